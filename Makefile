@@ -1,0 +1,33 @@
+# Two commands do everything on a fresh machine: `make run` and `make test`.
+PYTHON ?= python3.11
+VENV   := .venv
+BIN    := $(VENV)/bin
+STAMP  := $(VENV)/.installed
+SERVICES := registry monitoring funds notifications
+export XDG_RUNTIME_DIR ?= /tmp/backstop-runtime-$(shell id -u)
+
+.PHONY: run test bench install lint clean
+
+$(STAMP): libs/common/pyproject.toml $(foreach s,$(SERVICES),services/$(s)/pyproject.toml) requirements-dev.txt
+	test -d $(VENV) || $(PYTHON) -m venv $(VENV)
+	$(BIN)/pip install --quiet --upgrade pip
+	$(BIN)/pip install --quiet -e "libs/common[devstack]" $(foreach s,$(SERVICES),-e services/$(s)) -r requirements-dev.txt
+	touch $(STAMP)
+
+install: $(STAMP)
+	@mkdir -p $(XDG_RUNTIME_DIR)
+
+run: install
+	$(BIN)/backstop up
+
+test: install
+	$(BIN)/lint-imports
+	$(BIN)/python -m pytest libs/common/tests
+	for s in $(SERVICES); do $(BIN)/python -m pytest services/$$s/tests || exit 1; done
+	$(BIN)/python -m pytest tests
+
+bench: install
+	$(BIN)/python bench/run_all.py
+
+clean:
+	rm -rf $(VENV) .data

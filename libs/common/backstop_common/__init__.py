@@ -1,0 +1,1 @@
+"""Backstop shared kernel: the plumbing every service uses, written once."""

@@ -1,0 +1,122 @@
+"""One factory builds every service's FastAPI app: lifespan, middleware, health, metrics, events."""
+
+import asyncio
+import contextlib
+from collections.abc import AsyncIterator, Awaitable, Callable
+from dataclasses import dataclass, field
+from typing import Annotated
+
+import structlog
+from asgi_correlation_id import CorrelationIdMiddleware
+from fastapi import APIRouter, Depends, FastAPI, Request
+from sqlalchemy import text
+
+from backstop_common.asyncapi import EventCatalog
+from backstop_common.consumer import EventConsumer, Handler
+from backstop_common.db import create_engine, create_session_factory
+from backstop_common.kafka import Publisher, broker_reachable
+from backstop_common.logging import configure_logging
+from backstop_common.metrics import metrics_endpoint, metrics_middleware
+from backstop_common.outbox import OutboxRelay
+from backstop_common.problems import problem_response, install_problem_handlers
+from backstop_common.settings import ServiceSettings
+from backstop_common.uow import UnitOfWork
+
+log = structlog.get_logger()
+BackgroundJob = Callable[[FastAPI], Awaitable[None]]
+
+
+@dataclass
+class ServiceSpec:
+    name: str
+    title: str
+    settings: ServiceSettings
+    catalog: EventCatalog
+    routers: list[APIRouter] = field(default_factory=list)
+    handlers: dict[str, Handler] = field(default_factory=dict)
+    background: list[BackgroundJob] = field(default_factory=list)
+    version: str = "0.1.0"
+
+
+def _lifespan(spec: ServiceSpec):
+    @contextlib.asynccontextmanager
+    async def lifespan(app: FastAPI) -> AsyncIterator[None]:
+        settings = spec.settings
+        configure_logging(spec.name, settings.log_level, settings.log_json)
+        engine = create_engine(settings.database_url, pool_size=settings.db_pool_size)
+        sessions = create_session_factory(engine)
+        publisher = Publisher(settings)
+        relay = OutboxRelay(sessions, publisher, settings)
+        app.state.engine, app.state.sessions, app.state.publisher, app.state.relay = engine, sessions, publisher, relay
+        tasks = []
+        if settings.relay_enabled:
+            tasks.append(asyncio.create_task(relay.run(), name="outbox-relay"))
+        if settings.consumers_enabled and spec.handlers:
+            consumer = EventConsumer(settings=settings, session_factory=sessions, publisher=publisher,
+                                     handlers=spec.handlers, topics=spec.catalog.consumed_topics,
+                                     on_commit=relay.wake)
+            tasks.append(asyncio.create_task(consumer.run(), name="consumer"))
+        tasks += [asyncio.create_task(job(app), name=job.__name__) for job in spec.background]
+        log.info("service.started", service=spec.name)
+        try:
+            yield
+        finally:
+            for task in tasks:
+                task.cancel()
+            await asyncio.gather(*tasks, return_exceptions=True)
+            await publisher.close()
+            await engine.dispose()
+            log.info("service.stopped", service=spec.name)
+
+    return lifespan
+
+
+async def get_uow(request: Request) -> AsyncIterator[UnitOfWork]:
+    app = request.app
+    async with app.state.sessions() as session:
+        yield UnitOfWork(session, app.state.settings.service_name, app.state.relay.wake)
+
+
+UoW = Annotated[UnitOfWork, Depends(get_uow)]
+
+
+def _ops_routes(app: FastAPI, spec: ServiceSpec) -> None:
+    @app.get("/healthz", tags=["ops"])
+    async def healthz() -> dict:
+        return {"status": "ok", "service": spec.name}
+
+    @app.get("/readyz", tags=["ops"])
+    async def readyz(request: Request):
+        checks = {"database": False, "broker": False}
+        try:
+            async with request.app.state.engine.connect() as conn:
+                await asyncio.wait_for(conn.execute(text("SELECT 1")), 2)
+            checks["database"] = True
+        except (Exception, asyncio.TimeoutError):
+            pass
+        checks["broker"] = await broker_reachable(spec.settings.kafka_bootstrap_servers)
+        if all(checks.values()):
+            return {"status": "ready", "checks": checks}
+        failing = ", ".join(k for k, ok in checks.items() if not ok)
+        return problem_response(503, f"not ready: {failing} unreachable", checks=checks)
+
+    @app.get("/metrics", tags=["ops"], include_in_schema=False)
+    async def metrics():
+        return metrics_endpoint()
+
+    @app.get("/asyncapi.json", tags=["ops"])
+    async def asyncapi() -> dict:
+        return spec.catalog.asyncapi(spec.title, spec.version, spec.settings.kafka_bootstrap_servers)
+
+
+def create_app(spec: ServiceSpec) -> FastAPI:
+    app = FastAPI(title=spec.title, version=spec.version, lifespan=_lifespan(spec))
+    app.state.settings = spec.settings
+    app.state.spec = spec
+    install_problem_handlers(app)
+    app.middleware("http")(metrics_middleware)
+    app.add_middleware(CorrelationIdMiddleware, header_name="X-Request-ID")
+    _ops_routes(app, spec)
+    for router in spec.routers:
+        app.include_router(router, prefix="/api/v1")
+    return app

@@ -1,0 +1,130 @@
+"""JWT verification and area scoping (DESIGN.md §4).
+
+Tokens come from the county's identity provider (RS256 with ``JWT_PUBLIC_KEY``) or, on one machine,
+from ``backstop token`` (HS256 with ``JWT_SECRET``). Claims: ``sub``, ``role``, ``area`` (12-digit
+division code) and, for department staff, ``department``.
+"""
+
+import time
+from dataclasses import dataclass
+from enum import StrEnum
+from typing import Annotated
+
+import jwt
+from fastapi import Depends, Request
+from fastapi.security import HTTPAuthorizationCredentials, HTTPBearer
+
+from backstop_common.problems import Forbidden, NotFound, Unauthorized
+from backstop_common.settings import ServiceSettings
+
+
+class Role(StrEnum):
+    COUNTY_ADMIN = "county_admin"
+    COUNTY_STAFF = "county_staff"
+    TOWNSHIP_STAFF = "township_staff"
+    VILLAGE_CADRE = "village_cadre"
+    HELPER = "helper"
+    DEPARTMENT = "department"
+    AUDITOR = "auditor"
+    SYSTEM = "system"
+
+
+#: roles that may read identifiers unmasked (every such read is written to the access log)
+UNMASKED_ROLES = frozenset({Role.COUNTY_ADMIN, Role.COUNTY_STAFF, Role.TOWNSHIP_STAFF, Role.VILLAGE_CADRE})
+#: roles that may only read
+READ_ONLY_ROLES = frozenset({Role.AUDITOR})
+
+
+def area_prefix(code: str) -> str:
+    """The prefix of every division code inside ``code``: 211204000000 -> 211204.
+
+    GB/T 2260 + the statistical codes: 2 province, 2 city, 2 county, 3 township, 3 village.
+    """
+    for keep, zeros in ((2, 10), (4, 8), (6, 6), (9, 3)):
+        if code[keep:] == "0" * zeros:
+            return code[:keep]
+    return code
+
+
+def area_level(code: str) -> str:
+    return {2: "province", 4: "city", 6: "county", 9: "township"}.get(len(area_prefix(code)), "village")
+
+
+def parent_area(code: str) -> str | None:
+    """The code of the next level up (village -> township -> county -> city -> province)."""
+    prefix = area_prefix(code)
+    for keep in (9, 6, 4, 2):
+        if len(prefix) > keep:
+            return prefix[:keep].ljust(12, "0")
+    return None
+
+
+@dataclass(frozen=True)
+class Principal:
+    subject: str
+    role: Role
+    area_code: str
+    department: str | None = None
+
+    @property
+    def scope(self) -> str:
+        """The area-code prefix this principal may see (auditors see their whole area too)."""
+        return area_prefix(self.area_code)
+
+    def covers(self, area_code: str | None) -> bool:
+        return bool(area_code) and area_code.startswith(self.scope)
+
+    def ensure_covers(self, area_code: str | None, what: str = "resource") -> None:
+        """Outside the caller's area a record does not exist for them: 404, not 403."""
+        if not self.covers(area_code):
+            raise NotFound(f"{what} not found")
+
+    def ensure_role(self, *roles: Role) -> None:
+        if self.role not in roles:
+            raise Forbidden(f"role {self.role} may not do this; needs one of: {', '.join(roles)}")
+
+    @property
+    def sees_identifiers(self) -> bool:
+        return self.role in UNMASKED_ROLES
+
+
+def mint_token(settings: ServiceSettings, *, role: str, area: str, subject: str | None = None,
+               department: str | None = None, ttl_s: int = 12 * 3600) -> str:
+    now = int(time.time())
+    claims = {"sub": subject or f"{role}@{area}", "role": Role(role).value, "area": area,
+              "iss": settings.jwt_issuer, "iat": now, "exp": now + ttl_s}
+    if department:
+        claims["department"] = department
+    return jwt.encode(claims, settings.jwt_secret, algorithm="HS256")
+
+
+def decode_token(settings: ServiceSettings, token: str) -> Principal:
+    key = settings.jwt_public_key or settings.jwt_secret
+    try:
+        claims = jwt.decode(token, key, algorithms=[settings.jwt_algorithm], issuer=settings.jwt_issuer,
+                            options={"require": ["exp", "sub", "role", "area"]})
+        role = Role(claims["role"])
+    except (jwt.PyJWTError, ValueError) as exc:
+        raise Unauthorized(f"invalid token: {exc}") from exc
+    area = str(claims["area"])
+    if len(area) != 12 or not area.isdigit():
+        raise Unauthorized("invalid token: area must be a 12-digit division code")
+    return Principal(subject=str(claims["sub"]), role=role, area_code=area,
+                     department=claims.get("department"))
+
+
+_bearer = HTTPBearer(auto_error=False)
+
+
+async def current_principal(
+    request: Request, credentials: Annotated[HTTPAuthorizationCredentials | None, Depends(_bearer)]
+) -> Principal:
+    if credentials is None:
+        raise Unauthorized("a bearer token is required")
+    principal = decode_token(request.app.state.settings, credentials.credentials)
+    if principal.role in READ_ONLY_ROLES and request.method not in ("GET", "HEAD", "OPTIONS"):
+        raise Forbidden("this role is read-only")
+    return principal
+
+
+CurrentPrincipal = Annotated[Principal, Depends(current_principal)]

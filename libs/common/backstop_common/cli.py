@@ -1,0 +1,155 @@
+"""``backstop``: the one command ops and developers use on one machine.
+
+    backstop up                     PostgreSQL + broker + the four services (what `make run` calls)
+    backstop token --role R --area C   a JWT the services accept (dev secret)
+    backstop migrate SERVICE        run a service's migrations
+    backstop outbox replay SERVICE --since T   republish a service's events since T
+"""
+
+import asyncio
+import os
+import signal
+import time
+from datetime import datetime
+from pathlib import Path
+from typing import Annotated
+
+import typer
+
+from backstop_common import devstack, topics
+from backstop_common.auth import Role
+from backstop_common.settings import ServiceSettings
+
+app = typer.Typer(no_args_is_help=True, add_completion=False)
+outbox_app = typer.Typer(no_args_is_help=True, help="Operate a service's outbox.")
+app.add_typer(outbox_app, name="outbox")
+
+
+def _service_url(service: str) -> str | None:
+    return os.environ.get(f"{service.upper()}_DATABASE_URL")
+
+
+@app.command()
+def token(
+    role: Annotated[Role, typer.Option(help="role claim")],
+    area: Annotated[str, typer.Option(help="12-digit division code of the caller's area")],
+    department: Annotated[str | None, typer.Option(help="for role=department")] = None,
+    subject: Annotated[str | None, typer.Option(help="user id")] = None,
+    ttl: Annotated[int, typer.Option(help="lifetime in seconds")] = 12 * 3600,
+) -> None:
+    """Print a JWT signed with the dev secret (JWT_SECRET)."""
+    from backstop_common.auth import mint_token
+
+    typer.echo(mint_token(ServiceSettings(), role=role.value, area=area.ljust(12, "0"),
+                          subject=subject, department=department, ttl_s=ttl))
+
+
+@app.command()
+def migrate(service: str, database_url: Annotated[str | None, typer.Option()] = None) -> None:
+    """Upgrade a service's database to the newest migration."""
+    from backstop_common.migrations import upgrade
+
+    url = database_url or _service_url(service)
+    if not url:
+        raise typer.BadParameter(f"set {service.upper()}_DATABASE_URL or --database-url")
+    upgrade(service, url)
+
+
+@app.command()
+def makemigrations(service: str, message: Annotated[str, typer.Option("-m")] = "change") -> None:
+    """Autogenerate a migration for SERVICE against a scratch embedded PostgreSQL."""
+    import tempfile
+
+    from backstop_common.migrations import autogenerate, upgrade
+
+    with tempfile.TemporaryDirectory() as tmp:
+        server = devstack.start_postgres(Path(tmp) / "pg", cleanup_mode="stop")
+        url = asyncio.run(devstack.create_database(server.get_uri(), f"scratch_{service}"))
+        upgrade(service, url)
+        autogenerate(service, url, message)
+
+
+@outbox_app.command("replay")
+def outbox_replay(
+    service: str,
+    since: Annotated[datetime, typer.Option(help="ISO time; events created since then are republished")],
+    database_url: Annotated[str | None, typer.Option()] = None,
+) -> None:
+    """Mark a service's outbox rows since T unsent; its running relay republishes them."""
+    from backstop_common.db import create_engine, create_session_factory
+    from backstop_common.outbox import mark_for_replay
+
+    url = database_url or _service_url(service)
+    if not url:
+        raise typer.BadParameter(f"set {service.upper()}_DATABASE_URL or --database-url")
+    if since.tzinfo is None:
+        raise typer.BadParameter("--since needs a timezone, e.g. 2026-11-23T08:00:00+08:00")
+
+    async def _replay() -> int:
+        engine = create_engine(url, pool_size=1)
+        try:
+            return await mark_for_replay(create_session_factory(engine), since)
+        finally:
+            await engine.dispose()
+
+    typer.echo(f"{asyncio.run(_replay())} events queued for republishing by {service}'s relay")
+
+
+@app.command()
+def up(
+    data_dir: Annotated[Path, typer.Option(envvar="BACKSTOP_DATA_DIR")] = Path(".data"),
+    seed: Annotated[bool, typer.Option(help="load the demo county")] = True,
+) -> None:
+    """Start PostgreSQL, the broker and the four services; Ctrl-C stops everything."""
+    data_dir.mkdir(parents=True, exist_ok=True)
+    procs = []
+    server = None
+    if not all(_service_url(s) for s in devstack.SERVICES):
+        server = devstack.start_postgres(data_dir.absolute() / "pg", cleanup_mode="stop")
+    bootstrap = os.environ.get("KAFKA_BOOTSTRAP_SERVERS")
+    if not bootstrap:
+        procs.append(devstack.start_broker(devstack.BROKER_PORT, data_dir / "broker.log"))
+        bootstrap = f"127.0.0.1:{devstack.BROKER_PORT}"
+    from backstop_common.kafka import ensure_topics
+
+    asyncio.run(ensure_topics(bootstrap, topics.all_with_dlq()))
+    for service, port in devstack.SERVICES.items():
+        url = _service_url(service) or asyncio.run(devstack.create_database(server.get_uri(), service))
+        devstack.migrate(service, url)
+        env = devstack.service_env(service, url, bootstrap)
+        procs.append(devstack.start_service(service, port, env, data_dir / f"{service}.log"))
+        typer.echo(f"{service:<14} http://127.0.0.1:{port}/docs   (log: {data_dir / f'{service}.log'})")
+    typer.echo(f"{'broker':<14} {bootstrap}")
+    typer.echo("token:         backstop token --role county_admin --area 211204000000")
+    if seed:
+        _seed_demo(data_dir)
+    typer.echo("Backstop is up. Ctrl-C stops everything.")
+    _wait_for_interrupt(procs)
+
+
+def _seed_demo(data_dir: Path) -> None:
+    try:
+        from backstop_common.seed import seed_demo  # the demo county, when present
+    except ImportError:
+        return
+    seed_demo(data_dir)
+
+
+def _wait_for_interrupt(procs) -> None:
+    stopping = False
+
+    def _stop(*_):
+        nonlocal stopping
+        stopping = True
+
+    signal.signal(signal.SIGINT, _stop)
+    signal.signal(signal.SIGTERM, _stop)
+    while not stopping and all(p.poll() is None for p in procs):
+        time.sleep(0.5)
+    for proc in reversed(procs):
+        devstack.stop(proc)
+    typer.echo("stopped")
+
+
+if __name__ == "__main__":
+    app()

@@ -1,0 +1,178 @@
+"""The idempotent consumer: at-least-once on the wire, exactly-once in effect.
+
+Each record is applied in one transaction with its inbox row (event id + consumer name), so a
+redelivered event finds its row and changes nothing. Offsets are committed only after that
+transaction. A handler error is retried with backoff a bounded number of times, then the record goes
+to ``<topic>.dlq`` with the error and the partition moves on. A database outage is not the record's
+fault: it is retried until the database is back, never dead-lettered.
+"""
+
+import asyncio
+from collections.abc import Awaitable, Callable
+
+import structlog
+from aiokafka import AIOKafkaConsumer, ConsumerRecord, TopicPartition
+from aiokafka.errors import CommitFailedError, IllegalStateError, KafkaError
+from asgi_correlation_id import correlation_id
+from sqlalchemy.dialects.postgresql import insert
+from sqlalchemy.exc import DBAPIError, InterfaceError, OperationalError
+from sqlalchemy.ext.asyncio import async_sessionmaker
+
+from backstop_common.envelope import Event, from_kafka
+from backstop_common.kafka import BrokerUnavailable, Publisher
+from backstop_common.messaging_models import InboxEntry
+from backstop_common.metrics import EVENTS_APPLIED, EVENTS_DEAD_LETTERED
+from backstop_common.settings import ServiceSettings
+from backstop_common.topics import dlq
+from backstop_common.uow import UnitOfWork
+
+log = structlog.get_logger()
+
+Handler = Callable[[Event, UnitOfWork], Awaitable[None]]
+
+
+def _is_infrastructure(exc: BaseException) -> bool:
+    if isinstance(exc, (OperationalError, InterfaceError, OSError, ConnectionError)):
+        return True
+    return isinstance(exc, DBAPIError) and bool(exc.connection_invalidated)
+
+
+class EventConsumer:
+    def __init__(
+        self,
+        *,
+        settings: ServiceSettings,
+        session_factory: async_sessionmaker,
+        publisher: Publisher,
+        handlers: dict[str, Handler],
+        topics: list[str],
+        group_id: str | None = None,
+        on_commit: Callable[[], None] | None = None,
+    ):
+        self._settings = settings
+        self._sessions = session_factory
+        self._publisher = publisher
+        self._handlers = handlers
+        self._topics = topics
+        self.group_id = group_id or settings.service_name
+        self._on_commit = on_commit
+
+    async def apply(self, event: Event, record: ConsumerRecord) -> bool:
+        """Run the handler with its inbox row in one transaction; False if already applied."""
+        handler = self._handlers[event.type]
+        async with self._sessions() as session:
+            inserted = await session.execute(
+                insert(InboxEntry.__table__)
+                .values(
+                    event_id=event.id, consumer=self.group_id, type=event.type,
+                    topic=record.topic, partition=record.partition, offset=record.offset,
+                )
+                .on_conflict_do_nothing()
+                .returning(InboxEntry.__table__.c.event_id)
+            )
+            if inserted.first() is None:
+                return False
+            uow = UnitOfWork(session, self._settings.service_name, self._on_commit)
+            await handler(event, uow)
+            await uow.commit()
+            return True
+
+    async def handle_record(self, record: ConsumerRecord) -> None:
+        try:
+            event = from_kafka(record.headers, record.key, record.value)
+        except ValueError as exc:
+            await self._dead_letter(record, f"unparseable: {exc}")
+            return
+        if event.type not in self._handlers:
+            return
+        token = correlation_id.set(event.correlation_id or str(event.id))
+        try:
+            await self._apply_with_retries(event, record)
+        finally:
+            correlation_id.reset(token)
+
+    async def _apply_with_retries(self, event: Event, record: ConsumerRecord) -> None:
+        attempt, delay = 0, self._settings.consumer_backoff_s
+        while True:
+            try:
+                applied = await self.apply(event, record)
+                EVENTS_APPLIED.labels(event.type, "applied" if applied else "duplicate").inc()
+                log.info("event.applied" if applied else "event.duplicate_skipped",
+                         event_type=event.type, event_id=str(event.id), subject=event.subject)
+                return
+            except asyncio.CancelledError:
+                raise
+            except Exception as exc:
+                if _is_infrastructure(exc):
+                    log.warning("event.infrastructure_retry", event_id=str(event.id), error=str(exc)[:200])
+                    await asyncio.sleep(min(delay, 5.0))
+                    delay = min(delay * 2, 5.0)
+                    continue
+                attempt += 1
+                log.warning("event.handler_failed", event_type=event.type, event_id=str(event.id),
+                            attempt=attempt, error=repr(exc)[:300])
+                if attempt >= self._settings.consumer_max_attempts:
+                    await self._dead_letter(record, repr(exc))
+                    return
+                await asyncio.sleep(delay)
+                delay *= 2
+
+    async def _dead_letter(self, record: ConsumerRecord, error: str) -> None:
+        headers = list(record.headers) + [
+            ("backstop-error", error[:1000].encode()),
+            ("backstop-consumer", self.group_id.encode()),
+            ("backstop-origin", f"{record.topic}/{record.partition}/{record.offset}".encode()),
+        ]
+        while True:  # a DLQ record must not be lost either: hold the partition until it is written
+            try:
+                await self._publisher.send_many([(dlq(record.topic), record.key or b"", record.value or b"", headers)])
+                break
+            except BrokerUnavailable as exc:
+                log.warning("event.dlq_retry", error=str(exc)[:200])
+                await asyncio.sleep(1.0)
+        EVENTS_DEAD_LETTERED.labels(record.topic).inc()
+        log.error("event.dead_lettered", topic=record.topic, partition=record.partition,
+                  offset=record.offset, error=error[:300])
+
+    def _new_consumer(self) -> AIOKafkaConsumer:
+        return AIOKafkaConsumer(
+            *self._topics,
+            bootstrap_servers=self._settings.kafka_bootstrap_servers,
+            group_id=self.group_id,
+            enable_auto_commit=False,
+            auto_offset_reset="earliest",
+            max_poll_records=200,
+        )
+
+    async def run(self) -> None:
+        while True:
+            consumer = self._new_consumer()
+            try:
+                await asyncio.wait_for(consumer.start(), 10)
+                log.info("consumer.started", group=self.group_id, topics=self._topics)
+                await self._poll(consumer)
+            except asyncio.CancelledError:
+                raise
+            except (KafkaError, asyncio.TimeoutError, OSError) as exc:
+                log.warning("consumer.restarting", error=repr(exc)[:200])
+                await asyncio.sleep(1.0)
+            finally:
+                try:
+                    await asyncio.wait_for(consumer.stop(), 5)
+                except (Exception, asyncio.TimeoutError):
+                    pass
+
+    async def _poll(self, consumer: AIOKafkaConsumer) -> None:
+        while True:
+            batches = await consumer.getmany(timeout_ms=500)
+            for tp, records in batches.items():
+                for record in records:
+                    await self.handle_record(record)
+                await self._commit(consumer, tp, records[-1].offset + 1)
+
+    async def _commit(self, consumer: AIOKafkaConsumer, tp: TopicPartition, offset: int) -> None:
+        try:
+            await asyncio.wait_for(consumer.commit({tp: offset}), 10)
+        except (CommitFailedError, IllegalStateError, KafkaError, asyncio.TimeoutError) as exc:
+            # a rebalance took the partition: its records come again and the inbox skips them
+            log.warning("consumer.commit_failed", partition=tp.partition, error=repr(exc)[:200])

@@ -1,0 +1,104 @@
+"""An aiokafka producer that is never allowed to hang: every call is bounded by a timeout.
+
+aiokafka can block in ``start``/``send_and_wait``/``stop`` while the broker is down; on any failure the
+producer is dropped and rebuilt on the next call, so a broker outage costs retries, not a stuck task.
+"""
+
+import asyncio
+import contextlib
+
+import structlog
+from aiokafka import AIOKafkaProducer
+from aiokafka.admin import AIOKafkaAdminClient, NewTopic
+from aiokafka.errors import TopicAlreadyExistsError
+
+from backstop_common.settings import ServiceSettings
+
+log = structlog.get_logger()
+
+
+class BrokerUnavailable(Exception):
+    """The broker did not answer within the configured time."""
+
+
+class Publisher:
+    def __init__(self, settings: ServiceSettings):
+        self._settings = settings
+        self._producer: AIOKafkaProducer | None = None
+        self._lock = asyncio.Lock()
+
+    @property
+    def timeout(self) -> float:
+        return self._settings.kafka_send_timeout_s
+
+    async def _ensure(self) -> AIOKafkaProducer:
+        async with self._lock:
+            if self._producer is None:
+                producer = AIOKafkaProducer(
+                    bootstrap_servers=self._settings.kafka_bootstrap_servers,
+                    acks="all",
+                    enable_idempotence=self._settings.kafka_enable_idempotence,
+                    request_timeout_ms=int(self.timeout * 1000),
+                    linger_ms=0,
+                )
+                try:
+                    await asyncio.wait_for(producer.start(), self.timeout)
+                except (Exception, asyncio.TimeoutError) as exc:
+                    await self._stop(producer)
+                    raise BrokerUnavailable(str(exc) or type(exc).__name__) from exc
+                self._producer = producer
+            return self._producer
+
+    async def send_many(self, records: list[tuple[str, bytes, bytes, list]]) -> None:
+        """Send (topic, key, value, headers) records in order and wait for every ack (acks=all)."""
+        producer = await self._ensure()
+        try:
+            futures = [
+                await asyncio.wait_for(
+                    producer.send(topic, value=value, key=key, headers=headers), self.timeout
+                )
+                for topic, key, value, headers in records
+            ]
+            await asyncio.wait_for(asyncio.gather(*futures), self.timeout)
+        except (Exception, asyncio.TimeoutError) as exc:
+            await self.reset()
+            raise BrokerUnavailable(str(exc) or type(exc).__name__) from exc
+
+    async def reset(self) -> None:
+        async with self._lock:
+            producer, self._producer = self._producer, None
+        if producer is not None:
+            await self._stop(producer)
+
+    async def _stop(self, producer: AIOKafkaProducer) -> None:
+        with contextlib.suppress(Exception, asyncio.TimeoutError):
+            await asyncio.wait_for(producer.stop(), self.timeout)
+
+    async def close(self) -> None:
+        await self.reset()
+
+
+async def ensure_topics(bootstrap: str, topics: list[str], partitions: int = 3) -> None:
+    """Create the topics if missing (Tansu does not auto-create them)."""
+    admin = AIOKafkaAdminClient(bootstrap_servers=bootstrap, request_timeout_ms=5000)
+    await asyncio.wait_for(admin.start(), 10)
+    try:
+        existing = set(await admin.list_topics())
+        missing = [NewTopic(t, partitions, 1) for t in topics if t not in existing]
+        if missing:
+            with contextlib.suppress(TopicAlreadyExistsError):
+                await admin.create_topics(missing)
+    finally:
+        await admin.close()
+
+
+async def broker_reachable(bootstrap: str, timeout: float = 1.0) -> bool:
+    for server in bootstrap.split(","):
+        host, _, port = server.strip().rpartition(":")
+        try:
+            _, writer = await asyncio.wait_for(asyncio.open_connection(host, int(port)), timeout)
+        except (OSError, asyncio.TimeoutError, ValueError):
+            continue
+        writer.close()
+        return True
+    return False

@@ -1,0 +1,55 @@
+"""The outbox and inbox tables every service carries in its own database."""
+
+import uuid
+from datetime import datetime
+from typing import Any
+
+from sqlalchemy import BigInteger, Column, DateTime, Identity, Index, text
+from sqlalchemy.dialects.postgresql import JSONB
+from sqlmodel import Field, SQLModel
+
+
+def _tz(**kw) -> Any:
+    return Field(sa_column=Column(DateTime(timezone=True), **kw))
+
+
+class OutboxMessage(SQLModel, table=True):
+    """An event waiting to be (or already) published; committed with the change it describes."""
+
+    __tablename__ = "outbox"
+    __table_args__ = (
+        Index("ix_outbox_unsent", "seq", postgresql_where=text("sent_at IS NULL")),
+        Index("ix_outbox_created_at", "created_at"),
+    )
+
+    seq: int | None = Field(
+        default=None, sa_column=Column(BigInteger, Identity(always=False), primary_key=True)
+    )
+    id: uuid.UUID = Field(unique=True)
+    topic: str
+    key: str
+    type: str
+    source: str
+    subject: str
+    area_code: str | None = None
+    correlation_id: str | None = None
+    time: datetime = _tz(nullable=False)
+    data: dict = Field(sa_column=Column(JSONB, nullable=False))
+    created_at: datetime = _tz(nullable=False, server_default=text("now()"))
+    sent_at: datetime | None = _tz(nullable=True)
+    attempts: int = 0
+    last_error: str | None = None
+
+
+class InboxEntry(SQLModel, table=True):
+    """An event a consumer has applied; written in the same transaction as the handler's effects."""
+
+    __tablename__ = "inbox"
+
+    event_id: uuid.UUID = Field(primary_key=True)
+    consumer: str = Field(primary_key=True)
+    type: str
+    topic: str
+    partition: int
+    offset: int = Field(sa_column=Column(BigInteger, nullable=False))
+    applied_at: datetime = _tz(nullable=False, server_default=text("now()"))

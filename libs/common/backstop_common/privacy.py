@@ -1,0 +1,26 @@
+"""Masking of personal identifiers: resident ID numbers (身份证号) and mobile phones."""
+
+import re
+
+ID_NUMBER = re.compile(r"(?<![0-9])([1-9][0-9]{5})([0-9]{8})([0-9]{3}[0-9Xx])(?![0-9A-Za-z])")
+PHONE = re.compile(r"(?<![0-9])(1[3-9][0-9])([0-9]{4})([0-9]{4})(?![0-9])")
+
+
+def mask_id_number(value: str | None) -> str | None:
+    """110105199003071234 -> 110105********1234."""
+    if not value:
+        return value
+    return value[:6] + "*" * (len(value) - 10) + value[-4:] if len(value) > 10 else "*" * len(value)
+
+
+def mask_phone(value: str | None) -> str | None:
+    """13812345678 -> 138****5678."""
+    if not value:
+        return value
+    return value[:3] + "****" + value[-4:] if len(value) >= 8 else "*" * len(value)
+
+
+def mask_text(text: str) -> str:
+    """Mask every ID or phone number that slipped into free text."""
+    text = ID_NUMBER.sub(lambda m: m.group(1) + "********" + m.group(3)[-4:], text)
+    return PHONE.sub(lambda m: m.group(1) + "****" + m.group(3), text)

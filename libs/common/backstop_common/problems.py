@@ -1,0 +1,113 @@
+"""RFC 9457 problem details for every error a service returns."""
+
+from http import HTTPStatus
+from typing import Any
+
+import structlog
+from fastapi import FastAPI, Request
+from fastapi.exceptions import RequestValidationError
+from fastapi.responses import JSONResponse
+from sqlalchemy.exc import DBAPIError, InterfaceError, OperationalError
+from starlette.exceptions import HTTPException as StarletteHTTPException
+
+PROBLEM_JSON = "application/problem+json"
+log = structlog.get_logger()
+
+
+class Problem(Exception):
+    """Raise from a service or route; becomes ``application/problem+json``."""
+
+    status = 400
+    title: str | None = None
+
+    def __init__(self, detail: str, *, status: int | None = None, title: str | None = None,
+                 type_: str = "about:blank", **extensions: Any):
+        super().__init__(detail)
+        self.detail = detail
+        self.status = status or self.status
+        self.title = title or self.title or HTTPStatus(self.status).phrase
+        self.type = type_
+        self.extensions = extensions
+
+
+class BadRequest(Problem):
+    status = 400
+
+
+class Unauthorized(Problem):
+    status = 401
+
+
+class Forbidden(Problem):
+    status = 403
+
+
+class NotFound(Problem):
+    status = 404
+
+
+class Conflict(Problem):
+    status = 409
+
+
+class PreconditionRequired(Problem):
+    status = 428
+
+
+class Unprocessable(Problem):
+    status = 422
+
+
+def problem_response(status: int, detail: str, *, title: str | None = None,
+                     type_: str = "about:blank", instance: str | None = None, **ext: Any) -> JSONResponse:
+    body = {"type": type_, "title": title or HTTPStatus(status).phrase, "status": status, "detail": detail}
+    if instance:
+        body["instance"] = instance
+    body.update(ext)
+    headers = {"WWW-Authenticate": "Bearer"} if status == 401 else None
+    return JSONResponse(body, status_code=status, media_type=PROBLEM_JSON, headers=headers)
+
+
+def _validation_errors(exc: RequestValidationError) -> list[dict]:
+    return [
+        {"loc": list(e.get("loc", ())), "msg": str(e.get("msg", "")), "type": e.get("type", "")}
+        for e in exc.errors()
+    ]
+
+
+def install_problem_handlers(app: FastAPI) -> None:
+    @app.exception_handler(Problem)
+    async def _problem(request: Request, exc: Problem):
+        return problem_response(exc.status, exc.detail, title=exc.title, type_=exc.type,
+                                instance=request.url.path, **exc.extensions)
+
+    @app.exception_handler(RequestValidationError)
+    async def _invalid(request: Request, exc: RequestValidationError):
+        return problem_response(422, "The request is invalid; see errors.", instance=request.url.path,
+                                errors=_validation_errors(exc))
+
+    @app.exception_handler(StarletteHTTPException)
+    async def _http(request: Request, exc: StarletteHTTPException):
+        return problem_response(exc.status_code, str(exc.detail), instance=request.url.path)
+
+    @app.exception_handler(OperationalError)
+    @app.exception_handler(InterfaceError)
+    @app.exception_handler(OSError)
+    async def _unavailable(request: Request, exc: Exception):
+        log.warning("http.database_unavailable", path=request.url.path, error=str(exc)[:200])
+        response = problem_response(503, "The database is unavailable; retry shortly.",
+                                    instance=request.url.path)
+        response.headers["Retry-After"] = "1"
+        return response
+
+    @app.exception_handler(DBAPIError)
+    async def _dbapi(request: Request, exc: DBAPIError):
+        if exc.connection_invalidated:
+            return await _unavailable(request, exc)
+        log.error("http.database_error", path=request.url.path, error=str(exc.orig)[:300])
+        return problem_response(500, "Internal error.", instance=request.url.path)
+
+    @app.exception_handler(Exception)
+    async def _unexpected(request: Request, exc: Exception):
+        log.exception("http.unhandled_error", path=request.url.path)
+        return problem_response(500, "Internal error.", instance=request.url.path)

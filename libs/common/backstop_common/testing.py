@@ -1,0 +1,101 @@
+"""pytest plugin: real PostgreSQL and the real broker for every test session.
+
+Use with ``pytest_plugins = ["backstop_common.testing"]``. Nothing here is a mock: the fixtures start
+the same embedded PostgreSQL 18 and Tansu broker that ``backstop up`` starts.
+"""
+
+import asyncio
+import contextlib
+import json
+import time
+import uuid
+from collections.abc import AsyncIterator, Callable
+
+import httpx
+import pytest
+from aiokafka import AIOKafkaConsumer
+from fastapi import FastAPI
+
+from backstop_common import devstack, topics
+from backstop_common.auth import mint_token
+from backstop_common.envelope import Event, from_kafka
+from backstop_common.kafka import ensure_topics
+from backstop_common.settings import ServiceSettings
+
+
+@pytest.fixture(scope="session")
+def pg_server(tmp_path_factory):
+    server = devstack.start_postgres(tmp_path_factory.mktemp("pg") / "data", cleanup_mode="delete")
+    yield server.get_uri()
+
+
+@pytest.fixture(scope="session")
+def broker_port() -> int:
+    return devstack.free_port()
+
+
+@pytest.fixture(scope="session")
+def kafka_bootstrap(tmp_path_factory, broker_port):
+    proc = devstack.start_broker(broker_port, tmp_path_factory.mktemp("broker") / "broker.log")
+    bootstrap = f"127.0.0.1:{broker_port}"
+    asyncio.run(ensure_topics(bootstrap, topics.all_with_dlq()))
+    yield bootstrap
+    devstack.stop(proc)
+
+
+def fresh_database(pg_server: str, service: str, name: str | None = None) -> str:
+    """A new database for ``service`` with its migrations applied; returns its URL."""
+    url = asyncio.run(devstack.create_database(pg_server, name or f"{service}_{uuid.uuid4().hex[:8]}",
+                                               recreate=True))
+    devstack.migrate(service, url)
+    return url
+
+
+@contextlib.asynccontextmanager
+async def running(app: FastAPI) -> AsyncIterator[httpx.AsyncClient]:
+    """Run the app's lifespan (relay, consumers) and give an HTTP client bound to it."""
+    async with app.router.lifespan_context(app):
+        transport = httpx.ASGITransport(app=app)
+        async with httpx.AsyncClient(transport=transport, base_url="http://test") as client:
+            yield client
+
+
+def bearer(settings: ServiceSettings, role: str, area: str, **kw) -> dict[str, str]:
+    return {"Authorization": f"Bearer {mint_token(settings, role=role, area=area, **kw)}"}
+
+
+async def read_events(bootstrap: str, topic: str, until: Callable[[list[Event]], bool],
+                      timeout: float = 15.0, where: Callable[[Event], bool] = lambda e: True) -> list[Event]:
+    """Read ``topic`` from the beginning with a plain consumer (no group) until ``until(events)``."""
+    consumer = AIOKafkaConsumer(topic, bootstrap_servers=bootstrap, auto_offset_reset="earliest",
+                                enable_auto_commit=False, group_id=None)
+    await consumer.start()
+    found: list[Event] = []
+    try:
+        deadline = time.monotonic() + timeout
+        while time.monotonic() < deadline and not until(found):
+            batch = await consumer.getmany(timeout_ms=200)
+            for records in batch.values():
+                for r in records:
+                    event = from_kafka(r.headers, r.key, r.value)
+                    if where(event):
+                        found.append(event)
+    finally:
+        await consumer.stop()
+    return found
+
+
+async def eventually(check: Callable, timeout: float = 15.0, interval: float = 0.1):
+    """Poll an async or sync ``check`` until it returns a truthy value; returns that value."""
+    deadline = time.monotonic() + timeout
+    while True:
+        result = check()
+        if asyncio.iscoroutine(result):
+            result = await result
+        if result or time.monotonic() > deadline:
+            return result
+        await asyncio.sleep(interval)
+
+
+def plain_json(record_value: bytes) -> dict:
+    return json.loads(record_value)

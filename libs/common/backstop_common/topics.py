@@ -1,0 +1,18 @@
+"""Topic names of DESIGN.md §2: one topic per publishing aggregate family."""
+
+REGISTRY_HOUSEHOLD = "registry.household"
+MONITORING_CASE = "monitoring.case"
+MONITORING_CAMPAIGN = "monitoring.campaign"
+FUNDS_FINANCE = "funds.finance"
+NOTIFICATIONS_DELIVERY = "notifications.delivery"
+
+ALL = (REGISTRY_HOUSEHOLD, MONITORING_CASE, MONITORING_CAMPAIGN, FUNDS_FINANCE, NOTIFICATIONS_DELIVERY)
+
+
+def dlq(topic: str) -> str:
+    """Where a consumer parks what it cannot process after its retries."""
+    return f"{topic}.dlq"
+
+
+def all_with_dlq() -> list[str]:
+    return [name for topic in ALL for name in (topic, dlq(topic))]

@@ -1,0 +1,70 @@
+"""Unit of work: the state change and the events describing it commit in one transaction."""
+
+from collections.abc import Callable
+from typing import Any
+
+from asgi_correlation_id import correlation_id
+from pydantic import BaseModel
+from sqlmodel.ext.asyncio.session import AsyncSession
+
+from backstop_common.envelope import Event, event_type, source_of
+from backstop_common.messaging_models import OutboxMessage
+
+
+class UnitOfWork:
+    """Holds one session; ``publish`` stages an event in the outbox, ``commit`` makes both durable.
+
+    Services flush and publish, never commit; the route or the consumer commits.
+    """
+
+    def __init__(self, session: AsyncSession, service: str, on_commit: Callable[[], None] | None = None):
+        self.session = session
+        self.service = service
+        self._on_commit = on_commit
+        self.published: list[Event] = []
+
+    def publish(
+        self,
+        topic: str,
+        name: str,
+        *,
+        subject: Any,
+        data: BaseModel | dict,
+        area_code: str | None = None,
+        version: int = 1,
+    ) -> Event:
+        payload = data.model_dump(mode="json") if isinstance(data, BaseModel) else data
+        event = Event(
+            type=event_type(self.service, name, version),
+            source=source_of(self.service),
+            subject=str(subject),
+            data=payload,
+            area_code=area_code,
+            correlation_id=correlation_id.get(),
+        )
+        self.session.add(
+            OutboxMessage(
+                id=event.id,
+                topic=topic,
+                key=event.subject,
+                type=event.type,
+                source=event.source,
+                subject=event.subject,
+                area_code=event.area_code,
+                correlation_id=event.correlation_id,
+                time=event.time,
+                data=event.data,
+            )
+        )
+        self.published.append(event)
+        return event
+
+    async def commit(self) -> None:
+        await self.session.commit()
+        if self.published and self._on_commit:
+            self._on_commit()
+        self.published = []
+
+    async def rollback(self) -> None:
+        await self.session.rollback()
+        self.published = []

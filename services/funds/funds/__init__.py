@@ -1,0 +1,1 @@
+"""Backstop funds (资金项目)."""

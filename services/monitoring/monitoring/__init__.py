@@ -1,0 +1,1 @@
+"""Backstop monitoring (防返贫动态监测)."""

@@ -1,0 +1,7 @@
+"""Alembic environment of the monitoring service (the shared runner, this service's tables)."""
+
+from backstop_common.migrations import run_env
+
+from monitoring import models  # noqa: F401  (registers the tables on the metadata)
+
+run_env()

@@ -1,0 +1,7 @@
+"""Alembic environment of the notifications service (the shared runner, this service's tables)."""
+
+from backstop_common.migrations import run_env
+
+from notifications import models  # noqa: F401  (registers the tables on the metadata)
+
+run_env()

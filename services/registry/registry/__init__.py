@@ -1,0 +1,1 @@
+"""Backstop registry (建档立卡)."""

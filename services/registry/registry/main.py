@@ -1,0 +1,18 @@
+"""The registry app: ``uvicorn registry.main:app``."""
+
+from fastapi import FastAPI
+
+from backstop_common.app import ServiceSpec, create_app
+from registry.api import households
+from registry.config import Settings
+from registry.events import catalog
+
+
+def build_app(settings: Settings | None = None) -> FastAPI:
+    return create_app(ServiceSpec(
+        name="registry", title="Backstop registry", settings=settings or Settings(),
+        catalog=catalog, routers=[households.router],
+    ))
+
+
+app = build_app()

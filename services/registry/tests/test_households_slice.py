@@ -1,0 +1,64 @@
+"""The skeleton's vertical slice inside the registry: a write commits its row and its outbox event."""
+
+from sqlalchemy import select
+
+from backstop_common.messaging_models import OutboxMessage
+from backstop_common.testing import bearer, read_events
+from backstop_common.topics import REGISTRY_HOUSEHOLD
+from registry.models import Household
+
+VILLAGE = "211204001001"
+
+
+async def test_register_commits_row_and_outbox_event_and_publishes(app, client, settings):
+    resp = await client.post("/api/v1/households", json={"village_code": VILLAGE},
+                             headers=bearer(settings, "village_cadre", VILLAGE))
+    assert resp.status_code == 201, resp.text
+    household_id = resp.json()["id"]
+    async with app.state.sessions() as session:
+        assert await session.get(Household, household_id) is not None
+        row = (await session.execute(select(OutboxMessage).where(OutboxMessage.subject == household_id))).scalar_one()
+    assert row.type == "backstop.registry.household.registered.v1"
+    events = await read_events(settings.kafka_bootstrap_servers, REGISTRY_HOUSEHOLD,
+                               until=lambda evs: len(evs) >= 1, where=lambda e: e.subject == household_id)
+    assert [e.id for e in events] == [row.id]
+    assert events[0].area_code == VILLAGE
+
+
+async def test_outside_area_is_refused_and_writes_nothing(app, client, settings):
+    async def counts():
+        async with app.state.sessions() as session:
+            outbox = len((await session.execute(select(OutboxMessage))).scalars().all())
+            households = len((await session.execute(select(Household))).scalars().all())
+        return outbox, households
+
+    before = await counts()
+    headers = bearer(settings, "village_cadre", "211204001002")
+    resp = await client.post("/api/v1/households", json={"village_code": VILLAGE}, headers=headers)
+    assert resp.status_code == 404
+    assert resp.headers["content-type"] == "application/problem+json"
+    assert await counts() == before
+
+
+async def test_bad_input_is_problem_json(client, settings):
+    resp = await client.post("/api/v1/households", json={"village_code": "12"},
+                             headers=bearer(settings, "county_admin", "211204000000"))
+    assert resp.status_code == 422
+    body = resp.json()
+    assert body["status"] == 422 and body["errors"]
+
+
+async def test_no_token_is_401(client):
+    resp = await client.get("/api/v1/households/00000000-0000-0000-0000-000000000000")
+    assert resp.status_code == 401
+    assert resp.json()["title"] == "Unauthorized"
+
+
+async def test_ops_endpoints(client):
+    assert (await client.get("/healthz")).json()["status"] == "ok"
+    ready = await client.get("/readyz")
+    assert ready.status_code == 200, ready.text
+    assert "http_requests_total" in (await client.get("/metrics")).text
+    doc = (await client.get("/asyncapi.json")).json()
+    assert doc["asyncapi"] == "3.0.0"
+    assert "registry_household" in doc["channels"]
