@@ -99,3 +99,27 @@ async def eventually(check: Callable, timeout: float = 15.0, interval: float = 0
 
 def plain_json(record_value: bytes) -> dict:
     return json.loads(record_value)
+
+
+async def publish_events(bootstrap: str, topic: str, events: list[Event]) -> None:
+    """Put events on the real broker exactly as another service's relay would."""
+    from aiokafka import AIOKafkaProducer
+
+    from backstop_common.envelope import to_kafka
+
+    producer = AIOKafkaProducer(bootstrap_servers=bootstrap, acks="all")
+    await producer.start()
+    try:
+        for event in events:
+            rec = to_kafka(event)
+            await producer.send_and_wait(topic, rec.value, key=rec.key, headers=rec.headers)
+    finally:
+        await producer.stop()
+
+
+def make_event(service: str, name: str, subject, data: dict, area_code: str | None = None, **kw) -> Event:
+    """An event as ``service`` would publish it (for feeding a consumer in a test)."""
+    from backstop_common.envelope import event_type, source_of
+
+    return Event(type=event_type(service, name), source=source_of(service), subject=str(subject),
+                 data=data, area_code=area_code, **kw)
