@@ -1,0 +1,24 @@
+"""Optimistic concurrency: writes to a versioned record carry ``If-Match: <version>``."""
+
+from typing import Annotated
+
+from fastapi import Header
+
+from backstop_common.problems import BadRequest, Conflict, PreconditionRequired
+
+
+def expected_version(if_match: Annotated[str | None, Header()] = None) -> int:
+    """Dependency: the version the client last saw; 428 when it did not say."""
+    if if_match is None:
+        raise PreconditionRequired("send If-Match with the record's version")
+    raw = if_match.strip().removeprefix("W/").strip('"')
+    if not raw.isdigit():
+        raise BadRequest("If-Match must be the record's integer version")
+    return int(raw)
+
+
+def check_version(current: int, expected: int, what: str = "record") -> None:
+    """409 when someone else changed the record since the client read it."""
+    if current != expected:
+        raise Conflict(f"{what} was changed by someone else (version {current}, you sent {expected}); "
+                       "reload and try again", current_version=current)
