@@ -49,10 +49,21 @@ def migrate(service: str, database_url: Annotated[str | None, typer.Option()] = 
     """Upgrade a service's database to the newest migration."""
     from backstop_common.migrations import upgrade
 
-    url = database_url or _service_url(service)
+    url = database_url or _service_url(service) or os.environ.get("DATABASE_URL")
     if not url:
-        raise typer.BadParameter(f"set {service.upper()}_DATABASE_URL or --database-url")
+        raise typer.BadParameter(f"set {service.upper()}_DATABASE_URL, DATABASE_URL or --database-url")
     upgrade(service, url)
+
+
+@app.command("topics")
+def create_topics(
+    bootstrap: Annotated[str, typer.Option(envvar="KAFKA_BOOTSTRAP_SERVERS")] = "127.0.0.1:9092",
+    partitions: Annotated[int, typer.Option(help="partitions per topic (keyed by aggregate id)")] = 6,
+) -> None:
+    """Create every Backstop topic and its DLQ if missing (brokers here do not auto-create)."""
+    from backstop_common.kafka import ensure_topics
+
+    asyncio.run(ensure_topics(bootstrap, topics.all_with_dlq(), partitions))
 
 
 @app.command()

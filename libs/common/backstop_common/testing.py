@@ -77,7 +77,10 @@ async def read_events(bootstrap: str, topic: str, until: Callable[[list[Event]],
             batch = await consumer.getmany(timeout_ms=200)
             for records in batch.values():
                 for r in records:
-                    event = from_kafka(r.headers, r.key, r.value)
+                    try:
+                        event = from_kafka(r.headers, r.key, r.value)
+                    except ValueError:
+                        continue  # a poison record (e.g. in a DLQ) is not an event
                     if where(event):
                         found.append(event)
     finally:

@@ -1,0 +1,130 @@
+"""Outbox relay and idempotent consumer against real PostgreSQL and a real Tansu broker."""
+
+import asyncio
+import uuid
+
+import pytest
+from sqlalchemy import Column, Integer, MetaData, String, Table, func, select
+from sqlalchemy.dialects.postgresql import insert
+
+from backstop_common import devstack, topics
+from backstop_common.consumer import EventConsumer
+from backstop_common.db import create_engine, create_session_factory
+from backstop_common.envelope import Event
+from backstop_common.kafka import Publisher, ensure_topics
+from backstop_common.messaging_models import InboxEntry, OutboxMessage
+from backstop_common.outbox import OutboxRelay
+from backstop_common.settings import ServiceSettings
+from backstop_common.testing import eventually, make_event, publish_events, read_events
+from backstop_common.uow import UnitOfWork
+
+TOPIC = topics.REGISTRY_HOUSEHOLD
+effects = Table("effects", MetaData(), Column("subject", String, primary_key=True), Column("n", Integer))
+
+
+@pytest.fixture(scope="module")
+async def db(pg_server):
+    url = await devstack.create_database(pg_server, f"common_{uuid.uuid4().hex[:6]}", recreate=True)
+    engine = create_engine(url, pool_size=2)
+    async with engine.begin() as conn:
+        for table in (OutboxMessage.__table__, InboxEntry.__table__, effects):
+            await conn.run_sync(table.create)
+    yield create_session_factory(engine)
+    await engine.dispose()
+
+
+def _settings(bootstrap: str, **kw) -> ServiceSettings:
+    defaults = {"service_name": "testsvc", "kafka_send_timeout_s": 1.0, "consumer_backoff_s": 0.01,
+                "consumer_max_attempts": 3}
+    return ServiceSettings(kafka_bootstrap_servers=bootstrap, **(defaults | kw))
+
+
+async def _write(sessions, n: int, subject: str) -> list[uuid.UUID]:
+    """n events of one aggregate (one key, so one partition and one order)."""
+    ids = []
+    for i in range(n):
+        async with sessions() as session:
+            uow = UnitOfWork(session, "testsvc")
+            ids.append(uow.publish(TOPIC, "household.registered", subject=subject,
+                                   data={"i": i}, area_code="211204001001").id)
+            await uow.commit()
+    return ids
+
+
+async def _unsent(sessions) -> int:
+    async with sessions() as session:
+        return (await session.execute(select(func.count()).where(OutboxMessage.sent_at.is_(None)))).scalar_one()
+
+
+async def test_relay_survives_a_broker_outage_and_drains_in_order(db, tmp_path):
+    port = devstack.free_port()
+    bootstrap = f"127.0.0.1:{port}"
+    broker = devstack.start_broker(port, tmp_path / "b1.log")
+    await ensure_topics(bootstrap, [TOPIC])
+    publisher = Publisher(_settings(bootstrap))
+    relay = OutboxRelay(db, publisher, _settings(bootstrap, outbox_poll_interval_s=0.2))
+    task = asyncio.create_task(relay.run())
+    try:
+        first = await _write(db, 3, "before")
+        assert await eventually(lambda: _zero(db))
+        devstack.stop(broker)
+        during = await _write(db, 5, "during")  # writes never block on the broker
+        await asyncio.sleep(1.5)
+        assert await _unsent(db) == 5
+        broker = devstack.start_broker(port, tmp_path / "b2.log")  # memory broker: empty again
+        await ensure_topics(bootstrap, [TOPIC])
+        assert await eventually(lambda: _zero(db), timeout=30)
+        events = await read_events(bootstrap, TOPIC, until=lambda evs: len(evs) >= 5)
+        assert [e.id for e in events if e.subject == "during"] == during
+        assert not set(first) & {e.id for e in events}
+    finally:
+        task.cancel()
+        await asyncio.gather(task, return_exceptions=True)
+        await publisher.close()
+        devstack.stop(broker)
+
+
+async def _zero(sessions) -> bool:
+    return await _unsent(sessions) == 0
+
+
+async def _count_effect(sessions, subject: str) -> int | None:
+    async with sessions() as session:
+        return (await session.execute(select(effects.c.n).where(effects.c.subject == subject))).scalar()
+
+
+async def test_consumer_applies_once_dead_letters_poison_and_keeps_flowing(db, kafka_bootstrap):
+    async def count(event: Event, uow: UnitOfWork) -> None:
+        if event.data.get("explode"):
+            raise RuntimeError("handler cannot process this")
+        stmt = insert(effects).values(subject=event.subject, n=1)
+        await uow.session.execute(stmt.on_conflict_do_update(index_elements=["subject"], set_={"n": effects.c.n + 1}))
+
+    settings = _settings(kafka_bootstrap, service_name=f"consumer-{uuid.uuid4().hex[:6]}")
+    publisher = Publisher(settings)
+    handled = make_event("registry", "household.registered", "h-1", {"x": 1})
+    consumer = EventConsumer(settings=settings, session_factory=db, publisher=publisher,
+                             handlers={handled.type: count}, topics=[TOPIC])
+    task = asyncio.create_task(consumer.run())
+    bad = make_event("registry", "household.registered", "h-bad", {"explode": True})
+    after = make_event("registry", "household.registered", "h-2", {"x": 2})
+    try:
+        await publish_events(kafka_bootstrap, TOPIC, [handled, handled, bad, after])
+        # a raw poison record on the same key (same partition) that is not a CloudEvent at all
+        from aiokafka import AIOKafkaProducer
+        producer = AIOKafkaProducer(bootstrap_servers=kafka_bootstrap)
+        await producer.start()
+        await producer.send_and_wait(TOPIC, b"\x00garbage", key=b"h-bad")
+        await producer.stop()
+        await publish_events(kafka_bootstrap, TOPIC, [make_event("registry", "household.registered", "h-bad", {})])
+
+        assert await eventually(lambda: _count_effect(db, "h-2"))
+        assert await eventually(lambda: _count_effect(db, "h-bad"))  # the partition kept flowing
+        assert await _count_effect(db, "h-1") == 1  # delivered twice, applied once
+        dlq = await read_events(kafka_bootstrap, topics.dlq(TOPIC), until=lambda e: len(e) >= 1,
+                                where=lambda e: e.id == bad.id)
+        assert [e.id for e in dlq] == [bad.id]
+    finally:
+        task.cancel()
+        await asyncio.gather(task, return_exceptions=True)
+        await publisher.close()
