@@ -7,6 +7,7 @@
 """
 
 import asyncio
+import json
 import os
 import signal
 import time
@@ -110,27 +111,34 @@ def outbox_replay(
 def up(
     data_dir: Annotated[Path, typer.Option(envvar="BACKSTOP_DATA_DIR")] = Path(".data"),
     seed: Annotated[bool, typer.Option(help="load the demo county")] = True,
+    port_offset: Annotated[int, typer.Option(envvar="BACKSTOP_PORT_OFFSET",
+                                             help="added to every port (8001-8004, 9092)")] = 0,
 ) -> None:
     """Start PostgreSQL, the broker and the four services; Ctrl-C stops everything."""
     data_dir.mkdir(parents=True, exist_ok=True)
+    broker_port = devstack.BROKER_PORT + port_offset
     procs = []
     server = None
     if not all(_service_url(s) for s in devstack.SERVICES):
         server = devstack.start_postgres(data_dir.absolute() / "pg", cleanup_mode="stop")
     bootstrap = os.environ.get("KAFKA_BOOTSTRAP_SERVERS")
     if not bootstrap:
-        procs.append(devstack.start_broker(devstack.BROKER_PORT, data_dir / "broker.log"))
-        bootstrap = f"127.0.0.1:{devstack.BROKER_PORT}"
+        procs.append(devstack.start_broker(broker_port, data_dir / "broker.log"))
+        bootstrap = f"127.0.0.1:{broker_port}"
     from backstop_common.kafka import ensure_topics
 
     asyncio.run(ensure_topics(bootstrap, topics.all_with_dlq()))
+    stack = {"broker": bootstrap, "services": {}}
     for service, port in devstack.SERVICES.items():
+        port += port_offset
         url = _service_url(service) or asyncio.run(devstack.create_database(server.get_uri(), service))
         devstack.migrate(service, url)
+        stack["services"][service] = {"url": f"http://127.0.0.1:{port}", "database_url": url}
         env = devstack.service_env(service, url, bootstrap)
         procs.append(devstack.start_service(service, port, env, data_dir / f"{service}.log"))
         typer.echo(f"{service:<14} http://127.0.0.1:{port}/docs   (log: {data_dir / f'{service}.log'})")
     typer.echo(f"{'broker':<14} {bootstrap}")
+    (data_dir / "stack.json").write_text(json.dumps(stack, indent=2))
     typer.echo("token:         backstop token --role county_admin --area 211204000000")
     if seed:
         _seed_demo(data_dir)
