@@ -10,3 +10,37 @@ class Settings(ServiceSettings):
 
     service_name: str = "notifications"
     database_url: str = database_url_field("NOTIFICATIONS_", "postgresql://postgres@127.0.0.1:5432/notifications")
+
+    #: local time of quiet hours and digests (DESIGN.md: counties in China)
+    timezone: str = "Asia/Shanghai"
+
+    # providers: "logging" (default, writes a log line without the address) or a real one
+    sms_provider: str = "logging"  # logging | http
+    sms_gateway_url: str | None = None  # JSON POST {"to","text","sign"} for the http SMS gateway
+    sms_gateway_token: str | None = None
+    sms_sign: str = "防返贫监测"
+    email_provider: str = "logging"  # logging | smtp
+    smtp_host: str = "127.0.0.1"
+    smtp_port: int = 25
+    smtp_sender: str = "backstop@localhost"
+    group_provider: str = "logging"  # logging | wecom | dingtalk (the recipient holds the robot URL)
+    provider_timeout_s: float = 5.0
+
+    # the dispatcher (a background job; all retry state is in the database)
+    dispatch_interval_s: float = 1.0
+    dispatch_batch_size: int = 100
+    delivery_max_attempts: int = 5
+    backoff_base_s: float = 30.0
+    backoff_max_s: float = 3600.0
+
+    # outbound webhooks
+    webhook_timeout_s: float = 5.0
+    webhook_max_attempts: int = 8
+    webhook_pause_after_failures: int = 5
+    webhook_backoff_base_s: float = 10.0
+    webhook_backoff_max_s: float = 3600.0
+
+    # SMS batching: beyond this many non-urgent SMS to one person in a local day, the rest wait
+    # for one digest at ``digest_hour`` (local time)
+    sms_digest_threshold: int = 3
+    digest_hour: int = 20

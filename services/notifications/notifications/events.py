@@ -1,9 +1,78 @@
-"""What notifications publishes and consumes (DESIGN.md §2)."""
+"""What notifications publishes and consumes (DESIGN.md §2, docs/events.md)."""
+
+import uuid
+
+from pydantic import BaseModel
 
 from backstop_common.asyncapi import EventCatalog
 from backstop_common.envelope import event_type
-from backstop_common.topics import REGISTRY_HOUSEHOLD
+from backstop_common.topics import FUNDS_FINANCE, MONITORING_CAMPAIGN, MONITORING_CASE, NOTIFICATIONS_DELIVERY, REGISTRY_HOUSEHOLD
 
 catalog = EventCatalog("notifications")
 
-HOUSEHOLD_REGISTERED = catalog.consumes(REGISTRY_HOUSEHOLD, event_type("registry", "household.registered"))
+#: every event type of docs/events.md we consume, by topic and publishing service
+CONSUMED: dict[tuple[str, str], tuple[str, ...]] = {
+    (REGISTRY_HOUSEHOLD, "registry"): (
+        "household.registered", "household.updated", "household.status_changed", "household.income_assessed",
+        "household.helper_assigned", "member.added", "member.removed", "member.health_changed",
+        "member.schooling_changed", "member.employment_changed", "member.insurance_changed",
+        "household.housing_assessed", "household.water_assessed", "household.disaster_reported",
+        "household.measure_given",
+    ),
+    (MONITORING_CASE, "monitoring"): (
+        "risk.detected", "case.opened", "case.verified", "case.notice_posted", "case.reviewed",
+        "case.confirmed", "case.rejected", "case.assistance_planned", "case.visit_recorded",
+        "case.elimination_proposed", "case.risk_eliminated", "case.reopened", "case.overdue",
+        "area.cluster_alert",
+    ),
+    (MONITORING_CAMPAIGN, "monitoring"): (
+        "campaign.started", "problem.opened", "problem.rectified", "problem.verified", "problem.deferred",
+        "problem.overdue", "target.progressed",
+    ),
+    (FUNDS_FINANCE, "funds"): (
+        "fund.allocated", "project.stage_changed", "disbursement.made", "subsidy.paid",
+        "finance.anomaly_detected",
+    ),
+}
+
+CONSUMED_TYPES: dict[str, str] = {}  # full ce type -> short name
+for (topic, service), names in CONSUMED.items():
+    for name in names:
+        CONSUMED_TYPES[catalog.consumes(topic, event_type(service, name))] = name
+
+HOUSEHOLD_REGISTERED = event_type("registry", "household.registered")
+HELPER_ASSIGNED = event_type("registry", "household.helper_assigned")
+HOUSEHOLD_UPDATED = event_type("registry", "household.updated")
+
+
+class NotificationDelivered(BaseModel):
+    """A message reached its recipient on an outside channel (SMS, e-mail, group robot)."""
+
+    message_id: uuid.UUID
+    event_id: uuid.UUID
+    event_type: str
+    recipient_id: uuid.UUID
+    channel: str
+    attempts: int
+
+
+class NotificationFailed(NotificationDelivered):
+    """A message could not be delivered on a channel after its retries."""
+
+    error: str
+
+
+class NotificationEscalated(BaseModel):
+    """A message that needed action was not acknowledged in time and went to the next level up."""
+
+    message_id: uuid.UUID
+    event_id: uuid.UUID
+    event_type: str
+    from_recipient_id: uuid.UUID
+    to_recipient_ids: list[uuid.UUID]
+    level_area: str | None
+
+
+DELIVERED = catalog.publishes(NOTIFICATIONS_DELIVERY, "notification.delivered", NotificationDelivered)
+FAILED = catalog.publishes(NOTIFICATIONS_DELIVERY, "notification.failed", NotificationFailed)
+ESCALATED = catalog.publishes(NOTIFICATIONS_DELIVERY, "notification.escalated", NotificationEscalated)

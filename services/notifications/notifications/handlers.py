@@ -1,16 +1,51 @@
-"""One function per consumed event; the consumer runs each in a transaction with its inbox row."""
+"""One handler for every consumed event; the consumer runs it in a transaction with its inbox row.
 
-import structlog
+Registry events first update the household read model (village, paired helpers); then every event
+goes through the routing rules (messages) and the webhook subscriptions (queued deliveries).
+"""
 
+from sqlalchemy.dialects.postgresql import insert
+
+from backstop_common.consumer import Handler
 from backstop_common.envelope import Event
 from backstop_common.uow import UnitOfWork
-from notifications.events import HOUSEHOLD_REGISTERED
-
-log = structlog.get_logger()
-
-
-async def on_household_registered(event: Event, uow: UnitOfWork) -> None:
-    log.info("notifications.event_received", event_type=event.type, subject=event.subject)
+from notifications.context import Context
+from notifications.domain import routing, webhooks
+from notifications.domain.areas import event_area
+from notifications.events import CONSUMED_TYPES, HELPER_ASSIGNED, HOUSEHOLD_REGISTERED, HOUSEHOLD_UPDATED
+from notifications.models import HouseholdFacts
 
 
-HANDLERS = {HOUSEHOLD_REGISTERED: on_household_registered}
+async def update_household_facts(uow: UnitOfWork, event: Event, now) -> None:
+    data = event.data
+    household_id = str(data.get("household_id") or event.subject)
+    table = HouseholdFacts.__table__
+    if event.type == HOUSEHOLD_REGISTERED:
+        values = dict(household_id=household_id, village_code=data.get("village_code") or event.area_code,
+                      helper_user_ids=[u for u in data.get("helper_user_ids") or [] if u], updated_at=now)
+        await uow.session.execute(insert(table).values(**values).on_conflict_do_update(
+            index_elements=["household_id"],
+            set_={"village_code": values["village_code"], "helper_user_ids": values["helper_user_ids"], "updated_at": now}))
+        return
+    facts = await uow.session.get(HouseholdFacts, household_id)
+    if facts is None:
+        facts = HouseholdFacts(household_id=household_id, village_code=data.get("village_code") or event.area_code,
+                               helper_user_ids=[])
+        uow.session.add(facts)
+    if event.type == HELPER_ASSIGNED and data.get("helper_user_id"):
+        facts.helper_user_ids = list(dict.fromkeys([*facts.helper_user_ids, data["helper_user_id"]]))
+    if event.type == HOUSEHOLD_UPDATED and data.get("village_code"):
+        facts.village_code = data["village_code"]
+    facts.updated_at = now
+    await uow.session.flush()
+
+
+def build_handlers(ctx: Context) -> dict[str, Handler]:
+    async def on_event(event: Event, uow: UnitOfWork) -> None:
+        short_name = CONSUMED_TYPES[event.type]
+        if event.type in (HOUSEHOLD_REGISTERED, HELPER_ASSIGNED, HOUSEHOLD_UPDATED):
+            await update_household_facts(uow, event, ctx.clock())
+        await routing.route(ctx, uow, event, short_name)
+        await webhooks.enqueue(uow.session, event, short_name, event_area(event), ctx.clock())
+
+    return {full_type: on_event for full_type in CONSUMED_TYPES}

@@ -3,16 +3,25 @@
 from fastapi import FastAPI
 
 from backstop_common.app import ServiceSpec, create_app
+from notifications.api import inbox, messages, recipients, routing_rules, webhooks
+from notifications.clock import Clock
 from notifications.config import Settings
+from notifications.context import Context
+from notifications.dispatcher import dispatcher_job
 from notifications.events import catalog
-from notifications.handlers import HANDLERS
+from notifications.handlers import build_handlers
 
 
-def build_app(settings: Settings | None = None) -> FastAPI:
-    return create_app(ServiceSpec(
-        name="notifications", title="Backstop notifications", settings=settings or Settings(),
-        catalog=catalog, handlers=HANDLERS,
+def build_app(settings: Settings | None = None, *, clock: Clock | None = None) -> FastAPI:
+    """``clock`` is injectable (tests move time instead of sleeping); the system clock otherwise."""
+    ctx = Context.build(settings or Settings(), clock)
+    app = create_app(ServiceSpec(
+        name="notifications", title="Backstop notifications", settings=ctx.settings,
+        catalog=catalog, handlers=build_handlers(ctx), background=[dispatcher_job(ctx)],
+        routers=[recipients.router, routing_rules.router, inbox.router, messages.router, webhooks.router],
     ))
+    app.state.ctx = ctx
+    return app
 
 
 app = build_app()

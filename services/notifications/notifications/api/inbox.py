@@ -1,0 +1,42 @@
+"""/api/v1/inbox: the caller's own messages (mobile and web clients); reading acknowledges."""
+
+import uuid
+from typing import Annotated
+
+from fastapi import APIRouter, Query, Request
+
+from backstop_common.app import UoW
+from backstop_common.auth import CurrentPrincipal
+from backstop_common.paging import Paging
+from backstop_common.problems import NotFound
+from notifications.api.deps import ctx_of
+from notifications.models import Message
+from notifications.repository import messages as repo
+from notifications.repository import recipients
+from notifications.schemas.messages import Inbox, MessageOut
+
+router = APIRouter(tags=["inbox"])
+
+
+@router.get("/inbox", response_model=Inbox)
+async def my_inbox(uow: UoW, principal: CurrentPrincipal, paging: Paging,
+                   unread: Annotated[bool, Query()] = False):
+    me = await recipients.by_user_id(uow.session, principal.subject)
+    if me is None:
+        return Inbox(items=[], total=0, unread=0)
+    rows, total, unread_count = await repo.inbox(uow.session, me.id, unread_only=unread,
+                                                 limit=paging.limit, offset=paging.offset)
+    return Inbox(items=rows, total=total, unread=unread_count)
+
+
+@router.post("/inbox/{message_id}/read", response_model=MessageOut)
+async def mark_read(message_id: uuid.UUID, request: Request, uow: UoW, principal: CurrentPrincipal):
+    """Marks the message read, which acknowledges it (no escalation after this). Idempotent."""
+    me = await recipients.by_user_id(uow.session, principal.subject)
+    message = await uow.session.get(Message, message_id, with_for_update=True)
+    if me is None or message is None or message.recipient_id != me.id:
+        raise NotFound("message not found")
+    if message.read_at is None:
+        message.read_at = ctx_of(request).clock()
+    await uow.commit()
+    return message

@@ -1,0 +1,76 @@
+"""Conditions of a routing rule on the event's data fields, and the zh/en templates filled from it."""
+
+import string
+from decimal import Decimal, InvalidOperation
+from typing import Any
+
+OPS = ("eq", "ne", "in", "not_in", "lt", "lte", "gt", "gte", "exists", "truthy", "falsy")
+_FORMATTER = string.Formatter()
+
+
+def _number(value: Any) -> Decimal | None:
+    if isinstance(value, bool) or value is None:
+        return None
+    try:
+        return Decimal(str(value))
+    except (InvalidOperation, ValueError):
+        return None
+
+
+def lookup(data: dict, field: str) -> Any:
+    """``a.b`` walks nested objects; a missing field is None."""
+    value: Any = data
+    for part in field.split("."):
+        value = value.get(part) if isinstance(value, dict) else None
+    return value
+
+
+def holds(condition: dict, data: dict) -> bool:
+    op, expected = condition["op"], condition.get("value")
+    actual = lookup(data, condition["field"])
+    if op == "exists":
+        return actual is not None
+    if op == "truthy":
+        return bool(actual)
+    if op == "falsy":
+        return not actual
+    if op == "eq":
+        return actual == expected
+    if op == "ne":
+        return actual != expected
+    if op in ("in", "not_in"):
+        inside = actual in (expected or []) or (isinstance(actual, list) and any(a in (expected or []) for a in actual))
+        return inside if op == "in" else not inside
+    left, right = _number(actual), _number(expected)
+    if left is None or right is None:
+        return False
+    return {"lt": left < right, "lte": left <= right, "gt": left > right, "gte": left >= right}[op]
+
+
+def all_hold(conditions: list[dict], data: dict) -> bool:
+    return all(holds(c, data) for c in conditions)
+
+
+def template_fields(template: str) -> list[str]:
+    """The placeholders of a template; raises ValueError on anything but plain ``{name}``/``{a.b}``."""
+    names = []
+    for _, field, spec, conversion in _FORMATTER.parse(template):
+        if field is None:
+            continue
+        if spec or conversion or not all(p.isidentifier() for p in field.split(".")):
+            raise ValueError(f"placeholder {{{field}}} must be a plain field name")
+        names.append(field)
+    return names
+
+
+def render(template: str, values: dict) -> str:
+    """Fill ``{field}`` from the event; a missing field shows as ``-``, lists joined with commas."""
+    out = []
+    for literal, field, _, _ in _FORMATTER.parse(template):
+        out.append(literal)
+        if field is not None:
+            value = lookup(values, field)
+            if isinstance(value, list):
+                value = ",".join(str(v) for v in value)
+            out.append("-" if value is None or value == "" else str(value))
+    return "".join(out)

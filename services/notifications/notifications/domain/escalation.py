@@ -1,0 +1,63 @@
+"""Escalation (逐级上报): a message needing action, unread past its deadline, goes one level up — once."""
+
+import structlog
+from sqlalchemy import select
+from sqlalchemy.ext.asyncio import async_sessionmaker
+
+from backstop_common.auth import parent_area
+from backstop_common.topics import NOTIFICATIONS_DELIVERY
+from backstop_common.uow import UnitOfWork
+from notifications.context import Context
+from notifications.domain import deliveries
+from notifications.domain.areas import office_role
+from notifications.domain.routing import insert_message
+from notifications.events import NotificationEscalated
+from notifications.models import Message, Recipient, RoutingRule
+from notifications.repository import recipients as repo
+
+log = structlog.get_logger()
+
+
+async def _escalate(ctx: Context, uow: UnitOfWork, message: Message) -> None:
+    now = ctx.clock()
+    message.escalated_at = now  # set in the same transaction as the new messages: exactly once
+    recipient = await uow.session.get(Recipient, message.recipient_id)
+    above = parent_area(message.level_area or recipient.area_code)
+    role = office_role(above) if above else None
+    rule = await uow.session.get(RoutingRule, message.rule_id) if message.rule_id else None
+    channels = rule.channels if rule else []
+    window = (message.ack_due_at - message.created_at) if message.ack_due_at and message.created_at else None
+    to_ids = []
+    for target in (await repo.with_role_at(uow.session, [role], above) if role else []):
+        new_id = await insert_message(uow, dict(
+            event_id=message.event_id, event_type=message.event_type, event_subject=message.event_subject,
+            event_area=message.event_area, rule_id=message.rule_id, recipient_id=target.id,
+            level_area=above, body_zh="【逾期未处理，升级】" + message.body_zh,
+            body_en="[Escalated: not acknowledged in time] " + message.body_en,
+            urgent=True, needs_ack=True, created_at=now, escalated_from_id=message.id,
+            ack_due_at=now + window if window else None,
+        ))
+        if new_id is not None:
+            to_ids.append(target.id)
+            await deliveries.plan(ctx, uow, new_id, target, channels, urgent=True)
+    uow.publish(NOTIFICATIONS_DELIVERY, "notification.escalated", subject=message.id, area_code=message.event_area,
+                data=NotificationEscalated(message_id=message.id, event_id=message.event_id,
+                                           event_type=message.event_type, from_recipient_id=message.recipient_id,
+                                           to_recipient_ids=to_ids, level_area=above))
+    log.info("notify.escalated", message_id=str(message.id), level_area=above, to=len(to_ids))
+
+
+async def escalate_due(ctx: Context, sessions: async_sessionmaker, on_commit=None) -> int:
+    """Escalate every original message whose acknowledgement is overdue (escalated copies do not climb again)."""
+    async with sessions() as session:
+        uow = UnitOfWork(session, ctx.settings.service_name, on_commit)
+        stmt = (select(Message)
+                .where(Message.needs_ack, Message.read_at.is_(None), Message.escalated_at.is_(None),
+                       Message.escalated_from_id.is_(None), Message.ack_due_at <= ctx.clock())
+                .order_by(Message.ack_due_at).limit(ctx.settings.dispatch_batch_size)
+                .with_for_update(skip_locked=True))
+        due = list((await session.execute(stmt)).scalars())
+        for message in due:
+            await _escalate(ctx, uow, message)
+        await uow.commit()
+        return len(due)

@@ -1,0 +1,62 @@
+"""An event in, one message per recipient out (exactly once, however often the event comes again)."""
+
+import uuid
+from datetime import timedelta
+
+import structlog
+from sqlalchemy.dialects.postgresql import insert
+
+from backstop_common.envelope import Event
+from backstop_common.uow import UnitOfWork
+from notifications.context import Context
+from notifications.domain import deliveries, targets
+from notifications.domain.areas import event_area
+from notifications.domain.conditions import all_hold, render
+from notifications.models import Message, Recipient, RoutingRule
+from notifications.repository import rules as rules_repo
+
+log = structlog.get_logger()
+
+
+def _priority(rule: RoutingRule) -> tuple:
+    return (not rule.urgent, not rule.needs_ack, rule.name)
+
+
+async def insert_message(uow: UnitOfWork, values: dict) -> uuid.UUID | None:
+    """Insert unless this recipient already has this event; returns the new id or None."""
+    stmt = (insert(Message.__table__).values(id=uuid.uuid4(), **values)
+            .on_conflict_do_nothing(constraint="uq_messages_event_recipient")
+            .returning(Message.__table__.c.id))
+    return (await uow.session.execute(stmt)).scalar_one_or_none()
+
+
+async def route(ctx: Context, uow: UnitOfWork, event: Event, short_name: str) -> int:
+    """Apply the routing rules to one event; returns how many messages were created."""
+    area = event_area(event)
+    rules = sorted(await rules_repo.enabled_for(uow.session, short_name, area), key=_priority)
+    chosen: dict[uuid.UUID, tuple[Recipient, RoutingRule]] = {}
+    for rule in rules:
+        if not all_hold(rule.conditions, event.data):
+            continue
+        for target in rule.targets:
+            for recipient in await targets.resolve(uow.session, target, event, area):
+                chosen.setdefault(recipient.id, (recipient, rule))
+    now = ctx.clock()
+    values = {**event.data, "event_type": short_name, "area_code": area, "subject": event.subject}
+    created = 0
+    for recipient, rule in chosen.values():
+        message_id = await insert_message(uow, dict(
+            event_id=event.id, event_type=short_name, event_subject=event.subject, event_area=area,
+            rule_id=rule.id, recipient_id=recipient.id, level_area=recipient.area_code,
+            body_zh=render(rule.template_zh, values), body_en=render(rule.template_en, values),
+            urgent=rule.urgent, needs_ack=rule.needs_ack, created_at=now,
+            ack_due_at=now + timedelta(hours=rule.ack_hours) if rule.needs_ack and rule.ack_hours else None,
+        ))
+        if message_id is None:
+            continue
+        created += 1
+        await deliveries.plan(ctx, uow, message_id, recipient, rule.channels, urgent=rule.urgent)
+    log.info("notify.routed", event_type=short_name, event_id=str(event.id), rules=len(rules),
+             messages=created)
+    return created
+

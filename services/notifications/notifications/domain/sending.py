@@ -1,0 +1,93 @@
+"""The dispatcher's channel work: send what is due, retry with backoff from the DB, report the outcome."""
+
+import uuid
+from collections import defaultdict
+
+import structlog
+from sqlalchemy import select
+from sqlalchemy.ext.asyncio import async_sessionmaker
+
+from backstop_common.topics import NOTIFICATIONS_DELIVERY
+from backstop_common.uow import UnitOfWork
+from notifications.context import Context
+from notifications.domain.schedule import backoff
+from notifications.events import NotificationDelivered, NotificationFailed
+from notifications.models import Delivery, Message, Recipient
+from notifications.providers import DeliveryError
+
+log = structlog.get_logger()
+
+
+def _report(uow: UnitOfWork, message: Message, delivery: Delivery, error: str | None = None) -> None:
+    fields = dict(message_id=message.id, event_id=message.event_id, event_type=message.event_type,
+                  recipient_id=delivery.recipient_id, channel=delivery.channel, attempts=delivery.attempts)
+    name, data = (("notification.failed", NotificationFailed(**fields, error=error)) if error is not None
+                  else ("notification.delivered", NotificationDelivered(**fields)))
+    uow.publish(NOTIFICATIONS_DELIVERY, name, subject=message.id, data=data, area_code=message.event_area)
+
+
+def _after_attempt(ctx: Context, uow: UnitOfWork, message: Message, delivery: Delivery, error: str | None) -> None:
+    now, s = ctx.clock(), ctx.settings
+    delivery.attempts += 1
+    if error is None:
+        delivery.status, delivery.sent_at, delivery.last_error = "sent", now, None
+        _report(uow, message, delivery)
+        return
+    delivery.last_error = error[:500]
+    if delivery.attempts >= s.delivery_max_attempts:
+        delivery.status = "failed"
+        _report(uow, message, delivery, delivery.last_error)
+        log.warning("notify.failed", channel=delivery.channel, delivery_id=str(delivery.id), error=delivery.last_error)
+    else:
+        delivery.status = "pending"
+        delivery.next_attempt_at = now + backoff(delivery.attempts, s.backoff_base_s, s.backoff_max_s)
+
+
+async def _due(uow: UnitOfWork, ctx: Context, status: str) -> list[tuple[Delivery, Message, Recipient]]:
+    stmt = (select(Delivery, Message, Recipient)
+            .join(Message, Message.id == Delivery.message_id).join(Recipient, Recipient.id == Delivery.recipient_id)
+            .where(Delivery.status == status, Delivery.next_attempt_at <= ctx.clock())
+            .order_by(Delivery.next_attempt_at).limit(ctx.settings.dispatch_batch_size)
+            .with_for_update(of=Delivery, skip_locked=True))
+    return [tuple(row) for row in (await uow.session.execute(stmt)).all()]
+
+
+async def send_due(ctx: Context, sessions: async_sessionmaker, on_commit=None) -> int:
+    """Send every single delivery that is due (row-locked, so two instances never send one twice)."""
+    async with sessions() as session:
+        uow = UnitOfWork(session, ctx.settings.service_name, on_commit)
+        rows = await _due(uow, ctx, "pending")
+        for delivery, message, recipient in rows:
+            error = None
+            try:
+                await ctx.providers[delivery.channel].send(recipient, message.body_zh, message_ref=str(message.id))
+            except DeliveryError as exc:
+                error = str(exc)
+            _after_attempt(ctx, uow, message, delivery, error)
+        await uow.commit()
+        return len(rows)
+
+
+async def send_digests(ctx: Context, sessions: async_sessionmaker, on_commit=None) -> int:
+    """One SMS per recipient with everything held for the digest (每日汇总)."""
+    async with sessions() as session:
+        uow = UnitOfWork(session, ctx.settings.service_name, on_commit)
+        by_recipient: dict[uuid.UUID, list] = defaultdict(list)
+        for row in await _due(uow, ctx, "held"):
+            by_recipient[row[2].id].append(row)
+        for rows in by_recipient.values():
+            recipient, digest_id = rows[0][2], uuid.uuid4()
+            lines = [f"{i}. {m.body_zh}" for i, (_, m, _) in enumerate(rows, 1)]
+            text = f"今日汇总：您有{len(rows)}条未发送短信的通知，请登录查看。\n" + "\n".join(lines)
+            error = None
+            try:
+                await ctx.providers["sms"].send(recipient, text, message_ref=f"digest:{digest_id}")
+            except DeliveryError as exc:
+                error = str(exc)
+            for delivery, message, _ in rows:
+                delivery.digest_id = digest_id
+                _after_attempt(ctx, uow, message, delivery, error)
+                if delivery.status == "pending":
+                    delivery.status = "held"  # retried as a digest again
+        await uow.commit()
+        return len(by_recipient)

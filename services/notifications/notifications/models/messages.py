@@ -1,0 +1,64 @@
+"""Messages (one per recipient per event) and their delivery attempts on each channel."""
+
+import uuid
+from datetime import datetime
+
+from sqlalchemy import Index, UniqueConstraint, text
+from sqlmodel import Field, SQLModel
+
+from notifications.models._columns import created, tz
+
+
+class Message(SQLModel, table=True):
+    """One recipient's copy of one event: the inbox row, acknowledged by reading it."""
+
+    __tablename__ = "messages"
+    __table_args__ = (
+        UniqueConstraint("event_id", "recipient_id", name="uq_messages_event_recipient"),
+        Index("ix_messages_recipient_created", "recipient_id", "created_at"),
+        Index("ix_messages_ack_due", "ack_due_at",
+              postgresql_where=text("needs_ack AND read_at IS NULL AND escalated_at IS NULL")),
+    )
+
+    id: uuid.UUID = Field(default_factory=uuid.uuid4, primary_key=True)
+    event_id: uuid.UUID = Field(index=True)
+    event_type: str
+    event_subject: str
+    event_area: str | None = None
+    rule_id: uuid.UUID | None = None
+    recipient_id: uuid.UUID = Field(foreign_key="recipients.id")
+    level_area: str | None = None  # the area of the recipient's level (escalation goes above it)
+    body_zh: str
+    body_en: str
+    urgent: bool = False
+    needs_ack: bool = False
+    ack_due_at: datetime | None = tz()
+    read_at: datetime | None = tz()
+    escalated_at: datetime | None = tz()
+    escalated_from_id: uuid.UUID | None = None
+    created_at: datetime | None = created()
+
+
+class Delivery(SQLModel, table=True):
+    """A message on one outside channel; retry state lives here, not in a sleeping task.
+
+    status: pending → sent | failed; ``held`` waits for the recipient's digest.
+    """
+
+    __tablename__ = "deliveries"
+    __table_args__ = (
+        UniqueConstraint("message_id", "channel", name="uq_deliveries_message_channel"),
+        Index("ix_deliveries_due", "next_attempt_at", postgresql_where=text("status IN ('pending', 'held')")),
+    )
+
+    id: uuid.UUID = Field(default_factory=uuid.uuid4, primary_key=True)
+    message_id: uuid.UUID = Field(foreign_key="messages.id")
+    recipient_id: uuid.UUID = Field(foreign_key="recipients.id")
+    channel: str
+    status: str = "pending"
+    attempts: int = 0
+    next_attempt_at: datetime | None = tz(nullable=False)
+    last_error: str | None = None
+    sent_at: datetime | None = tz()
+    digest_id: uuid.UUID | None = None
+    created_at: datetime | None = created()

@@ -1,0 +1,1 @@
+"""Every query of the notifications service, by table."""

@@ -1,0 +1,43 @@
+"""Queries on messages and deliveries."""
+
+import uuid
+
+from sqlalchemy import func, select
+from sqlmodel.ext.asyncio.session import AsyncSession
+
+from notifications.models import Delivery, Message, Recipient
+
+
+async def inbox(session: AsyncSession, recipient_id: uuid.UUID, *, unread_only: bool, limit: int,
+                offset: int) -> tuple[list[Message], int, int]:
+    where = [Message.recipient_id == recipient_id]
+    unread_where = [*where, Message.read_at.is_(None)]
+    if unread_only:
+        where = unread_where
+    total = (await session.execute(select(func.count()).select_from(Message).where(*where))).scalar_one()
+    unread = (await session.execute(select(func.count()).select_from(Message).where(*unread_where))).scalar_one()
+    rows = await session.execute(select(Message).where(*where)
+                                 .order_by(Message.created_at.desc(), Message.id).limit(limit).offset(offset))
+    return list(rows.scalars()), total, unread
+
+
+async def search(session: AsyncSession, scope: str, *, event_id: uuid.UUID | None, recipient_id: uuid.UUID | None,
+                 limit: int, offset: int) -> tuple[list[Message], int]:
+    """Messages about events in the caller's area, or to recipients in it."""
+    where = [(Message.event_area.startswith(scope)) | (Recipient.area_code.startswith(scope))]
+    if event_id:
+        where.append(Message.event_id == event_id)
+    if recipient_id:
+        where.append(Message.recipient_id == recipient_id)
+    base = select(Message).join(Recipient, Recipient.id == Message.recipient_id).where(*where)
+    total = (await session.execute(select(func.count()).select_from(base.subquery()))).scalar_one()
+    rows = await session.execute(base.order_by(Message.created_at, Message.id).limit(limit).offset(offset))
+    return list(rows.scalars()), total
+
+
+async def deliveries_of(session: AsyncSession, message_ids: list[uuid.UUID]) -> dict[uuid.UUID, list[Delivery]]:
+    out: dict[uuid.UUID, list[Delivery]] = {m: [] for m in message_ids}
+    if message_ids:
+        for d in (await session.execute(select(Delivery).where(Delivery.message_id.in_(message_ids)))).scalars():
+            out[d.message_id].append(d)
+    return out

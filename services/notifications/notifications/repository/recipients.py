@@ -1,0 +1,60 @@
+"""Queries on recipients and the household read model."""
+
+import uuid
+from collections.abc import Iterable
+
+from sqlalchemy import func, select
+from sqlmodel.ext.asyncio.session import AsyncSession
+
+from backstop_common.auth import area_prefix
+from notifications.models import HouseholdFacts, Recipient
+
+
+async def with_role_at(session: AsyncSession, roles: Iterable[str], area: str) -> list[Recipient]:
+    stmt = select(Recipient).where(Recipient.active, Recipient.role.in_(list(roles)), Recipient.area_code == area)
+    return list((await session.execute(stmt)).scalars())
+
+
+async def with_role_within(session: AsyncSession, roles: Iterable[str], area: str) -> list[Recipient]:
+    stmt = select(Recipient).where(Recipient.active, Recipient.role.in_(list(roles)),
+                                   Recipient.area_code.startswith(area_prefix(area)))
+    return list((await session.execute(stmt)).scalars())
+
+
+async def of_unit_covering(session: AsyncSession, unit: str, area: str | None) -> list[Recipient]:
+    """Recipients of ``unit`` whose own area contains the event's area (a county bureau covers its villages)."""
+    rows = (await session.execute(select(Recipient).where(Recipient.active, Recipient.unit == unit))).scalars()
+    return [r for r in rows if area is None or area.startswith(area_prefix(r.area_code))]
+
+
+async def by_user_ids(session: AsyncSession, user_ids: Iterable[str]) -> list[Recipient]:
+    ids = [u for u in user_ids if u]
+    if not ids:
+        return []
+    stmt = select(Recipient).where(Recipient.active, Recipient.user_id.in_(ids))
+    return list((await session.execute(stmt)).scalars())
+
+
+async def by_user_id(session: AsyncSession, user_id: str) -> Recipient | None:
+    return (await session.execute(select(Recipient).where(Recipient.user_id == user_id))).scalar_one_or_none()
+
+
+async def get(session: AsyncSession, recipient_id: uuid.UUID) -> Recipient | None:
+    return await session.get(Recipient, recipient_id)
+
+
+async def list_in_scope(session: AsyncSession, scope: str, *, role: str | None, unit: str | None,
+                        limit: int, offset: int) -> tuple[list[Recipient], int]:
+    where = [Recipient.area_code.startswith(scope)]
+    if role:
+        where.append(Recipient.role == role)
+    if unit:
+        where.append(Recipient.unit == unit)
+    total = (await session.execute(select(func.count()).select_from(Recipient).where(*where))).scalar_one()
+    rows = await session.execute(select(Recipient).where(*where).order_by(Recipient.area_code, Recipient.id)
+                                 .limit(limit).offset(offset))
+    return list(rows.scalars()), total
+
+
+async def household(session: AsyncSession, household_id: str) -> HouseholdFacts | None:
+    return await session.get(HouseholdFacts, household_id)

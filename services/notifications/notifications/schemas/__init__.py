@@ -1,0 +1,1 @@
+"""API shapes of the notifications service."""

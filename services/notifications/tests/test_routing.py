@@ -1,0 +1,64 @@
+"""Events on the real topics reach the right inboxes, once, however often they are redelivered."""
+
+import asyncio
+import random
+import uuid
+
+from backstop_common.testing import bearer, make_event, publish_events
+from backstop_common.topics import MONITORING_CASE, REGISTRY_HOUSEHOLD
+
+from .conftest import COUNTY
+from .helpers import inbox, inbox_with, load, person, village
+
+
+async def test_registry_household_then_monitoring_risk_reaches_helper_and_cadre(app, client, settings, admin):
+    vil = village(random.randrange(1, 999))
+    helper, cadre, other = f"h-{uuid.uuid4().hex[:6]}", f"c-{uuid.uuid4().hex[:6]}", f"o-{uuid.uuid4().hex[:6]}"
+    await load(client, admin, person(helper, "helper", vil), person(cadre, "village_cadre", vil),
+               person(other, "helper", vil))
+    household_id = uuid.uuid4()
+    registered = make_event("registry", "household.registered", household_id, area_code=vil, data={
+        "household_id": str(household_id), "village_code": vil, "poverty_status": "lifted",
+        "helper_user_ids": [helper], "size": 3})
+    await publish_events(settings.kafka_bootstrap_servers, REGISTRY_HOUSEHOLD, [registered])
+    assert await inbox_with(client, settings, helper, "helper", vil, registered.id)
+
+    case_id = uuid.uuid4()
+    risk = make_event("monitoring", "risk.detected", household_id, area_code=vil, data={
+        "case_id": str(case_id), "household_id": str(household_id), "village_code": vil, "actor": None,
+        "signal_id": str(uuid.uuid4()), "risk_type": "09", "rule": "dropout", "facts": {}, "source": "event"})
+    await publish_events(settings.kafka_bootstrap_servers, MONITORING_CASE, [risk])
+    to_helper = await inbox_with(client, settings, helper, "helper", vil, risk.id)
+    to_cadre = await inbox_with(client, settings, cadre, "village_cadre", vil, risk.id)
+    assert len(to_helper) == 1 and len(to_cadre) == 1
+    assert "09" in to_helper[0]["body_zh"] and to_helper[0]["urgent"] and to_helper[0]["needs_ack"]
+    # the other village helper is not this household's helper
+    assert not [m for m in (await inbox(client, settings, other, "helper", vil))["items"] if m["event_id"] == str(risk.id)]
+
+    # the same event delivered again (and again) makes no second message
+    await publish_events(settings.kafka_bootstrap_servers, MONITORING_CASE, [risk, risk])
+    marker = make_event("monitoring", "case.opened", case_id, area_code=vil, data={
+        "case_id": str(case_id), "household_id": str(household_id), "village_code": vil, "actor": None,
+        "risk_types": ["09"], "source": "event", "stage": "verify", "due_at": "2026-12-01T00:00:00+08:00"})
+    await publish_events(settings.kafka_bootstrap_servers, MONITORING_CASE, [marker])
+    assert await inbox_with(client, settings, cadre, "village_cadre", vil, marker.id)  # consumer got past the copies
+    resp = await client.get("/api/v1/messages", params={"event_id": str(risk.id)},
+                            headers=bearer(settings, "county_staff", COUNTY))
+    assert resp.status_code == 200
+    assert resp.json()["total"] == 2  # helper + cadre, once each
+
+    body = await inbox(client, settings, cadre, "village_cadre", vil)
+    unread = body["unread"]
+    read = await client.post(f"/api/v1/inbox/{to_cadre[0]['id']}/read",
+                             headers=bearer(settings, "village_cadre", vil, subject=cadre))
+    assert read.status_code == 200 and read.json()["read_at"]
+    assert (await inbox(client, settings, cadre, "village_cadre", vil))["unread"] == unread - 1
+    # someone else cannot read it
+    stranger = await client.post(f"/api/v1/inbox/{to_cadre[0]['id']}/read",
+                                 headers=bearer(settings, "helper", vil, subject=helper))
+    assert stranger.status_code == 404
+
+
+async def test_messages_are_scoped_to_the_callers_area(client, settings):
+    resp = await client.get("/api/v1/messages", headers=bearer(settings, "township_staff", "211204999000"))
+    assert resp.status_code == 200 and resp.json()["total"] == 0
