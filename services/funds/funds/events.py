@@ -1,5 +1,103 @@
-"""What funds publishes and consumes (DESIGN.md §2)."""
+"""What funds publishes on ``funds.finance`` and consumes (DESIGN.md §2, docs/events.md)."""
+
+import uuid
+from datetime import date
+from decimal import Decimal
+
+from pydantic import BaseModel
 
 from backstop_common.asyncapi import EventCatalog
+from backstop_common.envelope import event_type
+from backstop_common.topics import FUNDS_FINANCE, MONITORING_CASE, REGISTRY_HOUSEHOLD
 
 catalog = EventCatalog("funds")
+
+
+class FundAllocated(BaseModel):
+    """资金下达: an allocation of one source, year and purpose to an area."""
+
+    allocation_id: uuid.UUID
+    source: str
+    year: int
+    purpose: str
+    amount: Decimal
+    area_code: str
+
+
+class Actor(BaseModel):
+    user_id: str
+    role: str
+
+
+class ProjectStageChanged(BaseModel):
+    """A project moved one stage in the library (申报 → … → 资产移交); from_stage null on 申报."""
+
+    project_id: uuid.UUID
+    area_code: str
+    project_type: str
+    from_stage: str | None
+    to_stage: str
+    actor: Actor
+    reason: str | None
+
+
+class DisbursementMade(BaseModel):
+    """拨付: money paid to a project from an allocation."""
+
+    disbursement_id: uuid.UUID
+    project_id: uuid.UUID
+    allocation_id: uuid.UUID
+    amount: Decimal
+    paid_on: date
+
+
+class SubsidyPaid(BaseModel):
+    """A subsidy paid to a household (or one member), computed from the standard."""
+
+    subsidy_id: uuid.UUID
+    household_id: uuid.UUID
+    member_id: uuid.UUID | None
+    village_code: str
+    kind: str
+    period: str
+    amount: Decimal
+    allocation_id: uuid.UUID
+
+
+class AnomalyDetected(BaseModel):
+    """Something went astray: unknown/deceased beneficiary, duplicate, overspend, unspent, stuck stage."""
+
+    anomaly_id: uuid.UUID
+    kind: str
+    area_code: str
+    household_id: uuid.UUID | None
+    project_id: uuid.UUID | None
+    payment_id: uuid.UUID | None
+    amount: Decimal | None
+    detail: str
+
+
+catalog.publishes(FUNDS_FINANCE, "fund.allocated", FundAllocated)
+catalog.publishes(FUNDS_FINANCE, "project.stage_changed", ProjectStageChanged)
+catalog.publishes(FUNDS_FINANCE, "disbursement.made", DisbursementMade)
+catalog.publishes(FUNDS_FINANCE, "subsidy.paid", SubsidyPaid)
+catalog.publishes(FUNDS_FINANCE, "finance.anomaly_detected", AnomalyDetected)
+
+REGISTRY_EVENTS = ("household.registered", "household.updated", "household.status_changed", "member.added",
+                   "member.removed", "member.health_changed", "member.schooling_changed",
+                   "household.housing_assessed")
+MONITORING_EVENTS = ("case.confirmed", "case.risk_eliminated", "case.reopened")
+
+
+def registry_type(name: str) -> str:
+    return event_type("registry", name)
+
+
+def monitoring_type(name: str) -> str:
+    return event_type("monitoring", name)
+
+
+for _name in REGISTRY_EVENTS:
+    catalog.consumes(REGISTRY_HOUSEHOLD, registry_type(_name))
+for _name in MONITORING_EVENTS:
+    catalog.consumes(MONITORING_CASE, monitoring_type(_name))

@@ -3,14 +3,23 @@
 from fastapi import FastAPI
 
 from backstop_common.app import ServiceSpec, create_app
+from funds.api import allocations, anomalies, payments, projects, reports, standards
+from funds.clock import Clock, system_clock
 from funds.config import Settings
+from funds.domain.sweeper import sweeper
 from funds.events import catalog
+from funds.handlers import HANDLERS
 
 
-def build_app(settings: Settings | None = None) -> FastAPI:
-    return create_app(ServiceSpec(
+def build_app(settings: Settings | None = None, clock: Clock = system_clock) -> FastAPI:
+    app = create_app(ServiceSpec(
         name="funds", title="Backstop funds", settings=settings or Settings(), catalog=catalog,
+        routers=[allocations.router, projects.router, payments.router, anomalies.router, reports.router,
+                 standards.router],
+        handlers=HANDLERS, background=[sweeper],
     ))
+    app.state.clock = clock
+    return app
 
 
 app = build_app()

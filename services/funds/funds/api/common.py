@@ -1,0 +1,49 @@
+"""Route helpers shared by the funds routers."""
+
+from collections.abc import Awaitable
+from typing import Annotated, TypeVar
+
+from fastapi import Header, Query
+
+from backstop_common.auth import Principal, parent_area
+from backstop_common.problems import BadRequest
+from backstop_common.uow import UnitOfWork
+from backstop_common.xlsx import write_xlsx, xlsx_response
+from funds.domain.anomalies import Refused
+
+T = TypeVar("T")
+Format = Annotated[str, Query(pattern="^(json|xlsx)$")]
+AreaFilter = Annotated[str | None, Query(pattern=r"^[0-9]{12}$")]
+
+
+async def commit(uow: UnitOfWork, work: Awaitable[T]) -> T:
+    """Commit the work; a payment refused as an anomaly commits only the anomaly, then answers the problem."""
+    try:
+        result = await work
+    except Refused as refused:
+        await uow.commit()
+        raise refused.problem from None
+    await uow.commit()
+    return result
+
+
+def optional_version(if_match: Annotated[str | None, Header()] = None) -> int | None:
+    if if_match is None:
+        return None
+    raw = if_match.strip().removeprefix("W/").strip('"')
+    if not raw.isdigit():
+        raise BadRequest("If-Match must be the record's integer version")
+    return int(raw)
+
+
+def ancestors(principal: Principal) -> list[str]:
+    codes, code = [], parent_area(principal.area_code)
+    while code:
+        codes.append(code)
+        code = parent_area(code)
+    return codes
+
+
+def xlsx(headers: list[str], rows: list[dict] | list[list], filename: str, sheet: str):
+    body = [[row[h] for h in headers] if isinstance(row, dict) else row for row in rows]
+    return xlsx_response(write_xlsx(headers, body, sheet=sheet), filename)

@@ -1,0 +1,82 @@
+"""Disbursements to projects and subsidies to households."""
+
+import uuid
+from typing import Annotated
+
+from fastapi import APIRouter, Query
+from sqlalchemy import func, select
+
+from backstop_common.app import UoW
+from backstop_common.auth import CurrentPrincipal
+from backstop_common.paging import Page, Paging
+from backstop_common.problems import NotFound
+from funds.api.common import AreaFilter, commit
+from funds.clock import Now
+from funds.domain import payments, readmodel, standards
+from funds.enums import SubsidyKind
+from funds.models import Disbursement, MemberFact, Project, Subsidy
+from funds.schemas import DisbursementIn, DisbursementRead, SubsidyIn, SubsidyRead
+
+router = APIRouter(tags=["payments"])
+
+
+async def _page(uow: UoW, query, paging, schema, *order):
+    total = (await uow.session.execute(select(func.count()).select_from(query.subquery()))).scalar_one()
+    rows = await uow.session.execute(query.order_by(*order).limit(paging.limit).offset(paging.offset))
+    return Page(items=[schema.model_validate(r) for r in rows.scalars()], total=total)
+
+
+@router.post("/disbursements", status_code=201, response_model=DisbursementRead)
+async def disburse(body: DisbursementIn, uow: UoW, principal: CurrentPrincipal, now: Now):
+    return await commit(uow, payments.disburse(uow, principal, body, now))
+
+
+@router.get("/disbursements", response_model=Page[DisbursementRead])
+async def list_disbursements(uow: UoW, principal: CurrentPrincipal, paging: Paging,
+                             project_id: uuid.UUID | None = None, allocation_id: uuid.UUID | None = None):
+    query = (select(Disbursement).join(Project, Project.id == Disbursement.project_id)
+             .where(Project.area_code.like(principal.scope + "%")))
+    if project_id:
+        query = query.where(Disbursement.project_id == project_id)
+    if allocation_id:
+        query = query.where(Disbursement.allocation_id == allocation_id)
+    return await _page(uow, query, paging, DisbursementRead, Disbursement.paid_on, Disbursement.id)
+
+
+@router.post("/subsidies", status_code=201, response_model=SubsidyRead)
+async def pay_subsidy(body: SubsidyIn, uow: UoW, principal: CurrentPrincipal, now: Now):
+    """The amount is computed from the standard (year of ``period``, household's area); never sent."""
+    return await commit(uow, payments.pay_subsidy(uow, principal, body, now))
+
+
+@router.get("/subsidies/quote")
+async def quote(uow: UoW, principal: CurrentPrincipal, kind: SubsidyKind, household_id: uuid.UUID,
+                period: Annotated[str, Query(pattern=r"^[0-9]{4}")], member_id: uuid.UUID | None = None):
+    """What the standard gives this household (or member) for the period; pays nothing."""
+    household = await readmodel.household(uow.session, household_id)
+    if household is None or not principal.covers(household.village_code):
+        raise NotFound("household not found")
+    member = await uow.session.get(MemberFact, member_id) if member_id else None
+    if member_id and (member is None or member.household_id != household.id):
+        raise NotFound("member not found")
+    due = await standards.entitlement(uow.session, kind, household, member, int(period[:4]))
+    return {"kind": kind.value, "amount": due.amount, "item": due.item, "basis": due.basis}
+
+
+@router.get("/subsidies", response_model=Page[SubsidyRead])
+async def list_subsidies(uow: UoW, principal: CurrentPrincipal, paging: Paging, household_id: uuid.UUID | None = None,
+                         kind: SubsidyKind | None = None, period: str | None = None, area_code: AreaFilter = None):
+    query = select(Subsidy).where(Subsidy.village_code.like(principal.scope + "%"))
+    for column, value in ((Subsidy.household_id, household_id), (Subsidy.kind, kind), (Subsidy.period, period),
+                          (Subsidy.village_code, area_code)):
+        if value is not None:
+            query = query.where(column == value)
+    return await _page(uow, query, paging, SubsidyRead, Subsidy.paid_on, Subsidy.id)
+
+
+@router.get("/subsidies/{subsidy_id}", response_model=SubsidyRead)
+async def read_subsidy(subsidy_id: uuid.UUID, uow: UoW, principal: CurrentPrincipal):
+    subsidy = await uow.session.get(Subsidy, subsidy_id)
+    if subsidy is None or not principal.covers(subsidy.village_code):
+        raise NotFound("subsidy not found")
+    return subsidy

@@ -1,0 +1,92 @@
+"""The project library: declare, move through the stages, fund, beneficiaries and dividends."""
+
+import uuid
+from typing import Annotated
+
+from fastapi import APIRouter, Depends
+from sqlalchemy import func, select
+
+from backstop_common.app import UoW
+from backstop_common.auth import CurrentPrincipal
+from backstop_common.paging import Page, Paging
+from backstop_common.problems import NotFound
+from funds.api.common import AreaFilter, commit, optional_version
+from funds.clock import Now
+from funds.domain import beneficiaries, payments, projects
+from funds.enums import ACTIONS, ProjectType, Stage
+from funds.models import Beneficiary, Project, StageChange
+from funds.schemas import (BeneficiaryIn, BeneficiaryRead, DividendIn, DividendRead, FundingIn, ProjectCreate,
+                           ProjectRead, TransitionIn)
+
+router = APIRouter(tags=["projects"])
+
+
+@router.post("/projects", status_code=201, response_model=ProjectRead)
+async def declare(body: ProjectCreate, uow: UoW, principal: CurrentPrincipal, now: Now):
+    return await commit(uow, projects.declare(uow, principal, body, now))
+
+
+@router.get("/projects", response_model=Page[ProjectRead])
+async def list_projects(uow: UoW, principal: CurrentPrincipal, paging: Paging, area_code: AreaFilter = None,
+                        stage: Stage | None = None, project_type: ProjectType | None = None, year: int | None = None):
+    query = select(Project).where(Project.area_code.like(principal.scope + "%"))
+    if area_code:
+        query = query.where(Project.area_code == area_code)
+    for column, value in ((Project.stage, stage), (Project.project_type, project_type), (Project.year, year)):
+        if value is not None:
+            query = query.where(column == value)
+    total = (await uow.session.execute(select(func.count()).select_from(query.subquery()))).scalar_one()
+    rows = await uow.session.execute(query.order_by(Project.created_at, Project.id)
+                                     .limit(paging.limit).offset(paging.offset))
+    return Page(items=[ProjectRead.model_validate(p) for p in rows.scalars()], total=total)
+
+
+@router.get("/projects/{project_id}", response_model=ProjectRead)
+async def read_project(project_id: uuid.UUID, uow: UoW, principal: CurrentPrincipal):
+    return await projects.get_project(uow, principal, project_id)
+
+
+@router.get("/projects/{project_id}/history")
+async def history(project_id: uuid.UUID, uow: UoW, principal: CurrentPrincipal):
+    await projects.get_project(uow, principal, project_id)
+    rows = (await uow.session.execute(select(StageChange).where(StageChange.project_id == project_id)
+                                      .order_by(StageChange.at))).scalars().all()
+    return {"items": [r.model_dump() for r in rows], "total": len(rows)}
+
+
+@router.post("/projects/{project_id}/fundings", status_code=201)
+async def fund(project_id: uuid.UUID, body: FundingIn, uow: UoW, principal: CurrentPrincipal):
+    return await commit(uow, payments.fund_project(uow, principal, project_id, body))
+
+
+@router.post("/projects/{project_id}/beneficiaries", status_code=201, response_model=BeneficiaryRead)
+async def add_beneficiary(project_id: uuid.UUID, body: BeneficiaryIn, uow: UoW, principal: CurrentPrincipal):
+    return await commit(uow, beneficiaries.add(uow, principal, project_id, body))
+
+
+@router.get("/projects/{project_id}/beneficiaries", response_model=Page[BeneficiaryRead])
+async def list_beneficiaries(project_id: uuid.UUID, uow: UoW, principal: CurrentPrincipal):
+    await projects.get_project(uow, principal, project_id)
+    rows = (await uow.session.execute(select(Beneficiary).where(Beneficiary.project_id == project_id))).scalars()
+    items = [BeneficiaryRead.model_validate(b) for b in rows]
+    return Page(items=items, total=len(items))
+
+
+@router.post("/projects/{project_id}/dividends", status_code=201, response_model=DividendRead)
+async def record_dividend(project_id: uuid.UUID, body: DividendIn, uow: UoW, principal: CurrentPrincipal, now: Now):
+    return await commit(uow, beneficiaries.record_dividend(uow, principal, project_id, body, now))
+
+
+@router.post("/projects/{project_id}/{action}", response_model=ProjectRead)
+async def act(project_id: uuid.UUID, action: str, uow: UoW, principal: CurrentPrincipal, now: Now,
+              if_match: Annotated[int | None, Depends(optional_version)], body: TransitionIn | None = None):
+    """Actions: appraise (论证), post-notice (公示), list (入库), implement (实施), accept (验收),
+    hand-over (资产移交, with ``assets``), or ``transition`` with ``to_stage``. One step at a time."""
+    body = body or TransitionIn()
+    if action == "transition" and body.to_stage:
+        to_stage = body.to_stage
+    elif action in ACTIONS:
+        to_stage = ACTIONS[action]
+    else:
+        raise NotFound(f"unknown action {action!r}; one of: {', '.join(ACTIONS)}, transition (with to_stage)")
+    return await commit(uow, projects.transition(uow, principal, project_id, to_stage, body, now, if_match))

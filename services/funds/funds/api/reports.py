@@ -1,0 +1,50 @@
+"""Reports: execution (支出进度), money trails, public-notice lists; JSON or XLSX (?format=xlsx)."""
+
+import uuid
+
+from fastapi import APIRouter
+
+from backstop_common.app import UoW
+from backstop_common.auth import CurrentPrincipal
+from funds.api.common import AreaFilter, Format, xlsx
+from funds.domain import notices, reports, trails
+from funds.enums import Stage
+
+router = APIRouter(tags=["reports"])
+
+
+@router.get("/reports/execution")
+async def execution(uow: UoW, principal: CurrentPrincipal, year: int | None = None, area_code: AreaFilter = None,
+                    format: Format = "json"):
+    report = await reports.execution(uow.session, principal, area_code=area_code, year=year)
+    if format == "xlsx":
+        return xlsx(reports.XLSX_HEADERS, list(reports.execution_rows(report)), "execution.xlsx", "支出进度")
+    return report
+
+
+@router.get("/reports/households/{household_id}")
+async def household_trail(household_id: uuid.UUID, uow: UoW, principal: CurrentPrincipal):
+    return await trails.household_trail(uow.session, principal, household_id)
+
+
+@router.get("/reports/projects/{project_id}")
+async def project_trail(project_id: uuid.UUID, uow: UoW, principal: CurrentPrincipal):
+    return await trails.project_trail(uow.session, principal, project_id)
+
+
+@router.get("/notices/subsidies")
+async def subsidy_notice(uow: UoW, principal: CurrentPrincipal, area_code: AreaFilter = None,
+                         period: str | None = None, format: Format = "json"):
+    rows = await notices.subsidy_notice(uow.session, principal, area_code, period)
+    if format == "xlsx":
+        return xlsx(notices.SUBSIDY_HEADERS, rows, "subsidy-notice.xlsx", "补助公示")
+    return {"items": rows, "total": len(rows)}
+
+
+@router.get("/notices/projects")
+async def project_notice(uow: UoW, principal: CurrentPrincipal, area_code: AreaFilter = None,
+                         stage: Stage | None = None, format: Format = "json"):
+    rows = await notices.project_notice(uow.session, principal, area_code, stage.value if stage else None)
+    if format == "xlsx":
+        return xlsx(notices.PROJECT_HEADERS, rows, "project-notice.xlsx", "项目公示")
+    return {"items": rows, "total": len(rows)}

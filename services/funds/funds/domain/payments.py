@@ -1,0 +1,142 @@
+"""Disbursements to projects and subsidies to households: checked, computed, then paid.
+
+A refused payment that is itself an anomaly (unknown or deceased beneficiary, duplicate, overspend) is
+recorded as the anomaly before ``Refused`` is raised; nothing else has been written at that point.
+"""
+
+import uuid
+from datetime import datetime
+
+from sqlalchemy import select
+from sqlalchemy.exc import IntegrityError
+
+from backstop_common.auth import Principal
+from backstop_common.problems import Conflict, Unprocessable
+from backstop_common.topics import FUNDS_FINANCE
+from backstop_common.uow import UnitOfWork
+from funds.domain import access, anomalies, ledger, readmodel, standards, suggestions
+from funds.domain.projects import get_project
+from funds.enums import AnomalyKind, Stage, SubsidyKind
+from funds.events import DisbursementMade, SubsidyPaid
+from funds.models import Disbursement, MemberFact, Subsidy
+from funds.schemas import DisbursementIn, SubsidyIn
+
+PAYABLE_STAGES = (Stage.IMPLEMENTING.value, Stage.ACCEPTED.value)
+
+
+async def disburse(uow: UnitOfWork, principal: Principal, data: DisbursementIn, now: datetime) -> Disbursement:
+    principal.ensure_role(*access.FINANCE)
+    project = await get_project(uow, principal, data.project_id, lock=True)
+    if project.stage not in PAYABLE_STAGES:
+        raise Conflict(f"a project is paid during 实施 or 验收, not at {project.stage}", stage=project.stage)
+    allocation = await ledger.visible_allocation(uow.session, principal, data.allocation_id, lock=True)
+    if not access.reaches(allocation.area_code, project.area_code):
+        raise Unprocessable("the allocation belongs to another area than the project",
+                            allocation_area=allocation.area_code, project_area=project.area_code)
+    line = await ledger.funding_line(uow.session, project.id, allocation.id)
+    uncommitted_need = data.amount - ((line.committed - line.spent) if line else 0)
+    await ledger.commit_to_project(uow, allocation, project.id, project.area_code, max(uncommitted_need, 0),
+                                   spend=data.amount)
+    payment = Disbursement(project_id=project.id, allocation_id=allocation.id, amount=data.amount,
+                           paid_on=data.paid_on or now.date(), paid_by=principal.subject, note=data.note)
+    uow.session.add(payment)
+    await uow.session.flush()
+    uow.publish(FUNDS_FINANCE, "disbursement.made", subject=payment.id, area_code=project.area_code,
+                data=DisbursementMade(disbursement_id=payment.id, project_id=project.id,
+                                      allocation_id=allocation.id, amount=payment.amount, paid_on=payment.paid_on))
+    return payment
+
+
+async def _refuse(uow: UnitOfWork, key: str, kind: AnomalyKind, area: str, detail: str, problem, **ids):
+    anomaly_id = await anomalies.record(uow, key, kind, area, detail, **ids)
+    problem.extensions["anomaly_id"] = str(anomaly_id)
+    raise anomalies.Refused(problem)
+
+
+async def _beneficiary(uow: UnitOfWork, principal: Principal, data: SubsidyIn, allocation):
+    """The household and member the subsidy goes to, or Refused with an anomaly."""
+    key = f"{data.kind}:{data.household_id}:{data.member_id or ''}:{data.period}"
+    household = await readmodel.household(uow.session, data.household_id, lock=True)
+    if household is None or not household.registered:
+        await _refuse(uow, f"unknown:{key}", AnomalyKind.UNKNOWN_BENEFICIARY, allocation.area_code,
+                      f"{data.kind} for {data.period} asked for a household unknown to the registry",
+                      Unprocessable("the household is unknown to the registry"),
+                      household_id=data.household_id, member_id=data.member_id, allocation_id=allocation.id)
+    principal.ensure_covers(household.village_code, "household")
+    member = await uow.session.get(MemberFact, data.member_id) if data.member_id else None
+    if data.member_id and (member is None or member.household_id != household.id or member.status == "left"):
+        await _refuse(uow, f"unknown:{key}", AnomalyKind.UNKNOWN_BENEFICIARY, household.village_code,
+                      f"{data.kind} for {data.period} asked for a person not in this household",
+                      Unprocessable("the member is unknown to the registry in this household"),
+                      household_id=household.id, member_id=data.member_id, allocation_id=allocation.id)
+    if member is not None and member.status == "deceased":
+        await _refuse(uow, f"deceased:{key}", AnomalyKind.DECEASED_BENEFICIARY, household.village_code,
+                      f"{data.kind} for {data.period} asked for a member recorded as deceased on {member.removed_on}",
+                      Unprocessable("the member is recorded as deceased"),
+                      household_id=household.id, member_id=member.id, allocation_id=allocation.id)
+    return household, member
+
+
+async def pay_subsidy(uow: UnitOfWork, principal: Principal, data: SubsidyIn, now: datetime) -> Subsidy:
+    principal.ensure_role(*access.FINANCE)
+    allocation = await ledger.visible_allocation(uow.session, principal, data.allocation_id, lock=True)
+    household, member = await _beneficiary(uow, principal, data, allocation)
+    if not access.reaches(allocation.area_code, household.village_code):
+        raise Unprocessable("the allocation belongs to another area than the household",
+                            allocation_area=allocation.area_code, household_area=household.village_code)
+    member_key = str(member.id) if member else ""
+    kind = SubsidyKind(data.kind)
+    if kind is SubsidyKind.HOUSING_RENOVATION and member is not None:
+        raise Unprocessable("housing renovation aid is paid to the household: leave member_id out")
+    earlier = (await uow.session.execute(select(Subsidy).where(
+        Subsidy.kind == kind.value, Subsidy.household_id == household.id, Subsidy.member_key == member_key,
+        Subsidy.period == data.period))).scalar_one_or_none()
+    if earlier is not None:
+        await _refuse(uow, f"duplicate:{kind}:{household.id}:{member_key}:{data.period}",
+                      AnomalyKind.DUPLICATE_PAYMENT, household.village_code,
+                      f"{kind} for {data.period} was already paid on {earlier.paid_on} (payment {earlier.id})",
+                      Conflict("this subsidy was already paid for this person and period", payment_id=str(earlier.id)),
+                      household_id=household.id, member_id=earlier.member_id, payment_id=earlier.id,
+                      allocation_id=allocation.id, amount=earlier.amount)
+    due = await standards.entitlement(uow.session, kind, household, member, int(data.period[:4]))
+    await ledger.refuse_over_allocation(uow, allocation, due.amount, f"subsidy:{kind}:{household.id}:"
+                                        f"{member_key}:{data.period}", household_id=household.id,
+                                        area_code=household.village_code)
+    subsidy = Subsidy(kind=kind.value, household_id=household.id, member_id=member.id if member else None,
+                      member_key=member_key, village_code=household.village_code, period=data.period,
+                      year=int(data.period[:4]), amount=due.amount, allocation_id=allocation.id,
+                      basis={"item": due.item, **due.basis}, paid_on=data.paid_on or now.date(),
+                      paid_by=principal.subject, created_at=now)
+    try:
+        async with uow.session.begin_nested():
+            uow.session.add(subsidy)
+    except IntegrityError as exc:  # paid concurrently through another allocation
+        raise Conflict("this subsidy was already paid for this person and period") from exc
+    allocation.committed += due.amount
+    allocation.spent += due.amount
+    allocation.version += 1
+    await uow.session.flush()
+    await suggestions.mark_paid(uow, subsidy)
+    uow.publish(FUNDS_FINANCE, "subsidy.paid", subject=subsidy.id, area_code=household.village_code,
+                data=SubsidyPaid(subsidy_id=subsidy.id, household_id=household.id, member_id=subsidy.member_id,
+                                 village_code=household.village_code, kind=kind.value, period=data.period,
+                                 amount=subsidy.amount, allocation_id=allocation.id))
+    return subsidy
+
+
+FUNDABLE_STAGES = (Stage.LISTED.value, Stage.IMPLEMENTING.value, Stage.ACCEPTED.value)
+
+
+async def fund_project(uow: UnitOfWork, principal: Principal, project_id: uuid.UUID, data) -> dict:
+    """Commit money of an allocation to a listed project (入库 or later); nothing is paid yet."""
+    principal.ensure_role(*access.FINANCE)
+    project = await get_project(uow, principal, project_id, lock=True)
+    if project.stage not in FUNDABLE_STAGES:
+        raise Conflict(f"money is committed to a project from 入库 on, not at {project.stage}", stage=project.stage)
+    allocation = await ledger.visible_allocation(uow.session, principal, data.allocation_id, lock=True)
+    if not access.reaches(allocation.area_code, project.area_code):
+        raise Unprocessable("the allocation belongs to another area than the project",
+                            allocation_area=allocation.area_code, project_area=project.area_code)
+    line = await ledger.commit_to_project(uow, allocation, project.id, project.area_code, data.amount)
+    return {"project_id": project.id, "allocation_id": allocation.id, "committed": line.committed,
+            "spent": line.spent}

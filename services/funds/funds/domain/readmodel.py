@@ -1,0 +1,67 @@
+"""Applying registry and monitoring facts to the read model (households, members)."""
+
+import uuid
+from datetime import date
+from decimal import Decimal
+from typing import Any
+
+from sqlmodel.ext.asyncio.session import AsyncSession
+
+from funds.models import HouseholdFact, MemberFact
+from funds.models.columns import now
+
+
+async def household(session: AsyncSession, household_id: uuid.UUID, *, lock: bool = False) -> HouseholdFact | None:
+    return await session.get(HouseholdFact, household_id, with_for_update=lock or None)
+
+
+async def touch_household(session: AsyncSession, data: dict[str, Any], *, registry: bool) -> HouseholdFact:
+    """The household of an event, created on first sight; ``registry`` marks it known to the registry."""
+    household_id = uuid.UUID(str(data["household_id"]))
+    row = await session.get(HouseholdFact, household_id, with_for_update=True)
+    if row is None:
+        row = HouseholdFact(id=household_id)
+        session.add(row)
+    if data.get("village_code"):
+        row.village_code = data["village_code"]
+    row.registered = row.registered or registry
+    row.updated_at = now()
+    return row
+
+
+async def touch_member(session: AsyncSession, data: dict[str, Any]) -> MemberFact:
+    member_id = uuid.UUID(str(data["member_id"]))
+    row = await session.get(MemberFact, member_id, with_for_update=True)
+    if row is None:
+        row = MemberFact(id=member_id, household_id=uuid.UUID(str(data["household_id"])))
+        session.add(row)
+    row.updated_at = now()
+    return row
+
+
+def apply_household_fields(row: HouseholdFact, data: dict[str, Any]) -> None:
+    """The non-personal fields of household.registered/updated/status_changed/housing_assessed."""
+    for field in ("poverty_status", "dibao", "tekun", "housing_grade"):
+        if field in data and data[field] is not None:
+            setattr(row, field, data[field])
+    if "grade" in data and data["grade"]:
+        row.housing_grade = data["grade"]
+
+
+def apply_removed(member: MemberFact, data: dict[str, Any]) -> None:
+    member.status = "deceased" if data.get("reason") == "death" else "left"
+    member.removed_on = date.fromisoformat(data["effective_on"]) if data.get("effective_on") else None
+
+
+def apply_health(member: MemberFact, data: dict[str, Any]) -> None:
+    member.health = data.get("health") or member.health
+    oop = data.get("medical_out_of_pocket")
+    if oop is not None:
+        member.medical_out_of_pocket = Decimal(str(oop))
+        member.medical_year = data.get("year") or member.medical_year
+
+
+def apply_schooling(member: MemberFact, data: dict[str, Any]) -> None:
+    member.schooling_stage = data.get("stage") or member.schooling_stage
+    member.schooling_status = data.get("status") or member.schooling_status
+    member.boarding = bool(data.get("boarding", member.boarding))

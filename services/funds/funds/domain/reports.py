@@ -1,0 +1,78 @@
+"""支出进度 (execution) by source, area and project type, adding up to the ledger to the fen."""
+
+from decimal import Decimal
+
+from sqlalchemy import func, literal, select
+from sqlmodel.ext.asyncio.session import AsyncSession
+
+from backstop_common.auth import Principal, area_prefix
+from funds.models import Allocation, Disbursement, Project, ProjectFunding, Subsidy
+
+ZERO = Decimal("0.00")
+
+
+def rate(spent: Decimal, base: Decimal | None) -> Decimal | None:
+    """Spent as a percentage of ``base``, two places."""
+    return (spent * 100 / base).quantize(Decimal("0.01")) if base else None
+
+
+def _row(key: str, allocated, committed, spent) -> dict:
+    allocated = Decimal(allocated) if allocated is not None else None
+    committed, spent = Decimal(committed or 0), Decimal(spent or 0)
+    return {"key": key, "allocated": allocated, "committed": committed, "spent": spent,
+            "execution_rate": rate(spent, allocated if allocated is not None else committed)}
+
+
+def _scope(query, principal: Principal, area_code: str | None, year: int | None):
+    query = query.where(Allocation.area_code.like(principal.scope + "%"))
+    if area_code:
+        query = query.where(Allocation.area_code.like(area_prefix(area_code) + "%"))
+    if year:
+        query = query.where(Allocation.year == year)
+    return query
+
+
+async def execution(session: AsyncSession, principal: Principal, *, area_code: str | None = None,
+                    year: int | None = None) -> dict:
+    sums = (func.sum(Allocation.amount), func.sum(Allocation.committed), func.sum(Allocation.spent))
+
+    async def grouped(column) -> list[dict]:
+        rows = await session.execute(_scope(select(column, *sums), principal, area_code, year)
+                                     .group_by(column).order_by(column))
+        return [_row(key, *values) for key, *values in rows.all()]
+
+    by_source, by_area = await grouped(Allocation.source), await grouped(Allocation.area_code)
+    total = (await session.execute(_scope(select(*sums), principal, area_code, year))).one()
+    committed_by_type = dict((await session.execute(_scope(
+        select(Project.project_type, func.sum(ProjectFunding.committed))
+        .join(ProjectFunding, ProjectFunding.project_id == Project.id)
+        .join(Allocation, Allocation.id == ProjectFunding.allocation_id), principal, area_code, year)
+        .group_by(Project.project_type))).all())
+    spent_by_type = dict((await session.execute(_scope(
+        select(Project.project_type, func.sum(Disbursement.amount))
+        .join(Disbursement, Disbursement.project_id == Project.id)
+        .join(Allocation, Allocation.id == Disbursement.allocation_id), principal, area_code, year)
+        .group_by(Project.project_type))).all())
+    subsidies = dict((await session.execute(_scope(
+        select(literal("subsidy:") + Subsidy.kind, func.sum(Subsidy.amount))
+        .join(Allocation, Allocation.id == Subsidy.allocation_id), principal, area_code, year)
+        .group_by(Subsidy.kind))).all())
+    by_type = [_row(k, None, committed_by_type.get(k), spent_by_type.get(k))
+               for k in sorted(set(committed_by_type) | set(spent_by_type))]
+    by_type += [_row(k, None, v, v) for k, v in sorted(subsidies.items())]
+    disbursed = sum(spent_by_type.values(), ZERO)
+    subsidised = sum(subsidies.values(), ZERO)
+    return {"year": year, "area_code": area_code, "totals": _row("total", total[0] or ZERO, total[1], total[2]),
+            "by_source": by_source, "by_area": by_area, "by_project_type": by_type,
+            "ledger": {"disbursements": disbursed, "subsidies": subsidised, "spent": disbursed + subsidised}}
+
+
+XLSX_HEADERS = ["dimension", "key", "allocated", "committed", "spent", "execution_rate_%"]
+
+
+def execution_rows(report: dict):
+    for dimension in ("by_source", "by_area", "by_project_type"):
+        for row in report[dimension]:
+            yield [dimension, row["key"], row["allocated"], row["committed"], row["spent"], row["execution_rate"]]
+    t = report["totals"]
+    yield ["totals", "total", t["allocated"], t["committed"], t["spent"], t["execution_rate"]]

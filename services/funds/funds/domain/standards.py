@@ -1,0 +1,105 @@
+"""Subsidy amounts computed from the standards held as data; never typed by hand."""
+
+from dataclasses import dataclass, field
+from decimal import Decimal
+
+from sqlalchemy import func, literal, select
+from sqlmodel.ext.asyncio.session import AsyncSession
+
+from backstop_common.money import to_fen
+from backstop_common.problems import Unprocessable
+from funds.enums import SubsidyKind
+from funds.models import HouseholdFact, MemberFact, ProjectPolicy, SubsidyStandard
+
+MEDICAL_ORDER = ("tekun", "dibao", "monitored", "default")
+
+
+@dataclass
+class Entitlement:
+    kind: SubsidyKind
+    amount: Decimal
+    item: str
+    basis: dict = field(default_factory=dict)
+
+
+def _applies(model, area_code: str, year: int):
+    """Lines of ``model`` valid for ``year`` in ``area_code``: latest year first, then the most specific area."""
+    return (select(model).where(model.year <= year, literal(area_code).like(model.area_prefix + "%"))
+            .order_by(model.year.desc(), func.length(model.area_prefix).desc()))
+
+
+async def standards(session: AsyncSession, kind: SubsidyKind, area_code: str, year: int) -> dict[str, SubsidyStandard]:
+    lines: dict[str, SubsidyStandard] = {}
+    for line in (await session.execute(_applies(SubsidyStandard, area_code, year)
+                                       .where(SubsidyStandard.kind == kind.value))).scalars():
+        lines.setdefault(line.item, line)
+    return lines
+
+
+async def project_policy(session: AsyncSession, area_code: str, year: int) -> ProjectPolicy | None:
+    return (await session.execute(_applies(ProjectPolicy, area_code, year).limit(1))).scalars().first()
+
+
+def _basis(line: SubsidyStandard, **facts) -> dict:
+    return {"standard": {"year": line.year, "area_code": line.area_code, "item": line.item,
+                         "amount": str(line.amount) if line.amount is not None else None,
+                         "rate": str(line.rate) if line.rate is not None else None,
+                         "threshold": str(line.threshold) if line.threshold is not None else None,
+                         "cap": str(line.cap) if line.cap is not None else None},
+            "facts": {k: (str(v) if isinstance(v, Decimal) else v) for k, v in facts.items()}}
+
+
+def _line(lines: dict, item: str, what: str) -> SubsidyStandard:
+    if item not in lines:
+        raise Unprocessable(f"no {what} standard for {item!r} in this area and year")
+    return lines[item]
+
+
+async def housing(session: AsyncSession, household: HouseholdFact, year: int) -> Entitlement:
+    grade = household.housing_grade
+    if grade not in ("C", "D"):
+        raise Unprocessable(f"housing grade is {grade or 'unknown'}: only C and D (危房) get renovation aid")
+    line = _line(await standards(session, SubsidyKind.HOUSING_RENOVATION, household.village_code, year),
+                 grade, "housing renovation")
+    return Entitlement(SubsidyKind.HOUSING_RENOVATION, to_fen(line.amount), grade, _basis(line, housing_grade=grade))
+
+
+async def education(session: AsyncSession, household: HouseholdFact, member: MemberFact, year: int) -> Entitlement:
+    if member.schooling_status != "enrolled" or not member.schooling_stage or member.schooling_stage == "none":
+        raise Unprocessable("the member is not enrolled in school")
+    stage = member.schooling_stage
+    item = f"{stage}_boarding" if member.boarding and stage in ("primary", "junior") else stage
+    line = _line(await standards(session, SubsidyKind.EDUCATION, household.village_code, year), item, "education")
+    return Entitlement(SubsidyKind.EDUCATION, to_fen(line.amount), item,
+                       _basis(line, stage=stage, boarding=member.boarding))
+
+
+def medical_item(household: HouseholdFact) -> list[str]:
+    flags = {"tekun": household.tekun, "dibao": household.dibao, "monitored": household.monitored}
+    return [item for item in MEDICAL_ORDER if flags.get(item, True)]
+
+
+async def medical(session: AsyncSession, household: HouseholdFact, member: MemberFact, year: int) -> Entitlement:
+    oop = member.medical_out_of_pocket
+    if oop is None or (member.medical_year and member.medical_year != year):
+        raise Unprocessable(f"no compliant self-paid medical cost recorded for {year}")
+    lines = await standards(session, SubsidyKind.MEDICAL_RELIEF, household.village_code, year)
+    item = next((i for i in medical_item(household) if i in lines), None)
+    if item is None:
+        raise Unprocessable("no medical relief standard in this area and year")
+    line = lines[item]
+    amount = to_fen(min(line.cap, max(Decimal(0), oop - line.threshold) * line.rate))
+    if amount <= 0:
+        raise Unprocessable(f"self-paid cost {oop} is not above the threshold {line.threshold}")
+    return Entitlement(SubsidyKind.MEDICAL_RELIEF, amount, item, _basis(line, self_paid=oop, year=year))
+
+
+async def entitlement(session: AsyncSession, kind: SubsidyKind, household: HouseholdFact,
+                      member: MemberFact | None, year: int) -> Entitlement:
+    if kind is SubsidyKind.HOUSING_RENOVATION:
+        return await housing(session, household, year)
+    if member is None:
+        raise Unprocessable(f"{kind} is paid to a member: give member_id")
+    if kind is SubsidyKind.EDUCATION:
+        return await education(session, household, member, year)
+    return await medical(session, household, member, year)

@@ -1,0 +1,68 @@
+"""The background sweep: money unspent past a project's deadline, a project stuck in one stage too long.
+
+Runs in every replica; the anomaly key makes each finding recorded and published once."""
+
+import asyncio
+from datetime import datetime, timedelta
+
+import structlog
+from fastapi import FastAPI
+from sqlalchemy import func, select
+
+from backstop_common.uow import UnitOfWork
+from funds.domain import anomalies, standards
+from funds.enums import STAGE_LABELS, AnomalyKind, Stage
+from funds.models import Project, ProjectFunding
+
+log = structlog.get_logger()
+
+
+async def unspent_past_deadline(uow: UnitOfWork, now: datetime) -> int:
+    unspent = func.sum(ProjectFunding.committed - ProjectFunding.spent)
+    rows = (await uow.session.execute(
+        select(Project, unspent).join(ProjectFunding, ProjectFunding.project_id == Project.id)
+        .where(Project.deadline < now.date()).group_by(Project.id).having(unspent > 0))).all()
+    for project, amount in rows:
+        await anomalies.record(uow, f"unspent:{project.id}:{project.deadline}", AnomalyKind.UNSPENT_PAST_DEADLINE,
+                               project.area_code, f"{amount} committed to the project is unspent past its "
+                               f"deadline {project.deadline}", project_id=project.id, amount=amount)
+    return len(rows)
+
+
+async def stage_overdue(uow: UnitOfWork, now: datetime) -> int:
+    found, policies = 0, {}
+    rows = await uow.session.execute(select(Project).where(Project.stage != Stage.HANDED_OVER.value))
+    for project in rows.scalars():
+        key = (project.area_code, project.year)
+        if key not in policies:
+            policies[key] = await standards.project_policy(uow.session, *key)
+        limit = (policies[key].stage_days if policies[key] else {}).get(project.stage)
+        if limit is None or project.stage_entered_at + timedelta(days=int(limit)) >= now:
+            continue
+        found += 1
+        await anomalies.record(uow, f"stage_overdue:{project.id}:{project.stage}", AnomalyKind.STAGE_OVERDUE,
+                               project.area_code, f"in {STAGE_LABELS[Stage(project.stage)]} ({project.stage}) since "
+                               f"{project.stage_entered_at.date()}, longer than the {limit} days allowed",
+                               project_id=project.id)
+    return found
+
+
+async def sweep_once(app: FastAPI) -> int:
+    async with app.state.sessions() as session:
+        uow = UnitOfWork(session, app.state.settings.service_name, app.state.relay.wake)
+        now = app.state.clock()
+        found = await unspent_past_deadline(uow, now) + await stage_overdue(uow, now)
+        await uow.commit()
+        return found
+
+
+async def sweeper(app: FastAPI) -> None:
+    """ServiceSpec.background job: sweep every ``sweep_interval_s``."""
+    while True:
+        try:
+            await sweep_once(app)
+        except asyncio.CancelledError:
+            raise
+        except Exception as exc:  # database away: try again next round
+            log.warning("funds.sweep_failed", error=repr(exc)[:200])
+        await asyncio.sleep(app.state.settings.sweep_interval_s)
