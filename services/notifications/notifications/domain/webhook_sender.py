@@ -58,11 +58,12 @@ async def serve_subscriber(ctx: Context, sessions: async_sessionmaker, sub_id: u
         if sub is None or sub.paused:
             return 0
         due = (await session.execute(
-            select(WebhookDelivery).where(WebhookDelivery.subscription_id == sub_id, WebhookDelivery.status == "pending",
-                                          WebhookDelivery.next_attempt_at <= ctx.clock())
-            .order_by(WebhookDelivery.created_at).limit(ctx.settings.dispatch_batch_size))).scalars().all()
+            select(WebhookDelivery).where(WebhookDelivery.subscription_id == sub_id, WebhookDelivery.status == "pending")
+            .order_by(WebhookDelivery.created_at, WebhookDelivery.id).limit(ctx.settings.dispatch_batch_size))).scalars().all()
         sent = 0
         for delivery in due:
+            if delivery.next_attempt_at > ctx.clock():
+                break  # the oldest waits for its retry; later events do not overtake it
             status, error = await _post(ctx, sub, delivery)
             _record(ctx, sub, delivery, status, error)
             if error is not None:
