@@ -5,14 +5,16 @@ from datetime import date, datetime
 from decimal import Decimal
 from typing import Annotated
 
-from pydantic import BaseModel, ConfigDict, Field
+from pydantic import BaseModel, ConfigDict, Field, PlainSerializer
 
-from backstop_common.money import Money
+from backstop_common.money import Money, to_fen
 from funds.enums import AssetType, Benefit, ProjectType, Source, Stage, SubsidyKind
 
 Amount = Annotated[Decimal, Field(gt=0, max_digits=14, decimal_places=2)]
 AreaCode = Annotated[str, Field(pattern=r"^[0-9]{12}$")]
 Year = Annotated[int, Field(ge=2000, le=2100)]
+#: money as it leaves the service: a decimal string to the fen ("0.00", never 0 or a float)
+Yuan = Annotated[Decimal, PlainSerializer(lambda v: str(to_fen(v)), return_type=str, when_used="json")]
 
 
 class In(BaseModel):
@@ -38,9 +40,9 @@ class AllocationRead(Out):
     year: int
     purpose: str
     area_code: str
-    amount: Decimal
-    committed: Decimal
-    spent: Decimal
+    amount: Yuan
+    committed: Yuan
+    spent: Yuan
     document_no: str | None
     created_at: datetime
     version: int
@@ -62,7 +64,7 @@ class ProjectRead(Out):
     project_type: str
     area_code: str
     year: int
-    budget: Decimal
+    budget: Yuan
     deadline: date | None
     stage: str
     stage_entered_at: datetime
@@ -102,7 +104,7 @@ class BeneficiaryRead(Out):
     household_id: uuid.UUID
     benefit: str
     persons: int
-    investment: Decimal | None
+    investment: Yuan | None
 
 
 class DividendIn(In):
@@ -117,9 +119,9 @@ class DividendRead(Out):
     project_id: uuid.UUID
     household_id: uuid.UUID
     year: int
-    amount: Decimal
-    required: Decimal
-    year_total: Decimal
+    amount: Yuan
+    required: Yuan
+    year_total: Yuan
     meets_required_return: bool
     paid_on: date
 
@@ -136,7 +138,7 @@ class DisbursementRead(Out):
     id: uuid.UUID
     project_id: uuid.UUID
     allocation_id: uuid.UUID
-    amount: Decimal
+    amount: Yuan
     paid_on: date
 
 
@@ -159,7 +161,7 @@ class SubsidyRead(Out):
     village_code: str
     period: str
     year: int
-    amount: Decimal
+    amount: Yuan
     allocation_id: uuid.UUID
     basis: dict
     paid_on: date
@@ -182,10 +184,10 @@ class StandardRead(Out):
     area_code: str
     kind: str
     item: str
-    amount: Decimal | None
+    amount: Yuan | None
     rate: Decimal | None
-    threshold: Decimal | None
-    cap: Decimal | None
+    threshold: Yuan | None
+    cap: Yuan | None
 
 
 class AnomalyRead(Out):
@@ -197,7 +199,7 @@ class AnomalyRead(Out):
     project_id: uuid.UUID | None
     payment_id: uuid.UUID | None
     allocation_id: uuid.UUID | None
-    amount: Decimal | None
+    amount: Yuan | None
     detail: str
     detected_at: datetime
 
@@ -209,7 +211,7 @@ class SuggestionRead(Out):
     member_id: uuid.UUID | None
     kind: str
     period: str
-    amount: Decimal
+    amount: Yuan
     basis: dict
     case_id: uuid.UUID | None
     status: str

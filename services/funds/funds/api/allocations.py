@@ -9,7 +9,7 @@ from sqlalchemy import func, or_, select
 from backstop_common.app import UoW
 from backstop_common.auth import CurrentPrincipal
 from backstop_common.paging import Page, Paging
-from funds.api.common import AreaFilter, ancestors, commit
+from funds.api.common import AreaFilter, ancestors, commit, plain
 from funds.domain import ledger
 from funds.enums import SOURCE_LABELS, Source
 from funds.models import Allocation
@@ -32,7 +32,7 @@ async def fund_sources(uow: UoW, principal: CurrentPrincipal, year: Annotated[in
     sums = {row[0]: row[1:] for row in (await uow.session.execute(query)).all()}
     items = [{"source": s.value, "label": SOURCE_LABELS[s], "allocated": sums.get(s, (0, 0, 0))[0],
               "committed": sums.get(s, (0, 0, 0))[1], "spent": sums.get(s, (0, 0, 0))[2]} for s in Source]
-    return {"items": items, "total": len(items)}
+    return plain({"items": items, "total": len(items)})
 
 
 @router.post("/allocations", status_code=201, response_model=AllocationRead)

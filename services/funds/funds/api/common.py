@@ -1,6 +1,7 @@
 """Route helpers shared by the funds routers."""
 
 from collections.abc import Awaitable
+from decimal import Decimal
 from typing import Annotated, TypeVar
 
 from fastapi import Header, Query
@@ -47,3 +48,14 @@ def ancestors(principal: Principal) -> list[str]:
 def xlsx(headers: list[str], rows: list[dict] | list[list], filename: str, sheet: str):
     body = [[row[h] for h in headers] if isinstance(row, dict) else row for row in rows]
     return xlsx_response(write_xlsx(headers, body, sheet=sheet), filename)
+
+
+def plain(value):
+    """Decimals as exact strings in hand-built JSON (FastAPI's encoder would make them floats)."""
+    if isinstance(value, Decimal):
+        return str(value)
+    if isinstance(value, dict):
+        return {k: plain(v) for k, v in value.items()}
+    if isinstance(value, (list, tuple)):
+        return [plain(v) for v in value]
+    return value

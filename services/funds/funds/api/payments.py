@@ -10,7 +10,7 @@ from backstop_common.app import UoW
 from backstop_common.auth import CurrentPrincipal
 from backstop_common.paging import Page, Paging
 from backstop_common.problems import NotFound
-from funds.api.common import AreaFilter, commit
+from funds.api.common import AreaFilter, commit, plain
 from funds.clock import Now
 from funds.domain import payments, readmodel, standards
 from funds.enums import SubsidyKind
@@ -60,7 +60,7 @@ async def quote(uow: UoW, principal: CurrentPrincipal, kind: SubsidyKind, househ
     if member_id and (member is None or member.household_id != household.id):
         raise NotFound("member not found")
     due = await standards.entitlement(uow.session, kind, household, member, int(period[:4]))
-    return {"kind": kind.value, "amount": due.amount, "item": due.item, "basis": due.basis}
+    return plain({"kind": kind.value, "amount": due.amount, "item": due.item, "basis": due.basis})
 
 
 @router.get("/subsidies", response_model=Page[SubsidyRead])

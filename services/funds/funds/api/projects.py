@@ -10,7 +10,7 @@ from backstop_common.app import UoW
 from backstop_common.auth import CurrentPrincipal
 from backstop_common.paging import Page, Paging
 from backstop_common.problems import NotFound
-from funds.api.common import AreaFilter, commit, optional_version
+from funds.api.common import AreaFilter, commit, optional_version, plain
 from funds.clock import Now
 from funds.domain import beneficiaries, payments, projects
 from funds.enums import ACTIONS, ProjectType, Stage
@@ -56,7 +56,7 @@ async def history(project_id: uuid.UUID, uow: UoW, principal: CurrentPrincipal):
 
 @router.post("/projects/{project_id}/fundings", status_code=201)
 async def fund(project_id: uuid.UUID, body: FundingIn, uow: UoW, principal: CurrentPrincipal):
-    return await commit(uow, payments.fund_project(uow, principal, project_id, body))
+    return plain(await commit(uow, payments.fund_project(uow, principal, project_id, body)))
 
 
 @router.post("/projects/{project_id}/beneficiaries", status_code=201, response_model=BeneficiaryRead)

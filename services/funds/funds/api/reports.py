@@ -6,7 +6,7 @@ from fastapi import APIRouter
 
 from backstop_common.app import UoW
 from backstop_common.auth import CurrentPrincipal
-from funds.api.common import AreaFilter, Format, xlsx
+from funds.api.common import AreaFilter, Format, plain, xlsx
 from funds.domain import notices, reports, trails
 from funds.enums import Stage
 
@@ -19,17 +19,17 @@ async def execution(uow: UoW, principal: CurrentPrincipal, year: int | None = No
     report = await reports.execution(uow.session, principal, area_code=area_code, year=year)
     if format == "xlsx":
         return xlsx(reports.XLSX_HEADERS, list(reports.execution_rows(report)), "execution.xlsx", "支出进度")
-    return report
+    return plain(report)
 
 
 @router.get("/reports/households/{household_id}")
 async def household_trail(household_id: uuid.UUID, uow: UoW, principal: CurrentPrincipal):
-    return await trails.household_trail(uow.session, principal, household_id)
+    return plain(await trails.household_trail(uow.session, principal, household_id))
 
 
 @router.get("/reports/projects/{project_id}")
 async def project_trail(project_id: uuid.UUID, uow: UoW, principal: CurrentPrincipal):
-    return await trails.project_trail(uow.session, principal, project_id)
+    return plain(await trails.project_trail(uow.session, principal, project_id))
 
 
 @router.get("/notices/subsidies")
@@ -38,7 +38,7 @@ async def subsidy_notice(uow: UoW, principal: CurrentPrincipal, area_code: AreaF
     rows = await notices.subsidy_notice(uow.session, principal, area_code, period)
     if format == "xlsx":
         return xlsx(notices.SUBSIDY_HEADERS, rows, "subsidy-notice.xlsx", "补助公示")
-    return {"items": rows, "total": len(rows)}
+    return plain({"items": rows, "total": len(rows)})
 
 
 @router.get("/notices/projects")
@@ -47,4 +47,4 @@ async def project_notice(uow: UoW, principal: CurrentPrincipal, area_code: AreaF
     rows = await notices.project_notice(uow.session, principal, area_code, stage.value if stage else None)
     if format == "xlsx":
         return xlsx(notices.PROJECT_HEADERS, rows, "project-notice.xlsx", "项目公示")
-    return {"items": rows, "total": len(rows)}
+    return plain({"items": rows, "total": len(rows)})

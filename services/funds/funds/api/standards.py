@@ -12,6 +12,7 @@ from sqlalchemy.dialects.postgresql import insert
 from backstop_common.app import UoW
 from backstop_common.auth import CurrentPrincipal, Role, area_prefix
 from backstop_common.problems import NotFound
+from funds.api.common import plain
 from funds.domain import standards
 from funds.enums import SubsidyKind
 from funds.models import ProjectPolicy, SubsidyStandard
@@ -69,7 +70,7 @@ async def get_policy(year: int, area_code: Code, uow: UoW, principal: CurrentPri
     policy = await standards.project_policy(uow.session, area_code, year)
     if policy is None or not (principal.covers(area_code) or area_code.startswith(principal.scope)):
         raise NotFound("no project policy for that year and area")
-    return policy.model_dump()
+    return plain(policy.model_dump())
 
 
 @router.put("/project-policies/{year}/{area_code}")

@@ -1,6 +1,7 @@
 """Money trails: one household's every yuan; one project's from allocation to assets."""
 
 import uuid
+from decimal import Decimal
 
 from sqlalchemy import select
 from sqlmodel.ext.asyncio.session import AsyncSession
@@ -29,7 +30,7 @@ async def household_trail(session: AsyncSession, principal: Principal, household
                                   .where(Beneficiary.household_id == household_id))
     dividends = await _all(session, select(Dividend).where(Dividend.household_id == household_id)
                            .order_by(Dividend.paid_on))
-    total = sum((s.amount for s in subsidies), start=0) + sum((d.amount for d in dividends), start=0)
+    total = sum((s.amount for s in subsidies), start=Decimal("0.00")) + sum((d.amount for d in dividends), start=Decimal("0.00"))
     return {
         "household": _dump(household),
         "subsidies": [_dump(s) for s in subsidies],
@@ -69,6 +70,6 @@ async def project_trail(session: AsyncSession, principal: Principal, project_id:
         "assets": [_dump(a) for a in assets],
         "anomalies": [_dump(a, "key") for a in await _all(session, select(Anomaly).where(
             Anomaly.project_id == project_id))],
-        "totals": {"disbursed": sum((d.amount for d in disbursements), start=0),
-                   "assets": sum((a.value for a in assets), start=0)},
+        "totals": {"disbursed": sum((d.amount for d in disbursements), start=Decimal("0.00")),
+                   "assets": sum((a.value for a in assets), start=Decimal("0.00"))},
     }
