@@ -2,6 +2,7 @@
 
 import asyncio
 import contextlib
+from datetime import timedelta
 from collections.abc import AsyncIterator, Awaitable, Callable
 from dataclasses import dataclass, field
 from typing import Annotated
@@ -12,6 +13,7 @@ from fastapi import APIRouter, Depends, FastAPI, Request
 from sqlalchemy import text
 
 from backstop_common.asyncapi import EventCatalog
+from backstop_common.clock import Clock
 from backstop_common.consumer import EventConsumer, Handler
 from backstop_common.db import create_engine, create_session_factory
 from backstop_common.kafka import Publisher, broker_reachable
@@ -104,6 +106,12 @@ def _ops_routes(app: FastAPI, spec: ServiceSpec) -> None:
     async def metrics():
         return metrics_endpoint()
 
+    if spec.settings.clock_control_enabled:
+        @app.post("/_ops/clock", tags=["ops"], include_in_schema=False)
+        async def advance_clock(request: Request, seconds: float) -> dict:
+            request.app.state.clock.advance(timedelta(seconds=seconds))
+            return {"now": request.app.state.clock.now().isoformat()}
+
     @app.get("/asyncapi.json", tags=["ops"])
     async def asyncapi() -> dict:
         return spec.catalog.asyncapi(spec.title, spec.version, spec.settings.kafka_bootstrap_servers)
@@ -113,6 +121,7 @@ def create_app(spec: ServiceSpec) -> FastAPI:
     app = FastAPI(title=spec.title, version=spec.version, lifespan=_lifespan(spec))
     app.state.settings = spec.settings
     app.state.spec = spec
+    app.state.clock = Clock()
     install_problem_handlers(app)
     app.middleware("http")(metrics_middleware)
     app.add_middleware(CorrelationIdMiddleware, header_name="X-Request-ID")

@@ -39,6 +39,8 @@ class ServiceSettings(BaseSettings):
     consumer_max_attempts: int = 4
     consumer_backoff_s: float = 0.2
     consumers_enabled: bool = True
+    # end-to-end tests move a running service's clock through POST /_ops/clock; never in production
+    clock_control_enabled: bool = _shared("CLOCK_CONTROL_ENABLED", False)
     relay_enabled: bool = True
 
 
