@@ -6,12 +6,13 @@ from backstop_common.messaging_models import OutboxMessage
 from backstop_common.testing import bearer, read_events
 from backstop_common.topics import REGISTRY_HOUSEHOLD
 from registry.models import Household
+from tests.factory import household, member
 
 VILLAGE = "211204001001"
 
 
 async def test_register_commits_row_and_outbox_event_and_publishes(app, client, settings):
-    resp = await client.post("/api/v1/households", json={"village_code": VILLAGE},
+    resp = await client.post("/api/v1/households", json=household(VILLAGE, member(labour_capacity="none")),
                              headers=bearer(settings, "village_cadre", VILLAGE))
     assert resp.status_code == 201, resp.text
     household_id = resp.json()["id"]
@@ -23,6 +24,12 @@ async def test_register_commits_row_and_outbox_event_and_publishes(app, client, 
                                until=lambda evs: len(evs) >= 1, where=lambda e: e.subject == household_id)
     assert [e.id for e in events] == [row.id]
     assert events[0].area_code == VILLAGE
+    data = events[0].data
+    assert data["household_id"] == household_id and data["village_code"] == VILLAGE
+    assert data["poverty_status"] == "lifted" and data["year_lifted"] == 2019
+    assert data["size"] == 1 and data["labour_capable_members"] == 0 and data["uninsured_members"] == 0
+    assert data["per_capita_income"] is None and data["helper_user_ids"] == []
+    assert "张三" not in str(data) and "id_number" not in data
 
 
 async def test_outside_area_is_refused_and_writes_nothing(app, client, settings):
@@ -34,7 +41,7 @@ async def test_outside_area_is_refused_and_writes_nothing(app, client, settings)
 
     before = await counts()
     headers = bearer(settings, "village_cadre", "211204001002")
-    resp = await client.post("/api/v1/households", json={"village_code": VILLAGE}, headers=headers)
+    resp = await client.post("/api/v1/households", json=household(VILLAGE), headers=headers)
     assert resp.status_code == 404
     assert resp.headers["content-type"] == "application/problem+json"
     assert await counts() == before
@@ -62,3 +69,4 @@ async def test_ops_endpoints(client):
     doc = (await client.get("/asyncapi.json")).json()
     assert doc["asyncapi"] == "3.0.0"
     assert "registry_household" in doc["channels"]
+    assert "backstop_registry_household_income_assessed_v1" in doc["components"]["messages"]

@@ -1,28 +1,63 @@
-"""Thin household routes."""
+"""Household routes: register, list, the full file, patch, history."""
 
 import uuid
+from typing import Annotated, Literal
 
-from fastapi import APIRouter
+from fastapi import APIRouter, Depends, Query, Request
 
 from backstop_common.app import UoW
 from backstop_common.auth import CurrentPrincipal
-from backstop_common.problems import NotFound
-from registry import repository, service
-from registry.schemas import HouseholdCreate, HouseholdRead
+from backstop_common.concurrency import expected_version
+from backstop_common.paging import Page, Paging
+from registry.api.filters import HouseholdQuery
+from registry.domain import files, households
+from registry.domain.guards import household_for_read
+from registry.repository import audit
+from registry.schemas.households import (
+    ChangeRead, HouseholdCreate, HouseholdFile, HouseholdRow, HouseholdUpdate,
+)
 
 router = APIRouter(tags=["households"])
+Version = Annotated[int, Depends(expected_version)]
 
-
-@router.post("/households", status_code=201, response_model=HouseholdRead)
-async def create_household(body: HouseholdCreate, uow: UoW, principal: CurrentPrincipal):
-    household = await service.register_household(uow, principal, body)
+@router.post("/households", status_code=201, response_model=HouseholdFile)
+async def register(body: HouseholdCreate, uow: UoW, principal: CurrentPrincipal, request: Request):
+    household = await households.register_household(uow, principal, body)
     await uow.commit()
-    return household
+    return await _file(uow, principal, household.id, request)
 
+@router.get("/households", response_model=Page[HouseholdRow])
+async def list_households(uow: UoW, principal: CurrentPrincipal, paging: Paging, request: Request,
+                          query: Annotated[HouseholdQuery, Depends()],
+                          sort: Annotated[str, Query(pattern=r"^-?(village_code|household_number|"
+                                                     r"per_capita_income|size|created_at|updated_at)$")]
+                          = "village_code"):
+    items, total = await files.household_list(uow.session, principal, query.to_filter(principal), sort,
+                                              paging.limit, paging.offset, request.url.path)
+    await uow.commit()
+    return Page[HouseholdRow](items=items, total=total)
 
-@router.get("/households/{household_id}", response_model=HouseholdRead)
-async def read_household(household_id: uuid.UUID, uow: UoW, principal: CurrentPrincipal):
-    household = await repository.get_household(uow.session, household_id)
-    if household is None or not principal.covers(household.village_code):
-        raise NotFound("household not found")
-    return household
+@router.get("/households/{household_id}", response_model=HouseholdFile)
+async def read(household_id: uuid.UUID, uow: UoW, principal: CurrentPrincipal, request: Request):
+    return await _file(uow, principal, household_id, request)
+
+@router.patch("/households/{household_id}", response_model=HouseholdFile)
+async def update(household_id: uuid.UUID, body: HouseholdUpdate, uow: UoW, principal: CurrentPrincipal,
+                 version: Version, request: Request):
+    await households.update_household(uow, principal, household_id, body, version)
+    await uow.commit()
+    return await _file(uow, principal, household_id, request)
+
+@router.get("/households/{household_id}/history", response_model=Page[ChangeRead])
+async def history(household_id: uuid.UUID, uow: UoW, principal: CurrentPrincipal, paging: Paging):
+    await household_for_read(uow.session, principal, household_id)
+    rows, total = await audit.history(uow.session, household_id, paging.limit, paging.offset)
+    return Page[ChangeRead](items=[ChangeRead.model_validate(r, from_attributes=True) for r in rows],
+                            total=total)
+
+async def _file(uow, principal, household_id: uuid.UUID, request: Request) -> HouseholdFile:
+    result = await files.household_file(uow.session, principal, household_id, request.url.path)
+    await uow.commit()  # the access-log row of an unmasked read
+    return result
+
+ExportFormat = Literal["xlsx"]

@@ -1,0 +1,37 @@
+"""Area routes: ``GET/POST /api/v1/areas`` and the bulk load."""
+
+from typing import Annotated, Literal
+
+from fastapi import APIRouter, Query
+
+from backstop_common.app import UoW
+from backstop_common.auth import CurrentPrincipal
+from backstop_common.paging import Page, Paging
+from registry.domain import areas
+from registry.repository import areas as repo
+from registry.schemas.areas import AreaBulk, AreaBulkResult, AreaCreate, AreaRead
+
+router = APIRouter(tags=["areas"])
+
+
+@router.get("/areas", response_model=Page[AreaRead])
+async def list_areas(uow: UoW, principal: CurrentPrincipal, paging: Paging,
+                     parent_code: Annotated[str | None, Query(pattern=r"^[0-9]{12}$")] = None,
+                     level: Literal["county", "township", "village"] | None = None):
+    rows, total = await repo.list_areas(uow.session, principal.scope, parent_code, level,
+                                        paging.limit, paging.offset)
+    return Page[AreaRead](items=[AreaRead.model_validate(a, from_attributes=True) for a in rows], total=total)
+
+
+@router.post("/areas", status_code=201, response_model=AreaRead)
+async def create_area(body: AreaCreate, uow: UoW, principal: CurrentPrincipal):
+    await areas.create_areas(uow.session, principal, [body], single=True)
+    await uow.commit()
+    return await repo.get_area(uow.session, body.code)
+
+
+@router.post("/areas/bulk", response_model=AreaBulkResult)
+async def create_areas(body: AreaBulk, uow: UoW, principal: CurrentPrincipal):
+    created, unchanged = await areas.create_areas(uow.session, principal, body.areas)
+    await uow.commit()
+    return AreaBulkResult(created=created, unchanged=unchanged)

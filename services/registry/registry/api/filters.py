@@ -1,0 +1,58 @@
+"""The list's query parameters (DESIGN.md §6: ``area_code``, ``status``, ``q`` …) → a repository filter."""
+
+import re
+from decimal import Decimal
+from typing import Annotated, Literal
+
+from fastapi import Query
+
+from backstop_common.auth import Principal, area_prefix
+from registry.domain.identity import InvalidIdNumber, normalize_id_number
+from registry.domain.vocab import Cause, MonitoringCategory, PovertyStatus
+from registry.repository.households import HouseholdFilter
+
+ID_LIKE = re.compile(r"^[0-9]{15}$|^[0-9]{17}[0-9Xx]$")
+
+
+class HouseholdQuery:
+    def __init__(
+        self,
+        area_code: Annotated[str | None, Query(pattern=r"^[0-9]{12}$")] = None,
+        status: PovertyStatus | None = None,
+        monitoring_category: MonitoringCategory | None = None,
+        cause: Cause | None = None,
+        tag: str | None = None,
+        income_below: Annotated[Decimal | None, Query(ge=0)] = None,
+        housing_grade: Annotated[list[Literal["A", "B", "C", "D"]] | None, Query()] = None,
+        unsafe_water: bool | None = None,
+        dropout: bool | None = None,
+        uninsured: bool | None = None,
+        dibao: bool | None = None,
+        tekun: bool | None = None,
+        q: Annotated[str | None, Query(min_length=1, max_length=50,
+                                       description="name, pinyin, pinyin initials, ID number or 户编号")] = None,
+    ):
+        self.values = dict(status=status, monitoring_category=monitoring_category, cause=cause, tag=tag,
+                           income_below=income_below, housing_grades=housing_grade, unsafe_water=unsafe_water,
+                           dropout=dropout, uninsured=uninsured, dibao=dibao, tekun=tekun)
+        self.area_code, self.q = area_code, q
+
+    def to_filter(self, principal: Principal) -> HouseholdFilter:
+        f = HouseholdFilter(scope=principal.scope, **self.values)
+        if self.area_code:
+            principal.ensure_covers(self.area_code, "area")
+            f.area_prefix = area_prefix(self.area_code)
+        q = (self.q or "").strip().replace(" ", "")
+        if ID_LIKE.match(q):
+            try:
+                f.id_number = normalize_id_number(q)
+            except InvalidIdNumber:
+                f.id_number = q.upper()
+        elif q.isdigit():
+            f.household_number = q
+        elif q.isascii() and q.isalpha():
+            f.pinyin = q.lower()
+        elif q:
+            f.name = q
+        return f
+

@@ -1,0 +1,20 @@
+"""The facts monitoring and funds need about a household, as ``household.registered`` carries them."""
+
+from registry.events import HouseholdRegistered
+from registry.models import Helper, Household, Member
+
+
+def registered_event(household: Household, members: list[Member], helpers: list[Helper]) -> HouseholdRegistered:
+    current = [m for m in members if m.removed_on is None]
+    return HouseholdRegistered(
+        household_id=household.id, village_code=household.village_code,
+        poverty_status=household.poverty_status, year_lifted=household.year_lifted,
+        dibao=household.dibao, tekun=household.tekun, size=len(current),
+        labour_capable_members=sum(m.labour_capacity != "none" for m in current),
+        per_capita_income=household.per_capita_income, housing_grade=household.housing_grade,
+        safe_water=household.safe_water,
+        uninsured_members=sum(not m.medical_insurance for m in current),
+        dropout_members=sum(m.schooling_status == "dropped_out" for m in current),
+        tags=list(household.tags or []), main_cause=household.main_cause,
+        helper_user_ids=[h.user_id for h in helpers if h.user_id and h.ended_on is None],
+    )

@@ -1,0 +1,104 @@
+"""Registering a household (建档立卡) and changing its file."""
+
+import uuid
+from datetime import date
+
+from backstop_common.auth import Principal
+from backstop_common.problems import Conflict, Unprocessable
+from backstop_common.uow import UnitOfWork
+from registry.domain import history
+from registry.domain.facts import registered_event
+from registry.domain.guards import household_for_write, may_write, village_for
+from registry.domain.members import ensure_unregistered, new_member, touch, valid_id_number
+from registry.domain.publishing import emit
+from registry.domain.vocab import HEAD
+from registry.events import HelperAssigned, HouseholdStatusChanged, HouseholdUpdated
+from registry.models import Helper, Household
+from registry.repository import households as repo
+from registry.schemas.households import HouseholdCreate, HouseholdUpdate
+
+STATUS_FIELDS = ("poverty_status", "year_lifted", "dibao", "tekun")
+PERSONAL_FIELDS = ("phone", "address")
+
+
+def _check_status(status: str, year_lifted: int | None) -> None:
+    if status == "lifted" and year_lifted is None:
+        raise Unprocessable("a lifted household needs year_lifted")
+    if status != "lifted" and year_lifted is not None:
+        raise Unprocessable("year_lifted is only for a lifted household")
+
+
+async def register_household(uow: UnitOfWork, principal: Principal, data: HouseholdCreate) -> Household:
+    session = uow.session
+    may_write(principal)
+    await village_for(session, principal, data.village_code)
+    heads = [m for m in data.members if m.relation == HEAD]
+    if len(heads) != 1:
+        raise Unprocessable(f"a household needs exactly one head (户主); got {len(heads)}")
+    id_numbers = [valid_id_number(m.id_number, f"members[{i}].id_number") for i, m in enumerate(data.members)]
+    await ensure_unregistered(session, id_numbers)
+    if data.household_number and await repo.number_taken(session, data.household_number):
+        raise Conflict(f"household number {data.household_number} is already registered")
+    facts = data.model_dump(exclude_none=True, exclude={"members", "helpers"})
+    _check_status(facts.get("poverty_status", "never_poor"), facts.get("year_lifted"))
+    household = Household(**facts, size=len(data.members))
+    session.add(household)
+    await session.flush()
+    members = [new_member(household.id, m, n) for m, n in zip(data.members, id_numbers, strict=True)]
+    helpers = [Helper(household_id=household.id, assigned_on=h.assigned_on or date.today(),
+                      **h.model_dump(exclude={"assigned_on"})) for h in data.helpers]
+    session.add_all(members + helpers)
+    await session.flush()
+    history.record(session, principal, household.id, "household", household.id, "registered",
+                   version=1, snapshot={k: v for k, v in facts.items() if k not in PERSONAL_FIELDS})
+    for member in members:
+        history.record(session, principal, household.id, "member", member.id, "added", version=1,
+                       snapshot={"relation": member.relation, "name": member.name})
+    emit(uow, registered_event(household, members, helpers))
+    for helper in helpers:
+        emit(uow, HelperAssigned(household_id=household.id, village_code=household.village_code,
+                                 helper_id=helper.id, helper_user_id=helper.user_id, unit=helper.unit))
+    return household
+
+
+async def update_household(uow: UnitOfWork, principal: Principal, household_id: uuid.UUID,
+                           data: HouseholdUpdate, expected: int) -> Household:
+    session = uow.session
+    household = await household_for_write(session, principal, household_id, expected)
+    changes = data.model_dump(exclude_unset=True)
+    if changes.get("village_code") and changes["village_code"] != household.village_code:
+        await village_for(session, principal, changes["village_code"])
+    for key in ("village_code", "poverty_status", "dibao", "tekun", "tags", "other_causes",
+                "food_secure", "clothing_secure"):
+        if key in changes and changes[key] is None:
+            raise Unprocessable(f"{key} cannot be null")
+    delta = history.diff(household, changes)
+    if not delta:
+        return household
+    previous = {k: old for k, (old, _) in delta.items()}
+    if "poverty_status" in delta and delta["poverty_status"][1] != "lifted" and "year_lifted" not in changes:
+        delta["year_lifted"] = (household.year_lifted, None)
+    for key, (_, new) in delta.items():
+        setattr(household, key, new)
+    _check_status(household.poverty_status, household.year_lifted)
+    touch(household)
+    await session.flush()
+    history.record(session, principal, household.id, "household", household.id, "updated", delta,
+                   version=household.version)
+    _publish_update(uow, household, previous)
+    return household
+
+
+def _publish_update(uow: UnitOfWork, household: Household, previous: dict) -> None:
+    ids = dict(household_id=household.id, village_code=household.village_code)
+    if any(k in previous for k in STATUS_FIELDS):
+        emit(uow, HouseholdStatusChanged(
+            **ids, previous_status=previous.get("poverty_status", household.poverty_status),
+            poverty_status=household.poverty_status, year_lifted=household.year_lifted,
+            dibao=household.dibao, tekun=household.tekun))
+    other = [k for k in previous if k not in STATUS_FIELDS]
+    if other:
+        values = {k: getattr(household, k) for k in other if k in HouseholdUpdated.model_fields and k not in ids}
+        emit(uow, HouseholdUpdated(**ids, changed=sorted(other), **values,
+                                   previous_village_code=previous.get("village_code")))
+

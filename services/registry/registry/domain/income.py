@@ -1,0 +1,66 @@
+"""Income assessments (收入核算): per-capita net income is computed here, never typed."""
+
+import uuid
+from datetime import date
+from decimal import Decimal
+
+from backstop_common.auth import Principal
+from backstop_common.money import to_fen
+from backstop_common.problems import Unprocessable
+from backstop_common.uow import UnitOfWork
+from registry.domain import history
+from registry.domain.guards import household_for_write
+from registry.domain.members import touch
+from registry.domain.publishing import emit
+from registry.events import HouseholdIncomeAssessed
+from registry.models import Household, IncomeAssessment
+from registry.repository import records
+from registry.schemas.records import IncomeAssessmentCreate
+
+#: a per-capita net income above this (100万 a head) is a typing error
+ABSURD_PER_CAPITA = Decimal("1000000")
+
+
+def net_income(data: IncomeAssessmentCreate) -> Decimal:
+    """(wage + business + property + transfer − business costs), DESIGN.md §3."""
+    return to_fen(data.wage + data.business + data.property + data.transfer - data.business_costs)
+
+
+async def assess_income(uow: UnitOfWork, principal: Principal, household_id: uuid.UUID,
+                        data: IncomeAssessmentCreate, expected: int | None) -> IncomeAssessment:
+    session = uow.session
+    household = await household_for_write(session, principal, household_id, expected)
+    if data.year > date.today().year:
+        raise Unprocessable(f"year {data.year} has not begun")
+    if household.size < 1:
+        raise Unprocessable("the household has no current members")
+    net = net_income(data)
+    per_capita = to_fen(net / household.size)
+    if per_capita > ABSURD_PER_CAPITA:
+        raise Unprocessable(f"per-capita net income {per_capita} is absurd; check the figures")
+    previous = await records.latest_income(session, household.id)
+    assessment = IncomeAssessment(household_id=household.id, **data.model_dump(), net_income=net,
+                                  size=household.size, per_capita_income=per_capita,
+                                  assessed_by=principal.subject)
+    session.add(assessment)
+    changed = {}
+    if household.income_year is None or data.year >= household.income_year:
+        changed = history.diff(household, {"per_capita_income": per_capita, "income_year": data.year})
+        household.per_capita_income, household.income_year = per_capita, data.year
+    touch(household)
+    await session.flush()
+    history.record(session, principal, household.id, "income_assessment", assessment.id, "assessed",
+                   changed or None, version=household.version,
+                   snapshot={"year": data.year, "per_capita_income": per_capita, "net_income": net})
+    emit(uow, income_event(household, assessment, previous))
+    return assessment
+
+
+def income_event(household: Household, a: IncomeAssessment, previous: IncomeAssessment | None):
+    return HouseholdIncomeAssessed(
+        household_id=household.id, village_code=household.village_code, assessment_id=a.id, year=a.year,
+        wage=to_fen(a.wage), business=to_fen(a.business), business_costs=to_fen(a.business_costs),
+        property=to_fen(a.property), transfer=to_fen(a.transfer), net_income=a.net_income, size=a.size,
+        per_capita_income=a.per_capita_income,
+        previous_per_capita_income=previous.per_capita_income if previous else None,
+        previous_year=previous.year if previous else None)

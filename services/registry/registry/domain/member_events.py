@@ -1,0 +1,41 @@
+"""Which events a change of a member's facts publishes (health, schooling, employment, insurance)."""
+
+from datetime import date
+
+from registry.events import (
+    MemberEmploymentChanged, MemberHealthChanged, MemberInsuranceChanged, MemberSchoolingChanged,
+)
+from registry.models import Household, Member
+
+HEALTH = {"health", "illness", "disability_grade", "medical_out_of_pocket", "medical_cost_year"}
+SCHOOLING = {"schooling_stage", "schooling_status", "boarding"}
+
+
+def age_of(member: Member, today: date | None = None) -> int:
+    today = today or date.today()
+    born = member.birth_date
+    return today.year - born.year - ((today.month, today.day) < (born.month, born.day))
+
+
+def for_change(household: Household, member: Member, before: dict) -> list:
+    """``before`` holds the previous value of every changed field."""
+    ids = dict(household_id=household.id, village_code=household.village_code, member_id=member.id)
+    events = []
+    if HEALTH & before.keys():
+        events.append(MemberHealthChanged(
+            **ids, health=member.health, previous_health=before.get("health", member.health),
+            disability_grade=member.disability_grade, medical_out_of_pocket=member.medical_out_of_pocket,
+            year=member.medical_cost_year))
+    if SCHOOLING & before.keys():
+        events.append(MemberSchoolingChanged(
+            **ids, stage=member.schooling_stage or "none", status=member.schooling_status,
+            previous_status=before.get("schooling_status", member.schooling_status), age=age_of(member),
+            boarding=member.boarding))
+    if "employment" in before:
+        previous = before["employment"]
+        events.append(MemberEmploymentChanged(
+            **ids, employment=member.employment, previous_employment=previous,
+            job_lost=previous != "none" and member.employment == "none"))
+    if "medical_insurance" in before:
+        events.append(MemberInsuranceChanged(**ids, medical_insurance=member.medical_insurance))
+    return events

@@ -1,0 +1,144 @@
+"""Members: entering a person, changing their facts, a member leaving (减员)."""
+
+import uuid
+from datetime import UTC, date, datetime
+
+from backstop_common.auth import Principal
+from backstop_common.concurrency import check_version
+from backstop_common.problems import Conflict, NotFound, Unprocessable
+from backstop_common.uow import UnitOfWork
+from registry.domain import history, member_events
+from registry.domain.guards import household_for_write, may_write
+from registry.domain.identity import InvalidIdNumber, birth_date_of, normalize_id_number, pinyin_of, sex_of
+from registry.domain.publishing import emit
+from registry.domain.vocab import HEAD
+from registry.events import MemberAdded, MemberRemoved
+from registry.models import Household, Member
+from registry.repository import members as repo
+from registry.schemas.members import MemberCreate, MemberRemoval, MemberUpdate
+
+
+def valid_id_number(raw: str, where: str = "id_number") -> str:
+    try:
+        return normalize_id_number(raw)
+    except InvalidIdNumber as exc:
+        raise Unprocessable(str(exc), field=where) from None
+
+
+async def ensure_unregistered(session, id_numbers: list[str], own: uuid.UUID | None = None) -> None:
+    """One person, one household: an ID number held by a current member elsewhere is refused."""
+    if len(set(id_numbers)) != len(id_numbers):
+        raise Conflict("the same ID number is given twice")
+    taken = {n: m for n, m in (await repo.current_holders(session, id_numbers)).items() if m.id != own}
+    if taken:
+        raise Conflict("ID number already registered in another household (one person, one household)",
+                       household_ids=sorted({str(m.household_id) for m in taken.values()}))
+
+
+def new_member(household_id: uuid.UUID, data: MemberCreate, id_number: str) -> Member:
+    born = birth_date_of(id_number)
+    if data.birth_date and data.birth_date != born:
+        raise Unprocessable(f"birth date {data.birth_date} disagrees with the ID number ({born})")
+    if data.sex and data.sex != sex_of(id_number):
+        raise Unprocessable("sex disagrees with the ID number's 17th digit")
+    facts = data.model_dump(exclude_none=True, exclude={"id_number", "sex", "birth_date"})
+    full, initials = pinyin_of(data.name)
+    return Member(household_id=household_id, id_number=id_number, sex=sex_of(id_number), birth_date=born,
+                  is_head=data.relation == HEAD, name_pinyin=full, name_initials=initials, **facts)
+
+
+async def add_member(uow: UnitOfWork, principal: Principal, household_id: uuid.UUID, data: MemberCreate,
+                     expected: int | None) -> Member:
+    session = uow.session
+    household = await household_for_write(session, principal, household_id, expected)
+    id_number = valid_id_number(data.id_number)
+    await ensure_unregistered(session, [id_number])
+    if data.relation == HEAD:
+        raise Conflict("the household already has a head (户主); change the head's relation first")
+    member = new_member(household.id, data, id_number)
+    session.add(member)
+    household.size += 1
+    touch(household)
+    await session.flush()
+    history.record(session, principal, household.id, "member", member.id, "added", version=member.version,
+                   snapshot={"relation": member.relation, "name": member.name})
+    emit(uow, MemberAdded(household_id=household.id, village_code=household.village_code, member_id=member.id,
+                          relation=member.relation, sex=member.sex, birth_year=member.birth_date.year,
+                          size=household.size))
+    return member
+
+
+def touch(record) -> None:
+    record.version += 1
+    record.updated_at = datetime.now(UTC)
+
+
+async def member_for_write(session, principal: Principal, member_id: uuid.UUID, expected: int | None
+                           ) -> tuple[Member, Household]:
+    may_write(principal)
+    member = await repo.get_member(session, member_id)
+    if member is None:
+        raise NotFound("member not found")
+    household = await household_for_write(session, principal, member.household_id, None)
+    member = await repo.get_member(session, member_id, lock=True)
+    if expected is not None:
+        check_version(member.version, expected, "member")
+    return member, household
+
+
+async def update_member(uow: UnitOfWork, principal: Principal, member_id: uuid.UUID, data: MemberUpdate,
+                        expected: int) -> Member:
+    session = uow.session
+    member, household = await member_for_write(session, principal, member_id, expected)
+    if member.removed_on:
+        raise Conflict("this member has left the household; their record is kept read-only")
+    changes = data.model_dump(exclude_unset=True)
+    if changes.get("id_number"):
+        changes["id_number"] = valid_id_number(changes["id_number"])
+        await ensure_unregistered(session, [changes["id_number"]], own=member.id)
+        changes.update(birth_date=birth_date_of(changes["id_number"]), sex=sex_of(changes["id_number"]))
+    if "relation" in changes and (changes["relation"] == HEAD) != member.is_head:
+        raise Unprocessable("the head (户主) is changed by naming the new head; not supported in a member patch")
+    if changes.get("name"):
+        changes["name_pinyin"], changes["name_initials"] = pinyin_of(changes["name"])
+    delta = history.diff(member, {k: v for k, v in changes.items() if v is not None or k in NULLABLE})
+    if not delta:
+        return member
+    before = {k: old for k, (old, _) in delta.items()}
+    for key, (_, new) in delta.items():
+        setattr(member, key, new)
+    touch(member)
+    household.updated_at = member.updated_at
+    await session.flush()
+    history.record(session, principal, household.id, "member", member.id, "updated",
+                   {k: v for k, v in delta.items() if not k.startswith("name_")}, version=member.version)
+    for event in member_events.for_change(household, member, before):
+        emit(uow, event)
+    return member
+
+
+NULLABLE = {"illness", "schooling_stage", "schooling_status", "phone", "education", "medical_out_of_pocket"}
+
+
+async def remove_member(uow: UnitOfWork, principal: Principal, member_id: uuid.UUID, data: MemberRemoval,
+                        expected: int | None) -> Member:
+    session = uow.session
+    member, household = await member_for_write(session, principal, member_id, expected)
+    if member.removed_on:
+        raise Conflict("this member has already left the household")
+    if member.is_head and household.size > 1:
+        raise Unprocessable("the head (户主) cannot leave while others remain; name a new head first")
+    if data.effective_on > date.today():
+        raise Unprocessable("effective_on is in the future")
+    member.removed_on, member.removed_reason = data.effective_on, data.reason
+    touch(member)
+    household.size -= 1
+    touch(household)
+    await session.flush()
+    history.record(session, principal, household.id, "member", member.id, "removed",
+                   {"removed_reason": (None, data.reason), "removed_on": (None, data.effective_on)},
+                   version=member.version)
+    emit(uow, MemberRemoved(household_id=household.id, village_code=household.village_code,
+                            member_id=member.id, reason=data.reason, effective_on=data.effective_on,
+                            size=household.size))
+    return member

@@ -1,0 +1,49 @@
+"""The household (户) file: status, causes, living conditions, latest income; versioned."""
+
+import uuid
+from datetime import date, datetime
+from decimal import Decimal
+
+from sqlalchemy import Index
+from sqlmodel import Field, SQLModel
+
+from backstop_common.money import money_field
+from registry.models.columns import created_at, text_list, timestamp
+
+
+class Household(SQLModel, table=True):
+    """A registered household (建档立卡户)."""
+
+    __tablename__ = "households"
+    __table_args__ = (
+        Index("ix_households_tags", "tags", postgresql_using="gin"),
+        Index("ix_households_village_status", "village_code", "poverty_status"),
+    )
+
+    id: uuid.UUID = Field(default_factory=uuid.uuid4, primary_key=True)
+    village_code: str = Field(foreign_key="areas.code", index=True, max_length=12)
+    household_number: str | None = Field(default=None, unique=True, max_length=20)  # 户编号
+    natural_village: str | None = None  # 自然村
+    address: str | None = None
+    phone: str | None = None  # 户联系电话
+    poverty_status: str = "never_poor"  # never_poor / poor / lifted
+    year_lifted: int | None = None
+    dibao: bool = False  # 低保
+    tekun: bool = False  # 特困供养
+    monitoring_category: str | None = None  # unstable_lifted / marginal / sudden_hardship
+    tags: list[str] = text_list()
+    main_cause: str | None = None  # 主要致贫原因
+    other_causes: list[str] = text_list()
+    housing_grade: str | None = None  # A–D
+    housing_assessed_on: date | None = None
+    safe_water: bool | None = None
+    water_assessed_on: date | None = None
+    food_secure: bool = True  # 不愁吃
+    clothing_secure: bool = True  # 不愁穿
+    size: int = 0  # members currently in the household
+    per_capita_income: Decimal | None = money_field(nullable=True)  # of the latest assessment
+    income_year: int | None = None
+    import_id: uuid.UUID | None = Field(default=None, index=True)
+    version: int = 1
+    created_at: datetime | None = created_at()
+    updated_at: datetime | None = timestamp()

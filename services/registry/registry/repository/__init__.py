@@ -1,0 +1,1 @@
+"""Every registry query lives in this package (one module per aggregate family)."""

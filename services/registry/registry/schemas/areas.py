@@ -1,0 +1,30 @@
+"""Area shapes."""
+
+from datetime import datetime
+
+from pydantic import BaseModel, Field
+
+AreaCode = Field(pattern=r"^[0-9]{12}$", description="12-digit statistical division code")
+
+
+class AreaCreate(BaseModel):
+    code: str = AreaCode
+    name: str = Field(min_length=1, max_length=100)
+    parent_code: str | None = Field(default=None, pattern=r"^[0-9]{12}$")
+
+
+class AreaRead(BaseModel):
+    code: str
+    name: str
+    level: str
+    parent_code: str | None
+    created_at: datetime | None = None
+
+
+class AreaBulk(BaseModel):
+    areas: list[AreaCreate] = Field(min_length=1, max_length=20000)
+
+
+class AreaBulkResult(BaseModel):
+    created: int
+    unchanged: int

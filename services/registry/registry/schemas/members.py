@@ -1,0 +1,86 @@
+"""Member shapes: what a cadre enters, what a reader gets (identifiers masked unless allowed)."""
+
+import uuid
+from datetime import date, datetime
+from decimal import Decimal
+
+from pydantic import BaseModel, Field
+
+from backstop_common.money import Money
+from registry.domain.vocab import (
+    Employment, Health, Labour, Relation, RemovalReason, SchoolingStage, SchoolingStatus, Sex,
+)
+
+Phone = Field(default=None, pattern=r"^[0-9+\- ]{7,20}$")
+
+
+class MemberFacts(BaseModel):
+    """The changeable facts of a member; every field optional for PATCH."""
+
+    name: str | None = Field(default=None, min_length=1, max_length=50)
+    relation: Relation | None = None
+    ethnicity: str | None = Field(default=None, max_length=20)
+    phone: str | None = Phone
+    education: str | None = Field(default=None, max_length=20)
+    schooling_stage: SchoolingStage | None = None
+    schooling_status: SchoolingStatus | None = None
+    boarding: bool | None = None
+    health: Health | None = None
+    illness: str | None = Field(default=None, max_length=100)
+    disability_grade: int | None = Field(default=None, ge=0, le=4)
+    labour_capacity: Labour | None = None
+    employment: Employment | None = None
+    migrant_months: int | None = Field(default=None, ge=0, le=12)
+    medical_insurance: bool | None = None
+    medical_out_of_pocket: Money | None = None
+    medical_cost_year: int | None = Field(default=None, ge=2000, le=2100)
+
+
+class MemberCreate(MemberFacts):
+    name: str = Field(min_length=1, max_length=50)
+    id_number: str = Field(min_length=15, max_length=18, description="18 characters; 15-digit legacy upgraded")
+    relation: Relation
+    sex: Sex | None = Field(default=None, description="taken from the ID number when omitted")
+    birth_date: date | None = Field(default=None, description="taken from the ID number when omitted")
+    person_number: str | None = Field(default=None, pattern=r"^[0-9]{1,20}$")
+
+
+class MemberUpdate(MemberFacts):
+    id_number: str | None = Field(default=None, min_length=15, max_length=18)
+
+
+class MemberRemoval(BaseModel):
+    reason: RemovalReason
+    effective_on: date
+
+
+class MemberRead(BaseModel):
+    id: uuid.UUID
+    household_id: uuid.UUID
+    person_number: str | None
+    name: str
+    id_number: str
+    relation: str
+    is_head: bool
+    sex: str
+    birth_date: date
+    ethnicity: str | None
+    phone: str | None
+    education: str | None
+    schooling_stage: str | None
+    schooling_status: str | None
+    boarding: bool
+    health: str
+    illness: str | None
+    disability_grade: int
+    labour_capacity: str
+    employment: str
+    migrant_months: int | None
+    medical_insurance: bool
+    medical_out_of_pocket: Decimal | None
+    medical_cost_year: int | None
+    removed_on: date | None
+    removed_reason: str | None
+    version: int
+    created_at: datetime | None
+    updated_at: datetime | None

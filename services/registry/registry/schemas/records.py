@@ -1,0 +1,98 @@
+"""Income, housing, water, disasters, helpers, measures: what is posted and read back."""
+
+import uuid
+from datetime import date, datetime
+from decimal import Decimal
+
+from pydantic import BaseModel, Field
+
+from backstop_common.money import Money
+from registry.domain.vocab import DisasterType, HousingGrade, MeasureType
+
+#: a household's yearly component above this is a typing error, not an income (1,000万)
+ABSURD = Decimal("10000000")
+Component = Field(ge=0, le=ABSURD, max_digits=14, decimal_places=2)
+
+
+class IncomeAssessmentCreate(BaseModel):
+    year: int = Field(ge=2014, le=2100)
+    wage: Decimal = Component
+    business: Decimal = Component
+    business_costs: Decimal = Component
+    property: Decimal = Component
+    transfer: Decimal = Component
+
+
+class IncomeAssessmentRead(IncomeAssessmentCreate):
+    id: uuid.UUID
+    net_income: Decimal
+    size: int
+    per_capita_income: Decimal
+    assessed_by: str
+    created_at: datetime | None
+
+
+class HousingAssessmentCreate(BaseModel):
+    grade: HousingGrade
+    assessed_on: date
+    note: str | None = Field(default=None, max_length=500)
+
+
+class HousingAssessmentRead(HousingAssessmentCreate):
+    id: uuid.UUID
+    source: str
+    assessed_by: str
+
+
+class WaterAssessmentCreate(BaseModel):
+    safe_water: bool
+    assessed_on: date
+    note: str | None = Field(default=None, max_length=500)
+
+
+class WaterAssessmentRead(WaterAssessmentCreate):
+    id: uuid.UUID
+    assessed_by: str
+
+
+class DisasterCreate(BaseModel):
+    disaster_type: DisasterType = Field(description="risk code 0201 flood … 0299 other")
+    loss_amount: Money
+    occurred_on: date
+    description: str | None = Field(default=None, max_length=500)
+
+
+class DisasterRead(DisasterCreate):
+    id: uuid.UUID
+    reported_by: str
+
+
+class HelperCreate(BaseModel):
+    name: str = Field(min_length=1, max_length=50)
+    phone: str | None = Field(default=None, pattern=r"^[0-9+\- ]{7,20}$")
+    unit: str = Field(min_length=1, max_length=100)
+    user_id: str | None = Field(default=None, max_length=100)
+    assigned_on: date | None = None
+
+
+class HelperRead(BaseModel):
+    id: uuid.UUID
+    name: str
+    phone: str | None
+    unit: str
+    user_id: str | None
+    assigned_on: date
+    ended_on: date | None
+
+
+class MeasureCreate(BaseModel):
+    measure_type: MeasureType
+    description: str = Field(min_length=1, max_length=500)
+    amount: Money | None = None
+    given_on: date
+    unit: str = Field(min_length=1, max_length=100, description="responsible unit")
+
+
+class MeasureRead(MeasureCreate):
+    id: uuid.UUID
+    recorded_by: str
