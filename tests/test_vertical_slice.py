@@ -77,7 +77,7 @@ async def _applied_both(stack, household_id: str) -> bool:
 
 
 async def test_broker_outage_loses_no_write(stack):
-    broker = stack.broker_process()
+    broker = stack.processes()["broker"]
     ids = []
     async with httpx.AsyncClient(timeout=10) as client:
         ids.append(await _register(stack, client))

@@ -4,11 +4,15 @@ Used by ``backstop up`` and by the test fixtures, so both start the system the s
 """
 
 import asyncio
+import contextlib
+import json
 import os
+import signal
 import socket
 import subprocess
 import sys
 import time
+from dataclasses import dataclass
 from pathlib import Path
 from urllib.parse import urlsplit, urlunsplit
 
@@ -114,3 +118,83 @@ def stop(proc: subprocess.Popen, timeout: float = 10.0) -> None:
 
 def run_async(coro):
     return asyncio.run(coro)
+
+
+def free_port_offset() -> int:
+    """An offset o such that 8001+o … 8004+o and 9092+o are all free."""
+    for offset in range(20000, 40000, 137):
+        ports = [p + offset for p in (*SERVICES.values(), BROKER_PORT)]
+        with contextlib.ExitStack() as stack:
+            socks = [stack.enter_context(socket.socket()) for _ in ports]
+            if all(s.connect_ex(("127.0.0.1", p)) != 0 for s, p in zip(socks, ports)):
+                return offset
+    raise RuntimeError("no free port range")
+
+
+@dataclass
+class RunningStack:
+    """`backstop up` in a child process, as `make run` starts it (tests and benchmarks use this)."""
+
+    proc: subprocess.Popen
+    data_dir: Path
+    offset: int
+
+    def url(self, service: str) -> str:
+        return f"http://127.0.0.1:{SERVICES[service] + self.offset}"
+
+    @property
+    def bootstrap(self) -> str:
+        return f"127.0.0.1:{BROKER_PORT + self.offset}"
+
+    def log(self, service: str) -> str:
+        return (self.data_dir / f"{service}.log").read_text(errors="replace")
+
+    def database_url(self, service: str) -> str:
+        """What `backstop up` wrote to <data dir>/stack.json."""
+        return json.loads((self.data_dir / "stack.json").read_text())["services"][service]["database_url"]
+
+    def processes(self) -> dict[str, "psutil.Process"]:
+        """The broker and the four services, by name."""
+        import psutil
+
+        found = {}
+        for child in psutil.Process(self.proc.pid).children(recursive=True):
+            cmd = " ".join(child.cmdline())
+            if "tansu" in child.name():
+                found["broker"] = child
+            for service in SERVICES:
+                if f"{service}.main:app" in cmd:
+                    found[service] = child
+        return found
+
+    def headers(self, role: str, area: str, **kw) -> dict[str, str]:
+        """A bearer token the services accept (dev secret)."""
+        from backstop_common.auth import mint_token
+        from backstop_common.settings import ServiceSettings
+
+        return {"Authorization": f"Bearer {mint_token(ServiceSettings(), role=role, area=area, **kw)}"}
+
+    def stop(self) -> None:
+        self.proc.send_signal(signal.SIGINT)
+        try:
+            self.proc.wait(30)
+        except subprocess.TimeoutExpired:
+            self.proc.kill()
+
+
+def run_stack(data_dir: Path, *, seed: bool = False, extra_env: dict[str, str] | None = None,
+              timeout: float = 300) -> RunningStack:
+    """Start `backstop up` on free ports with its own data folder; returns once every service answers."""
+    offset = free_port_offset()
+    env = {k: v for k, v in os.environ.items() if not k.endswith("_DATABASE_URL") and k != "KAFKA_BOOTSTRAP_SERVERS"}
+    env.update(BACKSTOP_PORT_OFFSET=str(offset), BACKSTOP_DATA_DIR=str(data_dir), **(extra_env or {}))
+    log = data_dir / "up.log"
+    proc = subprocess.Popen([sys.executable, "-m", "backstop_common.cli", "up"] + ([] if seed else ["--no-seed"]),
+                            env=env, stdout=open(log, "wb"), stderr=subprocess.STDOUT)
+    deadline = time.monotonic() + timeout
+    while "Backstop is up" not in (log.read_text(errors="replace") if log.exists() else ""):
+        if proc.poll() is not None or time.monotonic() > deadline:
+            proc.kill()
+            raise RuntimeError(f"backstop up failed:\n{log.read_text(errors='replace')[-3000:]}")
+        time.sleep(0.2)
+    return RunningStack(proc, data_dir, offset)
