@@ -10,3 +10,6 @@ class Settings(ServiceSettings):
 
     service_name: str = "monitoring"
     database_url: str = database_url_field("MONITORING_", "postgresql://postgres@127.0.0.1:5432/monitoring")
+    #: how often the deadline sweeper looks for missed steps (case.overdue)
+    sweep_interval_s: float = 60.0
+    sweeper_enabled: bool = True

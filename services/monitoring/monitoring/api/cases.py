@@ -1,0 +1,62 @@
+"""Cases: the office lists, one case with its history, and the workflow actions."""
+
+import uuid
+from typing import Annotated
+
+from fastapi import APIRouter, Body, Query, Response
+
+from backstop_common.app import UoW
+from backstop_common.auth import CurrentPrincipal, area_prefix
+from backstop_common.paging import Page, Paging
+from backstop_common.problems import NotFound
+from monitoring.api.deps import IfMatch
+from monitoring.api.views import case_detail, case_read
+from monitoring.clock import clock
+from monitoring.domain.cases import act
+from monitoring.domain.workflow import Stage
+from monitoring.repository import case_queries
+from monitoring.repository import cases as case_repo
+from monitoring.schemas import ActionBody, CaseDetail, CaseRead
+
+router = APIRouter(tags=["cases"])
+
+
+@router.get("/cases", response_model=Page[CaseRead])
+async def list_cases(
+    uow: UoW, principal: CurrentPrincipal, paging: Paging,
+    household_id: uuid.UUID | None = None,
+    area_code: Annotated[str | None, Query(pattern=r"^\d{12}$")] = None,
+    stage: Stage | None = None,
+    category: Annotated[str | None, Query(pattern=r"^(unstable_lifted|marginal|sudden_hardship)$")] = None,
+    risk_type: Annotated[str | None, Query(max_length=10)] = None,
+    overdue: bool | None = None,
+):
+    scope = principal.scope
+    if area_code:
+        principal.ensure_covers(area_code, "area")
+        scope = area_prefix(area_code)
+    now = clock.now()
+    flt = case_queries.CaseFilter(scope=scope, household_id=household_id, stage=stage, category=category,
+                                  risk_type=risk_type, overdue=overdue)
+    rows, total = await case_queries.page(uow.session, flt, now, paging.limit, paging.offset)
+    return Page[CaseRead](items=[case_read(c, now) for c in rows], total=total)
+
+
+@router.get("/cases/{case_id}", response_model=CaseDetail)
+async def read_case(case_id: uuid.UUID, uow: UoW, principal: CurrentPrincipal, response: Response):
+    case = await case_repo.get(uow.session, case_id)
+    if case is None or not principal.covers(case.village_code):
+        raise NotFound("case not found")
+    response.headers["ETag"] = f'"{case.version}"'
+    return await case_detail(uow.session, case, clock.now())
+
+
+@router.post("/cases/{case_id}/{action}", response_model=CaseDetail)
+async def case_action(case_id: uuid.UUID, action: str, uow: UoW, principal: CurrentPrincipal, version: IfMatch,
+                      response: Response, body: Annotated[ActionBody | None, Body()] = None):
+    """verify, post-notice, review, confirm, reject, plan, visit, propose-elimination, eliminate, reopen."""
+    now = clock.now()
+    case = await act(uow, principal, case_id, action, body or ActionBody(), now, version)
+    await uow.commit()
+    response.headers["ETag"] = f'"{case.version}"'
+    return await case_detail(uow.session, case, now)

@@ -1,0 +1,33 @@
+"""GET /api/v1/households/{id}/monitoring: one household's monitoring history."""
+
+import uuid
+
+from fastapi import APIRouter
+
+from backstop_common.app import UoW
+from backstop_common.auth import CurrentPrincipal
+from backstop_common.problems import NotFound
+from monitoring.api.views import case_detail
+from monitoring.clock import clock
+from monitoring.repository import case_queries, households
+from monitoring.repository import signals as signal_repo
+from monitoring.schemas import CaseDetail, SignalRead
+
+router = APIRouter(tags=["households"])
+
+
+@router.get("/households/{household_id}/monitoring")
+async def household_history(household_id: uuid.UUID, uow: UoW, principal: CurrentPrincipal) -> dict:
+    """The household's facts as monitoring knows them, every signal, and every case with its history."""
+    facts = await households.get(uow.session, household_id)
+    if facts is None or not principal.covers(facts.village_code):
+        raise NotFound("household not found")
+    now = clock.now()
+    cases = await case_queries.for_household(uow.session, household_id)
+    return {
+        "facts": facts.model_dump(mode="json"),
+        "signals": [SignalRead.model_validate(s).model_dump(mode="json")
+                    for s in await signal_repo.for_household(uow.session, household_id)],
+        "cases": [CaseDetail.model_validate(await case_detail(uow.session, c, now)).model_dump(mode="json")
+                  for c in cases],
+    }

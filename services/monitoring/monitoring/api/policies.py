@@ -1,0 +1,31 @@
+"""GET/PUT /api/v1/policies/{year}/{area_code}: the policy values, as data."""
+
+from typing import Annotated
+
+from fastapi import APIRouter, Path, Request
+
+from backstop_common.app import UoW
+from backstop_common.auth import CurrentPrincipal
+from monitoring.clock import clock
+from monitoring.domain import policies
+from monitoring.schemas import PolicyPutResult, PolicyRead, PolicyValues, RescreenRead
+
+router = APIRouter(tags=["policies"])
+Year = Annotated[int, Path(ge=2000, le=2100)]
+AreaCode = Annotated[str, Path(pattern=r"^\d{12}$")]
+
+
+@router.get("/policies/{year}/{area_code}", response_model=PolicyRead)
+async def read_policy(year: Year, area_code: AreaCode, uow: UoW, principal: CurrentPrincipal):
+    """The values in force for the area and year (the row itself or the one inherited from above)."""
+    return await policies.get_policy(uow, year, area_code)
+
+
+@router.put("/policies/{year}/{area_code}", response_model=PolicyPutResult)
+async def put_policy(year: Year, area_code: AreaCode, body: PolicyValues, uow: UoW, principal: CurrentPrincipal,
+                     request: Request):
+    """Set the area's row for the year and re-screen every household of the area in one pass."""
+    policy, result = await policies.put_policy(uow, principal, year, area_code, body.model_dump(), clock.now())
+    await uow.commit()
+    request.app.state.relay.wake()  # the re-screen wrote outbox rows in SQL
+    return PolicyPutResult(policy=PolicyRead.model_validate(policy), rescreen=RescreenRead(**vars(result)))

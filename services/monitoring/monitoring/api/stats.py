@@ -1,0 +1,23 @@
+"""GET /api/v1/stats: dashboard counts per township and village."""
+
+from typing import Annotated
+
+from fastapi import APIRouter, Query
+
+from backstop_common.app import UoW
+from backstop_common.auth import CurrentPrincipal, area_prefix
+from monitoring.clock import clock
+from monitoring.domain.stats import roll_up
+from monitoring.repository import stats
+
+router = APIRouter(tags=["stats"])
+
+
+@router.get("/stats")
+async def dashboard(uow: UoW, principal: CurrentPrincipal,
+                    area_code: Annotated[str | None, Query(pattern=r"^\d{12}$")] = None) -> dict:
+    """Signals, cases per stage, monitored, eliminated, overdue and risk types, per township and village."""
+    code = area_code or principal.area_code
+    principal.ensure_covers(code, "area")
+    rows = await stats.per_village(uow.session, area_prefix(code), clock.now())
+    return roll_up(code, rows)

@@ -1,0 +1,1 @@
+"""Monitoring rules: no FastAPI here; functions flush and ``uow.publish``, the caller commits."""

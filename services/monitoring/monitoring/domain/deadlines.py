@@ -1,0 +1,88 @@
+"""The deadline sweeper: every missed deadline (identification step, plan, quarterly visit) is
+recorded once in ``deadline_misses`` and announced once as ``case.overdue``, however often it runs.
+
+One set-based INSERT ... SELECT ... ON CONFLICT DO NOTHING picks the misses not yet recorded, so two
+sweepers (or a re-sweep) never announce the same deadline twice.
+"""
+
+import asyncio
+from datetime import datetime
+
+import structlog
+from fastapi import FastAPI
+from sqlalchemy import text
+
+from backstop_common.auth import area_level, parent_area
+from backstop_common.topics import MONITORING_CASE
+from backstop_common.uow import UnitOfWork
+from monitoring.clock import clock
+from monitoring.events import CaseOverdue
+from monitoring.models import CaseStep
+from monitoring.models.cases import OPEN_STAGES_SQL
+
+log = structlog.get_logger()
+
+SWEEP = text(f"""
+WITH due AS (
+    SELECT id, household_id, village_code, stage, due_step AS step, due_at FROM cases
+     WHERE {OPEN_STAGES_SQL} AND next_due_at < :now AND due_step IS NOT NULL AND due_at < :now
+    UNION ALL
+    SELECT id, household_id, village_code, stage, 'plan', plan_due_at FROM cases
+     WHERE {OPEN_STAGES_SQL} AND next_due_at < :now AND plan_due_at < :now
+    UNION ALL
+    SELECT id, household_id, village_code, stage, 'visit', next_visit_due FROM cases
+     WHERE {OPEN_STAGES_SQL} AND next_due_at < :now AND next_visit_due < :now),
+missed AS (
+    INSERT INTO deadline_misses (case_id, step, due_at, recorded_at)
+    SELECT id, step, due_at, :now FROM due ON CONFLICT DO NOTHING
+    RETURNING case_id, step, due_at)
+SELECT m.case_id, m.step, m.due_at, d.household_id, d.village_code, d.stage
+  FROM missed m JOIN due d ON d.id = m.case_id AND d.step = m.step
+""")
+
+#: who answers for a missed step: the village's steps escalate to the township, and so on up
+RESPONSIBLE_LEVEL = {"verify": "village", "notice": "village", "plan": "village", "visit": "village",
+                     "review": "township", "confirm": "county"}
+
+
+def escalate_to(village_code: str, step: str) -> str | None:
+    code: str | None = village_code
+    while code and area_level(code) != RESPONSIBLE_LEVEL.get(step, "village"):
+        code = parent_area(code)
+    return parent_area(code) if code else None
+
+
+async def sweep(uow: UnitOfWork, now: datetime) -> int:
+    rows = (await uow.session.execute(SWEEP, {"now": now})).all()
+    for case_id, step, due_at, household_id, village_code, stage in rows:
+        uow.session.add(CaseStep(case_id=case_id, action="overdue", from_stage=stage, to_stage=stage,
+                                 note=step, data={"step": step, "due_at": due_at.isoformat()}, at=now))
+        uow.publish(MONITORING_CASE, "case.overdue", subject=case_id, area_code=village_code, data=CaseOverdue(
+            case_id=case_id, household_id=household_id, village_code=village_code, actor=None, step=step,
+            due_at=due_at, escalate_to_area=escalate_to(village_code, step)))
+    return len(rows)
+
+
+async def sweep_once(app: FastAPI) -> int:
+    async with app.state.sessions() as session:
+        uow = UnitOfWork(session, app.state.settings.service_name, app.state.relay.wake)
+        found = await sweep(uow, clock.now())
+        await uow.commit()
+    if found:
+        log.info("case.overdue_swept", count=found)
+    return found
+
+
+async def deadline_sweeper(app: FastAPI) -> None:
+    """Background job (ServiceSpec.background): sweep, sleep, repeat; errors never stop it."""
+    settings = app.state.settings
+    if not getattr(settings, "sweeper_enabled", True):
+        return
+    while True:
+        try:
+            await sweep_once(app)
+        except asyncio.CancelledError:
+            raise
+        except Exception as exc:  # database away: try again next round
+            log.warning("case.sweep_failed", error=str(exc)[:200])
+        await asyncio.sleep(settings.sweep_interval_s)

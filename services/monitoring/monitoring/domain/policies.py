@@ -1,0 +1,40 @@
+"""Managing policy rows (GET effective values, PUT a year+area row) and re-screening on a change."""
+
+from datetime import datetime
+
+from sqlalchemy.dialects.postgresql import insert
+
+from backstop_common.auth import Principal, Role
+from backstop_common.problems import NotFound
+from backstop_common.uow import UnitOfWork
+from monitoring.domain import cluster
+from monitoring.domain.policy import effective_policy, scope_of
+from monitoring.domain.rescreen import RescreenResult, rescreen
+from monitoring.models import Policy
+
+EDITORS = (Role.COUNTY_ADMIN, Role.SYSTEM)
+
+
+async def get_policy(uow: UnitOfWork, year: int, area_code: str) -> Policy:
+    policy = await effective_policy(uow.session, area_code, year)
+    if policy is None:
+        raise NotFound(f"no policy applies to area {area_code} in {year}")
+    return policy
+
+
+async def put_policy(uow: UnitOfWork, principal: Principal, year: int, area_code: str, values: dict,
+                     now: datetime) -> tuple[Policy, RescreenResult]:
+    principal.ensure_covers(area_code, "area")
+    principal.ensure_role(*EDITORS)
+    row = {**values, "year": year, "area_code": area_code, "scope": scope_of(area_code),
+           "updated_by": principal.subject, "updated_at": now, "version": 1}
+    stmt = insert(Policy).values(**row)
+    await uow.session.execute(stmt.on_conflict_do_update(
+        index_elements=[Policy.year, Policy.area_code],
+        set_={**{k: stmt.excluded[k] for k in (*values, "updated_by", "updated_at")},
+              "version": Policy.version + 1}))
+    policy = await uow.session.get(Policy, (year, area_code), populate_existing=True)
+    result = await rescreen(uow, policy, now)
+    if result.signals_opened:
+        result.cluster_alerts = await cluster.check(uow, policy, now, scope=policy.scope)
+    return policy, result

@@ -1,0 +1,30 @@
+"""Policy lookup: a household's values come from the nearest area that set them for the year.
+
+The walk goes village → township → county → city → province (``auth.parent_area``); among the rows
+of that chain the newest year not after the one asked wins, and within a year the deepest area.
+"""
+
+from sqlalchemy import func, select
+from sqlmodel.ext.asyncio.session import AsyncSession
+
+from backstop_common.auth import area_prefix, parent_area
+from monitoring.models import Policy
+
+
+def area_chain(area_code: str) -> list[str]:
+    chain, code = [], area_code
+    while code:
+        chain.append(code)
+        code = parent_area(code)
+    return chain
+
+
+async def effective_policy(session: AsyncSession, area_code: str, year: int) -> Policy | None:
+    rows = await session.execute(
+        select(Policy).where(Policy.area_code.in_(area_chain(area_code)), Policy.year <= year)
+        .order_by(Policy.year.desc(), func.length(Policy.scope).desc()).limit(1))
+    return rows.scalars().first()
+
+
+def scope_of(area_code: str) -> str:
+    return area_prefix(area_code)

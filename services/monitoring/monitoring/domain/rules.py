@@ -1,0 +1,145 @@
+"""The rules turning registry facts into risk signals (风险点). Pure: facts and policy in, drafts out.
+
+Each draft names its rule and a fact key; (household, rule, fact key) is the dedupe key, so the same
+fact arriving in two events yields one signal. Thresholds come from the policy row, never from code.
+"""
+
+from dataclasses import dataclass, field
+from decimal import Decimal
+from typing import Any
+
+from backstop_common.money import to_fen
+from monitoring.domain.risk import RISK_CODES, income_risk_type
+from monitoring.models import HouseholdFacts, Policy
+
+
+@dataclass(frozen=True)
+class Draft:
+    risk_type: str
+    rule: str
+    fact_key: str
+    facts: dict[str, Any] = field(default_factory=dict)
+
+
+def income_fact_key(year: int | None, per_capita_income: Decimal) -> str:
+    """Shared with the set-based re-screen (SQL builds the same text)."""
+    return f"{year if year is not None else '?'}:{to_fen(per_capita_income)}"
+
+
+def income(f: HouseholdFacts, policy: Policy | None) -> list[Draft]:
+    if f.per_capita_income is None or policy is None:
+        return []
+    key, pci = income_fact_key(f.income_year, f.per_capita_income), f.per_capita_income
+    base = {"per_capita_income": str(pci), "income_line": str(policy.income_line), "year": f.income_year}
+    if pci < policy.income_line:
+        return [Draft(income_risk_type(f.main_cause), "income_below_line", key, base)]
+    prev = f.previous_per_capita_income
+    if prev and prev > 0 and (prev - pci) / prev >= policy.income_drop_share:
+        facts = {**base, "previous_per_capita_income": str(prev), "drop_share": str(policy.income_drop_share)}
+        return [Draft(income_risk_type(f.main_cause), "income_drop", key, facts)]
+    return []
+
+
+def gaps(f: HouseholdFacts) -> list[str]:
+    """The "三保障 + 饮水" items not secured."""
+    found = []
+    if f.housing_grade in ("C", "D"):
+        found.append("housing")
+    if f.safe_water is False:
+        found.append("water")
+    if f.dropout_members > 0:
+        found.append("education")
+    if f.uninsured_members > 0:
+        found.append("insurance")
+    return found
+
+
+def registered(d: dict, f: HouseholdFacts, policy: Policy | None) -> list[Draft]:
+    drafts = income(f, policy)
+    facts = {"housing": {"housing_grade": f.housing_grade}, "water": {"safe_water": f.safe_water},
+             "education": {"dropout_members": f.dropout_members},
+             "insurance": {"uninsured_members": f.uninsured_members}}
+    rules = {"housing": "unsafe_housing", "water": "unsafe_water", "education": "dropout",
+             "insurance": "uninsured"}
+    return drafts + [Draft(gap, rules[gap], "registered", facts[gap]) for gap in gaps(f)]
+
+
+def income_assessed(d: dict, f: HouseholdFacts, policy: Policy | None) -> list[Draft]:
+    if d.get("year") != f.income_year:
+        return []  # a late assessment of an older year
+    return income(f, policy)
+
+
+def health(d: dict, f: HouseholdFacts, policy: Policy | None) -> list[Draft]:
+    member, drafts = d.get("member_id"), []
+    oop = f.medical_out_of_pocket
+    if oop is not None and policy is not None and d.get("medical_out_of_pocket") is not None:
+        income_total = (f.per_capita_income or 0) * (f.size or 1)
+        by_share = income_total > 0 and oop >= income_total * policy.medical_oop_income_share
+        if oop >= policy.medical_oop_threshold or by_share:
+            drafts.append(Draft("01", "medical_cost", f"{member}:{d.get('year')}", {
+                "medical_out_of_pocket": str(oop), "threshold": str(policy.medical_oop_threshold),
+                "income_share": str(policy.medical_oop_income_share), "year": d.get("year")}))
+    if d.get("health") == "major_illness" and d.get("previous_health") != "major_illness":
+        drafts.append(Draft("01", "major_illness", f"{member}:major_illness", {"member_id": member}))
+    if d.get("disability_grade"):
+        drafts.append(Draft("03", "disability", f"{member}:grade{d['disability_grade']}",
+                            {"member_id": member, "disability_grade": d["disability_grade"]}))
+    return drafts
+
+
+def schooling(d: dict, f: HouseholdFacts, policy: Policy | None) -> list[Draft]:
+    if d.get("status") != "dropped_out":
+        return []
+    return [Draft("education", "dropout", f"{d.get('member_id')}:dropped_out",
+                  {"member_id": d.get("member_id"), "stage": d.get("stage"), "age": d.get("age")})]
+
+
+def employment(d: dict, f: HouseholdFacts, policy: Policy | None) -> list[Draft]:
+    if not d.get("job_lost"):
+        return []
+    return [Draft("07", "job_lost", f"{d.get('member_id')}:{d.get('previous_employment')}",
+                  {"member_id": d.get("member_id"), "previous_employment": d.get("previous_employment")})]
+
+
+def insurance(d: dict, f: HouseholdFacts, policy: Policy | None) -> list[Draft]:
+    if d.get("medical_insurance", True):
+        return []
+    return [Draft("insurance", "uninsured", f"{d.get('member_id')}:uninsured", {"member_id": d.get("member_id")})]
+
+
+def housing(d: dict, f: HouseholdFacts, policy: Policy | None) -> list[Draft]:
+    if d.get("grade") not in ("C", "D"):
+        return []
+    return [Draft("housing", "unsafe_housing", f"{d['grade']}:{d.get('assessed_on')}",
+                  {"housing_grade": d["grade"], "assessed_on": d.get("assessed_on")})]
+
+
+def water(d: dict, f: HouseholdFacts, policy: Policy | None) -> list[Draft]:
+    if d.get("safe_water") is not False:
+        return []
+    return [Draft("water", "unsafe_water", f"unsafe:{d.get('assessed_on')}", {"assessed_on": d.get("assessed_on")})]
+
+
+def disaster(d: dict, f: HouseholdFacts, policy: Policy | None) -> list[Draft]:
+    loss = Decimal(str(d.get("loss_amount") or 0))
+    if policy is None or loss < policy.disaster_loss_threshold:
+        return []
+    code = d.get("disaster_type") if d.get("disaster_type") in RISK_CODES else "0299"
+    return [Draft(code, "disaster_loss", f"{d.get('disaster_id')}", {
+        "disaster_id": d.get("disaster_id"), "loss_amount": str(loss),
+        "threshold": str(policy.disaster_loss_threshold), "occurred_on": d.get("occurred_on")})]
+
+
+RULES = {
+    "household.registered": registered, "household.income_assessed": income_assessed,
+    "member.health_changed": health, "member.schooling_changed": schooling,
+    "member.employment_changed": employment, "member.insurance_changed": insurance,
+    "household.housing_assessed": housing, "household.water_assessed": water,
+    "household.disaster_reported": disaster,
+}
+
+
+def evaluate(name: str, data: dict, facts: HouseholdFacts, policy: Policy | None) -> list[Draft]:
+    rule = RULES.get(name)
+    return rule(data, facts, policy) if rule else []

@@ -1,0 +1,63 @@
+"""Recording a risk signal: the same fact once; a household with an open case gets the signal added
+to that case, otherwise a case is opened (one open case per household, enforced by an index too)."""
+
+import uuid
+from datetime import datetime
+
+from sqlalchemy.dialects.postgresql import insert
+
+from backstop_common.auth import Principal
+from backstop_common.uow import UnitOfWork
+from monitoring.domain.dates import add_days, earliest
+from monitoring.domain.policy import effective_policy
+from monitoring.domain.publishing import publish_case
+from monitoring.domain.risk import merge_risk_types
+from monitoring.domain.rules import Draft
+from monitoring.domain.workflow import STEP_DUE, Stage
+from monitoring.models import Case, CaseStep, HouseholdFacts, Signal
+from monitoring.repository import cases as case_repo
+
+
+async def new_case(uow: UnitOfWork, household: HouseholdFacts, risk_types: list[str], source: str,
+                   now: datetime, case_id: uuid.UUID | None = None) -> Case:
+    policy = await effective_policy(uow.session, household.village_code, now.year)
+    due = add_days(now, policy.verify_days if policy else None)
+    case = Case(id=case_id or uuid.uuid4(), household_id=household.household_id,
+                village_code=household.village_code, stage=Stage.OPENED, risk_types=risk_types, source=source,
+                opened_at=now, decision_due_at=add_days(now, policy.decision_days if policy else None),
+                due_step=STEP_DUE[Stage.OPENED], due_at=due, next_due_at=earliest(due), updated_at=now)
+    uow.session.add(case)
+    return case
+
+
+async def record_signal(uow: UnitOfWork, household: HouseholdFacts, draft: Draft, source: str, now: datetime,
+                        principal: Principal | None = None) -> tuple[uuid.UUID | None, Case | None]:
+    """Returns (signal id, its case); (None, None) when the same fact was already recorded."""
+    session = uow.session
+    case = await case_repo.open_for_household(session, household.household_id, lock=True)
+    case_id = case.id if case else uuid.uuid4()
+    signal_id = (await session.execute(insert(Signal).values(
+        id=uuid.uuid4(), household_id=household.household_id, village_code=household.village_code,
+        risk_type=draft.risk_type, rule=draft.rule, fact_key=draft.fact_key, facts=draft.facts, source=source,
+        case_id=case_id, actor_user_id=principal.subject if principal else None,
+        actor_role=str(principal.role) if principal else None, created_at=now,
+    ).on_conflict_do_nothing(constraint="uq_signals_fact").returning(Signal.id))).scalar()
+    if signal_id is None:
+        return None, None
+    opened = case is None
+    if opened:
+        case = await new_case(uow, household, [draft.risk_type], source, now, case_id)
+    else:
+        case.risk_types = merge_risk_types(case.risk_types, draft.risk_type)
+        case.version, case.updated_at = case.version + 1, now
+    session.add(CaseStep(case_id=case.id, action="signal" if not opened else "open", from_stage=None if opened
+                         else case.stage, to_stage=case.stage, actor_user_id=principal.subject if principal else None,
+                         actor_role=str(principal.role) if principal else None, note=draft.rule,
+                         data={"signal_id": str(signal_id), "risk_type": draft.risk_type}, at=now))
+    await session.flush()
+    if opened:
+        publish_case(uow, "case.opened", case, principal, risk_types=case.risk_types, source=source,
+                     stage=case.stage, due_at=case.due_at)
+    publish_case(uow, "risk.detected", case, principal, signal_id=signal_id, risk_type=draft.risk_type,
+                 rule=draft.rule, facts=draft.facts, source=source)
+    return signal_id, case

@@ -1,0 +1,107 @@
+"""Monitoring cases (监测对象) and what hangs off them: steps, measures, visits, missed deadlines."""
+
+import uuid
+from datetime import date, datetime
+
+from sqlalchemy import ARRAY, Column, DateTime, Index, String, text
+from sqlmodel import Field, SQLModel
+
+from monitoring.models._columns import created, jsonb, tz
+
+OPEN_STAGES_SQL = "stage NOT IN ('rejected', 'eliminated')"
+
+
+class Case(SQLModel, table=True):
+    """One household's monitoring case; ``stage`` moves only through ``domain.workflow``."""
+
+    __tablename__ = "cases"
+    __table_args__ = (
+        Index("uq_cases_one_open_per_household", "household_id", unique=True,
+              postgresql_where=text(OPEN_STAGES_SQL)),
+        Index("ix_cases_village_pattern", "village_code", postgresql_ops={"village_code": "text_pattern_ops"}),
+        Index("ix_cases_next_due_open", "next_due_at", postgresql_where=text(OPEN_STAGES_SQL)),
+        Index("ix_cases_stage_village", "stage", "village_code"),
+    )
+
+    id: uuid.UUID = Field(default_factory=uuid.uuid4, primary_key=True)
+    household_id: uuid.UUID = Field(index=True)
+    village_code: str
+    stage: str
+    category: str | None = None
+    risk_types: list[str] = Field(default_factory=list, sa_column=Column(ARRAY(String), nullable=False))
+    gaps: list[str] = Field(default_factory=list, sa_column=Column(ARRAY(String), nullable=False))
+    source: str
+    opened_at: datetime = tz(nullable=False)
+    decision_due_at: datetime | None = tz()
+    due_step: str | None = None  # verify / notice / review / confirm
+    due_at: datetime | None = tz()
+    notice_ends_at: datetime | None = tz()
+    confirmed_at: datetime | None = tz()
+    plan_due_at: datetime | None = tz()
+    planned_at: datetime | None = tz()
+    next_visit_due: datetime | None = tz()
+    next_due_at: datetime | None = tz()  # least of the three deadlines: the overdue index
+    closed_at: datetime | None = tz()
+    close_reason: str | None = None
+    elimination_method: str | None = None
+    version: int = 1
+    updated_at: datetime | None = tz()
+
+
+class CaseStep(SQLModel, table=True):
+    """Who did what to a case, when and why (the case history)."""
+
+    __tablename__ = "case_steps"
+
+    id: uuid.UUID = Field(default_factory=uuid.uuid4, primary_key=True)
+    case_id: uuid.UUID = Field(index=True)
+    action: str
+    from_stage: str | None = None
+    to_stage: str
+    actor_user_id: str | None = None
+    actor_role: str | None = None
+    note: str | None = None
+    data: dict = jsonb()
+    at: datetime = tz(nullable=False)
+
+
+class Measure(SQLModel, table=True):
+    """One measure of an assistance plan (帮扶措施), open until the registry reports it given."""
+
+    __tablename__ = "measures"
+
+    id: uuid.UUID = Field(default_factory=uuid.uuid4, primary_key=True)
+    case_id: uuid.UUID = Field(index=True)
+    household_id: uuid.UUID = Field(index=True)
+    measure_type: str
+    responsible_unit: str
+    helper_user_id: str | None = None
+    due_at: datetime | None = tz()
+    status: str = "open"  # open / done
+    done_at: datetime | None = tz()
+    registry_measure_id: uuid.UUID | None = None
+    created_at: datetime = created()
+
+
+class Visit(SQLModel, table=True):
+    """A visit (巡访) to a monitored household."""
+
+    __tablename__ = "visits"
+
+    id: uuid.UUID = Field(default_factory=uuid.uuid4, primary_key=True)
+    case_id: uuid.UUID = Field(index=True)
+    visited_on: date
+    visitor_user_id: str
+    findings: str
+    created_at: datetime = created()
+
+
+class DeadlineMiss(SQLModel, table=True):
+    """A deadline that was missed and announced (``case.overdue``): once per case, step and due time."""
+
+    __tablename__ = "deadline_misses"
+
+    case_id: uuid.UUID = Field(primary_key=True)
+    step: str = Field(primary_key=True)
+    due_at: datetime = Field(sa_column=Column(DateTime(timezone=True), primary_key=True))
+    recorded_at: datetime = tz(nullable=False)

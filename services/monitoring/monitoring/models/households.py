@@ -1,0 +1,64 @@
+"""Monitoring's read model of registry households (fed only by ``registry.household`` events)."""
+
+import uuid
+from datetime import datetime
+from decimal import Decimal
+
+from sqlalchemy import Index
+from sqlmodel import Field, SQLModel
+
+from backstop_common.money import money_field
+from monitoring.models._columns import jsonb, tz
+
+
+class HouseholdFacts(SQLModel, table=True):
+    """The facts about one household (户) that the monitoring rules read."""
+
+    __tablename__ = "household_facts"
+    __table_args__ = (
+        Index("ix_household_facts_village_pattern", "village_code",
+              postgresql_ops={"village_code": "text_pattern_ops"}),
+    )
+
+    household_id: uuid.UUID = Field(primary_key=True)
+    village_code: str
+    poverty_status: str | None = None
+    year_lifted: int | None = None
+    dibao: bool = False
+    tekun: bool = False
+    size: int | None = None
+    labour_capable_members: int | None = None
+    per_capita_income: Decimal | None = money_field(nullable=True)
+    previous_per_capita_income: Decimal | None = money_field(nullable=True)
+    income_year: int | None = None
+    #: since when the latest income has been at or above the line in force (for risk elimination)
+    income_above_since: datetime | None = tz()
+    housing_grade: str | None = None
+    safe_water: bool | None = None
+    dropout_members: int = 0
+    uninsured_members: int = 0
+    major_illness_members: int = 0
+    disabled_members: int = 0
+    #: yearly compliant self-paid medical cost of the household (sum over members, latest year)
+    medical_out_of_pocket: Decimal | None = money_field(nullable=True)
+    main_cause: str | None = None
+    tags: list = jsonb(list)
+    helper_user_ids: list = jsonb(list)
+    updated_at: datetime | None = tz()
+
+
+class MemberFacts(SQLModel, table=True):
+    """What monitoring remembers of one member, to turn member events into household counts."""
+
+    __tablename__ = "member_facts"
+
+    member_id: uuid.UUID = Field(primary_key=True)
+    household_id: uuid.UUID = Field(index=True)
+    health: str | None = None
+    disability_grade: int | None = None
+    medical_out_of_pocket: Decimal | None = money_field(nullable=True)
+    medical_year: int | None = None
+    schooling_status: str | None = None
+    insured: bool | None = None
+    employment: str | None = None
+    removed: bool = False

@@ -1,0 +1,40 @@
+"""Policy as data (DESIGN.md §3): every threshold per year and area, never a constant in code."""
+
+from datetime import datetime
+from decimal import Decimal
+
+from sqlmodel import Field, SQLModel
+
+from backstop_common.money import money_field
+from monitoring.models._columns import created, share
+
+
+class Policy(SQLModel, table=True):
+    """One complete set of monitoring policy values for a year and an area (province default or
+    county/township/village override). ``scope`` is the area-code prefix the row applies to."""
+
+    __tablename__ = "policies"
+
+    year: int = Field(primary_key=True)
+    area_code: str = Field(primary_key=True, min_length=12, max_length=12)
+    scope: str = Field(index=True)
+    income_line: Decimal = money_field()  # 监测线, yuan per person per year
+    income_drop_share: Decimal = share()  # a fall of this share of last per-capita income is a signal
+    medical_oop_threshold: Decimal = money_field()  # 合规自付医疗费用 above this is a signal
+    medical_oop_income_share: Decimal = share()  # ... or above this share of household income
+    disaster_loss_threshold: Decimal = money_field()
+    verify_days: int  # 入户核实
+    post_notice_days: int  # 民主评议 + 张贴公示
+    notice_days: int  # 村内公示 runs at least this long
+    review_days: int  # 乡审核
+    confirm_days: int  # 县审批
+    decision_days: int  # signal to decision, all steps together
+    plan_days: int  # assistance plan after confirmation
+    visit_interval_days: int  # 巡访 at least this often
+    stable_months: int  # income stably above the line before risk elimination
+    cluster_threshold: Decimal = share()  # share of a village's households with new signals
+    cluster_window_days: int
+    cluster_min_households: int
+    version: int = 1
+    updated_by: str | None = None
+    updated_at: datetime = created()

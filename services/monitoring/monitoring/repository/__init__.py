@@ -1,0 +1,1 @@
+"""Every monitoring query, split by aggregate."""

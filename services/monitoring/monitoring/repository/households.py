@@ -1,0 +1,40 @@
+"""Queries on the household read model."""
+
+import uuid
+
+from sqlalchemy import func, select
+from sqlmodel.ext.asyncio.session import AsyncSession
+
+from monitoring.models import HouseholdFacts, MemberFacts
+
+
+async def get(session: AsyncSession, household_id: uuid.UUID, *, lock: bool = False) -> HouseholdFacts | None:
+    stmt = select(HouseholdFacts).where(HouseholdFacts.household_id == household_id)
+    if lock:
+        stmt = stmt.with_for_update()
+    return (await session.execute(stmt)).scalars().first()
+
+
+async def get_or_create(session: AsyncSession, household_id: uuid.UUID, village_code: str) -> HouseholdFacts:
+    facts = await get(session, household_id, lock=True)
+    if facts is None:
+        facts = HouseholdFacts(household_id=household_id, village_code=village_code)
+        session.add(facts)
+    return facts
+
+
+async def member(session: AsyncSession, member_id: uuid.UUID, household_id: uuid.UUID) -> MemberFacts:
+    row = await session.get(MemberFacts, member_id, with_for_update=True)
+    if row is None:
+        row = MemberFacts(member_id=member_id, household_id=household_id)
+        session.add(row)
+    return row
+
+
+async def medical_out_of_pocket(session: AsyncSession, household_id: uuid.UUID, year: int):
+    """The household's compliant self-paid medical cost for ``year`` (sum over living members)."""
+    await session.flush()
+    return (await session.execute(
+        select(func.sum(MemberFacts.medical_out_of_pocket)).where(
+            MemberFacts.household_id == household_id, MemberFacts.medical_year == year,
+            MemberFacts.removed.is_(False)))).scalar()

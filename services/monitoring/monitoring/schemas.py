@@ -1,0 +1,198 @@
+"""API shapes of the monitoring service."""
+
+import uuid
+from datetime import date, datetime
+from decimal import Decimal
+from typing import Annotated, Any, Literal
+
+from pydantic import BaseModel, ConfigDict, Field, field_validator, model_validator
+
+from backstop_common.money import Money
+from monitoring.domain.risk import RISK_TYPES
+
+Share = Annotated[Decimal, Field(ge=0, le=1, max_digits=6, decimal_places=4)]
+Days = Annotated[int, Field(ge=0, le=3650)]
+
+
+class PolicyValues(BaseModel):
+    """Every value of a policy row; a PUT sends them all (GET the effective row, change, PUT)."""
+
+    model_config = ConfigDict(extra="forbid")
+
+    income_line: Money
+    income_drop_share: Share
+    medical_oop_threshold: Money
+    medical_oop_income_share: Share
+    disaster_loss_threshold: Money
+    verify_days: Days
+    post_notice_days: Days
+    notice_days: Annotated[int, Field(ge=5, le=3650, description="村内公示: at least 5 days")]
+    review_days: Days
+    confirm_days: Days
+    decision_days: Annotated[int, Field(ge=1, le=3650)]
+    plan_days: Annotated[int, Field(ge=1, le=3650)]
+    visit_interval_days: Annotated[int, Field(ge=1, le=366)]
+    stable_months: Annotated[int, Field(ge=0, le=120)]
+    cluster_threshold: Annotated[Decimal, Field(gt=0, le=1, max_digits=6, decimal_places=4)]
+    cluster_window_days: Annotated[int, Field(ge=1, le=3650)]
+    cluster_min_households: Annotated[int, Field(ge=1)]
+
+    @model_validator(mode="after")
+    def steps_fit_decision(self):
+        steps = self.verify_days + self.post_notice_days + self.notice_days + self.review_days + self.confirm_days
+        if steps > self.decision_days:
+            raise ValueError(f"the identification steps take {steps} days, more than decision_days "
+                             f"{self.decision_days} (signal to decision)")
+        return self
+
+
+class PolicyRead(PolicyValues):
+    model_config = ConfigDict(from_attributes=True, extra="ignore")
+
+    year: int
+    area_code: str
+    version: int
+    updated_by: str | None
+    updated_at: datetime
+
+
+class RescreenRead(BaseModel):
+    households_below_line: int
+    signals_opened: int
+    cases_opened: int
+    cases_joined: int
+    cluster_alerts: int
+
+
+class PolicyPutResult(BaseModel):
+    policy: PolicyRead
+    rescreen: RescreenRead
+
+
+class SignalIn(BaseModel):
+    """A signal from a household's application (农户申报), a cadre's visit (干部排查) or a department."""
+
+    model_config = ConfigDict(extra="forbid")
+
+    household_id: uuid.UUID
+    risk_type: str
+    source: Literal["application", "visit", "department"]
+    reference: Annotated[str | None, Field(max_length=100, description="the application/visit number; "
+                                           "the same reference twice is the same signal")] = None
+    note: Annotated[str | None, Field(max_length=1000)] = None
+    facts: dict[str, Any] = {}
+
+    @field_validator("risk_type")
+    @classmethod
+    def known_risk_type(cls, value: str) -> str:
+        if value not in RISK_TYPES:
+            raise ValueError(f"unknown risk type; one of {sorted(RISK_TYPES)}")
+        return value
+
+
+class SignalRead(BaseModel):
+    model_config = ConfigDict(from_attributes=True)
+
+    id: uuid.UUID
+    household_id: uuid.UUID
+    village_code: str
+    risk_type: str
+    rule: str
+    facts: dict
+    source: str
+    case_id: uuid.UUID | None
+    actor_user_id: str | None
+    created_at: datetime
+
+
+class SignalResult(BaseModel):
+    signal: SignalRead
+    duplicate: bool
+
+
+class MeasureIn(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+
+    measure_type: str
+    responsible_unit: Annotated[str, Field(min_length=1, max_length=200)]
+    helper_user_id: str | None = None
+    due_on: date | None = None
+
+
+class ActionBody(BaseModel):
+    """The body of ``POST /cases/{id}/{action}``; which fields an action needs is in docs/monitoring.md."""
+
+    model_config = ConfigDict(extra="forbid")
+
+    note: Annotated[str | None, Field(max_length=2000)] = None
+    reason: Annotated[str | None, Field(max_length=2000)] = None
+    measures: list[MeasureIn] | None = None
+    visited_on: date | None = None
+    findings: Annotated[str | None, Field(max_length=4000)] = None
+    method: Literal["assistance", "natural"] | None = None
+
+
+class CaseRead(BaseModel):
+    model_config = ConfigDict(from_attributes=True)
+
+    id: uuid.UUID
+    household_id: uuid.UUID
+    village_code: str
+    stage: str
+    category: str | None
+    risk_types: list[str]
+    gaps: list[str]
+    source: str
+    opened_at: datetime
+    decision_due_at: datetime | None
+    due_step: str | None
+    due_at: datetime | None
+    notice_ends_at: datetime | None
+    confirmed_at: datetime | None
+    plan_due_at: datetime | None
+    next_visit_due: datetime | None
+    closed_at: datetime | None
+    close_reason: str | None
+    version: int
+    overdue: bool = False
+
+
+class StepRead(BaseModel):
+    model_config = ConfigDict(from_attributes=True)
+
+    action: str
+    from_stage: str | None
+    to_stage: str
+    actor_user_id: str | None
+    actor_role: str | None
+    note: str | None
+    data: dict
+    at: datetime
+
+
+class MeasureRead(BaseModel):
+    model_config = ConfigDict(from_attributes=True)
+
+    id: uuid.UUID
+    measure_type: str
+    responsible_unit: str
+    helper_user_id: str | None
+    due_at: datetime | None
+    status: str
+    done_at: datetime | None
+
+
+class VisitRead(BaseModel):
+    model_config = ConfigDict(from_attributes=True)
+
+    id: uuid.UUID
+    visited_on: date
+    visitor_user_id: str
+    findings: str
+
+
+class CaseDetail(CaseRead):
+    history: list[StepRead] = []
+    signals: list[SignalRead] = []
+    measures: list[MeasureRead] = []
+    visits: list[VisitRead] = []

@@ -1,0 +1,82 @@
+"""Registry events on the real broker become signals and cases: exactly one case per fact."""
+
+import uuid
+
+from backstop_common.testing import bearer, publish_events, read_events
+from backstop_common.topics import MONITORING_CASE, REGISTRY_HOUSEHOLD
+
+from .support import cases_of, income, outbox_count, registered, registry_event, wait_for_case
+
+VILLAGE = "211204001001"
+
+
+async def test_income_under_the_line_opens_exactly_one_case(app, feed, settings):
+    hh, fine = uuid.uuid4(), uuid.uuid4()
+    await feed(registered(hh, VILLAGE), registered(fine, VILLAGE))
+    assessment = income(hh, VILLAGE, "5000.00")
+    await feed(assessment, income(fine, VILLAGE, "9000.00"))
+    case = await wait_for_case(app, hh)
+    assert case.stage == "opened" and case.source == "event" and case.due_at is not None
+    assert case.risk_types == ["99"]
+    assert await cases_of(app, fine) == []
+    events = await read_events(settings.kafka_bootstrap_servers, MONITORING_CASE,
+                               until=lambda evs: len(evs) >= 2, where=lambda e: e.subject == str(case.id))
+    assert [e.name for e in events] == ["case.opened", "risk.detected"]
+    detected = events[1].data
+    assert detected["rule"] == "income_below_line" and detected["facts"]["income_line"] == "6000.00"
+    assert detected["household_id"] == str(hh) and events[1].area_code == VILLAGE
+
+    # the same event redelivered (same id), and the same fact in a new event: nothing new
+    await publish_events(settings.kafka_bootstrap_servers, REGISTRY_HOUSEHOLD, [assessment])
+    again = income(hh, VILLAGE, "5000.00", assessment_id=assessment.data["assessment_id"])
+    await feed(again)
+    assert len(await cases_of(app, hh)) == 1
+    assert await outbox_count(app, "case.opened", case.id) == 1
+    assert await outbox_count(app, "risk.detected", case.id) == 1
+
+
+async def test_a_second_signal_joins_the_open_case(app, feed):
+    hh = uuid.uuid4()
+    await feed(registered(hh, VILLAGE), income(hh, VILLAGE, "4800.00"))
+    case = await wait_for_case(app, hh)
+    await feed(registry_event("household.housing_assessed", hh, VILLAGE, grade="D", previous_grade="B",
+                              assessed_on="2021-06-01"),
+               registry_event("member.schooling_changed", hh, VILLAGE, member_id=str(uuid.uuid4()),
+                              stage="junior", status="dropped_out", previous_status="enrolled", age=14,
+                              boarding=False))
+    [joined] = await cases_of(app, hh)
+    assert joined.id == case.id
+    assert joined.risk_types == ["99", "housing", "education"]
+    assert await outbox_count(app, "risk.detected", case.id) == 3
+
+
+async def test_flags_alone_open_a_case_even_when_income_is_fine(app, feed):
+    hh = uuid.uuid4()
+    await feed(registered(hh, VILLAGE, per_capita_income="12000.00", safe_water=False))
+    case = await wait_for_case(app, hh)
+    assert case.risk_types == ["water"]
+
+
+async def test_signals_by_http_application_and_visit(app, client, feed, settings):
+    hh = uuid.uuid4()
+    await feed(registered(hh, VILLAGE, per_capita_income="9000.00"))
+    cadre = bearer(settings, "village_cadre", VILLAGE)
+    body = {"household_id": str(hh), "risk_type": "01", "source": "application", "reference": "SQ-2021-001",
+            "note": "heavy medical bills"}
+    first = await client.post("/api/v1/signals", json=body, headers=cadre)
+    assert first.status_code == 201, first.text
+    case_id = first.json()["signal"]["case_id"]
+    again = await client.post("/api/v1/signals", json=body, headers=cadre)
+    assert again.status_code == 200 and again.json()["duplicate"] is True
+    visit = await client.post("/api/v1/signals", headers=cadre, json={
+        "household_id": str(hh), "risk_type": "07", "source": "visit", "reference": "PC-7"})
+    assert visit.status_code == 201 and visit.json()["signal"]["case_id"] == case_id
+    assert len(await cases_of(app, hh)) == 1
+
+    bad = await client.post("/api/v1/signals", headers=cadre, json={**body, "risk_type": "42"})
+    assert bad.status_code == 422 and bad.headers["content-type"] == "application/problem+json"
+    other = await client.post("/api/v1/signals", json=body, headers=bearer(settings, "village_cadre", "211204001002"))
+    assert other.status_code == 404
+    auditor = await client.post("/api/v1/signals", json=body, headers=bearer(settings, "auditor", "211204000000"))
+    assert auditor.status_code == 403
+    assert len(await cases_of(app, hh)) == 1
