@@ -1,0 +1,45 @@
+"""What the cross-service tests do the way a county office would: through the services' HTTP APIs."""
+
+import random
+from datetime import date
+
+import httpx
+
+from backstop_common.demo import people
+from backstop_common.demo.county import COUNTY_CODE, areas
+from backstop_common.devstack import RunningStack
+
+ADMIN_AREA = COUNTY_CODE
+_rng = random.Random(7)
+_issued: set[str] = set()
+
+
+def admin(stack: RunningStack) -> dict[str, str]:
+    return stack.headers("county_admin", ADMIN_AREA)
+
+
+async def load_demo_areas(client: httpx.AsyncClient, stack: RunningStack) -> None:
+    body = {"areas": [{"code": a.code, "name": a.name, "parent_code": a.parent_code} for a in areas()]}
+    resp = await client.post(f"{stack.url('registry')}/api/v1/areas/bulk", json=body, headers=admin(stack))
+    assert resp.status_code == 200, resp.text
+
+
+def id_number(age: int, female: bool = False) -> str:
+    while (number := people.resident_id(_rng, people.birth_date(_rng, age, date(2026, 11, 1)), female)) in _issued:
+        pass
+    _issued.add(number)
+    return number
+
+
+def member(relation: str, age: int, female: bool = False, **facts) -> dict:
+    return {"name": people.name(_rng), "id_number": id_number(age, female), "relation": relation, **facts}
+
+
+async def new_household(client: httpx.AsyncClient, stack: RunningStack, village: str, *,
+                        members: list[dict] | None = None, headers: dict | None = None, **facts) -> dict:
+    body = {"village_code": village, "poverty_status": "lifted", "year_lifted": 2019,
+            "members": members or [member("户主", 52), member("配偶", 50, female=True)], **facts}
+    resp = await client.post(f"{stack.url('registry')}/api/v1/households", json=body,
+                             headers=headers or admin(stack))
+    assert resp.status_code == 201, resp.text
+    return resp.json()
