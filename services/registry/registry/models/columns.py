@@ -3,7 +3,8 @@
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import ARRAY, Column, DateTime, String, text
+from sqlalchemy import Column, DateTime, String, text
+from sqlalchemy.dialects.postgresql import ARRAY
 from sqlmodel import Field
 
 
