@@ -1,0 +1,113 @@
+"""The case workflow end to end: identification to confirmation, then to risk elimination, and every
+refusal refused (wrong stage 409, wrong role 403, other area 404, bad input 422) without changing anything."""
+
+import uuid
+from datetime import timedelta
+
+from backstop_common.testing import bearer, read_events
+from backstop_common.topics import MONITORING_CASE
+from monitoring.clock import clock
+
+from .support import income, registered, registry_event, wait_for_case
+
+VILLAGE = "211204002001"
+TOWNSHIP = "211204002000"
+COUNTY = "211204000000"
+
+
+def roles(settings):
+    return {
+        "village": bearer(settings, "village_cadre", VILLAGE, subject="cadre-1"),
+        "other_village": bearer(settings, "village_cadre", "211204002002"),
+        "township": bearer(settings, "township_staff", TOWNSHIP, subject="township-1"),
+        "county": bearer(settings, "county_staff", COUNTY, subject="county-1"),
+        "helper": bearer(settings, "helper", VILLAGE, subject="helper-1"),
+    }
+
+
+async def test_full_workflow_to_confirmation_and_to_risk_elimination(app, client, feed, settings):
+    r = roles(settings)
+    hh = uuid.uuid4()
+    await feed(registered(hh, VILLAGE, poverty_status="lifted"), income(hh, VILLAGE, "5200.00"))
+    case = await wait_for_case(app, hh)
+    url = f"/api/v1/cases/{case.id}"
+
+    async def do(action, who, body=None, status=200, **headers):
+        resp = await client.post(f"{url}/{action}", json=body, headers={**r[who], **headers})
+        assert resp.status_code == status, (action, who, resp.text)
+        if status >= 400:
+            assert resp.headers["content-type"] == "application/problem+json"
+        return resp.json()
+
+    async def stage():
+        return (await client.get(url, headers=r["county"])).json()["stage"]
+
+    await do("confirm", "county", status=409)          # confirming an unverified case
+    await do("verify", "county", status=403)           # the county does not verify at the home
+    await do("verify", "other_village", status=404)    # another village's case does not exist for them
+    await do("explode", "village", status=404)         # no such action
+    await do("verify", "village", {"note": "入户核实, signed"}, status=409, **{"If-Match": "7"})  # stale version
+    assert await stage() == "opened"
+    verified = await do("verify", "village", {"note": "入户核实, authorisation signed"}, **{"If-Match": "1"})
+    assert verified["stage"] == "verified" and verified["due_step"] == "notice"
+    await do("post-notice", "village", {"note": "民主评议 passed"})
+    await do("review", "township", status=409)          # the notice has not run its 5 days
+    clock.advance(timedelta(days=5, minutes=1))
+    await do("confirm", "township", status=403)         # a township cannot confirm
+    await do("review", "township", {"note": "乡审核"})
+    await do("reject", "county", {}, status=422)        # a rejection needs a reason
+    assert await stage() == "reviewed"
+    confirmed = await do("confirm", "county")
+    assert confirmed["stage"] == "confirmed" and confirmed["category"] == "unstable_lifted"
+    assert confirmed["plan_due_at"] and confirmed["next_visit_due"]
+    assert [s["action"] for s in confirmed["history"]] == ["open", "verify", "post-notice", "review", "confirm"]
+    assert confirmed["history"][1]["actor_user_id"] == "cadre-1" and confirmed["history"][1]["note"]
+
+    # risk elimination: refused with the unmet conditions until they hold
+    refused = await do("propose-elimination", "township", status=409)
+    assert {u["condition"] for u in refused["unmet"]} == {"income_above_line"}
+    await do("plan", "village", {"measures": [{"measure_type": "teleport", "responsible_unit": "x"}]}, status=422)
+    planned = await do("plan", "township", {"measures": [
+        {"measure_type": "employment", "responsible_unit": "县人社局", "helper_user_id": "helper-1"}]})
+    assert planned["measures"][0]["status"] == "open" and planned["plan_due_at"] is None
+    await do("visit", "helper", {"visited_on": clock.now().date().isoformat(), "findings": "job found, stable"})
+    await feed(income(hh, VILLAGE, "8800.00", year=2022, previous="5200.00"))
+    refused = await do("propose-elimination", "township", status=409)
+    assert {u["condition"] for u in refused["unmet"]} == {"income_stable", "no_open_measures"}
+    await feed(registry_event("household.measure_given", hh, VILLAGE, measure_id=str(uuid.uuid4()),
+                              measure_type="employment", amount="0.00", given_on="2022-03-01", unit="县人社局"))
+    clock.advance(timedelta(days=190))
+    await do("propose-elimination", "village", status=403)
+    await do("eliminate", "county", status=409)         # nothing proposed yet
+    await do("propose-elimination", "township", {"method": "assistance", "note": "乡镇提出"})
+    await do("eliminate", "township", status=403)
+    eliminated = await do("eliminate", "county", {"note": "县审批"})
+    assert eliminated["stage"] == "eliminated" and eliminated["closed_at"]
+    await do("visit", "village", {"visited_on": clock.now().date().isoformat(), "findings": "x"}, status=409)
+
+    # risk returns: the county re-marks the household; its records stay
+    reopened = await do("reopen", "county", {"reason": "new major illness"})
+    assert reopened["stage"] == "confirmed" and len(reopened["history"]) > 8
+
+    names = [e.name for e in await read_events(
+        settings.kafka_bootstrap_servers, MONITORING_CASE, where=lambda e: e.subject == str(case.id),
+        until=lambda evs: any(e.name == "case.reopened" for e in evs))]
+    for name in ("case.opened", "case.verified", "case.notice_posted", "case.reviewed", "case.confirmed",
+                 "case.assistance_planned", "case.visit_recorded", "case.elimination_proposed",
+                 "case.risk_eliminated", "case.reopened"):
+        assert names.count(name) == 1, (name, names)
+
+
+async def test_rejection_closes_the_case_and_a_new_signal_opens_another(app, client, feed, settings):
+    r = roles(settings)
+    hh = uuid.uuid4()
+    await feed(registered(hh, VILLAGE, poverty_status="never_poor"), income(hh, VILLAGE, "5900.00"))
+    case = await wait_for_case(app, hh)
+    resp = await client.post(f"/api/v1/cases/{case.id}/reject", json={"reason": "income misreported, corrected"},
+                             headers=r["township"])
+    assert resp.status_code == 200 and resp.json()["stage"] == "rejected"
+    again = await client.post(f"/api/v1/cases/{case.id}/verify", headers=r["village"])
+    assert again.status_code == 409
+    detail = (await client.get(f"/api/v1/households/{hh}/monitoring", headers=r["village"])).json()
+    assert [c["stage"] for c in detail["cases"]] == ["rejected"] and len(detail["signals"]) == 1
+    assert (await client.get(f"/api/v1/households/{hh}/monitoring", headers=r["other_village"])).status_code == 404
