@@ -10,3 +10,20 @@ def stack(tmp_path_factory):
     running = run_stack(tmp_path_factory.mktemp("stack"), extra_env={"CLOCK_CONTROL_ENABLED": "true"})
     yield running
     running.stop()
+
+
+@pytest.fixture(scope="session")
+def demo_areas(stack):
+    """清河区 with its townships and villages, created through the registry API once."""
+    import asyncio
+
+    import httpx
+
+    from tests.support import load_demo_areas
+
+    async def load():
+        async with httpx.AsyncClient(timeout=30) as client:
+            await load_demo_areas(client, stack)
+
+    asyncio.run(load())
+    return stack

@@ -9,6 +9,7 @@ import httpx
 from backstop_common.db import plain_url
 from backstop_common.testing import eventually, publish_events, read_events
 from backstop_common.topics import REGISTRY_HOUSEHOLD
+from tests.support import new_household
 
 VILLAGE = "211204001001"
 REGISTERED = "backstop.registry.household.registered.v1"
@@ -26,10 +27,7 @@ async def _register(stack, client: httpx.AsyncClient, request_id: str | None = N
     headers = stack.headers("village_cadre", VILLAGE)
     if request_id:
         headers["X-Request-ID"] = request_id
-    resp = await client.post(f"{stack.url('registry')}/api/v1/households", json={"village_code": VILLAGE},
-                             headers=headers)
-    assert resp.status_code == 201, resp.text
-    return resp.json()["id"]
+    return (await new_household(client, stack, VILLAGE, headers=headers))["id"]
 
 
 async def _applied(stack, service: str, household_id: str) -> int:
@@ -47,7 +45,7 @@ async def _event_ids(stack, household_id: str) -> list[uuid.UUID]:
     return [r["id"] for r in rows]
 
 
-async def test_write_crosses_the_bus_once_with_one_correlation_id(stack):
+async def test_write_crosses_the_bus_once_with_one_correlation_id(demo_areas, stack):
     request_id = str(uuid.uuid4())
     async with httpx.AsyncClient(timeout=10) as client:
         household_id = await _register(stack, client, request_id)
@@ -76,7 +74,7 @@ async def _applied_both(stack, household_id: str) -> bool:
     return all([await _applied(stack, s, household_id) == 1 for s in ("monitoring", "notifications")])
 
 
-async def test_broker_outage_loses_no_write(stack):
+async def test_broker_outage_loses_no_write(demo_areas, stack):
     broker = stack.processes()["broker"]
     ids = []
     async with httpx.AsyncClient(timeout=10) as client:
