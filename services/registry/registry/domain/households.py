@@ -72,9 +72,16 @@ async def update_household(uow: UnitOfWork, principal: Principal, household_id: 
                 "food_secure", "clothing_secure"):
         if key in changes and changes[key] is None:
             raise Unprocessable(f"{key} cannot be null")
+    await apply_changes(uow, principal, household, changes)
+    return household
+
+
+async def apply_changes(uow: UnitOfWork, principal: Principal, household: Household, changes: dict,
+                        action: str = "updated") -> bool:
+    """Change a locked household's facts: history, version, status/updated events."""
     delta = history.diff(household, changes)
     if not delta:
-        return household
+        return False
     previous = {k: old for k, (old, _) in delta.items()}
     if "poverty_status" in delta and delta["poverty_status"][1] != "lifted" and "year_lifted" not in changes:
         delta["year_lifted"] = (household.year_lifted, None)
@@ -82,11 +89,11 @@ async def update_household(uow: UnitOfWork, principal: Principal, household_id: 
         setattr(household, key, new)
     _check_status(household.poverty_status, household.year_lifted)
     touch(household)
-    await session.flush()
-    history.record(session, principal, household.id, "household", household.id, "updated", delta,
+    await uow.session.flush()
+    history.record(uow.session, principal, household.id, "household", household.id, action, delta,
                    version=household.version)
     _publish_update(uow, household, previous)
-    return household
+    return True
 
 
 def _publish_update(uow: UnitOfWork, household: Household, previous: dict) -> None:

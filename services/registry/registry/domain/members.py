@@ -101,20 +101,27 @@ async def update_member(uow: UnitOfWork, principal: Principal, member_id: uuid.U
         raise Unprocessable("the head (户主) is changed by naming the new head; not supported in a member patch")
     if changes.get("name"):
         changes["name_pinyin"], changes["name_initials"] = pinyin_of(changes["name"])
+    await apply_changes(uow, principal, member, household, changes)
+    return member
+
+
+async def apply_changes(uow: UnitOfWork, principal: Principal, member: Member, household: Household,
+                        changes: dict, action: str = "updated") -> bool:
+    """Change a locked member's facts: history, version, and the events monitoring listens to."""
     delta = history.diff(member, {k: v for k, v in changes.items() if v is not None or k in NULLABLE})
     if not delta:
-        return member
+        return False
     before = {k: old for k, (old, _) in delta.items()}
     for key, (_, new) in delta.items():
         setattr(member, key, new)
     touch(member)
     household.updated_at = member.updated_at
-    await session.flush()
-    history.record(session, principal, household.id, "member", member.id, "updated",
+    await uow.session.flush()
+    history.record(uow.session, principal, household.id, "member", member.id, action,
                    {k: v for k, v in delta.items() if not k.startswith("name_")}, version=member.version)
     for event in member_events.for_change(household, member, before):
         emit(uow, event)
-    return member
+    return True
 
 
 NULLABLE = {"illness", "schooling_stage", "schooling_status", "phone", "education", "medical_out_of_pocket"}
