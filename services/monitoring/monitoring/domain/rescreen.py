@@ -13,7 +13,7 @@ from datetime import UTC, datetime
 
 from asgi_correlation_id import correlation_id
 from pydantic import TypeAdapter
-from sqlalchemy import text
+from sqlalchemy import ARRAY, DateTime, Integer, Numeric, String, bindparam, text
 
 from backstop_common.envelope import event_type, source_of
 from backstop_common.topics import MONITORING_CASE
@@ -90,7 +90,13 @@ events AS (
 SELECT (SELECT count(*) FROM cand), (SELECT count(*) FROM sig), (SELECT count(*) FROM new_cases),
        (SELECT count(*) FROM joined), (SELECT count(*) FROM history), (SELECT count(*) FROM stale),
        (SELECT count(*) FROM events)
-""")
+""").bindparams(
+    *(bindparam(name, type_=String) for name in ("scope", "line_text", "verify_due_text", "topic", "source",
+                                                 "correlation_id", "opened_type", "detected_type")),
+    *(bindparam(name, type_=DateTime(timezone=True)) for name in ("now", "verify_due", "decision_due",
+                                                                  "event_time")),
+    bindparam("year", type_=Integer), bindparam("current_year", type_=Integer),
+    bindparam("line", type_=Numeric(14, 2)), bindparam("codes", type_=ARRAY(String)))
 
 
 @dataclass

@@ -1,0 +1,126 @@
+"""Deadlines (one case.overdue per missed deadline), the set-based re-screen after a line change, the
+cluster alert (once per village and window), and what the offices look at."""
+
+import uuid
+from datetime import timedelta
+
+from sqlalchemy import func, select
+
+from backstop_common.testing import bearer, eventually, read_events
+from backstop_common.topics import MONITORING_CASE
+from monitoring.clock import clock
+from monitoring.domain.deadlines import sweep_once
+from monitoring.models import Signal
+
+from .support import cases_of, income, outbox_count, registered, wait_for_case
+
+COUNTY = "211204000000"
+
+
+async def test_an_overdue_step_publishes_exactly_one_case_overdue(app, client, feed, settings):
+    village = "211204005001"
+    hh = uuid.uuid4()
+    await feed(registered(hh, village), income(hh, village, "5100.00"))
+    case = await wait_for_case(app, hh)
+    clock.advance(timedelta(days=4))  # verify is due within 3 days
+    events = await read_events(settings.kafka_bootstrap_servers, MONITORING_CASE, timeout=20,
+                               where=lambda e: e.subject == str(case.id) and e.name == "case.overdue",
+                               until=lambda evs: len(evs) >= 1)
+    assert len(events) == 1
+    assert events[0].data["step"] == "verify" and events[0].data["escalate_to_area"] == "211204005000"
+    for _ in range(3):  # the background sweeper keeps running; explicit sweeps add nothing either
+        await sweep_once(app)
+    assert await outbox_count(app, "case.overdue", case.id) == 1
+    county = bearer(settings, "county_staff", COUNTY)
+    listed = (await client.get("/api/v1/cases", params={"overdue": "true", "area_code": "211204005000"},
+                               headers=county)).json()
+    assert [c["id"] for c in listed["items"]] == [str(case.id)] and listed["items"][0]["overdue"]
+    # the step is done late: the next step gets its own deadline, the old miss is not repeated
+    cadre = bearer(settings, "village_cadre", village)
+    assert (await client.post(f"/api/v1/cases/{case.id}/verify", headers=cadre)).status_code == 200
+    await sweep_once(app)
+    assert await outbox_count(app, "case.overdue", case.id) == 1
+
+
+async def test_a_line_change_rescreens_the_area_in_one_pass(app, client, feed, settings):
+    township, village, elsewhere = "211204003000", "211204003001", "211204006001"
+    below, newly1, newly2, above, other = (uuid.uuid4() for _ in range(5))
+    await feed(*(registered(h, village) for h in (below, newly1, newly2, above)), registered(other, elsewhere))
+    await feed(income(below, village, "5500.00"), income(newly1, village, "6500.00"),
+               income(newly2, village, "7000.00"), income(above, village, "9000.00"),
+               income(other, elsewhere, "6500.00"))
+    first = await wait_for_case(app, below)
+    admin = bearer(settings, "county_admin", COUNTY, subject="admin-1")
+    current = (await client.get(f"/api/v1/policies/2021/{township}", headers=admin)).json()
+    assert current["area_code"] == COUNTY and current["income_line"] == "6000.00"
+    values = {k: current[k] for k in current if k not in ("year", "area_code", "version", "updated_by",
+                                                          "updated_at")}
+
+    # refused: bad values (422), the wrong role (403), another county (404) — nothing changes
+    bad = await client.put(f"/api/v1/policies/2021/{township}", json={**values, "notice_days": 3}, headers=admin)
+    assert bad.status_code == 422 and bad.headers["content-type"] == "application/problem+json"
+    too_long = {**values, "verify_days": 10}
+    assert (await client.put(f"/api/v1/policies/2021/{township}", json=too_long, headers=admin)).status_code == 422
+    staff = bearer(settings, "township_staff", township)
+    assert (await client.put(f"/api/v1/policies/2021/{township}", json=values, headers=staff)).status_code == 403
+    stranger = bearer(settings, "county_admin", "211205000000")
+    assert (await client.put(f"/api/v1/policies/2021/{township}", json=values, headers=stranger)).status_code == 404
+    assert (await client.get(f"/api/v1/policies/2021/{township}", headers=admin)).json()["area_code"] == COUNTY
+
+    resp = await client.put(f"/api/v1/policies/2021/{township}", json={**values, "income_line": "7500.00"},
+                            headers=admin)
+    assert resp.status_code == 200, resp.text
+    result = resp.json()["rescreen"]
+    assert result["households_below_line"] == 3
+    assert result["signals_opened"] == 2 and result["cases_opened"] == 2 and result["cases_joined"] == 0
+    assert [c.id for c in await cases_of(app, below)] == [first.id]
+    opened = {h: (await cases_of(app, h))[0] for h in (newly1, newly2)}
+    assert all(c.source == "rescreen" and c.stage == "opened" and c.due_at for c in opened.values())
+    assert await cases_of(app, above) == [] and await cases_of(app, other) == []
+    events = await read_events(settings.kafka_bootstrap_servers, MONITORING_CASE, timeout=20,
+                               where=lambda e: e.subject in {str(c.id) for c in opened.values()},
+                               until=lambda evs: len(evs) >= 4)
+    assert sorted(e.name for e in events) == ["case.opened", "case.opened", "risk.detected", "risk.detected"]
+    detected = next(e for e in events if e.name == "risk.detected").data
+    assert detected["source"] == "rescreen" and detected["facts"]["income_line"] == "7500.00"
+
+    again = await client.put(f"/api/v1/policies/2021/{township}", json={**values, "income_line": "7500.00"},
+                             headers=admin)
+    assert again.json()["rescreen"]["signals_opened"] == 0 and again.json()["policy"]["version"] == 2
+
+
+async def test_the_cluster_alert_fires_once_per_village_and_window(app, client, feed, settings):
+    village = "211204004001"
+    households = [uuid.uuid4() for _ in range(10)]
+    await feed(*(registered(h, village) for h in households))
+    await feed(*(income(h, village, "4500.00") for h in households[:7]))
+    for h in households[:7]:
+        await wait_for_case(app, h)
+    alerts = await read_events(settings.kafka_bootstrap_servers, MONITORING_CASE, timeout=20,
+                               where=lambda e: e.name == "area.cluster_alert" and e.subject == village,
+                               until=lambda evs: len(evs) >= 1)
+    assert len(alerts) == 1
+    data = alerts[0].data
+    assert data["households_total"] == 10 and data["households_with_signals"] == 5
+    assert data["threshold"] == "0.1000" and data["window_days"] == 30
+    assert await outbox_count(app, "area.cluster_alert", village) == 1
+
+    # what the offices look at: the dashboard and the filtered lists
+    county = bearer(settings, "county_staff", COUNTY)
+    stats = (await client.get("/api/v1/stats", params={"area_code": COUNTY}, headers=county)).json()
+    vill = next(v for v in stats["villages"] if v["area_code"] == village)
+    assert vill["households"] == 10 and vill["signals"] == 7 and vill["stages"]["opened"] == 7
+    assert vill["signals_by_risk_type"] == {"99": 7}
+    town = next(t for t in stats["townships"] if t["area_code"] == "211204004000")
+    assert town["cases"] == 7 and stats["totals"]["cases"] >= 7
+    listed = (await client.get("/api/v1/cases", headers=county, params={
+        "area_code": village, "stage": "opened", "risk_type": "99", "limit": 5})).json()
+    assert listed["total"] == 7 and len(listed["items"]) == 5
+    cadre = bearer(settings, "village_cadre", village)
+    assert (await client.get("/api/v1/stats", params={"area_code": COUNTY}, headers=cadre)).status_code == 404
+    mine = (await client.get("/api/v1/cases", headers=cadre)).json()
+    assert mine["total"] == 7
+    async with app.state.sessions() as session:
+        n = (await session.execute(select(func.count()).select_from(Signal).where(Signal.village_code == village)))
+        assert n.scalar_one() == 7
+    assert await eventually(lambda: True)
