@@ -1,0 +1,174 @@
+"""API shapes of campaigns, problems, answers, targets and boards."""
+
+import uuid
+from datetime import date, datetime
+from decimal import Decimal
+from typing import Literal
+
+from pydantic import BaseModel, ConfigDict, Field
+
+
+class CheckIn(BaseModel):
+    code: str = Field(min_length=1, max_length=64, pattern=r"^[a-z0-9_.\-]+$")
+    title: str = Field(min_length=1, max_length=500)
+    kind: Literal["data", "question"]
+    fact: str | None = None
+    threshold: Decimal | None = Field(default=None, ge=0)
+    subject: Literal["household", "unit"] = "household"
+    responsible_unit: str
+    category: str | None = None
+
+
+class CheckOut(CheckIn):
+    model_config = ConfigDict(from_attributes=True)
+    created_by: str | None = None
+
+
+class CampaignIn(BaseModel):
+    name: str = Field(min_length=1, max_length=200)
+    area_code: str = Field(pattern=r"^\d{12}$")
+    investigation_due: datetime
+    rectification_due: datetime
+    checks: list[str]
+
+
+class CampaignOut(BaseModel):
+    model_config = ConfigDict(from_attributes=True)
+    id: uuid.UUID
+    name: str
+    area_code: str
+    investigation_due: datetime
+    rectification_due: datetime
+    checks: list[str]
+    created_by: str
+    created_at: datetime
+    runs: int
+    last_run_at: datetime | None
+
+
+class RunResult(BaseModel):
+    campaign_id: uuid.UUID
+    opened: int
+    closed: int
+    by_check: dict[str, dict[str, int]]
+
+
+class AnswerIn(BaseModel):
+    check: str
+    household_id: uuid.UUID | None = None
+    area_code: str | None = Field(default=None, pattern=r"^\d{12}$")
+    passed: bool
+    note: str | None = Field(default=None, max_length=2000)
+
+
+class AnswerOut(BaseModel):
+    model_config = ConfigDict(from_attributes=True)
+    id: uuid.UUID
+    campaign_id: uuid.UUID
+    check_code: str
+    subject_key: str
+    household_id: uuid.UUID | None
+    village_code: str
+    passed: bool
+    note: str | None
+    answered_by: str
+    answered_role: str
+    answered_at: datetime
+    problem_id: uuid.UUID | None = None
+
+
+class ProblemOut(BaseModel):
+    model_config = ConfigDict(from_attributes=True)
+    id: uuid.UUID
+    campaign_id: uuid.UUID
+    check_code: str
+    title: str | None = None
+    household_id: uuid.UUID | None
+    subject_key: str
+    village_code: str
+    responsible_unit: str
+    status: str
+    source: str
+    due_at: datetime
+    opened_at: datetime
+    rectified_at: datetime | None = None
+    rectified_by: str | None = None
+    measures_taken: str | None = None
+    evidence: list = []
+    verified_at: datetime | None = None
+    verified_by: str | None = None
+    deferred_reason: str | None = None
+    closed_at: datetime | None = None
+    closed_reason: str | None = None
+    version: int
+
+
+class StepOut(BaseModel):
+    model_config = ConfigDict(from_attributes=True)
+    action: str
+    from_status: str | None
+    to_status: str
+    actor_user_id: str | None
+    actor_role: str | None
+    note: str | None
+    data: dict
+    at: datetime
+
+
+class ProblemDetail(ProblemOut):
+    steps: list[StepOut]
+
+
+class ActionIn(BaseModel):
+    """``note``: why (required to defer or reject); ``measures_taken`` + ``evidence`` to rectify."""
+
+    note: str | None = Field(default=None, max_length=2000)
+    measures_taken: str | None = Field(default=None, max_length=4000)
+    evidence: list[str] = Field(default_factory=list, max_length=50)
+
+
+class TargetIn(BaseModel):
+    year: int = Field(ge=2015, le=2100)
+    area_code: str = Field(pattern=r"^\d{12}$")
+    measure: str
+    target: int = Field(ge=0)
+    starts_on: date | None = None
+    due_on: date | None = None
+
+
+class SplitPart(BaseModel):
+    area_code: str = Field(pattern=r"^\d{12}$")
+    target: int = Field(ge=0)
+
+
+class SplitIn(BaseModel):
+    parts: list[SplitPart] = Field(min_length=1)
+
+
+class TargetOut(BaseModel):
+    model_config = ConfigDict(from_attributes=True)
+    id: uuid.UUID
+    year: int
+    area_code: str
+    measure: str
+    unit: str
+    target: int
+    parent_id: uuid.UUID | None
+    starts_on: date
+    due_on: date
+    version: int
+
+
+class BoardLine(TargetOut):
+    done: int
+    remaining: int
+    expected_by_now: int
+    behind_schedule: bool
+
+
+class Board(BaseModel):
+    area_code: str
+    year: int
+    as_of: date
+    lines: list[BoardLine]
+    behind: list[BoardLine]

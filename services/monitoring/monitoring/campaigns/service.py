@@ -1,0 +1,148 @@
+"""Checklists and campaigns (大排查): define checks, start a campaign, run its data checks over the area
+(set-based, see repository), record the answers cadres give to its questions."""
+
+import uuid
+
+from asgi_correlation_id import correlation_id
+from sqlalchemy import text
+from sqlalchemy.dialects.postgresql import insert
+from sqlmodel import select
+
+from backstop_common.auth import Principal, Role, area_prefix
+from backstop_common.problems import Conflict, NotFound, Unprocessable
+from backstop_common.uow import UnitOfWork
+from monitoring.campaigns import repository
+from monitoring.campaigns.models import ACTIVE_SQL, Answer, Campaign, CheckDefinition, Problem
+from monitoring.campaigns.publishing import publish_problem, publish_started, record_step
+from monitoring.campaigns.schemas import AnswerIn, CampaignIn, CheckIn, RunResult
+from monitoring.campaigns.units import UNITS
+from monitoring.clock import clock
+
+COUNTY = (Role.COUNTY_ADMIN, Role.COUNTY_STAFF)
+ORGANISERS = (Role.COUNTY_ADMIN, Role.COUNTY_STAFF, Role.TOWNSHIP_STAFF)
+ANSWERERS = (Role.VILLAGE_CADRE, Role.HELPER, Role.TOWNSHIP_STAFF, Role.COUNTY_STAFF, Role.COUNTY_ADMIN,
+             Role.DEPARTMENT)
+
+
+def validate_check(body: CheckIn) -> None:
+    if body.kind == "data" and body.fact not in repository.FACTS:
+        raise Unprocessable(f"unknown fact {body.fact!r}: a data check must name a known fact",
+                            fact=body.fact, known_facts=sorted(repository.FACTS))
+    if body.kind == "question" and body.fact is not None:
+        raise Unprocessable("a question is answered at the visit and names no fact", fact=body.fact)
+    if body.responsible_unit not in UNITS:
+        raise Unprocessable(f"unknown responsible unit {body.responsible_unit!r}", known_units=sorted(UNITS))
+
+
+async def create_check(uow: UnitOfWork, principal: Principal, body: CheckIn) -> CheckDefinition:
+    principal.ensure_role(*COUNTY)
+    validate_check(body)
+    if await uow.session.get(CheckDefinition, body.code):
+        raise Conflict(f"check {body.code} already exists")
+    check = CheckDefinition(**body.model_dump(), created_by=principal.subject, created_at=clock.now())
+    uow.session.add(check)
+    await uow.session.flush()
+    return check
+
+
+async def create_campaign(uow: UnitOfWork, principal: Principal, body: CampaignIn) -> Campaign:
+    principal.ensure_role(*ORGANISERS)
+    principal.ensure_covers(body.area_code, "area")
+    now = clock.now()
+    codes = list(dict.fromkeys(body.checks))
+    if not codes:
+        raise Unprocessable("a campaign needs at least one check")
+    if body.investigation_due.tzinfo is None or body.rectification_due.tzinfo is None:
+        raise Unprocessable("deadlines need a time-zone offset")
+    if body.investigation_due <= now:
+        raise Unprocessable("the investigation deadline is in the past", investigation_due=str(body.investigation_due))
+    if body.rectification_due < body.investigation_due:
+        raise Unprocessable("the rectification deadline comes before the investigation deadline")
+    known = set((await uow.session.exec(select(CheckDefinition.code).where(CheckDefinition.code.in_(codes)))).all())
+    if unknown := [c for c in codes if c not in known]:
+        raise Unprocessable(f"unknown checks: {', '.join(unknown)}", unknown_checks=unknown)
+    campaign = Campaign(name=body.name, area_code=body.area_code, scope=area_prefix(body.area_code),
+                        investigation_due=body.investigation_due, rectification_due=body.rectification_due,
+                        checks=codes, created_by=principal.subject, created_at=now)
+    uow.session.add(campaign)
+    await uow.session.flush()
+    publish_started(uow, campaign, principal)
+    return campaign
+
+
+async def get_campaign(uow: UnitOfWork, principal: Principal, campaign_id: uuid.UUID) -> Campaign:
+    campaign = await uow.session.get(Campaign, campaign_id)
+    if campaign is None or not (principal.covers(campaign.area_code) or principal.area_code.startswith(campaign.scope)):
+        raise NotFound("campaign not found")
+    return campaign
+
+
+async def run_campaign(uow: UnitOfWork, principal: Principal, campaign_id: uuid.UUID) -> RunResult:
+    """One set-based pass per data check over the campaign's area; questions wait for answers."""
+    principal.ensure_role(*ORGANISERS)
+    campaign = await get_campaign(uow, principal, campaign_id)
+    principal.ensure_covers(campaign.area_code, "campaign")
+    checks = (await uow.session.exec(select(CheckDefinition).where(CheckDefinition.code.in_(campaign.checks)))).all()
+    now, by_check = clock.now(), {}
+    for check in sorted(checks, key=lambda c: c.code):
+        if check.kind != "data":
+            continue
+        opened, closed = await repository.run_data_check(
+            uow.session, fact=repository.FACTS[check.fact], campaign_id=campaign.id, scope=campaign.scope,
+            check=check.code, unit=check.responsible_unit, due=campaign.rectification_due,
+            threshold=check.threshold, now=now, actor=principal.subject, role=str(principal.role),
+            corr=correlation_id.get())
+        by_check[check.code] = {"opened": opened, "closed": closed}
+    campaign.runs += 1
+    campaign.last_run_at, campaign.last_run_by = now, principal.subject
+    uow.session.add(campaign)
+    await uow.session.flush()
+    return RunResult(campaign_id=campaign.id, opened=sum(v["opened"] for v in by_check.values()),
+                     closed=sum(v["closed"] for v in by_check.values()), by_check=by_check)
+
+
+async def answer_question(uow: UnitOfWork, principal: Principal, campaign_id: uuid.UUID,
+                          body: AnswerIn) -> tuple[Answer, Problem | None]:
+    """A cadre's answer at the visit; a failed answer opens a problem (once while one is active)."""
+    principal.ensure_role(*ANSWERERS)
+    campaign = await get_campaign(uow, principal, campaign_id)
+    check = await uow.session.get(CheckDefinition, body.check)
+    if check is None or check.code not in campaign.checks or check.kind != "question":
+        raise Unprocessable(f"{body.check} is not a question of this campaign")
+    if check.subject == "household":
+        if body.household_id is None:
+            raise Unprocessable("this question is about a household: give household_id")
+        row = await uow.session.execute(text("SELECT village_code FROM household_facts WHERE household_id = :h"),
+                                        {"h": body.household_id})
+        area, key = row.scalar_one_or_none(), str(body.household_id)
+        if area is None:
+            raise NotFound("household not found")
+    else:
+        if body.area_code is None:
+            raise Unprocessable("this question is about a unit: give area_code")
+        area, key = body.area_code, body.area_code
+    principal.ensure_covers(area, "household" if check.subject == "household" else "area")
+    if not area.startswith(campaign.scope):
+        raise Unprocessable("outside the campaign's area")
+    now = clock.now()
+    values = dict(passed=body.passed, note=body.note, answered_by=principal.subject,
+                  answered_role=str(principal.role), answered_at=now)
+    stmt = insert(Answer).values(id=uuid.uuid4(), campaign_id=campaign.id, check_code=check.code, subject_key=key,
+                                 household_id=body.household_id, village_code=area, **values)
+    stmt = stmt.on_conflict_do_update(constraint="uq_campaign_answer", set_=values).returning(Answer.id)
+    answer = await uow.session.get(Answer, (await uow.session.execute(stmt)).scalar_one(),
+                                   populate_existing=True)
+    problem = None
+    if not body.passed:
+        pid = (await uow.session.execute(insert(Problem).values(
+            id=uuid.uuid4(), campaign_id=campaign.id, check_code=check.code, subject_key=key,
+            household_id=body.household_id, village_code=area, responsible_unit=check.responsible_unit,
+            status="opened", source="answer", due_at=campaign.rectification_due, opened_at=now,
+            opened_by=principal.subject, evidence=[], version=1, updated_at=now,
+        ).on_conflict_do_nothing(index_elements=["campaign_id", "check_code", "subject_key"],
+                                 index_where=text(ACTIVE_SQL)).returning(Problem.id))).scalar_one_or_none()
+        if pid is not None:
+            problem = await uow.session.get(Problem, pid)
+            record_step(uow, problem, "open", None, principal, body.note or "answered at the visit")
+            publish_problem(uow, "problem.opened", problem, principal, check.title, body.note)
+    return answer, problem
