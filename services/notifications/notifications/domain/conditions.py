@@ -57,7 +57,7 @@ def template_fields(template: str) -> list[str]:
     for _, field, spec, conversion in _FORMATTER.parse(template):
         if field is None:
             continue
-        if spec or conversion or not all(p.isidentifier() for p in field.split(".")):
+        if spec or conversion or not all(p.isidentifier() and not p.startswith("_") for p in field.split(".")):
             raise ValueError(f"placeholder {{{field}}} must be a plain field name")
         names.append(field)
     return names

@@ -1,0 +1,69 @@
+"""The pure rules: quiet hours, digest time, backoff, conditions, templates, masking (no I/O)."""
+
+from datetime import UTC, datetime, time, timedelta
+
+import pytest
+
+from notifications.domain.conditions import all_hold, render, template_fields
+from notifications.domain.masking import strip_personal
+from notifications.domain.schedule import after_quiet_hours, backoff, next_digest_at
+
+TZ = "Asia/Shanghai"
+
+
+def at(local_hour: int, minute: int = 0) -> datetime:
+    """A UTC instant at a Shanghai wall-clock time on 2026-11-23."""
+    return datetime(2026, 11, 23, local_hour, minute, tzinfo=UTC) - timedelta(hours=8)
+
+
+def test_quiet_hours_wrapping_midnight_defer_to_their_end():
+    start, end = time(22), time(7)
+    assert after_quiet_hours(at(21, 59), start, end, TZ) == at(21, 59)
+    assert after_quiet_hours(at(23), start, end, TZ) == at(7) + timedelta(days=1)
+    assert after_quiet_hours(at(3), start, end, TZ) == at(7)
+    assert after_quiet_hours(at(7), start, end, TZ) == at(7)
+    assert after_quiet_hours(at(3), None, None, TZ) == at(3)
+
+
+def test_quiet_hours_within_a_day():
+    assert after_quiet_hours(at(12, 30), time(12), time(14), TZ) == at(14)
+
+
+def test_digest_is_today_or_tomorrow():
+    assert next_digest_at(at(9), 20, TZ) == at(20)
+    assert next_digest_at(at(21), 20, TZ) == at(20) + timedelta(days=1)
+
+
+def test_backoff_grows_with_jitter_and_is_capped():
+    assert backoff(1, 10, 3600, rng=lambda: 0) == timedelta(seconds=5)
+    assert backoff(3, 10, 3600, rng=lambda: 1) == timedelta(seconds=40)
+    assert backoff(30, 10, 3600, rng=lambda: 1) == timedelta(seconds=3600)
+
+
+def test_conditions():
+    data = {"status": "dropped_out", "amount": "12000.50", "risk_types": ["01", "09"], "job_lost": False}
+    assert all_hold([{"field": "status", "op": "eq", "value": "dropped_out"}], data)
+    assert all_hold([{"field": "amount", "op": "gt", "value": "12000"}], data)
+    assert not all_hold([{"field": "amount", "op": "lt", "value": 100}], data)
+    assert all_hold([{"field": "risk_types", "op": "in", "value": ["09"]}], data)
+    assert not all_hold([{"field": "job_lost", "op": "truthy"}], data)
+    assert not all_hold([{"field": "missing", "op": "gt", "value": 1}], data)
+
+
+def test_templates():
+    assert render("户{household_id}：{risk_types}，{missing}", {"household_id": "h1", "risk_types": ["01", "09"]}) == "户h1：01,09，-"
+    assert template_fields("{a} {b.c}") == ["a", "b.c"]
+    with pytest.raises(ValueError):
+        template_fields("{a!r}")
+    with pytest.raises(ValueError):
+        template_fields("{a.__class__}")
+    with pytest.raises(ValueError):
+        template_fields("{a[0]}")
+
+
+def test_personal_identifiers_are_stripped():
+    data = {"household_id": "h", "name": "张三", "helper_user_ids": ["u1"], "actor": {"user_id": "u", "role": "helper"},
+            "note": "身份证110105199003071234 电话13812345678", "members": [{"phone": "139", "age": 9}]}
+    out = strip_personal(data)
+    assert out == {"household_id": "h", "actor": {"role": "helper"},
+                   "note": "身份证110105********1234 电话138****5678", "members": [{"age": 9}]}
