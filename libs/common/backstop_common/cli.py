@@ -10,7 +10,6 @@ import asyncio
 import json
 import os
 import signal
-import time
 from datetime import datetime
 from pathlib import Path
 from typing import Annotated
@@ -115,59 +114,56 @@ def up(
                                              help="added to every port (8001-8004, 9092)")] = 0,
 ) -> None:
     """Start PostgreSQL, the broker and the four services; Ctrl-C stops everything."""
+    from backstop_common.kafka import ensure_topics
+
     data_dir.mkdir(parents=True, exist_ok=True)
-    broker_port = devstack.BROKER_PORT + port_offset
-    procs = []
+    supervisor = devstack.Supervisor(lambda line: typer.echo(line, err=True))
+    signal.signal(signal.SIGINT, supervisor.request_stop)
+    signal.signal(signal.SIGTERM, supervisor.request_stop)
     server = None
     if not all(_service_url(s) for s in devstack.SERVICES):
         server = devstack.start_postgres(data_dir.absolute() / "pg", cleanup_mode="stop")
     bootstrap = os.environ.get("KAFKA_BOOTSTRAP_SERVERS")
     if not bootstrap:
-        procs.append(devstack.start_broker(broker_port, data_dir / "broker.log"))
+        broker_port = devstack.BROKER_PORT + port_offset
         bootstrap = f"127.0.0.1:{broker_port}"
-    from backstop_common.kafka import ensure_topics
 
+        def start_broker():
+            proc = devstack.start_broker(broker_port, data_dir / "broker.log")
+            asyncio.run(ensure_topics(bootstrap, topics.all_with_dlq()))
+            return proc
+
+        supervisor.start("broker", start_broker)
     asyncio.run(ensure_topics(bootstrap, topics.all_with_dlq()))
     stack = {"broker": bootstrap, "services": {}}
-    for service, port in devstack.SERVICES.items():
-        port += port_offset
-        url = _service_url(service) or asyncio.run(devstack.create_database(server.get_uri(), service))
-        devstack.migrate(service, url)
-        stack["services"][service] = {"url": f"http://127.0.0.1:{port}", "database_url": url}
-        env = devstack.service_env(service, url, bootstrap)
-        procs.append(devstack.start_service(service, port, env, data_dir / f"{service}.log"))
-        typer.echo(f"{service:<14} http://127.0.0.1:{port}/docs   (log: {data_dir / f'{service}.log'})")
-    typer.echo(f"{'broker':<14} {bootstrap}")
-    (data_dir / "stack.json").write_text(json.dumps(stack, indent=2))
-    typer.echo("token:         backstop token --role county_admin --area 211204000000")
-    if seed:
-        _seed_demo(data_dir)
-    typer.echo("Backstop is up. Ctrl-C stops everything.")
-    _wait_for_interrupt(procs)
+    try:
+        for service, port in devstack.SERVICES.items():
+            port += port_offset
+            url = _service_url(service) or asyncio.run(devstack.create_database(server.get_uri(), service))
+            devstack.migrate(service, url)
+            stack["services"][service] = {"url": f"http://127.0.0.1:{port}", "database_url": url}
+            env = devstack.service_env(service, url, bootstrap)
+            log = data_dir / f"{service}.log"
+            supervisor.start(service, lambda s=service, p=port, e=env, lg=log: devstack.start_service(s, p, e, lg))
+            typer.echo(f"{service:<14} http://127.0.0.1:{port}/docs   (log: {log})")
+        typer.echo(f"{'broker':<14} {bootstrap}")
+        (data_dir / "stack.json").write_text(json.dumps(stack, indent=2))
+        typer.echo("token:         backstop token --role county_admin --area 211204000000")
+        if seed:
+            _seed_demo(stack, data_dir)
+        typer.echo("Backstop is up. Ctrl-C stops everything.")
+        supervisor.watch()
+    finally:
+        supervisor.stop_all()
+        typer.echo("stopped")
 
 
-def _seed_demo(data_dir: Path) -> None:
+def _seed_demo(stack: dict, data_dir: Path) -> None:
     try:
         from backstop_common.seed import seed_demo  # the demo county, when present
     except ImportError:
         return
-    seed_demo(data_dir)
-
-
-def _wait_for_interrupt(procs) -> None:
-    stopping = False
-
-    def _stop(*_):
-        nonlocal stopping
-        stopping = True
-
-    signal.signal(signal.SIGINT, _stop)
-    signal.signal(signal.SIGTERM, _stop)
-    while not stopping and all(p.poll() is None for p in procs):
-        time.sleep(0.5)
-    for proc in reversed(procs):
-        devstack.stop(proc)
-    typer.echo("stopped")
+    seed_demo(stack, data_dir)
 
 
 if __name__ == "__main__":

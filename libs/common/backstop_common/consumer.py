@@ -15,9 +15,9 @@ from aiokafka import AIOKafkaConsumer, ConsumerRecord, TopicPartition
 from aiokafka.errors import CommitFailedError, IllegalStateError, KafkaError
 from asgi_correlation_id import correlation_id
 from sqlalchemy.dialects.postgresql import insert
-from sqlalchemy.exc import DBAPIError, InterfaceError, OperationalError
 from sqlalchemy.ext.asyncio import async_sessionmaker
 
+from backstop_common.db import is_unavailable
 from backstop_common.envelope import Event, from_kafka
 from backstop_common.kafka import BrokerUnavailable, Publisher
 from backstop_common.messaging_models import InboxEntry
@@ -29,12 +29,6 @@ from backstop_common.uow import UnitOfWork
 log = structlog.get_logger()
 
 Handler = Callable[[Event, UnitOfWork], Awaitable[None]]
-
-
-def _is_infrastructure(exc: BaseException) -> bool:
-    if isinstance(exc, (OperationalError, InterfaceError, OSError, ConnectionError)):
-        return True
-    return isinstance(exc, DBAPIError) and bool(exc.connection_invalidated)
 
 
 class EventConsumer:
@@ -103,7 +97,7 @@ class EventConsumer:
             except asyncio.CancelledError:
                 raise
             except Exception as exc:
-                if _is_infrastructure(exc):
+                if is_unavailable(exc):
                     log.warning("event.infrastructure_retry", event_id=str(event.id), error=str(exc)[:200])
                     await asyncio.sleep(min(delay, 5.0))
                     delay = min(delay * 2, 5.0)

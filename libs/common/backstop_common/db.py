@@ -32,3 +32,27 @@ def create_engine(url: str, *, pool_size: int = 10) -> AsyncEngine:
 
 def create_session_factory(engine: AsyncEngine) -> async_sessionmaker[AsyncSession]:
     return async_sessionmaker(engine, class_=AsyncSession, expire_on_commit=False)
+
+
+_UNAVAILABLE_SQLSTATES = ("08", "57P01", "57P02", "57P03")  # connection exceptions, shutdown, starting up
+
+
+def is_unavailable(exc: BaseException) -> bool:
+    """True when the database is away (restarting, unreachable), not when a statement is wrong.
+
+    Such errors answer 503 over HTTP and are retried by consumers until the database is back —
+    never dead-lettered.
+    """
+    import asyncpg
+    from sqlalchemy.exc import DBAPIError, InterfaceError, OperationalError
+
+    if isinstance(exc, (OSError, ConnectionError, asyncpg.PostgresConnectionError, asyncpg.InterfaceError,
+                        asyncpg.CannotConnectNowError, OperationalError, InterfaceError)):
+        return True
+    if isinstance(exc, DBAPIError):
+        if exc.connection_invalidated:
+            return True
+        cause = exc.orig.__cause__ if exc.orig is not None else None
+        sqlstate = getattr(exc.orig, "sqlstate", None) or getattr(cause, "sqlstate", None) or ""
+        return sqlstate.startswith(_UNAVAILABLE_SQLSTATES) or (cause is not None and is_unavailable(cause))
+    return False

@@ -12,6 +12,7 @@ import socket
 import subprocess
 import sys
 import time
+from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
 from urllib.parse import urlsplit, urlunsplit
@@ -198,3 +199,37 @@ def run_stack(data_dir: Path, *, seed: bool = False, extra_env: dict[str, str] |
             raise RuntimeError(f"backstop up failed:\n{log.read_text(errors='replace')[-3000:]}")
         time.sleep(0.2)
     return RunningStack(proc, data_dir, offset)
+
+
+class Supervisor:
+    """Keeps the one-machine stack running as a container runtime would: a process that dies is restarted.
+
+    The broker keeps events in memory, so a restarted broker comes back empty; its starter re-creates
+    the topics, and `backstop outbox replay` republishes what was lost (docs/operations.md).
+    """
+
+    def __init__(self, log: Callable[[str], None]):
+        self._procs: dict[str, tuple[Callable[[], subprocess.Popen], subprocess.Popen]] = {}
+        self._log = log
+        self._stopping = False
+
+    def start(self, name: str, starter: Callable[[], subprocess.Popen]) -> None:
+        self._procs[name] = (starter, starter())
+
+    def request_stop(self, *_) -> None:
+        self._stopping = True
+
+    def watch(self) -> None:
+        while not self._stopping:
+            for name, (starter, proc) in list(self._procs.items()):
+                if proc.poll() is not None and not self._stopping:
+                    self._log(f"{name} exited with {proc.returncode}; restarting")
+                    try:
+                        self._procs[name] = (starter, starter())
+                    except (OSError, TimeoutError) as exc:
+                        self._log(f"{name} did not come back yet: {exc}")
+            time.sleep(0.5)
+
+    def stop_all(self) -> None:
+        for _, proc in reversed(list(self._procs.values())):
+            stop(proc)

@@ -7,8 +7,9 @@ import structlog
 from fastapi import FastAPI, Request
 from fastapi.exceptions import RequestValidationError
 from fastapi.responses import JSONResponse
-from sqlalchemy.exc import DBAPIError, InterfaceError, OperationalError
 from starlette.exceptions import HTTPException as StarletteHTTPException
+
+from backstop_common.db import is_unavailable
 
 PROBLEM_JSON = "application/problem+json"
 log = structlog.get_logger()
@@ -90,24 +91,13 @@ def install_problem_handlers(app: FastAPI) -> None:
     async def _http(request: Request, exc: StarletteHTTPException):
         return problem_response(exc.status_code, str(exc.detail), instance=request.url.path)
 
-    @app.exception_handler(OperationalError)
-    @app.exception_handler(InterfaceError)
-    @app.exception_handler(OSError)
-    async def _unavailable(request: Request, exc: Exception):
-        log.warning("http.database_unavailable", path=request.url.path, error=str(exc)[:200])
-        response = problem_response(503, "The database is unavailable; retry shortly.",
-                                    instance=request.url.path)
-        response.headers["Retry-After"] = "1"
-        return response
-
-    @app.exception_handler(DBAPIError)
-    async def _dbapi(request: Request, exc: DBAPIError):
-        if exc.connection_invalidated:
-            return await _unavailable(request, exc)
-        log.error("http.database_error", path=request.url.path, error=str(exc.orig)[:300])
-        return problem_response(500, "Internal error.", instance=request.url.path)
-
     @app.exception_handler(Exception)
     async def _unexpected(request: Request, exc: Exception):
+        if is_unavailable(exc):
+            log.warning("http.database_unavailable", path=request.url.path, error=str(exc)[:200])
+            response = problem_response(503, "The database is unavailable; retry shortly.",
+                                        instance=request.url.path)
+            response.headers["Retry-After"] = "1"
+            return response
         log.exception("http.unhandled_error", path=request.url.path)
         return problem_response(500, "Internal error.", instance=request.url.path)
