@@ -215,3 +215,11 @@ class SuggestionRead(Out):
     basis: dict
     case_id: uuid.UUID | None
     status: str
+
+
+class ProjectPatch(In):
+    """Changes to a project (If-Match with its version); the budget only before 入库."""
+
+    name: str | None = Field(default=None, min_length=1, max_length=200)
+    budget: Money | None = None
+    deadline: date | None = None

@@ -8,6 +8,7 @@ from sqlalchemy import func, select
 
 from backstop_common.app import UoW
 from backstop_common.auth import CurrentPrincipal
+from backstop_common.concurrency import expected_version
 from backstop_common.paging import Page, Paging
 from backstop_common.problems import NotFound
 from funds.api.common import AreaFilter, commit, optional_version, plain
@@ -16,7 +17,7 @@ from funds.domain import beneficiaries, payments, projects
 from funds.enums import ACTIONS, ProjectType, Stage
 from funds.models import Beneficiary, Project, StageChange
 from funds.schemas import (BeneficiaryIn, BeneficiaryRead, DividendIn, DividendRead, FundingIn, ProjectCreate,
-                           ProjectRead, TransitionIn)
+                           ProjectPatch, ProjectRead, TransitionIn)
 
 router = APIRouter(tags=["projects"])
 
@@ -44,6 +45,12 @@ async def list_projects(uow: UoW, principal: CurrentPrincipal, paging: Paging, a
 @router.get("/projects/{project_id}", response_model=ProjectRead)
 async def read_project(project_id: uuid.UUID, uow: UoW, principal: CurrentPrincipal):
     return await projects.get_project(uow, principal, project_id)
+
+
+@router.patch("/projects/{project_id}", response_model=ProjectRead)
+async def amend(project_id: uuid.UUID, body: ProjectPatch, uow: UoW, principal: CurrentPrincipal,
+                version: Annotated[int, Depends(expected_version)]):
+    return await commit(uow, projects.amend(uow, principal, project_id, body, version))
 
 
 @router.get("/projects/{project_id}/history")

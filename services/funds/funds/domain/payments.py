@@ -77,6 +77,21 @@ async def _beneficiary(uow: UnitOfWork, principal: Principal, data: SubsidyIn, a
     return household, member
 
 
+async def _refuse_duplicate(uow: UnitOfWork, kind: SubsidyKind, household, member_key: str, period: str,
+                            allocation) -> None:
+    """Refused (409) with a duplicate_payment anomaly when this subsidy was already paid for the period."""
+    earlier = (await uow.session.execute(select(Subsidy).where(
+        Subsidy.kind == kind.value, Subsidy.household_id == household.id, Subsidy.member_key == member_key,
+        Subsidy.period == period))).scalar_one_or_none()
+    if earlier is not None:
+        await _refuse(uow, f"duplicate:{kind}:{household.id}:{member_key}:{period}",
+                      AnomalyKind.DUPLICATE_PAYMENT, household.village_code,
+                      f"{kind} for {period} was already paid on {earlier.paid_on} (payment {earlier.id})",
+                      Conflict("this subsidy was already paid for this person and period", payment_id=str(earlier.id)),
+                      household_id=household.id, member_id=earlier.member_id, payment_id=earlier.id,
+                      allocation_id=allocation.id, amount=earlier.amount)
+
+
 async def pay_subsidy(uow: UnitOfWork, principal: Principal, data: SubsidyIn, now: datetime) -> Subsidy:
     principal.ensure_role(*access.FINANCE)
     allocation = await ledger.visible_allocation(uow.session, principal, data.allocation_id, lock=True)
@@ -88,16 +103,7 @@ async def pay_subsidy(uow: UnitOfWork, principal: Principal, data: SubsidyIn, no
     kind = SubsidyKind(data.kind)
     if kind is SubsidyKind.HOUSING_RENOVATION and member is not None:
         raise Unprocessable("housing renovation aid is paid to the household: leave member_id out")
-    earlier = (await uow.session.execute(select(Subsidy).where(
-        Subsidy.kind == kind.value, Subsidy.household_id == household.id, Subsidy.member_key == member_key,
-        Subsidy.period == data.period))).scalar_one_or_none()
-    if earlier is not None:
-        await _refuse(uow, f"duplicate:{kind}:{household.id}:{member_key}:{data.period}",
-                      AnomalyKind.DUPLICATE_PAYMENT, household.village_code,
-                      f"{kind} for {data.period} was already paid on {earlier.paid_on} (payment {earlier.id})",
-                      Conflict("this subsidy was already paid for this person and period", payment_id=str(earlier.id)),
-                      household_id=household.id, member_id=earlier.member_id, payment_id=earlier.id,
-                      allocation_id=allocation.id, amount=earlier.amount)
+    await _refuse_duplicate(uow, kind, household, member_key, data.period, allocation)
     due = await standards.entitlement(uow.session, kind, household, member, int(data.period[:4]))
     await ledger.refuse_over_allocation(uow, allocation, due.amount, f"subsidy:{kind}:{household.id}:"
                                         f"{member_key}:{data.period}", household_id=household.id,
@@ -110,8 +116,9 @@ async def pay_subsidy(uow: UnitOfWork, principal: Principal, data: SubsidyIn, no
     try:
         async with uow.session.begin_nested():
             uow.session.add(subsidy)
-    except IntegrityError as exc:  # paid concurrently through another allocation
-        raise Conflict("this subsidy was already paid for this person and period") from exc
+    except IntegrityError:  # paid concurrently through another allocation: the same duplicate
+        await _refuse_duplicate(uow, kind, household, member_key, data.period, allocation)
+        raise
     allocation.committed += due.amount
     allocation.spent += due.amount
     allocation.version += 1

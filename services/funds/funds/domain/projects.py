@@ -18,7 +18,7 @@ from funds.domain import access, standards
 from funds.enums import STAGE_LABELS, STAGE_ORDER, Stage
 from funds.events import Actor, ProjectStageChanged
 from funds.models import Asset, Project, StageChange
-from funds.schemas import ProjectCreate, TransitionIn
+from funds.schemas import ProjectCreate, ProjectPatch, TransitionIn
 
 DEFAULT_NOTICE_DAYS = 10
 
@@ -85,4 +85,21 @@ async def transition(uow: UnitOfWork, principal: Principal, project_id: uuid.UUI
     project.version += 1
     await uow.session.flush()
     _changed(uow, principal, project, current.value, body.reason, now)
+    return project
+
+
+async def amend(uow: UnitOfWork, principal: Principal, project_id: uuid.UUID, data: ProjectPatch,
+                version: int) -> Project:
+    principal.ensure_role(*access.PROJECTS)
+    project = await get_project(uow, principal, project_id, lock=True)
+    check_version(project.version, version, "project")
+    changes = data.model_dump(exclude_unset=True)
+    if "budget" in changes and STAGE_ORDER.index(Stage(project.stage)) >= STAGE_ORDER.index(Stage.LISTED):
+        raise Conflict("the budget is fixed once the project is in the library (入库)", stage=project.stage)
+    for field, value in changes.items():
+        if value is None:
+            raise Unprocessable(f"{field} cannot be cleared")
+        setattr(project, field, value)
+    project.version += 1
+    await uow.session.flush()
     return project
