@@ -1,0 +1,96 @@
+"""A campaign over an area opens exactly the problems its data implies, none twice; bad input changes nothing."""
+
+from datetime import timedelta
+
+from backstop_common.testing import read_events
+from monitoring.clock import clock as mclock
+
+TOWNSHIP = "211204101000"  # 张相镇
+V1, V2 = "211204101200", "211204101201"
+CHECKS = ["edu.dropout", "med.insured", "house.safe", "water.safe", "dibao.covered", "result.income_6500",
+          "duty.village_mechanism"]
+
+
+def campaign_body(area=TOWNSHIP, checks=CHECKS, days=20):
+    now = mclock.now()
+    return {"name": "2026 大排查", "area_code": area, "checks": checks,
+            "investigation_due": (now + timedelta(days=days)).isoformat(),
+            "rectification_due": (now + timedelta(days=days + 30)).isoformat()}
+
+
+async def test_campaign_opens_exactly_the_problems_the_data_implies(client, county, as_, db, settings):
+    await db.policy("211204000000", mclock.now().year, "6000")
+    h_dropout = await db.household(V1, dropout_members=1, per_capita_income="9000", safe_water=True)
+    h_gaps = await db.household(V1, uninsured_members=2, housing_grade="D", per_capita_income="8000")
+    h_poor = await db.household(V2, per_capita_income="3000")
+    h_dibao = await db.household(V2, per_capita_income="3000", dibao=True)
+    h_fine = await db.household(V2, per_capita_income="9000", housing_grade="A", safe_water=True)
+    await db.household("211204102200", dropout_members=1)  # another township: outside the campaign
+
+    r = await client.post("/api/v1/campaigns", json=campaign_body(), headers=county)
+    assert r.status_code == 201, r.text
+    cid = r.json()["id"]
+    run = await client.post(f"/api/v1/campaigns/{cid}/run", headers=county)
+    assert run.status_code == 200, run.text
+    assert run.json()["opened"] == 6 and run.json()["closed"] == 0
+
+    items = (await client.get("/api/v1/problems", params={"campaign_id": cid}, headers=county)).json()["items"]
+    found = {(p["check_code"], p["household_id"]) for p in items}
+    assert found == {("edu.dropout", str(h_dropout)), ("med.insured", str(h_gaps)), ("house.safe", str(h_gaps)),
+                     ("dibao.covered", str(h_poor)), ("result.income_6500", str(h_poor)),
+                     ("result.income_6500", str(h_dibao))}
+    units = {p["check_code"]: p["responsible_unit"] for p in items}
+    assert units["edu.dropout"] == "education" and units["med.insured"] == "health_insurance"
+    assert units["house.safe"] == "housing" and units["dibao.covered"] == "civil_affairs"
+    assert all(p["due_at"] == items[0]["due_at"] and p["status"] == "opened" for p in items)
+
+    again = (await client.post(f"/api/v1/campaigns/{cid}/run", headers=county)).json()
+    assert (again["opened"], again["closed"]) == (0, 0)
+
+    # the data moves: the dropout is back at school, a well fails
+    await db.execute("UPDATE household_facts SET dropout_members = 0 WHERE household_id = :h", h=h_dropout)
+    await db.execute("UPDATE household_facts SET safe_water = false WHERE household_id = :h", h=h_fine)
+    third = (await client.post(f"/api/v1/campaigns/{cid}/run", headers=county)).json()
+    assert (third["opened"], third["closed"]) == (1, 1)
+    assert third["by_check"]["water.safe"] == {"opened": 1, "closed": 0}
+    closed = (await client.get("/api/v1/problems", params={"campaign_id": cid, "status": "closed"},
+                               headers=county)).json()["items"]
+    assert [(p["household_id"], p["closed_reason"]) for p in closed] == [(str(h_dropout), "data_fixed")]
+
+    opened = await read_events(settings.kafka_bootstrap_servers, "monitoring.campaign", lambda es: len(es) >= 7,
+                               where=lambda e: e.name == "problem.opened" and e.data["campaign_id"] == cid)
+    assert len(opened) == 7 and len({e.data["problem_id"] for e in opened}) == 7
+    sample = next(e for e in opened if e.data["check"] == "edu.dropout")
+    assert sample.data["responsible_unit"] == "education" and sample.area_code == V1
+    assert sample.data["title"] and sample.data["actor"]["role"] == "county_admin"
+    started = await read_events(settings.kafka_bootstrap_servers, "monitoring.campaign", lambda es: len(es) >= 1,
+                                where=lambda e: e.name == "campaign.started" and e.subject == cid)
+    assert started[0].data["checks"] == CHECKS
+
+    # a question answered at the visit, by whom and when
+    cadre = as_("village_cadre", V1, subject="cadre-v1")
+    ans = await client.post(f"/api/v1/campaigns/{cid}/answers", headers=cadre, json={
+        "check": "duty.village_mechanism", "area_code": V1, "passed": False, "note": "无专职防贫监测员"})
+    assert ans.status_code == 201, ans.text
+    assert ans.json()["answered_by"] == "cadre-v1" and ans.json()["problem_id"]
+    problem = (await client.get(f"/api/v1/problems/{ans.json()['problem_id']}", headers=county)).json()
+    assert problem["responsible_unit"] == "village" and problem["steps"][0]["actor_user_id"] == "cadre-v1"
+
+
+async def test_bad_campaigns_and_checks_are_refused_and_change_nothing(client, county, db):
+    before = (await client.get("/api/v1/campaigns", headers=county)).json()["total"]
+    cases = [campaign_body(checks=[]), campaign_body(days=-1), campaign_body(checks=["no.such.check"])]
+    for body in cases:
+        r = await client.post("/api/v1/campaigns", json=body, headers=county)
+        assert r.status_code == 422 and r.headers["content-type"] == "application/problem+json", r.text
+    assert (await client.get("/api/v1/campaigns", headers=county)).json()["total"] == before
+
+    bad = {"code": "x.bad", "title": "?", "kind": "data", "fact": "household_vibes", "responsible_unit": "housing"}
+    r = await client.post("/api/v1/checks", json=bad, headers=county)
+    assert r.status_code == 422 and r.headers["content-type"] == "application/problem+json"
+    assert "dropout" in r.json()["known_facts"]
+    codes = [c["code"] for c in (await client.get("/api/v1/checks", headers=county)).json()]
+    assert "x.bad" not in codes and "edu.dropout" in codes and len(codes) >= 17
+
+    good = {**bad, "code": "x.water", "fact": "unsafe_water"}
+    assert (await client.post("/api/v1/checks", json=good, headers=county)).status_code == 201
