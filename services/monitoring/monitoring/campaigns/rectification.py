@@ -80,7 +80,7 @@ async def act(uow: UnitOfWork, principal: Principal, problem_id: uuid.UUID, acti
     ensure_allowed(principal, problem, t)
     check_version(problem.version, version, "problem")
     if problem.status not in t.sources:
-        raise Conflict(f"cannot {action} a problem that is {problem.status}", status=problem.status)
+        raise Conflict(f"cannot {action} a problem that is {problem.status}", current_status=problem.status)
     if t.needs_note and not (body.note or "").strip():
         raise Unprocessable(f"{action} needs a reason (note)")
     if action == "rectify" and not (body.measures_taken or "").strip():
