@@ -1,6 +1,7 @@
 """An event in, one message per recipient out (exactly once, however often the event comes again)."""
 
 import uuid
+from dataclasses import dataclass, field
 from datetime import timedelta
 
 import structlog
@@ -19,7 +20,25 @@ log = structlog.get_logger()
 
 
 def _priority(rule: RoutingRule) -> tuple:
-    return (not rule.urgent, not rule.needs_ack, rule.name)
+    """The rule whose text a recipient gets: urgent first, then the more specific (area, conditions)."""
+    return (not rule.urgent, not rule.needs_ack, -len(rule.area_prefix), -len(rule.conditions), rule.name)
+
+
+@dataclass
+class Plan:
+    """What one recipient gets for one event when several rules name them: one message, merged flags."""
+
+    recipient: Recipient
+    rule: RoutingRule
+    channels: list[str] = field(default_factory=list)
+    urgent: bool = False
+    ack_hours: int | None = None
+
+    def add(self, rule: RoutingRule) -> None:
+        self.channels += [c for c in rule.channels if c not in self.channels]
+        self.urgent = self.urgent or rule.urgent
+        if rule.needs_ack and rule.ack_hours:
+            self.ack_hours = min(self.ack_hours or rule.ack_hours, rule.ack_hours)
 
 
 async def insert_message(uow: UnitOfWork, values: dict) -> uuid.UUID | None:
@@ -34,28 +53,29 @@ async def route(ctx: Context, uow: UnitOfWork, event: Event, short_name: str) ->
     """Apply the routing rules to one event; returns how many messages were created."""
     area = event_area(event)
     rules = sorted(await rules_repo.enabled_for(uow.session, short_name, area), key=_priority)
-    chosen: dict[uuid.UUID, tuple[Recipient, RoutingRule]] = {}
+    chosen: dict[uuid.UUID, Plan] = {}
     for rule in rules:
         if not all_hold(rule.conditions, event.data):
             continue
         for target in rule.targets:
             for recipient in await targets.resolve(uow.session, target, event, area):
-                chosen.setdefault(recipient.id, (recipient, rule))
+                chosen.setdefault(recipient.id, Plan(recipient, rule)).add(rule)
     now = ctx.clock()
     values = {**event.data, "event_type": short_name, "area_code": area, "subject": event.subject}
     created = 0
-    for recipient, rule in chosen.values():
+    for plan in chosen.values():
+        recipient, rule = plan.recipient, plan.rule
         message_id = await insert_message(uow, dict(
             event_id=event.id, event_type=short_name, event_subject=event.subject, event_area=area,
             rule_id=rule.id, recipient_id=recipient.id, level_area=recipient.area_code,
             body_zh=render(rule.template_zh, values), body_en=render(rule.template_en, values),
-            urgent=rule.urgent, needs_ack=rule.needs_ack, created_at=now,
-            ack_due_at=now + timedelta(hours=rule.ack_hours) if rule.needs_ack and rule.ack_hours else None,
+            urgent=plan.urgent, needs_ack=plan.ack_hours is not None, created_at=now,
+            ack_due_at=now + timedelta(hours=plan.ack_hours) if plan.ack_hours else None,
         ))
         if message_id is None:
             continue
         created += 1
-        await deliveries.plan(ctx, uow, message_id, recipient, rule.channels, urgent=rule.urgent)
+        await deliveries.plan(ctx, uow, message_id, recipient, plan.channels, urgent=plan.urgent)
     log.info("notify.routed", event_type=short_name, event_id=str(event.id), rules=len(rules),
              messages=created)
     return created

@@ -35,6 +35,7 @@ class DeliveryOut(BaseModel):
     next_attempt_at: datetime | None
     last_error: str | None
     sent_at: datetime | None
+    digest_id: uuid.UUID | None = None
 
 
 class MessageWithDeliveries(MessageOut):
