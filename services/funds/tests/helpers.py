@@ -6,7 +6,7 @@ from decimal import Decimal
 from sqlalchemy import select
 
 from backstop_common.testing import eventually, make_event, publish_events
-from backstop_common.topics import MONITORING_CASE, REGISTRY_HOUSEHOLD
+from backstop_common.topics import REGISTRY_HOUSEHOLD
 from funds.models import HouseholdFact, MemberFact
 
 VILLAGE = "211204001001"

@@ -6,7 +6,6 @@ from typing import Annotated, TypeVar
 
 from fastapi import Header, Query
 
-from backstop_common.auth import Principal, parent_area
 from backstop_common.problems import BadRequest
 from backstop_common.uow import UnitOfWork
 from backstop_common.xlsx import write_xlsx, xlsx_response
@@ -35,14 +34,6 @@ def optional_version(if_match: Annotated[str | None, Header()] = None) -> int | 
     if not raw.isdigit():
         raise BadRequest("If-Match must be the record's integer version")
     return int(raw)
-
-
-def ancestors(principal: Principal) -> list[str]:
-    codes, code = [], parent_area(principal.area_code)
-    while code:
-        codes.append(code)
-        code = parent_area(code)
-    return codes
 
 
 def xlsx(headers: list[str], rows: list[dict] | list[list], filename: str, sheet: str):

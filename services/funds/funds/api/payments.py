@@ -4,7 +4,6 @@ import uuid
 from typing import Annotated
 
 from fastapi import APIRouter, Query
-from sqlalchemy import func, select
 
 from backstop_common.app import UoW
 from backstop_common.auth import CurrentPrincipal
@@ -14,16 +13,11 @@ from funds.api.common import AreaFilter, commit, plain
 from funds.clock import Now
 from funds.domain import payments, readmodel, standards
 from funds.enums import SubsidyKind
-from funds.models import Disbursement, MemberFact, Project, Subsidy
+from funds.models import MemberFact, Subsidy
+from funds.repository import payments as repo
 from funds.schemas import DisbursementIn, DisbursementRead, SubsidyIn, SubsidyRead
 
 router = APIRouter(tags=["payments"])
-
-
-async def _page(uow: UoW, query, paging, schema, *order):
-    total = (await uow.session.execute(select(func.count()).select_from(query.subquery()))).scalar_one()
-    rows = await uow.session.execute(query.order_by(*order).limit(paging.limit).offset(paging.offset))
-    return Page(items=[schema.model_validate(r) for r in rows.scalars()], total=total)
 
 
 @router.post("/disbursements", status_code=201, response_model=DisbursementRead)
@@ -34,13 +28,8 @@ async def disburse(body: DisbursementIn, uow: UoW, principal: CurrentPrincipal, 
 @router.get("/disbursements", response_model=Page[DisbursementRead])
 async def list_disbursements(uow: UoW, principal: CurrentPrincipal, paging: Paging,
                              project_id: uuid.UUID | None = None, allocation_id: uuid.UUID | None = None):
-    query = (select(Disbursement).join(Project, Project.id == Disbursement.project_id)
-             .where(Project.area_code.like(principal.scope + "%")))
-    if project_id:
-        query = query.where(Disbursement.project_id == project_id)
-    if allocation_id:
-        query = query.where(Disbursement.allocation_id == allocation_id)
-    return await _page(uow, query, paging, DisbursementRead, Disbursement.paid_on, Disbursement.id)
+    return await repo.list_disbursements(uow.session, principal, paging, project_id=project_id,
+                                         allocation_id=allocation_id)
 
 
 @router.post("/subsidies", status_code=201, response_model=SubsidyRead)
@@ -66,12 +55,8 @@ async def quote(uow: UoW, principal: CurrentPrincipal, kind: SubsidyKind, househ
 @router.get("/subsidies", response_model=Page[SubsidyRead])
 async def list_subsidies(uow: UoW, principal: CurrentPrincipal, paging: Paging, household_id: uuid.UUID | None = None,
                          kind: SubsidyKind | None = None, period: str | None = None, area_code: AreaFilter = None):
-    query = select(Subsidy).where(Subsidy.village_code.like(principal.scope + "%"))
-    for column, value in ((Subsidy.household_id, household_id), (Subsidy.kind, kind), (Subsidy.period, period),
-                          (Subsidy.village_code, area_code)):
-        if value is not None:
-            query = query.where(column == value)
-    return await _page(uow, query, paging, SubsidyRead, Subsidy.paid_on, Subsidy.id)
+    return await repo.list_subsidies(uow.session, principal, paging, household_id=household_id, kind=kind,
+                                     period=period, area_code=area_code)
 
 
 @router.get("/subsidies/{subsidy_id}", response_model=SubsidyRead)

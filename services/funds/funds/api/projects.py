@@ -4,7 +4,6 @@ import uuid
 from typing import Annotated
 
 from fastapi import APIRouter, Depends
-from sqlalchemy import func, select
 
 from backstop_common.app import UoW
 from backstop_common.auth import CurrentPrincipal
@@ -15,7 +14,7 @@ from funds.api.common import AreaFilter, commit, optional_version, plain
 from funds.clock import Now
 from funds.domain import beneficiaries, payments, projects
 from funds.enums import ACTIONS, ProjectType, Stage
-from funds.models import Beneficiary, Project, StageChange
+from funds.repository import projects as repo
 from funds.schemas import (BeneficiaryIn, BeneficiaryRead, DividendIn, DividendRead, FundingIn, ProjectCreate,
                            ProjectPatch, ProjectRead, TransitionIn)
 
@@ -30,16 +29,8 @@ async def declare(body: ProjectCreate, uow: UoW, principal: CurrentPrincipal, no
 @router.get("/projects", response_model=Page[ProjectRead])
 async def list_projects(uow: UoW, principal: CurrentPrincipal, paging: Paging, area_code: AreaFilter = None,
                         stage: Stage | None = None, project_type: ProjectType | None = None, year: int | None = None):
-    query = select(Project).where(Project.area_code.like(principal.scope + "%"))
-    if area_code:
-        query = query.where(Project.area_code == area_code)
-    for column, value in ((Project.stage, stage), (Project.project_type, project_type), (Project.year, year)):
-        if value is not None:
-            query = query.where(column == value)
-    total = (await uow.session.execute(select(func.count()).select_from(query.subquery()))).scalar_one()
-    rows = await uow.session.execute(query.order_by(Project.created_at, Project.id)
-                                     .limit(paging.limit).offset(paging.offset))
-    return Page(items=[ProjectRead.model_validate(p) for p in rows.scalars()], total=total)
+    return await repo.list_projects(uow.session, principal, paging, area_code=area_code, stage=stage,
+                                    project_type=project_type, year=year)
 
 
 @router.get("/projects/{project_id}", response_model=ProjectRead)
@@ -56,8 +47,7 @@ async def amend(project_id: uuid.UUID, body: ProjectPatch, uow: UoW, principal: 
 @router.get("/projects/{project_id}/history")
 async def history(project_id: uuid.UUID, uow: UoW, principal: CurrentPrincipal):
     await projects.get_project(uow, principal, project_id)
-    rows = (await uow.session.execute(select(StageChange).where(StageChange.project_id == project_id)
-                                      .order_by(StageChange.at))).scalars().all()
+    rows = await repo.history(uow.session, project_id)
     return {"items": [r.model_dump() for r in rows], "total": len(rows)}
 
 
@@ -74,9 +64,7 @@ async def add_beneficiary(project_id: uuid.UUID, body: BeneficiaryIn, uow: UoW, 
 @router.get("/projects/{project_id}/beneficiaries", response_model=Page[BeneficiaryRead])
 async def list_beneficiaries(project_id: uuid.UUID, uow: UoW, principal: CurrentPrincipal):
     await projects.get_project(uow, principal, project_id)
-    rows = (await uow.session.execute(select(Beneficiary).where(Beneficiary.project_id == project_id))).scalars()
-    items = [BeneficiaryRead.model_validate(b) for b in rows]
-    return Page(items=items, total=len(items))
+    return await repo.beneficiaries(uow.session, project_id)
 
 
 @router.post("/projects/{project_id}/dividends", status_code=201, response_model=DividendRead)

@@ -1,0 +1,35 @@
+"""Anomaly and suggestion queries."""
+
+import uuid
+
+from sqlalchemy import select
+from sqlmodel.ext.asyncio.session import AsyncSession
+
+from backstop_common.auth import Principal, area_prefix
+from backstop_common.paging import Page, PageParams
+from funds.enums import AnomalyKind, SubsidyKind
+from funds.models import Anomaly, Suggestion
+from funds.repository import page, where_equal
+from funds.schemas import AnomalyRead, SuggestionRead
+
+
+async def list_anomalies(session: AsyncSession, principal: Principal, paging: PageParams, *,
+                         kind: AnomalyKind | None, area_code: str | None, household_id: uuid.UUID | None,
+                         project_id: uuid.UUID | None) -> Page:
+    query = select(Anomaly).where(Anomaly.area_code.like(principal.scope + "%"))
+    if area_code:
+        query = query.where(Anomaly.area_code.like(area_prefix(area_code) + "%"))
+    query = where_equal(query, (Anomaly.kind, kind), (Anomaly.household_id, household_id),
+                        (Anomaly.project_id, project_id))
+    return await page(session, query, paging, AnomalyRead, Anomaly.detected_at, Anomaly.id)
+
+
+async def list_suggestions(session: AsyncSession, principal: Principal, paging: PageParams, *,
+                           household_id: uuid.UUID | None, area_code: str | None, kind: SubsidyKind | None,
+                           status: str | None) -> Page:
+    query = select(Suggestion).where(Suggestion.village_code.like(principal.scope + "%"))
+    if area_code:
+        query = query.where(Suggestion.village_code.like(area_prefix(area_code) + "%"))
+    query = where_equal(query, (Suggestion.household_id, household_id), (Suggestion.kind, kind),
+                        (Suggestion.status, status))
+    return await page(session, query, paging, SuggestionRead, Suggestion.created_at, Suggestion.id)
