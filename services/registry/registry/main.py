@@ -3,7 +3,7 @@
 from fastapi import FastAPI
 
 from backstop_common.app import ServiceSpec, create_app
-from registry.api import areas, feeds, households, members, records
+from registry.api import areas, feeds, households, imports, members, records
 from registry.config import Settings
 from registry.events import catalog
 
@@ -11,7 +11,8 @@ from registry.events import catalog
 def build_app(settings: Settings | None = None) -> FastAPI:
     return create_app(ServiceSpec(
         name="registry", title="Backstop registry", settings=settings or Settings(),
-        catalog=catalog, routers=[areas.router, households.router, members.router, records.router, feeds.router],
+        catalog=catalog, routers=[areas.router, households.router, members.router, records.router, feeds.router,
+                 imports.router],
     ))
 
 

@@ -22,8 +22,6 @@ PERSONAL_FIELDS = ("phone", "address")
 
 
 def _check_status(status: str, year_lifted: int | None) -> None:
-    if status == "lifted" and year_lifted is None:
-        raise Unprocessable("a lifted household needs year_lifted")
     if status != "lifted" and year_lifted is not None:
         raise Unprocessable("year_lifted is only for a lifted household")
 

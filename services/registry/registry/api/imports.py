@@ -1,0 +1,52 @@
+"""``POST /api/v1/imports/households`` (a national export file) and the XLSX export of the same list."""
+
+from typing import Annotated
+
+from fastapi import APIRouter, Depends, Query, Request
+
+from backstop_common.app import UoW
+from backstop_common.auth import CurrentPrincipal
+from backstop_common.problems import Unprocessable
+from backstop_common.xlsx import xlsx_response
+from registry.api.filters import HouseholdQuery
+from registry.domain import exports, imports
+from registry.schemas.imports import ImportReport
+
+router = APIRouter(tags=["import and export"])
+MAX_BYTES = 200 * 1024 * 1024
+
+
+async def _upload(request: Request, filename: str | None) -> tuple[bytes, str]:
+    """A multipart form with ``file``, or the file itself as the body with ``?filename=``."""
+    if request.headers.get("content-type", "").startswith("multipart/form-data"):
+        form = await request.form(max_part_size=MAX_BYTES)
+        upload = form.get("file")
+        if upload is None or isinstance(upload, str):
+            raise Unprocessable("send the export as the form field 'file'")
+        return await upload.read(), upload.filename or filename or "upload"
+    data = await request.body()
+    if not data:
+        raise Unprocessable("the request has no file")
+    return data, filename or "upload.csv"
+
+
+@router.post("/imports/households", response_model=ImportReport)
+async def import_households(request: Request, uow: UoW, principal: CurrentPrincipal,
+                            filename: Annotated[str | None, Query(max_length=200)] = None,
+                            income_year: Annotated[int | None, Query(ge=2014, le=2100)] = None):
+    """Every bad row comes back by line with its reason; the good households are loaded in one pass."""
+    data, name = await _upload(request, filename)
+    if len(data) > MAX_BYTES:
+        raise Unprocessable("the file is larger than 200 MB")
+    report = await imports.import_households(uow, principal, data, name, income_year)
+    await uow.commit()
+    return report
+
+
+@router.get("/exports/households.xlsx")
+async def export_households(uow: UoW, principal: CurrentPrincipal, request: Request,
+                            query: Annotated[HouseholdQuery, Depends()]):
+    """The filtered households, one row per person, in the national export's columns (re-importable)."""
+    data = await exports.export_xlsx(uow.session, principal, query.to_filter(principal), request.url.path)
+    await uow.commit()
+    return xlsx_response(data, "households.xlsx")

@@ -1,0 +1,1 @@
+"""Bulk import of the national systems' household/member lists (shared/national-export-layout.md)."""

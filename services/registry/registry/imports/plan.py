@@ -1,0 +1,109 @@
+"""Group the rows by 户编号 into households, check each household whole, report every bad row by line."""
+
+import uuid
+from dataclasses import dataclass, field
+
+from backstop_common.money import to_fen
+from registry.imports.columns import find_header
+from registry.imports.rows import parse_row
+
+
+@dataclass
+class RowError:
+    line: int
+    household_number: str | None
+    reason: str
+
+
+@dataclass
+class Plan:
+    rows: int = 0
+    households: list[dict] = field(default_factory=list)
+    members: list[dict] = field(default_factory=list)
+    errors: list[RowError] = field(default_factory=list)
+    ignored_headers: list[str] = field(default_factory=list)
+
+
+def plan_import(table: list[list], villages: dict[tuple[str, str], str], village_codes: set[str],
+                progress=None) -> Plan:
+    """``villages`` maps (township name, village name) → code, ``village_codes`` the codes in scope."""
+    header, cols, ignored = find_header(table)
+    plan, groups = Plan(ignored_headers=ignored), {}
+    for index in range(header + 1, len(table)):
+        cells = table[index]
+        if not any(c not in (None, "") for c in cells):
+            continue
+        plan.rows += 1
+        person, facts, problems = parse_row(cells, cols)
+        line = index + 1
+        code = _village(facts, villages, village_codes, problems)
+        groups.setdefault(facts["household_number"], []).append((line, person, facts, code, problems))
+        if progress and plan.rows % 5000 == 0:
+            progress(5000)
+    seen: dict[str, int] = {}
+    for number, rows in groups.items():
+        _check_household(number, rows, seen, plan)
+    return plan
+
+
+def _village(facts: dict, villages, codes: set[str], problems: list[str]) -> str | None:
+    if facts["village_code"]:
+        if facts["village_code"] not in codes:
+            problems.append(f"unknown village code {facts['village_code']} in your area")
+        return facts["village_code"]
+    code = villages.get((facts["township"], facts["village"]))
+    if code is None:
+        problems.append(f"unknown village {facts['township']}/{facts['village']} in your area")
+    return code
+
+
+def _check_household(number: str, rows: list, seen: dict[str, int], plan: Plan) -> None:
+    bad = False
+    heads = [r for r in rows if r[1]["is_head"]]
+    if len(heads) != 1:
+        reason = "household has no head (户主)" if not heads else f"household has {len(heads)} heads (户主)"
+        for r in rows:
+            r[4].append(reason)
+    for line, person, _facts, _code, problems in rows:
+        id_number = person.get("id_number")
+        if id_number and id_number in seen:
+            problems.append(f"ID number also on line {seen[id_number]} (one person, one household)")
+        elif id_number:
+            seen[id_number] = line
+        if problems:
+            bad = True
+            plan.errors.append(RowError(line, number or None, "; ".join(problems)))
+    if bad:
+        for line, _p, _f, _c, problems in rows:
+            if not problems:
+                plan.errors.append(RowError(line, number, "not loaded: another row of this household is bad"))
+        return
+    _accept(number, rows, heads[0], plan)
+
+
+def _accept(number: str, rows: list, head, plan: Plan) -> None:
+    household_id = uuid.uuid4()
+    facts = head[2]
+    members = [r[1] for r in rows]
+    size = len(members)
+    income = facts["income"]
+    per_capita = None
+    if income:
+        net = income["wage"] + income["business"] + income["property"] + income["transfer"] - income["business_costs"]
+        per_capita = to_fen(net / size)
+    plan.households.append({
+        "id": household_id, "line": head[0], "household_number": number, "village_code": head[3],
+        "natural_village": facts["natural_village"], "phone": facts["phone"],
+        "poverty_status": facts["poverty_status"],
+        "year_lifted": facts["year_lifted"] if facts["poverty_status"] == "lifted" else None,
+        "dibao": any(r[2]["dibao"] for r in rows), "tekun": any(r[2]["tekun"] for r in rows),
+        "monitoring_category": facts["monitoring_category"], "main_cause": facts["main_cause"],
+        "other_causes": facts["other_causes"], "housing_grade": facts["housing_grade"],
+        "safe_water": facts["safe_water"], "size": size, "per_capita_income": per_capita,
+        "income": income,
+        "labour": sum(m["labour_capacity"] != "none" for m in members),
+        "uninsured": sum(not m["medical_insurance"] for m in members),
+        "dropout": sum(m["schooling_status"] == "dropped_out" for m in members)})
+    for line, person, *_ in rows:
+        plan.members.append({**person, "id": uuid.uuid4(), "household_id": household_id, "line": line,
+                             "household_number": number})

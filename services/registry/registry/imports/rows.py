@@ -1,0 +1,146 @@
+"""One spreadsheet row → a person and the household facts it carries, or every reason it is bad."""
+
+from decimal import Decimal, InvalidOperation
+
+from registry.domain.identity import InvalidIdNumber, birth_date_of, normalize_id_number, pinyin_of, sex_of
+from registry.domain.vocab import HEAD, RELATIONS
+from registry.imports import values as v
+from registry.schemas.records import ABSURD
+
+INCOME = ("wage", "business", "property", "transfer", "business_costs")
+NUMBERS = ("household_number", "person_number", "id_number", "village_code")
+
+
+def cell_text(cell, key: str) -> str:
+    """Cells as text; a number in an ID column is refused unless it is an exact integer."""
+    if cell is None:
+        return ""
+    if isinstance(cell, bool):
+        return "是" if cell else "否"
+    if isinstance(cell, float | int):
+        if key in NUMBERS and (isinstance(cell, float) and (not cell.is_integer() or abs(cell) >= 1e15)):
+            raise ValueError(f"{key} is stored as a number ({cell:g}); Excel has destroyed its digits — "
+                             "format the column as text and export again")
+        return str(int(cell)) if float(cell).is_integer() else str(cell)
+    text = str(cell).strip()
+    if key in NUMBERS and v.SCIENTIFIC.match(text):
+        raise ValueError(f"{key} {text!r} is in scientific notation; Excel has destroyed its digits")
+    return text
+
+
+def _money(text: str, column: str) -> Decimal | None:
+    if not text:
+        return None
+    try:
+        amount = Decimal(text.replace(",", ""))
+    except InvalidOperation:
+        raise ValueError(f"{column} {text!r} is not an amount") from None
+    if amount < 0 or amount > ABSURD or not amount.is_finite():
+        raise ValueError(f"{column} {text} is negative or absurd")
+    return amount.quantize(Decimal("0.01"))
+
+
+def parse_row(cells: list, cols: dict[str, int]) -> tuple[dict, dict, list[str]]:
+    """(person, household facts, problems)."""
+    problems: list[str] = []
+    t: dict[str, str] = {}
+    for key, col in cols.items():
+        try:
+            t[key] = cell_text(cells[col] if col < len(cells) else None, key)
+        except ValueError as exc:
+            problems.append(str(exc))
+            t[key] = ""
+        if key == "birth_date" and col < len(cells) and not isinstance(cells[col], str | None):
+            t[key] = cells[col]
+    g = t.get
+    person: dict = {"person_number": g("person_number") or None, "name": g("name", ""),
+                    "ethnicity": g("ethnicity") or None, "phone": g("phone") or None,
+                    "education": g("education") or None}
+    household: dict = {"household_number": g("household_number", ""), "village_code": g("village_code", ""),
+                       "township": g("township", ""), "village": g("village", ""),
+                       "natural_village": g("natural_village") or None, "phone": g("household_phone") or None}
+
+    def attempt(fn, *args):
+        try:
+            return fn(*args)
+        except (ValueError, InvalidIdNumber) as exc:
+            problems.append(str(exc))
+            return None
+
+    if not person["name"]:
+        problems.append("姓名 is empty")
+    if not household["household_number"].isdigit():
+        problems.append(f"户编号 {household['household_number']!r} must be digits")
+    relation = g("relation", "").replace("本人", HEAD)
+    if relation not in RELATIONS:
+        problems.append(f"unknown 与户主关系 {relation!r}")
+    person.update(relation=relation, is_head=relation == HEAD)
+    id_number = attempt(normalize_id_number, g("id_number", ""))
+    if id_number:
+        person.update(id_number=id_number, birth_date=birth_date_of(id_number), sex=sex_of(id_number))
+        _agree(person, g("sex", ""), attempt(v.a_date, g("birth_date"), "出生日期"), problems)
+    person["name_pinyin"], person["name_initials"] = pinyin_of(person["name"])
+    stage, status = attempt(v.schooling, g("schooling", "")) or (None, None)
+    if g("dropout_reason"):
+        status = "dropped_out"
+    person.update(schooling_stage=stage, schooling_status=status)
+    person["health"], person["disability_grade"] = attempt(v.health, g("health", ""), g("disability_grade", "")) \
+        or ("healthy", 0)
+    labour = g("labour", "")
+    if labour and labour not in v.LABOUR:
+        problems.append(f"unknown 劳动技能 {labour!r}")
+    person["labour_capacity"] = v.LABOUR.get(labour, "full")
+    person.update(_work(g, problems))
+    insured = attempt(v.yes_no, g("medical_insurance", ""), "医疗保险")
+    person["medical_insurance"] = True if insured is None else insured
+    household.update(_household_facts(g, attempt, problems))
+    return person, household, problems
+
+
+def _agree(person: dict, sex: str, born, problems: list[str]) -> None:
+    if sex and {"男": "male", "女": "female"}.get(sex) != person["sex"]:
+        problems.append(f"性别 {sex} disagrees with the ID number")
+    if born and (born.year, born.month) != (person["birth_date"].year, person["birth_date"].month):
+        problems.append(f"出生日期 {born} disagrees with the ID number")
+
+
+def _work(g, problems: list[str]) -> dict:
+    employment = v.EMPLOYMENT.get(g("employment", "").replace("（", "(").replace("）", ")"))
+    if g("employment") and employment is None:
+        problems.append(f"unknown 务工状况 {g('employment')!r}")
+    months = g("migrant_months", "")
+    if months and not months.isdigit():
+        problems.append(f"务工时间(月) {months!r} is not a number of months")
+    months_n = int(months) if months.isdigit() else None
+    if g("public_welfare_post"):
+        employment = "public_welfare"
+    if employment is None:
+        employment = "migrant" if months_n else "none"
+    return {"employment": employment, "migrant_months": months_n}
+
+
+def _household_facts(g, attempt, problems: list[str]) -> dict:
+    kind = g("household_type", "")
+    if kind and kind not in v.HOUSEHOLD_TYPE:
+        problems.append(f"unknown 户类型 {kind!r}")
+    dibao, tekun = v.ASSISTANCE.get(g("assistance_type", ""), (False, False))
+    category = g("monitoring_category", "")
+    if category and category not in v.MONITORING:
+        problems.append(f"unknown 监测对象类别 {category!r}")
+    grade = g("housing_grade", "").upper() or None
+    if grade and grade not in ("A", "B", "C", "D"):
+        problems.append(f"住房安全等级 {grade!r} must be A, B, C or D")
+    if grade is None and attempt(v.yes_no, g("dangerous_house", ""), "危房户"):
+        grade = "C"
+    water = attempt(v.yes_no, g("safe_water", ""), "饮水安全")
+    if attempt(v.yes_no, g("water_difficulty", ""), "饮水困难"):
+        water = False
+    causes = [attempt(v.cause, g(k, "")) for k in ("main_cause", "risk2", "risk3", "risk4", "risk5")]
+    income = {k: attempt(_money, g(k, ""), k) for k in INCOME}
+    return {"poverty_status": v.HOUSEHOLD_TYPE.get(kind, "never_poor"),
+            "year_lifted": attempt(v.year, g("year_lifted", ""), "脱贫年度"),
+            "dibao": dibao or bool(attempt(v.yes_no, g("dibao", ""), "是否享受低保")),
+            "tekun": tekun or bool(attempt(v.yes_no, g("tekun", ""), "是否特困供养人员")),
+            "monitoring_category": v.MONITORING.get(category), "housing_grade": grade, "safe_water": water,
+            "main_cause": causes[0], "other_causes": [c for c in causes[1:] if c],
+            "income": income if all(x is not None for x in income.values()) else None}

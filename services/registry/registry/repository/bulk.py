@@ -1,0 +1,115 @@
+"""The set-based import: COPY into staging tables, find conflicts in SQL, INSERT … SELECT the good rows.
+
+Everything runs on the session's own connection, inside the caller's transaction.
+"""
+
+import uuid
+
+from sqlmodel.ext.asyncio.session import AsyncSession
+
+from backstop_common.envelope import event_type, source_of
+from backstop_common.topics import REGISTRY_HOUSEHOLD
+
+HOUSEHOLD_COLUMNS = ("id", "line", "household_number", "village_code", "natural_village", "phone",
+                     "poverty_status", "year_lifted", "dibao", "tekun", "monitoring_category", "main_cause",
+                     "other_causes", "housing_grade", "safe_water", "size", "per_capita_income", "wage", "business",
+                     "business_costs", "property", "transfer", "labour", "uninsured", "dropout")
+MEMBER_COLUMNS = ("id", "household_id", "household_number", "line", "person_number", "name", "name_pinyin",
+                  "name_initials", "id_number", "relation", "is_head", "sex", "birth_date", "ethnicity", "phone",
+                  "education", "schooling_stage", "schooling_status", "health", "disability_grade",
+                  "labour_capacity", "employment", "migrant_months", "medical_insurance")
+STAGING = """
+CREATE TEMP TABLE stage_households (id uuid, line int, household_number text, village_code text,
+  natural_village text, phone text, poverty_status text, year_lifted int, dibao bool, tekun bool,
+  monitoring_category text, main_cause text, other_causes text[], housing_grade text, safe_water bool, size int,
+  per_capita_income numeric(14,2), wage numeric(14,2), business numeric(14,2), business_costs numeric(14,2),
+  property numeric(14,2), transfer numeric(14,2), labour int, uninsured int, dropout int) ON COMMIT DROP;
+CREATE TEMP TABLE stage_members (id uuid, household_id uuid, household_number text, line int,
+  person_number text, name text, name_pinyin text, name_initials text, id_number text, relation text,
+  is_head bool, sex text, birth_date date, ethnicity text, phone text, education text, schooling_stage text,
+  schooling_status text, health text, disability_grade int, labour_capacity text, employment text,
+  migrant_months int, medical_insurance bool) ON COMMIT DROP;
+"""
+
+
+async def _raw(session: AsyncSession):
+    connection = await session.connection()
+    return (await connection.get_raw_connection()).driver_connection
+
+
+async def stage(session: AsyncSession, households: list[tuple], members: list[tuple]) -> None:
+    con = await _raw(session)
+    await con.execute(STAGING)
+    await con.copy_records_to_table("stage_households", records=households, columns=HOUSEHOLD_COLUMNS)
+    await con.copy_records_to_table("stage_members", records=members, columns=MEMBER_COLUMNS)
+    await con.execute("CREATE INDEX ON stage_members (id_number); ANALYZE stage_households; ANALYZE stage_members")
+
+
+async def conflicts(session: AsyncSession) -> tuple[set[str], list[tuple[int, str, str | None]]]:
+    """(household numbers already registered, rows whose ID number a current member elsewhere holds)."""
+    con = await _raw(session)
+    existing = await con.fetch("SELECT s.household_number FROM stage_households s "
+                               "JOIN households h ON h.household_number = s.household_number")
+    taken = await con.fetch(
+        "SELECT s.line, s.household_number, h.household_number AS held_by FROM stage_members s "
+        "JOIN members m ON m.id_number = s.id_number AND m.removed_on IS NULL "
+        "JOIN households h ON h.id = m.household_id "
+        "WHERE h.household_number IS DISTINCT FROM s.household_number ORDER BY s.line")
+    return {r[0] for r in existing}, [tuple(r) for r in taken]
+
+
+async def drop_households(session: AsyncSession, numbers: set[str]) -> None:
+    if numbers:
+        con = await _raw(session)
+        await con.execute("DELETE FROM stage_households WHERE household_number = ANY($1::text[])", list(numbers))
+        await con.execute("DELETE FROM stage_members WHERE household_number = ANY($1::text[])", list(numbers))
+
+
+async def load(session: AsyncSession, import_id: uuid.UUID, income_year: int, actor: str, role: str,
+               correlation_id: str | None) -> tuple[int, int]:
+    """Insert what is left in staging; returns (households, members) inserted."""
+    con = await _raw(session)
+    households = await con.execute(
+        "INSERT INTO households (id, village_code, household_number, natural_village, phone, poverty_status,"
+        " year_lifted, dibao, tekun, monitoring_category, tags, main_cause, other_causes, housing_grade,"
+        " safe_water, food_secure, clothing_secure, size, per_capita_income, income_year, import_id, version)"
+        " SELECT id, village_code, household_number, natural_village, phone, poverty_status, year_lifted, dibao,"
+        " tekun, monitoring_category, '{}', main_cause, other_causes, housing_grade, safe_water, true, true, size,"
+        " per_capita_income, CASE WHEN per_capita_income IS NOT NULL THEN $2::int END, $1, 1"
+        " FROM stage_households ORDER BY line", import_id, income_year)
+    members = await con.execute(
+        "INSERT INTO members (id, household_id, person_number, name, name_pinyin, name_initials, id_number,"
+        " relation, is_head, sex, birth_date, ethnicity, phone, education, schooling_stage, schooling_status,"
+        " boarding, health, disability_grade, labour_capacity, employment, migrant_months, medical_insurance,"
+        " version) SELECT id, household_id, person_number, name, name_pinyin, name_initials, id_number, relation,"
+        " is_head, sex, birth_date, ethnicity, phone, education, schooling_stage, schooling_status, false, health,"
+        " disability_grade, labour_capacity, employment, migrant_months, medical_insurance, 1"
+        " FROM stage_members ORDER BY line")
+    await con.execute(
+        "INSERT INTO income_assessments (id, household_id, year, wage, business, business_costs, property,"
+        " transfer, net_income, size, per_capita_income, assessed_by)"
+        " SELECT gen_random_uuid(), id, $1::int, wage, business, business_costs, property, transfer,"
+        " wage + business + property + transfer - business_costs, size, per_capita_income, $2"
+        " FROM stage_households WHERE per_capita_income IS NOT NULL", income_year, actor)
+    await con.execute(
+        "INSERT INTO change_history (household_id, entity, entity_id, action, new_value, actor, actor_role, version)"
+        " SELECT id, 'household', id, 'imported', jsonb_build_object('import_id', $1::text, 'line', line),"
+        " $2, $3, 1 FROM stage_households", str(import_id), actor, role)
+    await con.execute(OUTBOX, REGISTRY_HOUSEHOLD, event_type("registry", "household.registered"),
+                      source_of("registry"), correlation_id)
+    return int(households.split()[-1]), int(members.split()[-1])
+
+
+#: ``household.registered`` for every loaded household, the same fields as ``events.HouseholdRegistered``
+OUTBOX = """
+INSERT INTO outbox (id, topic, key, type, source, subject, area_code, correlation_id, time, data, attempts)
+SELECT gen_random_uuid(), $1, s.id::text, $2, $3, s.id::text, s.village_code, $4, now(),
+  jsonb_build_object(
+    'household_id', s.id, 'village_code', s.village_code, 'poverty_status', s.poverty_status,
+    'year_lifted', s.year_lifted, 'dibao', s.dibao, 'tekun', s.tekun, 'size', s.size,
+    'labour_capable_members', s.labour, 'per_capita_income', s.per_capita_income::text,
+    'housing_grade', s.housing_grade, 'safe_water', s.safe_water, 'uninsured_members', s.uninsured,
+    'dropout_members', s.dropout, 'tags', '[]'::jsonb, 'main_cause', s.main_cause,
+    'helper_user_ids', '[]'::jsonb), 0
+FROM stage_households s ORDER BY s.line
+"""

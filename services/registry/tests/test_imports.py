@@ -1,0 +1,128 @@
+"""Bulk import of national exports: every bad row reported, good ones loaded with events, re-import idle."""
+
+from sqlalchemy import func, select
+
+from backstop_common.messaging_models import OutboxMessage
+from backstop_common.testing import read_events
+from backstop_common.topics import REGISTRY_HOUSEHOLD
+from registry.events import HouseholdRegistered
+from registry.models import Household, Member
+from tests.exports import person, to_csv, to_xlsx
+from tests.factory import auth, household, id_number, member
+
+TOWNSHIP = "211204001000"
+
+
+async def _counts(app):
+    async with app.state.sessions() as session:
+        return tuple([(await session.execute(select(func.count()).select_from(t))).scalar_one()
+                      for t in (Household, Member, OutboxMessage)])
+
+
+async def _post(client, settings, data: bytes, filename: str, role="township_staff", area=TOWNSHIP):
+    return await client.post("/api/v1/imports/households", headers=auth(settings, role, area),
+                             files={"file": (filename, data)})
+
+
+async def test_broken_file_reports_every_bad_row_and_loads_the_good(app, client, settings):
+    taken = id_number()
+    resp = await client.post("/api/v1/households", headers=auth(settings),
+                             json=household("211204001001", member(id_number=taken)))
+    assert resp.status_code == 201
+    good_head, good_wife, dup = id_number(), id_number(sex="female"), id_number()
+    bad_check = id_number()[:-1]
+    bad_check += "0" if id_number()[-1] != "0" else "1"
+    rows = [
+        person("86300000000001", "8630000000000101", "王一", good_head),                          # line 3 ok
+        person("86300000000001", "8630000000000102", "李二", good_wife, "配偶", 人联系电话="13911112222"),  # 4 ok
+        person("86300000000002", "8630000000000201", "赵三", bad_check[:17] + ("1" if bad_check[17] == "0" else "0")),
+        person("86300000000003", "8630000000000301", "钱四", "2.11204E+17"),                       # 6 scientific
+        person("86300000000004", "8630000000000401", "孙五", dup, "配偶"),                          # 7 no head
+        person("86300000000005", "8630000000000501", "周六", id_number(), 行政村="不存在村"),          # 8 village
+        person("86300000000006", "8630000000000601", "吴七", taken),                               # 9 taken
+        person("86300000000007", "8630000000000701", "郑八", id_number()),                         # 10 ok head
+        person("86300000000007", "8630000000000702", "郑九", id_number(), "之子", 健康状况="头疼"),    # 11 health
+        person("86300000000008", "8630000000000801", "冯十", id_number(), 户类型="外星户"),           # 12 type
+        person("86300000000009", "8630000000000901", "陈甲", id_number(), 工资性收入="-300"),         # 13 income
+        person("86300000000010", "8630000000001001", "褚乙", dup),                                # 14 dup in file
+    ]
+    before = await _counts(app)
+    resp = await _post(client, settings, to_csv(rows, "gbk"), "名单.csv")
+    assert resp.status_code == 200, resp.text
+    report = resp.json()
+    assert report["rows"] == 12 and report["households_registered"] == 1 and report["members_registered"] == 2
+    by_line = {e["line"]: e["reason"] for e in report["errors"]}
+    assert sorted(by_line) == [5, 6, 7, 8, 9, 10, 11, 12, 13, 14]
+    assert "check digit" in by_line[5]
+    assert "scientific notation" in by_line[6]
+    assert "no head" in by_line[7]
+    assert "unknown village" in by_line[8]
+    assert "already registered in household" in by_line[9]
+    assert "not loaded" in by_line[10] and "健康状况" in by_line[11]
+    assert "户类型" in by_line[12] and "negative" in by_line[13]
+    assert "also on line 7" in by_line[14]
+    assert await _counts(app) == (before[0] + 1, before[1] + 2, before[2] + 1)
+
+    hh = (await client.get("/api/v1/households", headers=auth(settings, "township_staff", TOWNSHIP),
+                           params={"q": "86300000000001"})).json()["items"][0]
+    assert hh["size"] == 2 and hh["poverty_status"] == "lifted" and hh["main_cause"] == "illness"
+    assert hh["per_capita_income"] == "12100.00" and hh["housing_grade"] is None and hh["safe_water"] is True
+    events = await read_events(settings.kafka_bootstrap_servers, REGISTRY_HOUSEHOLD,
+                               where=lambda e: e.subject == hh["id"], until=lambda evs: len(evs) >= 1)
+    assert events[0].name == "household.registered" and events[0].area_code == "211204001001"
+    data = events[0].data
+    assert set(data) == set(HouseholdRegistered.model_fields)
+    assert HouseholdRegistered.model_validate(data).size == 2
+    assert data["per_capita_income"] == "12100.00" and data["labour_capable_members"] == 2
+    assert "王一" not in str(data) and good_head not in str(data)
+
+    again = await _post(client, settings, to_csv(rows, "gbk"), "名单.csv")
+    assert again.json()["households_registered"] == 0 and again.json()["households_unchanged"] == 1
+    assert await _counts(app) == (before[0] + 1, before[1] + 2, before[2] + 1)
+
+
+async def test_xlsx_with_numeric_ids_and_title_rows(app, client, settings):
+    ok_id, lost = id_number(), id_number()
+    rows = [person("86300000000101", "8630000000010101", "蒋一", ok_id, 乡镇="x"),
+            person("86300000000102", "8630000000010201", "沈二", lost)]
+    data = to_xlsx(rows, numeric=("户编号", "人编号", "证件号码"))
+    resp = await _post(client, settings, data, "export.xlsx")
+    assert resp.status_code == 200, resp.text
+    report = resp.json()
+    # 户编号 (14 digits) survives as a number; an 18-digit ID number cannot
+    assert report["households_registered"] == 0
+    assert {e["line"] for e in report["errors"]} == {3, 4}
+    assert all("destroyed" in e["reason"] for e in report["errors"])
+    text_ids = to_xlsx(rows, numeric=("户编号",))
+    resp = await _post(client, settings, text_ids, "export.xlsx")
+    assert resp.json()["households_registered"] == 2 and resp.json()["errors"] == []
+
+
+async def test_bad_files_are_problems_and_change_nothing(app, client, settings):
+    before = await _counts(app)
+    no_id = to_csv([person("86300000000201", "1", "韩", id_number())]).decode("gbk").replace("证件号码", "号码")
+    resp = await _post(client, settings, no_id.encode("gbk"), "a.csv")
+    assert resp.status_code == 422 and "证件号码" in resp.json()["detail"]
+    assert resp.headers["content-type"] == "application/problem+json"
+    garbage = await _post(client, settings, b"PK\x03\x04garbage", "a.xlsx")
+    assert garbage.status_code == 422
+    outside = await _post(client, settings, to_csv([person("86300000000301", "1", "杨", id_number(),
+                                                           乡镇="杨木林子镇", 行政村="杨木林子村")]), "b.csv")
+    assert outside.status_code == 200 and "unknown village" in outside.json()["errors"][0]["reason"]
+    assert await _counts(app) == before
+
+
+async def test_export_round_trips_and_masks(app, client, settings):
+    from python_calamine import CalamineWorkbook
+    import io
+
+    township = auth(settings, "township_staff", TOWNSHIP)
+    resp = await client.get("/api/v1/exports/households.xlsx", headers=township, params={"q": "86300000000001"})
+    assert resp.status_code == 200 and resp.content[:2] == b"PK"
+    sheet = CalamineWorkbook.from_filelike(io.BytesIO(resp.content)).get_sheet_by_index(0).to_python()
+    assert sheet[0][0] == "县(市、区、旗)" and len(sheet) == 3
+    assert sheet[1][7] == "王一" and len(sheet[1][8]) == 18 and "*" not in sheet[1][8]
+    masked = await client.get("/api/v1/exports/households.xlsx", headers=auth(settings, "auditor", TOWNSHIP),
+                              params={"q": "86300000000001"})
+    sheet = CalamineWorkbook.from_filelike(io.BytesIO(masked.content)).get_sheet_by_index(0).to_python()
+    assert "********" in sheet[1][8]
