@@ -18,6 +18,11 @@ from notifications.providers import DeliveryError
 log = structlog.get_logger()
 
 
+def _error_text(exc: Exception) -> str:
+    """A provider's own message (never holds an address), or only the type of an unexpected error."""
+    return str(exc) if isinstance(exc, DeliveryError) else f"provider error: {type(exc).__name__}"
+
+
 def _report(uow: UnitOfWork, message: Message, delivery: Delivery, error: str | None = None) -> None:
     fields = dict(message_id=message.id, event_id=message.event_id, event_type=message.event_type,
                   recipient_id=delivery.recipient_id, channel=delivery.channel, attempts=delivery.attempts)
@@ -61,8 +66,8 @@ async def send_due(ctx: Context, sessions: async_sessionmaker, on_commit=None) -
             error = None
             try:
                 await ctx.providers[delivery.channel].send(recipient, message.body_zh, message_ref=str(message.id))
-            except DeliveryError as exc:
-                error = str(exc)
+            except Exception as exc:  # noqa: BLE001  (a provider bug must not stall the queue)
+                error = _error_text(exc)
             _after_attempt(ctx, uow, message, delivery, error)
         await uow.commit()
         return len(rows)
@@ -82,8 +87,8 @@ async def send_digests(ctx: Context, sessions: async_sessionmaker, on_commit=Non
             error = None
             try:
                 await ctx.providers["sms"].send(recipient, text, message_ref=f"digest:{digest_id}")
-            except DeliveryError as exc:
-                error = str(exc)
+            except Exception as exc:  # noqa: BLE001  (a provider bug must not stall the queue)
+                error = _error_text(exc)
             for delivery, message, _ in rows:
                 delivery.digest_id = digest_id
                 _after_attempt(ctx, uow, message, delivery, error)
