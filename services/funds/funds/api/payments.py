@@ -11,7 +11,7 @@ from backstop_common.paging import Page, Paging
 from backstop_common.problems import NotFound
 from funds.api.common import AreaFilter, commit, plain
 from funds.clock import Now
-from funds.domain import payments, readmodel, standards
+from funds.domain import disbursements, readmodel, standards, subsidies
 from funds.enums import SubsidyKind
 from funds.models import MemberFact, Subsidy
 from funds.repository import payments as repo
@@ -22,7 +22,7 @@ router = APIRouter(tags=["payments"])
 
 @router.post("/disbursements", status_code=201, response_model=DisbursementRead)
 async def disburse(body: DisbursementIn, uow: UoW, principal: CurrentPrincipal, now: Now):
-    return await commit(uow, payments.disburse(uow, principal, body, now))
+    return await commit(uow, disbursements.disburse(uow, principal, body, now))
 
 
 @router.get("/disbursements", response_model=Page[DisbursementRead])
@@ -35,7 +35,7 @@ async def list_disbursements(uow: UoW, principal: CurrentPrincipal, paging: Pagi
 @router.post("/subsidies", status_code=201, response_model=SubsidyRead)
 async def pay_subsidy(body: SubsidyIn, uow: UoW, principal: CurrentPrincipal, now: Now):
     """The amount is computed from the standard (year of ``period``, household's area); never sent."""
-    return await commit(uow, payments.pay_subsidy(uow, principal, body, now))
+    return await commit(uow, subsidies.pay_subsidy(uow, principal, body, now))
 
 
 @router.get("/subsidies/quote")

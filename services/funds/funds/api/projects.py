@@ -12,7 +12,7 @@ from backstop_common.paging import Page, Paging
 from backstop_common.problems import NotFound
 from funds.api.common import AreaFilter, commit, optional_version, plain
 from funds.clock import Now
-from funds.domain import beneficiaries, payments, projects
+from funds.domain import beneficiaries, disbursements, projects
 from funds.enums import ACTIONS, ProjectType, Stage
 from funds.repository import projects as repo
 from funds.schemas import (BeneficiaryIn, BeneficiaryRead, DividendIn, DividendRead, FundingIn, ProjectCreate,
@@ -53,7 +53,7 @@ async def history(project_id: uuid.UUID, uow: UoW, principal: CurrentPrincipal):
 
 @router.post("/projects/{project_id}/fundings", status_code=201)
 async def fund(project_id: uuid.UUID, body: FundingIn, uow: UoW, principal: CurrentPrincipal):
-    return plain(await commit(uow, payments.fund_project(uow, principal, project_id, body)))
+    return plain(await commit(uow, disbursements.fund_project(uow, principal, project_id, body)))
 
 
 @router.post("/projects/{project_id}/beneficiaries", status_code=201, response_model=BeneficiaryRead)

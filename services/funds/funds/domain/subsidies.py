@@ -1,10 +1,9 @@
-"""Disbursements to projects and subsidies to households: checked, computed, then paid.
+"""Subsidies to households: checked against the read model, computed from the standards, then paid.
 
 A refused payment that is itself an anomaly (unknown or deceased beneficiary, duplicate, overspend) is
 recorded as the anomaly before ``Refused`` is raised; nothing else has been written at that point.
 """
 
-import uuid
 from datetime import datetime
 
 from sqlalchemy import select
@@ -15,36 +14,10 @@ from backstop_common.problems import Conflict, Unprocessable
 from backstop_common.topics import FUNDS_FINANCE
 from backstop_common.uow import UnitOfWork
 from funds.domain import access, anomalies, ledger, readmodel, standards, suggestions
-from funds.domain.projects import get_project
-from funds.enums import AnomalyKind, Stage, SubsidyKind
-from funds.events import DisbursementMade, SubsidyPaid
-from funds.models import Disbursement, MemberFact, Subsidy
-from funds.schemas import DisbursementIn, SubsidyIn
-
-PAYABLE_STAGES = (Stage.IMPLEMENTING.value, Stage.ACCEPTED.value)
-
-
-async def disburse(uow: UnitOfWork, principal: Principal, data: DisbursementIn, now: datetime) -> Disbursement:
-    principal.ensure_role(*access.FINANCE)
-    project = await get_project(uow, principal, data.project_id, lock=True)
-    if project.stage not in PAYABLE_STAGES:
-        raise Conflict(f"a project is paid during 实施 or 验收, not at {project.stage}", stage=project.stage)
-    allocation = await ledger.visible_allocation(uow.session, principal, data.allocation_id, lock=True)
-    if not access.reaches(allocation.area_code, project.area_code):
-        raise Unprocessable("the allocation belongs to another area than the project",
-                            allocation_area=allocation.area_code, project_area=project.area_code)
-    line = await ledger.funding_line(uow.session, project.id, allocation.id)
-    uncommitted_need = data.amount - ((line.committed - line.spent) if line else 0)
-    await ledger.commit_to_project(uow, allocation, project.id, project.area_code, max(uncommitted_need, 0),
-                                   spend=data.amount)
-    payment = Disbursement(project_id=project.id, allocation_id=allocation.id, amount=data.amount,
-                           paid_on=data.paid_on or now.date(), paid_by=principal.subject, note=data.note)
-    uow.session.add(payment)
-    await uow.session.flush()
-    uow.publish(FUNDS_FINANCE, "disbursement.made", subject=payment.id, area_code=project.area_code,
-                data=DisbursementMade(disbursement_id=payment.id, project_id=project.id,
-                                      allocation_id=allocation.id, amount=payment.amount, paid_on=payment.paid_on))
-    return payment
+from funds.enums import AnomalyKind, SubsidyKind
+from funds.events import SubsidyPaid
+from funds.models import MemberFact, Subsidy
+from funds.schemas import SubsidyIn
 
 
 async def _refuse(uow: UnitOfWork, key: str, kind: AnomalyKind, area: str, detail: str, problem, **ids):
@@ -129,21 +102,3 @@ async def pay_subsidy(uow: UnitOfWork, principal: Principal, data: SubsidyIn, no
                                  village_code=household.village_code, kind=kind.value, period=data.period,
                                  amount=subsidy.amount, allocation_id=allocation.id))
     return subsidy
-
-
-FUNDABLE_STAGES = (Stage.LISTED.value, Stage.IMPLEMENTING.value, Stage.ACCEPTED.value)
-
-
-async def fund_project(uow: UnitOfWork, principal: Principal, project_id: uuid.UUID, data) -> dict:
-    """Commit money of an allocation to a listed project (入库 or later); nothing is paid yet."""
-    principal.ensure_role(*access.FINANCE)
-    project = await get_project(uow, principal, project_id, lock=True)
-    if project.stage not in FUNDABLE_STAGES:
-        raise Conflict(f"money is committed to a project from 入库 on, not at {project.stage}", stage=project.stage)
-    allocation = await ledger.visible_allocation(uow.session, principal, data.allocation_id, lock=True)
-    if not access.reaches(allocation.area_code, project.area_code):
-        raise Unprocessable("the allocation belongs to another area than the project",
-                            allocation_area=allocation.area_code, project_area=project.area_code)
-    line = await ledger.commit_to_project(uow, allocation, project.id, project.area_code, data.amount)
-    return {"project_id": project.id, "allocation_id": allocation.id, "committed": line.committed,
-            "spent": line.spent}

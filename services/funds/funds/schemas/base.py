@@ -1,0 +1,23 @@
+"""Shared API types: amounts are decimals to the fen; negative or non-decimal amounts are refused."""
+
+from decimal import Decimal
+from typing import Annotated
+
+from pydantic import BaseModel, ConfigDict, Field, PlainSerializer
+
+from backstop_common.money import to_fen
+
+Amount = Annotated[Decimal, Field(gt=0, max_digits=14, decimal_places=2)]
+AreaCode = Annotated[str, Field(pattern=r"^[0-9]{12}$")]
+Year = Annotated[int, Field(ge=2000, le=2100)]
+#: money as it leaves the service: a decimal string to the fen ("0.00", never 0 or a float)
+Yuan = Annotated[Decimal, PlainSerializer(lambda v: str(to_fen(v)), return_type=str, when_used="json")]
+
+
+
+class In(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+
+
+class Out(BaseModel):
+    model_config = ConfigDict(from_attributes=True)
