@@ -108,3 +108,17 @@ async def test_a_rule_added_by_api_routes_the_next_event(app, client, settings, 
                                 json={**{k: v for k, v in rule.json().items() if k not in ("id", "version")},
                                       "enabled": False})
     assert disabled.status_code == 200 and disabled.json()["version"] == 2
+
+
+async def test_text_the_database_cannot_hold_is_refused(app, client, admin):
+    before = await _count(app, Recipient)
+    for item in (person("nul\x00id", "helper", village(4)),
+                 person("tz-quiet", "helper", village(4), quiet_start="22:00:00+08:00", quiet_end="07:00:00+08:00")):
+        resp = await client.post("/api/v1/recipients", json=item, headers=admin)
+        assert resp.status_code == 422, resp.text
+    rule = await client.post("/api/v1/routing-rules", headers=admin, json={
+        "name": "nul", "event_type": "subsidy.paid", "targets": [{"kind": "helpers"}],
+        "conditions": [{"field": "kind", "op": "eq", "value": "a\x00b"}], "template_zh": "x", "template_en": "x"})
+    assert rule.status_code == 422
+    assert (await client.get("/api/v1/recipients", params={"role": "a\x00"}, headers=admin)).status_code == 422
+    assert await _count(app, Recipient) == before

@@ -37,8 +37,8 @@ async def bulk_load(body: RecipientBulk, uow: UoW, principal: CurrentPrincipal):
 
 @router.get("/recipients", response_model=Page[RecipientOut])
 async def list_recipients(uow: UoW, principal: CurrentPrincipal, paging: Paging,
-                          role: Annotated[str | None, Query(max_length=50)] = None,
-                          unit: Annotated[str | None, Query(max_length=100)] = None):
+                          role: Annotated[str | None, Query(max_length=50, pattern=r"^[a-z_]+$")] = None,
+                          unit: Annotated[str | None, Query(max_length=100, pattern=r"^[a-z0-9_.-]+$")] = None):
     principal.ensure_role(*READ_ROLES)
     rows, total = await repo.list_in_scope(uow.session, principal.scope, role=role, unit=unit,
                                            limit=paging.limit, offset=paging.offset)

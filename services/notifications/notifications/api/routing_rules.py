@@ -43,7 +43,7 @@ async def _ensure_unique_name(uow, name: str, rule_id: uuid.UUID | None = None) 
 
 @router.get("/routing-rules", response_model=Page[RuleOut])
 async def list_rules(uow: UoW, principal: CurrentPrincipal, paging: Paging,
-                     event_type: Annotated[str | None, Query(max_length=100)] = None):
+                     event_type: Annotated[str | None, Query(max_length=100, pattern=r"^[a-z_]+\.[a-z_]+$")] = None):
     principal.ensure_role(*READ_ROLES)
     where = [RoutingRule.event_type == event_type] if event_type else []
     rows = [r for r in (await uow.session.execute(select(RoutingRule).where(*where).order_by(RoutingRule.name))).scalars()

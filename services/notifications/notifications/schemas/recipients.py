@@ -7,12 +7,13 @@ from typing import Literal
 from pydantic import BaseModel, ConfigDict, Field, model_validator
 
 from backstop_common.auth import Role
+from notifications.schemas._checks import Strict
 
 AREA = r"^[0-9]{12}$"
 Channel = Literal["sms", "email", "group"]
 
 
-class RecipientIn(BaseModel):
+class RecipientIn(Strict):
     model_config = ConfigDict(extra="forbid")
 
     kind: Literal["person", "unit"] = "person"
@@ -35,6 +36,8 @@ class RecipientIn(BaseModel):
             raise ValueError("a person needs user_id (the JWT sub) and role")
         if self.kind == "unit" and not self.unit:
             raise ValueError("a unit needs unit (e.g. county_office, health)")
+        if any(t is not None and t.tzinfo is not None for t in (self.quiet_start, self.quiet_end)):
+            raise ValueError("quiet hours are local wall-clock times (Asia/Shanghai), without an offset")
         if (self.quiet_start is None) != (self.quiet_end is None):
             raise ValueError("quiet_start and quiet_end go together")
         for channel, address in (("sms", self.phone), ("email", self.email), ("group", self.group_webhook_url)):
@@ -43,7 +46,7 @@ class RecipientIn(BaseModel):
         return self
 
 
-class RecipientBulk(BaseModel):
+class RecipientBulk(Strict):
     model_config = ConfigDict(extra="forbid")
 
     items: list[RecipientIn] = Field(min_length=1, max_length=5000)

@@ -8,9 +8,10 @@ from pydantic import BaseModel, ConfigDict, Field, field_validator, model_valida
 from backstop_common.auth import Role
 from notifications.domain.areas import LEVELS
 from notifications.domain.conditions import OPS, template_fields
+from notifications.schemas._checks import Strict
 
 
-class Condition(BaseModel):
+class Condition(Strict):
     model_config = ConfigDict(extra="forbid")
 
     field: str = Field(pattern=r"^[A-Za-z_][A-Za-z0-9_.]*$", max_length=100)
@@ -18,7 +19,7 @@ class Condition(BaseModel):
     value: Any = None
 
 
-class Target(BaseModel):
+class Target(Strict):
     model_config = ConfigDict(extra="forbid")
 
     kind: Literal["helpers", "role", "office", "unit", "user"]
@@ -38,7 +39,7 @@ class Target(BaseModel):
         return self
 
 
-class RuleIn(BaseModel):
+class RuleIn(Strict):
     model_config = ConfigDict(extra="forbid")
 
     name: str = Field(min_length=1, max_length=200)

@@ -6,10 +6,12 @@ from typing import Annotated
 
 from pydantic import BaseModel, ConfigDict, Field
 
+from notifications.schemas._checks import Strict
+
 EventPattern = Annotated[str, Field(pattern=r"^(\*|[a-z_]+\.(\*|[a-z_]+))$")]
 
 
-class WebhookIn(BaseModel):
+class WebhookIn(Strict):
     model_config = ConfigDict(extra="forbid")
 
     name: str = Field(min_length=1, max_length=200)
@@ -18,7 +20,7 @@ class WebhookIn(BaseModel):
     area_prefix: str = Field("", pattern=r"^[0-9]{0,12}$")
 
 
-class WebhookPatch(BaseModel):
+class WebhookPatch(Strict):
     model_config = ConfigDict(extra="forbid")
 
     url: str | None = Field(None, pattern=r"^https?://", max_length=2000)
