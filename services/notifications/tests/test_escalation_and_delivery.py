@@ -3,8 +3,12 @@
 import uuid
 from datetime import timedelta
 
+from sqlalchemy import select
+
 from backstop_common.testing import bearer, make_event, publish_events, read_events
 from backstop_common.topics import MONITORING_CAMPAIGN, MONITORING_CASE, NOTIFICATIONS_DELIVERY, REGISTRY_HOUSEHOLD
+
+from notifications.models import Attempt, Delivery
 
 from .conftest import COUNTY
 from .helpers import inbox, inbox_with, load, person, village
@@ -66,7 +70,7 @@ async def test_read_in_time_is_not_escalated(client, settings, admin, clock):
     assert not [m for m in town if m["event_id"] == str(event.id)]
 
 
-async def test_sms_delivered_and_a_failing_group_robot_retried_then_failed(client, settings, admin):
+async def test_sms_delivered_and_a_failing_group_robot_retried_then_failed(app, client, settings, admin):
     vil = village(779)
     with Receiver(500) as robot:
         helper = f"h-{uuid.uuid4().hex[:6]}"
@@ -103,3 +107,8 @@ async def test_sms_delivered_and_a_failing_group_robot_retried_then_failed(clien
                             headers=bearer(settings, "county_staff", COUNTY))
     [message] = [m for m in resp.json()["items"] if m["deliveries"]]  # the unit's; township staff has only the inbox
     assert message["deliveries"][0]["status"] == "failed" and message["deliveries"][0]["attempts"] == 3
+    async with app.state.sessions() as session:  # each attempt is on record
+        attempts = (await session.execute(
+            select(Attempt).join(Delivery, Delivery.id == Attempt.delivery_id)
+            .where(Delivery.message_id == uuid.UUID(message["id"])).order_by(Attempt.number))).scalars().all()
+    assert [(a.number, a.ok, a.error) for a in attempts] == [(n, False, "answered HTTP 500") for n in (1, 2, 3)]

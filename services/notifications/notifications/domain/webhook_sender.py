@@ -17,7 +17,7 @@ from sqlalchemy.ext.asyncio import async_sessionmaker
 from notifications.context import Context
 from notifications.domain.schedule import backoff
 from notifications.domain.webhooks import signed_request
-from notifications.models import WebhookDelivery, WebhookSubscription
+from notifications.models import Attempt, WebhookDelivery, WebhookSubscription
 
 log = structlog.get_logger()
 
@@ -32,9 +32,12 @@ async def _post(ctx: Context, sub: WebhookSubscription, delivery: WebhookDeliver
     return resp.status_code, None if 200 <= resp.status_code < 300 else f"answered HTTP {resp.status_code}"
 
 
-def _record(ctx: Context, sub: WebhookSubscription, delivery: WebhookDelivery, status: int | None, error: str | None) -> None:
+def _record(ctx: Context, session, sub: WebhookSubscription, delivery: WebhookDelivery, status: int | None,
+            error: str | None) -> None:
     now, s = ctx.clock(), ctx.settings
     delivery.attempts += 1
+    session.add(Attempt(kind="webhook", delivery_id=delivery.id, number=delivery.attempts, ok=error is None,
+                        http_status=status, error=error, at=now))
     delivery.last_status = status
     if error is None:
         delivery.status, delivery.sent_at, delivery.last_error = "sent", now, None
@@ -65,7 +68,7 @@ async def serve_subscriber(ctx: Context, sessions: async_sessionmaker, sub_id: u
             if delivery.next_attempt_at > ctx.clock():
                 break  # the oldest waits for its retry; later events do not overtake it
             status, error = await _post(ctx, sub, delivery)
-            _record(ctx, sub, delivery, status, error)
+            _record(ctx, session, sub, delivery, status, error)
             if error is not None:
                 break  # keep this subscriber's order; the rest wait for the retry
             sent += 1

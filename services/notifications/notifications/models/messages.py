@@ -62,3 +62,19 @@ class Delivery(SQLModel, table=True):
     sent_at: datetime | None = tz()
     digest_id: uuid.UUID | None = None
     created_at: datetime | None = created()
+
+
+class Attempt(SQLModel, table=True):
+    """One send attempt, on a channel delivery or a webhook delivery: the audit trail of retries."""
+
+    __tablename__ = "delivery_attempts"
+    __table_args__ = (Index("ix_delivery_attempts_delivery", "delivery_id", "number"),)
+
+    id: uuid.UUID = Field(default_factory=uuid.uuid4, primary_key=True)
+    kind: str  # channel | webhook
+    delivery_id: uuid.UUID
+    number: int
+    ok: bool
+    http_status: int | None = None
+    error: str | None = None
+    at: datetime | None = created()

@@ -1,8 +1,8 @@
 """initial
 
-Revision ID: f65080715bdc
+Revision ID: 46eb3e2ed33e
 Revises: 
-Create Date: 2026-11-23 09:37:10.458253
+Create Date: 2026-11-23 09:49:14.224395
 """
 import uuid
 
@@ -13,7 +13,7 @@ from sqlalchemy.dialects import postgresql
 
 from notifications.domain.default_rules import DEFAULT_RULES
 
-revision = 'f65080715bdc'
+revision = '46eb3e2ed33e'
 down_revision = None
 branch_labels = None
 depends_on = None
@@ -30,6 +30,18 @@ def upgrade() -> None:
     sa.Column('at', sa.DateTime(timezone=True), server_default=sa.text('now()'), nullable=False),
     sa.PrimaryKeyConstraint('id')
     )
+    op.create_table('delivery_attempts',
+    sa.Column('id', sa.Uuid(), nullable=False),
+    sa.Column('kind', sqlmodel.sql.sqltypes.AutoString(), nullable=False),
+    sa.Column('delivery_id', sa.Uuid(), nullable=False),
+    sa.Column('number', sa.Integer(), nullable=False),
+    sa.Column('ok', sa.Boolean(), nullable=False),
+    sa.Column('http_status', sa.Integer(), nullable=True),
+    sa.Column('error', sqlmodel.sql.sqltypes.AutoString(), nullable=True),
+    sa.Column('at', sa.DateTime(timezone=True), server_default=sa.text('now()'), nullable=False),
+    sa.PrimaryKeyConstraint('id')
+    )
+    op.create_index('ix_delivery_attempts_delivery', 'delivery_attempts', ['delivery_id', 'number'], unique=False)
     op.create_table('household_facts',
     sa.Column('household_id', sqlmodel.sql.sqltypes.AutoString(), nullable=False),
     sa.Column('village_code', sqlmodel.sql.sqltypes.AutoString(), nullable=True),
@@ -219,5 +231,7 @@ def downgrade() -> None:
     op.drop_table('outbox')
     op.drop_table('inbox')
     op.drop_table('household_facts')
+    op.drop_index('ix_delivery_attempts_delivery', table_name='delivery_attempts')
+    op.drop_table('delivery_attempts')
     op.drop_table('access_log')
     # ### end Alembic commands ###
