@@ -122,3 +122,14 @@ async def test_text_the_database_cannot_hold_is_refused(app, client, admin):
     assert rule.status_code == 422
     assert (await client.get("/api/v1/recipients", params={"role": "a\x00"}, headers=admin)).status_code == 422
     assert await _count(app, Recipient) == before
+
+
+async def test_ops_endpoints_and_event_contract(client):
+    assert (await client.get("/healthz")).json()["status"] == "ok"
+    assert (await client.get("/readyz")).status_code == 200
+    assert "notifications_messages_total" in (await client.get("/metrics")).text
+    doc = (await client.get("/asyncapi.json")).json()
+    assert {"notifications_delivery", "registry_household", "monitoring_case", "monitoring_campaign",
+            "funds_finance"} <= set(doc["channels"])
+    escalated = doc["components"]["messages"]["backstop_notifications_notification_escalated_v1"]["payload"]
+    assert set(escalated["required"]) >= {"message_id", "event_id", "from_recipient_id", "to_recipient_ids"}

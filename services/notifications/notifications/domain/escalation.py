@@ -12,6 +12,7 @@ from notifications.domain import deliveries
 from notifications.domain.areas import office_role
 from notifications.domain.routing import insert_message
 from notifications.events import NotificationEscalated
+from notifications.metrics import MESSAGES_CREATED
 from notifications.models import Message, Recipient, RoutingRule
 from notifications.repository import recipients as repo
 
@@ -39,6 +40,7 @@ async def _escalate(ctx: Context, uow: UnitOfWork, message: Message) -> None:
         ))
         if new_id is not None:
             to_ids.append(target.id)
+            MESSAGES_CREATED.labels(message.event_type, "escalated").inc()
             await deliveries.plan(ctx, uow, new_id, target, channels, urgent=True)
     uow.publish(NOTIFICATIONS_DELIVERY, "notification.escalated", subject=message.id, area_code=message.event_area,
                 data=NotificationEscalated(message_id=message.id, event_id=message.event_id,

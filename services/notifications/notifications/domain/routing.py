@@ -13,6 +13,7 @@ from notifications.context import Context
 from notifications.domain import deliveries, targets
 from notifications.domain.areas import event_area
 from notifications.domain.conditions import all_hold, render
+from notifications.metrics import MESSAGES_CREATED
 from notifications.models import Message, Recipient, RoutingRule
 from notifications.repository import rules as rules_repo
 
@@ -75,6 +76,7 @@ async def route(ctx: Context, uow: UnitOfWork, event: Event, short_name: str) ->
         if message_id is None:
             continue
         created += 1
+        MESSAGES_CREATED.labels(short_name, "routed").inc()
         await deliveries.plan(ctx, uow, message_id, recipient, plan.channels, urgent=plan.urgent)
     log.info("notify.routed", event_type=short_name, event_id=str(event.id), rules=len(rules),
              messages=created)

@@ -12,6 +12,7 @@ from backstop_common.uow import UnitOfWork
 from notifications.context import Context
 from notifications.domain.schedule import backoff
 from notifications.events import NotificationDelivered, NotificationFailed
+from notifications.metrics import SENDS
 from notifications.models import Attempt, Delivery, Message, Recipient
 from notifications.providers import DeliveryError
 
@@ -34,6 +35,7 @@ def _report(uow: UnitOfWork, message: Message, delivery: Delivery, error: str | 
 def _after_attempt(ctx: Context, uow: UnitOfWork, message: Message, delivery: Delivery, error: str | None) -> None:
     now, s = ctx.clock(), ctx.settings
     delivery.attempts += 1
+    SENDS.labels(delivery.channel, "ok" if error is None else "error").inc()
     uow.session.add(Attempt(kind="channel", delivery_id=delivery.id, number=delivery.attempts, ok=error is None,
                             error=error and error[:500], at=now))
     if error is None:

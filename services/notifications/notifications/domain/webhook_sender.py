@@ -11,12 +11,13 @@ import uuid
 
 import httpx
 import structlog
-from sqlalchemy import select
+from sqlalchemy import func, select
 from sqlalchemy.ext.asyncio import async_sessionmaker
 
 from notifications.context import Context
 from notifications.domain.schedule import backoff
 from notifications.domain.webhooks import signed_request
+from notifications.metrics import WEBHOOK_SENDS, WEBHOOKS_PAUSED
 from notifications.models import Attempt, WebhookDelivery, WebhookSubscription
 
 log = structlog.get_logger()
@@ -36,6 +37,7 @@ def _record(ctx: Context, session, sub: WebhookSubscription, delivery: WebhookDe
             error: str | None) -> None:
     now, s = ctx.clock(), ctx.settings
     delivery.attempts += 1
+    WEBHOOK_SENDS.labels("ok" if error is None else "error").inc()
     session.add(Attempt(kind="webhook", delivery_id=delivery.id, number=delivery.attempts, ok=error is None,
                         http_status=status, error=error, at=now))
     delivery.last_status = status
@@ -90,6 +92,8 @@ class WebhookWorkers:
                 .join(WebhookSubscription, WebhookSubscription.id == WebhookDelivery.subscription_id)
                 .where(WebhookDelivery.status == "pending", WebhookDelivery.next_attempt_at <= self._ctx.clock(),
                        WebhookSubscription.paused.is_(False)))).scalars().all()
+            WEBHOOKS_PAUSED.set((await session.execute(
+                select(func.count()).select_from(WebhookSubscription).where(WebhookSubscription.paused))).scalar_one())
         for sub_id in ids:
             task = self._running.get(sub_id)
             if task is None or task.done():
