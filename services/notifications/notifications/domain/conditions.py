@@ -4,6 +4,8 @@ import string
 from decimal import Decimal, InvalidOperation
 from typing import Any
 
+from backstop_common.privacy import mask_text
+
 OPS = ("eq", "ne", "in", "not_in", "lt", "lte", "gt", "gte", "exists", "truthy", "falsy")
 _FORMATTER = string.Formatter()
 
@@ -72,5 +74,5 @@ def render(template: str, values: dict) -> str:
             value = lookup(values, field)
             if isinstance(value, list):
                 value = ",".join(str(v) for v in value)
-            out.append("-" if value is None or value == "" else str(value))
+            out.append("-" if value is None or value == "" else mask_text(str(value)))  # free text may hold a phone
     return "".join(out)

@@ -26,7 +26,7 @@ async def _escalate(ctx: Context, uow: UnitOfWork, message: Message) -> None:
     above = parent_area(message.level_area or recipient.area_code)
     role = office_role(above) if above else None
     rule = await uow.session.get(RoutingRule, message.rule_id) if message.rule_id else None
-    channels = rule.channels if rule else []
+    channels = list(dict.fromkeys([*(rule.channels if rule else []), "sms"]))  # an escalation also goes by SMS
     window = (message.ack_due_at - message.created_at) if message.ack_due_at and message.created_at else None
     to_ids = []
     for target in (await repo.with_role_at(uow.session, [role], above) if role else []):
