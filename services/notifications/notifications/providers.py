@@ -97,7 +97,7 @@ async def _post(url: str, body: dict, headers: dict, timeout: float):
     try:
         async with httpx.AsyncClient(timeout=timeout) as client:
             resp = await client.post(url, json=body, headers=headers)
-    except httpx.HTTPError as exc:
+    except Exception as exc:  # noqa: BLE001  (network errors, odd URLs)
         raise DeliveryError(f"unreachable: {type(exc).__name__}") from exc
     if resp.status_code >= 300:
         raise DeliveryError(f"answered HTTP {resp.status_code}")

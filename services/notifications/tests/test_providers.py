@@ -47,3 +47,10 @@ async def test_group_robot_posts_text_and_settings_choose_providers():
     chosen = build_providers(_settings("http://gw"))
     assert type(chosen["sms"]).__name__ == "HttpSmsProvider" and type(chosen["email"]).__name__ == "LoggingProvider"
     assert {type(p).__name__ for p in build_providers(Settings()).values()} == {"LoggingProvider"}
+
+
+@pytest.mark.parametrize("url", ["http://", "http://[::1", "http://127.0.0.1:99999/x"])
+async def test_odd_urls_are_failures_not_crashes(url):
+    with pytest.raises(DeliveryError):
+        await GroupRobotProvider(_settings("")).send(Recipient(area_code="211204000000", group_webhook_url=url), "x",
+                                                     message_ref="m5")

@@ -28,7 +28,7 @@ async def _post(ctx: Context, sub: WebhookSubscription, delivery: WebhookDeliver
     try:
         async with httpx.AsyncClient(timeout=ctx.settings.webhook_timeout_s) as client:
             resp = await client.post(sub.url, content=body.encode(), headers=headers)
-    except httpx.HTTPError as exc:
+    except Exception as exc:  # noqa: BLE001  (network errors, odd URLs: a failure with backoff, never a crash)
         return None, f"unreachable: {type(exc).__name__}"
     return resp.status_code, None if 200 <= resp.status_code < 300 else f"answered HTTP {resp.status_code}"
 
