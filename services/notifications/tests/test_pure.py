@@ -67,3 +67,12 @@ def test_personal_identifiers_are_stripped():
     out = strip_personal(data)
     assert out == {"household_id": "h", "actor": {"role": "helper"},
                    "note": "身份证110105********1234 电话138****5678", "members": [{"age": 9}]}
+
+
+def test_lookup_walks_lists():
+    from notifications.domain.conditions import lookup
+
+    data = {"measures": [{"responsible_unit": "education", "helper_user_id": None},
+                         {"responsible_unit": "health", "helper_user_id": "u9"}]}
+    assert lookup(data, "measures.responsible_unit") == ["education", "health"]
+    assert lookup(data, "measures.helper_user_id") == ["u9"]

@@ -62,3 +62,19 @@ async def test_registry_household_then_monitoring_risk_reaches_helper_and_cadre(
 async def test_messages_are_scoped_to_the_callers_area(client, settings):
     resp = await client.get("/api/v1/messages", headers=bearer(settings, "township_staff", "211204999000"))
     assert resp.status_code == 200 and resp.json()["total"] == 0
+
+
+async def test_assistance_plan_reaches_each_responsible_unit(client, settings, admin):
+    vil = village(random.randrange(1, 999))
+    officer = f"edu-{uuid.uuid4().hex[:6]}"
+    await load(client, admin, {"kind": "person", "user_id": officer, "role": "department", "unit": "education",
+                               "area_code": COUNTY})
+    case_id = uuid.uuid4()
+    planned = make_event("monitoring", "case.assistance_planned", case_id, area_code=vil, data={
+        "case_id": str(case_id), "household_id": str(uuid.uuid4()), "village_code": vil, "actor": None,
+        "measures": [{"measure_type": "education", "responsible_unit": "education", "helper_user_id": None},
+                     {"measure_type": "health", "responsible_unit": "health", "helper_user_id": None}],
+        "due_at": "2026-12-31T00:00:00+08:00"})
+    await publish_events(settings.kafka_bootstrap_servers, MONITORING_CASE, [planned])
+    [message] = await inbox_with(client, settings, officer, "department", COUNTY, planned.id)
+    assert "2026-12-31" in message["body_zh"]

@@ -20,10 +20,13 @@ def _number(value: Any) -> Decimal | None:
 
 
 def lookup(data: dict, field: str) -> Any:
-    """``a.b`` walks nested objects; a missing field is None."""
+    """``a.b`` walks nested objects, and through lists (``measures.responsible_unit`` → a list); missing is None."""
     value: Any = data
     for part in field.split("."):
-        value = value.get(part) if isinstance(value, dict) else None
+        if isinstance(value, list):
+            value = [v.get(part) for v in value if isinstance(v, dict) and v.get(part) is not None]
+        else:
+            value = value.get(part) if isinstance(value, dict) else None
     return value
 
 

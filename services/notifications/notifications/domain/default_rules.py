@@ -54,7 +54,7 @@ DEFAULT_RULES = [
     rule("case.reviewed", "case.reviewed", [COUNTY], "乡镇已审核，请县级审批，截止{due_at}。", "Township reviewed; county approval due {due_at}.", ack_hours=120),
     rule("case.confirmed", "case.confirmed", [HELPERS, CADRE], "已确定为监测对象（{category}），请在{plan_due_at}前制定帮扶计划。", "Confirmed as monitored household ({category}); assistance plan due {plan_due_at}.", ack_hours=72),
     rule("case.rejected", "case.rejected", [HELPERS, CADRE], "监测案例未通过：{reason}。", "Case rejected: {reason}."),
-    rule("case.assistance_planned", "case.assistance_planned", [HELPERS, CADRE], "帮扶计划已制定，落实截止{due_at}。", "Assistance plan made; due {due_at}."),
+    rule("case.assistance_planned", "case.assistance_planned", [HELPERS, CADRE, {"kind": "unit", "unit_field": "measures.responsible_unit"}, {"kind": "user", "field": "measures.helper_user_id"}], "帮扶计划已制定，落实截止{due_at}。", "Assistance plan made; due {due_at}."),
     rule("case.visit_recorded", "case.visit_recorded", [CADRE], "已记录走访（{visited_on}），下次走访截止{next_visit_due}。", "Visit recorded ({visited_on}); next visit due {next_visit_due}."),
     rule("case.elimination_proposed", "case.elimination_proposed", [TOWNSHIP], "村级提出风险消除（{method}），请审核。", "Risk elimination proposed ({method}); please review."),
     rule("case.risk_eliminated", "case.risk_eliminated", [HELPERS, CADRE], "风险已消除（{method}）。", "Risk eliminated ({method})."),

@@ -34,8 +34,12 @@ async def resolve(session: AsyncSession, target: dict, event: Event, area: str |
         value = lookup(event.data, target["field"])
         return await repo.by_user_ids(session, value if isinstance(value, list) else [value])
     if kind == "unit":
-        unit = target.get("unit") or lookup(event.data, target.get("unit_field", ""))
-        return await repo.of_unit_covering(session, str(unit), area) if unit else []
+        units = target.get("unit") or lookup(event.data, target.get("unit_field", ""))
+        found: dict = {}
+        for unit in (units if isinstance(units, list) else [units]):
+            if unit:
+                found.update({r.id: r for r in await repo.of_unit_covering(session, str(unit), area)})
+        return list(found.values())
     where = _target_area(target, event, area)
     if where is None:
         return []
