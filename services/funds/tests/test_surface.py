@@ -62,3 +62,12 @@ async def test_concurrent_duplicate_subsidies_pay_once(app, client, county, sett
     assert len(await anomalies(client, county, kind="duplicate_payment", household_id=str(hid))) == 1
     spent = [(await client.get(f"/api/v1/allocations/{p['id']}", headers=county)).json()["spent"] for p in pots]
     assert sorted(spent) == ["0.00", "0.00", "0.00", "45000.00"]
+
+
+async def test_hostile_input_is_a_problem_not_a_500(client, county):
+    nul = await client.post("/api/v1/allocations", headers=county, json={
+        "source": "county", "year": 2026, "purpose": "a\x00b", "amount": "1.00", "area_code": "211204000000"})
+    assert nul.status_code == 422
+    assert (await client.get("/api/v1/allocations", headers=county, params={"year": 99999999999})).status_code == 422
+    assert (await client.get("/api/v1/suggestions", headers=county, params={"status": "x\x00"})).status_code == 422
+    assert (await client.get("/api/v1/subsidies", headers=county, params={"period": "\x00"})).status_code == 422

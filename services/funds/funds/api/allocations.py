@@ -7,7 +7,7 @@ from fastapi import APIRouter
 from backstop_common.app import UoW
 from backstop_common.auth import CurrentPrincipal
 from backstop_common.paging import Page, Paging
-from funds.api.common import AreaFilter, commit, plain
+from funds.api.common import AreaFilter, YearFilter, commit, plain
 from funds.domain import ledger
 from funds.enums import Source
 from funds.repository import allocations as repo
@@ -17,7 +17,7 @@ router = APIRouter(tags=["allocations"])
 
 
 @router.get("/fund-sources")
-async def fund_sources(uow: UoW, principal: CurrentPrincipal, year: int | None = None):
+async def fund_sources(uow: UoW, principal: CurrentPrincipal, year: YearFilter = None):
     """The seven sources with what the caller's area was allocated, committed and spent of each."""
     items = await repo.source_totals(uow.session, principal, year)
     return plain({"items": items, "total": len(items)})
@@ -30,7 +30,7 @@ async def create_allocation(body: AllocationCreate, uow: UoW, principal: Current
 
 @router.get("/allocations", response_model=Page[AllocationRead])
 async def list_allocations(uow: UoW, principal: CurrentPrincipal, paging: Paging, area_code: AreaFilter = None,
-                           source: Source | None = None, year: int | None = None):
+                           source: Source | None = None, year: YearFilter = None):
     return await repo.list_allocations(uow.session, principal, paging, area_code=area_code, source=source, year=year)
 
 

@@ -1,6 +1,7 @@
 """Anomalies for the office, and subsidy suggestions for monitored households."""
 
 import uuid
+from typing import Literal
 
 from fastapi import APIRouter
 
@@ -25,7 +26,7 @@ async def list_anomalies(uow: UoW, principal: CurrentPrincipal, paging: Paging, 
 
 @router.get("/suggestions", response_model=Page[SuggestionRead])
 async def list_suggestions(uow: UoW, principal: CurrentPrincipal, paging: Paging, household_id: uuid.UUID | None = None,
-                           area_code: AreaFilter = None, kind: SubsidyKind | None = None, status: str | None = None):
+                           area_code: AreaFilter = None, kind: SubsidyKind | None = None, status: Literal["open", "paid"] | None = None):
     """Subsidies monitored households are eligible for (computed on case.confirmed); not payments."""
     return await repo.list_suggestions(uow.session, principal, paging, household_id=household_id,
                                        area_code=area_code, kind=kind, status=status)

@@ -4,7 +4,7 @@ from collections.abc import Awaitable
 from decimal import Decimal
 from typing import Annotated, TypeVar
 
-from fastapi import Header, Query
+from fastapi import Header, Path, Query
 
 from backstop_common.problems import BadRequest
 from backstop_common.uow import UnitOfWork
@@ -14,6 +14,9 @@ from funds.domain.anomalies import Refused
 T = TypeVar("T")
 Format = Annotated[str, Query(pattern="^(json|xlsx)$")]
 AreaFilter = Annotated[str | None, Query(pattern=r"^[0-9]{12}$")]
+PeriodFilter = Annotated[str | None, Query(pattern=r"^[0-9]{4}([-/][0-9A-Za-z]{1,10})?$")]
+YearFilter = Annotated[int | None, Query(ge=2000, le=2100)]
+YearPath = Annotated[int, Path(ge=2000, le=2100)]
 
 
 async def commit(uow: UnitOfWork, work: Awaitable[T]) -> T:

@@ -9,7 +9,7 @@ from backstop_common.app import UoW
 from backstop_common.auth import CurrentPrincipal
 from backstop_common.paging import Page, Paging
 from backstop_common.problems import NotFound
-from funds.api.common import AreaFilter, commit, plain
+from funds.api.common import AreaFilter, PeriodFilter, commit, plain
 from funds.clock import Now
 from funds.domain import disbursements, readmodel, standards, subsidies
 from funds.enums import SubsidyKind
@@ -54,7 +54,7 @@ async def quote(uow: UoW, principal: CurrentPrincipal, kind: SubsidyKind, househ
 
 @router.get("/subsidies", response_model=Page[SubsidyRead])
 async def list_subsidies(uow: UoW, principal: CurrentPrincipal, paging: Paging, household_id: uuid.UUID | None = None,
-                         kind: SubsidyKind | None = None, period: str | None = None, area_code: AreaFilter = None):
+                         kind: SubsidyKind | None = None, period: PeriodFilter = None, area_code: AreaFilter = None):
     return await repo.list_subsidies(uow.session, principal, paging, household_id=household_id, kind=kind,
                                      period=period, area_code=area_code)
 

@@ -10,7 +10,7 @@ from backstop_common.auth import CurrentPrincipal
 from backstop_common.concurrency import expected_version
 from backstop_common.paging import Page, Paging
 from backstop_common.problems import NotFound
-from funds.api.common import AreaFilter, commit, optional_version, plain
+from funds.api.common import AreaFilter, YearFilter, commit, optional_version, plain
 from funds.clock import Now
 from funds.domain import beneficiaries, disbursements, projects
 from funds.enums import ACTIONS, ProjectType, Stage
@@ -28,7 +28,7 @@ async def declare(body: ProjectCreate, uow: UoW, principal: CurrentPrincipal, no
 
 @router.get("/projects", response_model=Page[ProjectRead])
 async def list_projects(uow: UoW, principal: CurrentPrincipal, paging: Paging, area_code: AreaFilter = None,
-                        stage: Stage | None = None, project_type: ProjectType | None = None, year: int | None = None):
+                        stage: Stage | None = None, project_type: ProjectType | None = None, year: YearFilter = None):
     return await repo.list_projects(uow.session, principal, paging, area_code=area_code, stage=stage,
                                     project_type=project_type, year=year)
 

@@ -6,7 +6,7 @@ from fastapi import APIRouter
 
 from backstop_common.app import UoW
 from backstop_common.auth import CurrentPrincipal
-from funds.api.common import AreaFilter, Format, plain, xlsx
+from funds.api.common import AreaFilter, PeriodFilter, Format, YearFilter, plain, xlsx
 from funds.domain import notices, reports, trails
 from funds.enums import Stage
 
@@ -14,7 +14,7 @@ router = APIRouter(tags=["reports"])
 
 
 @router.get("/reports/execution")
-async def execution(uow: UoW, principal: CurrentPrincipal, year: int | None = None, area_code: AreaFilter = None,
+async def execution(uow: UoW, principal: CurrentPrincipal, year: YearFilter = None, area_code: AreaFilter = None,
                     format: Format = "json"):
     report = await reports.execution(uow.session, principal, area_code=area_code, year=year)
     if format == "xlsx":
@@ -34,7 +34,7 @@ async def project_trail(project_id: uuid.UUID, uow: UoW, principal: CurrentPrinc
 
 @router.get("/notices/subsidies")
 async def subsidy_notice(uow: UoW, principal: CurrentPrincipal, area_code: AreaFilter = None,
-                         period: str | None = None, format: Format = "json"):
+                         period: PeriodFilter = None, format: Format = "json"):
     rows = await notices.subsidy_notice(uow.session, principal, area_code, period)
     if format == "xlsx":
         return xlsx(notices.SUBSIDY_HEADERS, rows, "subsidy-notice.xlsx", "补助公示")

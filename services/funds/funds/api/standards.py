@@ -9,7 +9,7 @@ from pydantic import BaseModel, Field
 from backstop_common.app import UoW
 from backstop_common.auth import CurrentPrincipal, Role
 from backstop_common.problems import NotFound
-from funds.api.common import plain
+from funds.api.common import YearFilter, YearPath, plain
 from funds.domain import standards
 from funds.enums import SubsidyKind
 from funds.repository import policy as repo
@@ -29,7 +29,7 @@ class PolicyIn(BaseModel):
 
 @router.get("/standards")
 async def list_standards(uow: UoW, principal: CurrentPrincipal, kind: SubsidyKind | None = None,
-                         year: int | None = None):
+                         year: YearFilter = None):
     """Every standard line valid for the caller's area (their own and those above)."""
     rows = [StandardRead.model_validate(r) for r in await repo.standards_for(uow.session, principal, kind, year)]
     return {"items": rows, "total": len(rows)}
@@ -46,7 +46,7 @@ async def put_standard(body: StandardIn, uow: UoW, principal: CurrentPrincipal):
 
 
 @router.get("/project-policies/{year}/{area_code}")
-async def get_policy(year: int, area_code: Code, uow: UoW, principal: CurrentPrincipal):
+async def get_policy(year: YearPath, area_code: Code, uow: UoW, principal: CurrentPrincipal):
     """The project policy in force for that year and area (its own line or the nearest one above)."""
     policy = await standards.project_policy(uow.session, area_code, year)
     if policy is None or not (principal.covers(area_code) or area_code.startswith(principal.scope)):
@@ -55,7 +55,7 @@ async def get_policy(year: int, area_code: Code, uow: UoW, principal: CurrentPri
 
 
 @router.put("/project-policies/{year}/{area_code}")
-async def put_policy(year: int, area_code: Code, body: PolicyIn, uow: UoW, principal: CurrentPrincipal):
+async def put_policy(year: YearPath, area_code: Code, body: PolicyIn, uow: UoW, principal: CurrentPrincipal):
     principal.ensure_role(*ADMINS)
     principal.ensure_covers(area_code, "area")
     await repo.put_policy(uow.session, body.model_dump() | {"year": year, "area_code": area_code})

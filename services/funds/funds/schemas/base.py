@@ -3,7 +3,7 @@
 from decimal import Decimal
 from typing import Annotated
 
-from pydantic import BaseModel, ConfigDict, Field, PlainSerializer
+from pydantic import BaseModel, ConfigDict, Field, PlainSerializer, field_validator
 
 from backstop_common.money import to_fen
 
@@ -16,7 +16,16 @@ Yuan = Annotated[Decimal, PlainSerializer(lambda v: str(to_fen(v)), return_type=
 
 
 class In(BaseModel):
+    """A request body: unknown fields (e.g. a typed amount where it is computed) and NUL characters refused."""
+
     model_config = ConfigDict(extra="forbid")
+
+    @field_validator("*", mode="after")
+    @classmethod
+    def _no_nul(cls, value):
+        if isinstance(value, str) and "\x00" in value:
+            raise ValueError("text must not contain NUL characters")
+        return value
 
 
 class Out(BaseModel):
