@@ -1,0 +1,93 @@
+"""What every benchmark shares: the machine it ran on, a load generator, percentiles, memory."""
+
+import asyncio
+import os
+import platform
+import statistics
+import time
+from collections.abc import Awaitable, Callable
+from dataclasses import dataclass
+
+import psutil
+
+
+def machine() -> str:
+    cpu = "unknown cpu"
+    try:
+        for line in open("/proc/cpuinfo"):
+            if line.startswith("model name"):
+                cpu = line.split(":", 1)[1].strip()
+                break
+    except OSError:
+        pass
+    mem = psutil.virtual_memory().total / 2**30
+    return f"{cpu}, {os.cpu_count()} cores, {mem:.0f} GiB, {platform.system()} {platform.release()}, Python {platform.python_version()}"
+
+
+def percentile(values: list[float], p: float) -> float:
+    if not values:
+        return float("nan")
+    ordered = sorted(values)
+    return ordered[min(len(ordered) - 1, int(round(p / 100 * (len(ordered) - 1))))]
+
+
+def summary(values_ms: list[float]) -> str:
+    return (f"n={len(values_ms)} p50={percentile(values_ms, 50):.1f} ms p95={percentile(values_ms, 95):.1f} ms "
+            f"p99={percentile(values_ms, 99):.1f} ms max={max(values_ms, default=float('nan')):.1f} ms")
+
+
+@dataclass
+class Throughput:
+    requests: int
+    errors: int
+    seconds: float
+    latencies_ms: list[float]
+
+    @property
+    def rps(self) -> float:
+        return self.requests / self.seconds if self.seconds else 0.0
+
+
+async def closed_loop(call: Callable[[int], Awaitable[bool]], *, concurrency: int, seconds: float) -> Throughput:
+    """``concurrency`` workers call as fast as answers come back, for ``seconds``."""
+    deadline = time.perf_counter() + seconds
+    latencies: list[float] = []
+    errors = 0
+
+    async def worker(w: int) -> None:
+        nonlocal errors
+        i = w
+        while time.perf_counter() < deadline:
+            started = time.perf_counter()
+            ok = await call(i)
+            latencies.append((time.perf_counter() - started) * 1000)
+            errors += not ok
+            i += concurrency
+
+    started = time.perf_counter()
+    await asyncio.gather(*(worker(w) for w in range(concurrency)))
+    return Throughput(len(latencies), errors, time.perf_counter() - started, latencies)
+
+
+async def open_loop(call: Callable[[int], Awaitable[None]], *, rate: float, count: int) -> list[float]:
+    """Start ``count`` calls at a steady ``rate`` per second, whatever the answers; returns start times."""
+    starts: list[float] = []
+    tasks = []
+    begin = time.perf_counter()
+    for i in range(count):
+        target = begin + i / rate
+        delay = target - time.perf_counter()
+        if delay > 0:
+            await asyncio.sleep(delay)
+        starts.append(time.time())
+        tasks.append(asyncio.create_task(call(i)))
+    await asyncio.gather(*tasks)
+    return starts
+
+
+def rss_mb(processes: dict[str, psutil.Process]) -> dict[str, float]:
+    return {name: round(p.memory_info().rss / 2**20, 1) for name, p in processes.items()}
+
+
+def mean(values: list[float]) -> float:
+    return statistics.fmean(values) if values else float("nan")
