@@ -5,7 +5,7 @@ import random
 import uuid
 
 from backstop_common.testing import bearer, make_event, publish_events
-from backstop_common.topics import MONITORING_CASE, REGISTRY_HOUSEHOLD
+from backstop_common.topics import FUNDS_FINANCE, MONITORING_CASE, REGISTRY_HOUSEHOLD
 
 from .conftest import COUNTY
 from .helpers import inbox, inbox_with, load, person, village
@@ -78,3 +78,19 @@ async def test_assistance_plan_reaches_each_responsible_unit(client, settings, a
     await publish_events(settings.kafka_bootstrap_servers, MONITORING_CASE, [planned])
     [message] = await inbox_with(client, settings, officer, "department", COUNTY, planned.id)
     assert "2026-12-31" in message["body_zh"]
+
+
+async def test_finance_anomaly_reaches_county_office_and_auditor(client, settings, admin):
+    staff, auditor = f"cs-{uuid.uuid4().hex[:6]}", f"au-{uuid.uuid4().hex[:6]}"
+    await load(client, admin, person(staff, "county_staff", COUNTY), person(auditor, "auditor", COUNTY))
+    anomaly_id = uuid.uuid4()
+    event = make_event("funds", "finance.anomaly_detected", anomaly_id, area_code="211204001005", data={
+        "anomaly_id": str(anomaly_id), "kind": "duplicate_payment", "area_code": "211204001005",
+        "household_id": str(uuid.uuid4()), "project_id": None, "payment_id": str(uuid.uuid4()),
+        "amount": "1000.00", "detail": "same subsidy twice"})
+    await publish_events(settings.kafka_bootstrap_servers, FUNDS_FINANCE, [event])
+    [to_staff] = await inbox_with(client, settings, staff, "county_staff", COUNTY, event.id)
+    [to_auditor] = await inbox_with(client, settings, auditor, "auditor", COUNTY, event.id)
+    assert to_staff["urgent"] and to_staff["needs_ack"]
+    assert not to_auditor["needs_ack"]  # read-only: informed, never expected to acknowledge
+    assert "duplicate_payment" in to_auditor["body_zh"]

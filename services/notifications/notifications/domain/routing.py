@@ -7,6 +7,7 @@ from datetime import timedelta
 import structlog
 from sqlalchemy.dialects.postgresql import insert
 
+from backstop_common.auth import READ_ONLY_ROLES
 from backstop_common.envelope import Event
 from backstop_common.uow import UnitOfWork
 from notifications.context import Context
@@ -66,6 +67,8 @@ async def route(ctx: Context, uow: UnitOfWork, event: Event, short_name: str) ->
     created = 0
     for plan in chosen.values():
         recipient, rule = plan.recipient, plan.rule
+        if recipient.role in READ_ONLY_ROLES:  # an auditor cannot acknowledge (POST is refused): inform only
+            plan.ack_hours = None
         message_id = await insert_message(uow, dict(
             event_id=event.id, event_type=short_name, event_subject=event.subject, event_area=area,
             rule_id=rule.id, recipient_id=recipient.id, level_area=recipient.area_code,
