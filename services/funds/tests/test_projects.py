@@ -27,7 +27,7 @@ async def act(client, headers, project_id, action, **body):
 async def test_lifecycle_with_refusals_history_and_events(client, county, settings, clock):
     project = await declare(client, county)
     pid = project["id"]
-    assert project["stage"] == "declared"
+    assert project["stage"] == "declared" and project["deadline"] == "2026-12-31"   # 当年资金当年支出
 
     skip = await act(client, county, pid, "list")
     assert skip.status_code == 409 and skip.headers["content-type"] == "application/problem+json"

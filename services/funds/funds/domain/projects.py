@@ -5,7 +5,7 @@ policy's days before 入库 is allowed. Each change records who and why and publ
 """
 
 import uuid
-from datetime import datetime, timedelta
+from datetime import date, datetime, timedelta
 
 from sqlalchemy import select
 
@@ -46,7 +46,9 @@ async def declare(uow: UnitOfWork, principal: Principal, data: ProjectCreate, no
     """申报: a project enters the library."""
     principal.ensure_role(*access.DECLARE)
     principal.ensure_covers(data.area_code, "area")
-    project = Project(**data.model_dump(exclude={"reason"}), stage=Stage.DECLARED.value, stage_entered_at=now,
+    fields = data.model_dump(exclude={"reason"})
+    fields["deadline"] = fields["deadline"] or date(data.year, 12, 31)   # 当年资金当年支出 unless told
+    project = Project(**fields, stage=Stage.DECLARED.value, stage_entered_at=now,
                       created_by=principal.subject, created_at=now)
     uow.session.add(project)
     await uow.session.flush()
