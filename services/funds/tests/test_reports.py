@@ -70,6 +70,9 @@ async def test_execution_adds_up_to_the_ledger_to_the_fen(app, client, county, s
                                             .where(Subsidy.allocation_id.in_(ids)))).scalar_one()
     assert counters[0] == paid + subsidised == d(totals["spent"]) and counters[1] == d(totals["committed"])
 
+    rolled = (await client.get("/api/v1/reports/execution", headers=county,
+                               params={"year": YEAR, "level": "county"})).json()
+    assert [(r["key"], r["spent"]) for r in rolled["by_area"]] == [("211204000000", "8234.57")]
     whole = (await client.get("/api/v1/reports/execution", headers=county)).json()
     assert sum(d(r["spent"]) for r in whole["by_project_type"]) == d(whole["totals"]["spent"]) \
         == d(whole["ledger"]["spent"])

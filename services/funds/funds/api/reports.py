@@ -1,6 +1,7 @@
 """Reports: execution (支出进度), money trails, public-notice lists; JSON or XLSX (?format=xlsx)."""
 
 import uuid
+from typing import Literal
 
 from fastapi import APIRouter
 
@@ -15,8 +16,9 @@ router = APIRouter(tags=["reports"])
 
 @router.get("/reports/execution")
 async def execution(uow: UoW, principal: CurrentPrincipal, year: YearFilter = None, area_code: AreaFilter = None,
-                    format: Format = "json"):
-    report = await reports.execution(uow.session, principal, area_code=area_code, year=year)
+                    level: Literal["own", "township", "county"] = "own", format: Format = "json"):
+    """支出进度 by source, area (the allocation's own, or rolled up to township/county) and project type."""
+    report = await reports.execution(uow.session, principal, area_code=area_code, year=year, level=level)
     if format == "xlsx":
         return xlsx(reports.XLSX_HEADERS, list(reports.execution_rows(report)), "execution.xlsx", "支出进度")
     return plain(report)

@@ -32,16 +32,27 @@ def _scope(query, principal: Principal, area_code: str | None, year: int | None)
     return query
 
 
+LEVEL_DIGITS = {"county": 6, "township": 9}
+
+
+def area_key(level: str):
+    """The allocation's area, or the county/township it lies in (``level``), as a 12-digit code."""
+    if level not in LEVEL_DIGITS:
+        return Allocation.area_code
+    return func.rpad(func.substr(Allocation.area_code, 1, LEVEL_DIGITS[level]), 12, "0")
+
+
 async def execution(session: AsyncSession, principal: Principal, *, area_code: str | None = None,
-                    year: int | None = None) -> dict:
+                    year: int | None = None, level: str = "own") -> dict:
     sums = (func.sum(Allocation.amount), func.sum(Allocation.committed), func.sum(Allocation.spent))
 
     async def grouped(column) -> list[dict]:
+        column = column.label("key")
         rows = await session.execute(_scope(select(column, *sums), principal, area_code, year)
-                                     .group_by(column).order_by(column))
+                                     .group_by("key").order_by("key"))
         return [_row(key, *values) for key, *values in rows.all()]
 
-    by_source, by_area = await grouped(Allocation.source), await grouped(Allocation.area_code)
+    by_source, by_area = await grouped(Allocation.source), await grouped(area_key(level))
     total = (await session.execute(_scope(select(*sums), principal, area_code, year))).one()
     committed_by_type = dict((await session.execute(_scope(
         select(Project.project_type, func.sum(ProjectFunding.committed))
@@ -62,7 +73,7 @@ async def execution(session: AsyncSession, principal: Principal, *, area_code: s
     by_type += [_row(k, None, v, v) for k, v in sorted(subsidies.items())]
     disbursed = sum(spent_by_type.values(), ZERO)
     subsidised = sum(subsidies.values(), ZERO)
-    return {"year": year, "area_code": area_code, "totals": _row("total", total[0] or ZERO, total[1], total[2]),
+    return {"year": year, "area_code": area_code, "level": level, "totals": _row("total", total[0] or ZERO, total[1], total[2]),
             "by_source": by_source, "by_area": by_area, "by_project_type": by_type,
             "ledger": {"disbursements": disbursed, "subsidies": subsidised, "spent": disbursed + subsidised}}
 
