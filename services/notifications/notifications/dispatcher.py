@@ -9,17 +9,25 @@ import asyncio
 import structlog
 from fastapi import FastAPI
 
+from backstop_common.uow import UnitOfWork
 from notifications.context import Context
 from notifications.domain.escalation import escalate_due
+from notifications.domain.parking import drop_stale
 from notifications.domain.sending import send_digests, send_due
 from notifications.domain.webhook_sender import WebhookWorkers
 
 log = structlog.get_logger()
 
 
+async def drop_stale_parked(ctx: Context, sessions, wake) -> None:
+    async with sessions() as session:
+        await drop_stale(UnitOfWork(session, ctx.settings.service_name), ctx.clock())
+        await session.commit()
+
+
 async def tick(ctx: Context, app: FastAPI, workers: WebhookWorkers) -> None:
     sessions, wake = app.state.sessions, app.state.relay.wake
-    for step in (send_due, send_digests, escalate_due):
+    for step in (send_due, send_digests, escalate_due, drop_stale_parked):
         try:
             await step(ctx, sessions, wake)
         except asyncio.CancelledError:

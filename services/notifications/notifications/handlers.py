@@ -10,7 +10,7 @@ from backstop_common.consumer import Handler
 from backstop_common.envelope import Event
 from backstop_common.uow import UnitOfWork
 from notifications.context import Context
-from notifications.domain import routing, webhooks
+from notifications.domain import parking, routing, webhooks
 from notifications.domain.areas import event_area
 from notifications.events import CONSUMED_TYPES, HELPER_ASSIGNED, HOUSEHOLD_REGISTERED, HOUSEHOLD_UPDATED
 from notifications.models import HouseholdFacts
@@ -46,6 +46,9 @@ def build_handlers(ctx: Context) -> dict[str, Handler]:
         if event.type in (HOUSEHOLD_REGISTERED, HELPER_ASSIGNED, HOUSEHOLD_UPDATED):
             await update_household_facts(uow, event, ctx.clock())
         await routing.route(ctx, uow, event, short_name)
+        if event.type in (HOUSEHOLD_REGISTERED, HELPER_ASSIGNED):
+            for parked in await parking.take(uow, str(event.data.get("household_id") or event.subject)):
+                await routing.route(ctx, uow, parked, CONSUMED_TYPES[parked.type])
         await webhooks.enqueue(uow.session, event, short_name, event_area(event), ctx.clock())
 
     return {full_type: on_event for full_type in CONSUMED_TYPES}

@@ -93,3 +93,24 @@ async def test_finance_anomaly_reaches_county_office_and_auditor(client, setting
     assert to_staff["urgent"] and to_staff["needs_ack"]
     assert not to_auditor["needs_ack"]  # read-only: informed, never expected to acknowledge
     assert "duplicate_payment" in to_auditor["body_zh"]
+
+
+async def test_risk_consumed_before_its_household_still_reaches_the_helper(client, settings, admin):
+    """Across topics there is no order: the household may arrive after the risk that follows it."""
+    vil = village(103)
+    helper, cadre = f"h-{uuid.uuid4().hex[:6]}", f"c-{uuid.uuid4().hex[:6]}"
+    await load(client, admin, person(helper, "helper", vil), person(cadre, "village_cadre", vil))
+    household_id = uuid.uuid4()
+    risk = make_event("monitoring", "risk.detected", household_id, area_code=vil, data={
+        "case_id": str(uuid.uuid4()), "household_id": str(household_id), "village_code": vil, "actor": None,
+        "signal_id": str(uuid.uuid4()), "risk_type": "07", "rule": "job", "facts": {}, "source": "event"})
+    await publish_events(settings.kafka_bootstrap_servers, MONITORING_CASE, [risk])
+    assert await inbox_with(client, settings, cadre, "village_cadre", vil, risk.id)  # the cadre at once
+    registered = make_event("registry", "household.registered", household_id, area_code=vil, data={
+        "household_id": str(household_id), "village_code": vil, "helper_user_ids": [helper]})
+    await publish_events(settings.kafka_bootstrap_servers, REGISTRY_HOUSEHOLD, [registered])
+    [late] = await inbox_with(client, settings, helper, "helper", vil, risk.id)  # the helper once it is known
+    assert late["needs_ack"] and "07" in late["body_zh"]
+    resp = await client.get("/api/v1/messages", params={"event_id": str(risk.id)},
+                            headers=bearer(settings, "county_staff", COUNTY))
+    assert resp.json()["total"] == 2  # the cadre still has exactly one

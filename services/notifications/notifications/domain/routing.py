@@ -11,11 +11,12 @@ from backstop_common.auth import READ_ONLY_ROLES
 from backstop_common.envelope import Event
 from backstop_common.uow import UnitOfWork
 from notifications.context import Context
-from notifications.domain import deliveries, targets
+from notifications.domain import deliveries, parking, targets
 from notifications.domain.areas import event_area
 from notifications.domain.conditions import all_hold, render
 from notifications.metrics import MESSAGES_CREATED
 from notifications.models import Message, Recipient, RoutingRule
+from notifications.repository import recipients as recipients_repo
 from notifications.repository import rules as rules_repo
 
 log = structlog.get_logger()
@@ -56,13 +57,18 @@ async def route(ctx: Context, uow: UnitOfWork, event: Event, short_name: str) ->
     area = event_area(event)
     rules = sorted(await rules_repo.enabled_for(uow.session, short_name, area), key=_priority)
     chosen: dict[uuid.UUID, Plan] = {}
+    wants_helpers = False
     for rule in rules:
         if not all_hold(rule.conditions, event.data):
             continue
+        wants_helpers = wants_helpers or any(t.get("kind") == "helpers" for t in rule.targets)
         for target in rule.targets:
             for recipient in await targets.resolve(uow.session, target, event, area):
                 chosen.setdefault(recipient.id, Plan(recipient, rule)).add(rule)
     now = ctx.clock()
+    household_id = event.data.get("household_id")
+    if wants_helpers and household_id and await recipients_repo.household(uow.session, str(household_id)) is None:
+        await parking.park(uow, event, str(household_id), now)
     values = {**event.data, "event_type": short_name, "area_code": area, "subject": event.subject}
     created = 0
     for plan in chosen.values():

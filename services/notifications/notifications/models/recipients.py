@@ -62,3 +62,24 @@ class AccessLog(SQLModel, table=True):
     recipient_id: uuid.UUID
     fields: list = jsonb()
     at: datetime | None = created()
+
+
+class ParkedEvent(SQLModel, table=True):
+    """An event whose rules name a household's helpers before the registry told us the household.
+
+    Topics have no order between them: after an outage ``risk.detected`` can be consumed before the
+    ``household.registered`` it follows. The event waits here and is routed again (the unique key
+    keeps everyone who already has it from a second copy) when the household arrives.
+    """
+
+    __tablename__ = "parked_events"
+
+    event_id: uuid.UUID = Field(primary_key=True)
+    household_id: str = Field(index=True)
+    type: str
+    source: str
+    subject: str
+    area_code: str | None = None
+    time: datetime | None = tz(nullable=False)
+    data: dict = jsonb(dict)
+    parked_at: datetime | None = tz(nullable=False)

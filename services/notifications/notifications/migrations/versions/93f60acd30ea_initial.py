@@ -1,8 +1,8 @@
 """initial
 
-Revision ID: 46eb3e2ed33e
+Revision ID: 93f60acd30ea
 Revises: 
-Create Date: 2026-11-23 09:49:14.224395
+Create Date: 2026-11-23 09:58:14.096368
 """
 import uuid
 
@@ -13,7 +13,7 @@ from sqlalchemy.dialects import postgresql
 
 from notifications.domain.default_rules import DEFAULT_RULES
 
-revision = '46eb3e2ed33e'
+revision = '93f60acd30ea'
 down_revision = None
 branch_labels = None
 depends_on = None
@@ -80,6 +80,19 @@ def upgrade() -> None:
     )
     op.create_index('ix_outbox_created_at', 'outbox', ['created_at'], unique=False)
     op.create_index('ix_outbox_unsent', 'outbox', ['seq'], unique=False, postgresql_where=sa.text('sent_at IS NULL'))
+    op.create_table('parked_events',
+    sa.Column('event_id', sa.Uuid(), nullable=False),
+    sa.Column('household_id', sqlmodel.sql.sqltypes.AutoString(), nullable=False),
+    sa.Column('type', sqlmodel.sql.sqltypes.AutoString(), nullable=False),
+    sa.Column('source', sqlmodel.sql.sqltypes.AutoString(), nullable=False),
+    sa.Column('subject', sqlmodel.sql.sqltypes.AutoString(), nullable=False),
+    sa.Column('area_code', sqlmodel.sql.sqltypes.AutoString(), nullable=True),
+    sa.Column('time', sa.DateTime(timezone=True), nullable=False),
+    sa.Column('data', postgresql.JSONB(astext_type=sa.Text()), nullable=False),
+    sa.Column('parked_at', sa.DateTime(timezone=True), nullable=False),
+    sa.PrimaryKeyConstraint('event_id')
+    )
+    op.create_index(op.f('ix_parked_events_household_id'), 'parked_events', ['household_id'], unique=False)
     op.create_table('recipients',
     sa.Column('id', sa.Uuid(), nullable=False),
     sa.Column('kind', sqlmodel.sql.sqltypes.AutoString(), nullable=False),
@@ -226,6 +239,8 @@ def downgrade() -> None:
     op.drop_index('ix_recipients_unit', table_name='recipients')
     op.drop_index('ix_recipients_area_role', table_name='recipients')
     op.drop_table('recipients')
+    op.drop_index(op.f('ix_parked_events_household_id'), table_name='parked_events')
+    op.drop_table('parked_events')
     op.drop_index('ix_outbox_unsent', table_name='outbox', postgresql_where=sa.text('sent_at IS NULL'))
     op.drop_index('ix_outbox_created_at', table_name='outbox')
     op.drop_table('outbox')
