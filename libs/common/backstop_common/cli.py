@@ -110,6 +110,7 @@ def outbox_replay(
 def up(
     data_dir: Annotated[Path, typer.Option(envvar="BACKSTOP_DATA_DIR")] = Path(".data"),
     seed: Annotated[bool, typer.Option(help="load the demo county")] = True,
+    households: Annotated[int, typer.Option(help="demo county size")] = 20_000,
     port_offset: Annotated[int, typer.Option(envvar="BACKSTOP_PORT_OFFSET",
                                              help="added to every port (8001-8004, 9092)")] = 0,
 ) -> None:
@@ -150,7 +151,7 @@ def up(
         (data_dir / "stack.json").write_text(json.dumps(stack, indent=2))
         typer.echo("token:         backstop token --role county_admin --area 211204000000")
         if seed:
-            _seed_demo(stack, data_dir)
+            _seed_demo(stack, data_dir, households)
         typer.echo("Backstop is up. Ctrl-C stops everything.")
         supervisor.watch()
     finally:
@@ -158,12 +159,22 @@ def up(
         typer.echo("stopped")
 
 
-def _seed_demo(stack: dict, data_dir: Path) -> None:
-    try:
-        from backstop_common.seed import seed_demo  # the demo county, when present
-    except ImportError:
-        return
-    seed_demo(stack, data_dir)
+def _seed_demo(stack: dict, data_dir: Path, households: int = 20_000) -> None:
+    from backstop_common.seed import seed_demo
+
+    seed_demo(stack, data_dir, households=households)
+
+
+@app.command()
+def seed(
+    households: Annotated[int, typer.Option(help="how many households (200,000 for the benchmarks)")] = 20_000,
+    data_dir: Annotated[Path, typer.Option(envvar="BACKSTOP_DATA_DIR")] = Path(".data"),
+) -> None:
+    """Load the demo county 清河区 into the stack `backstop up` started (reads <data dir>/stack.json)."""
+    stack_file = data_dir / "stack.json"
+    if not stack_file.exists():
+        raise typer.BadParameter(f"{stack_file} not found: start the stack with `backstop up` first")
+    _seed_demo(json.loads(stack_file.read_text()), data_dir, households)
 
 
 if __name__ == "__main__":

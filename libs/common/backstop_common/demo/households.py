@@ -17,7 +17,7 @@ from backstop_common.demo.county import Area, areas, villages
 HEADERS = [
     "序号", "县(市、区、旗)", "乡(镇)", "行政村", "户编号", "人编号", "姓名", "证件号码", "人数", "与户主关系",
     "性别", "出生日期", "民族", "文化程度", "在校生状况", "健康状况", "劳动技能", "务工状况",
-    "是否参加城乡居民基本医疗保险", "主要致贫原因", "危房户", "饮水安全", "户类型", "脱贫年度", "是否享受低保",
+    "是否参加城乡居民基本医疗保险", "主要致贫原因", "危房户", "住房安全等级", "饮水安全", "户类型", "脱贫年度", "是否享受低保",
     "是否特困供养人员", "工资性收入", "生产经营性收入", "财产性收入", "转移性收入", "生产经营性支出", "人均纯收入",
     "联系电话",
 ]
@@ -45,7 +45,7 @@ def _members(rng: random.Random) -> list[tuple[str, int, bool]]:
 
 
 def _incomes(rng: random.Random, size: int) -> dict[str, Decimal]:
-    per_capita = Decimal(round(rng.lognormvariate(9.25, 0.35)))  # median ≈ 10,400 yuan
+    per_capita = Decimal(round(rng.lognormvariate(9.55, 0.3)))  # median ≈ 14,000 yuan
     if rng.random() < 0.04:
         per_capita = Decimal(rng.randint(3200, 5900))  # the ones monitoring must catch
     net = per_capita * size
@@ -78,7 +78,7 @@ def household_rows(n: int, seed: int = 2020) -> Iterator[list[str]]:
         members = _members(rng)
         income = _incomes(rng, len(members))
         lifted = rng.random() < 0.85
-        housing = rng.choices(["否", "C级", "D级"], [975, 20, 5])[0]
+        housing = rng.choices(["A", "B", "C", "D"], [700, 275, 20, 5])[0]
         water = "是" if rng.random() < 0.985 else "否"
         dibao = "是" if income["per_capita"] < 4400 or rng.random() < 0.05 else "否"
         cause = rng.choices(CAUSES, CAUSE_WEIGHTS)[0]
@@ -100,7 +100,7 @@ def household_rows(n: int, seed: int = 2020) -> Iterator[list[str]]:
                 "女" if female else "男", birth.isoformat(), "汉族" if rng.random() < 0.8 else "满族",
                 "" if school or age < 6 else rng.choice(["小学", "初中", "初中", "高中"]), school, health, labour,
                 rng.choice(["乡（镇）内务工", "县外省内务工", "省外务工", "其他"]) if labour == "普通劳动力" else "",
-                "是" if rng.random() < 0.992 else "否", cause, housing, water, "脱贫户" if lifted else "一般农户",
+                "是" if rng.random() < 0.992 else "否", cause, "是" if housing in "CD" else "否", housing, water, "脱贫户" if lifted else "一般农户",
                 str(rng.randint(2016, 2020)) if lifted else "", dibao, "否",
                 str(income["wage"]), str(income["business"]), str(income["property"]), str(income["transfer"]),
                 str(income["costs"]), str(income["per_capita"]), phone,
