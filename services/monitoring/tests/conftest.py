@@ -1,33 +1,13 @@
-import pytest
+"""Root of monitoring's tests: the real-stack plugin, and the order packages run in.
 
-from backstop_common.testing import fresh_database, running
-from monitoring.config import Settings
-from monitoring.main import build_app
-
-from .support import Feed
+Each test package starts its own app, and every app's consumer joins the broker's "monitoring" group.
+Two apps alive at once would split the partitions between them (an event could reach the other app), so
+each package's app is package-scoped and ``core`` runs first: its app has left the group before the
+next package's app starts.
+"""
 
 pytest_plugins = ["backstop_common.testing"]
 
 
-@pytest.fixture(scope="session")
-def settings(pg_server, kafka_bootstrap) -> Settings:
-    return Settings(database_url=fresh_database(pg_server, "monitoring"), kafka_bootstrap_servers=kafka_bootstrap,
-                    sweep_interval_s=0.2, outbox_poll_interval_s=0.2)
-
-
-@pytest.fixture(scope="session")
-async def app(settings):
-    application = build_app(settings)
-    async with running(application) as client:
-        application.state.client = client
-        yield application
-
-
-@pytest.fixture
-def client(app):
-    return app.state.client
-
-
-@pytest.fixture
-def feed(app, settings) -> Feed:
-    return Feed(app, settings)
+def pytest_collection_modifyitems(session, config, items):
+    items.sort(key=lambda item: 0 if "/tests/core/" in f"/{item.nodeid}" else 1)

@@ -64,10 +64,6 @@ history AS (
            jsonb_build_object('signal_id', s.id, 'risk_type', s.risk_type, 'source', 'rescreen'), :now
       FROM sig s JOIN cand c ON c.household_id = s.household_id
     RETURNING 1),
-stale AS (
-    UPDATE household_facts h SET income_above_since = NULL FROM cand
-     WHERE h.household_id = cand.household_id AND h.income_above_since IS NOT NULL
-    RETURNING 1),
 events AS (
     INSERT INTO outbox (id, topic, key, type, source, subject, area_code, correlation_id, time, data, attempts)
     SELECT gen_random_uuid(), :topic, subject, type, :source, subject, village_code, :correlation_id,
@@ -88,7 +84,7 @@ events AS (
      ORDER BY ord
     RETURNING 1)
 SELECT (SELECT count(*) FROM cand), (SELECT count(*) FROM sig), (SELECT count(*) FROM new_cases),
-       (SELECT count(*) FROM joined), (SELECT count(*) FROM history), (SELECT count(*) FROM stale),
+       (SELECT count(*) FROM joined), (SELECT count(*) FROM history),
        (SELECT count(*) FROM events)
 """).bindparams(
     *(bindparam(name, type_=String) for name in ("scope", "line_text", "verify_due_text", "topic", "source",
@@ -109,8 +105,9 @@ class RescreenResult:
 
 
 async def rescreen(uow: UnitOfWork, policy: Policy, now: datetime) -> RescreenResult:
-    # new cases must not race an event handler opening one for the same household
-    await uow.session.execute(text("LOCK TABLE cases IN SHARE ROW EXCLUSIVE MODE"))
+    # new cases must not race an event handler opening one for the same household; signals first,
+    # then cases: the order a handler takes them in, so the two wait for each other, never deadlock
+    await uow.session.execute(text("LOCK TABLE signals, cases IN SHARE ROW EXCLUSIVE MODE"))
     verify_due = add_days(now, policy.verify_days)
     row = (await uow.session.execute(RESCREEN, {
         "scope": policy.scope, "line": policy.income_line, "line_text": str(policy.income_line),

@@ -1,4 +1,5 @@
-"""Dashboard counts per village (rolled up to townships by the caller), from indexed group-bys."""
+"""Dashboard figures per village: the trigger-kept counters, plus overdue cases live (overdue depends on
+the time of asking) from the partial index on open cases' next deadline."""
 
 from datetime import datetime
 
@@ -7,29 +8,15 @@ from sqlmodel.ext.asyncio.session import AsyncSession
 
 from monitoring.models.cases import OPEN_STAGES_SQL
 
-CASES_BY_STAGE = text(f"""
-SELECT village_code, stage, count(*) AS n,
-       count(*) FILTER (WHERE {OPEN_STAGES_SQL} AND next_due_at < :now) AS overdue
-  FROM cases WHERE village_code LIKE :scope || '%' GROUP BY village_code, stage
+COUNTERS = text("""
+SELECT village_code, metric, key, n FROM area_counts WHERE village_code LIKE :scope || '%' AND n <> 0
 """)
-OPEN_CASES_BY_RISK = text(f"""
-SELECT village_code, rt, count(*) FROM cases, unnest(risk_types) AS rt
- WHERE village_code LIKE :scope || '%' AND {OPEN_STAGES_SQL} GROUP BY village_code, rt
-""")
-SIGNALS_BY_RISK = text("""
-SELECT village_code, risk_type, count(*) FROM signals WHERE village_code LIKE :scope || '%'
- GROUP BY village_code, risk_type
-""")
-HOUSEHOLDS = text("""
-SELECT village_code, count(*) FROM household_facts WHERE village_code LIKE :scope || '%' GROUP BY village_code
+OVERDUE = text(f"""
+SELECT village_code, count(*) FROM cases
+ WHERE {OPEN_STAGES_SQL} AND next_due_at < :now AND village_code LIKE :scope || '%' GROUP BY village_code
 """)
 
 
 async def per_village(session: AsyncSession, scope: str, now: datetime) -> dict[str, list]:
-    params = {"scope": scope, "now": now}
-    return {
-        "cases": (await session.execute(CASES_BY_STAGE, params)).all(),
-        "case_risks": (await session.execute(OPEN_CASES_BY_RISK, params)).all(),
-        "signal_risks": (await session.execute(SIGNALS_BY_RISK, params)).all(),
-        "households": (await session.execute(HOUSEHOLDS, params)).all(),
-    }
+    return {"counters": (await session.execute(COUNTERS, {"scope": scope})).all(),
+            "overdue": (await session.execute(OVERDUE, {"scope": scope, "now": now})).all()}
