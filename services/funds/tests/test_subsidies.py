@@ -147,3 +147,23 @@ async def test_allocation_of_another_area_is_refused(app, client, county, settin
     over = await pay(client, county, small, hid, "housing_renovation")
     assert over.status_code == 409 and over.json()["anomaly_id"]
     assert Decimal((await client.get(f"/api/v1/allocations/{small['id']}", headers=county)).json()["spent"]) == 0
+
+
+async def test_later_registry_facts_change_what_is_due(app, client, county, settings):
+    hid, (bride,) = await household(app, settings, grade="C", members=[{"stage": "university"}])
+    await feed(settings, REGISTRY_HOUSEHOLD,
+               registry("household.housing_assessed", hid, VILLAGE, grade="D", previous_grade="C",
+                        assessed_on="2026-04-01"),
+               registry("member.removed", hid, VILLAGE, member_id=str(bride), reason="marriage_out",
+                        effective_on="2026-05-01", size=0))
+
+    async def applied(session):
+        return (await session.get(MemberFact, bride)).status == "left"
+    await wait_for(app, applied)
+    quote = await client.get("/api/v1/subsidies/quote", headers=county,
+                             params={"kind": "housing_renovation", "household_id": str(hid), "period": "2026"})
+    assert quote.json()["amount"] == "45000.00"
+    alloc = await allocation(client, county, amount="9000.00")
+    gone = await pay(client, county, alloc, hid, "education", member=bride)
+    assert gone.status_code == 422
+    assert len(await anomalies(client, county, kind="unknown_beneficiary", household_id=str(hid))) == 1
