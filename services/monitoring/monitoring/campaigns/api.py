@@ -1,11 +1,10 @@
 """Routes (thin): parse, call the campaigns domain, commit, return. Mounted under /api/v1."""
 
 import uuid
-from datetime import date
 from typing import Annotated
 
-from fastapi import APIRouter, Query, Request
-from sqlalchemy import text
+from fastapi import APIRouter, Depends, Query, Request
+from sqlalchemy import func, text
 from sqlmodel import select
 
 from backstop_common.app import UoW
@@ -13,7 +12,6 @@ from backstop_common.auth import CurrentPrincipal
 from backstop_common.concurrency import expected_version
 from backstop_common.paging import Page, Paging
 from backstop_common.xlsx import xlsx_response
-from fastapi import Depends
 from monitoring.campaigns import rectification, reports, repository, service, targets
 from monitoring.campaigns.models import Campaign, CheckDefinition, ProblemStep
 from monitoring.campaigns.schemas import (ActionIn, AnswerIn, AnswerOut, Board, CampaignIn, CampaignOut, CheckIn,
@@ -46,7 +44,7 @@ async def create_check(body: CheckIn, uow: UoW, principal: CurrentPrincipal) -> 
 async def list_campaigns(uow: UoW, principal: CurrentPrincipal, paging: Paging) -> Page[CampaignOut]:
     cond = text("(campaigns.area_code LIKE :s || '%' OR :a LIKE campaigns.scope || '%')").bindparams(
         s=principal.scope, a=principal.area_code)
-    total = len((await uow.session.exec(select(Campaign.id).where(cond))).all())
+    total = (await uow.session.exec(select(func.count()).select_from(Campaign).where(cond))).one()
     rows = await uow.session.exec(select(Campaign).where(cond).order_by(Campaign.created_at.desc())
                                   .offset(paging.offset).limit(paging.limit))
     return Page(items=[CampaignOut.model_validate(c) for c in rows.all()], total=total)

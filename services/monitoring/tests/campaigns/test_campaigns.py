@@ -94,3 +94,11 @@ async def test_bad_campaigns_and_checks_are_refused_and_change_nothing(client, c
 
     good = {**bad, "code": "x.water", "fact": "unsafe_water"}
     assert (await client.post("/api/v1/checks", json=good, headers=county)).status_code == 201
+
+
+async def test_asyncapi_lists_the_campaign_events_and_the_funds_topic(client):
+    doc = (await client.get("/asyncapi.json")).json()
+    names = {m["name"] for m in doc["components"]["messages"].values()}
+    assert {"backstop.monitoring.campaign.started.v1", "backstop.monitoring.problem.overdue.v1",
+            "backstop.monitoring.target.progressed.v1", "backstop.funds.subsidy.paid.v1"} <= names
+    assert "funds.finance" in {c["address"] for c in doc["channels"].values()}
