@@ -145,4 +145,15 @@ async def answer_question(uow: UnitOfWork, principal: Principal, campaign_id: uu
             problem = await uow.session.get(Problem, pid)
             record_step(uow, problem, "open", None, principal, body.note or "answered at the visit")
             publish_problem(uow, "problem.opened", problem, principal, check.title, body.note)
+    else:  # a later visit finds it fixed: an answered problem nobody has started on closes
+        rows = await uow.session.exec(select(Problem).where(
+            Problem.campaign_id == campaign.id, Problem.check_code == check.code, Problem.subject_key == key,
+            Problem.source == "answer", Problem.status == "opened"))
+        for problem in rows.all():
+            problem.status, problem.closed_at, problem.closed_reason = "closed", now, "answered_passed"
+            problem.version, problem.updated_at = problem.version + 1, now
+            uow.session.add(problem)
+            record_step(uow, problem, "close", "opened", principal, body.note or "passed at a later visit")
+            publish_problem(uow, "problem.rectified", problem, principal, check.title, "answer")
+        problem = None
     return answer, problem

@@ -75,6 +75,17 @@ async def test_campaign_opens_exactly_the_problems_the_data_implies(client, coun
     assert ans.json()["answered_by"] == "cadre-v1" and ans.json()["problem_id"]
     problem = (await client.get(f"/api/v1/problems/{ans.json()['problem_id']}", headers=county)).json()
     assert problem["responsible_unit"] == "village" and problem["steps"][0]["actor_user_id"] == "cadre-v1"
+    again = await client.post(f"/api/v1/campaigns/{cid}/answers", headers=cadre, json={
+        "check": "duty.village_mechanism", "area_code": V1, "passed": False})
+    assert again.json()["problem_id"] is None  # still the one problem
+    fixed = await client.post(f"/api/v1/campaigns/{cid}/answers", headers=cadre, json={
+        "check": "duty.village_mechanism", "area_code": V1, "passed": True, "note": "已配备"})
+    assert fixed.json()["passed"] is True
+    problem = (await client.get(f"/api/v1/problems/{ans.json()['problem_id']}", headers=county)).json()
+    assert (problem["status"], problem["closed_reason"]) == ("closed", "answered_passed")
+    wrong = await client.post(f"/api/v1/campaigns/{cid}/answers", headers=cadre, json={
+        "check": "edu.dropout", "household_id": str(h_poor), "passed": False})
+    assert wrong.status_code == 422  # a data check is not answered by hand
 
 
 async def test_bad_campaigns_and_checks_are_refused_and_change_nothing(client, county, db):
