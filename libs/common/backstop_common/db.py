@@ -37,6 +37,18 @@ def create_session_factory(engine: AsyncEngine) -> async_sessionmaker[AsyncSessi
 _UNAVAILABLE_SQLSTATES = ("08", "57P01", "57P02", "57P03")  # connection exceptions, shutdown, starting up
 
 
+def sqlstate(exc: BaseException) -> str:
+    """The PostgreSQL SQLSTATE behind a (wrapped) driver error, or ''."""
+    orig = getattr(exc, "orig", None)
+    cause = getattr(orig, "__cause__", None)
+    return getattr(orig, "sqlstate", None) or getattr(cause, "sqlstate", None) or getattr(exc, "sqlstate", None) or ""
+
+
+def is_bad_data(exc: BaseException) -> bool:
+    """SQLSTATE class 22 (data exception: NUL in text, numeric overflow, bad dates): the client's input."""
+    return sqlstate(exc).startswith("22")
+
+
 def is_unavailable(exc: BaseException) -> bool:
     """True when the database is away (restarting, unreachable), not when a statement is wrong.
 
@@ -53,6 +65,5 @@ def is_unavailable(exc: BaseException) -> bool:
         if exc.connection_invalidated:
             return True
         cause = exc.orig.__cause__ if exc.orig is not None else None
-        sqlstate = getattr(exc.orig, "sqlstate", None) or getattr(cause, "sqlstate", None) or ""
-        return sqlstate.startswith(_UNAVAILABLE_SQLSTATES) or (cause is not None and is_unavailable(cause))
+        return sqlstate(exc).startswith(_UNAVAILABLE_SQLSTATES) or (cause is not None and is_unavailable(cause))
     return False

@@ -9,7 +9,7 @@ from fastapi.exceptions import RequestValidationError
 from fastapi.responses import JSONResponse
 from starlette.exceptions import HTTPException as StarletteHTTPException
 
-from backstop_common.db import is_unavailable
+from backstop_common.db import is_bad_data, is_unavailable
 
 PROBLEM_JSON = "application/problem+json"
 log = structlog.get_logger()
@@ -99,5 +99,8 @@ def install_problem_handlers(app: FastAPI) -> None:
                                         instance=request.url.path)
             response.headers["Retry-After"] = "1"
             return response
+        if is_bad_data(exc):  # e.g. a NUL character or an out-of-range number that reached the database
+            return problem_response(422, "A value cannot be stored (invalid characters or out of range).",
+                                    instance=request.url.path)
         log.exception("http.unhandled_error", path=request.url.path)
         return problem_response(500, "Internal error.", instance=request.url.path)
