@@ -20,7 +20,6 @@ class Case(SQLModel, table=True):
               postgresql_where=text(OPEN_STAGES_SQL)),
         Index("ix_cases_village_pattern", "village_code", postgresql_ops={"village_code": "text_pattern_ops"}),
         Index("ix_cases_next_due_open", "next_due_at", postgresql_where=text(OPEN_STAGES_SQL)),
-        Index("ix_cases_stage_village", "stage", "village_code"),
     )
 
     id: uuid.UUID = Field(default_factory=uuid.uuid4, primary_key=True)

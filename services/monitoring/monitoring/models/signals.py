@@ -22,7 +22,7 @@ class Signal(SQLModel, table=True):
     )
 
     id: uuid.UUID = Field(default_factory=uuid.uuid4, primary_key=True)
-    household_id: uuid.UUID = Field(index=True)
+    household_id: uuid.UUID  # indexed by uq_signals_fact (leading column)
     village_code: str
     risk_type: str
     rule: str

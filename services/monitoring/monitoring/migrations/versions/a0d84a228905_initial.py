@@ -1,15 +1,15 @@
 """initial
 
-Revision ID: b74d62d3e5d6
+Revision ID: a0d84a228905
 Revises: 
-Create Date: 2026-11-23 09:47:33.765297
+Create Date: 2026-11-23 10:02:09.345235
 """
 from alembic import op
 import sqlalchemy as sa
 import sqlmodel
 from sqlalchemy.dialects import postgresql
 
-revision = 'b74d62d3e5d6'
+revision = 'a0d84a228905'
 down_revision = None
 branch_labels = None
 depends_on = None
@@ -67,7 +67,6 @@ def upgrade() -> None:
     )
     op.create_index(op.f('ix_cases_household_id'), 'cases', ['household_id'], unique=False)
     op.create_index('ix_cases_next_due_open', 'cases', ['next_due_at'], unique=False, postgresql_where=sa.text("stage NOT IN ('rejected', 'eliminated')"))
-    op.create_index('ix_cases_stage_village', 'cases', ['stage', 'village_code'], unique=False)
     op.create_index('ix_cases_village_pattern', 'cases', ['village_code'], unique=False, postgresql_ops={'village_code': 'text_pattern_ops'})
     op.create_index('uq_cases_one_open_per_household', 'cases', ['household_id'], unique=True, postgresql_where=sa.text("stage NOT IN ('rejected', 'eliminated')"))
     op.create_table('cluster_alerts',
@@ -220,7 +219,6 @@ def upgrade() -> None:
     sa.UniqueConstraint('household_id', 'rule', 'fact_key', name='uq_signals_fact')
     )
     op.create_index(op.f('ix_signals_case_id'), 'signals', ['case_id'], unique=False)
-    op.create_index(op.f('ix_signals_household_id'), 'signals', ['household_id'], unique=False)
     op.create_index('ix_signals_village_created', 'signals', ['village_code', 'created_at'], unique=False, postgresql_ops={'village_code': 'text_pattern_ops'})
     op.create_table('visits',
     sa.Column('id', sa.Uuid(), nullable=False),
@@ -276,7 +274,6 @@ def downgrade() -> None:
     op.drop_index(op.f('ix_visits_case_id'), table_name='visits')
     op.drop_table('visits')
     op.drop_index('ix_signals_village_created', table_name='signals', postgresql_ops={'village_code': 'text_pattern_ops'})
-    op.drop_index(op.f('ix_signals_household_id'), table_name='signals')
     op.drop_index(op.f('ix_signals_case_id'), table_name='signals')
     op.drop_table('signals')
     op.drop_index(op.f('ix_policies_scope'), table_name='policies')
@@ -296,7 +293,6 @@ def downgrade() -> None:
     op.drop_table('cluster_alerts')
     op.drop_index('uq_cases_one_open_per_household', table_name='cases', postgresql_where=sa.text("stage NOT IN ('rejected', 'eliminated')"))
     op.drop_index('ix_cases_village_pattern', table_name='cases', postgresql_ops={'village_code': 'text_pattern_ops'})
-    op.drop_index('ix_cases_stage_village', table_name='cases')
     op.drop_index('ix_cases_next_due_open', table_name='cases', postgresql_where=sa.text("stage NOT IN ('rejected', 'eliminated')"))
     op.drop_index(op.f('ix_cases_household_id'), table_name='cases')
     op.drop_table('cases')
