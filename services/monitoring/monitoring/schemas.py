@@ -1,14 +1,39 @@
 """API shapes of the monitoring service."""
 
+import json
 import uuid
 from datetime import date, datetime
 from decimal import Decimal
 from typing import Annotated, Any, Literal
 
-from pydantic import BaseModel, ConfigDict, Field, field_validator, model_validator
+from pydantic import AfterValidator, BaseModel, ConfigDict, Field, field_validator, model_validator
 
 from backstop_common.money import Money
 from monitoring.domain.risk import RISK_TYPES
+
+
+def _no_nul(value: str) -> str:
+    if "\x00" in value:
+        raise ValueError("text must not contain NUL characters")
+    return value
+
+
+def _clean_facts(value: dict) -> dict:
+    """Free-form facts of a reported signal: JSON without NUL characters, kept small."""
+    try:
+        raw = json.dumps(value, ensure_ascii=False, allow_nan=False)
+    except ValueError:
+        raise ValueError("facts must be plain JSON (no NaN or Infinity)") from None
+    if "\\u0000" in raw or "\x00" in raw:
+        raise ValueError("facts must not contain NUL characters")
+    if len(raw) > 4000:
+        raise ValueError("facts are limited to 4,000 characters of JSON")
+    return value
+
+
+def Text(max_length: int, min_length: int = 0):  # noqa: N802  (a type factory)
+    return Annotated[str, Field(min_length=min_length, max_length=max_length), AfterValidator(_no_nul)]
+
 
 Share = Annotated[Decimal, Field(ge=0, le=1, max_digits=6, decimal_places=4)]
 Days = Annotated[int, Field(ge=0, le=3650)]
@@ -35,7 +60,7 @@ class PolicyValues(BaseModel):
     stable_months: Annotated[int, Field(ge=0, le=120)]
     cluster_threshold: Annotated[Decimal, Field(gt=0, le=1, max_digits=6, decimal_places=4)]
     cluster_window_days: Annotated[int, Field(ge=1, le=3650)]
-    cluster_min_households: Annotated[int, Field(ge=1)]
+    cluster_min_households: Annotated[int, Field(ge=1, le=100_000)]
 
     @model_validator(mode="after")
     def steps_fit_decision(self):
@@ -77,10 +102,10 @@ class SignalIn(BaseModel):
     household_id: uuid.UUID
     risk_type: str
     source: Literal["application", "visit", "department"]
-    reference: Annotated[str | None, Field(max_length=100, description="the application/visit number; "
-                                           "the same reference twice is the same signal")] = None
-    note: Annotated[str | None, Field(max_length=1000)] = None
-    facts: dict[str, Any] = {}
+    reference: Annotated[Text(100, 1) | None, Field(description="the application/visit number; "
+                                                    "the same reference twice is the same signal")] = None
+    note: Text(1000) | None = None
+    facts: Annotated[dict[str, Any], AfterValidator(_clean_facts)] = {}
 
     @field_validator("risk_type")
     @classmethod
@@ -114,8 +139,8 @@ class MeasureIn(BaseModel):
     model_config = ConfigDict(extra="forbid")
 
     measure_type: str
-    responsible_unit: Annotated[str, Field(min_length=1, max_length=200)]
-    helper_user_id: str | None = None
+    responsible_unit: Text(200, 1)
+    helper_user_id: Text(100, 1) | None = None
     due_on: date | None = None
 
 
@@ -124,11 +149,11 @@ class ActionBody(BaseModel):
 
     model_config = ConfigDict(extra="forbid")
 
-    note: Annotated[str | None, Field(max_length=2000)] = None
-    reason: Annotated[str | None, Field(max_length=2000)] = None
-    measures: list[MeasureIn] | None = None
+    note: Text(2000) | None = None
+    reason: Text(2000) | None = None
+    measures: Annotated[list[MeasureIn] | None, Field(max_length=50)] = None
     visited_on: date | None = None
-    findings: Annotated[str | None, Field(max_length=4000)] = None
+    findings: Text(4000) | None = None
     method: Literal["assistance", "natural"] | None = None
 
 

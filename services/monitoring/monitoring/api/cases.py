@@ -28,7 +28,7 @@ async def list_cases(
     area_code: Annotated[str | None, Query(pattern=r"^\d{12}$")] = None,
     stage: Stage | None = None,
     category: Annotated[str | None, Query(pattern=r"^(unstable_lifted|marginal|sudden_hardship)$")] = None,
-    risk_type: Annotated[str | None, Query(max_length=10)] = None,
+    risk_type: Annotated[str | None, Query(pattern=r"^[0-9a-z]{2,10}$")] = None,
     overdue: bool | None = None,
 ):
     scope = principal.scope
