@@ -42,14 +42,41 @@ async def test_an_overdue_step_publishes_exactly_one_case_overdue(app, client, f
     assert await outbox_count(app, "case.overdue", case.id) == 1
 
 
+async def test_a_missed_plan_and_quarterly_visit_are_overdue_once_each(app, client, feed, settings):
+    village = "211204005002"
+    hh = uuid.uuid4()
+    await feed(registered(hh, village), income(hh, village, "5300.00"))
+    case = await wait_for_case(app, hh)
+    steps = [("verify", bearer(settings, "village_cadre", village)),
+             ("post-notice", bearer(settings, "village_cadre", village)),
+             ("review", bearer(settings, "township_staff", "211204005000")),
+             ("confirm", bearer(settings, "county_staff", COUNTY))]
+    for action, headers in steps:
+        if action == "review":
+            clock.advance(timedelta(days=6))
+        resp = await client.post(f"/api/v1/cases/{case.id}/{action}", headers=headers)
+        assert resp.status_code == 200, resp.text
+    clock.advance(timedelta(days=92))  # no plan within 15 days, no visit within the quarter
+    events = await read_events(settings.kafka_bootstrap_servers, MONITORING_CASE, timeout=20,
+                               where=lambda e: e.subject == str(case.id) and e.name == "case.overdue",
+                               until=lambda evs: {e.data["step"] for e in evs} >= {"plan", "visit"})
+    await sweep_once(app)
+    assert sorted(e.data["step"] for e in events) == ["plan", "visit"]
+    assert await outbox_count(app, "case.overdue", case.id) == 2
+    history = (await client.get(f"/api/v1/cases/{case.id}", headers=steps[-1][1])).json()["history"]
+    assert sorted(h["note"] for h in history if h["action"] == "overdue") == ["plan", "visit"]
+
+
 async def test_a_line_change_rescreens_the_area_in_one_pass(app, client, feed, settings):
     township, village, elsewhere = "211204003000", "211204003001", "211204006001"
-    below, newly1, newly2, above, other = (uuid.uuid4() for _ in range(5))
-    await feed(*(registered(h, village) for h in (below, newly1, newly2, above)), registered(other, elsewhere))
+    below, newly1, newly2, above, other, housed = (uuid.uuid4() for _ in range(6))
+    await feed(*(registered(h, village) for h in (below, newly1, newly2, above)), registered(other, elsewhere),
+               registered(housed, village, housing_grade="D"))
     await feed(income(below, village, "5500.00"), income(newly1, village, "6500.00"),
                income(newly2, village, "7000.00"), income(above, village, "9000.00"),
-               income(other, elsewhere, "6500.00"))
+               income(other, elsewhere, "6500.00"), income(housed, village, "6800.00"))
     first = await wait_for_case(app, below)
+    housing_case = await wait_for_case(app, housed)  # open for its unsafe house, income still above 6000
     admin = bearer(settings, "county_admin", COUNTY, subject="admin-1")
     current = (await client.get(f"/api/v1/policies/2021/{township}", headers=admin)).json()
     assert current["area_code"] == COUNTY and current["income_line"] == "6000.00"
@@ -71,8 +98,10 @@ async def test_a_line_change_rescreens_the_area_in_one_pass(app, client, feed, s
                             headers=admin)
     assert resp.status_code == 200, resp.text
     result = resp.json()["rescreen"]
-    assert result["households_below_line"] == 3
-    assert result["signals_opened"] == 2 and result["cases_opened"] == 2 and result["cases_joined"] == 0
+    assert result["households_below_line"] == 4
+    assert result["signals_opened"] == 3 and result["cases_opened"] == 2 and result["cases_joined"] == 1
+    [joined] = await cases_of(app, housed)
+    assert joined.id == housing_case.id and joined.risk_types == ["housing", "99"]
     assert [c.id for c in await cases_of(app, below)] == [first.id]
     opened = {h: (await cases_of(app, h))[0] for h in (newly1, newly2)}
     assert all(c.source == "rescreen" and c.stage == "opened" and c.due_at for c in opened.values())
