@@ -7,13 +7,16 @@ county (all 10 townships, 200 villages) and for one township, and the overdue li
 Run: ``.venv/bin/python bench/monitoring_dashboard.py``.
 """
 
-import statistics
+import sys
 import time
+from pathlib import Path
 
 import asyncpg
 
 from backstop_common.db import plain_url
-from monitoring_setup import HOUSEHOLDS, bench_app, machine, put_line, run
+sys.path.insert(0, str(Path(__file__).resolve().parents[1]))  # run as a script or with -m
+from bench.common import summary
+from bench.monitoring_setup import HOUSEHOLDS, bench_app, load, machine, put_line, run
 
 SPREAD = """
 UPDATE cases SET
@@ -37,13 +40,12 @@ async def timed(client, path, params, headers) -> list[float]:
 
 
 def report(label: str, samples: list[float]) -> None:
-    q = statistics.quantiles(samples, n=100)
-    print(f"{label}: p50 {q[49]:.1f} ms  p95 {q[94]:.1f} ms  max {max(samples):.1f} ms  ({len(samples)} requests)")
+    print(f"{label}: {summary(samples)}")
 
 
 async def main() -> None:
     async with bench_app() as (client, headers, url, pg_version):
-        print(f"machine: {machine()}, PostgreSQL {pg_version}")
+        print(f"machine: {machine()}, PostgreSQL {pg_version}, {load()}")
         await put_line(client, headers, "7000.00")
         conn = await asyncpg.connect(plain_url(url))
         await conn.execute(SPREAD)

@@ -5,14 +5,17 @@ each PUT re-screens every household of the county in one set-based statement (si
 outbox rows). Timed: the whole HTTP request, commit included. Run: ``.venv/bin/python bench/monitoring_rescreen.py``.
 """
 
+import sys
 import time
+from pathlib import Path
 
-from monitoring_setup import HOUSEHOLDS, bench_app, machine, put_line, run
+sys.path.insert(0, str(Path(__file__).resolve().parents[1]))  # run as a script or with -m
+from bench.monitoring_setup import HOUSEHOLDS, bench_app, load, machine, put_line, run
 
 
 async def main() -> None:
     async with bench_app() as (client, headers, _url, pg_version):
-        print(f"machine: {machine()}, PostgreSQL {pg_version}")
+        print(f"machine: {machine()}, PostgreSQL {pg_version}, {load()}")
         print(f"households in the read model: {HOUSEHOLDS:,} (200 villages, 10 townships)")
         for label, line in (("first screen, line 6000 (~17% below)", "6000.00"),
                             ("line raised 6000 -> 7000 (~8% newly below)", "7000.00"),

@@ -5,7 +5,6 @@ the relay and consumer are off, so the measured time is the service's own work).
 import asyncio
 import contextlib
 import os
-import platform
 import tempfile
 from pathlib import Path
 
@@ -15,6 +14,7 @@ import httpx
 from backstop_common import devstack
 from backstop_common.auth import mint_token
 from backstop_common.db import plain_url
+from bench.common import machine  # noqa: F401  (re-exported for the two benchmarks)
 
 COUNTY = "211204000000"
 TOWNSHIPS, VILLAGES_PER_TOWNSHIP = 10, 20
@@ -32,12 +32,9 @@ SELECT gen_random_uuid(),
 """
 
 
-def machine() -> str:
-    cpu = next((line.split(":", 1)[1].strip() for line in Path("/proc/cpuinfo").read_text().splitlines()
-                if line.startswith("model name")), platform.processor())
-    mem_kb = next(int(line.split()[1]) for line in Path("/proc/meminfo").read_text().splitlines()
-                  if line.startswith("MemTotal"))
-    return f"{cpu}, {os.cpu_count()} CPUs, {mem_kb / 1024 / 1024:.1f} GiB RAM, Python {platform.python_version()}"
+def load() -> str:
+    """Other work on the machine shows in the figures: say how busy it was."""
+    return "load average {:.2f} / {:.2f} / {:.2f}".format(*os.getloadavg())
 
 
 @contextlib.asynccontextmanager
