@@ -4,7 +4,10 @@ to that case, otherwise a case is opened (one open case per household, enforced 
 import uuid
 from datetime import datetime
 
+import structlog
+from sqlalchemy import update
 from sqlalchemy.dialects.postgresql import insert
+from sqlalchemy.exc import IntegrityError
 
 from backstop_common.auth import Principal
 from backstop_common.uow import UnitOfWork
@@ -17,6 +20,8 @@ from monitoring.domain.workflow import STEP_DUE, Stage
 from monitoring.models import Case, CaseStep, HouseholdFacts, Signal
 from monitoring.repository import cases as case_repo
 
+log = structlog.get_logger()
+
 
 async def new_case(uow: UnitOfWork, household: HouseholdFacts, risk_types: list[str], source: str,
                    now: datetime, case_id: uuid.UUID | None = None) -> Case:
@@ -28,6 +33,25 @@ async def new_case(uow: UnitOfWork, household: HouseholdFacts, risk_types: list[
                 due_step=STEP_DUE[Stage.OPENED], due_at=due, next_due_at=earliest(due), updated_at=now)
     uow.session.add(case)
     return case
+
+
+async def _open_case(uow: UnitOfWork, household: HouseholdFacts, draft: Draft, source: str, now: datetime,
+                     case_id: uuid.UUID, signal_id: uuid.UUID) -> tuple[Case, bool]:
+    """Open a case for the signal; when a concurrent writer opened one first (the one-open-case index
+    refuses ours), join that one instead. Returns (case, opened). Routes and the consumer already
+    serialise on the household's read-model row; this is the guard for any other writer."""
+    try:
+        async with uow.session.begin_nested():
+            case = await new_case(uow, household, [draft.risk_type], source, now, case_id)
+            await uow.session.flush()
+        return case, True
+    except IntegrityError:
+        case = await case_repo.open_for_household(uow.session, household.household_id, lock=True)
+        if case is None:
+            raise
+        log.info("case.open_raced", household_id=str(household.household_id), case_id=str(case.id))
+        await uow.session.execute(update(Signal).where(Signal.id == signal_id).values(case_id=case.id))
+        return case, False
 
 
 async def record_signal(uow: UnitOfWork, household: HouseholdFacts, draft: Draft, source: str, now: datetime,
@@ -46,8 +70,8 @@ async def record_signal(uow: UnitOfWork, household: HouseholdFacts, draft: Draft
         return None, None
     opened = case is None
     if opened:
-        case = await new_case(uow, household, [draft.risk_type], source, now, case_id)
-    else:
+        case, opened = await _open_case(uow, household, draft, source, now, case_id, signal_id)
+    if not opened:
         case.risk_types = merge_risk_types(case.risk_types, draft.risk_type)
         case.version, case.updated_at = case.version + 1, now
     session.add(CaseStep(case_id=case.id, action="signal" if not opened else "open", from_stage=None if opened

@@ -80,3 +80,17 @@ async def test_signals_by_http_application_and_visit(app, client, feed, settings
     auditor = await client.post("/api/v1/signals", json=body, headers=bearer(settings, "auditor", "211204000000"))
     assert auditor.status_code == 403
     assert len(await cases_of(app, hh)) == 1
+
+
+async def test_concurrent_reports_for_one_household_make_one_case(app, client, feed, settings):
+    import asyncio
+
+    hh = uuid.uuid4()
+    await feed(registered(hh, VILLAGE, per_capita_income="9000.00"))
+    cadre = bearer(settings, "village_cadre", VILLAGE)
+    answers = await asyncio.gather(*(client.post("/api/v1/signals", headers=cadre, json={
+        "household_id": str(hh), "risk_type": "05", "source": "visit", "reference": f"PC-{n}"}) for n in range(6)))
+    assert [a.status_code for a in answers] == [201] * 6, [a.text for a in answers]
+    [case] = await cases_of(app, hh)
+    assert {a.json()["signal"]["case_id"] for a in answers} == {str(case.id)}
+    assert await outbox_count(app, "case.opened", case.id) == 1
