@@ -109,7 +109,8 @@ async def test_masking_per_role_and_access_log(app, client, settings):
     assert listed[0]["head_id_number"] == head_id
     async with app.state.sessions() as session:
         rows = (await session.execute(select(AccessLogEntry).where(
-            AccessLogEntry.household_id == hh["id"], AccessLogEntry.subject == "cadre-7"))).scalars().all()
+            AccessLogEntry.household_id == hh["id"], AccessLogEntry.subject == "cadre-7")
+            .order_by(AccessLogEntry.seq))).scalars().all()
     assert [r.path for r in rows] == [url, "/api/v1/households"]
     assert all(r.role == "village_cadre" and "id_number" in r.fields for r in rows)
 
