@@ -19,7 +19,7 @@ from backstop_common.envelope import event_type, source_of
 from backstop_common.topics import MONITORING_CASE
 from backstop_common.uow import UnitOfWork
 from monitoring.domain.dates import add_days
-from monitoring.domain.risk import RISK_CODES
+from monitoring.domain.risk import MAX_RISK_TYPES, RISK_CODES
 from monitoring.models import Policy
 from monitoring.models.cases import OPEN_STAGES_SQL
 
@@ -54,6 +54,9 @@ new_cases AS (
 joined AS (
     UPDATE cases c SET version = c.version + 1, updated_at = :now,
            risk_types = CASE WHEN s.risk_type = ANY(c.risk_types) THEN c.risk_types
+                             WHEN s.risk_type = ANY(:codes) AND :max_codes <= (
+                                  SELECT count(*) FROM unnest(c.risk_types) AS t WHERE t = ANY(:codes))
+                             THEN c.risk_types  -- at most five codes, as merge_risk_types
                              ELSE c.risk_types || s.risk_type END
       FROM sig s WHERE c.id = s.case_id
     RETURNING c.id),
@@ -91,7 +94,7 @@ SELECT (SELECT count(*) FROM cand), (SELECT count(*) FROM sig), (SELECT count(*)
                                                  "correlation_id", "opened_type", "detected_type")),
     *(bindparam(name, type_=DateTime(timezone=True)) for name in ("now", "verify_due", "decision_due",
                                                                   "event_time")),
-    bindparam("year", type_=Integer), bindparam("current_year", type_=Integer),
+    bindparam("year", type_=Integer), bindparam("max_codes", type_=Integer), bindparam("current_year", type_=Integer),
     bindparam("line", type_=Numeric(14, 2)), bindparam("codes", type_=ARRAY(String)))
 
 
@@ -111,7 +114,7 @@ async def rescreen(uow: UnitOfWork, policy: Policy, now: datetime) -> RescreenRe
     verify_due = add_days(now, policy.verify_days)
     row = (await uow.session.execute(RESCREEN, {
         "scope": policy.scope, "line": policy.income_line, "line_text": str(policy.income_line),
-        "year": policy.year, "current_year": now.year, "codes": sorted(RISK_CODES), "now": now,
+        "year": policy.year, "max_codes": MAX_RISK_TYPES, "current_year": now.year, "codes": sorted(RISK_CODES), "now": now,
         "verify_due": verify_due, "verify_due_text": TypeAdapter(datetime).dump_python(verify_due, mode="json"),
         "decision_due": add_days(now, policy.decision_days), "topic": MONITORING_CASE,
         "source": source_of("monitoring"), "correlation_id": correlation_id.get(),
