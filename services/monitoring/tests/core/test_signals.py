@@ -94,3 +94,13 @@ async def test_concurrent_reports_for_one_household_make_one_case(app, client, f
     [case] = await cases_of(app, hh)
     assert {a.json()["signal"]["case_id"] for a in answers} == {str(case.id)}
     assert await outbox_count(app, "case.opened", case.id) == 1
+
+
+async def test_ops_and_the_event_contract(client):
+    assert (await client.get("/healthz")).json()["status"] == "ok"
+    assert (await client.get("/readyz")).status_code == 200
+    doc = (await client.get("/asyncapi.json")).json()
+    sent = {m["name"] for m in doc["components"]["messages"].values()}
+    assert {"backstop.monitoring.case.opened.v1", "backstop.monitoring.case.overdue.v1",
+            "backstop.monitoring.area.cluster_alert.v1", "backstop.registry.household.income_assessed.v1"} <= sent
+    assert (await client.get("/api/v1/cases")).status_code == 401
