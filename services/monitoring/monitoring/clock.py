@@ -1,22 +1,10 @@
-"""Monitoring's notion of now: tz-aware, and movable in tests (deadlines without sleeping).
+"""Monitoring's notion of now: the kernel's movable ``Clock``, one per process.
 
-Routes, handlers and the sweeper all read ``clock.now()``; a test calls ``clock.advance(...)``.
+Routes, handlers and the sweepers read ``clock.now()``; tests call ``clock.advance(...)``, and a stack
+started with ``CLOCK_CONTROL_ENABLED`` moves it through ``POST /_ops/clock`` (``build_app`` makes this
+the app's clock).
 """
 
-from datetime import UTC, datetime, timedelta
-
-
-class Clock:
-    """Real time plus an offset that only tests move."""
-
-    def __init__(self) -> None:
-        self.offset = timedelta(0)
-
-    def now(self) -> datetime:
-        return datetime.now(UTC) + self.offset
-
-    def advance(self, delta: timedelta) -> None:
-        self.offset += delta
-
+from backstop_common.clock import Clock
 
 clock = Clock()

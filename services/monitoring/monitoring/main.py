@@ -3,19 +3,31 @@
 from fastapi import FastAPI
 
 from backstop_common.app import ServiceSpec, create_app
+from monitoring import campaigns
 from monitoring.api import cases, households, policies, signals, stats
+from monitoring.clock import clock
 from monitoring.config import Settings
 from monitoring.domain.deadlines import deadline_sweeper
 from monitoring.events import catalog
 from monitoring.handlers import HANDLERS
 
 
+async def load_reference_data(app: FastAPI) -> None:
+    """Seed 002's checklist (大排查 items) is reference data: present in every county, editable by API."""
+    async with app.state.sessions() as session:
+        await campaigns.load_checklist(session)
+        await session.commit()
+
+
 def build_app(settings: Settings | None = None) -> FastAPI:
-    return create_app(ServiceSpec(
-        name="monitoring", title="Backstop monitoring", settings=settings or Settings(),
-        catalog=catalog, handlers=HANDLERS, background=[deadline_sweeper],
-        routers=[policies.router, signals.router, cases.router, households.router, stats.router],
+    app = create_app(ServiceSpec(
+        name="monitoring", title="Backstop monitoring", settings=settings or Settings(), catalog=catalog,
+        handlers=campaigns.merge_handlers(HANDLERS, campaigns.HANDLERS),
+        background=[load_reference_data, deadline_sweeper, *campaigns.BACKGROUND],
+        routers=[policies.router, signals.router, cases.router, households.router, stats.router, campaigns.router],
     ))
+    app.state.clock = clock
+    return app
 
 
 app = build_app()
