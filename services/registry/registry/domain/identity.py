@@ -6,7 +6,6 @@ from functools import lru_cache
 from pypinyin import lazy_pinyin
 from stdnum import numdb
 from stdnum.cn import ric
-from stdnum.exceptions import ValidationError
 
 
 class InvalidIdNumber(ValueError):
@@ -20,7 +19,9 @@ def normalize_id_number(raw: str) -> str:
     year and the GB 11643 check digit appended. The place check is the province only: a person's
     county code is often younger than the person (stdnum's full check refuses those).
     """
-    number = ric.compact(str(raw or ""))
+    number = str(raw or "").strip().upper()
+    if not number.isalnum():
+        number = ric.compact(number)
     if not number:
         raise InvalidIdNumber("ID number is empty")
     if "E+" in number or "." in number:
@@ -38,8 +39,8 @@ def normalize_id_number(raw: str) -> str:
     if number[17] != ric.calc_check_digit(number):
         raise InvalidIdNumber("ID number check digit is wrong (GB 11643)")
     try:
-        born = ric.get_birth_date(number)
-    except ValidationError:
+        born = birth_date_of(number)
+    except ValueError:
         raise InvalidIdNumber("ID number holds no valid birth date") from None
     if not date(1890, 1, 1) <= born <= date.today():
         raise InvalidIdNumber(f"ID number birth date {born} is impossible")
@@ -54,7 +55,7 @@ def _known_province(code: str) -> bool:
 
 
 def birth_date_of(id_number: str) -> date:
-    return ric.get_birth_date(id_number)
+    return date(int(id_number[6:10]), int(id_number[10:12]), int(id_number[12:14]))
 
 
 def sex_of(id_number: str) -> str:
@@ -67,6 +68,7 @@ def _syllable(char: str) -> str:
     return lazy_pinyin(char)[0].lower() if char.strip() else ""
 
 
+@lru_cache(maxsize=200_000)
 def pinyin_of(name: str) -> tuple[str, str]:
     """(full pinyin, initials) without tones or spaces: 张三丰 -> ("zhangsanfeng", "zsf")."""
     syllables = [s for s in (_syllable(c) for c in name) if s and s.isascii() and s.isalnum()]

@@ -44,14 +44,22 @@ def parse_row(cells: list, cols: dict[str, int]) -> tuple[dict, dict, list[str]]
     """(person, household facts, problems)."""
     problems: list[str] = []
     t: dict[str, str] = {}
+    width = len(cells)
     for key, col in cols.items():
+        cell = cells[col] if col < width else None
+        if cell.__class__ is str:  # the common case, kept fast: 300,000 rows × 30 columns
+            text = t[key] = cell.strip()
+            if key in NUMBERS and ("E" in text or "e" in text) and v.SCIENTIFIC.match(text):
+                problems.append(f"{key} {text!r} is in scientific notation; Excel has destroyed its digits")
+            continue
+        if key == "birth_date" and cell is not None:
+            t[key] = cell
+            continue
         try:
-            t[key] = cell_text(cells[col] if col < len(cells) else None, key)
+            t[key] = cell_text(cell, key)
         except ValueError as exc:
             problems.append(str(exc))
             t[key] = ""
-        if key == "birth_date" and col < len(cells) and not isinstance(cells[col], str | None):
-            t[key] = cells[col]
     g = t.get
     person: dict = {"person_number": g("person_number") or None, "name": g("name", ""),
                     "ethnicity": g("ethnicity") or None, "phone": g("phone") or None,
@@ -93,7 +101,11 @@ def parse_row(cells: list, cols: dict[str, int]) -> tuple[dict, dict, list[str]]
     person.update(_work(g, problems))
     insured = attempt(v.yes_no, g("medical_insurance", ""), "医疗保险")
     person["medical_insurance"] = True if insured is None else insured
-    household.update(_household_facts(g, attempt, problems))
+    if person["is_head"]:  # the household's own columns are read from its head's row
+        household.update(_household_facts(g, attempt, problems))
+    else:  # 低保 / 特困 are also marked per person
+        household["dibao"] = bool(g("dibao")) and bool(attempt(v.yes_no, g("dibao"), "是否享受低保"))
+        household["tekun"] = bool(g("tekun")) and bool(attempt(v.yes_no, g("tekun"), "是否特困供养人员"))
     return person, household, problems
 
 

@@ -1,0 +1,170 @@
+"""Benchmark: import a national export of 100,000 households / 300,000 members into the registry.
+
+    XDG_RUNTIME_DIR=/tmp/rt .venv/bin/python bench/registry_import.py [--households 100000] [--format xlsx]
+
+Starts its own embedded PostgreSQL, migrates a fresh registry database, writes the file (not timed),
+then times the same import the API and the CLI run (read + validate + COPY + INSERT … SELECT + outbox +
+commit), then the re-import of the same file (which must change nothing). Prints figures and machine info.
+"""
+
+import argparse
+import asyncio
+import csv
+import os
+import platform
+import random
+import tempfile
+import time
+from datetime import date, timedelta
+from pathlib import Path
+
+import asyncpg
+import xlsxwriter
+from stdnum.cn import ric
+
+from backstop_common import devstack
+from backstop_common.auth import Principal, Role
+from backstop_common.db import create_engine, create_session_factory, plain_url
+from backstop_common.uow import UnitOfWork
+from registry.domain.imports import import_households
+from registry.imports.plan import plan_import
+from registry.imports.reader import read_rows
+
+HEADERS = ["序号", "县(市、区、旗)", "乡(镇)", "行政村", "自然村", "户编号", "人编号", "姓名", "证件号码", "人数",
+           "与户主关系", "民族", "文化程度", "在校生状况", "健康状况", "劳动技能", "务工时间（月）", "是否参加大病保险",
+           "致贫原因1", "危房户", "是否解决安全饮用水", "人均纯收入", "户联系电话", "人联系电话", "户类型",
+           "易返贫致贫户(监测对象)类型", "工资性收入", "生产经营性收入", "财产性收入", "转移性收入", "生产经营性支出"]
+SURNAMES = "王李张刘陈杨黄赵吴周徐孙马朱胡郭何高林罗郑梁谢宋唐许韩冯邓曹彭曾肖田董袁潘于蒋蔡余杜叶程苏魏吕丁任沈姚卢"
+GIVEN = "伟芳娜秀英敏静丽强磊军洋勇艳杰娟涛明超秀兰霞平刚桂英文华建国玉兰春梅海燕志强红梅淑珍凤英德胜"
+TOWNSHIPS, VILLAGES = 10, 10
+
+
+def areas() -> list[tuple[str, str, str, str | None]]:
+    rows = [("211204000000", "清河区", "county", None)]
+    for t in range(1, TOWNSHIPS + 1):
+        tcode = f"211204{t:03d}000"
+        rows.append((tcode, f"第{t}镇", "township", "211204000000"))
+        rows += [(f"211204{t:03d}{v:03d}", f"第{t}镇{v}村", "village", tcode) for v in range(1, VILLAGES + 1)]
+    return rows
+
+
+def id_number(i: int) -> str:
+    born = date(1940, 1, 1) + timedelta(days=i // 400)
+    stem = f"211204{born:%Y%m%d}{i % 400 * 2 + random.randint(0, 1):03d}"
+    return stem + ric.calc_check_digit(stem + "0")
+
+
+def people(households: int):
+    rnd, serial = random.Random(7), 0
+    relations = ("户主", "配偶", "之子", "之女", "之母")
+    for h in range(households):
+        t, v = h % TOWNSHIPS + 1, h // TOWNSHIPS % VILLAGES + 1
+        number = f"8630{h:010d}"
+        for p in range(3):
+            name = rnd.choice(SURNAMES) + "".join(rnd.choices(GIVEN, k=rnd.randint(1, 2)))
+            yield [str(serial + 1), "清河区", f"第{t}镇", f"第{t}镇{v}村", "一组", number, f"{number}{p + 1:02d}", name,
+                   id_number(serial), "3", relations[p], "汉族", "初中", "", rnd.choice(("健康", "健康", "长期慢性病")),
+                   rnd.choice(("普通劳动力", "弱劳动力或半劳动力", "无劳动力")), str(rnd.randint(0, 12)), "是", "因病",
+                   rnd.choice(("否", "否", "是")), "是", "", "13800000000", "", "脱贫户", "",
+                   str(rnd.randint(5000, 40000)), "3000", "0", "1500", "1000"]
+            serial += 1
+
+
+def write_file(path: Path, households: int, fmt: str) -> None:
+    if fmt == "csv":
+        with path.open("w", encoding="gbk", newline="") as f:
+            writer = csv.writer(f)
+            writer.writerow(["已脱贫人口名单"])
+            writer.writerow(HEADERS)
+            writer.writerows(people(households))
+        return
+    book = xlsxwriter.Workbook(str(path), {"constant_memory": True})
+    sheet = book.add_worksheet()
+    sheet.write_row(0, 0, ["已脱贫人口名单"])
+    sheet.write_row(1, 0, HEADERS)
+    for r, row in enumerate(people(households), start=2):
+        sheet.write_row(r, 0, row)
+    book.close()
+
+
+def machine() -> str:
+    cpu = next((line.split(":", 1)[1].strip() for line in open("/proc/cpuinfo") if line.startswith("model name")),
+               platform.processor())
+    mem = next((int(line.split()[1]) // 1024 // 1024 for line in open("/proc/meminfo") if line.startswith("MemTotal")), 0)
+    return (f"{platform.system()} {platform.release()}, {os.cpu_count()} CPUs ({cpu}), {mem} GiB RAM, "
+            f"Python {platform.python_version()}")
+
+
+async def timed_import(url: str, data: bytes, name: str) -> tuple[float, object]:
+    engine = create_engine(url, pool_size=1)
+    principal = Principal(subject="bench", role=Role.COUNTY_ADMIN, area_code="211204000000")
+    try:
+        async with create_session_factory(engine)() as session:
+            uow = UnitOfWork(session, "registry")
+            start = time.perf_counter()
+            report = await import_households(uow, principal, data, name, 2024)
+            await uow.commit()
+            return time.perf_counter() - start, report
+    finally:
+        await engine.dispose()
+
+
+async def counts(url: str) -> tuple:
+    con = await asyncpg.connect(plain_url(url))
+    try:
+        return tuple([await con.fetchval(f"SELECT count(*) FROM {t}") for t in ("households", "members", "outbox")]
+                     + [await con.fetchval("SELECT version()")])
+    finally:
+        await con.close()
+
+
+async def seed_areas(url: str) -> None:
+    con = await asyncpg.connect(plain_url(url))
+    try:
+        await con.executemany("INSERT INTO areas (code, name, level, parent_code) VALUES ($1, $2, $3, $4)", areas())
+    finally:
+        await con.close()
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser()
+    parser.add_argument("--households", type=int, default=100_000)
+    parser.add_argument("--format", choices=("xlsx", "csv"), default="xlsx")
+    args = parser.parse_args()
+    print(f"machine: {machine()}")
+    with tempfile.TemporaryDirectory() as tmp:
+        file = Path(tmp) / f"export.{args.format}"
+        t0 = time.perf_counter()
+        write_file(file, args.households, args.format)
+        data = file.read_bytes()
+        print(f"file: {args.format}, {args.households} households / {args.households * 3} members, "
+              f"{len(data) / 1e6:.1f} MB (written in {time.perf_counter() - t0:.1f} s, not timed)")
+        server = devstack.start_postgres(Path(tmp) / "pg", cleanup_mode="delete")
+        url = asyncio.run(devstack.create_database(server.get_uri(), "registry_bench", recreate=True))
+        devstack.migrate("registry", url)
+        asyncio.run(seed_areas(url))
+        villages = {(a[1].split("镇")[0] + "镇", a[1]): a[0] for a in areas() if a[2] == "village"}
+        t0 = time.perf_counter()
+        table = read_rows(data, file.name)
+        t_read = time.perf_counter() - t0
+        plan = plan_import(table, villages, set(villages.values()))
+        t_plan = time.perf_counter() - t0 - t_read
+        print(f"breakdown (standalone): read {t_read:.1f} s, validate+group {t_plan:.1f} s "
+              f"({len(plan.members)} good rows, {len(plan.errors)} bad)")
+        seconds, report = asyncio.run(timed_import(url, data, file.name))
+        households, members, outbox, version = asyncio.run(counts(url))
+        print(f"import: {seconds:.1f} s for {report.rows} rows -> {report.households_registered} households, "
+              f"{report.members_registered} members, {report.rows_rejected} rejected "
+              f"({report.rows / seconds:,.0f} rows/s); in the database: {households} households, {members} members, "
+              f"{outbox} household.registered events in the outbox")
+        again, report2 = asyncio.run(timed_import(url, data, file.name))
+        after = asyncio.run(counts(url))
+        print(f"re-import of the same file: {again:.1f} s, {report2.households_registered} registered, "
+              f"{report2.households_unchanged} unchanged; database unchanged: {after[:3] == (households, members, outbox)}")
+        print(f"postgres: {version.split(',')[0]}")
+        target = "within" if seconds <= 20 else "OVER"
+        print(f"result: {seconds:.1f} s — {target} the 20 s target")
+
+
+if __name__ == "__main__":
+    main()
