@@ -4,21 +4,22 @@ from fastapi import FastAPI
 
 from backstop_common.app import ServiceSpec, create_app
 from funds.api import allocations, anomalies, payments, projects, reports, standards
-from funds.clock import Clock, system_clock
+from funds.clock import Clock
 from funds.config import Settings
 from funds.domain.sweeper import sweeper
 from funds.events import catalog
 from funds.handlers import HANDLERS
 
 
-def build_app(settings: Settings | None = None, clock: Clock = system_clock) -> FastAPI:
+def build_app(settings: Settings | None = None, clock: Clock | None = None) -> FastAPI:
     app = create_app(ServiceSpec(
         name="funds", title="Backstop funds", settings=settings or Settings(), catalog=catalog,
         routers=[allocations.router, projects.router, payments.router, anomalies.router, reports.router,
                  standards.router],
         handlers=HANDLERS, background=[sweeper],
     ))
-    app.state.clock = clock
+    if clock is not None:  # tests inject one; otherwise the kernel's movable Clock stays
+        app.state.clock = clock
     return app
 
 

@@ -4,7 +4,7 @@ from fastapi import FastAPI
 
 from backstop_common.app import ServiceSpec, create_app
 from notifications.api import inbox, messages, recipients, routing_rules, webhooks
-from notifications.clock import Clock
+from notifications.clock import Clock, ManualClock
 from notifications.config import Settings
 from notifications.context import Context
 from notifications.dispatcher import dispatcher_job
@@ -14,6 +14,7 @@ from notifications.handlers import build_handlers
 
 def build_app(settings: Settings | None = None, *, clock: Clock | None = None) -> FastAPI:
     """``clock`` is injectable (tests move time instead of sleeping); the system clock otherwise."""
+    clock = clock or ManualClock()  # movable through /_ops/clock when CLOCK_CONTROL_ENABLED
     ctx = Context.build(settings or Settings(), clock)
     app = create_app(ServiceSpec(
         name="notifications", title="Backstop notifications", settings=ctx.settings,
@@ -21,6 +22,7 @@ def build_app(settings: Settings | None = None, *, clock: Clock | None = None) -
         routers=[recipients.router, routing_rules.router, inbox.router, messages.router, webhooks.router],
     ))
     app.state.ctx = ctx
+    app.state.clock = clock
     return app
 
 
