@@ -5,6 +5,7 @@ Everything runs on the session's own connection, inside the caller's transaction
 
 import uuid
 
+from sqlalchemy import text
 from sqlmodel.ext.asyncio.session import AsyncSession
 
 from backstop_common.envelope import event_type, source_of
@@ -33,7 +34,9 @@ CREATE TEMP TABLE stage_members (id uuid, household_id uuid, household_number te
 
 
 async def _raw(session: AsyncSession):
+    """The asyncpg connection under the session, its transaction begun (SQLAlchemy begins lazily)."""
     connection = await session.connection()
+    await connection.execute(text("SELECT 1"))
     return (await connection.get_raw_connection()).driver_connection
 
 
