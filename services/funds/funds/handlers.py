@@ -17,6 +17,9 @@ async def on_household(event: Event, uow: UnitOfWork) -> None:
     """household.registered / updated / status_changed / housing_assessed."""
     household = await readmodel.touch_household(uow.session, event.data, registry=True)
     readmodel.apply_household_fields(household, event.data)
+    for listed in event.data.get("members") or ():  # household.registered lists the members it came with
+        member = await readmodel.touch_member(uow.session, {**listed, "household_id": household.id})
+        readmodel.apply_listed_member(member, listed)
     await uow.session.flush()
     await _refresh_if_monitored(uow, household, event)
 

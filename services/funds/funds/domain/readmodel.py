@@ -48,6 +48,14 @@ def apply_household_fields(row: HouseholdFact, data: dict[str, Any]) -> None:
         row.housing_grade = data["grade"]
 
 
+def apply_listed_member(member: MemberFact, listed: dict[str, Any]) -> None:
+    """A member as ``household.registered`` lists it (a later member event may already have come)."""
+    schooling = {"stage": listed.get("schooling_stage"), "status": listed.get("schooling_status"),
+                 "boarding": listed.get("boarding")}
+    apply_schooling(member, {k: v for k, v in schooling.items() if v is not None})
+    member.health = member.health or listed.get("health")
+
+
 def apply_removed(member: MemberFact, data: dict[str, Any]) -> None:
     member.status = "deceased" if data.get("reason") == "death" else "left"
     member.removed_on = date.fromisoformat(data["effective_on"]) if data.get("effective_on") else None
