@@ -40,6 +40,8 @@ def schooling(value: str) -> tuple[str | None, str | None]:
 
 def health(value: str, grade_text: str) -> tuple[str, int]:
     """健康状况 (comma-joined) → (health, disability grade); 残疾 without 残疾等级 counts as grade 4."""
+    if value == "健康" or not value:
+        return "healthy", 0
     parts = {p for p in re.split(r"[,，、;；]", value) if p} if value else set()
     unknown = parts - {"健康", "长期慢性病", "患有大病", "残疾", "大病", "慢性病"}
     if unknown:
