@@ -17,7 +17,7 @@ from asgi_correlation_id import correlation_id
 from sqlalchemy.dialects.postgresql import insert
 from sqlalchemy.ext.asyncio import async_sessionmaker
 
-from backstop_common.db import is_unavailable
+from backstop_common.db import is_contention, is_unavailable
 from backstop_common.envelope import Event, from_kafka
 from backstop_common.kafka import BrokerUnavailable, Publisher
 from backstop_common.messaging_models import InboxEntry
@@ -97,7 +97,7 @@ class EventConsumer:
             except asyncio.CancelledError:
                 raise
             except Exception as exc:
-                if is_unavailable(exc):
+                if is_unavailable(exc) or is_contention(exc):
                     log.warning("event.infrastructure_retry", event_id=str(event.id), error=str(exc)[:200])
                     await asyncio.sleep(min(delay, 5.0))
                     delay = min(delay * 2, 5.0)
@@ -159,10 +159,13 @@ class EventConsumer:
     async def _poll(self, consumer: AIOKafkaConsumer) -> None:
         while True:
             batches = await consumer.getmany(timeout_ms=500)
-            for tp, records in batches.items():
-                for record in records:
-                    await self.handle_record(record)
-                await self._commit(consumer, tp, records[-1].offset + 1)
+            # partitions run side by side (their database work overlaps); within one, records keep their order
+            await asyncio.gather(*(self._partition(consumer, tp, records) for tp, records in batches.items()))
+
+    async def _partition(self, consumer: AIOKafkaConsumer, tp: TopicPartition, records: list) -> None:
+        for record in records:
+            await self.handle_record(record)
+        await self._commit(consumer, tp, records[-1].offset + 1)
 
     async def _commit(self, consumer: AIOKafkaConsumer, tp: TopicPartition, offset: int) -> None:
         try:

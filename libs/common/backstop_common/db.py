@@ -49,6 +49,11 @@ def is_bad_data(exc: BaseException) -> bool:
     return sqlstate(exc).startswith("22")
 
 
+def is_contention(exc: BaseException) -> bool:
+    """A deadlock or serialization failure (40P01, 40001): nobody's fault, the work is simply tried again."""
+    return sqlstate(exc) in ("40P01", "40001")
+
+
 def is_unavailable(exc: BaseException) -> bool:
     """True when the database is away (restarting, unreachable), not when a statement is wrong.
 

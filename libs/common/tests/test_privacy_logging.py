@@ -25,6 +25,7 @@ def test_log_lines_are_json_masked_and_carry_the_correlation_id(capsys):
         structlog.get_logger().info("member.added", note=f"cadre typed {ID} and {PHONE}")
     finally:
         correlation_id.reset(token)
+        structlog.reset_defaults()  # the configured logger holds capsys' stream, closed after this test
     line = json.loads(capsys.readouterr().out.strip().splitlines()[-1])
     assert line["event"] == "member.added"
     assert line["correlation_id"] == "corr-123" and line["service"] == "test"
