@@ -151,6 +151,7 @@ def main() -> None:
         t_plan = time.perf_counter() - t0 - t_read
         print(f"breakdown (standalone): read {t_read:.1f} s, validate+group {t_plan:.1f} s "
               f"({len(plan.members)} good rows, {len(plan.errors)} bad)")
+        del table, plan
         seconds, report = asyncio.run(timed_import(url, data, file.name))
         households, members, outbox, version = asyncio.run(counts(url))
         print(f"import: {seconds:.1f} s for {report.rows} rows -> {report.households_registered} households, "

@@ -16,7 +16,7 @@ from backstop_common.problems import Unprocessable
 from backstop_common.uow import UnitOfWork
 from registry.domain.guards import may_write
 from registry.imports.columns import HeaderProblem
-from registry.imports.plan import Plan, RowError, plan_import
+from registry.imports.plan import Plan, RowError, no_gc, plan_import
 from registry.imports.reader import UnreadableFile, read_rows
 from registry.models import ImportRun
 from registry.repository import areas, bulk
@@ -48,9 +48,11 @@ async def import_households(uow: UnitOfWork, principal: Principal, data: bytes, 
     income_year = income_year or date.today().year - 1
     known = await areas.villages_in(session, principal.scope)
     villages = {(township or "", name): code for code, name, township, _county in known}
-    plan = await asyncio.to_thread(_read_and_plan, data, filename, villages, {k[0] for k in known}, progress)
-    households, members = _tuples(plan)
-    await bulk.stage(session, households, members)
+    with no_gc():
+        plan = await asyncio.to_thread(_read_and_plan, data, filename, villages, {k[0] for k in known}, progress)
+        households, members = _tuples(plan)
+        await bulk.stage(session, households, members)
+        del households, members
     existing, taken = await bulk.conflicts(session)
     rejected = _reject_taken(plan, taken, existing)
     await bulk.drop_households(session, existing | rejected)

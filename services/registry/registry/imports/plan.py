@@ -1,5 +1,6 @@
 """Group the rows by 户编号 into households, check each household whole, report every bad row by line."""
 
+import contextlib
 import gc
 from dataclasses import dataclass, field
 
@@ -28,11 +29,21 @@ class Plan:
 def plan_import(table: list[list], villages: dict[tuple[str, str], str], village_codes: set[str],
                 progress=None) -> Plan:
     """``villages`` maps (township name, village name) → code, ``village_codes`` the codes in scope."""
-    gc.disable()  # 300,000 rows of small dicts: the cyclic collector would rescan them again and again
-    try:
+    with no_gc():
         return _plan(table, villages, village_codes, progress)
+
+
+@contextlib.contextmanager
+def no_gc():
+    """300,000 rows of small lists and dicts: the cyclic collector would rescan them again and again
+    (reference counting still frees everything; only cycles wait for the collector's return)."""
+    was_enabled = gc.isenabled()
+    gc.disable()
+    try:
+        yield
     finally:
-        gc.enable()
+        if was_enabled:
+            gc.enable()
 
 
 def _plan(table, villages, village_codes, progress) -> Plan:
