@@ -36,8 +36,7 @@ def _tuples(plan: Plan) -> tuple[list[tuple], list[tuple]]:
         income = h["income"] or {}
         row = {**h, **income} if income else h
         households.append(tuple(row.get(c) for c in bulk.HOUSEHOLD_COLUMNS))
-    members = [tuple(m.get(c) for c in bulk.MEMBER_COLUMNS) for m in plan.members]
-    return households, members
+    return households, plan.members
 
 
 async def import_households(uow: UnitOfWork, principal: Principal, data: bytes, filename: str,
@@ -59,7 +58,7 @@ async def import_households(uow: UnitOfWork, principal: Principal, data: bytes, 
     import_id = uuid.uuid4()
     loaded_h, loaded_m = await bulk.load(session, import_id, income_year, principal.subject, str(principal.role),
                                          correlation_id.get())
-    unchanged_rows = sum(m["household_number"] in existing for m in plan.members)
+    unchanged_rows = sum(m[2] in existing for m in plan.members)
     plan.errors.sort(key=lambda e: e.line)
     run = ImportRun(id=import_id, filename=filename, sha256=hashlib.sha256(data).hexdigest(), rows=plan.rows,
                     households_registered=loaded_h, members_registered=loaded_m,
@@ -82,8 +81,8 @@ def _reject_taken(plan: Plan, taken: list[tuple], existing: set[str]) -> set[str
             bad_lines.add(line)
             plan.errors.append(RowError(line, number, f"ID number already registered in household {held_by} "
                                                       "(one person, one household)"))
-    for m in plan.members:
-        if m["household_number"] in rejected and m["line"] not in bad_lines:
-            plan.errors.append(RowError(m["line"], m["household_number"],
+    for _id, _household, number, line, *_ in plan.members:
+        if number in rejected and line not in bad_lines:
+            plan.errors.append(RowError(line, number,
                                         "not loaded: another row of this household is bad"))
     return rejected

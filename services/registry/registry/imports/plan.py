@@ -10,6 +10,12 @@ from registry.imports.ids import OrderedIds
 from registry.imports.rows import parse_row
 
 
+#: the person's fields in the order of the members staging table, after id, household_id, number, line
+PERSON_COLUMNS = ("person_number", "name", "name_pinyin", "name_initials", "id_number", "relation", "is_head", "sex",
+                  "birth_date", "ethnicity", "phone", "education", "schooling_stage", "schooling_status", "health",
+                  "disability_grade", "labour_capacity", "employment", "migrant_months", "medical_insurance")
+
+
 @dataclass
 class RowError:
     line: int
@@ -21,7 +27,7 @@ class RowError:
 class Plan:
     rows: int = 0
     households: list[dict] = field(default_factory=list)
-    members: list[dict] = field(default_factory=list)
+    members: list[tuple] = field(default_factory=list)  # (id, household_id, household_number, line, …)
     errors: list[RowError] = field(default_factory=list)
     ignored_headers: list[str] = field(default_factory=list)
 
@@ -125,6 +131,6 @@ def _accept(number: str, rows: list, head, plan: Plan, new_id) -> None:
         "labour": sum(m["labour_capacity"] != "none" for m in members),
         "uninsured": sum(not m["medical_insurance"] for m in members),
         "dropout": sum(m["schooling_status"] == "dropped_out" for m in members)})
-    for line, person, *_ in rows:
-        plan.members.append({**person, "id": new_id(), "household_id": household_id, "line": line,
-                             "household_number": number})
+    for line, person, *_ in rows:  # straight into the staging table's column order (bulk.MEMBER_COLUMNS)
+        get = person.get
+        plan.members.append((new_id(), household_id, number, line, *[get(c) for c in PERSON_COLUMNS]))

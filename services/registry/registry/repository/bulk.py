@@ -10,15 +10,13 @@ from sqlmodel.ext.asyncio.session import AsyncSession
 
 from backstop_common.envelope import event_type, source_of
 from backstop_common.topics import REGISTRY_HOUSEHOLD
+from registry.imports.plan import PERSON_COLUMNS
 
 HOUSEHOLD_COLUMNS = ("id", "line", "household_number", "village_code", "natural_village", "phone",
                      "poverty_status", "year_lifted", "dibao", "tekun", "monitoring_category", "main_cause",
                      "other_causes", "housing_grade", "safe_water", "size", "per_capita_income", "wage", "business",
                      "business_costs", "property", "transfer", "labour", "uninsured", "dropout")
-MEMBER_COLUMNS = ("id", "household_id", "household_number", "line", "person_number", "name", "name_pinyin",
-                  "name_initials", "id_number", "relation", "is_head", "sex", "birth_date", "ethnicity", "phone",
-                  "education", "schooling_stage", "schooling_status", "health", "disability_grade",
-                  "labour_capacity", "employment", "migrant_months", "medical_insurance")
+MEMBER_COLUMNS = ("id", "household_id", "household_number", "line", *PERSON_COLUMNS)
 STAGING = """
 CREATE TEMP TABLE stage_households (id uuid, line int, household_number text, village_code text,
   natural_village text, phone text, poverty_status text, year_lifted int, dibao bool, tekun bool,
@@ -45,7 +43,7 @@ async def stage(session: AsyncSession, households: list[tuple], members: list[tu
     await con.execute(STAGING)
     await con.copy_records_to_table("stage_households", records=households, columns=HOUSEHOLD_COLUMNS)
     await con.copy_records_to_table("stage_members", records=members, columns=MEMBER_COLUMNS)
-    await con.execute("CREATE INDEX ON stage_members (id_number); ANALYZE stage_households; ANALYZE stage_members")
+    await con.execute("ANALYZE stage_households; ANALYZE stage_members")
 
 
 async def conflicts(session: AsyncSession) -> tuple[set[str], list[tuple[int, str, str | None]]]:
