@@ -126,3 +126,15 @@ async def test_export_round_trips_and_masks(app, client, settings):
                               params={"q": "86300000000001"})
     sheet = CalamineWorkbook.from_filelike(io.BytesIO(masked.content)).get_sheet_by_index(0).to_python()
     assert "********" in sheet[1][8]
+
+
+async def test_cli_imports_a_file(app, settings, tmp_path, capsys):
+    from registry.cli import run_import
+
+    path = tmp_path / "名单.csv"
+    path.write_bytes(to_csv([person("86300000000401", "8630000000040101", "卫一", id_number()),
+                             person("86300000000402", "8630000000040201", "蒋二", "123")]))
+    code = await run_import(path, "211204000000", "cli-test", 2024, settings.database_url, show_errors=10)
+    out = capsys.readouterr().out
+    assert code == 1
+    assert "1 households / 1 members registered" in out and "line 4" in out

@@ -9,7 +9,7 @@ from backstop_common.app import UoW
 from backstop_common.auth import CurrentPrincipal
 from backstop_common.concurrency import expected_version
 from registry.api.versions import optional_version
-from registry.domain import members
+from registry.domain import departures, members
 from registry.domain.views import log_unmasked_reads, member_view
 from registry.schemas.members import MemberCreate, MemberRead, MemberRemoval, MemberUpdate
 
@@ -39,7 +39,7 @@ async def update(member_id: uuid.UUID, body: MemberUpdate, uow: UoW, principal: 
 @router.post("/members/{member_id}/removal", response_model=MemberRead)
 async def remove(member_id: uuid.UUID, body: MemberRemoval, uow: UoW, principal: CurrentPrincipal,
                  request: Request, version: Annotated[int | None, Depends(optional_version)]):
-    member = await members.remove_member(uow, principal, member_id, body, version)
+    member = await departures.remove_member(uow, principal, member_id, body, version)
     return await _view(uow, principal, member, request)
 
 

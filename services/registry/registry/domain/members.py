@@ -1,7 +1,7 @@
 """Members: entering a person, changing their facts, a member leaving (减员)."""
 
 import uuid
-from datetime import UTC, date, datetime
+from datetime import UTC, datetime
 
 from backstop_common.auth import Principal
 from backstop_common.concurrency import check_version
@@ -12,10 +12,10 @@ from registry.domain.guards import household_for_write, may_write
 from registry.domain.identity import InvalidIdNumber, birth_date_of, normalize_id_number, pinyin_of, sex_of
 from registry.domain.publishing import emit
 from registry.domain.vocab import HEAD
-from registry.events import MemberAdded, MemberRemoved
+from registry.events import MemberAdded
 from registry.models import Household, Member
 from registry.repository import members as repo
-from registry.schemas.members import MemberCreate, MemberRemoval, MemberUpdate
+from registry.schemas.members import MemberCreate, MemberUpdate
 
 
 def valid_id_number(raw: str, where: str = "id_number") -> str:
@@ -125,27 +125,3 @@ async def apply_changes(uow: UnitOfWork, principal: Principal, member: Member, h
 
 
 NULLABLE = {"illness", "schooling_stage", "schooling_status", "phone", "education", "medical_out_of_pocket"}
-
-
-async def remove_member(uow: UnitOfWork, principal: Principal, member_id: uuid.UUID, data: MemberRemoval,
-                        expected: int | None) -> Member:
-    session = uow.session
-    member, household = await member_for_write(session, principal, member_id, expected)
-    if member.removed_on:
-        raise Conflict("this member has already left the household")
-    if member.is_head and household.size > 1:
-        raise Unprocessable("the head (户主) cannot leave while others remain; name a new head first")
-    if data.effective_on > date.today():
-        raise Unprocessable("effective_on is in the future")
-    member.removed_on, member.removed_reason = data.effective_on, data.reason
-    touch(member)
-    household.size -= 1
-    touch(household)
-    await session.flush()
-    history.record(session, principal, household.id, "member", member.id, "removed",
-                   {"removed_reason": (None, data.reason), "removed_on": (None, data.effective_on)},
-                   version=member.version)
-    emit(uow, MemberRemoved(household_id=household.id, village_code=household.village_code,
-                            member_id=member.id, reason=data.reason, effective_on=data.effective_on,
-                            size=household.size))
-    return member

@@ -1,0 +1,38 @@
+"""A member leaving the household (减员): death, marriage out, migration. The record is kept."""
+
+import uuid
+from datetime import date
+
+from backstop_common.auth import Principal
+from backstop_common.problems import Conflict, Unprocessable
+from backstop_common.uow import UnitOfWork
+from registry.domain import history
+from registry.domain.members import member_for_write, touch
+from registry.domain.publishing import emit
+from registry.events import MemberRemoved
+from registry.models import Member
+from registry.schemas.members import MemberRemoval
+
+
+async def remove_member(uow: UnitOfWork, principal: Principal, member_id: uuid.UUID, data: MemberRemoval,
+                        expected: int | None) -> Member:
+    session = uow.session
+    member, household = await member_for_write(session, principal, member_id, expected)
+    if member.removed_on:
+        raise Conflict("this member has already left the household")
+    if member.is_head and household.size > 1:
+        raise Unprocessable("the head (户主) cannot leave while others remain; name a new head first")
+    if data.effective_on > date.today():
+        raise Unprocessable("effective_on is in the future")
+    member.removed_on, member.removed_reason = data.effective_on, data.reason
+    touch(member)
+    household.size -= 1
+    touch(household)
+    await session.flush()
+    history.record(session, principal, household.id, "member", member.id, "removed",
+                   {"removed_reason": (None, data.reason), "removed_on": (None, data.effective_on)},
+                   version=member.version)
+    emit(uow, MemberRemoved(household_id=household.id, village_code=household.village_code,
+                            member_id=member.id, reason=data.reason, effective_on=data.effective_on,
+                            size=household.size))
+    return member
