@@ -166,3 +166,23 @@ async def test_move_to_a_village_outside_the_area_is_refused(client, settings):
     moved = await client.patch(f"/api/v1/households/{hh['id']}", headers={**township, "If-Match": "1"},
                                json={"village_code": "211204001002"})
     assert moved.status_code == 200 and moved.json()["village_code"] == "211204001002"
+
+
+async def test_member_moves_within_the_area_only(client, settings):
+    home = await _register(client, settings, member(), member("之子", id_number=id_number("19990101")))
+    son = next(m for m in home["members"] if not m["is_head"])
+    target = await _register(client, settings, member())
+    elsewhere = await client.post("/api/v1/households", headers=auth(settings, "village_cadre", "211204002001"),
+                                  json=household("211204002001", member()))
+    assert elsewhere.status_code == 201
+    refused = await client.post(f"/api/v1/members/{son['id']}/move", headers={**auth(settings), "If-Match": "1"},
+                                json={"household_id": elsewhere.json()["id"]})
+    assert refused.status_code == 404
+    moved = await client.post(f"/api/v1/members/{son['id']}/move", headers={**auth(settings), "If-Match": "1"},
+                              json={"household_id": target["id"]})
+    assert moved.status_code == 200, moved.text
+    assert (await client.get(f"/api/v1/households/{home['id']}", headers=auth(settings))).json()["size"] == 1
+    assert (await client.get(f"/api/v1/households/{target['id']}", headers=auth(settings))).json()["size"] == 2
+    events = await read_events(settings.kafka_bootstrap_servers, REGISTRY_HOUSEHOLD,
+                               where=lambda e: e.data.get("member_id") == son["id"], until=lambda evs: len(evs) >= 2)
+    assert {(e.name, e.subject) for e in events} == {("member.removed", home["id"]), ("member.added", target["id"])}

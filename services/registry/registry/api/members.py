@@ -11,7 +11,7 @@ from backstop_common.concurrency import expected_version
 from registry.api.versions import optional_version
 from registry.domain import departures, members
 from registry.domain.views import log_unmasked_reads, member_view
-from registry.schemas.members import MemberCreate, MemberRead, MemberRemoval, MemberUpdate
+from registry.schemas.members import MemberCreate, MemberMove, MemberRead, MemberRemoval, MemberUpdate
 
 router = APIRouter(tags=["members"])
 
@@ -43,3 +43,10 @@ async def remove(member_id: uuid.UUID, body: MemberRemoval, uow: UoW, principal:
     return await _view(uow, principal, member, request)
 
 
+
+
+@router.post("/members/{member_id}/move", response_model=MemberRead)
+async def move(member_id: uuid.UUID, body: MemberMove, uow: UoW, principal: CurrentPrincipal, request: Request,
+               version: Annotated[int, Depends(expected_version)]):
+    member = await departures.move_member(uow, principal, member_id, body.household_id, version, body.effective_on)
+    return await _view(uow, principal, member, request)

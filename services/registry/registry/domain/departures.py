@@ -7,9 +7,10 @@ from backstop_common.auth import Principal
 from backstop_common.problems import Conflict, Unprocessable
 from backstop_common.uow import UnitOfWork
 from registry.domain import history
+from registry.domain.guards import household_for_write
 from registry.domain.members import member_for_write, touch
 from registry.domain.publishing import emit
-from registry.events import MemberRemoved
+from registry.events import MemberAdded, MemberRemoved
 from registry.models import Member
 from registry.schemas.members import MemberRemoval
 
@@ -35,4 +36,35 @@ async def remove_member(uow: UnitOfWork, principal: Principal, member_id: uuid.U
     emit(uow, MemberRemoved(household_id=household.id, village_code=household.village_code,
                             member_id=member.id, reason=data.reason, effective_on=data.effective_on,
                             size=household.size))
+    return member
+
+
+async def move_member(uow: UnitOfWork, principal: Principal, member_id: uuid.UUID, target_id: uuid.UUID,
+                      expected: int, effective_on: date | None = None) -> Member:
+    """A member moves to another household (分户/投靠): gone from one, added to the other, both in the
+    caller's area (a target outside it does not exist for them: 404)."""
+    session = uow.session
+    member, source = await member_for_write(session, principal, member_id, expected)
+    if member.removed_on:
+        raise Conflict("this member has left the household; their record is kept read-only")
+    if member.is_head:
+        raise Unprocessable("the head (户主) cannot move while heading the household; name a new head first")
+    if target_id == source.id:
+        return member
+    target = await household_for_write(session, principal, target_id, None)
+    member.household_id = target.id
+    touch(member)
+    source.size, target.size = source.size - 1, target.size + 1
+    touch(source)
+    touch(target)
+    await session.flush()
+    for household, action in ((source, "moved_out"), (target, "moved_in")):
+        history.record(session, principal, household.id, "member", member.id, action,
+                       {"household_id": (source.id, target.id)}, version=member.version)
+    on = effective_on or date.today()
+    emit(uow, MemberRemoved(household_id=source.id, village_code=source.village_code, member_id=member.id,
+                            reason="migration", effective_on=on, size=source.size))
+    emit(uow, MemberAdded(household_id=target.id, village_code=target.village_code, member_id=member.id,
+                          relation=member.relation, sex=member.sex, birth_year=member.birth_date.year,
+                          size=target.size))
     return member

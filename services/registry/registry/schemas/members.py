@@ -49,6 +49,11 @@ class MemberUpdate(MemberFacts):
     id_number: str | None = Field(default=None, min_length=15, max_length=18)
 
 
+class MemberMove(BaseModel):
+    household_id: uuid.UUID = Field(description="the household the member joins (in your area)")
+    effective_on: date | None = None
+
+
 class MemberRemoval(BaseModel):
     reason: RemovalReason
     effective_on: date
