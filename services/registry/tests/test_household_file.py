@@ -186,3 +186,20 @@ async def test_member_moves_within_the_area_only(client, settings):
     events = await read_events(settings.kafka_bootstrap_servers, REGISTRY_HOUSEHOLD,
                                where=lambda e: e.data.get("member_id") == son["id"], until=lambda evs: len(evs) >= 2)
     assert {(e.name, e.subject) for e in events} == {("member.removed", home["id"]), ("member.added", target["id"])}
+
+
+async def test_new_head_then_old_head_leaves(client, settings):
+    hh = await _register(client, settings, member(name="老户主", id_number=id_number("19400101")),
+                         member("之子", name="儿子", id_number=id_number("19700101")))
+    old = next(m for m in hh["members"] if m["is_head"])
+    son = next(m for m in hh["members"] if not m["is_head"])
+    early = await client.post(f"/api/v1/members/{old['id']}/removal", headers=auth(settings),
+                              json={"reason": "death", "effective_on": "2024-01-05"})
+    assert early.status_code == 422
+    changed = await client.post(f"/api/v1/households/{hh['id']}/head", headers={**auth(settings), "If-Match": "1"},
+                                json={"member_id": son["id"], "previous_head_relation": "之父"})
+    assert changed.status_code == 200, changed.text
+    assert next(m for m in changed.json()["members"] if m["is_head"])["id"] == son["id"]
+    gone = await client.post(f"/api/v1/members/{old['id']}/removal", headers=auth(settings),
+                             json={"reason": "death", "effective_on": "2024-01-05"})
+    assert gone.status_code == 200 and gone.json()["removed_reason"] == "death"

@@ -10,12 +10,13 @@ from backstop_common.auth import CurrentPrincipal
 from backstop_common.concurrency import expected_version
 from backstop_common.paging import Page, Paging
 from registry.api.filters import HouseholdQuery
-from registry.domain import files, households
+from registry.domain import files, head, households
 from registry.domain.guards import household_for_read
 from registry.repository import audit
 from registry.schemas.households import (
     ChangeRead, HouseholdCreate, HouseholdFile, HouseholdRow, HouseholdUpdate,
 )
+from registry.schemas.members import HeadChange
 
 router = APIRouter(tags=["households"])
 Version = Annotated[int, Depends(expected_version)]
@@ -47,6 +48,15 @@ async def update(household_id: uuid.UUID, body: HouseholdUpdate, uow: UoW, princ
     await households.update_household(uow, principal, household_id, body, version)
     await uow.commit()
     return await _file(uow, principal, household_id, request)
+
+@router.post("/households/{household_id}/head", response_model=HouseholdFile)
+async def change_head(household_id: uuid.UUID, body: HeadChange, uow: UoW, principal: CurrentPrincipal,
+                      version: Version, request: Request):
+    """Name another current member head (户主); the old head takes ``previous_head_relation``."""
+    await head.name_head(uow, principal, household_id, body, version)
+    await uow.commit()
+    return await _file(uow, principal, household_id, request)
+
 
 @router.get("/households/{household_id}/history", response_model=Page[ChangeRead])
 async def history(household_id: uuid.UUID, uow: UoW, principal: CurrentPrincipal, paging: Paging):

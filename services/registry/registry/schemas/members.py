@@ -49,6 +49,11 @@ class MemberUpdate(MemberFacts):
     id_number: str | None = Field(default=None, min_length=15, max_length=18)
 
 
+class HeadChange(BaseModel):
+    member_id: uuid.UUID = Field(description="the current member who becomes 户主")
+    previous_head_relation: Relation = Field(description="the old head's relation to the new one, e.g. 之父")
+
+
 class MemberMove(BaseModel):
     household_id: uuid.UUID = Field(description="the household the member joins (in your area)")
     effective_on: date | None = None
