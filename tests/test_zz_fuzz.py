@@ -11,7 +11,7 @@ from schemathesis.checks import not_a_server_error
 from schemathesis.specs.openapi.checks import response_schema_conformance
 
 CHECKS = [not_a_server_error, response_schema_conformance]
-FUZZ = settings(max_examples=5, deadline=None, phases=[Phase.explicit, Phase.generate], database=None,
+FUZZ = settings(max_examples=5, deadline=None, phases=[Phase.explicit, Phase.generate], database=None, derandomize=True,
                 suppress_health_check=list(HealthCheck))
 
 

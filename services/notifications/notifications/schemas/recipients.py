@@ -2,9 +2,9 @@
 
 import uuid
 from datetime import time
-from typing import Literal
+from typing import Annotated, Literal
 
-from pydantic import BaseModel, ConfigDict, Field, model_validator
+from pydantic import BaseModel, ConfigDict, Field, WithJsonSchema, model_validator
 
 from backstop_common.auth import Role
 from notifications.schemas._checks import Strict
@@ -52,6 +52,11 @@ class RecipientBulk(Strict):
     items: list[RecipientIn] = Field(min_length=1, max_length=5000)
 
 
+#: quiet hours are wall-clock times in Asia/Shanghai, without an offset; JSON Schema's "time" format
+#: demands one, so the documented shape is a plain HH:MM[:SS] pattern
+LocalTime = Annotated[time, WithJsonSchema({"type": "string", "pattern": r"^[0-2][0-9]:[0-5][0-9](:[0-5][0-9](\.[0-9]+)?)?$"})]
+
+
 class RecipientOut(BaseModel):
     id: uuid.UUID
     kind: str
@@ -64,8 +69,8 @@ class RecipientOut(BaseModel):
     email: str | None
     group_webhook_url: str | None
     channels: list[str]
-    quiet_start: time | None
-    quiet_end: time | None
+    quiet_start: LocalTime | None
+    quiet_end: LocalTime | None
     active: bool
     version: int
 
