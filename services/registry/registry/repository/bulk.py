@@ -77,7 +77,7 @@ async def load(session: AsyncSession, import_id: uuid.UUID, income_year: int, ac
         " SELECT id, village_code, household_number, natural_village, phone, poverty_status, year_lifted, dibao,"
         " tekun, monitoring_category, '{}', main_cause, other_causes, housing_grade, safe_water, true, true, size,"
         " per_capita_income, CASE WHEN per_capita_income IS NOT NULL THEN $2::int END, $1, 1"
-        " FROM stage_households ORDER BY line", import_id, income_year)
+        " FROM stage_households", import_id, income_year)
     members = await con.execute(
         "INSERT INTO members (id, household_id, person_number, name, name_pinyin, name_initials, id_number,"
         " relation, is_head, sex, birth_date, ethnicity, phone, education, schooling_stage, schooling_status,"
@@ -85,7 +85,7 @@ async def load(session: AsyncSession, import_id: uuid.UUID, income_year: int, ac
         " version) SELECT id, household_id, person_number, name, name_pinyin, name_initials, id_number, relation,"
         " is_head, sex, birth_date, ethnicity, phone, education, schooling_stage, schooling_status, false, health,"
         " disability_grade, labour_capacity, employment, migrant_months, medical_insurance, 1"
-        " FROM stage_members ORDER BY line")
+        " FROM stage_members")
     await con.execute(
         "INSERT INTO income_assessments (id, household_id, year, wage, business, business_costs, property,"
         " transfer, net_income, size, per_capita_income, assessed_by)"
