@@ -40,12 +40,18 @@ def _money(text: str, column: str) -> Decimal | None:
     return amount.quantize(Decimal("0.01"))
 
 
-def parse_row(cells: list, cols: dict[str, int]) -> tuple[dict, dict, list[str]]:
-    """(person, household facts, problems)."""
-    problems: list[str] = []
-    t: dict[str, str] = {}
+HEAD_TEXTS = {HEAD, "本人"}
+#: columns about the household: read from its head's row only (they repeat on every member's row)
+HOUSEHOLD_KEYS = frozenset({"household_type", "year_lifted", "assistance_type", "monitoring_category", "main_cause",
+                            "risk2", "risk3", "risk4", "risk5", "housing_grade", "dangerous_house", "safe_water",
+                            "water_difficulty", "household_phone", "natural_village", *INCOME})
+
+
+def _texts(cells: list, cols: dict[str, int], t: dict, problems: list[str], head: bool) -> None:
     width = len(cells)
     for key, col in cols.items():
+        if not head and key in HOUSEHOLD_KEYS:
+            continue
         cell = cells[col] if col < width else None
         if cell.__class__ is str:  # the common case, kept fast: 300,000 rows × 30 columns
             text = t[key] = cell.strip()
@@ -60,6 +66,14 @@ def parse_row(cells: list, cols: dict[str, int]) -> tuple[dict, dict, list[str]]
         except ValueError as exc:
             problems.append(str(exc))
             t[key] = ""
+
+
+def parse_row(cells: list, cols: dict[str, int]) -> tuple[dict, dict, list[str]]:
+    """(person, household facts, problems)."""
+    problems: list[str] = []
+    t: dict[str, str] = {}
+    head = str(cells[cols["relation"]]).strip() in HEAD_TEXTS if cols["relation"] < len(cells) else False
+    _texts(cells, cols, t, problems, head)
     g = t.get
     person: dict = {"person_number": g("person_number") or None, "name": g("name", ""),
                     "ethnicity": g("ethnicity") or None, "phone": g("phone") or None,
