@@ -70,3 +70,11 @@ async def test_ops_endpoints(client):
     assert doc["asyncapi"] == "3.0.0"
     assert "registry_household" in doc["channels"]
     assert "backstop_registry_household_income_assessed_v1" in doc["components"]["messages"]
+    paths = (await client.get("/openapi.json")).json()["paths"]
+    for path in ("/api/v1/areas", "/api/v1/households", "/api/v1/households/{household_id}",
+                 "/api/v1/households/{household_id}/history", "/api/v1/households/{household_id}/members",
+                 "/api/v1/members/{member_id}", "/api/v1/households/{household_id}/income-assessments",
+                 "/api/v1/households/{household_id}/housing-assessments",
+                 "/api/v1/households/{household_id}/disasters", "/api/v1/imports/households",
+                 "/api/v1/feeds/{department}"):
+        assert path in paths, path

@@ -138,4 +138,3 @@ async def test_cli_imports_a_file(app, settings, tmp_path, capsys):
     out = capsys.readouterr().out
     assert code == 1
     assert "1 households / 1 members registered" in out and "line 4" in out
-
