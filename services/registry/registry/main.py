@@ -11,8 +11,8 @@ from registry.events import catalog
 def build_app(settings: Settings | None = None) -> FastAPI:
     return create_app(ServiceSpec(
         name="registry", title="Backstop registry", settings=settings or Settings(),
-        catalog=catalog, routers=[areas.router, households.router, members.router, records.router, feeds.router,
-                 imports.router],
+        catalog=catalog,
+        routers=[areas.router, households.router, members.router, records.router, feeds.router, imports.router],
     ))
 
 
