@@ -25,6 +25,22 @@ class HouseholdEvent(BaseModel):
     village_code: str
 
 
+class ListedMember(BaseModel):
+    """A member as ``household.registered`` lists it: facts only, never a name or an ID number."""
+
+    member_id: uuid.UUID
+    relation: str
+    sex: str
+    birth_year: int
+    health: str
+    disability_grade: int
+    labour_capacity: str
+    schooling_stage: str | None = None
+    schooling_status: str | None = None
+    boarding: bool = False
+    medical_insurance: bool
+
+
 class HouseholdRegistered(HouseholdEvent):
     """A household was entered in the registry (建档立卡)."""
 
@@ -42,6 +58,7 @@ class HouseholdRegistered(HouseholdEvent):
     tags: list[str] = []
     main_cause: str | None = None
     helper_user_ids: list[str] = []
+    members: list[ListedMember] = []
 
 
 class HouseholdUpdated(HouseholdEvent):

@@ -1,6 +1,6 @@
 """The facts monitoring and funds need about a household, as ``household.registered`` carries them."""
 
-from registry.events import HouseholdRegistered
+from registry.events import HouseholdRegistered, ListedMember
 from registry.models import Helper, Household, Member
 
 
@@ -17,4 +17,9 @@ def registered_event(household: Household, members: list[Member], helpers: list[
         dropout_members=sum(m.schooling_status == "dropped_out" for m in current),
         tags=list(household.tags or []), main_cause=household.main_cause,
         helper_user_ids=[h.user_id for h in helpers if h.user_id and h.ended_on is None],
+        members=[ListedMember(member_id=m.id, relation=m.relation, sex=m.sex, birth_year=m.birth_date.year,
+                              health=m.health, disability_grade=m.disability_grade,
+                              labour_capacity=m.labour_capacity, schooling_stage=m.schooling_stage,
+                              schooling_status=m.schooling_status, boarding=m.boarding,
+                              medical_insurance=m.medical_insurance) for m in current],
     )

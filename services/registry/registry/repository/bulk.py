@@ -103,6 +103,13 @@ async def load(session: AsyncSession, import_id: uuid.UUID, income_year: int, ac
 
 #: ``household.registered`` for every loaded household, the same fields as ``events.HouseholdRegistered``
 OUTBOX = """
+WITH listed AS (
+  SELECT household_id, jsonb_agg(jsonb_build_object(
+    'member_id', id, 'relation', relation, 'sex', sex, 'birth_year', extract(year FROM birth_date)::int,
+    'health', health, 'disability_grade', disability_grade, 'labour_capacity', labour_capacity,
+    'schooling_stage', schooling_stage, 'schooling_status', schooling_status, 'boarding', false,
+    'medical_insurance', medical_insurance) ORDER BY line) AS members
+  FROM stage_members GROUP BY household_id)
 INSERT INTO outbox (id, topic, key, type, source, subject, area_code, correlation_id, time, data, attempts)
 SELECT gen_random_uuid(), $1, s.id::text, $2, $3, s.id::text, s.village_code, $4, now(),
   jsonb_build_object(
@@ -111,6 +118,6 @@ SELECT gen_random_uuid(), $1, s.id::text, $2, $3, s.id::text, s.village_code, $4
     'labour_capable_members', s.labour, 'per_capita_income', s.per_capita_income::text,
     'housing_grade', s.housing_grade, 'safe_water', s.safe_water, 'uninsured_members', s.uninsured,
     'dropout_members', s.dropout, 'tags', '[]'::jsonb, 'main_cause', s.main_cause,
-    'helper_user_ids', '[]'::jsonb), 0
-FROM stage_households s ORDER BY s.line
+    'helper_user_ids', '[]'::jsonb) || jsonb_build_object('members', coalesce(l.members, '[]'::jsonb)), 0
+FROM stage_households s LEFT JOIN listed l ON l.household_id = s.id ORDER BY s.line
 """
