@@ -167,3 +167,20 @@ async def test_later_registry_facts_change_what_is_due(app, client, county, sett
     gone = await pay(client, county, alloc, hid, "education", member=bride)
     assert gone.status_code == 422
     assert len(await anomalies(client, county, kind="unknown_beneficiary", household_id=str(hid))) == 1
+
+
+async def test_members_listed_at_registration_can_be_paid(app, client, county, settings):
+    """An imported household's members come only in household.registered: they are known, not 'unknown'."""
+    hid, pupil = uuid.uuid4(), uuid.uuid4()
+    listed = {"member_id": str(pupil), "relation": "之子", "sex": "male", "birth_year": 2012, "health": "healthy",
+              "disability_grade": 0, "labour_capacity": "none", "schooling_stage": "junior",
+              "schooling_status": "enrolled", "boarding": True, "medical_insurance": True}
+    await feed(settings, REGISTRY_HOUSEHOLD, registry(
+        "household.registered", hid, VILLAGE, poverty_status="lifted", year_lifted=2019, dibao=False, tekun=False,
+        size=1, labour_capable_members=0, per_capita_income="8000.00", housing_grade="B", safe_water=True,
+        uninsured_members=0, dropout_members=0, tags=[], main_cause=None, helper_user_ids=[], members=[listed]))
+    await wait_for(app, lambda session: session.get(MemberFact, pupil))
+    alloc = await allocation(client, county)
+    school = await pay(client, county, alloc, hid, "education", member=pupil)
+    assert school.status_code == 201, school.text
+    assert school.json()["amount"] == "1250.00"  # boarding junior, from the listed facts
