@@ -91,3 +91,22 @@ def rss_mb(processes: dict[str, psutil.Process]) -> dict[str, float]:
 
 def mean(values: list[float]) -> float:
     return statistics.fmean(values) if values else float("nan")
+
+
+async def wait_until_quiet(stack, services=("monitoring", "funds", "notifications"), every: float = 3.0) -> None:
+    """Wait until the consumers have drained what the preparation set off (inbox counts stop moving)."""
+    import asyncpg
+
+    from backstop_common.db import plain_url
+
+    last = -1
+    while True:
+        total = 0
+        for service in services:
+            conn = await asyncpg.connect(plain_url(stack.database_url(service)))
+            total += await conn.fetchval("SELECT count(*) FROM inbox")
+            await conn.close()
+        if total == last:
+            return
+        last = total
+        await asyncio.sleep(every)

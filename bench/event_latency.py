@@ -24,7 +24,7 @@ from backstop_common.demo.county import areas
 from backstop_common.demo.households import household_csv
 from backstop_common.devstack import run_stack
 from backstop_common.seed import directory
-from bench.common import machine, open_loop, percentile, rss_mb
+from bench.common import machine, open_loop, percentile, rss_mb, wait_until_quiet
 
 ADMIN = ("county_admin", "211204000000")
 
@@ -47,23 +47,8 @@ async def _prepare(stack, households: int) -> list[str]:
         await asyncio.sleep(1)
     open_cases = {str(r["household_id"]) for r in await mon.fetch("SELECT household_id FROM cases")}
     await mon.close()
-    await _quiet(stack)
+    await wait_until_quiet(stack)
     return [i for i in ids if i not in open_cases]
-
-
-async def _quiet(stack) -> None:
-    """Wait until the services have drained what the preparation set off."""
-    last = -1
-    while True:
-        counts = 0
-        for service in ("monitoring", "notifications"):
-            conn = await asyncpg.connect(plain_url(stack.database_url(service)))
-            counts += await conn.fetchval("SELECT count(*) FROM inbox")
-            await conn.close()
-        if counts == last:
-            return
-        last = counts
-        await asyncio.sleep(3)
 
 
 async def _stage(stack, client: httpx.AsyncClient, households: list[str], rate: int) -> dict:
@@ -149,7 +134,7 @@ async def main(seconds: float, rates: list[int]) -> dict:
                     offset += count
                     print(json.dumps(result, ensure_ascii=False), flush=True)
                     stages.append(result)
-                    await _quiet(stack)
+                    await wait_until_quiet(stack)
                     if result["message_ms"]["p99"] > 1000:
                         break
             return {"machine": machine(), "rss_at_rest_mb": rest, "stages": stages}
