@@ -1,0 +1,33 @@
+"""`make bench`: every benchmark, one after another, each printing its figures and the machine.
+
+The figures are recorded by hand in bench/RESULTS.md next to the targets (JSON copies land in bench/out/).
+"""
+
+import subprocess
+import sys
+import time
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parent.parent
+BENCHES = [
+    ["bench/registry_import.py"],
+    ["bench/monitoring_rescreen.py"],
+    ["bench/monitoring_dashboard.py"],
+    ["-m", "bench.api_throughput"],
+    ["-m", "bench.event_latency"],
+]
+
+
+def main() -> int:
+    failed = 0
+    for args in BENCHES:
+        print(f"\n=== {' '.join(args)}", flush=True)
+        started = time.monotonic()
+        result = subprocess.run([sys.executable, *args], cwd=ROOT)
+        print(f"=== {' '.join(args)}: exit {result.returncode} after {time.monotonic() - started:.0f} s", flush=True)
+        failed += result.returncode != 0
+    return 1 if failed else 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
