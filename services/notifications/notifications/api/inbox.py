@@ -6,7 +6,7 @@ from typing import Annotated
 from fastapi import APIRouter, Query, Request
 
 from backstop_common.app import UoW
-from backstop_common.auth import CurrentPrincipal
+from backstop_common.auth import CurrentPrincipal, Role
 from backstop_common.paging import Paging
 from backstop_common.problems import NotFound
 from notifications.api.deps import ctx_of
@@ -18,10 +18,18 @@ from notifications.schemas.messages import Inbox, MessageOut
 router = APIRouter(tags=["inbox"])
 
 
+async def _owner(uow, principal):
+    """Whose inbox: the caller's own, or, for department staff, their unit's (e.g. the education bureau's)."""
+    me = await recipients.by_user_id(uow.session, principal.subject)
+    if me is None and principal.role == Role.DEPARTMENT and principal.department:
+        me = await recipients.unit_at(uow.session, principal.department, principal.area_code)
+    return me
+
+
 @router.get("/inbox", response_model=Inbox)
 async def my_inbox(uow: UoW, principal: CurrentPrincipal, paging: Paging,
                    unread: Annotated[bool, Query()] = False):
-    me = await recipients.by_user_id(uow.session, principal.subject)
+    me = await _owner(uow, principal)
     if me is None:
         return Inbox(items=[], total=0, unread=0)
     rows, total, unread_count = await repo.inbox(uow.session, me.id, unread_only=unread,
@@ -32,7 +40,7 @@ async def my_inbox(uow: UoW, principal: CurrentPrincipal, paging: Paging,
 @router.post("/inbox/{message_id}/read", response_model=MessageOut)
 async def mark_read(message_id: uuid.UUID, request: Request, uow: UoW, principal: CurrentPrincipal):
     """Marks the message read, which acknowledges it (no escalation after this). Idempotent."""
-    me = await recipients.by_user_id(uow.session, principal.subject)
+    me = await _owner(uow, principal)
     message = await uow.session.get(Message, message_id, with_for_update=True)
     if me is None or message is None or message.recipient_id != me.id:
         raise NotFound("message not found")

@@ -39,6 +39,11 @@ async def by_user_id(session: AsyncSession, user_id: str) -> Recipient | None:
     return (await session.execute(select(Recipient).where(Recipient.user_id == user_id))).scalar_one_or_none()
 
 
+async def unit_at(session: AsyncSession, unit: str, area_code: str) -> Recipient | None:
+    stmt = select(Recipient).where(Recipient.kind == "unit", Recipient.unit == unit, Recipient.area_code == area_code)
+    return (await session.execute(stmt)).scalar_one_or_none()
+
+
 async def get(session: AsyncSession, recipient_id: uuid.UUID) -> Recipient | None:
     return await session.get(Recipient, recipient_id)
 
