@@ -117,6 +117,17 @@ def _ops_routes(app: FastAPI, spec: ServiceSpec) -> None:
         return spec.catalog.asyncapi(spec.title, spec.version, spec.settings.kafka_bootstrap_servers)
 
 
+def _body_limit(max_bytes: int):
+    async def limit(request: Request, call_next):
+        length = request.headers.get("content-length")
+        if length and (not length.isdigit() or int(length) > max_bytes):
+            return problem_response(413, f"the request body is larger than {max_bytes} bytes",
+                                    instance=request.url.path)
+        return await call_next(request)
+
+    return limit
+
+
 def create_app(spec: ServiceSpec) -> FastAPI:
     app = FastAPI(title=spec.title, version=spec.version, lifespan=_lifespan(spec))
     app.state.settings = spec.settings
@@ -124,6 +135,7 @@ def create_app(spec: ServiceSpec) -> FastAPI:
     app.state.clock = Clock()
     install_problem_handlers(app)
     app.middleware("http")(metrics_middleware)
+    app.middleware("http")(_body_limit(spec.settings.max_body_bytes))
     app.add_middleware(CorrelationIdMiddleware, header_name="X-Request-ID")
     _ops_routes(app, spec)
     for router in spec.routers:

@@ -39,6 +39,8 @@ class ServiceSettings(BaseSettings):
     consumer_max_attempts: int = 4
     consumer_backoff_s: float = 0.2
     consumers_enabled: bool = True
+    #: bodies larger than this are refused with 413 before they are read (registry raises it for imports)
+    max_body_bytes: int = 16 * 1024 * 1024
     # end-to-end tests move a running service's clock through POST /_ops/clock; never in production
     clock_control_enabled: bool = _shared("CLOCK_CONTROL_ENABLED", False)
     relay_enabled: bool = True

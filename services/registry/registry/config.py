@@ -10,3 +10,5 @@ class Settings(ServiceSettings):
 
     service_name: str = "registry"
     database_url: str = database_url_field("REGISTRY_", "postgresql://postgres@127.0.0.1:5432/registry")
+    #: national exports of a whole county run to ~60 MB (CSV) for 100,000 households
+    max_body_bytes: int = 210 * 1024 * 1024
