@@ -136,6 +136,8 @@ class EventConsumer:
             enable_auto_commit=False,
             auto_offset_reset="earliest",
             max_poll_records=200,
+            # a fetch waits at most this long for new records: the floor of every hop's latency
+            fetch_max_wait_ms=self._settings.kafka_fetch_max_wait_ms,
         )
 
     async def run(self) -> None:

@@ -24,6 +24,7 @@ class ServiceSettings(BaseSettings):
     # Tansu answers UnknownError to the idempotent producer: on for real Kafka only.
     kafka_enable_idempotence: bool = _shared("KAFKA_ENABLE_IDEMPOTENCE", False)
     kafka_send_timeout_s: float = _shared("KAFKA_SEND_TIMEOUT_S", 5.0)
+    kafka_fetch_max_wait_ms: int = _shared("KAFKA_FETCH_MAX_WAIT_MS", 20)
 
     jwt_secret: str = _shared("JWT_SECRET", "backstop-dev-secret-change-me-in-production")
     jwt_public_key: str | None = _shared("JWT_PUBLIC_KEY", None)
