@@ -1,7 +1,6 @@
-from datetime import UTC, datetime, timedelta
-
 import pytest
 
+from backstop_common.clock import Clock
 from backstop_common.testing import bearer, fresh_database, running
 from funds.config import Settings
 from funds.main import build_app
@@ -11,16 +10,6 @@ pytest_plugins = ["backstop_common.testing"]
 COUNTY = "211204000000"
 
 
-class MovableClock:
-    """Real time plus an offset the tests move (the app's injectable clock)."""
-
-    def __init__(self):
-        self.offset = timedelta(0)
-
-    def __call__(self) -> datetime:
-        return datetime.now(UTC) + self.offset
-
-
 @pytest.fixture(scope="session")
 def settings(pg_server, kafka_bootstrap) -> Settings:
     return Settings(database_url=fresh_database(pg_server, "funds"), kafka_bootstrap_servers=kafka_bootstrap,
@@ -28,8 +17,8 @@ def settings(pg_server, kafka_bootstrap) -> Settings:
 
 
 @pytest.fixture(scope="session")
-def clock() -> MovableClock:
-    return MovableClock()
+def clock() -> Clock:
+    return Clock()
 
 
 @pytest.fixture(scope="session")

@@ -2,13 +2,13 @@
 
 Runs in every replica; the anomaly key makes each finding recorded and published once."""
 
-import asyncio
 from datetime import datetime, timedelta
 
 import structlog
 from fastapi import FastAPI
 from sqlalchemy import func, select
 
+from backstop_common.jobs import periodic
 from backstop_common.uow import UnitOfWork
 from funds.domain import anomalies, standards
 from funds.enums import STAGE_LABELS, AnomalyKind, Stage
@@ -56,13 +56,5 @@ async def sweep_once(app: FastAPI) -> int:
         return found
 
 
-async def sweeper(app: FastAPI) -> None:
-    """ServiceSpec.background job: sweep every ``sweep_interval_s``."""
-    while True:
-        try:
-            await sweep_once(app)
-        except asyncio.CancelledError:
-            raise
-        except Exception as exc:  # database away: try again next round
-            log.warning("funds.sweep_failed", error=repr(exc)[:200])
-        await asyncio.sleep(app.state.settings.sweep_interval_s)
+#: ServiceSpec.background job: sweep every ``sweep_interval_s``
+sweeper = periodic("funds.sweep", sweep_once)

@@ -1,9 +1,9 @@
 """The overdue sweeper: ``problem.overdue`` once per problem and deadline, set-based."""
 
-import asyncio
-
 import structlog
 from fastapi import FastAPI
+
+from backstop_common.jobs import periodic
 
 from monitoring.campaigns import repository
 from monitoring.clock import clock
@@ -21,18 +21,7 @@ async def sweep_once(app: FastAPI) -> int:
     return n
 
 
-async def overdue_sweeper(app: FastAPI) -> None:
-    settings = app.state.settings
-    if not getattr(settings, "sweeper_enabled", True):
-        return
-    while True:
-        try:
-            await sweep_once(app)
-        except asyncio.CancelledError:
-            raise
-        except Exception as exc:  # the database may be away: try again next round
-            log.warning("campaigns.sweep_failed", error=repr(exc)[:200])
-        await asyncio.sleep(getattr(settings, "sweep_interval_s", 60.0))
+overdue_sweeper = periodic("campaigns.sweep", sweep_once)
 
 
 BACKGROUND = [overdue_sweeper]

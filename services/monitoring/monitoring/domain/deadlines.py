@@ -5,7 +5,6 @@ One set-based INSERT ... SELECT ... ON CONFLICT DO NOTHING picks the misses not 
 sweepers (or a re-sweep) never announce the same deadline twice.
 """
 
-import asyncio
 from datetime import datetime
 
 import structlog
@@ -13,6 +12,7 @@ from fastapi import FastAPI
 from sqlalchemy import text
 
 from backstop_common.auth import area_level, parent_area
+from backstop_common.jobs import periodic
 from backstop_common.topics import MONITORING_CASE
 from backstop_common.uow import UnitOfWork
 from monitoring.clock import clock
@@ -73,16 +73,5 @@ async def sweep_once(app: FastAPI) -> int:
     return found
 
 
-async def deadline_sweeper(app: FastAPI) -> None:
-    """Background job (ServiceSpec.background): sweep, sleep, repeat; errors never stop it."""
-    settings = app.state.settings
-    if not getattr(settings, "sweeper_enabled", True):
-        return
-    while True:
-        try:
-            await sweep_once(app)
-        except asyncio.CancelledError:
-            raise
-        except Exception as exc:  # database away: try again next round
-            log.warning("case.sweep_failed", error=str(exc)[:200])
-        await asyncio.sleep(settings.sweep_interval_s)
+#: background job (ServiceSpec.background): sweep, sleep, repeat; errors never stop it
+deadline_sweeper = periodic("case.sweep", sweep_once)
