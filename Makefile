@@ -15,7 +15,7 @@ $(STAMP): libs/common/pyproject.toml $(foreach s,$(SERVICES),services/$(s)/pypro
 	touch $(STAMP)
 
 install: $(STAMP)
-	@mkdir -p $(XDG_RUNTIME_DIR)
+	@mkdir -p -m 700 $(XDG_RUNTIME_DIR)
 
 run: install
 	$(BIN)/backstop up
