@@ -22,3 +22,8 @@ def check_version(current: int, expected: int, what: str = "record") -> None:
     if current != expected:
         raise Conflict(f"{what} was changed by someone else (version {current}, you sent {expected}); "
                        "reload and try again", current_version=current)
+
+
+def optional_version(if_match: Annotated[str | None, Header()] = None) -> int | None:
+    """Dependency for appending writes and workflow actions: If-Match is checked when sent, else optional."""
+    return None if if_match is None else expected_version(if_match)

@@ -4,9 +4,8 @@ from collections.abc import Awaitable
 from decimal import Decimal
 from typing import Annotated, TypeVar
 
-from fastapi import Header, Path, Query
+from fastapi import Path, Query
 
-from backstop_common.problems import BadRequest
 from backstop_common.uow import UnitOfWork
 from backstop_common.xlsx import write_xlsx, xlsx_response
 from funds.domain.anomalies import Refused
@@ -28,15 +27,6 @@ async def commit(uow: UnitOfWork, work: Awaitable[T]) -> T:
         raise refused.problem from None
     await uow.commit()
     return result
-
-
-def optional_version(if_match: Annotated[str | None, Header()] = None) -> int | None:
-    if if_match is None:
-        return None
-    raw = if_match.strip().removeprefix("W/").strip('"')
-    if not raw.isdigit():
-        raise BadRequest("If-Match must be the record's integer version")
-    return int(raw)
 
 
 def xlsx(headers: list[str], rows: list[dict] | list[list], filename: str, sheet: str):

@@ -7,8 +7,7 @@ from fastapi import APIRouter, Depends, Request
 
 from backstop_common.app import UoW
 from backstop_common.auth import CurrentPrincipal
-from backstop_common.concurrency import expected_version
-from registry.api.versions import optional_version
+from backstop_common.concurrency import expected_version, optional_version
 from registry.domain import departures, members
 from registry.domain.views import log_unmasked_reads, member_view
 from registry.schemas.members import MemberCreate, MemberMove, MemberRead, MemberRemoval, MemberUpdate

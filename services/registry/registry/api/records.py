@@ -7,7 +7,7 @@ from fastapi import APIRouter, Depends
 
 from backstop_common.app import UoW
 from backstop_common.auth import CurrentPrincipal
-from registry.api.versions import optional_version
+from backstop_common.concurrency import optional_version
 from registry.domain import conditions, income, support
 from registry.domain.views import helper_view
 from registry.schemas.records import (
