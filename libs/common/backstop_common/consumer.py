@@ -8,6 +8,7 @@ fault: it is retried until the database is back, never dead-lettered.
 """
 
 import asyncio
+import contextlib
 from collections.abc import Awaitable, Callable
 
 import structlog
@@ -31,6 +32,16 @@ log = structlog.get_logger()
 Handler = Callable[[Event, UnitOfWork], Awaitable[None]]
 
 
+@contextlib.contextmanager
+def _correlated(event: Event):
+    """Logs and published events carry the correlation id of the event being handled."""
+    token = correlation_id.set(event.correlation_id or str(event.id))
+    try:
+        yield
+    finally:
+        correlation_id.reset(token)
+
+
 class EventConsumer:
     def __init__(
         self,
@@ -51,25 +62,55 @@ class EventConsumer:
         self.group_id = group_id or settings.service_name
         self._on_commit = on_commit
 
+    async def _claim(self, session, event: Event, record: ConsumerRecord) -> bool:
+        """Insert the inbox row; False when this consumer has already applied the event."""
+        inserted = await session.execute(
+            insert(InboxEntry.__table__)
+            .values(
+                event_id=event.id, consumer=self.group_id, type=event.type,
+                topic=record.topic, partition=record.partition, offset=record.offset,
+            )
+            .on_conflict_do_nothing()
+            .returning(InboxEntry.__table__.c.event_id)
+        )
+        return inserted.first() is not None
+
     async def apply(self, event: Event, record: ConsumerRecord) -> bool:
         """Run the handler with its inbox row in one transaction; False if already applied."""
-        handler = self._handlers[event.type]
         async with self._sessions() as session:
-            inserted = await session.execute(
-                insert(InboxEntry.__table__)
-                .values(
-                    event_id=event.id, consumer=self.group_id, type=event.type,
-                    topic=record.topic, partition=record.partition, offset=record.offset,
-                )
-                .on_conflict_do_nothing()
-                .returning(InboxEntry.__table__.c.event_id)
-            )
-            if inserted.first() is None:
+            if not await self._claim(session, event, record):
                 return False
             uow = UnitOfWork(session, self._settings.service_name, self._on_commit)
-            await handler(event, uow)
+            await self._handlers[event.type](event, uow)
             await uow.commit()
             return True
+
+    async def apply_batch(self, items: list[tuple[Event, ConsumerRecord]]) -> bool:
+        """A partition's records in ONE transaction (one commit instead of one per record).
+
+        All or nothing: if any handler fails, nothing is kept and the caller falls back to one record at
+        a time, with retries and the DLQ for the record at fault.
+        """
+        applied: list[Event] = []
+        try:
+            async with self._sessions() as session:
+                uow = UnitOfWork(session, self._settings.service_name, self._on_commit)
+                for event, record in items:
+                    if await self._claim(session, event, record):
+                        with _correlated(event):
+                            await self._handlers[event.type](event, uow)
+                        applied.append(event)
+                await uow.commit()
+        except asyncio.CancelledError:
+            raise
+        except Exception as exc:
+            log.info("consumer.batch_fallback", records=len(items), error=repr(exc)[:200])
+            return False
+        for event in applied:
+            EVENTS_APPLIED.labels(event.type, "applied").inc()
+            with _correlated(event):
+                log.info("event.applied", event_type=event.type, event_id=str(event.id), subject=event.subject)
+        return True
 
     async def handle_record(self, record: ConsumerRecord) -> None:
         try:
@@ -79,11 +120,8 @@ class EventConsumer:
             return
         if event.type not in self._handlers:
             return
-        token = correlation_id.set(event.correlation_id or str(event.id))
-        try:
+        with _correlated(event):
             await self._apply_with_retries(event, record)
-        finally:
-            correlation_id.reset(token)
 
     async def _apply_with_retries(self, event: Event, record: ConsumerRecord) -> None:
         attempt, delay = 0, self._settings.consumer_backoff_s
@@ -165,8 +203,18 @@ class EventConsumer:
             await asyncio.gather(*(self._partition(consumer, tp, records) for tp, records in batches.items()))
 
     async def _partition(self, consumer: AIOKafkaConsumer, tp: TopicPartition, records: list) -> None:
+        items = []
         for record in records:
-            await self.handle_record(record)
+            try:
+                items.append((from_kafka(record.headers, record.key, record.value), record))
+            except ValueError:
+                items.append((None, record))
+        wanted = [(e, r) for e, r in items if e is not None and e.type in self._handlers]
+        # a poison record takes the one-at-a-time path, where it is dead-lettered in its place
+        batched = len(wanted) > 1 and all(e is not None for e, _ in items) and await self.apply_batch(wanted)
+        if not batched:
+            for _, record in items:
+                await self.handle_record(record)
         await self._commit(consumer, tp, records[-1].offset + 1)
 
     async def _commit(self, consumer: AIOKafkaConsumer, tp: TopicPartition, offset: int) -> None:
