@@ -18,7 +18,8 @@ from backstop_common.consumer import EventConsumer, Handler
 from backstop_common.db import create_engine, create_session_factory
 from backstop_common.kafka import Publisher, broker_reachable
 from backstop_common.logging import configure_logging
-from backstop_common.metrics import metrics_endpoint, metrics_middleware
+from backstop_common.metrics import metrics_endpoint
+from backstop_common.middleware import BodyLimit, RequestMetrics
 from backstop_common.outbox import OutboxRelay
 from backstop_common.problems import problem_response, install_problem_handlers
 from backstop_common.settings import ServiceSettings
@@ -117,25 +118,14 @@ def _ops_routes(app: FastAPI, spec: ServiceSpec) -> None:
         return spec.catalog.asyncapi(spec.title, spec.version, spec.settings.kafka_bootstrap_servers)
 
 
-def _body_limit(max_bytes: int):
-    async def limit(request: Request, call_next):
-        length = request.headers.get("content-length")
-        if length and (not length.isdigit() or int(length) > max_bytes):
-            return problem_response(413, f"the request body is larger than {max_bytes} bytes",
-                                    instance=request.url.path)
-        return await call_next(request)
-
-    return limit
-
-
 def create_app(spec: ServiceSpec) -> FastAPI:
     app = FastAPI(title=spec.title, version=spec.version, lifespan=_lifespan(spec))
     app.state.settings = spec.settings
     app.state.spec = spec
     app.state.clock = Clock()
     install_problem_handlers(app)
-    app.middleware("http")(metrics_middleware)
-    app.middleware("http")(_body_limit(spec.settings.max_body_bytes))
+    app.add_middleware(RequestMetrics)
+    app.add_middleware(BodyLimit, max_bytes=spec.settings.max_body_bytes)
     app.add_middleware(CorrelationIdMiddleware, header_name="X-Request-ID")
     _ops_routes(app, spec)
     for router in spec.routers:

@@ -25,9 +25,9 @@ def database_name(url: str) -> str:
 
 
 def create_engine(url: str, *, pool_size: int = 10) -> AsyncEngine:
-    return create_async_engine(
-        async_url(url), pool_size=pool_size, max_overflow=pool_size, pool_pre_ping=True
-    )
+    """No pre-ping: it is a round trip on every checkout. After a database restart the first statement on
+    a stale connection fails as unavailable (503, or a consumer retry), which invalidates the whole pool."""
+    return create_async_engine(async_url(url), pool_size=pool_size, max_overflow=pool_size)
 
 
 def create_session_factory(engine: AsyncEngine) -> async_sessionmaker[AsyncSession]:
