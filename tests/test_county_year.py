@@ -6,7 +6,6 @@ right people; the cases go through identification to confirmation, get plans and
 paid and one bad payment is caught; one household's risk is eliminated; the dashboard adds up.
 """
 
-from datetime import date
 
 import asyncpg
 import httpx

@@ -30,6 +30,13 @@ def create_engine(url: str, *, pool_size: int = 10) -> AsyncEngine:
     return create_async_engine(async_url(url), pool_size=pool_size, max_overflow=pool_size)
 
 
+async def driver_connection(session: AsyncSession):
+    """The asyncpg connection under a session, for the few statements that skip the ORM (bulk loads, hot
+    reads). Until the session has executed something there is no transaction: a statement commits alone."""
+    connection = await session.connection()
+    return (await connection.get_raw_connection()).driver_connection
+
+
 def create_session_factory(engine: AsyncEngine) -> async_sessionmaker[AsyncSession]:
     return async_sessionmaker(engine, class_=AsyncSession, expire_on_commit=False)
 

@@ -1,6 +1,5 @@
 """Events on the real topics reach the right inboxes, once, however often they are redelivered."""
 
-import asyncio
 import uuid
 
 from backstop_common.testing import bearer, make_event, publish_events

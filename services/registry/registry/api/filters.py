@@ -9,7 +9,7 @@ from fastapi import Query
 from backstop_common.auth import Principal, area_prefix
 from registry.domain.identity import InvalidIdNumber, normalize_id_number
 from registry.domain.vocab import Cause, MonitoringCategory, PovertyStatus
-from registry.repository.households import HouseholdFilter
+from registry.repository.filters import HouseholdFilter
 
 ID_LIKE = re.compile(r"^[0-9]{15}$|^[0-9]{17}[0-9Xx]$")
 

@@ -3,7 +3,7 @@
 import uuid
 from typing import Annotated, Literal
 
-from fastapi import APIRouter, Depends, Query, Request
+from fastapi import APIRouter, Depends, Query, Request, Response
 
 from backstop_common.app import UoW
 from backstop_common.auth import CurrentPrincipal
@@ -25,7 +25,7 @@ Version = Annotated[int, Depends(expected_version)]
 async def register(body: HouseholdCreate, uow: UoW, principal: CurrentPrincipal, request: Request):
     household = await households.register_household(uow, principal, body)
     await uow.commit()
-    return await _file(uow, principal, household.id, request)
+    return await _file(uow, principal, household.id, request, status=201)
 
 @router.get("/households", response_model=Page[HouseholdRow])
 async def list_households(uow: UoW, principal: CurrentPrincipal, paging: Paging, request: Request,
@@ -33,10 +33,10 @@ async def list_households(uow: UoW, principal: CurrentPrincipal, paging: Paging,
                           sort: Annotated[str, Query(pattern=r"^-?(village_code|household_number|"
                                                      r"per_capita_income|size|created_at|updated_at)$")]
                           = "village_code"):
-    items, total = await files.household_list(uow.session, principal, query.to_filter(principal), sort,
-                                              paging.limit, paging.offset, request.url.path)
-    await uow.commit()
-    return Page[HouseholdRow](items=items, total=total)
+    page = await files.household_list(uow.session, principal, query.to_filter(principal), sort,
+                                      paging.limit, paging.offset, request.url.path)
+    await uow.commit()  # the access-log rows of an unmasked page
+    return _json(page)
 
 @router.get("/households/{household_id}", response_model=HouseholdFile)
 async def read(household_id: uuid.UUID, uow: UoW, principal: CurrentPrincipal, request: Request):
@@ -65,9 +65,16 @@ async def history(household_id: uuid.UUID, uow: UoW, principal: CurrentPrincipal
     return Page[ChangeRead](items=[ChangeRead.model_validate(r, from_attributes=True) for r in rows],
                             total=total)
 
-async def _file(uow, principal, household_id: uuid.UUID, request: Request) -> HouseholdFile:
-    result = await files.household_file(uow.session, principal, household_id, request.url.path)
+
+async def _file(uow, principal, household_id: uuid.UUID, request: Request, status: int = 200) -> Response:
+    """The file as PostgreSQL shaped it (already a ``HouseholdFile``; FastAPI does not re-validate a Response)."""
+    body = await files.household_file(uow.session, principal, household_id, request.url.path)
     await uow.commit()  # the access-log row of an unmasked read
-    return result
+    return _json(body, status)
+
+
+def _json(body: bytes, status: int = 200) -> Response:
+    return Response(body, status_code=status, media_type="application/json")
+
 
 ExportFormat = Literal["xlsx"]

@@ -8,7 +8,8 @@ from backstop_common.xlsx import write_xlsx
 from registry.domain.views import log_unmasked_reads
 from registry.domain.vocab import CAUSES
 from registry.repository import areas
-from registry.repository.households import HouseholdFilter, export_rows
+from registry.repository.filters import HouseholdFilter
+from registry.repository.households import export_rows
 
 HEADERS = ("县(市、区、旗)", "乡(镇)", "行政村", "村代码", "自然村", "户编号", "人编号", "姓名", "证件号码", "性别",
            "出生日期", "人数", "与户主关系", "民族", "文化程度", "在校生状况", "失学或辍学原因", "健康状况", "残疾等级",

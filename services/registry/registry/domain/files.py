@@ -1,53 +1,53 @@
-"""Reading the registry: one household's whole file, the scoped list, the history."""
+"""Reading the registry: one household's whole file and the scoped list, as JSON ready to send.
+
+Both come from PostgreSQL already shaped as the API schemas (repository/files.py). A reader allowed to
+see identifiers gets the text as it is (and is access-logged); anyone else gets ID numbers and phones
+masked here, in the one place that knows how.
+"""
 
 import uuid
 
+import orjson
+
 from backstop_common.auth import Principal
 from backstop_common.privacy import mask_id_number, mask_phone
-from registry.domain.guards import household_for_read
-from registry.domain.views import helper_view, log_unmasked_reads, member_view
-from registry.repository import households, members, records
-from registry.schemas.households import HouseholdFile, HouseholdRead, HouseholdRow
-from registry.schemas.records import (
-    DisasterRead, HousingAssessmentRead, IncomeAssessmentRead, MeasureRead, WaterAssessmentRead,
-)
+from backstop_common.problems import NotFound
+from registry.repository import files
+from registry.repository.filters import HouseholdFilter
 
 
-def _all(schema, rows) -> list:
-    return [schema.model_validate(r, from_attributes=True) for r in rows]
+def _reader(principal: Principal, path: str) -> files.Reader | None:
+    return (principal.subject, str(principal.role), path) if principal.sees_identifiers else None
 
 
-async def household_file(session, principal: Principal, household_id: uuid.UUID, path: str) -> HouseholdFile:
-    household = await household_for_read(session, principal, household_id)
-    unmasked = principal.sees_identifiers
-    people = [member_view(m, unmasked) for m in await members.members_of(session, household.id)]
-    base = HouseholdRead.model_validate(household, from_attributes=True)
-    if not unmasked:
-        base.phone = mask_phone(base.phone)
-    await log_unmasked_reads(session, principal, [household.id], path)
-    return HouseholdFile(
-        **base.model_dump(),
-        members=[m for m in people if m.removed_on is None],
-        former_members=[m for m in people if m.removed_on is not None],
-        income_assessments=_all(IncomeAssessmentRead, await records.income_assessments(session, household.id)),
-        housing_assessments=_all(HousingAssessmentRead, await records.housing_assessments(session, household.id)),
-        water_assessments=_all(WaterAssessmentRead, await records.water_assessments(session, household.id)),
-        disasters=_all(DisasterRead, await records.disasters(session, household.id)),
-        helpers=[helper_view(h, unmasked) for h in await records.helpers(session, household.id)],
-        measures=_all(MeasureRead, await records.measures(session, household.id)),
-    )
+def _mask_person(person: dict) -> None:
+    if "id_number" in person:
+        person["id_number"] = mask_id_number(person["id_number"])
+    person["phone"] = mask_phone(person["phone"])
 
 
-async def household_list(session, principal: Principal, f: households.HouseholdFilter, sort: str,
-                         limit: int, offset: int, path: str) -> tuple[list[HouseholdRow], int]:
-    rows, total = await households.search(session, f, sort, limit, offset)
-    unmasked = principal.sees_identifiers
-    items = [HouseholdRow(**HouseholdRead.model_validate(h, from_attributes=True).model_dump(),
-                          head_name=name,
-                          head_id_number=id_number if unmasked else mask_id_number(id_number))
-             for h, name, id_number in rows]
-    if not unmasked:
-        for item in items:
-            item.phone = mask_phone(item.phone)
-    await log_unmasked_reads(session, principal, [i.id for i in items], path)
-    return items, total
+async def household_file(session, principal: Principal, household_id: uuid.UUID, path: str) -> bytes:
+    """一户一档: the household, its members (current and former), assessments, disasters, helpers, measures."""
+    text = await files.household_file(session, household_id, principal.scope, _reader(principal, path))
+    if text is None:
+        raise NotFound("household not found")
+    if principal.sees_identifiers:
+        return text.encode()
+    document = orjson.loads(text)
+    document["phone"] = mask_phone(document["phone"])
+    for person in document["members"] + document["former_members"] + document["helpers"]:
+        _mask_person(person)
+    return orjson.dumps(document)
+
+
+async def household_list(session, principal: Principal, f: HouseholdFilter, sort: str, limit: int, offset: int,
+                         path: str) -> bytes:
+    """A page of ``{"items": [...], "total": n}``."""
+    items, total = await files.household_page(session, f, sort, limit, offset, _reader(principal, path))
+    if principal.sees_identifiers:
+        return b'{"items":%s,"total":%d}' % (items.encode(), total)
+    rows = orjson.loads(items)
+    for row in rows:
+        row["head_id_number"] = mask_id_number(row["head_id_number"])
+        row["phone"] = mask_phone(row["phone"])
+    return orjson.dumps({"items": rows, "total": total})
