@@ -41,6 +41,15 @@ class ServiceSpec:
     version: str = "0.1.0"
 
 
+async def _bounded(what: str, awaitable, seconds: float = 10.0) -> None:
+    """A shutdown step that hangs (a broker gone, a connection stuck) must not hold the process forever."""
+    try:
+        async with asyncio.timeout(seconds):
+            await awaitable
+    except TimeoutError:
+        log.warning("service.stop_timed_out", step=what, seconds=seconds)
+
+
 def _lifespan(spec: ServiceSpec):
     @contextlib.asynccontextmanager
     async def lifespan(app: FastAPI) -> AsyncIterator[None]:
@@ -66,9 +75,9 @@ def _lifespan(spec: ServiceSpec):
         finally:
             for task in tasks:
                 task.cancel()
-            await asyncio.gather(*tasks, return_exceptions=True)
-            await publisher.close()
-            await engine.dispose()
+            await _bounded("tasks", asyncio.gather(*tasks, return_exceptions=True))
+            await _bounded("publisher", publisher.close())
+            await _bounded("engine", engine.dispose())
             log.info("service.stopped", service=spec.name)
 
     return lifespan

@@ -1,9 +1,12 @@
 """Resident ID numbers (居民身份证号码, GB 11643) and names normalised for search (拼音)."""
 
+import os
 from datetime import date
 from functools import lru_cache
 
-from pypinyin import lazy_pinyin
+# Names are read character by character; pypinyin's phrase dictionary (~40 MB resident) reads words.
+os.environ.setdefault("PYPINYIN_NO_PHRASES", "true")
+from pypinyin import lazy_pinyin  # noqa: E402
 from stdnum import numdb
 from stdnum.cn import ric
 

@@ -40,6 +40,8 @@ async def _raw(session: AsyncSession):
 
 async def stage(session: AsyncSession, households: list[tuple], members: list[tuple]) -> None:
     con = await _raw(session)
+    # the outbox's grouping of 300,000 members sorts in memory instead of spilling to disk
+    await con.execute("SET LOCAL work_mem = '256MB'")
     await con.execute(STAGING)
     await con.copy_records_to_table("stage_households", records=households, columns=HOUSEHOLD_COLUMNS)
     await con.copy_records_to_table("stage_members", records=members, columns=MEMBER_COLUMNS)
