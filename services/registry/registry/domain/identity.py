@@ -71,7 +71,7 @@ def _syllable(char: str) -> str:
     return lazy_pinyin(char)[0].lower() if char.strip() else ""
 
 
-@lru_cache(maxsize=200_000)
+@lru_cache(maxsize=4096)
 def pinyin_of(name: str) -> tuple[str, str]:
     """(full pinyin, initials) without tones or spaces: 张三丰 -> ("zhangsanfeng", "zsf")."""
     syllables = [s for s in (_syllable(c) for c in name) if s and s.isascii() and s.isalnum()]
