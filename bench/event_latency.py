@@ -5,7 +5,7 @@ income assessments under the monitoring line at a steady rate, stage after stage
 and reads back from each service's database when the case was opened and the first message created.
 Also samples each process's memory at rest and under the load.
 
-    python bench/event_latency.py [--seconds 8] [--rates 200,400,800,1200]
+    python bench/event_latency.py [--seconds 8] [--rates 20,50,100,200]
 """
 
 import argparse
@@ -59,10 +59,14 @@ async def _stage(stack, client: httpx.AsyncClient, households: list[str], rate: 
         nonlocal errors
         household = households[i]
         sent[household] = time.time()
-        resp = await client.post(f"{stack.url('registry')}/api/v1/households/{household}/income-assessments",
-                                 json={"year": 2026, "wage": "1800", "business": "0", "business_costs": "0",
-                                       "property": "0", "transfer": "600"})
-        errors += resp.status_code != 201
+        try:
+            resp = await client.post(f"{stack.url('registry')}/api/v1/households/{household}/income-assessments",
+                                     json={"year": 2026, "wage": "1800", "business": "0", "business_costs": "0",
+                                           "property": "0", "transfer": "600"})
+            errors += resp.status_code != 201
+        except httpx.HTTPError:  # past saturation a queued request can lose its connection: count it
+            errors += 1
+            sent.pop(household, None)
 
     processes = stack.processes()
     peak: dict[str, float] = {}
@@ -145,7 +149,7 @@ async def main(seconds: float, rates: list[int]) -> dict:
 if __name__ == "__main__":
     parser = argparse.ArgumentParser()
     parser.add_argument("--seconds", type=float, default=8)
-    parser.add_argument("--rates", default="200,400,800,1200")
+    parser.add_argument("--rates", default="20,50,100,200")
     args = parser.parse_args()
     print(f"machine: {machine()}")
     report = asyncio.run(main(args.seconds, [int(r) for r in args.rates.split(",")]))
