@@ -8,6 +8,7 @@ their CPU (bench/RESULTS.md).
 import time
 
 import structlog
+from starlette.datastructures import Headers
 
 from backstop_common.metrics import HTTP_LATENCY, HTTP_REQUESTS
 from backstop_common.problems import problem_response
@@ -24,7 +25,7 @@ class BodyLimit:
 
     async def __call__(self, scope, receive, send):
         if scope["type"] == "http":
-            length = _header(scope, b"content-length")
+            length = Headers(scope=scope).get("content-length")
             if length is not None and (not length.isdigit() or int(length) > self.max_bytes):
                 response = problem_response(413, f"the request body is larger than {self.max_bytes} bytes",
                                             instance=scope["path"])
@@ -62,9 +63,3 @@ def _observe(scope, status: int, elapsed: float) -> None:
     if path not in QUIET:
         log.info("http.request", method=method, route=path, status=status, ms=round(elapsed * 1000, 1))
 
-
-def _header(scope, name: bytes) -> str | None:
-    for key, value in scope["headers"]:
-        if key == name:
-            return value.decode("latin-1")
-    return None

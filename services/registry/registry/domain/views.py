@@ -25,7 +25,7 @@ def helper_view(helper, unmasked: bool) -> HelperRead:
 
 
 async def log_unmasked_reads(session, principal: Principal, household_ids: list[uuid.UUID], path: str,
-                             fields: str = "id_number,phone") -> None:
+                             fields: str = audit.IDENTIFIER_FIELDS) -> None:
     """Written in the reader's own transaction; the route commits it before answering."""
     if principal.sees_identifiers and household_ids:
         await audit.log_access(session, [

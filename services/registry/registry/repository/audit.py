@@ -7,6 +7,9 @@ from sqlmodel.ext.asyncio.session import AsyncSession
 
 from registry.models import AccessLogEntry, ChangeRecord
 
+#: what an access-log row says was read unmasked
+IDENTIFIER_FIELDS = "id_number,phone"
+
 
 async def history(session: AsyncSession, household_id: uuid.UUID, limit: int, offset: int
                   ) -> tuple[list[ChangeRecord], int]:

@@ -17,6 +17,7 @@ from sqlmodel.ext.asyncio.session import AsyncSession
 
 from backstop_common.db import driver_connection
 from registry.models import AccessLogEntry, Household, Member
+from registry.repository.audit import IDENTIFIER_FIELDS
 from registry.repository.filters import SORTS, HouseholdFilter, conditions, parameters
 from registry.schemas.households import HouseholdRead, HouseholdRow
 from registry.schemas.members import MemberRead
@@ -24,7 +25,6 @@ from registry.schemas.records import (
     DisasterRead, HelperRead, HousingAssessmentRead, IncomeAssessmentRead, MeasureRead, WaterAssessmentRead,
 )
 
-LOGGED_FIELDS = "id_number,phone"
 _DIALECT = asyncpg_dialect()
 Reader = tuple[str, str, str]  # who reads unmasked identifiers: subject, role, path
 
@@ -60,7 +60,7 @@ _FILE_OBJECT = ", ".join(_pairs("h", HouseholdRead) + [f"'{k}', {v}" for k, v in
 FILE = f"""
 WITH h AS (SELECT * FROM households WHERE id = $1 AND starts_with(village_code, $2)),
 logged AS (INSERT INTO access_log (subject, role, household_id, path, fields)
-           SELECT $3::text, $4::text, id, $5::text, '{LOGGED_FIELDS}' FROM h WHERE $6::boolean)
+           SELECT $3::text, $4::text, id, $5::text, '{IDENTIFIER_FIELDS}' FROM h WHERE $6::boolean)
 SELECT json_build_object({_FILE_OBJECT})::text FROM h
 """
 
@@ -105,7 +105,7 @@ def page_statement(shape: tuple[str, ...], sort: str, logged: bool) -> tuple[str
         reader = [bindparam(name, type_=String) for name in ("subject", "role", "path")]
         logged_rows = insert(AccessLogEntry).from_select(
             ["subject", "role", "household_id", "path", "fields"],
-            select(reader[0], reader[1], page.c.id, reader[2], literal_column(f"'{LOGGED_FIELDS}'")))
+            select(reader[0], reader[1], page.c.id, reader[2], literal_column(f"'{IDENTIFIER_FIELDS}'")))
         query = query.add_cte(logged_rows.cte("logged"))
     compiled = query.compile(dialect=_DIALECT)
     return str(compiled), tuple(compiled.positiontup), compiled.params

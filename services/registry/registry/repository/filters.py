@@ -103,7 +103,7 @@ def conditions(shape: tuple[str, ...]) -> list:
 
 def parameters(f: HouseholdFilter) -> dict:
     """The values for ``conditions(f.shape())``."""
-    p = {"scope_low": code_range(f.scope)[0], "scope_high": code_range(f.scope)[1]}
+    p = dict(zip(("scope_low", "scope_high"), code_range(f.scope)))
     if f.area_prefix:
         p["area_prefix_low"], p["area_prefix_high"] = code_range(f.area_prefix)
     for name in ("status", "monitoring_category", "dibao", "tekun", "household_number", "cause", "income_below",
