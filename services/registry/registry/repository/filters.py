@@ -56,7 +56,10 @@ def code_range(prefix: str) -> tuple[str, str]:
 
 
 def _current_member(*conditions):
-    return exists().where(Member.household_id == Household.id, Member.removed_on.is_(None), *conditions)
+    # correlated to the household only: the export joins members too, and auto-correlation would take
+    # the subquery's own members table for the outer one (and leave it no FROM)
+    return (exists().where(Member.household_id == Household.id, Member.removed_on.is_(None), *conditions)
+            .correlate(Household))
 
 
 def _like(column, name: str):
