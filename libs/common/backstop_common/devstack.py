@@ -183,17 +183,21 @@ class RunningStack:
             self.proc.kill()
 
 
-def run_stack(data_dir: Path, *, seed: bool = False, extra_env: dict[str, str] | None = None,
-              timeout: float = 300) -> RunningStack:
-    """Start `backstop up` on free ports with its own data folder; returns once every service answers."""
+def run_stack(data_dir: Path, *, seed: bool = False, households: int | None = None,
+              extra_env: dict[str, str] | None = None, timeout: float = 300) -> RunningStack:
+    """Start `backstop up` on free ports with its own data folder; returns once every service answers.
+
+    ``seed`` loads the demo county (``households`` of them; keep it small in tests)."""
     offset = free_port_offset()
     env = {k: v for k, v in os.environ.items() if not k.endswith("_DATABASE_URL") and k != "KAFKA_BOOTSTRAP_SERVERS"}
     env.update(BACKSTOP_PORT_OFFSET=str(offset), BACKSTOP_DATA_DIR=str(data_dir), **(extra_env or {}))
     log = data_dir / "up.log"
-    proc = subprocess.Popen([sys.executable, "-m", "backstop_common.cli", "up"] + ([] if seed else ["--no-seed"]),
-                            env=env, stdout=open(log, "wb"), stderr=subprocess.STDOUT)
+    args = ([] if seed else ["--no-seed"]) + (["--households", str(households)] if households else [])
+    started_at = log.stat().st_size if log.exists() else 0  # a restart on the same data folder appends
+    proc = subprocess.Popen([sys.executable, "-m", "backstop_common.cli", "up", *args],
+                            env=env, stdout=open(log, "ab"), stderr=subprocess.STDOUT)
     deadline = time.monotonic() + timeout
-    while "Backstop is up" not in (log.read_text(errors="replace") if log.exists() else ""):
+    while b"Backstop is up" not in log.read_bytes()[started_at:]:
         if proc.poll() is not None or time.monotonic() > deadline:
             proc.kill()
             raise RuntimeError(f"backstop up failed:\n{log.read_text(errors='replace')[-3000:]}")

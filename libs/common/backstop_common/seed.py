@@ -1,7 +1,9 @@
 """Load the demo county 清河区 into a running stack through the services' own HTTP APIs.
 
 ``backstop up`` calls it (unless ``--no-seed``); ``backstop seed --households N`` runs it against a
-stack that is already up. Everything is generated from a seed, so two runs load the same county.
+stack that is already up. Everything is generated from a seed, so two runs load the same county, and a
+second run adds nothing: what is already there (households, an allocation's document number, a
+project's name) is left as it is.
 """
 
 import random
@@ -20,6 +22,7 @@ from backstop_common.settings import ServiceSettings
 UNITS = ["poverty_office", "education", "health_insurance", "housing", "civil_affairs", "human_resources"]
 SOURCES = [("central", 1_800_000), ("provincial", 900_000), ("municipal", 400_000), ("county", 600_000),
            ("linkage", 2_500_000), ("integrated_agricultural", 1_200_000), ("donation", 150_000)]
+PURPOSE = "巩固拓展脱贫攻坚成果"
 PROJECTS = [("张相镇肉牛养殖产业项目", "industry", "211204101000", 1_200_000),
             ("聂家满族乡扶贫车间", "employment_workshop", "211204201000", 600_000),
             ("杨木林子镇村路硬化", "road", "211204102000", 900_000),
@@ -58,6 +61,48 @@ def directory(seed: int = 2020) -> list[dict]:
     return people
 
 
+def _existing(client: httpx.Client, url: str, key) -> set:
+    """The keys of what a funds list already holds for the demo year (at most a page: the demo has few)."""
+    page = _check(client.get(url, params={"year": 2026, "limit": 500}))
+    return {key(item) for item in page["items"]}
+
+
+def _allocate(client: httpx.Client, funds: str) -> int:
+    """One allocation per source to the county for the year's purpose; a source already allocated is skipped."""
+    url = f"{funds}/api/v1/allocations"
+    held = _existing(client, url, lambda a: (a["source"], a["purpose"], a["area_code"]))
+    wanted = [(source, amount, f"清财农〔2026〕{n}号") for n, (source, amount) in enumerate(SOURCES, start=1)]
+    for source, amount, document_no in wanted:
+        if (source, PURPOSE, COUNTY_CODE) not in held:
+            _check(client.post(url, json={"source": source, "year": 2026, "purpose": PURPOSE,
+                                          "amount": str(Decimal(amount)), "area_code": COUNTY_CODE,
+                                          "document_no": document_no}))
+    return len(wanted)
+
+
+def _declare_projects(client: httpx.Client, funds: str) -> int:
+    """The five projects, known by name and area; those already declared are skipped."""
+    url = f"{funds}/api/v1/projects"
+    held = _existing(client, url, lambda p: (p["name"], p["area_code"]))
+    for name, kind, area, budget in PROJECTS:
+        if (name, area) not in held:
+            _check(client.post(url, json={"name": name, "project_type": kind, "area_code": area, "year": 2026,
+                                          "budget": str(Decimal(budget)), "deadline": "2026-12-31"}))
+    return len(PROJECTS)
+
+
+def _import_households(client: httpx.Client, registry: str, households: int, seed: int) -> dict:
+    """The county's households through the registry's import, unless the county already holds as many.
+
+    (A bigger county asked of a seeded stack is imported: the rows already registered are refused by ID
+    number, so nothing is registered twice.)"""
+    held = _check(client.get(f"{registry}/api/v1/households", params={"area_code": COUNTY_CODE, "limit": 1}))
+    if held["total"] >= households:
+        return {"households_registered": held["total"], "members_registered": None, "rows_rejected": 0}
+    return _check(client.post(f"{registry}/api/v1/imports/households", params={"filename": "qinghe-demo.csv"},
+                              content=household_csv(households, seed), headers={"content-type": "text/csv"}))
+
+
 def seed_demo(stack: dict, data_dir: Path | None = None, households: int = 20_000, seed: int = 2020) -> dict:
     """Load areas, households, the directory and the county's money; returns what was loaded."""
     settings = ServiceSettings()
@@ -67,19 +112,13 @@ def seed_demo(stack: dict, data_dir: Path | None = None, households: int = 20_00
     with httpx.Client(timeout=600, headers=headers) as client:
         body = {"areas": [{"code": a.code, "name": a.name, "parent_code": a.parent_code} for a in areas()]}
         _check(client.post(f"{urls['registry']}/api/v1/areas/bulk", json=body))
-        report = _check(client.post(f"{urls['registry']}/api/v1/imports/households",
-                                    params={"filename": "qinghe-demo.csv"}, content=household_csv(households, seed),
-                                    headers={"content-type": "text/csv"}))
+        report = _import_households(client, urls["registry"], households, seed)
         _check(client.post(f"{urls['notifications']}/api/v1/recipients/bulk", json={"items": directory(seed)}))
-        allocations = [_check(client.post(f"{urls['funds']}/api/v1/allocations", json={
-            "source": source, "year": 2026, "purpose": "巩固拓展脱贫攻坚成果", "amount": str(Decimal(amount)),
-            "area_code": COUNTY_CODE})) for source, amount in SOURCES]
-        projects = [_check(client.post(f"{urls['funds']}/api/v1/projects", json={
-            "name": name, "project_type": kind, "area_code": area, "year": 2026, "budget": str(Decimal(budget)),
-            "deadline": "2026-12-31"})) for name, kind, area, budget in PROJECTS]
+        allocations = _allocate(client, urls["funds"])
+        projects = _declare_projects(client, urls["funds"])
     loaded = {"villages": len(villages()), "households": report["households_registered"],
               "members": report["members_registered"], "rows_rejected": report["rows_rejected"],
-              "allocations": len(allocations), "projects": len(projects),
+              "allocations": allocations, "projects": projects,
               "seconds": round(time.monotonic() - started, 1)}
     print(f"demo county 清河区 loaded: {loaded}")
     return loaded
