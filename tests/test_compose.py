@@ -34,12 +34,21 @@ def test_every_service_is_built_from_its_own_dockerfile_on_its_port():
     assert all(f"CREATE DATABASE {s};" in init_sql for s in devstack.SERVICES)
 
 
-def test_every_variable_it_sets_is_read_by_the_settings():
+def _variables(settings: type[ServiceSettings]) -> set[str]:
+    """The variable names a settings class reads (its prefix on plain fields, aliases as named)."""
+    prefix = (settings.model_config.get("env_prefix") or "").upper()
     known = {"DATABASE_URL"}
-    for name, field in ServiceSettings.model_fields.items():
+    for name, field in settings.model_fields.items():
         alias = field.validation_alias
-        known |= {c.upper() for c in getattr(alias, "choices", [])} if alias else {name.upper()}
+        known |= {c.upper() for c in getattr(alias, "choices", [])} if alias else {prefix + name.upper()}
+    return known
+
+
+def test_every_variable_it_sets_is_read_by_the_settings():
+    import importlib
+
     for service in devstack.SERVICES:
+        known = _variables(importlib.import_module(f"{service}.config").Settings)
         for variable in COMPOSE["services"][service]["environment"]:
             assert variable in known, f"{service} sets {variable}, which no setting reads"
     assert COMPOSE["services"]["kafka"]["image"].startswith("apache/kafka")

@@ -26,6 +26,7 @@ class Role(StrEnum):
     HELPER = "helper"
     DEPARTMENT = "department"
     AUDITOR = "auditor"
+    HOTLINE_OPERATOR = "hotline_operator"  # the 12317 desk: takes reports in and calls reporters back
     SYSTEM = "system"
 
 

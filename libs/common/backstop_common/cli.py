@@ -143,7 +143,9 @@ def up(
             url = _service_url(service) or asyncio.run(devstack.create_database(server.get_uri(), service))
             devstack.migrate(service, url)
             stack["services"][service] = {"url": f"http://127.0.0.1:{port}", "database_url": url}
-            env = devstack.service_env(service, url, bootstrap)
+            env = devstack.service_env(service, url, bootstrap, **{  # services that call one another
+                f"{peer.upper()}_URL": f"http://127.0.0.1:{peer_port + port_offset}"
+                for peer, peer_port in devstack.SERVICES.items()})
             log = data_dir / f"{service}.log"
             supervisor.start(service, lambda s=service, p=port, e=env, lg=log: devstack.start_service(s, p, e, lg))
             typer.echo(f"{service:<14} http://127.0.0.1:{port}/docs   (log: {log})")

@@ -10,9 +10,10 @@ from fastapi import FastAPI
 log = structlog.get_logger()
 
 
-def periodic(name: str, step: Callable[[FastAPI], Awaitable[Any]]) -> Callable[[FastAPI], Awaitable[None]]:
-    """Run ``step(app)`` every ``settings.sweep_interval_s``; an error (e.g. the database away) is logged and
-    the next round tries again. ``settings.sweeper_enabled = False`` turns the job off (tests drive steps)."""
+def periodic(name: str, step: Callable[[FastAPI], Awaitable[Any]],
+             interval: str = "sweep_interval_s") -> Callable[[FastAPI], Awaitable[None]]:
+    """Run ``step(app)`` every ``settings.<interval>`` (``sweep_interval_s`` unless named); an error (e.g. the
+    database away) is logged and the next round tries again. ``settings.sweeper_enabled = False`` turns the job off (tests drive steps)."""
 
     async def job(app: FastAPI) -> None:
         settings = app.state.settings
@@ -25,7 +26,7 @@ def periodic(name: str, step: Callable[[FastAPI], Awaitable[Any]]) -> Callable[[
                 raise
             except Exception as exc:
                 log.warning(f"{name}.failed", error=repr(exc)[:200])
-            await asyncio.sleep(getattr(settings, "sweep_interval_s", 60.0))
+            await asyncio.sleep(getattr(settings, interval, 60.0))
 
     job.__name__ = name
     return job

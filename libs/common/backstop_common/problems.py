@@ -59,6 +59,16 @@ class Unprocessable(Problem):
     status = 422
 
 
+class TooManyRequests(Problem):
+    """A rate limit was reached; ``retry_after`` seconds go out as the ``Retry-After`` header."""
+
+    status = 429
+
+    def __init__(self, detail: str, *, retry_after: int, **extensions: Any):
+        super().__init__(detail, retry_after=retry_after, **extensions)
+        self.headers = {"Retry-After": str(retry_after)}
+
+
 def problem_response(status: int, detail: str, *, title: str | None = None,
                      type_: str = "about:blank", instance: str | None = None, **ext: Any) -> JSONResponse:
     body = {"type": type_, "title": title or HTTPStatus(status).phrase, "status": status, "detail": detail}
@@ -79,8 +89,10 @@ def _validation_errors(exc: RequestValidationError) -> list[dict]:
 def install_problem_handlers(app: FastAPI) -> None:
     @app.exception_handler(Problem)
     async def _problem(request: Request, exc: Problem):
-        return problem_response(exc.status, exc.detail, title=exc.title, type_=exc.type,
-                                instance=request.url.path, **exc.extensions)
+        response = problem_response(exc.status, exc.detail, title=exc.title, type_=exc.type,
+                                    instance=request.url.path, **exc.extensions)
+        response.headers.update(getattr(exc, "headers", None) or {})
+        return response
 
     @app.exception_handler(RequestValidationError)
     async def _invalid(request: Request, exc: RequestValidationError):

@@ -1,5 +1,6 @@
 """Settings of the monitoring service: ``MONITORING_*`` variables on the shared base."""
 
+from pydantic import AliasChoices, Field
 from pydantic_settings import SettingsConfigDict
 
 from backstop_common.settings import ServiceSettings, database_url_field
@@ -13,3 +14,18 @@ class Settings(ServiceSettings):
     #: how often the deadline sweeper looks for missed steps (case.overdue)
     sweep_interval_s: float = 60.0
     sweeper_enabled: bool = True
+
+    # supervision (12317 reports, self-declarations): see docs/supervision.md
+    #: Fernet key (urlsafe base64, 32 bytes) for reporters' and declarants' phones, names and ID numbers at
+    #: rest; without it the service refuses to start unless on one machine (BACKSTOP_ENV=dev or the dev JWT secret)
+    supervision_key: str | None = None
+    backstop_env: str = Field("production", validation_alias=AliasChoices("BACKSTOP_ENV", "backstop_env"))
+    #: registry (member match of a declaration) and notifications (its SMS provider), called with a system token
+    registry_url: str = Field("http://127.0.0.1:8001", validation_alias=AliasChoices("REGISTRY_URL", "registry_url"))
+    notifications_url: str = Field("http://127.0.0.1:8004",
+                                   validation_alias=AliasChoices("NOTIFICATIONS_URL", "notifications_url"))
+    internal_timeout_s: float = 5.0
+    #: how often missed report and verification deadlines are looked for (an indexed query; cheap)
+    supervision_sweep_interval_s: float = 5.0
+    #: how often the SMS queue (one-time codes, declines) is handed to notifications
+    sms_interval_s: float = 1.0

@@ -3,7 +3,7 @@
 from fastapi import FastAPI
 
 from backstop_common.app import ServiceSpec, create_app
-from monitoring import campaigns
+from monitoring import campaigns, supervision
 from monitoring.api import cases, households, policies, signals, stats
 from monitoring.clock import clock
 from monitoring.config import Settings
@@ -13,9 +13,11 @@ from monitoring.handlers import HANDLERS
 
 
 async def load_reference_data(app: FastAPI) -> None:
-    """Seed 002's checklist (大排查 items) is reference data: present in every county, editable by API."""
+    """Seed 002's checklist (大排查 items) and supervision's clocks and categories are reference data: present
+    in every county, editable by API."""
     async with app.state.sessions() as session:
         await campaigns.load_checklist(session)
+        await supervision.load_supervision_policy(session)
         await session.commit()
 
 
@@ -23,10 +25,12 @@ def build_app(settings: Settings | None = None) -> FastAPI:
     app = create_app(ServiceSpec(
         name="monitoring", title="Backstop monitoring", settings=settings or Settings(), catalog=catalog,
         handlers=campaigns.merge_handlers(HANDLERS, campaigns.HANDLERS),
-        background=[load_reference_data, deadline_sweeper, *campaigns.BACKGROUND],
-        routers=[policies.router, signals.router, cases.router, households.router, stats.router, campaigns.router],
+        background=[load_reference_data, deadline_sweeper, *campaigns.BACKGROUND, *supervision.BACKGROUND],
+        routers=[policies.router, signals.router, cases.router, households.router, stats.router, campaigns.router,
+                 supervision.router, supervision.public_router],
     ))
     app.state.clock = clock
+    app.state.vault = supervision.vault_from(app.state.settings)
     return app
 
 

@@ -6,7 +6,8 @@ from pydantic import BaseModel
 
 from backstop_common.asyncapi import EventCatalog
 from backstop_common.envelope import event_type
-from backstop_common.topics import FUNDS_FINANCE, MONITORING_CAMPAIGN, MONITORING_CASE, NOTIFICATIONS_DELIVERY, REGISTRY_HOUSEHOLD
+from backstop_common.topics import (FUNDS_FINANCE, MONITORING_CAMPAIGN, MONITORING_CASE, MONITORING_SUPERVISION,
+                                    NOTIFICATIONS_DELIVERY, REGISTRY_HOUSEHOLD)
 
 catalog = EventCatalog("notifications")
 
@@ -28,6 +29,10 @@ CONSUMED: dict[tuple[str, str], tuple[str, ...]] = {
     (MONITORING_CAMPAIGN, "monitoring"): (
         "campaign.started", "problem.opened", "problem.rectified", "problem.verified", "problem.deferred",
         "problem.overdue", "target.progressed",
+    ),
+    (MONITORING_SUPERVISION, "monitoring"): (
+        "report.received", "report.assigned", "report.answered", "report.overdue", "report.closed",
+        "declaration.received", "declaration.verified", "declaration.declined", "declaration.overdue",
     ),
     (FUNDS_FINANCE, "funds"): (
         "fund.allocated", "project.stage_changed", "disbursement.made", "subsidy.paid",

@@ -3,7 +3,7 @@
 from fastapi import FastAPI
 
 from backstop_common.app import ServiceSpec, create_app
-from notifications.api import inbox, messages, recipients, routing_rules, webhooks
+from notifications.api import direct_sms, inbox, messages, recipients, routing_rules, webhooks
 from notifications.clock import Clock, ManualClock
 from notifications.config import Settings
 from notifications.context import Context
@@ -19,7 +19,8 @@ def build_app(settings: Settings | None = None, *, clock: Clock | None = None) -
     app = create_app(ServiceSpec(
         name="notifications", title="Backstop notifications", settings=ctx.settings,
         catalog=catalog, handlers=build_handlers(ctx), background=[dispatcher_job(ctx)],
-        routers=[recipients.router, routing_rules.router, inbox.router, messages.router, webhooks.router],
+        routers=[recipients.router, routing_rules.router, inbox.router, messages.router, webhooks.router,
+                 direct_sms.router],
     ))
     app.state.ctx = ctx
     app.state.clock = clock

@@ -76,3 +76,23 @@ DEFAULT_RULES = [
     rule("subsidy.paid", "subsidy.paid", [HELPERS], "补贴已发放：{kind}，{amount}元。", "Subsidy paid: {kind}, {amount}."),
     rule("finance.anomaly_detected", "finance.anomaly_detected", [COUNTY, AUDITOR], "资金异常（{kind}）：金额{amount}，{detail}。请核查。", "Finance anomaly ({kind}): amount {amount}, {detail}. Please check.", urgent=True, ack_hours=72),
 ]
+
+HANDLING_UNIT = {"kind": "office", "area_field": "handling_area"}
+ABOVE = {"kind": "office", "area_field": "escalate_to_area"}
+HOTLINE = {"kind": "role", "role": "hotline_operator", "level": "county"}
+EVENT_OFFICE = {"kind": "office", "level": "event"}
+
+#: monitoring.supervision (docs/supervision.md); added to existing databases by the supervision revision
+SUPERVISION_RULES = [
+    rule("report.received", "report.received", [HANDLING_UNIT, HOTLINE], "收到12317监督举报（{category}），受理截止{due_at}。", "A 12317 report ({category}) was received; accept or decline by {due_at}."),
+    rule("report.assigned", "report.assigned", [HANDLING_UNIT], "12317举报（{category}）已交由本单位办理（{reason}），请于{due_at}前办结并答复。", "A 12317 report ({category}) is assigned to your unit ({reason}); answer by {due_at}.", ack_hours=72),
+    rule("report.answered", "report.answered", [HOTLINE], "12317举报（{category}）已答复，请回访举报人。", "A 12317 report ({category}) was answered; call the reporter back."),
+    rule("report.overdue", "report.overdue", [ABOVE], "12317举报（{category}）“{step}”环节已超期（应于{due_at}完成），请督办。", "A 12317 report ({category}) is overdue at step {step} (due {due_at}); please follow up.", urgent=True, ack_hours=48),
+    rule("report.closed", "report.closed", [HANDLING_UNIT], "12317举报（{category}）已办结（{reason}）。", "A 12317 report ({category}) was closed ({reason})."),
+    rule("declaration.received", "declaration.received", [EVENT_OFFICE], "农户自主申报（{kind}），请于{due_at}前入户核实。", "A household declared a risk ({kind}); verify at the home by {due_at}.", when=[cond("matched", "eq", True)], ack_hours=72),
+    rule("declaration.received.unregistered", "declaration.received", [EVENT_OFFICE], "未建档农户自主申报（{kind}），请入户走访。", "An unregistered household declared a risk ({kind}); please visit.", when=[cond("matched", "eq", False)], ack_hours=120),
+    rule("declaration.verified", "declaration.verified", [HELPERS, CADRE], "农户自主申报已核实，纳入监测识别程序。", "A household's declaration was verified and entered the identification procedure."),
+    rule("declaration.declined", "declaration.declined", [CADRE], "农户自主申报核实未予认定，已短信告知农户。", "A household's declaration was declined; the household was told by SMS."),
+    rule("declaration.overdue", "declaration.overdue", [ABOVE], "农户自主申报未按期核实（应于{due_at}完成），请督办。", "A household's declaration was not verified in time (due {due_at}); please follow up.", urgent=True, ack_hours=48),
+]
+DEFAULT_RULES += SUPERVISION_RULES

@@ -1,0 +1,46 @@
+"""Missed supervision deadlines, escalated once each to the level above whoever owns the step: a report's
+acceptance (the county desk), its handling (the handling unit); a declaration's verification (the village)."""
+
+from datetime import datetime
+
+import structlog
+from fastapi import FastAPI
+
+from backstop_common.auth import parent_area
+from backstop_common.jobs import periodic
+from backstop_common.uow import UnitOfWork
+from monitoring.clock import clock
+from monitoring.supervision import repository
+from monitoring.supervision.models import Report
+from monitoring.supervision.reports import publish, record_step
+from monitoring.supervision.routing import at_level
+
+log = structlog.get_logger()
+
+
+def step_owner(report: Report) -> str:
+    return at_level(report.area_code, "county") if report.step == "accept" else report.handling_area
+
+
+async def sweep_reports(uow: UnitOfWork, now: datetime) -> int:
+    reports = await repository.overdue_reports(uow.session, now)
+    for report in reports:
+        report.escalated_steps = [*report.escalated_steps, report.step]
+        uow.session.add(report)
+        record_step(uow, report, "overdue", report.status, None, report.step)
+        publish(uow, "report.overdue", report, reason=report.step, escalate_to=parent_area(step_owner(report)))
+    return len(reports)
+
+
+async def sweep_once(app: FastAPI) -> int:
+    async with app.state.sessions() as session:
+        uow = UnitOfWork(session, app.state.settings.service_name, app.state.relay.wake)
+        now = clock.now()
+        found = await sweep_reports(uow, now)
+        await uow.commit()
+    if found:
+        log.info("supervision.overdue_swept", count=found)
+    return found
+
+
+supervision_sweeper = periodic("supervision.sweep", sweep_once, interval="supervision_sweep_interval_s")

@@ -1,0 +1,36 @@
+"""Routes open to the public without an account (DESIGN.md §6): rate-limited, never answering with personal
+data. A 12317 report here; the household's declaration in ``declarations_public``."""
+
+from fastapi import APIRouter, Request
+
+from backstop_common.app import UoW
+from backstop_common.problems import TooManyRequests
+from monitoring.clock import clock
+from monitoring.supervision import reports, repository
+from monitoring.supervision.schemas import PublicReportIn, Receipt
+from monitoring.supervision.workdays import local_day_start, seconds_to_local_midnight
+
+#: the OpenAPI marks these routes public: no bearer token
+PUBLIC = {"security": [], "x-public": True}
+LIMITED = {429: {"description": "每日次数已达上限（见 Retry-After）", "content": {"application/problem+json": {}}}}
+router = APIRouter(prefix="/public", tags=["public"])
+
+
+def caller_key(request: Request) -> str:
+    """Whom a daily limit counts: the caller's address, kept only as a keyed hash."""
+    host = request.client.host if request.client else "unknown"
+    return request.app.state.vault.key_of(f"source:{host}")
+
+
+@router.post("/reports", status_code=201, openapi_extra=PUBLIC, responses=LIMITED,
+             summary="12317 监督举报（无需登录，可匿名）")
+async def report(body: PublicReportIn, request: Request, uow: UoW) -> Receipt:
+    now, key = clock.now(), caller_key(request)
+    policy = await repository.policy_for(uow.session, body.area_code)
+    if await repository.reports_from_source(uow.session, key, local_day_start(now)) >= \
+            policy.public_reports_per_source_per_day:
+        raise TooManyRequests("今日举报次数已达上限，请明日再试或拨打12317", retry_after=seconds_to_local_midnight(now))
+    found = await reports.receive(uow, request.app.state.vault, body, channel="public", source_key=key)
+    await uow.commit()
+    return Receipt(reference=found.id, message=f"已收到您的举报，将在{policy.accept_working_days}个工作日内受理；"
+                                               "如留有电话，办理结果将电话回复。")

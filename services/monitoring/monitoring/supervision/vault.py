@@ -1,0 +1,51 @@
+"""Personal data of reporters and declarants at rest: Fernet encryption, and keyed hashes to count them.
+
+The key is ``MONITORING_SUPERVISION_KEY``. On one machine (``BACKSTOP_ENV=dev``, or the dev JWT secret that
+``make run`` uses) a key derived from the JWT secret stands in; anywhere else a missing key stops the start.
+"""
+
+import base64
+import hashlib
+import hmac
+
+from cryptography.fernet import Fernet, InvalidToken
+
+from monitoring.config import Settings
+
+DEV_JWT_SECRET = "backstop-dev-secret-change-me-in-production"
+
+
+class Vault:
+    def __init__(self, key: bytes):
+        self._fernet = Fernet(key)
+        self._mac_key = hashlib.sha256(b"backstop-supervision-count:" + key).digest()
+
+    def seal(self, value: str) -> bytes:
+        return self._fernet.encrypt(value.encode())
+
+    def open(self, token: bytes | None) -> str | None:
+        if token is None:
+            return None
+        try:
+            return self._fernet.decrypt(bytes(token)).decode()
+        except InvalidToken:
+            return None
+
+    def key_of(self, value: str) -> str:
+        """A stable keyed hash (rate limits count phones and ID numbers without storing them in clear)."""
+        return hmac.new(self._mac_key, value.encode(), hashlib.sha256).hexdigest()
+
+
+def is_dev(settings: Settings) -> bool:
+    return settings.backstop_env.lower() in ("dev", "test") or settings.jwt_secret == DEV_JWT_SECRET
+
+
+def vault_from(settings: Settings) -> Vault:
+    if settings.supervision_key:
+        return Vault(settings.supervision_key.encode())
+    if not is_dev(settings):
+        raise RuntimeError("MONITORING_SUPERVISION_KEY is required outside a dev machine "
+                           "(generate one with: python -c 'from cryptography.fernet import Fernet; "
+                           "print(Fernet.generate_key().decode())')")
+    derived = hashlib.sha256(b"backstop-dev-supervision:" + settings.jwt_secret.encode()).digest()
+    return Vault(base64.urlsafe_b64encode(derived))
