@@ -1,6 +1,6 @@
 """``backstop``: the one command ops and developers use on one machine.
 
-    backstop up                     PostgreSQL + broker + the four services (what `make run` calls)
+    backstop up                     PostgreSQL + broker + the four services + the console (`make run`)
     backstop token --role R --area C   a JWT the services accept (dev secret)
     backstop migrate SERVICE        run a service's migrations
     backstop outbox replay SERVICE --since T   republish a service's events since T
@@ -137,6 +137,8 @@ def up(
         supervisor.start("broker", start_broker)
     asyncio.run(ensure_topics(bootstrap, topics.all_with_dlq()))
     stack = {"broker": bootstrap, "services": {}}
+    console_port = devstack.CONSOLE_PORT + port_offset
+    typer.echo(f"{'console':<14} http://127.0.0.1:{console_port}/   (工作台; log: {data_dir / 'console.log'})")
     try:
         for service, port in devstack.SERVICES.items():
             port += port_offset
@@ -150,6 +152,10 @@ def up(
             supervisor.start(service, lambda s=service, p=port, e=env, lg=log: devstack.start_service(s, p, e, lg))
             typer.echo(f"{service:<14} http://127.0.0.1:{port}/docs   (log: {log})")
         typer.echo(f"{'broker':<14} {bootstrap}")
+        console = devstack.console_env({s: v["url"] for s, v in stack["services"].items()})
+        supervisor.start("console", lambda: devstack.start_service("console", console_port, console,
+                                                                     data_dir / "console.log"))
+        stack["console"] = {"url": f"http://127.0.0.1:{console_port}"}
         (data_dir / "stack.json").write_text(json.dumps(stack, indent=2))
         typer.echo("token:         backstop token --role county_admin --area 211204000000")
         if seed:

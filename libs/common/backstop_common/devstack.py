@@ -22,6 +22,8 @@ import asyncpg
 from backstop_common.db import plain_url
 
 SERVICES = {"registry": 8001, "monitoring": 8002, "funds": 8003, "notifications": 8004}
+#: the console (工作台): no database, calls the four services over HTTP
+CONSOLE_PORT = 8000
 BROKER_PORT = 9092
 
 
@@ -96,6 +98,14 @@ def service_env(service: str, db_url: str, bootstrap: str, **extra: str) -> dict
     return env
 
 
+def console_env(urls: dict[str, str]) -> dict[str, str]:
+    """The console reaches the services at these URLs; on one machine the demo sign-in is on."""
+    env = dict(os.environ)
+    env.setdefault("CONSOLE_DEMO_LOGIN", "true")
+    env.update({f"CONSOLE_{name.upper()}_URL": url for name, url in urls.items()}, PYTHONUNBUFFERED="1")
+    return env
+
+
 def start_service(service: str, port: int, env: dict[str, str], log_path: Path) -> subprocess.Popen:
     out = open(log_path, "ab")
     proc = subprocess.Popen(
@@ -124,7 +134,7 @@ def run_async(coro):
 def free_port_offset() -> int:
     """An offset o such that 8001+o … 8004+o and 9092+o are all free."""
     for offset in range(20000, 40000, 137):
-        ports = [p + offset for p in (*SERVICES.values(), BROKER_PORT)]
+        ports = [p + offset for p in (CONSOLE_PORT, *SERVICES.values(), BROKER_PORT)]
         with contextlib.ExitStack() as stack:
             socks = [stack.enter_context(socket.socket()) for _ in ports]
             if all(s.connect_ex(("127.0.0.1", p)) != 0 for s, p in zip(socks, ports)):
@@ -141,7 +151,8 @@ class RunningStack:
     offset: int
 
     def url(self, service: str) -> str:
-        return f"http://127.0.0.1:{SERVICES[service] + self.offset}"
+        port = CONSOLE_PORT if service == "console" else SERVICES[service]
+        return f"http://127.0.0.1:{port + self.offset}"
 
     @property
     def bootstrap(self) -> str:
@@ -163,7 +174,7 @@ class RunningStack:
             cmd = " ".join(child.cmdline())
             if "tansu" in child.name():
                 found["broker"] = child
-            for service in SERVICES:
+            for service in (*SERVICES, "console"):
                 if f"{service}.main:app" in cmd:
                     found[service] = child
         return found

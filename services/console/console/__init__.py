@@ -1,0 +1,1 @@
+"""The county workbench (工作台): pages in Chinese on the four services' own APIs."""

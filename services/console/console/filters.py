@@ -1,0 +1,25 @@
+"""Jinja filters: every value on a page goes through one of these, so no code reaches the user raw."""
+
+import json
+
+from markupsafe import Markup
+
+from console import formatting
+from console.labels import label
+
+
+def _json(value) -> Markup:
+    """Data for a chart, safe inside a <script type="application/json"> block."""
+    text = json.dumps(value, ensure_ascii=False, default=str)
+    return Markup(text.replace("<", "\\u003c").replace(">", "\\u003e").replace("&", "\\u0026"))
+
+
+def install(env) -> None:
+    env.filters.update(
+        date=formatting.date_cn, datetime=formatting.datetime_cn, money=formatting.money,
+        percent=formatting.percent, masked=formatting.mask_name, chart_json=_json,
+        label=lambda code, kind: label(kind, code),
+        labels=lambda codes, kind: "、".join(label(kind, c) for c in (codes or [])) or "—",
+        number=lambda n: f"{int(n):,}" if n not in (None, "") else "—",
+    )
+    env.globals.update(label=label, days_left=formatting.days_left)

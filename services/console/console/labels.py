@@ -1,0 +1,79 @@
+"""The console's message catalogue: a Chinese label for every code value the services answer with.
+
+Codes stay English on the wire; a user never sees one. A code missing here is shown as 其他 and logged,
+so a new code in a service shows up in the logs instead of on a screen in English.
+"""
+
+import structlog
+
+log = structlog.get_logger()
+
+LABELS: dict[str, dict[str, str]] = {
+    "role": {"county_admin": "区县管理员", "county_staff": "区县乡村振兴局", "township_staff": "乡镇工作人员",
+             "village_cadre": "村干部", "helper": "帮扶责任人", "department": "行业部门", "auditor": "审计人员",
+             "system": "外部系统"},
+    "department": {"health": "卫健局", "health_insurance": "医保局", "education": "教育局", "housing": "住建局",
+                   "civil_affairs": "民政局", "human_resources": "人社局", "poverty_office": "乡村振兴局"},
+    "stage": {"opened": "待核实", "verified": "已入户核实", "notice_posted": "村内公示中", "reviewed": "乡镇已审核",
+              "confirmed": "已纳入监测", "rejected": "未纳入", "elimination_proposed": "风险消除待审批",
+              "eliminated": "风险已消除"},
+    "category": {"unstable_lifted": "脱贫不稳定户", "marginal": "边缘易致贫户", "sudden_hardship": "突发严重困难户"},
+    "risk_type": {"01": "因病", "0201": "因洪涝灾害", "0202": "因地质灾害", "0203": "因旱灾", "0204": "因生物灾害",
+                  "0205": "因气象灾害", "0206": "因地震", "0299": "因其他灾害", "03": "因残", "04": "缺劳动力",
+                  "05": "因意外事故", "06": "因产业失败", "07": "因务工就业不稳", "09": "因学", "99": "其他",
+                  "housing": "住房不安全", "water": "饮水不安全", "education": "义务教育辍学",
+                  "insurance": "未参加基本医保"},
+    "source": {"event": "部门数据比对", "application": "农户申报", "visit": "干部排查", "department": "部门预警",
+               "rescreen": "政策调整重新筛查"},
+    "action": {"verify": "入户核实", "post-notice": "民主评议并村内公示", "review": "乡镇审核", "confirm": "县级审批",
+               "reject": "不予纳入", "plan": "制定帮扶措施", "visit": "记录走访", "propose-elimination": "提出风险消除",
+               "eliminate": "批准风险消除", "reopen": "重新纳入", "open": "发现风险", "opened": "发现风险"},
+    "due_step": {"verify": "入户核实", "notice": "村内公示", "review": "乡镇审核", "confirm": "县级审批",
+                 "plan": "制定帮扶措施", "visit": "季度走访"},
+    "poverty_status": {"never_poor": "一般农户", "poor": "未脱贫户", "lifted": "脱贫户"},
+    "sex": {"male": "男", "female": "女"},
+    "health": {"healthy": "健康", "chronic": "长期慢性病", "major_illness": "患有大病"},
+    "labour": {"full": "有劳动能力", "partial": "弱劳动能力", "none": "无劳动能力"},
+    "employment": {"local": "本地务工", "migrant": "外出务工", "public_welfare": "公益岗位", "none": "未就业"},
+    "schooling_stage": {"preschool": "学前", "primary": "小学", "junior": "初中", "senior": "高中",
+                        "vocational": "中职", "university": "大学", "none": "—"},
+    "schooling_status": {"enrolled": "在校", "dropped_out": "辍学", "graduated": "已毕业"},
+    "removal": {"death": "死亡", "marriage_out": "婚出", "migration": "迁出", "other": "其他"},
+    "measure": {"industry": "产业帮扶", "employment": "就业帮扶", "education": "教育帮扶", "health": "健康帮扶",
+                "housing": "住房保障", "dibao": "低保兜底", "finance": "金融帮扶", "other": "其他帮扶"},
+    "cause": {"illness": "因病", "disability": "因残", "schooling": "因学", "disaster": "因灾",
+              "lack_of_labour": "缺劳力", "accident": "因意外事故", "failed_business": "因产业失败",
+              "unstable_work": "因务工就业不稳", "lack_of_land": "缺土地", "lack_of_water": "缺水",
+              "lack_of_skills": "缺技术", "lack_of_capital": "缺资金", "poor_transport": "交通条件落后",
+              "lack_of_motivation": "自身发展动力不足", "marriage": "因婚", "funeral": "因丧",
+              "housing": "因安全住房", "water": "因安全饮水", "other": "其他"},
+    "fund_source": {"central": "中央财政资金", "provincial": "省级财政资金", "municipal": "市级财政资金",
+                    "county": "县级财政资金", "linkage": "衔接资金", "integrated_agricultural": "统筹整合涉农资金",
+                    "donation": "社会捐赠"},
+    "project_type": {"industry": "产业发展", "employment_workshop": "就业帮扶车间", "road": "农村道路",
+                     "water": "安全饮水", "power": "农村电网", "network": "通信网络", "housing_renovation": "危房改造",
+                     "education": "教育", "health": "医疗卫生", "other": "其他"},
+    "project_stage": {"declared": "申报", "appraised": "论证", "noticed": "公示", "listed": "入库",
+                      "implementing": "实施", "accepted": "验收", "handed_over": "资产移交"},
+    "project_action": {"appraise": "论证通过", "post-notice": "发布公示", "list": "纳入项目库", "implement": "开工实施",
+                       "accept": "竣工验收", "hand-over": "资产移交"},
+    "subsidy_kind": {"housing_renovation": "危房改造补助", "education": "教育资助", "medical_relief": "医疗救助"},
+    "anomaly": {"unknown_beneficiary": "收款人不在册", "deceased_beneficiary": "收款人已死亡",
+                "duplicate_payment": "重复发放", "over_allocation": "超计划支出",
+                "unspent_past_deadline": "资金逾期未支出", "stage_overdue": "项目环节超期"},
+    "housing_grade": {"A": "A级（安全）", "B": "B级（基本安全）", "C": "C级（局部危房）", "D": "D级（整栋危房）"},
+    "level": {"county": "区县", "township": "乡镇", "village": "村"},
+}
+
+FALLBACK = "其他"
+
+
+def label(kind: str, code: str | None) -> str:
+    """The Chinese label of ``code`` in vocabulary ``kind``; never the code itself."""
+    if code is None or code == "":
+        return "—"
+    found = LABELS.get(kind, {}).get(str(code))
+    if found is None:
+        log.warning("console.label_missing", kind=kind, code=str(code))
+        return FALLBACK
+    return found
