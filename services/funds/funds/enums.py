@@ -69,6 +69,24 @@ class SubsidyKind(StrEnum):
     MEDICAL_RELIEF = "medical_relief"
 
 
+#: medical relief lines by the household's standing, highest first (特困, 低保, monitored, everyone else)
+MEDICAL_ORDER = ("tekun", "dibao", "monitored", "default")
+#: the lines a subsidy standard may set, by kind: the items the amounts are computed from
+#: (housing: the dangerous-house grades that get aid; education: the registry's schooling stages, with
+#: boarding variants; medical relief: the household's standing)
+STANDARD_ITEMS: dict[SubsidyKind, tuple[str, ...]] = {
+    SubsidyKind.HOUSING_RENOVATION: ("C", "D"),
+    SubsidyKind.EDUCATION: ("preschool", "primary", "primary_boarding", "junior", "junior_boarding", "senior",
+                            "vocational", "university"),
+    SubsidyKind.MEDICAL_RELIEF: MEDICAL_ORDER,
+}
+#: a rate-based kind computes min(cap, (cost − threshold) × rate); the others pay a fixed amount
+RATE_KINDS = frozenset({SubsidyKind.MEDICAL_RELIEF})
+#: the first year a standard may be set for: the five-year transition period (过渡期) for consolidating the
+#: results of poverty alleviation began in 2021, and the seeded lines are valid from then
+FIRST_POLICY_YEAR = 2021
+
+
 class AnomalyKind(StrEnum):
     UNKNOWN_BENEFICIARY = "unknown_beneficiary"
     DECEASED_BENEFICIARY = "deceased_beneficiary"

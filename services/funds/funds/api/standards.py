@@ -8,23 +8,27 @@ from pydantic import BaseModel, Field
 
 from backstop_common.app import UoW
 from backstop_common.auth import CurrentPrincipal, Role
+from backstop_common.money import Money
 from backstop_common.problems import NotFound
 from funds.api.common import YearFilter, YearPath, plain
+from funds.clock import Now
 from funds.domain import standards
-from funds.enums import SubsidyKind
+from funds.enums import Stage, SubsidyKind
 from funds.repository import policy as repo
 from funds.schemas import StandardIn, StandardRead
 
 router = APIRouter(tags=["policy"])
 ADMINS = (Role.COUNTY_ADMIN, Role.SYSTEM)
 Code = Annotated[str, Path(pattern=r"^[0-9]{12}$")]
+#: no stage of the project library may be allowed more than ten years (the sweeper adds it to a date)
+MAX_STAGE_DAYS = 3650
 
 
 class PolicyIn(BaseModel):
     notice_days: int = Field(ge=1, le=90)
-    stage_days: dict[str, Annotated[int, Field(ge=1)]] = {}
+    stage_days: dict[Stage, Annotated[int, Field(ge=1, le=MAX_STAGE_DAYS)]] = {}
     min_return_rate: Annotated[Decimal, Field(ge=0, le=1, decimal_places=4)] = Decimal("0.10")
-    investment_per_person: Annotated[Decimal, Field(ge=0, max_digits=14, decimal_places=2)] = Decimal("20000")
+    investment_per_person: Money = Decimal("20000")
 
 
 @router.get("/standards")
@@ -36,10 +40,11 @@ async def list_standards(uow: UoW, principal: CurrentPrincipal, kind: SubsidyKin
 
 
 @router.put("/standards", response_model=StandardRead)
-async def put_standard(body: StandardIn, uow: UoW, principal: CurrentPrincipal):
+async def put_standard(body: StandardIn, uow: UoW, principal: CurrentPrincipal, now: Now):
     """Set one line of a standard for a year and area (a later year's line replaces it from then on)."""
     principal.ensure_role(*ADMINS)
     principal.ensure_covers(body.area_code, "area")
+    standards.check_policy_year(body.year, now)
     row = await repo.put_standard(uow.session, body.model_dump() | {"kind": body.kind.value})
     await uow.commit()
     return row
@@ -55,9 +60,11 @@ async def get_policy(year: YearPath, area_code: Code, uow: UoW, principal: Curre
 
 
 @router.put("/project-policies/{year}/{area_code}")
-async def put_policy(year: YearPath, area_code: Code, body: PolicyIn, uow: UoW, principal: CurrentPrincipal):
+async def put_policy(year: YearPath, area_code: Code, body: PolicyIn, uow: UoW, principal: CurrentPrincipal,
+                     now: Now):
     principal.ensure_role(*ADMINS)
     principal.ensure_covers(area_code, "area")
+    standards.check_policy_year(year, now)
     await repo.put_policy(uow.session, body.model_dump() | {"year": year, "area_code": area_code})
     await uow.commit()
     return await get_policy(year, area_code, uow, principal)

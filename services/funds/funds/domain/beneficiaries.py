@@ -8,7 +8,7 @@ from sqlalchemy import func, select
 from sqlalchemy.exc import IntegrityError
 
 from backstop_common.auth import Principal
-from backstop_common.money import to_fen
+from backstop_common.money import ensure_fits, to_fen
 from backstop_common.problems import Conflict, Unprocessable
 from backstop_common.uow import UnitOfWork
 from funds.domain import access, readmodel, standards
@@ -30,7 +30,7 @@ async def add(uow: UnitOfWork, principal: Principal, project_id: uuid.UUID, data
     investment = data.investment
     if investment is None and data.benefit is Benefit.DIVIDEND_SHARE and project.project_type == ProjectType.INDUSTRY:
         policy = await standards.project_policy(uow.session, project.area_code, project.year)
-        investment = to_fen(policy.investment_per_person * data.persons) if policy else None
+        investment = ensure_fits(to_fen(policy.investment_per_person * data.persons), "investment") if policy else None
     beneficiary = Beneficiary(project_id=project.id, household_id=household.id, benefit=data.benefit.value,
                               persons=data.persons, investment=investment)
     try:
@@ -57,7 +57,7 @@ async def record_dividend(uow: UnitOfWork, principal: Principal, project_id: uui
     before = (await uow.session.execute(select(func.coalesce(func.sum(Dividend.amount), 0)).where(
         Dividend.project_id == project.id, Dividend.household_id == data.household_id,
         Dividend.year == data.year))).scalar_one()
-    total = Decimal(before) + data.amount
+    total = ensure_fits(Decimal(before) + data.amount, "year_total")
     dividend = Dividend(project_id=project.id, household_id=data.household_id, year=data.year, amount=data.amount,
                         required=required, year_total=total, meets_required_return=total >= required,
                         paid_on=data.paid_on or now.date())

@@ -1,6 +1,7 @@
 """Subsidy amounts computed from the standards held as data; never typed by hand."""
 
 from dataclasses import dataclass, field
+from datetime import datetime
 from decimal import Decimal
 
 from sqlalchemy import func, literal, select
@@ -8,10 +9,20 @@ from sqlmodel.ext.asyncio.session import AsyncSession
 
 from backstop_common.money import to_fen
 from backstop_common.problems import Unprocessable
-from funds.enums import SubsidyKind
+from funds.enums import FIRST_POLICY_YEAR, MEDICAL_ORDER, SubsidyKind
 from funds.models import HouseholdFact, MemberFact, ProjectPolicy, SubsidyStandard
 
-MEDICAL_ORDER = ("tekun", "dibao", "monitored", "default")
+
+#: a county publishes next year's standards ahead of time, never further
+YEARS_AHEAD = 1
+
+
+def check_policy_year(year: int, now: datetime) -> None:
+    """Policy lines are set for the transition period's years up to next year; anything else is junk."""
+    last = now.year + YEARS_AHEAD
+    if not FIRST_POLICY_YEAR <= year <= last:
+        raise Unprocessable(f"year {year} is outside the policy years {FIRST_POLICY_YEAR}–{last}",
+                            field="year", minimum=FIRST_POLICY_YEAR, maximum=last)
 
 
 @dataclass

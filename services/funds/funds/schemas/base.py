@@ -5,9 +5,9 @@ from typing import Annotated
 
 from pydantic import BaseModel, ConfigDict, Field, PlainSerializer, field_validator
 
-from backstop_common.money import to_fen
+from backstop_common.money import PositiveMoney, to_fen
 
-Amount = Annotated[Decimal, Field(gt=0, max_digits=14, decimal_places=2)]
+Amount = PositiveMoney
 AreaCode = Annotated[str, Field(pattern=r"^[0-9]{12}$")]
 Year = Annotated[int, Field(ge=2000, le=2100)]
 #: money as it leaves the service: a decimal string to the fen ("0.00", never 0 or a float)

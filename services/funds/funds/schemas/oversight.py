@@ -3,24 +3,44 @@
 import uuid
 from datetime import datetime
 from decimal import Decimal
-from typing import Annotated
+from typing import Annotated, Literal
 
-from pydantic import Field
+from pydantic import Field, model_validator
 
 from backstop_common.money import Money
-from funds.enums import SubsidyKind
-from funds.schemas.base import AreaCode, In, Out, Year, Yuan
+from funds.enums import FIRST_POLICY_YEAR, RATE_KINDS, STANDARD_ITEMS, SubsidyKind
+from funds.schemas.base import AreaCode, In, Out, Yuan
+
+#: every item of every kind; which kind takes which is checked on the whole line
+StandardItem = Literal[tuple(dict.fromkeys(i for items in STANDARD_ITEMS.values() for i in items))]  # type: ignore
+PolicyYear = Annotated[int, Field(ge=FIRST_POLICY_YEAR, le=2100)]
+RATE_FIELDS = ("rate", "threshold", "cap")
 
 
 class StandardIn(In):
-    year: Year
+    """One line: housing and education set an ``amount``; medical relief sets ``rate``, ``threshold`` and ``cap``."""
+
+    year: PolicyYear
     area_code: AreaCode
     kind: SubsidyKind
-    item: str = Field(min_length=1, max_length=40)
+    item: StandardItem
     amount: Money | None = None
-    rate: Annotated[Decimal, Field(ge=0, le=1, decimal_places=4)] | None = None
+    rate: Annotated[Decimal, Field(ge=0, le=1, max_digits=5, decimal_places=4)] | None = None
     threshold: Money | None = None
     cap: Money | None = None
+
+    @model_validator(mode="after")
+    def _a_line_of_its_kind(self):
+        if self.item not in STANDARD_ITEMS[self.kind]:
+            items = ", ".join(STANDARD_ITEMS[self.kind])
+            raise ValueError(f"item {self.item!r} is not a {self.kind} line; one of {items}")
+        if self.kind in RATE_KINDS:
+            missing = [f for f in RATE_FIELDS if getattr(self, f) is None]
+            if missing or self.amount is not None:
+                raise ValueError(f"a {self.kind} line sets {', '.join(RATE_FIELDS)} and no amount")
+        elif self.amount is None or any(getattr(self, f) is not None for f in RATE_FIELDS):
+            raise ValueError(f"a {self.kind} line sets an amount and no {', '.join(RATE_FIELDS)}")
+        return self
 
 
 class StandardRead(Out):

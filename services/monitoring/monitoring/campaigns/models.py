@@ -7,9 +7,11 @@ import uuid
 from datetime import date, datetime
 from decimal import Decimal
 
-from sqlalchemy import ARRAY, Column, DateTime, Index, Numeric, String, UniqueConstraint, text
+from sqlalchemy import ARRAY, Column, DateTime, Index, String, UniqueConstraint, text
 from sqlalchemy.dialects.postgresql import JSONB
 from sqlmodel import Field, SQLModel
+
+from backstop_common.money import money_field
 
 #: problem statuses that still hold a slot (a closed-by-data problem may be opened again by a re-run)
 ACTIVE_SQL = "status <> 'closed'"
@@ -32,7 +34,7 @@ class CheckDefinition(SQLModel, table=True):
     title: str
     kind: str  # data / question
     fact: str | None = None  # a key of repository.FACTS (data checks only)
-    threshold: Decimal | None = Field(default=None, sa_column=Column(Numeric(14, 2), nullable=True))
+    threshold: Decimal | None = money_field(nullable=True, default=None)
     subject: str = "household"  # household / unit (a village or a department answers for itself)
     responsible_unit: str
     category: str | None = None  # 责任落实 / 政策落实 / 工作落实 / 巩固成效

@@ -2,10 +2,11 @@
 
 import uuid
 from datetime import date, datetime
-from decimal import Decimal
 from typing import Literal
 
 from pydantic import BaseModel, ConfigDict, Field
+
+from backstop_common.money import Money
 
 
 class CheckIn(BaseModel):
@@ -13,7 +14,7 @@ class CheckIn(BaseModel):
     title: str = Field(min_length=1, max_length=500)
     kind: Literal["data", "question"]
     fact: str | None = None
-    threshold: Decimal | None = Field(default=None, ge=0)
+    threshold: Money | None = None
     subject: Literal["household", "unit"] = "household"
     responsible_unit: str
     category: str | None = None

@@ -2,6 +2,7 @@
 
 from datetime import timedelta
 
+from backstop_common.money import MONEY_MAX
 from backstop_common.testing import read_events
 from monitoring.clock import clock as mclock
 
@@ -105,6 +106,18 @@ async def test_bad_campaigns_and_checks_are_refused_and_change_nothing(client, c
 
     good = {**bad, "code": "x.water", "fact": "unsafe_water"}
     assert (await client.post("/api/v1/checks", json=good, headers=county)).status_code == 201
+
+
+async def test_a_check_threshold_past_its_column_is_a_422_not_a_500(client, county):
+    """Issue 20: an unbounded threshold reached NUMERIC(14,2) and answered 500 (NumericValueOutOfRangeError)."""
+    body = {"code": "x.rich", "title": "收入过高", "kind": "data", "fact": "income_below_line",
+            "threshold": "1000000000000", "responsible_unit": "poverty_office"}
+    r = await client.post("/api/v1/checks", json=body, headers=county)
+    assert r.status_code == 422, r.text
+    (error,) = r.json()["errors"]
+    assert error["loc"][-1] == "threshold" and str(MONEY_MAX) in error["msg"]
+    codes = [c["code"] for c in (await client.get("/api/v1/checks", headers=county)).json()]
+    assert "x.rich" not in codes
 
 
 async def test_asyncapi_lists_the_campaign_events_and_the_funds_topic(client):

@@ -7,6 +7,7 @@ from typing import Annotated, Literal
 from fastapi import Query
 
 from backstop_common.auth import Principal, area_prefix
+from backstop_common.money import MONEY_MAX
 from registry.domain.identity import InvalidIdNumber, normalize_id_number
 from registry.domain.vocab import Cause, MonitoringCategory, PovertyStatus
 from registry.repository.filters import HouseholdFilter
@@ -22,7 +23,7 @@ class HouseholdQuery:
         monitoring_category: MonitoringCategory | None = None,
         cause: Cause | None = None,
         tag: str | None = None,
-        income_below: Annotated[Decimal | None, Query(ge=0)] = None,
+        income_below: Annotated[Decimal | None, Query(ge=0, le=MONEY_MAX)] = None,
         housing_grade: Annotated[list[Literal["A", "B", "C", "D"]] | None, Query()] = None,
         unsafe_water: bool | None = None,
         dropout: bool | None = None,
