@@ -1,5 +1,6 @@
 """Settings of the registry service: ``REGISTRY_*`` variables on the shared base."""
 
+from pydantic import Field
 from pydantic_settings import SettingsConfigDict
 
 from backstop_common.settings import ServiceSettings, database_url_field
@@ -12,3 +13,6 @@ class Settings(ServiceSettings):
     database_url: str = database_url_field("REGISTRY_", "postgresql://postgres@127.0.0.1:5432/registry")
     #: national exports of a whole county run to ~60 MB (CSV) for 100,000 households
     max_body_bytes: int = 210 * 1024 * 1024
+    #: the access log of unmasked reads is kept at least three years (PIPL arts. 55–56); a county may keep longer
+    access_log_retention_years: int = Field(default=3, ge=3, le=100)
+    access_log_purge_interval_s: float = 24 * 3600

@@ -34,6 +34,7 @@ class AccessLogEntry(SQLModel, table=True):
     """One read of unmasked ID numbers or phones (DESIGN.md §4)."""
 
     __tablename__ = "access_log"
+    __table_args__ = (Index("ix_access_log_read_at", "read_at"),)
 
     seq: int | None = Field(default=None, sa_column=Column(BigInteger, Identity(always=False), primary_key=True))
     subject: str = Field(index=True)

@@ -1,11 +1,14 @@
 """Queries on the change history and the access log."""
 
 import uuid
+from collections.abc import AsyncIterator
+from dataclasses import dataclass
+from datetime import datetime
 
-from sqlalchemy import func, insert, select
+from sqlalchemy import delete, func, insert, select
 from sqlmodel.ext.asyncio.session import AsyncSession
 
-from registry.models import AccessLogEntry, ChangeRecord
+from registry.models import AccessLogEntry, ChangeRecord, Household, Member
 
 #: what an access-log row says was read unmasked
 IDENTIFIER_FIELDS = "id_number,phone"
@@ -28,3 +31,53 @@ async def log_access(session: AsyncSession, entries: list[dict]) -> None:
 async def access_entries(session: AsyncSession, household_id: uuid.UUID) -> list[AccessLogEntry]:
     query = select(AccessLogEntry).where(AccessLogEntry.household_id == household_id)
     return list((await session.execute(query.order_by(AccessLogEntry.seq))).scalars().all())
+
+
+@dataclass(frozen=True)
+class AccessFilter:
+    """Whose data (household or member), who read it, and when (``since`` ≤ read_at < ``until``)."""
+
+    scope: str
+    household_id: uuid.UUID | None = None
+    member_id: uuid.UUID | None = None
+    subject: str | None = None
+    since: datetime | None = None
+    until: datetime | None = None
+
+
+def _access_query(f: AccessFilter):
+    query = (select(AccessLogEntry, Household.village_code)
+             .join(Household, Household.id == AccessLogEntry.household_id)
+             .where(Household.village_code.like(f.scope + "%")))
+    if f.household_id:
+        query = query.where(AccessLogEntry.household_id == f.household_id)
+    if f.member_id:  # a person's ID number is read with their household's file
+        query = query.where(AccessLogEntry.household_id == select(Member.household_id)
+                            .where(Member.id == f.member_id).scalar_subquery())
+    if f.subject:
+        query = query.where(AccessLogEntry.subject == f.subject)
+    if f.since:
+        query = query.where(AccessLogEntry.read_at >= f.since)
+    if f.until:
+        query = query.where(AccessLogEntry.read_at < f.until)
+    return query
+
+
+async def access_page(session: AsyncSession, f: AccessFilter, limit: int, offset: int) -> tuple[list, int]:
+    query = _access_query(f)
+    total = (await session.execute(select(func.count()).select_from(query.subquery()))).scalar_one()
+    rows = await session.execute(query.order_by(AccessLogEntry.seq.desc()).limit(limit).offset(offset))
+    return list(rows.all()), total
+
+
+async def access_stream(session: AsyncSession, f: AccessFilter) -> AsyncIterator:
+    """Every matching row, newest first, without holding them all (the XLSX export)."""
+    result = await session.stream(_access_query(f).order_by(AccessLogEntry.seq.desc())
+                                  .execution_options(yield_per=2000))
+    async for row in result:
+        yield row
+
+
+async def purge_access_log(session: AsyncSession, older_than: datetime) -> int:
+    result = await session.execute(delete(AccessLogEntry).where(AccessLogEntry.read_at < older_than))
+    return result.rowcount or 0
