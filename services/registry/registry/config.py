@@ -16,3 +16,7 @@ class Settings(ServiceSettings):
     #: the access log of unmasked reads is kept at least three years (PIPL arts. 55–56); a county may keep longer
     access_log_retention_years: int = Field(default=3, ge=3, le=100)
     access_log_purge_interval_s: float = 24 * 3600
+    #: household exports building at once (each a process of its own, ~1 CPU for seconds); more → 429
+    max_concurrent_exports: int = 2
+    #: what a refused export is told to wait (a county's export takes about this long)
+    export_retry_after_seconds: int = 15

@@ -3,7 +3,7 @@
 from fastapi import FastAPI
 
 from backstop_common.app import ServiceSpec, create_app
-from registry.api import access_log, areas, feeds, households, imports, members, records
+from registry.api import access_log, areas, exports, feeds, households, imports, members, records
 from registry.config import Settings
 from registry.domain.access_log import purger
 from registry.events import catalog
@@ -14,7 +14,7 @@ def build_app(settings: Settings | None = None) -> FastAPI:
         name="registry", title="Backstop registry", settings=settings or Settings(),
         catalog=catalog,
         routers=[areas.router, households.router, members.router, records.router, feeds.router, imports.router,
-                 access_log.router],
+                 access_log.router, exports.router],
         background=[purger],
     ))
 

@@ -1,5 +1,6 @@
 """The XLSX export of the household list: the list's own filters, the same households."""
 
+import asyncio
 import io
 
 import pytest
@@ -61,3 +62,33 @@ async def test_every_list_filter_exports_the_listed_households(village, client, 
     assert resp.status_code == 200, resp.text
     sheet = CalamineWorkbook.from_filelike(io.BytesIO(resp.content)).get_sheet_by_index(0).to_python()
     assert {row[NUMBER_COLUMN] for row in sheet[1:]} == expected
+
+
+async def test_exports_beyond_the_bound_are_429_until_one_finishes(app, village, client, settings):
+    import asyncpg
+
+    from backstop_common.db import plain_url
+    from backstop_common.testing import eventually
+    from registry.api.exports import ExportSlots
+
+    app.state.export_slots = ExportSlots(1, retry_after=7)
+    blocker, watcher = [await asyncpg.connect(plain_url(settings.database_url)) for _ in range(2)]
+    try:
+        lock = blocker.transaction()
+        await lock.start()
+        await blocker.execute("LOCK TABLE households IN ACCESS EXCLUSIVE MODE")  # the first export waits on it
+        first = asyncio.create_task(client.get("/api/v1/exports/households.xlsx", params={"area_code": VILLAGE},
+                                               headers=village))
+        assert await eventually(lambda: watcher.fetchval(
+            "SELECT count(*) FROM pg_stat_activity WHERE wait_event_type = 'Lock' AND datname = current_database()"))
+        refused = await client.get("/api/v1/exports/households.xlsx", params={"area_code": VILLAGE}, headers=village)
+        assert refused.status_code == 429 and refused.headers["retry-after"] == "7"
+        assert refused.headers["content-type"] == "application/problem+json" and refused.json()["status"] == 429
+        await lock.rollback()
+        assert (await first).status_code == 200
+        again = await client.get("/api/v1/exports/households.xlsx", params={"area_code": VILLAGE}, headers=village)
+        assert again.status_code == 200 and again.content[:2] == b"PK"
+    finally:
+        app.state.export_slots = None
+        await blocker.close()
+        await watcher.close()

@@ -1,15 +1,13 @@
-"""``POST /api/v1/imports/households`` (a national export file) and the XLSX export of the same list."""
+"""``POST /api/v1/imports/households``: a national export file (api/exports.py writes one back)."""
 
 from typing import Annotated
 
-from fastapi import APIRouter, Depends, Query, Request
+from fastapi import APIRouter, Query, Request
 
 from backstop_common.app import UoW
 from backstop_common.auth import CurrentPrincipal
 from backstop_common.problems import Unprocessable
-from backstop_common.xlsx import xlsx_response
-from registry.api.filters import HouseholdQuery
-from registry.domain import exports, imports
+from registry.domain import imports
 from registry.schemas.imports import ImportReport
 
 router = APIRouter(tags=["import and export"])
@@ -41,12 +39,3 @@ async def import_households(request: Request, uow: UoW, principal: CurrentPrinci
     report = await imports.import_households(uow, principal, data, name, income_year)
     await uow.commit()
     return report
-
-
-@router.get("/exports/households.xlsx")
-async def export_households(uow: UoW, principal: CurrentPrincipal, request: Request,
-                            query: Annotated[HouseholdQuery, Depends()]):
-    """The filtered households, one row per person, in the national export's columns (re-importable)."""
-    data = await exports.export_xlsx(uow.session, principal, query.to_filter(principal), request.url.path)
-    await uow.commit()
-    return xlsx_response(data, "households.xlsx")

@@ -1,15 +1,11 @@
-"""The household/member list back to XLSX, in the national export's own columns (so it re-imports)."""
+"""The household/member list back to XLSX, in the national export's own columns (so it re-imports).
 
-import asyncio
+Pure shaping of one exported row (repository/exports.py's columns); export_worker.py runs the query and
+writes the file in a process of its own.
+"""
 
-from backstop_common.auth import Principal
 from backstop_common.privacy import mask_id_number, mask_phone
-from backstop_common.xlsx import write_xlsx
-from registry.domain.views import log_unmasked_reads
 from registry.domain.vocab import CAUSES
-from registry.repository import areas
-from registry.repository.filters import HouseholdFilter
-from registry.repository.households import export_rows
 
 HEADERS = ("县(市、区、旗)", "乡(镇)", "行政村", "村代码", "自然村", "户编号", "人编号", "姓名", "证件号码", "性别",
            "出生日期", "人数", "与户主关系", "民族", "文化程度", "在校生状况", "失学或辍学原因", "健康状况", "残疾等级",
@@ -30,34 +26,28 @@ def _yes(value: bool | None) -> str:
     return "" if value is None else "是" if value else "否"
 
 
-def _health(m) -> str:
-    parts = [HEALTH[m.health]] if m.health != "healthy" or not m.disability_grade else []
-    return ",".join(parts + (["残疾"] if m.disability_grade else []))
+def _health(health: str, disability_grade: int) -> str:
+    parts = [HEALTH[health]] if health != "healthy" or not disability_grade else []
+    return ",".join(parts + (["残疾"] if disability_grade else []))
 
 
-def _row(h, m, names: dict, unmasked: bool) -> list:
-    county, township, village = names.get(h.village_code, ("", "", ""))
-    schooling = "学龄前儿童" if m.schooling_stage == "preschool" and not m.schooling_status else \
-        STAGE.get(m.schooling_stage, "")
-    return [county, township, village, h.village_code, h.natural_village, h.household_number, m.person_number,
-            m.name, m.id_number if unmasked else mask_id_number(m.id_number), "男" if m.sex == "male" else "女",
-            m.birth_date.isoformat(), h.size, m.relation, m.ethnicity, m.education, schooling,
-            "辍学" if m.schooling_status == "dropped_out" else "", _health(m), GRADE.get(m.disability_grade, ""),
-            LABOUR[m.labour_capacity], WORK[m.employment], m.migrant_months, _yes(m.medical_insurance),
-            STATUS[h.poverty_status], h.year_lifted, _yes(h.dibao), _yes(h.tekun),
-            CATEGORY.get(h.monitoring_category, ""), CAUSES.get(h.main_cause, ""), h.housing_grade,
-            _yes(h.safe_water), str(h.per_capita_income) if h.per_capita_income is not None else "",
-            h.phone if unmasked else mask_phone(h.phone), m.phone if unmasked else mask_phone(m.phone)]
+def _schooling(stage: str | None, status: str | None) -> str:
+    return "学龄前儿童" if stage == "preschool" and not status else STAGE.get(stage, "")
 
 
-async def export_xlsx(session, principal: Principal, f: HouseholdFilter, path: str, limit: int = 1_000_000
-                      ) -> bytes:
-    names = {code: (county or "", township or "", name)
-             for code, name, township, county in await areas.villages_in(session, principal.scope)}
-    unmasked, rows, households = principal.sees_identifiers, [], []
-    async for h, m in export_rows(session, f, limit):
-        rows.append(_row(h, m, names, unmasked))
-        if not households or households[-1] != h.id:
-            households.append(h.id)
-    await log_unmasked_reads(session, principal, households, path)
-    return await asyncio.to_thread(write_xlsx, HEADERS, rows, "households")
+def export_row(r, unmasked: bool) -> list:
+    """One person's line; ``r`` maps repository/exports.py's labels (``h_…`` household, ``m_…`` member)."""
+    income = r["h_per_capita_income"]
+    return [r["county"] or "", r["township"] or "", r["village"] or "", r["h_village_code"], r["h_natural_village"],
+            r["h_household_number"], r["m_person_number"], r["m_name"],
+            r["m_id_number"] if unmasked else mask_id_number(r["m_id_number"]),
+            "男" if r["m_sex"] == "male" else "女", r["m_birth_date"].isoformat(), r["h_size"], r["m_relation"],
+            r["m_ethnicity"], r["m_education"], _schooling(r["m_schooling_stage"], r["m_schooling_status"]),
+            "辍学" if r["m_schooling_status"] == "dropped_out" else "",
+            _health(r["m_health"], r["m_disability_grade"]), GRADE.get(r["m_disability_grade"], ""),
+            LABOUR[r["m_labour_capacity"]], WORK[r["m_employment"]], r["m_migrant_months"],
+            _yes(r["m_medical_insurance"]), STATUS[r["h_poverty_status"]], r["h_year_lifted"], _yes(r["h_dibao"]),
+            _yes(r["h_tekun"]), CATEGORY.get(r["h_monitoring_category"], ""), CAUSES.get(r["h_main_cause"], ""),
+            r["h_housing_grade"], _yes(r["h_safe_water"]), str(income) if income is not None else "",
+            r["h_phone"] if unmasked else mask_phone(r["h_phone"]),
+            r["m_phone"] if unmasked else mask_phone(r["m_phone"])]

@@ -1,0 +1,89 @@
+"""A household export built in a process of its own: ``python -m registry.export_worker`` (job on stdin).
+
+A county's export is ~60,000 rows and ~2 million cells, seconds of pure-Python CPU in xlsxwriter: in the
+service's process it held the GIL and stalled every other request (issue 12). Here it streams rows from a
+server-side cursor into the writer with its own connection, in one REPEATABLE READ transaction that also
+writes the unmasked reader's access log (the logged households are the exported ones), and commits once
+the file is complete. The process ends with the export, so the service's memory at rest is unchanged.
+"""
+
+import asyncio
+import json
+import os
+import pickle
+import sys
+import tempfile
+from dataclasses import dataclass
+
+from registry.domain.exports import HEADERS, export_row
+
+#: rows fetched per round trip from the server-side cursor
+PREFETCH = 2000
+
+
+Statement = tuple[str, tuple]  # as repository/exports.py compiles it
+
+
+@dataclass(frozen=True)
+class ExportJob:
+    dsn: str
+    rows: Statement
+    access_log: Statement | None  # None for a masked reader
+    unmasked: bool
+    path: str  # where the worker writes the XLSX
+
+
+class ExportFailed(Exception):
+    """The worker process ended without a file (its stderr says why)."""
+
+
+async def build(job: ExportJob) -> dict:
+    import asyncpg  # noqa: PLC0415 - only the worker process needs a connection of its own
+
+    from backstop_common.xlsx import XlsxSheet  # noqa: PLC0415
+
+    con = await asyncpg.connect(job.dsn)
+    try:
+        async with con.transaction(isolation="repeatable_read"):
+            if job.access_log:
+                await con.execute(job.access_log[0], *job.access_log[1])
+            with tempfile.TemporaryDirectory() as tmp:
+                sheet = XlsxSheet(job.path, HEADERS, "households", tmp)
+                async for record in con.cursor(job.rows[0], *job.rows[1], prefetch=PREFETCH):
+                    sheet.append(export_row(record, job.unmasked))
+                sheet.close()
+    finally:
+        await con.close()
+    return {"rows": sheet.rows - 1}
+
+
+async def export_in_process(job: ExportJob) -> dict:
+    """Run ``job`` in a child process; cancelled (client gone, shutdown), the child is killed."""
+    process = await asyncio.create_subprocess_exec(
+        sys.executable, "-m", "registry.export_worker", stdin=asyncio.subprocess.PIPE,
+        stdout=asyncio.subprocess.PIPE, stderr=asyncio.subprocess.PIPE)
+    try:
+        out, err = await process.communicate(pickle.dumps(job))
+    except BaseException:
+        if process.returncode is None:
+            process.kill()
+            await process.wait()
+        raise
+    if process.returncode != 0:
+        raise ExportFailed(err.decode(errors="replace")[-2000:])
+    return json.loads(out)
+
+
+def main() -> None:
+    job: ExportJob = pickle.load(sys.stdin.buffer)
+    try:
+        summary = asyncio.run(build(job))
+    except BaseException:
+        if os.path.exists(job.path):
+            os.unlink(job.path)
+        raise
+    sys.stdout.write(json.dumps(summary))
+
+
+if __name__ == "__main__":
+    main()
