@@ -67,6 +67,7 @@ class SubsidyKind(StrEnum):
     HOUSING_RENOVATION = "housing_renovation"
     EDUCATION = "education"
     MEDICAL_RELIEF = "medical_relief"
+    MEDICAL_INSURANCE = "medical_insurance"   # 参保补贴: the individual premium of each insured member
 
 
 #: medical relief lines by the household's standing, highest first (特困, 低保, monitored, everyone else)
@@ -77,8 +78,9 @@ MEDICAL_ORDER = ("tekun", "dibao", "monitored", "default")
 STANDARD_ITEMS: dict[SubsidyKind, tuple[str, ...]] = {
     SubsidyKind.HOUSING_RENOVATION: ("C", "D"),
     SubsidyKind.EDUCATION: ("preschool", "primary", "primary_boarding", "junior", "junior_boarding", "senior",
-                            "vocational", "university"),
+                            "vocational", "college", "university"),
     SubsidyKind.MEDICAL_RELIEF: MEDICAL_ORDER,
+    SubsidyKind.MEDICAL_INSURANCE: ("individual",),
 }
 #: a rate-based kind computes min(cap, (cost − threshold) × rate); the others pay a fixed amount
 RATE_KINDS = frozenset({SubsidyKind.MEDICAL_RELIEF})

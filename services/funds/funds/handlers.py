@@ -42,15 +42,17 @@ async def on_member_removed(event: Event, uow: UnitOfWork) -> None:
 
 
 async def on_member_fact(event: Event, uow: UnitOfWork) -> None:
-    """member.health_changed / member.schooling_changed."""
+    """member.health_changed / member.schooling_changed / member.insurance_changed."""
     household = await readmodel.touch_household(uow.session, event.data, registry=True)
     member = await readmodel.touch_member(uow.session, event.data)
-    if event.name == "member.health_changed":
-        readmodel.apply_health(member, event.data)
-    else:
-        readmodel.apply_schooling(member, event.data)
+    MEMBER_FACTS[event.name](member, event.data)
     await uow.session.flush()
     await _refresh_if_monitored(uow, household, event)
+
+
+MEMBER_FACTS = {"member.health_changed": readmodel.apply_health,
+                "member.schooling_changed": readmodel.apply_schooling,
+                "member.insurance_changed": readmodel.apply_insurance}
 
 
 async def on_case_confirmed(event: Event, uow: UnitOfWork) -> None:
@@ -86,6 +88,7 @@ HANDLERS = {
     registry_type("member.removed"): on_member_removed,
     registry_type("member.health_changed"): on_member_fact,
     registry_type("member.schooling_changed"): on_member_fact,
+    registry_type("member.insurance_changed"): on_member_fact,
     monitoring_type("case.confirmed"): on_case_confirmed,
     monitoring_type("case.reopened"): on_case_reopened,
     monitoring_type("case.risk_eliminated"): on_case_eliminated,

@@ -66,7 +66,7 @@ async def test_duplicate_is_refused_and_flagged_once(app, client, county, settin
     hid, (pupil,) = await household(app, settings, grade="B", members=[{"stage": "primary"}])
     alloc = await allocation(client, county, amount="10000.00")
     first = await pay(client, county, alloc, hid, "education", member=pupil)
-    assert first.status_code == 201 and first.json()["amount"] == "500.00"
+    assert first.status_code == 201 and first.json()["amount"] == "750.00"     # 清河区 non-boarding (seed 000)
     for _ in range(3):
         again = await pay(client, county, alloc, hid, "education", member=pupil)
         assert again.status_code == 409 and again.json()["payment_id"] == first.json()["id"]
@@ -74,7 +74,7 @@ async def test_duplicate_is_refused_and_flagged_once(app, client, county, settin
     assert other_period.status_code == 201
     found = await anomalies(client, county, kind="duplicate_payment", household_id=str(hid))
     assert len(found) == 1 and found[0]["payment_id"] == first.json()["id"]
-    assert (await client.get(f"/api/v1/allocations/{alloc['id']}", headers=county)).json()["spent"] == "1000.00"
+    assert (await client.get(f"/api/v1/allocations/{alloc['id']}", headers=county)).json()["spent"] == "1500.00"
 
 
 async def test_death_event_then_payment_is_refused_and_flagged_once(app, client, county, settings):

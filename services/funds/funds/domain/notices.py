@@ -9,7 +9,8 @@ from funds.enums import STAGE_LABELS, Stage, SubsidyKind
 from funds.models import Beneficiary, Project, Subsidy
 
 PUBLIC_KIND = {SubsidyKind.HOUSING_RENOVATION.value: "housing_renovation",
-               SubsidyKind.EDUCATION.value: "education", SubsidyKind.MEDICAL_RELIEF.value: "assistance"}
+               SubsidyKind.EDUCATION.value: "education", SubsidyKind.MEDICAL_RELIEF.value: "assistance",
+               SubsidyKind.MEDICAL_INSURANCE.value: "medical_insurance"}
 SUBSIDY_HEADERS = ["village_code", "household_id", "kind", "period", "amount", "paid_on"]
 PROJECT_HEADERS = ["project_id", "name", "project_type", "area_code", "year", "budget", "stage",
                    "notice_ends_at", "beneficiary_households"]

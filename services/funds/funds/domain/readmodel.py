@@ -5,6 +5,7 @@ from datetime import date
 from decimal import Decimal
 from typing import Any
 
+from sqlalchemy import select
 from sqlmodel.ext.asyncio.session import AsyncSession
 
 from funds.models import HouseholdFact, MemberFact
@@ -54,6 +55,8 @@ def apply_listed_member(member: MemberFact, listed: dict[str, Any]) -> None:
                  "boarding": listed.get("boarding")}
     apply_schooling(member, {k: v for k, v in schooling.items() if v is not None})
     member.health = member.health or listed.get("health")
+    if member.medical_insurance is None and listed.get("medical_insurance") is not None:
+        member.medical_insurance = bool(listed["medical_insurance"])
 
 
 def apply_removed(member: MemberFact, data: dict[str, Any]) -> None:
@@ -67,6 +70,17 @@ def apply_health(member: MemberFact, data: dict[str, Any]) -> None:
     if oop is not None:
         member.medical_out_of_pocket = Decimal(str(oop))
         member.medical_year = data.get("year") or member.medical_year
+
+
+def apply_insurance(member: MemberFact, data: dict[str, Any]) -> None:
+    member.medical_insurance = bool(data["medical_insurance"])
+
+
+async def insured_members(session: AsyncSession, household_id: uuid.UUID) -> list[MemberFact]:
+    """Present members with basic medical insurance (参保), in a stable order."""
+    query = select(MemberFact).where(MemberFact.household_id == household_id, MemberFact.status == "present",
+                                     MemberFact.medical_insurance.is_(True)).order_by(MemberFact.id)
+    return list((await session.execute(query)).scalars())
 
 
 def apply_schooling(member: MemberFact, data: dict[str, Any]) -> None:

@@ -9,6 +9,7 @@ from sqlmodel.ext.asyncio.session import AsyncSession
 
 from backstop_common.money import to_fen
 from backstop_common.problems import Unprocessable
+from funds.domain import readmodel
 from funds.enums import FIRST_POLICY_YEAR, MEDICAL_ORDER, SubsidyKind
 from funds.models import HouseholdFact, MemberFact, ProjectPolicy, SubsidyStandard
 
@@ -105,10 +106,34 @@ async def medical(session: AsyncSession, household: HouseholdFact, member: Membe
     return Entitlement(SubsidyKind.MEDICAL_RELIEF, amount, item, _basis(line, self_paid=oop, year=year))
 
 
+#: 建档立卡 households (poor or lifted: seeds 000 and 003 subsidise 建档立卡贫困人口) and monitored ones
+PREMIUM_STATUSES = ("poor", "lifted")
+
+
+def premium_eligible(household: HouseholdFact) -> bool:
+    return household.poverty_status in PREMIUM_STATUSES or household.monitored
+
+
+async def premium(session: AsyncSession, household: HouseholdFact, year: int) -> Entitlement:
+    """参保补贴: the individual premium (个人缴费) of every insured member, by the standard per person."""
+    if not premium_eligible(household):
+        raise Unprocessable(f"poverty status {household.poverty_status or 'unknown'} and not monitored: "
+                            "the premium subsidy is for 建档立卡 or monitored households")
+    insured = await readmodel.insured_members(session, household.id)
+    if not insured:
+        raise Unprocessable("no member of the household has basic medical insurance recorded")
+    line = _line(await standards(session, SubsidyKind.MEDICAL_INSURANCE, household.village_code, year),
+                 "individual", "medical insurance premium")
+    return Entitlement(SubsidyKind.MEDICAL_INSURANCE, to_fen(line.amount * len(insured)), "individual",
+                       _basis(line, insured_members=len(insured), member_ids=[str(m.id) for m in insured]))
+
+
 async def entitlement(session: AsyncSession, kind: SubsidyKind, household: HouseholdFact,
                       member: MemberFact | None, year: int) -> Entitlement:
     if kind is SubsidyKind.HOUSING_RENOVATION:
         return await housing(session, household, year)
+    if kind is SubsidyKind.MEDICAL_INSURANCE:
+        return await premium(session, household, year)
     if member is None:
         raise Unprocessable(f"{kind} is paid to a member: give member_id")
     if kind is SubsidyKind.EDUCATION:

@@ -20,6 +20,10 @@ from funds.models import MemberFact, Subsidy
 from funds.schemas import SubsidyIn
 
 
+#: paid to the household, not to one member (the premium counts the insured members itself)
+HOUSEHOLD_KINDS = (SubsidyKind.HOUSING_RENOVATION, SubsidyKind.MEDICAL_INSURANCE)
+
+
 async def _refuse(uow: UnitOfWork, key: str, kind: AnomalyKind, area: str, detail: str, problem, **ids):
     anomaly_id = await anomalies.record(uow, key, kind, area, detail, **ids)
     problem.extensions["anomaly_id"] = str(anomaly_id)
@@ -74,8 +78,8 @@ async def pay_subsidy(uow: UnitOfWork, principal: Principal, data: SubsidyIn, no
                             allocation_area=allocation.area_code, household_area=household.village_code)
     member_key = str(member.id) if member else ""
     kind = SubsidyKind(data.kind)
-    if kind is SubsidyKind.HOUSING_RENOVATION and member is not None:
-        raise Unprocessable("housing renovation aid is paid to the household: leave member_id out")
+    if kind in HOUSEHOLD_KINDS and member is not None:
+        raise Unprocessable(f"{kind} is paid to the household: leave member_id out")
     await _refuse_duplicate(uow, kind, household, member_key, data.period, allocation)
     due = await standards.entitlement(uow.session, kind, household, member, int(data.period[:4]))
     await ledger.refuse_over_allocation(uow, allocation, due.amount, f"subsidy:{kind}:{household.id}:"

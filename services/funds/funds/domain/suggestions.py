@@ -16,6 +16,7 @@ from funds.models import HouseholdFact, MemberFact, Subsidy, Suggestion
 async def _candidates(uow: UnitOfWork, household: HouseholdFact, year: int):
     session = uow.session
     yield None, str(year), SubsidyKind.HOUSING_RENOVATION, year
+    yield None, str(year), SubsidyKind.MEDICAL_INSURANCE, year
     members = (await session.execute(select(MemberFact).where(MemberFact.household_id == household.id,
                                                                MemberFact.status == "present"))).scalars()
     for member in members:

@@ -44,4 +44,5 @@ class MemberFact(SQLModel, table=True):
     health: str | None = None
     medical_out_of_pocket: Decimal | None = money_field(nullable=True, default=None)
     medical_year: int | None = None
+    medical_insurance: bool | None = None   # 参保: basic medical insurance (member.insurance_changed)
     updated_at: datetime | None = tz()

@@ -15,7 +15,7 @@ HEADERS = ("县(市、区、旗)", "乡(镇)", "行政村", "村代码", "自然
 STATUS = {"lifted": "脱贫户", "never_poor": "一般农户", "poor": "贫困户"}
 CATEGORY = {"unstable_lifted": "脱贫不稳定户", "marginal": "边缘易致贫户", "sudden_hardship": "突发严重困难户"}
 STAGE = {"preschool": "学前教育", "primary": "小学", "junior": "初中", "senior": "普通高中", "vocational": "中职",
-         "university": "本科"}
+         "college": "专科", "university": "本科"}
 HEALTH = {"healthy": "健康", "chronic": "长期慢性病", "major_illness": "患有大病"}
 LABOUR = {"full": "普通劳动力", "partial": "弱劳动力或半劳动力", "none": "无劳动力"}
 WORK = {"local": "乡(镇)内务工", "migrant": "县外省内务工", "public_welfare": "公益性岗位", "none": ""}

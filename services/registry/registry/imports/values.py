@@ -32,6 +32,7 @@ def schooling(value: str) -> tuple[str | None, str | None]:
     for prefix, stage in (("学前", "preschool"), ("小学", "primary"), ("七年级", "junior"), ("八年级", "junior"),
                           ("九年级", "junior"), ("初中", "junior"), ("普通高中", "senior"), ("高中", "senior"),
                           ("中职", "vocational"), ("高职", "vocational"), ("技师", "vocational"),
+                          ("专科", "college"), ("大专", "college"),
                           ("本科", "university"), ("硕士", "university"), ("大学", "university")):
         if value.startswith(prefix):
             return stage, "enrolled"
