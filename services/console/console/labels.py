@@ -61,7 +61,8 @@ LABELS: dict[str, dict[str, str]] = {
                      "medical_insurance": "参保补贴"},
     "anomaly": {"unknown_beneficiary": "收款人不在册", "deceased_beneficiary": "收款人已死亡",
                 "duplicate_payment": "重复发放", "over_allocation": "超计划支出",
-                "unspent_past_deadline": "资金逾期未支出", "stage_overdue": "项目环节超期"},
+                "unspent_past_deadline": "资金逾期未支出", "stage_overdue": "项目环节超期",
+                "idle_allocation": "资金闲置未分配"},
     "housing_grade": {"A": "A级（安全）", "B": "B级（基本安全）", "C": "C级（局部危房）", "D": "D级（整栋危房）"},
     "level": {"county": "区县", "township": "乡镇", "village": "村"},
 }

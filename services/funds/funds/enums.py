@@ -96,6 +96,7 @@ class AnomalyKind(StrEnum):
     OVER_ALLOCATION = "over_allocation"
     UNSPENT_PAST_DEADLINE = "unspent_past_deadline"
     STAGE_OVERDUE = "stage_overdue"
+    IDLE_ALLOCATION = "idle_allocation"      # money of an allocation left uncommitted past the policy's days
 
 
 class AssetType(StrEnum):

@@ -77,7 +77,22 @@ class AnomalyDetected(BaseModel):
     detail: str
 
 
+class MoneyReturned(BaseModel):
+    """退回: money of a disbursement or a subsidy came back to its allocation, with the reason."""
+
+    return_id: uuid.UUID
+    allocation_id: uuid.UUID
+    disbursement_id: uuid.UUID | None
+    subsidy_id: uuid.UUID | None
+    project_id: uuid.UUID | None
+    household_id: uuid.UUID | None
+    amount: Decimal
+    reason: str
+    returned_on: date
+
+
 catalog.publishes(FUNDS_FINANCE, "fund.allocated", FundAllocated)
+catalog.publishes(FUNDS_FINANCE, "money.returned", MoneyReturned)
 catalog.publishes(FUNDS_FINANCE, "project.stage_changed", ProjectStageChanged)
 catalog.publishes(FUNDS_FINANCE, "disbursement.made", DisbursementMade)
 catalog.publishes(FUNDS_FINANCE, "subsidy.paid", SubsidyPaid)
@@ -85,7 +100,7 @@ catalog.publishes(FUNDS_FINANCE, "finance.anomaly_detected", AnomalyDetected)
 
 REGISTRY_EVENTS = ("household.registered", "household.updated", "household.status_changed", "member.added",
                    "member.removed", "member.health_changed", "member.schooling_changed",
-                   "household.housing_assessed")
+                   "household.housing_assessed", "member.insurance_changed")
 MONITORING_EVENTS = ("case.confirmed", "case.risk_eliminated", "case.reopened")
 
 

@@ -47,7 +47,8 @@ async def test_execution_adds_up_to_the_ledger_to_the_fen(app, client, county, s
     totals = report["totals"]
     assert (totals["allocated"], totals["committed"], totals["spent"]) == ("15000.04", "9234.58", "8234.57")
     assert totals["execution_rate"] == "54.90"
-    assert report["ledger"] == {"disbursements": "2234.56", "subsidies": "6000.01", "spent": "8234.57"}
+    assert report["ledger"] == {"disbursements": "2234.56", "subsidies": "6000.01", "returns": "0.00",
+                                "spent": "8234.57"}
     sources = {r["key"]: (r["allocated"], r["committed"], r["spent"]) for r in report["by_source"]}
     assert sources == {"central": ("10000.03", "6234.57", "6234.57"), "linkage": ("5000.01", "3000.01", "2000.00")}
     types = {r["key"]: (r["committed"], r["spent"]) for r in report["by_project_type"]}

@@ -19,9 +19,10 @@ router = APIRouter(tags=["anomalies"])
 @router.get("/anomalies", response_model=Page[AnomalyRead])
 async def list_anomalies(uow: UoW, principal: CurrentPrincipal, paging: Paging, kind: AnomalyKind | None = None,
                          area_code: AreaFilter = None, household_id: uuid.UUID | None = None,
-                         project_id: uuid.UUID | None = None):
+                         project_id: uuid.UUID | None = None, allocation_id: uuid.UUID | None = None):
     return await repo.list_anomalies(uow.session, principal, paging, kind=kind, area_code=area_code,
-                                     household_id=household_id, project_id=project_id)
+                                     household_id=household_id, project_id=project_id,
+                                     allocation_id=allocation_id)
 
 
 @router.get("/suggestions", response_model=Page[SuggestionRead])

@@ -11,11 +11,11 @@ from backstop_common.paging import Page, Paging
 from backstop_common.problems import NotFound
 from funds.api.common import AreaFilter, PeriodFilter, commit, plain
 from funds.clock import Now
-from funds.domain import disbursements, readmodel, standards, subsidies
+from funds.domain import disbursements, readmodel, returns, standards, subsidies
 from funds.enums import SubsidyKind
 from funds.models import MemberFact, Subsidy
 from funds.repository import payments as repo
-from funds.schemas import DisbursementIn, DisbursementRead, SubsidyIn, SubsidyRead
+from funds.schemas import DisbursementIn, DisbursementRead, ReturnIn, ReturnRead, SubsidyIn, SubsidyRead
 
 router = APIRouter(tags=["payments"])
 
@@ -65,3 +65,16 @@ async def read_subsidy(subsidy_id: uuid.UUID, uow: UoW, principal: CurrentPrinci
     if subsidy is None or not principal.covers(subsidy.village_code):
         raise NotFound("subsidy not found")
     return subsidy
+
+
+@router.post("/returns", status_code=201, response_model=ReturnRead)
+async def record_return(body: ReturnIn, uow: UoW, principal: CurrentPrincipal, now: Now):
+    """退回: money of one disbursement or subsidy came back, with the reason; it is spent (and committed) no more."""
+    return await commit(uow, returns.record_return(uow, principal, body, now))
+
+
+@router.get("/returns", response_model=Page[ReturnRead])
+async def list_returns(uow: UoW, principal: CurrentPrincipal, paging: Paging, allocation_id: uuid.UUID | None = None,
+                       project_id: uuid.UUID | None = None, household_id: uuid.UUID | None = None):
+    return await repo.list_returns(uow.session, principal, paging, allocation_id=allocation_id,
+                                   project_id=project_id, household_id=household_id)

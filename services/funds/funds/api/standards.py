@@ -29,6 +29,8 @@ class PolicyIn(BaseModel):
     stage_days: dict[Stage, Annotated[int, Field(ge=1, le=MAX_STAGE_DAYS)]] = {}
     min_return_rate: Annotated[Decimal, Field(ge=0, le=1, decimal_places=4)] = Decimal("0.10")
     investment_per_person: Money = Decimal("20000")
+    #: days an allocation may keep money uncommitted before the sweeper flags it (资金闲置)
+    idle_days: int = Field(default=90, ge=1, le=MAX_STAGE_DAYS)
 
 
 @router.get("/standards")

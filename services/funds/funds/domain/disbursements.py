@@ -28,6 +28,7 @@ async def disburse(uow: UnitOfWork, principal: Principal, data: DisbursementIn, 
                             allocation_area=allocation.area_code, project_area=project.area_code)
     line = await ledger.funding_line(uow.session, project.id, allocation.id)
     uncommitted_need = data.amount - ((line.committed - line.spent) if line else 0)
+    await ledger.refuse_over_budget(uow.session, project, uncommitted_need)
     await ledger.commit_to_project(uow, allocation, project.id, project.area_code, max(uncommitted_need, 0),
                                    spend=data.amount)
     payment = Disbursement(project_id=project.id, allocation_id=allocation.id, amount=data.amount,
@@ -53,6 +54,7 @@ async def fund_project(uow: UnitOfWork, principal: Principal, project_id: uuid.U
     if not access.reaches(allocation.area_code, project.area_code):
         raise Unprocessable("the allocation belongs to another area than the project",
                             allocation_area=allocation.area_code, project_area=project.area_code)
+    await ledger.refuse_over_budget(uow.session, project, data.amount)
     line = await ledger.commit_to_project(uow, allocation, project.id, project.area_code, data.amount)
     return {"project_id": project.id, "allocation_id": allocation.id, "committed": line.committed,
             "spent": line.spent}

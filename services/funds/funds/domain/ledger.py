@@ -4,7 +4,7 @@
 import uuid
 from decimal import Decimal
 
-from sqlalchemy import select
+from sqlalchemy import func, select
 from sqlmodel.ext.asyncio.session import AsyncSession
 
 from backstop_common.auth import Principal
@@ -14,7 +14,7 @@ from backstop_common.uow import UnitOfWork
 from funds.domain import access, anomalies
 from funds.enums import AnomalyKind
 from funds.events import FundAllocated
-from funds.models import Allocation, ProjectFunding
+from funds.models import Allocation, Project, ProjectFunding
 from funds.schemas import AllocationCreate
 
 
@@ -81,3 +81,20 @@ async def commit_to_project(uow: UnitOfWork, allocation: Allocation, project_id:
     allocation.version += 1
     await uow.session.flush()
     return line
+
+
+async def project_area(session: AsyncSession, project_id: uuid.UUID) -> str | None:
+    return (await session.execute(select(Project.area_code).where(Project.id == project_id))).scalar_one_or_none()
+
+
+async def refuse_over_budget(session: AsyncSession, project: Project, more: Decimal) -> None:
+    """409 when committing ``more`` would take the project's commitments past its budget (the project row
+    is locked by the caller, so two commitments to one project queue)."""
+    if more <= 0:
+        return
+    committed = Decimal((await session.execute(select(func.coalesce(func.sum(ProjectFunding.committed), 0))
+                                               .where(ProjectFunding.project_id == project.id))).scalar_one())
+    if committed + more > project.budget:
+        raise Conflict("the project's commitments would exceed its budget", budget=str(project.budget),
+                       committed=str(committed), requested=str(more),
+                       available=str(max(project.budget - committed, Decimal(0))))

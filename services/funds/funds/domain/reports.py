@@ -6,7 +6,7 @@ from sqlalchemy import func, literal, select
 from sqlmodel.ext.asyncio.session import AsyncSession
 
 from backstop_common.auth import Principal, area_prefix
-from funds.models import Allocation, Disbursement, Project, ProjectFunding, Subsidy
+from funds.models import Allocation, Disbursement, MoneyReturn, Project, ProjectFunding, Subsidy
 
 ZERO = Decimal("0.00")
 
@@ -68,14 +68,30 @@ async def execution(session: AsyncSession, principal: Principal, *, area_code: s
         select(literal("subsidy:") + Subsidy.kind, func.sum(Subsidy.amount))
         .join(Allocation, Allocation.id == Subsidy.allocation_id), principal, area_code, year)
         .group_by(Subsidy.kind))).all())
+    returned = await _returns_by_type(session, principal, area_code, year)
+    spent_by_type = {k: v - returned.get(k, ZERO) for k, v in spent_by_type.items()}
+    subsidies = {k: v - returned.get(k, ZERO) for k, v in subsidies.items()}
     by_type = [_row(k, None, committed_by_type.get(k), spent_by_type.get(k))
                for k in sorted(set(committed_by_type) | set(spent_by_type))]
     by_type += [_row(k, None, v, v) for k, v in sorted(subsidies.items())]
-    disbursed = sum(spent_by_type.values(), ZERO)
-    subsidised = sum(subsidies.values(), ZERO)
+    returns = sum(returned.values(), ZERO)
+    disbursed = sum(spent_by_type.values(), ZERO) + sum(v for k, v in returned.items() if k in spent_by_type)
+    subsidised = sum(subsidies.values(), ZERO) + sum(v for k, v in returned.items() if k in subsidies)
     return {"year": year, "area_code": area_code, "level": level, "totals": _row("total", total[0] or ZERO, total[1], total[2]),
             "by_source": by_source, "by_area": by_area, "by_project_type": by_type,
-            "ledger": {"disbursements": disbursed, "subsidies": subsidised, "spent": disbursed + subsidised}}
+            "ledger": {"disbursements": disbursed, "subsidies": subsidised, "returns": returns,
+                       "spent": disbursed + subsidised - returns}}
+
+
+async def _returns_by_type(session: AsyncSession, principal: Principal, area_code: str | None,
+                           year: int | None) -> dict[str, Decimal]:
+    """退回 by the key of ``by_project_type``: the project's type, or ``subsidy:<kind>``."""
+    key = func.coalesce(Project.project_type, literal("subsidy:") + Subsidy.kind).label("key")
+    rows = await session.execute(_scope(
+        select(key, func.sum(MoneyReturn.amount)).join(Allocation, Allocation.id == MoneyReturn.allocation_id)
+        .outerjoin(Project, Project.id == MoneyReturn.project_id)
+        .outerjoin(Subsidy, Subsidy.id == MoneyReturn.subsidy_id), principal, area_code, year).group_by("key"))
+    return {k: Decimal(v) for k, v in rows.all()}
 
 
 XLSX_HEADERS = ["dimension", "key", "allocated", "committed", "spent", "execution_rate_%"]

@@ -1,4 +1,5 @@
-"""The background sweep: money unspent past a project's deadline, a project stuck in one stage too long.
+"""The background sweep: money unspent past a project's deadline, a project stuck in one stage too long,
+an allocation left uncommitted too long.
 
 Runs in every replica; the anomaly key makes each finding recorded and published once."""
 
@@ -12,7 +13,7 @@ from backstop_common.jobs import periodic
 from backstop_common.uow import UnitOfWork
 from funds.domain import anomalies, standards
 from funds.enums import STAGE_LABELS, AnomalyKind, Stage
-from funds.models import Project, ProjectFunding
+from funds.models import Allocation, Anomaly, Project, ProjectFunding
 
 log = structlog.get_logger()
 
@@ -47,11 +48,35 @@ async def stage_overdue(uow: UnitOfWork, now: datetime) -> int:
     return found
 
 
+async def idle_allocations(uow: UnitOfWork, now: datetime) -> int:
+    """资金闲置: an allocation with money still uncommitted longer than its policy's ``idle_days``; once each."""
+    found, policies = 0, {}
+    flagged = select(Anomaly.id).where(Anomaly.allocation_id == Allocation.id,
+                                       Anomaly.kind == AnomalyKind.IDLE_ALLOCATION.value)
+    rows = await uow.session.execute(select(Allocation).where(Allocation.committed < Allocation.amount,
+                                                              ~flagged.exists()))
+    for allocation in rows.scalars():
+        key = (allocation.area_code, allocation.year)
+        if key not in policies:
+            policies[key] = await standards.project_policy(uow.session, *key)
+        days = policies[key].idle_days if policies[key] else None
+        if days is None or allocation.created_at + timedelta(days=days) >= now:
+            continue
+        found += 1
+        idle = allocation.amount - allocation.committed
+        await anomalies.record(uow, f"idle:{allocation.id}", AnomalyKind.IDLE_ALLOCATION, allocation.area_code,
+                               f"{idle} of allocation {allocation.id} ({allocation.purpose}) is still uncommitted "
+                               f"{days} days after it was allocated on {allocation.created_at.date()}",
+                               allocation_id=allocation.id, amount=idle)
+    return found
+
+
 async def sweep_once(app: FastAPI) -> int:
     async with app.state.sessions() as session:
         uow = UnitOfWork(session, app.state.settings.service_name, app.state.relay.wake)
         now = app.state.clock()
-        found = await unspent_past_deadline(uow, now) + await stage_overdue(uow, now)
+        found = (await unspent_past_deadline(uow, now) + await stage_overdue(uow, now)
+                 + await idle_allocations(uow, now))
         await uow.commit()
         return found
 

@@ -97,3 +97,26 @@ class Subsidy(SQLModel, table=True):
     paid_on: date
     paid_by: str
     created_at: datetime | None = tz()
+
+
+class MoneyReturn(SQLModel, table=True):
+    """退回: money paid out (a disbursement or a subsidy) that came back, with why; it is spent no more."""
+
+    __tablename__ = "money_returns"
+    __table_args__ = (
+        CheckConstraint("amount > 0", name="return_amount_positive"),
+        CheckConstraint("(disbursement_id IS NULL) <> (subsidy_id IS NULL)", name="return_of_one_payment"),
+    )
+
+    id: uuid.UUID = uid()
+    allocation_id: uuid.UUID = Field(foreign_key="allocations.id", index=True)
+    disbursement_id: uuid.UUID | None = Field(default=None, foreign_key="disbursements.id", index=True)
+    subsidy_id: uuid.UUID | None = Field(default=None, foreign_key="subsidies.id", index=True)
+    project_id: uuid.UUID | None = None
+    household_id: uuid.UUID | None = None
+    area_code: str = Field(index=True)       # the project's area or the household's village
+    amount: Decimal = money_field()
+    reason: str
+    returned_on: date
+    recorded_by: str
+    created_at: datetime | None = tz()

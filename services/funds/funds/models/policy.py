@@ -43,3 +43,5 @@ class ProjectPolicy(SQLModel, table=True):
     stage_days: dict = jsonb(dict)      # {"declared": 30, ...}; a stage missing here has no limit
     min_return_rate: Decimal = Field(default=Decimal("0.10"), sa_column=Column(Numeric(5, 4), nullable=False))
     investment_per_person: Decimal = money_field(default=Decimal("20000"))
+    #: days an allocation may sit with money not yet committed before it is flagged idle (资金闲置)
+    idle_days: int = 90

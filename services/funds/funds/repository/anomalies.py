@@ -15,12 +15,12 @@ from funds.schemas import AnomalyRead, SuggestionRead
 
 async def list_anomalies(session: AsyncSession, principal: Principal, paging: PageParams, *,
                          kind: AnomalyKind | None, area_code: str | None, household_id: uuid.UUID | None,
-                         project_id: uuid.UUID | None) -> Page:
+                         project_id: uuid.UUID | None, allocation_id: uuid.UUID | None = None) -> Page:
     query = select(Anomaly).where(Anomaly.area_code.like(principal.scope + "%"))
     if area_code:
         query = query.where(Anomaly.area_code.like(area_prefix(area_code) + "%"))
     query = where_equal(query, (Anomaly.kind, kind), (Anomaly.household_id, household_id),
-                        (Anomaly.project_id, project_id))
+                        (Anomaly.project_id, project_id), (Anomaly.allocation_id, allocation_id))
     return await page(session, query, paging, AnomalyRead, Anomaly.detected_at, Anomaly.id)
 
 

@@ -8,9 +8,9 @@ from sqlmodel.ext.asyncio.session import AsyncSession
 from backstop_common.auth import Principal, area_prefix
 from backstop_common.paging import Page, PageParams
 from funds.enums import SubsidyKind
-from funds.models import Disbursement, Project, Subsidy
+from funds.models import Disbursement, MoneyReturn, Project, Subsidy
 from funds.repository import page, where_equal
-from funds.schemas import DisbursementRead, SubsidyRead
+from funds.schemas import DisbursementRead, ReturnRead, SubsidyRead
 
 
 async def list_disbursements(session: AsyncSession, principal: Principal, paging: PageParams, *,
@@ -29,3 +29,12 @@ async def list_subsidies(session: AsyncSession, principal: Principal, paging: Pa
         query = query.where(Subsidy.village_code.like(area_prefix(area_code) + "%"))
     query = where_equal(query, (Subsidy.household_id, household_id), (Subsidy.kind, kind), (Subsidy.period, period))
     return await page(session, query, paging, SubsidyRead, Subsidy.paid_on, Subsidy.id)
+
+
+async def list_returns(session: AsyncSession, principal: Principal, paging: PageParams, *,
+                       allocation_id: uuid.UUID | None, project_id: uuid.UUID | None,
+                       household_id: uuid.UUID | None) -> Page:
+    query = where_equal(select(MoneyReturn).where(MoneyReturn.area_code.like(principal.scope + "%")),
+                        (MoneyReturn.allocation_id, allocation_id), (MoneyReturn.project_id, project_id),
+                        (MoneyReturn.household_id, household_id))
+    return await page(session, query, paging, ReturnRead, MoneyReturn.returned_on, MoneyReturn.id)

@@ -39,4 +39,5 @@ async def put_policy(session: AsyncSession, values: dict) -> None:
     stmt = insert(ProjectPolicy.__table__).values(id=uuid.uuid4(), **values)
     await session.execute(stmt.on_conflict_do_update(
         index_elements=["year", "area_code"],
-        set_={k: stmt.excluded[k] for k in ("notice_days", "stage_days", "min_return_rate", "investment_per_person")}))
+        set_={k: stmt.excluded[k] for k in ("notice_days", "stage_days", "min_return_rate", "investment_per_person",
+                                           "idle_days")}))

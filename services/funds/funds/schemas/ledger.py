@@ -76,3 +76,27 @@ class SubsidyRead(Out):
     allocation_id: uuid.UUID
     basis: dict
     paid_on: date
+
+
+class ReturnIn(In):
+    """退回 of one payment: ``disbursement_id`` or ``subsidy_id``, the amount that came back and why."""
+
+    disbursement_id: uuid.UUID | None = None
+    subsidy_id: uuid.UUID | None = None
+    amount: Amount
+    reason: str = Field(min_length=1, max_length=500)
+    returned_on: date | None = None
+
+
+class ReturnRead(Out):
+    id: uuid.UUID
+    allocation_id: uuid.UUID
+    disbursement_id: uuid.UUID | None
+    subsidy_id: uuid.UUID | None
+    project_id: uuid.UUID | None
+    household_id: uuid.UUID | None
+    area_code: str
+    amount: Yuan
+    reason: str
+    returned_on: date
+    recorded_by: str
