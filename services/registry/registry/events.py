@@ -51,6 +51,8 @@ class HouseholdRegistered(HouseholdEvent):
     size: int
     labour_capable_members: int
     per_capita_income: Amount | None = None
+    #: the year ``per_capita_income`` is of (null with it); added in v1 as optional, older events lack it
+    income_year: int | None = None
     housing_grade: str | None = None
     safe_water: bool | None = None
     uninsured_members: int = 0

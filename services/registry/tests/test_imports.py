@@ -1,5 +1,7 @@
 """Bulk import of national exports: every bad row reported, good ones loaded with events, re-import idle."""
 
+from datetime import date
+
 from sqlalchemy import func, select
 
 from backstop_common.messaging_models import OutboxMessage
@@ -74,6 +76,7 @@ async def test_broken_file_reports_every_bad_row_and_loads_the_good(app, client,
     assert set(data) == set(HouseholdRegistered.model_fields)
     assert HouseholdRegistered.model_validate(data).size == 2
     assert data["per_capita_income"] == "12100.00" and data["labour_capable_members"] == 2
+    assert data["income_year"] == date.today().year - 1  # the import's default income year
     assert "王一" not in str(data) and good_head not in str(data)
 
     again = await _post(client, settings, to_csv(rows, "gbk"), "名单.csv")

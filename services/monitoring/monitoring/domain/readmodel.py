@@ -37,7 +37,8 @@ def _registered(f: HouseholdFacts, d: dict, m: MemberFacts | None) -> None:
         if name in d and d[name] is not None:
             setattr(f, name, d[name])
     if d.get("per_capita_income") is not None:
-        f.per_capita_income = _money(d["per_capita_income"])
+        # the income's own year (older events have none: their income is then screened as the clock's year)
+        f.per_capita_income, f.income_year = _money(d["per_capita_income"]), d.get("income_year")
 
 
 def _updated(f: HouseholdFacts, d: dict, m: MemberFacts | None) -> None:

@@ -153,3 +153,38 @@ async def test_the_cluster_alert_fires_once_per_village_and_window(app, client, 
         n = (await session.execute(select(func.count()).select_from(Signal).where(Signal.village_code == village)))
         assert n.scalar_one() == 7
     assert await eventually(lambda: True)
+
+
+async def test_an_income_is_screened_against_the_line_of_its_own_year(app, client, feed, settings):
+    township, village = "211204008000", "211204008001"
+    year = clock.now().year
+    admin = bearer(settings, "county_admin", COUNTY, subject="admin-1")
+    current = (await client.get(f"/api/v1/policies/{year}/{township}", headers=admin)).json()
+    values = {k: v for k, v in current.items() if k not in ("year", "area_code", "version", "updated_by",
+                                                             "updated_at")}
+
+    async def set_line(policy_year: int, amount: str) -> dict:
+        resp = await client.put(f"/api/v1/policies/{policy_year}/{township}",
+                                json={**values, "income_line": amount}, headers=admin)
+        assert resp.status_code == 200, resp.text
+        return resp.json()["rescreen"]
+
+    await set_line(year - 1, "7000.00")
+    await set_line(year, "6000.00")
+    under_its_line, over_its_line = uuid.uuid4(), uuid.uuid4()
+    await feed(registered(under_its_line, village, per_capita_income="6500.00", income_year=year - 1),
+               registered(over_its_line, village, per_capita_income="7500.00", income_year=year - 1))
+    # 6,500 of last year is under last year's 7,000 (this year's 6,000 would have passed it)
+    await wait_for_case(app, under_its_line)
+    async with app.state.sessions() as session:
+        signal = (await session.execute(select(Signal).where(Signal.household_id == under_its_line))).scalar_one()
+    assert signal.rule == "income_below_line"
+    assert signal.facts["year"] == year - 1 and signal.facts["income_line"] == "7000.00"
+    assert await cases_of(app, over_its_line) == []
+
+    # raising this year's line re-screens this year's incomes only; raising last year's finds the other
+    assert (await set_line(year, "8000.00"))["households_below_line"] == 0
+    assert await cases_of(app, over_its_line) == []
+    again = await set_line(year - 1, "8000.00")
+    assert again["households_below_line"] == 2 and again["signals_opened"] == 1
+    assert len(await cases_of(app, over_its_line)) == 1

@@ -99,7 +99,7 @@ async def load(session: AsyncSession, import_id: uuid.UUID, income_year: int, ac
         " SELECT id, 'household', id, 'imported', jsonb_build_object('import_id', $1::text, 'line', line),"
         " $2, $3, 1 FROM stage_households", str(import_id), actor, role)
     await con.execute(OUTBOX, REGISTRY_HOUSEHOLD, event_type("registry", "household.registered"),
-                      source_of("registry"), correlation_id)
+                      source_of("registry"), correlation_id, income_year)
     loaded = int(households.split()[-1]), int(members.split()[-1])
     if loaded[0] >= ANALYZE_AFTER:
         # autovacuum would get there later; until it does, the planner takes the tables for empty
@@ -127,6 +127,7 @@ SELECT gen_random_uuid(), $1, s.id::text, $2, $3, s.id::text, s.village_code, $4
     'household_id', s.id, 'village_code', s.village_code, 'poverty_status', s.poverty_status,
     'year_lifted', s.year_lifted, 'dibao', s.dibao, 'tekun', s.tekun, 'size', s.size,
     'labour_capable_members', s.labour, 'per_capita_income', s.per_capita_income::text,
+    'income_year', CASE WHEN s.per_capita_income IS NOT NULL THEN $5::int END,
     'housing_grade', s.housing_grade, 'safe_water', s.safe_water, 'uninsured_members', s.uninsured,
     'dropout_members', s.dropout, 'tags', '[]'::jsonb, 'main_cause', s.main_cause,
     'helper_user_ids', '[]'::jsonb) || jsonb_build_object('members', coalesce(l.members, '[]'::jsonb)), 0
