@@ -11,3 +11,5 @@ class Settings(ServiceSettings):
     service_name: str = "funds"
     database_url: str = database_url_field("FUNDS_", "postgresql://postgres@127.0.0.1:5432/funds")
     sweep_interval_s: float = 60.0   # how often the sweeper looks for unspent money and stuck projects
+    #: public notices (no account): requests a minute per caller address, per process
+    public_rate_per_minute: int = 60

@@ -3,7 +3,7 @@
 from fastapi import FastAPI
 
 from backstop_common.app import ServiceSpec, create_app
-from funds.api import allocations, anomalies, payments, projects, reports, standards
+from funds.api import allocations, anomalies, payments, projects, public, reports, standards
 from funds.clock import Clock
 from funds.config import Settings
 from funds.domain.sweeper import sweeper
@@ -15,7 +15,7 @@ def build_app(settings: Settings | None = None, clock: Clock | None = None) -> F
     app = create_app(ServiceSpec(
         name="funds", title="Backstop funds", settings=settings or Settings(), catalog=catalog,
         routers=[allocations.router, projects.router, payments.router, anomalies.router, reports.router,
-                 standards.router],
+                 standards.router, public.router],
         handlers=HANDLERS, background=[sweeper],
     ))
     if clock is not None:  # tests inject one; otherwise the kernel's movable Clock stays

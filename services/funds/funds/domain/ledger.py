@@ -11,7 +11,7 @@ from backstop_common.auth import Principal
 from backstop_common.problems import Conflict, NotFound
 from backstop_common.topics import FUNDS_FINANCE
 from backstop_common.uow import UnitOfWork
-from funds.domain import access, anomalies
+from funds.domain import access, anomalies, disclosure
 from funds.enums import AnomalyKind
 from funds.events import FundAllocated
 from funds.models import Allocation, Project, ProjectFunding
@@ -24,6 +24,7 @@ async def create_allocation(uow: UnitOfWork, principal: Principal, data: Allocat
     allocation = Allocation(**data.model_dump(), created_by=principal.subject)
     uow.session.add(allocation)
     await uow.session.flush()
+    disclosure.disclose(uow, disclosure.allocation_notice(allocation, allocation.created_at))
     uow.publish(FUNDS_FINANCE, "fund.allocated", subject=allocation.id, area_code=allocation.area_code,
                 data=FundAllocated(allocation_id=allocation.id, source=allocation.source, year=allocation.year,
                                    purpose=allocation.purpose, amount=allocation.amount,

@@ -7,17 +7,17 @@ policy's days before 入库 is allowed. Each change records who and why and publ
 import uuid
 from datetime import date, datetime, timedelta
 
-from sqlalchemy import select
+from sqlalchemy import func, select
 
 from backstop_common.auth import Principal
 from backstop_common.concurrency import check_version
 from backstop_common.problems import Conflict, NotFound, Unprocessable
 from backstop_common.topics import FUNDS_FINANCE
 from backstop_common.uow import UnitOfWork
-from funds.domain import access, standards
+from funds.domain import access, disclosure, standards
 from funds.enums import STAGE_LABELS, STAGE_ORDER, Stage
 from funds.events import Actor, ProjectStageChanged
-from funds.models import Asset, Project, StageChange
+from funds.models import Asset, Beneficiary, Project, StageChange
 from funds.schemas import ProjectCreate, ProjectPatch, TransitionIn
 
 DEFAULT_NOTICE_DAYS = 10
@@ -29,6 +29,11 @@ async def get_project(uow: UnitOfWork, principal: Principal, project_id: uuid.UU
     if project is None or not principal.covers(project.area_code):
         raise NotFound("project not found")
     return project
+
+
+async def beneficiary_households(uow: UnitOfWork, project_id: uuid.UUID) -> int:
+    query = select(func.count(func.distinct(Beneficiary.household_id))).where(Beneficiary.project_id == project_id)
+    return (await uow.session.execute(query)).scalar_one()
 
 
 def _changed(uow: UnitOfWork, principal: Principal, project: Project, from_stage: str | None,
@@ -86,6 +91,9 @@ async def transition(uow: UnitOfWork, principal: Principal, project_id: uuid.UUI
     project.stage, project.stage_entered_at = to_stage.value, now
     project.version += 1
     await uow.session.flush()
+    if to_stage is Stage.NOTICED:  # 项目安排公示: the arrangement is public for the notice's days
+        households = await beneficiary_households(uow, project.id)
+        disclosure.disclose(uow, disclosure.project_notice(project, households, now))
     _changed(uow, principal, project, current.value, body.reason, now)
     return project
 
