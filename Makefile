@@ -4,14 +4,22 @@ VENV   := .venv
 BIN    := $(VENV)/bin
 STAMP  := $(VENV)/.installed
 SERVICES := registry monitoring funds notifications console
+PACKAGES := libs/common $(patsubst %/pyproject.toml,%,$(wildcard services/*/pyproject.toml))
+UV_VERSION := 0.13.8
 export XDG_RUNTIME_DIR ?= /tmp/backstop-runtime-$(shell id -u)
 
-.PHONY: run test bench install lint clean browser
+.PHONY: run test bench install lock lint clean browser
 
-$(STAMP): libs/common/pyproject.toml $(foreach s,$(SERVICES),services/$(s)/pyproject.toml) requirements-dev.txt
+# Everything installed comes from uv.lock (exact versions, hashes checked); the repository's own packages
+# are installed editable on top, without resolving anything again.
+$(STAMP): uv.lock pyproject.toml $(foreach p,$(PACKAGES),$(p)/pyproject.toml)
 	test -d $(VENV) || $(PYTHON) -m venv $(VENV)
 	$(BIN)/pip install --quiet --upgrade pip
-	$(BIN)/pip install --quiet -e "libs/common[devstack]" $(foreach s,$(SERVICES),-e services/$(s)) -r requirements-dev.txt
+	$(BIN)/pip install --quiet uv==$(UV_VERSION)
+	$(BIN)/uv export --locked --all-packages --all-extras --group dev --no-emit-workspace --no-header \
+	  --quiet -o $(VENV)/requirements.txt
+	$(BIN)/pip install --quiet --require-hashes -r $(VENV)/requirements.txt
+	$(BIN)/pip install --quiet --no-deps $(foreach p,$(PACKAGES),-e $(p))
 	touch $(STAMP)
 
 # the console's browser tests drive Debian's Chromium through its chromedriver; CJK fonts for the pages
@@ -33,6 +41,11 @@ test: install
 	for s in $(SERVICES); do $(BIN)/python -m pytest services/$$s/tests; rc=$$?; \
 	  [ $$rc -eq 0 ] || [ $$rc -eq 5 ] || exit $$rc; done
 	$(BIN)/python -m pytest tests
+
+# after changing a pyproject.toml (docs/CONTRIBUTING.md): re-resolve and rewrite uv.lock
+lock:
+	test -x $(BIN)/uv || { test -d $(VENV) || $(PYTHON) -m venv $(VENV); $(BIN)/pip install --quiet uv==$(UV_VERSION); }
+	$(BIN)/uv lock
 
 bench: install
 	$(BIN)/python bench/run_all.py

@@ -1,16 +1,105 @@
-"""docker-compose.yml is valid compose and names only what exists in the code."""
+"""docker-compose.yml and the Dockerfiles, read as an ops team would run them (no Docker engine here).
 
+The compose file is rendered with an env file the way `docker compose --env-file` does (interpolation,
+`env_file`, `environment` on top), and each service's own Settings class is built from what its container
+would get: that, not a hand-kept list, decides which variables matter.
+"""
+
+import importlib
+import importlib.util
+import re
+import shlex
 import subprocess
 import sys
 from pathlib import Path
 
+import pytest
 import yaml
+from typer.main import get_command
 
 from backstop_common import devstack
+from backstop_common.cli import app as cli
 from backstop_common.settings import ServiceSettings
 
 ROOT = Path(__file__).resolve().parent.parent
-COMPOSE = yaml.safe_load((ROOT / "docker-compose.yml").read_text())
+COMPOSE_TEXT = (ROOT / "docker-compose.yml").read_text()
+EXAMPLE = (ROOT / "deploy/backstop.env.example").read_text()
+SECRET = "k3Yq0bW9m2Lr7vTz1xN8pD4sF6hJ5gC0aE"  # 34 random-looking bytes: what an operator would set
+PUBLIC_KEY = "-----BEGIN PUBLIC KEY-----\nMFkwEwYHKoZIzj0CAQYIKoZIzj0DAQcDQgAE\n-----END PUBLIC KEY-----"
+INTERPOLATION = re.compile(r"\$\{(?P<name>\w+)(?:(?P<op>:?[-?])(?P<arg>[^}]*))?\}")
+
+
+def parse_env_file(text: str) -> dict[str, str]:
+    """KEY=VALUE lines; a value in double quotes may span lines (compose's env_file rules)."""
+    values, lines = {}, iter(text.splitlines())
+    for line in lines:
+        if not line.strip() or line.lstrip().startswith("#"):
+            continue
+        key, _, value = line.partition("=")
+        if value.startswith('"'):
+            while not (value.endswith('"') and len(value) > 1):
+                value += "\n" + next(lines)
+            value = value[1:-1]
+        values[key.strip()] = value
+    return values
+
+
+def interpolate(text: str, env: dict[str, str]) -> str:
+    def substitute(match: re.Match) -> str:
+        name, op, arg = match["name"], match["op"], match["arg"]
+        value = env.get(name)
+        if op in (":?", "?") and not (value if op == ":?" else value is not None):
+            raise ValueError(f"required variable {name} is missing: {arg}")
+        if op in (":-", "-") and not (value if op == ":-" else value is not None):
+            return arg
+        return value or ""
+
+    return INTERPOLATION.sub(substitute, text.replace("$$", "\0")).replace("\0", "$")
+
+
+def render(env_text: str) -> dict:
+    """What `docker compose --env-file <file> config` prints, for the parts we check."""
+    env = parse_env_file(env_text)
+    compose = yaml.safe_load(interpolate(COMPOSE_TEXT, env))
+    for spec in compose["services"].values():
+        container_env = parse_env_file(env_text) if spec.get("env_file") else {}
+        container_env.update({k: str(v) for k, v in (spec.get("environment") or {}).items()})
+        spec["container_env"] = container_env
+    return compose
+
+
+def operator_env(**changes: str | None) -> str:
+    """deploy/backstop.env as an operator fills it in from the example."""
+    values = parse_env_file(EXAMPLE) | {"POSTGRES_PASSWORD": "pg-" + SECRET, "JWT_SECRET": SECRET}
+    for key, value in changes.items():
+        if value is None:
+            values.pop(key, None)
+        else:
+            values[key] = value
+    return "\n".join(f'{k}="{v}"' if "\n" in v else f"{k}={v}" for k, v in values.items())
+
+
+def settings_class(service: str) -> type[ServiceSettings]:
+    return importlib.import_module(f"{service}.config").Settings
+
+
+def variables_read(settings: type[ServiceSettings]) -> set[str]:
+    """Every environment variable a Settings class reads: its prefix + field name, or the field's aliases."""
+    prefix = settings.model_config.get("env_prefix", "")
+    names = set()
+    for name, field in settings.model_fields.items():
+        choices = getattr(field.validation_alias, "choices", None)
+        names |= {c.upper() for c in choices} if choices else {(prefix + name).upper()}
+    return names
+
+
+def settings_in_container(service: str, container_env: dict[str, str], monkeypatch) -> ServiceSettings:
+    read = variables_read(settings_class(service))
+    for variable in read | set(container_env):
+        monkeypatch.delenv(variable, raising=False)
+    for variable, value in container_env.items():
+        monkeypatch.setenv(variable, value)
+    return settings_class(service)()
 
 
 def test_compose_file_matches_the_compose_specification():
@@ -20,36 +109,171 @@ def test_compose_file_matches_the_compose_specification():
     assert result.returncode == 0, result.stdout + result.stderr
 
 
+@pytest.mark.parametrize("service", devstack.SERVICES)
+def test_every_service_gets_the_settings_its_settings_class_reads(service, monkeypatch):
+    compose = render(operator_env())
+    spec = compose["services"][service]
+    used_by_compose = {m["name"] for m in INTERPOLATION.finditer(COMPOSE_TEXT)}
+    unread = set(spec["container_env"]) - variables_read(settings_class(service)) - used_by_compose
+    assert not unread, f"{service} is given {unread}, which its Settings never read"
+
+    settings = settings_in_container(service, spec["container_env"], monkeypatch)
+    defaults = settings_class(service)()  # what the class falls back to on its own
+    for name, field in ServiceSettings.model_fields.items():
+        if "127.0.0.1" in str(field.default) or "127.0.0.1" in str(getattr(defaults, name)):
+            assert "127.0.0.1" not in str(getattr(settings, name)), f"{service}.{name} still points at loopback"
+    assert settings.database_url.endswith(f"@postgres:5432/{service}")
+    assert settings.kafka_enable_idempotence and settings.backstop_env != "dev"
+    assert settings.jwt_secret == SECRET and settings.secret_problem() is None
+
+
+@pytest.mark.parametrize("service", devstack.SERVICES)
+def test_the_identity_providers_key_reaches_every_service(service, monkeypatch):
+    spec = render(operator_env(JWT_SECRET=None, JWT_PUBLIC_KEY=PUBLIC_KEY, JWT_ALGORITHM="RS256"))
+    settings = settings_in_container(service, spec["services"][service]["container_env"], monkeypatch)
+    assert (settings.jwt_public_key, settings.jwt_algorithm) == (PUBLIC_KEY, "RS256")
+    assert settings.secret_problem() is None
+
+
+@pytest.mark.parametrize("secret", [None, "", "change-me", "backstop-dev-secret-change-me-in-production", "short"])
+def test_a_missing_or_weak_secret_is_refused_outside_dev(secret, monkeypatch):
+    spec = render(operator_env(JWT_SECRET=secret))["services"]["registry"]
+    settings = settings_in_container("registry", spec["container_env"], monkeypatch)
+    assert settings.secret_problem() is not None
+    monkeypatch.setenv("BACKSTOP_ENV", "dev")
+    assert settings_class("registry")().secret_problem() is None
+
+
+def test_compose_refuses_to_render_without_a_database_password():
+    with pytest.raises(ValueError, match="POSTGRES_PASSWORD"):
+        render(operator_env(POSTGRES_PASSWORD=None))
+
+
 def test_every_service_is_built_from_its_own_dockerfile_on_its_port():
+    compose = render(operator_env())
     for service, port in devstack.SERVICES.items():
-        spec = COMPOSE["services"][service]
-        dockerfile = ROOT / spec["build"]["dockerfile"]
-        assert dockerfile.is_file()
-        text = dockerfile.read_text()
-        assert f"uvicorn {service}.main:app" in text and f"--port {port}" in text
-        assert (ROOT / "services" / service / service / "main.py").is_file()
+        spec = compose["services"][service]
+        assert (ROOT / spec["build"]["dockerfile"]) == ROOT / "services" / service / "Dockerfile"
         assert spec["ports"] == [f"{port}:{port}"]
-        assert spec["environment"]["DATABASE_URL"].endswith(f"/{service}")
+        assert f"127.0.0.1:{port}/readyz" in " ".join(spec["healthcheck"]["test"])
     init_sql = (ROOT / "deploy/postgres-init.sql").read_text()
     assert all(f"CREATE DATABASE {s};" in init_sql for s in devstack.SERVICES)
 
 
-def _variables(settings: type[ServiceSettings]) -> set[str]:
-    """The variable names a settings class reads (its prefix on plain fields, aliases as named)."""
-    prefix = (settings.model_config.get("env_prefix") or "").upper()
-    known = {"DATABASE_URL"}
-    for name, field in settings.model_fields.items():
-        alias = field.validation_alias
-        known |= {c.upper() for c in getattr(alias, "choices", [])} if alias else {prefix + name.upper()}
-    return known
+def test_the_database_and_the_broker_are_published_on_loopback_only():
+    compose = render(operator_env())
+    for name in ("postgres", "kafka"):
+        assert all(str(p).startswith("127.0.0.1:") for p in compose["services"][name]["ports"]), name
 
 
-def test_every_variable_it_sets_is_read_by_the_settings():
-    import importlib
-
+def test_kafka_advertises_a_listener_for_the_containers_and_one_for_the_host():
+    kafka = render(operator_env(KAFKA_HOST_PORT="19092"))["services"]["kafka"]
+    env = kafka["container_env"]
+    advertised = dict(reversed(x.split("://")) for x in env["KAFKA_ADVERTISED_LISTENERS"].split(","))
+    listeners = {name: addr.rsplit(":", 1)[1] for name, addr in
+                 (x.split("://") for x in env["KAFKA_LISTENERS"].split(","))}
+    assert advertised["kafka:9092"] == env["KAFKA_INTER_BROKER_LISTENER_NAME"]
+    host_listener = advertised["127.0.0.1:19092"]
+    assert f"127.0.0.1:19092:{listeners[host_listener]}" in kafka["ports"]
+    assert all(f"{name}:" in env["KAFKA_LISTENER_SECURITY_PROTOCOL_MAP"] for name in listeners)
     for service in devstack.SERVICES:
-        known = _variables(importlib.import_module(f"{service}.config").Settings)
-        for variable in COMPOSE["services"][service]["environment"]:
-            assert variable in known, f"{service} sets {variable}, which no setting reads"
-    assert COMPOSE["services"]["kafka"]["image"].startswith("apache/kafka")
-    assert COMPOSE["services"]["postgres"]["image"].startswith("postgres")
+        assert render(operator_env())["services"][service]["container_env"]["KAFKA_BOOTSTRAP_SERVERS"] == "kafka:9092"
+
+
+def test_images_are_pinned_by_exact_tag():
+    compose = render(operator_env())
+    for name in ("postgres", "kafka"):
+        assert re.search(r":\d+\.\d+(\.\d+)?(-[\w.]+)?(@sha256:\w+)?$", compose["services"][name]["image"]), name
+
+
+def dockerfile(service: str) -> str:
+    return (ROOT / "services" / service / "Dockerfile").read_text()
+
+
+def instructions(text: str) -> list[tuple[str, str]]:
+    joined = re.sub(r"\\\n", " ", text)
+    return [tuple(line.split(None, 1)) for line in joined.splitlines()
+            if line.strip() and not line.lstrip().startswith("#") and len(line.split(None, 1)) == 2]
+
+
+@pytest.mark.parametrize("service", devstack.SERVICES)
+def test_images_are_multi_stage_pinned_non_root_with_dependencies_before_source(service):
+    steps = instructions(dockerfile(service))
+    args = dict(a.split("=", 1) for op, a in steps if op == "ARG" and "=" in a)
+    bases = [args.get(arg.split()[0].strip("${}"), arg.split()[0]) for op, arg in steps if op == "FROM"]
+    assert len(bases) >= 2 and all(re.fullmatch(r"python:3\.11\.\d+-slim-\w+(@sha256:\w+)?", b) for b in bases)
+    final = steps[max(i for i, (op, _) in enumerate(steps) if op == "FROM"):]
+    users = [arg for op, arg in final if op == "USER"]
+    assert users and users[-1] not in ("root", "0"), "the final stage must run as a non-root user"
+    copies = [arg for op, arg in steps if op == "COPY"]
+    lock = next(i for i, c in enumerate(copies) if "uv.lock" in c)
+    source = next(i for i, c in enumerate(copies) if c.split()[0] == f"services/{service}")
+    install = next(i for i, (op, arg) in enumerate(steps) if op == "RUN" and "--require-hashes" in arg)
+    assert lock < source and steps.index(("COPY", copies[source])) > install
+    assert any(op == "HEALTHCHECK" for op, _ in final)
+
+
+def cli_commands() -> dict:
+    return get_command(cli).commands
+
+
+def assert_command_exists(argv: list[str]) -> None:
+    """`backstop <sub> ...` names a real subcommand; `uvicorn pkg.mod:app` names an importable app."""
+    program = argv[0]
+    assert (Path(sys.executable).parent / program).exists(), f"{program} is not installed"
+    if program == "backstop":
+        group, rest = cli_commands(), argv[1:]
+        while rest and hasattr(group.get(rest[0]), "commands"):
+            group, rest = group[rest[0]].commands, rest[1:]
+        assert rest and rest[0] in group, f"backstop has no command {argv[1:]}"
+    if program == "uvicorn":
+        # read, not imported: four services' models in one process would clash in SQLModel's metadata
+        module, _, attribute = argv[1].partition(":")
+        spec = importlib.util.find_spec(module)
+        assert spec and re.search(rf"^{attribute}\s*=", Path(spec.origin).read_text(), re.M), argv[1]
+
+
+@pytest.mark.parametrize("service", devstack.SERVICES)
+def test_the_images_commands_exist_in_the_installed_packages(service):
+    cmd = next(arg for op, arg in instructions(dockerfile(service)) if op == "CMD")
+    argv = yaml.safe_load(cmd)
+    script = argv[-1] if argv[:2] == ["sh", "-c"] else shlex.join(argv)
+    for step in script.split("&&"):
+        words = shlex.split(step)
+        assert_command_exists(words[1:] if words[0] == "exec" else words)
+    health = next(arg for op, arg in instructions(dockerfile(service)) if op == "HEALTHCHECK")
+    assert_command_exists(yaml.safe_load(health.split("CMD", 1)[1]))
+
+
+def test_compose_commands_and_healthchecks_exist_in_the_installed_packages():
+    compose = render(operator_env())
+    for name, spec in compose["services"].items():
+        if "build" not in spec:
+            continue
+        if "command" in spec:
+            assert_command_exists(spec["command"])
+        if "healthcheck" in spec:
+            assert_command_exists(spec["healthcheck"]["test"][1:])
+
+
+def test_the_build_context_leaves_out_the_virtualenv_and_the_data():
+    ignored = {line.strip() for line in (ROOT / ".dockerignore").read_text().splitlines()}
+    assert {".venv", ".data", ".git", "deploy/backstop.env"} <= ignored
+
+
+def test_the_one_lock_file_matches_every_pyproject_in_the_repository():
+    """A dependency added without `make lock` fails here (offline: nothing is re-resolved)."""
+    uv = Path(sys.executable).parent / "uv"
+    result = subprocess.run([str(uv), "lock", "--check", "--offline"], cwd=ROOT, capture_output=True, text=True)
+    assert result.returncode == 0, f"uv.lock is stale, run `make lock`:\n{result.stderr}"
+    members = {p.parent.name for p in (ROOT / "services").glob("*/pyproject.toml")}
+    assert set(devstack.SERVICES) <= members
+
+
+def test_make_install_and_the_images_install_only_what_the_lock_pins():
+    makefile = (ROOT / "Makefile").read_text()
+    assert "--require-hashes" in makefile and "uv export --locked" in makefile
+    for service in devstack.SERVICES:
+        text = dockerfile(service)
+        assert f"uv export --frozen --package backstop-{service}" in text and "--require-hashes" in text
+        assert re.search(r"pip install --no-deps libs/common services/" + service, text)

@@ -50,11 +50,23 @@ async def _bounded(what: str, awaitable, seconds: float = 10.0) -> None:
         log.warning("service.stop_timed_out", step=what, seconds=seconds)
 
 
+class InsecureSettings(RuntimeError):
+    """The service would accept tokens anyone can forge."""
+
+
+def _refuse_weak_secret(settings: ServiceSettings) -> None:
+    problem = settings.secret_problem()
+    if problem:
+        log.error("service.refused_to_start", reason=problem)
+        raise InsecureSettings(problem)
+
+
 def _lifespan(spec: ServiceSpec):
     @contextlib.asynccontextmanager
     async def lifespan(app: FastAPI) -> AsyncIterator[None]:
         settings = spec.settings
         configure_logging(spec.name, settings.log_level, settings.log_json)
+        _refuse_weak_secret(settings)
         engine = create_engine(settings.database_url, pool_size=settings.db_pool_size)
         sessions = create_session_factory(engine)
         publisher = Publisher(settings)

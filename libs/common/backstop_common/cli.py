@@ -18,15 +18,48 @@ import typer
 
 from backstop_common import devstack, topics
 from backstop_common.auth import Role
-from backstop_common.settings import ServiceSettings
+from backstop_common.settings import ServiceSettings, one_machine_settings
 
 app = typer.Typer(no_args_is_help=True, add_completion=False)
 outbox_app = typer.Typer(no_args_is_help=True, help="Operate a service's outbox.")
 app.add_typer(outbox_app, name="outbox")
+areas_app = typer.Typer(no_args_is_help=True, help="The county's areas (division codes).")
+app.add_typer(areas_app, name="areas")
+
+
+def _version(show: bool) -> None:
+    if show:
+        from importlib.metadata import version
+
+        typer.echo(f"backstop {version('backstop-common')}")
+        raise typer.Exit()
+
+
+@app.callback()
+def main(version: Annotated[bool, typer.Option("--version", callback=_version, is_eager=True,
+                                               help="print the version and exit")] = False) -> None:
+    """Backstop: run, operate and seed the four services."""
+
+
+def _known_service(service: str) -> str:
+    if service not in devstack.SERVICES:
+        raise typer.BadParameter(f"unknown service {service!r}; one of: {', '.join(devstack.SERVICES)}")
+    return service
+
+
+Service = Annotated[str, typer.Argument(callback=_known_service, help=" | ".join(devstack.SERVICES))]
 
 
 def _service_url(service: str) -> str | None:
     return os.environ.get(f"{service.upper()}_DATABASE_URL")
+
+
+def _database_url(service: str, flag: str | None) -> str:
+    """--database-url, then <SERVICE>_DATABASE_URL (one machine), then DATABASE_URL (a container)."""
+    url = flag or _service_url(service) or os.environ.get("DATABASE_URL")
+    if not url:
+        raise typer.BadParameter(f"set {service.upper()}_DATABASE_URL, DATABASE_URL or --database-url")
+    return url
 
 
 @app.command()
@@ -37,37 +70,49 @@ def token(
     subject: Annotated[str | None, typer.Option(help="user id")] = None,
     ttl: Annotated[int, typer.Option(help="lifetime in seconds")] = 12 * 3600,
 ) -> None:
-    """Print a JWT signed with the dev secret (JWT_SECRET)."""
+    """Print a JWT signed with JWT_SECRET (the dev secret `backstop up` uses when it is unset)."""
     from backstop_common.auth import mint_token
 
-    typer.echo(mint_token(ServiceSettings(), role=role.value, area=area.ljust(12, "0"),
+    typer.echo(mint_token(one_machine_settings(), role=role.value, area=area.ljust(12, "0"),
                           subject=subject, department=department, ttl_s=ttl))
 
 
 @app.command()
-def migrate(service: str, database_url: Annotated[str | None, typer.Option()] = None) -> None:
-    """Upgrade a service's database to the newest migration."""
-    from backstop_common.migrations import upgrade
+def migrate(service: Service, database_url: Annotated[str | None, typer.Option()] = None) -> None:
+    """Upgrade a service's database to the newest migration and say from which revision to which."""
+    from backstop_common.migrations import current_revision, upgrade
 
-    url = database_url or _service_url(service) or os.environ.get("DATABASE_URL")
-    if not url:
-        raise typer.BadParameter(f"set {service.upper()}_DATABASE_URL, DATABASE_URL or --database-url")
+    url = _database_url(service, database_url)
+    before = current_revision(service, url)
     upgrade(service, url)
+    after = current_revision(service, url)
+    if before == after:
+        typer.echo(f"{service}: already at {after}, nothing to do")
+    else:
+        typer.echo(f"{service}: migrated {before or 'empty database'} -> {after}")
 
 
 @app.command("topics")
 def create_topics(
-    bootstrap: Annotated[str, typer.Option(envvar="KAFKA_BOOTSTRAP_SERVERS")] = "127.0.0.1:9092",
-    partitions: Annotated[int, typer.Option(help="partitions per topic (keyed by aggregate id)")] = 6,
+    bootstrap: Annotated[str | None, typer.Option(help="brokers [KAFKA_BOOTSTRAP_SERVERS]")] = None,
+    partitions: Annotated[int | None, typer.Option(help="partitions per topic [KAFKA_PARTITIONS]")] = None,
+    replication: Annotated[int | None, typer.Option(help="replication factor [KAFKA_REPLICATION_FACTOR]")] = None,
 ) -> None:
-    """Create every Backstop topic and its DLQ if missing (brokers here do not auto-create)."""
+    """Create every Backstop topic and its DLQ if missing (brokers here do not auto-create).
+
+    The broker comes from KAFKA_BOOTSTRAP_SERVERS; a topic the broker refuses fails the command.
+    """
     from backstop_common.kafka import ensure_topics
 
-    asyncio.run(ensure_topics(bootstrap, topics.all_with_dlq(), partitions))
+    settings = ServiceSettings()
+    created = asyncio.run(ensure_topics(bootstrap or settings.kafka_bootstrap_servers, topics.all_with_dlq(),
+                                        partitions or settings.kafka_partitions,
+                                        replication or settings.kafka_replication_factor))
+    typer.echo(f"topics created: {', '.join(created)}" if created else "topics: all present")
 
 
 @app.command()
-def makemigrations(service: str, message: Annotated[str, typer.Option("-m")] = "change") -> None:
+def makemigrations(service: Service, message: Annotated[str, typer.Option("-m")] = "change") -> None:
     """Autogenerate a migration for SERVICE against a scratch embedded PostgreSQL."""
     import tempfile
 
@@ -82,7 +127,7 @@ def makemigrations(service: str, message: Annotated[str, typer.Option("-m")] = "
 
 @outbox_app.command("replay")
 def outbox_replay(
-    service: str,
+    service: Service,
     since: Annotated[datetime, typer.Option(help="ISO time; events created since then are republished")],
     database_url: Annotated[str | None, typer.Option()] = None,
 ) -> None:
@@ -90,9 +135,7 @@ def outbox_replay(
     from backstop_common.db import create_engine, create_session_factory
     from backstop_common.outbox import mark_for_replay
 
-    url = database_url or _service_url(service)
-    if not url:
-        raise typer.BadParameter(f"set {service.upper()}_DATABASE_URL or --database-url")
+    url = _database_url(service, database_url)
     if since.tzinfo is None:
         raise typer.BadParameter("--since needs a timezone, e.g. 2026-11-23T08:00:00+08:00")
 
@@ -117,6 +160,7 @@ def up(
     """Start PostgreSQL, the broker and the four services; Ctrl-C stops everything."""
     from backstop_common.kafka import ensure_topics
 
+    os.environ.setdefault("BACKSTOP_ENV", "dev")  # one machine: what it starts accepts the dev secret
     data_dir.mkdir(parents=True, exist_ok=True)
     supervisor = devstack.Supervisor(lambda line: typer.echo(line, err=True))
     signal.signal(signal.SIGINT, supervisor.request_stop)
@@ -173,16 +217,85 @@ def _seed_demo(stack: dict, data_dir: Path, households: int = 20_000) -> None:
     seed_demo(stack, data_dir, households=households)
 
 
+def _urls_option(service: str):
+    return typer.Option(f"--{service}-url", envvar=f"{service.upper()}_URL",
+                        help=f"{service} base URL (default: from <data dir>/stack.json)")
+
+
+def _stack(data_dir: Path, urls: dict[str, str | None]) -> dict:
+    """The services to talk to: URLs from flags/env, the rest from what `backstop up` wrote."""
+    stack_file = data_dir / "stack.json"
+    services = json.loads(stack_file.read_text())["services"] if stack_file.exists() else {}
+    for service, url in urls.items():
+        if url:
+            services[service] = {"url": url.rstrip("/")}
+    missing = [s for s in urls if s not in services]
+    if missing:
+        raise typer.BadParameter(f"no URL for {', '.join(missing)}: pass --{missing[0]}-url "
+                                 f"(or {missing[0].upper()}_URL), or start the stack with `backstop up`")
+    return {"services": services}
+
+
+DataDir = Annotated[Path, typer.Option(envvar="BACKSTOP_DATA_DIR")]
+RegistryUrl = Annotated[str | None, _urls_option("registry")]
+MonitoringUrl = Annotated[str | None, _urls_option("monitoring")]
+FundsUrl = Annotated[str | None, _urls_option("funds")]
+NotificationsUrl = Annotated[str | None, _urls_option("notifications")]
+
+
 @app.command()
 def seed(
     households: Annotated[int, typer.Option(help="how many households (200,000 for the benchmarks)")] = 20_000,
-    data_dir: Annotated[Path, typer.Option(envvar="BACKSTOP_DATA_DIR")] = Path(".data"),
+    data_dir: DataDir = Path(".data"),
+    registry_url: RegistryUrl = None, monitoring_url: MonitoringUrl = None,
+    funds_url: FundsUrl = None, notifications_url: NotificationsUrl = None,
 ) -> None:
-    """Load the demo county 清河区 into the stack `backstop up` started (reads <data dir>/stack.json)."""
-    stack_file = data_dir / "stack.json"
-    if not stack_file.exists():
-        raise typer.BadParameter(f"{stack_file} not found: start the stack with `backstop up` first")
-    _seed_demo(json.loads(stack_file.read_text()), data_dir, households)
+    """Load the demo county 清河区 into a running stack (service URLs from flags/env or stack.json)."""
+    stack = _stack(data_dir, {"registry": registry_url, "monitoring": monitoring_url, "funds": funds_url,
+                              "notifications": notifications_url})
+    _seed_demo(stack, data_dir, households)
+
+
+@areas_app.command("load")
+def areas_load(
+    file: Annotated[Path | None, typer.Argument(help="CSV code,name,parent_code (default: the demo county)")] = None,
+    data_dir: DataDir = Path(".data"),
+    registry_url: RegistryUrl = None,
+) -> None:
+    """Create the county's areas (division codes) in the registry; areas already there stay as they are."""
+    from backstop_common.seed import area_rows, load_areas
+
+    url = _stack(data_dir, {"registry": registry_url})["services"]["registry"]["url"]
+    result = load_areas(url, area_rows(file.read_text(encoding="utf-8-sig") if file else None))
+    typer.echo(f"areas: {result['created']} created, {result['unchanged']} unchanged")
+
+
+@app.command()
+def bootstrap(
+    demo: Annotated[bool, typer.Option(envvar="BACKSTOP_DEMO", help="also load the demo county")] = False,
+    data_dir: DataDir = Path(".data"),
+    registry_url: RegistryUrl = None, monitoring_url: MonitoringUrl = None,
+    funds_url: FundsUrl = None, notifications_url: NotificationsUrl = None,
+) -> None:
+    """The compose one-shot: with BACKSTOP_DEMO=true load the demo county, else only say what to do next."""
+    if not demo:
+        typer.echo("BACKSTOP_DEMO is not true: nothing loaded; load your areas with `backstop areas load FILE`")
+        return
+    seed(20_000, data_dir, registry_url, monitoring_url, funds_url, notifications_url)
+
+
+@app.command()
+def probe(url: str, timeout: Annotated[float, typer.Option(help="seconds")] = 3.0) -> None:
+    """Exit 0 if URL answers 2xx: the containers' healthcheck (the slim image has no curl)."""
+    import urllib.error
+    import urllib.request
+
+    try:
+        with urllib.request.urlopen(url, timeout=timeout) as resp:
+            ok = 200 <= resp.status < 300
+    except (urllib.error.URLError, OSError):
+        ok = False
+    raise typer.Exit(0 if ok else 1)
 
 
 if __name__ == "__main__":

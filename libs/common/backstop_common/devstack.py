@@ -92,7 +92,7 @@ def migrate(service: str, url: str) -> None:
 
 
 def service_env(service: str, db_url: str, bootstrap: str, **extra: str) -> dict[str, str]:
-    env = dict(os.environ)
+    env = {"BACKSTOP_ENV": "dev", **os.environ}
     env.update({f"{service.upper()}_DATABASE_URL": db_url, "KAFKA_BOOTSTRAP_SERVERS": bootstrap,
                 "PYTHONUNBUFFERED": "1"}, **extra)
     return env
@@ -182,9 +182,9 @@ class RunningStack:
     def headers(self, role: str, area: str, **kw) -> dict[str, str]:
         """A bearer token the services accept (dev secret)."""
         from backstop_common.auth import mint_token
-        from backstop_common.settings import ServiceSettings
+        from backstop_common.settings import one_machine_settings
 
-        return {"Authorization": f"Bearer {mint_token(ServiceSettings(), role=role, area=area, **kw)}"}
+        return {"Authorization": f"Bearer {mint_token(one_machine_settings(), role=role, area=area, **kw)}"}
 
     def stop(self) -> None:
         self.proc.send_signal(signal.SIGINT)

@@ -10,7 +10,7 @@ import contextlib
 import structlog
 from aiokafka import AIOKafkaProducer
 from aiokafka.admin import AIOKafkaAdminClient, NewTopic
-from aiokafka.errors import TopicAlreadyExistsError
+from aiokafka.errors import TopicAlreadyExistsError, for_code
 
 from backstop_common.settings import ServiceSettings
 
@@ -78,18 +78,32 @@ class Publisher:
         await self.reset()
 
 
-async def ensure_topics(bootstrap: str, topics: list[str], partitions: int = 3) -> None:
-    """Create the topics if missing (Tansu does not auto-create them)."""
+class TopicsNotCreated(Exception):
+    """The broker refused to create some topics (it answers per topic instead of failing the call)."""
+
+
+async def ensure_topics(bootstrap: str, topics: list[str], partitions: int = 3, replication: int = 1) -> list[str]:
+    """Create the topics if missing (brokers here do not auto-create them); returns those created."""
     admin = AIOKafkaAdminClient(bootstrap_servers=bootstrap, request_timeout_ms=5000)
     await asyncio.wait_for(admin.start(), 10)
     try:
         existing = set(await admin.list_topics())
-        missing = [NewTopic(t, partitions, 1) for t in topics if t not in existing]
+        missing = [NewTopic(t, partitions, replication) for t in topics if t not in existing]
         if missing:
-            with contextlib.suppress(TopicAlreadyExistsError):
-                await admin.create_topics(missing)
+            _raise_topic_errors(await admin.create_topics(missing))
+        return [t.name for t in missing]
     finally:
         await admin.close()
+
+
+def _raise_topic_errors(response) -> None:
+    """aiokafka reports refusals as error codes in the response; a topic created meanwhile is fine."""
+    failures = []
+    for topic, code, *rest in response.topic_errors:
+        if code and for_code(code) is not TopicAlreadyExistsError:
+            failures.append(f"{topic}: {for_code(code).__name__} {rest[0] if rest else ''}".strip())
+    if failures:
+        raise TopicsNotCreated("; ".join(failures))
 
 
 async def broker_reachable(bootstrap: str, timeout: float = 1.0) -> bool:

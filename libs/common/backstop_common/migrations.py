@@ -5,6 +5,7 @@ from pathlib import Path
 
 from alembic import command, context
 from alembic.config import Config
+from alembic.runtime.migration import MigrationContext
 from sqlalchemy import pool
 from sqlalchemy.ext.asyncio import create_async_engine
 from sqlmodel import SQLModel
@@ -23,6 +24,21 @@ def alembic_config(service: str, database_url: str) -> Config:
 
 def upgrade(service: str, database_url: str, revision: str = "head") -> None:
     command.upgrade(alembic_config(service, database_url), revision)
+
+
+def current_revision(service: str, database_url: str) -> str | None:
+    """The revision a service's database is at (None before its first migration)."""
+
+    async def read() -> str | None:
+        engine = create_async_engine(async_url(database_url), poolclass=pool.NullPool)
+        try:
+            async with engine.connect() as connection:
+                heads = await connection.run_sync(lambda c: MigrationContext.configure(c).get_current_heads())
+        finally:
+            await engine.dispose()
+        return ", ".join(heads) or None
+
+    return asyncio.run(read())
 
 
 def autogenerate(service: str, database_url: str, message: str) -> None:

@@ -17,7 +17,7 @@ from backstop_common.auth import mint_token
 from backstop_common.demo.county import COUNTY_CODE, areas, villages
 from backstop_common.demo.households import household_csv
 from backstop_common.demo.people import phone
-from backstop_common.settings import ServiceSettings
+from backstop_common.settings import ServiceSettings, one_machine_settings
 
 UNITS = ["poverty_office", "education", "health_insurance", "housing", "civil_affairs", "human_resources"]
 SOURCES = [("central", 1_800_000), ("provincial", 900_000), ("municipal", 400_000), ("county", 600_000),
@@ -30,8 +30,8 @@ PROJECTS = [("张相镇肉牛养殖产业项目", "industry", "211204101000", 1_
             ("2026年危房改造", "housing_renovation", COUNTY_CODE, 500_000)]
 
 
-def _admin(settings: ServiceSettings) -> dict[str, str]:
-    token = mint_token(settings, role="county_admin", area=COUNTY_CODE, subject="seed@211204")
+def _admin(settings: ServiceSettings, area: str = COUNTY_CODE) -> dict[str, str]:
+    token = mint_token(settings, role="county_admin", area=area, subject=f"seed@{area[:6]}")
     return {"Authorization": f"Bearer {token}"}
 
 
@@ -103,15 +103,32 @@ def _import_households(client: httpx.Client, registry: str, households: int, see
                               content=household_csv(households, seed), headers={"content-type": "text/csv"}))
 
 
+def area_rows(csv_text: str | None = None) -> list[dict]:
+    """Division codes to load: a CSV with ``code,name,parent_code`` columns, or the demo county's."""
+    if csv_text is None:
+        return [{"code": a.code, "name": a.name, "parent_code": a.parent_code} for a in areas()]
+    import csv
+    import io
+
+    return [{"code": r["code"], "name": r["name"], "parent_code": r.get("parent_code") or None}
+            for r in csv.DictReader(io.StringIO(csv_text))]
+
+
+def load_areas(registry_url: str, rows: list[dict]) -> dict:
+    """Create or update the areas through the registry's bulk endpoint (idempotent: keyed by code)."""
+    root = next((r["code"] for r in rows if not r["parent_code"]), COUNTY_CODE)
+    with httpx.Client(timeout=120, headers=_admin(one_machine_settings(), root)) as client:
+        return _check(client.post(f"{registry_url}/api/v1/areas/bulk", json={"areas": rows}))
+
+
 def seed_demo(stack: dict, data_dir: Path | None = None, households: int = 20_000, seed: int = 2020) -> dict:
     """Load areas, households, the directory and the county's money; returns what was loaded."""
-    settings = ServiceSettings()
+    settings = one_machine_settings()
     headers = _admin(settings)
     urls = {name: svc["url"] for name, svc in stack["services"].items()}
     started = time.monotonic()
     with httpx.Client(timeout=600, headers=headers) as client:
-        body = {"areas": [{"code": a.code, "name": a.name, "parent_code": a.parent_code} for a in areas()]}
-        _check(client.post(f"{urls['registry']}/api/v1/areas/bulk", json=body))
+        _check(client.post(f"{urls['registry']}/api/v1/areas/bulk", json={"areas": area_rows()}))
         report = _import_households(client, urls["registry"], households, seed)
         _check(client.post(f"{urls['notifications']}/api/v1/recipients/bulk", json={"items": directory(seed)}))
         allocations = _allocate(client, urls["funds"])

@@ -3,10 +3,23 @@
 Each service sets its own ``env_prefix`` (``REGISTRY_``, ``MONITORING_`` ...) so one machine can hold
 all four; ``DATABASE_URL`` falls back to the unprefixed name, and the broker and JWT settings are
 shared by every service (``KAFKA_BOOTSTRAP_SERVERS``, ``JWT_SECRET`` ...).
+
+Secrets have no default outside the one-machine mode: with ``BACKSTOP_ENV=dev`` (what ``backstop up``,
+``backstop token`` and the tests use) a missing ``JWT_SECRET`` falls back to the dev secret; anywhere
+else a service refuses to start without a real secret or the identity provider's public key.
 """
 
-from pydantic import AliasChoices, Field
+import os
+
+from pydantic import AliasChoices, Field, model_validator
 from pydantic_settings import BaseSettings, SettingsConfigDict
+
+DEV = "dev"
+DEV_JWT_SECRET = "backstop-dev-secret-change-me-in-production"
+#: secrets that appear in our docs, examples or common defaults: never accepted outside dev
+KNOWN_WEAK_SECRETS = frozenset({DEV_JWT_SECRET, "change-me", "changeme", "secret", "backstop", "password"})
+#: RFC 7518 §3.2: an HS256 key must be at least as long as the hash output (256 bits)
+MIN_SECRET_BYTES = 32
 
 
 def _shared(name: str, default):
@@ -25,8 +38,13 @@ class ServiceSettings(BaseSettings):
     kafka_enable_idempotence: bool = _shared("KAFKA_ENABLE_IDEMPOTENCE", False)
     kafka_send_timeout_s: float = _shared("KAFKA_SEND_TIMEOUT_S", 5.0)
     kafka_fetch_max_wait_ms: int = _shared("KAFKA_FETCH_MAX_WAIT_MS", 20)
+    #: `backstop topics`: 3 on a production Kafka cluster, 1 on a single broker
+    kafka_replication_factor: int = _shared("KAFKA_REPLICATION_FACTOR", 1)
+    kafka_partitions: int = _shared("KAFKA_PARTITIONS", 6)
 
-    jwt_secret: str = _shared("JWT_SECRET", "backstop-dev-secret-change-me-in-production")
+    #: ``dev`` on one machine; anything else (the default) refuses missing or weak secrets
+    backstop_env: str = _shared("BACKSTOP_ENV", "production")
+    jwt_secret: str | None = _shared("JWT_SECRET", None)
     jwt_public_key: str | None = _shared("JWT_PUBLIC_KEY", None)
     jwt_algorithm: str = _shared("JWT_ALGORITHM", "HS256")
     jwt_issuer: str = _shared("JWT_ISSUER", "backstop-dev")
@@ -45,6 +63,27 @@ class ServiceSettings(BaseSettings):
     # end-to-end tests move a running service's clock through POST /_ops/clock; never in production
     clock_control_enabled: bool = _shared("CLOCK_CONTROL_ENABLED", False)
     relay_enabled: bool = True
+
+    @model_validator(mode="after")
+    def _dev_secret(self):
+        if self.backstop_env == DEV and not self.jwt_secret and not self.jwt_public_key:
+            self.jwt_secret = DEV_JWT_SECRET
+        return self
+
+    def secret_problem(self) -> str | None:
+        """Why these settings must not serve requests (None when they may)."""
+        if self.backstop_env == DEV or self.jwt_public_key:
+            return None
+        if not self.jwt_secret:
+            return "JWT_SECRET (or JWT_PUBLIC_KEY) is not set; BACKSTOP_ENV=dev allows the dev secret"
+        if self.jwt_secret in KNOWN_WEAK_SECRETS or len(self.jwt_secret.encode()) < MIN_SECRET_BYTES:
+            return f"JWT_SECRET is a known or short secret; use at least {MIN_SECRET_BYTES} random bytes"
+        return None
+
+
+def one_machine_settings() -> ServiceSettings:
+    """What the host-side tools sign with (`backstop token`, seeding, the test stack): dev unless told."""
+    return ServiceSettings(backstop_env=os.environ.get("BACKSTOP_ENV", DEV))
 
 
 def database_url_field(prefix: str, default: str):

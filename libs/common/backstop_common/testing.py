@@ -7,6 +7,7 @@ the same embedded PostgreSQL 18 and Tansu broker that ``backstop up`` starts.
 import asyncio
 import contextlib
 import json
+import os
 import time
 import uuid
 from collections.abc import AsyncIterator, Callable
@@ -21,6 +22,9 @@ from backstop_common.auth import mint_token
 from backstop_common.envelope import Event, from_kafka
 from backstop_common.kafka import ensure_topics
 from backstop_common.settings import ServiceSettings
+
+# the tests run the one-machine mode: the dev secret signs and verifies their tokens
+os.environ.setdefault("BACKSTOP_ENV", "dev")
 
 
 @pytest.fixture(scope="session")
