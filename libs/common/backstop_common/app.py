@@ -140,6 +140,8 @@ def _ops_routes(app: FastAPI, spec: ServiceSpec) -> None:
 
 
 def create_app(spec: ServiceSpec) -> FastAPI:
+    # at build time too: uvicorn logs "Started server process" after importing the app, before the lifespan
+    configure_logging(spec.name, spec.settings.log_level, spec.settings.log_json)
     app = FastAPI(title=spec.title, version=spec.version, lifespan=_lifespan(spec))
     app.state.settings = spec.settings
     app.state.spec = spec

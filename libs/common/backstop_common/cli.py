@@ -80,8 +80,10 @@ def token(
 @app.command()
 def migrate(service: Service, database_url: Annotated[str | None, typer.Option()] = None) -> None:
     """Upgrade a service's database to the newest migration and say from which revision to which."""
+    from backstop_common.logging import configure_logging
     from backstop_common.migrations import current_revision, upgrade
 
+    configure_logging("backstop-migrate", os.environ.get("LOG_LEVEL", "INFO"), to_stderr=True)  # alembic's lines
     url = _database_url(service, database_url)
     before = current_revision(service, url)
     upgrade(service, url)
