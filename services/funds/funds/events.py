@@ -100,8 +100,9 @@ catalog.publishes(FUNDS_FINANCE, "finance.anomaly_detected", AnomalyDetected)
 
 REGISTRY_EVENTS = ("household.registered", "household.updated", "household.status_changed", "member.added",
                    "member.removed", "member.health_changed", "member.schooling_changed",
-                   "household.housing_assessed", "member.insurance_changed")
-MONITORING_EVENTS = ("case.confirmed", "case.risk_eliminated", "case.reopened")
+                   "household.housing_assessed", "member.insurance_changed",
+                   "household.helper_assigned", "household.measure_given")
+MONITORING_EVENTS = ("case.confirmed", "case.risk_eliminated", "case.reopened", "case.assistance_planned")
 
 
 def registry_type(name: str) -> str:

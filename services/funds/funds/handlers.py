@@ -55,6 +55,23 @@ MEMBER_FACTS = {"member.health_changed": readmodel.apply_health,
                 "member.insurance_changed": readmodel.apply_insurance}
 
 
+async def on_support(event: Event, uow: UnitOfWork) -> None:
+    """household.helper_assigned (帮扶责任人) / household.measure_given (帮扶措施)."""
+    household = await readmodel.touch_household(uow.session, event.data, registry=True)
+    if event.name == "household.helper_assigned":
+        readmodel.add_helper(household, event.data)
+    else:
+        readmodel.add_measures(household, [event.data["measure_type"]])
+    await uow.session.flush()
+
+
+async def on_assistance_planned(event: Event, uow: UnitOfWork) -> None:
+    """case.assistance_planned: the measures of a monitored household's plan (帮扶措施)."""
+    household = await readmodel.touch_household(uow.session, event.data, registry=False)
+    readmodel.add_measures(household, [m["measure_type"] for m in event.data.get("measures") or ()])
+    await uow.session.flush()
+
+
 async def on_case_confirmed(event: Event, uow: UnitOfWork) -> None:
     """case.confirmed: now a monitored household (监测对象); list what it is eligible for."""
     household = await readmodel.touch_household(uow.session, event.data, registry=False)
@@ -89,7 +106,10 @@ HANDLERS = {
     registry_type("member.health_changed"): on_member_fact,
     registry_type("member.schooling_changed"): on_member_fact,
     registry_type("member.insurance_changed"): on_member_fact,
+    registry_type("household.helper_assigned"): on_support,
+    registry_type("household.measure_given"): on_support,
     monitoring_type("case.confirmed"): on_case_confirmed,
+    monitoring_type("case.assistance_planned"): on_assistance_planned,
     monitoring_type("case.reopened"): on_case_reopened,
     monitoring_type("case.risk_eliminated"): on_case_eliminated,
 }

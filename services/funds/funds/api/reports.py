@@ -1,14 +1,15 @@
 """Reports: execution (支出进度), money trails, public-notice lists; JSON or XLSX (?format=xlsx)."""
 
 import uuid
-from typing import Literal
+from typing import Annotated, Literal
 
-from fastapi import APIRouter
+from fastapi import APIRouter, Query
 
 from backstop_common.app import UoW
 from backstop_common.auth import CurrentPrincipal
 from funds.api.common import AreaFilter, PeriodFilter, Format, YearFilter, plain, xlsx
-from funds.domain import notices, reports, trails
+from funds.clock import Now
+from funds.domain import five_items, notices, reports, trails
 from funds.enums import Stage
 
 router = APIRouter(tags=["reports"])
@@ -21,6 +22,17 @@ async def execution(uow: UoW, principal: CurrentPrincipal, year: YearFilter = No
     report = await reports.execution(uow.session, principal, area_code=area_code, year=year, level=level)
     if format == "xlsx":
         return xlsx(reports.XLSX_HEADERS, list(reports.execution_rows(report)), "execution.xlsx", "支出进度")
+    return plain(report)
+
+
+@router.get("/reports/five-items")
+async def five_items_report(uow: UoW, principal: CurrentPrincipal, now: Now,
+                            village_code: Annotated[str, Query(pattern=r"^[0-9]{12}$")], year: YearFilter = None,
+                            format: Format = "json"):
+    """五项落实 per household of a village: cause, attribute, measures, helper, money (seed 001)."""
+    report = await five_items.village_report(uow.session, principal, village_code, year or now.year)
+    if format == "xlsx":
+        return xlsx(five_items.XLSX_HEADERS, list(five_items.xlsx_rows(report)), "five-items.xlsx", "五项落实")
     return plain(report)
 
 

@@ -47,6 +47,25 @@ def apply_household_fields(row: HouseholdFact, data: dict[str, Any]) -> None:
             setattr(row, field, data[field])
     if "grade" in data and data["grade"]:
         row.housing_grade = data["grade"]
+    if data.get("main_cause"):
+        row.main_cause = data["main_cause"]
+    if data.get("monitoring_category"):
+        row.category = data["monitoring_category"]
+    if data.get("helper_user_ids"):
+        row.helper_user_ids = _union(row.helper_user_ids, data["helper_user_ids"])
+
+
+def _union(known: list, more) -> list:
+    """A new list (so the JSONB column is seen as changed), in first-seen order."""
+    return list(dict.fromkeys([*known, *(str(v) for v in more)]))
+
+
+def add_helper(row: HouseholdFact, data: dict[str, Any]) -> None:
+    row.helper_ids = _union(row.helper_ids, [data["helper_id"]])
+
+
+def add_measures(row: HouseholdFact, measure_types) -> None:
+    row.measure_types = _union(row.measure_types, measure_types)
 
 
 def apply_listed_member(member: MemberFact, listed: dict[str, Any]) -> None:

@@ -26,6 +26,11 @@ class HouseholdFact(SQLModel, table=True):
     case_id: uuid.UUID | None = None
     category: str | None = None
     gaps: list = jsonb(list)
+    # the five items of seed 001 (致贫原因、属性、帮扶措施、帮扶责任人、帮扶资金), beside status and category
+    main_cause: str | None = None       # 致贫原因 (household.registered / updated)
+    helper_ids: list = jsonb(list)      # 帮扶责任人: helper ids of household.helper_assigned
+    helper_user_ids: list = jsonb(list)  # … and the accounts household.registered lists
+    measure_types: list = jsonb(list)   # 帮扶措施: household.measure_given and case.assistance_planned
     updated_at: datetime | None = tz()
 
 
