@@ -61,6 +61,11 @@ class HouseholdRegistered(HouseholdEvent):
     main_cause: str | None = None
     helper_user_ids: list[str] = []
     members: list[ListedMember] = []
+    #: 监测对象类别 and the national system's 风险是否消除 / 风险识别时间 / 风险消除时间 (optional v1 fields)
+    monitoring_category: str | None = None
+    risk_eliminated: bool = False
+    risk_identified_on: date | None = None
+    risk_eliminated_on: date | None = None
 
 
 class HouseholdUpdated(HouseholdEvent):

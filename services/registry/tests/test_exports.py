@@ -44,7 +44,8 @@ async def village(app, settings):
     return township
 
 
-FILTERS = [{}, {"status": "never_poor"}, {"monitoring_category": "marginal"}, {"cause": "schooling"},
+FILTERS = [{}, {"status": "never_poor"}, {"monitoring_category": "marginal"}, {"risk_eliminated": "false"},
+           {"cause": "schooling"},
            {"tag": "边缘易致贫户"}, {"income_below": "5000"}, {"housing_grade": ["C", "D"]}, {"unsafe_water": "true"},
            {"dropout": "true"}, {"uninsured": "true"}, {"dibao": "true"}, {"tekun": "true"}, {"dibao": "false"},
            {"q": "诸葛"}, {"q": "zhuge"}, {"q": "86309000000003"}, {"uninsured": "true", "dropout": "true"},

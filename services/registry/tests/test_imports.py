@@ -141,3 +141,39 @@ async def test_cli_imports_a_file(app, settings, tmp_path, capsys):
     out = capsys.readouterr().out
     assert code == 1
     assert "1 households / 1 members registered" in out and "line 4" in out
+
+
+async def test_a_household_whose_risk_was_eliminated_is_imported_as_eliminated(app, client, settings):
+    at_risk = {"易返贫致贫户(监测对象)类型": "边缘易致贫户", "风险是否消除": "否", "风险识别时间": "202309"}
+    rows = [person("86300000000501", "8630000000050101", "柳一", id_number(),
+                   **{"易返贫致贫户(监测对象)类型": "边缘易致贫户", "风险是否消除": "是", "风险识别时间": "202203",
+                      "风险消除时间": "202406"}),
+            person("86300000000502", "8630000000050201", "柳二", id_number(), **at_risk),
+            person("86300000000503", "8630000000050301", "柳三", id_number(),
+                   **{**at_risk, "风险消除时间": "202401"})]  # eliminated on a date, yet 否: refused
+    resp = await _post(client, settings, to_csv(rows), "监测对象.csv")
+    assert resp.status_code == 200, resp.text
+    report = resp.json()
+    assert report["households_registered"] == 2
+    assert [e["line"] for e in report["errors"]] == [5] and "风险消除时间" in report["errors"][0]["reason"]
+    township = auth(settings, "township_staff", TOWNSHIP)
+
+    async def file_of(number: str) -> dict:
+        listed = (await client.get("/api/v1/households", headers=township, params={"q": number})).json()["items"]
+        return (await client.get(f"/api/v1/households/{listed[0]['id']}", headers=township)).json()
+
+    eliminated, monitored = await file_of("86300000000501"), await file_of("86300000000502")
+    assert eliminated["monitoring_category"] == "marginal" and eliminated["risk_eliminated"] is True
+    assert eliminated["risk_identified_on"] == "2022-03-01" and eliminated["risk_eliminated_on"] == "2024-06-01"
+    assert monitored["risk_eliminated"] is False and monitored["risk_identified_on"] == "2023-09-01"
+    assert monitored["risk_eliminated_on"] is None
+    still_at_risk = await client.get("/api/v1/households", headers=township,
+                                     params={"monitoring_category": "marginal", "risk_eliminated": "false"})
+    assert monitored["id"] in {h["id"] for h in still_at_risk.json()["items"]}
+    assert eliminated["id"] not in {h["id"] for h in still_at_risk.json()["items"]}
+    events = await read_events(settings.kafka_bootstrap_servers, REGISTRY_HOUSEHOLD,
+                               where=lambda e: e.subject == eliminated["id"], until=lambda evs: len(evs) >= 1)
+    data = events[0].data
+    assert data["monitoring_category"] == "marginal" and data["risk_eliminated"] is True
+    assert data["risk_identified_on"] == "2022-03-01" and data["risk_eliminated_on"] == "2024-06-01"
+    assert HouseholdRegistered.model_validate(data).risk_eliminated is True

@@ -57,6 +57,18 @@ async def test_flags_alone_open_a_case_even_when_income_is_fine(app, feed):
     assert case.risk_types == ["water"]
 
 
+async def test_a_household_whose_risk_the_nation_eliminated_is_not_at_risk_for_its_category(app, feed):
+    eliminated, control = uuid.uuid4(), uuid.uuid4()
+    await feed(registered(eliminated, VILLAGE, per_capita_income="12000.00", income_year=2025,
+                          monitoring_category="marginal", risk_eliminated=True, risk_identified_on="2022-03-01",
+                          risk_eliminated_on="2024-06-01"),
+               registered(control, VILLAGE, per_capita_income="12000.00", income_year=2025, safe_water=False,
+                          monitoring_category="marginal", risk_eliminated=True))
+    await wait_for_case(app, control)  # its unsafe water is a risk; the category is not
+    assert await cases_of(app, eliminated) == []
+    assert [c.risk_types for c in await cases_of(app, control)] == [["water"]]
+
+
 async def test_signals_by_http_application_and_visit(app, client, feed, settings):
     hh = uuid.uuid4()
     await feed(registered(hh, VILLAGE, per_capita_income="9000.00"))

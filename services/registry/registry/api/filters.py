@@ -21,6 +21,7 @@ class HouseholdQuery:
         area_code: Annotated[str | None, Query(pattern=r"^[0-9]{12}$")] = None,
         status: PovertyStatus | None = None,
         monitoring_category: MonitoringCategory | None = None,
+        risk_eliminated: Annotated[bool | None, Query(description="风险是否消除 (false: still at risk)")] = None,
         cause: Cause | None = None,
         tag: str | None = None,
         income_below: Annotated[Decimal | None, Query(ge=0, le=MONEY_MAX)] = None,
@@ -33,7 +34,8 @@ class HouseholdQuery:
         q: Annotated[str | None, Query(min_length=1, max_length=50,
                                        description="name, pinyin, pinyin initials, ID number or 户编号")] = None,
     ):
-        self.values = dict(status=status, monitoring_category=monitoring_category, cause=cause, tag=tag,
+        self.values = dict(status=status, monitoring_category=monitoring_category, risk_eliminated=risk_eliminated,
+                           cause=cause, tag=tag,
                            income_below=income_below, housing_grades=housing_grade, unsafe_water=unsafe_water,
                            dropout=dropout, uninsured=uninsured, dibao=dibao, tekun=tekun)
         self.area_code, self.q = area_code, q

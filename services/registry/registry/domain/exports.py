@@ -10,7 +10,7 @@ from registry.domain.vocab import CAUSES
 HEADERS = ("县(市、区、旗)", "乡(镇)", "行政村", "村代码", "自然村", "户编号", "人编号", "姓名", "证件号码", "性别",
            "出生日期", "人数", "与户主关系", "民族", "文化程度", "在校生状况", "失学或辍学原因", "健康状况", "残疾等级",
            "劳动技能", "务工状况", "务工时间（月）", "是否参加城乡居民基本医疗保险", "户类型", "脱贫年度", "是否享受低保",
-           "是否特困供养人员", "监测对象类别", "致贫原因1", "住房安全等级", "饮水安全", "人均纯收入", "户联系电话",
+           "是否特困供养人员", "监测对象类别", "风险是否消除", "风险识别时间", "风险消除时间", "致贫原因1", "住房安全等级", "饮水安全", "人均纯收入", "户联系电话",
            "人联系电话")
 STATUS = {"lifted": "脱贫户", "never_poor": "一般农户", "poor": "贫困户"}
 CATEGORY = {"unstable_lifted": "脱贫不稳定户", "marginal": "边缘易致贫户", "sudden_hardship": "突发严重困难户"}
@@ -35,6 +35,14 @@ def _schooling(stage: str | None, status: str | None) -> str:
     return "学龄前儿童" if stage == "preschool" and not status else STAGE.get(stage, "")
 
 
+def _risk(r) -> list:
+    """风险是否消除 and its dates, for a monitored household only (blank for the others, as nationally)."""
+    if not r["h_monitoring_category"]:
+        return ["", "", ""]
+    return [_yes(r["h_risk_eliminated"]), *(d.isoformat() if d else "" for d in
+                                             (r["h_risk_identified_on"], r["h_risk_eliminated_on"]))]
+
+
 def export_row(r, unmasked: bool) -> list:
     """One person's line; ``r`` maps repository/exports.py's labels (``h_…`` household, ``m_…`` member)."""
     income = r["h_per_capita_income"]
@@ -47,7 +55,8 @@ def export_row(r, unmasked: bool) -> list:
             _health(r["m_health"], r["m_disability_grade"]), GRADE.get(r["m_disability_grade"], ""),
             LABOUR[r["m_labour_capacity"]], WORK[r["m_employment"]], r["m_migrant_months"],
             _yes(r["m_medical_insurance"]), STATUS[r["h_poverty_status"]], r["h_year_lifted"], _yes(r["h_dibao"]),
-            _yes(r["h_tekun"]), CATEGORY.get(r["h_monitoring_category"], ""), CAUSES.get(r["h_main_cause"], ""),
+            _yes(r["h_tekun"]), CATEGORY.get(r["h_monitoring_category"], ""), *_risk(r),
+            CAUSES.get(r["h_main_cause"], ""),
             r["h_housing_grade"], _yes(r["h_safe_water"]), str(income) if income is not None else "",
             r["h_phone"] if unmasked else mask_phone(r["h_phone"]),
             r["m_phone"] if unmasked else mask_phone(r["m_phone"])]

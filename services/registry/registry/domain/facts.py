@@ -17,6 +17,8 @@ def registered_event(household: Household, members: list[Member], helpers: list[
         uninsured_members=sum(not m.medical_insurance for m in current),
         dropout_members=sum(m.schooling_status == "dropped_out" for m in current),
         tags=list(household.tags or []), main_cause=household.main_cause,
+        monitoring_category=household.monitoring_category, risk_eliminated=household.risk_eliminated,
+        risk_identified_on=household.risk_identified_on, risk_eliminated_on=household.risk_eliminated_on,
         helper_user_ids=[h.user_id for h in helpers if h.user_id and h.ended_on is None],
         members=[ListedMember(member_id=m.id, relation=m.relation, sex=m.sex, birth_year=m.birth_date.year,
                               health=m.health, disability_grade=m.disability_grade,

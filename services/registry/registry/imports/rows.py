@@ -43,6 +43,7 @@ def _money(text: str, column: str) -> Decimal | None:
 HEAD_TEXTS = {HEAD, "本人"}
 #: columns about the household: read from its head's row only (they repeat on every member's row)
 HOUSEHOLD_KEYS = frozenset({"household_type", "year_lifted", "assistance_type", "monitoring_category", "main_cause",
+                            "risk_eliminated", "risk_identified_on", "risk_eliminated_on",
                             "risk2", "risk3", "risk4", "risk5", "housing_grade", "dangerous_house", "safe_water",
                             "water_difficulty", "household_phone", "natural_village", *INCOME})
 
@@ -145,6 +146,19 @@ def _work(g, problems: list[str]) -> dict:
     return {"employment": employment, "migrant_months": months_n}
 
 
+def _risk(g, attempt, problems: list[str]) -> dict:
+    """风险是否消除 and its dates, as the national system says them (a date alone says eliminated)."""
+    identified = attempt(v.a_date, g("risk_identified_on", ""), "风险识别时间")
+    eliminated_on = attempt(v.a_date, g("risk_eliminated_on", ""), "风险消除时间")
+    eliminated = attempt(v.yes_no, g("risk_eliminated", ""), "风险是否消除")
+    if eliminated is False and eliminated_on:
+        problems.append(f"风险消除时间 {g('risk_eliminated_on')!r} is given but 风险是否消除 is 否")
+    if identified and eliminated_on and eliminated_on < identified:
+        problems.append("风险消除时间 is before 风险识别时间")
+    return {"risk_eliminated": bool(eliminated or (eliminated is None and eliminated_on)),
+            "risk_identified_on": identified, "risk_eliminated_on": eliminated_on}
+
+
 def _household_facts(g, attempt, problems: list[str]) -> dict:
     kind = g("household_type", "")
     if kind and kind not in v.HOUSEHOLD_TYPE:
@@ -163,7 +177,7 @@ def _household_facts(g, attempt, problems: list[str]) -> dict:
         water = False
     causes = [attempt(v.cause, g(k, "")) for k in ("main_cause", "risk2", "risk3", "risk4", "risk5")]
     income = {k: attempt(_money, g(k, ""), k) for k in INCOME}
-    return {"poverty_status": v.HOUSEHOLD_TYPE.get(kind, "never_poor"),
+    return {**_risk(g, attempt, problems), "poverty_status": v.HOUSEHOLD_TYPE.get(kind, "never_poor"),
             "year_lifted": attempt(v.year, g("year_lifted", ""), "脱贫年度"),
             "dibao": dibao or bool(attempt(v.yes_no, g("dibao", ""), "是否享受低保")),
             "tekun": tekun or bool(attempt(v.yes_no, g("tekun", ""), "是否特困供养人员")),

@@ -14,14 +14,16 @@ from backstop_common.topics import REGISTRY_HOUSEHOLD
 from registry.imports.plan import PERSON_COLUMNS
 
 HOUSEHOLD_COLUMNS = ("id", "line", "household_number", "village_code", "natural_village", "phone",
-                     "poverty_status", "year_lifted", "dibao", "tekun", "monitoring_category", "main_cause",
+                     "poverty_status", "year_lifted", "dibao", "tekun", "monitoring_category", "risk_eliminated",
+                     "risk_identified_on", "risk_eliminated_on", "main_cause",
                      "other_causes", "housing_grade", "safe_water", "size", "per_capita_income", "wage", "business",
                      "business_costs", "property", "transfer", "labour", "uninsured", "dropout")
 MEMBER_COLUMNS = ("id", "household_id", "household_number", "line", *PERSON_COLUMNS)
 STAGING = """
 CREATE TEMP TABLE stage_households (id uuid, line int, household_number text, village_code text,
   natural_village text, phone text, poverty_status text, year_lifted int, dibao bool, tekun bool,
-  monitoring_category text, main_cause text, other_causes text[], housing_grade text, safe_water bool, size int,
+  monitoring_category text, risk_eliminated bool, risk_identified_on date, risk_eliminated_on date,
+  main_cause text, other_causes text[], housing_grade text, safe_water bool, size int,
   per_capita_income numeric(14,2), wage numeric(14,2), business numeric(14,2), business_costs numeric(14,2),
   property numeric(14,2), transfer numeric(14,2), labour int, uninsured int, dropout int) ON COMMIT DROP;
 CREATE TEMP TABLE stage_members (id uuid, household_id uuid, household_number text, line int,
@@ -74,11 +76,12 @@ async def load(session: AsyncSession, import_id: uuid.UUID, income_year: int, ac
     con = await _raw(session)
     households = await con.execute(
         "INSERT INTO households (id, village_code, household_number, natural_village, phone, poverty_status,"
-        " year_lifted, dibao, tekun, monitoring_category, tags, main_cause, other_causes, housing_grade,"
-        " safe_water, food_secure, clothing_secure, size, per_capita_income, income_year, import_id, version)"
+        " year_lifted, dibao, tekun, monitoring_category, risk_eliminated, risk_identified_on, risk_eliminated_on,"
+        " tags, main_cause, other_causes, housing_grade, safe_water, food_secure, clothing_secure, size,"
+        " per_capita_income, income_year, import_id, version)"
         " SELECT id, village_code, household_number, natural_village, phone, poverty_status, year_lifted, dibao,"
-        " tekun, monitoring_category, '{}', main_cause, other_causes, housing_grade, safe_water, true, true, size,"
-        " per_capita_income, CASE WHEN per_capita_income IS NOT NULL THEN $2::int END, $1, 1"
+        " tekun, monitoring_category, risk_eliminated, risk_identified_on, risk_eliminated_on, '{}', main_cause,"
+        " other_causes, housing_grade, safe_water, true, true, size, per_capita_income, CASE WHEN per_capita_income IS NOT NULL THEN $2::int END, $1, 1"
         " FROM stage_households", import_id, income_year)
     members = await con.execute(
         "INSERT INTO members (id, household_id, person_number, name, name_pinyin, name_initials, id_number,"
@@ -130,6 +133,8 @@ SELECT gen_random_uuid(), $1, s.id::text, $2, $3, s.id::text, s.village_code, $4
     'income_year', CASE WHEN s.per_capita_income IS NOT NULL THEN $5::int END,
     'housing_grade', s.housing_grade, 'safe_water', s.safe_water, 'uninsured_members', s.uninsured,
     'dropout_members', s.dropout, 'tags', '[]'::jsonb, 'main_cause', s.main_cause,
+    'monitoring_category', s.monitoring_category, 'risk_eliminated', s.risk_eliminated,
+    'risk_identified_on', s.risk_identified_on, 'risk_eliminated_on', s.risk_eliminated_on,
     'helper_user_ids', '[]'::jsonb) || jsonb_build_object('members', coalesce(l.members, '[]'::jsonb)), 0
 FROM stage_households s LEFT JOIN listed l ON l.household_id = s.id ORDER BY s.line
 """

@@ -17,7 +17,8 @@ _DIALECT = asyncpg_dialect()
 #: the most rows a worksheet holds (Excel's limit, 2^20, less the header row)
 MAX_ROWS = 1_048_575
 HOUSEHOLD_COLUMNS = ("village_code", "natural_village", "household_number", "size", "poverty_status",
-                     "year_lifted", "dibao", "tekun", "monitoring_category", "main_cause", "housing_grade",
+                     "year_lifted", "dibao", "tekun", "monitoring_category", "risk_eliminated", "risk_identified_on",
+                     "risk_eliminated_on", "main_cause", "housing_grade",
                      "safe_water", "per_capita_income", "phone")
 MEMBER_COLUMNS = ("person_number", "name", "id_number", "sex", "birth_date", "relation", "ethnicity", "education",
                   "schooling_stage", "schooling_status", "health", "disability_grade", "labour_capacity",

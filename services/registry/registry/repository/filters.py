@@ -12,6 +12,8 @@ from sqlalchemy import ARRAY, Boolean, Numeric, String, and_, any_, bindparam, e
 from registry.models import Household, Member
 
 ESCAPE = "/"
+#: flags whose ``false`` is a filter too (elsewhere ``false`` means "not filtered")
+BOTH_WAYS = ("dibao", "tekun", "risk_eliminated")
 
 
 @dataclass
@@ -22,6 +24,7 @@ class HouseholdFilter:
     area_prefix: str | None = None
     status: str | None = None
     monitoring_category: str | None = None
+    risk_eliminated: bool | None = None
     cause: str | None = None
     tag: str | None = None
     income_below: Decimal | None = None
@@ -39,7 +42,7 @@ class HouseholdFilter:
     def shape(self) -> tuple[str, ...]:
         """Which filters are set (with the one choice a value makes: a long pinyin also matches inside)."""
         set_ = tuple(f.name for f in fields(self) if getattr(self, f.name) not in (None, [])
-                     and (getattr(self, f.name) is not False or f.name in ("dibao", "tekun")))
+                     and (getattr(self, f.name) is not False or f.name in BOTH_WAYS))
         long_pinyin = self.pinyin is not None and len(self.pinyin) >= 3
         return tuple("pinyin_inside" if name == "pinyin" and long_pinyin else name for name in set_)
 
@@ -84,6 +87,7 @@ CONDITIONS = {
     "monitoring_category": lambda: Household.monitoring_category == bindparam("monitoring_category", type_=String),
     "dibao": lambda: Household.dibao == bindparam("dibao", type_=Boolean),
     "tekun": lambda: Household.tekun == bindparam("tekun", type_=Boolean),
+    "risk_eliminated": lambda: Household.risk_eliminated == bindparam("risk_eliminated", type_=Boolean),
     "household_number": lambda: Household.household_number == bindparam("household_number", type_=String),
     "cause": lambda: or_(Household.main_cause == bindparam("cause", type_=String),
                          bindparam("cause", type_=String) == any_(Household.other_causes)),
@@ -109,7 +113,7 @@ def parameters(f: HouseholdFilter) -> dict:
     p = dict(zip(("scope_low", "scope_high"), code_range(f.scope)))
     if f.area_prefix:
         p["area_prefix_low"], p["area_prefix_high"] = code_range(f.area_prefix)
-    for name in ("status", "monitoring_category", "dibao", "tekun", "household_number", "cause", "income_below",
+    for name in ("status", "monitoring_category", "risk_eliminated", "dibao", "tekun", "household_number", "cause", "income_below",
                  "housing_grades", "id_number"):
         p[name] = getattr(f, name)
     p["tag"] = [f.tag] if f.tag else None

@@ -55,6 +55,9 @@ class HouseholdRead(BaseModel):
     dibao: bool
     tekun: bool
     monitoring_category: str | None
+    risk_eliminated: bool
+    risk_identified_on: date | None
+    risk_eliminated_on: date | None
     tags: list[str]
     main_cause: str | None
     other_causes: list[str]
@@ -99,6 +102,7 @@ class HouseholdRow(BaseModel):
     dibao: bool
     tekun: bool
     monitoring_category: str | None
+    risk_eliminated: bool
     main_cause: str | None
     tags: list[str]
     per_capita_income: Decimal | None
