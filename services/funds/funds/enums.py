@@ -32,6 +32,8 @@ class ProjectType(StrEnum):
     HOUSING_RENOVATION = "housing_renovation"      # 危房改造
     EDUCATION = "education"
     HEALTH = "health"
+    RELOCATION = "relocation"                      # 易地扶贫搬迁 and its follow-up support (后续扶持)
+    ECOLOGICAL_COMPENSATION = "ecological_compensation"  # 生态补偿 (公益林补偿, 生态护林员 …)
     OTHER = "other"
 
 
