@@ -7,6 +7,7 @@ would get: that, not a hand-kept list, decides which variables matter.
 
 import importlib
 import importlib.util
+import json
 import re
 import shlex
 import subprocess
@@ -280,3 +281,38 @@ def test_make_install_and_the_images_install_only_what_the_lock_pins():
         text = dockerfile(service)
         assert f"uv export --frozen --package backstop-{service}" in text and "--require-hashes" in text
         assert re.search(r"pip install --no-deps libs/common services/" + service, text)
+
+
+def exported_series() -> set[str]:
+    """Every series name the services export, from the metric objects themselves."""
+    from prometheus_client import Counter, Histogram
+    from prometheus_client.metrics import MetricWrapperBase
+
+    from backstop_common import metrics
+
+    names = set()
+    for module in (metrics, importlib.import_module("notifications.metrics")):
+        for metric in vars(module).values():
+            if isinstance(metric, MetricWrapperBase):
+                suffixes = {Counter: ["_total"], Histogram: ["_bucket", "_sum", "_count"]}.get(type(metric), [""])
+                names |= {metric._name + suffix for suffix in suffixes}
+    return names
+
+
+def series_in(expr: str) -> set[str]:
+    return set(re.findall(r"\b(backstop_\w+|up)\b(?=\s*[{\[)]|\s*[/>=<]|\s*$|\s+and\b)", expr))
+
+
+def test_alert_rules_and_the_dashboard_read_only_series_the_services_export():
+    exported = exported_series() | {"up"}
+    rules = yaml.safe_load((ROOT / "deploy/prometheus/alerts.yml").read_text())["groups"][0]["rules"]
+    dashboard = json.loads((ROOT / "deploy/grafana/backstop-dashboard.json").read_text())
+    exprs = [r["expr"] for r in rules] + [t["expr"] for p in dashboard["panels"] for t in p["targets"]]
+    used = set().union(*(series_in(e) for e in exprs))
+    assert used and used <= exported, used - exported
+    for wanted in ("backstop_outbox_unsent_events", "backstop_consumer_lag_records",
+                   "backstop_events_dead_lettered_total", "backstop_http_requests_total"):
+        assert any(wanted in r["expr"] for r in rules), f"no alert reads {wanted}"
+    runbook = (ROOT / "docs/operations.md").read_text()
+    for rule in rules:
+        assert f"### {rule['alert']}" in runbook, f"docs/operations.md has no runbook entry for {rule['alert']}"

@@ -16,7 +16,7 @@ from backstop_common.asyncapi import EventCatalog
 from backstop_common.clock import Clock
 from backstop_common.consumer import EventConsumer, Handler
 from backstop_common.db import create_engine, create_session_factory
-from backstop_common.kafka import Publisher, broker_reachable
+from backstop_common.kafka import Publisher, broker_answers_metadata
 from backstop_common.logging import configure_logging
 from backstop_common.metrics import metrics_endpoint
 from backstop_common.middleware import BodyLimit, RequestMetrics
@@ -118,15 +118,15 @@ def _ops_routes(app: FastAPI, spec: ServiceSpec) -> None:
             checks["database"] = True
         except (Exception, asyncio.TimeoutError):
             pass
-        checks["broker"] = await broker_reachable(spec.settings.kafka_bootstrap_servers)
+        checks["broker"] = await broker_answers_metadata(spec.settings.kafka_bootstrap_servers)
         if all(checks.values()):
             return {"status": "ready", "checks": checks}
         failing = ", ".join(k for k, ok in checks.items() if not ok)
         return problem_response(503, f"not ready: {failing} unreachable", checks=checks)
 
     @app.get("/metrics", tags=["ops"], include_in_schema=False)
-    async def metrics():
-        return metrics_endpoint()
+    async def metrics(request: Request):
+        return await metrics_endpoint(getattr(request.app.state, "engine", None))
 
     if spec.settings.clock_control_enabled:
         @app.post("/_ops/clock", tags=["ops"], include_in_schema=False)

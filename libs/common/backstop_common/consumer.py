@@ -22,7 +22,7 @@ from backstop_common.db import is_contention, is_unavailable
 from backstop_common.envelope import Event, from_kafka
 from backstop_common.kafka import BrokerUnavailable, Publisher
 from backstop_common.messaging_models import InboxEntry
-from backstop_common.metrics import EVENTS_APPLIED, EVENTS_DEAD_LETTERED
+from backstop_common.metrics import CONSUMER_LAG, CONSUMER_RETRIES, EVENTS_APPLIED, EVENTS_DEAD_LETTERED
 from backstop_common.settings import ServiceSettings
 from backstop_common.topics import dlq
 from backstop_common.uow import UnitOfWork
@@ -40,6 +40,26 @@ def _correlated(event: Event):
         yield
     finally:
         correlation_id.reset(token)
+
+
+async def _record_lag(consumer: AIOKafkaConsumer, reported: set[TopicPartition]) -> None:
+    """Lag per partition: the end of the partition (as of the last fetch) minus where the group is.
+
+    A partition a rebalance moved to another instance stops being reported here (that one reports it)."""
+    assigned = consumer.assignment()
+    for gone in reported - assigned:
+        CONSUMER_LAG.remove(gone.topic, str(gone.partition))
+    reported.intersection_update(assigned)
+    for tp in assigned:
+        end = consumer.highwater(tp)
+        if end is None:
+            continue
+        try:
+            position = await asyncio.wait_for(consumer.position(tp), 1.0)
+        except (KafkaError, IllegalStateError, asyncio.TimeoutError):
+            continue
+        CONSUMER_LAG.labels(tp.topic, str(tp.partition)).set(max(end - position, 0))
+        reported.add(tp)
 
 
 class EventConsumer:
@@ -136,6 +156,7 @@ class EventConsumer:
                 raise
             except Exception as exc:
                 if is_unavailable(exc) or is_contention(exc):
+                    CONSUMER_RETRIES.labels(record.topic, "infrastructure").inc()
                     log.warning("event.infrastructure_retry", event_id=str(event.id), error=str(exc)[:200])
                     await asyncio.sleep(min(delay, 5.0))
                     delay = min(delay * 2, 5.0)
@@ -146,6 +167,7 @@ class EventConsumer:
                 if attempt >= self._settings.consumer_max_attempts:
                     await self._dead_letter(record, repr(exc))
                     return
+                CONSUMER_RETRIES.labels(record.topic, "handler").inc()
                 await asyncio.sleep(delay)
                 delay *= 2
 
@@ -197,10 +219,12 @@ class EventConsumer:
                     pass
 
     async def _poll(self, consumer: AIOKafkaConsumer) -> None:
+        reported: set[TopicPartition] = set()
         while True:
             batches = await consumer.getmany(timeout_ms=500)
             # partitions run side by side (their database work overlaps); within one, records keep their order
             await asyncio.gather(*(self._partition(consumer, tp, records) for tp, records in batches.items()))
+            await _record_lag(consumer, reported)
 
     async def _partition(self, consumer: AIOKafkaConsumer, tp: TopicPartition, records: list) -> None:
         items = []

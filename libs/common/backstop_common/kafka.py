@@ -8,7 +8,7 @@ import asyncio
 import contextlib
 
 import structlog
-from aiokafka import AIOKafkaProducer
+from aiokafka import AIOKafkaClient, AIOKafkaProducer
 from aiokafka.admin import AIOKafkaAdminClient, NewTopic
 from aiokafka.errors import TopicAlreadyExistsError, for_code
 
@@ -106,13 +106,15 @@ def _raise_topic_errors(response) -> None:
         raise TopicsNotCreated("; ".join(failures))
 
 
-async def broker_reachable(bootstrap: str, timeout: float = 1.0) -> bool:
-    for server in bootstrap.split(","):
-        host, _, port = server.strip().rpartition(":")
-        try:
-            _, writer = await asyncio.wait_for(asyncio.open_connection(host, int(port)), timeout)
-        except (OSError, asyncio.TimeoutError, ValueError):
-            continue
-        writer.close()
-        return True
-    return False
+async def broker_answers_metadata(bootstrap: str, timeout: float = 2.0) -> bool:
+    """Readiness: a broker answered a metadata request and named at least one broker (an open port that
+    is not Kafka, or a broker still starting, does not count)."""
+    client = AIOKafkaClient(bootstrap_servers=bootstrap, request_timeout_ms=int(timeout * 1000))
+    try:
+        await asyncio.wait_for(client.bootstrap(), timeout)
+        return bool(client.cluster.brokers())
+    except (Exception, asyncio.TimeoutError):
+        return False
+    finally:
+        with contextlib.suppress(Exception, asyncio.TimeoutError):
+            await asyncio.wait_for(client.close(), timeout)

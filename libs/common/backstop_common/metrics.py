@@ -1,14 +1,67 @@
-"""Prometheus metrics at ``/metrics``: HTTP requests and the event plumbing."""
+"""Prometheus metrics at ``/metrics``, all named ``backstop_*``: what an operator alerts on.
 
-from prometheus_client import CONTENT_TYPE_LATEST, Counter, Histogram, generate_latest
+Counters and histograms are updated where things happen (requests, the relay, the consumer); the gauges
+that describe state (outbox backlog, pool use) are read when Prometheus scrapes, so they are never stale.
+Alert rules and the dashboard built on these names: ``deploy/prometheus/``, ``deploy/grafana/``.
+"""
+
+import asyncio
+from datetime import UTC, datetime
+
+import structlog
+from prometheus_client import CONTENT_TYPE_LATEST, Counter, Gauge, Histogram, generate_latest
+from sqlalchemy import text
 from starlette.responses import Response
 
-HTTP_REQUESTS = Counter("http_requests_total", "HTTP requests", ["method", "route", "status"])
-HTTP_LATENCY = Histogram("http_request_duration_seconds", "HTTP request latency", ["method", "route"])
-OUTBOX_PUBLISHED = Counter("outbox_published_total", "Outbox events published to the broker")
-EVENTS_APPLIED = Counter("events_consumed_total", "Events consumed", ["type", "outcome"])
-EVENTS_DEAD_LETTERED = Counter("events_dead_lettered_total", "Events sent to a DLQ", ["topic"])
+NAMESPACE = "backstop"
+log = structlog.get_logger()
+
+HTTP_REQUESTS = Counter("http_requests_total", "HTTP requests by route template and status",
+                        ["method", "route", "status"], namespace=NAMESPACE)
+HTTP_LATENCY = Histogram("http_request_duration_seconds", "HTTP request latency by route template",
+                         ["method", "route"], namespace=NAMESPACE)
+OUTBOX_PUBLISHED = Counter("outbox_published_total", "Outbox events published to the broker", namespace=NAMESPACE)
+OUTBOX_UNSENT = Gauge("outbox_unsent_events", "Outbox rows not yet published (the backlog)", namespace=NAMESPACE)
+OUTBOX_OLDEST_AGE = Gauge("outbox_oldest_unsent_age_seconds", "Age of the oldest unpublished outbox row (0 if none)",
+                          namespace=NAMESPACE)
+EVENTS_APPLIED = Counter("events_consumed_total", "Events consumed", ["type", "outcome"], namespace=NAMESPACE)
+EVENTS_DEAD_LETTERED = Counter("events_dead_lettered_total", "Records this service sent to a DLQ",
+                               ["topic"], namespace=NAMESPACE)
+CONSUMER_RETRIES = Counter("consumer_retries_total", "Handler attempts that failed and were retried",
+                           ["topic", "reason"], namespace=NAMESPACE)
+CONSUMER_LAG = Gauge("consumer_lag_records", "Records on the partition not yet applied by this service's group",
+                     ["topic", "partition"], namespace=NAMESPACE)
+DB_POOL = Gauge("db_pool_connections", "Database pool connections by state", ["state"], namespace=NAMESPACE)
+DB_POOL_LIMIT = Gauge("db_pool_limit_connections", "Most connections the pool opens (size + overflow)",
+                      namespace=NAMESPACE)
+
+#: a scrape must answer even when the database does not: the backlog gauges then keep their last value
+SCRAPE_QUERY_TIMEOUT_S = 2.0
+BACKLOG = text("SELECT count(*), min(created_at) FROM outbox WHERE sent_at IS NULL")
 
 
-def metrics_endpoint() -> Response:
+async def read_outbox_backlog(engine) -> None:
+    try:
+        async with engine.connect() as conn:
+            unsent, oldest = (await asyncio.wait_for(conn.execute(BACKLOG), SCRAPE_QUERY_TIMEOUT_S)).one()
+    except (Exception, asyncio.TimeoutError) as exc:
+        log.warning("metrics.backlog_unreadable", error=repr(exc)[:200])
+        return
+    OUTBOX_UNSENT.set(unsent)
+    OUTBOX_OLDEST_AGE.set((datetime.now(UTC) - oldest).total_seconds() if oldest else 0)
+
+
+def read_pool(engine) -> None:
+    pool = engine.pool
+    checked_out = pool.checkedout()
+    DB_POOL.labels("checked_out").set(checked_out)
+    DB_POOL.labels("idle").set(pool.checkedin())
+    DB_POOL.labels("overflow").set(max(pool.overflow(), 0))
+    DB_POOL_LIMIT.set(pool.size() + max(getattr(pool, "_max_overflow", 0), 0))
+
+
+async def metrics_endpoint(engine=None) -> Response:
+    if engine is not None:
+        read_pool(engine.sync_engine)
+        await read_outbox_backlog(engine)
     return Response(generate_latest(), media_type=CONTENT_TYPE_LATEST)

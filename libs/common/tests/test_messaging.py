@@ -4,6 +4,7 @@ import asyncio
 import uuid
 
 import pytest
+from prometheus_client import REGISTRY
 from sqlalchemy import Column, Integer, MetaData, String, Table, func, select
 from sqlalchemy.dialects.postgresql import insert
 
@@ -105,6 +106,8 @@ async def test_consumer_applies_once_dead_letters_poison_and_keeps_flowing(db, k
     handled = make_event("registry", "household.registered", "h-1", {"x": 1})
     consumer = EventConsumer(settings=settings, session_factory=db, publisher=publisher,
                              handlers={handled.type: count}, topics=[TOPIC])
+    retries_before = REGISTRY.get_sample_value("backstop_consumer_retries_total",
+                                               {"topic": TOPIC, "reason": "handler"}) or 0
     task = asyncio.create_task(consumer.run())
     bad = make_event("registry", "household.registered", "h-bad", {"explode": True})
     after = make_event("registry", "household.registered", "h-2", {"x": 2})
@@ -124,6 +127,15 @@ async def test_consumer_applies_once_dead_letters_poison_and_keeps_flowing(db, k
         dlq = await read_events(kafka_bootstrap, topics.dlq(TOPIC), until=lambda e: len(e) >= 1,
                                 where=lambda e: e.id == bad.id)
         assert [e.id for e in dlq] == [bad.id]
+        # what an operator's alerts read: the poison record's retries, and no lag once all is applied
+        retries = REGISTRY.get_sample_value("backstop_consumer_retries_total", {"topic": TOPIC, "reason": "handler"})
+        assert retries - retries_before == settings.consumer_max_attempts - 1
+        assert REGISTRY.get_sample_value("backstop_events_dead_lettered_total", {"topic": TOPIC}) >= 1
+
+        def lags():
+            return [m.value for f in REGISTRY.collect() if f.name == "backstop_consumer_lag_records"
+                    for m in f.samples if m.labels["topic"] == TOPIC]
+        assert await eventually(lambda: lags() and not any(lags()))
     finally:
         task.cancel()
         await asyncio.gather(task, return_exceptions=True)
