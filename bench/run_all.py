@@ -11,6 +11,7 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parent.parent
 BENCHES = [
     ["bench/registry_import.py"],
+    ["-m", "bench.registry_export"],
     ["bench/monitoring_rescreen.py"],
     ["bench/monitoring_dashboard.py"],
     ["-m", "bench.api_throughput"],
