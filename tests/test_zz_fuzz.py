@@ -41,3 +41,12 @@ def test_service_survives_fuzzing(stack, service):
         if failure:
             failures.append(failure)
     assert not failures, "\n\n".join(failures)
+
+
+def test_public_routes_survive_fuzzing_without_a_token(stack):
+    """The routes open to the public (12317 reports, self-declarations) with no token at all."""
+    schema = schemathesis.openapi.from_url(f"{stack.url('monitoring')}/openapi.json")
+    failures = [failure for result in schema.get_all_operations()
+                if (operation := result.ok()).path.startswith("/api/v1/public/")
+                and (failure := _fuzz_operation(operation, {}))]
+    assert not failures, "\n\n".join(failures)

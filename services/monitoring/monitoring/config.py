@@ -17,9 +17,8 @@ class Settings(ServiceSettings):
 
     # supervision (12317 reports, self-declarations): see docs/supervision.md
     #: Fernet key (urlsafe base64, 32 bytes) for reporters' and declarants' phones, names and ID numbers at
-    #: rest; without it the service refuses to start unless on one machine (BACKSTOP_ENV=dev or the dev JWT secret)
+    #: rest; without it the service refuses to start unless on one machine (BACKSTOP_ENV=dev)
     supervision_key: str | None = None
-    backstop_env: str = Field("production", validation_alias=AliasChoices("BACKSTOP_ENV", "backstop_env"))
     #: registry (member match of a declaration) and notifications (its SMS provider), called with a system token
     registry_url: str = Field("http://127.0.0.1:8001", validation_alias=AliasChoices("REGISTRY_URL", "registry_url"))
     notifications_url: str = Field("http://127.0.0.1:8004",

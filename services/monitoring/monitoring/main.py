@@ -27,7 +27,8 @@ def build_app(settings: Settings | None = None) -> FastAPI:
         handlers=campaigns.merge_handlers(HANDLERS, campaigns.HANDLERS),
         background=[load_reference_data, deadline_sweeper, *campaigns.BACKGROUND, *supervision.BACKGROUND],
         routers=[policies.router, signals.router, cases.router, households.router, stats.router, campaigns.router,
-                 supervision.router, supervision.public_router],
+                 supervision.router, supervision.public_router, supervision.declarations_router,
+                 supervision.declarations_public],
     ))
     app.state.clock = clock
     app.state.vault = supervision.vault_from(app.state.settings)

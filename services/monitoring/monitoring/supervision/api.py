@@ -26,8 +26,8 @@ log = structlog.get_logger()
 
 
 @router.get("/categories")
-async def list_categories(uow: UoW, principal: CurrentPrincipal,
-                          kind: Annotated[str, Query(pattern="^(report|declaration)$")] = "report") -> list[CategoryOut]:
+async def list_categories(uow: UoW, principal: CurrentPrincipal, kind: Annotated[
+        str, Query(pattern="^(report|declaration)$")] = "report") -> list[CategoryOut]:
     return [CategoryOut.model_validate(c) for c in await repository.categories(uow.session, kind)]
 
 

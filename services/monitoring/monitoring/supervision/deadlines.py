@@ -11,6 +11,7 @@ from backstop_common.jobs import periodic
 from backstop_common.uow import UnitOfWork
 from monitoring.clock import clock
 from monitoring.supervision import repository
+from monitoring.supervision.declarations import sweep_declarations
 from monitoring.supervision.models import Report
 from monitoring.supervision.reports import publish, record_step
 from monitoring.supervision.routing import at_level
@@ -36,7 +37,7 @@ async def sweep_once(app: FastAPI) -> int:
     async with app.state.sessions() as session:
         uow = UnitOfWork(session, app.state.settings.service_name, app.state.relay.wake)
         now = clock.now()
-        found = await sweep_reports(uow, now)
+        found = await sweep_reports(uow, now) + await sweep_declarations(uow, now)
         await uow.commit()
     if found:
         log.info("supervision.overdue_swept", count=found)

@@ -113,3 +113,15 @@ SELECT to_char(received_at AT TIME ZONE 'Asia/Shanghai', 'YYYY-MM') AS month, ca
 
 async def report_stats(session: AsyncSession, scope: str, *, year: int | None = None, month: str | None = None):
     return (await session.execute(STATS, {"scope": scope, "year": year, "month": month})).all()
+
+
+async def list_declarations(session: AsyncSession, scope: str, *, status: str | None, household_id,
+                            limit: int, offset: int) -> tuple[list[Declaration], int]:
+    q = select(Declaration).where(Declaration.area_code.startswith(scope, autoescape=True))
+    if status:
+        q = q.where(Declaration.status == status)
+    if household_id:
+        q = q.where(Declaration.household_id == household_id)
+    total = (await session.exec(select(func.count()).select_from(q.subquery()))).one()
+    rows = await session.exec(q.order_by(Declaration.received_at.desc()).offset(offset).limit(limit))
+    return list(rows.all()), total

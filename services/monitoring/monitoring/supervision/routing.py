@@ -5,7 +5,6 @@ from backstop_common.auth import Principal, Role, area_level, area_prefix, paren
 
 COUNTY_ROLES = (Role.COUNTY_ADMIN, Role.COUNTY_STAFF)
 OFFICE_OF_LEVEL = {"township": (Role.TOWNSHIP_STAFF,), "county": COUNTY_ROLES}
-LEVELS = ("village", "township", "county")
 
 
 def at_level(area_code: str, level: str) -> str:
@@ -27,7 +26,3 @@ def handles(principal: Principal, area: str) -> bool:
     """The office at ``area`` (township staff of that township, county staff of that county)."""
     roles = OFFICE_OF_LEVEL.get(area_level(area), ())
     return principal.role in roles and principal.area_code == area
-
-
-def level_above(area: str) -> str | None:
-    return parent_area(area)

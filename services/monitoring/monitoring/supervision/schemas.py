@@ -145,3 +145,65 @@ class CategoryOut(BaseModel):
     title: str
     risk_type: str | None
     handling_level: str
+
+
+class CodeIn(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+
+    phone: Phone
+    area_code: AreaCode = Field(description="所在村（社区）的12位区划代码")
+
+
+class CodeSent(BaseModel):
+    message: str
+    expires_in_s: int
+
+
+class DeclarationIn(BaseModel):
+    """A household member's own declaration (农户自主申报): no account, the phone confirmed by a code."""
+
+    model_config = ConfigDict(extra="forbid")
+
+    name: Annotated[str, StringConstraints(strip_whitespace=True, min_length=2, max_length=30)]
+    id_number: IdNumber
+    phone: Phone
+    code: Annotated[str, StringConstraints(pattern=r"^\d{6}$")]
+    area_code: AreaCode = Field(description="所在村（社区）的12位区划代码")
+    kind: Code
+    text: Text
+
+
+class DeclarationActionIn(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+
+    note: Note | None = None
+
+
+class DeclarationOut(BaseModel):
+    model_config = ConfigDict(from_attributes=True)
+
+    id: uuid.UUID
+    kind: str
+    text: str
+    area_code: str
+    declared_area: str
+    household_id: uuid.UUID | None
+    matched: bool
+    status: str
+    due_at: datetime | None
+    escalated: bool
+    case_id: uuid.UUID | None
+    decline_reason: str | None
+    visit_note: str | None
+    decided_by: str | None
+    decided_at: datetime | None
+    received_at: datetime
+    version: int
+
+
+class DeclarationDetail(DeclarationOut):
+    """The declarant as given: unmasked for the village and township that act on it, masked otherwise."""
+
+    name: str | None = None
+    id_number: str | None = None
+    phone: str | None = None

@@ -29,7 +29,11 @@ async def load_supervision_policy(session: AsyncSession) -> None:
     """The default clocks (everywhere) and the categories; a no-op when present (counties edit them)."""
     await session.execute(insert(SupervisionPolicy).values(SupervisionPolicy(scope="").model_dump())
                           .on_conflict_do_nothing())
-    rows = [dict(code=c, kind="report", title=t, handling_level=lvl) for c, t, lvl in REPORT_CATEGORIES]
+    rows = [dict(code=c, kind="report", title=t, risk_type=None, handling_level=lvl) for c, t, lvl in REPORT_CATEGORIES]
     rows += [dict(code=c, kind="declaration", title=t, risk_type=r, handling_level="village")
              for c, t, r in DECLARATION_KINDS]
-    await session.execute(insert(SupervisionCategory).values(rows).on_conflict_do_nothing())
+    stmt = insert(SupervisionCategory).values(rows)
+    # a kind loaded without its risk code (the first seed lost it) gets it; what a county set stays
+    await session.execute(stmt.on_conflict_do_update(
+        index_elements=["code", "kind"], set_={"risk_type": stmt.excluded.risk_type},
+        where=SupervisionCategory.risk_type.is_(None) & (SupervisionCategory.kind == "declaration")))

@@ -1,7 +1,7 @@
 """Personal data of reporters and declarants at rest: Fernet encryption, and keyed hashes to count them.
 
-The key is ``MONITORING_SUPERVISION_KEY``. On one machine (``BACKSTOP_ENV=dev``, or the dev JWT secret that
-``make run`` uses) a key derived from the JWT secret stands in; anywhere else a missing key stops the start.
+The key is ``MONITORING_SUPERVISION_KEY``. On one machine (``BACKSTOP_ENV=dev``, what ``make run`` and the tests
+use) a key derived from the JWT secret stands in; anywhere else a missing key stops the start.
 """
 
 import base64
@@ -10,9 +10,8 @@ import hmac
 
 from cryptography.fernet import Fernet, InvalidToken
 
+from backstop_common.settings import DEV, DEV_JWT_SECRET
 from monitoring.config import Settings
-
-DEV_JWT_SECRET = "backstop-dev-secret-change-me-in-production"
 
 
 class Vault:
@@ -37,7 +36,7 @@ class Vault:
 
 
 def is_dev(settings: Settings) -> bool:
-    return settings.backstop_env.lower() in ("dev", "test") or settings.jwt_secret == DEV_JWT_SECRET
+    return settings.backstop_env == DEV
 
 
 def vault_from(settings: Settings) -> Vault:
@@ -47,5 +46,6 @@ def vault_from(settings: Settings) -> Vault:
         raise RuntimeError("MONITORING_SUPERVISION_KEY is required outside a dev machine "
                            "(generate one with: python -c 'from cryptography.fernet import Fernet; "
                            "print(Fernet.generate_key().decode())')")
-    derived = hashlib.sha256(b"backstop-dev-supervision:" + settings.jwt_secret.encode()).digest()
+    secret = settings.jwt_secret or DEV_JWT_SECRET
+    derived = hashlib.sha256(b"backstop-dev-supervision:" + secret.encode()).digest()
     return Vault(base64.urlsafe_b64encode(derived))

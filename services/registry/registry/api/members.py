@@ -4,12 +4,15 @@ import uuid
 from typing import Annotated
 
 from fastapi import APIRouter, Depends, Request
+from pydantic import BaseModel, ConfigDict, StringConstraints
 
 from backstop_common.app import UoW
-from backstop_common.auth import CurrentPrincipal
+from backstop_common.auth import CurrentPrincipal, Role
+from backstop_common.problems import NotFound
 from backstop_common.concurrency import expected_version, optional_version
 from registry.domain import departures, members
 from registry.domain.views import log_unmasked_reads, member_view
+from registry.repository import members as member_repo
 from registry.schemas.members import MemberCreate, MemberMove, MemberRead, MemberRemoval, MemberUpdate
 
 router = APIRouter(tags=["members"])
@@ -49,3 +52,26 @@ async def move(member_id: uuid.UUID, body: MemberMove, uow: UoW, principal: Curr
                version: Annotated[int, Depends(expected_version)]):
     member = await departures.move_member(uow, principal, member_id, body.household_id, version, body.effective_on)
     return await _view(uow, principal, member, request)
+
+
+class MemberMatchIn(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+
+    id_number: Annotated[str, StringConstraints(pattern=r"^\d{17}[\dXx]$")]
+
+
+class MemberMatch(BaseModel):
+    member_id: uuid.UUID
+    household_id: uuid.UUID
+    village_code: str
+
+
+@router.post("/members/match", response_model=MemberMatch)
+async def match(body: MemberMatchIn, uow: UoW, principal: CurrentPrincipal) -> MemberMatch:
+    """Another Backstop service (a ``system`` token) asks whose ID number this is, inside its area — monitoring
+    matching a household's own declaration (自主申报). The number travels in the body, never in a URL."""
+    principal.ensure_role(Role.SYSTEM)
+    found = await member_repo.holder_in_scope(uow.session, body.id_number.upper(), principal.scope)
+    if found is None:
+        raise NotFound("no current member with this ID number in your area")
+    return MemberMatch(member_id=found[0], household_id=found[1], village_code=found[2])

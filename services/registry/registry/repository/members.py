@@ -40,3 +40,12 @@ async def current_in_scope(session: AsyncSession, id_numbers: list[str], scope: 
 async def count_current(session: AsyncSession, household_id: uuid.UUID) -> int:
     query = select(func.count()).where(Member.household_id == household_id, Member.removed_on.is_(None))
     return (await session.execute(query)).scalar_one()
+
+
+async def holder_in_scope(session: AsyncSession, id_number: str, scope: str) -> tuple | None:
+    """(member id, household id, village) of the current member with this ID number inside ``scope``."""
+    query = (select(Member.id, Household.id, Household.village_code)
+             .join(Household, Household.id == Member.household_id)
+             .where(Member.id_number == id_number, Member.removed_on.is_(None),
+                    Household.village_code.startswith(scope, autoescape=True)))
+    return (await session.execute(query)).first()
