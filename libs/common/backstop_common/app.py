@@ -13,6 +13,7 @@ from fastapi import APIRouter, Depends, FastAPI, Request
 from sqlalchemy import text
 
 from backstop_common.asyncapi import EventCatalog
+from backstop_common.auth import AreaInScope
 from backstop_common.clock import Clock
 from backstop_common.consumer import EventConsumer, Handler
 from backstop_common.db import create_engine, create_session_factory
@@ -152,5 +153,5 @@ def create_app(spec: ServiceSpec) -> FastAPI:
     app.add_middleware(CorrelationIdMiddleware, header_name="X-Request-ID")
     _ops_routes(app, spec)
     for router in spec.routers:
-        app.include_router(router, prefix="/api/v1")
+        app.include_router(router, prefix="/api/v1", dependencies=[AreaInScope])
     return app

@@ -5,6 +5,7 @@ from ``backstop token`` (HS256 with ``JWT_SECRET``). Claims: ``sub``, ``role``, 
 division code) and, for department staff, ``department``.
 """
 
+import re
 import time
 from dataclasses import dataclass
 from enum import StrEnum
@@ -12,7 +13,10 @@ from typing import Annotated
 
 import jwt
 from fastapi import Depends, Request
+from fastapi.dependencies.models import Dependant
+from fastapi.routing import APIRoute
 from fastapi.security import HTTPAuthorizationCredentials, HTTPBearer
+from pydantic import BaseModel
 
 from backstop_common.problems import Forbidden, NotFound, Unauthorized
 from backstop_common.settings import ServiceSettings
@@ -75,6 +79,10 @@ class Principal:
     def covers(self, area_code: str | None) -> bool:
         return bool(area_code) and area_code.startswith(self.scope)
 
+    def lies_within(self, area_code: str) -> bool:
+        """The caller's area is ``area_code`` or inside it (a county's money or policy reaches its villages)."""
+        return self.area_code.startswith(area_prefix(area_code))
+
     def ensure_covers(self, area_code: str | None, what: str = "resource") -> None:
         """Outside the caller's area a record does not exist for them: 404, not 403."""
         if not self.covers(area_code):
@@ -129,3 +137,65 @@ async def current_principal(
 
 
 CurrentPrincipal = Annotated[Principal, Depends(current_principal)]
+
+
+#: the one name every route gives the area it reads or writes (query, path or JSON body)
+AREA_PARAM = "area_code"
+#: ``openapi_extra`` of a read that also answers for the areas above the caller's, as what is decided there
+#: reaches them (funds' allocations, monitoring's policy); another village stays refused
+AREAS_ABOVE_TOO = {"x-area-scope": "own, inside and above"}
+_DIVISION_CODE = re.compile(r"^[0-9]{12}$")
+#: id(route) -> (route, where it takes an area); routes are unhashable and live as long as their app
+_area_sources: dict[int, tuple[APIRoute, frozenset[str]]] = {}
+
+
+def _takes_area(dependant: Dependant) -> set[str]:
+    """Where a route or one of its dependencies (a filter class, say) takes an ``area_code``."""
+    models = [p.field_info.annotation for p in dependant.body_params]
+    found = {"query"} if any(p.name == AREA_PARAM for p in dependant.query_params) else set()
+    found |= {"path"} if any(p.name == AREA_PARAM for p in dependant.path_params) else set()
+    found |= {"body"} if any(isinstance(m, type) and issubclass(m, BaseModel) and AREA_PARAM in m.model_fields
+                             for m in models) else set()
+    for sub in dependant.dependencies:
+        found |= _takes_area(sub)
+    return found
+
+
+def _sources_of(route: APIRoute) -> frozenset[str]:
+    cached = _area_sources.get(id(route))
+    if cached is None or cached[0] is not route:
+        cached = _area_sources[id(route)] = (route, frozenset(_takes_area(route.dependant)))
+    return cached[1]
+
+
+async def _requested_areas(request: Request, route: APIRoute | None) -> list[str]:
+    sources = _sources_of(route) if route is not None else frozenset()
+    values = [request.query_params.get(AREA_PARAM) if "query" in sources else None,
+              request.path_params.get(AREA_PARAM) if "path" in sources else None]
+    if "body" in sources and "json" in request.headers.get("content-type", "") and await request.body():
+        body = await request.json()  # FastAPI has already parsed it; Starlette hands back the same object
+        values.append(body.get(AREA_PARAM) if isinstance(body, dict) else None)
+    # a malformed code is left to the route's validation (422), not answered as "outside your area"
+    return [v for v in values if isinstance(v, str) and _DIVISION_CODE.match(v)]
+
+
+async def area_in_scope(request: Request) -> None:
+    """Every route that takes an ``area_code`` refuses one outside the caller's area: 404, as ``ensure_covers``.
+
+    Installed on every service's API routes by ``app.create_app``, so a new route cannot forget it; it runs
+    before the route's own checks (role, If-Match, body validation), as a record outside the caller's area
+    does not exist for them whatever else is wrong with the request.
+    """
+    route = request.scope.get("route")
+    route = route if isinstance(route, APIRoute) else None
+    codes = await _requested_areas(request, route)
+    if not codes:
+        return
+    principal = await current_principal(request, await _bearer(request))
+    above_too = route.openapi_extra == AREAS_ABOVE_TOO
+    for code in codes:
+        if not (above_too and principal.lies_within(code)):
+            principal.ensure_covers(code, "area")
+
+
+AreaInScope = Depends(area_in_scope)

@@ -57,3 +57,59 @@ def test_token_signed_with_another_key_is_refused():
                         "exp": int(time.time()) + 60}, "another-secret-of-enough-length-123", algorithm="HS256")
     with pytest.raises(Unauthorized):
         decode_token(SETTINGS, token)
+
+
+def _scoped_app():
+    """Three routes taking an area in the query, the path and the body, as the kernel mounts a service's routes."""
+    from fastapi import APIRouter, FastAPI
+    from pydantic import BaseModel
+
+    from backstop_common.auth import AREAS_ABOVE_TOO, AreaInScope, CurrentPrincipal
+    from backstop_common.problems import install_problem_handlers
+
+    class Body(BaseModel):
+        area_code: str
+        amount: int
+
+    router = APIRouter()
+
+    @router.get("/report")
+    async def report(principal: CurrentPrincipal, area_code: str | None = None) -> dict:
+        return {"area_code": area_code}
+
+    @router.get("/policy/{area_code}", openapi_extra=AREAS_ABOVE_TOO)
+    async def policy(area_code: str, principal: CurrentPrincipal) -> dict:
+        return {"area_code": area_code}
+
+    @router.post("/allocations")
+    async def allocate(body: Body, principal: CurrentPrincipal) -> dict:
+        return body.model_dump()
+
+    app = FastAPI()
+    app.state.settings = SETTINGS
+    install_problem_handlers(app)
+    app.include_router(router, dependencies=[AreaInScope])
+    return app
+
+
+async def test_an_area_outside_the_caller_is_refused_before_anything_else():
+    import httpx
+
+    village, sibling, county = "211204001002", "211204001003", "211204000000"
+    cadre = {"Authorization": f"Bearer {mint_token(SETTINGS, role='village_cadre', area=village)}"}
+    transport = httpx.ASGITransport(app=_scoped_app())
+    async with httpx.AsyncClient(transport=transport, base_url="http://t", headers=cadre) as client:
+        async def status(method, url, **kw):
+            return (await client.request(method, url, **kw)).status_code
+
+        assert await status("GET", "/report", params={"area_code": village}) == 200
+        assert await status("GET", "/report", params={"area_code": sibling}) == 404
+        assert await status("GET", "/report", params={"area_code": county}) == 404  # not the village's to read
+        assert await status("GET", "/report", params={"area_code": "12x"}) == 200  # left to the route's validation
+        assert await status("GET", f"/policy/{county}") == 200  # a policy from above applies to the village
+        assert await status("GET", f"/policy/{sibling}") == 404
+        assert await status("POST", "/allocations", json={"area_code": sibling}) == 404  # before the body's 422
+        assert await status("POST", "/allocations", json={"area_code": village}) == 422
+        assert await status("POST", "/allocations", json={"area_code": village, "amount": 1}) == 200
+        unsigned = await client.get("/report", params={"area_code": sibling}, headers={"Authorization": ""})
+        assert unsigned.status_code == 401

@@ -5,7 +5,7 @@ import uuid
 from fastapi import APIRouter
 
 from backstop_common.app import UoW
-from backstop_common.auth import CurrentPrincipal
+from backstop_common.auth import AREAS_ABOVE_TOO, CurrentPrincipal
 from backstop_common.paging import Page, Paging
 from funds.api.common import AreaFilter, YearFilter, commit, plain
 from funds.domain import ledger
@@ -28,7 +28,7 @@ async def create_allocation(body: AllocationCreate, uow: UoW, principal: Current
     return await commit(uow, ledger.create_allocation(uow, principal, body))
 
 
-@router.get("/allocations", response_model=Page[AllocationRead])
+@router.get("/allocations", response_model=Page[AllocationRead], openapi_extra=AREAS_ABOVE_TOO)
 async def list_allocations(uow: UoW, principal: CurrentPrincipal, paging: Paging, area_code: AreaFilter = None,
                            source: Source | None = None, year: YearFilter = None):
     return await repo.list_allocations(uow.session, principal, paging, area_code=area_code, source=source, year=year)

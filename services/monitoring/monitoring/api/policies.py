@@ -5,7 +5,7 @@ from typing import Annotated
 from fastapi import APIRouter, Path, Request
 
 from backstop_common.app import UoW
-from backstop_common.auth import CurrentPrincipal
+from backstop_common.auth import AREAS_ABOVE_TOO, CurrentPrincipal
 from monitoring.clock import clock
 from monitoring.domain import policies
 from monitoring.schemas import PolicyPutResult, PolicyRead, PolicyValues, RescreenRead
@@ -15,7 +15,7 @@ Year = Annotated[int, Path(ge=2000, le=2100)]
 AreaCode = Annotated[str, Path(pattern=r"^\d{12}$")]
 
 
-@router.get("/policies/{year}/{area_code}", response_model=PolicyRead)
+@router.get("/policies/{year}/{area_code}", response_model=PolicyRead, openapi_extra=AREAS_ABOVE_TOO)
 async def read_policy(year: Year, area_code: AreaCode, uow: UoW, principal: CurrentPrincipal):
     """The values in force for the area and year (the row itself or the one inherited from above)."""
     return await policies.get_policy(uow, year, area_code)
