@@ -43,10 +43,13 @@ def _body_properties(doc: dict, op: dict) -> set[str]:
 
 
 def area_routes(doc: dict) -> list[AreaRoute]:
-    """Every operation with an ``area_code`` in its query, its path or its JSON body."""
+    """Every signed-in operation with an ``area_code`` in its query, its path or its JSON body (a public one,
+    such as a 12317 report, has no caller whose area could be left)."""
     found = []
     for path, ops in doc["paths"].items():
         for method, op in ops.items():
+            if not op.get("security"):
+                continue
             params = tuple(op.get("parameters", ()))
             wheres = [p["in"] for p in params if p["name"] == AREA_PARAM]
             wheres += ["body"] if AREA_PARAM in _body_properties(doc, op) else []

@@ -161,10 +161,17 @@ def _takes_area(dependant: Dependant) -> set[str]:
     return found
 
 
+def _signed_in(dependant: Dependant) -> bool:
+    """The route knows its caller (it or a dependency takes ``CurrentPrincipal``)."""
+    return dependant.call is current_principal or any(_signed_in(sub) for sub in dependant.dependencies)
+
+
 def _sources_of(route: APIRoute) -> frozenset[str]:
+    """Where a signed-in route takes an ``area_code``; a public route (a 12317 report) has no caller's area."""
     cached = _area_sources.get(id(route))
     if cached is None or cached[0] is not route:
-        cached = _area_sources[id(route)] = (route, frozenset(_takes_area(route.dependant)))
+        sources = frozenset(_takes_area(route.dependant)) if _signed_in(route.dependant) else frozenset()
+        cached = _area_sources[id(route)] = (route, sources)
     return cached[1]
 
 
