@@ -3,13 +3,17 @@
 import pytest
 
 from backstop_common.devstack import run_stack
+from backstop_common.testing import server_home
 
 
 @pytest.fixture(scope="session")
 def stack(tmp_path_factory):
-    running = run_stack(tmp_path_factory.mktemp("stack"), extra_env={"CLOCK_CONTROL_ENABLED": "true"})
-    yield running
-    running.stop()
+    with server_home(tmp_path_factory, "stack") as home:
+        running = run_stack(home, extra_env={"CLOCK_CONTROL_ENABLED": "true"})
+        try:
+            yield running
+        finally:
+            running.stop()
 
 
 @pytest.fixture(scope="session")

@@ -13,8 +13,9 @@ import httpx
 import pytest
 
 from backstop_common.db import plain_url
+from backstop_common import devstack
 from backstop_common.devstack import run_stack
-from backstop_common.testing import eventually
+from backstop_common.testing import eventually, server_home
 from backstop_common.topics import REGISTRY_HOUSEHOLD
 from tests.support import load_demo_areas, new_household
 
@@ -25,15 +26,21 @@ REGISTERED = "backstop.registry.household.registered.v1"
 
 @pytest.fixture(scope="module")
 def faulty(tmp_path_factory):
-    running = run_stack(tmp_path_factory.mktemp("faulty"))
+    with server_home(tmp_path_factory, "faulty") as home:
+        running = run_stack(home)
+        try:
+            async def areas():
+                async with httpx.AsyncClient(timeout=30) as client:
+                    await load_demo_areas(client, running)
 
-    async def areas():
-        async with httpx.AsyncClient(timeout=30) as client:
-            await load_demo_areas(client, running)
-
-    asyncio.run(areas())
-    yield running
-    running.stop()
+            asyncio.run(areas())
+            yield running
+        finally:
+            running.stop()
+            # the restart test starts a PostgreSQL of its own under the stack: `backstop up` must stop it too
+            left = devstack.running_postmaster(home / "pg")
+            devstack.stop_postgres(home / "pg")  # however the tests ended
+    assert left is None, f"PostgreSQL (pid {left.pid}) still served the stack's data after `backstop up` stopped"
 
 
 async def _val(stack, service: str, sql: str, *args):

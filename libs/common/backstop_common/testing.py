@@ -8,9 +8,12 @@ import asyncio
 import contextlib
 import json
 import os
+import shutil
+import tempfile
 import time
 import uuid
-from collections.abc import AsyncIterator, Callable
+from collections.abc import AsyncIterator, Callable, Iterator
+from pathlib import Path
 
 import httpx
 import pytest
@@ -27,10 +30,100 @@ from backstop_common.settings import ServiceSettings
 os.environ.setdefault("BACKSTOP_ENV", "dev")
 
 
+#: every process a test session starts inherits this variable with the session's own value (PostgreSQL,
+#: the broker, `backstop up` and its services); one still carrying it when the session ends was left running
+SESSION_MARK = "BACKSTOP_TEST_SESSION"
+_previous_mark = pytest.StashKey[str | None]()
+
+
+def pytest_configure(config: pytest.Config) -> None:
+    config.stash[_previous_mark] = os.environ.get(SESSION_MARK)
+    os.environ[SESSION_MARK] = uuid.uuid4().hex
+
+
+def pytest_unconfigure(config: pytest.Config) -> None:
+    previous = config.stash.get(_previous_mark, None)
+    if previous is None:
+        os.environ.pop(SESSION_MARK, None)
+    else:
+        os.environ[SESSION_MARK] = previous  # a session run inside another (pytester) hands the mark back
+
+
+def left_running(mark: str) -> list:
+    """Processes other than this one that this session started and that are still alive."""
+    import psutil
+
+    found = []
+    for proc in psutil.process_iter():
+        try:
+            if (proc.pid != os.getpid() and proc.status() != psutil.STATUS_ZOMBIE
+                    and proc.environ().get(SESSION_MARK) == mark):
+                found.append(proc)
+        except (psutil.NoSuchProcess, psutil.AccessDenied, psutil.ZombieProcess):
+            continue
+    return found
+
+
+def _wait_gone(procs: list, timeout: float = 10.0) -> None:
+    """Wait until each process is dead or a zombie (a container's pid 1 may never reap an orphan)."""
+    import psutil
+
+    deadline = time.monotonic() + timeout
+    for proc in procs:
+        with contextlib.suppress(psutil.Error):
+            while proc.status() != psutil.STATUS_ZOMBIE and time.monotonic() < deadline:
+                time.sleep(0.05)
+
+
+def pytest_sessionfinish(session: pytest.Session) -> None:
+    """Fail the session if a server it started outlived it, and stop that server."""
+    import psutil
+
+    leftovers = left_running(os.environ.get(SESSION_MARK, ""))
+    if not leftovers:
+        return
+    lines = []
+    for proc in leftovers:
+        with contextlib.suppress(psutil.Error):
+            lines.append(f"  pid {proc.pid}: {' '.join(proc.cmdline())[:200]}")
+            proc.kill()
+    _wait_gone(leftovers)
+    session.exitstatus = pytest.ExitCode.TESTS_FAILED
+    reporter = session.config.pluginmanager.get_plugin("terminalreporter")
+    message = f"{len(leftovers)} process(es) started by this test session were left running (now killed):"
+    for line in (message, *lines):
+        if reporter is not None:
+            reporter.write_line(line, red=True)
+        else:
+            print(line)
+
+
+@contextlib.contextmanager
+def server_home(tmp_path_factory: pytest.TempPathFactory, name: str) -> Iterator[Path]:
+    """A folder for the servers a test starts, outside pytest's basetemp, removed afterwards (its logs kept).
+
+    Not under the basetemp: a pytest session starting in parallel makes ``pytest-of-<user>`` 0700 again,
+    which a PostgreSQL running as another user (tests run as root) can then no longer enter, and prunes
+    the basetemps of older sessions.
+    """
+    home = Path(tempfile.mkdtemp(prefix=f"backstop-{name}-"))
+    try:
+        yield home
+    finally:
+        kept = tmp_path_factory.mktemp(name)
+        for log in home.glob("*.log"):
+            shutil.copy(log, kept)
+        shutil.rmtree(home, ignore_errors=True)
+
+
 @pytest.fixture(scope="session")
 def pg_server(tmp_path_factory):
-    server = devstack.start_postgres(tmp_path_factory.mktemp("pg") / "data", cleanup_mode="delete")
-    yield server.get_uri()
+    with server_home(tmp_path_factory, "pg") as home:
+        server = devstack.start_postgres(home / "data", cleanup_mode="stop")
+        try:
+            yield server.get_uri()
+        finally:
+            devstack.stop_postgres(home / "data")  # not left to an exit handler: the session checks for leftovers
 
 
 @pytest.fixture(scope="session")

@@ -1,1 +1,1 @@
-pytest_plugins = ["backstop_common.testing"]
+pytest_plugins = ["backstop_common.testing", "pytester"]
