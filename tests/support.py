@@ -43,3 +43,14 @@ async def new_household(client: httpx.AsyncClient, stack: RunningStack, village:
                              headers=headers or admin(stack))
     assert resp.status_code == 201, resp.text
     return resp.json()
+
+
+async def load_directory(client: httpx.AsyncClient, stack: RunningStack) -> None:
+    """The county's people in notifications (office, townships, village cadres, units) and its 12317 desk."""
+    from backstop_common.seed import directory
+
+    people = directory() + [{"kind": "person", "user_id": "hotline@211204", "role": "hotline_operator",
+                             "area_code": COUNTY_CODE, "label": "12317热线"}]
+    resp = await client.post(f"{stack.url('notifications')}/api/v1/recipients/bulk", headers=admin(stack),
+                             json={"items": people})
+    assert resp.status_code == 200, resp.text

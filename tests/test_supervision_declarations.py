@@ -2,6 +2,7 @@
 case, one declined with the household's SMS in the log provider, the same answer for an unknown ID number,
 and the daily limits (what must never leak: test_supervision_zz_privacy.py)."""
 
+import asyncio
 import json
 
 import asyncpg
@@ -11,7 +12,7 @@ from backstop_common.db import plain_url
 from backstop_common.testing import eventually, read_events
 from monitoring.config import Settings as MonitoringSettings
 from monitoring.supervision.vault import vault_from
-from tests.support import member, new_household
+from tests.support import load_directory, member, new_household
 
 TOWNSHIP = "211204201000"
 VILLAGE = "211204201203"
@@ -115,3 +116,34 @@ async def test_declarations_are_limited_per_phone_and_per_id_number(demo_areas, 
         assert by_id.status_code == 429 and int(by_id.headers["Retry-After"]) > 0
         wrong = await _declare(client, stack, PHONES[4], UNKNOWN_ID, code="000000")
         assert wrong.status_code == 422  # under the limits, a wrong code is refused
+
+
+async def test_an_unverified_declaration_is_escalated_once_to_the_township(demo_areas, stack):
+    township = stack.headers("township_staff", TOWNSHIP, subject=f"township@{TOWNSHIP}")
+    cadre = stack.headers("village_cadre", VILLAGE, subject=f"cadre@{VILLAGE}")
+    async with httpx.AsyncClient(timeout=30) as client:
+        await load_directory(client, stack)
+        person = member("户主", 55)
+        household = await new_household(client, stack, VILLAGE, members=[person])
+        assert (await _declare(client, stack, PHONES[4], person["id_number"], kind="income_loss")).status_code == 202
+        declaration = await _declaration_of(client, stack, cadre, household["id"])
+        await client.post(f"{stack.url('monitoring')}/_ops/clock", params={"seconds": 10 * 86400})
+
+        async def escalated():
+            resp = await client.get(f"{stack.url('monitoring')}/api/v1/supervision/declarations/{declaration['id']}",
+                                    headers=cadre)
+            return resp.json()["escalated"]
+        await eventually(escalated, timeout=30)
+        await asyncio.sleep(11)  # two more sweeps find nothing new
+        events = await read_events(stack.bootstrap, "monitoring.supervision", lambda es: False, timeout=4,
+                                   where=lambda e: e.subject == declaration["id"] and e.type.endswith("overdue.v1"))
+        assert len(events) == 1 and events[0].data["escalate_to_area"] == TOWNSHIP
+        assert await eventually(lambda: _township_heard(client, stack, township, declaration["id"]), timeout=30)
+
+
+async def _township_heard(client, stack, headers, declaration_id: str) -> bool:
+    resp = await client.get(f"{stack.url('notifications')}/api/v1/inbox", params={"limit": 200}, headers=headers)
+    heard = [m for m in resp.json()["items"]
+             if m["event_subject"] == declaration_id and m["event_type"] == "declaration.overdue"]
+    assert len(heard) <= 1
+    return len(heard) == 1

@@ -3,25 +3,21 @@ unit's inbox hearing of it, an overdue report escalated exactly once, and a repo
 handling unit sent to the level above from the start."""
 
 import asyncio
+import io
+import zipfile
+from datetime import datetime
+from zoneinfo import ZoneInfo
 
 import httpx
 
-from backstop_common.seed import directory
 from backstop_common.testing import eventually, read_events
+from tests.support import load_directory
 
 COUNTY = "211204000000"
 TOWNSHIP = "211204201000"
 VILLAGE = "211204201203"
 CITY = "211200000000"
 REPORTER_PHONE = "13912345678"
-
-
-async def _directory(client: httpx.AsyncClient, stack) -> None:
-    people = directory() + [{"kind": "person", "user_id": "hotline@211204", "role": "hotline_operator",
-                             "area_code": COUNTY, "label": "12317热线"}]
-    resp = await client.post(f"{stack.url('notifications')}/api/v1/recipients/bulk",
-                             headers=stack.headers("county_admin", COUNTY), json={"items": people})
-    assert resp.status_code == 200, resp.text
 
 
 async def _public_report(client: httpx.AsyncClient, stack, **fields) -> str:
@@ -51,7 +47,7 @@ async def test_an_anonymous_report_is_followed_to_the_call_back(demo_areas, stac
     hotline = stack.headers("hotline_operator", COUNTY, subject="hotline@211204")
     township = stack.headers("township_staff", TOWNSHIP, subject=f"township@{TOWNSHIP}")
     async with httpx.AsyncClient(timeout=30) as client:
-        await _directory(client, stack)
+        await load_directory(client, stack)
         report_id = await _public_report(client, stack, phone=REPORTER_PHONE)
 
         detail = (await client.get(f"{stack.url('monitoring')}/api/v1/supervision/reports/{report_id}",
@@ -76,12 +72,35 @@ async def test_an_anonymous_report_is_followed_to_the_call_back(demo_areas, stac
             assert len(heard) == 1
         assert await eventually(lambda: _inbox(client, stack, hotline, "report.answered", report_id), timeout=30)
 
+        month = datetime.fromisoformat(detail["received_at"]).astimezone(ZoneInfo("Asia/Shanghai")).strftime("%Y-%m")
+        await _monthly_report_matches_the_list(client, stack, hotline, month, "policy_not_delivered")
+
+
+async def _monthly_report_matches_the_list(client, stack, headers, month: str, category: str) -> None:
+    """一月一调度: the month's line for a category counts what the report list holds for it."""
+    base = f"{stack.url('monitoring')}/api/v1/supervision"
+    listed = (await client.get(f"{base}/reports", params={"category": category, "limit": 500},
+                               headers=headers)).json()["items"]
+    in_month = [r for r in listed if datetime.fromisoformat(r["received_at"]).astimezone(
+        ZoneInfo("Asia/Shanghai")).strftime("%Y-%m") == month]
+    report = (await client.get(f"{base}/monthly-report", params={"month": month}, headers=headers)).json()
+    line = next(c for c in report["by_category"] if c["category"] == category)
+    assert line["received"] == len(in_month)
+    assert line["closed"] == sum(r["status"] == "closed" for r in in_month)
+    assert line["satisfied"] == sum(r["satisfaction"] == "satisfied" for r in in_month) >= 1
+    assert report["totals"]["received"] >= line["received"]
+    xlsx = await client.get(f"{base}/monthly-report.xlsx", params={"month": month}, headers=headers)
+    assert xlsx.status_code == 200
+    with zipfile.ZipFile(io.BytesIO(xlsx.content)) as book:
+        text = "".join(book.read(name).decode() for name in book.namelist() if name.endswith(".xml"))
+    assert "12317举报月报" in text and line["title"] in text
+
 
 async def test_an_overdue_report_is_escalated_once(demo_areas, stack):
     county = stack.headers("county_staff", COUNTY, subject="county-office@211204")
     hotline = stack.headers("hotline_operator", COUNTY, subject="hotline@211204")
     async with httpx.AsyncClient(timeout=30) as client:
-        await _directory(client, stack)
+        await load_directory(client, stack)
         report_id = await _public_report(client, stack, category="funds_misuse")
         await _act(client, stack, hotline, report_id, "accept")
         await client.post(f"{stack.url('monitoring')}/_ops/clock", params={"seconds": 40 * 86400})
@@ -105,7 +124,7 @@ async def test_a_report_naming_the_handling_unit_goes_to_the_level_above(demo_ar
     county = stack.headers("county_staff", COUNTY, subject="county-office@211204")
     township = stack.headers("township_staff", TOWNSHIP, subject=f"township@{TOWNSHIP}")
     async with httpx.AsyncClient(timeout=30) as client:
-        await _directory(client, stack)
+        await load_directory(client, stack)
         report_id = await _public_report(client, stack, category="cadre_conduct", accused_level="township",
                                          text="乡扶贫办干部在评议中优亲厚友。")
         detail = (await client.get(f"{stack.url('monitoring')}/api/v1/supervision/reports/{report_id}",
