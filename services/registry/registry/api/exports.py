@@ -69,6 +69,6 @@ async def export_households(request: Request, principal: CurrentPrincipal,
     except BaseException:
         os.unlink(path)
         raise
-    log.info("export.built", rows=summary["rows"])
+    log.info("export.built", **summary)
     return FileResponse(path, media_type=XLSX_MEDIA_TYPE, filename="households.xlsx",
                         background=BackgroundTask(os.unlink, path))
