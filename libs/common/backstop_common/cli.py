@@ -10,7 +10,7 @@ import asyncio
 import json
 import os
 import signal
-from datetime import datetime
+from datetime import datetime, timedelta
 from pathlib import Path
 from typing import Annotated
 
@@ -286,6 +286,64 @@ def bootstrap(
         typer.echo("BACKSTOP_DEMO is not true: nothing loaded; load your areas with `backstop areas load FILE`")
         return
     seed(20_000, data_dir, registry_url, monitoring_url, funds_url, notifications_url)
+
+
+def _database_urls(data_dir: Path, server_url: str | None, services: list[str] | None) -> dict[str, str]:
+    """Per service: <SERVICE>_DATABASE_URL, else <server URL>/<service> (compose), else stack.json."""
+    stack_file = data_dir / "stack.json"
+    stack = json.loads(stack_file.read_text())["services"] if stack_file.exists() else {}
+    urls = {}
+    for service in services or list(devstack.SERVICES):
+        _known_service(service)
+        url = _service_url(service) or (f"{server_url.rstrip('/')}/{service}" if server_url else None) \
+            or stack.get(service, {}).get("database_url")
+        if not url:
+            raise typer.BadParameter(f"no database for {service}: pass --server-url, set "
+                                     f"{service.upper()}_DATABASE_URL, or run it where `backstop up` wrote {stack_file}")
+        urls[service] = url
+    return urls
+
+
+#: how far before a backup `backstop restore` suggests replaying the outbox from
+REPLAY_MARGIN = timedelta(hours=1)
+ServerUrl = Annotated[str | None, typer.Option(envvar="BACKSTOP_SERVER_URL", help=(
+    "PostgreSQL server holding a database per service, e.g. postgresql://postgres:PW@127.0.0.1:5432"))]
+Services = Annotated[list[str] | None, typer.Option("--service", help="only these services (repeatable)")]
+
+
+@app.command("backup")
+def backup_command(
+    target: Annotated[Path, typer.Argument(help="folder for <service>.dump files and manifest.json")],
+    data_dir: DataDir = Path(".data"), server_url: ServerUrl = None, service: Services = None,
+) -> None:
+    """Dump every service's database (pg_dump, custom format) into TARGET."""
+    from backstop_common.backup import backup
+    from backstop_common.migrations import current_revision
+
+    urls = _database_urls(data_dir, server_url, service)
+    manifest = backup(urls, target, {s: current_revision(s, u) for s, u in urls.items()})
+    for name, item in manifest["services"].items():
+        typer.echo(f"{name:<14} {target / item['file']}  ({item['bytes']:,} bytes, revision {item['revision']})")
+    typer.echo(f"backup taken at {manifest['taken_at']}")
+
+
+@app.command("restore")
+def restore_command(
+    source: Annotated[Path, typer.Argument(help="a folder `backstop backup` wrote")],
+    data_dir: DataDir = Path(".data"), server_url: ServerUrl = None, service: Services = None,
+) -> None:
+    """Replace every service database's contents with the backup's (stop the services first), then
+    run migrations to bring an older backup up to the installed version."""
+    from backstop_common.backup import restore
+    urls = _database_urls(data_dir, server_url, service)
+    manifest = restore(urls, source)
+    for name, url in urls.items():
+        devstack.migrate(name, url)  # a child process each: the services' models cannot share one
+        typer.echo(f"{name:<14} restored from {source / manifest['services'][name]['file']}")
+    # dumps of the four databases are minutes apart: replay from well before, consumers skip what they hold
+    since = (datetime.fromisoformat(manifest["taken_at"]) - REPLAY_MARGIN).isoformat()
+    typer.echo(f"restored the backup taken at {manifest['taken_at']}; now republish what the broker may have lost:\n"
+               f"  backstop outbox replay SERVICE --since {since}   (for each service)")
 
 
 @app.command()
