@@ -26,6 +26,7 @@ ROOT = Path(__file__).resolve().parent.parent
 COMPOSE_TEXT = (ROOT / "docker-compose.yml").read_text()
 EXAMPLE = (ROOT / "deploy/backstop.env.example").read_text()
 SECRET = "k3Yq0bW9m2Lr7vTz1xN8pD4sF6hJ5gC0aE"  # 34 random-looking bytes: what an operator would set
+SUPERVISION_KEY = "q4H2mJ3vXWd1n0c9Zt8pL6sKf5bR7yAe2uVgTiOxNw0="  # a Fernet key, as the example says to make
 PUBLIC_KEY = "-----BEGIN PUBLIC KEY-----\nMFkwEwYHKoZIzj0CAQYIKoZIzj0DAQcDQgAE\n-----END PUBLIC KEY-----"
 INTERPOLATION = re.compile(r"\$\{(?P<name>\w+)(?:(?P<op>:?[-?])(?P<arg>[^}]*))?\}")
 
@@ -71,7 +72,8 @@ def render(env_text: str) -> dict:
 
 def operator_env(**changes: str | None) -> str:
     """deploy/backstop.env as an operator fills it in from the example."""
-    values = parse_env_file(EXAMPLE) | {"POSTGRES_PASSWORD": "pg-" + SECRET, "JWT_SECRET": SECRET}
+    values = parse_env_file(EXAMPLE) | {"POSTGRES_PASSWORD": "pg-" + SECRET, "JWT_SECRET": SECRET,
+                                        "MONITORING_SUPERVISION_KEY": SUPERVISION_KEY}
     for key, value in changes.items():
         if value is None:
             values.pop(key, None)
@@ -146,6 +148,12 @@ def test_a_missing_or_weak_secret_is_refused_outside_dev(secret, monkeypatch):
     assert settings.secret_problem() is not None
     monkeypatch.setenv("BACKSTOP_ENV", "dev")
     assert settings_class("registry")().secret_problem() is None
+
+
+def test_monitoring_refuses_to_start_without_its_supervision_key(monkeypatch):
+    spec = render(operator_env(MONITORING_SUPERVISION_KEY=None))["services"]["monitoring"]
+    settings = settings_in_container("monitoring", spec["container_env"], monkeypatch)
+    assert "MONITORING_SUPERVISION_KEY" in settings.secret_problem()
 
 
 def test_compose_refuses_to_render_without_a_database_password():

@@ -3,7 +3,7 @@
 from pydantic import AliasChoices, Field
 from pydantic_settings import SettingsConfigDict
 
-from backstop_common.settings import ServiceSettings, database_url_field
+from backstop_common.settings import DEV, ServiceSettings, database_url_field
 
 
 class Settings(ServiceSettings):
@@ -28,3 +28,18 @@ class Settings(ServiceSettings):
     supervision_sweep_interval_s: float = 5.0
     #: how often the SMS queue (one-time codes, declines) is handed to notifications
     sms_interval_s: float = 1.0
+
+    def secret_problem(self) -> str | None:
+        """Beyond the JWT secret: outside dev, no start without a usable supervision key (docs/supervision.md)."""
+        problem = super().secret_problem()
+        if problem or self.backstop_env == DEV:
+            return problem
+        if not self.supervision_key:
+            return "MONITORING_SUPERVISION_KEY is missing: reporters' and declarants' data could not be encrypted"
+        from cryptography.fernet import Fernet
+
+        try:
+            Fernet(self.supervision_key.encode())
+        except ValueError:
+            return "MONITORING_SUPERVISION_KEY is not a Fernet key (32 url-safe base64-encoded bytes)"
+        return None

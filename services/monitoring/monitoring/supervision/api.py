@@ -14,7 +14,7 @@ from backstop_common.paging import Page, Paging
 from backstop_common.privacy import mask_phone
 from backstop_common.xlsx import xlsx_response
 from monitoring.clock import clock
-from monitoring.supervision import reports, repository, stats
+from monitoring.supervision import handling, reports, repository, stats
 from monitoring.supervision.models import ReportAttachment, ReportStep
 from monitoring.supervision.schemas import (CategoryOut, PolicyIn, PolicyOut, ReportActionIn, ReportDetail, ReportIn,
                                             ReportOut)
@@ -80,7 +80,7 @@ async def get_report(report_id: uuid.UUID, request: Request, uow: UoW, principal
 @router.post("/reports/{report_id}/{action}")
 async def report_action(report_id: uuid.UUID, action: str, uow: UoW, principal: CurrentPrincipal, version: Version,
                         body: ReportActionIn | None = None) -> ReportOut:
-    report = await reports.act(uow, principal, report_id, action, body or ReportActionIn(), version)
+    report = await handling.act(uow, principal, report_id, action, body or ReportActionIn(), version)
     await uow.commit()
     return ReportOut.model_validate(report)
 

@@ -1,13 +1,10 @@
-"""12317 reports (举报) from intake to call-back: received → accepted (assigned to the handling unit) or
-declined, handled and answered within the policy's working days (extendable once), called back (回访) and
-closed when the reporter is satisfied, reopened once when not. Every step has who/when/why and an event."""
+"""12317 reports (举报): intake from the hotline, the web form or anyone, who may read one and its reporter's
+phone, and the event and step every change writes (the steps after intake: ``handling``)."""
 
 import uuid
-from dataclasses import dataclass
 
 from backstop_common.auth import Principal, Role
-from backstop_common.concurrency import check_version
-from backstop_common.problems import Conflict, Forbidden, NotFound, Unprocessable
+from backstop_common.problems import NotFound, Unprocessable
 from backstop_common.uow import UnitOfWork
 from monitoring.clock import clock
 from monitoring.models import Case, HouseholdFacts
@@ -15,29 +12,12 @@ from monitoring.supervision import attachments, repository
 from monitoring.supervision.events import TOPIC, ReportEvent
 from monitoring.supervision.models import Report, ReportStep
 from monitoring.supervision.routing import COUNTY_ROLES, handles, handling_area
-from monitoring.supervision.schemas import PublicReportIn, ReportActionIn, ReportIn
+from monitoring.supervision.schemas import PublicReportIn, ReportIn
 from monitoring.supervision.vault import Vault
 from monitoring.supervision.workdays import add_working_days
 
 DESK = (Role.HOTLINE_OPERATOR, *COUNTY_ROLES)  # the 12317 desk: intake, acceptance, call-back
 READERS = (*DESK, Role.TOWNSHIP_STAFF, Role.AUDITOR)  # village cadres are the reported-on, not readers
-MAX_REOPENS = 1
-
-
-@dataclass(frozen=True)
-class Transition:
-    sources: frozenset[str]
-    who: str  # desk / handler
-    needs_note: bool
-
-
-TRANSITIONS = {
-    "accept": Transition(frozenset({"received"}), "desk", False),
-    "decline": Transition(frozenset({"received"}), "desk", True),
-    "extend": Transition(frozenset({"assigned"}), "handler", True),
-    "answer": Transition(frozenset({"assigned"}), "handler", True),
-    "callback": Transition(frozenset({"answered"}), "desk", False),
-}
 
 
 def publish(uow: UnitOfWork, name: str, report: Report, reason: str | None = None,
@@ -109,83 +89,3 @@ async def get(uow: UnitOfWork, principal: Principal, report_id: uuid.UUID) -> Re
     if report is None or not may_read(principal, report):
         raise NotFound("举报不存在")
     return report
-
-
-def _ensure_allowed(principal: Principal, report: Report, t: Transition) -> None:
-    if principal.role in COUNTY_ROLES and principal.covers(report.handling_area):
-        return
-    if t.who == "desk" and principal.role == Role.HOTLINE_OPERATOR:
-        return
-    if t.who == "handler" and handles(principal, report.handling_area):
-        return
-    raise Forbidden("只有12317受理人员或承办单位可以办理此步骤", handling_area=report.handling_area)
-
-
-async def act(uow: UnitOfWork, principal: Principal, report_id: uuid.UUID, action: str, body: ReportActionIn,
-              version: int) -> Report:
-    t = TRANSITIONS.get(action)
-    if t is None:
-        raise NotFound(f"未知操作：{action}", actions=sorted(TRANSITIONS))
-    report = await get(uow, principal, report_id)
-    _ensure_allowed(principal, report, t)
-    check_version(report.version, version, "report")
-    if report.status not in t.sources:
-        raise Conflict(f"举报当前状态为 {report.status}，不能执行 {action}", current_status=report.status)
-    if t.needs_note and not body.note:
-        raise Unprocessable(f"{action} 需要填写说明（note）")
-    before = report.status
-    name, reason = await STEPS[action](uow, report, body)
-    report.version, report.updated_at = report.version + 1, clock.now()
-    uow.session.add(report)
-    record_step(uow, report, action, before, principal, body.note)
-    publish(uow, name, report, reason=reason)
-    await uow.session.flush()
-    return report
-
-
-async def _start_handling(uow: UnitOfWork, report: Report) -> None:
-    policy = await repository.policy_for(uow.session, report.area_code)
-    report.status, report.step = "assigned", "handle"
-    report.due_at = add_working_days(clock.now(), policy.handle_working_days)
-
-
-async def _accept(uow, report, body):
-    report.accepted_at = clock.now()
-    await _start_handling(uow, report)
-    return "report.assigned", "accepted"
-
-
-async def _decline(uow, report, body):
-    report.status, report.step, report.due_at = "declined", "none", None
-    report.decline_reason, report.closed_at = body.note, clock.now()
-    return "report.closed", "declined"
-
-
-async def _extend(uow, report, body):
-    if report.extended:
-        raise Conflict("办理期限只能延长一次")
-    policy = await repository.policy_for(uow.session, report.area_code)
-    report.extended, report.extension_reason = True, body.note
-    report.due_at = add_working_days(report.due_at or clock.now(), policy.extension_working_days)
-    return "report.assigned", "extended"
-
-
-async def _answer(uow, report, body):
-    report.status, report.step, report.due_at = "answered", "callback", None
-    report.answer, report.answered_at = body.note, clock.now()
-    return "report.answered", None
-
-
-async def _callback(uow, report, body):
-    if body.satisfied is None:
-        raise Unprocessable("回访需要记录举报人是否满意（satisfied）")
-    report.satisfaction = "satisfied" if body.satisfied else "unsatisfied"
-    if body.satisfied or report.reopened >= MAX_REOPENS:
-        report.status, report.step, report.due_at, report.closed_at = "closed", "none", None, clock.now()
-        return "report.closed", report.satisfaction
-    report.reopened += 1
-    await _start_handling(uow, report)
-    return "report.assigned", "reopened"
-
-
-STEPS = {"accept": _accept, "decline": _decline, "extend": _extend, "answer": _answer, "callback": _callback}

@@ -1,7 +1,8 @@
 """Personal data of reporters and declarants at rest: Fernet encryption, and keyed hashes to count them.
 
 The key is ``MONITORING_SUPERVISION_KEY``. On one machine (``BACKSTOP_ENV=dev``, what ``make run`` and the tests
-use) a key derived from the JWT secret stands in; anywhere else a missing key stops the start.
+use) a key derived from the JWT secret stands in; anywhere else a missing or malformed key stops the start
+(``Settings.secret_problem``, checked by the kernel's lifespan like the JWT secret).
 """
 
 import base64
@@ -39,13 +40,15 @@ def is_dev(settings: Settings) -> bool:
     return settings.backstop_env == DEV
 
 
-def vault_from(settings: Settings) -> Vault:
+def vault_from(settings: Settings) -> Vault | None:
+    """None when there is no usable key outside dev: ``Settings.secret_problem`` then refuses the start."""
     if settings.supervision_key:
-        return Vault(settings.supervision_key.encode())
+        try:
+            return Vault(settings.supervision_key.encode())
+        except ValueError:
+            return None
     if not is_dev(settings):
-        raise RuntimeError("MONITORING_SUPERVISION_KEY is required outside a dev machine "
-                           "(generate one with: python -c 'from cryptography.fernet import Fernet; "
-                           "print(Fernet.generate_key().decode())')")
+        return None
     secret = settings.jwt_secret or DEV_JWT_SECRET
     derived = hashlib.sha256(b"backstop-dev-supervision:" + secret.encode()).digest()
     return Vault(base64.urlsafe_b64encode(derived))

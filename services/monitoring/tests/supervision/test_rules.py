@@ -4,6 +4,7 @@ import base64
 from datetime import UTC, datetime
 
 import pytest
+from cryptography.fernet import Fernet
 
 from backstop_common.problems import Unprocessable
 from monitoring.config import Settings
@@ -54,5 +55,8 @@ def test_the_vault_needs_a_key_outside_a_dev_machine():
     vault = vault_from(Settings())  # the dev JWT secret: a derived key
     sealed = vault.seal("13912345678")
     assert b"13912345678" not in sealed and vault.open(sealed) == "13912345678"
-    with pytest.raises(RuntimeError):
-        vault_from(Settings(jwt_secret="a-real-secret", backstop_env="production"))
+    production = Settings(jwt_secret="x" * 40 + "-a-real-secret", backstop_env="production")
+    assert vault_from(production) is None and "MONITORING_SUPERVISION_KEY" in production.secret_problem()
+    keyed = production.model_copy(update={"supervision_key": Fernet.generate_key().decode()})
+    assert keyed.secret_problem() is None and vault_from(keyed) is not None
+    assert "Fernet" in production.model_copy(update={"supervision_key": "not-a-key"}).secret_problem()
