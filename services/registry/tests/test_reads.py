@@ -90,3 +90,20 @@ async def test_a_large_import_refreshes_the_planner_statistics(app, client, sett
         analyzed = (await session.execute(text(
             "SELECT last_analyze IS NOT NULL FROM pg_stat_user_tables WHERE relname = 'households'"))).scalar_one()
     assert analyzed
+
+
+async def test_the_list_answers_a_pages_households_by_id_within_the_callers_area(client, settings):
+    """The console shows a case queue's households with one list call (`?id=…&id=…`), never one per row."""
+    admin = auth(settings, "county_admin", "211204000000")
+    ids = []
+    for _ in range(3):
+        created = await client.post("/api/v1/households", json=household(VILLAGE, member()), headers=admin)
+        assert created.status_code == 201, created.text
+        ids.append(created.json()["id"])
+    resp = await client.get("/api/v1/households", params={"id": ids[:2]}, headers=admin)
+    assert resp.status_code == 200, resp.text
+    assert sorted(row["id"] for row in resp.json()["items"]) == sorted(ids[:2])
+    elsewhere = auth(settings, "village_cadre", "211204001001")  # another village: its ids find nothing
+    assert (await client.get("/api/v1/households", params={"id": ids}, headers=elsewhere)).json()["total"] == 0
+    too_many = await client.get("/api/v1/households", params={"id": ids * 70}, headers=admin)
+    assert too_many.status_code == 422

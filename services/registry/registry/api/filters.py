@@ -1,6 +1,7 @@
 """The list's query parameters (DESIGN.md §6: ``area_code``, ``status``, ``q`` …) → a repository filter."""
 
 import re
+import uuid
 from decimal import Decimal
 from typing import Annotated, Literal
 
@@ -12,6 +13,8 @@ from registry.domain.identity import InvalidIdNumber, normalize_id_number
 from registry.domain.vocab import Cause, MonitoringCategory, PovertyStatus
 from registry.repository.filters import HouseholdFilter
 
+#: ids one list call may name: a page of rows
+MAX_IDS = 200
 ID_LIKE = re.compile(r"^[0-9]{15}$|^[0-9]{17}[0-9Xx]$")
 
 
@@ -33,11 +36,13 @@ class HouseholdQuery:
         tekun: bool | None = None,
         q: Annotated[str | None, Query(min_length=1, max_length=50,
                                        description="name, pinyin, pinyin initials, ID number or 户编号")] = None,
+        id: Annotated[list[uuid.UUID] | None, Query(max_length=MAX_IDS,
+                                                    description="these households only (a page's rows)")] = None,
     ):
         self.values = dict(status=status, monitoring_category=monitoring_category, risk_eliminated=risk_eliminated,
                            cause=cause, tag=tag,
                            income_below=income_below, housing_grades=housing_grade, unsafe_water=unsafe_water,
-                           dropout=dropout, uninsured=uninsured, dibao=dibao, tekun=tekun)
+                           dropout=dropout, uninsured=uninsured, dibao=dibao, tekun=tekun, ids=id or None)
         self.area_code, self.q = area_code, q
 
     def to_filter(self, principal: Principal) -> HouseholdFilter:

@@ -4,10 +4,11 @@ The conditions hold ``bindparam``s, never values, so one shape of filter (which 
 compiles to one statement that is reused with every set of values (repository/files.py caches it).
 """
 
+import uuid
 from dataclasses import dataclass, fields
 from decimal import Decimal
 
-from sqlalchemy import ARRAY, Boolean, Numeric, String, and_, any_, bindparam, exists, or_
+from sqlalchemy import ARRAY, Boolean, Numeric, String, Uuid, and_, any_, bindparam, exists, or_
 
 from registry.models import Household, Member
 
@@ -38,6 +39,8 @@ class HouseholdFilter:
     name: str | None = None
     pinyin: str | None = None
     household_number: str | None = None
+    #: a page's rows by id (the console shows a case queue's households in one call, not one per row)
+    ids: list[uuid.UUID] | None = None
 
     def shape(self) -> tuple[str, ...]:
         """Which filters are set (with the one choice a value makes: a long pinyin also matches inside)."""
@@ -89,6 +92,7 @@ CONDITIONS = {
     "tekun": lambda: Household.tekun == bindparam("tekun", type_=Boolean),
     "risk_eliminated": lambda: Household.risk_eliminated == bindparam("risk_eliminated", type_=Boolean),
     "household_number": lambda: Household.household_number == bindparam("household_number", type_=String),
+    "ids": lambda: Household.id == any_(bindparam("ids", type_=ARRAY(Uuid))),
     "cause": lambda: or_(Household.main_cause == bindparam("cause", type_=String),
                          bindparam("cause", type_=String) == any_(Household.other_causes)),
     "tag": lambda: Household.tags.contains(bindparam("tag", type_=_TEXT)),
@@ -113,8 +117,8 @@ def parameters(f: HouseholdFilter) -> dict:
     p = dict(zip(("scope_low", "scope_high"), code_range(f.scope)))
     if f.area_prefix:
         p["area_prefix_low"], p["area_prefix_high"] = code_range(f.area_prefix)
-    for name in ("status", "monitoring_category", "risk_eliminated", "dibao", "tekun", "household_number", "cause", "income_below",
-                 "housing_grades", "id_number"):
+    for name in ("status", "monitoring_category", "risk_eliminated", "dibao", "tekun", "household_number", "cause",
+                 "income_below", "housing_grades", "id_number", "ids"):
         p[name] = getattr(f, name)
     p["tag"] = [f.tag] if f.tag else None
     p["name"] = f"%{like_escaped(f.name)}%" if f.name else None
