@@ -217,6 +217,8 @@ class VisitRead(BaseModel):
 
 
 class CaseDetail(CaseRead):
+    #: what the caller's role may do next in this stage (the console offers these as forms)
+    actions: list[str] = []
     history: list[StepRead] = []
     signals: list[SignalRead] = []
     measures: list[MeasureRead] = []

@@ -13,7 +13,7 @@ from monitoring.api.deps import IfMatch
 from monitoring.api.views import case_detail, case_read
 from monitoring.clock import clock
 from monitoring.domain.cases import act
-from monitoring.domain.workflow import Stage
+from monitoring.domain.workflow import Stage, actions_for
 from monitoring.repository import case_queries
 from monitoring.repository import cases as case_repo
 from monitoring.schemas import ActionBody, CaseDetail, CaseRead
@@ -48,7 +48,8 @@ async def read_case(case_id: uuid.UUID, uow: UoW, principal: CurrentPrincipal, r
     if case is None or not principal.covers(case.village_code):
         raise NotFound("case not found")
     response.headers["ETag"] = f'"{case.version}"'
-    return await case_detail(uow.session, case, clock.now())
+    detail = await case_detail(uow.session, case, clock.now())
+    return detail.model_copy(update={"actions": actions_for(principal.role, Stage(case.stage))})
 
 
 @router.post("/cases/{case_id}/{action}", response_model=CaseDetail)
@@ -59,4 +60,5 @@ async def case_action(case_id: uuid.UUID, action: str, uow: UoW, principal: Curr
     case = await act(uow, principal, case_id, action, body or ActionBody(), now, version)
     await uow.commit()
     response.headers["ETag"] = f'"{case.version}"'
-    return await case_detail(uow.session, case, now)
+    detail = await case_detail(uow.session, case, now)
+    return detail.model_copy(update={"actions": actions_for(principal.role, Stage(case.stage))})

@@ -67,3 +67,8 @@ def target(action: str, stage: Stage) -> tuple[bool, Stage]:
     if stage not in transition.targets:
         return False, stage
     return True, transition.targets[stage] or stage
+
+
+def actions_for(role: Role, stage: Stage) -> list[str]:
+    """The actions ``role`` may take on a case in ``stage``: what a client offers as forms."""
+    return [name for name, t in TRANSITIONS.items() if role in t.roles and stage in t.targets]

@@ -111,3 +111,24 @@ async def test_rejection_closes_the_case_and_a_new_signal_opens_another(app, cli
     detail = (await client.get(f"/api/v1/households/{hh}/monitoring", headers=r["village"])).json()
     assert [c["stage"] for c in detail["cases"]] == ["rejected"] and len(detail["signals"]) == 1
     assert (await client.get(f"/api/v1/households/{hh}/monitoring", headers=r["other_village"])).status_code == 404
+
+
+async def test_a_case_names_the_actions_the_callers_role_may_take_next(app, client, feed, settings):
+    """What a client offers as forms: only the next steps of this role in this stage."""
+    r = roles(settings)
+    hh = uuid.uuid4()
+    await feed(registered(hh, VILLAGE, poverty_status="lifted"), income(hh, VILLAGE, "5100.00"))
+    case = await wait_for_case(app, hh)
+    url = f"/api/v1/cases/{case.id}"
+
+    async def actions(who):
+        resp = await client.get(url, headers=r[who])
+        assert resp.status_code == 200, resp.text
+        return resp.json()["actions"]
+
+    assert await actions("village") == ["verify"]
+    assert await actions("township") == ["reject"]
+    assert await actions("helper") == []
+    verified = await client.post(f"{url}/verify", json={"note": "入户核实"}, headers=r["village"])
+    assert verified.json()["actions"] == ["post-notice"]
+    assert await actions("county") == ["reject"]
