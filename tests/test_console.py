@@ -5,11 +5,20 @@ page shows against what the services' APIs answer to that same person.
 """
 
 import asyncio
+import base64
+import io
+import json
 import re
+import time
 
 import httpx
+import itsdangerous
 import pytest
+from pypdf import PdfReader
 
+from selenium.webdriver.common.by import By
+
+from backstop_common.testing import eventually
 from tests.browser import Browser, start_chromium
 from tests.support import member, new_household
 
@@ -49,6 +58,36 @@ def households(demo_areas, stack):
     return asyncio.run(load())
 
 
+def open_case(stack, household_id: str) -> dict:
+    """A cadre's visit finds an illness (干部排查): monitoring opens a case once it knows the household."""
+    cadre = stack.headers("village_cadre", VILLAGE, subject=f"cadre@{VILLAGE}")
+
+    async def signal():
+        async with httpx.AsyncClient(timeout=10) as client:
+            resp = await client.post(f"{stack.url('monitoring')}/api/v1/signals", headers=cadre, json={
+                "household_id": household_id, "risk_type": "01", "source": "visit", "reference": "console-visit-1",
+                "note": "户主患病住院"})
+            return resp.json() if resp.status_code in (200, 201) else None
+
+    assert asyncio.run(eventually(signal, timeout=30)), "monitoring never learnt of the household"
+    page = api(stack, "county_admin", COUNTY, "monitoring", "/cases", household_id=household_id)
+    assert page["total"] == 1
+    return page["items"][0]
+
+
+def act(browser: Browser, action: str, note: str | None = None) -> None:
+    form = browser.one(f'form[data-action="{action}"]')
+    if note is not None:
+        form.find_element(By.NAME, "note").send_keys(note)
+    form.find_element(By.CSS_SELECTOR, "button[type=submit]").click()
+    browser.wait_for("#stage")
+
+
+def advance_monitoring_clock(stack, days: float) -> None:
+    resp = httpx.post(f"{stack.url('monitoring')}/_ops/clock", params={"seconds": days * 86400}, timeout=10)
+    assert resp.status_code == 200, resp.text
+
+
 def page_figures(browser: Browser) -> dict:
     totals = {f: int(browser.text(f'#totals [data-figure="{f}"]').replace(",", "")) for f in FIGURES}
     rows = {row.get_attribute("data-area"): {
@@ -76,3 +115,198 @@ def test_the_county_admin_sees_the_same_figures_as_the_api(stack, households, br
     assert browser.all('[data-chart] svg'), "ECharts drew no chart"
     assert browser.one(".demo-banner").text.startswith("演示环境")
     browser.screenshot("overview")
+
+
+def test_a_case_is_walked_from_verification_to_confirmation_through_the_forms(stack, households, browser):
+    own, _ = households
+    case = open_case(stack, own["id"])
+    url = f"/cases/{case['id']}"
+
+    browser.sign_in("cadre", url)
+    assert browser.one("#stage").get_attribute("data-stage") == "opened"
+    assert [f.get_attribute("data-action") for f in browser.all("form[data-action]")] == ["verify"]
+    browser.screenshot("case")
+    act(browser, "verify", "已入户核实，农户已签字授权")
+    assert browser.one("#stage").get_attribute("data-stage") == "verified"
+    act(browser, "post-notice", "民主评议通过，村内公示")
+    assert browser.one("#stage").get_attribute("data-stage") == "notice_posted"
+
+    browser.sign_in("township", url)
+    act(browser, "review", "乡镇审核")  # too early: the notice has not run its days
+    assert "公示期未满" in browser.text("[data-refusal]")
+    assert browser.one("#stage").get_attribute("data-stage") == "notice_posted"
+    assert "乡镇审核" in browser.one('form[data-action="review"] textarea').get_attribute("value")  # input kept
+    advance_monitoring_clock(stack, 5.01)
+    browser.open(url)
+    act(browser, "review", "材料齐全，同意")
+    assert browser.one("#stage").get_attribute("data-stage") == "reviewed"
+
+    browser.sign_in("admin", url)
+    act(browser, "confirm", "县级审批同意纳入")
+    assert browser.one("#stage").get_attribute("data-stage") == "confirmed"
+    browser.screenshot("case-confirmed")
+    confirmed = api(stack, "county_admin", COUNTY, "monitoring", f"/cases/{case['id']}")
+    assert confirmed["stage"] == "confirmed"
+    walked = ["open", "verify", "post-notice", "review", "confirm"]
+    assert [s["action"] for s in confirmed["history"]] == walked
+    assert [li.get_attribute("data-action") for li in browser.all("#timeline li[data-action]")] == walked
+
+    browser.open("/cases")
+    assert browser.one(f'tr[data-case="{case["id"]}"]'), "the case is missing from the queue"
+    browser.screenshot("cases")
+
+
+ID_NUMBER = re.compile(r"(?<!\d)\d{17}[\dXx](?!\d)")
+A4_POINTS = (595, 842)
+
+
+def test_the_clarity_card_prints_on_one_a4_page_with_the_five_items_and_no_id_number(stack, households, browser):
+    own, _ = households
+    browser.sign_in("cadre", f"/households/{own['id']}")
+    browser.wait_for("#card-link").click()
+    browser.wait_for("#card")
+    browser.screenshot("card")
+    pdf = PdfReader(io.BytesIO(browser.print_pdf()))
+    assert len(pdf.pages) == 1
+    box = pdf.pages[0].mediabox
+    assert (round(float(box.width)), round(float(box.height))) == A4_POINTS
+    text = pdf.pages[0].extract_text()
+    for item in ("致贫原因", "属性", "帮扶措施", "帮扶责任人", "帮扶资金"):
+        assert item in text, f"{item} missing from the printed card"
+    assert "王帮扶" in text and "13800001111" in text  # the helper and how to reach them
+    assert not ID_NUMBER.search(text.replace(" ", "")) and not ID_NUMBER.search(browser.html())
+
+
+def session_cookie(browser: Browser) -> dict[str, str]:
+    return {c["name"]: c["value"] for c in browser.driver.get_cookies() if c["name"] == "backstop_session"}
+
+
+def test_a_village_cadre_on_a_phone_sees_their_own_village_only(stack, households, browser):
+    own, other = households
+    browser.phone()
+    try:
+        browser.sign_in("cadre", "/households")
+        villages = {row.get_attribute("data-village") for row in browser.all("#households tr[data-household]")}
+        assert villages == {VILLAGE}
+        assert browser.driver.execute_script("return document.documentElement.scrollWidth") <= 390
+        browser.screenshot("households-phone")
+        browser.open(f"/households/{own['id']}")
+        browser.wait_for("#household")
+        assert browser.driver.execute_script("return document.documentElement.scrollWidth") <= 390
+        browser.screenshot("household-phone")
+        browser.open(f"/households/{other['id']}")
+        assert browser.text("h1") == "未找到"
+        resp = httpx.get(f"{stack.url('console')}/households/{other['id']}", cookies=session_cookie(browser))
+        assert resp.status_code == 404 and "身份证" not in resp.text
+        browser.open("/cases")
+        assert {r.text for r in browser.all("#cases td[data-label='村']")} <= {"小房身村"}
+        browser.screenshot("cases-phone")
+    finally:
+        browser.desktop()
+
+
+def test_a_form_without_its_csrf_token_is_refused_and_changes_nothing(stack, households, browser):
+    own, _ = households
+    browser.sign_in("admin")
+    case = api(stack, "county_admin", COUNTY, "monitoring", "/cases", household_id=own["id"])["items"][0]
+    cookies = session_cookie(browser)
+    resp = httpx.post(f"{stack.url('console')}/cases/{case['id']}/act/reject", cookies=cookies,
+                      data={"reason": "伪造的请求", "version": str(case["version"])})
+    assert resp.status_code == 403 and "安全令牌" in resp.text
+    forged = httpx.post(f"{stack.url('console')}/cases/{case['id']}/act/reject", cookies=cookies,
+                        data={"reason": "伪造的请求", "version": str(case["version"]), "csrf_token": "guessed"})
+    assert forged.status_code == 403
+    assert api(stack, "county_admin", COUNTY, "monitoring", f"/cases/{case['id']}")["version"] == case["version"]
+
+
+def test_an_expired_session_goes_back_to_sign_in(stack, browser):
+    """A session whose time has passed, signed with the console's own key, is no session at all."""
+    browser.sign_in("admin")
+    browser.driver.delete_all_cookies()
+    expired = {"user": {"token": "x", "subject": "county-office@211204", "role": "county_admin",
+                        "area_code": COUNTY, "name": "过期用户", "department": None},
+               "exp": int(time.time()) - 60, "csrf": "c"}
+    browser.driver.add_cookie({"name": "backstop_session", "value": sign_session(expired), "path": "/"})
+    browser.open("/cases")
+    browser.wait_for("[data-demo-user]")
+    assert browser.path.startswith("/login")
+
+
+def sign_session(data: dict) -> str:
+    """What Starlette's SessionMiddleware writes: base64 JSON signed with the session secret."""
+    from console.config import Settings
+
+    payload = base64.b64encode(json.dumps(data).encode())
+    return itsdangerous.TimestampSigner(Settings().session_secret).sign(payload).decode()
+
+
+PHONE = re.compile(r"(?<!\d)1[3-9]\d{9}(?!\d)")
+
+
+def public_money(stack) -> None:
+    """The county's money as the funds office records it: an allocation and a project put to 公示."""
+    admin = stack.headers("county_admin", COUNTY)
+    funds = f"{stack.url('funds')}/api/v1"
+    resp = httpx.post(f"{funds}/allocations", headers=admin, timeout=10, json={
+        "source": "linkage", "year": 2026, "purpose": "巩固拓展脱贫攻坚成果", "amount": "250000.00",
+        "area_code": VILLAGE})
+    assert resp.status_code == 201, resp.text
+    project = httpx.post(f"{funds}/projects", headers=admin, timeout=10, json={
+        "name": "小房身村产业路", "project_type": "road", "area_code": VILLAGE, "year": 2026, "budget": "180000.00",
+        "reason": "村民代表大会决议"}).json()
+    for action in ("appraise", "post-notice"):
+        resp = httpx.post(f"{funds}/projects/{project['id']}/{action}", headers=admin, timeout=10)
+        assert resp.status_code == 200, resp.text
+
+
+def test_the_public_funds_page_shows_money_and_no_person(stack, households, browser):
+    own, _ = households
+    public_money(stack)
+    browser.driver.delete_all_cookies()
+    browser.open(f"/public/funds?area={TOWNSHIP}")
+    browser.wait_for("#projects")
+    assert "小房身村产业路" in browser.text("#projects") and "衔接资金" in browser.text("#allocations")
+    browser.screenshot("public-funds")
+    html = browser.html()
+    assert not ID_NUMBER.search(html) and not PHONE.search(html)
+    for person in own["members"]:
+        assert person["name"] not in html
+    assert "王帮扶" not in html
+    anonymous = httpx.get(f"{stack.url('console')}/public/funds", params={"area": TOWNSHIP}, timeout=10)
+    assert anonymous.status_code == 200 and "set-cookie" not in anonymous.headers
+    statuses = [httpx.get(f"{stack.url('console')}/public/funds", params={"area": TOWNSHIP}, timeout=10).status_code
+                for _ in range(70)]
+    assert statuses.count(200) <= 60 and statuses[-1] == 429  # rate-limited per address
+
+
+def test_the_offices_other_pages_answer_in_chinese_with_the_apis_figures(stack, households, browser):
+    """资金项目, 大排查/挂图作战, 公示 and 消息 as the county office sees them (after the public page's money)."""
+    browser.sign_in("admin", "/funds")
+    browser.wait_for("#projects")
+    projects = api(stack, "county_admin", COUNTY, "funds", "/projects", limit=100)
+    assert len(browser.all("#projects tr[data-project]")) == min(projects["total"], 100)
+    execution = api(stack, "county_admin", COUNTY, "funds", "/reports/execution")
+    assert browser.text('#execution [data-figure="execution_rate"]') == f"{execution['totals']['execution_rate']}%"
+    browser.screenshot("funds")
+    browser.open("/campaigns")
+    browser.wait_for("#board")
+    browser.screenshot("campaigns")
+    browser.open("/notices?kind=projects")
+    assert "小房身村产业路" in browser.text("#notice")
+    assert not ID_NUMBER.search(browser.html()) and not PHONE.search(browser.text("#notice"))
+    browser.screenshot("notice")
+    browser.sign_in("township", "/inbox")
+    for _ in range(5):  # messages still arriving from this module's own cases: compare a quiet moment
+        before = api_inbox(stack)
+        browser.open("/inbox")
+        shown = int(browser.text('[data-figure="unread"]'))
+        if api_inbox(stack) == before:
+            break
+    assert shown == before
+    browser.screenshot("inbox")
+
+
+def api_inbox(stack) -> int:
+    headers = stack.headers("township_staff", TOWNSHIP, subject=f"township@{TOWNSHIP}")
+    resp = httpx.get(f"{stack.url('notifications')}/api/v1/inbox", headers=headers, params={"limit": 1}, timeout=10)
+    return resp.json()["unread"]

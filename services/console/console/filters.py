@@ -1,17 +1,28 @@
 """Jinja filters: every value on a page goes through one of these, so no code reaches the user raw."""
 
 import json
+from urllib.parse import urlencode
+
+from jinja2 import pass_context
 
 from markupsafe import Markup
 
 from console import formatting
-from console.labels import label
+from console.labels import LABELS, label
 
 
 def _json(value) -> Markup:
     """Data for a chart, safe inside a <script type="application/json"> block."""
     text = json.dumps(value, ensure_ascii=False, default=str)
     return Markup(text.replace("<", "\\u003c").replace(">", "\\u003e").replace("&", "\\u0026"))
+
+
+@pass_context
+def query_with(context, **changes) -> str:
+    """This page's query string with some parameters changed (paging links keep the filters)."""
+    params = dict(context["request"].query_params)
+    params.update({k: str(v) for k, v in changes.items()})
+    return urlencode(params)
 
 
 def install(env) -> None:
@@ -22,4 +33,5 @@ def install(env) -> None:
         labels=lambda codes, kind: "、".join(label(kind, c) for c in (codes or [])) or "—",
         number=lambda n: f"{int(n):,}" if n not in (None, "") else "—",
     )
-    env.globals.update(label=label, days_left=formatting.days_left)
+    env.globals.update(label=label, days_left=formatting.days_left,
+                       label_choices=lambda kind: list(LABELS[kind].items()), query_with=query_with)

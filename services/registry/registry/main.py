@@ -13,8 +13,8 @@ def build_app(settings: Settings | None = None) -> FastAPI:
     return create_app(ServiceSpec(
         name="registry", title="Backstop registry", settings=settings or Settings(),
         catalog=catalog,
-        routers=[areas.router, households.router, members.router, records.router, feeds.router, imports.router,
-                 access_log.router, exports.router],
+        routers=[areas.router, areas.public_router, households.router, members.router, records.router, feeds.router,
+                 imports.router, access_log.router, exports.router],
         background=[purger],
     ))
 

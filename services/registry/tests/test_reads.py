@@ -107,3 +107,13 @@ async def test_the_list_answers_a_pages_households_by_id_within_the_callers_area
     assert (await client.get("/api/v1/households", params={"id": ids}, headers=elsewhere)).json()["total"] == 0
     too_many = await client.get("/api/v1/households", params={"id": ids * 70}, headers=admin)
     assert too_many.status_code == 422
+
+
+async def test_area_names_are_public_without_a_token(client):
+    """The public funds page names its villages; division names are public, nothing else is."""
+    resp = await client.get("/api/v1/public/areas", params={"area_code": "211204000000", "limit": 500})
+    assert resp.status_code == 200, resp.text
+    assert {"code": VILLAGE, "name": "读取村"}.items() <= next(
+        a for a in resp.json()["items"] if a["code"] == VILLAGE).items()
+    assert (await client.get("/api/v1/public/areas", params={"area_code": "21"})).status_code == 422
+    assert (await client.get("/api/v1/households")).status_code == 401  # the rest still needs a token

@@ -77,9 +77,10 @@ def make_api(request: Request, user: User | None) -> Api:
 
 def render(request: Request, template: str, status: int = 200, **context) -> HTMLResponse:
     state = request.app.state
-    context.setdefault("user", signed_in(request))
+    public = context.pop("public", False)  # a public page sets no cookie and carries no session token
+    context.setdefault("user", None if public else signed_in(request))
     return state.templates.TemplateResponse(request, template, {
-        "csrf": csrf_token(request), "demo": state.settings.demo_login, "asset": state.assets.url,
+        "csrf": "" if public else csrf_token(request), "demo": state.settings.demo_login, "asset": state.assets.url,
         "request_id": correlation_id.get(), "today": today(), **context}, status_code=status)
 
 

@@ -5,13 +5,15 @@ Rate-limited per caller address; they answer with facts only, never personal dat
 import time
 from collections import deque
 from datetime import datetime
+from typing import Annotated
 
-from fastapi import APIRouter, Depends, Request
+from fastapi import APIRouter, Depends, Query, Request
 
 from backstop_common.app import UoW
 from backstop_common.paging import Page, Paging
 from backstop_common.problems import TooManyRequests, Unprocessable
-from funds.api.common import AreaFilter, YearFilter
+from funds.api.common import AreaFilter, YearFilter, plain
+from funds.domain import public_summary
 from funds.repository import notices as repo
 from funds.schemas.notices import NoticeKind, NoticeRead
 
@@ -62,3 +64,10 @@ async def public_notices(uow: UoW, paging: Paging, area_code: AreaFilter = None,
     if since is not None and since.tzinfo is None:
         raise Unprocessable("since needs a time zone (e.g. 2026-01-01T00:00:00+08:00)")
     return await repo.public_notices(uow.session, paging, area_code=area_code, kind=kind, year=year, since=since)
+
+
+@router.get("/funds", openapi_extra=PUBLIC, responses=LIMITED, dependencies=[Depends(rate_limited)],
+            summary="惠民惠农资金公开：按来源、项目、补助汇总（无需登录）")
+async def public_funds(uow: UoW, area_code: Annotated[str, Query(pattern=r"^[0-9]{12}$")]):
+    """Allocations by source with what is spent, projects from their 公示 on, subsidies by village and kind."""
+    return plain(await public_summary.summary(uow.session, area_code))

@@ -5,7 +5,7 @@ from typing import Annotated, Literal
 from fastapi import APIRouter, Query
 
 from backstop_common.app import UoW
-from backstop_common.auth import CurrentPrincipal
+from backstop_common.auth import CurrentPrincipal, area_prefix
 from backstop_common.paging import Page, Paging
 from registry.domain import areas
 from registry.repository import areas as repo
@@ -35,3 +35,16 @@ async def create_areas(body: AreaBulk, uow: UoW, principal: CurrentPrincipal):
     created, unchanged = await areas.create_areas(uow.session, principal, body.areas)
     await uow.commit()
     return AreaBulkResult(created=created, unchanged=unchanged)
+
+
+#: division names are public (the statistics bureau publishes them): the public funds page names its places
+public_router = APIRouter(prefix="/public", tags=["public"])
+
+
+@public_router.get("/areas", response_model=Page[AreaRead], openapi_extra={"security": [], "x-public": True},
+                   summary="行政区划名称（无需登录）")
+async def public_areas(uow: UoW, area_code: Annotated[str, Query(pattern=r"^[0-9]{12}$")],
+                       paging: Paging) -> Page[AreaRead]:
+    """An area and every area inside it: codes and names only."""
+    rows, total = await repo.list_areas(uow.session, area_prefix(area_code), None, None, paging.limit, paging.offset)
+    return Page[AreaRead](items=[AreaRead.model_validate(a, from_attributes=True) for a in rows], total=total)
