@@ -51,15 +51,22 @@ class Browser:
     def sign_in(self, user: str, next_path: str = "/") -> None:
         self.driver.delete_all_cookies()
         self.open(f"/login?next={next_path}")
-        self.driver.find_element(By.CSS_SELECTOR, f'button[data-demo-user="{user}"]').click()
+        button = self.driver.find_element(By.CSS_SELECTOR, f'button[data-demo-user="{user}"]')
+        button.click()
+        self.wait_until_gone(button)
         self.wait_for("header .who")
 
     def sign_out(self) -> None:
-        self.driver.find_element(By.CSS_SELECTOR, "form[action='/logout'] button").click()
+        button = self.driver.find_element(By.CSS_SELECTOR, "form[action='/logout'] button")
+        button.click()
+        self.wait_until_gone(button)
         self.wait_for("[data-demo-user]")
 
     def wait_for(self, css: str, timeout: float = 15):
         return WebDriverWait(self.driver, timeout).until(ec.presence_of_element_located((By.CSS_SELECTOR, css)))
+
+    def wait_until_gone(self, element, timeout: float = 15) -> None:
+        WebDriverWait(self.driver, timeout).until(ec.staleness_of(element))
 
     def one(self, css: str):
         return self.driver.find_element(By.CSS_SELECTOR, css)
