@@ -8,7 +8,7 @@ PACKAGES := libs/common $(patsubst %/pyproject.toml,%,$(wildcard services/*/pypr
 UV_VERSION := 0.13.8
 export XDG_RUNTIME_DIR ?= /tmp/backstop-runtime-$(shell id -u)
 
-.PHONY: run test bench install lock lint clean browser
+.PHONY: run test bench fuzz install lock lint clean browser
 
 # Everything installed comes from uv.lock (exact versions, hashes checked); the repository's own packages
 # are installed editable on top, without resolving anything again.
@@ -46,6 +46,11 @@ test: install
 lock:
 	test -x $(BIN)/uv || { test -d $(VENV) || $(PYTHON) -m venv $(VENV); $(BIN)/pip install --quiet uv==$(UV_VERSION); }
 	$(BIN)/uv lock
+
+# the deep hostile-client run (docs/testing.md): every phase, valid and invalid inputs, 25 examples per
+# operation, both roles, on a fresh stack with the demo county; `make test` runs a bounded slice of it
+fuzz: install
+	BACKSTOP_FUZZ=deep $(BIN)/python -m pytest tests/test_zz_fuzz.py
 
 bench: install
 	$(BIN)/python bench/run_all.py

@@ -21,6 +21,7 @@ from backstop_common.kafka import Publisher, broker_answers_metadata
 from backstop_common.logging import configure_logging
 from backstop_common.metrics import metrics_endpoint
 from backstop_common.middleware import BodyLimit, RequestMetrics
+from backstop_common.openapi import document_problems
 from backstop_common.outbox import OutboxRelay
 from backstop_common.problems import problem_response, install_problem_handlers
 from backstop_common.settings import ServiceSettings
@@ -154,4 +155,5 @@ def create_app(spec: ServiceSpec) -> FastAPI:
     _ops_routes(app, spec)
     for router in spec.routers:
         app.include_router(router, prefix="/api/v1", dependencies=[AreaInScope])
+    document_problems(app)
     return app

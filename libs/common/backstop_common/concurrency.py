@@ -6,8 +6,12 @@ from fastapi import Header
 
 from backstop_common.problems import BadRequest, Conflict, PreconditionRequired
 
+#: the If-Match header's description in the OpenAPI document (also how ``openapi.py`` knows a 428 is possible)
+VERSION_REQUIRED = "The record's version as last read (its ETag); required — 428 without it, 409 if it changed."
+VERSION_CHECKED = "The record's version as last read (its ETag); optional — checked when sent, 409 if it changed."
 
-def expected_version(if_match: Annotated[str | None, Header()] = None) -> int:
+
+def expected_version(if_match: Annotated[str | None, Header(description=VERSION_REQUIRED)] = None) -> int:
     """Dependency: the version the client last saw; 428 when it did not say."""
     if if_match is None:
         raise PreconditionRequired("send If-Match with the record's version")
@@ -24,6 +28,6 @@ def check_version(current: int, expected: int, what: str = "record") -> None:
                        "reload and try again", current_version=current)
 
 
-def optional_version(if_match: Annotated[str | None, Header()] = None) -> int | None:
+def optional_version(if_match: Annotated[str | None, Header(description=VERSION_CHECKED)] = None) -> int | None:
     """Dependency for appending writes and workflow actions: If-Match is checked when sent, else optional."""
     return None if if_match is None else expected_version(if_match)

@@ -17,6 +17,9 @@ from typing import IO, Any
 from xml.sax.saxutils import escape
 
 XLSX_MEDIA_TYPE = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
+#: ``responses=`` of a route that answers a workbook (alone, or instead of JSON when asked)
+XLSX_RESPONSES = {200: {"description": "A workbook (.xlsx)",
+                        "content": {XLSX_MEDIA_TYPE: {"schema": {"type": "string", "format": "binary"}}}}}
 #: rows joined into one write to the zip stream
 BATCH = 1000
 #: characters XML 1.0 cannot hold; Excel's own escape for them is _xHHHH_

@@ -7,6 +7,7 @@ from fastapi import APIRouter, Query
 
 from backstop_common.app import UoW
 from backstop_common.auth import CurrentPrincipal
+from backstop_common.xlsx import XLSX_RESPONSES
 from funds.api.common import AreaFilter, PeriodFilter, Format, YearFilter, plain, xlsx
 from funds.clock import Now
 from funds.domain import five_items, notices, reports, trails
@@ -15,7 +16,7 @@ from funds.enums import Stage
 router = APIRouter(tags=["reports"])
 
 
-@router.get("/reports/execution")
+@router.get("/reports/execution", responses=XLSX_RESPONSES)
 async def execution(uow: UoW, principal: CurrentPrincipal, year: YearFilter = None, area_code: AreaFilter = None,
                     level: Literal["own", "township", "county"] = "own", format: Format = "json"):
     """支出进度 by source, area (the allocation's own, or rolled up to township/county) and project type."""
@@ -41,12 +42,12 @@ async def household_trail(household_id: uuid.UUID, uow: UoW, principal: CurrentP
     return plain(await trails.household_trail(uow.session, principal, household_id))
 
 
-@router.get("/reports/projects/{project_id}")
+@router.get("/reports/projects/{project_id}", responses=XLSX_RESPONSES)
 async def project_trail(project_id: uuid.UUID, uow: UoW, principal: CurrentPrincipal):
     return plain(await trails.project_trail(uow.session, principal, project_id))
 
 
-@router.get("/notices/subsidies")
+@router.get("/notices/subsidies", responses=XLSX_RESPONSES)
 async def subsidy_notice(uow: UoW, principal: CurrentPrincipal, area_code: AreaFilter = None,
                          period: PeriodFilter = None, format: Format = "json"):
     rows = await notices.subsidy_notice(uow.session, principal, area_code, period)
@@ -55,7 +56,7 @@ async def subsidy_notice(uow: UoW, principal: CurrentPrincipal, area_code: AreaF
     return plain({"items": rows, "total": len(rows)})
 
 
-@router.get("/notices/projects")
+@router.get("/notices/projects", responses=XLSX_RESPONSES)
 async def project_notice(uow: UoW, principal: CurrentPrincipal, area_code: AreaFilter = None,
                          stage: Stage | None = None, format: Format = "json"):
     rows = await notices.project_notice(uow.session, principal, area_code, stage.value if stage else None)

@@ -11,7 +11,7 @@ from backstop_common.app import UoW
 from backstop_common.auth import CurrentPrincipal
 from backstop_common.concurrency import expected_version
 from backstop_common.paging import Page, Paging
-from backstop_common.xlsx import xlsx_response
+from backstop_common.xlsx import XLSX_RESPONSES, xlsx_response
 from monitoring.campaigns import rectification, reports, repository, service, targets
 from monitoring.campaigns.models import Campaign, CheckDefinition, ProblemStep
 from monitoring.campaigns.schemas import (ActionIn, AnswerIn, AnswerOut, Board, CampaignIn, CampaignOut, CheckIn,
@@ -131,7 +131,7 @@ async def report_problems(uow: UoW, principal: CurrentPrincipal, campaign_id: uu
     return await reports.problem_report(uow, principal, campaign_id)
 
 
-@router.get("/reports/problems.xlsx")
+@router.get("/reports/problems.xlsx", responses=XLSX_RESPONSES)
 async def report_problems_xlsx(uow: UoW, principal: CurrentPrincipal, campaign_id: uuid.UUID | None = None):
     return xlsx_response(await reports.problem_xlsx(uow, principal, campaign_id), "problems.xlsx")
 
@@ -142,7 +142,7 @@ async def report_targets(uow: UoW, principal: CurrentPrincipal,
     return await targets.board(uow, principal, area_code, _year(year))
 
 
-@router.get("/reports/targets.xlsx")
+@router.get("/reports/targets.xlsx", responses=XLSX_RESPONSES)
 async def report_targets_xlsx(uow: UoW, principal: CurrentPrincipal,
                               area_code: Annotated[str, Query(pattern=r"^\d{12}$")], year: int | None = None):
     return xlsx_response(await reports.target_xlsx(uow, principal, area_code, _year(year)), "targets.xlsx")

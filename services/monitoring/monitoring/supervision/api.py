@@ -12,7 +12,7 @@ from backstop_common.auth import CurrentPrincipal, Role
 from backstop_common.concurrency import expected_version
 from backstop_common.paging import Page, Paging
 from backstop_common.privacy import mask_phone
-from backstop_common.xlsx import xlsx_response
+from backstop_common.xlsx import XLSX_RESPONSES, xlsx_response
 from monitoring.clock import clock
 from monitoring.supervision import handling, reports, repository, stats
 from monitoring.supervision.models import ReportAttachment, ReportStep
@@ -97,7 +97,7 @@ async def monthly_report(uow: UoW, principal: CurrentPrincipal, month: Month = N
     return await stats.monthly(uow, principal, month)
 
 
-@router.get("/monthly-report.xlsx")
+@router.get("/monthly-report.xlsx", responses=XLSX_RESPONSES)
 async def monthly_report_xlsx(uow: UoW, principal: CurrentPrincipal, month: Month = None):
     principal.ensure_role(*reports.READERS)
     data = await stats.monthly(uow, principal, month)

@@ -14,7 +14,8 @@ from starlette.background import BackgroundTask
 from backstop_common.auth import CurrentPrincipal, Principal
 from backstop_common.db import plain_url
 from backstop_common.problems import TooManyRequests
-from backstop_common.xlsx import XLSX_MEDIA_TYPE
+from backstop_common.openapi import problem_responses
+from backstop_common.xlsx import XLSX_MEDIA_TYPE, XLSX_RESPONSES
 from registry.api.filters import HouseholdQuery
 from registry.export_worker import ExportJob, export_in_process
 from registry.repository.exports import access_log_statement, rows_statement
@@ -56,7 +57,7 @@ def _job(request: Request, principal: Principal, query: HouseholdQuery, path: st
                      access_log=logged, unmasked=unmasked, path=path)
 
 
-@router.get("/exports/households.xlsx", response_class=FileResponse)
+@router.get("/exports/households.xlsx", response_class=FileResponse, responses=XLSX_RESPONSES | problem_responses(429))
 async def export_households(request: Request, principal: CurrentPrincipal,
                             query: Annotated[HouseholdQuery, Depends()]):
     """The filtered households, one row per person, in the national export's columns (re-importable)."""

@@ -1,0 +1,100 @@
+"""The error answers the kernel gives on every route, documented in each service's OpenAPI document.
+
+FastAPI documents only request validation (422, as ``application/json`` ``HTTPValidationError``) while
+every error a service sends is ``application/problem+json`` (``problems.py``). Until each route
+documents exactly its own errors (issue 14), the kernel documents what its own machinery answers, read
+from the route itself rather than declared by hand:
+
+- every operation but the ops routes (``/healthz`` …; ``/readyz`` answers 503): 422 (request validation, or a value the database cannot store) and 503 (the
+  database is away);
+- a bearer-token operation: 401 (no or bad token), 403 (the role may not) and 404 (unknown, or outside
+  the caller's area — the two are not told apart);
+- a request body or an ``If-Match`` header: 400 (unreadable body, non-numeric version), a body 413;
+- a write (POST, PUT, PATCH, DELETE): 409 (a version, workflow step or duplicate it conflicts with);
+- ``If-Match`` required (``concurrency.expected_version``, told by the header's description): 428.
+
+A route adds what only it answers with ``responses=problem_responses(429)``.
+"""
+
+from http import HTTPStatus
+from typing import Any
+
+from fastapi import FastAPI
+from fastapi.openapi.utils import get_openapi
+
+from backstop_common.concurrency import VERSION_REQUIRED
+from backstop_common.problems import PROBLEM_JSON
+
+PROBLEM_REF = {"$ref": "#/components/schemas/Problem"}
+PROBLEM_SCHEMA = {
+    "title": "Problem",
+    "description": "RFC 9457 problem details; a problem may carry more members (e.g. `errors`, `current_version`).",
+    "type": "object",
+    "required": ["type", "title", "status", "detail"],
+    "properties": {
+        "type": {"type": "string"},
+        "title": {"type": "string"},
+        "status": {"type": "integer"},
+        "detail": {"type": "string"},
+        "instance": {"type": "string"},
+        "errors": {"type": "array", "items": {"type": "object", "properties": {
+            "loc": {"type": "array", "items": {"anyOf": [{"type": "string"}, {"type": "integer"}]}},
+            "msg": {"type": "string"}, "type": {"type": "string"}}}},
+    },
+    "additionalProperties": True,
+}
+WRITES = frozenset({"post", "put", "patch", "delete"})
+
+
+def problem_responses(*codes: int) -> dict[int | str, dict[str, Any]]:
+    """``responses=`` of a route decorator for the problems only that route answers (e.g. 429)."""
+    return {code: _problem(code) for code in codes}
+
+
+def _problem(code: int) -> dict[str, Any]:
+    return {"description": HTTPStatus(code).phrase, "content": {PROBLEM_JSON: {"schema": PROBLEM_REF}}}
+
+
+def _codes(path: str, operation: dict, method: str) -> set[int]:
+    if "ops" in operation.get("tags", []):  # health, readiness, documents: no input, no database but readiness
+        return {503} if path == "/readyz" else set()
+    codes = {422, 503}
+    if operation.get("security"):
+        codes |= {401, 403, 404}
+    if_match = [p for p in operation.get("parameters", [])
+                if p.get("in") == "header" and p.get("name", "").lower() == "if-match"]
+    if "requestBody" in operation:
+        codes |= {400, 413}
+    if if_match:
+        codes.add(400)
+    if method in WRITES:
+        codes.add(409)
+    if any(p.get("description") == VERSION_REQUIRED for p in if_match):
+        codes.add(428)
+    return codes
+
+
+def _document(doc: dict) -> dict:
+    doc.setdefault("components", {}).setdefault("schemas", {})["Problem"] = PROBLEM_SCHEMA
+    for path, item in doc.get("paths", {}).items():
+        for method, operation in item.items():
+            responses = operation.setdefault("responses", {})
+            for code in sorted(_codes(path, operation, method)):
+                responses[str(code)] = _problem(code) | {"description": responses.get(str(code), {}).get(
+                    "description", HTTPStatus(code).phrase)}
+    doc["components"]["schemas"].pop("HTTPValidationError", None)
+    doc["components"]["schemas"].pop("ValidationError", None)
+    return doc
+
+
+def document_problems(app: FastAPI) -> None:
+    """Replace ``app.openapi`` with one that documents the kernel's problem answers (built once, cached)."""
+
+    def openapi() -> dict:
+        if app.openapi_schema is None:
+            app.openapi_schema = _document(get_openapi(
+                title=app.title, version=app.version, openapi_version=app.openapi_version,
+                description=app.description, routes=app.routes))
+        return app.openapi_schema
+
+    app.openapi = openapi

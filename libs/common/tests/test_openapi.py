@@ -1,0 +1,64 @@
+"""Each OpenAPI document names the problems the kernel answers, as problem+json (issue 20's checks)."""
+
+from typing import Annotated
+
+from fastapi import APIRouter, Depends, FastAPI
+from pydantic import BaseModel
+
+from backstop_common.auth import CurrentPrincipal
+from backstop_common.concurrency import expected_version, optional_version
+from backstop_common.openapi import document_problems, problem_responses
+from backstop_common.problems import PROBLEM_JSON
+
+
+class Body(BaseModel):
+    name: str
+
+
+def _doc() -> dict:
+    app, router = FastAPI(), APIRouter()
+
+    @app.get("/healthz", tags=["ops"])
+    async def healthz() -> dict:
+        return {}
+
+    @router.get("/things")
+    async def things(principal: CurrentPrincipal) -> dict:
+        return {}
+
+    @router.patch("/things/{thing_id}")
+    async def change(thing_id: int, body: Body, principal: CurrentPrincipal,
+                     version: Annotated[int, Depends(expected_version)]) -> dict:
+        return {}
+
+    @router.post("/things/{thing_id}/notes", responses=problem_responses(429))
+    async def note(thing_id: int, body: Body, principal: CurrentPrincipal,
+                   version: Annotated[int | None, Depends(optional_version)]) -> dict:
+        return {}
+
+    app.include_router(router, prefix="/api/v1")
+    document_problems(app)
+    return app.openapi()
+
+
+def codes(doc: dict, path: str, method: str) -> set[str]:
+    return set(doc["paths"][path][method]["responses"])
+
+
+def test_each_route_documents_what_the_kernel_can_answer_it():
+    doc = _doc()
+    assert codes(doc, "/healthz", "get") == {"200"}
+    assert codes(doc, "/api/v1/things", "get") == {"200", "401", "403", "404", "422", "503"}
+    assert codes(doc, "/api/v1/things/{thing_id}", "patch") == {
+        "200", "400", "401", "403", "404", "409", "413", "422", "428", "503"}
+    assert codes(doc, "/api/v1/things/{thing_id}/notes", "post") == {
+        "200", "400", "401", "403", "404", "409", "413", "422", "429", "503"}
+
+
+def test_errors_are_documented_as_problem_json():
+    doc = _doc()
+    for code, response in doc["paths"]["/api/v1/things/{thing_id}"]["patch"]["responses"].items():
+        if code != "200":
+            assert list(response["content"]) == [PROBLEM_JSON], code
+    assert "HTTPValidationError" not in doc["components"]["schemas"]
+    assert doc["components"]["schemas"]["Problem"]["required"] == ["type", "title", "status", "detail"]
