@@ -3,6 +3,7 @@
 import asyncio
 import http.server
 import os
+import re
 import subprocess
 import sys
 import threading
@@ -103,3 +104,16 @@ def test_the_healthcheck_probe_passes_on_2xx_and_fails_otherwise():
     finally:
         server.shutdown()
     assert backstop("probe", f"{base}/readyz", "--timeout", "1").returncode == 1
+
+
+def test_backstop_import_loads_a_national_export_into_the_registry(demo_areas, tmp_path):
+    from backstop_common.demo.households import household_csv
+
+    export = tmp_path / "清河区-2026.csv"
+    export.write_bytes(household_csv(6, seed=77))
+    url = demo_areas.database_url("registry")
+    result = backstop("import", str(export), "--area", "211204000000", "--database-url", url)
+    assert result.returncode == 0, result.stdout + result.stderr
+    assert re.search(r": [1-9]\d* households / \d+ members registered", result.stdout), result.stdout
+    again = backstop("import", str(export), DATABASE_URL=url)
+    assert re.search(r": 0 households / 0 members registered, [1-9]\d* households already registered", again.stdout)

@@ -4,6 +4,11 @@
     backstop token --role R --area C   a JWT the services accept (dev secret)
     backstop migrate SERVICE        run a service's migrations
     backstop outbox replay SERVICE --since T   republish a service's events since T
+    backstop import FILE --area C   load a national household export into the registry
+    backstop areas load [FILE]      the county's division codes into the registry
+    backstop seed / bootstrap       the demo county, into `backstop up` or a compose stack
+    backstop backup DIR / restore DIR   pg_dump / pg_restore of every service database
+    backstop topics, probe, --version   what containers and operators call
 """
 
 import asyncio
@@ -344,6 +349,28 @@ def restore_command(
     since = (datetime.fromisoformat(manifest["taken_at"]) - REPLAY_MARGIN).isoformat()
     typer.echo(f"restored the backup taken at {manifest['taken_at']}; now republish what the broker may have lost:\n"
                f"  backstop outbox replay SERVICE --since {since}   (for each service)")
+
+
+@app.command("import")
+def import_households(
+    file: Annotated[Path, typer.Argument(exists=True, dir_okay=False, help="national export: CSV, XLS or XLSX")],
+    area: Annotated[str, typer.Option(help="12-digit code of the area the file may touch")] = "211204000000",
+    subject: Annotated[str, typer.Option(help="who is importing (kept in the history)")] = "backstop-import",
+    income_year: Annotated[int | None, typer.Option(help="year of the incomes in the file")] = None,
+    database_url: Annotated[str | None, typer.Option(help="default: REGISTRY_DATABASE_URL or DATABASE_URL")] = None,
+    show_errors: Annotated[int, typer.Option(help="rejected rows to list")] = 50,
+) -> None:
+    """Import a national household/member export into the registry's database (as POST /imports/households).
+
+    Exits 1 when rows were rejected. The registry's relay publishes the events the import staged."""
+    from importlib.metadata import entry_points
+
+    importers = entry_points(group="backstop.importers", name="households")
+    if not importers:
+        raise typer.BadParameter("the registry package is not installed here")
+    run_import = next(iter(importers)).load()
+    url = _database_url("registry", database_url)
+    raise typer.Exit(asyncio.run(run_import(file, area, subject, income_year, url, show_errors)))
 
 
 @app.command()

@@ -1,4 +1,4 @@
-"""Command line: ``python -m registry.cli import FILE --area 211204000000``.
+"""Command line: ``backstop import FILE --area 211204000000`` (``python -m registry.cli import`` works too).
 
 Loads a national export through the same code as ``POST /api/v1/imports/households``; the events it
 stages in the outbox are published by the registry service's relay (or ``backstop`` on one machine).
