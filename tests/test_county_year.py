@@ -215,6 +215,12 @@ async def test_a_county_year(county, stack):
         return resp.status_code == 200
 
     assert await eventually(elimination_proposed, timeout=30), answers[-1]
+    # the proposal is noticed in the village like identification (at least 5 days) before approval
+    current = await county.call("GET", "monitoring", f"/cases/{cases[0]['id']}")
+    early = await county.client.post(f"{stack.url('monitoring')}/api/v1/cases/{cases[0]['id']}/eliminate",
+                                     headers={**county.admin, "If-Match": str(current["version"])}, json={})
+    assert early.status_code == 409 and early.json()["reason"] == "elimination_notice_running", early.text
+    await county.advance(6)
     eliminated = await county.act(cases[0], "eliminate", county.admin, {"note": "县审批风险消除"})
     assert eliminated["stage"] == "eliminated"
 

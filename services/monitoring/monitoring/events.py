@@ -98,10 +98,12 @@ class VisitRecorded(CaseEvent):
 
 
 class Elimination(CaseEvent):
-    """Risk elimination (风险消除) proposed by the township / approved by the county."""
+    """Risk elimination (风险消除) proposed by the township (its village notice running until
+    ``notice_ends_at``) / objected to during the notice / refused or approved by the county."""
 
     method: str
     note: str | None = None
+    notice_ends_at: datetime | None = None  # optional v1 field: the elimination notice (proposed only)
 
 
 class CaseReopened(CaseEvent):
@@ -135,7 +137,8 @@ PUBLISHED: dict[str, type[BaseModel]] = {
     "case.notice_posted": CaseStepped, "case.reviewed": CaseStepped, "case.confirmed": CaseConfirmed,
     "case.rejected": CaseRejected, "case.assistance_planned": AssistancePlanned,
     "case.visit_recorded": VisitRecorded, "case.elimination_proposed": Elimination,
-    "case.risk_eliminated": Elimination, "case.elimination_refused": Elimination, "case.reopened": CaseReopened, "case.overdue": CaseOverdue,
+    "case.risk_eliminated": Elimination, "case.elimination_refused": Elimination,
+    "case.elimination_objected": Elimination, "case.reopened": CaseReopened, "case.overdue": CaseOverdue,
     "area.cluster_alert": ClusterAlertData,
 }
 for _name, _model in PUBLISHED.items():

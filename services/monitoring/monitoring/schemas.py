@@ -173,6 +173,7 @@ class CaseRead(BaseModel):
     due_step: str | None
     due_at: datetime | None
     notice_ends_at: datetime | None
+    elimination_notice_ends_at: datetime | None = None
     confirmed_at: datetime | None
     plan_due_at: datetime | None
     next_visit_due: datetime | None
@@ -180,6 +181,7 @@ class CaseRead(BaseModel):
     close_reason: str | None
     version: int
     overdue: bool = False
+    decision_overdue: bool = False  # past decision_due_at (15 days from the first signal) while identifying
 
 
 class StepRead(BaseModel):

@@ -30,6 +30,8 @@ async def list_cases(
     category: Annotated[str | None, Query(pattern=r"^(unstable_lifted|marginal|sudden_hardship)$")] = None,
     risk_type: Annotated[str | None, Query(pattern=r"^[0-9a-z]{2,10}$")] = None,
     overdue: bool | None = None,
+    decision_overdue: Annotated[bool | None, Query(description="the 15-day limit from the first signal to "
+                                                    "the county's decision has passed (still identifying)")] = None,
 ):
     scope = principal.scope
     if area_code:
@@ -37,7 +39,8 @@ async def list_cases(
         scope = area_prefix(area_code)
     now = clock.now()
     flt = case_queries.CaseFilter(scope=scope, household_id=household_id, stage=stage, category=category,
-                                  risk_type=risk_type, overdue=overdue)
+                                  risk_type=risk_type, overdue=overdue,
+                                  decision_overdue=decision_overdue)
     rows, total = await case_queries.page(uow.session, flt, now, paging.limit, paging.offset)
     return Page[CaseRead](items=[case_read(c, now) for c in rows], total=total)
 
@@ -55,7 +58,7 @@ async def read_case(case_id: uuid.UUID, uow: UoW, principal: CurrentPrincipal, r
 @router.post("/cases/{case_id}/{action}", response_model=CaseDetail)
 async def case_action(case_id: uuid.UUID, action: str, uow: UoW, principal: CurrentPrincipal, version: IfMatch,
                       response: Response, body: Annotated[ActionBody | None, Body()] = None):
-    """verify, post-notice, review, confirm, reject, plan, visit, propose-elimination, eliminate, reopen."""
+    """verify, post-notice, review, confirm, reject, plan, visit, propose-elimination, object, eliminate, reopen."""
     now = clock.now()
     case = await act(uow, principal, case_id, action, body or ActionBody(), now, version)
     await uow.commit()

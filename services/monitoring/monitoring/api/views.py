@@ -4,7 +4,7 @@ from datetime import datetime
 
 from sqlmodel.ext.asyncio.session import AsyncSession
 
-from monitoring.domain.workflow import CLOSED, Stage
+from monitoring.domain.workflow import CLOSED, IDENTIFYING, Stage
 from monitoring.models import Case
 from monitoring.repository import cases as case_repo
 from monitoring.schemas import CaseDetail, CaseRead, MeasureRead, SignalRead, StepRead, VisitRead
@@ -14,8 +14,13 @@ def is_overdue(case: Case, now: datetime) -> bool:
     return Stage(case.stage) not in CLOSED and case.next_due_at is not None and case.next_due_at < now
 
 
+def is_decision_overdue(case: Case, now: datetime) -> bool:
+    return Stage(case.stage) in IDENTIFYING and case.decision_due_at is not None and case.decision_due_at < now
+
+
 def case_read(case: Case, now: datetime) -> CaseRead:
-    return CaseRead.model_validate(case).model_copy(update={"overdue": is_overdue(case, now)})
+    return CaseRead.model_validate(case).model_copy(update={
+        "overdue": is_overdue(case, now), "decision_overdue": is_decision_overdue(case, now)})
 
 
 async def case_detail(session: AsyncSession, case: Case, now: datetime) -> CaseDetail:

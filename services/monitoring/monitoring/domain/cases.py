@@ -12,7 +12,7 @@ from monitoring.domain.dates import earliest
 from monitoring.domain.policy import effective_policy
 from monitoring.domain.publishing import publish_case
 from monitoring.domain.steps import STEPS, Ctx
-from monitoring.domain.workflow import CLOSED, TRANSITIONS, Stage, target
+from monitoring.domain.workflow import CLOSED, IDENTIFYING, TRANSITIONS, Stage, target
 from monitoring.models import Case, CaseStep
 from monitoring.repository import cases as case_repo
 from monitoring.repository import households
@@ -20,7 +20,9 @@ from monitoring.repository import households
 
 def refresh_next_due(case: Case) -> None:
     closed = Stage(case.stage) in CLOSED
-    case.next_due_at = None if closed else earliest(case.due_at, case.plan_due_at, case.next_visit_due)
+    # the 15-day limit (signal → county decision) runs only while the case is being identified
+    decision = case.decision_due_at if Stage(case.stage) in IDENTIFYING else None
+    case.next_due_at = None if closed else earliest(case.due_at, case.plan_due_at, case.next_visit_due, decision)
 
 
 async def act(uow: UnitOfWork, principal: Principal, case_id: uuid.UUID, action: str, body, now: datetime,

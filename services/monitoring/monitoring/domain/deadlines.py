@@ -1,4 +1,5 @@
-"""The deadline sweeper: every missed deadline (identification step, plan, quarterly visit) is
+"""The deadline sweeper: every missed deadline (identification step, the 15-day decision limit, plan,
+quarterly visit) is
 recorded once in ``deadline_misses`` and announced once as ``case.overdue``, however often it runs.
 
 One set-based INSERT ... SELECT ... ON CONFLICT DO NOTHING picks the misses not yet recorded, so two
@@ -18,7 +19,7 @@ from backstop_common.uow import UnitOfWork
 from monitoring.clock import clock
 from monitoring.events import CaseOverdue
 from monitoring.models import CaseStep
-from monitoring.models.cases import OPEN_STAGES_SQL
+from monitoring.models.cases import IDENTIFYING_SQL, OPEN_STAGES_SQL
 
 log = structlog.get_logger()
 
@@ -31,7 +32,10 @@ WITH due AS (
      WHERE {OPEN_STAGES_SQL} AND next_due_at < :now AND plan_due_at < :now
     UNION ALL
     SELECT id, household_id, village_code, stage, 'visit', next_visit_due FROM cases
-     WHERE {OPEN_STAGES_SQL} AND next_due_at < :now AND next_visit_due < :now),
+     WHERE {OPEN_STAGES_SQL} AND next_due_at < :now AND next_visit_due < :now
+    UNION ALL
+    SELECT id, household_id, village_code, stage, 'decision', decision_due_at FROM cases
+     WHERE {OPEN_STAGES_SQL} AND {IDENTIFYING_SQL} AND next_due_at < :now AND decision_due_at < :now),
 missed AS (
     INSERT INTO deadline_misses (case_id, step, due_at, recorded_at)
     SELECT id, step, due_at, :now FROM due ON CONFLICT DO NOTHING
@@ -40,9 +44,11 @@ SELECT m.case_id, m.step, m.due_at, d.household_id, d.village_code, d.stage
   FROM missed m JOIN due d ON d.id = m.case_id AND d.step = m.step
 """)
 
-#: who answers for a missed step: the village's steps escalate to the township, and so on up
+#: who answers for a missed step: the village's steps escalate to the township, and so on up. The
+#: 15-day limit from the first signal to the county's decision (DESIGN §3, ``decision_days``) is
+#: escalated to the county office, which owes the decision and chases the township and village.
 RESPONSIBLE_LEVEL = {"verify": "village", "notice": "village", "plan": "village", "visit": "village",
-                     "review": "township", "confirm": "county"}
+                     "review": "township", "confirm": "county", "decision": "township"}
 
 
 def escalate_to(village_code: str, step: str) -> str | None:

@@ -82,8 +82,7 @@ def _require(value: Any, what: str) -> Any:
 async def reject(ctx: Ctx) -> tuple[str, dict]:
     reason = _require(ctx.body.reason, "reason")
     if ctx.to == Stage.CONFIRMED:  # the county refused a proposed elimination: back under monitoring
-        method, ctx.case.elimination_method = ctx.case.elimination_method or "assistance", None
-        return "case.elimination_refused", {"method": method, "note": reason}
+        return "case.elimination_refused", {"method": _withdraw_proposal(ctx.case), "note": reason}
     c = ctx.case
     c.closed_at, c.close_reason, c.due_step, c.due_at = ctx.now, reason, None, None
     return "case.rejected", {"reason": reason}
@@ -125,14 +124,38 @@ async def _check_elimination(ctx: Ctx) -> None:
         raise Conflict("risk elimination (风险消除) conditions are not met", unmet=unmet)
 
 
+def _withdraw_proposal(case: Case) -> str:
+    method = case.elimination_method or "assistance"
+    case.elimination_method, case.elimination_notice_ends_at = None, None
+    return method
+
+
 async def propose_elimination(ctx: Ctx) -> tuple[str, dict]:
+    """风险消除 is proposed, publicly noticed and approved like identification (DESIGN §3): the
+    proposal starts a village notice of the policy's ``notice_days`` (at least 5)."""
     await _check_elimination(ctx)
     method = ctx.body.method or "assistance"
     ctx.case.elimination_method = method
-    return "case.elimination_proposed", {"method": method, "note": ctx.body.note}
+    ctx.case.elimination_notice_ends_at = add_days(ctx.now, ctx.policy.notice_days)
+    return "case.elimination_proposed", {"method": method, "note": ctx.body.note,
+                                         "notice_ends_at": ctx.case.elimination_notice_ends_at}
+
+
+async def object_to_elimination(ctx: Ctx) -> tuple[str, dict]:
+    reason = _require(ctx.body.reason, "reason")
+    return "case.elimination_objected", {"method": _withdraw_proposal(ctx.case), "note": reason}
+
+
+def _notice_has_run(case: Case, now: datetime) -> None:
+    ends = case.elimination_notice_ends_at
+    if ends is not None and now < ends:
+        raise Conflict(f"风险消除公示期至 {ends.isoformat()} 结束，期满无异议后方可审批 "
+                       f"(the elimination notice runs until {ends.isoformat()}; approve after it)",
+                       reason="elimination_notice_running", notice_ends_at=ends.isoformat())
 
 
 async def eliminate(ctx: Ctx) -> tuple[str, dict]:
+    _notice_has_run(ctx.case, ctx.now)
     await _check_elimination(ctx)
     c = ctx.case
     c.closed_at, c.close_reason, c.plan_due_at, c.next_visit_due = ctx.now, "eliminated", None, None
@@ -155,5 +178,6 @@ async def reopen(ctx: Ctx) -> tuple[str, dict]:
 
 
 STEPS = {"verify": verify, "post-notice": post_notice, "review": review, "confirm": confirm, "reject": reject,
-         "plan": plan, "visit": visit, "propose-elimination": propose_elimination, "eliminate": eliminate,
+         "plan": plan, "visit": visit, "propose-elimination": propose_elimination, "object": object_to_elimination,
+         "eliminate": eliminate,
          "reopen": reopen}

@@ -55,6 +55,10 @@ TRANSITIONS: dict[str, Transition] = {
     "propose-elimination": Transition("case.elimination_proposed",
                                       {Stage.CONFIRMED: Stage.ELIMINATION_PROPOSED}, TOWNSHIP),
     "eliminate": Transition("case.risk_eliminated", {Stage.ELIMINATION_PROPOSED: Stage.ELIMINATED}, COUNTY),
+    # an objection to the elimination notice (公示异议), recorded by the village or township that
+    # received it: the proposal falls, the household stays monitored until the township proposes again
+    "object": Transition("case.elimination_objected", {Stage.ELIMINATION_PROPOSED: Stage.CONFIRMED},
+                         VILLAGE | TOWNSHIP),
     # risk returned: an eliminated household is re-marked, a rejected case starts identification again
     "reopen": Transition("case.reopened", {Stage.ELIMINATED: Stage.CONFIRMED, Stage.REJECTED: Stage.OPENED},
                          COUNTY),

@@ -9,6 +9,8 @@ from sqlmodel import Field, SQLModel
 from monitoring.models._columns import created, jsonb, tz
 
 OPEN_STAGES_SQL = "stage NOT IN ('rejected', 'eliminated')"
+#: the stages of the identification procedure, while the 15-day decision limit runs
+IDENTIFYING_SQL = "stage IN ('opened', 'verified', 'notice_posted', 'reviewed')"
 
 
 class Case(SQLModel, table=True):
@@ -20,6 +22,7 @@ class Case(SQLModel, table=True):
               postgresql_where=text(OPEN_STAGES_SQL)),
         Index("ix_cases_village_pattern", "village_code", postgresql_ops={"village_code": "text_pattern_ops"}),
         Index("ix_cases_next_due_open", "next_due_at", postgresql_where=text(OPEN_STAGES_SQL)),
+        Index("ix_cases_decision_due_identifying", "decision_due_at", postgresql_where=text(IDENTIFYING_SQL)),
     )
 
     id: uuid.UUID = Field(default_factory=uuid.uuid4, primary_key=True)
@@ -43,6 +46,7 @@ class Case(SQLModel, table=True):
     closed_at: datetime | None = tz()
     close_reason: str | None = None
     elimination_method: str | None = None
+    elimination_notice_ends_at: datetime | None = tz()  # 风险消除 村内公示, like identification's
     version: int = 1
     updated_at: datetime | None = tz()
 

@@ -7,8 +7,9 @@ from datetime import datetime
 from sqlalchemy import func, or_, select, text
 from sqlmodel.ext.asyncio.session import AsyncSession
 
+from monitoring.domain.workflow import IDENTIFYING
 from monitoring.models import Case
-from monitoring.models.cases import OPEN_STAGES_SQL
+from monitoring.models.cases import IDENTIFYING_SQL, OPEN_STAGES_SQL
 
 
 @dataclass
@@ -19,6 +20,7 @@ class CaseFilter:
     category: str | None = None
     risk_type: str | None = None
     overdue: bool | None = None
+    decision_overdue: bool | None = None  # the 15-day limit passed while still being identified
 
 
 def _where(f: CaseFilter, now: datetime):
@@ -36,6 +38,11 @@ def _where(f: CaseFilter, now: datetime):
     elif f.overdue is False:
         conds.append(or_(Case.next_due_at.is_(None), Case.next_due_at >= now,
                          Case.stage.in_(("rejected", "eliminated"))))
+    if f.decision_overdue is True:
+        conds += [text(IDENTIFYING_SQL), Case.decision_due_at < now]
+    elif f.decision_overdue is False:
+        conds.append(or_(Case.decision_due_at.is_(None), Case.decision_due_at >= now,
+                         Case.stage.not_in(IDENTIFYING)))
     return conds
 
 

@@ -10,7 +10,7 @@ from backstop_common.testing import bearer, eventually, read_events
 from backstop_common.topics import MONITORING_CASE
 from monitoring.clock import clock
 from monitoring.domain.deadlines import sweep_once
-from monitoring.models import Signal
+from monitoring.models import DeadlineMiss, Signal
 
 from .support import cases_of, income, outbox_count, registered, wait_for_case
 
@@ -188,3 +188,44 @@ async def test_an_income_is_screened_against_the_line_of_its_own_year(app, clien
     again = await set_line(year - 1, "8000.00")
     assert again["households_below_line"] == 2 and again["signals_opened"] == 1
     assert len(await cases_of(app, over_its_line)) == 1
+
+
+async def test_the_fifteen_day_decision_limit_is_overdue_once_and_reaches_the_county(app, client, feed, settings):
+    """DESIGN §3: from the first signal to the county's decision normally no more than 15 days
+    (``decision_days``). Each step done on the day it is due still misses the limit as a whole."""
+    village, township = "211204005003", "211204005000"
+    hh = uuid.uuid4()
+    await feed(registered(hh, village), income(hh, village, "5150.00"))
+    case = await wait_for_case(app, hh)
+    cadre, town = bearer(settings, "village_cadre", village), bearer(settings, "township_staff", township)
+    county = bearer(settings, "county_staff", COUNTY)
+    for action, headers, days in (("verify", cadre, 3), ("post-notice", cadre, 2), ("review", town, 7)):
+        clock.advance(timedelta(days=days))
+        assert (await client.post(f"/api/v1/cases/{case.id}/{action}", headers=headers)).status_code == 200
+    listed = await client.get("/api/v1/cases", params={"decision_overdue": "true", "area_code": township},
+                              headers=county)
+    assert str(case.id) not in [c["id"] for c in listed.json()["items"]]
+    clock.advance(timedelta(days=4))  # 16 days after the signal, the county has not decided
+    events = await read_events(settings.kafka_bootstrap_servers, MONITORING_CASE, timeout=20,
+                               where=lambda e: e.subject == str(case.id) and e.name == "case.overdue"
+                               and e.data["step"] == "decision", until=lambda evs: len(evs) >= 1)
+    assert len(events) == 1 and events[0].data["escalate_to_area"] == COUNTY
+    await sweep_once(app)
+    await sweep_once(app)
+    async with app.state.sessions() as session:
+        misses = (await session.execute(select(func.count()).select_from(DeadlineMiss).where(
+            DeadlineMiss.case_id == case.id, DeadlineMiss.step == "decision"))).scalar_one()
+    assert misses == 1
+    listed = (await client.get("/api/v1/cases", params={"decision_overdue": "true", "area_code": township},
+                               headers=county)).json()
+    mine = [c for c in listed["items"] if c["household_id"] == str(hh)]
+    assert [c["id"] for c in mine] == [str(case.id)] and mine[0]["decision_overdue"]
+    assert all(c["decision_overdue"] for c in listed["items"])
+    # decided late: off the list, and nothing more is announced
+    assert (await client.post(f"/api/v1/cases/{case.id}/confirm", headers=county)).status_code == 200
+    listed = (await client.get("/api/v1/cases", params={"decision_overdue": "true", "household_id": str(hh)},
+                               headers=county)).json()
+    assert listed["total"] == 0
+    not_late = (await client.get("/api/v1/cases", params={"decision_overdue": "false", "household_id": str(hh)},
+                                 headers=county)).json()
+    assert [c["id"] for c in not_late["items"]] == [str(case.id)]

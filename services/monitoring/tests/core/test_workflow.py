@@ -79,8 +79,18 @@ async def test_full_workflow_to_confirmation_and_to_risk_elimination(app, client
     clock.advance(timedelta(days=190))
     await do("propose-elimination", "village", status=403)
     await do("eliminate", "county", status=409)         # nothing proposed yet
-    await do("propose-elimination", "township", {"method": "assistance", "note": "乡镇提出"})
+    proposed = await do("propose-elimination", "township", {"method": "assistance", "note": "乡镇提出"})
+    assert proposed["elimination_notice_ends_at"]
     await do("eliminate", "township", status=403)
+    early = await do("eliminate", "county", {"note": "县审批"}, status=409)  # the village notice runs 5 days
+    assert early["reason"] == "elimination_notice_running" and "公示" in early["detail"]
+    # a villager's objection during the notice: the proposal falls, the household stays monitored
+    await do("object", "village", {}, status=422)  # the objection's substance is required
+    objected = await do("object", "village", {"reason": "村民异议：务工收入不稳定"})
+    assert objected["stage"] == "confirmed" and objected["elimination_notice_ends_at"] is None
+    await do("eliminate", "county", status=409)
+    await do("propose-elimination", "township", {"method": "assistance", "note": "复核后重新提出"})
+    clock.advance(timedelta(days=5, minutes=1))
     eliminated = await do("eliminate", "county", {"note": "县审批"})
     assert eliminated["stage"] == "eliminated" and eliminated["closed_at"]
     await do("visit", "village", {"visited_on": clock.now().date().isoformat(), "findings": "x"}, status=409)
@@ -93,9 +103,10 @@ async def test_full_workflow_to_confirmation_and_to_risk_elimination(app, client
         settings.kafka_bootstrap_servers, MONITORING_CASE, where=lambda e: e.subject == str(case.id),
         until=lambda evs: any(e.name == "case.reopened" for e in evs))]
     for name in ("case.opened", "case.verified", "case.notice_posted", "case.reviewed", "case.confirmed",
-                 "case.assistance_planned", "case.visit_recorded", "case.elimination_proposed",
-                 "case.risk_eliminated", "case.reopened"):
+                 "case.assistance_planned", "case.visit_recorded",
+                 "case.elimination_objected", "case.risk_eliminated", "case.reopened"):
         assert names.count(name) == 1, (name, names)
+    assert names.count("case.elimination_proposed") == 2
 
 
 async def test_rejection_closes_the_case_and_a_new_signal_opens_another(app, client, feed, settings):

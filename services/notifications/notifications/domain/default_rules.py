@@ -96,3 +96,9 @@ SUPERVISION_RULES = [
     rule("declaration.overdue", "declaration.overdue", [ABOVE], "农户自主申报未按期核实（应于{due_at}完成），请督办。", "A household's declaration was not verified in time (due {due_at}); please follow up.", urgent=True, ack_hours=48),
 ]
 DEFAULT_RULES += SUPERVISION_RULES
+
+#: issue 16 (docs/monitoring.md); added to existing databases by the seed_gaps revision
+SEED_GAP_RULES = [
+    rule("case.elimination_objected", "case.elimination_objected", [TOWNSHIP, HELPERS, CADRE], "风险消除公示期间收到异议：{note}。请乡镇复核后再行提出。", "An objection was raised during the elimination notice: {note}. The township re-checks before proposing again.", ack_hours=72),
+]
+DEFAULT_RULES += SEED_GAP_RULES
