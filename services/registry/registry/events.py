@@ -66,6 +66,9 @@ class HouseholdRegistered(HouseholdEvent):
     risk_eliminated: bool = False
     risk_identified_on: date | None = None
     risk_eliminated_on: date | None = None
+    #: 两不愁: 不愁吃 / 不愁穿 (optional v1 fields; older events lack them)
+    food_secure: bool | None = None
+    clothing_secure: bool | None = None
 
 
 class HouseholdUpdated(HouseholdEvent):

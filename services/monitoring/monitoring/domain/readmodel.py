@@ -15,9 +15,10 @@ from monitoring.models import HouseholdFacts, MemberFacts
 from monitoring.repository import households
 
 REGISTERED_FIELDS = ("poverty_status", "year_lifted", "dibao", "tekun", "size", "labour_capable_members",
-                     "housing_grade", "safe_water", "uninsured_members", "dropout_members", "main_cause",
-                     "tags", "helper_user_ids")
-UPDATABLE = ("village_code", "tags", "main_cause", "labour_capable_members", "size", "poverty_status")
+                     "housing_grade", "safe_water", "food_secure", "clothing_secure", "uninsured_members",
+                     "dropout_members", "main_cause", "tags", "helper_user_ids")
+UPDATABLE = ("village_code", "tags", "main_cause", "labour_capable_members", "size", "poverty_status",
+             "food_secure", "clothing_secure")
 
 
 def _money(value: Any) -> Decimal | None:

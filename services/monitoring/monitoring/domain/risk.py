@@ -4,7 +4,8 @@ from enum import StrEnum
 
 RISK_CODES = frozenset({"01", "0201", "0202", "0203", "0204", "0205", "0206", "0299", "03", "04", "05",
                         "06", "07", "09", "99"})
-FLAGS = frozenset({"housing", "water", "education", "insurance"})
+#: 两不愁 (food, clothing) + 三保障 (education, insurance, housing) + 饮水 (water)
+FLAGS = frozenset({"food", "clothing", "housing", "water", "education", "insurance"})
 RISK_TYPES = RISK_CODES | FLAGS
 MAX_RISK_TYPES = 5  # up to five risk types per household
 

@@ -41,8 +41,12 @@ def income(f: HouseholdFacts, policy: Policy | None) -> list[Draft]:
 
 
 def gaps(f: HouseholdFacts) -> list[str]:
-    """The "三保障 + 饮水" items not secured."""
+    """The "两不愁三保障 + 饮水" items not secured (an unknown 吃/穿 is not a gap: never told)."""
     found = []
+    if f.food_secure is False:
+        found.append("food")
+    if f.clothing_secure is False:
+        found.append("clothing")
     if f.housing_grade in ("C", "D"):
         found.append("housing")
     if f.safe_water is False:
@@ -58,10 +62,22 @@ def registered(d: dict, f: HouseholdFacts, policy: Policy | None) -> list[Draft]
     drafts = income(f, policy)
     facts = {"housing": {"housing_grade": f.housing_grade}, "water": {"safe_water": f.safe_water},
              "education": {"dropout_members": f.dropout_members},
-             "insurance": {"uninsured_members": f.uninsured_members}}
-    rules = {"housing": "unsafe_housing", "water": "unsafe_water", "education": "dropout",
-             "insurance": "uninsured"}
-    return drafts + [Draft(gap, rules[gap], "registered", facts[gap]) for gap in gaps(f)]
+             "insurance": {"uninsured_members": f.uninsured_members},
+             "food": {"food_secure": False}, "clothing": {"clothing_secure": False}}
+    return drafts + [Draft(gap, GAP_RULES[gap], "registered", facts[gap]) for gap in gaps(f)]
+
+
+#: the rule named in a signal for each unsecured item
+GAP_RULES = {"housing": "unsafe_housing", "water": "unsafe_water", "education": "dropout",
+             "insurance": "uninsured", "food": "food_insecure", "clothing": "clothing_insecure"}
+
+
+def updated(d: dict, f: HouseholdFacts, policy: Policy | None) -> list[Draft]:
+    """不愁吃/不愁穿 became false: a signal once per item and day (the day the registry said so)."""
+    day = f.updated_at.date().isoformat() if f.updated_at else "?"
+    return [Draft(gap, GAP_RULES[gap], f"{gap}:{day}", {f"{gap}_secure": False})
+            for gap, field_ in (("food", "food_secure"), ("clothing", "clothing_secure"))
+            if field_ in d.get("changed", []) and d.get(field_) is False]
 
 
 def income_assessed(d: dict, f: HouseholdFacts, policy: Policy | None) -> list[Draft]:
@@ -132,7 +148,7 @@ def disaster(d: dict, f: HouseholdFacts, policy: Policy | None) -> list[Draft]:
 
 
 RULES = {
-    "household.registered": registered, "household.income_assessed": income_assessed,
+    "household.registered": registered, "household.updated": updated, "household.income_assessed": income_assessed,
     "member.health_changed": health, "member.schooling_changed": schooling,
     "member.employment_changed": employment, "member.insurance_changed": insurance,
     "household.housing_assessed": housing, "household.water_assessed": water,

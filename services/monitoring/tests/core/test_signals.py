@@ -5,6 +5,12 @@ import uuid
 from backstop_common.testing import bearer, publish_events, read_events
 from backstop_common.topics import MONITORING_CASE, REGISTRY_HOUSEHOLD
 
+from monitoring.clock import clock
+from monitoring.domain.elimination import unmet_conditions
+from monitoring.domain.policy import effective_policy
+from monitoring.domain.rules import gaps
+from monitoring.models import HouseholdFacts
+
 from .support import cases_of, income, outbox_count, registered, registry_event, wait_for_case
 
 VILLAGE = "211204001001"
@@ -55,6 +61,30 @@ async def test_flags_alone_open_a_case_even_when_income_is_fine(app, feed):
     await feed(registered(hh, VILLAGE, per_capita_income="12000.00", safe_water=False))
     case = await wait_for_case(app, hh)
     assert case.risk_types == ["water"]
+
+
+async def test_food_and_clothing_not_secured_are_signals_gaps_and_conditions_of_elimination(app, feed):
+    """两不愁 (DESIGN §3): 不愁吃/不愁穿 false is a risk signal even when income is fine, a gap of the
+    case and an unmet condition of risk elimination."""
+    hh, told_later = uuid.uuid4(), uuid.uuid4()
+    await feed(registered(hh, VILLAGE, per_capita_income="12000.00", clothing_secure=False, food_secure=True),
+               registered(told_later, VILLAGE, per_capita_income="12000.00"))
+    case = await wait_for_case(app, hh)
+    assert case.risk_types == ["clothing"]
+    assert await cases_of(app, told_later) == []  # never told: not a gap
+    await feed(registry_event("household.updated", told_later, VILLAGE, changed=["food_secure"], food_secure=False))
+    later = await wait_for_case(app, told_later)
+    assert later.risk_types == ["food"]
+    async with app.state.sessions() as session:
+        facts = await session.get(HouseholdFacts, told_later)
+        policy = await effective_policy(session, VILLAGE, 2021)
+    assert gaps(facts) == ["food"]
+    unmet = unmet_conditions(later, facts, policy, 0, clock.now())
+    assert "secured_food" in {u["condition"] for u in unmet}
+    await feed(registry_event("household.updated", told_later, VILLAGE, changed=["food_secure"], food_secure=True))
+    async with app.state.sessions() as session:
+        facts = await session.get(HouseholdFacts, told_later)
+    assert "secured_food" not in {u["condition"] for u in unmet_conditions(later, facts, policy, 0, clock.now())}
 
 
 async def test_a_household_whose_risk_the_nation_eliminated_is_not_at_risk_for_its_category(app, feed):
