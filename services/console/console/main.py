@@ -13,6 +13,7 @@ from starlette.exceptions import HTTPException as StarletteHTTPException
 from starlette.middleware.gzip import GZipMiddleware
 from starlette.middleware.sessions import SessionMiddleware
 
+from backstop_common.app import InsecureSettings
 from backstop_common.logging import configure_logging
 from backstop_common.metrics import metrics_endpoint
 from backstop_common.middleware import BodyLimit, RequestMetrics
@@ -21,7 +22,7 @@ from console import filters
 from console.assets import Assets
 from console.assets import router as assets_router
 from console.backend import SERVICES, ApiRefused, ServiceDown, build_client
-from console.config import Settings
+from console.config import DEV_SESSION_SECRET, Settings
 from console.pages import cases, households, inbox, notices, overview, programmes, public, signin
 from console.pages.common import SERVICE_NAMES, CsrfRefused, NotSignedIn, render
 
@@ -34,6 +35,10 @@ def _lifespan(settings: Settings):
     @contextlib.asynccontextmanager
     async def lifespan(app: FastAPI):
         configure_logging("console", settings.log_level, settings.log_json)
+        problem = settings.secret_problem()
+        if problem:  # a forgeable session cookie would be a forged user: refuse to start
+            log.error("service.refused_to_start", reason=problem)
+            raise InsecureSettings(problem)
         app.state.http = build_client(settings.backend_timeout_s)
         log.info("service.started", service="console", demo_login=settings.demo_login)
         try:
@@ -136,7 +141,8 @@ def build_app(settings: Settings | None = None) -> FastAPI:
     for module in (assets_router, signin, overview, cases, households, inbox, notices, programmes, public):
         app.include_router(getattr(module, "router", module))
     app.add_middleware(GZipMiddleware, minimum_size=1024)
-    app.add_middleware(SessionMiddleware, secret_key=settings.session_secret, session_cookie="backstop_session",
+    app.add_middleware(SessionMiddleware, secret_key=settings.session_secret or DEV_SESSION_SECRET,
+                       session_cookie="backstop_session",
                        max_age=settings.session_ttl_s, same_site="lax", https_only=settings.secure_cookies)
     app.add_middleware(RequestMetrics)
     app.add_middleware(BodyLimit, max_bytes=FORM_BYTES)
