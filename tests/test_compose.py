@@ -118,7 +118,7 @@ def test_every_service_gets_the_settings_its_settings_class_reads(service, monke
     spec = compose["services"][service]
     used_by_compose = {m["name"] for m in INTERPOLATION.finditer(COMPOSE_TEXT)}
     # one env file serves every container, so a variable another service reads is no mistake
-    read_anywhere = set().union(*(variables_read(settings_class(s)) for s in devstack.SERVICES))
+    read_anywhere = set().union(*(variables_read(settings_class(s)) for s in (*devstack.SERVICES, "console")))
     unread = set(spec["container_env"]) - read_anywhere - used_by_compose
     assert not unread, f"{service} is given {unread}, which no Settings class reads"
     assert set(spec["environment"]) <= variables_read(settings_class(service)), "wiring for another service"
@@ -324,3 +324,21 @@ def test_alert_rules_and_the_dashboard_read_only_series_the_services_export():
     runbook = (ROOT / "docs/operations.md").read_text()
     for rule in rules:
         assert f"### {rule['alert']}" in runbook, f"docs/operations.md has no runbook entry for {rule['alert']}"
+
+
+def test_the_console_is_built_from_its_dockerfile_calls_the_services_by_name_and_needs_its_session_secret():
+    compose = render(operator_env(CONSOLE_SESSION_SECRET="s-" + SECRET))
+    spec = compose["services"]["console"]
+    assert spec["build"]["dockerfile"] == "services/console/Dockerfile" and spec["ports"] == ["8000:8000"]
+    assert set(spec["environment"]) <= variables_read(settings_class("console"))
+    env = spec["container_env"]
+    assert "DATABASE_URL" not in spec["environment"] and env.get("CONSOLE_DEMO_LOGIN") in (None, "", "false")
+    assert [env[f"CONSOLE_{s.upper()}_URL"] for s in devstack.SERVICES] == [
+        f"http://{s}:{port}" for s, port in devstack.SERVICES.items()]
+    settings_class("console")  # importable
+    from console.config import Settings
+
+    assert Settings(backstop_env="production", session_secret="s-" + SECRET).secret_problem() is None
+    assert Settings(backstop_env="production").secret_problem()  # no secret: refuses to start
+    cmd = next(arg for op, arg in instructions(dockerfile("console")) if op == "CMD")
+    assert_command_exists(yaml.safe_load(cmd))
