@@ -209,7 +209,14 @@ def test_a_village_cadre_on_a_phone_sees_their_own_village_only(stack, household
         assert resp.status_code == 404 and "身份证" not in resp.text
         browser.open("/cases")
         assert {r.text for r in browser.all("#cases td[data-label='村']")} <= {"小房身村"}
+        assert fits_the_screen(browser)
         browser.screenshot("cases-phone")
+        case = api(stack, "county_admin", COUNTY, "monitoring", "/cases", household_id=own["id"])["items"][0]
+        browser.open(f"/cases/{case['id']}")  # confirmed by the walk above: the cadre records a visit here
+        visit = browser.wait_for('form[data-action="visit"]')
+        assert fits_the_screen(browser) and visit.find_element(By.NAME, "findings").is_displayed()
+        browser.driver.execute_script("arguments[0].scrollIntoView()", visit)
+        browser.screenshot("visit-phone")
     finally:
         browser.desktop()
 
