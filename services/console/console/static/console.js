@@ -4,7 +4,7 @@
   function options(kind, data) {
     if (kind === "pie") {
       return { color: palette, tooltip: { trigger: "item" }, legend: { bottom: 0, type: "scroll" },
-        series: [{ type: "pie", radius: ["35%", "65%"], data: data, label: { formatter: "{b}: {c}" } }] };
+        series: [{ type: "pie", radius: ["35%", "65%"], data: data, label: { formatter: "{b} {d}%" } }] };
     }
     if (kind === "line") {
       return { color: palette, tooltip: { trigger: "axis" }, grid: { left: 60, right: 20, top: 20, bottom: 30 },
@@ -24,7 +24,9 @@
       if (el.dataset.drawn) return;
       var data = JSON.parse(el.querySelector("script").textContent);
       var chart = echarts.init(el, null, { renderer: "svg" });
-      chart.setOption(options(el.dataset.chart, data));
+      var option = options(el.dataset.chart, data);
+      option.animation = false;  // drawn at once: what is printed or captured is the finished chart
+      chart.setOption(option);
       el.dataset.drawn = "1";
       window.addEventListener("resize", function () { chart.resize(); });
     });
