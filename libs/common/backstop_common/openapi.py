@@ -13,7 +13,9 @@ from the route itself rather than declared by hand:
 - a write (POST, PUT, PATCH, DELETE): 409 (a version, workflow step or duplicate it conflicts with);
 - ``If-Match`` required (``concurrency.expected_version``, told by the header's description): 428.
 
-A route adds what only it answers with ``responses=problem_responses(429)``.
+A route adds what only it answers with ``responses=problem_responses(429)``. A route that answers a
+workbook (its path ends in ``.xlsx``, or it takes ``format=xlsx``) documents that content type on its
+success response, so a list that gains an export cannot forget it.
 """
 
 from http import HTTPStatus
@@ -24,6 +26,7 @@ from fastapi.openapi.utils import get_openapi
 
 from backstop_common.concurrency import VERSION_REQUIRED
 from backstop_common.problems import PROBLEM_JSON
+from backstop_common.xlsx import XLSX_MEDIA_TYPE, XLSX_RESPONSES
 
 PROBLEM_REF = {"$ref": "#/components/schemas/Problem"}
 PROBLEM_SCHEMA = {
@@ -74,11 +77,25 @@ def _codes(path: str, operation: dict, method: str) -> set[int]:
     return codes
 
 
+def _answers_workbook(path: str, operation: dict) -> bool:
+    return path.endswith(".xlsx") or any(
+        p.get("in") == "query" and p.get("name") == "format" and "xlsx" in str(p.get("schema"))
+        for p in operation.get("parameters", []))
+
+
+def _workbook(path: str, operation: dict) -> None:
+    if _answers_workbook(path, operation):
+        success = next((code for code in operation["responses"] if code.startswith("2")), "200")
+        content = operation["responses"].setdefault(success, {"description": "OK"}).setdefault("content", {})
+        content.setdefault(XLSX_MEDIA_TYPE, XLSX_RESPONSES[200]["content"][XLSX_MEDIA_TYPE])
+
+
 def _document(doc: dict) -> dict:
     doc.setdefault("components", {}).setdefault("schemas", {})["Problem"] = PROBLEM_SCHEMA
     for path, item in doc.get("paths", {}).items():
         for method, operation in item.items():
             responses = operation.setdefault("responses", {})
+            _workbook(path, operation)
             for code in sorted(_codes(path, operation, method)):
                 responses[str(code)] = _problem(code) | {"description": responses.get(str(code), {}).get(
                     "description", HTTPStatus(code).phrase)}

@@ -62,3 +62,21 @@ def test_errors_are_documented_as_problem_json():
             assert list(response["content"]) == [PROBLEM_JSON], code
     assert "HTTPValidationError" not in doc["components"]["schemas"]
     assert doc["components"]["schemas"]["Problem"]["required"] == ["type", "title", "status", "detail"]
+
+
+def test_a_route_that_answers_a_workbook_documents_its_content_type():
+    app = FastAPI()
+
+    @app.get("/report")
+    async def report(format: str = "json") -> dict:
+        return {}
+
+    @app.get("/list.xlsx")
+    async def workbook():
+        return None
+
+    document_problems(app)
+    doc = app.openapi()
+    xlsx = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
+    assert xlsx not in doc["paths"]["/report"]["get"]["responses"]["200"]["content"]  # format is any string
+    assert xlsx in doc["paths"]["/list.xlsx"]["get"]["responses"]["200"]["content"]

@@ -57,7 +57,8 @@ def _job(request: Request, principal: Principal, query: HouseholdQuery, path: st
                      access_log=logged, unmasked=unmasked, path=path)
 
 
-@router.get("/exports/households.xlsx", response_class=FileResponse, responses=XLSX_RESPONSES | problem_responses(429))
+@router.get("/exports/households.xlsx", response_class=FileResponse,
+            responses=XLSX_RESPONSES | problem_responses(429))
 async def export_households(request: Request, principal: CurrentPrincipal,
                             query: Annotated[HouseholdQuery, Depends()]):
     """The filtered households, one row per person, in the national export's columns (re-importable)."""
