@@ -117,3 +117,12 @@ def test_backstop_import_loads_a_national_export_into_the_registry(demo_areas, t
     assert re.search(r": [1-9]\d* households / \d+ members registered", result.stdout), result.stdout
     again = backstop("import", str(export), DATABASE_URL=url)
     assert re.search(r": 0 households / 0 members registered, [1-9]\d* households already registered", again.stdout)
+
+
+def test_every_deployable_serves_its_metrics_namespaced(stack):
+    for service in (*devstack.SERVICES, "console"):
+        resp = httpx.get(f"{stack.url(service)}/metrics", timeout=10)
+        assert resp.status_code == 200, (service, resp.text[:300])
+        assert "backstop_http_requests_total" in resp.text, service
+    registry = httpx.get(f"{stack.url('registry')}/metrics", timeout=10).text
+    assert "backstop_outbox_unsent_events" in registry and "backstop_db_pool_connections" in registry

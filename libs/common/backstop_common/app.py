@@ -19,7 +19,7 @@ from backstop_common.consumer import EventConsumer, Handler
 from backstop_common.db import create_engine, create_session_factory
 from backstop_common.kafka import Publisher, broker_answers_metadata
 from backstop_common.logging import configure_logging
-from backstop_common.metrics import metrics_endpoint
+from backstop_common.metrics import metrics_endpoint, read_service_state
 from backstop_common.middleware import BodyLimit, RequestMetrics
 from backstop_common.openapi import document_problems
 from backstop_common.outbox import OutboxRelay
@@ -128,7 +128,8 @@ def _ops_routes(app: FastAPI, spec: ServiceSpec) -> None:
 
     @app.get("/metrics", tags=["ops"], include_in_schema=False)
     async def metrics(request: Request):
-        return await metrics_endpoint(getattr(request.app.state, "engine", None))
+        await read_service_state(request.app.state.engine)
+        return metrics_endpoint()
 
     if spec.settings.clock_control_enabled:
         @app.post("/_ops/clock", tags=["ops"], include_in_schema=False)

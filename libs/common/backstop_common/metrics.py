@@ -60,8 +60,11 @@ def read_pool(engine) -> None:
     DB_POOL_LIMIT.set(pool.size() + max(getattr(pool, "_max_overflow", 0), 0))
 
 
-async def metrics_endpoint(engine=None) -> Response:
-    if engine is not None:
-        read_pool(engine.sync_engine)
-        await read_outbox_backlog(engine)
+async def read_service_state(engine) -> None:
+    """The gauges a scrape reads from a service's database: pool use and the outbox backlog."""
+    read_pool(engine.sync_engine)
+    await read_outbox_backlog(engine)
+
+
+def metrics_endpoint() -> Response:
     return Response(generate_latest(), media_type=CONTENT_TYPE_LATEST)
