@@ -3,6 +3,7 @@ unit's inbox hearing of it, an overdue report escalated exactly once, and a repo
 handling unit sent to the level above from the start."""
 
 import asyncio
+import base64
 import io
 import zipfile
 from datetime import datetime
@@ -48,12 +49,18 @@ async def test_an_anonymous_report_is_followed_to_the_call_back(demo_areas, stac
     township = stack.headers("township_staff", TOWNSHIP, subject=f"township@{TOWNSHIP}")
     async with httpx.AsyncClient(timeout=30) as client:
         await load_directory(client, stack)
-        report_id = await _public_report(client, stack, phone=REPORTER_PHONE)
+        photo = b"\x89PNG\r\n\x1a\n" + bytes(range(64))
+        report_id = await _public_report(client, stack, phone=REPORTER_PHONE, attachments=[
+            {"filename": "补助公示.png", "content_type": "image/png", "data_base64": base64.b64encode(photo).decode()}])
 
         detail = (await client.get(f"{stack.url('monitoring')}/api/v1/supervision/reports/{report_id}",
                                    headers=hotline)).json()
         assert detail["channel"] == "public" and detail["handling_area"] == TOWNSHIP
         assert detail["phone"] == REPORTER_PHONE  # the desk that calls back reads it
+        [attachment] = detail["attachments"]
+        image = await client.get(f"{stack.url('monitoring')}/api/v1/supervision/reports/{report_id}/attachments/"
+                                 f"{attachment['id']}", headers=township)
+        assert image.content == photo and image.headers["content-type"] == "image/png"
         audited = await client.get(f"{stack.url('monitoring')}/api/v1/supervision/reports/{report_id}",
                                    headers=stack.headers("auditor", COUNTY))
         assert audited.json()["phone"] == "139****5678"

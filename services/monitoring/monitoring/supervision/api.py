@@ -4,7 +4,7 @@ import uuid
 from typing import Annotated
 
 import structlog
-from fastapi import APIRouter, Depends, Path, Query, Request
+from fastapi import APIRouter, Depends, Path, Query, Request, Response
 from sqlmodel import select
 
 from backstop_common.app import UoW
@@ -12,6 +12,7 @@ from backstop_common.auth import CurrentPrincipal, Role
 from backstop_common.concurrency import expected_version
 from backstop_common.paging import Page, Paging
 from backstop_common.privacy import mask_phone
+from backstop_common.problems import NotFound
 from backstop_common.xlsx import XLSX_RESPONSES, xlsx_response
 from monitoring.clock import clock
 from monitoring.supervision import handling, reports, repository, stats
@@ -75,6 +76,17 @@ async def get_report(report_id: uuid.UUID, request: Request, uow: UoW, principal
     return ReportDetail.model_validate({**report.model_dump(), "phone": phone,
                                         "steps": [s.model_dump() for s in steps.all()],
                                         "attachments": [dict(r._mapping) for r in files.all()]})
+
+
+@router.get("/reports/{report_id}/attachments/{attachment_id}", response_class=Response,
+            responses={200: {"content": {"image/jpeg": {}, "image/png": {}, "image/webp": {}}}})
+async def get_attachment(report_id: uuid.UUID, attachment_id: uuid.UUID, uow: UoW, principal: CurrentPrincipal):
+    report = await reports.get(uow, principal, report_id)
+    found = await uow.session.get(ReportAttachment, attachment_id)
+    if found is None or found.report_id != report.id:
+        raise NotFound("附件不存在")
+    return Response(found.content, media_type=found.content_type,
+                    headers={"Content-Disposition": "attachment", "X-Content-Type-Options": "nosniff"})
 
 
 @router.post("/reports/{report_id}/{action}")

@@ -3,68 +3,30 @@ one-time code, a few declarations per phone and per ID number a day, the answer 
 ID number is registered. A match waits for its village cadre's verification (accept → the normal case
 procedure; decline → the household is told by SMS); no match goes to the township's queue to visit."""
 
-import secrets
 import uuid
-from datetime import datetime, timedelta
+from datetime import datetime
 
 from backstop_common.auth import Principal, Role, parent_area
 from backstop_common.concurrency import check_version
-from backstop_common.problems import Conflict, Forbidden, NotFound, TooManyRequests, Unprocessable
+from backstop_common.problems import Conflict, Forbidden, NotFound, Unprocessable
 from backstop_common.uow import UnitOfWork
 from monitoring.clock import clock
 from monitoring.domain.risk import Source
 from monitoring.domain.rules import Draft
 from monitoring.domain.signals import record_signal
 from monitoring.repository import households
-from monitoring.supervision import repository, sms
+from monitoring.supervision import codes, repository, sms
+from monitoring.supervision.codes import ensure_under_daily_limit
 from monitoring.supervision.events import TOPIC, DeclarationEvent
-from monitoring.supervision.models import Declaration, PhoneCode
+from monitoring.supervision.models import Declaration
 from monitoring.supervision.routing import at_level
-from monitoring.supervision.schemas import CodeIn, DeclarationActionIn, DeclarationIn
+from monitoring.supervision.schemas import DeclarationActionIn, DeclarationIn
 from monitoring.supervision.vault import Vault
-from monitoring.supervision.workdays import add_working_days, local_day_start, seconds_to_local_midnight
+from monitoring.supervision.workdays import add_working_days, local_day_start
 
-CODE_MINUTES = 10
-CODE_ATTEMPTS = 5
 RULE = "self_declared"
 VERIFIERS = (Role.VILLAGE_CADRE, Role.TOWNSHIP_STAFF, Role.COUNTY_STAFF, Role.COUNTY_ADMIN)
 READERS = (*VERIFIERS, Role.AUDITOR)
-
-
-def _limit(count: int, allowed: int, now: datetime, what: str) -> None:
-    if count >= allowed:
-        raise TooManyRequests(f"{what}今日次数已达上限，请明日再试", retry_after=seconds_to_local_midnight(now))
-
-
-def _code_hash(vault: Vault, phone: str, code: str) -> str:
-    return vault.key_of(f"code:{phone}:{code}")
-
-
-async def request_code(uow: UnitOfWork, vault: Vault, body: CodeIn) -> None:
-    """A one-time code to the phone (only its keyed hash is kept; the SMS parameters stay encrypted)."""
-    now, phone_key = clock.now(), vault.key_of(f"phone:{body.phone}")
-    policy = await repository.policy_for(uow.session, body.area_code)
-    _limit(await repository.codes_since(uow.session, phone_key, local_day_start(now)),
-           policy.codes_per_phone_per_day, now, "该手机号获取验证码")
-    code = f"{secrets.randbelow(10**6):06d}"
-    uow.session.add(PhoneCode(phone_key=phone_key, code_hash=_code_hash(vault, body.phone, code),
-                              expires_at=now + timedelta(minutes=CODE_MINUTES), created_at=now))
-    sms.queue(uow, vault, vault.seal(body.phone), "otp", {"code": code, "minutes": str(CODE_MINUTES)})
-    await uow.session.flush()
-
-
-async def _use_code(uow: UnitOfWork, vault: Vault, phone: str, code: str, now: datetime) -> bool:
-    """Whether the code is right; a wrong guess is counted (the route commits it before refusing)."""
-    found = await repository.latest_code(uow.session, vault.key_of(f"phone:{phone}"), now)
-    if found is None or found.attempts >= CODE_ATTEMPTS:
-        return False
-    if not secrets.compare_digest(found.code_hash, _code_hash(vault, phone, code)):
-        found.attempts += 1
-    else:
-        found.used_at = now
-    uow.session.add(found)
-    await uow.session.flush()
-    return found.used_at is not None
 
 
 def publish(uow: UnitOfWork, name: str, d: Declaration, sms_ref: uuid.UUID | None = None,
@@ -85,11 +47,11 @@ async def declare(uow: UnitOfWork, vault: Vault, body: DeclarationIn, match) -> 
     id_number = body.id_number.upper()
     phone_key, id_key = vault.key_of(f"phone:{body.phone}"), vault.key_of(f"id:{id_number}")
     since = local_day_start(now)
-    _limit(await repository.declarations_since(uow.session, since, phone_key=phone_key),
-           policy.declarations_per_phone_per_day, now, "该手机号申报")
-    _limit(await repository.declarations_since(uow.session, since, id_key=id_key),
-           policy.declarations_per_id_per_day, now, "该身份证号申报")
-    if not await _use_code(uow, vault, body.phone, body.code, now):
+    ensure_under_daily_limit(await repository.declarations_since(uow.session, since, phone_key=phone_key),
+                             policy.declarations_per_phone_per_day, now, "该手机号申报")
+    ensure_under_daily_limit(await repository.declarations_since(uow.session, since, id_key=id_key),
+                             policy.declarations_per_id_per_day, now, "该身份证号申报")
+    if not await codes.use_code(uow, vault, body.phone, body.code, now):
         return None
     found = await match(id_number, at_level(body.area_code, "county"))
     d = Declaration(kind=body.kind, text=body.text, declared_area=body.area_code, matched=found is not None,

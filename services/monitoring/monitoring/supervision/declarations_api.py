@@ -13,7 +13,7 @@ from backstop_common.concurrency import expected_version
 from backstop_common.paging import Page, Paging
 from backstop_common.privacy import mask_id_number, mask_phone
 from backstop_common.problems import Problem, Unprocessable
-from monitoring.supervision import declarations, peers, repository
+from monitoring.supervision import codes, declarations, peers, repository
 from monitoring.supervision.public import LIMITED, PUBLIC
 from monitoring.supervision.schemas import (CodeIn, CodeSent, DeclarationActionIn, DeclarationDetail, DeclarationIn,
                                             DeclarationOut, Receipt)
@@ -29,9 +29,9 @@ RECEIVED = "已收到您的申报，村（社区）或乡镇工作人员将尽�
 @public_router.post("/declarations/codes", status_code=202, openapi_extra=PUBLIC, responses=LIMITED,
                     summary="获取自主申报短信验证码（无需登录）")
 async def send_code(body: CodeIn, request: Request, uow: UoW) -> CodeSent:
-    await declarations.request_code(uow, request.app.state.vault, body)
+    await codes.request_code(uow, request.app.state.vault, body)
     await uow.commit()
-    return CodeSent(message="验证码已发送，请查收短信。", expires_in_s=declarations.CODE_MINUTES * 60)
+    return CodeSent(message="验证码已发送，请查收短信。", expires_in_s=codes.CODE_MINUTES * 60)
 
 
 @public_router.post("/declarations", status_code=202, openapi_extra=PUBLIC, responses=LIMITED,

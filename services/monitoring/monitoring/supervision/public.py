@@ -4,11 +4,11 @@ data. A 12317 report here; the household's declaration in ``declarations_public`
 from fastapi import APIRouter, Request
 
 from backstop_common.app import UoW
-from backstop_common.problems import TooManyRequests
 from monitoring.clock import clock
 from monitoring.supervision import reports, repository
 from monitoring.supervision.schemas import PublicReportIn, Receipt
-from monitoring.supervision.workdays import local_day_start, seconds_to_local_midnight
+from monitoring.supervision.codes import ensure_under_daily_limit
+from monitoring.supervision.workdays import local_day_start
 
 #: the OpenAPI marks these routes public: no bearer token
 PUBLIC = {"security": [], "x-public": True}
@@ -27,9 +27,8 @@ def caller_key(request: Request) -> str:
 async def report(body: PublicReportIn, request: Request, uow: UoW) -> Receipt:
     now, key = clock.now(), caller_key(request)
     policy = await repository.policy_for(uow.session, body.area_code)
-    if await repository.reports_from_source(uow.session, key, local_day_start(now)) >= \
-            policy.public_reports_per_source_per_day:
-        raise TooManyRequests("今日举报次数已达上限，请明日再试或拨打12317", retry_after=seconds_to_local_midnight(now))
+    ensure_under_daily_limit(await repository.reports_from_source(uow.session, key, local_day_start(now)),
+                             policy.public_reports_per_source_per_day, now, "举报")
     found = await reports.receive(uow, request.app.state.vault, body, channel="public", source_key=key)
     await uow.commit()
     return Receipt(reference=found.id, message=f"已收到您的举报，将在{policy.accept_working_days}个工作日内受理；"
