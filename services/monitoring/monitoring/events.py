@@ -132,6 +132,29 @@ class ClusterAlertData(BaseModel):
     threshold: Decimal
 
 
+class DibaoRecommended(BaseModel):
+    """A household's per-capita income is under the 低保 line and it is not on 低保: civil affairs
+    should take it in (seed 000: 预计年人均纯收入不达4400元的贫困户，要全部纳入低保保障范围)."""
+
+    household_id: uuid.UUID
+    village_code: str
+    year: int | None
+    per_capita_income: Decimal
+    dibao_line: Decimal
+
+
+class DibaoPhaseoutEvent(BaseModel):
+    """低保渐退: a phase-out started (income above the line while on 低保), lapsed (低保 ended before
+    its end without civil affairs' review) or ran out (``due``: still on 低保 at its end)."""
+
+    household_id: uuid.UUID
+    village_code: str
+    phaseout_id: uuid.UUID
+    started_at: datetime
+    ends_at: datetime
+    outcome: str | None = None
+
+
 PUBLISHED: dict[str, type[BaseModel]] = {
     "risk.detected": RiskDetected, "case.opened": CaseOpened, "case.verified": CaseStepped,
     "case.notice_posted": CaseStepped, "case.reviewed": CaseStepped, "case.confirmed": CaseConfirmed,
@@ -140,6 +163,8 @@ PUBLISHED: dict[str, type[BaseModel]] = {
     "case.risk_eliminated": Elimination, "case.elimination_refused": Elimination,
     "case.elimination_objected": Elimination, "case.reopened": CaseReopened, "case.overdue": CaseOverdue,
     "area.cluster_alert": ClusterAlertData,
+    "dibao.recommended": DibaoRecommended, "dibao.phaseout_started": DibaoPhaseoutEvent,
+    "dibao.phaseout_lapsed": DibaoPhaseoutEvent, "dibao.phaseout_due": DibaoPhaseoutEvent,
 }
 for _name, _model in PUBLISHED.items():
     catalog.publishes(MONITORING_CASE, _name, _model)

@@ -58,6 +58,10 @@ class PolicyValues(BaseModel):
     plan_days: Annotated[int, Field(ge=1, le=3650)]
     visit_interval_days: Annotated[int, Field(ge=1, le=366)]
     stable_months: Annotated[int, Field(ge=0, le=120)]
+    dibao_line: Annotated[Money | None, Field(description="低保 line: a household under it and not on "
+                                                          "低保 is recommended to civil affairs; null: none")] = None
+    dibao_phaseout_months: Annotated[int, Field(ge=0, le=12, description="低保渐退, at most 12 months "
+                                                                          "(seed 000)")] = 12
     cluster_threshold: Annotated[Decimal, Field(gt=0, le=1, max_digits=6, decimal_places=4)]
     cluster_window_days: Annotated[int, Field(ge=1, le=3650)]
     cluster_min_households: Annotated[int, Field(ge=1, le=100_000)]

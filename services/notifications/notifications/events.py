@@ -24,7 +24,8 @@ CONSUMED: dict[tuple[str, str], tuple[str, ...]] = {
         "risk.detected", "case.opened", "case.verified", "case.notice_posted", "case.reviewed",
         "case.confirmed", "case.rejected", "case.assistance_planned", "case.visit_recorded",
         "case.elimination_proposed", "case.risk_eliminated", "case.reopened", "case.overdue",
-        "area.cluster_alert", "case.elimination_objected",
+        "area.cluster_alert", "case.elimination_objected", "dibao.recommended", "dibao.phaseout_started",
+        "dibao.phaseout_lapsed", "dibao.phaseout_due",
     ),
     (MONITORING_CAMPAIGN, "monitoring"): (
         "campaign.started", "problem.opened", "problem.rectified", "problem.verified", "problem.deferred",

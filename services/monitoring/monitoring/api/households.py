@@ -1,4 +1,5 @@
-"""GET /api/v1/households/{id}/monitoring: one household's monitoring history."""
+"""GET /api/v1/households/{id}/monitoring: one household's monitoring history; civil affairs' review of
+its 低保 phase-out."""
 
 import uuid
 
@@ -9,6 +10,7 @@ from backstop_common.auth import CurrentPrincipal
 from backstop_common.problems import NotFound
 from monitoring.api.views import case_detail
 from monitoring.clock import clock
+from monitoring.domain import dibao
 from monitoring.repository import case_queries, households
 from monitoring.repository import signals as signal_repo
 from monitoring.schemas import CaseDetail, SignalRead
@@ -30,4 +32,14 @@ async def household_history(household_id: uuid.UUID, uow: UoW, principal: Curren
                     for s in await signal_repo.for_household(uow.session, household_id)],
         "cases": [CaseDetail.model_validate(await case_detail(uow.session, c, now)).model_dump(mode="json")
                   for c in cases],
+        "dibao_phaseout": (row.model_dump(mode="json") if (row := await dibao.running(uow, household_id)) else None),
     }
+
+
+@router.post("/households/{household_id}/dibao-review")
+async def review_dibao_phaseout(household_id: uuid.UUID, uow: UoW, principal: CurrentPrincipal) -> dict:
+    """Civil affairs reviewed the household's 低保渐退 (department staff, township or county): 低保 may end
+    before the phase-out's months have run without it counting as a lapse."""
+    row = await dibao.review(uow, principal, household_id, clock.now())
+    await uow.commit()
+    return row.model_dump(mode="json")

@@ -7,12 +7,13 @@ import structlog
 from sqlalchemy import update
 
 from backstop_common.uow import UnitOfWork
-from monitoring.domain import cluster, readmodel, rules
+from monitoring.domain import cluster, dibao, readmodel, rules
 from monitoring.domain.policy import effective_policy
 from monitoring.domain.risk import Source
 from monitoring.domain.signals import record_signal
 from monitoring.models import Case, HouseholdFacts, Policy
 from monitoring.repository import cases as case_repo
+from monitoring.repository import households
 
 log = structlog.get_logger()
 INCOME_EVENTS = ("household.registered", "household.income_assessed")
@@ -27,8 +28,17 @@ def _track_income_stability(facts: HouseholdFacts, policy: Policy | None, now: d
         facts.income_above_since = None
 
 
+async def _on_dibao(uow: UnitOfWork, name: str, data: dict) -> bool:
+    """Whether the household was on 低保 before a status change (the event carries no previous value)."""
+    if name != "household.status_changed":
+        return False
+    facts = await households.get(uow.session, uuid.UUID(str(data["household_id"])))
+    return bool(facts and facts.dibao)
+
+
 async def on_registry_event(uow: UnitOfWork, name: str, data: dict, now: datetime) -> int:
     """Returns how many new signals the event produced."""
+    was_on_dibao = await _on_dibao(uow, name, data)
     facts = await readmodel.apply(uow.session, name, data, now)
     if name == "household.measure_given":
         measure_id = data.get("measure_id")
@@ -44,8 +54,13 @@ async def on_registry_event(uow: UnitOfWork, name: str, data: dict, now: datetim
         _track_income_stability(facts, policy, now)
     if policy is None:
         log.warning("monitoring.no_policy", village_code=facts.village_code, year=year)
+    drafts = rules.evaluate(name, data, facts, policy)
+    if name in INCOME_EVENTS:
+        await dibao.after_income(uow, facts, policy, now)
+    if was_on_dibao and not facts.dibao:
+        drafts += [d for d in [await dibao.after_dibao_ended(uow, facts, now)] if d is not None]
     recorded = 0
-    for draft in rules.evaluate(name, data, facts, policy):
+    for draft in drafts:
         signal_id, case = await record_signal(uow, facts, draft, Source.EVENT, now)
         if signal_id is not None:
             recorded += 1

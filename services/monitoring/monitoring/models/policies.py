@@ -3,6 +3,7 @@
 from datetime import datetime
 from decimal import Decimal
 
+from sqlalchemy import Column, Integer
 from sqlmodel import Field, SQLModel
 
 from backstop_common.money import money_field
@@ -32,6 +33,10 @@ class Policy(SQLModel, table=True):
     plan_days: int  # assistance plan after confirmation
     visit_interval_days: int  # 巡访 at least this often
     stable_months: int  # income stably above the line before risk elimination
+    #: 低保 line (seed 000: 预计年人均纯收入不达4400元…全部纳入低保); null: no 低保 recommendation
+    dibao_line: Decimal | None = money_field(nullable=True)
+    #: 低保渐退 at most this long (seed 000: 不超过12个月低保渐退)
+    dibao_phaseout_months: int = Field(default=12, sa_column=Column(Integer, nullable=False, server_default="12"))
     cluster_threshold: Decimal = share()  # share of a village's households with new signals
     cluster_window_days: int
     cluster_min_households: int

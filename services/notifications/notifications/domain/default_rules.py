@@ -102,3 +102,13 @@ SEED_GAP_RULES = [
     rule("case.elimination_objected", "case.elimination_objected", [TOWNSHIP, HELPERS, CADRE], "风险消除公示期间收到异议：{note}。请乡镇复核后再行提出。", "An objection was raised during the elimination notice: {note}. The township re-checks before proposing again.", ack_hours=72),
 ]
 DEFAULT_RULES += SEED_GAP_RULES
+
+CIVIL_AFFAIRS = {"kind": "unit", "unit": "civil_affairs"}
+#: 低保 follow-up (seed 000, docs/monitoring.md); added to existing databases by the dibao revision
+DIBAO_RULES = [
+    rule("dibao.recommended", "dibao.recommended", [CIVIL_AFFAIRS, CADRE], "农户{year}年人均纯收入{per_capita_income}元，低于低保标准{dibao_line}元且未纳入低保，建议纳入低保。", "A household's {year} per-capita income {per_capita_income} is under the dibao line {dibao_line} and it is not on dibao: consider taking it in.", ack_hours=120),
+    rule("dibao.phaseout_started", "dibao.phaseout_started", [CIVIL_AFFAIRS], "低保户收入已超过低保标准，进入低保渐退期，至{ends_at}止。", "A dibao household's income rose above the line; phase-out runs until {ends_at}."),
+    rule("dibao.phaseout_lapsed", "dibao.phaseout_lapsed", [CIVIL_AFFAIRS, TOWNSHIP, HELPERS], "低保渐退期（至{ends_at}）未经民政复核即已退出低保，请核查。", "Dibao ended before its phase-out ({ends_at}) without a review; please check.", urgent=True, ack_hours=72),
+    rule("dibao.phaseout_due", "dibao.phaseout_due", [CIVIL_AFFAIRS], "低保渐退期已满（{ends_at}），请复核是否继续享受低保。", "The dibao phase-out ran out ({ends_at}); review whether dibao continues.", ack_hours=120),
+]
+DEFAULT_RULES += DIBAO_RULES

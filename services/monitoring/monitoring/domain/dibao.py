@@ -1,0 +1,96 @@
+"""低保 follow-up (seed 000): a household under the policy's 低保 line that is not on 低保 is
+recommended to civil affairs; a 低保 household whose income rose above it is followed through at most
+``dibao_phaseout_months`` of 渐退, and leaving 低保 earlier without civil affairs' review is a lapse
+(an event and a risk signal the village verifies)."""
+
+from datetime import datetime
+
+from sqlalchemy import select, update
+from sqlalchemy.dialects.postgresql import insert
+
+from backstop_common.auth import Principal, Role
+from backstop_common.problems import NotFound
+from backstop_common.topics import MONITORING_CASE
+from backstop_common.uow import UnitOfWork
+from monitoring.domain.dates import add_months
+from monitoring.domain.rules import Draft, income_fact_key
+from monitoring.events import DibaoPhaseoutEvent, DibaoRecommended
+from monitoring.models import DibaoPhaseout, DibaoRecommendation, HouseholdFacts, Policy
+
+REVIEWERS = (Role.DEPARTMENT, Role.TOWNSHIP_STAFF, Role.COUNTY_STAFF, Role.COUNTY_ADMIN)
+
+
+async def running(uow: UnitOfWork, household_id, *, lock: bool = False) -> DibaoPhaseout | None:
+    stmt = select(DibaoPhaseout).where(DibaoPhaseout.household_id == household_id, DibaoPhaseout.closed_at.is_(None))
+    if lock:
+        stmt = stmt.with_for_update()
+    return (await uow.session.execute(stmt)).scalars().first()
+
+
+def _publish_phaseout(uow: UnitOfWork, name: str, row: DibaoPhaseout) -> None:
+    uow.publish(MONITORING_CASE, name, subject=row.household_id, area_code=row.village_code,
+                data=DibaoPhaseoutEvent(household_id=row.household_id, village_code=row.village_code,
+                                        phaseout_id=row.id, started_at=row.started_at, ends_at=row.ends_at,
+                                        outcome=row.outcome))
+
+
+async def _recommend(uow: UnitOfWork, f: HouseholdFacts, policy: Policy, now: datetime) -> bool:
+    key = income_fact_key(f.income_year, f.per_capita_income)
+    stmt = insert(DibaoRecommendation).values(household_id=f.household_id, fact_key=key, recommended_at=now)
+    fresh = (await uow.session.execute(stmt.on_conflict_do_nothing().returning(DibaoRecommendation.fact_key))).first()
+    if fresh is None:
+        return False
+    uow.publish(MONITORING_CASE, "dibao.recommended", subject=f.household_id, area_code=f.village_code,
+                data=DibaoRecommended(household_id=f.household_id, village_code=f.village_code, year=f.income_year,
+                                      per_capita_income=f.per_capita_income, dibao_line=policy.dibao_line))
+    return True
+
+
+async def after_income(uow: UnitOfWork, f: HouseholdFacts, policy: Policy | None, now: datetime) -> None:
+    """An income was assessed (or registered): below the line and off 低保 → recommend; above it
+    while on 低保 → the phase-out starts (once: a running one is not restarted)."""
+    if policy is None or policy.dibao_line is None or f.per_capita_income is None:
+        return
+    if f.per_capita_income < policy.dibao_line and not f.dibao:
+        await _recommend(uow, f, policy, now)
+    elif f.per_capita_income >= policy.dibao_line and f.dibao and await running(uow, f.household_id) is None:
+        row = DibaoPhaseout(household_id=f.household_id, village_code=f.village_code, started_at=now,
+                            ends_at=add_months(now, policy.dibao_phaseout_months))
+        uow.session.add(row)
+        await uow.session.flush()
+        _publish_phaseout(uow, "dibao.phaseout_started", row)
+
+
+async def after_dibao_ended(uow: UnitOfWork, f: HouseholdFacts, now: datetime) -> Draft | None:
+    """The registry says the household left 低保. During a phase-out civil affairs has not reviewed,
+    before its end, that is a lapse: the event, and a draft signal for the village to verify."""
+    row = await running(uow, f.household_id, lock=True)
+    if row is None:
+        return None
+    lapsed = row.reviewed_at is None and now < row.ends_at
+    row.closed_at, row.outcome = now, "lapsed" if lapsed else "left_reviewed"
+    if not lapsed:
+        return None
+    _publish_phaseout(uow, "dibao.phaseout_lapsed", row)
+    return Draft("99", "dibao_lapsed", f"phaseout:{row.id}", {
+        "phaseout_id": str(row.id), "ends_at": row.ends_at.isoformat()})
+
+
+async def review(uow: UnitOfWork, principal: Principal, household_id, now: datetime) -> DibaoPhaseout:
+    """Civil affairs (or the township/county for them) reviewed the running phase-out: 低保 may now end."""
+    row = await running(uow, household_id, lock=True)
+    if row is None or not principal.covers(row.village_code):
+        raise NotFound("no running 低保 phase-out for this household")
+    principal.ensure_role(*REVIEWERS)
+    row.reviewed_at, row.reviewed_by = now, principal.subject
+    return row
+
+
+async def sweep_due(uow: UnitOfWork, now: datetime) -> int:
+    """Phase-outs whose months ran out while the household is still on 低保: announced once."""
+    rows = (await uow.session.execute(
+        update(DibaoPhaseout).where(DibaoPhaseout.closed_at.is_(None), DibaoPhaseout.ends_at < now)
+        .values(closed_at=now, outcome="due").returning(DibaoPhaseout))).scalars().all()
+    for row in rows:
+        _publish_phaseout(uow, "dibao.phaseout_due", row)
+    return len(rows)
