@@ -1,11 +1,12 @@
 """Re-screening an area after its income line changed: ONE set-based statement over the read model.
 
-Households of the area whose latest income (of the policy's year) is below the new line get an
+Households of the area whose latest income is below the new line, and whose income's year has this row
+as the one in force (the year itself, or a later year no newer row covers), get an
 ``income_below_line`` signal; the signals' unique fact key makes only the *newly* below ones count
 (those already signalled for the same income keep their signal). Each new signal joins the
 household's open case or opens one, and the ``case.opened`` / ``risk.detected`` events are written to
 the outbox by the same statement. Households under a deeper area that set its own row for the same
-year keep that row and are skipped.
+year, or whose income is of a year a newer row covers, keep that row and are skipped.
 """
 
 from dataclasses import dataclass
@@ -30,9 +31,13 @@ WITH cand AS MATERIALIZED (
       FROM household_facts h
       LEFT JOIN cases oc ON oc.household_id = h.household_id AND oc.{OPEN_STAGES_SQL}
      WHERE h.village_code LIKE :scope || '%' AND h.per_capita_income < :line
-       AND coalesce(h.income_year, :current_year) = :year
-       AND NOT EXISTS (SELECT 1 FROM policies p WHERE p.year = :year AND length(p.scope) > length(:scope)
-                                                  AND h.village_code LIKE p.scope || '%')),
+       AND coalesce(h.income_year, :current_year) >= :year
+       -- the row is the one in force for the income's year (policy.effective_policy): no row of the
+       -- household's chain is newer yet not after that year, nor deeper for the same year
+       AND NOT EXISTS (SELECT 1 FROM policies p
+                        WHERE h.village_code LIKE p.scope || '%'
+                          AND (p.year > :year AND p.year <= coalesce(h.income_year, :current_year)
+                               OR p.year = :year AND length(p.scope) > length(:scope)))),
 sig AS (
     INSERT INTO signals (id, household_id, village_code, risk_type, rule, fact_key, facts, source, case_id,
                          created_at)

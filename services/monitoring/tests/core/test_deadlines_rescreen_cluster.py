@@ -3,6 +3,7 @@ cluster alert (once per village and window), and what the offices look at."""
 
 import uuid
 from datetime import timedelta
+from decimal import Decimal
 
 from sqlalchemy import func, select
 
@@ -229,3 +230,24 @@ async def test_the_fifteen_day_decision_limit_is_overdue_once_and_reaches_the_co
     not_late = (await client.get("/api/v1/cases", params={"decision_overdue": "false", "household_id": str(hh)},
                                  headers=county)).json()
     assert [c["id"] for c in not_late["items"]] == [str(case.id)]
+
+
+async def test_a_line_change_rescreens_the_later_incomes_the_row_is_in_force_for(app, client, feed, settings):
+    township, village = "211204009000", "211204009001"
+    year = clock.now().year
+    admin = bearer(settings, "county_admin", COUNTY, subject="admin-1")
+    current = (await client.get(f"/api/v1/policies/{year}/{township}", headers=admin)).json()
+    values = {k: v for k, v in current.items() if k not in ("year", "area_code", "version", "updated_by",
+                                                             "updated_at")}
+    assert current["year"] < year - 2  # an old row is in force; nothing newer covers this township
+    line = Decimal(current["income_line"])
+    household = uuid.uuid4()
+    await feed(registered(household, village, per_capita_income=str(line + 500), income_year=year - 1))
+    assert await cases_of(app, household) == []  # above the line in force
+    # a row two years back becomes the one in force for last year's income: its re-screen must see it
+    resp = await client.put(f"/api/v1/policies/{year - 2}/{township}",
+                            json={**values, "income_line": str(line + 1000)}, headers=admin)
+    assert resp.status_code == 200, resp.text
+    assert resp.json()["rescreen"]["households_below_line"] == 1 and resp.json()["rescreen"]["signals_opened"] == 1
+    [case] = await cases_of(app, household)
+    assert case.source == "rescreen"
