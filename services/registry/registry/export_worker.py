@@ -19,6 +19,8 @@ from registry.domain.exports import HEADERS, export_row
 
 #: rows fetched per round trip from the server-side cursor
 PREFETCH = 2000
+#: the worker's exit status when the database is away (sysexits' EX_TEMPFAIL): the route answers 503
+DATABASE_AWAY = 75
 
 
 Statement = tuple[str, tuple]  # as repository/exports.py compiles it
@@ -35,6 +37,10 @@ class ExportJob:
 
 class ExportFailed(Exception):
     """The worker process ended without a file (its stderr says why)."""
+
+
+class DatabaseAway(ExportFailed):
+    """The worker could not reach the database: worth a retry, not a 500."""
 
 
 async def build(job: ExportJob) -> dict:
@@ -73,6 +79,8 @@ async def export_in_process(job: ExportJob) -> dict:
             process.kill()
             await process.wait()
         raise
+    if process.returncode == DATABASE_AWAY:
+        raise DatabaseAway(err.decode(errors="replace")[-2000:])
     if process.returncode != 0:
         raise ExportFailed(err.decode(errors="replace")[-2000:])
     return json.loads(out)
@@ -82,9 +90,14 @@ def main() -> None:
     job: ExportJob = pickle.load(sys.stdin.buffer)
     try:
         summary = asyncio.run(build(job))
-    except BaseException:
+    except BaseException as exc:
         if os.path.exists(job.path):
             os.unlink(job.path)
+        from backstop_common.db import is_unavailable  # noqa: PLC0415 - only on failure (it loads SQLAlchemy)
+
+        if is_unavailable(exc):
+            sys.stderr.write(f"database unavailable: {exc!r}\n")
+            sys.exit(DATABASE_AWAY)
         raise
     sys.stdout.write(json.dumps(summary))
 

@@ -93,3 +93,15 @@ async def test_exports_beyond_the_bound_are_429_until_one_finishes(app, village,
         app.state.export_slots = None
         await blocker.close()
         await watcher.close()
+
+
+async def test_an_export_whose_database_is_away_is_a_retry_not_a_crash(tmp_path):
+    from backstop_common.devstack import free_port
+    from registry.export_worker import DatabaseAway, ExportJob, export_in_process
+
+    path = tmp_path / "households.xlsx"
+    job = ExportJob(dsn=f"postgresql://postgres@127.0.0.1:{free_port()}/registry", rows=("SELECT 1", ()),
+                    access_log=None, unmasked=False, path=str(path))
+    with pytest.raises(DatabaseAway):
+        await export_in_process(job)
+    assert not path.exists()

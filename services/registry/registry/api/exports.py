@@ -13,11 +13,11 @@ from starlette.background import BackgroundTask
 
 from backstop_common.auth import CurrentPrincipal, Principal
 from backstop_common.db import plain_url
-from backstop_common.problems import TooManyRequests
+from backstop_common.problems import Problem, TooManyRequests
 from backstop_common.openapi import problem_responses
 from backstop_common.xlsx import XLSX_MEDIA_TYPE, XLSX_RESPONSES
 from registry.api.filters import HouseholdQuery
-from registry.export_worker import ExportJob, export_in_process
+from registry.export_worker import DatabaseAway, ExportJob, export_in_process
 from registry.repository.exports import access_log_statement, rows_statement
 
 router = APIRouter(tags=["import and export"])
@@ -68,8 +68,15 @@ async def export_households(request: Request, principal: CurrentPrincipal,
         job = _job(request, principal, query, path)
         with _slots(request).take():
             summary = await export_in_process(job)
-    except BaseException:
+    except DatabaseAway as exc:
         os.unlink(path)
+        log.warning("export.database_unavailable", error=str(exc)[-300:])
+        unavailable = Problem("数据库暂不可用，请稍后重试", status=503)
+        unavailable.headers = {"Retry-After": "5"}
+        raise unavailable from exc
+    except BaseException:
+        if os.path.exists(path):
+            os.unlink(path)
         raise
     log.info("export.built", **summary)
     return FileResponse(path, media_type=XLSX_MEDIA_TYPE, filename="households.xlsx",
