@@ -6,12 +6,13 @@ consumers had not applied yet comes back only through the replay, as it would af
 
 import re
 import time
+from concurrent.futures import ThreadPoolExecutor
 from decimal import Decimal
 
 import httpx
 
 from backstop_common.demo.county import COUNTY_CODE
-from backstop_common.devstack import SERVICES, RunningStack, run_stack
+from backstop_common.devstack import SERVICES, RunningStack, free_port_offset, run_stack
 
 from tests.test_operations import backstop
 
@@ -75,19 +76,26 @@ def test_a_backup_restored_into_a_fresh_stack_holds_every_household_case_and_pay
     backup_dir = tmp_path / "backup"
     for folder in ("county", "fresh"):
         (tmp_path / folder).mkdir()
-    county = run_stack(tmp_path / "county", seed=True, households=HOUSEHOLDS,
-                       extra_env={"CLOCK_CONTROL_ENABLED": "true"})
+    county_ports = free_port_offset()  # two stacks starting at once must not pick the same ports
+    fresh_ports = free_port_offset(start=county_ports + 137)
+    with ThreadPoolExecutor(1) as background:  # the empty stack starts while the county is loaded
+        starting = background.submit(run_stack, tmp_path / "fresh", seed=False, offset=fresh_ports)
+        county = run_stack(tmp_path / "county", seed=True, households=HOUSEHOLDS,
+                           extra_env={"CLOCK_CONTROL_ENABLED": "true"}, offset=county_ports)
+        fresh = starting.result()
     try:
         pay_one_project(county)
         taken = backstop("backup", str(backup_dir), BACKSTOP_DATA_DIR=str(county.data_dir))
         assert taken.returncode == 0, taken.stderr
         before = settled(county)
+    except BaseException:
+        fresh.stop()
+        raise
     finally:
         county.stop()
     assert before["households"] == HOUSEHOLDS and before["case_count"] > 0 and before["payments"]
     assert {f"{s}.dump" for s in SERVICES} <= {p.name for p in backup_dir.iterdir()}
 
-    fresh = run_stack(tmp_path / "fresh", seed=False)
     try:
         assert totals(fresh)["households"] == 0
         restored = backstop("restore", str(backup_dir), BACKSTOP_DATA_DIR=str(fresh.data_dir))

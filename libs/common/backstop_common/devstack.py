@@ -163,9 +163,9 @@ def run_async(coro):
     return asyncio.run(coro)
 
 
-def free_port_offset() -> int:
+def free_port_offset(start: int = 20000) -> int:
     """An offset o such that 8001+o … 8004+o and 9092+o are all free."""
-    for offset in range(20000, 40000, 137):
+    for offset in range(start, 40000, 137):
         ports = [p + offset for p in (CONSOLE_PORT, *SERVICES.values(), BROKER_PORT)]
         with contextlib.ExitStack() as stack:
             socks = [stack.enter_context(socket.socket()) for _ in ports]
@@ -227,11 +227,12 @@ class RunningStack:
 
 
 def run_stack(data_dir: Path, *, seed: bool = False, households: int | None = None,
-              extra_env: dict[str, str] | None = None, timeout: float = 300) -> RunningStack:
+              extra_env: dict[str, str] | None = None, timeout: float = 300,
+              offset: int | None = None) -> RunningStack:
     """Start `backstop up` on free ports with its own data folder; returns once every service answers.
 
     ``seed`` loads the demo county (``households`` of them; keep it small in tests)."""
-    offset = free_port_offset()
+    offset = free_port_offset() if offset is None else offset
     env = {k: v for k, v in os.environ.items() if not k.endswith("_DATABASE_URL") and k != "KAFKA_BOOTSTRAP_SERVERS"}
     env.update(BACKSTOP_PORT_OFFSET=str(offset), BACKSTOP_DATA_DIR=str(data_dir), **(extra_env or {}))
     log = data_dir / "up.log"
