@@ -46,11 +46,10 @@ async def new_household(client: httpx.AsyncClient, stack: RunningStack, village:
 
 
 async def load_directory(client: httpx.AsyncClient, stack: RunningStack) -> None:
-    """The county's people in notifications (office, townships, village cadres, units) and its 12317 desk."""
+    """The county's people in notifications as `make run` loads them (office, townships, village cadres,
+    the 12317 desk, a helper, the bureaus: ``backstop users``); a default token (`<role>@<area>`) is one of them."""
     from backstop_common.seed import directory
 
-    people = directory() + [{"kind": "person", "user_id": "hotline@211204", "role": "hotline_operator",
-                             "area_code": COUNTY_CODE, "label": "12317热线"}]
     resp = await client.post(f"{stack.url('notifications')}/api/v1/recipients/bulk", headers=admin(stack),
-                             json={"items": people})
+                             json={"items": directory()})
     assert resp.status_code == 200, resp.text

@@ -107,7 +107,7 @@ async def unrefused(client: httpx.AsyncClient, base_url: str, doc: dict, cadre: 
 
 
 async def test_every_area_taking_route_refuses_another_village_to_a_cadre(stack):
-    cadre = stack.headers("village_cadre", MINE, subject=f"cadre@{MINE}")
+    cadre = stack.headers("village_cadre", MINE)
     async with httpx.AsyncClient(timeout=30) as client:
         wrong, counted = [], {}
         for service in SERVICES:

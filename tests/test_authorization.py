@@ -16,7 +16,7 @@ LOW_INCOME = {"year": 2026, "wage": "1000", "business": "0", "business_costs": "
 
 async def test_a_cadre_cannot_reach_another_villages_records(demo_areas, stack):
     admin = stack.headers("county_admin", "211204000000")
-    stranger = stack.headers("village_cadre", OTHER, subject=f"cadre@{OTHER}")
+    stranger = stack.headers("village_cadre", OTHER)
     async with httpx.AsyncClient(timeout=30) as client:
         household = await new_household(client, stack, MINE, members=[member("户主", 60), member("配偶", 58, True)])
         hid, member_id = household["id"], household["members"][0]["id"]

@@ -19,6 +19,7 @@ from pypdf import PdfReader
 
 from selenium.webdriver.common.by import By
 
+from backstop_common.demo.users import demo_user
 from backstop_common.testing import eventually
 from tests.browser import Browser, start_chromium
 from tests.support import member, new_household
@@ -52,7 +53,7 @@ def households(demo_areas, stack):
             own = await new_household(client, stack, VILLAGE, main_cause="illness", members=[
                 member("户主", 55, phone="13912345678"), member("配偶", 53, female=True, health="chronic")],
                 helpers=[{"name": "王帮扶", "unit": "区农业农村局", "phone": "13800001111",
-                          "user_id": f"helper-0@{VILLAGE}"}])
+                          "user_id": demo_user("helper", VILLAGE).subject}])
             other = await new_household(client, stack, OTHER_VILLAGE)
             return own, other
 
@@ -61,7 +62,7 @@ def households(demo_areas, stack):
 
 def open_case(stack, household_id: str) -> dict:
     """A cadre's visit finds an illness (干部排查): monitoring opens a case once it knows the household."""
-    cadre = stack.headers("village_cadre", VILLAGE, subject=f"cadre@{VILLAGE}")
+    cadre = stack.headers("village_cadre", VILLAGE)
 
     async def signal():
         async with httpx.AsyncClient(timeout=10) as client:
@@ -239,7 +240,7 @@ def test_an_expired_session_goes_back_to_sign_in(stack, browser):
     """A session whose time has passed, signed with the console's own key, is no session at all."""
     browser.sign_in("admin")
     browser.driver.delete_all_cookies()
-    expired = {"user": {"token": "x", "subject": "county-office@211204", "role": "county_admin",
+    expired = {"user": {"token": "x", "subject": "county_admin@211204000000", "role": "county_admin",
                         "area_code": COUNTY, "name": "过期用户", "department": None},
                "exp": int(time.time()) - 60, "csrf": "c"}
     browser.driver.add_cookie({"name": "backstop_session", "value": sign_session(expired), "path": "/"})
@@ -323,6 +324,6 @@ def test_the_offices_other_pages_answer_in_chinese_with_the_apis_figures(stack, 
 
 
 def api_inbox(stack) -> int:
-    headers = stack.headers("township_staff", TOWNSHIP, subject=f"township@{TOWNSHIP}")
+    headers = stack.headers("township_staff", TOWNSHIP)  # the console's demo township staff
     resp = httpx.get(f"{stack.url('notifications')}/api/v1/inbox", headers=headers, params={"limit": 1}, timeout=10)
     return resp.json()["unread"]

@@ -11,6 +11,7 @@ import asyncpg
 import httpx
 import pytest
 
+from backstop_common.auth import default_subject
 from backstop_common.db import plain_url
 from backstop_common.seed import directory
 from backstop_common.testing import eventually
@@ -19,7 +20,7 @@ from tests.support import member
 VILLAGE = "211204102200"
 TOWNSHIP = "211204102000"
 COUNTY = "211204000000"
-CADRE, TOWNSHIP_STAFF = f"cadre@{VILLAGE}", f"township@{TOWNSHIP}"
+CADRE, TOWNSHIP_STAFF = default_subject("village_cadre", VILLAGE), default_subject("township_staff", TOWNSHIP)
 HEALTHY_2025 = {"year": 2025, "wage": "42000", "business": "6000", "business_costs": "1000", "property": "0",
                 "transfer": "3000"}
 

@@ -54,8 +54,8 @@ async def _act(client, stack, headers, declaration: dict, action: str, **body) -
 
 
 async def test_declarations_are_verified_into_a_case_or_declined_by_sms(demo_areas, stack):
-    cadre = stack.headers("village_cadre", VILLAGE, subject=f"cadre@{VILLAGE}")
-    township = stack.headers("township_staff", TOWNSHIP, subject=f"township@{TOWNSHIP}")
+    cadre = stack.headers("village_cadre", VILLAGE)
+    township = stack.headers("township_staff", TOWNSHIP)
     async with httpx.AsyncClient(timeout=30) as client:
         first, second = member("户主", 48), member("户主", 61)
         accepted_household = await new_household(client, stack, VILLAGE, members=[first])
@@ -119,8 +119,8 @@ async def test_declarations_are_limited_per_phone_and_per_id_number(demo_areas, 
 
 
 async def test_an_unverified_declaration_is_escalated_once_to_the_township(demo_areas, stack):
-    township = stack.headers("township_staff", TOWNSHIP, subject=f"township@{TOWNSHIP}")
-    cadre = stack.headers("village_cadre", VILLAGE, subject=f"cadre@{VILLAGE}")
+    township = stack.headers("township_staff", TOWNSHIP)
+    cadre = stack.headers("village_cadre", VILLAGE)
     async with httpx.AsyncClient(timeout=30) as client:
         await load_directory(client, stack)
         person = member("户主", 55)

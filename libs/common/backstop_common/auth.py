@@ -97,10 +97,16 @@ class Principal:
         return self.role in UNMASKED_ROLES
 
 
+def default_subject(role: str, area: str, department: str | None = None) -> str:
+    """The subject of a token minted without one, and of the demo county's users (``demo.users``):
+    ``village_cadre@211204101200``, ``education@211204000000`` for a bureau's staff."""
+    return f"{department or Role(role).value}@{area}"
+
+
 def mint_token(settings: ServiceSettings, *, role: str, area: str, subject: str | None = None,
                department: str | None = None, ttl_s: int = 12 * 3600) -> str:
     now = int(time.time())
-    claims = {"sub": subject or f"{role}@{area}", "role": Role(role).value, "area": area,
+    claims = {"sub": subject or default_subject(role, area, department), "role": Role(role).value, "area": area,
               "iss": settings.jwt_issuer, "iat": now, "exp": now + ttl_s}
     if department:
         claims["department"] = department

@@ -2,6 +2,7 @@
 
     backstop up                     PostgreSQL + broker + the four services + the console (`make run`)
     backstop token --role R --area C   a JWT the services accept (dev secret)
+    backstop users                  the demo county's users and the token command of each
     backstop migrate SERVICE        run a service's migrations
     backstop outbox replay SERVICE --since T   republish a service's events since T
     backstop import FILE --area C   load a national household export into the registry
@@ -80,6 +81,26 @@ def token(
 
     typer.echo(mint_token(one_machine_settings(), role=role.value, area=area.ljust(12, "0"),
                           subject=subject, department=department, ttl_s=ttl))
+
+
+def _columns(text: str) -> int:
+    """How many terminal columns ``text`` takes (a Chinese character takes two)."""
+    import unicodedata
+
+    return sum(2 if unicodedata.east_asian_width(c) in "WF" else 1 for c in text)
+
+
+@app.command()
+def users(role: Annotated[Role | None, typer.Option(help="only users with this role")] = None) -> None:
+    """List the demo county's users (演示用户) and the command that mints each one's token."""
+    from backstop_common.demo.users import demo_users
+
+    rows = [(u.subject, u.role.value, u.area_code, u.department or "-", u.token_command, u.label)
+            for u in demo_users() if role is None or u.role == role]
+    header = ("用户 (sub)", "角色", "地区", "部门", "令牌", "名称")
+    widths = [max(_columns(r[i]) for r in rows + [header]) + 2 for i in range(5)]
+    for row in [header, *rows]:
+        typer.echo("".join(cell + " " * (w - _columns(cell)) for cell, w in zip(row, widths)) + row[5])
 
 
 @app.command()

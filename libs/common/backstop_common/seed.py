@@ -13,13 +13,13 @@ from pathlib import Path
 
 import httpx
 
-from backstop_common.auth import mint_token
+from backstop_common.auth import Role, mint_token
 from backstop_common.demo.county import COUNTY_CODE, areas, villages
 from backstop_common.demo.households import household_csv
 from backstop_common.demo.people import phone
+from backstop_common.demo.users import HELPER_VILLAGE, DemoUser, demo_user, demo_users
 from backstop_common.settings import ServiceSettings, one_machine_settings
 
-UNITS = ["poverty_office", "education", "health_insurance", "housing", "civil_affairs", "human_resources"]
 SOURCES = [("central", 1_800_000), ("provincial", 900_000), ("municipal", 400_000), ("county", 600_000),
            ("linkage", 2_500_000), ("integrated_agricultural", 1_200_000), ("donation", 150_000)]
 PURPOSE = "巩固拓展脱贫攻坚成果"
@@ -41,24 +41,42 @@ def _check(resp: httpx.Response) -> dict:
     return resp.json() if resp.content else {}
 
 
+#: who hears outside the inbox too: the offices and the cadres by SMS (cadres not at night)
+_BY_SMS = {Role.COUNTY_STAFF, Role.TOWNSHIP_STAFF, Role.VILLAGE_CADRE}
+#: how many households of their village the demo helper is paired with
+HELPER_HOUSEHOLDS = 5
+
+
+def _recipient(user: DemoUser, rng: random.Random) -> dict:
+    if user.role == Role.DEPARTMENT:  # a bureau's staff read their unit's inbox
+        return {"kind": "unit", "unit": user.department, "area_code": user.area_code, "label": user.label}
+    person = {"kind": "person", "user_id": user.subject, "role": user.role.value, "area_code": user.area_code,
+              "label": user.label}
+    if user.role in _BY_SMS:
+        person |= {"phone": phone(rng), "channels": ["sms"]}
+    if user.role == Role.VILLAGE_CADRE:
+        person |= {"quiet_start": "22:00:00", "quiet_end": "07:00:00"}
+    return person
+
+
 def directory(seed: int = 2020) -> list[dict]:
-    """The county's people and units: office staff, township staff, a cadre per village, departments."""
+    """The county's people and units, as notifications' recipients: every demo user (``demo.users``)."""
     rng = random.Random(seed)
-    people = [{"kind": "person", "user_id": "county-office@211204", "role": "county_staff", "area_code": COUNTY_CODE,
-               "label": "区乡村振兴局", "phone": phone(rng), "channels": ["sms"]},
-              {"kind": "person", "user_id": "auditor@211204", "role": "auditor", "area_code": COUNTY_CODE,
-               "label": "区审计局"}]
-    people += [{"kind": "unit", "unit": unit, "area_code": COUNTY_CODE, "label": unit} for unit in UNITS]
-    for area in areas():
-        if area.level == "township":
-            people.append({"kind": "person", "user_id": f"township@{area.code}", "role": "township_staff",
-                           "area_code": area.code, "label": f"{area.name}扶贫办", "phone": phone(rng),
-                           "channels": ["sms"]})
-        elif area.level == "village":
-            people.append({"kind": "person", "user_id": f"cadre@{area.code}", "role": "village_cadre",
-                           "area_code": area.code, "label": f"{area.name}书记", "phone": phone(rng),
-                           "channels": ["sms"], "quiet_start": "22:00:00", "quiet_end": "07:00:00"})
-    return people
+    return [_recipient(user, rng) for user in demo_users()]
+
+
+def _pair_helper(client: httpx.Client, registry: str) -> int:
+    """The demo helper is paired with the first households of their village (once: a pairing is kept)."""
+    helper = demo_user(Role.HELPER, HELPER_VILLAGE)
+    page = _check(client.get(f"{registry}/api/v1/households",
+                             params={"area_code": HELPER_VILLAGE, "limit": HELPER_HOUSEHOLDS}))
+    for item in page["items"]:
+        url = f"{registry}/api/v1/households/{item['id']}"
+        household = _check(client.get(url))
+        if helper.subject not in {h["user_id"] for h in household["helpers"]}:
+            _check(client.post(f"{url}/helpers", headers={"If-Match": str(household["version"])},
+                               json={"name": "帮扶责任人", "unit": "区乡村振兴局", "user_id": helper.subject}))
+    return len(page["items"])
 
 
 def _existing(client: httpx.Client, url: str, key) -> set:
@@ -131,11 +149,12 @@ def seed_demo(stack: dict, data_dir: Path | None = None, households: int = 20_00
         _check(client.post(f"{urls['registry']}/api/v1/areas/bulk", json={"areas": area_rows()}))
         report = _import_households(client, urls["registry"], households, seed)
         _check(client.post(f"{urls['notifications']}/api/v1/recipients/bulk", json={"items": directory(seed)}))
+        paired = _pair_helper(client, urls["registry"])
         allocations = _allocate(client, urls["funds"])
         projects = _declare_projects(client, urls["funds"])
     loaded = {"villages": len(villages()), "households": report["households_registered"],
               "members": report["members_registered"], "rows_rejected": report["rows_rejected"],
-              "allocations": allocations, "projects": projects,
+              "allocations": allocations, "projects": projects, "helper_households": paired,
               "seconds": round(time.monotonic() - started, 1)}
     print(f"demo county 清河区 loaded: {loaded}")
     return loaded

@@ -13,6 +13,8 @@ from dataclasses import dataclass
 from fastapi import Request
 
 from backstop_common.auth import mint_token
+from backstop_common.demo import users as demo_users
+from backstop_common.demo.county import COUNTY_CODE
 
 CSRF_FIELD = "csrf_token"
 CSRF_HEADER = "X-CSRF-Token"
@@ -43,14 +45,20 @@ class DemoUser:
     department: str | None = None
 
 
-#: one person of each kind in the demo county 清河区 (subjects match the seeded notification directory)
+def _demo(key: str, role: str, area_code: str, department: str | None = None) -> DemoUser:
+    user = demo_users.demo_user(role, area_code, department)
+    return DemoUser(key, user.label, user.role.value, user.area_code, user.subject, user.department)
+
+
+#: one person of each kind in the demo county 清河区, as `backstop users` lists them (the seeded directory's
+#: people, so each one's inbox is theirs)
 DEMO_USERS = [
-    DemoUser("admin", "区乡村振兴局 管理员", "county_admin", "211204000000", "county-office@211204"),
-    DemoUser("township", "张相镇 扶贫办", "township_staff", "211204101000", "township@211204101000"),
-    DemoUser("cadre", "小房身村 村书记", "village_cadre", "211204101200", "cadre@211204101200"),
-    DemoUser("helper", "小房身村 帮扶责任人", "helper", "211204101200", "helper-0@211204101200"),
-    DemoUser("health", "区卫健局", "department", "211204000000", "health@211204", "health"),
-    DemoUser("auditor", "区审计局", "auditor", "211204000000", "auditor@211204"),
+    _demo("admin", "county_admin", COUNTY_CODE),
+    _demo("township", "township_staff", "211204101000"),
+    _demo("cadre", "village_cadre", demo_users.HELPER_VILLAGE),
+    _demo("helper", "helper", demo_users.HELPER_VILLAGE),
+    _demo("health", "department", COUNTY_CODE, "health"),
+    _demo("auditor", "auditor", COUNTY_CODE),
 ]
 
 
