@@ -6,6 +6,8 @@ STAMP  := $(VENV)/.installed
 SERVICES := registry monitoring funds notifications console
 PACKAGES := libs/common $(patsubst %/pyproject.toml,%,$(wildcard services/*/pyproject.toml))
 UV_VERSION := 0.13.8
+# message catalogues (backstop_common/i18n.py): each .po beside a package compiles into the .mo a service reads
+CATALOGUES := $(patsubst %.po,%.mo,$(wildcard libs/common/backstop_common/locale/*/LC_MESSAGES/*.po services/*/*/locale/*/LC_MESSAGES/*.po))
 export XDG_RUNTIME_DIR ?= /tmp/backstop-runtime-$(shell id -u)
 
 .PHONY: run test bench fuzz install lock lint clean browser
@@ -29,7 +31,10 @@ browser:
 	  $$SUDO apt-get update -qq && DEBIAN_FRONTEND=noninteractive $$SUDO apt-get install -y -qq chromium chromium-driver fonts-noto-cjk; \
 	fi
 
-install: $(STAMP) browser
+%.mo: %.po $(STAMP)
+	$(BIN)/pybabel --quiet compile --statistics -i $< -o $@
+
+install: $(STAMP) $(CATALOGUES) browser
 	@mkdir -p -m 700 $(XDG_RUNTIME_DIR)
 
 run: install

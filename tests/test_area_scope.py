@@ -17,7 +17,7 @@ from backstop_common.settings import ServiceSettings
 
 SERVICES = ("registry", "monitoring", "funds", "notifications")
 MINE, OTHER = "211204002001", "211204002002"
-REFUSAL = "area not found"  # what Principal.ensure_covers(code, "area") answers
+REFUSAL = "区域不存在"  # what Principal.ensure_covers(code, "area") answers (zh-CN, the default language)
 
 
 @dataclass(frozen=True)

@@ -17,10 +17,11 @@ from backstop_common.auth import AreaInScope
 from backstop_common.clock import Clock
 from backstop_common.consumer import EventConsumer, Handler
 from backstop_common.db import create_engine, create_session_factory
+from backstop_common.i18n import ensure_catalogue, msg
 from backstop_common.kafka import Publisher, broker_answers_metadata
 from backstop_common.logging import configure_logging
 from backstop_common.metrics import metrics_endpoint, read_service_state
-from backstop_common.middleware import BodyLimit, RequestMetrics
+from backstop_common.middleware import BodyLimit, Language, RequestMetrics
 from backstop_common.openapi import document_problems
 from backstop_common.outbox import OutboxRelay
 from backstop_common.problems import problem_response, install_problem_handlers
@@ -124,7 +125,7 @@ def _ops_routes(app: FastAPI, spec: ServiceSpec) -> None:
         if all(checks.values()):
             return {"status": "ready", "checks": checks}
         failing = ", ".join(k for k, ok in checks.items() if not ok)
-        return problem_response(503, f"not ready: {failing} unreachable", checks=checks)
+        return problem_response(503, msg("not ready: {failing} unreachable", failing=failing), checks=checks)
 
     @app.get("/metrics", tags=["ops"], include_in_schema=False)
     async def metrics(request: Request):
@@ -145,6 +146,7 @@ def _ops_routes(app: FastAPI, spec: ServiceSpec) -> None:
 def create_app(spec: ServiceSpec) -> FastAPI:
     # at build time too: uvicorn logs "Started server process" after importing the app, before the lifespan
     configure_logging(spec.name, spec.settings.log_level, spec.settings.log_json)
+    ensure_catalogue(spec.name)
     app = FastAPI(title=spec.title, version=spec.version, lifespan=_lifespan(spec))
     app.state.settings = spec.settings
     app.state.spec = spec
@@ -153,6 +155,7 @@ def create_app(spec: ServiceSpec) -> FastAPI:
     app.add_middleware(RequestMetrics)
     app.add_middleware(BodyLimit, max_bytes=spec.settings.max_body_bytes)
     app.add_middleware(CorrelationIdMiddleware, header_name="X-Request-ID")
+    app.add_middleware(Language, package=spec.name)
     _ops_routes(app, spec)
     for router in spec.routers:
         app.include_router(router, prefix="/api/v1", dependencies=[AreaInScope])

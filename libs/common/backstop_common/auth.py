@@ -18,6 +18,7 @@ from fastapi.routing import APIRoute
 from fastapi.security import HTTPAuthorizationCredentials, HTTPBearer
 from pydantic import BaseModel
 
+from backstop_common.i18n import msg
 from backstop_common.problems import Forbidden, NotFound, Unauthorized
 from backstop_common.settings import ServiceSettings
 
@@ -86,11 +87,12 @@ class Principal:
     def ensure_covers(self, area_code: str | None, what: str = "resource") -> None:
         """Outside the caller's area a record does not exist for them: 404, not 403."""
         if not self.covers(area_code):
-            raise NotFound(f"{what} not found")
+            raise NotFound(msg("{what} not found", what=msg(what)))
 
     def ensure_role(self, *roles: Role) -> None:
         if self.role not in roles:
-            raise Forbidden(f"role {self.role} may not do this; needs one of: {', '.join(roles)}")
+            raise Forbidden(msg("role {role} may not do this; needs one of: {roles}", role=str(self.role),
+                                roles=", ".join(roles)))
 
     @property
     def sees_identifiers(self) -> bool:
@@ -120,10 +122,10 @@ def decode_token(settings: ServiceSettings, token: str) -> Principal:
                             options={"require": ["exp", "sub", "role", "area"]})
         role = Role(claims["role"])
     except (jwt.PyJWTError, ValueError) as exc:
-        raise Unauthorized(f"invalid token: {exc}") from exc
+        raise Unauthorized(msg("invalid token: {reason}", reason=str(exc))) from exc
     area = str(claims["area"])
     if len(area) != 12 or not area.isdigit():
-        raise Unauthorized("invalid token: area must be a 12-digit division code")
+        raise Unauthorized(msg("invalid token: area must be a 12-digit division code"))
     return Principal(subject=str(claims["sub"]), role=role, area_code=area,
                      department=claims.get("department"))
 
@@ -135,10 +137,10 @@ async def current_principal(
     request: Request, credentials: Annotated[HTTPAuthorizationCredentials | None, Depends(_bearer)]
 ) -> Principal:
     if credentials is None:
-        raise Unauthorized("a bearer token is required")
+        raise Unauthorized(msg("a bearer token is required"))
     principal = decode_token(request.app.state.settings, credentials.credentials)
     if principal.role in READ_ONLY_ROLES and request.method not in ("GET", "HEAD", "OPTIONS"):
-        raise Forbidden("this role is read-only")
+        raise Forbidden(msg("this role is read-only"))
     return principal
 
 

@@ -4,6 +4,7 @@ from typing import Annotated
 
 from fastapi import Header
 
+from backstop_common.i18n import msg
 from backstop_common.problems import BadRequest, Conflict, PreconditionRequired
 
 #: the If-Match header's description in the OpenAPI document (also how ``openapi.py`` knows a 428 is possible)
@@ -14,18 +15,19 @@ VERSION_CHECKED = "The record's version as last read (its ETag); optional — ch
 def expected_version(if_match: Annotated[str | None, Header(description=VERSION_REQUIRED)] = None) -> int:
     """Dependency: the version the client last saw; 428 when it did not say."""
     if if_match is None:
-        raise PreconditionRequired("send If-Match with the record's version")
+        raise PreconditionRequired(msg("send If-Match with the record's version"))
     raw = if_match.strip().removeprefix("W/").strip('"')
     if not raw.isdigit():
-        raise BadRequest("If-Match must be the record's integer version")
+        raise BadRequest(msg("If-Match must be the record's integer version"))
     return int(raw)
 
 
 def check_version(current: int, expected: int, what: str = "record") -> None:
     """409 when someone else changed the record since the client read it."""
     if current != expected:
-        raise Conflict(f"{what} was changed by someone else (version {current}, you sent {expected}); "
-                       "reload and try again", current_version=current)
+        raise Conflict(msg("{what} was changed by someone else (version {current}, you sent {expected}); "
+                           "reload and try again", what=msg(what), current=current, expected=expected),
+                       current_version=current)
 
 
 def optional_version(if_match: Annotated[str | None, Header(description=VERSION_CHECKED)] = None) -> int | None:

@@ -1,4 +1,4 @@
-"""Pure ASGI middleware for every request: the body limit, and metrics with one log line.
+"""Pure ASGI middleware for every request: the language, the body limit, and metrics with one log line.
 
 Written as plain ASGI callables rather than ``@app.middleware("http")``: Starlette's BaseHTTPMiddleware
 runs each request through an extra task and memory stream, which cost the hot read paths ~10 % of
@@ -11,6 +11,7 @@ import structlog
 from starlette.datastructures import Headers
 
 from backstop_common.metrics import HTTP_LATENCY, HTTP_REQUESTS
+from backstop_common.i18n import msg, negotiate, set_language, set_service
 from backstop_common.problems import problem_response
 
 log = structlog.get_logger()
@@ -27,9 +28,24 @@ class BodyLimit:
         if scope["type"] == "http":
             length = Headers(scope=scope).get("content-length")
             if length is not None and (not length.isdigit() or int(length) > self.max_bytes):
-                response = problem_response(413, f"the request body is larger than {self.max_bytes} bytes",
+                response = problem_response(413, msg("the request body is larger than {max_bytes} bytes",
+                                                                max_bytes=self.max_bytes),
                                             instance=scope["path"])
                 return await response(scope, receive, send)
+        await self.app(scope, receive, send)
+
+
+class Language:
+    """The answer's language from ``Accept-Language`` (zh-CN unless the caller prefers English), and the
+    service whose catalogue translates it — for everything the request runs, error handlers included."""
+
+    def __init__(self, app, package: str):
+        self.app, self.package = app, package
+
+    async def __call__(self, scope, receive, send):
+        if scope["type"] == "http":
+            set_language(negotiate(Headers(scope=scope).get("accept-language")))
+            set_service(self.package)
         await self.app(scope, receive, send)
 
 

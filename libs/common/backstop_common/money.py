@@ -13,6 +13,7 @@ from pydantic import Field
 from sqlalchemy import Column, Numeric
 from sqlmodel import Field as SQLField
 
+from backstop_common.i18n import msg
 from backstop_common.problems import Unprocessable
 
 FEN = Decimal("0.01")
@@ -48,7 +49,8 @@ def to_fen(value: Decimal | int | str) -> Decimal:
 def ensure_fits(value: Decimal, field: str) -> Decimal:
     """A computed amount that a money column cannot hold is the client's doing (huge inputs): 422."""
     if abs(value) > MONEY_MAX:
-        raise Unprocessable(f"{field} would be {value}, above the largest storable amount {MONEY_MAX}",
+        raise Unprocessable(msg("{field} would be {value}, above the largest storable amount {limit}",
+                                field=field, value=value, limit=MONEY_MAX),
                             field=field, limit=str(MONEY_MAX))
     return value
 

@@ -10,6 +10,8 @@ from fastapi.responses import JSONResponse
 from starlette.exceptions import HTTPException as StarletteHTTPException
 
 from backstop_common.db import is_bad_data, is_unavailable
+from backstop_common.i18n import Text, current_language, msg, translate
+from backstop_common.validation import validation_errors
 
 PROBLEM_JSON = "application/problem+json"
 log = structlog.get_logger()
@@ -21,9 +23,9 @@ class Problem(Exception):
     status = 400
     title: str | None = None
 
-    def __init__(self, detail: str, *, status: int | None = None, title: str | None = None,
+    def __init__(self, detail: Text, *, status: int | None = None, title: Text | None = None,
                  type_: str = "about:blank", **extensions: Any):
-        super().__init__(detail)
+        super().__init__(str(detail))
         self.detail = detail
         self.status = status or self.status
         self.title = title or self.title or HTTPStatus(self.status).phrase
@@ -64,26 +66,23 @@ class TooManyRequests(Problem):
 
     status = 429
 
-    def __init__(self, detail: str, *, retry_after: int, **extensions: Any):
+    def __init__(self, detail: Text, *, retry_after: int, **extensions: Any):
         super().__init__(detail, retry_after=retry_after, **extensions)
         self.headers = {"Retry-After": str(retry_after)}
 
 
-def problem_response(status: int, detail: str, *, title: str | None = None,
+def problem_response(status: int, detail: Text, *, title: Text | None = None,
                      type_: str = "about:blank", instance: str | None = None, **ext: Any) -> JSONResponse:
-    body = {"type": type_, "title": title or HTTPStatus(status).phrase, "status": status, "detail": detail}
+    """The answer in the request's language (``i18n``): ``title`` and ``detail`` from the catalogue."""
+    body = {"type": type_, "title": translate(title or HTTPStatus(status).phrase), "status": status,
+            "detail": translate(detail)}
     if instance:
         body["instance"] = instance
-    body.update(ext)
-    headers = {"WWW-Authenticate": "Bearer"} if status == 401 else None
+    body.update({k: translate(v) if isinstance(v, msg) else v for k, v in ext.items()})
+    headers = {"Content-Language": current_language(), "Vary": "Accept-Language"}
+    if status == 401:
+        headers["WWW-Authenticate"] = "Bearer"
     return JSONResponse(body, status_code=status, media_type=PROBLEM_JSON, headers=headers)
-
-
-def _validation_errors(exc: RequestValidationError) -> list[dict]:
-    return [
-        {"loc": list(e.get("loc", ())), "msg": str(e.get("msg", "")), "type": e.get("type", "")}
-        for e in exc.errors()
-    ]
 
 
 def install_problem_handlers(app: FastAPI) -> None:
@@ -97,7 +96,7 @@ def install_problem_handlers(app: FastAPI) -> None:
     @app.exception_handler(RequestValidationError)
     async def _invalid(request: Request, exc: RequestValidationError):
         return problem_response(422, "The request is invalid; see errors.", instance=request.url.path,
-                                errors=_validation_errors(exc))
+                                errors=validation_errors(exc.errors()))
 
     @app.exception_handler(StarletteHTTPException)
     async def _http(request: Request, exc: StarletteHTTPException):

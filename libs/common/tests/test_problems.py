@@ -48,7 +48,7 @@ async def client(pg_server):
 async def test_domain_problem_carries_its_extensions(client):
     resp = await client.get("/conflict")
     assert resp.status_code == 409 and resp.headers["content-type"] == "application/problem+json"
-    assert resp.json() == {"type": "about:blank", "title": "Conflict", "status": 409,
+    assert resp.json() == {"type": "about:blank", "title": "冲突", "status": 409,
                            "detail": "changed by someone else", "instance": "/conflict", "current_version": 3}
 
 

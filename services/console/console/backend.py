@@ -46,7 +46,8 @@ class Api:
     request_id: str | None
 
     def _headers(self, extra: dict[str, str] | None) -> dict[str, str]:
-        headers = {"Accept-Language": "zh-CN"}
+        # English: refusals.py recognises a refusal by its codes and English words, and says it in Chinese itself
+        headers = {"Accept-Language": "en"}
         if self.token:
             headers["Authorization"] = f"Bearer {self.token}"
         if self.request_id:

@@ -21,7 +21,7 @@ VERSION_CONFLICT = "已被他人修改，请刷新后重试。"
 def explain(exc: ApiRefused, action: str | None = None) -> str:
     """One sentence a cadre understands; the service's English detail is never shown."""
     problem, detail = exc.problem or {}, str((exc.problem or {}).get("detail", ""))
-    if exc.status == 409 and ("someone else" in detail or "version" in detail):
+    if exc.status == 409 and ("current_version" in problem or "someone else" in detail or "version" in detail):
         return VERSION_CONFLICT
     if exc.status == 409 and "stage" in problem and action:
         return f"该案件处于「{label('stage', problem['stage'])}」阶段，不能执行「{label('action', action)}」。"

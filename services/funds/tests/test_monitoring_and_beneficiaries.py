@@ -48,7 +48,7 @@ async def test_beneficiaries_in_area_and_dividends_against_the_required_return(a
     assert added.json()["investment"] == "40000.00"                 # 2 persons × 20,000
     outside = await client.post(f"/api/v1/projects/{pid}/beneficiaries", headers=county, json={
         "household_id": str(outsider), "benefit": "job"})
-    assert outside.status_code == 422 and "outside" in outside.json()["detail"]
+    assert outside.status_code == 422 and "不在项目区域内" in outside.json()["detail"]
     unknown = await client.post(f"/api/v1/projects/{pid}/beneficiaries", headers=county, json={
         "household_id": str(uuid.uuid4()), "benefit": "job"})
     assert unknown.status_code == 422

@@ -89,7 +89,7 @@ async def test_death_event_then_payment_is_refused_and_flagged_once(app, client,
     alloc = await allocation(client, county, amount="50000.00")
     for _ in range(2):
         refused = await pay(client, county, alloc, hid, "medical_relief", member=grandma)
-        assert refused.status_code == 422 and "deceased" in refused.json()["detail"]
+        assert refused.status_code == 422 and "死亡" in refused.json()["detail"]
     assert (await pay(client, county, alloc, hid, "education", member=child)).status_code == 201
     found = await anomalies(client, county, kind="deceased_beneficiary", household_id=str(hid))
     assert len(found) == 1 and found[0]["member_id"] == str(grandma)

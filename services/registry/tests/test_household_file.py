@@ -134,7 +134,7 @@ async def test_duplicate_and_invalid_id_numbers_are_refused(client, settings):
     await _register(client, settings, member(id_number=taken))
     dup = await client.post("/api/v1/households", headers=auth(settings),
                             json=household(VILLAGE, member(id_number=taken)))
-    assert dup.status_code == 409 and "another household" in dup.json()["detail"]
+    assert dup.status_code == 409 and "另一户" in dup.json()["detail"]  # zh-CN unless asked
     bad = taken[:-1] + ("0" if taken[-1] != "0" else "1")
     resp = await client.post("/api/v1/households", headers=auth(settings), json=household(VILLAGE, member(id_number=bad)))
     assert resp.status_code == 422 and "check digit" in resp.json()["detail"]

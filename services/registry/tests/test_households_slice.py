@@ -58,7 +58,7 @@ async def test_bad_input_is_problem_json(client, settings):
 async def test_no_token_is_401(client):
     resp = await client.get("/api/v1/households/00000000-0000-0000-0000-000000000000")
     assert resp.status_code == 401
-    assert resp.json()["title"] == "Unauthorized"
+    assert resp.json()["title"] == "未认证"  # Chinese unless asked (backstop_common.i18n)
 
 
 async def test_ops_endpoints(client):
@@ -78,3 +78,18 @@ async def test_ops_endpoints(client):
                  "/api/v1/households/{household_id}/disasters", "/api/v1/imports/households",
                  "/api/v1/feeds/{department}"):
         assert path in paths, path
+
+
+async def test_answers_are_chinese_unless_english_is_asked(client, settings):
+    """issue 14: title, detail and each validation error from the catalogues; loc and type unchanged."""
+    headers = bearer(settings, "county_admin", "211204000000")
+    missing = "/api/v1/households/00000000-0000-0000-0000-000000000000"
+    zh = (await client.get(missing, headers=headers)).json()
+    en = (await client.get(missing, headers=headers | {"Accept-Language": "en"})).json()
+    assert (zh["title"], zh["detail"]) == ("未找到", "农户不存在")
+    assert (en["title"], en["detail"]) == ("Not Found", "household not found")
+    bad = {"village_code": "12"}
+    zh = (await client.post("/api/v1/households", json=bad, headers=headers)).json()
+    en = (await client.post("/api/v1/households", json=bad, headers=headers | {"Accept-Language": "en"})).json()
+    assert [(e["loc"], e["type"]) for e in zh["errors"]] == [(e["loc"], e["type"]) for e in en["errors"]]
+    assert all(not e["msg"].isascii() for e in zh["errors"]) and all(e["msg"].isascii() for e in en["errors"])

@@ -1,0 +1,22 @@
+"""Every literal problem text a service raises is in that service's catalogue (issue 14: Chinese first)."""
+
+import re
+from pathlib import Path
+
+import pytest
+
+from backstop_common.i18n import translated
+
+ROOT = Path(__file__).resolve().parents[1]
+RAISED = re.compile(r"\b(?:NotFound|Conflict|Forbidden|Unprocessable|BadRequest)\(\s*\"([^\"{]*)\"\s*[,)]")
+COVERS = re.compile(r"ensure_covers\([^)\"]*\"([^\"]+)\"\)")
+
+
+@pytest.mark.parametrize("service", ["registry", "monitoring", "funds", "notifications"])
+def test_every_raised_literal_has_chinese(service):
+    texts = set()
+    for path in (ROOT / "services" / service / service).rglob("*.py"):
+        source = path.read_text(encoding="utf-8")
+        texts |= {t for t in RAISED.findall(source) + COVERS.findall(source) if t.isascii()}
+    assert texts, "the pattern no longer finds the service's problems"
+    assert sorted(t for t in texts if not translated(t, package=service)) == []
