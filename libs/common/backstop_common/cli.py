@@ -324,8 +324,8 @@ def _database_urls(data_dir: Path, server_url: str | None, services: list[str] |
         url = _service_url(service) or (f"{server_url.rstrip('/')}/{service}" if server_url else None) \
             or stack.get(service, {}).get("database_url")
         if not url:
-            raise typer.BadParameter(f"no database for {service}: pass --server-url, set "
-                                     f"{service.upper()}_DATABASE_URL, or run it where `backstop up` wrote {stack_file}")
+            raise typer.BadParameter(f"no database for {service}: set {service.upper()}_DATABASE_URL (or pass its "
+                                     f"--database-url/--server-url), or run where `backstop up` wrote {stack_file}")
         urls[service] = url
     return urls
 
@@ -380,6 +380,7 @@ def import_households(
     income_year: Annotated[int | None, typer.Option(help="year of the incomes in the file")] = None,
     database_url: Annotated[str | None, typer.Option(help="default: REGISTRY_DATABASE_URL or DATABASE_URL")] = None,
     show_errors: Annotated[int, typer.Option(help="rejected rows to list")] = 50,
+    data_dir: DataDir = Path(".data"),
 ) -> None:
     """Import a national household/member export into the registry's database (as POST /imports/households).
 
@@ -390,7 +391,10 @@ def import_households(
     if not importers:
         raise typer.BadParameter("the registry package is not installed here")
     run_import = next(iter(importers)).load()
-    url = _database_url("registry", database_url)
+    if database_url or _service_url("registry") or os.environ.get("DATABASE_URL"):
+        url = _database_url("registry", database_url)
+    else:  # one machine: the database `backstop up` created
+        url = _database_urls(data_dir, None, ["registry"])["registry"]
     raise typer.Exit(asyncio.run(run_import(file, area, subject, income_year, url, show_errors)))
 
 
