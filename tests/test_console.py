@@ -127,7 +127,8 @@ def test_a_case_is_walked_from_verification_to_confirmation_through_the_forms(st
 
     browser.sign_in("cadre", url)
     assert browser.one("#stage").get_attribute("data-stage") == "opened"
-    assert [f.get_attribute("data-action") for f in browser.all("form[data-action]")] == ["verify"]
+    # the cadre verifies, or helps at once (即时帮扶, seed 004)
+    assert [f.get_attribute("data-action") for f in browser.all("form[data-action]")] == ["verify", "plan"]
     browser.screenshot("case")
     act(browser, "verify", "已入户核实，农户已签字授权")
     assert browser.one("#stage").get_attribute("data-stage") == "verified"

@@ -87,6 +87,7 @@ class AssistancePlanned(CaseEvent):
 
     measures: list[PlannedMeasure]
     due_at: datetime | None
+    instant_help: bool = False  # optional v1 field: planned before confirmation (即时帮扶, seed 004)
 
 
 class VisitRecorded(CaseEvent):
@@ -119,6 +120,17 @@ class CaseOverdue(CaseEvent):
     step: str
     due_at: datetime
     escalate_to_area: str | None
+
+
+class CaseImported(CaseEvent):
+    """A household the national system already monitors arrived from the registry's import as the case
+    it is (confirmed, or eliminated), with its category and the national dates."""
+
+    stage: str
+    category: str
+    risk_types: list[str]
+    identified_on: date | None
+    eliminated_on: date | None
 
 
 class ClusterAlertData(BaseModel):
@@ -162,7 +174,7 @@ PUBLISHED: dict[str, type[BaseModel]] = {
     "case.visit_recorded": VisitRecorded, "case.elimination_proposed": Elimination,
     "case.risk_eliminated": Elimination, "case.elimination_refused": Elimination,
     "case.elimination_objected": Elimination, "case.reopened": CaseReopened, "case.overdue": CaseOverdue,
-    "area.cluster_alert": ClusterAlertData,
+    "area.cluster_alert": ClusterAlertData, "case.imported": CaseImported,
     "dibao.recommended": DibaoRecommended, "dibao.phaseout_started": DibaoPhaseoutEvent,
     "dibao.phaseout_lapsed": DibaoPhaseoutEvent, "dibao.phaseout_due": DibaoPhaseoutEvent,
 }

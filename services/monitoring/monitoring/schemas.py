@@ -180,6 +180,7 @@ class CaseRead(BaseModel):
     elimination_notice_ends_at: datetime | None = None
     confirmed_at: datetime | None
     plan_due_at: datetime | None
+    instant_help_at: datetime | None = None
     next_visit_due: datetime | None
     closed_at: datetime | None
     close_reason: str | None

@@ -13,7 +13,8 @@ from pydantic import AfterValidator, BaseModel
 
 from backstop_common.asyncapi import EventCatalog
 from backstop_common.money import to_fen
-from backstop_common.topics import REGISTRY_HOUSEHOLD
+from backstop_common.envelope import event_type
+from backstop_common.topics import MONITORING_CASE, REGISTRY_HOUSEHOLD
 
 catalog = EventCatalog("registry")
 #: money travels as a decimal string with two places ("1234.50")
@@ -205,3 +206,7 @@ EVENTS: dict[type[BaseModel], str] = {
 for _model, _name in EVENTS.items():
     catalog.publishes(REGISTRY_HOUSEHOLD, _name, _model)
 HOUSEHOLD_REGISTERED = "household.registered"
+
+#: monitoring's decisions the household file follows (domain/monitoring_status.py)
+CONSUMED_CASE_TYPES = {name: catalog.consumes(MONITORING_CASE, event_type("monitoring", name))
+                       for name in ("case.confirmed", "case.risk_eliminated", "case.reopened")}

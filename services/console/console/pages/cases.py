@@ -20,8 +20,9 @@ PAGE_SIZE = 50
 #: what each action's form asks for (monitoring's docs/monitoring.md says which fields it needs)
 FORM_FIELDS = {"verify": ["note"], "post-notice": ["note"], "review": ["note"], "confirm": ["note"],
                "reject": ["reason"], "reopen": ["reason"], "plan": ["measure"], "visit": ["visited_on", "findings"],
-               "propose-elimination": ["method", "note"], "eliminate": ["note"]}
+               "propose-elimination": ["method", "note"], "eliminate": ["note"], "object": ["reason"]}
 REQUIRED = {"reject": {"reason": "请填写不予纳入的理由"}, "reopen": {"reason": "请填写重新纳入的理由"},
+            "object": {"reason": "请填写异议内容"},
             "visit": {"visited_on": "请填写走访日期", "findings": "请填写走访情况"},
             "plan": {"responsible_unit": "请填写责任单位"}}
 

@@ -7,7 +7,7 @@ import structlog
 from sqlalchemy import update
 
 from backstop_common.uow import UnitOfWork
-from monitoring.domain import cluster, dibao, readmodel, rules
+from monitoring.domain import cluster, dibao, imported, readmodel, rules
 from monitoring.domain.policy import effective_policy
 from monitoring.domain.risk import Source
 from monitoring.domain.signals import record_signal
@@ -48,6 +48,8 @@ async def on_registry_event(uow: UnitOfWork, name: str, data: dict, now: datetim
     if name == "household.updated" and "village_code" in data.get("changed", []):
         await uow.session.execute(update(Case).where(Case.household_id == facts.household_id)
                                   .values(village_code=facts.village_code))
+    if name == "household.registered":
+        await imported.arrive(uow, facts, data, now)
     year = facts.income_year if name in INCOME_EVENTS and facts.income_year else now.year
     policy = await effective_policy(uow.session, facts.village_code, year)
     if name in INCOME_EVENTS:

@@ -16,6 +16,7 @@ class Source(StrEnum):
     VISIT = "visit"  # 干部排查
     DEPARTMENT = "department"  # 部门预警
     RESCREEN = "rescreen"
+    IMPORT = "import"  # the national system's monitored household, imported by the registry
 
 
 class Category(StrEnum):

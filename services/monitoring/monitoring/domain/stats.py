@@ -11,7 +11,7 @@ METRICS = {"stage": "stages", "signals": "signals_by_risk_type", "open_risk": "o
 
 def _blank() -> dict[str, Any]:
     return {"households": 0, "signals": 0, "cases": 0, "stages": defaultdict(int), "monitored": 0,
-            "eliminated": 0, "overdue": 0, "signals_by_risk_type": defaultdict(int),
+            "eliminated": 0, "overdue": 0, "instant_help": 0, "signals_by_risk_type": defaultdict(int),
             "open_cases_by_risk_type": defaultdict(int)}
 
 
@@ -35,9 +35,10 @@ def roll_up(area_code: str, rows: dict[str, list]) -> dict:
     for village, metric, key, n in rows["counters"]:
         for target in (villages[village], townships[parent_area(village) or village], total):
             _add(target, metric, key, n)
-    for village, n in rows["overdue"]:
-        for target in (villages[village], townships[parent_area(village) or village], total):
-            target["overdue"] += n
+    for live in ("overdue", "instant_help"):
+        for village, n in rows[live]:
+            for target in (villages[village], townships[parent_area(village) or village], total):
+                target[live] += n
     return {"area_code": area_code, "totals": total,
             "townships": [{"area_code": code, **fig} for code, fig in sorted(townships.items())],
             "villages": [{"area_code": code, **fig} for code, fig in sorted(villages.items())]}

@@ -66,7 +66,8 @@ async def confirm(ctx: Ctx) -> tuple[str, dict]:
     c.category = categorize(ctx.household, ctx.policy)
     c.gaps = gaps(ctx.household) if ctx.household else []
     c.confirmed_at, c.due_step, c.due_at = ctx.now, None, None
-    c.plan_due_at = add_days(ctx.now, ctx.policy.plan_days)
+    # a case helped at once (即时帮扶) already has its plan; the county may still plan more
+    c.plan_due_at = None if c.planned_at else add_days(ctx.now, ctx.policy.plan_days)
     c.next_visit_due = add_days(ctx.now, ctx.policy.visit_interval_days)
     return "case.confirmed", {"category": c.category, "risk_types": c.risk_types, "gaps": c.gaps,
                               "plan_due_at": c.plan_due_at}
@@ -94,12 +95,16 @@ async def plan(ctx: Ctx) -> tuple[str, dict]:
         if m.measure_type not in MEASURE_TYPES:
             raise Unprocessable(f"unknown measure_type {m.measure_type!r}", allowed=sorted(MEASURE_TYPES))
     due = ctx.case.plan_due_at
+    instant = ctx.case.confirmed_at is None  # still being identified: 即时帮扶
+    if instant:
+        ctx.case.instant_help_at = ctx.case.instant_help_at or ctx.now
     for m in measures:
         ctx.uow.session.add(Measure(case_id=ctx.case.id, household_id=ctx.case.household_id,
                                     measure_type=m.measure_type, responsible_unit=m.responsible_unit,
                                     helper_user_id=m.helper_user_id, due_at=start_of(m.due_on) if m.due_on else due))
     ctx.case.planned_at, ctx.case.plan_due_at = ctx.now, None
-    return "case.assistance_planned", {"measures": [m.model_dump(exclude={"due_on"}) for m in measures], "due_at": due}
+    return "case.assistance_planned", {"measures": [m.model_dump(exclude={"due_on"}) for m in measures], "due_at": due,
+                                       "instant_help": instant}
 
 
 async def visit(ctx: Ctx) -> tuple[str, dict]:

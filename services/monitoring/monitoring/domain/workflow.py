@@ -49,7 +49,9 @@ TRANSITIONS: dict[str, Transition] = {
     # refusing a case during identification, or the county refusing a proposed elimination
     "reject": Transition("case.rejected", {**{s: Stage.REJECTED for s in IDENTIFYING},
                                            Stage.ELIMINATION_PROPOSED: Stage.CONFIRMED}, TOWNSHIP | COUNTY),
-    "plan": Transition("case.assistance_planned", {Stage.CONFIRMED: None}, VILLAGE | TOWNSHIP | COUNTY),
+    # instant help (seed 004: 即时出现，即时标注，即时纳入，即时帮扶): measures from the moment a case opens
+    "plan": Transition("case.assistance_planned", {Stage.CONFIRMED: None, **{s: None for s in IDENTIFYING}},
+                       VILLAGE | TOWNSHIP | COUNTY),
     "visit": Transition("case.visit_recorded", {Stage.CONFIRMED: None, Stage.ELIMINATION_PROPOSED: None},
                         VILLAGE | TOWNSHIP | frozenset({Role.HELPER})),
     "propose-elimination": Transition("case.elimination_proposed",

@@ -41,6 +41,7 @@ class Case(SQLModel, table=True):
     confirmed_at: datetime | None = tz()
     plan_due_at: datetime | None = tz()
     planned_at: datetime | None = tz()
+    instant_help_at: datetime | None = tz()  # first measures planned before confirmation (即时帮扶)
     next_visit_due: datetime | None = tz()
     next_due_at: datetime | None = tz()  # least of the three deadlines: the overdue index
     closed_at: datetime | None = tz()

@@ -17,6 +17,14 @@ SELECT village_code, count(*) FROM cases
 """)
 
 
+#: cases helped before confirmation (即时帮扶, seed 004), whatever their stage now
+INSTANT_HELP = text("""
+SELECT village_code, count(*) FROM cases
+ WHERE instant_help_at IS NOT NULL AND village_code LIKE :scope || '%' GROUP BY village_code
+""")
+
+
 async def per_village(session: AsyncSession, scope: str, now: datetime) -> dict[str, list]:
     return {"counters": (await session.execute(COUNTERS, {"scope": scope})).all(),
-            "overdue": (await session.execute(OVERDUE, {"scope": scope, "now": now})).all()}
+            "overdue": (await session.execute(OVERDUE, {"scope": scope, "now": now})).all(),
+            "instant_help": (await session.execute(INSTANT_HELP, {"scope": scope})).all()}

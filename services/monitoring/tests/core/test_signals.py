@@ -2,7 +2,7 @@
 
 import uuid
 
-from backstop_common.testing import bearer, publish_events, read_events
+from backstop_common.testing import bearer, eventually, publish_events, read_events
 from backstop_common.topics import MONITORING_CASE, REGISTRY_HOUSEHOLD
 
 from monitoring.clock import clock
@@ -94,9 +94,35 @@ async def test_a_household_whose_risk_the_nation_eliminated_is_not_at_risk_for_i
                           risk_eliminated_on="2024-06-01"),
                registered(control, VILLAGE, per_capita_income="12000.00", income_year=2025, safe_water=False,
                           monitoring_category="marginal", risk_eliminated=True))
-    await wait_for_case(app, control)  # its unsafe water is a risk; the category is not
-    assert await cases_of(app, eliminated) == []
-    assert [c.risk_types for c in await cases_of(app, control)] == [["water"]]
+    # each arrives as the eliminated case the nation recorded; unsafe water is a new risk, the category is not
+    nation = (await cases_of(app, eliminated))
+    assert [(c.stage, c.category, c.source) for c in nation] == [("eliminated", "marginal", "import")]
+    assert nation[0].closed_at.date().isoformat() == "2024-06-01"
+
+    async def water_case():
+        return [c for c in await cases_of(app, control) if c.stage == "opened"]
+    assert [c.risk_types for c in await eventually(water_case)] == [["water"]]
+    assert sorted(c.stage for c in await cases_of(app, control)) == ["eliminated", "opened"]
+
+
+async def test_a_household_the_nation_monitors_arrives_as_its_confirmed_case(app, client, feed, settings):
+    """监测对象类别 from the national export: the case it already is, not a new one; its signals join it."""
+    hh = uuid.uuid4()
+    await feed(registered(hh, VILLAGE, per_capita_income="5500.00", income_year=2021, poverty_status="lifted",
+                          monitoring_category="unstable_lifted", risk_eliminated=False,
+                          risk_identified_on="2021-04-02"))
+    case = await wait_for_case(app, hh)
+    assert (case.stage, case.category, case.source) == ("confirmed", "unstable_lifted", "import")
+    assert case.confirmed_at.date().isoformat() == "2021-04-02" and case.next_visit_due is not None
+    assert case.plan_due_at is None  # its plan is the national system's, not late here
+    await feed(registry_event("household.water_assessed", hh, VILLAGE, safe_water=False, assessed_on="2026-05-01",
+                              previous_safe_water=True))
+    cases = await cases_of(app, hh)
+    assert len(cases) == 1 and "water" in cases[0].risk_types and "99" in cases[0].risk_types
+    imported = await read_events(settings.kafka_bootstrap_servers, MONITORING_CASE, timeout=20,
+                                 where=lambda e: e.subject == str(case.id), until=lambda evs: len(evs) >= 1)
+    assert imported[0].name == "case.imported" and imported[0].data["identified_on"] == "2021-04-02"
+    assert await outbox_count(app, "case.opened", case.id) == 0
 
 
 async def test_signals_by_http_application_and_visit(app, client, feed, settings):

@@ -137,9 +137,40 @@ async def test_a_case_names_the_actions_the_callers_role_may_take_next(app, clie
         assert resp.status_code == 200, resp.text
         return resp.json()["actions"]
 
-    assert await actions("village") == ["verify"]
-    assert await actions("township") == ["reject"]
+    assert await actions("village") == ["verify", "plan"]  # plan: instant help (即时帮扶)
+    assert await actions("township") == ["reject", "plan"]
     assert await actions("helper") == []
     verified = await client.post(f"{url}/verify", json={"note": "入户核实"}, headers=r["village"])
-    assert verified.json()["actions"] == ["post-notice"]
-    assert await actions("county") == ["reject"]
+    assert verified.json()["actions"] == ["post-notice", "plan"]
+    assert await actions("county") == ["reject", "plan"]
+
+
+async def test_instant_help_measures_from_the_moment_a_case_opens(app, client, feed, settings):
+    """Seed 004: 即时出现，即时标注，即时纳入，即时帮扶 — measures before confirmation, counted."""
+    r = roles(settings)
+    hh = uuid.uuid4()
+    await feed(registered(hh, VILLAGE), registry_event("household.disaster_reported", hh, VILLAGE,
+               disaster_id=str(uuid.uuid4()), disaster_type="0201", loss_amount="30000.00", occurred_on="2026-07-01"))
+    case = await wait_for_case(app, hh)
+    before = (await client.get("/api/v1/stats", params={"area_code": VILLAGE}, headers=r["county"])).json()
+    url = f"/api/v1/cases/{case.id}"
+    helped = await client.post(f"{url}/plan", headers=r["village"], json={"measures": [
+        {"measure_type": "other", "responsible_unit": "县民政局", "helper_user_id": "helper-1"}]})
+    assert helped.status_code == 200, helped.text
+    body = helped.json()
+    assert body["stage"] == "opened" and body["instant_help_at"] and body["measures"][0]["status"] == "open"
+    after = (await client.get("/api/v1/stats", params={"area_code": VILLAGE}, headers=r["county"])).json()
+    assert after["totals"]["instant_help"] == before["totals"]["instant_help"] + 1
+    events = await read_events(settings.kafka_bootstrap_servers, MONITORING_CASE, timeout=20,
+                               where=lambda e: e.subject == str(case.id) and e.name == "case.assistance_planned",
+                               until=lambda evs: len(evs) >= 1)
+    assert events[0].data["instant_help"] is True
+    # identification goes on; the county's confirmation finds the plan made
+    for action, who in (("verify", "village"), ("post-notice", "village")):
+        assert (await client.post(f"{url}/{action}", headers=r[who])).status_code == 200
+    clock.advance(timedelta(days=6))
+    assert (await client.post(f"{url}/review", headers=r["township"])).status_code == 200
+    confirmed = (await client.post(f"{url}/confirm", headers=r["county"])).json()
+    assert confirmed["stage"] == "confirmed" and confirmed["plan_due_at"] is None
+    assert (await client.post(f"{url}/plan", headers=r["helper"], json={"measures": [
+        {"measure_type": "other", "responsible_unit": "x"}]})).status_code == 403
