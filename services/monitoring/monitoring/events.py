@@ -133,6 +133,23 @@ class CaseImported(CaseEvent):
     eliminated_on: date | None
 
 
+class KeyVisitRecorded(BaseModel):
+    """A key household (重点巡访对象, seed 004) was visited without a case."""
+
+    household_id: uuid.UUID
+    village_code: str
+    visit_id: uuid.UUID
+    visited_on: date
+
+
+class KeyVisitOverdue(BaseModel):
+    """A key household missed its quarterly visit (once per due date): for its helpers and village."""
+
+    household_id: uuid.UUID
+    village_code: str
+    due_at: datetime
+
+
 class ClusterAlertData(BaseModel):
     """Many households of one village got risk signals in a window (规模性返贫 early warning)."""
 
@@ -175,6 +192,7 @@ PUBLISHED: dict[str, type[BaseModel]] = {
     "case.risk_eliminated": Elimination, "case.elimination_refused": Elimination,
     "case.elimination_objected": Elimination, "case.reopened": CaseReopened, "case.overdue": CaseOverdue,
     "area.cluster_alert": ClusterAlertData, "case.imported": CaseImported,
+    "key_visit.recorded": KeyVisitRecorded, "key_visit.overdue": KeyVisitOverdue,
     "dibao.recommended": DibaoRecommended, "dibao.phaseout_started": DibaoPhaseoutEvent,
     "dibao.phaseout_lapsed": DibaoPhaseoutEvent, "dibao.phaseout_due": DibaoPhaseoutEvent,
 }

@@ -161,6 +161,15 @@ class ActionBody(BaseModel):
     method: Literal["assistance", "natural"] | None = None
 
 
+class KeyVisitIn(BaseModel):
+    """A visit to a key household without a case (重点巡访)."""
+
+    model_config = ConfigDict(extra="forbid")
+
+    visited_on: date
+    findings: Text(4000, 1)
+
+
 class CaseRead(BaseModel):
     model_config = ConfigDict(from_attributes=True)
 

@@ -25,7 +25,7 @@ CONSUMED: dict[tuple[str, str], tuple[str, ...]] = {
         "case.confirmed", "case.rejected", "case.assistance_planned", "case.visit_recorded",
         "case.elimination_proposed", "case.risk_eliminated", "case.reopened", "case.overdue",
         "area.cluster_alert", "case.elimination_objected", "dibao.recommended", "dibao.phaseout_started",
-        "dibao.phaseout_lapsed", "dibao.phaseout_due",
+        "dibao.phaseout_lapsed", "dibao.phaseout_due", "key_visit.overdue",
     ),
     (MONITORING_CAMPAIGN, "monitoring"): (
         "campaign.started", "problem.opened", "problem.rectified", "problem.verified", "problem.deferred",

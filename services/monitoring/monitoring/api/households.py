@@ -10,10 +10,10 @@ from backstop_common.auth import CurrentPrincipal
 from backstop_common.problems import NotFound
 from monitoring.api.views import case_detail
 from monitoring.clock import clock
-from monitoring.domain import dibao
+from monitoring.domain import dibao, key_visits
 from monitoring.repository import case_queries, households
 from monitoring.repository import signals as signal_repo
-from monitoring.schemas import CaseDetail, SignalRead
+from monitoring.schemas import CaseDetail, KeyVisitIn, SignalRead
 
 router = APIRouter(tags=["households"])
 
@@ -33,7 +33,17 @@ async def household_history(household_id: uuid.UUID, uow: UoW, principal: Curren
         "cases": [CaseDetail.model_validate(await case_detail(uow.session, c, now)).model_dump(mode="json")
                   for c in cases],
         "dibao_phaseout": (row.model_dump(mode="json") if (row := await dibao.running(uow, household_id)) else None),
+        "key_visits": [v.model_dump(mode="json") for v in await key_visits.history(uow, household_id)],
     }
+
+
+@router.post("/households/{household_id}/visits", status_code=201)
+async def record_key_visit(household_id: uuid.UUID, body: KeyVisitIn, uow: UoW, principal: CurrentPrincipal) -> dict:
+    """A visit (巡访) to a key household without a case (seed 004): 低保, 特困, a severely disabled or
+    seriously ill member, or a risk eliminated within the year. Resets its quarterly clock."""
+    row = await key_visits.record(uow, principal, household_id, body.visited_on, body.findings, clock.now())
+    await uow.commit()
+    return row.model_dump(mode="json")
 
 
 @router.post("/households/{household_id}/dibao-review")

@@ -17,7 +17,7 @@ from backstop_common.jobs import periodic
 from backstop_common.topics import MONITORING_CASE
 from backstop_common.uow import UnitOfWork
 from monitoring.clock import clock
-from monitoring.domain import dibao
+from monitoring.domain import dibao, key_visits
 from monitoring.events import CaseOverdue
 from monitoring.models import CaseStep
 from monitoring.models.cases import IDENTIFYING_SQL, OPEN_STAGES_SQL
@@ -75,6 +75,7 @@ async def sweep_once(app: FastAPI) -> int:
         uow = UnitOfWork(session, app.state.settings.service_name, app.state.relay.wake)
         found = await sweep(uow, clock.now())
         found += await dibao.sweep_due(uow, clock.now())
+        found += await key_visits.sweep(uow, clock.now())
         await uow.commit()
     if found:
         log.info("case.overdue_swept", count=found)

@@ -80,7 +80,7 @@ async def review(uow: UnitOfWork, principal: Principal, household_id, now: datet
     """Civil affairs (or the township/county for them) reviewed the running phase-out: 低保 may now end."""
     row = await running(uow, household_id, lock=True)
     if row is None or not principal.covers(row.village_code):
-        raise NotFound("no running 低保 phase-out for this household")
+        raise NotFound("no running dibao phase-out for this household")
     principal.ensure_role(*REVIEWERS)
     row.reviewed_at, row.reviewed_by = now, principal.subject
     return row

@@ -33,10 +33,19 @@ def _move(count: int, was_bad: bool | None, is_bad: bool) -> int:
     return count
 
 
+#: disability grades 1 and 2 are severe (重度残疾, GB/T 26341-2010 残疾人残疾分类和分级)
+SEVERE_DISABILITY_GRADES = frozenset({1, 2})
+
+
 def _registered(f: HouseholdFacts, d: dict, m: MemberFacts | None) -> None:
     for name in REGISTERED_FIELDS:
         if name in d and d[name] is not None:
             setattr(f, name, d[name])
+    members = d.get("members") or []
+    if members:  # the listed members' health, as later member events count it
+        f.major_illness_members = sum(x.get("health") == "major_illness" for x in members)
+        f.disabled_members = sum(bool(x.get("disability_grade")) for x in members)
+        f.severe_disabled_members = sum(x.get("disability_grade") in SEVERE_DISABILITY_GRADES for x in members)
     if d.get("per_capita_income") is not None:
         # the income's own year (older events have none: their income is then screened as the clock's year)
         f.per_capita_income, f.income_year = _money(d["per_capita_income"]), d.get("income_year")
@@ -78,6 +87,8 @@ def _size(f: HouseholdFacts, d: dict, m: MemberFacts | None) -> None:
         f.uninsured_members = _move(f.uninsured_members, m.insured is False, False)
         f.major_illness_members = _move(f.major_illness_members, m.health == "major_illness", False)
         f.disabled_members = _move(f.disabled_members, bool(m.disability_grade), False)
+        f.severe_disabled_members = _move(f.severe_disabled_members, m.disability_grade in SEVERE_DISABILITY_GRADES,
+                                          False)
         m.removed = True
 
 
@@ -87,6 +98,8 @@ def _health(f: HouseholdFacts, d: dict, m: MemberFacts) -> None:
     grade = d.get("disability_grade")
     if grade is not None:
         f.disabled_members = _move(f.disabled_members, bool(m.disability_grade), bool(grade))
+        f.severe_disabled_members = _move(f.severe_disabled_members, m.disability_grade in SEVERE_DISABILITY_GRADES,
+                                          grade in SEVERE_DISABILITY_GRADES)
         m.disability_grade = grade
     m.health = d.get("health", m.health)
     if d.get("medical_out_of_pocket") is not None:
@@ -126,15 +139,25 @@ APPLY = {
 }
 
 
+async def _remember_members(session: AsyncSession, household_id: uuid.UUID, members: list[dict]) -> None:
+    """The registered members as member events will find them (so a later change is not counted twice)."""
+    for listed in members:
+        row = await households.member(session, uuid.UUID(str(listed["member_id"])), household_id)
+        row.health, row.disability_grade = listed.get("health"), listed.get("disability_grade")
+        row.schooling_status, row.insured = listed.get("schooling_status"), listed.get("medical_insurance")
+
+
 async def apply(session: AsyncSession, name: str, data: dict, now: datetime) -> HouseholdFacts:
     """Update the read model from one event; returns the household's facts after it."""
     household_id = uuid.UUID(str(data["household_id"]))
-    facts = await households.get_or_create(session, household_id, data["village_code"])
+    facts = await households.get_or_create(session, household_id, data["village_code"], now)
     member = None
     if data.get("member_id"):
         member = await households.member(session, uuid.UUID(str(data["member_id"])), household_id)
     if name in APPLY:
         APPLY[name](facts, data, member)
+    if name == "household.registered":
+        await _remember_members(session, household_id, data.get("members") or [])
     if name == "member.health_changed" and data.get("year") is not None:
         facts.medical_out_of_pocket = await households.medical_out_of_pocket(session, household_id, data["year"])
     facts.updated_at = now

@@ -7,6 +7,7 @@ from datetime import datetime
 from typing import Any
 
 from backstop_common.auth import Principal
+from backstop_common.i18n import msg
 from backstop_common.problems import Conflict, Unprocessable
 from backstop_common.uow import UnitOfWork
 from monitoring.domain.dates import add_days, start_of
@@ -154,8 +155,8 @@ async def object_to_elimination(ctx: Ctx) -> tuple[str, dict]:
 def _notice_has_run(case: Case, now: datetime) -> None:
     ends = case.elimination_notice_ends_at
     if ends is not None and now < ends:
-        raise Conflict(f"风险消除公示期至 {ends.isoformat()} 结束，期满无异议后方可审批 "
-                       f"(the elimination notice runs until {ends.isoformat()}; approve after it)",
+        raise Conflict(msg("the elimination notice (风险消除公示) runs until {ends}; approve it after that",
+                           ends=ends.isoformat()),
                        reason="elimination_notice_running", notice_ends_at=ends.isoformat())
 
 

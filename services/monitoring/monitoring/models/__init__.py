@@ -4,9 +4,9 @@ from backstop_common.messaging_models import InboxEntry, OutboxMessage  # noqa: 
 from monitoring.models.cases import Case, CaseStep, DeadlineMiss, Measure, Visit
 from monitoring.models.counts import AreaCount
 from monitoring.models.dibao import DibaoPhaseout, DibaoRecommendation
-from monitoring.models.households import HouseholdFacts, MemberFacts
+from monitoring.models.households import HouseholdFacts, KeyVisit, KeyVisitMiss, MemberFacts
 from monitoring.models.policies import Policy
 from monitoring.models.signals import ClusterAlert, Signal
 
-__all__ = ["AreaCount", "Case", "CaseStep", "ClusterAlert", "DeadlineMiss", "DibaoPhaseout", "DibaoRecommendation", "HouseholdFacts", "Measure", "MemberFacts",
+__all__ = ["AreaCount", "Case", "CaseStep", "ClusterAlert", "DeadlineMiss", "DibaoPhaseout", "DibaoRecommendation", "KeyVisit", "KeyVisitMiss", "HouseholdFacts", "Measure", "MemberFacts",
            "Policy", "Signal", "Visit"]

@@ -1,14 +1,14 @@
 """Monitoring's read model of registry households (fed only by ``registry.household`` events)."""
 
 import uuid
-from datetime import datetime
+from datetime import date, datetime
 from decimal import Decimal
 
-from sqlalchemy import Index
+from sqlalchemy import Column, DateTime, Index
 from sqlmodel import Field, SQLModel
 
 from backstop_common.money import money_field
-from monitoring.models._columns import jsonb, tz
+from monitoring.models._columns import created, jsonb, tz
 
 
 class HouseholdFacts(SQLModel, table=True):
@@ -41,12 +41,37 @@ class HouseholdFacts(SQLModel, table=True):
     uninsured_members: int = 0
     major_illness_members: int = 0
     disabled_members: int = 0
+    severe_disabled_members: int = 0  # grade 1 or 2 (重度): a key visit target (seed 004)
     #: yearly compliant self-paid medical cost of the household (sum over members, latest year)
     medical_out_of_pocket: Decimal | None = money_field(nullable=True)
     main_cause: str | None = None
     tags: list = jsonb(list)
     helper_user_ids: list = jsonb(list)
     updated_at: datetime | None = tz()
+    first_seen_at: datetime | None = tz()  # the service clock's time of its first event (key visits count from it)
+
+
+class KeyVisit(SQLModel, table=True):
+    """A visit (巡访) to a key household without a case (seed 004: 重点巡访对象…每季度至少探访一次，一人一档)."""
+
+    __tablename__ = "key_visits"
+
+    id: uuid.UUID = Field(default_factory=uuid.uuid4, primary_key=True)
+    household_id: uuid.UUID = Field(index=True)
+    visited_on: date
+    visitor_user_id: str
+    findings: str
+    created_at: datetime = created()
+
+
+class KeyVisitMiss(SQLModel, table=True):
+    """A key household's missed quarter, recorded and announced once per due date."""
+
+    __tablename__ = "key_visit_misses"
+
+    household_id: uuid.UUID = Field(primary_key=True)
+    due_at: datetime = Field(sa_column=Column(DateTime(timezone=True), primary_key=True))
+    recorded_at: datetime = tz(nullable=False)
 
 
 class MemberFacts(SQLModel, table=True):

@@ -1,6 +1,7 @@
 """Queries on the household read model."""
 
 import uuid
+from datetime import datetime
 
 from sqlalchemy import func, select
 from sqlmodel.ext.asyncio.session import AsyncSession
@@ -15,10 +16,11 @@ async def get(session: AsyncSession, household_id: uuid.UUID, *, lock: bool = Fa
     return (await session.execute(stmt)).scalars().first()
 
 
-async def get_or_create(session: AsyncSession, household_id: uuid.UUID, village_code: str) -> HouseholdFacts:
+async def get_or_create(session: AsyncSession, household_id: uuid.UUID, village_code: str,
+                        now: datetime | None = None) -> HouseholdFacts:
     facts = await get(session, household_id, lock=True)
     if facts is None:
-        facts = HouseholdFacts(household_id=household_id, village_code=village_code)
+        facts = HouseholdFacts(household_id=household_id, village_code=village_code, first_seen_at=now)
         session.add(facts)
     return facts
 

@@ -112,3 +112,9 @@ DIBAO_RULES = [
     rule("dibao.phaseout_due", "dibao.phaseout_due", [CIVIL_AFFAIRS], "低保渐退期已满（{ends_at}），请复核是否继续享受低保。", "The dibao phase-out ran out ({ends_at}); review whether dibao continues.", ack_hours=120),
 ]
 DEFAULT_RULES += DIBAO_RULES
+
+#: key households visited without a case (seed 004); added to existing databases by the key_visit revision
+KEY_VISIT_RULES = [
+    rule("key_visit.overdue", "key_visit.overdue", [HELPERS, CADRE], "重点巡访对象本季度未探访（应于{due_at}前），请尽快入户探访。", "A key household was not visited this quarter (due {due_at}); please visit.", urgent=True, ack_hours=72),
+]
+DEFAULT_RULES += KEY_VISIT_RULES

@@ -1,0 +1,48 @@
+"""Key households are visited even without a case (seed 004: 重点巡访对象…每季度至少探访一次): a missed
+quarter is announced once; a visit restarts the quarter; a household that is no target is never due."""
+
+import uuid
+from datetime import timedelta
+
+from backstop_common.testing import bearer, read_events
+from backstop_common.topics import MONITORING_CASE
+from monitoring.clock import clock
+from monitoring.domain.deadlines import sweep_once
+
+from .support import outbox_count, registered
+
+VILLAGE = "211204008001"
+
+
+def listed(grade=0, health="healthy"):
+    return {"member_id": str(uuid.uuid4()), "relation": "户主", "sex": "male", "birth_year": 1960,
+            "health": health, "disability_grade": grade, "labour_capacity": "none", "medical_insurance": True}
+
+
+async def test_a_key_household_missing_its_quarter_is_overdue_once(app, client, feed, settings):
+    on_dibao, disabled, mildly, plain = (uuid.uuid4() for _ in range(4))
+    await feed(registered(on_dibao, VILLAGE, dibao=True, per_capita_income="9000.00"),
+               registered(disabled, VILLAGE, per_capita_income="9000.00", members=[listed(grade=1)]),
+               registered(mildly, VILLAGE, per_capita_income="9000.00", members=[listed(grade=4)]),
+               registered(plain, VILLAGE, per_capita_income="9000.00"))
+    clock.advance(timedelta(days=60))
+    cadre, other = bearer(settings, "village_cadre", VILLAGE, subject="cadre-8"), bearer(
+        settings, "village_cadre", "211204008002")
+    visit = {"visited_on": clock.now().date().isoformat(), "findings": "低保金按月发放，生活稳定"}
+    assert (await client.post(f"/api/v1/households/{on_dibao}/visits", json=visit, headers=other)).status_code == 404
+    assert (await client.post(f"/api/v1/households/{on_dibao}/visits", json={"visited_on": visit["visited_on"]},
+                              headers=cadre)).status_code == 422
+    resp = await client.post(f"/api/v1/households/{on_dibao}/visits", json=visit, headers=cadre)
+    assert resp.status_code == 201, resp.text
+    clock.advance(timedelta(days=31))  # 91 days since monitoring first heard of them
+    events = await read_events(settings.kafka_bootstrap_servers, MONITORING_CASE, timeout=20,
+                               where=lambda e: e.subject == str(disabled) and e.name == "key_visit.overdue",
+                               until=lambda evs: len(evs) >= 1)
+    assert events[0].area_code == VILLAGE and events[0].data["due_at"]
+    await sweep_once(app)
+    await sweep_once(app)
+    assert await outbox_count(app, "key_visit.overdue", disabled) == 1
+    for not_due in (on_dibao, mildly, plain):  # visited a month ago; grade 4 is not severe; no target
+        assert await outbox_count(app, "key_visit.overdue", not_due) == 0
+    file = (await client.get(f"/api/v1/households/{on_dibao}/monitoring", headers=cadre)).json()
+    assert [v["visitor_user_id"] for v in file["key_visits"]] == ["cadre-8"]  # 一人一档
