@@ -28,3 +28,42 @@ async def test_a_household_under_the_dibao_line_reaches_civil_affairs(demo_areas
         assert resp.status_code == 201, resp.text  # 4,100 a person
         assert await eventually(lambda: _inbox_has(client, stack, civil_affairs, "dibao.recommended",
                                                    household["id"]), timeout=40)
+
+
+async def test_department_feeds_reach_monitoring_and_funds(demo_areas, stack):
+    """Seed 004 (户籍、就业…残疾人 data shared): a job lost in the human-resources feed is a monitoring
+    signal; a death in the public-security feed makes a later payment to that person an anomaly."""
+    registry, funds, monitoring = stack.url("registry"), stack.url("funds"), stack.url("monitoring")
+    county = admin(stack)
+    async with httpx.AsyncClient(timeout=30) as client:
+        worker, father = member("户主", 45, employment="migrant"), member("之父", 78)
+        household = await new_household(client, stack, VILLAGE, members=[worker, member("配偶", 44, female=True),
+                                                                          father])
+        hid = household["id"]
+        jobs = await client.post(f"{registry}/api/v1/feeds/human_resources", headers=county, json={
+            "records": [{"id_number": worker["id_number"], "employment": "none"}]})
+        assert jobs.status_code == 200 and jobs.json()["changed"] == 1, jobs.text
+
+        async def job_lost_signal():
+            resp = await client.get(f"{monitoring}/api/v1/households/{hid}/monitoring", headers=county)
+            return resp.status_code == 200 and any(s["rule"] == "job_lost" and s["risk_type"] == "07"
+                                                   for s in resp.json()["signals"])
+        assert await eventually(job_lost_signal, timeout=40)
+
+        police = await client.post(f"{registry}/api/v1/feeds/public_security", headers=county, json={
+            "records": [{"id_number": father["id_number"], "event": "death", "effective_on": "2026-08-01"}]})
+        assert police.status_code == 200 and police.json()["changed"] == 1, police.text
+        father_id = next(m["id"] for m in household["members"] if m["relation"] == "之父")
+        alloc = (await client.post(f"{funds}/api/v1/allocations", headers=county, json={
+            "source": "county", "year": 2026, "purpose": "医疗救助", "amount": "50000.00",
+            "area_code": "211204000000"})).json()
+
+        async def payment_caught():
+            resp = await client.post(f"{funds}/api/v1/subsidies", headers=county, json={
+                "kind": "medical_relief", "household_id": hid, "member_id": father_id, "period": "2026",
+                "allocation_id": alloc["id"]})
+            return resp.status_code in (409, 422) and resp.json().get("anomaly_id")
+        assert await eventually(payment_caught, timeout=40)
+        anomalies = (await client.get(f"{funds}/api/v1/anomalies", params={"limit": 200}, headers=county)).json()
+        assert ("deceased_beneficiary", father_id) in {(a["kind"], a["member_id"]) for a in anomalies["items"]
+                                                        if a["household_id"] == hid}

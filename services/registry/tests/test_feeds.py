@@ -73,3 +73,48 @@ async def test_feed_needs_its_department_and_valid_records(client, settings):
     assert bad.status_code == 422 and bad.json()["errors"]
     unknown = await client.post("/api/v1/feeds/police", headers=_dept(settings, "police"), json={"records": []})
     assert unknown.status_code == 422
+
+
+async def test_public_security_human_resources_disability_and_water_feeds(client, settings):
+    """The departments the seeds name (seed 004: 户籍、就业、社会保险…残疾人): deaths and moves out of the
+    county end a membership with the reason; employment, disability grade and water change the file."""
+    head_id, wife_id, son_id, lone_id = id_number(), id_number(sex="female"), id_number("19990101"), id_number()
+    hh = await _register(client, settings, member(id_number=head_id, employment="migrant"),
+                         member("配偶", id_number=wife_id), member("之子", id_number=son_id, employment="local"))
+    lone = await _register(client, settings, member(id_number=lone_id))
+    police = await client.post("/api/v1/feeds/public_security", headers=_dept(settings, "public_security"), json={
+        "records": [{"id_number": head_id, "event": "death", "effective_on": "2026-06-02"},
+                    {"id_number": wife_id, "event": "death", "effective_on": "2026-05-03"},
+                    {"id_number": son_id, "event": "moved_out", "effective_on": "2026-06-01"},
+                    {"id_number": lone_id, "event": "death", "effective_on": "2026-06-02"},
+                    {"id_number": id_number(), "event": "death", "effective_on": "2026-06-02"}]})
+    assert police.status_code == 200, police.text
+    body = police.json()
+    assert (body["matched"], body["changed"]) == (3, 3)
+    reasons = {u["index"]: u["reason"] for u in body["unmatched"]}
+    assert set(reasons) == {0, 4} and "head" in reasons[0] and "no current member" in reasons[4]
+    file = (await client.get(f"/api/v1/households/{hh['id']}", headers=auth(settings))).json()
+    assert file["size"] == 1 and [m["relation"] for m in file["members"] if not m.get("removed_on")] == ["户主"]
+    lone_file = (await client.get(f"/api/v1/households/{lone['id']}", headers=auth(settings))).json()
+    assert lone_file["size"] == 0
+
+    jobs = await client.post("/api/v1/feeds/human_resources", headers=_dept(settings, "human_resources"), json={
+        "records": [{"id_number": head_id, "employment": "none"}, {"id_number": wife_id, "employment": "local"}]})
+    assert jobs.json()["changed"] == 1 and jobs.json()["unmatched"][0]["index"] == 1  # she died
+    grade = await client.post("/api/v1/feeds/disabled_federation", headers=_dept(settings, "disabled_federation"),
+                              json={"records": [{"id_number": head_id, "disability_grade": 2}]})
+    water = await client.post("/api/v1/feeds/water", headers=_dept(settings, "water"), json={
+        "records": [{"id_number": head_id, "safe_water": False, "assessed_on": "2026-06-05"}]})
+    assert grade.json()["changed"] == 1 and water.json()["changed"] == 1
+    wrong = await client.post("/api/v1/feeds/water", headers=_dept(settings, "public_security"), json={
+        "records": [{"id_number": head_id, "safe_water": True, "assessed_on": "2026-06-06"}]})
+    assert wrong.status_code == 403
+
+    events = await read_events(settings.kafka_bootstrap_servers, REGISTRY_HOUSEHOLD, timeout=20,
+                               where=lambda e: e.subject == hh["id"],
+                               until=lambda evs: any(e.name == "household.water_assessed" for e in evs))
+    names = [e.name for e in events]
+    assert sorted(e.data["reason"] for e in events if e.name == "member.removed") == ["death", "migration"]
+    lost = [e.data for e in events if e.name == "member.employment_changed"]
+    assert lost and lost[-1]["job_lost"] is True
+    assert any(e.name == "member.health_changed" and e.data.get("disability_grade") == 2 for e in events)

@@ -12,7 +12,8 @@ from registry.domain import feeds
 from registry.schemas.feeds import FEEDS, FeedResult
 
 router = APIRouter(tags=["department feeds"])
-Department = Literal["health_insurance", "civil_affairs", "education", "housing"]
+Department = Literal["health_insurance", "civil_affairs", "education", "housing", "public_security",
+                     "human_resources", "disabled_federation", "water"]
 
 
 @router.post("/feeds/{department}", response_model=FeedResult)

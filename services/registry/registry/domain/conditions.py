@@ -44,6 +44,12 @@ async def assess_housing(uow: UnitOfWork, principal: Principal, household_id: uu
 async def assess_water(uow: UnitOfWork, principal: Principal, household_id: uuid.UUID,
                        data: WaterAssessmentCreate, expected: int | None) -> WaterAssessment:
     household = await household_for_write(uow.session, principal, household_id, expected)
+    return await apply_water(uow, principal, household, data)
+
+
+async def apply_water(uow: UnitOfWork, principal: Principal, household: Household, data: WaterAssessmentCreate,
+                      action: str = "assessed") -> WaterAssessment:
+    """Record the assessment; the household's safe water follows the most recent one."""
     assessment = WaterAssessment(household_id=household.id, **data.model_dump(), assessed_by=principal.subject)
     uow.session.add(assessment)
     previous = household.safe_water
@@ -51,7 +57,7 @@ async def assess_water(uow: UnitOfWork, principal: Principal, household_id: uuid
         household.safe_water, household.water_assessed_on = data.safe_water, data.assessed_on
     touch(household)
     await uow.session.flush()
-    history.record(uow.session, principal, household.id, "water_assessment", assessment.id, "assessed",
+    history.record(uow.session, principal, household.id, "water_assessment", assessment.id, action,
                    {"safe_water": (previous, household.safe_water)} if previous != household.safe_water else None,
                    version=household.version, snapshot=data.model_dump())
     emit(uow, WaterAssessed(household_id=household.id, village_code=household.village_code,

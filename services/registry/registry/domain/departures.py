@@ -11,7 +11,7 @@ from registry.domain.guards import household_for_write
 from registry.domain.members import member_for_write, touch
 from registry.domain.publishing import emit
 from registry.events import MemberAdded, MemberRemoved
-from registry.models import Member
+from registry.models import Household, Member
 from registry.schemas.members import MemberRemoval
 
 
@@ -19,6 +19,14 @@ async def remove_member(uow: UnitOfWork, principal: Principal, member_id: uuid.U
                         expected: int | None) -> Member:
     session = uow.session
     member, household = await member_for_write(session, principal, member_id, expected)
+    await leave(uow, principal, member, household, data)
+    return member
+
+
+async def leave(uow: UnitOfWork, principal: Principal, member: Member, household: Household, data: MemberRemoval,
+                action: str = "removed") -> None:
+    """The member's record ends (kept read-only) and the household shrinks; refusals change nothing."""
+    session = uow.session
     if member.removed_on:
         raise Conflict("this member has already left the household")
     if member.is_head and household.size > 1:
@@ -30,13 +38,12 @@ async def remove_member(uow: UnitOfWork, principal: Principal, member_id: uuid.U
     household.size -= 1
     touch(household)
     await session.flush()
-    history.record(session, principal, household.id, "member", member.id, "removed",
+    history.record(session, principal, household.id, "member", member.id, action,
                    {"removed_reason": (None, data.reason), "removed_on": (None, data.effective_on)},
                    version=member.version)
     emit(uow, MemberRemoved(household_id=household.id, village_code=household.village_code,
                             member_id=member.id, reason=data.reason, effective_on=data.effective_on,
                             size=household.size))
-    return member
 
 
 async def move_member(uow: UnitOfWork, principal: Principal, member_id: uuid.UUID, target_id: uuid.UUID,

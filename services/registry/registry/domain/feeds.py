@@ -1,4 +1,6 @@
-"""Department data feeds (部门数据比对): health insurance, civil affairs, education, housing.
+"""Department data feeds (部门数据比对): health insurance, civil affairs, education, housing, public
+security (deaths, moves out of the county), human resources (employment), the disabled persons'
+federation (disability grade), water.
 
 Each record names a person by resident ID number. A matched record changes the member or household
 through the same rules as a cadre's edit (history, version, event); an unmatched one comes back.
@@ -6,14 +8,16 @@ through the same rules as a cadre's edit (history, version, event); an unmatched
 
 from backstop_common.auth import Principal, Role
 from backstop_common.privacy import mask_id_number
-from backstop_common.problems import Forbidden
+from backstop_common.problems import Conflict, Forbidden, Unprocessable
 from backstop_common.uow import UnitOfWork
 from registry.domain import households, members
-from registry.domain.conditions import apply_housing
+from registry.domain.conditions import apply_housing, apply_water
+from registry.domain.departures import leave
 from registry.domain.identity import InvalidIdNumber, normalize_id_number
 from registry.repository import members as repo
 from registry.schemas.feeds import FeedResult, FeedUnmatched
-from registry.schemas.records import HousingAssessmentCreate
+from registry.schemas.members import MemberRemoval
+from registry.schemas.records import HousingAssessmentCreate, WaterAssessmentCreate
 
 
 def may_post(principal: Principal, department: str) -> None:
@@ -23,7 +27,15 @@ def may_post(principal: Principal, department: str) -> None:
         raise Forbidden(f"only {department} department staff may post this feed")
 
 
+#: what a public-security record ends a membership with (减员 reason)
+DEPARTURES = {"death": "death", "moved_out": "migration"}
+
+
 def _member_changes(department: str, record) -> dict:
+    if department == "human_resources":
+        return {"employment": record.employment}
+    if department == "disabled_federation":
+        return {"disability_grade": record.disability_grade}
     if department == "health_insurance":
         changes = {"medical_out_of_pocket": record.medical_out_of_pocket, "medical_cost_year": record.year}
         if record.insured is not None:
@@ -51,20 +63,40 @@ async def apply_feed(uow: UnitOfWork, principal: Principal, department: str, rec
                                                   reason="no current member with this ID number in your area"))
             continue
         member, household = found[number]
-        record = records[index]
-        if department in ("health_insurance", "education"):
-            changed = await members.apply_changes(uow, principal, member, household,
-                                                  _member_changes(department, record), action)
-        elif department == "civil_affairs":
-            changed = await households.apply_changes(uow, principal, household,
-                                                     {"dibao": record.dibao, "tekun": record.tekun}, action)
-        else:
-            changed = household.housing_assessed_on != record.assessed_on or household.housing_grade != record.grade
-            if changed:
-                apply_housing(uow, principal, household, HousingAssessmentCreate(
-                    grade=record.grade, assessed_on=record.assessed_on, note=record.note), source=action)
-                await uow.session.flush()
+        try:
+            async with uow.session.begin_nested():  # a refused record changes nothing and comes back
+                changed = await _apply(uow, principal, department, records[index], member, household, action)
+        except (Conflict, Unprocessable) as exc:
+            result.unmatched.append(FeedUnmatched(index=index, id_number=mask_id_number(number),
+                                                  reason=str(exc.detail)))
+            continue
         result.matched += 1
         result.changed += int(changed)
     result.unmatched.sort(key=lambda u: u.index)
     return result
+
+
+async def _apply(uow: UnitOfWork, principal: Principal, department: str, record, member, household,
+                 action: str) -> bool:
+    if department in ("health_insurance", "education", "human_resources", "disabled_federation"):
+        return await members.apply_changes(uow, principal, member, household, _member_changes(department, record),
+                                           action)
+    if department == "civil_affairs":
+        return await households.apply_changes(uow, principal, household,
+                                              {"dibao": record.dibao, "tekun": record.tekun}, action)
+    if department == "public_security":
+        await leave(uow, principal, member, household,
+                    MemberRemoval(reason=DEPARTURES[record.event], effective_on=record.effective_on), action)
+        return True
+    if department == "water":
+        changed = household.water_assessed_on != record.assessed_on or household.safe_water != record.safe_water
+        if changed:
+            await apply_water(uow, principal, household, WaterAssessmentCreate(
+                safe_water=record.safe_water, assessed_on=record.assessed_on, note=record.note), action)
+        return changed
+    changed = household.housing_assessed_on != record.assessed_on or household.housing_grade != record.grade
+    if changed:
+        apply_housing(uow, principal, household, HousingAssessmentCreate(
+            grade=record.grade, assessed_on=record.assessed_on, note=record.note), source=action)
+        await uow.session.flush()
+    return changed

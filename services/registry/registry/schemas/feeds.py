@@ -1,11 +1,12 @@
 """Department feed records and the answer a department gets back."""
 
 from datetime import date
+from typing import Literal
 
 from pydantic import BaseModel, Field
 
 from backstop_common.money import Money
-from registry.domain.vocab import Health, HousingGrade, SchoolingStage, SchoolingStatus
+from registry.domain.vocab import Employment, Health, HousingGrade, SchoolingStage, SchoolingStatus
 
 IdNumber = Field(min_length=1, max_length=30)
 
@@ -46,8 +47,41 @@ class HousingRecord(BaseModel):
     note: str | None = Field(default=None, max_length=500)
 
 
+class PublicSecurityRecord(BaseModel):
+    """公安 (户籍): a death, or a household registration moved out of the county (迁出本县)."""
+
+    id_number: str = IdNumber
+    event: Literal["death", "moved_out"]
+    effective_on: date
+
+
+class HumanResourcesRecord(BaseModel):
+    """人社: a person's employment now (就业登记 / 失业登记): a job lost or found."""
+
+    id_number: str = IdNumber
+    employment: Employment
+
+
+class DisabledFederationRecord(BaseModel):
+    """残联: a person's certified disability grade (残疾人证; 0 none, 1–4)."""
+
+    id_number: str = IdNumber
+    disability_grade: int = Field(ge=0, le=4)
+
+
+class WaterRecord(BaseModel):
+    """水利: a drinking-water safety assessment of the household of the person named (usually the head)."""
+
+    id_number: str = IdNumber
+    safe_water: bool
+    assessed_on: date
+    note: str | None = Field(default=None, max_length=500)
+
+
 FEEDS = {"health_insurance": HealthInsuranceRecord, "civil_affairs": CivilAffairsRecord,
-         "education": EducationRecord, "housing": HousingRecord}
+         "education": EducationRecord, "housing": HousingRecord, "public_security": PublicSecurityRecord,
+         "human_resources": HumanResourcesRecord, "disabled_federation": DisabledFederationRecord,
+         "water": WaterRecord}
 
 
 class FeedUnmatched(BaseModel):
