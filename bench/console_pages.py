@@ -29,7 +29,8 @@ STATIC = Path(__file__).resolve().parents[1] / "services/console/console/static"
 def signed_in(base: str, user: str) -> httpx.Client:
     client = httpx.Client(base_url=base, timeout=30)
     csrf = re.search(r'name="csrf_token" value="([^"]+)"', client.get("/login").text).group(1)
-    client.post("/login/demo", data={"csrf_token": csrf, "user": user, "next": "/"}).raise_for_status()
+    signed = client.post("/login/demo", data={"csrf_token": csrf, "user": user, "next": "/"})
+    assert signed.status_code == 303, signed.text
     return client
 
 

@@ -16,6 +16,7 @@ BENCHES = [
     ["bench/monitoring_dashboard.py"],
     ["-m", "bench.api_throughput"],
     ["-m", "bench.event_latency"],
+    ["-m", "bench.console_pages"],
 ]
 
 

@@ -36,16 +36,18 @@ async def campaigns(page: Annotated[Page, Depends(signed_in_page)],
 
 @router.get("/funds")
 async def funds(page: Annotated[Page, Depends(signed_in_page)], error: str | None = None):
-    execution, projects, allocations, anomalies, subsidies, areas = await parts(
+    execution, projects, allocations, anomalies, subsidies, disbursements, areas = await parts(
         page.api.get("funds", "/reports/execution"),
         page.api.get("funds", "/projects", limit=100),
         page.api.get("funds", "/allocations", limit=100),
         page.api.get("funds", "/anomalies", limit=50),
         page.api.get("funds", "/subsidies", limit=50),
+        page.api.get("funds", "/disbursements", limit=50),
         page.api.get("registry", "/areas", limit=500))
     names = {a["code"]: a["name"] for a in (areas.data or {}).get("items", [])}
     return page.render("funds.html", nav="funds", execution=execution, projects=projects, allocations=allocations,
-                       anomalies=anomalies, subsidies=subsidies, names=names, next_action=NEXT_ACTION,
+                       anomalies=anomalies, subsidies=subsidies, names=names, disbursements=disbursements,
+                       project_names={p["id"]: p["name"] for p in (projects.data or {}).get("items", [])}, next_action=NEXT_ACTION,
                        error=error if error in ERRORS else None, errors=ERRORS)
 
 
