@@ -29,11 +29,6 @@ class User:
     name: str
     department: str | None = None
 
-    @property
-    def level(self) -> str:
-        from backstop_common.auth import area_level
-        return area_level(self.area_code)
-
 
 @dataclass(frozen=True)
 class DemoUser:

@@ -7,8 +7,7 @@ read; the access token is what the console forwards to them.
 """
 
 from authlib.integrations.starlette_client import OAuth, OAuthError
-from authlib.jose.errors import JoseError
-from joserfc.errors import JoseError as TokenError  # Authlib ≥ 1.6 checks ID tokens with joserfc
+from joserfc.errors import JoseError  # Authlib ≥ 1.6 checks ID tokens with joserfc
 from fastapi import APIRouter, Request
 from fastapi.responses import RedirectResponse
 import structlog
@@ -58,7 +57,7 @@ async def login_oidc(request: Request):
 async def oidc_callback(request: Request):
     try:
         token = await _client(request).authorize_access_token(request)
-    except (OAuthError, JoseError, TokenError) as exc:  # refused by the provider, or a token its keys did not sign
+    except (OAuthError, JoseError) as exc:  # refused by the provider, or a token its keys did not sign
         log.warning("console.oidc_failed", error=getattr(exc, "error", type(exc).__name__))
         return render(request, "error.html", 401, title="登录未成功", message="统一身份认证未通过，请重新登录。")
     user = user_from_claims(token.get("userinfo") or {}, token["access_token"])

@@ -27,11 +27,6 @@ REQUIRED = {"reject": {"reason": "请填写不予纳入的理由"}, "reopen": {"
             "plan": {"responsible_unit": "请填写责任单位"}}
 
 
-async def _area_names(page: Page) -> dict[str, str]:
-    [areas] = await parts(page.api.get("registry", "/areas", limit=500))
-    return {a["code"]: a["name"] for a in (areas.data or {}).get("items", [])}
-
-
 @router.get("/cases")
 async def queue(page: Annotated[Page, Depends(signed_in_page)],
                 stage: str | None = None, category: str | None = None,
@@ -112,7 +107,7 @@ async def act(case_id: uuid.UUID, action: str, request: Request, page: Annotated
         await page.api.post("monitoring", f"/cases/{case_id}/{action}", body,
                             version=int(version) if str(version or "").isdigit() else None)
     except ApiRefused as exc:
-        if exc.status == 404 and action:
+        if exc.status == 404:  # the case is not this user's: the page says 未找到
             raise
         log.info("console.action_refused", action=action, status=exc.status)
         return await _case_page(page, case_id, exc.status, failed=action, refusal=explain(exc, action),

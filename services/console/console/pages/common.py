@@ -1,7 +1,7 @@
 """What every page handler uses: the signed-in user, their view of the services, rendering, parts."""
 
 import asyncio
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from datetime import date, datetime
 from typing import Any, Awaitable
 
@@ -64,7 +64,6 @@ class Page:
     request: Request
     user: User | None
     api: Api
-    extra: dict = field(default_factory=dict)
 
     def render(self, template: str, status: int = 200, **context) -> HTMLResponse:
         return render(self.request, template, status, user=self.user, **context)

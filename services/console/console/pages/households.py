@@ -7,7 +7,7 @@ from fastapi import APIRouter, Depends, Query
 
 from console.backend import ApiRefused
 from console.labels import LABELS
-from console.pages.common import Page, part, parts, signed_in_page
+from console.pages.common import Page, parts, signed_in_page
 
 router = APIRouter()
 PAGE_SIZE = 50
