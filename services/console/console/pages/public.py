@@ -6,6 +6,7 @@ subsidies by village and kind) and registry's public division names; never a hou
 
 import asyncio
 import time
+from collections import deque
 from typing import Annotated
 
 from fastapi import APIRouter, Depends, Query, Request
@@ -18,22 +19,28 @@ router = APIRouter()
 DEFAULT_AREA = "211204000000"
 #: addresses remembered by the rate limit before the oldest are forgotten
 MAX_TRACKED = 10_000
+WINDOW_S = 60
 
 
 class RateLimit:
-    """At most ``per_minute`` requests a minute per client address (fixed one-minute windows)."""
+    """At most ``per_minute`` requests in any sixty seconds per client address (a sliding window)."""
 
     def __init__(self, per_minute: int):
-        self.per_minute, self.windows = per_minute, {}
+        self.per_minute = per_minute
+        self.hits: dict[str, deque[float]] = {}
 
     def allow(self, who: str) -> bool:
-        window = int(time.time() // 60)
-        if len(self.windows) > MAX_TRACKED:
-            self.windows = {k: v for k, v in self.windows.items() if v[0] == window}
-        start, count = self.windows.get(who, (window, 0))
-        count = count + 1 if start == window else 1
-        self.windows[who] = (window, count)
-        return count <= self.per_minute
+        now = time.monotonic()
+        window = self.hits.pop(who, None) or deque()
+        while window and window[0] <= now - WINDOW_S:
+            window.popleft()
+        self.hits[who] = window  # re-inserted last: the oldest callers are the first forgotten
+        while len(self.hits) > MAX_TRACKED:
+            self.hits.pop(next(iter(self.hits)))
+        if len(window) >= self.per_minute:
+            return False
+        window.append(now)
+        return True
 
 
 class Cache:
