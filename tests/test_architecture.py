@@ -28,3 +28,19 @@ def test_a_cross_service_import_would_break_the_contract(tmp_path):
                             capture_output=True, text=True, env=env)
     assert result.returncode != 0
     assert "BROKEN" in result.stdout
+
+
+def test_every_topic_names_the_groups_that_consume_it():
+    """topics.CONSUMERS (what a relay waits for before forgetting an event) agrees with each catalogue.
+
+    Each service's catalogue is read in a process of its own: their tables share one metadata."""
+    from backstop_common.topics import ALL, CONSUMERS
+
+    read_by: dict[str, set[str]] = {topic: set() for topic in ALL}
+    for service in ("registry", "monitoring", "funds", "notifications"):
+        script = (f"import {service}.main as m; print(' '.join(m.app.state.spec.catalog.consumed_topics))")
+        out = subprocess.run([sys.executable, "-c", script], capture_output=True, text=True, cwd=ROOT)
+        assert out.returncode == 0, out.stderr[-1000:]
+        for topic in out.stdout.split():
+            read_by[topic].add(service)
+    assert {topic: set(CONSUMERS.get(topic, ())) for topic in ALL} == read_by

@@ -4,9 +4,6 @@ restarted under the services, a poison record. Run alone with `pytest -m fault t
 
 import asyncio
 import shlex
-import subprocess
-import sys
-from datetime import UTC, datetime
 
 import asyncpg
 import httpx
@@ -77,8 +74,7 @@ async def _converged(stack, household_ids: list[str]) -> bool:
     return all([await _applied_once(stack, s, household_ids) for s in ("monitoring", "notifications")])
 
 
-async def test_replay_after_broker_restart_converges_without_duplicates(faulty):
-    since = datetime.now(UTC)
+async def test_a_broker_restarted_empty_is_given_again_what_was_not_read_without_a_hand_command(faulty):
     first = await _register(faulty, 3)
     assert await eventually(lambda: _converged(faulty, first), timeout=30)
     monitoring = faulty.processes()["monitoring"]
@@ -92,13 +88,8 @@ async def test_replay_after_broker_restart_converges_without_duplicates(faulty):
         await asyncio.sleep(3)  # `backstop up` restarts the broker, empty
     finally:
         monitoring.resume()
-    await asyncio.sleep(3)
-    assert not await _applied_once(faulty, "monitoring", lost)
-    replay = subprocess.run([sys.executable, "-m", "backstop_common.cli", "outbox", "replay", "registry",
-                             "--since", since.isoformat(), "--database-url", faulty.database_url("registry")],
-                            capture_output=True, text=True)
-    assert replay.returncode == 0, replay.stderr
-    assert await eventually(lambda: _converged(faulty, first + lost), timeout=60)
+    # nobody runs `backstop outbox replay`: the registry's relay sees the log gone and publishes again
+    assert await eventually(lambda: _converged(faulty, first + lost), timeout=90)
     facts = await _val(faulty, "monitoring", "SELECT count(*) FROM household_facts WHERE household_id = ANY($1::uuid[])",
                        first + lost)
     assert facts == len(first + lost)

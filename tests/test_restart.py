@@ -1,14 +1,19 @@
 """`make run` stopped and started again on the same data folder: nothing added twice, nothing lost."""
 
+import subprocess
+import sys
 from decimal import Decimal
 
+import asyncpg
 import httpx
 
+from backstop_common.db import plain_url
 from backstop_common.demo.county import COUNTY_CODE
 from backstop_common.devstack import RunningStack, run_stack
+from backstop_common.testing import eventually
 
-#: a small demo county: the stack's start dominates, not the county's size
-HOUSEHOLDS = 40
+#: a small demo county (monitoring is held back during the import, so it is behind when the stack stops)
+DIGEST_HOUSEHOLDS = 120
 
 
 def _totals(stack: RunningStack) -> dict:
@@ -28,15 +33,54 @@ def _totals(stack: RunningStack) -> dict:
                 "recipients": page("notifications", "recipients")["total"]}
 
 
-def test_seeding_an_existing_data_folder_again_adds_nothing(tmp_path):
-    first = run_stack(tmp_path, seed=True, households=HOUSEHOLDS)
+REGISTERED = "backstop.registry.household.registered.v1"
+
+
+async def _count(stack: RunningStack, service: str, sql: str) -> int:
+    conn = await asyncpg.connect(plain_url(stack.database_url(service)))
     try:
-        before = _totals(first)
+        return await conn.fetchval(sql)
     finally:
-        first.stop()
-    assert before["households"] > 0 and before["allocations"] > 0 and before["projects"] > 0
-    second = run_stack(tmp_path, seed=True, households=HOUSEHOLDS)
+        await conn.close()
+
+
+async def _read_models(stack: RunningStack) -> dict:
+    """How many of the registry's households each read model holds, and registrations each consumer applied."""
+    applied = f"SELECT count(*) FROM inbox WHERE type = '{REGISTERED}'"
+    return {"registry": await _count(stack, "registry", "SELECT count(*) FROM households"),
+            "monitoring": await _count(stack, "monitoring", "SELECT count(*) FROM household_facts"),
+            "funds": await _count(stack, "funds", "SELECT count(*) FROM households WHERE registered"),
+            **{f"{s}.applied": await _count(stack, s, applied) for s in ("monitoring", "funds", "notifications")}}
+
+
+async def test_a_restart_mid_digest_loses_nothing_and_seeds_nothing_twice(tmp_path):
+    """Issue 12 items 8 and 9: stopped while monitoring digests the demo county, started again on the same
+    data folder (seeding again, as `make run` does), every read model is complete and no total moved."""
+    first = run_stack(tmp_path)
     try:
-        assert _totals(second) == before
+        monitoring = first.processes()["monitoring"]
+        monitoring.suspend()  # monitoring falls behind the import …
+        try:
+            seeded = subprocess.run([sys.executable, "-m", "backstop_common.cli", "seed", "--households",
+                                     str(DIGEST_HOUSEHOLDS), "--data-dir", str(tmp_path)],
+                                    capture_output=True, text=True, timeout=300)
+            assert seeded.returncode == 0, seeded.stderr[-2000:]
+            published = await eventually(lambda: _count(first, "registry", "SELECT count(*) = 0 FROM outbox "
+                                                                           "WHERE sent_at IS NULL"), timeout=60)
+            assert published
+        finally:
+            monitoring.resume()
+        before = await _read_models(first)
+        seeded_totals = _totals(first)
+    finally:
+        first.stop()  # … and the stack stops with the broker's memory holding what monitoring had not read
+    assert before["monitoring"] < before["registry"] == DIGEST_HOUSEHOLDS
+
+    # "Backstop is up" once every service has digested what was published
+    second = run_stack(tmp_path, seed=True, households=DIGEST_HOUSEHOLDS)
+    try:
+        after = await _read_models(second)
+        assert after == {k: DIGEST_HOUSEHOLDS for k in after}, after
+        assert _totals(second) == seeded_totals
     finally:
         second.stop()

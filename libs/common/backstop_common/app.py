@@ -14,9 +14,11 @@ from sqlalchemy import text
 
 from backstop_common.asyncapi import EventCatalog
 from backstop_common.auth import AreaInScope
+from backstop_common.broker_watch import BrokerWatch
 from backstop_common.clock import Clock
 from backstop_common.consumer import EventConsumer, Handler
 from backstop_common.db import create_engine, create_session_factory
+from backstop_common.freshness import Freshness
 from backstop_common.i18n import ensure_catalogue, msg
 from backstop_common.kafka import Publisher, broker_answers_metadata
 from backstop_common.logging import configure_logging
@@ -73,8 +75,10 @@ def _lifespan(spec: ServiceSpec):
         engine = create_engine(settings.database_url, pool_size=settings.db_pool_size)
         sessions = create_session_factory(engine)
         publisher = Publisher(settings)
-        relay = OutboxRelay(sessions, publisher, settings)
+        watch = BrokerWatch(sessions, settings)
+        relay = OutboxRelay(sessions, publisher, settings, watch)
         app.state.engine, app.state.sessions, app.state.publisher, app.state.relay = engine, sessions, publisher, relay
+        app.state.consumer = None
         tasks = []
         if settings.relay_enabled:
             tasks.append(asyncio.create_task(relay.run(), name="outbox-relay"))
@@ -82,6 +86,7 @@ def _lifespan(spec: ServiceSpec):
             consumer = EventConsumer(settings=settings, session_factory=sessions, publisher=publisher,
                                      handlers=spec.handlers, topics=spec.catalog.consumed_topics,
                                      on_commit=relay.wake)
+            app.state.consumer = consumer
             tasks.append(asyncio.create_task(consumer.run(), name="consumer"))
         tasks += [asyncio.create_task(job(app), name=job.__name__) for job in spec.background]
         log.info("service.started", service=spec.name)
@@ -92,6 +97,7 @@ def _lifespan(spec: ServiceSpec):
                 task.cancel()
             await _bounded("tasks", asyncio.gather(*tasks, return_exceptions=True))
             await _bounded("publisher", publisher.close())
+            await _bounded("broker watch", watch.close())
             await _bounded("engine", engine.dispose())
             log.info("service.stopped", service=spec.name)
 
@@ -105,6 +111,15 @@ async def get_uow(request: Request) -> AsyncIterator[UnitOfWork]:
 
 
 UoW = Annotated[UnitOfWork, Depends(get_uow)]
+
+
+def get_freshness(request: Request) -> Freshness:
+    consumer = request.app.state.consumer
+    return Freshness(consumer.positions if consumer else None)
+
+
+#: route dependency: whether this service's read models may be behind their publishers (freshness.py)
+ReadModel = Annotated[Freshness, Depends(get_freshness)]
 
 
 def _ops_routes(app: FastAPI, spec: ServiceSpec) -> None:
@@ -126,6 +141,17 @@ def _ops_routes(app: FastAPI, spec: ServiceSpec) -> None:
             return {"status": "ready", "checks": checks}
         failing = ", ".join(k for k, ok in checks.items() if not ok)
         return problem_response(503, msg("not ready: {failing} unreachable", failing=failing), checks=checks)
+
+    @app.get("/_ops/position", tags=["ops"])
+    async def position(request: Request) -> dict:
+        """How far this service has got: its events not yet published, and its consumer against the log's end.
+
+        `backstop up` waits on it before saying the stack is up; operators read it as the service's lag."""
+        async with request.app.state.engine.connect() as conn:
+            unsent = (await conn.execute(text("SELECT count(*) FROM outbox WHERE sent_at IS NULL"))).scalar_one()
+        consumer = request.app.state.consumer
+        return {"service": spec.name, "outbox_unsent": unsent, "broker_checked": request.app.state.relay.broker_checked,
+                "consumer": consumer.positions.as_dict() if consumer else None}
 
     @app.get("/metrics", tags=["ops"], include_in_schema=False)
     async def metrics(request: Request):

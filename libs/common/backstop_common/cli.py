@@ -232,7 +232,10 @@ def up(
         typer.echo("token:         backstop token --role county_admin --area 211204000000")
         if seed:
             _seed_demo(stack, data_dir, households)
-        typer.echo("Backstop is up. Ctrl-C stops everything.")
+        urls = {name: svc["url"] for name, svc in stack["services"].items()}
+        # "up" means every service holds what was published so far (a restart may be republishing)
+        if devstack.wait_until_digested(urls, supervisor, lambda line: typer.echo(line, err=True)):
+            typer.echo("Backstop is up. Ctrl-C stops everything.")
         supervisor.watch()
     finally:
         supervisor.stop_all()

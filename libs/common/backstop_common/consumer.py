@@ -9,7 +9,9 @@ fault: it is retried until the database is back, never dead-lettered.
 
 import asyncio
 import contextlib
+import time
 from collections.abc import Awaitable, Callable
+from dataclasses import dataclass
 
 import structlog
 from aiokafka import AIOKafkaConsumer, ConsumerRecord, TopicPartition
@@ -42,24 +44,84 @@ def _correlated(event: Event):
         correlation_id.reset(token)
 
 
-async def _record_lag(consumer: AIOKafkaConsumer, reported: set[TopicPartition]) -> None:
-    """Lag per partition: the end of the partition (as of the last fetch) minus where the group is.
+@dataclass
+class PartitionPosition:
+    """How far this consumer has got in one partition, as of its last word from the broker."""
+
+    topic: str
+    partition: int
+    position: int | None
+    end: int | None
+    heard_at: float | None  # epoch seconds of the broker's last answer for this partition
+
+    @property
+    def lag(self) -> int | None:
+        return None if self.position is None or self.end is None else max(self.end - self.position, 0)
+
+
+class Positions:
+    """What a service may say of its read models: caught up with a topic, or possibly behind it.
+
+    Caught up means: the consumer holds every partition of the topic it was given, has applied up to the
+    end the broker last reported, and heard from the broker within ``fresh_s`` seconds. Anything else
+    (not started, rebalancing, lagging, broker silent) is "may be behind" (docs/architecture.md).
+    """
+
+    def __init__(self, topics: list[str], fresh_s: float):
+        self.topics = topics
+        self._fresh_s = fresh_s
+        self.partitions: dict[TopicPartition, PartitionPosition] = {}
+
+    def forget(self) -> None:
+        self.partitions = {}
+
+    def receiving(self, batches: dict[TopicPartition, list]) -> None:
+        """Records fetched but not applied yet: until they are, their partitions are behind."""
+        for tp, records in batches.items():
+            known = self.partitions.get(tp)
+            end = max(records[-1].offset + 1, known.end or 0) if known else records[-1].offset + 1
+            self.partitions[tp] = PartitionPosition(tp.topic, tp.partition, records[0].offset, end,
+                                                    known.heard_at if known else None)
+
+    def _of(self, topic: str | None) -> list[PartitionPosition]:
+        return [p for p in self.partitions.values() if topic is None or p.topic == topic]
+
+    def lag(self, topic: str | None = None) -> int | None:
+        lags = [p.lag for p in self._of(topic)]
+        return None if not lags or None in lags else sum(lags)
+
+    def caught_up(self, topic: str | None = None) -> bool:
+        now = time.time()
+        wanted = [topic] if topic else self.topics
+        return all(self._of(t) for t in wanted) and self.lag(topic) == 0 and all(
+            p.heard_at is not None and now - p.heard_at <= self._fresh_s for p in self._of(topic))
+
+    def as_dict(self) -> dict:
+        return {"topics": self.topics, "caught_up": self.caught_up(), "lag": self.lag(),
+                "partitions": [{"topic": p.topic, "partition": p.partition, "position": p.position,
+                                "end": p.end, "lag": p.lag} for p in sorted(
+                                    self.partitions.values(), key=lambda p: (p.topic, p.partition))]}
+
+
+async def _observe(consumer: AIOKafkaConsumer, positions: Positions) -> None:
+    """Record, for each assigned partition, the position reached and the end the broker reported; the lag
+    goes to ``backstop_consumer_lag_records`` too.
 
     A partition a rebalance moved to another instance stops being reported here (that one reports it)."""
-    assigned = consumer.assignment()
-    for gone in reported - assigned:
-        CONSUMER_LAG.remove(gone.topic, str(gone.partition))
-    reported.intersection_update(assigned)
-    for tp in assigned:
-        end = consumer.highwater(tp)
-        if end is None:
-            continue
+    seen = {}
+    for tp in consumer.assignment():
         try:
             position = await asyncio.wait_for(consumer.position(tp), 1.0)
-        except (KafkaError, IllegalStateError, asyncio.TimeoutError):
+            heard, end = consumer.last_poll_timestamp(tp), consumer.highwater(tp)
+        except (KafkaError, asyncio.TimeoutError, IllegalStateError, AssertionError):  # taken by a rebalance
             continue
-        CONSUMER_LAG.labels(tp.topic, str(tp.partition)).set(max(end - position, 0))
-        reported.add(tp)
+        seen[tp] = PartitionPosition(tp.topic, tp.partition, position, end, heard / 1000 if heard else None)
+        if seen[tp].lag is not None:
+            CONSUMER_LAG.labels(tp.topic, str(tp.partition)).set(seen[tp].lag)
+    for gone in set(positions.partitions) - set(seen):
+        with contextlib.suppress(KeyError):
+            CONSUMER_LAG.remove(gone.topic, str(gone.partition))
+    positions.partitions = seen
 
 
 class EventConsumer:
@@ -81,6 +143,7 @@ class EventConsumer:
         self._topics = topics
         self.group_id = group_id or settings.service_name
         self._on_commit = on_commit
+        self.positions = Positions(sorted(topics), settings.consumer_fresh_s)
 
     async def _claim(self, session, event: Event, record: ConsumerRecord) -> bool:
         """Insert the inbox row; False when this consumer has already applied the event."""
@@ -213,18 +276,19 @@ class EventConsumer:
                 log.warning("consumer.restarting", error=repr(exc)[:200])
                 await asyncio.sleep(1.0)
             finally:
+                self.positions.forget()
                 try:
                     await asyncio.wait_for(consumer.stop(), 5)
                 except (Exception, asyncio.TimeoutError):
                     pass
 
     async def _poll(self, consumer: AIOKafkaConsumer) -> None:
-        reported: set[TopicPartition] = set()
         while True:
             batches = await consumer.getmany(timeout_ms=500)
+            self.positions.receiving(batches)
             # partitions run side by side (their database work overlaps); within one, records keep their order
             await asyncio.gather(*(self._partition(consumer, tp, records) for tp, records in batches.items()))
-            await _record_lag(consumer, reported)
+            await _observe(consumer, self.positions)
 
     async def _partition(self, consumer: AIOKafkaConsumer, tp: TopicPartition, records: list) -> None:
         items = []

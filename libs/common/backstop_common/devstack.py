@@ -253,7 +253,7 @@ class Supervisor:
     """Keeps the one-machine stack running as a container runtime would: a process that dies is restarted.
 
     The broker keeps events in memory, so a restarted broker comes back empty; its starter re-creates
-    the topics, and `backstop outbox replay` republishes what was lost (docs/operations.md).
+    the topics, and each service's relay publishes again what its consumers had not read (broker_watch.py).
     """
 
     def __init__(self, log: Callable[[str], None]):
@@ -267,17 +267,84 @@ class Supervisor:
     def request_stop(self, *_) -> None:
         self._stopping = True
 
+    @property
+    def stopping(self) -> bool:
+        return self._stopping
+
+    def tend(self) -> None:
+        """One round: restart whatever exited."""
+        for name, (starter, proc) in list(self._procs.items()):
+            if proc.poll() is not None and not self._stopping:
+                self._log(f"{name} exited with {proc.returncode}; restarting")
+                try:
+                    self._procs[name] = (starter, starter())
+                except (OSError, TimeoutError) as exc:
+                    self._log(f"{name} did not come back yet: {exc}")
+
     def watch(self) -> None:
         while not self._stopping:
-            for name, (starter, proc) in list(self._procs.items()):
-                if proc.poll() is not None and not self._stopping:
-                    self._log(f"{name} exited with {proc.returncode}; restarting")
-                    try:
-                        self._procs[name] = (starter, starter())
-                    except (OSError, TimeoutError) as exc:
-                        self._log(f"{name} did not come back yet: {exc}")
+            self.tend()
             time.sleep(0.5)
 
     def stop_all(self) -> None:
         for _, proc in reversed(list(self._procs.values())):
             stop(proc)
+
+
+def positions(urls: dict[str, str]) -> dict[str, dict | None]:
+    """Each service's ``/_ops/position`` (None while it does not answer)."""
+    import httpx
+
+    found = {}
+    for service, url in urls.items():
+        try:
+            found[service] = httpx.get(f"{url}/_ops/position", timeout=5).json()
+        except (httpx.HTTPError, ValueError):
+            found[service] = None
+    return found
+
+
+def digested(found: dict[str, dict | None]) -> bool:
+    """Every outbox published (after its relay looked whether the broker lost anything) and every consumer
+    caught up with the end of each partition it reads."""
+    return all(p is not None and p.get("outbox_unsent") == 0 and p.get("broker_checked")
+               and (p["consumer"] is None or p["consumer"]["caught_up"]) for p in found.values())
+
+
+def progress_line(found: dict[str, dict | None]) -> str:
+    """E.g. ``monitoring 37 % (12,400 behind) · funds 100 % · registry outbox 0``, for the waiting user."""
+    parts = []
+    for service, p in found.items():
+        if p is None:
+            parts.append(f"{service} 未应答")
+            continue
+        consumer, unsent = p["consumer"], p["outbox_unsent"]
+        if consumer is not None:
+            ends = sum(part["end"] or 0 for part in consumer["partitions"])
+            done = sum(part["position"] or 0 for part in consumer["partitions"])
+            share = f"{100 * done // ends} %" if ends else ("0 %" if not consumer["partitions"] else "100 %")
+            lag = consumer["lag"]
+            parts.append(f"{service} 已消化 {share}" + (f"（落后 {lag:,}）" if lag else ""))
+        if unsent:
+            parts.append(f"{service} 待发布 {unsent:,}")
+    return " · ".join(parts)
+
+
+def wait_until_digested(urls: dict[str, str], supervisor: "Supervisor", say: Callable[[str], None],
+                        every_s: float = 5.0) -> bool:
+    """Wait until every service has digested every event published so far, saying how far each has got.
+
+    Digested twice in a row a second apart (a consumer's view of the log's end is one fetch old). False
+    if a stop was asked meanwhile."""
+    said_at, in_a_row = 0.0, 0
+    while not supervisor.stopping:
+        supervisor.tend()
+        found = positions(urls)
+        in_a_row = in_a_row + 1 if digested(found) else 0
+        if in_a_row >= 2:
+            return True
+        if time.monotonic() - said_at >= every_s:
+            say(f"等待各服务消化事件：{progress_line(found)}")
+            said_at = time.monotonic()
+        time.sleep(1.0)
+    return False

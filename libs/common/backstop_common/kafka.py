@@ -11,6 +11,7 @@ import structlog
 from aiokafka import AIOKafkaClient, AIOKafkaProducer
 from aiokafka.admin import AIOKafkaAdminClient, NewTopic
 from aiokafka.errors import TopicAlreadyExistsError, for_code
+from aiokafka.structs import RecordMetadata
 
 from backstop_common.settings import ServiceSettings
 
@@ -49,8 +50,10 @@ class Publisher:
                 self._producer = producer
             return self._producer
 
-    async def send_many(self, records: list[tuple[str, bytes, bytes, list]]) -> None:
-        """Send (topic, key, value, headers) records in order and wait for every ack (acks=all)."""
+    async def send_many(self, records: list[tuple[str, bytes, bytes, list]]) -> list[RecordMetadata]:
+        """Send (topic, key, value, headers) records in order and wait for every ack (acks=all).
+
+        Returns where each record went (topic, partition, offset), in the order given."""
         producer = await self._ensure()
         try:
             futures = [
@@ -59,7 +62,7 @@ class Publisher:
                 )
                 for topic, key, value, headers in records
             ]
-            await asyncio.wait_for(asyncio.gather(*futures), self.timeout)
+            return await asyncio.wait_for(asyncio.gather(*futures), self.timeout)
         except (Exception, asyncio.TimeoutError) as exc:
             await self.reset()
             raise BrokerUnavailable(str(exc) or type(exc).__name__) from exc

@@ -20,6 +20,7 @@ class OutboxMessage(SQLModel, table=True):
     __table_args__ = (
         Index("ix_outbox_unsent", "seq", postgresql_where=text("sent_at IS NULL")),
         Index("ix_outbox_created_at", "created_at"),
+        Index("ix_outbox_unconfirmed", "topic", "partition", "offset", postgresql_where=text('"offset" IS NOT NULL')),
     )
 
     seq: int | None = Field(
@@ -37,8 +38,27 @@ class OutboxMessage(SQLModel, table=True):
     data: dict = Field(sa_column=Column(JSONB, nullable=False))
     created_at: datetime = _tz(nullable=False, server_default=text("now()"))
     sent_at: datetime | None = _tz(nullable=True)
+    # where the broker put it, until every consumer of the topic is known to have read past it (then NULL):
+    # what a broker that lost its log must be given again (outbox.BrokerWatch)
+    partition: int | None = None
+    offset: int | None = Field(default=None, sa_column=Column(BigInteger, nullable=True))
     attempts: int = 0
     last_error: str | None = None
+
+
+class OutboxMark(SQLModel, table=True):
+    """How far the broker's log of a partition reached at least, by what this service published there.
+
+    The log's end never moves back on a broker that kept it; one that reports an end before the mark
+    lost it (outbox.BrokerWatch). A lower bound on purpose: Tansu reports the last batch's first offset
+    + 1 as the end, so the mark is the first offset of the last publish + 1.
+    """
+
+    __tablename__ = "outbox_marks"
+
+    topic: str = Field(primary_key=True)
+    partition: int = Field(primary_key=True)
+    mark: int = Field(sa_column=Column(BigInteger, nullable=False))
 
 
 class InboxEntry(SQLModel, table=True):

@@ -1,21 +1,26 @@
 """The outbox relay: publishes committed events in order and marks them sent.
 
 Woken on commit in this process (no polling delay on the hot path) and by a timer as a safety net.
-A broker outage leaves rows unsent; they drain in order when the broker is back.
+A broker outage leaves rows unsent; they drain in order when the broker is back. A broker that comes
+back without its log (the one-machine broker keeps it in memory) is given again every event its
+consumers had not read yet (``BrokerWatch``), before anything new.
 """
 
 import asyncio
+import time
 from datetime import UTC, datetime, timedelta
 
 import structlog
-from sqlalchemy import delete, select, update
+from sqlalchemy import delete, select, text, update
 from sqlalchemy.ext.asyncio import async_sessionmaker
 
+from backstop_common.broker_watch import WATCH_LOCK, BrokerWatch
 from backstop_common.envelope import Event, to_kafka
 from backstop_common.kafka import BrokerUnavailable, Publisher
 from backstop_common.messaging_models import OutboxMessage
 from backstop_common.metrics import OUTBOX_PUBLISHED
 from backstop_common.settings import ServiceSettings
+from backstop_common.topics import CONSUMERS
 
 log = structlog.get_logger()
 
@@ -29,19 +34,47 @@ def _record(row: OutboxMessage) -> tuple[str, bytes, bytes, list]:
     return row.topic, rec.key, rec.value, rec.headers
 
 
+_MARK_SENT = text("""
+    UPDATE outbox o SET sent_at = :now, attempts = o.attempts + 1, partition = v.p, "offset" = v.o
+    FROM unnest(CAST(:seqs AS bigint[]), CAST(:partitions AS int[]), CAST(:offsets AS bigint[])) AS v(s, p, o)
+    WHERE o.seq = v.s""")
+_RAISE_MARKS = text("""
+    INSERT INTO outbox_marks (topic, partition, mark)
+    SELECT t, p, min(o) + 1 FROM unnest(CAST(:topics AS text[]), CAST(:partitions AS int[]), CAST(:offsets AS bigint[]))
+        AS v(t, p, o) WHERE o IS NOT NULL GROUP BY t, p
+    ON CONFLICT (topic, partition) DO UPDATE SET mark = greatest(outbox_marks.mark, excluded.mark)""")
+
+
+def _placed(row: OutboxMessage, metadata) -> tuple[int | None, int | None]:
+    """Where a row went, kept only while some consumer may not have read it (a topic nobody here reads: never)."""
+    if not CONSUMERS.get(row.topic) or metadata is None:
+        return None, None
+    return metadata.partition, metadata.offset
+
+
 class OutboxRelay:
-    def __init__(self, session_factory: async_sessionmaker, publisher: Publisher, settings: ServiceSettings):
+    def __init__(self, session_factory: async_sessionmaker, publisher: Publisher, settings: ServiceSettings,
+                 watch: BrokerWatch | None = None):
         self._sessions = session_factory
         self._publisher = publisher
         self._settings = settings
         self._wake = asyncio.Event()
+        self._watch = watch
+        self._watched_at: float | None = None  # None: the broker's log is to be checked before publishing
 
     def wake(self) -> None:
         self._wake.set()
 
+    @property
+    def broker_checked(self) -> bool:
+        """Whether the relay has looked at the broker's log since it (re)connected (always, without a watch)."""
+        return self._watch is None or self._watched_at is not None
+
     async def drain_once(self) -> int:
         """Publish one batch; returns how many rows were sent."""
         async with self._sessions() as session:
+            # one publisher at a time per database, and never while the broker's log is being looked at
+            await session.execute(text("SELECT pg_advisory_xact_lock(:k)"), {"k": WATCH_LOCK})
             rows = (
                 await session.execute(
                     select(OutboxMessage)
@@ -53,28 +86,36 @@ class OutboxRelay:
             ).scalars().all()
             if not rows:
                 return 0
-            await self._publisher.send_many([_record(r) for r in rows])
-            now = datetime.now(UTC)
-            await session.execute(
-                update(OutboxMessage)
-                .where(OutboxMessage.seq.in_([r.seq for r in rows]))
-                .values(sent_at=now, attempts=OutboxMessage.attempts + 1)
-            )
+            placed = [_placed(r, m) for r, m in zip(rows, await self._publisher.send_many([_record(r) for r in rows]))]
+            partitions, offsets = [p for p, _ in placed], [o for _, o in placed]
+            await session.execute(_MARK_SENT, {"now": datetime.now(UTC), "seqs": [r.seq for r in rows],
+                                               "partitions": partitions, "offsets": offsets})
+            await session.execute(_RAISE_MARKS, {"topics": [r.topic for r in rows], "partitions": partitions,
+                                                 "offsets": offsets})
             await session.commit()
             OUTBOX_PUBLISHED.inc(len(rows))
             return len(rows)
+
+    async def _look_at_the_broker(self) -> None:
+        """Before publishing after a start or a failure, and every few seconds: is the broker's log still there?"""
+        due = self._watched_at is None or time.monotonic() - self._watched_at >= self._settings.outbox_watch_interval_s
+        if self._watch is not None and due:
+            await self._watch.check()
+            self._watched_at = time.monotonic()
 
     async def run(self) -> None:
         backoff = 0.1
         while True:
             try:
+                await self._look_at_the_broker()
                 while await self.drain_once():
-                    pass
+                    await self._look_at_the_broker()
                 backoff = 0.1
             except asyncio.CancelledError:
                 raise
             except (BrokerUnavailable, Exception) as exc:  # broker or database away: keep rows, retry
                 log.warning("outbox.relay_failed", error=str(exc)[:200], retry_in_s=backoff)
+                self._watched_at = None  # the broker may come back another one: look before publishing
                 await asyncio.sleep(backoff)
                 backoff = min(backoff * 2, 5.0)
                 continue

@@ -71,6 +71,16 @@ class TooManyRequests(Problem):
         self.headers = {"Retry-After": str(retry_after)}
 
 
+class NotYetSynchronised(Problem):
+    """A decision on another service's data this service's read model may not hold yet (503, retry later)."""
+
+    status = 503
+
+    def __init__(self, detail: Text, *, retry_after: int = 5, **extensions: Any):
+        super().__init__(detail, title=msg("Not synchronised yet"), retry_after=retry_after, **extensions)
+        self.headers = {"Retry-After": str(retry_after)}
+
+
 def problem_response(status: int, detail: Text, *, title: Text | None = None,
                      type_: str = "about:blank", instance: str | None = None, **ext: Any) -> JSONResponse:
     """The answer in the request's language (``i18n``): ``title`` and ``detail`` from the catalogue."""

@@ -13,7 +13,7 @@ from backstop_common.consumer import EventConsumer
 from backstop_common.db import create_engine, create_session_factory
 from backstop_common.envelope import Event
 from backstop_common.kafka import Publisher, ensure_topics
-from backstop_common.messaging_models import InboxEntry, OutboxMessage
+from backstop_common.messaging_models import InboxEntry, OutboxMark, OutboxMessage
 from backstop_common.outbox import OutboxRelay
 from backstop_common.settings import ServiceSettings
 from backstop_common.testing import eventually, make_event, publish_events, read_events
@@ -28,7 +28,7 @@ async def db(pg_server):
     url = await devstack.create_database(pg_server, f"common_{uuid.uuid4().hex[:6]}", recreate=True)
     engine = create_engine(url, pool_size=2)
     async with engine.begin() as conn:
-        for table in (OutboxMessage.__table__, InboxEntry.__table__, effects):
+        for table in (OutboxMessage.__table__, OutboxMark.__table__, InboxEntry.__table__, effects):
             await conn.run_sync(table.create)
     yield create_session_factory(engine)
     await engine.dispose()

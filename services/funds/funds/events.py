@@ -91,12 +91,24 @@ class MoneyReturned(BaseModel):
     returned_on: date
 
 
+class AnomalyResolved(BaseModel):
+    """A flagged anomaly closed: what it flagged turned out fine (e.g. the registry's event came late)."""
+
+    anomaly_id: uuid.UUID
+    kind: str
+    area_code: str
+    household_id: uuid.UUID | None
+    reason: str
+    event_id: uuid.UUID | None  # the event that resolved it
+
+
 catalog.publishes(FUNDS_FINANCE, "fund.allocated", FundAllocated)
 catalog.publishes(FUNDS_FINANCE, "money.returned", MoneyReturned)
 catalog.publishes(FUNDS_FINANCE, "project.stage_changed", ProjectStageChanged)
 catalog.publishes(FUNDS_FINANCE, "disbursement.made", DisbursementMade)
 catalog.publishes(FUNDS_FINANCE, "subsidy.paid", SubsidyPaid)
 catalog.publishes(FUNDS_FINANCE, "finance.anomaly_detected", AnomalyDetected)
+catalog.publishes(FUNDS_FINANCE, "finance.anomaly_resolved", AnomalyResolved)
 
 REGISTRY_EVENTS = ("household.registered", "household.updated", "household.status_changed", "member.added",
                    "member.removed", "member.health_changed", "member.schooling_changed",

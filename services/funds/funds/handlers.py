@@ -21,14 +21,16 @@ async def on_household(event: Event, uow: UnitOfWork) -> None:
         member = await readmodel.touch_member(uow.session, {**listed, "household_id": household.id})
         readmodel.apply_listed_member(member, listed)
     await uow.session.flush()
+    await anomalies.resolve_arrived(uow, household, event)
     await _refresh_if_monitored(uow, household, event)
 
 
 async def on_member_added(event: Event, uow: UnitOfWork) -> None:
-    await readmodel.touch_household(uow.session, event.data, registry=True)
+    household = await readmodel.touch_household(uow.session, event.data, registry=True)
     member = await readmodel.touch_member(uow.session, event.data)
     member.status = "present"
     await uow.session.flush()
+    await anomalies.resolve_arrived(uow, household, event)
 
 
 async def on_member_removed(event: Event, uow: UnitOfWork) -> None:

@@ -5,10 +5,11 @@ from typing import Annotated
 
 from fastapi import APIRouter, Query
 
-from backstop_common.app import UoW
+from backstop_common.app import ReadModel, UoW
 from backstop_common.auth import CurrentPrincipal
 from backstop_common.paging import Page, Paging
 from backstop_common.problems import NotFound
+from backstop_common.topics import REGISTRY_HOUSEHOLD
 from funds.api.common import AreaFilter, PeriodFilter, commit, plain
 from funds.clock import Now
 from funds.domain import disbursements, readmodel, returns, standards, subsidies
@@ -33,16 +34,20 @@ async def list_disbursements(uow: UoW, principal: CurrentPrincipal, paging: Pagi
 
 
 @router.post("/subsidies", status_code=201, response_model=SubsidyRead)
-async def pay_subsidy(body: SubsidyIn, uow: UoW, principal: CurrentPrincipal, now: Now):
-    """The amount is computed from the standard (year of ``period``, household's area); never sent."""
-    return await commit(uow, subsidies.pay_subsidy(uow, principal, body, now))
+async def pay_subsidy(body: SubsidyIn, uow: UoW, principal: CurrentPrincipal, now: Now, fresh: ReadModel):
+    """The amount is computed from the standard (year of ``period``, household's area); never sent.
+
+    503 with Retry-After while the registry's data may not have arrived here yet (see docs/funds.md)."""
+    return await commit(uow, subsidies.pay_subsidy(uow, principal, body, now, fresh))
 
 
 @router.get("/subsidies/quote")
-async def quote(uow: UoW, principal: CurrentPrincipal, kind: SubsidyKind, household_id: uuid.UUID,
+async def quote(uow: UoW, principal: CurrentPrincipal, fresh: ReadModel, kind: SubsidyKind, household_id: uuid.UUID,
                 period: Annotated[str, Query(pattern=r"^[0-9]{4}")], member_id: uuid.UUID | None = None):
     """What the standard gives this household (or member) for the period; pays nothing."""
     household = await readmodel.household(uow.session, household_id)
+    if household is None:
+        fresh.ensure_caught_up(REGISTRY_HOUSEHOLD, household_id=str(household_id))
     if household is None or not principal.covers(household.village_code):
         raise NotFound("household not found")
     member = await uow.session.get(MemberFact, member_id) if member_id else None

@@ -5,7 +5,7 @@ from typing import Annotated
 
 from fastapi import APIRouter, Depends
 
-from backstop_common.app import UoW
+from backstop_common.app import ReadModel, UoW
 from backstop_common.auth import CurrentPrincipal
 from backstop_common.concurrency import expected_version, optional_version
 from backstop_common.paging import Page, Paging
@@ -57,8 +57,9 @@ async def fund(project_id: uuid.UUID, body: FundingIn, uow: UoW, principal: Curr
 
 
 @router.post("/projects/{project_id}/beneficiaries", status_code=201, response_model=BeneficiaryRead)
-async def add_beneficiary(project_id: uuid.UUID, body: BeneficiaryIn, uow: UoW, principal: CurrentPrincipal):
-    return await commit(uow, beneficiaries.add(uow, principal, project_id, body))
+async def add_beneficiary(project_id: uuid.UUID, body: BeneficiaryIn, uow: UoW, principal: CurrentPrincipal,
+                          fresh: ReadModel):
+    return await commit(uow, beneficiaries.add(uow, principal, project_id, body, fresh))
 
 
 @router.get("/projects/{project_id}/beneficiaries", response_model=Page[BeneficiaryRead])

@@ -6,11 +6,12 @@ from decimal import Decimal
 from sqlalchemy import select
 from sqlalchemy.dialects.postgresql import insert
 
+from backstop_common.envelope import Event
 from backstop_common.problems import Problem
 from backstop_common.topics import FUNDS_FINANCE
 from backstop_common.uow import UnitOfWork
 from funds.enums import AnomalyKind
-from funds.events import AnomalyDetected
+from funds.events import AnomalyDetected, AnomalyResolved
 from funds.models import Anomaly, HouseholdFact, MemberFact, Subsidy
 from funds.models.columns import now
 
@@ -44,6 +45,32 @@ async def record(uow: UnitOfWork, key: str, kind: AnomalyKind, area_code: str, d
                                      household_id=household_id, project_id=project_id,
                                      payment_id=payment_id, amount=amount, detail=detail))
     return inserted
+
+
+#: what the office reads on an unknown_beneficiary anomaly the registry's late event closed
+ARRIVED_LATE = ("登记数据已到达（事件 {event}）：该户{who}在登记系统中存在，拒付时本服务的登记数据尚未同步；"
+                "被拒的支付未发生，如仍需支付请重新提交")
+
+
+async def resolve_arrived(uow: UnitOfWork, household: HouseholdFact, event: Event) -> None:
+    """Close each open unknown_beneficiary anomaly of this household the registry's event shows was known.
+
+    A household-level one closes when any registry event for the household arrives; a member-level one
+    when that member is now present in the household."""
+    flagged = (await uow.session.execute(select(Anomaly).where(
+        Anomaly.household_id == household.id, Anomaly.kind == AnomalyKind.UNKNOWN_BENEFICIARY.value,
+        Anomaly.resolved_at.is_(None)).with_for_update())).scalars().all()
+    for anomaly in flagged:
+        if anomaly.member_id is not None:
+            member = await uow.session.get(MemberFact, anomaly.member_id)
+            if member is None or member.household_id != household.id or member.status != "present":
+                continue
+        anomaly.resolved_at = now()
+        anomaly.resolution = ARRIVED_LATE.format(event=event.id, who="及其成员" if anomaly.member_id else "")
+        anomaly.resolved_by_event = event.id
+        uow.publish(FUNDS_FINANCE, "finance.anomaly_resolved", subject=anomaly.id, area_code=anomaly.area_code,
+                    data=AnomalyResolved(anomaly_id=anomaly.id, kind=anomaly.kind, area_code=anomaly.area_code,
+                                         household_id=household.id, reason=anomaly.resolution, event_id=event.id))
 
 
 async def review_payments_after_death(uow: UnitOfWork, household: HouseholdFact, member: MemberFact) -> None:

@@ -8,8 +8,10 @@ from sqlalchemy import func, select
 from sqlalchemy.exc import IntegrityError
 
 from backstop_common.auth import Principal
+from backstop_common.freshness import Freshness
 from backstop_common.money import ensure_fits, to_fen
 from backstop_common.problems import Conflict, Unprocessable
+from backstop_common.topics import REGISTRY_HOUSEHOLD
 from backstop_common.uow import UnitOfWork
 from funds.domain import access, readmodel, standards
 from funds.domain.projects import get_project
@@ -18,11 +20,13 @@ from funds.models import Beneficiary, Dividend
 from funds.schemas import BeneficiaryIn, DividendIn
 
 
-async def add(uow: UnitOfWork, principal: Principal, project_id: uuid.UUID, data: BeneficiaryIn) -> Beneficiary:
+async def add(uow: UnitOfWork, principal: Principal, project_id: uuid.UUID, data: BeneficiaryIn,
+              fresh: Freshness = Freshness()) -> Beneficiary:
     principal.ensure_role(*access.PROJECTS)
     project = await get_project(uow, principal, project_id)
     household = await readmodel.household(uow.session, data.household_id)
     if household is None or not household.registered:
+        fresh.ensure_caught_up(REGISTRY_HOUSEHOLD, household_id=str(data.household_id))
         raise Unprocessable("the household is unknown to the registry")
     if not access.reaches(project.area_code, household.village_code):
         raise Unprocessable("the household lives outside the project's area",

@@ -10,8 +10,9 @@ from sqlalchemy import select
 from sqlalchemy.exc import IntegrityError
 
 from backstop_common.auth import Principal
+from backstop_common.freshness import Freshness
 from backstop_common.problems import Conflict, Unprocessable
-from backstop_common.topics import FUNDS_FINANCE
+from backstop_common.topics import FUNDS_FINANCE, REGISTRY_HOUSEHOLD
 from backstop_common.uow import UnitOfWork
 from funds.domain import access, anomalies, ledger, readmodel, standards, suggestions
 from funds.enums import AnomalyKind, SubsidyKind
@@ -30,11 +31,15 @@ async def _refuse(uow: UnitOfWork, key: str, kind: AnomalyKind, area: str, detai
     raise anomalies.Refused(problem)
 
 
-async def _beneficiary(uow: UnitOfWork, principal: Principal, data: SubsidyIn, allocation):
-    """The household and member the subsidy goes to, or Refused with an anomaly."""
+async def _beneficiary(uow: UnitOfWork, principal: Principal, data: SubsidyIn, allocation, fresh: Freshness):
+    """The household and member the subsidy goes to, or Refused with an anomaly.
+
+    Someone the read model does not hold is "unknown" only once it has caught up with the registry; before
+    that the registry's event may still be on its way: 503, retry, and nothing is flagged."""
     key = f"{data.kind}:{data.household_id}:{data.member_id or ''}:{data.period}"
     household = await readmodel.household(uow.session, data.household_id, lock=True)
     if household is None or not household.registered:
+        fresh.ensure_caught_up(REGISTRY_HOUSEHOLD, household_id=str(data.household_id))
         await _refuse(uow, f"unknown:{key}", AnomalyKind.UNKNOWN_BENEFICIARY, allocation.area_code,
                       f"{data.kind} for {data.period} asked for a household unknown to the registry",
                       Unprocessable("the household is unknown to the registry"),
@@ -42,6 +47,7 @@ async def _beneficiary(uow: UnitOfWork, principal: Principal, data: SubsidyIn, a
     principal.ensure_covers(household.village_code, "household")
     member = await uow.session.get(MemberFact, data.member_id) if data.member_id else None
     if data.member_id and (member is None or member.household_id != household.id or member.status == "left"):
+        fresh.ensure_caught_up(REGISTRY_HOUSEHOLD, household_id=str(household.id))
         await _refuse(uow, f"unknown:{key}", AnomalyKind.UNKNOWN_BENEFICIARY, household.village_code,
                       f"{data.kind} for {data.period} asked for a person not in this household",
                       Unprocessable("the member is unknown to the registry in this household"),
@@ -69,10 +75,11 @@ async def _refuse_duplicate(uow: UnitOfWork, kind: SubsidyKind, household, membe
                       allocation_id=allocation.id, amount=earlier.amount)
 
 
-async def pay_subsidy(uow: UnitOfWork, principal: Principal, data: SubsidyIn, now: datetime) -> Subsidy:
+async def pay_subsidy(uow: UnitOfWork, principal: Principal, data: SubsidyIn, now: datetime,
+                      fresh: Freshness = Freshness()) -> Subsidy:
     principal.ensure_role(*access.FINANCE)
     allocation = await ledger.visible_allocation(uow.session, principal, data.allocation_id, lock=True)
-    household, member = await _beneficiary(uow, principal, data, allocation)
+    household, member = await _beneficiary(uow, principal, data, allocation, fresh)
     if not access.reaches(allocation.area_code, household.village_code):
         raise Unprocessable("the allocation belongs to another area than the household",
                             allocation_area=allocation.area_code, household_area=household.village_code)

@@ -28,6 +28,11 @@ class Anomaly(SQLModel, table=True):
     amount: Decimal | None = money_field(nullable=True, default=None)
     detail: str
     detected_at: datetime | None = tz()
+    # closed when what was flagged turns out fine: e.g. the registry's event for an "unknown" household
+    # arrived after the refusal (resolved_by_event is that event's id)
+    resolved_at: datetime | None = tz()
+    resolution: str | None = None
+    resolved_by_event: uuid.UUID | None = None
 
 
 class Suggestion(SQLModel, table=True):

@@ -67,6 +67,9 @@ class AnomalyRead(Out):
     amount: Yuan | None
     detail: str
     detected_at: datetime
+    resolved_at: datetime | None = None
+    resolution: str | None = None
+    resolved_by_event: uuid.UUID | None = None
 
 
 class SuggestionRead(Out):

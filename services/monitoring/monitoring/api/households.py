@@ -5,9 +5,10 @@ import uuid
 
 from fastapi import APIRouter
 
-from backstop_common.app import UoW
+from backstop_common.app import ReadModel, UoW
 from backstop_common.auth import CurrentPrincipal
 from backstop_common.problems import NotFound
+from backstop_common.topics import REGISTRY_HOUSEHOLD
 from monitoring.api.views import case_detail
 from monitoring.clock import clock
 from monitoring.domain import dibao, key_visits
@@ -19,9 +20,12 @@ router = APIRouter(tags=["households"])
 
 
 @router.get("/households/{household_id}/monitoring")
-async def household_history(household_id: uuid.UUID, uow: UoW, principal: CurrentPrincipal) -> dict:
+async def household_history(household_id: uuid.UUID, uow: UoW, principal: CurrentPrincipal,
+                            fresh: ReadModel) -> dict:
     """The household's facts as monitoring knows them, every signal, and every case with its history."""
     facts = await households.get(uow.session, household_id)
+    if facts is None:
+        fresh.ensure_caught_up(REGISTRY_HOUSEHOLD, household_id=str(household_id))
     if facts is None or not principal.covers(facts.village_code):
         raise NotFound("household not found")
     now = clock.now()

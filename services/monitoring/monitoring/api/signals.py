@@ -4,9 +4,10 @@ import uuid
 
 from fastapi import APIRouter, Response
 
-from backstop_common.app import UoW
+from backstop_common.app import ReadModel, UoW
 from backstop_common.auth import CurrentPrincipal, Role
 from backstop_common.problems import NotFound
+from backstop_common.topics import REGISTRY_HOUSEHOLD
 from monitoring.clock import clock
 from monitoring.domain import cluster
 from monitoring.domain.policy import effective_policy
@@ -21,9 +22,12 @@ REPORTERS = (Role.VILLAGE_CADRE, Role.HELPER, Role.TOWNSHIP_STAFF, Role.COUNTY_S
 
 
 @router.post("/signals", status_code=201, response_model=SignalResult)
-async def report_signal(body: SignalIn, uow: UoW, principal: CurrentPrincipal, response: Response):
+async def report_signal(body: SignalIn, uow: UoW, principal: CurrentPrincipal, response: Response,
+                        fresh: ReadModel):
     principal.ensure_role(*REPORTERS)
     facts = await households.get(uow.session, body.household_id, lock=True)
+    if facts is None:  # not arrived yet, or unknown: only a caught-up read model can say which
+        fresh.ensure_caught_up(REGISTRY_HOUSEHOLD, household_id=str(body.household_id))
     if facts is None or not principal.covers(facts.village_code):
         raise NotFound("household not found")
     rule = f"reported_{body.source}"

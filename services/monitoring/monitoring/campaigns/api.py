@@ -7,7 +7,7 @@ from fastapi import APIRouter, Depends, Query, Request
 from sqlalchemy import func, text
 from sqlmodel import select
 
-from backstop_common.app import UoW
+from backstop_common.app import ReadModel, UoW
 from backstop_common.auth import CurrentPrincipal
 from backstop_common.concurrency import expected_version
 from backstop_common.paging import Page, Paging
@@ -71,8 +71,9 @@ async def run_campaign(campaign_id: uuid.UUID, request: Request, uow: UoW, princ
 
 
 @router.post("/campaigns/{campaign_id}/answers", status_code=201)
-async def answer(campaign_id: uuid.UUID, body: AnswerIn, uow: UoW, principal: CurrentPrincipal) -> AnswerOut:
-    answer_row, problem = await service.answer_question(uow, principal, campaign_id, body)
+async def answer(campaign_id: uuid.UUID, body: AnswerIn, uow: UoW, principal: CurrentPrincipal,
+                 fresh: ReadModel) -> AnswerOut:
+    answer_row, problem = await service.answer_question(uow, principal, campaign_id, body, fresh)
     await uow.commit()
     return AnswerOut.model_validate(answer_row).model_copy(update={"problem_id": problem.id if problem else None})
 

@@ -9,7 +9,9 @@ from sqlalchemy.dialects.postgresql import insert
 from sqlmodel import select
 
 from backstop_common.auth import Principal, Role, area_prefix
+from backstop_common.freshness import Freshness
 from backstop_common.problems import Conflict, NotFound, Unprocessable
+from backstop_common.topics import REGISTRY_HOUSEHOLD
 from backstop_common.uow import UnitOfWork
 from monitoring.campaigns import repository
 from monitoring.campaigns.models import ACTIVE_SQL, Answer, Campaign, CheckDefinition, Problem
@@ -102,7 +104,7 @@ async def run_campaign(uow: UnitOfWork, principal: Principal, campaign_id: uuid.
 
 
 async def answer_question(uow: UnitOfWork, principal: Principal, campaign_id: uuid.UUID,
-                          body: AnswerIn) -> tuple[Answer, Problem | None]:
+                          body: AnswerIn, fresh: Freshness = Freshness()) -> tuple[Answer, Problem | None]:
     """A cadre's answer at the visit; a failed answer opens a problem (once while one is active)."""
     principal.ensure_role(*ANSWERERS)
     campaign = await get_campaign(uow, principal, campaign_id)
@@ -116,6 +118,7 @@ async def answer_question(uow: UnitOfWork, principal: Principal, campaign_id: uu
                                         {"h": body.household_id})
         area, key = row.scalar_one_or_none(), str(body.household_id)
         if area is None:
+            fresh.ensure_caught_up(REGISTRY_HOUSEHOLD, household_id=key)
             raise NotFound("household not found")
     else:
         if body.area_code is None:

@@ -1,6 +1,6 @@
 """Monitoring tables, one module per aggregate; importing this package registers them all."""
 
-from backstop_common.messaging_models import InboxEntry, OutboxMessage  # noqa: F401  (same metadata)
+from backstop_common.messaging_models import InboxEntry, OutboxMark, OutboxMessage  # noqa: F401  (same metadata)
 from monitoring.models.cases import Case, CaseStep, DeadlineMiss, Measure, Visit
 from monitoring.models.counts import AreaCount
 from monitoring.models.dibao import DibaoPhaseout, DibaoRecommendation

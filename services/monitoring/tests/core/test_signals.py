@@ -2,6 +2,9 @@
 
 import uuid
 
+import asyncpg
+
+from backstop_common.db import plain_url
 from backstop_common.testing import bearer, eventually, publish_events, read_events
 from backstop_common.topics import MONITORING_CASE, REGISTRY_HOUSEHOLD
 
@@ -148,6 +151,37 @@ async def test_signals_by_http_application_and_visit(app, client, feed, settings
     auditor = await client.post("/api/v1/signals", json=body, headers=bearer(settings, "auditor", "211204000000"))
     assert auditor.status_code == 403
     assert len(await cases_of(app, hh)) == 1
+
+
+async def test_a_household_whose_registration_has_not_arrived_is_answered_503_not_404(app, client, settings):
+    hh = uuid.uuid4()
+    cadre = bearer(settings, "village_cadre", VILLAGE)
+    body = {"household_id": str(hh), "risk_type": "01", "source": "application", "reference": "SQ-2021-503"}
+    holder = await asyncpg.connect(plain_url(settings.database_url))
+    try:
+        tx = holder.transaction()
+        await tx.start()
+        await holder.execute("LOCK TABLE inbox IN ACCESS EXCLUSIVE MODE")  # the consumer stalls on its claim
+        await publish_events(settings.kafka_bootstrap_servers, REGISTRY_HOUSEHOLD, [registered(hh, VILLAGE)])
+
+        async def behind():
+            return (await client.get("/_ops/position")).json()["consumer"]["lag"]
+        assert await eventually(behind)
+        early = await client.post("/api/v1/signals", json=body, headers=cadre)
+        assert early.status_code == 503 and early.headers["content-type"] == "application/problem+json"
+        assert early.headers["Retry-After"] and early.json()["code"] == "read_model_behind"
+        history = await client.get(f"/api/v1/households/{hh}/monitoring", headers=cadre)
+        assert history.status_code == 503
+        await tx.rollback()
+    finally:
+        await holder.close()
+
+    async def accepted():
+        resp = await client.post("/api/v1/signals", json=body, headers=cadre)
+        return resp if resp.status_code != 503 else None
+    assert (await eventually(accepted)).status_code == 201
+    stranger = await client.post("/api/v1/signals", headers=cadre, json={**body, "household_id": str(uuid.uuid4())})
+    assert stranger.status_code == 404  # caught up: unknown is unknown
 
 
 async def test_concurrent_reports_for_one_household_make_one_case(app, client, feed, settings):

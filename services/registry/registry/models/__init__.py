@@ -1,6 +1,6 @@
 """Registry tables (建档立卡): areas, households, members, their records, and the audit trail."""
 
-from backstop_common.messaging_models import InboxEntry, OutboxMessage  # noqa: F401  (same metadata)
+from backstop_common.messaging_models import InboxEntry, OutboxMark, OutboxMessage  # noqa: F401  (same metadata)
 from registry.models.areas import Area
 from registry.models.audit import AccessLogEntry, ChangeRecord, ImportRun
 from registry.models.households import Household
