@@ -1,14 +1,14 @@
 """outbox positions anomaly resolution: where the broker put each event until every consumer has read it
 
 Revision ID: 38e66d0fd546
-Revises: c93e5a1f7b20
+Revises: 6a0d3b8e2f14
 Create Date: 2026-12-01 16:00:00
 """
 from alembic import op
 import sqlalchemy as sa
 
 revision = '38e66d0fd546'
-down_revision = 'c93e5a1f7b20'
+down_revision = '6a0d3b8e2f14'
 branch_labels = None
 depends_on = None
 

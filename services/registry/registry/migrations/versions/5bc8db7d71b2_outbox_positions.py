@@ -1,14 +1,14 @@
 """outbox positions: where the broker put each event until every consumer has read it
 
 Revision ID: 5bc8db7d71b2
-Revises: a7c31e0d5b12
+Revises: b3e91f4a7c20
 Create Date: 2026-12-01 16:00:00
 """
 from alembic import op
 import sqlalchemy as sa
 
 revision = '5bc8db7d71b2'
-down_revision = 'a7c31e0d5b12'
+down_revision = 'b3e91f4a7c20'
 branch_labels = None
 depends_on = None
 
