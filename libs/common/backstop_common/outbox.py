@@ -98,7 +98,7 @@ class OutboxRelay:
 
     async def _look_at_the_broker(self) -> None:
         """Before publishing after a start or a failure, and every few seconds: is the broker's log still there?"""
-        due = self._watched_at is None or time.monotonic() - self._watched_at >= self._settings.outbox_watch_interval_s
+        due = self._watched_at is None or time.monotonic() - self._watched_at >= self._settings.broker_watch_interval_s
         if self._watch is not None and due:
             await self._watch.check()
             self._watched_at = time.monotonic()

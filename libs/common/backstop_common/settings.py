@@ -55,8 +55,9 @@ class ServiceSettings(BaseSettings):
     outbox_poll_interval_s: float = 1.0
     outbox_batch_size: int = 500
     outbox_retention_days: int = 30
-    #: how often the relay looks whether the broker still holds what it published (broker_watch.py)
-    outbox_watch_interval_s: float = 2.0
+    #: how often the relay looks whether the broker still holds what it published (broker_watch.py), and the
+    #: consumer whether the broker is still the one its positions come from (its cluster id)
+    broker_watch_interval_s: float = 2.0
     #: a consumer that has not heard from the broker for this long no longer claims to be caught up
     consumer_fresh_s: float = 5.0
     consumer_max_attempts: int = 4
