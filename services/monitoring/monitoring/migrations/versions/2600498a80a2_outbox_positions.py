@@ -1,14 +1,14 @@
 """outbox positions: where the broker put each event until every consumer has read it
 
 Revision ID: 2600498a80a2
-Revises: e7a3b9d2c4f1
+Revises: a9c4e2f7b813
 Create Date: 2026-12-01 16:00:00
 """
 from alembic import op
 import sqlalchemy as sa
 
 revision = '2600498a80a2'
-down_revision = 'e7a3b9d2c4f1'
+down_revision = 'a9c4e2f7b813'
 branch_labels = None
 depends_on = None
 

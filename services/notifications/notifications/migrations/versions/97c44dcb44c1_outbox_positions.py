@@ -1,14 +1,14 @@
 """outbox positions: where the broker put each event until every consumer has read it
 
 Revision ID: 97c44dcb44c1
-Revises: 8e4f1a2b3c75
+Revises: 9b5d2c8e1f47
 Create Date: 2026-12-01 16:00:00
 """
 from alembic import op
 import sqlalchemy as sa
 
 revision = '97c44dcb44c1'
-down_revision = '8e4f1a2b3c75'
+down_revision = '9b5d2c8e1f47'
 branch_labels = None
 depends_on = None
 
