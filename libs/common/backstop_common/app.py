@@ -10,6 +10,7 @@ from typing import Annotated
 import structlog
 from asgi_correlation_id import CorrelationIdMiddleware
 from fastapi import APIRouter, Depends, FastAPI, Request
+from starlette.middleware.cors import CORSMiddleware
 from sqlalchemy import text
 
 from backstop_common.asyncapi import EventCatalog
@@ -19,6 +20,7 @@ from backstop_common.clock import Clock
 from backstop_common.consumer import EventConsumer, Handler
 from backstop_common.db import create_engine, create_session_factory
 from backstop_common.freshness import Freshness
+from backstop_common.idempotency import Idempotency
 from backstop_common.i18n import ensure_catalogue, msg
 from backstop_common.kafka import Publisher, broker_answers_metadata
 from backstop_common.logging import configure_logging
@@ -31,6 +33,10 @@ from backstop_common.settings import ServiceSettings
 from backstop_common.uow import UnitOfWork
 
 log = structlog.get_logger()
+CORS_METHODS = ["GET", "POST", "PUT", "PATCH", "DELETE"]
+CORS_HEADERS = ["Authorization", "Content-Type", "Accept-Language", "If-Match", "If-None-Match", "Idempotency-Key",
+                "X-Request-ID"]
+CORS_EXPOSED = ["ETag", "Content-Language", "Retry-After", "X-Request-ID", "Idempotent-Replayed", "Location"]
 BackgroundJob = Callable[[FastAPI], Awaitable[None]]
 
 
@@ -106,6 +112,10 @@ def _lifespan(spec: ServiceSpec):
 
 async def get_uow(request: Request) -> AsyncIterator[UnitOfWork]:
     app = request.app
+    held = getattr(request.state, "idempotency", None)
+    if held is not None:  # the Idempotency middleware holds the transaction and commits it
+        yield UnitOfWork(held.session, app.state.settings.service_name, app.state.relay.wake, defer_to=held)
+        return
     async with app.state.sessions() as session:
         yield UnitOfWork(session, app.state.settings.service_name, app.state.relay.wake)
 
@@ -178,10 +188,14 @@ def create_app(spec: ServiceSpec) -> FastAPI:
     app.state.spec = spec
     app.state.clock = Clock()
     install_problem_handlers(app)
+    app.add_middleware(Idempotency)
     app.add_middleware(RequestMetrics)
     app.add_middleware(BodyLimit, max_bytes=spec.settings.max_body_bytes)
     app.add_middleware(CorrelationIdMiddleware, header_name="X-Request-ID")
     app.add_middleware(Language, package=spec.name)
+    if spec.settings.allowed_origins:  # outermost: a preflight is answered before anything else runs
+        app.add_middleware(CORSMiddleware, allow_origins=spec.settings.allowed_origins, allow_methods=CORS_METHODS,
+                           allow_headers=CORS_HEADERS, expose_headers=CORS_EXPOSED, max_age=600)
     _ops_routes(app, spec)
     for router in spec.routers:
         app.include_router(router, prefix="/api/v1", dependencies=[AreaInScope])

@@ -4,7 +4,7 @@ import uuid
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import BigInteger, Column, DateTime, Identity, Index, text
+from sqlalchemy import BigInteger, Column, DateTime, Identity, Index, LargeBinary, text
 from sqlalchemy.dialects.postgresql import JSONB
 from sqlmodel import Field, SQLModel
 
@@ -73,3 +73,24 @@ class InboxEntry(SQLModel, table=True):
     partition: int
     offset: int = Field(sa_column=Column(BigInteger, nullable=False))
     applied_at: datetime = _tz(nullable=False, server_default=text("now()"))
+
+
+class IdempotencyRecord(SQLModel, table=True):
+    """The first answer to a POST sent with ``Idempotency-Key`` (``idempotency.py``), kept 24 h.
+
+    Written in the same transaction as the request's effect; the table is created by each service's
+    migration through ``migrations.create_idempotency_table``.
+    """
+
+    __tablename__ = "idempotency_keys"
+    __table_args__ = (Index("ix_idempotency_keys_created_at", "created_at"),)
+
+    subject: str = Field(primary_key=True)
+    key: str = Field(primary_key=True)
+    request_hash: str
+    method: str
+    path: str
+    status: int
+    content_type: str
+    body: bytes = Field(sa_column=Column(LargeBinary, nullable=False))
+    created_at: datetime = _tz(nullable=False, server_default=text("now()"))

@@ -25,6 +25,7 @@ from fastapi import FastAPI
 from fastapi.openapi.utils import get_openapi
 
 from backstop_common.concurrency import VERSION_REQUIRED
+from backstop_common.idempotency import KEY_DESCRIPTION
 from backstop_common.problems import PROBLEM_JSON
 from backstop_common.xlsx import XLSX_MEDIA_TYPE, XLSX_RESPONSES
 
@@ -72,6 +73,8 @@ def _codes(path: str, operation: dict, method: str) -> set[int]:
         codes.add(400)
     if method in WRITES:
         codes.add(409)
+    if method == "post" and operation.get("security"):
+        codes.add(400)  # an Idempotency-Key that is not 1-255 visible ASCII characters
     if any(p.get("description") == VERSION_REQUIRED for p in if_match):
         codes.add(428)
     return codes
@@ -90,10 +93,21 @@ def _workbook(path: str, operation: dict) -> None:
         content.setdefault(XLSX_MEDIA_TYPE, XLSX_RESPONSES[200]["content"][XLSX_MEDIA_TYPE])
 
 
+IDEMPOTENCY_KEY = {"name": "Idempotency-Key", "in": "header", "required": False, "description": KEY_DESCRIPTION,
+                   "schema": {"type": "string", "minLength": 1, "maxLength": 255, "pattern": "^[!-~]+$"}}
+
+
+def _idempotency_key(path: str, method: str, operation: dict) -> None:
+    """Every authenticated POST under /api/ accepts the key (``idempotency.Idempotency``)."""
+    if method == "post" and path.startswith("/api/") and operation.get("security"):
+        operation.setdefault("parameters", []).append(IDEMPOTENCY_KEY)
+
+
 def _document(doc: dict) -> dict:
     doc.setdefault("components", {}).setdefault("schemas", {})["Problem"] = PROBLEM_SCHEMA
     for path, item in doc.get("paths", {}).items():
         for method, operation in item.items():
+            _idempotency_key(path, method, operation)
             responses = operation.setdefault("responses", {})
             _workbook(path, operation)
             for code in sorted(_codes(path, operation, method)):

@@ -68,6 +68,13 @@ class ServiceSettings(BaseSettings):
     # end-to-end tests move a running service's clock through POST /_ops/clock; never in production
     clock_control_enabled: bool = _shared("CLOCK_CONTROL_ENABLED", False)
     relay_enabled: bool = True
+    #: browsers' origins allowed to call the API (comma-separated, e.g. ``https://app.county.gov.cn``); none when
+    #: empty — a page from any other origin gets no CORS headers, its preflight a 400
+    cors_origins: str = _shared("CORS_ORIGINS", "")
+
+    @property
+    def allowed_origins(self) -> list[str]:
+        return [o.strip().rstrip("/") for o in self.cors_origins.split(",") if o.strip()]
 
     @model_validator(mode="after")
     def _dev_secret(self):

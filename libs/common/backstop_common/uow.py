@@ -17,8 +17,12 @@ class UnitOfWork:
     Services flush and publish, never commit; the route or the consumer commits.
     """
 
-    def __init__(self, session: AsyncSession, service: str, on_commit: Callable[[], None] | None = None):
+    def __init__(self, session: AsyncSession, service: str, on_commit: Callable[[], None] | None = None,
+                 defer_to: Any = None):
         self.session = session
+        #: a request sent with Idempotency-Key: its transaction commits with the stored answer
+        #: (``idempotency.Idempotency``), so ``commit`` only flushes and says so
+        self._held = defer_to
         self.service = service
         self._on_commit = on_commit
         self.published: list[Event] = []
@@ -60,6 +64,13 @@ class UnitOfWork:
         return event
 
     async def commit(self) -> None:
+        if self._held is not None:
+            await self.session.flush()
+            self._held.committed = True
+            if self.published and self._on_commit:
+                self._held.wakes.append(self._on_commit)
+            self.published = []
+            return
         await self.session.commit()
         if self.published and self._on_commit:
             self._on_commit()
@@ -67,4 +78,6 @@ class UnitOfWork:
 
     async def rollback(self) -> None:
         await self.session.rollback()
+        if self._held is not None:
+            self._held.committed = False
         self.published = []

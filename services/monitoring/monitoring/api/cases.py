@@ -3,10 +3,11 @@
 import uuid
 from typing import Annotated
 
-from fastapi import APIRouter, Body, Query, Response
+from fastapi import APIRouter, Body, Query, Request, Response
 
 from backstop_common.app import UoW
 from backstop_common.auth import CurrentPrincipal, area_prefix
+from backstop_common.conditional import NOT_MODIFIED, conditional
 from backstop_common.paging import Page, Paging
 from backstop_common.problems import NotFound
 from monitoring.api.deps import IfMatch
@@ -45,14 +46,14 @@ async def list_cases(
     return Page[CaseRead](items=[case_read(c, now) for c in rows], total=total)
 
 
-@router.get("/cases/{case_id}", response_model=CaseDetail)
-async def read_case(case_id: uuid.UUID, uow: UoW, principal: CurrentPrincipal, response: Response):
+@router.get("/cases/{case_id}", response_model=CaseDetail, responses=NOT_MODIFIED)
+async def read_case(case_id: uuid.UUID, uow: UoW, principal: CurrentPrincipal, request: Request):
     case = await case_repo.get(uow.session, case_id)
     if case is None or not principal.covers(case.village_code):
         raise NotFound("case not found")
-    response.headers["ETag"] = f'"{case.version}"'
     detail = await case_detail(uow.session, case, clock.now())
-    return detail.model_copy(update={"actions": actions_for(principal.role, Stage(case.stage))})
+    # ETag of what this caller sees; 304 when their If-None-Match is current (If-Match takes `version`)
+    return conditional(request, detail.model_copy(update={"actions": actions_for(principal.role, Stage(case.stage))}))
 
 
 @router.post("/cases/{case_id}/{action}", response_model=CaseDetail)

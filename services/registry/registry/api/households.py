@@ -8,6 +8,7 @@ from fastapi import APIRouter, Depends, Query, Request, Response
 from backstop_common.app import UoW
 from backstop_common.auth import CurrentPrincipal
 from backstop_common.concurrency import expected_version
+from backstop_common.conditional import NOT_MODIFIED, conditional
 from backstop_common.paging import Page, Paging
 from registry.api.filters import HouseholdQuery
 from registry.domain import files, head, households
@@ -38,7 +39,7 @@ async def list_households(uow: UoW, principal: CurrentPrincipal, paging: Paging,
     await uow.commit()  # the access-log rows of an unmasked page
     return _json(page)
 
-@router.get("/households/{household_id}", response_model=HouseholdFile)
+@router.get("/households/{household_id}", response_model=HouseholdFile, responses=NOT_MODIFIED)
 async def read(household_id: uuid.UUID, uow: UoW, principal: CurrentPrincipal, request: Request):
     return await _file(uow, principal, household_id, request)
 
@@ -70,7 +71,7 @@ async def _file(uow, principal, household_id: uuid.UUID, request: Request, statu
     """The file as PostgreSQL shaped it (already a ``HouseholdFile``; FastAPI does not re-validate a Response)."""
     body = await files.household_file(uow.session, principal, household_id, request.url.path)
     await uow.commit()  # the access-log row of an unmasked read
-    return _json(body, status)
+    return conditional(request, body, status)  # ETag; 304 for a GET whose If-None-Match is current
 
 
 def _json(body: bytes, status: int = 200) -> Response:
