@@ -70,6 +70,7 @@ class HouseholdRegistered(HouseholdEvent):
     #: 两不愁: 不愁吃 / 不愁穿 (optional v1 fields; older events lack them)
     food_secure: bool | None = None
     clothing_secure: bool | None = None
+    relocated: bool | None = None  # 易地搬迁户 (optional v1)
 
 
 class HouseholdUpdated(HouseholdEvent):
@@ -82,6 +83,7 @@ class HouseholdUpdated(HouseholdEvent):
     monitoring_category: str | None = None
     food_secure: bool | None = None
     clothing_secure: bool | None = None
+    relocated: bool | None = None
     previous_village_code: str | None = None
 
 

@@ -43,6 +43,12 @@ FACTS: dict[str, Fact] = {
         f"hf.per_capita_income < {_LINE}", "human_resources", True),
     "major_illness_uninsured": Fact("a major-illness member in a household with an uninsured member",
                                     "hf.major_illness_members > 0 AND hf.uninsured_members > 0", "health_insurance"),
+    "relocated_without_support": Fact(
+        "a relocated household (易地搬迁户) without follow-up support: no employment, industry or social "
+        "security (低保/特困) measure given",
+        "hf.relocated AND NOT hf.dibao AND NOT hf.tekun "
+        "AND NOT jsonb_exists_any(hf.measures_given, ARRAY['employment', 'industry', 'dibao'])",
+        "natural_resources"),
     "case_without_plan": Fact(
         "a confirmed monitoring case without an assistance plan",
         f"EXISTS (SELECT 1 FROM cases c WHERE c.household_id = hf.household_id AND {_MONITORED} "

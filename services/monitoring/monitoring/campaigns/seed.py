@@ -35,6 +35,8 @@ CHECKLIST_002 = [
      "household", "village", "工作落实"),
     ("work.relocation", "易地搬迁户是否入住并享受后续扶持(就业、产业、社保至少1项)", "question", None, None,
      "household", "natural_resources", "工作落实"),
+    ("work.relocation_support", "易地搬迁户未享受搬迁后续扶持(就业、产业、社会保障至少1项)", "data",
+     "relocated_without_support", None, "household", "natural_resources", "工作落实"),
     ("work.employment", "务工受阻脱贫劳动力是否得到就业帮扶", "question", None, None,
      "household", "human_resources", "工作落实"),
     ("work.industry_credit", "有意愿的脱贫户、边缘户是否获得产业帮扶、小额信贷应贷尽贷", "question", None, None,

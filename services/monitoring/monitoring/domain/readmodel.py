@@ -15,10 +15,10 @@ from monitoring.models import HouseholdFacts, MemberFacts
 from monitoring.repository import households
 
 REGISTERED_FIELDS = ("poverty_status", "year_lifted", "dibao", "tekun", "size", "labour_capable_members",
-                     "housing_grade", "safe_water", "food_secure", "clothing_secure", "uninsured_members",
+                     "housing_grade", "safe_water", "food_secure", "clothing_secure", "relocated", "uninsured_members",
                      "dropout_members", "main_cause", "tags", "helper_user_ids")
 UPDATABLE = ("village_code", "tags", "main_cause", "labour_capable_members", "size", "poverty_status",
-             "food_secure", "clothing_secure")
+             "food_secure", "clothing_secure", "relocated")
 
 
 def _money(value: Any) -> Decimal | None:
@@ -122,6 +122,11 @@ def _insurance(f: HouseholdFacts, d: dict, m: MemberFacts) -> None:
     m.insured = insured
 
 
+def _measure_given(f: HouseholdFacts, d: dict, m: MemberFacts | None) -> None:
+    if d.get("measure_type") and d["measure_type"] not in f.measures_given:
+        f.measures_given = [*f.measures_given, d["measure_type"]]
+
+
 def _housing(f: HouseholdFacts, d: dict, m: MemberFacts | None) -> None:
     f.housing_grade = d.get("grade")
 
@@ -136,6 +141,7 @@ APPLY = {
     "member.removed": _size, "member.health_changed": _health, "member.schooling_changed": _schooling,
     "member.employment_changed": _employment, "member.insurance_changed": _insurance,
     "household.housing_assessed": _housing, "household.water_assessed": _water,
+    "household.measure_given": _measure_given,
 }
 
 

@@ -37,6 +37,9 @@ class HouseholdFacts(SQLModel, table=True):
     safe_water: bool | None = None
     food_secure: bool | None = None  # 不愁吃 (两不愁); null: never told
     clothing_secure: bool | None = None  # 不愁穿
+    relocated: bool = False  # 易地搬迁户 (seed 002)
+    #: the kinds of assistance the registry reports given (household.measure_given), e.g. employment
+    measures_given: list = jsonb(list)
     dropout_members: int = 0
     uninsured_members: int = 0
     major_illness_members: int = 0

@@ -126,3 +126,19 @@ async def test_asyncapi_lists_the_campaign_events_and_the_funds_topic(client):
     assert {"backstop.monitoring.campaign.started.v1", "backstop.monitoring.problem.overdue.v1",
             "backstop.monitoring.target.progressed.v1", "backstop.funds.subsidy.paid.v1"} <= names
     assert "funds.finance" in {c["address"] for c in doc["channels"].values()}
+
+
+async def test_relocated_households_without_follow_up_support_are_problems(client, county, db):
+    """Seed 002: 易地搬迁户…是否享受了搬迁后续扶持政策(就业、产业、社会保障至少享受1项)."""
+    village = "211204101202"
+    bare = await db.household(village, relocated=True, per_capita_income="9000")
+    await db.household(village, relocated=True, per_capita_income="9000", measures_given=["employment"])
+    await db.household(village, relocated=True, per_capita_income="9000", dibao=True)
+    await db.household(village, per_capita_income="9000")  # not relocated
+    r = await client.post("/api/v1/campaigns", json=campaign_body(area=village, checks=["work.relocation_support"]),
+                          headers=county)
+    assert r.status_code == 201, r.text
+    run = (await client.post(f"/api/v1/campaigns/{r.json()['id']}/run", headers=county)).json()
+    assert run["opened"] == 1
+    items = (await client.get("/api/v1/problems", params={"campaign_id": r.json()["id"]}, headers=county)).json()
+    assert [(p["household_id"], p["responsible_unit"]) for p in items["items"]] == [(str(bare), "natural_resources")]

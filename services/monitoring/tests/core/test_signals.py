@@ -90,6 +90,20 @@ async def test_food_and_clothing_not_secured_are_signals_gaps_and_conditions_of_
     assert "secured_food" not in {u["condition"] for u in unmet_conditions(later, facts, policy, 0, clock.now())}
 
 
+async def test_the_relocation_flag_and_the_help_given_reach_the_read_model(app, feed):
+    """Seed 002 (易地搬迁): the campaign check reads both from household_facts."""
+    hh = uuid.uuid4()
+    await feed(registered(hh, VILLAGE, per_capita_income="12000.00", relocated=True),
+               registry_event("household.measure_given", hh, VILLAGE, measure_id=str(uuid.uuid4()),
+                              measure_type="industry", amount="3000.00", given_on="2026-04-01", unit="农业农村局"))
+    async with app.state.sessions() as session:
+        facts = await session.get(HouseholdFacts, hh)
+    assert facts.relocated is True and facts.measures_given == ["industry"]
+    await feed(registry_event("household.updated", hh, VILLAGE, changed=["relocated"], relocated=False))
+    async with app.state.sessions() as session:
+        assert (await session.get(HouseholdFacts, hh)).relocated is False
+
+
 async def test_a_household_whose_risk_the_nation_eliminated_is_not_at_risk_for_its_category(app, feed):
     eliminated, control = uuid.uuid4(), uuid.uuid4()
     await feed(registered(eliminated, VILLAGE, per_capita_income="12000.00", income_year=2025,

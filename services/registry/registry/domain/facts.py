@@ -14,7 +14,7 @@ def registered_event(household: Household, members: list[Member], helpers: list[
         per_capita_income=household.per_capita_income, income_year=household.income_year,
         housing_grade=household.housing_grade,
         safe_water=household.safe_water,
-        food_secure=household.food_secure, clothing_secure=household.clothing_secure,
+        food_secure=household.food_secure, clothing_secure=household.clothing_secure, relocated=household.relocated,
         uninsured_members=sum(not m.medical_insurance for m in current),
         dropout_members=sum(m.schooling_status == "dropped_out" for m in current),
         tags=list(household.tags or []), main_cause=household.main_cause,

@@ -67,7 +67,7 @@ async def update_household(uow: UnitOfWork, principal: Principal, household_id: 
     if changes.get("village_code") and changes["village_code"] != household.village_code:
         await village_for(session, principal, changes["village_code"])
     for key in ("village_code", "poverty_status", "dibao", "tekun", "tags", "other_causes",
-                "food_secure", "clothing_secure"):
+                "food_secure", "clothing_secure", "relocated"):
         if key in changes and changes[key] is None:
             raise Unprocessable(f"{key} cannot be null")
     await apply_changes(uow, principal, household, changes)

@@ -41,6 +41,7 @@ class Household(SQLModel, table=True):
     housing_assessed_on: date | None = None
     safe_water: bool | None = None
     water_assessed_on: date | None = None
+    relocated: bool = False  # 易地搬迁户 (seed 002: 易地搬迁后续扶持)
     food_secure: bool = True  # 不愁吃
     clothing_secure: bool = True  # 不愁穿
     size: int = 0  # members currently in the household

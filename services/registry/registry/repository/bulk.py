@@ -132,7 +132,7 @@ SELECT gen_random_uuid(), $1, s.id::text, $2, $3, s.id::text, s.village_code, $4
     'labour_capable_members', s.labour, 'per_capita_income', s.per_capita_income::text,
     'income_year', CASE WHEN s.per_capita_income IS NOT NULL THEN $5::int END,
     'housing_grade', s.housing_grade, 'safe_water', s.safe_water, 'uninsured_members', s.uninsured,
-    'food_secure', true, 'clothing_secure', true,
+    'food_secure', true, 'clothing_secure', true, 'relocated', false,
     'dropout_members', s.dropout, 'tags', '[]'::jsonb, 'main_cause', s.main_cause,
     'monitoring_category', s.monitoring_category, 'risk_eliminated', s.risk_eliminated,
     'risk_identified_on', s.risk_identified_on, 'risk_eliminated_on', s.risk_eliminated_on,

@@ -30,6 +30,7 @@ class HouseholdFacts(BaseModel):
     other_causes: list[Cause] | None = Field(default=None, max_length=4)
     food_secure: bool | None = None
     clothing_secure: bool | None = None
+    relocated: bool | None = None  # 易地搬迁户
 
 
 class HouseholdCreate(HouseholdFacts):
@@ -67,6 +68,7 @@ class HouseholdRead(BaseModel):
     water_assessed_on: date | None
     food_secure: bool
     clothing_secure: bool
+    relocated: bool = False
     size: int
     per_capita_income: Decimal | None
     income_year: int | None
