@@ -1,7 +1,7 @@
 """易地搬迁户 (seed 002) and the assistance given, in the household read model
 
 Revision ID: b2e7d4c9a615
-Revises: 2600498a80a2
+Revises: 2e4d6f8a0c13
 Create Date: 2026-12-01 17:10:00
 """
 from alembic import op
@@ -9,7 +9,7 @@ import sqlalchemy as sa
 from sqlalchemy.dialects import postgresql
 
 revision = 'b2e7d4c9a615'
-down_revision = '2600498a80a2'
+down_revision = '2e4d6f8a0c13'
 branch_labels = None
 depends_on = None
 
