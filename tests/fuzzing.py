@@ -107,7 +107,7 @@ def demo_ids(stack: RunningStack, role: str, area: str) -> dict[str, list[str]]:
         ids["project_id"] = _first(client, f"{url['funds']}/projects")
         ids["subsidy_id"] = _first(client, f"{url['funds']}/subsidies")
         ids["recipient_id"] = _first(client, f"{url['notifications']}/recipients")
-        ids["rule_id"] = _first(client, f"{url['notifications']}/routing-rules", key="name")
+        ids["rule_id"] = _first(client, f"{url['notifications']}/routing-rules")
         ids["message_id"] = _first(client, f"{url['notifications']}/inbox") or _first(
             client, f"{url['notifications']}/messages")
         ids["sub_id"] = _first(client, f"{url['notifications']}/webhooks")
