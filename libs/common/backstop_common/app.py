@@ -26,7 +26,7 @@ from backstop_common.kafka import Publisher, broker_answers_metadata
 from backstop_common.logging import configure_logging
 from backstop_common.metrics import metrics_endpoint, read_service_state
 from backstop_common.middleware import BodyLimit, Language, RequestMetrics
-from backstop_common.openapi import document_problems
+from backstop_common.openapi import document_problems, operation_ids
 from backstop_common.outbox import OutboxRelay
 from backstop_common.problems import problem_response, install_problem_handlers
 from backstop_common.settings import ServiceSettings
@@ -183,7 +183,8 @@ def create_app(spec: ServiceSpec) -> FastAPI:
     # at build time too: uvicorn logs "Started server process" after importing the app, before the lifespan
     configure_logging(spec.name, spec.settings.log_level, spec.settings.log_json)
     ensure_catalogue(spec.name)
-    app = FastAPI(title=spec.title, version=spec.version, lifespan=_lifespan(spec))
+    app = FastAPI(title=spec.title, version=spec.version, lifespan=_lifespan(spec),
+                  generate_unique_id_function=operation_ids())
     app.state.settings = spec.settings
     app.state.spec = spec
     app.state.clock = Clock()

@@ -118,6 +118,29 @@ def _document(doc: dict) -> dict:
     return doc
 
 
+def operation_ids():
+    """``generate_unique_id_function`` for one app: ``<resource>.<verb>`` (``households.list``, ``cases.verify``).
+
+    The resource is the path's first segment after ``/api/v1`` (``ops`` for the others), the verb the route
+    function's name without the resource's words; a verb already taken keeps the whole function name
+    (then the method) so every id stays unique and the same from one build to the next.
+    """
+    taken: dict[str, tuple] = {}
+
+    def generate(route) -> str:
+        parts = [p for p in route.path_format.split("/") if p and not p.startswith("{")]
+        resource = parts[2].replace("-", "_") if parts[:2] == ["api", "v1"] and len(parts) > 2 else "ops"
+        words = {resource, resource.rstrip("s"), resource.removesuffix("es"), resource.removesuffix("ies") + "y"}
+        verb = "_".join(w for w in route.name.split("_") if w not in words) or route.name
+        method = sorted(route.methods or ["get"])[0].lower()
+        for candidate in (f"{resource}.{verb}", f"{resource}.{route.name}", f"{resource}.{route.name}_{method}"):
+            if taken.setdefault(candidate, (route.path_format, method)) == (route.path_format, method):
+                return candidate
+        raise ValueError(f"no unique operation id for {method} {route.path_format}")
+
+    return generate
+
+
 def document_problems(app: FastAPI) -> None:
     """Replace ``app.openapi`` with one that documents the kernel's problem answers (built once, cached)."""
 
