@@ -31,6 +31,7 @@ from backstop_common.outbox import OutboxRelay
 from backstop_common.problems import problem_response, install_problem_handlers
 from backstop_common.settings import ServiceSettings
 from backstop_common.uow import UnitOfWork
+from backstop_common.vocab import vocab_router
 
 log = structlog.get_logger()
 CORS_METHODS = ["GET", "POST", "PUT", "PATCH", "DELETE"]
@@ -200,5 +201,6 @@ def create_app(spec: ServiceSpec) -> FastAPI:
     _ops_routes(app, spec)
     for router in spec.routers:
         app.include_router(router, prefix="/api/v1", dependencies=[AreaInScope])
+    app.include_router(vocab_router(spec.name), prefix="/api/v1")
     document_problems(app)
     return app

@@ -93,3 +93,16 @@ async def test_answers_are_chinese_unless_english_is_asked(client, settings):
     en = (await client.post("/api/v1/households", json=bad, headers=headers | {"Accept-Language": "en"})).json()
     assert [(e["loc"], e["type"]) for e in zh["errors"]] == [(e["loc"], e["type"]) for e in en["errors"]]
     assert all(not e["msg"].isascii() for e in zh["errors"]) and all(e["msg"].isascii() for e in en["errors"])
+
+
+async def test_vocab_labels_every_code_in_both_languages(client):
+    """issue 14: GET /api/v1/vocab — code → {zh, en}; the console reads the same labels."""
+    from backstop_common.vocab import ZH  # the console's LABELS
+
+    vocab = (await client.get("/api/v1/vocab")).json()
+    assert vocab["poverty_status"]["lifted"] == {"zh": "脱贫户", "en": "Lifted"}
+    assert vocab["risk_type"]["0201"] == {"zh": "因洪涝灾害", "en": "Flood"}
+    assert "fund_source" not in vocab  # only the vocabularies registry answers with
+    for kind, codes in vocab.items():
+        for code, text in codes.items():
+            assert text["zh"] and text["en"] and ZH[kind][code] == text["zh"]
