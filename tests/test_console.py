@@ -328,3 +328,10 @@ def api_inbox(stack) -> int:
     headers = stack.headers("township_staff", TOWNSHIP)  # the console's demo township staff
     resp = httpx.get(f"{stack.url('notifications')}/api/v1/inbox", headers=headers, params={"limit": 1}, timeout=10)
     return resp.json()["unread"]
+
+
+def test_the_console_is_ready_when_the_four_services_are(stack):
+    assert httpx.get(f"{stack.url('console')}/healthz", timeout=10).json()["status"] == "ok"
+    ready = httpx.get(f"{stack.url('console')}/readyz", timeout=10)
+    assert ready.status_code == 200, ready.text
+    assert ready.json()["checks"] == {s: True for s in ("registry", "monitoring", "funds", "notifications")}
