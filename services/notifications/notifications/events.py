@@ -37,7 +37,7 @@ CONSUMED: dict[tuple[str, str], tuple[str, ...]] = {
     ),
     (FUNDS_FINANCE, "funds"): (
         "fund.allocated", "project.stage_changed", "disbursement.made", "subsidy.paid",
-        "finance.anomaly_detected",
+        "finance.anomaly_detected", "finance.anomaly_resolved",
     ),
 }
 

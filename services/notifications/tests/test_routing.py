@@ -94,6 +94,19 @@ async def test_finance_anomaly_reaches_county_office_and_auditor(client, setting
     assert "duplicate_payment" in to_auditor["body_zh"]
 
 
+async def test_a_finance_anomaly_resolved_tells_the_county_office_why(client, settings, admin):
+    staff = f"cs-{uuid.uuid4().hex[:6]}"
+    await load(client, admin, person(staff, "county_staff", COUNTY))
+    anomaly_id, late = uuid.uuid4(), uuid.uuid4()
+    event = make_event("funds", "finance.anomaly_resolved", anomaly_id, area_code="211204001005", data={
+        "anomaly_id": str(anomaly_id), "kind": "unknown_beneficiary", "area_code": "211204001005",
+        "household_id": str(uuid.uuid4()), "reason": f"登记数据已到达（事件 {late}）", "event_id": str(late)})
+    await publish_events(settings.kafka_bootstrap_servers, FUNDS_FINANCE, [event])
+    [to_staff] = await inbox_with(client, settings, staff, "county_staff", COUNTY, event.id)
+    assert "unknown_beneficiary" in to_staff["body_zh"] and str(late) in to_staff["body_zh"]
+    assert not to_staff["urgent"]
+
+
 async def test_risk_consumed_before_its_household_still_reaches_the_helper(client, settings, admin):
     """Across topics there is no order: the household may arrive after the risk that follows it."""
     vil = village(103)

@@ -118,3 +118,10 @@ KEY_VISIT_RULES = [
     rule("key_visit.overdue", "key_visit.overdue", [HELPERS, CADRE], "重点巡访对象本季度未探访（应于{due_at}前），请尽快入户探访。", "A key household was not visited this quarter (due {due_at}); please visit.", urgent=True, ack_hours=72),
 ]
 DEFAULT_RULES += KEY_VISIT_RULES
+
+#: a finance anomaly closed because the registry's event came late (docs/funds.md); added to existing
+#: databases by the anomaly_resolved revision
+ANOMALY_RESOLVED_RULES = [
+    rule("finance.anomaly_resolved", "finance.anomaly_resolved", [COUNTY, AUDITOR], "资金异常（{kind}）已解除：{reason}", "Finance anomaly ({kind}) resolved: {reason}"),
+]
+DEFAULT_RULES += ANOMALY_RESOLVED_RULES
