@@ -1,7 +1,7 @@
 """a finance anomaly closed by a late registry event: the finance.anomaly_resolved rule
 
 Revision ID: 4c8e2a6f9d13
-Revises: 97c44dcb44c1
+Revises: 4a6f8b0c2e35
 Create Date: 2026-12-01 17:10:00
 """
 import uuid
@@ -13,7 +13,7 @@ from sqlalchemy.dialects import postgresql
 from notifications.domain.default_rules import ANOMALY_RESOLVED_RULES
 
 revision = '4c8e2a6f9d13'
-down_revision = '97c44dcb44c1'
+down_revision = '4a6f8b0c2e35'
 branch_labels = None
 depends_on = None
 
