@@ -65,13 +65,14 @@ def _unique_id(rng: random.Random, birth: date, female: bool, issued: set[str]) 
     return number
 
 
-def household_rows(n: int, seed: int = 2020) -> Iterator[list[str]]:
+def household_rows(n: int, seed: int = 2020, first: int = 0) -> Iterator[list[str]]:
+    """n households; `first` shifts their numbers (户编号) so two files loaded into one county don't collide."""
     rng = random.Random(seed)
     by_code = {a.code: a for a in areas()}
     village_list = villages()
-    row_no = 0
+    row_no = first * 8  # member numbers (人编号) shifted with the households (at most 8 members each)
     issued: set[str] = set()
-    for h in range(n):
+    for h in range(first, first + n):
         village: Area = village_list[h % len(village_list)]
         township = by_code[village.parent_code]
         number = f"8{village.code[6:12]}{h:07d}"  # 14-digit 户编号
@@ -107,9 +108,9 @@ def household_rows(n: int, seed: int = 2020) -> Iterator[list[str]]:
             ]
 
 
-def household_csv(n: int, seed: int = 2020) -> bytes:
+def household_csv(n: int, seed: int = 2020, first: int = 0) -> bytes:
     buffer = io.StringIO()
     writer = csv.writer(buffer)
     writer.writerow(HEADERS)
-    writer.writerows(household_rows(n, seed))
+    writer.writerows(household_rows(n, seed, first))
     return buffer.getvalue().encode("utf-8")
