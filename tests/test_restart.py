@@ -6,12 +6,14 @@ from decimal import Decimal
 
 import asyncpg
 import httpx
+import pytest
 
 from backstop_common.db import plain_url
 from backstop_common.demo.county import COUNTY_CODE
 from backstop_common.devstack import RunningStack, run_stack
 from backstop_common.testing import eventually
 
+pytestmark = pytest.mark.fault
 #: a small demo county (monitoring is held back during the import, so it is behind when the stack stops)
 DIGEST_HOUSEHOLDS = 120
 
