@@ -88,11 +88,22 @@ def problem_response(status: int, detail: Text, *, title: Text | None = None,
             "detail": translate(detail)}
     if instance:
         body["instance"] = instance
-    body.update({k: translate(v) if isinstance(v, msg) else v for k, v in ext.items()})
+    body.update({k: _localized(v) for k, v in ext.items()})
     headers = {"Content-Language": current_language(), "Vary": "Accept-Language"}
     if status == 401:
         headers["WWW-Authenticate"] = "Bearer"
     return JSONResponse(body, status_code=status, media_type=PROBLEM_JSON, headers=headers)
+
+
+def _localized(value: Any) -> Any:
+    """An extension's ``msg`` texts, however deep (e.g. elimination's unmet conditions), in the request's language."""
+    if isinstance(value, msg):
+        return translate(value)
+    if isinstance(value, list):
+        return [_localized(v) for v in value]
+    if isinstance(value, dict):
+        return {k: _localized(v) for k, v in value.items()}
+    return value
 
 
 def install_problem_handlers(app: FastAPI) -> None:

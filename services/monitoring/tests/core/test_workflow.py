@@ -66,6 +66,7 @@ async def test_full_workflow_to_confirmation_and_to_risk_elimination(app, client
     # risk elimination: refused with the unmet conditions until they hold
     refused = await do("propose-elimination", "township", status=409)
     assert {u["condition"] for u in refused["unmet"]} == {"income_above_line"}
+    assert "未高于监测线" in refused["unmet"][0]["detail"]  # each reason in Chinese (issue 14), the condition a code
     await do("plan", "village", {"measures": [{"measure_type": "teleport", "responsible_unit": "x"}]}, status=422)
     planned = await do("plan", "township", {"measures": [
         {"measure_type": "employment", "responsible_unit": "县人社局", "helper_user_id": "helper-1"}]})
