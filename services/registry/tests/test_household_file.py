@@ -140,10 +140,10 @@ async def test_duplicate_and_invalid_id_numbers_are_refused(client, settings):
     assert resp.status_code == 422 and "check digit" in resp.json()["detail"]
     headless = await client.post("/api/v1/households", headers=auth(settings),
                                  json=household(VILLAGE, member("配偶")))
-    assert headless.status_code == 422 and "head" in headless.json()["detail"]
+    assert headless.status_code == 422 and "户主" in headless.json()["detail"]
     unknown = await client.post("/api/v1/households", headers=auth(settings, "county_admin", "211204000000"),
                                 json=household("211204009009", member()))
-    assert unknown.status_code == 422 and "unknown village" in unknown.json()["detail"]
+    assert unknown.status_code == 422 and "未知的行政村代码" in unknown.json()["detail"]
     hh = await _register(client, settings, member())
     absurd = await client.post(f"/api/v1/households/{hh['id']}/income-assessments", headers=auth(settings), json={
         "year": 2024, "wage": "-5", "business": "0", "business_costs": "0", "property": "0", "transfer": "0"})

@@ -1,6 +1,7 @@
 """Areas: the county's townships and villages with their 12-digit codes."""
 
 from backstop_common.auth import Principal, Role, area_level, parent_area
+from backstop_common.i18n import msg
 from backstop_common.problems import Conflict, Unprocessable
 from registry.repository import areas as repo
 from registry.schemas.areas import AreaCreate
@@ -12,7 +13,8 @@ def _row(data: AreaCreate) -> dict:
     level = area_level(data.code)
     parent = data.parent_code or parent_area(data.code)
     if parent and parent != parent_area(data.code):
-        raise Unprocessable(f"{data.parent_code} is not the parent of {data.code}", code=data.code)
+        raise Unprocessable(msg("{parent} is not the parent of {code}", parent=data.parent_code, code=data.code),
+                            code=data.code)
     return {"code": data.code, "name": data.name.strip(), "level": level, "parent_code": parent}
 
 
@@ -30,8 +32,9 @@ async def create_areas(session, principal: Principal, items: list[AreaCreate], *
     for r in rows:
         needs_parent = r["level"] in ("township", "village")
         if needs_parent and r["parent_code"] not in codes and r["parent_code"] not in known:
-            raise Unprocessable(f"parent area {r['parent_code']} of {r['code']} does not exist", code=r["code"])
+            raise Unprocessable(msg("parent area {parent} of {code} does not exist", parent=r["parent_code"], code=r["code"]),
+                                code=r["code"])
     created = await repo.insert_areas(session, rows)
     if single and not created:
-        raise Conflict(f"area {rows[0]['code']} already exists")
+        raise Conflict(msg("area {code} already exists", code=rows[0]["code"]))
     return created, len(rows) - created

@@ -4,6 +4,7 @@ import uuid
 
 from backstop_common.auth import Principal
 from backstop_common.concurrency import check_version
+from backstop_common.i18n import msg
 from backstop_common.problems import NotFound, Unprocessable
 from registry.domain.vocab import WRITERS
 from registry.models import Household
@@ -19,7 +20,7 @@ async def village_for(session, principal: Principal, code: str) -> None:
     principal.ensure_covers(code, "village")
     area = await areas.get_area(session, code)
     if area is None or area.level != "village":
-        raise Unprocessable(f"unknown village code {code}: create the area first", village_code=code)
+        raise Unprocessable(msg("unknown village code {code}: create the area first", code=code), village_code=code)
 
 
 async def household_for_write(session, principal: Principal, household_id: uuid.UUID,

@@ -4,6 +4,7 @@ import uuid
 from datetime import date
 
 from backstop_common.auth import Principal
+from backstop_common.i18n import msg
 from backstop_common.problems import Conflict, Unprocessable
 from backstop_common.uow import UnitOfWork
 from registry.domain import history
@@ -32,11 +33,11 @@ async def register_household(uow: UnitOfWork, principal: Principal, data: Househ
     await village_for(session, principal, data.village_code)
     heads = [m for m in data.members if m.relation == HEAD]
     if len(heads) != 1:
-        raise Unprocessable(f"a household needs exactly one head (户主); got {len(heads)}")
+        raise Unprocessable(msg("a household needs exactly one head (户主); got {count}", count=len(heads)))
     id_numbers = [valid_id_number(m.id_number, f"members[{i}].id_number") for i, m in enumerate(data.members)]
     await ensure_unregistered(session, id_numbers)
     if data.household_number and await repo.number_taken(session, data.household_number):
-        raise Conflict(f"household number {data.household_number} is already registered")
+        raise Conflict(msg("household number {number} is already registered", number=data.household_number))
     facts = data.model_dump(exclude_none=True, exclude={"members", "helpers"})
     _check_status(facts.get("poverty_status", "never_poor"), facts.get("year_lifted"))
     household = Household(**facts, size=len(data.members))
@@ -69,7 +70,7 @@ async def update_household(uow: UnitOfWork, principal: Principal, household_id: 
     for key in ("village_code", "poverty_status", "dibao", "tekun", "tags", "other_causes",
                 "food_secure", "clothing_secure", "relocated"):
         if key in changes and changes[key] is None:
-            raise Unprocessable(f"{key} cannot be null")
+            raise Unprocessable(msg("{key} cannot be null", key=key))
     await apply_changes(uow, principal, household, changes)
     return household
 

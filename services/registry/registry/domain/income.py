@@ -5,6 +5,7 @@ from datetime import date
 from decimal import Decimal
 
 from backstop_common.auth import Principal
+from backstop_common.i18n import msg
 from backstop_common.money import to_fen
 from backstop_common.problems import Unprocessable
 from backstop_common.uow import UnitOfWork
@@ -31,13 +32,13 @@ async def assess_income(uow: UnitOfWork, principal: Principal, household_id: uui
     session = uow.session
     household = await household_for_write(session, principal, household_id, expected)
     if data.year > date.today().year:
-        raise Unprocessable(f"year {data.year} has not begun")
+        raise Unprocessable(msg("year {year} has not begun", year=data.year))
     if household.size < 1:
         raise Unprocessable("the household has no current members")
     net = net_income(data)
     per_capita = to_fen(net / household.size)
     if per_capita > ABSURD_PER_CAPITA:
-        raise Unprocessable(f"per-capita net income {per_capita} is absurd; check the figures")
+        raise Unprocessable(msg("per-capita net income {amount} is absurd; check the figures", amount=per_capita))
     previous = await records.latest_income(session, household.id)
     assessment = IncomeAssessment(household_id=household.id, **data.model_dump(), net_income=net,
                                   size=household.size, per_capita_income=per_capita,

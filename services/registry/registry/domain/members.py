@@ -5,6 +5,7 @@ from datetime import UTC, datetime
 
 from backstop_common.auth import Principal
 from backstop_common.concurrency import check_version
+from backstop_common.i18n import msg
 from backstop_common.problems import Conflict, NotFound, Unprocessable
 from backstop_common.uow import UnitOfWork
 from registry.domain import history, member_events
@@ -38,7 +39,7 @@ async def ensure_unregistered(session, id_numbers: list[str], own: uuid.UUID | N
 def new_member(household_id: uuid.UUID, data: MemberCreate, id_number: str) -> Member:
     born = birth_date_of(id_number)
     if data.birth_date and data.birth_date != born:
-        raise Unprocessable(f"birth date {data.birth_date} disagrees with the ID number ({born})")
+        raise Unprocessable(msg("birth date {date} disagrees with the ID number ({born})", date=data.birth_date, born=born))
     if data.sex and data.sex != sex_of(id_number):
         raise Unprocessable("sex disagrees with the ID number's 17th digit")
     facts = data.model_dump(exclude_none=True, exclude={"id_number", "sex", "birth_date"})
