@@ -3,6 +3,7 @@
 from fastapi import Request
 
 from backstop_common.auth import Principal, Role
+from backstop_common.i18n import msg
 from notifications.context import Context
 
 OFFICE_ROLES = (Role.COUNTY_ADMIN, Role.COUNTY_STAFF, Role.TOWNSHIP_STAFF)
@@ -23,4 +24,5 @@ def ensure_prefix_in_scope(principal: Principal, prefix: str) -> None:
     from backstop_common.problems import Forbidden
 
     if not prefix.startswith(principal.scope):
-        raise Forbidden(f"area prefix {prefix or '(all)'} is outside your area {principal.scope}")
+        raise Forbidden(msg("area prefix {prefix} is outside your area {scope}", prefix=prefix or "(all)",
+                            scope=principal.scope))

@@ -15,6 +15,7 @@ from pydantic import BaseModel, ConfigDict, Field, StringConstraints
 
 from backstop_common.app import UoW
 from backstop_common.auth import CurrentPrincipal, Role
+from backstop_common.i18n import msg
 from backstop_common.problems import Problem, Unprocessable
 from notifications.api.deps import ctx_of
 from notifications.models import DirectSms, Recipient
@@ -49,7 +50,8 @@ def render(template: str, params: dict[str, str]) -> str:
     try:
         return TEMPLATES[template].format(**params)
     except KeyError as exc:
-        raise Unprocessable(f"template {template} needs parameter {exc.args[0]}") from exc
+        raise Unprocessable(msg("template {template} needs parameter {name}", template=template,
+                                 name=exc.args[0])) from exc
 
 
 @router.post("/direct-sms", status_code=202)

@@ -9,6 +9,7 @@ from sqlalchemy import select
 from backstop_common.app import UoW
 from backstop_common.auth import CurrentPrincipal, Principal
 from backstop_common.concurrency import check_version, expected_version
+from backstop_common.i18n import msg
 from backstop_common.paging import Page, Paging
 from backstop_common.problems import Conflict, Forbidden, NotFound
 from notifications.api.deps import ADMIN_ROLES, READ_ROLES
@@ -38,7 +39,7 @@ async def _ensure_unique_name(uow, name: str, rule_id: uuid.UUID | None = None) 
     stmt = select(RoutingRule.id).where(RoutingRule.name == name)
     existing = (await uow.session.execute(stmt)).scalar_one_or_none()
     if existing is not None and existing != rule_id:
-        raise Conflict(f"a routing rule named {name!r} exists")
+        raise Conflict(msg("a routing rule named {name} exists", name=repr(name)))
 
 
 @router.get("/routing-rules", response_model=Page[RuleOut])
@@ -55,7 +56,7 @@ async def list_rules(uow: UoW, principal: CurrentPrincipal, paging: Paging,
 async def create_rule(body: RuleIn, uow: UoW, principal: CurrentPrincipal):
     principal.ensure_role(*ADMIN_ROLES)
     if not _compatible(principal, body.area_prefix):
-        raise Forbidden(f"area prefix {body.area_prefix} is outside your area")
+        raise Forbidden(msg("area prefix {prefix} is outside your area", prefix=body.area_prefix))
     await _ensure_unique_name(uow, body.name)
     rule = RoutingRule(**_dump(body))
     uow.session.add(rule)
@@ -77,7 +78,7 @@ async def replace_rule(rule_id: uuid.UUID, body: RuleIn, uow: UoW, principal: Cu
     rule = await _get(uow, principal, rule_id, lock=True)
     check_version(rule.version, version, "routing rule")
     if not _compatible(principal, body.area_prefix):
-        raise Forbidden(f"area prefix {body.area_prefix} is outside your area")
+        raise Forbidden(msg("area prefix {prefix} is outside your area", prefix=body.area_prefix))
     await _ensure_unique_name(uow, body.name, rule.id)
     for key, value in _dump(body).items():
         setattr(rule, key, value)

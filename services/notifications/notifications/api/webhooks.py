@@ -9,6 +9,7 @@ from sqlalchemy import func, select
 from backstop_common.app import UoW
 from backstop_common.auth import CurrentPrincipal, Principal
 from backstop_common.concurrency import check_version, expected_version
+from backstop_common.i18n import msg
 from backstop_common.paging import Page, Paging
 from backstop_common.problems import Forbidden, NotFound
 from notifications.api.deps import ADMIN_ROLES, ctx_of
@@ -39,7 +40,8 @@ async def create_webhook(body: WebhookIn, uow: UoW, principal: CurrentPrincipal)
     """The signing secret (``whsec_…``) is in this answer only; keep it."""
     principal.ensure_role(*ADMIN_ROLES)
     if not body.area_prefix.startswith(principal.scope):
-        raise Forbidden(f"area prefix {body.area_prefix or '(all)'} is outside your area {principal.scope}")
+        raise Forbidden(msg("area prefix {prefix} is outside your area {scope}", prefix=body.area_prefix or "(all)",
+                            scope=principal.scope))
     sub = WebhookSubscription(**body.model_dump(), secret=new_secret(), owner_area=principal.area_code)
     uow.session.add(sub)
     await uow.session.flush()

@@ -6,6 +6,7 @@ from sqlalchemy import select
 
 from backstop_common.auth import Principal, Role
 from backstop_common.concurrency import check_version
+from backstop_common.i18n import msg
 from backstop_common.privacy import mask_phone
 from backstop_common.problems import Conflict, NotFound
 from backstop_common.uow import UnitOfWork
@@ -74,7 +75,8 @@ async def bulk_load(uow: UnitOfWork, principal: Principal, items: list[Recipient
     """Upsert by ``user_id`` (people) or by ``unit`` + ``area_code`` (units); all or nothing."""
     for index, item in enumerate(items):
         if not principal.covers(item.area_code):
-            raise NotFound(f"item {index}: area {item.area_code} not found in your area", index=index)
+            raise NotFound(msg("item {index}: area {area} not found in your area", index=index, area=item.area_code),
+                               index=index)
     seen = [i.user_id for i in items if i.user_id]
     if len(seen) != len(set(seen)):
         raise Conflict("the same user_id appears twice in the batch")
@@ -91,7 +93,7 @@ async def bulk_load(uow: UnitOfWork, principal: Principal, items: list[Recipient
             created += 1
         else:
             if not principal.covers(existing.area_code):
-                raise NotFound(f"user_id {item.user_id} not found in your area")
+                raise NotFound(msg("user_id {user} not found in your area", user=item.user_id))
             for key, value in _values(item).items():
                 setattr(existing, key, value)
             existing.version += 1
