@@ -15,7 +15,7 @@ ALL = (REGISTRY_HOUSEHOLD, MONITORING_CASE, MONITORING_CAMPAIGN, MONITORING_SUPE
 #: (docs/architecture.md "Delivery guarantees"; tests/test_architecture.py holds it to the catalogues)
 CONSUMERS: dict[str, tuple[str, ...]] = {
     REGISTRY_HOUSEHOLD: ("monitoring", "funds", "notifications"),
-    MONITORING_CASE: ("funds", "notifications"),
+    MONITORING_CASE: ("funds", "notifications", "registry"),
     MONITORING_CAMPAIGN: ("notifications",),
     MONITORING_SUPERVISION: ("notifications",),
     FUNDS_FINANCE: ("monitoring", "notifications"),
