@@ -4,6 +4,7 @@ import uuid
 from datetime import datetime
 
 from backstop_common.auth import Principal
+from backstop_common.i18n import msg
 from backstop_common.problems import Conflict, Unprocessable
 from backstop_common.topics import FUNDS_FINANCE
 from backstop_common.uow import UnitOfWork
@@ -21,7 +22,7 @@ async def disburse(uow: UnitOfWork, principal: Principal, data: DisbursementIn, 
     principal.ensure_role(*access.FINANCE)
     project = await get_project(uow, principal, data.project_id, lock=True)
     if project.stage not in PAYABLE_STAGES:
-        raise Conflict(f"a project is paid during 实施 or 验收, not at {project.stage}", stage=project.stage)
+        raise Conflict(msg("a project is paid during 实施 or 验收, not at {stage}", stage=project.stage), stage=project.stage)
     allocation = await ledger.visible_allocation(uow.session, principal, data.allocation_id, lock=True)
     if not access.reaches(allocation.area_code, project.area_code):
         raise Unprocessable("the allocation belongs to another area than the project",
@@ -49,7 +50,8 @@ async def fund_project(uow: UnitOfWork, principal: Principal, project_id: uuid.U
     principal.ensure_role(*access.FINANCE)
     project = await get_project(uow, principal, project_id, lock=True)
     if project.stage not in FUNDABLE_STAGES:
-        raise Conflict(f"money is committed to a project from 入库 on, not at {project.stage}", stage=project.stage)
+        raise Conflict(msg("money is committed to a project from 入库 on, not at {stage}", stage=project.stage),
+                       stage=project.stage)
     allocation = await ledger.visible_allocation(uow.session, principal, data.allocation_id, lock=True)
     if not access.reaches(allocation.area_code, project.area_code):
         raise Unprocessable("the allocation belongs to another area than the project",

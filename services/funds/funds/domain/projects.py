@@ -11,6 +11,7 @@ from sqlalchemy import func, select
 
 from backstop_common.auth import Principal
 from backstop_common.concurrency import check_version
+from backstop_common.i18n import msg
 from backstop_common.problems import Conflict, NotFound, Unprocessable
 from backstop_common.topics import FUNDS_FINANCE
 from backstop_common.uow import UnitOfWork
@@ -108,7 +109,7 @@ async def amend(uow: UnitOfWork, principal: Principal, project_id: uuid.UUID, da
         raise Conflict("the budget is fixed once the project is in the library (入库)", stage=project.stage)
     for field, value in changes.items():
         if value is None:
-            raise Unprocessable(f"{field} cannot be cleared")
+            raise Unprocessable(msg("{field} cannot be cleared", field=field))
         setattr(project, field, value)
     project.version += 1
     await uow.session.flush()

@@ -7,6 +7,7 @@ from decimal import Decimal
 from sqlalchemy import func, literal, select
 from sqlmodel.ext.asyncio.session import AsyncSession
 
+from backstop_common.i18n import msg
 from backstop_common.money import to_fen
 from backstop_common.problems import Unprocessable
 from funds.domain import readmodel
@@ -22,7 +23,8 @@ def check_policy_year(year: int, now: datetime) -> None:
     """Policy lines are set for the transition period's years up to next year; anything else is junk."""
     last = now.year + YEARS_AHEAD
     if not FIRST_POLICY_YEAR <= year <= last:
-        raise Unprocessable(f"year {year} is outside the policy years {FIRST_POLICY_YEAR}–{last}",
+        raise Unprocessable(msg("year {year} is outside the policy years {first}–{last}", year=year, first=FIRST_POLICY_YEAR,
+                                last=last),
                             field="year", minimum=FIRST_POLICY_YEAR, maximum=last)
 
 
@@ -63,14 +65,14 @@ def _basis(line: SubsidyStandard, **facts) -> dict:
 
 def _line(lines: dict, item: str, what: str) -> SubsidyStandard:
     if item not in lines:
-        raise Unprocessable(f"no {what} standard for {item!r} in this area and year")
+        raise Unprocessable(msg("no {what} standard for {item} in this area and year", what=msg(what), item=repr(item)))
     return lines[item]
 
 
 async def housing(session: AsyncSession, household: HouseholdFact, year: int) -> Entitlement:
     grade = household.housing_grade
     if grade not in ("C", "D"):
-        raise Unprocessable(f"housing grade is {grade or 'unknown'}: only C and D (危房) get renovation aid")
+        raise Unprocessable(msg("housing grade is {grade}: only C and D (危房) get renovation aid", grade=grade or "unknown"))
     line = _line(await standards(session, SubsidyKind.HOUSING_RENOVATION, household.village_code, year),
                  grade, "housing renovation")
     return Entitlement(SubsidyKind.HOUSING_RENOVATION, to_fen(line.amount), grade, _basis(line, housing_grade=grade))
@@ -94,7 +96,7 @@ def medical_item(household: HouseholdFact) -> list[str]:
 async def medical(session: AsyncSession, household: HouseholdFact, member: MemberFact, year: int) -> Entitlement:
     oop = member.medical_out_of_pocket
     if oop is None or (member.medical_year and member.medical_year != year):
-        raise Unprocessable(f"no compliant self-paid medical cost recorded for {year}")
+        raise Unprocessable(msg("no compliant self-paid medical cost recorded for {year}", year=year))
     lines = await standards(session, SubsidyKind.MEDICAL_RELIEF, household.village_code, year)
     item = next((i for i in medical_item(household) if i in lines), None)
     if item is None:
@@ -102,7 +104,8 @@ async def medical(session: AsyncSession, household: HouseholdFact, member: Membe
     line = lines[item]
     amount = to_fen(min(line.cap, max(Decimal(0), oop - line.threshold) * line.rate))
     if amount <= 0:
-        raise Unprocessable(f"self-paid cost {oop} is not above the threshold {line.threshold}")
+        raise Unprocessable(msg("self-paid cost {oop} is not above the threshold {threshold}", oop=oop,
+                                threshold=line.threshold))
     return Entitlement(SubsidyKind.MEDICAL_RELIEF, amount, item, _basis(line, self_paid=oop, year=year))
 
 
@@ -117,8 +120,8 @@ def premium_eligible(household: HouseholdFact) -> bool:
 async def premium(session: AsyncSession, household: HouseholdFact, year: int) -> Entitlement:
     """参保补贴: the individual premium (个人缴费) of every insured member, by the standard per person."""
     if not premium_eligible(household):
-        raise Unprocessable(f"poverty status {household.poverty_status or 'unknown'} and not monitored: "
-                            "the premium subsidy is for 建档立卡 or monitored households")
+        raise Unprocessable(msg("poverty status {status} and not monitored: the premium subsidy is for 建档立卡 or "
+                                "monitored households", status=household.poverty_status or "unknown"))
     insured = await readmodel.insured_members(session, household.id)
     if not insured:
         raise Unprocessable("no member of the household has basic medical insurance recorded")
@@ -135,7 +138,7 @@ async def entitlement(session: AsyncSession, kind: SubsidyKind, household: House
     if kind is SubsidyKind.MEDICAL_INSURANCE:
         return await premium(session, household, year)
     if member is None:
-        raise Unprocessable(f"{kind} is paid to a member: give member_id")
+        raise Unprocessable(msg("{kind} is paid to a member: give member_id", kind=kind))
     if kind is SubsidyKind.EDUCATION:
         return await education(session, household, member, year)
     return await medical(session, household, member, year)

@@ -11,6 +11,7 @@ from sqlalchemy.exc import IntegrityError
 
 from backstop_common.auth import Principal
 from backstop_common.freshness import Freshness
+from backstop_common.i18n import msg
 from backstop_common.problems import Conflict, Unprocessable
 from backstop_common.topics import FUNDS_FINANCE, REGISTRY_HOUSEHOLD
 from backstop_common.uow import UnitOfWork
@@ -86,7 +87,7 @@ async def pay_subsidy(uow: UnitOfWork, principal: Principal, data: SubsidyIn, no
     member_key = str(member.id) if member else ""
     kind = SubsidyKind(data.kind)
     if kind in HOUSEHOLD_KINDS and member is not None:
-        raise Unprocessable(f"{kind} is paid to the household: leave member_id out")
+        raise Unprocessable(msg("{kind} is paid to the household: leave member_id out", kind=kind))
     await _refuse_duplicate(uow, kind, household, member_key, data.period, allocation)
     due = await standards.entitlement(uow.session, kind, household, member, int(data.period[:4]))
     await ledger.refuse_over_allocation(uow, allocation, due.amount, f"subsidy:{kind}:{household.id}:"
