@@ -110,7 +110,7 @@ def test_backstop_import_loads_a_national_export_into_the_registry(demo_areas, t
     from backstop_common.demo.households import household_csv
 
     export = tmp_path / "清河区-2026.csv"
-    export.write_bytes(household_csv(6, seed=77, first=900_000)  # numbers no other test loads)
+    export.write_bytes(household_csv(6, seed=77, first=900_000))  # numbers no other test loads
     url = demo_areas.database_url("registry")
     result = backstop("import", str(export), "--area", "211204000000", "--database-url", url)
     assert result.returncode == 0, result.stdout + result.stderr
