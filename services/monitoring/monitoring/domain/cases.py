@@ -6,6 +6,7 @@ from datetime import datetime
 
 from backstop_common.auth import Principal
 from backstop_common.concurrency import check_version
+from backstop_common.i18n import msg
 from backstop_common.problems import Conflict, NotFound
 from backstop_common.uow import UnitOfWork
 from monitoring.domain.dates import earliest
@@ -28,7 +29,7 @@ def refresh_next_due(case: Case) -> None:
 async def act(uow: UnitOfWork, principal: Principal, case_id: uuid.UUID, action: str, body, now: datetime,
               expected_version: int | None = None) -> Case:
     if action not in TRANSITIONS:
-        raise NotFound(f"unknown action {action!r}", actions=sorted(TRANSITIONS))
+        raise NotFound(msg("unknown action {action}", action=repr(action)), actions=sorted(TRANSITIONS))
     case = await case_repo.get(uow.session, case_id, lock=True)
     if case is None or not principal.covers(case.village_code):
         raise NotFound("case not found")
@@ -38,11 +39,11 @@ async def act(uow: UnitOfWork, principal: Principal, case_id: uuid.UUID, action:
         check_version(case.version, expected_version, "case")
     allowed, to = target(action, Stage(case.stage))
     if not allowed:
-        raise Conflict(f"cannot {action} a case in stage {case.stage}", stage=case.stage,
+        raise Conflict(msg("cannot {action} a case in stage {stage}", action=action, stage=case.stage), stage=case.stage,
                        allowed_from=sorted(transition.targets))
     policy = await effective_policy(uow.session, case.village_code, now.year)
     if policy is None:
-        raise Conflict(f"no monitoring policy for area {case.village_code} in {now.year}")
+        raise Conflict(msg("no monitoring policy for area {area} in {year}", area=case.village_code, year=now.year))
     household = await households.get(uow.session, case.household_id)
     from_stage = case.stage
     event, fields = await STEPS[action](Ctx(uow, case, body, principal, household, policy, now, to))

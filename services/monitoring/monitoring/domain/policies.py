@@ -5,6 +5,7 @@ from datetime import datetime
 from sqlalchemy.dialects.postgresql import insert
 
 from backstop_common.auth import Principal, Role
+from backstop_common.i18n import msg
 from backstop_common.problems import NotFound
 from backstop_common.uow import UnitOfWork
 from monitoring.domain import cluster
@@ -18,7 +19,7 @@ EDITORS = (Role.COUNTY_ADMIN, Role.SYSTEM)
 async def get_policy(uow: UnitOfWork, year: int, area_code: str) -> Policy:
     policy = await effective_policy(uow.session, area_code, year)
     if policy is None:
-        raise NotFound(f"no policy applies to area {area_code} in {year}")
+        raise NotFound(msg("no policy applies to area {area} in {year}", area=area_code, year=year))
     return policy
 
 

@@ -50,8 +50,8 @@ async def post_notice(ctx: Ctx) -> tuple[str, dict]:
 
 async def review(ctx: Ctx) -> tuple[str, dict]:
     if ctx.case.notice_ends_at and ctx.now < ctx.case.notice_ends_at:
-        raise Conflict(f"the public notice (村内公示) runs until {ctx.case.notice_ends_at.isoformat()}; "
-                       "review after it", notice_ends_at=ctx.case.notice_ends_at.isoformat())
+        raise Conflict(msg("the public notice (村内公示) runs until {until}; review after it",
+                           until=ctx.case.notice_ends_at.isoformat()), notice_ends_at=ctx.case.notice_ends_at.isoformat())
     return "case.reviewed", _identify_next(ctx, ctx.policy.confirm_days)
 
 
@@ -76,7 +76,7 @@ async def confirm(ctx: Ctx) -> tuple[str, dict]:
 
 def _require(value: Any, what: str) -> Any:
     if value in (None, "", []):
-        raise Unprocessable(f"{what} is required for this action", errors=[{"loc": ["body", what],
+        raise Unprocessable(msg("{what} is required for this action", what=what), errors=[{"loc": ["body", what],
                                                                              "msg": "required"}])
     return value
 
@@ -94,7 +94,7 @@ async def plan(ctx: Ctx) -> tuple[str, dict]:
     measures = _require(ctx.body.measures, "measures")
     for m in measures:
         if m.measure_type not in MEASURE_TYPES:
-            raise Unprocessable(f"unknown measure_type {m.measure_type!r}", allowed=sorted(MEASURE_TYPES))
+            raise Unprocessable(msg("unknown measure_type {type}", type=repr(m.measure_type)), allowed=sorted(MEASURE_TYPES))
     due = ctx.case.plan_due_at
     instant = ctx.case.confirmed_at is None  # still being identified: 即时帮扶
     if instant:
