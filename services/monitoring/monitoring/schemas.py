@@ -8,6 +8,7 @@ from typing import Annotated, Any, Literal
 
 from pydantic import AfterValidator, BaseModel, ConfigDict, Field, field_validator, model_validator
 
+from backstop_common.dates import CalendarDate
 from backstop_common.money import Money
 from monitoring.domain.risk import RISK_TYPES
 
@@ -145,7 +146,7 @@ class MeasureIn(BaseModel):
     measure_type: str
     responsible_unit: Text(200, 1)
     helper_user_id: Text(100, 1) | None = None
-    due_on: date | None = None
+    due_on: CalendarDate | None = None
 
 
 class ActionBody(BaseModel):
@@ -156,7 +157,7 @@ class ActionBody(BaseModel):
     note: Text(2000) | None = None
     reason: Text(2000) | None = None
     measures: Annotated[list[MeasureIn] | None, Field(max_length=50)] = None
-    visited_on: date | None = None
+    visited_on: CalendarDate | None = None
     findings: Text(4000) | None = None
     method: Literal["assistance", "natural"] | None = None
 
@@ -166,7 +167,7 @@ class KeyVisitIn(BaseModel):
 
     model_config = ConfigDict(extra="forbid")
 
-    visited_on: date
+    visited_on: CalendarDate
     findings: Text(4000, 1)
 
 

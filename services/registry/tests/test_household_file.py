@@ -203,3 +203,20 @@ async def test_new_head_then_old_head_leaves(client, settings):
     gone = await client.post(f"/api/v1/members/{old['id']}/removal", headers=auth(settings),
                              json={"reason": "death", "effective_on": "2024-01-05"})
     assert gone.status_code == 200 and gone.json()["removed_reason"] == "death"
+
+
+async def test_a_day_outside_1900_2100_is_refused_and_stores_nothing(client, settings):
+    """The deep fuzz stored "0001-01-01", which asyncpg writes as -infinity and the file served as "-infinity"."""
+    hh = await _register(client, settings, member())
+    hid, headers = hh["id"], auth(settings)
+    for path, body in (("housing-assessments", {"grade": "C", "assessed_on": "0001-01-01"}),
+                       ("water-assessments", {"safe_water": False, "assessed_on": "9999-12-31"}),
+                       ("disasters", {"disaster_type": "0201", "loss_amount": "1", "occurred_on": "0001-01-01"}),
+                       ("measures", {"measure_type": "housing", "description": "危房改造", "given_on": "1899-12-31",
+                                     "unit": "区住建局"})):
+        refused = await client.post(f"/api/v1/households/{hid}/{path}", headers=headers, json=body)
+        assert refused.status_code == 422, (path, refused.text)
+        assert refused.headers["content-type"] == "application/problem+json"
+        assert refused.json()["errors"][0]["loc"][-1] in body, refused.json()
+    file = (await client.get(f"/api/v1/households/{hid}", headers=headers)).json()
+    assert file["version"] == hh["version"] and "infinity" not in str(file)

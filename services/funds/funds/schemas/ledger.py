@@ -5,6 +5,7 @@ from datetime import date, datetime
 
 from pydantic import Field
 
+from backstop_common.dates import CalendarDate
 from funds.enums import Source, SubsidyKind
 from funds.schemas.base import Amount, AreaCode, In, Out, Year, Yuan
 
@@ -41,7 +42,7 @@ class DisbursementIn(In):
     project_id: uuid.UUID
     allocation_id: uuid.UUID
     amount: Amount
-    paid_on: date | None = None
+    paid_on: CalendarDate | None = None
     note: str | None = Field(default=None, max_length=500)
 
 
@@ -61,7 +62,7 @@ class SubsidyIn(In):
     member_id: uuid.UUID | None = None
     period: str = Field(pattern=r"^[0-9]{4}([-/][0-9A-Za-z]{1,10})?$")
     allocation_id: uuid.UUID
-    paid_on: date | None = None
+    paid_on: CalendarDate | None = None
 
 
 class SubsidyRead(Out):
@@ -85,7 +86,7 @@ class ReturnIn(In):
     subsidy_id: uuid.UUID | None = None
     amount: Amount
     reason: str = Field(min_length=1, max_length=500)
-    returned_on: date | None = None
+    returned_on: CalendarDate | None = None
 
 
 class ReturnRead(Out):

@@ -5,6 +5,7 @@ from datetime import date, datetime
 
 from pydantic import Field
 
+from backstop_common.dates import CalendarDate
 from backstop_common.money import Money
 from funds.enums import AssetType, Benefit, ProjectType, Stage
 from funds.schemas.base import Amount, AreaCode, In, Out, Year, Yuan
@@ -16,7 +17,7 @@ class ProjectCreate(In):
     area_code: AreaCode
     year: Year
     budget: Money
-    deadline: date | None = None
+    deadline: CalendarDate | None = None
     reason: str | None = Field(default=None, max_length=500)
 
 
@@ -40,7 +41,7 @@ class ProjectPatch(In):
 
     name: str | None = Field(default=None, min_length=1, max_length=200)
     budget: Money | None = None
-    deadline: date | None = None
+    deadline: CalendarDate | None = None
 
 
 class AssetIn(In):
@@ -76,7 +77,7 @@ class DividendIn(In):
     household_id: uuid.UUID
     year: Year
     amount: Amount
-    paid_on: date | None = None
+    paid_on: CalendarDate | None = None
 
 
 class DividendRead(Out):

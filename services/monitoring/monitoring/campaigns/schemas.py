@@ -6,6 +6,7 @@ from typing import Literal
 
 from pydantic import BaseModel, ConfigDict, Field
 
+from backstop_common.dates import CalendarDate
 from backstop_common.money import Money
 
 
@@ -133,8 +134,8 @@ class TargetIn(BaseModel):
     area_code: str = Field(pattern=r"^\d{12}$")
     measure: str
     target: int = Field(ge=0)
-    starts_on: date | None = None
-    due_on: date | None = None
+    starts_on: CalendarDate | None = None
+    due_on: CalendarDate | None = None
 
 
 class SplitPart(BaseModel):

@@ -1,10 +1,10 @@
 """Department feed records and the answer a department gets back."""
 
-from datetime import date
 from typing import Literal
 
 from pydantic import BaseModel, Field
 
+from backstop_common.dates import CalendarDate
 from backstop_common.money import Money
 from registry.domain.vocab import Employment, Health, HousingGrade, SchoolingStage, SchoolingStatus
 
@@ -43,7 +43,7 @@ class HousingRecord(BaseModel):
 
     id_number: str = IdNumber
     grade: HousingGrade
-    assessed_on: date
+    assessed_on: CalendarDate
     note: str | None = Field(default=None, max_length=500)
 
 
@@ -52,7 +52,7 @@ class PublicSecurityRecord(BaseModel):
 
     id_number: str = IdNumber
     event: Literal["death", "moved_out"]
-    effective_on: date
+    effective_on: CalendarDate
 
 
 class HumanResourcesRecord(BaseModel):
@@ -74,7 +74,7 @@ class WaterRecord(BaseModel):
 
     id_number: str = IdNumber
     safe_water: bool
-    assessed_on: date
+    assessed_on: CalendarDate
     note: str | None = Field(default=None, max_length=500)
 
 

@@ -6,6 +6,7 @@ from decimal import Decimal
 
 from pydantic import BaseModel, Field
 
+from backstop_common.dates import CalendarDate
 from backstop_common.money import Money
 from registry.domain.vocab import (
     Employment, Health, Labour, Relation, RemovalReason, SchoolingStage, SchoolingStatus, Sex,
@@ -41,7 +42,7 @@ class MemberCreate(MemberFacts):
     id_number: str = Field(min_length=15, max_length=18, description="18 characters; 15-digit legacy upgraded")
     relation: Relation
     sex: Sex | None = Field(default=None, description="taken from the ID number when omitted")
-    birth_date: date | None = Field(default=None, description="taken from the ID number when omitted")
+    birth_date: CalendarDate | None = Field(default=None, description="taken from the ID number when omitted")
     person_number: str | None = Field(default=None, pattern=r"^[0-9]{1,20}$")
 
 
@@ -56,12 +57,12 @@ class HeadChange(BaseModel):
 
 class MemberMove(BaseModel):
     household_id: uuid.UUID = Field(description="the household the member joins (in your area)")
-    effective_on: date | None = None
+    effective_on: CalendarDate | None = None
 
 
 class MemberRemoval(BaseModel):
     reason: RemovalReason
-    effective_on: date
+    effective_on: CalendarDate
 
 
 class MemberRead(BaseModel):

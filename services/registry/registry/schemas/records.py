@@ -6,6 +6,7 @@ from decimal import Decimal
 
 from pydantic import BaseModel, Field
 
+from backstop_common.dates import CalendarDate
 from backstop_common.money import Money
 from registry.domain.vocab import DisasterType, HousingGrade, MeasureType
 
@@ -34,7 +35,7 @@ class IncomeAssessmentRead(IncomeAssessmentCreate):
 
 class HousingAssessmentCreate(BaseModel):
     grade: HousingGrade
-    assessed_on: date
+    assessed_on: CalendarDate
     note: str | None = Field(default=None, max_length=500)
 
 
@@ -46,7 +47,7 @@ class HousingAssessmentRead(HousingAssessmentCreate):
 
 class WaterAssessmentCreate(BaseModel):
     safe_water: bool
-    assessed_on: date
+    assessed_on: CalendarDate
     note: str | None = Field(default=None, max_length=500)
 
 
@@ -58,7 +59,7 @@ class WaterAssessmentRead(WaterAssessmentCreate):
 class DisasterCreate(BaseModel):
     disaster_type: DisasterType = Field(description="risk code 0201 flood … 0299 other")
     loss_amount: Money
-    occurred_on: date
+    occurred_on: CalendarDate
     description: str | None = Field(default=None, max_length=500)
 
 
@@ -72,7 +73,7 @@ class HelperCreate(BaseModel):
     phone: str | None = Field(default=None, pattern=r"^[0-9+\- ]{7,20}$")
     unit: str = Field(min_length=1, max_length=100)
     user_id: str | None = Field(default=None, max_length=100)
-    assigned_on: date | None = None
+    assigned_on: CalendarDate | None = None
 
 
 class HelperRead(BaseModel):
@@ -89,7 +90,7 @@ class MeasureCreate(BaseModel):
     measure_type: MeasureType
     description: str = Field(min_length=1, max_length=500)
     amount: Money | None = None
-    given_on: date
+    given_on: CalendarDate
     unit: str = Field(min_length=1, max_length=100, description="responsible unit")
 
 
