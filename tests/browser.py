@@ -8,7 +8,7 @@ import tempfile
 from pathlib import Path
 
 from selenium import webdriver
-from selenium.common.exceptions import WebDriverException
+from selenium.common.exceptions import StaleElementReferenceException, WebDriverException
 from selenium.webdriver.chrome.service import Service
 from selenium.webdriver.common.by import By
 from selenium.webdriver.common.print_page_options import PrintOptions
@@ -70,7 +70,7 @@ class Browser:
         return WebDriverWait(self.driver, timeout).until(ec.presence_of_element_located((By.CSS_SELECTOR, css)))
 
     def wait_until_gone(self, element, timeout: float = 15) -> None:
-        WebDriverWait(self.driver, timeout).until(ec.staleness_of(element))
+        WebDriverWait(self.driver, timeout).until(lambda _: _is_gone(element))
 
     def one(self, css: str):
         return self.driver.find_element(By.CSS_SELECTOR, css)
@@ -99,3 +99,15 @@ class Browser:
         options = PrintOptions()
         options.page_width, options.page_height = 21.0, 29.7
         return base64.b64decode(self.driver.print_page(options))
+
+
+def _is_gone(element) -> bool:
+    """Stale once the page it was on is replaced. While the new page is arriving, ChromeDriver may answer
+    "Node with given id does not belong to the document" instead of a stale-element error: gone too."""
+    try:
+        element.is_enabled()
+    except WebDriverException as exc:  # StaleElementReferenceException is one
+        if isinstance(exc, StaleElementReferenceException) or "does not belong to the document" in (exc.msg or ""):
+            return True
+        raise
+    return False
