@@ -4,13 +4,9 @@ Revision ID: 7d2e9a4c1b60
 Revises: 5b1e0c2f7a31
 Create Date: 2026-12-01 16:40:00
 """
-import uuid
-
-from alembic import op
-import sqlalchemy as sa
-from sqlalchemy.dialects import postgresql
 
 from notifications.domain.default_rules import SEED_GAP_RULES
+from notifications.migrations.rule_rows import add_rules, drop_rules
 
 revision = '7d2e9a4c1b60'
 down_revision = '5b1e0c2f7a31'
@@ -19,16 +15,8 @@ depends_on = None
 
 
 def upgrade() -> None:
-    # a database made by the initial revision after these rules joined DEFAULT_RULES has them already
-    rules = sa.table('routing_rules', *(sa.column(c) for c in (
-        'id', 'name', 'event_type', 'area_prefix', 'urgent', 'needs_ack', 'ack_hours', 'enabled', 'version',
-        'template_zh', 'template_en')), sa.column('conditions', postgresql.JSONB),
-        sa.column('targets', postgresql.JSONB), sa.column('channels', postgresql.JSONB))
-    op.execute(postgresql.insert(rules).values(
-        [{**rule, 'id': uuid.uuid5(uuid.NAMESPACE_URL, f'backstop:rule:{rule["name"]}'), 'version': 1}
-         for rule in SEED_GAP_RULES]).on_conflict_do_nothing(index_elements=['name']))
+    add_rules(SEED_GAP_RULES)
 
 
 def downgrade() -> None:
-    op.execute(sa.text("DELETE FROM routing_rules WHERE name = ANY(:names)").bindparams(
-        names=[rule['name'] for rule in SEED_GAP_RULES]))
+    drop_rules(SEED_GAP_RULES)
