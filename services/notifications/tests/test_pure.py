@@ -76,3 +76,19 @@ def test_lookup_walks_lists():
                          {"responsible_unit": "health", "helper_user_id": "u9"}]}
     assert lookup(data, "measures.responsible_unit") == ["education", "health"]
     assert lookup(data, "measures.helper_user_id") == ["u9"]
+
+
+def test_an_overdue_decision_limit_names_the_step_in_the_readers_language():
+    """The 15-day limit's escalation (step ``decision``) reads 15天内作出认定, never the code."""
+    from notifications.domain.default_rules import DEFAULT_RULES
+    from notifications.domain.labels import labelled
+
+    overdue = next(r for r in DEFAULT_RULES if r["name"] == "case.overdue")
+    event = {"step": "decision", "due_at": "2026-12-01T08:00:00+08:00", "escalate_to_area": "211204000000"}
+    zh = render(overdue["template_zh"], labelled("case.overdue", event, "zh-CN"))
+    en = render(overdue["template_en"], labelled("case.overdue", event, "en"))
+    assert "“15天内作出认定”环节已超期" in zh and "decision" not in zh
+    assert "Decision within 15 days" in en
+    # a code no vocabulary names is shown as it is; other events' fields are left alone
+    assert labelled("case.overdue", {"step": "someday"}, "zh-CN")["step"] == "someday"
+    assert labelled("case.opened", {"step": "decision"}, "zh-CN")["step"] == "decision"

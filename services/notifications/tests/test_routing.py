@@ -29,7 +29,7 @@ async def test_registry_household_then_monitoring_risk_reaches_helper_and_cadre(
     to_helper = await inbox_with(client, settings, helper, "helper", vil, risk.id)
     to_cadre = await inbox_with(client, settings, cadre, "village_cadre", vil, risk.id)
     assert len(to_helper) == 1 and len(to_cadre) == 1
-    assert "09" in to_helper[0]["body_zh"] and to_helper[0]["urgent"] and to_helper[0]["needs_ack"]
+    assert "因学" in to_helper[0]["body_zh"] and to_helper[0]["urgent"] and to_helper[0]["needs_ack"]
     # the other village helper is not this household's helper
     assert not [m for m in (await inbox(client, settings, other, "helper", vil))["items"] if m["event_id"] == str(risk.id)]
 
@@ -91,7 +91,7 @@ async def test_finance_anomaly_reaches_county_office_and_auditor(client, setting
     [to_auditor] = await inbox_with(client, settings, auditor, "auditor", COUNTY, event.id)
     assert to_staff["urgent"] and to_staff["needs_ack"]
     assert not to_auditor["needs_ack"]  # read-only: informed, never expected to acknowledge
-    assert "duplicate_payment" in to_auditor["body_zh"]
+    assert "重复发放" in to_auditor["body_zh"]
 
 
 async def test_a_finance_anomaly_resolved_tells_the_county_office_why(client, settings, admin):
@@ -103,7 +103,7 @@ async def test_a_finance_anomaly_resolved_tells_the_county_office_why(client, se
         "household_id": str(uuid.uuid4()), "reason": f"登记数据已到达（事件 {late}）", "event_id": str(late)})
     await publish_events(settings.kafka_bootstrap_servers, FUNDS_FINANCE, [event])
     [to_staff] = await inbox_with(client, settings, staff, "county_staff", COUNTY, event.id)
-    assert "unknown_beneficiary" in to_staff["body_zh"] and str(late) in to_staff["body_zh"]
+    assert "收款人不在册" in to_staff["body_zh"] and str(late) in to_staff["body_zh"]
     assert not to_staff["urgent"]
 
 
@@ -122,7 +122,7 @@ async def test_risk_consumed_before_its_household_still_reaches_the_helper(clien
         "household_id": str(household_id), "village_code": vil, "helper_user_ids": [helper]})
     await publish_events(settings.kafka_bootstrap_servers, REGISTRY_HOUSEHOLD, [registered])
     [late] = await inbox_with(client, settings, helper, "helper", vil, risk.id)  # the helper once it is known
-    assert late["needs_ack"] and "07" in late["body_zh"]
+    assert late["needs_ack"] and "因务工就业不稳" in late["body_zh"]
     resp = await client.get("/api/v1/messages", params={"event_id": str(risk.id)},
                             headers=bearer(settings, "county_staff", COUNTY))
     assert resp.json()["total"] == 2  # the cadre still has exactly one

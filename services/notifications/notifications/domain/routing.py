@@ -9,11 +9,13 @@ from sqlalchemy.dialects.postgresql import insert
 
 from backstop_common.auth import READ_ONLY_ROLES
 from backstop_common.envelope import Event
+from backstop_common.i18n import EN, ZH
 from backstop_common.uow import UnitOfWork
 from notifications.context import Context
 from notifications.domain import deliveries, parking, targets
 from notifications.domain.areas import event_area
 from notifications.domain.conditions import all_hold, render
+from notifications.domain.labels import labelled
 from notifications.metrics import MESSAGES_CREATED
 from notifications.models import Message, Recipient, RoutingRule
 from notifications.repository import recipients as recipients_repo
@@ -70,6 +72,7 @@ async def route(ctx: Context, uow: UnitOfWork, event: Event, short_name: str) ->
     if wants_helpers and household_id and await recipients_repo.household(uow.session, str(household_id)) is None:
         await parking.park(uow, event, str(household_id), now)
     values = {**event.data, "event_type": short_name, "area_code": area, "subject": event.subject}
+    values_zh, values_en = labelled(short_name, values, ZH), labelled(short_name, values, EN)
     created = 0
     for plan in chosen.values():
         recipient, rule = plan.recipient, plan.rule
@@ -78,7 +81,7 @@ async def route(ctx: Context, uow: UnitOfWork, event: Event, short_name: str) ->
         message_id = await insert_message(uow, dict(
             event_id=event.id, event_type=short_name, event_subject=event.subject, event_area=area,
             rule_id=rule.id, recipient_id=recipient.id, level_area=recipient.area_code,
-            body_zh=render(rule.template_zh, values), body_en=render(rule.template_en, values),
+            body_zh=render(rule.template_zh, values_zh), body_en=render(rule.template_en, values_en),
             urgent=plan.urgent, needs_ack=plan.ack_hours is not None, created_at=now,
             ack_due_at=now + timedelta(hours=plan.ack_hours) if plan.ack_hours else None,
         ))
