@@ -51,6 +51,8 @@ class ServiceSpec:
     handlers: dict[str, Handler] = field(default_factory=dict)
     background: list[BackgroundJob] = field(default_factory=list)
     version: str = "0.1.0"
+    #: the app's clock (clock.py); a fresh real-time one unless a test or a demo hands one in
+    clock: Clock | None = None
 
 
 async def _bounded(what: str, awaitable, seconds: float = 10.0) -> None:
@@ -92,7 +94,7 @@ def _lifespan(spec: ServiceSpec):
         if settings.consumers_enabled and spec.handlers:
             consumer = EventConsumer(settings=settings, session_factory=sessions, publisher=publisher,
                                      handlers=spec.handlers, topics=spec.catalog.consumed_topics,
-                                     on_commit=relay.wake)
+                                     on_commit=relay.wake, clock=app.state.clock)
             app.state.consumer = consumer
             tasks.append(asyncio.create_task(consumer.run(), name="consumer"))
         tasks += [asyncio.create_task(job(app), name=job.__name__) for job in spec.background]
@@ -115,10 +117,11 @@ async def get_uow(request: Request) -> AsyncIterator[UnitOfWork]:
     app = request.app
     held = getattr(request.state, "idempotency", None)
     if held is not None:  # the Idempotency middleware holds the transaction and commits it
-        yield UnitOfWork(held.session, app.state.settings.service_name, app.state.relay.wake, defer_to=held)
+        yield UnitOfWork(held.session, app.state.settings.service_name, app.state.relay.wake, defer_to=held,
+                         clock=app.state.clock)
         return
     async with app.state.sessions() as session:
-        yield UnitOfWork(session, app.state.settings.service_name, app.state.relay.wake)
+        yield UnitOfWork(session, app.state.settings.service_name, app.state.relay.wake, clock=app.state.clock)
 
 
 UoW = Annotated[UnitOfWork, Depends(get_uow)]
@@ -188,7 +191,7 @@ def create_app(spec: ServiceSpec) -> FastAPI:
                   generate_unique_id_function=operation_ids())
     app.state.settings = spec.settings
     app.state.spec = spec
-    app.state.clock = Clock()
+    app.state.clock = spec.clock or Clock()
     install_problem_handlers(app)
     app.add_middleware(Idempotency)
     app.add_middleware(RequestMetrics)

@@ -21,6 +21,7 @@ from asgi_correlation_id import correlation_id
 from sqlalchemy.dialects.postgresql import insert
 from sqlalchemy.ext.asyncio import async_sessionmaker
 
+from backstop_common.clock import Clock
 from backstop_common.db import is_contention, is_unavailable
 from backstop_common.envelope import Event, from_kafka
 from backstop_common.kafka import BrokerUnavailable, Publisher
@@ -160,6 +161,7 @@ class EventConsumer:
         topics: list[str],
         group_id: str | None = None,
         on_commit: Callable[[], None] | None = None,
+        clock: Clock | None = None,
     ):
         self._settings = settings
         self._sessions = session_factory
@@ -168,6 +170,7 @@ class EventConsumer:
         self._topics = topics
         self.group_id = group_id or settings.service_name
         self._on_commit = on_commit
+        self._clock = clock or Clock()
         self.positions = Positions(sorted(topics), settings.consumer_fresh_s)
         self.rewind = False  # read the next assignment from the beginning (the broker was replaced)
         self._cluster: str | None = None  # the id of the broker cluster the positions come from
@@ -192,7 +195,7 @@ class EventConsumer:
         async with self._sessions() as session:
             if not await self._claim(session, event, record):
                 return False
-            uow = UnitOfWork(session, self._settings.service_name, self._on_commit)
+            uow = UnitOfWork(session, self._settings.service_name, self._on_commit, clock=self._clock)
             await self._handlers[event.type](event, uow)
             await uow.commit()
             return True
@@ -206,7 +209,7 @@ class EventConsumer:
         applied: list[Event] = []
         try:
             async with self._sessions() as session:
-                uow = UnitOfWork(session, self._settings.service_name, self._on_commit)
+                uow = UnitOfWork(session, self._settings.service_name, self._on_commit, clock=self._clock)
                 for event, record in items:
                     if await self._claim(session, event, record):
                         with _correlated(event):

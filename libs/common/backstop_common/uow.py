@@ -7,6 +7,7 @@ from asgi_correlation_id import correlation_id
 from pydantic import BaseModel
 from sqlmodel.ext.asyncio.session import AsyncSession
 
+from backstop_common.clock import Clock
 from backstop_common.envelope import Event, event_type, source_of
 from backstop_common.messaging_models import OutboxMessage
 
@@ -14,12 +15,14 @@ from backstop_common.messaging_models import OutboxMessage
 class UnitOfWork:
     """Holds one session; ``publish`` stages an event in the outbox, ``commit`` makes both durable.
 
-    Services flush and publish, never commit; the route or the consumer commits.
+    Services flush and publish, never commit; the route, the consumer or the job runner
+    (``jobs.unit_of_work``) commits. ``clock`` is the app's clock (a fresh real-time one if none is given).
     """
 
     def __init__(self, session: AsyncSession, service: str, on_commit: Callable[[], None] | None = None,
-                 defer_to: Any = None):
+                 defer_to: Any = None, clock: Clock | None = None):
         self.session = session
+        self.clock = clock or Clock()
         #: a request sent with Idempotency-Key: its transaction commits with the stored answer
         #: (``idempotency.Idempotency``), so ``commit`` only flushes and says so
         self._held = defer_to

@@ -3,8 +3,8 @@
 from fastapi import FastAPI
 
 from backstop_common.app import ServiceSpec, create_app
+from backstop_common.clock import Clock
 from funds.api import allocations, anomalies, payments, projects, public, reports, standards
-from funds.clock import Clock
 from funds.config import Settings
 from funds.domain.sweeper import sweeper
 from funds.events import catalog
@@ -12,15 +12,13 @@ from funds.handlers import HANDLERS
 
 
 def build_app(settings: Settings | None = None, clock: Clock | None = None) -> FastAPI:
-    app = create_app(ServiceSpec(
+    """``clock``: tests hand in one they move; otherwise the kernel builds a real-time one."""
+    return create_app(ServiceSpec(
         name="funds", title="Backstop funds", settings=settings or Settings(), catalog=catalog,
         routers=[allocations.router, projects.router, payments.router, anomalies.router, reports.router,
                  standards.router, public.router],
-        handlers=HANDLERS, background=[sweeper],
+        handlers=HANDLERS, background=[sweeper], clock=clock,
     ))
-    if clock is not None:  # tests inject one; otherwise the kernel's movable Clock stays
-        app.state.clock = clock
-    return app
 
 
 app = build_app()

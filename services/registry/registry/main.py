@@ -4,8 +4,8 @@ from fastapi import FastAPI
 
 from backstop_common.app import ServiceSpec, create_app
 from registry.api import access_log, areas, exports, feeds, households, imports, members, records
+from registry.background import purger
 from registry.config import Settings
-from registry.domain.access_log import purger
 from registry.domain.monitoring_status import on_case_event
 from registry.events import CONSUMED_CASE_TYPES, catalog
 

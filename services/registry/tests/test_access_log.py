@@ -6,7 +6,7 @@ from datetime import UTC, datetime, timedelta
 from python_calamine import CalamineWorkbook
 from sqlalchemy import select, update
 
-from registry.domain.access_log import purge_once
+from registry.background import purge_once
 from registry.models import AccessLogEntry
 from tests.factory import auth, household, id_number, member
 

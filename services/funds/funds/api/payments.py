@@ -7,11 +7,11 @@ from fastapi import APIRouter, Query
 
 from backstop_common.app import ReadModel, UoW
 from backstop_common.auth import CurrentPrincipal
+from backstop_common.clock import Now
 from backstop_common.paging import Page, Paging
 from backstop_common.problems import NotFound
 from backstop_common.topics import REGISTRY_HOUSEHOLD
 from funds.api.common import AreaFilter, PeriodFilter, commit, plain
-from funds.clock import Now
 from funds.domain import disbursements, readmodel, returns, standards, subsidies
 from funds.enums import SubsidyKind
 from funds.models import MemberFact, Subsidy

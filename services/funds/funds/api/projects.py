@@ -7,11 +7,11 @@ from fastapi import APIRouter, Depends
 
 from backstop_common.app import ReadModel, UoW
 from backstop_common.auth import CurrentPrincipal
+from backstop_common.clock import Now
 from backstop_common.concurrency import expected_version, optional_version
 from backstop_common.paging import Page, Paging
 from backstop_common.problems import NotFound
 from funds.api.common import AreaFilter, YearFilter, commit, plain
-from funds.clock import Now
 from funds.domain import beneficiaries, disbursements, projects
 from funds.enums import ACTIONS, ProjectType, Stage
 from funds.repository import projects as repo

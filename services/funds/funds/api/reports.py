@@ -7,9 +7,9 @@ from fastapi import APIRouter, Query
 
 from backstop_common.app import UoW
 from backstop_common.auth import CurrentPrincipal
+from backstop_common.clock import Now
 from backstop_common.xlsx import XLSX_RESPONSES
 from funds.api.common import AreaFilter, PeriodFilter, Format, YearFilter, plain, xlsx
-from funds.clock import Now
 from funds.domain import five_items, notices, reports, trails
 from funds.enums import Stage
 

@@ -8,10 +8,10 @@ from pydantic import BaseModel, Field
 
 from backstop_common.app import UoW
 from backstop_common.auth import CurrentPrincipal, Role
+from backstop_common.clock import Now
 from backstop_common.money import Money
 from backstop_common.problems import NotFound
 from funds.api.common import YearFilter, YearPath, plain
-from funds.clock import Now
 from funds.domain import standards
 from funds.enums import Stage, SubsidyKind
 from funds.repository import policy as repo

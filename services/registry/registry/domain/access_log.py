@@ -3,14 +3,13 @@
 Every read of an unmasked ID number or phone writes a row (``views.log_unmasked_reads``); auditors and
 the county admin read those rows for their area, and rows are kept at least three years."""
 
-from datetime import UTC, datetime
+from datetime import datetime
 
 import structlog
-from fastapi import FastAPI
 
 from backstop_common.auth import Principal, Role
-from backstop_common.jobs import periodic
 from backstop_common.problems import Unprocessable
+from backstop_common.uow import UnitOfWork
 from registry.repository import audit
 
 log = structlog.get_logger()
@@ -53,17 +52,10 @@ def retention_cutoff(now: datetime, years: int) -> datetime:
         return now.replace(year=now.year - years, day=28)
 
 
-async def purge_once(app: FastAPI, now: datetime | None = None) -> int:
+async def purge_expired(uow: UnitOfWork, now: datetime, years: int) -> int:
     """Delete what is older than the retention (never less than three years, see Settings)."""
-    settings = app.state.settings
-    cutoff = retention_cutoff(now or datetime.now(UTC), settings.access_log_retention_years)
-    async with app.state.sessions() as session:
-        purged = await audit.purge_access_log(session, cutoff)
-        await session.commit()
+    cutoff = retention_cutoff(now, years)
+    purged = await audit.purge_access_log(uow.session, cutoff)
     if purged:
         log.info("access_log.purged", rows=purged, older_than=cutoff.isoformat())
     return purged
-
-
-#: ServiceSpec.background job
-purger = periodic("access_log.purge", purge_once, interval="access_log_purge_interval_s")

@@ -31,7 +31,7 @@ async def leave(uow: UnitOfWork, principal: Principal, member: Member, household
         raise Conflict("this member has already left the household")
     if member.is_head and household.size > 1:
         raise Unprocessable("the head (户主) cannot leave while others remain; name a new head first")
-    if data.effective_on > date.today():
+    if data.effective_on > uow.clock.today():
         raise Unprocessable("effective_on is in the future")
     member.removed_on, member.removed_reason = data.effective_on, data.reason
     touch(member)
@@ -68,7 +68,7 @@ async def move_member(uow: UnitOfWork, principal: Principal, member_id: uuid.UUI
     for household, action in ((source, "moved_out"), (target, "moved_in")):
         history.record(session, principal, household.id, "member", member.id, action,
                        {"household_id": (source.id, target.id)}, version=member.version)
-    on = effective_on or date.today()
+    on = effective_on or uow.clock.today()
     emit(uow, MemberRemoved(household_id=source.id, village_code=source.village_code, member_id=member.id,
                             reason="migration", effective_on=on, size=source.size))
     emit(uow, MemberAdded(household_id=target.id, village_code=target.village_code, member_id=member.id,

@@ -1,7 +1,6 @@
 """Registering a household (建档立卡) and changing its file."""
 
 import uuid
-from datetime import date
 
 from backstop_common.auth import Principal
 from backstop_common.i18n import msg
@@ -44,7 +43,7 @@ async def register_household(uow: UnitOfWork, principal: Principal, data: Househ
     session.add(household)
     await session.flush()
     members = [new_member(household.id, m, n) for m, n in zip(data.members, id_numbers, strict=True)]
-    helpers = [Helper(household_id=household.id, assigned_on=h.assigned_on or date.today(),
+    helpers = [Helper(household_id=household.id, assigned_on=h.assigned_on or uow.clock.today(),
                       **h.model_dump(exclude={"assigned_on"})) for h in data.helpers]
     session.add_all(members + helpers)
     await session.flush()

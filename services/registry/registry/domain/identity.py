@@ -45,6 +45,8 @@ def normalize_id_number(raw: str) -> str:
         born = birth_date_of(number)
     except ValueError:
         raise InvalidIdNumber("ID number holds no valid birth date") from None
+    # the real calendar, not the app's clock: a pure check (imports run it in a worker thread), and a clock
+    # only moves forward, so a birth date real today allows, the app's today allows too
     if not date(1890, 1, 1) <= born <= date.today():
         raise InvalidIdNumber(f"ID number birth date {born} is impossible")
     if not _known_province(number[:2]):

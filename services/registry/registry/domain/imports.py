@@ -7,7 +7,6 @@ import asyncio
 import hashlib
 import uuid
 from collections.abc import Callable
-from datetime import date
 
 from asgi_correlation_id import correlation_id
 
@@ -44,7 +43,7 @@ async def import_households(uow: UnitOfWork, principal: Principal, data: bytes, 
                             ) -> ImportReport:
     may_write(principal)
     session = uow.session
-    income_year = income_year or date.today().year - 1
+    income_year = income_year or uow.clock.today().year - 1
     known = await areas.villages_in(session, principal.scope)
     villages = {(township or "", name): code for code, name, township, _county in known}
     with no_gc():

@@ -1,7 +1,6 @@
 """Income assessments (收入核算): per-capita net income is computed here, never typed."""
 
 import uuid
-from datetime import date
 from decimal import Decimal
 
 from backstop_common.auth import Principal
@@ -31,7 +30,7 @@ async def assess_income(uow: UnitOfWork, principal: Principal, household_id: uui
                         data: IncomeAssessmentCreate, expected: int | None) -> IncomeAssessment:
     session = uow.session
     household = await household_for_write(session, principal, household_id, expected)
-    if data.year > date.today().year:
+    if data.year > uow.clock.today().year:
         raise Unprocessable(msg("year {year} has not begun", year=data.year))
     if household.size < 1:
         raise Unprocessable("the household has no current members")

@@ -11,14 +11,13 @@ HEALTH = {"health", "illness", "disability_grade", "medical_out_of_pocket", "med
 SCHOOLING = {"schooling_stage", "schooling_status", "boarding"}
 
 
-def age_of(member: Member, today: date | None = None) -> int:
-    today = today or date.today()
+def age_of(member: Member, today: date) -> int:
     born = member.birth_date
     return today.year - born.year - ((today.month, today.day) < (born.month, born.day))
 
 
-def for_change(household: Household, member: Member, before: dict) -> list:
-    """``before`` holds the previous value of every changed field."""
+def for_change(household: Household, member: Member, before: dict, today: date) -> list:
+    """``before`` holds the previous value of every changed field; ``today`` the county's date (ages)."""
     ids = dict(household_id=household.id, village_code=household.village_code, member_id=member.id)
     events = []
     if HEALTH & before.keys():
@@ -29,7 +28,7 @@ def for_change(household: Household, member: Member, before: dict) -> list:
     if SCHOOLING & before.keys():
         events.append(MemberSchoolingChanged(
             **ids, stage=member.schooling_stage or "none", status=member.schooling_status,
-            previous_status=before.get("schooling_status", member.schooling_status), age=age_of(member),
+            previous_status=before.get("schooling_status", member.schooling_status), age=age_of(member, today),
             boarding=member.boarding))
     if "employment" in before:
         previous = before["employment"]

@@ -120,7 +120,7 @@ async def apply_changes(uow: UnitOfWork, principal: Principal, member: Member, h
     await uow.session.flush()
     history.record(uow.session, principal, household.id, "member", member.id, action,
                    {k: v for k, v in delta.items() if not k.startswith("name_")}, version=member.version)
-    for event in member_events.for_change(household, member, before):
+    for event in member_events.for_change(household, member, before, uow.clock.today()):
         emit(uow, event)
     return True
 

@@ -1,7 +1,6 @@
 """Paired helpers (帮扶责任人) and assistance measures actually given (帮扶措施)."""
 
 import uuid
-from datetime import date
 
 from backstop_common.auth import Principal
 from backstop_common.uow import UnitOfWork
@@ -17,7 +16,7 @@ from registry.schemas.records import HelperCreate, MeasureCreate
 async def assign_helper(uow: UnitOfWork, principal: Principal, household_id: uuid.UUID, data: HelperCreate,
                         expected: int | None) -> Helper:
     household = await household_for_write(uow.session, principal, household_id, expected)
-    helper = Helper(household_id=household.id, assigned_on=data.assigned_on or date.today(),
+    helper = Helper(household_id=household.id, assigned_on=data.assigned_on or uow.clock.today(),
                     **data.model_dump(exclude={"assigned_on"}))
     uow.session.add(helper)
     touch(household)
