@@ -10,7 +10,7 @@ from pydantic import AfterValidator, BaseModel, ConfigDict, Field, field_validat
 
 from backstop_common.dates import CalendarDate
 from backstop_common.money import Money
-from monitoring.domain.risk import RISK_TYPES
+from monitoring.vocab import RISK_TYPES
 
 
 def _no_nul(value: str) -> str:

@@ -14,10 +14,11 @@ from monitoring.api.deps import IfMatch
 from monitoring.api.views import case_detail, case_read
 from monitoring.clock import clock
 from monitoring.domain.cases import act
-from monitoring.domain.workflow import Stage, actions_for
+from monitoring.domain.workflow import actions_for
 from monitoring.repository import case_queries
 from monitoring.repository import cases as case_repo
 from monitoring.schemas import ActionBody, CaseDetail, CaseRead
+from monitoring.vocab import Stage
 
 router = APIRouter(tags=["cases"])
 

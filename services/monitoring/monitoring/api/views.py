@@ -4,10 +4,10 @@ from datetime import datetime
 
 from sqlmodel.ext.asyncio.session import AsyncSession
 
-from monitoring.domain.workflow import CLOSED, IDENTIFYING, Stage
 from monitoring.models import Case
 from monitoring.repository import cases as case_repo
 from monitoring.schemas import CaseDetail, CaseRead, MeasureRead, SignalRead, StepRead, VisitRead
+from monitoring.vocab import CLOSED, IDENTIFYING, Stage
 
 
 def is_overdue(case: Case, now: datetime) -> bool:

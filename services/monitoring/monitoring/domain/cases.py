@@ -13,10 +13,11 @@ from monitoring.domain.dates import earliest
 from monitoring.domain.policy import effective_policy
 from monitoring.domain.publishing import publish_case
 from monitoring.domain.steps import STEPS, Ctx
-from monitoring.domain.workflow import CLOSED, IDENTIFYING, TRANSITIONS, Stage, target
+from monitoring.domain.workflow import TRANSITIONS, target
 from monitoring.models import Case, CaseStep
 from monitoring.repository import cases as case_repo
 from monitoring.repository import households
+from monitoring.vocab import CLOSED, IDENTIFYING, Stage
 
 
 def refresh_next_due(case: Case) -> None:

@@ -9,11 +9,11 @@ from monitoring.domain.cases import refresh_next_due
 from monitoring.domain.dates import add_days, start_of
 from monitoring.domain.policy import effective_policy
 from monitoring.domain.publishing import publish_case
-from monitoring.domain.risk import Category, Source, income_risk_type
+from monitoring.domain.risk import income_risk_type
 from monitoring.domain.rules import gaps
-from monitoring.domain.workflow import Stage
 from monitoring.models import Case, CaseStep, HouseholdFacts
 from monitoring.repository import case_queries
+from monitoring.vocab import Category, Source, Stage
 
 CATEGORIES = frozenset(c.value for c in Category)
 

@@ -9,11 +9,11 @@ from sqlalchemy import update
 from backstop_common.uow import UnitOfWork
 from monitoring.domain import cluster, dibao, imported, readmodel, rules
 from monitoring.domain.policy import effective_policy
-from monitoring.domain.risk import Source
 from monitoring.domain.signals import record_signal
 from monitoring.models import Case, HouseholdFacts, Policy
 from monitoring.repository import cases as case_repo
 from monitoring.repository import households
+from monitoring.vocab import Source
 
 log = structlog.get_logger()
 INCOME_EVENTS = ("household.registered", "household.income_assessed")

@@ -20,9 +20,9 @@ from backstop_common.envelope import event_type, source_of
 from backstop_common.topics import MONITORING_CASE
 from backstop_common.uow import UnitOfWork
 from monitoring.domain.dates import add_days
-from monitoring.domain.risk import MAX_RISK_TYPES, RISK_CODES
 from monitoring.models import Policy
 from monitoring.models.cases import OPEN_STAGES_SQL
+from monitoring.vocab import MAX_RISK_TYPES, RISK_CODES
 
 RESCREEN = text(f"""
 WITH cand AS MATERIALIZED (

@@ -9,8 +9,9 @@ from decimal import Decimal
 from typing import Any
 
 from backstop_common.money import to_fen
-from monitoring.domain.risk import RISK_CODES, income_risk_type
+from monitoring.domain.risk import income_risk_type
 from monitoring.models import HouseholdFacts, Policy
+from monitoring.vocab import RISK_CODES
 
 
 @dataclass(frozen=True)

@@ -16,9 +16,10 @@ from monitoring.domain.policy import effective_policy
 from monitoring.domain.publishing import publish_case
 from monitoring.domain.risk import merge_risk_types
 from monitoring.domain.rules import Draft
-from monitoring.domain.workflow import STEP_DUE, Stage
+from monitoring.domain.workflow import STEP_DUE
 from monitoring.models import Case, CaseStep, HouseholdFacts, Signal
 from monitoring.repository import cases as case_repo
+from monitoring.vocab import Stage
 
 log = structlog.get_logger()
 

@@ -4,7 +4,7 @@ from collections import defaultdict
 from typing import Any
 
 from backstop_common.auth import parent_area
-from monitoring.domain.workflow import MONITORED, Stage
+from monitoring.vocab import MONITORED, Stage
 
 METRICS = {"stage": "stages", "signals": "signals_by_risk_type", "open_risk": "open_cases_by_risk_type"}
 

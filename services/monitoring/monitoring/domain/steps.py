@@ -12,11 +12,11 @@ from backstop_common.problems import Conflict, Unprocessable
 from backstop_common.uow import UnitOfWork
 from monitoring.domain.dates import add_days, start_of
 from monitoring.domain.elimination import unmet_conditions
-from monitoring.domain.risk import Category
 from monitoring.domain.rules import gaps
-from monitoring.domain.workflow import STEP_DUE, Stage
+from monitoring.domain.workflow import STEP_DUE
 from monitoring.models import Case, HouseholdFacts, Measure, Policy, Visit
 from monitoring.repository import cases as case_repo
+from monitoring.vocab import Category, Stage
 
 MEASURE_TYPES = frozenset({"industry", "employment", "education", "health", "housing", "dibao", "finance", "other"})
 

@@ -5,24 +5,10 @@ An action is allowed only from the listed stages (else 409) and only for the lis
 """
 
 from dataclasses import dataclass
-from enum import StrEnum
 
 from backstop_common.auth import Role
+from monitoring.vocab import IDENTIFYING, Stage
 
-
-class Stage(StrEnum):
-    OPENED = "opened"
-    VERIFIED = "verified"  # 入户核实 by the village
-    NOTICE_POSTED = "notice_posted"  # 民主评议 + 村内公示
-    REVIEWED = "reviewed"  # 乡审核
-    CONFIRMED = "confirmed"  # 县审批: a monitored household (监测对象)
-    REJECTED = "rejected"
-    ELIMINATION_PROPOSED = "elimination_proposed"
-    ELIMINATED = "eliminated"  # 风险消除
-
-
-CLOSED = frozenset({Stage.REJECTED, Stage.ELIMINATED})
-MONITORED = frozenset({Stage.CONFIRMED, Stage.ELIMINATION_PROPOSED})
 #: the identification step whose deadline runs in each stage, as named in ``case.overdue``
 STEP_DUE = {Stage.OPENED: "verify", Stage.VERIFIED: "notice", Stage.NOTICE_POSTED: "review",
             Stage.REVIEWED: "confirm"}
@@ -38,8 +24,6 @@ class Transition:
     targets: dict[Stage, Stage | None]
     roles: frozenset[Role]
 
-
-IDENTIFYING = (Stage.OPENED, Stage.VERIFIED, Stage.NOTICE_POSTED, Stage.REVIEWED)
 
 TRANSITIONS: dict[str, Transition] = {
     "verify": Transition("case.verified", {Stage.OPENED: Stage.VERIFIED}, VILLAGE),

@@ -7,9 +7,9 @@ from datetime import datetime
 from sqlalchemy import func, or_, select, text
 from sqlmodel.ext.asyncio.session import AsyncSession
 
-from monitoring.domain.workflow import IDENTIFYING
 from monitoring.models import Case
 from monitoring.models.cases import IDENTIFYING_SQL, OPEN_STAGES_SQL
+from monitoring.vocab import IDENTIFYING
 
 
 @dataclass

@@ -11,7 +11,6 @@ from backstop_common.concurrency import check_version
 from backstop_common.problems import Conflict, Forbidden, NotFound, Unprocessable
 from backstop_common.uow import UnitOfWork
 from monitoring.clock import clock
-from monitoring.domain.risk import Source
 from monitoring.domain.rules import Draft
 from monitoring.domain.signals import record_signal
 from monitoring.repository import households
@@ -23,6 +22,7 @@ from monitoring.supervision.routing import at_level
 from monitoring.supervision.schemas import DeclarationActionIn, DeclarationIn
 from monitoring.supervision.vault import Vault
 from monitoring.supervision.workdays import add_working_days, local_day_start
+from monitoring.vocab import Source
 
 RULE = "self_declared"
 VERIFIERS = (Role.VILLAGE_CADRE, Role.TOWNSHIP_STAFF, Role.COUNTY_STAFF, Role.COUNTY_ADMIN)

@@ -10,7 +10,7 @@ from fastapi import Query
 from backstop_common.auth import Principal, area_prefix
 from backstop_common.money import MONEY_MAX
 from registry.domain.identity import InvalidIdNumber, normalize_id_number
-from registry.domain.vocab import Cause, MonitoringCategory, PovertyStatus
+from registry.vocab import Cause, MonitoringCategory, PovertyStatus
 from registry.repository.filters import HouseholdFilter
 
 #: ids one list call may name: a page of rows

@@ -5,7 +5,7 @@ writes the file in a process of its own.
 """
 
 from backstop_common.privacy import mask_id_number, mask_phone
-from registry.domain.vocab import CAUSES
+from registry.vocab import CAUSES
 
 HEADERS = ("县(市、区、旗)", "乡(镇)", "行政村", "村代码", "自然村", "户编号", "人编号", "姓名", "证件号码", "性别",
            "出生日期", "人数", "与户主关系", "民族", "文化程度", "在校生状况", "失学或辍学原因", "健康状况", "残疾等级",

@@ -6,7 +6,7 @@ from backstop_common.auth import Principal
 from backstop_common.concurrency import check_version
 from backstop_common.i18n import msg
 from backstop_common.problems import NotFound, Unprocessable
-from registry.domain.vocab import WRITERS
+from registry.vocab import WRITERS
 from registry.models import Household
 from registry.repository import areas, households
 

@@ -9,7 +9,7 @@ from registry.domain import history
 from registry.domain.guards import household_for_write
 from registry.domain.members import touch
 from registry.domain.publishing import emit
-from registry.domain.vocab import HEAD
+from registry.vocab import HEAD
 from registry.events import HouseholdUpdated
 from registry.models import Household
 from registry.repository import members as repo

@@ -11,7 +11,7 @@ from registry.domain.facts import registered_event
 from registry.domain.guards import household_for_write, may_write, village_for
 from registry.domain.members import ensure_unregistered, new_member, touch, valid_id_number
 from registry.domain.publishing import emit
-from registry.domain.vocab import HEAD
+from registry.vocab import HEAD
 from registry.events import HelperAssigned, HouseholdStatusChanged, HouseholdUpdated
 from registry.models import Helper, Household
 from registry.repository import households as repo

@@ -12,7 +12,7 @@ from registry.domain import history, member_events
 from registry.domain.guards import household_for_write, may_write
 from registry.domain.identity import InvalidIdNumber, birth_date_of, normalize_id_number, pinyin_of, sex_of
 from registry.domain.publishing import emit
-from registry.domain.vocab import HEAD
+from registry.vocab import HEAD
 from registry.events import MemberAdded
 from registry.models import Household, Member
 from registry.repository import members as repo

@@ -8,12 +8,7 @@ from backstop_common.money import to_fen
 from registry.imports.columns import find_header
 from registry.imports.ids import OrderedIds
 from registry.imports.rows import parse_row
-
-
-#: the person's fields in the order of the members staging table, after id, household_id, number, line
-PERSON_COLUMNS = ("person_number", "name", "name_pinyin", "name_initials", "id_number", "relation", "is_head", "sex",
-                  "birth_date", "ethnicity", "phone", "education", "schooling_stage", "schooling_status", "health",
-                  "disability_grade", "labour_capacity", "employment", "migrant_months", "medical_insurance")
+from registry.repository.bulk import PERSON_COLUMNS
 
 
 @dataclass

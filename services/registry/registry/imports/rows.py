@@ -3,7 +3,7 @@
 from decimal import Decimal, InvalidOperation
 
 from registry.domain.identity import InvalidIdNumber, birth_date_of, normalize_id_number, pinyin_of, sex_of
-from registry.domain.vocab import HEAD, RELATIONS
+from registry.vocab import HEAD, RELATIONS
 from registry.imports import values as v
 from registry.schemas.records import ABSURD
 

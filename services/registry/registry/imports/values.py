@@ -3,7 +3,7 @@
 import re
 from datetime import date, datetime
 
-from registry.domain.vocab import CAUSES
+from registry.vocab import CAUSES
 
 YES, NO = {"是", "有", "Y", "y", "1", "true", "TRUE"}, {"否", "无", "N", "n", "0", "false", "FALSE"}
 SCIENTIFIC = re.compile(r"^[0-9](\.[0-9]+)?[eE]\+?[0-9]+$")

@@ -11,8 +11,12 @@ from sqlmodel.ext.asyncio.session import AsyncSession
 from backstop_common.db import driver_connection
 from backstop_common.envelope import event_type, source_of
 from backstop_common.topics import REGISTRY_HOUSEHOLD
-from registry.imports.plan import PERSON_COLUMNS
 
+#: a member's fields in the order of the members staging table, after id, household_id, number, line
+#: (the import's plan builds its rows in this order)
+PERSON_COLUMNS = ("person_number", "name", "name_pinyin", "name_initials", "id_number", "relation", "is_head", "sex",
+                  "birth_date", "ethnicity", "phone", "education", "schooling_stage", "schooling_status", "health",
+                  "disability_grade", "labour_capacity", "employment", "migrant_months", "medical_insurance")
 HOUSEHOLD_COLUMNS = ("id", "line", "household_number", "village_code", "natural_village", "phone",
                      "poverty_status", "year_lifted", "dibao", "tekun", "monitoring_category", "risk_eliminated",
                      "risk_identified_on", "risk_eliminated_on", "main_cause",

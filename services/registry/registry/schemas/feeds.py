@@ -6,7 +6,7 @@ from pydantic import BaseModel, Field
 
 from backstop_common.dates import CalendarDate
 from backstop_common.money import Money
-from registry.domain.vocab import Employment, Health, HousingGrade, SchoolingStage, SchoolingStatus
+from registry.vocab import Employment, Health, HousingGrade, SchoolingStage, SchoolingStatus
 
 IdNumber = Field(min_length=1, max_length=30)
 

@@ -7,7 +7,7 @@ from typing import Any
 
 from pydantic import BaseModel, Field
 
-from registry.domain.vocab import Cause, MonitoringCategory, PovertyStatus
+from registry.vocab import Cause, MonitoringCategory, PovertyStatus
 from registry.schemas.members import MemberCreate, MemberRead
 from registry.schemas.records import (
     DisasterRead, HelperCreate, HelperRead, HousingAssessmentRead, IncomeAssessmentRead, MeasureRead,

@@ -8,7 +8,7 @@ from pydantic import BaseModel, Field
 
 from backstop_common.dates import CalendarDate
 from backstop_common.money import Money
-from registry.domain.vocab import (
+from registry.vocab import (
     Employment, Health, Labour, Relation, RemovalReason, SchoolingStage, SchoolingStatus, Sex,
 )
 

@@ -8,7 +8,7 @@ from pydantic import BaseModel, Field
 
 from backstop_common.dates import CalendarDate
 from backstop_common.money import Money
-from registry.domain.vocab import DisasterType, HousingGrade, MeasureType
+from registry.vocab import DisasterType, HousingGrade, MeasureType
 
 #: a household's yearly component above this is a typing error, not an income (1,000万)
 ABSURD = Decimal("10000000")
