@@ -8,6 +8,7 @@ from sqlalchemy import Index
 from sqlmodel import Field, SQLModel
 
 from backstop_common.money import money_field
+from backstop_common.sync_schema import changed_xid
 from registry.models.columns import created_at, text_list, timestamp
 
 
@@ -51,3 +52,4 @@ class Household(SQLModel, table=True):
     version: int = 1
     created_at: datetime | None = created_at()
     updated_at: datetime | None = timestamp()
+    changed_xid: int | None = changed_xid()  # offline sync's order (trigger-set)

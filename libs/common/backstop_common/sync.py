@@ -1,0 +1,116 @@
+"""Offline sync for phones (离线同步): a list read again "changed since" an opaque cursor.
+
+A village cadre's phone keeps lists offline (the village's households, cases, plans, visits, problems,
+its inbox). It reads each list once without ``changed_since``, then again and again with the ``next``
+cursor of its last answer, and gets only what changed since: the rows to upsert (``items``) and the
+rows to drop (``removed``: tombstones, for a row deleted or moved out of the caller's scope), together in
+one stable order, ``limit`` at a time (``more`` says to ask again at once).
+
+The order is (the writing transaction's id, the row's id): ``sync_queries`` hands out only rows whose
+transaction ended before any still running began, so a transaction that commits late can never slip
+behind a cursor already given out (an ``updated_at`` taken at the transaction's start could). The
+cursor names its list, so one list's cursor is refused by another (422, like any malformed one).
+"""
+
+import base64
+import binascii
+import uuid
+from dataclasses import dataclass
+from datetime import datetime
+from typing import Annotated, Generic, Literal, TypeVar
+
+from fastapi import Depends, Query
+from pydantic import BaseModel, Field
+
+from backstop_common.i18n import msg
+from backstop_common.problems import Unprocessable
+
+T = TypeVar("T")
+DEFAULT_LIMIT, MAX_LIMIT = 200, 500
+#: why a row left a list (the tombstone's ``reason``)
+RemovalReason = Literal["moved_out", "deleted"]
+
+
+@dataclass(frozen=True, order=True)
+class Cursor:
+    """A position in one list's change stream: after the row ``id`` written by transaction ``xid``."""
+
+    xid: int
+    id: uuid.UUID
+
+    def encode(self, list_name: str) -> str:
+        text = f"{list_name}:{self.xid}:{self.id.hex}".encode()
+        return base64.urlsafe_b64encode(text).decode().rstrip("=")
+
+
+START = Cursor(0, uuid.UUID(int=0))
+
+
+def bad_cursor() -> Unprocessable:
+    text = msg("changed_since is not a cursor this list gave out; sync again without it")
+    return Unprocessable(text, errors=[{"loc": ["query", "changed_since"], "msg": text, "type": "sync_cursor"}])
+
+
+def decode(text: str, list_name: str) -> Cursor:
+    """The cursor a ``next`` of ``list_name`` carried, or a 422 naming ``changed_since``."""
+    try:
+        raw = base64.urlsafe_b64decode(text + "=" * (-len(text) % 4)).decode("ascii")
+        name, xid, hex_id = raw.split(":")
+        if name == list_name and xid.isdigit():
+            return Cursor(int(xid), uuid.UUID(hex=hex_id))
+    except (ValueError, binascii.Error, UnicodeDecodeError):
+        pass
+    raise bad_cursor()
+
+
+class Removed(BaseModel):
+    """A tombstone: drop this row from the offline list."""
+
+    id: uuid.UUID
+    reason: RemovalReason = Field(description="moved_out: no longer in your area (迁出); deleted: gone (删除)")
+    removed_at: datetime
+
+
+class Changes(BaseModel, Generic[T]):
+    """What changed since ``changed_since``: upsert ``items``, drop ``removed``, keep ``next`` for the next call."""
+
+    items: list[T]
+    removed: list[Removed]
+    next: str = Field(description="changed_since for the next call (opaque)")
+    more: bool = Field(description="more changes wait: call again at once with next")
+
+
+@dataclass(frozen=True)
+class Since:
+    """Where a sync call starts (``None``: from the beginning, tombstones left out) and how much it takes."""
+
+    list_name: str
+    cursor: Cursor | None
+    limit: int
+
+    @property
+    def after(self) -> Cursor:
+        return self.cursor or START
+
+
+def since(list_name: str):
+    """The route dependency of one list: ``changed_since`` (opaque, from ``next``) and ``limit``."""
+
+    def read(changed_since: Annotated[str | None, Query(max_length=200, description=(
+                 "the next of your last sync of this list; leave out for everything"))] = None,
+             limit: Annotated[int, Query(ge=1, le=MAX_LIMIT)] = DEFAULT_LIMIT) -> Since:
+        cursor = None if changed_since is None else decode(changed_since, list_name)
+        return Since(list_name, cursor, limit)
+
+    return Annotated[Since, Depends(read)]
+
+
+def changes(since: Since, items: list[tuple[Cursor, T]], removed: list[tuple[Cursor, Removed]]) -> Changes[T]:
+    """Merge the two streams (each already ordered, each at most ``limit + 1`` long) into one answer."""
+    merged = sorted([(key, 0, item) for key, item in items] + [(key, 1, gone) for key, gone in removed],
+                    key=lambda entry: (entry[0], entry[1]))
+    taken = merged[:since.limit]
+    last = taken[-1][0] if taken else since.after
+    return Changes(items=[entry for _, kind, entry in taken if kind == 0],
+                      removed=[entry for _, kind, entry in taken if kind == 1],
+                      next=last.encode(since.list_name), more=len(merged) > since.limit)

@@ -1,0 +1,48 @@
+"""Offline sync of the household list (issue 14): what changed since the phone's cursor, tombstones included."""
+
+import uuid
+
+from backstop_common.sync import Cursor
+from tests.factory import auth, household, member
+
+VILLAGE, ELSEWHERE = "211204002001", "211204001001"
+
+
+async def _sync_all(client, headers: dict, cursor: str | None = None) -> tuple[list, list, str]:
+    items, removed = [], []
+    while True:
+        params = {"limit": 2} | ({"changed_since": cursor} if cursor else {})
+        resp = await client.get("/api/v1/sync/households", params=params, headers=headers)
+        assert resp.status_code == 200, resp.text
+        body = resp.json()
+        items, removed, cursor = items + body["items"], removed + body["removed"], body["next"]
+        if not body["more"]:
+            return items, removed, cursor
+
+
+async def test_the_next_sync_returns_the_new_household_and_a_tombstone_for_the_one_that_moved(client, settings):
+    cadre, admin = auth(settings, area=VILLAGE), auth(settings, role="county_admin", area="211204000000")
+    staying, leaving = [(await client.post("/api/v1/households", json=household(VILLAGE, member()),
+                                           headers=admin)).json() for _ in range(2)]
+    items, removed, cursor = await _sync_all(client, cadre)
+    assert {staying["id"], leaving["id"]} <= {row["id"] for row in items} and removed == []
+    assert all(row["village_code"] == VILLAGE for row in items)
+
+    moved = await client.patch(f"/api/v1/households/{leaving['id']}", json={"village_code": ELSEWHERE},
+                               headers=admin | {"If-Match": str(leaving["version"])})
+    assert moved.status_code == 200, moved.text
+    new = (await client.post("/api/v1/households", json=household(VILLAGE, member()), headers=cadre)).json()
+
+    items, removed, cursor = await _sync_all(client, cadre, cursor)
+    assert [row["id"] for row in items] == [new["id"]]
+    assert [(r["id"], r["reason"]) for r in removed] == [(leaving["id"], "moved_out")]
+    assert await _sync_all(client, cadre, cursor) == ([], [], cursor)  # nothing since
+    there, _, _ = await _sync_all(client, auth(settings, area=ELSEWHERE))
+    assert leaving["id"] in {row["id"] for row in there}
+
+
+async def test_a_cursor_it_did_not_give_out_is_a_422_in_chinese(client, settings):
+    for cursor in ("not-a-cursor", Cursor(5, uuid.uuid4()).encode("cases")):
+        resp = await client.get("/api/v1/sync/households", params={"changed_since": cursor}, headers=auth(settings))
+        assert resp.status_code == 422 and resp.headers["content-type"] == "application/problem+json"
+        assert "同步游标" in resp.json()["detail"] and resp.json()["errors"][0]["loc"] == ["query", "changed_since"]
