@@ -139,10 +139,16 @@ ReadModel = Annotated[Freshness, Depends(get_freshness)]
 def _ops_routes(app: FastAPI, spec: ServiceSpec) -> None:
     @app.get("/healthz", tags=["ops"])
     async def healthz() -> dict:
+        """存活检查 — the process answers.
+
+        Liveness: the service's process is up (touches neither the database nor the broker)."""
         return {"status": "ok", "service": spec.name}
 
     @app.get("/readyz", tags=["ops"])
     async def readyz(request: Request):
+        """就绪检查 — database and broker reachable.
+
+        Readiness: 200 when the database and the broker answer, otherwise a 503 problem naming what is unreachable."""
         checks = {"database": False, "broker": False}
         try:
             async with request.app.state.engine.connect() as conn:
@@ -158,7 +164,9 @@ def _ops_routes(app: FastAPI, spec: ServiceSpec) -> None:
 
     @app.get("/_ops/position", tags=["ops"])
     async def position(request: Request) -> dict:
-        """How far this service has got: its events not yet published, and its consumer against the log's end.
+        """处理进度 — outbox and consumer position.
+
+        How far this service has got: its events not yet published, and its consumer against the log's end.
 
         `backstop up` waits on it before saying the stack is up; operators read it as the service's lag."""
         async with request.app.state.engine.connect() as conn:
@@ -180,6 +188,9 @@ def _ops_routes(app: FastAPI, spec: ServiceSpec) -> None:
 
     @app.get("/asyncapi.json", tags=["ops"])
     async def asyncapi() -> dict:
+        """事件契约 — this service's AsyncAPI 3.0 document.
+
+        The events this service publishes and consumes: topics, CloudEvents envelope and payload schemas."""
         return spec.catalog.asyncapi(spec.title, spec.version, spec.settings.kafka_bootstrap_servers)
 
 

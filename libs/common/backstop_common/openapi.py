@@ -18,6 +18,7 @@ workbook (its path ends in ``.xlsx``, or it takes ``format=xlsx``) documents tha
 success response, so a list that gains an export cannot forget it.
 """
 
+import re
 from http import HTTPStatus
 from typing import Any
 
@@ -48,6 +49,7 @@ PROBLEM_SCHEMA = {
     "additionalProperties": True,
 }
 WRITES = frozenset({"post", "put", "patch", "delete"})
+CHINESE = re.compile(r"[\u4e00-\u9fff]")
 
 
 def problem_responses(*codes: int) -> dict[int | str, dict[str, Any]]:
@@ -103,10 +105,21 @@ def _idempotency_key(path: str, method: str, operation: dict) -> None:
         operation.setdefault("parameters", []).append(IDEMPOTENCY_KEY)
 
 
+def _summary(operation: dict) -> None:
+    """The route's docstring: its first line (the Chinese term, then what it does) is the summary, the rest the
+    description (a summary given in Chinese in the decorator stays)."""
+    first, _, rest = operation.get("description", "").partition("\n")
+    if first:
+        if not CHINESE.search(operation.get("summary", "")):
+            operation["summary"] = first.strip()
+        operation["description"] = rest.strip() or first.strip()
+
+
 def _document(doc: dict) -> dict:
     doc.setdefault("components", {}).setdefault("schemas", {})["Problem"] = PROBLEM_SCHEMA
     for path, item in doc.get("paths", {}).items():
         for method, operation in item.items():
+            _summary(operation)
             _idempotency_key(path, method, operation)
             responses = operation.setdefault("responses", {})
             _workbook(path, operation)

@@ -138,6 +138,10 @@ def vocab_router(service: str) -> APIRouter:
 
     @router.get("/vocab", summary="代码表（词汇）: every code and its {zh, en} label")
     async def read() -> dict[str, dict[str, Label]]:
+        """代码表 — every code and its {zh, en} label.
+
+        Every code value this service answers with (causes, categories, stages …), each with its Chinese and
+        English label and, where one exists, the national system's code."""
         return answer
 
     return router

@@ -20,6 +20,9 @@ router = APIRouter(tags=["anomalies"])
 async def list_anomalies(uow: UoW, principal: CurrentPrincipal, paging: Paging, kind: AnomalyKind | None = None,
                          area_code: AreaFilter = None, household_id: uuid.UUID | None = None,
                          project_id: uuid.UUID | None = None, allocation_id: uuid.UUID | None = None):
+    """资金异常 — anomalies found in the money's path.
+
+    Payments to the dead, duplicates, idle money and the like, by kind, area, household, project or allocation."""
     return await repo.list_anomalies(uow.session, principal, paging, kind=kind, area_code=area_code,
                                      household_id=household_id, project_id=project_id,
                                      allocation_id=allocation_id)
@@ -28,6 +31,8 @@ async def list_anomalies(uow: UoW, principal: CurrentPrincipal, paging: Paging, 
 @router.get("/suggestions", response_model=Page[SuggestionRead])
 async def list_suggestions(uow: UoW, principal: CurrentPrincipal, paging: Paging, household_id: uuid.UUID | None = None,
                            area_code: AreaFilter = None, kind: SubsidyKind | None = None, status: Literal["open", "paid"] | None = None):
-    """Subsidies monitored households are eligible for (computed on case.confirmed); not payments."""
+    """补助建议 — subsidies monitored households are eligible for.
+
+    Subsidies monitored households are eligible for (computed on case.confirmed); not payments."""
     return await repo.list_suggestions(uow.session, principal, paging, household_id=household_id,
                                        area_code=area_code, kind=kind, status=status)

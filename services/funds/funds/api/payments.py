@@ -23,19 +23,27 @@ router = APIRouter(tags=["payments"])
 
 @router.post("/disbursements", status_code=201, response_model=DisbursementRead)
 async def disburse(body: DisbursementIn, uow: UoW, principal: CurrentPrincipal, now: Now):
+    """资金拨付 — pays money to a project.
+
+    A disbursement from an allocation to a project; one that breaks a rule is refused and recorded as an anomaly."""
     return await commit(uow, disbursements.disburse(uow, principal, body, now))
 
 
 @router.get("/disbursements", response_model=Page[DisbursementRead])
 async def list_disbursements(uow: UoW, principal: CurrentPrincipal, paging: Paging,
                              project_id: uuid.UUID | None = None, allocation_id: uuid.UUID | None = None):
+    """拨付列表 — disbursements.
+
+    Filter by project or allocation."""
     return await repo.list_disbursements(uow.session, principal, paging, project_id=project_id,
                                          allocation_id=allocation_id)
 
 
 @router.post("/subsidies", status_code=201, response_model=SubsidyRead)
 async def pay_subsidy(body: SubsidyIn, uow: UoW, principal: CurrentPrincipal, now: Now, fresh: ReadModel):
-    """The amount is computed from the standard (year of ``period``, household's area); never sent.
+    """发放补助 — pays a subsidy to a household.
+
+    The amount is computed from the standard (year of ``period``, household's area); never sent.
 
     503 with Retry-After while the registry's data may not have arrived here yet (see docs/funds.md)."""
     return await commit(uow, subsidies.pay_subsidy(uow, principal, body, now, fresh))
@@ -44,7 +52,9 @@ async def pay_subsidy(body: SubsidyIn, uow: UoW, principal: CurrentPrincipal, no
 @router.get("/subsidies/quote")
 async def quote(uow: UoW, principal: CurrentPrincipal, fresh: ReadModel, kind: SubsidyKind, household_id: uuid.UUID,
                 period: Annotated[str, Query(pattern=r"^[0-9]{4}")], member_id: uuid.UUID | None = None):
-    """What the standard gives this household (or member) for the period; pays nothing."""
+    """补助测算 — what the standard gives.
+
+    What the standard gives this household (or member) for the period; pays nothing."""
     household = await readmodel.household(uow.session, household_id)
     if household is None:
         fresh.ensure_caught_up(REGISTRY_HOUSEHOLD, household_id=str(household_id))
@@ -60,12 +70,18 @@ async def quote(uow: UoW, principal: CurrentPrincipal, fresh: ReadModel, kind: S
 @router.get("/subsidies", response_model=Page[SubsidyRead])
 async def list_subsidies(uow: UoW, principal: CurrentPrincipal, paging: Paging, household_id: uuid.UUID | None = None,
                          kind: SubsidyKind | None = None, period: PeriodFilter = None, area_code: AreaFilter = None):
+    """补助发放列表 — subsidies paid.
+
+    Filter by household, kind, period and area."""
     return await repo.list_subsidies(uow.session, principal, paging, household_id=household_id, kind=kind,
                                      period=period, area_code=area_code)
 
 
 @router.get("/subsidies/{subsidy_id}", response_model=SubsidyRead)
 async def read_subsidy(subsidy_id: uuid.UUID, uow: UoW, principal: CurrentPrincipal):
+    """补助发放详情 — one subsidy payment.
+
+    The payment with its amount, basis and period."""
     subsidy = await uow.session.get(Subsidy, subsidy_id)
     if subsidy is None or not principal.covers(subsidy.village_code):
         raise NotFound("subsidy not found")
@@ -74,12 +90,17 @@ async def read_subsidy(subsidy_id: uuid.UUID, uow: UoW, principal: CurrentPrinci
 
 @router.post("/returns", status_code=201, response_model=ReturnRead)
 async def record_return(body: ReturnIn, uow: UoW, principal: CurrentPrincipal, now: Now):
-    """退回: money of one disbursement or subsidy came back, with the reason; it is spent (and committed) no more."""
+    """资金退回 — money came back.
+
+    退回: money of one disbursement or subsidy came back, with the reason; it is spent (and committed) no more."""
     return await commit(uow, returns.record_return(uow, principal, body, now))
 
 
 @router.get("/returns", response_model=Page[ReturnRead])
 async def list_returns(uow: UoW, principal: CurrentPrincipal, paging: Paging, allocation_id: uuid.UUID | None = None,
                        project_id: uuid.UUID | None = None, household_id: uuid.UUID | None = None):
+    """资金退回列表 — returns.
+
+    Filter by allocation, project or household."""
     return await repo.list_returns(uow.session, principal, paging, allocation_id=allocation_id,
                                    project_id=project_id, household_id=household_id)

@@ -60,7 +60,9 @@ async def rate_limited(request: Request) -> None:
             dependencies=[Depends(rate_limited)], summary="资金公告公示（无需登录）")
 async def public_notices(uow: UoW, paging: Paging, area_code: AreaFilter = None, kind: NoticeKind | None = None,
                          year: YearFilter = None, since: datetime | None = None):
-    """Allocation results (分配结果) and project arrangements (项目安排), newest first, with their dates."""
+    """资金公告公示 — allocation results and project arrangements.
+
+    Allocation results (分配结果) and project arrangements (项目安排), newest first, with their dates."""
     if since is not None and since.tzinfo is None:
         raise Unprocessable("since needs a time zone (e.g. 2026-01-01T00:00:00+08:00)")
     return await repo.public_notices(uow.session, paging, area_code=area_code, kind=kind, year=year, since=since)
@@ -69,5 +71,7 @@ async def public_notices(uow: UoW, paging: Paging, area_code: AreaFilter = None,
 @router.get("/funds", openapi_extra=PUBLIC, responses=LIMITED, dependencies=[Depends(rate_limited)],
             summary="惠民惠农资金公开：按来源、项目、补助汇总（无需登录）")
 async def public_funds(uow: UoW, area_code: Annotated[str, Query(pattern=r"^[0-9]{12}$")]):
-    """Allocations by source with what is spent, projects from their 公示 on, subsidies by village and kind."""
+    """惠民惠农资金公开 — the area's money in public.
+
+    Allocations by source with what is spent, projects from their 公示 on, subsidies by village and kind."""
     return plain(await public_summary.summary(uow.session, area_code))

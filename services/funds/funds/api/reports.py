@@ -19,7 +19,9 @@ router = APIRouter(tags=["reports"])
 @router.get("/reports/execution", responses=XLSX_RESPONSES)
 async def execution(uow: UoW, principal: CurrentPrincipal, year: YearFilter = None, area_code: AreaFilter = None,
                     level: Literal["own", "township", "county"] = "own", format: Format = "json"):
-    """支出进度 by source, area (the allocation's own, or rolled up to township/county) and project type."""
+    """支出进度 — how much of each source is spent.
+
+    支出进度 by source, area (the allocation's own, or rolled up to township/county) and project type."""
     report = await reports.execution(uow.session, principal, area_code=area_code, year=year, level=level)
     if format == "xlsx":
         return xlsx(reports.XLSX_HEADERS, list(reports.execution_rows(report)), "execution.xlsx", "支出进度")
@@ -30,7 +32,9 @@ async def execution(uow: UoW, principal: CurrentPrincipal, year: YearFilter = No
 async def five_items_report(uow: UoW, principal: CurrentPrincipal, now: Now,
                             village_code: Annotated[str, Query(pattern=r"^[0-9]{12}$")], year: YearFilter = None,
                             format: Format = "json"):
-    """五项落实 per household of a village: cause, attribute, measures, helper, money (seed 001)."""
+    """五项落实 — per household of a village.
+
+    五项落实 per household of a village: cause, attribute, measures, helper, money (seed 001)."""
     report = await five_items.village_report(uow.session, principal, village_code, year or now.year)
     if format == "xlsx":
         return xlsx(five_items.XLSX_HEADERS, list(five_items.xlsx_rows(report)), "five-items.xlsx", "五项落实")
@@ -39,17 +43,26 @@ async def five_items_report(uow: UoW, principal: CurrentPrincipal, now: Now,
 
 @router.get("/reports/households/{household_id}")
 async def household_trail(household_id: uuid.UUID, uow: UoW, principal: CurrentPrincipal):
+    """户资金轨迹 — every yuan that reached a household.
+
+    Subsidies, dividends and returns of the household, with the allocation each came from."""
     return plain(await trails.household_trail(uow.session, principal, household_id))
 
 
 @router.get("/reports/projects/{project_id}", responses=XLSX_RESPONSES)
 async def project_trail(project_id: uuid.UUID, uow: UoW, principal: CurrentPrincipal):
+    """项目资金轨迹 — a project's money from source to payment.
+
+    Allocations, fundings, disbursements and returns of the project."""
     return plain(await trails.project_trail(uow.session, principal, project_id))
 
 
 @router.get("/notices/subsidies", responses=XLSX_RESPONSES)
 async def subsidy_notice(uow: UoW, principal: CurrentPrincipal, area_code: AreaFilter = None,
                          period: PeriodFilter = None, format: Format = "json"):
+    """补助公示清单 — subsidies to post in the village.
+
+    The subsidies of an area and period as the public notice lists them (names masked); ?format=xlsx for a workbook."""
     rows = await notices.subsidy_notice(uow.session, principal, area_code, period)
     if format == "xlsx":
         return xlsx(notices.SUBSIDY_HEADERS, rows, "subsidy-notice.xlsx", "补助公示")
@@ -59,6 +72,9 @@ async def subsidy_notice(uow: UoW, principal: CurrentPrincipal, area_code: AreaF
 @router.get("/notices/projects", responses=XLSX_RESPONSES)
 async def project_notice(uow: UoW, principal: CurrentPrincipal, area_code: AreaFilter = None,
                          stage: Stage | None = None, format: Format = "json"):
+    """项目公示清单 — projects to post.
+
+    The projects of an area (optionally of one stage) as the public notice lists them; ?format=xlsx for a workbook."""
     rows = await notices.project_notice(uow.session, principal, area_code, stage.value if stage else None)
     if format == "xlsx":
         return xlsx(notices.PROJECT_HEADERS, rows, "project-notice.xlsx", "项目公示")

@@ -36,14 +36,18 @@ class PolicyIn(BaseModel):
 @router.get("/standards")
 async def list_standards(uow: UoW, principal: CurrentPrincipal, kind: SubsidyKind | None = None,
                          year: YearFilter = None):
-    """Every standard line valid for the caller's area (their own and those above)."""
+    """补助标准 — the standard lines valid for the caller's area.
+
+    Every standard line valid for the caller's area (their own and those above)."""
     rows = [StandardRead.model_validate(r) for r in await repo.standards_for(uow.session, principal, kind, year)]
     return {"items": rows, "total": len(rows)}
 
 
 @router.put("/standards", response_model=StandardRead)
 async def put_standard(body: StandardIn, uow: UoW, principal: CurrentPrincipal, now: Now):
-    """Set one line of a standard for a year and area (a later year's line replaces it from then on)."""
+    """设置补助标准 — sets one line of a standard.
+
+    Set one line of a standard for a year and area (a later year's line replaces it from then on)."""
     principal.ensure_role(*ADMINS)
     principal.ensure_covers(body.area_code, "area")
     standards.check_policy_year(body.year, now)
@@ -54,7 +58,9 @@ async def put_standard(body: StandardIn, uow: UoW, principal: CurrentPrincipal, 
 
 @router.get("/project-policies/{year}/{area_code}")
 async def get_policy(year: YearPath, area_code: Code, uow: UoW, principal: CurrentPrincipal):
-    """The project policy in force for that year and area (its own line or the nearest one above)."""
+    """项目政策 — the project policy in force.
+
+    The project policy in force for that year and area (its own line or the nearest one above)."""
     policy = await standards.project_policy(uow.session, area_code, year)
     if policy is None or not (principal.covers(area_code) or area_code.startswith(principal.scope)):
         raise NotFound("no project policy for that year and area")
@@ -64,6 +70,9 @@ async def get_policy(year: YearPath, area_code: Code, uow: UoW, principal: Curre
 @router.put("/project-policies/{year}/{area_code}")
 async def put_policy(year: YearPath, area_code: Code, body: PolicyIn, uow: UoW, principal: CurrentPrincipal,
                      now: Now):
+    """设置项目政策 — sets a year's project policy for an area.
+
+    Notice days, stage limits, minimum return rate, investment per person and idle days (county admin)."""
     principal.ensure_role(*ADMINS)
     principal.ensure_covers(area_code, "area")
     standards.check_policy_year(year, now)

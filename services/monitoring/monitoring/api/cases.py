@@ -35,6 +35,10 @@ async def list_cases(
     decision_overdue: Annotated[bool | None, Query(description="the 15-day limit from the first signal to "
                                                     "the county's decision has passed (still identifying)")] = None,
 ):
+    """监测案件列表 — cases in the caller's area.
+
+    Filter by household, area, stage, category, risk type, and whether a deadline or the 15-day decision limit has
+    passed."""
     scope = principal.scope
     if area_code:
         principal.ensure_covers(area_code, "area")
@@ -49,6 +53,9 @@ async def list_cases(
 
 @router.get("/cases/{case_id}", response_model=CaseDetail, responses=NOT_MODIFIED)
 async def read_case(case_id: uuid.UUID, uow: UoW, principal: CurrentPrincipal, request: Request):
+    """案件详情 — one case with its history, signals, measures and visits.
+
+    Also the actions the caller may take next. Answers an ETag; 304 on a current If-None-Match."""
     case = await case_repo.get(uow.session, case_id)
     if case is None or not principal.covers(case.village_code):
         raise NotFound("case not found")
@@ -60,7 +67,9 @@ async def read_case(case_id: uuid.UUID, uow: UoW, principal: CurrentPrincipal, r
 @router.post("/cases/{case_id}/{action}", response_model=CaseDetail)
 async def case_action(case_id: uuid.UUID, action: str, uow: UoW, principal: CurrentPrincipal, version: IfMatch,
                       response: Response, body: Annotated[ActionBody | None, Body()] = None):
-    """verify, post-notice, review, confirm, reject, plan, visit, propose-elimination, object, eliminate, reopen."""
+    """案件流程操作 — one step of the identification procedure.
+
+    verify, post-notice, review, confirm, reject, plan, visit, propose-elimination, object, eliminate, reopen."""
     now = clock.now()
     case = await act(uow, principal, case_id, action, body or ActionBody(), now, version)
     await uow.commit()

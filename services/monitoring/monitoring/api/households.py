@@ -22,7 +22,9 @@ router = APIRouter(tags=["households"])
 @router.get("/households/{household_id}/monitoring")
 async def household_history(household_id: uuid.UUID, uow: UoW, principal: CurrentPrincipal,
                             fresh: ReadModel) -> dict:
-    """The household's facts as monitoring knows them, every signal, and every case with its history."""
+    """农户监测档案 — the household as monitoring knows it.
+
+    The household's facts as monitoring knows them, every signal, and every case with its history."""
     facts = await households.get(uow.session, household_id)
     if facts is None:
         fresh.ensure_caught_up(REGISTRY_HOUSEHOLD, household_id=str(household_id))
@@ -43,7 +45,9 @@ async def household_history(household_id: uuid.UUID, uow: UoW, principal: Curren
 
 @router.post("/households/{household_id}/visits", status_code=201)
 async def record_key_visit(household_id: uuid.UUID, body: KeyVisitIn, uow: UoW, principal: CurrentPrincipal) -> dict:
-    """A visit (巡访) to a key household without a case (seed 004): 低保, 特困, a severely disabled or
+    """重点户巡访 — records a visit to a key household.
+
+    A visit (巡访) to a key household without a case (seed 004): 低保, 特困, a severely disabled or
     seriously ill member, or a risk eliminated within the year. Resets its quarterly clock."""
     row = await key_visits.record(uow, principal, household_id, body.visited_on, body.findings, clock.now())
     await uow.commit()
@@ -52,7 +56,9 @@ async def record_key_visit(household_id: uuid.UUID, body: KeyVisitIn, uow: UoW, 
 
 @router.post("/households/{household_id}/dibao-review")
 async def review_dibao_phaseout(household_id: uuid.UUID, uow: UoW, principal: CurrentPrincipal) -> dict:
-    """Civil affairs reviewed the household's 低保渐退 (department staff, township or county): 低保 may end
+    """低保渐退复核 — civil affairs reviewed the phase-out.
+
+    Civil affairs reviewed the household's 低保渐退 (department staff, township or county): 低保 may end
     before the phase-out's months have run without it counting as a lapse."""
     row = await dibao.review(uow, principal, household_id, clock.now())
     await uow.commit()

@@ -17,14 +17,18 @@ AreaCode = Annotated[str, Path(pattern=r"^\d{12}$")]
 
 @router.get("/policies/{year}/{area_code}", response_model=PolicyRead, openapi_extra=AREAS_ABOVE_TOO)
 async def read_policy(year: Year, area_code: AreaCode, uow: UoW, principal: CurrentPrincipal):
-    """The values in force for the area and year (the row itself or the one inherited from above)."""
+    """监测政策 — the policy values in force.
+
+    The values in force for the area and year (the row itself or the one inherited from above)."""
     return await policies.get_policy(uow, year, area_code)
 
 
 @router.put("/policies/{year}/{area_code}", response_model=PolicyPutResult)
 async def put_policy(year: Year, area_code: AreaCode, body: PolicyValues, uow: UoW, principal: CurrentPrincipal,
                      request: Request):
-    """Set the area's row for the year and re-screen every household of the area in one pass."""
+    """设置监测政策 — sets the area's policy values for a year.
+
+    Set the area's row for the year and re-screen every household of the area in one pass."""
     policy, result = await policies.put_policy(uow, principal, year, area_code, body.model_dump(), clock.now())
     await uow.commit()
     request.app.state.relay.wake()  # the re-screen wrote outbox rows in SQL

@@ -24,6 +24,10 @@ REPORTERS = (Role.VILLAGE_CADRE, Role.HELPER, Role.TOWNSHIP_STAFF, Role.COUNTY_S
 @router.post("/signals", status_code=201, response_model=SignalResult)
 async def report_signal(body: SignalIn, uow: UoW, principal: CurrentPrincipal, response: Response,
                         fresh: ReadModel):
+    """报告风险信号 — an application, a visit or a department's report.
+
+    A household's application (农户申报), a cadre's visit (干部排查) or a department's report of a risk; it may open a
+    case. The same report again answers 200 with duplicate=true."""
     principal.ensure_role(*REPORTERS)
     facts = await households.get(uow.session, body.household_id, lock=True)
     if facts is None:  # not arrived yet, or unknown: only a caught-up read model can say which

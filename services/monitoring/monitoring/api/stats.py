@@ -16,7 +16,9 @@ router = APIRouter(tags=["stats"])
 @router.get("/stats")
 async def dashboard(uow: UoW, principal: CurrentPrincipal,
                     area_code: Annotated[str | None, Query(pattern=r"^\d{12}$")] = None) -> dict:
-    """Signals, cases per stage, monitored, eliminated, overdue and risk types, per township and village."""
+    """监测统计 — the dashboard counts.
+
+    Signals, cases per stage, monitored, eliminated, overdue and risk types, per township and village."""
     code = area_code or principal.area_code
     principal.ensure_covers(code, "area")
     rows = await stats.per_village(uow.session, area_prefix(code), clock.now())

@@ -29,12 +29,18 @@ def _wake(request: Request) -> None:
 
 @router.get("/checks")
 async def list_checks(uow: UoW, principal: CurrentPrincipal) -> list[CheckOut]:
+    """排查项目 — the checks a campaign can ask.
+
+    Every check definition (its code, question and the problem an answer raises)."""
     rows = await uow.session.exec(select(CheckDefinition).order_by(CheckDefinition.code))
     return [CheckOut.model_validate(r) for r in rows.all()]
 
 
 @router.post("/checks", status_code=201)
 async def create_check(body: CheckIn, uow: UoW, principal: CurrentPrincipal) -> CheckOut:
+    """新增排查项目 — defines a check.
+
+    A new question campaigns can ask, with the answer that counts as a problem."""
     check = await service.create_check(uow, principal, body)
     await uow.commit()
     return CheckOut.model_validate(check)
@@ -42,6 +48,9 @@ async def create_check(body: CheckIn, uow: UoW, principal: CurrentPrincipal) -> 
 
 @router.get("/campaigns")
 async def list_campaigns(uow: UoW, principal: CurrentPrincipal, paging: Paging) -> Page[CampaignOut]:
+    """排查活动列表 — campaigns of the caller's area.
+
+    Campaigns (集中排查) run in or above the caller's area, newest first."""
     cond = text("(campaigns.area_code LIKE :s || '%' OR :a LIKE campaigns.scope || '%')").bindparams(
         s=principal.scope, a=principal.area_code)
     total = (await uow.session.exec(select(func.count()).select_from(Campaign).where(cond))).one()
@@ -52,6 +61,9 @@ async def list_campaigns(uow: UoW, principal: CurrentPrincipal, paging: Paging) 
 
 @router.post("/campaigns", status_code=201)
 async def create_campaign(body: CampaignIn, uow: UoW, principal: CurrentPrincipal) -> CampaignOut:
+    """发起排查活动 — starts a campaign.
+
+    A campaign (集中排查) over an area with its checks and deadline."""
     campaign = await service.create_campaign(uow, principal, body)
     await uow.commit()
     return CampaignOut.model_validate(campaign)
@@ -59,11 +71,17 @@ async def create_campaign(body: CampaignIn, uow: UoW, principal: CurrentPrincipa
 
 @router.get("/campaigns/{campaign_id}")
 async def get_campaign(campaign_id: uuid.UUID, uow: UoW, principal: CurrentPrincipal) -> CampaignOut:
+    """排查活动详情 — one campaign.
+
+    The campaign with its checks, scope and progress."""
     return CampaignOut.model_validate(await service.get_campaign(uow, principal, campaign_id))
 
 
 @router.post("/campaigns/{campaign_id}/run")
 async def run_campaign(campaign_id: uuid.UUID, request: Request, uow: UoW, principal: CurrentPrincipal) -> RunResult:
+    """执行排查 — puts the checks to every household in scope.
+
+    Creates the questions for every household of the campaign's area and notifies the villages."""
     result = await service.run_campaign(uow, principal, campaign_id)
     await uow.commit()
     _wake(request)
@@ -73,6 +91,9 @@ async def run_campaign(campaign_id: uuid.UUID, request: Request, uow: UoW, princ
 @router.post("/campaigns/{campaign_id}/answers", status_code=201)
 async def answer(campaign_id: uuid.UUID, body: AnswerIn, uow: UoW, principal: CurrentPrincipal,
                  fresh: ReadModel) -> AnswerOut:
+    """填报排查结果 — answers a check for a household.
+
+    A village's answer to one check for one household; an answer that counts as a problem opens one (问题整改)."""
     answer_row, problem = await service.answer_question(uow, principal, campaign_id, body, fresh)
     await uow.commit()
     return AnswerOut.model_validate(answer_row).model_copy(update={"problem_id": problem.id if problem else None})
@@ -81,6 +102,9 @@ async def answer(campaign_id: uuid.UUID, body: AnswerIn, uow: UoW, principal: Cu
 @router.get("/problems")
 async def list_problems(uow: UoW, principal: CurrentPrincipal, paging: Paging, campaign_id: uuid.UUID | None = None,
                         unit: str | None = None, status: str | None = None) -> Page[ProblemOut]:
+    """问题清单 — problems found by campaigns.
+
+    Problems (问题) in the caller's area, by campaign, responsible unit or status."""
     rows, total = await repository.problem_rows(uow.session, principal.scope, campaign_id=campaign_id, unit=unit,
                                                 status=status, limit=paging.limit, offset=paging.offset)
     return Page(items=[ProblemOut.model_validate(r._mapping) for r in rows], total=total)
@@ -88,6 +112,9 @@ async def list_problems(uow: UoW, principal: CurrentPrincipal, paging: Paging, c
 
 @router.get("/problems/{problem_id}")
 async def get_problem(problem_id: uuid.UUID, uow: UoW, principal: CurrentPrincipal) -> ProblemDetail:
+    """问题详情 — one problem with its rectification steps.
+
+    The problem, the check that raised it and every step of its rectification (整改)."""
     problem = await rectification.get_problem(uow, principal, problem_id)
     steps = await uow.session.exec(select(ProblemStep).where(ProblemStep.problem_id == problem.id)
                                    .order_by(ProblemStep.at))
@@ -99,6 +126,10 @@ async def get_problem(problem_id: uuid.UUID, uow: UoW, principal: CurrentPrincip
 @router.post("/problems/{problem_id}/{action}")
 async def problem_action(problem_id: uuid.UUID, action: str, uow: UoW, principal: CurrentPrincipal,
                          version: Version, body: ActionIn | None = None) -> ProblemOut:
+    """问题整改操作 — one step of a problem's rectification.
+
+    start, rectify, defer, resume (the responsible unit), verify or reject (the level above), against the version
+    last read (If-Match)."""
     problem = await rectification.act(uow, principal, problem_id, action, body or ActionIn(), version)
     await uow.commit()
     return ProblemOut.model_validate(problem)
@@ -106,6 +137,9 @@ async def problem_action(problem_id: uuid.UUID, action: str, uow: UoW, principal
 
 @router.post("/targets", status_code=201)
 async def create_target(body: TargetIn, uow: UoW, principal: CurrentPrincipal) -> TargetOut:
+    """下达目标任务 — sets a target for an area.
+
+    A yearly target (目标任务) for an area, e.g. households to visit."""
     target = await targets.create_target(uow, principal, body)
     await uow.commit()
     return TargetOut.model_validate(target)
@@ -113,6 +147,9 @@ async def create_target(body: TargetIn, uow: UoW, principal: CurrentPrincipal) -
 
 @router.post("/targets/{target_id}/split")
 async def split_target(target_id: uuid.UUID, body: SplitIn, uow: UoW, principal: CurrentPrincipal) -> list[TargetOut]:
+    """分解目标任务 — splits a target among the areas below.
+
+    Divides a target among the townships or villages under its area."""
     parts = await targets.split(uow, principal, target_id, body)
     await uow.commit()
     return [TargetOut.model_validate(p) for p in parts]
@@ -124,26 +161,41 @@ def _year(year: int | None) -> int:
 
 @router.get("/boards/{area_code}")
 async def get_board(area_code: str, uow: UoW, principal: CurrentPrincipal, year: int | None = None) -> Board:
+    """目标进度看板 — an area's targets and progress.
+
+    Targets of the area for the year with what has been done against each."""
     return await targets.board(uow, principal, area_code, _year(year))
 
 
 @router.get("/reports/problems")
 async def report_problems(uow: UoW, principal: CurrentPrincipal, campaign_id: uuid.UUID | None = None) -> dict:
+    """问题整改报表 — problems by check, unit and status.
+
+    Counts of problems found and rectified, by check, responsible unit and status, optionally for one campaign."""
     return await reports.problem_report(uow, principal, campaign_id)
 
 
 @router.get("/reports/problems.xlsx", responses=XLSX_RESPONSES)
 async def report_problems_xlsx(uow: UoW, principal: CurrentPrincipal, campaign_id: uuid.UUID | None = None):
+    """问题整改报表（Excel） — the problem report as a workbook.
+
+    The problem report as an .xlsx workbook."""
     return xlsx_response(await reports.problem_xlsx(uow, principal, campaign_id), "problems.xlsx")
 
 
 @router.get("/reports/targets")
 async def report_targets(uow: UoW, principal: CurrentPrincipal,
                          area_code: Annotated[str, Query(pattern=r"^\d{12}$")], year: int | None = None) -> Board:
+    """目标任务报表 — an area's targets and progress.
+
+    The same board as /boards/{area_code}, for a report."""
     return await targets.board(uow, principal, area_code, _year(year))
 
 
 @router.get("/reports/targets.xlsx", responses=XLSX_RESPONSES)
 async def report_targets_xlsx(uow: UoW, principal: CurrentPrincipal,
                               area_code: Annotated[str, Query(pattern=r"^\d{12}$")], year: int | None = None):
+    """目标任务报表（Excel） — the target report as a workbook.
+
+    The target report as an .xlsx workbook."""
     return xlsx_response(await reports.target_xlsx(uow, principal, area_code, _year(year)), "targets.xlsx")

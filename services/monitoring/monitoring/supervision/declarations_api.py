@@ -29,6 +29,9 @@ RECEIVED = "已收到您的申报，村（社区）或乡镇工作人员将尽�
 @public_router.post("/declarations/codes", status_code=202, openapi_extra=PUBLIC, responses=LIMITED,
                     summary="获取自主申报短信验证码（无需登录）")
 async def send_code(body: CodeIn, request: Request, uow: UoW) -> CodeSent:
+    """获取自主申报验证码 — sends a one-time code by SMS.
+
+    The first of the public's two calls: a code to the phone that will confirm the declaration (rate-limited)."""
     await codes.request_code(uow, request.app.state.vault, body)
     await uow.commit()
     return CodeSent(message="验证码已发送，请查收短信。", expires_in_s=codes.CODE_MINUTES * 60)
@@ -37,6 +40,10 @@ async def send_code(body: CodeIn, request: Request, uow: UoW) -> CodeSent:
 @public_router.post("/declarations", status_code=202, openapi_extra=PUBLIC, responses=LIMITED,
                     summary="农户自主申报（无需登录，手机验证码确认）")
 async def declare(body: DeclarationIn, request: Request, uow: UoW) -> Receipt:
+    """农户自主申报 — a household declares a difficulty.
+
+    The second call: the declaration with the code sent; the answer is the same whether or not the ID number is
+    registered."""
     settings = request.app.state.settings
 
     async def match(id_number: str, county: str):
@@ -56,6 +63,9 @@ async def declare(body: DeclarationIn, request: Request, uow: UoW) -> Receipt:
 @router.get("/declarations")
 async def list_declarations(uow: UoW, principal: CurrentPrincipal, paging: Paging, status: str | None = None,
                             household_id: uuid.UUID | None = None) -> Page[DeclarationOut]:
+    """自主申报列表 — declarations in the caller's area.
+
+    Filter by status and household; identifiers never appear in the list."""
     principal.ensure_role(*declarations.READERS)
     rows, total = await repository.list_declarations(uow.session, principal.scope, status=status,
                                                      household_id=household_id, limit=paging.limit,
@@ -66,6 +76,9 @@ async def list_declarations(uow: UoW, principal: CurrentPrincipal, paging: Pagin
 @router.get("/declarations/{declaration_id}")
 async def get_declaration(declaration_id: uuid.UUID, request: Request, uow: UoW,
                           principal: CurrentPrincipal) -> DeclarationDetail:
+    """自主申报详情 — one declaration.
+
+    Name, ID number and phone masked unless the caller's role sees identifiers (a read is logged)."""
     d = await declarations.get(uow, principal, declaration_id)
     vault = request.app.state.vault
     name, id_number, phone = vault.open(d.name_enc), vault.open(d.id_number_enc), vault.open(d.phone_enc)
@@ -81,6 +94,9 @@ async def get_declaration(declaration_id: uuid.UUID, request: Request, uow: UoW,
 async def declaration_action(declaration_id: uuid.UUID, action: str, request: Request, uow: UoW,
                              principal: CurrentPrincipal, version: Version,
                              body: DeclarationActionIn | None = None) -> DeclarationOut:
+    """自主申报核实操作 — one step of verifying a declaration.
+
+    accept, decline, or visit (an unregistered declarer), against the version last read (If-Match)."""
     d = await declarations.act(uow, request.app.state.vault, principal, declaration_id, action,
                                body or DeclarationActionIn(), version)
     await uow.commit()

@@ -25,6 +25,10 @@ def caller_key(request: Request) -> str:
 @router.post("/reports", status_code=201, openapi_extra=PUBLIC, responses=LIMITED,
              summary="12317 监督举报（无需登录，可匿名）")
 async def report(body: PublicReportIn, request: Request, uow: UoW) -> Receipt:
+    """12317监督举报 — a public report, anonymous or not.
+
+    Anyone may report, without an account (rate-limited per caller); the answer is a reference and when it will be
+    accepted."""
     now, key = clock.now(), caller_key(request)
     policy = await repository.policy_for(uow.session, body.area_code)
     ensure_under_daily_limit(await repository.reports_from_source(uow.session, key, local_day_start(now)),

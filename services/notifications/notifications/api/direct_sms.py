@@ -56,6 +56,10 @@ def render(template: str, params: dict[str, str]) -> str:
 
 @router.post("/direct-sms", status_code=202)
 async def send_direct(body: DirectSmsIn, request: Request, uow: UoW, principal: CurrentPrincipal) -> DirectSmsOut:
+    """直发短信 — another service has one SMS sent (services only).
+
+    A one-time code or a declaration's answer to a phone the calling service holds; the phone is never stored. The
+    same ref again answers duplicate=true."""
     principal.ensure_role(Role.SYSTEM)
     if await uow.session.get(DirectSms, body.ref) is not None:
         return DirectSmsOut(ref=body.ref, duplicate=True)

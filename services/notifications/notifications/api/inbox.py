@@ -29,6 +29,9 @@ async def _owner(uow, principal):
 @router.get("/inbox", response_model=Inbox)
 async def my_inbox(uow: UoW, principal: CurrentPrincipal, paging: Paging,
                    unread: Annotated[bool, Query()] = False):
+    """我的消息 — the caller's own inbox.
+
+    The caller's messages (or their unit's, for department staff), newest first, with the unread count."""
     me = await _owner(uow, principal)
     if me is None:
         return Inbox(items=[], total=0, unread=0)
@@ -39,7 +42,9 @@ async def my_inbox(uow: UoW, principal: CurrentPrincipal, paging: Paging,
 
 @router.post("/inbox/{message_id}/read", response_model=MessageOut)
 async def mark_read(message_id: uuid.UUID, request: Request, uow: UoW, principal: CurrentPrincipal):
-    """Marks the message read, which acknowledges it (no escalation after this). Idempotent."""
+    """标记已读 — reads (acknowledges) a message.
+
+    Marks the message read, which acknowledges it (no escalation after this). Idempotent."""
     me = await _owner(uow, principal)
     message = await uow.session.get(Message, message_id, with_for_update=True)
     if me is None or message is None or message.recipient_id != me.id:

@@ -19,6 +19,9 @@ router = APIRouter(tags=["messages"])
 async def list_messages(uow: UoW, principal: CurrentPrincipal, paging: Paging,
                         event_id: Annotated[uuid.UUID | None, Query()] = None,
                         recipient_id: Annotated[uuid.UUID | None, Query()] = None):
+    """消息记录 — who was told what, and how delivery went.
+
+    Messages sent about events in the caller's area, with each channel's deliveries; filter by event or recipient."""
     principal.ensure_role(*READ_ROLES)
     rows, total = await repo.search(uow.session, principal.scope, event_id=event_id, recipient_id=recipient_id,
                                     limit=paging.limit, offset=paging.offset)

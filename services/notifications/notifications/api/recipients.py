@@ -20,6 +20,9 @@ router = APIRouter(tags=["recipients"])
 
 @router.post("/recipients", status_code=201, response_model=RecipientOut)
 async def create_recipient(body: RecipientIn, uow: UoW, principal: CurrentPrincipal):
+    """新增通讯录联系人 — adds a person or unit.
+
+    A person or unit of the county directory with their role, area and channels."""
     principal.ensure_role(*OFFICE_ROLES)
     recipient = await directory.create(uow, principal, body)
     out = directory.present(uow, principal, recipient)
@@ -29,6 +32,9 @@ async def create_recipient(body: RecipientIn, uow: UoW, principal: CurrentPrinci
 
 @router.post("/recipients/bulk", response_model=BulkResult)
 async def bulk_load(body: RecipientBulk, uow: UoW, principal: CurrentPrincipal):
+    """批量导入通讯录 — loads many people and units.
+
+    Creates new entries and updates existing ones (by user id or unit); counts what changed."""
     principal.ensure_role(*OFFICE_ROLES)
     result = await directory.bulk_load(uow, principal, body.items)
     await uow.commit()
@@ -39,6 +45,9 @@ async def bulk_load(body: RecipientBulk, uow: UoW, principal: CurrentPrincipal):
 async def list_recipients(uow: UoW, principal: CurrentPrincipal, paging: Paging,
                           role: Annotated[str | None, Query(max_length=50, pattern=r"^[a-z_]+$")] = None,
                           unit: Annotated[str | None, Query(max_length=100, pattern=r"^[a-z0-9_.-]+$")] = None):
+    """通讯录 — people and units of the caller's area.
+
+    Filter by role or unit; phones masked unless the caller may see them."""
     principal.ensure_role(*READ_ROLES)
     rows, total = await repo.list_in_scope(uow.session, principal.scope, role=role, unit=unit,
                                            limit=paging.limit, offset=paging.offset)
@@ -56,6 +65,9 @@ async def _visible(uow, principal, recipient_id: uuid.UUID):
 
 @router.get("/recipients/{recipient_id}", response_model=RecipientOut)
 async def read_recipient(recipient_id: uuid.UUID, uow: UoW, principal: CurrentPrincipal):
+    """联系人详情 — one person or unit.
+
+    The entry with its channels and version."""
     principal.ensure_role(*READ_ROLES)
     out = directory.present(uow, principal, await _visible(uow, principal, recipient_id))
     await uow.commit()
@@ -65,6 +77,9 @@ async def read_recipient(recipient_id: uuid.UUID, uow: UoW, principal: CurrentPr
 @router.put("/recipients/{recipient_id}", response_model=RecipientOut)
 async def replace_recipient(recipient_id: uuid.UUID, body: RecipientIn, uow: UoW, principal: CurrentPrincipal,
                             version: Annotated[int, Depends(expected_version)]):
+    """修改联系人 — replaces an entry.
+
+    Replaces the person or unit against the version last read (If-Match)."""
     principal.ensure_role(*OFFICE_ROLES)
     recipient = await directory.replace(uow, principal, recipient_id, body, version)
     out = directory.present(uow, principal, recipient)
@@ -74,7 +89,9 @@ async def replace_recipient(recipient_id: uuid.UUID, body: RecipientIn, uow: UoW
 
 @router.delete("/recipients/{recipient_id}", status_code=204)
 async def deactivate_recipient(recipient_id: uuid.UUID, uow: UoW, principal: CurrentPrincipal):
-    """Recipients are deactivated, not deleted: their messages stay."""
+    """停用联系人 — deactivates an entry.
+
+    Recipients are deactivated, not deleted: their messages stay."""
     principal.ensure_role(*OFFICE_ROLES)
     recipient = await _visible(uow, principal, recipient_id)
     recipient.active = False

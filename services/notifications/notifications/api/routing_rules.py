@@ -45,6 +45,9 @@ async def _ensure_unique_name(uow, name: str, rule_id: uuid.UUID | None = None) 
 @router.get("/routing-rules", response_model=Page[RuleOut])
 async def list_rules(uow: UoW, principal: CurrentPrincipal, paging: Paging,
                      event_type: Annotated[str | None, Query(max_length=100, pattern=r"^[a-z_]+\.[a-z_]+$")] = None):
+    """通知规则 — routing rules visible to the caller.
+
+    Who hears of which event, as data; filter by event type."""
     principal.ensure_role(*READ_ROLES)
     where = [RoutingRule.event_type == event_type] if event_type else []
     rows = [r for r in (await uow.session.execute(select(RoutingRule).where(*where).order_by(RoutingRule.name))).scalars()
@@ -54,6 +57,9 @@ async def list_rules(uow: UoW, principal: CurrentPrincipal, paging: Paging,
 
 @router.post("/routing-rules", status_code=201, response_model=RuleOut)
 async def create_rule(body: RuleIn, uow: UoW, principal: CurrentPrincipal):
+    """新增通知规则 — adds a routing rule.
+
+    Which event reaches which roles or units, by which channels, with which escalation (county office)."""
     principal.ensure_role(*ADMIN_ROLES)
     if not _compatible(principal, body.area_prefix):
         raise Forbidden(msg("area prefix {prefix} is outside your area", prefix=body.area_prefix))
@@ -67,6 +73,9 @@ async def create_rule(body: RuleIn, uow: UoW, principal: CurrentPrincipal):
 
 @router.get("/routing-rules/{rule_id}", response_model=RuleOut)
 async def read_rule(rule_id: uuid.UUID, uow: UoW, principal: CurrentPrincipal):
+    """通知规则详情 — one routing rule.
+
+    The rule with its version."""
     principal.ensure_role(*READ_ROLES)
     return await _get(uow, principal, rule_id)
 
@@ -74,6 +83,9 @@ async def read_rule(rule_id: uuid.UUID, uow: UoW, principal: CurrentPrincipal):
 @router.put("/routing-rules/{rule_id}", response_model=RuleOut)
 async def replace_rule(rule_id: uuid.UUID, body: RuleIn, uow: UoW, principal: CurrentPrincipal,
                        version: Annotated[int, Depends(expected_version)]):
+    """修改通知规则 — replaces a routing rule.
+
+    Replaces the rule against the version last read (If-Match); names stay unique."""
     principal.ensure_role(*ADMIN_ROLES)
     rule = await _get(uow, principal, rule_id, lock=True)
     check_version(rule.version, version, "routing rule")
@@ -91,6 +103,9 @@ async def replace_rule(rule_id: uuid.UUID, body: RuleIn, uow: UoW, principal: Cu
 @router.delete("/routing-rules/{rule_id}", status_code=204)
 async def delete_rule(rule_id: uuid.UUID, uow: UoW, principal: CurrentPrincipal,
                       version: Annotated[int, Depends(expected_version)]):
+    """删除通知规则 — deletes a routing rule.
+
+    Deletes the rule against the version last read (If-Match)."""
     principal.ensure_role(*ADMIN_ROLES)
     rule = await _get(uow, principal, rule_id, lock=True)
     check_version(rule.version, version, "routing rule")

@@ -37,7 +37,9 @@ async def _get(uow, principal: Principal, sub_id: uuid.UUID, lock: bool = False)
 
 @router.post("/webhooks", status_code=201, response_model=WebhookCreated)
 async def create_webhook(body: WebhookIn, uow: UoW, principal: CurrentPrincipal):
-    """The signing secret (``whsec_…``) is in this answer only; keep it."""
+    """订阅事件推送 — subscribes a system to events.
+
+    The signing secret (``whsec_…``) is in this answer only; keep it."""
     principal.ensure_role(*ADMIN_ROLES)
     if not body.area_prefix.startswith(principal.scope):
         raise Forbidden(msg("area prefix {prefix} is outside your area {scope}", prefix=body.area_prefix or "(all)",
@@ -52,6 +54,9 @@ async def create_webhook(body: WebhookIn, uow: UoW, principal: CurrentPrincipal)
 
 @router.get("/webhooks", response_model=Page[WebhookOut])
 async def list_webhooks(uow: UoW, principal: CurrentPrincipal, paging: Paging):
+    """事件推送订阅 — subscriptions of the caller's area.
+
+    Each with its pending and failed deliveries; paused ones show when they paused."""
     principal.ensure_role(*ADMIN_ROLES, "auditor", "system")
     where = WebhookSubscription.owner_area.startswith(principal.scope)
     total = (await uow.session.execute(select(func.count()).select_from(WebhookSubscription).where(where))).scalar_one()
@@ -62,6 +67,9 @@ async def list_webhooks(uow: UoW, principal: CurrentPrincipal, paging: Paging):
 
 @router.get("/webhooks/{sub_id}", response_model=WebhookOut)
 async def read_webhook(sub_id: uuid.UUID, uow: UoW, principal: CurrentPrincipal):
+    """订阅详情 — one subscription.
+
+    The subscription with its delivery counts."""
     principal.ensure_role(*ADMIN_ROLES, "auditor", "system")
     return await _out(uow, await _get(uow, principal, sub_id))
 
@@ -69,7 +77,9 @@ async def read_webhook(sub_id: uuid.UUID, uow: UoW, principal: CurrentPrincipal)
 @router.patch("/webhooks/{sub_id}", response_model=WebhookOut)
 async def update_webhook(sub_id: uuid.UUID, body: WebhookPatch, request: Request, uow: UoW,
                          principal: CurrentPrincipal, version: Annotated[int, Depends(expected_version)]):
-    """Change url/event types, or ``{"paused": false}`` to resume (its waiting deliveries go out again)."""
+    """修改订阅 — changes or resumes a subscription.
+
+    Change url/event types, or ``{"paused": false}`` to resume (its waiting deliveries go out again)."""
     principal.ensure_role(*ADMIN_ROLES)
     sub = await _get(uow, principal, sub_id, lock=True)
     check_version(sub.version, version, "webhook subscription")
@@ -89,6 +99,9 @@ async def update_webhook(sub_id: uuid.UUID, body: WebhookPatch, request: Request
 
 @router.delete("/webhooks/{sub_id}", status_code=204)
 async def delete_webhook(sub_id: uuid.UUID, uow: UoW, principal: CurrentPrincipal):
+    """删除订阅 — deletes a subscription.
+
+    Deletes the subscription and its waiting deliveries."""
     principal.ensure_role(*ADMIN_ROLES)
     sub = await _get(uow, principal, sub_id, lock=True)
     for delivery in (await uow.session.execute(select(WebhookDelivery).where(WebhookDelivery.subscription_id == sub.id))).scalars():

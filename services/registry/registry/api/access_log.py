@@ -23,7 +23,9 @@ async def read_access_log(uow: UoW, principal: CurrentPrincipal, paging: Paging,
                           subject: Annotated[str | None, Query(min_length=1, max_length=200)] = None,
                           since: datetime | None = None, until: datetime | None = None,
                           format: Literal["json", "xlsx"] = "json"):
-    """Newest first; ``member_id`` finds the reads of that person's household file; ``subject`` is the reader.
+    """访问日志 — who read unmasked identifiers, and when.
+
+    Newest first; ``member_id`` finds the reads of that person's household file; ``subject`` is the reader.
     ``format=xlsx`` exports every matching row (not only the page)."""
     f = access_log.access_filter(principal, household_id=household_id, member_id=member_id, subject=subject,
                                  since=since, until=until)

@@ -18,6 +18,9 @@ router = APIRouter(tags=["areas"])
 async def list_areas(uow: UoW, principal: CurrentPrincipal, paging: Paging,
                      parent_code: Annotated[str | None, Query(pattern=r"^[0-9]{12}$")] = None,
                      level: Literal["county", "township", "village"] | None = None):
+    """行政区划列表 — the areas inside the caller's area.
+
+    Counties, townships and villages (12-digit division codes) inside the caller's area, filtered by parent or level."""
     rows, total = await repo.list_areas(uow.session, principal.scope, parent_code, level,
                                         paging.limit, paging.offset)
     return Page[AreaRead](items=[AreaRead.model_validate(a, from_attributes=True) for a in rows], total=total)
@@ -25,6 +28,9 @@ async def list_areas(uow: UoW, principal: CurrentPrincipal, paging: Paging,
 
 @router.post("/areas", status_code=201, response_model=AreaRead)
 async def create_area(body: AreaCreate, uow: UoW, principal: CurrentPrincipal):
+    """新增行政区划 — adds one area.
+
+    Adds a county, township or village under its parent (county admin); an existing code is a 409."""
     await areas.create_areas(uow.session, principal, [body], single=True)
     await uow.commit()
     return await repo.get_area(uow.session, body.code)
@@ -32,6 +38,9 @@ async def create_area(body: AreaCreate, uow: UoW, principal: CurrentPrincipal):
 
 @router.post("/areas/bulk", response_model=AreaBulkResult)
 async def create_areas(body: AreaBulk, uow: UoW, principal: CurrentPrincipal):
+    """批量导入行政区划 — loads a tree of areas.
+
+    Loads many areas at once (parents before children); ones that exist unchanged are counted, not refused."""
     created, unchanged = await areas.create_areas(uow.session, principal, body.areas)
     await uow.commit()
     return AreaBulkResult(created=created, unchanged=unchanged)

@@ -61,7 +61,9 @@ def _job(request: Request, principal: Principal, query: HouseholdQuery, path: st
             responses=XLSX_RESPONSES | problem_responses(429))
 async def export_households(request: Request, principal: CurrentPrincipal,
                             query: Annotated[HouseholdQuery, Depends()]):
-    """The filtered households, one row per person, in the national export's columns (re-importable)."""
+    """导出农户（国家系统格式） — the filtered households as a workbook.
+
+    The filtered households, one row per person, in the national export's columns (re-importable)."""
     fd, path = tempfile.mkstemp(prefix="households-", suffix=".xlsx")
     os.close(fd)
     try:

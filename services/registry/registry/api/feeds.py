@@ -20,7 +20,9 @@ Department = Literal["health_insurance", "civil_affairs", "education", "housing"
 async def post_feed(department: Department, uow: UoW, principal: CurrentPrincipal,
                     body: dict[str, Any] = Body(..., examples=[{"records": [
                         {"id_number": "110105194912310021", "year": 2024, "medical_out_of_pocket": "23000.00"}]}])):
-    """Matched records update the registry and publish events; unmatched ones come back by index."""
+    """部门数据比对 — a department's batch of records.
+
+    Matched records update the registry and publish events; unmatched ones come back by index."""
     try:
         records = TypeAdapter(list[FEEDS[department]]).validate_python(body.get("records"))
     except ValidationError as exc:

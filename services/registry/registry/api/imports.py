@@ -32,7 +32,9 @@ async def _upload(request: Request, filename: str | None) -> tuple[bytes, str]:
 async def import_households(request: Request, uow: UoW, principal: CurrentPrincipal,
                             filename: Annotated[str | None, Query(max_length=200)] = None,
                             income_year: Annotated[int | None, Query(ge=2014, le=2100)] = None):
-    """Every bad row comes back by line with its reason; the good households are loaded in one pass."""
+    """导入农户（国家系统导出文件） — loads a national export file.
+
+    Every bad row comes back by line with its reason; the good households are loaded in one pass."""
     data, name = await _upload(request, filename)
     if len(data) > MAX_BYTES:
         raise Unprocessable("the file is larger than 200 MB")

@@ -27,6 +27,9 @@ async def _view(uow, principal, member, request: Request) -> MemberRead:
 @router.post("/households/{household_id}/members", status_code=201, response_model=MemberRead)
 async def add(household_id: uuid.UUID, body: MemberCreate, uow: UoW, principal: CurrentPrincipal,
               request: Request, version: Annotated[int | None, Depends(optional_version)]):
+    """增员 — adds a member to a household.
+
+    A birth, marriage or other arrival; answers the member."""
     member = await members.add_member(uow, principal, household_id, body, version)
     return await _view(uow, principal, member, request)
 
@@ -34,6 +37,10 @@ async def add(household_id: uuid.UUID, body: MemberCreate, uow: UoW, principal: 
 @router.patch("/members/{member_id}", response_model=MemberRead)
 async def update(member_id: uuid.UUID, body: MemberUpdate, uow: UoW, principal: CurrentPrincipal,
                  request: Request, version: Annotated[int, Depends(expected_version)]):
+    """修改成员信息 — changes a member's facts.
+
+    Health, disability, schooling, work, insurance and the like, against the version last read (If-Match); a change
+    may open a monitoring case."""
     member = await members.update_member(uow, principal, member_id, body, version)
     return await _view(uow, principal, member, request)
 
@@ -41,6 +48,9 @@ async def update(member_id: uuid.UUID, body: MemberUpdate, uow: UoW, principal: 
 @router.post("/members/{member_id}/removal", response_model=MemberRead)
 async def remove(member_id: uuid.UUID, body: MemberRemoval, uow: UoW, principal: CurrentPrincipal,
                  request: Request, version: Annotated[int | None, Depends(optional_version)]):
+    """减员 — a member leaves the household.
+
+    Death, marriage away, moving away or other; the member stays in the history."""
     member = await departures.remove_member(uow, principal, member_id, body, version)
     return await _view(uow, principal, member, request)
 
@@ -50,6 +60,9 @@ async def remove(member_id: uuid.UUID, body: MemberRemoval, uow: UoW, principal:
 @router.post("/members/{member_id}/move", response_model=MemberRead)
 async def move(member_id: uuid.UUID, body: MemberMove, uow: UoW, principal: CurrentPrincipal, request: Request,
                version: Annotated[int, Depends(expected_version)]):
+    """成员迁移 — moves a member to another household.
+
+    The member leaves this household and joins the named one (both in the caller's area)."""
     member = await departures.move_member(uow, principal, member_id, body.household_id, version, body.effective_on)
     return await _view(uow, principal, member, request)
 
@@ -68,7 +81,9 @@ class MemberMatch(BaseModel):
 
 @router.post("/members/match", response_model=MemberMatch)
 async def match(body: MemberMatchIn, uow: UoW, principal: CurrentPrincipal) -> MemberMatch:
-    """Another Backstop service (a ``system`` token) asks whose ID number this is, inside its area — monitoring
+    """身份证号匹配 — whose ID number this is (services only).
+
+    Another Backstop service (a ``system`` token) asks whose ID number this is, inside its area — monitoring
     matching a household's own declaration (自主申报). The number travels in the body, never in a URL."""
     principal.ensure_role(Role.SYSTEM)
     found = await member_repo.holder_in_scope(uow.session, body.id_number.upper(), principal.scope)

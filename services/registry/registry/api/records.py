@@ -21,27 +21,46 @@ Version = Annotated[int | None, Depends(optional_version)]
 BASE = "/households/{household_id}"
 
 
-def _route(path: str, body_type, read_type, action):
+def _route(path: str, body_type, read_type, action, doc: str):
     async def handler(household_id: uuid.UUID, body: body_type, uow: UoW, principal: CurrentPrincipal,
                       version: Version):
         record = await action(uow, principal, household_id, body, version)
         await uow.commit()
         return read_type.model_validate(record, from_attributes=True)
 
-    handler.__name__ = action.__name__
+    handler.__name__, handler.__doc__ = action.__name__, doc
     router.add_api_route(BASE + path, handler, methods=["POST"], status_code=201, response_model=read_type)
 
 
-_route("/income-assessments", IncomeAssessmentCreate, IncomeAssessmentRead, income.assess_income)
-_route("/housing-assessments", HousingAssessmentCreate, HousingAssessmentRead, conditions.assess_housing)
-_route("/water-assessments", WaterAssessmentCreate, WaterAssessmentRead, conditions.assess_water)
-_route("/disasters", DisasterCreate, DisasterRead, conditions.report_disaster)
-_route("/measures", MeasureCreate, MeasureRead, support.give_measure)
+_route("/income-assessments", IncomeAssessmentCreate, IncomeAssessmentRead, income.assess_income,
+       """登记收入评估 — records an income assessment.
+
+       A year's income by kind (wage, business and its costs, property, transfers); the per-capita income is
+       computed. An income below the monitoring line may open a case in monitoring.""")
+_route("/housing-assessments", HousingAssessmentCreate, HousingAssessmentRead, conditions.assess_housing,
+       """住房安全鉴定 — records a housing safety rating.
+
+       The house's grade (A–D) and when it was rated; a C or D rating is a housing risk for monitoring.""")
+_route("/water-assessments", WaterAssessmentCreate, WaterAssessmentRead, conditions.assess_water,
+       """饮水安全评估 — records a drinking-water assessment.
+
+       Whether the household's drinking water is safe, and when it was assessed; unsafe water is a risk for monitoring.""")
+_route("/disasters", DisasterCreate, DisasterRead, conditions.report_disaster,
+       """灾情登记 — records a disaster's loss to the household.
+
+       The disaster type (national code), the loss and when it happened; a heavy loss may open a case.""")
+_route("/measures", MeasureCreate, MeasureRead, support.give_measure,
+       """帮扶措施 — records a support measure given.
+
+       A measure (industry, employment, education, health, housing …) with its date, amount and responsible unit.""")
 
 
 @router.post(BASE + "/helpers", status_code=201, response_model=HelperRead)
 async def assign_helper(household_id: uuid.UUID, body: HelperCreate, uow: UoW, principal: CurrentPrincipal,
                         version: Version):
+    """结对帮扶 — pairs a helper with the household.
+
+    A cadre or official who helps the household (帮扶责任人), with their unit and user id."""
     helper = await support.assign_helper(uow, principal, household_id, body, version)
     await uow.commit()
     return helper_view(helper, principal.sees_identifiers)
