@@ -7,9 +7,9 @@ from monitoring import campaigns, supervision
 from monitoring.api import cases, households, policies, signals, stats
 from monitoring.clock import clock
 from monitoring.config import Settings
-from monitoring.domain.deadlines import deadline_sweeper
 from monitoring.events import catalog
 from monitoring.handlers import HANDLERS
+from monitoring.jobs import deadline_sweeper
 
 
 async def load_reference_data(app: FastAPI) -> None:

@@ -5,9 +5,6 @@ recommended to civil affairs; a 低保 household whose income rose above it is f
 
 from datetime import datetime
 
-from sqlalchemy import select, update
-from sqlalchemy.dialects.postgresql import insert
-
 from backstop_common.auth import Principal, Role
 from backstop_common.problems import NotFound
 from backstop_common.topics import MONITORING_CASE
@@ -15,16 +12,14 @@ from backstop_common.uow import UnitOfWork
 from monitoring.domain.dates import add_months
 from monitoring.domain.rules import Draft, income_fact_key
 from monitoring.events import DibaoPhaseoutEvent, DibaoRecommended
-from monitoring.models import DibaoPhaseout, DibaoRecommendation, HouseholdFacts, Policy
+from monitoring.models import DibaoPhaseout, HouseholdFacts, Policy
+from monitoring.repository import dibao as dibao_repo
 
 REVIEWERS = (Role.DEPARTMENT, Role.TOWNSHIP_STAFF, Role.COUNTY_STAFF, Role.COUNTY_ADMIN)
 
 
 async def running(uow: UnitOfWork, household_id, *, lock: bool = False) -> DibaoPhaseout | None:
-    stmt = select(DibaoPhaseout).where(DibaoPhaseout.household_id == household_id, DibaoPhaseout.closed_at.is_(None))
-    if lock:
-        stmt = stmt.with_for_update()
-    return (await uow.session.execute(stmt)).scalars().first()
+    return await dibao_repo.running(uow.session, household_id, lock=lock)
 
 
 def _publish_phaseout(uow: UnitOfWork, name: str, row: DibaoPhaseout) -> None:
@@ -36,9 +31,7 @@ def _publish_phaseout(uow: UnitOfWork, name: str, row: DibaoPhaseout) -> None:
 
 async def _recommend(uow: UnitOfWork, f: HouseholdFacts, policy: Policy, now: datetime) -> bool:
     key = income_fact_key(f.income_year, f.per_capita_income)
-    stmt = insert(DibaoRecommendation).values(household_id=f.household_id, fact_key=key, recommended_at=now)
-    fresh = (await uow.session.execute(stmt.on_conflict_do_nothing().returning(DibaoRecommendation.fact_key))).first()
-    if fresh is None:
+    if not await dibao_repo.recommend_once(uow.session, f.household_id, key, now):
         return False
     uow.publish(MONITORING_CASE, "dibao.recommended", subject=f.household_id, area_code=f.village_code,
                 data=DibaoRecommended(household_id=f.household_id, village_code=f.village_code, year=f.income_year,
@@ -88,9 +81,7 @@ async def review(uow: UnitOfWork, principal: Principal, household_id, now: datet
 
 async def sweep_due(uow: UnitOfWork, now: datetime) -> int:
     """Phase-outs whose months ran out while the household is still on 低保: announced once."""
-    rows = (await uow.session.execute(
-        update(DibaoPhaseout).where(DibaoPhaseout.closed_at.is_(None), DibaoPhaseout.ends_at < now)
-        .values(closed_at=now, outcome="due").returning(DibaoPhaseout))).scalars().all()
+    rows = await dibao_repo.close_run_out(uow.session, now)
     for row in rows:
         _publish_phaseout(uow, "dibao.phaseout_due", row)
     return len(rows)

@@ -4,13 +4,12 @@ import uuid
 from datetime import datetime
 
 import structlog
-from sqlalchemy import update
 
 from backstop_common.uow import UnitOfWork
 from monitoring.domain import cluster, dibao, imported, readmodel, rules
 from monitoring.domain.policy import effective_policy
 from monitoring.domain.signals import record_signal
-from monitoring.models import Case, HouseholdFacts, Policy
+from monitoring.models import HouseholdFacts, Policy
 from monitoring.repository import cases as case_repo
 from monitoring.repository import households
 from monitoring.vocab import Source
@@ -46,8 +45,7 @@ async def on_registry_event(uow: UnitOfWork, name: str, data: dict, now: datetim
                                          uuid.UUID(str(measure_id)) if measure_id else None, now)
         return 0
     if name == "household.updated" and "village_code" in data.get("changed", []):
-        await uow.session.execute(update(Case).where(Case.household_id == facts.household_id)
-                                  .values(village_code=facts.village_code))
+        await case_repo.move_to_village(uow.session, facts.household_id, facts.village_code)
     if name == "household.registered":
         await imported.arrive(uow, facts, data, now)
     year = facts.income_year if name in INCOME_EVENTS and facts.income_year else now.year

@@ -11,43 +11,21 @@ helpers and its village.
 import uuid
 from datetime import date, datetime
 
-from sqlalchemy import select, text
-
 from backstop_common.auth import Principal, Role
 from backstop_common.problems import NotFound, Unprocessable
 from backstop_common.topics import MONITORING_CASE
 from backstop_common.uow import UnitOfWork
 from monitoring.events import KeyVisitOverdue, KeyVisitRecorded
 from monitoring.models import KeyVisit
-from monitoring.models.cases import OPEN_STAGES_SQL
-from monitoring.repository import households
+from monitoring.repository import households, sweeps
+from monitoring.repository import key_visits as key_visit_repo
 
 VISITORS = (Role.VILLAGE_CADRE, Role.HELPER, Role.TOWNSHIP_STAFF)
 
-SWEEP = text(f"""
-WITH targets AS (
-    SELECT h.household_id, h.village_code,
-           coalesce((SELECT max(v.visited_on) FROM key_visits v WHERE v.household_id = h.household_id)::timestamptz,
-                    h.first_seen_at) + make_interval(days => p.visit_interval_days) AS due_at
-      FROM household_facts h
-      JOIN LATERAL (SELECT visit_interval_days FROM policies p
-                     WHERE h.village_code LIKE p.scope || '%' AND p.year <= :year
-                     ORDER BY p.year DESC, length(p.scope) DESC LIMIT 1) p ON true
-     WHERE (h.dibao OR h.tekun OR h.major_illness_members > 0 OR h.severe_disabled_members > 0
-            OR EXISTS (SELECT 1 FROM cases c WHERE c.household_id = h.household_id AND c.stage = 'eliminated'
-                          AND c.closed_at > CAST(:now AS timestamptz) - interval '1 year'))
-       AND NOT EXISTS (SELECT 1 FROM cases c WHERE c.household_id = h.household_id AND c.{OPEN_STAGES_SQL})
-       AND h.first_seen_at IS NOT NULL),
-missed AS (
-    INSERT INTO key_visit_misses (household_id, due_at, recorded_at)
-    SELECT household_id, due_at, :now FROM targets WHERE due_at < :now ON CONFLICT DO NOTHING
-    RETURNING household_id, due_at)
-SELECT m.household_id, m.due_at, t.village_code FROM missed m JOIN targets t USING (household_id)
-""")
-
 
 async def sweep(uow: UnitOfWork, now: datetime) -> int:
-    rows = (await uow.session.execute(SWEEP, {"now": now, "year": now.year})).all()
+    """Key visits newly missed at ``now``: recorded and announced (``key_visit.overdue``) once each."""
+    rows = await sweeps.missed_key_visits(uow.session, now)
     for household_id, due_at, village_code in rows:
         uow.publish(MONITORING_CASE, "key_visit.overdue", subject=household_id, area_code=village_code,
                     data=KeyVisitOverdue(household_id=household_id, village_code=village_code, due_at=due_at))
@@ -74,6 +52,4 @@ async def record(uow: UnitOfWork, principal: Principal, household_id: uuid.UUID,
 
 
 async def history(uow: UnitOfWork, household_id: uuid.UUID) -> list[KeyVisit]:
-    rows = await uow.session.execute(select(KeyVisit).where(KeyVisit.household_id == household_id)
-                                     .order_by(KeyVisit.visited_on))
-    return list(rows.scalars())
+    return await key_visit_repo.history(uow.session, household_id)

@@ -2,8 +2,6 @@
 
 from datetime import datetime
 
-from sqlalchemy.dialects.postgresql import insert
-
 from backstop_common.auth import Principal, Role
 from backstop_common.i18n import msg
 from backstop_common.problems import NotFound
@@ -12,6 +10,7 @@ from monitoring.domain import cluster
 from monitoring.domain.policy import effective_policy, scope_of
 from monitoring.domain.rescreen import RescreenResult, rescreen
 from monitoring.models import Policy
+from monitoring.repository import policies
 
 EDITORS = (Role.COUNTY_ADMIN, Role.SYSTEM)
 
@@ -29,12 +28,7 @@ async def put_policy(uow: UnitOfWork, principal: Principal, year: int, area_code
     principal.ensure_role(*EDITORS)
     row = {**values, "year": year, "area_code": area_code, "scope": scope_of(area_code),
            "updated_by": principal.subject, "updated_at": now, "version": 1}
-    stmt = insert(Policy).values(**row)
-    await uow.session.execute(stmt.on_conflict_do_update(
-        index_elements=[Policy.year, Policy.area_code],
-        set_={**{k: stmt.excluded[k] for k in (*values, "updated_by", "updated_at")},
-              "version": Policy.version + 1}))
-    policy = await uow.session.get(Policy, (year, area_code), populate_existing=True)
+    policy = await policies.upsert(uow.session, row, changed=(*values, "updated_by", "updated_at"))
     result = await rescreen(uow, policy, now)
     if result.signals_opened:
         result.cluster_alerts = await cluster.check(uow, policy, now, scope=policy.scope)

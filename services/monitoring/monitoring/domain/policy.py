@@ -4,11 +4,9 @@ The walk goes village → township → county → city → province (``auth.pare
 of that chain the newest year not after the one asked wins, and within a year the deepest area.
 """
 
-from sqlalchemy import func, select
-from sqlmodel.ext.asyncio.session import AsyncSession
-
 from backstop_common.auth import area_prefix, parent_area
 from monitoring.models import Policy
+from monitoring.repository import policies
 
 
 def area_chain(area_code: str) -> list[str]:
@@ -19,11 +17,8 @@ def area_chain(area_code: str) -> list[str]:
     return chain
 
 
-async def effective_policy(session: AsyncSession, area_code: str, year: int) -> Policy | None:
-    rows = await session.execute(
-        select(Policy).where(Policy.area_code.in_(area_chain(area_code)), Policy.year <= year)
-        .order_by(Policy.year.desc(), func.length(Policy.scope).desc()).limit(1))
-    return rows.scalars().first()
+async def effective_policy(session, area_code: str, year: int) -> Policy | None:
+    return await policies.newest_in_chain(session, area_chain(area_code), year)
 
 
 def scope_of(area_code: str) -> str:

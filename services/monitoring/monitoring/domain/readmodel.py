@@ -9,8 +9,6 @@ from datetime import datetime
 from decimal import Decimal
 from typing import Any
 
-from sqlmodel.ext.asyncio.session import AsyncSession
-
 from monitoring.models import HouseholdFacts, MemberFacts
 from monitoring.repository import households
 
@@ -145,7 +143,7 @@ APPLY = {
 }
 
 
-async def _remember_members(session: AsyncSession, household_id: uuid.UUID, members: list[dict]) -> None:
+async def _remember_members(session, household_id: uuid.UUID, members: list[dict]) -> None:
     """The registered members as member events will find them (so a later change is not counted twice)."""
     for listed in members:
         row = await households.member(session, uuid.UUID(str(listed["member_id"])), household_id)
@@ -153,7 +151,7 @@ async def _remember_members(session: AsyncSession, household_id: uuid.UUID, memb
         row.schooling_status, row.insured = listed.get("schooling_status"), listed.get("medical_insurance")
 
 
-async def apply(session: AsyncSession, name: str, data: dict, now: datetime) -> HouseholdFacts:
+async def apply(session, name: str, data: dict, now: datetime) -> HouseholdFacts:
     """Update the read model from one event; returns the household's facts after it."""
     household_id = uuid.UUID(str(data["household_id"]))
     facts = await households.get_or_create(session, household_id, data["village_code"], now)

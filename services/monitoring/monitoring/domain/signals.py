@@ -5,9 +5,6 @@ import uuid
 from datetime import datetime
 
 import structlog
-from sqlalchemy import update
-from sqlalchemy.dialects.postgresql import insert
-from sqlalchemy.exc import IntegrityError
 
 from backstop_common.auth import Principal
 from backstop_common.uow import UnitOfWork
@@ -17,23 +14,23 @@ from monitoring.domain.publishing import publish_case
 from monitoring.domain.risk import merge_risk_types
 from monitoring.domain.rules import Draft
 from monitoring.domain.workflow import STEP_DUE
-from monitoring.models import Case, CaseStep, HouseholdFacts, Signal
+from monitoring.models import Case, CaseStep, HouseholdFacts, Policy
 from monitoring.repository import cases as case_repo
+from monitoring.repository import signals as signal_repo
 from monitoring.vocab import Stage
 
 log = structlog.get_logger()
 
 
-async def new_case(uow: UnitOfWork, household: HouseholdFacts, risk_types: list[str], source: str,
-                   now: datetime, case_id: uuid.UUID | None = None) -> Case:
-    policy = await effective_policy(uow.session, household.village_code, now.year)
+def opened_case(case_id: uuid.UUID, household_id: uuid.UUID, village_code: str, risk_types: list[str], source: str,
+                policy: Policy | None, now: datetime) -> Case:
+    """A case as a signal opens it (识别程序 starts): the village's verification and the county's decision
+    fall due by the policy's days."""
     due = add_days(now, policy.verify_days if policy else None)
-    case = Case(id=case_id or uuid.uuid4(), household_id=household.household_id,
-                village_code=household.village_code, stage=Stage.OPENED, risk_types=risk_types, source=source,
-                opened_at=now, decision_due_at=add_days(now, policy.decision_days if policy else None),
+    return Case(id=case_id, household_id=household_id, village_code=village_code, stage=Stage.OPENED,
+                risk_types=risk_types, source=source, opened_at=now,
+                decision_due_at=add_days(now, policy.decision_days if policy else None),
                 due_step=STEP_DUE[Stage.OPENED], due_at=due, next_due_at=earliest(due), updated_at=now)
-    uow.session.add(case)
-    return case
 
 
 async def _open_case(uow: UnitOfWork, household: HouseholdFacts, draft: Draft, source: str, now: datetime,
@@ -41,18 +38,16 @@ async def _open_case(uow: UnitOfWork, household: HouseholdFacts, draft: Draft, s
     """Open a case for the signal; when a concurrent writer opened one first (the one-open-case index
     refuses ours), join that one instead. Returns (case, opened). Routes and the consumer already
     serialise on the household's read-model row; this is the guard for any other writer."""
-    try:
-        async with uow.session.begin_nested():
-            case = await new_case(uow, household, [draft.risk_type], source, now, case_id)
-            await uow.session.flush()
+    policy = await effective_policy(uow.session, household.village_code, now.year)
+    case = opened_case(case_id, household.household_id, household.village_code, [draft.risk_type], source, policy, now)
+    if await case_repo.insert_unless_open(uow.session, case):
         return case, True
-    except IntegrityError:
-        case = await case_repo.open_for_household(uow.session, household.household_id, lock=True)
-        if case is None:
-            raise
-        log.info("case.open_raced", household_id=str(household.household_id), case_id=str(case.id))
-        await uow.session.execute(update(Signal).where(Signal.id == signal_id).values(case_id=case.id))
-        return case, False
+    case = await case_repo.open_for_household(uow.session, household.household_id, lock=True)
+    if case is None:
+        raise RuntimeError("the one-open-case index refused a case, yet no case is open")
+    log.info("case.open_raced", household_id=str(household.household_id), case_id=str(case.id))
+    await signal_repo.move_to_case(uow.session, signal_id, case.id)
+    return case, False
 
 
 async def record_signal(uow: UnitOfWork, household: HouseholdFacts, draft: Draft, source: str, now: datetime,
@@ -61,12 +56,11 @@ async def record_signal(uow: UnitOfWork, household: HouseholdFacts, draft: Draft
     session = uow.session
     case = await case_repo.open_for_household(session, household.household_id, lock=True)
     case_id = case.id if case else uuid.uuid4()
-    signal_id = (await session.execute(insert(Signal).values(
+    signal_id = await signal_repo.insert_once(session, dict(
         id=uuid.uuid4(), household_id=household.household_id, village_code=household.village_code,
         risk_type=draft.risk_type, rule=draft.rule, fact_key=draft.fact_key, facts=draft.facts, source=source,
         case_id=case_id, actor_user_id=principal.subject if principal else None,
-        actor_role=str(principal.role) if principal else None, created_at=now,
-    ).on_conflict_do_nothing(constraint="uq_signals_fact").returning(Signal.id))).scalar()
+        actor_role=str(principal.role) if principal else None, created_at=now))
     if signal_id is None:
         return None, None
     opened = case is None

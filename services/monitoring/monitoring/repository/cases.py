@@ -2,7 +2,8 @@
 
 import uuid
 
-from sqlalchemy import func, select, text
+from sqlalchemy import func, select, text, update
+from sqlalchemy.exc import IntegrityError
 from sqlmodel.ext.asyncio.session import AsyncSession
 
 from monitoring.models import Case, CaseStep, Measure, Signal, Visit
@@ -18,6 +19,23 @@ async def open_for_household(session: AsyncSession, household_id: uuid.UUID, *, 
     if lock:
         stmt = stmt.with_for_update()
     return (await session.execute(stmt)).scalars().first()
+
+
+async def move_to_village(session: AsyncSession, household_id: uuid.UUID, village_code: str) -> None:
+    """A household moved village (the registry said so): its cases follow it."""
+    await session.execute(update(Case).where(Case.household_id == household_id).values(village_code=village_code))
+
+
+async def insert_unless_open(session: AsyncSession, case: Case) -> bool:
+    """Add ``case`` in a savepoint; False when the one-open-case-per-household index refuses it (a
+    concurrent writer opened one first)."""
+    try:
+        async with session.begin_nested():
+            session.add(case)
+            await session.flush()
+        return True
+    except IntegrityError:
+        return False
 
 
 async def open_measures(session: AsyncSession, case_id: uuid.UUID) -> int:

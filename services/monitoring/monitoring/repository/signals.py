@@ -2,7 +2,8 @@
 
 import uuid
 
-from sqlalchemy import select
+from sqlalchemy import select, update
+from sqlalchemy.dialects.postgresql import insert
 from sqlmodel.ext.asyncio.session import AsyncSession
 
 from monitoring.models import Signal
@@ -15,6 +16,16 @@ async def get(session: AsyncSession, signal_id: uuid.UUID) -> Signal | None:
 async def by_fact(session: AsyncSession, household_id: uuid.UUID, rule: str, fact_key: str) -> Signal | None:
     return (await session.execute(select(Signal).where(
         Signal.household_id == household_id, Signal.rule == rule, Signal.fact_key == fact_key))).scalars().first()
+
+
+async def insert_once(session: AsyncSession, values: dict) -> uuid.UUID | None:
+    """Insert the signal; None when its fact (household, rule, fact key) was already recorded."""
+    return (await session.execute(insert(Signal).values(**values).on_conflict_do_nothing(
+        constraint="uq_signals_fact").returning(Signal.id))).scalar()
+
+
+async def move_to_case(session: AsyncSession, signal_id: uuid.UUID, case_id: uuid.UUID) -> None:
+    await session.execute(update(Signal).where(Signal.id == signal_id).values(case_id=case_id))
 
 
 async def for_household(session: AsyncSession, household_id: uuid.UUID) -> list[Signal]:

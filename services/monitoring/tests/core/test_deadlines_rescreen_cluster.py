@@ -10,7 +10,7 @@ from sqlalchemy import func, select
 from backstop_common.testing import bearer, eventually, read_events
 from backstop_common.topics import MONITORING_CASE
 from monitoring.clock import clock
-from monitoring.domain.deadlines import sweep_once
+from monitoring.jobs import sweep_once
 from monitoring.models import DeadlineMiss, Signal
 
 from .support import cases_of, income, outbox_count, registered, wait_for_case

@@ -10,7 +10,7 @@ from sqlalchemy import select
 from backstop_common.testing import bearer, read_events
 from backstop_common.topics import MONITORING_CASE
 from monitoring.clock import clock
-from monitoring.domain.deadlines import sweep_once
+from monitoring.jobs import sweep_once
 from monitoring.models import Signal
 
 from .support import income, outbox_count, registered, registry_event

@@ -7,7 +7,7 @@ from datetime import timedelta
 from backstop_common.testing import bearer, read_events
 from backstop_common.topics import MONITORING_CASE
 from monitoring.clock import clock
-from monitoring.domain.deadlines import sweep_once
+from monitoring.jobs import sweep_once
 
 from .support import outbox_count, registered
 

@@ -1,0 +1,31 @@
+"""Queries on 低保 follow-up: the running phase-out, a recommendation once per income, phase-outs run out."""
+
+import uuid
+from datetime import datetime
+
+from sqlalchemy import select, update
+from sqlalchemy.dialects.postgresql import insert
+from sqlmodel.ext.asyncio.session import AsyncSession
+
+from monitoring.models import DibaoPhaseout, DibaoRecommendation
+
+
+async def running(session: AsyncSession, household_id: uuid.UUID, *, lock: bool = False) -> DibaoPhaseout | None:
+    stmt = select(DibaoPhaseout).where(DibaoPhaseout.household_id == household_id, DibaoPhaseout.closed_at.is_(None))
+    if lock:
+        stmt = stmt.with_for_update()
+    return (await session.execute(stmt)).scalars().first()
+
+
+async def recommend_once(session: AsyncSession, household_id: uuid.UUID, fact_key: str, now: datetime) -> bool:
+    """Record the recommendation for this income; False when it was already recorded."""
+    stmt = insert(DibaoRecommendation).values(household_id=household_id, fact_key=fact_key, recommended_at=now)
+    return (await session.execute(stmt.on_conflict_do_nothing().returning(DibaoRecommendation.fact_key))).first() \
+        is not None
+
+
+async def close_run_out(session: AsyncSession, now: datetime) -> list[DibaoPhaseout]:
+    """Close, as ``due``, the running phase-outs whose end passed; returns them."""
+    return list((await session.execute(
+        update(DibaoPhaseout).where(DibaoPhaseout.closed_at.is_(None), DibaoPhaseout.ends_at < now)
+        .values(closed_at=now, outcome="due").returning(DibaoPhaseout))).scalars().all())
