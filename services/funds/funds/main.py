@@ -5,8 +5,8 @@ from fastapi import FastAPI
 from backstop_common.app import ServiceSpec, create_app
 from backstop_common.clock import Clock
 from funds.api import allocations, anomalies, payments, projects, public, reports, standards
+from funds.background import sweeper
 from funds.config import Settings
-from funds.domain.sweeper import sweeper
 from funds.events import catalog
 from funds.handlers import HANDLERS
 

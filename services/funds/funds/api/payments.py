@@ -12,10 +12,10 @@ from backstop_common.paging import Page, Paging
 from backstop_common.problems import NotFound
 from backstop_common.topics import REGISTRY_HOUSEHOLD
 from funds.api.common import AreaFilter, PeriodFilter, commit, plain
-from funds.domain import disbursements, readmodel, returns, standards, subsidies
+from funds.domain import disbursements, returns, standards, subsidies
 from funds.enums import SubsidyKind
-from funds.models import MemberFact, Subsidy
 from funds.repository import payments as repo
+from funds.repository import readmodel
 from funds.schemas import DisbursementIn, DisbursementRead, ReturnIn, ReturnRead, SubsidyIn, SubsidyRead
 
 router = APIRouter(tags=["payments"])
@@ -60,7 +60,7 @@ async def quote(uow: UoW, principal: CurrentPrincipal, fresh: ReadModel, kind: S
         fresh.ensure_caught_up(REGISTRY_HOUSEHOLD, household_id=str(household_id))
     if household is None or not principal.covers(household.village_code):
         raise NotFound("household not found")
-    member = await uow.session.get(MemberFact, member_id) if member_id else None
+    member = await readmodel.member(uow.session, member_id) if member_id else None
     if member_id and (member is None or member.household_id != household.id):
         raise NotFound("member not found")
     due = await standards.entitlement(uow.session, kind, household, member, int(period[:4]))
@@ -82,7 +82,7 @@ async def read_subsidy(subsidy_id: uuid.UUID, uow: UoW, principal: CurrentPrinci
     """补助发放详情 — one subsidy payment.
 
     The payment with its amount, basis and period."""
-    subsidy = await uow.session.get(Subsidy, subsidy_id)
+    subsidy = await repo.subsidy(uow.session, subsidy_id)
     if subsidy is None or not principal.covers(subsidy.village_code):
         raise NotFound("subsidy not found")
     return subsidy

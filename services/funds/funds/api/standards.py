@@ -61,7 +61,7 @@ async def get_policy(year: YearPath, area_code: Code, uow: UoW, principal: Curre
     """项目政策 — the project policy in force.
 
     The project policy in force for that year and area (its own line or the nearest one above)."""
-    policy = await standards.project_policy(uow.session, area_code, year)
+    policy = await repo.project_policy(uow.session, area_code, year)
     if policy is None or not (principal.covers(area_code) or area_code.startswith(principal.scope)):
         raise NotFound("no project policy for that year and area")
     return plain(policy.model_dump())

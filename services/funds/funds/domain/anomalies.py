@@ -3,17 +3,16 @@
 import uuid
 from decimal import Decimal
 
-from sqlalchemy import select
-from sqlalchemy.dialects.postgresql import insert
-
 from backstop_common.envelope import Event
 from backstop_common.problems import Problem
 from backstop_common.topics import FUNDS_FINANCE
 from backstop_common.uow import UnitOfWork
 from funds.enums import AnomalyKind
 from funds.events import AnomalyDetected, AnomalyResolved
-from funds.models import Anomaly, HouseholdFact, MemberFact, Subsidy
+from funds.models import HouseholdFact, MemberFact
 from funds.models.columns import now
+from funds.repository import anomalies as repo
+from funds.repository import payments, readmodel
 
 
 class Refused(Exception):
@@ -31,15 +30,12 @@ async def record(uow: UnitOfWork, key: str, kind: AnomalyKind, area_code: str, d
     """Insert the anomaly unless its key is known; publish only when this call inserted it.
 
     Returns the id of the anomaly (new or the one recorded before)."""
-    values = dict(id=uuid.uuid4(), key=key, kind=kind.value, area_code=area_code, detail=detail,
-                  household_id=household_id, member_id=member_id, project_id=project_id,
-                  payment_id=payment_id, allocation_id=allocation_id, amount=amount, detected_at=now())
-    inserted = (await uow.session.execute(
-        insert(Anomaly.__table__).values(**values).on_conflict_do_nothing(index_elements=["key"])
-        .returning(Anomaly.__table__.c.id)
-    )).scalar_one_or_none()
+    inserted = await repo.insert_once(uow.session, dict(
+        key=key, kind=kind.value, area_code=area_code, detail=detail, household_id=household_id,
+        member_id=member_id, project_id=project_id, payment_id=payment_id, allocation_id=allocation_id,
+        amount=amount, detected_at=now()))
     if inserted is None:
-        return (await uow.session.execute(select(Anomaly.id).where(Anomaly.key == key))).scalar_one()
+        return await repo.id_by_key(uow.session, key)
     uow.publish(FUNDS_FINANCE, "finance.anomaly_detected", subject=inserted, area_code=area_code,
                 data=AnomalyDetected(anomaly_id=inserted, kind=kind.value, area_code=area_code,
                                      household_id=household_id, project_id=project_id,
@@ -57,12 +53,9 @@ async def resolve_arrived(uow: UnitOfWork, household: HouseholdFact, event: Even
 
     A household-level one closes when any registry event for the household arrives; a member-level one
     when that member is now present in the household."""
-    flagged = (await uow.session.execute(select(Anomaly).where(
-        Anomaly.household_id == household.id, Anomaly.kind == AnomalyKind.UNKNOWN_BENEFICIARY.value,
-        Anomaly.resolved_at.is_(None)).with_for_update())).scalars().all()
-    for anomaly in flagged:
+    for anomaly in await repo.open_of_household(uow.session, household.id, AnomalyKind.UNKNOWN_BENEFICIARY):
         if anomaly.member_id is not None:
-            member = await uow.session.get(MemberFact, anomaly.member_id)
+            member = await readmodel.member(uow.session, anomaly.member_id)
             if member is None or member.household_id != household.id or member.status != "present":
                 continue
         anomaly.resolved_at = now()
@@ -75,10 +68,7 @@ async def resolve_arrived(uow: UnitOfWork, household: HouseholdFact, event: Even
 
 async def review_payments_after_death(uow: UnitOfWork, household: HouseholdFact, member: MemberFact) -> None:
     """A death recorded late: every subsidy already paid to the member on or after the death is flagged."""
-    query = select(Subsidy).where(Subsidy.member_id == member.id)
-    if member.removed_on:
-        query = query.where(Subsidy.paid_on >= member.removed_on)
-    for paid in (await uow.session.execute(query)).scalars():
+    for paid in await payments.subsidies_of_member(uow.session, member.id, paid_from=member.removed_on):
         await record(uow, f"deceased:payment:{paid.id}", AnomalyKind.DECEASED_BENEFICIARY, paid.village_code,
                      f"{paid.kind} for {paid.period} was paid on {paid.paid_on} to a member recorded as "
                      f"deceased on {member.removed_on}", household_id=household.id, member_id=member.id,

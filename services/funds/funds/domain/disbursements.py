@@ -13,6 +13,7 @@ from funds.domain.projects import get_project
 from funds.enums import Stage
 from funds.events import DisbursementMade
 from funds.models import Disbursement
+from funds.repository import fundings
 from funds.schemas import DisbursementIn, FundingIn
 
 PAYABLE_STAGES = (Stage.IMPLEMENTING.value, Stage.ACCEPTED.value)
@@ -27,7 +28,7 @@ async def disburse(uow: UnitOfWork, principal: Principal, data: DisbursementIn, 
     if not access.reaches(allocation.area_code, project.area_code):
         raise Unprocessable("the allocation belongs to another area than the project",
                             allocation_area=allocation.area_code, project_area=project.area_code)
-    line = await ledger.funding_line(uow.session, project.id, allocation.id)
+    line = await fundings.funding_line(uow.session, project.id, allocation.id)
     uncommitted_need = data.amount - ((line.committed - line.spent) if line else 0)
     await ledger.refuse_over_budget(uow.session, project, uncommitted_need)
     await ledger.commit_to_project(uow, allocation, project.id, project.area_code, max(uncommitted_need, 0),

@@ -4,9 +4,6 @@
 import uuid
 from decimal import Decimal
 
-from sqlalchemy import func, select
-from sqlmodel.ext.asyncio.session import AsyncSession
-
 from backstop_common.auth import Principal
 from backstop_common.problems import Conflict, NotFound
 from backstop_common.topics import FUNDS_FINANCE
@@ -15,6 +12,7 @@ from funds.domain import access, anomalies, disclosure
 from funds.enums import AnomalyKind
 from funds.events import FundAllocated
 from funds.models import Allocation, Project, ProjectFunding
+from funds.repository import allocations, fundings
 from funds.schemas import AllocationCreate
 
 
@@ -32,21 +30,13 @@ async def create_allocation(uow: UnitOfWork, principal: Principal, data: Allocat
     return allocation
 
 
-async def visible_allocation(session: AsyncSession, principal: Principal, allocation_id: uuid.UUID,
+async def visible_allocation(session, principal: Principal, allocation_id: uuid.UUID,
                              *, lock: bool = False) -> Allocation:
-    query = select(Allocation).where(Allocation.id == allocation_id).execution_options(populate_existing=True)
-    allocation = (await session.execute(query.with_for_update() if lock else query)).scalar_one_or_none()
+    allocation = await allocations.allocation(session, allocation_id, lock=lock)
     if allocation is None:
         raise NotFound("allocation not found")
     access.ensure_sees_allocation(principal, allocation.area_code)
     return allocation
-
-
-async def funding_line(session: AsyncSession, project_id: uuid.UUID, allocation_id: uuid.UUID) -> ProjectFunding | None:
-    query = (select(ProjectFunding).where(ProjectFunding.project_id == project_id,
-                                          ProjectFunding.allocation_id == allocation_id)
-             .with_for_update().execution_options(populate_existing=True))
-    return (await session.execute(query)).scalar_one_or_none()
 
 
 async def refuse_over_allocation(uow: UnitOfWork, allocation: Allocation, need: Decimal, target: str, *,
@@ -68,7 +58,7 @@ async def refuse_over_allocation(uow: UnitOfWork, allocation: Allocation, need: 
 async def commit_to_project(uow: UnitOfWork, allocation: Allocation, project_id: uuid.UUID, area_code: str,
                             amount: Decimal, *, spend: Decimal = Decimal(0)) -> ProjectFunding:
     """Commit ``amount`` more of a locked allocation to a project (and spend ``spend`` of the line)."""
-    line = await funding_line(uow.session, project_id, allocation.id)
+    line = await fundings.funding_line(uow.session, project_id, allocation.id)
     if amount > 0:
         await refuse_over_allocation(uow, allocation, amount, f"project:{project_id}", project_id=project_id,
                                      area_code=area_code)
@@ -84,17 +74,12 @@ async def commit_to_project(uow: UnitOfWork, allocation: Allocation, project_id:
     return line
 
 
-async def project_area(session: AsyncSession, project_id: uuid.UUID) -> str | None:
-    return (await session.execute(select(Project.area_code).where(Project.id == project_id))).scalar_one_or_none()
-
-
-async def refuse_over_budget(session: AsyncSession, project: Project, more: Decimal) -> None:
+async def refuse_over_budget(session, project: Project, more: Decimal) -> None:
     """409 when committing ``more`` would take the project's commitments past its budget (the project row
     is locked by the caller, so two commitments to one project queue)."""
     if more <= 0:
         return
-    committed = Decimal((await session.execute(select(func.coalesce(func.sum(ProjectFunding.committed), 0))
-                                               .where(ProjectFunding.project_id == project.id))).scalar_one())
+    committed = await fundings.committed_to(session, project.id)
     if committed + more > project.budget:
         raise Conflict("the project's commitments would exceed its budget", budget=str(project.budget),
                        committed=str(committed), requested=str(more),

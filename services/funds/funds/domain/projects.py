@@ -7,34 +7,28 @@ policy's days before 入库 is allowed. Each change records who and why and publ
 import uuid
 from datetime import date, datetime, timedelta
 
-from sqlalchemy import func, select
-
 from backstop_common.auth import Principal
 from backstop_common.concurrency import check_version
 from backstop_common.i18n import msg
 from backstop_common.problems import Conflict, NotFound, Unprocessable
 from backstop_common.topics import FUNDS_FINANCE
 from backstop_common.uow import UnitOfWork
-from funds.domain import access, disclosure, standards
+from funds.domain import access, disclosure
 from funds.enums import STAGE_LABELS, STAGE_ORDER, Stage
 from funds.events import Actor, ProjectStageChanged
-from funds.models import Asset, Beneficiary, Project, StageChange
+from funds.models import Asset, Project, StageChange
+from funds.repository import policy as policies
+from funds.repository import projects as repo
 from funds.schemas import ProjectCreate, ProjectPatch, TransitionIn
 
 DEFAULT_NOTICE_DAYS = 10
 
 
 async def get_project(uow: UnitOfWork, principal: Principal, project_id: uuid.UUID, *, lock: bool = False) -> Project:
-    query = select(Project).where(Project.id == project_id).execution_options(populate_existing=True)
-    project = (await uow.session.execute(query.with_for_update() if lock else query)).scalar_one_or_none()
+    project = await repo.project(uow.session, project_id, lock=lock)
     if project is None or not principal.covers(project.area_code):
         raise NotFound("project not found")
     return project
-
-
-async def beneficiary_households(uow: UnitOfWork, project_id: uuid.UUID) -> int:
-    query = select(func.count(func.distinct(Beneficiary.household_id))).where(Beneficiary.project_id == project_id)
-    return (await uow.session.execute(query)).scalar_one()
 
 
 def _changed(uow: UnitOfWork, principal: Principal, project: Project, from_stage: str | None,
@@ -82,7 +76,7 @@ async def transition(uow: UnitOfWork, principal: Principal, project_id: uuid.UUI
     if to_stage is Stage.HANDED_OVER and not body.assets:
         raise Unprocessable("资产移交 needs the assets the project formed (assets)")
     if to_stage is Stage.NOTICED:
-        policy = await standards.project_policy(uow.session, project.area_code, project.year)
+        policy = await policies.project_policy(uow.session, project.area_code, project.year)
         project.notice_days = policy.notice_days if policy else DEFAULT_NOTICE_DAYS
         project.notice_ends_at = now + timedelta(days=project.notice_days)
     for asset in body.assets:
@@ -93,7 +87,7 @@ async def transition(uow: UnitOfWork, principal: Principal, project_id: uuid.UUI
     project.version += 1
     await uow.session.flush()
     if to_stage is Stage.NOTICED:  # 项目安排公示: the arrangement is public for the notice's days
-        households = await beneficiary_households(uow, project.id)
+        households = await repo.beneficiary_households(uow.session, project.id)
         disclosure.disclose(uow, disclosure.project_notice(project, households, now))
     _changed(uow, principal, project, current.value, body.reason, now)
     return project

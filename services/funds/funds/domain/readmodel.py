@@ -5,21 +5,15 @@ from datetime import date
 from decimal import Decimal
 from typing import Any
 
-from sqlalchemy import select
-from sqlmodel.ext.asyncio.session import AsyncSession
-
 from funds.models import HouseholdFact, MemberFact
 from funds.models.columns import now
+from funds.repository import readmodel as repo
 
 
-async def household(session: AsyncSession, household_id: uuid.UUID, *, lock: bool = False) -> HouseholdFact | None:
-    return await session.get(HouseholdFact, household_id, with_for_update=lock or None)
-
-
-async def touch_household(session: AsyncSession, data: dict[str, Any], *, registry: bool) -> HouseholdFact:
+async def touch_household(session, data: dict[str, Any], *, registry: bool) -> HouseholdFact:
     """The household of an event, created on first sight; ``registry`` marks it known to the registry."""
     household_id = uuid.UUID(str(data["household_id"]))
-    row = await session.get(HouseholdFact, household_id, with_for_update=True)
+    row = await repo.household(session, household_id, lock=True)
     if row is None:
         row = HouseholdFact(id=household_id)
         session.add(row)
@@ -30,9 +24,9 @@ async def touch_household(session: AsyncSession, data: dict[str, Any], *, regist
     return row
 
 
-async def touch_member(session: AsyncSession, data: dict[str, Any]) -> MemberFact:
+async def touch_member(session, data: dict[str, Any]) -> MemberFact:
     member_id = uuid.UUID(str(data["member_id"]))
-    row = await session.get(MemberFact, member_id, with_for_update=True)
+    row = await repo.member(session, member_id, lock=True)
     if row is None:
         row = MemberFact(id=member_id, household_id=uuid.UUID(str(data["household_id"])))
         session.add(row)
@@ -93,13 +87,6 @@ def apply_health(member: MemberFact, data: dict[str, Any]) -> None:
 
 def apply_insurance(member: MemberFact, data: dict[str, Any]) -> None:
     member.medical_insurance = bool(data["medical_insurance"])
-
-
-async def insured_members(session: AsyncSession, household_id: uuid.UUID) -> list[MemberFact]:
-    """Present members with basic medical insurance (参保), in a stable order."""
-    query = select(MemberFact).where(MemberFact.household_id == household_id, MemberFact.status == "present",
-                                     MemberFact.medical_insurance.is_(True)).order_by(MemberFact.id)
-    return list((await session.execute(query)).scalars())
 
 
 def apply_schooling(member: MemberFact, data: dict[str, Any]) -> None:

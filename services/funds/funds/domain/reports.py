@@ -2,11 +2,8 @@
 
 from decimal import Decimal
 
-from sqlalchemy import func, literal, select
-from sqlmodel.ext.asyncio.session import AsyncSession
-
-from backstop_common.auth import Principal, area_prefix
-from funds.models import Allocation, Disbursement, MoneyReturn, Project, ProjectFunding, Subsidy
+from backstop_common.auth import Principal
+from funds.repository import reports as repo
 
 ZERO = Decimal("0.00")
 
@@ -23,75 +20,36 @@ def _row(key: str, allocated, committed, spent) -> dict:
             "execution_rate": rate(spent, allocated if allocated is not None else committed)}
 
 
-def _scope(query, principal: Principal, area_code: str | None, year: int | None):
-    query = query.where(Allocation.area_code.like(principal.scope + "%"))
-    if area_code:
-        query = query.where(Allocation.area_code.like(area_prefix(area_code) + "%"))
-    if year:
-        query = query.where(Allocation.year == year)
-    return query
+def net_of_returns(paid: dict[str, Decimal], returned: dict[str, Decimal]) -> dict[str, Decimal]:
+    """What was paid under each key less what came back (退回) under it."""
+    return {k: v - returned.get(k, ZERO) for k, v in paid.items()}
 
 
-LEVEL_DIGITS = {"county": 6, "township": 9}
+def ledger(disbursed: dict[str, Decimal], subsidised: dict[str, Decimal], returned: dict[str, Decimal]) -> dict:
+    """The ledger's own view, from the net sums by key: what was paid out, what came back, what is spent."""
+    returns = sum(returned.values(), ZERO)
+    paid_out = sum(disbursed.values(), ZERO) + sum(v for k, v in returned.items() if k in disbursed)
+    paid_subsidies = sum(subsidised.values(), ZERO) + sum(v for k, v in returned.items() if k in subsidised)
+    return {"disbursements": paid_out, "subsidies": paid_subsidies, "returns": returns,
+            "spent": paid_out + paid_subsidies - returns}
 
 
-def area_key(level: str):
-    """The allocation's area, or the county/township it lies in (``level``), as a 12-digit code."""
-    if level not in LEVEL_DIGITS:
-        return Allocation.area_code
-    return func.rpad(func.substr(Allocation.area_code, 1, LEVEL_DIGITS[level]), 12, "0")
-
-
-async def execution(session: AsyncSession, principal: Principal, *, area_code: str | None = None,
+async def execution(session, principal: Principal, *, area_code: str | None = None,
                     year: int | None = None, level: str = "own") -> dict:
-    sums = (func.sum(Allocation.amount), func.sum(Allocation.committed), func.sum(Allocation.spent))
-
-    async def grouped(column) -> list[dict]:
-        column = column.label("key")
-        rows = await session.execute(_scope(select(column, *sums), principal, area_code, year)
-                                     .group_by("key").order_by("key"))
-        return [_row(key, *values) for key, *values in rows.all()]
-
-    by_source, by_area = await grouped(Allocation.source), await grouped(area_key(level))
-    total = (await session.execute(_scope(select(*sums), principal, area_code, year))).one()
-    committed_by_type = dict((await session.execute(_scope(
-        select(Project.project_type, func.sum(ProjectFunding.committed))
-        .join(ProjectFunding, ProjectFunding.project_id == Project.id)
-        .join(Allocation, Allocation.id == ProjectFunding.allocation_id), principal, area_code, year)
-        .group_by(Project.project_type))).all())
-    spent_by_type = dict((await session.execute(_scope(
-        select(Project.project_type, func.sum(Disbursement.amount))
-        .join(Disbursement, Disbursement.project_id == Project.id)
-        .join(Allocation, Allocation.id == Disbursement.allocation_id), principal, area_code, year)
-        .group_by(Project.project_type))).all())
-    subsidies = dict((await session.execute(_scope(
-        select(literal("subsidy:") + Subsidy.kind, func.sum(Subsidy.amount))
-        .join(Allocation, Allocation.id == Subsidy.allocation_id), principal, area_code, year)
-        .group_by(Subsidy.kind))).all())
-    returned = await _returns_by_type(session, principal, area_code, year)
-    spent_by_type = {k: v - returned.get(k, ZERO) for k, v in spent_by_type.items()}
-    subsidies = {k: v - returned.get(k, ZERO) for k, v in subsidies.items()}
+    scope = repo.Scope(principal, area_code, year)
+    by_source = [_row(*row) for row in await repo.by_source(session, scope)]
+    by_area = [_row(*row) for row in await repo.by_area(session, scope, level)]
+    total = await repo.totals(session, scope)
+    committed_by_type = await repo.committed_by_type(session, scope)
+    returned = await repo.returned_by_type(session, scope)
+    spent_by_type = net_of_returns(await repo.disbursed_by_type(session, scope), returned)
+    subsidies = net_of_returns(await repo.subsidised_by_kind(session, scope), returned)
     by_type = [_row(k, None, committed_by_type.get(k), spent_by_type.get(k))
                for k in sorted(set(committed_by_type) | set(spent_by_type))]
     by_type += [_row(k, None, v, v) for k, v in sorted(subsidies.items())]
-    returns = sum(returned.values(), ZERO)
-    disbursed = sum(spent_by_type.values(), ZERO) + sum(v for k, v in returned.items() if k in spent_by_type)
-    subsidised = sum(subsidies.values(), ZERO) + sum(v for k, v in returned.items() if k in subsidies)
     return {"year": year, "area_code": area_code, "level": level, "totals": _row("total", total[0] or ZERO, total[1], total[2]),
             "by_source": by_source, "by_area": by_area, "by_project_type": by_type,
-            "ledger": {"disbursements": disbursed, "subsidies": subsidised, "returns": returns,
-                       "spent": disbursed + subsidised - returns}}
-
-
-async def _returns_by_type(session: AsyncSession, principal: Principal, area_code: str | None,
-                           year: int | None) -> dict[str, Decimal]:
-    """退回 by the key of ``by_project_type``: the project's type, or ``subsidy:<kind>``."""
-    key = func.coalesce(Project.project_type, literal("subsidy:") + Subsidy.kind).label("key")
-    rows = await session.execute(_scope(
-        select(key, func.sum(MoneyReturn.amount)).join(Allocation, Allocation.id == MoneyReturn.allocation_id)
-        .outerjoin(Project, Project.id == MoneyReturn.project_id)
-        .outerjoin(Subsidy, Subsidy.id == MoneyReturn.subsidy_id), principal, area_code, year).group_by("key"))
-    return {k: Decimal(v) for k, v in rows.all()}
+            "ledger": ledger(spent_by_type, subsidies, returned)}
 
 
 XLSX_HEADERS = ["dimension", "key", "allocated", "committed", "spent", "execution_rate_%"]

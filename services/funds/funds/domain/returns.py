@@ -5,9 +5,6 @@ the allocation and (for a disbursement) on the project's funding line, so the mo
 again; the payment itself stays on the record, with its returns beside it."""
 
 from datetime import datetime
-from decimal import Decimal
-
-from sqlalchemy import func, select
 
 from backstop_common.auth import Principal
 from backstop_common.problems import Conflict, NotFound, Unprocessable
@@ -15,13 +12,9 @@ from backstop_common.topics import FUNDS_FINANCE
 from backstop_common.uow import UnitOfWork
 from funds.domain import access, ledger
 from funds.events import MoneyReturned
-from funds.models import Disbursement, MoneyReturn, Subsidy
+from funds.models import MoneyReturn
+from funds.repository import fundings, payments, projects
 from funds.schemas import ReturnIn
-
-
-async def _returned_before(uow: UnitOfWork, column, payment_id) -> Decimal:
-    total = await uow.session.execute(select(func.coalesce(func.sum(MoneyReturn.amount), 0)).where(column == payment_id))
-    return Decimal(total.scalar_one())
 
 
 async def _payment(uow: UnitOfWork, principal: Principal, data: ReturnIn):
@@ -29,16 +22,16 @@ async def _payment(uow: UnitOfWork, principal: Principal, data: ReturnIn):
     if (data.disbursement_id is None) == (data.subsidy_id is None):
         raise Unprocessable("name exactly one payment: disbursement_id or subsidy_id")
     if data.disbursement_id:
-        payment = await uow.session.get(Disbursement, data.disbursement_id)
-        project = payment and await ledger.project_area(uow.session, payment.project_id)
+        payment = await payments.disbursement(uow.session, data.disbursement_id)
+        project = payment and await projects.area_of(uow.session, payment.project_id)
         if payment is None or not principal.covers(project):
             raise NotFound("disbursement not found")
-        before = await _returned_before(uow, MoneyReturn.disbursement_id, payment.id)
+        before = await payments.returned_before(uow.session, disbursement_id=payment.id)
         return payment, project, payment.project_id, None, before
-    payment = await uow.session.get(Subsidy, data.subsidy_id)
+    payment = await payments.subsidy(uow.session, data.subsidy_id)
     if payment is None or not principal.covers(payment.village_code):
         raise NotFound("subsidy not found")
-    before = await _returned_before(uow, MoneyReturn.subsidy_id, payment.id)
+    before = await payments.returned_before(uow.session, subsidy_id=payment.id)
     return payment, payment.village_code, None, payment.household_id, before
 
 
@@ -51,7 +44,7 @@ async def record_return(uow: UnitOfWork, principal: Principal, data: ReturnIn, n
         raise Conflict("more is returned than is left of the payment", paid=str(payment.amount),
                        returned_before=str(before), returnable=str(left))
     if project_id:
-        line = await ledger.funding_line(uow.session, project_id, allocation.id)
+        line = await fundings.funding_line(uow.session, project_id, allocation.id)
         line.spent -= data.amount
         line.committed -= data.amount
     allocation.spent -= data.amount

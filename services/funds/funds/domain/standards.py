@@ -4,15 +4,13 @@ from dataclasses import dataclass, field
 from datetime import datetime
 from decimal import Decimal
 
-from sqlalchemy import func, literal, select
-from sqlmodel.ext.asyncio.session import AsyncSession
-
 from backstop_common.i18n import msg
 from backstop_common.money import to_fen
 from backstop_common.problems import Unprocessable
-from funds.domain import readmodel
 from funds.enums import FIRST_POLICY_YEAR, MEDICAL_ORDER, SubsidyKind
-from funds.models import HouseholdFact, MemberFact, ProjectPolicy, SubsidyStandard
+from funds.models import HouseholdFact, MemberFact, SubsidyStandard
+from funds.repository import readmodel
+from funds.repository.policy import standards_in_force
 
 
 #: a county publishes next year's standards ahead of time, never further
@@ -36,24 +34,6 @@ class Entitlement:
     basis: dict = field(default_factory=dict)
 
 
-def _applies(model, area_code: str, year: int):
-    """Lines of ``model`` valid for ``year`` in ``area_code``: latest year first, then the most specific area."""
-    return (select(model).where(model.year <= year, literal(area_code).like(model.area_prefix + "%"))
-            .order_by(model.year.desc(), func.length(model.area_prefix).desc()))
-
-
-async def standards(session: AsyncSession, kind: SubsidyKind, area_code: str, year: int) -> dict[str, SubsidyStandard]:
-    lines: dict[str, SubsidyStandard] = {}
-    for line in (await session.execute(_applies(SubsidyStandard, area_code, year)
-                                       .where(SubsidyStandard.kind == kind.value))).scalars():
-        lines.setdefault(line.item, line)
-    return lines
-
-
-async def project_policy(session: AsyncSession, area_code: str, year: int) -> ProjectPolicy | None:
-    return (await session.execute(_applies(ProjectPolicy, area_code, year).limit(1))).scalars().first()
-
-
 def _basis(line: SubsidyStandard, **facts) -> dict:
     return {"standard": {"year": line.year, "area_code": line.area_code, "item": line.item,
                          "amount": str(line.amount) if line.amount is not None else None,
@@ -69,21 +49,21 @@ def _line(lines: dict, item: str, what: str) -> SubsidyStandard:
     return lines[item]
 
 
-async def housing(session: AsyncSession, household: HouseholdFact, year: int) -> Entitlement:
+async def housing(session, household: HouseholdFact, year: int) -> Entitlement:
     grade = household.housing_grade
     if grade not in ("C", "D"):
         raise Unprocessable(msg("housing grade is {grade}: only C and D (危房) get renovation aid", grade=grade or "unknown"))
-    line = _line(await standards(session, SubsidyKind.HOUSING_RENOVATION, household.village_code, year),
+    line = _line(await standards_in_force(session, SubsidyKind.HOUSING_RENOVATION, household.village_code, year),
                  grade, "housing renovation")
     return Entitlement(SubsidyKind.HOUSING_RENOVATION, to_fen(line.amount), grade, _basis(line, housing_grade=grade))
 
 
-async def education(session: AsyncSession, household: HouseholdFact, member: MemberFact, year: int) -> Entitlement:
+async def education(session, household: HouseholdFact, member: MemberFact, year: int) -> Entitlement:
     if member.schooling_status != "enrolled" or not member.schooling_stage or member.schooling_stage == "none":
         raise Unprocessable("the member is not enrolled in school")
     stage = member.schooling_stage
     item = f"{stage}_boarding" if member.boarding and stage in ("primary", "junior") else stage
-    line = _line(await standards(session, SubsidyKind.EDUCATION, household.village_code, year), item, "education")
+    line = _line(await standards_in_force(session, SubsidyKind.EDUCATION, household.village_code, year), item, "education")
     return Entitlement(SubsidyKind.EDUCATION, to_fen(line.amount), item,
                        _basis(line, stage=stage, boarding=member.boarding))
 
@@ -93,11 +73,11 @@ def medical_item(household: HouseholdFact) -> list[str]:
     return [item for item in MEDICAL_ORDER if flags.get(item, True)]
 
 
-async def medical(session: AsyncSession, household: HouseholdFact, member: MemberFact, year: int) -> Entitlement:
+async def medical(session, household: HouseholdFact, member: MemberFact, year: int) -> Entitlement:
     oop = member.medical_out_of_pocket
     if oop is None or (member.medical_year and member.medical_year != year):
         raise Unprocessable(msg("no compliant self-paid medical cost recorded for {year}", year=year))
-    lines = await standards(session, SubsidyKind.MEDICAL_RELIEF, household.village_code, year)
+    lines = await standards_in_force(session, SubsidyKind.MEDICAL_RELIEF, household.village_code, year)
     item = next((i for i in medical_item(household) if i in lines), None)
     if item is None:
         raise Unprocessable("no medical relief standard in this area and year")
@@ -117,7 +97,7 @@ def premium_eligible(household: HouseholdFact) -> bool:
     return household.poverty_status in PREMIUM_STATUSES or household.monitored
 
 
-async def premium(session: AsyncSession, household: HouseholdFact, year: int) -> Entitlement:
+async def premium(session, household: HouseholdFact, year: int) -> Entitlement:
     """参保补贴: the individual premium (个人缴费) of every insured member, by the standard per person."""
     if not premium_eligible(household):
         raise Unprocessable(msg("poverty status {status} and not monitored: the premium subsidy is for 建档立卡 or "
@@ -125,13 +105,13 @@ async def premium(session: AsyncSession, household: HouseholdFact, year: int) ->
     insured = await readmodel.insured_members(session, household.id)
     if not insured:
         raise Unprocessable("no member of the household has basic medical insurance recorded")
-    line = _line(await standards(session, SubsidyKind.MEDICAL_INSURANCE, household.village_code, year),
+    line = _line(await standards_in_force(session, SubsidyKind.MEDICAL_INSURANCE, household.village_code, year),
                  "individual", "medical insurance premium")
     return Entitlement(SubsidyKind.MEDICAL_INSURANCE, to_fen(line.amount * len(insured)), "individual",
                        _basis(line, insured_members=len(insured), member_ids=[str(m.id) for m in insured]))
 
 
-async def entitlement(session: AsyncSession, kind: SubsidyKind, household: HouseholdFact,
+async def entitlement(session, kind: SubsidyKind, household: HouseholdFact,
                       member: MemberFact | None, year: int) -> Entitlement:
     if kind is SubsidyKind.HOUSING_RENOVATION:
         return await housing(session, household, year)

@@ -6,19 +6,17 @@ recorded as the anomaly before ``Refused`` is raised; nothing else has been writ
 
 from datetime import datetime
 
-from sqlalchemy import select
-from sqlalchemy.exc import IntegrityError
-
 from backstop_common.auth import Principal
 from backstop_common.freshness import Freshness
 from backstop_common.i18n import msg
 from backstop_common.problems import Conflict, Unprocessable
 from backstop_common.topics import FUNDS_FINANCE, REGISTRY_HOUSEHOLD
 from backstop_common.uow import UnitOfWork
-from funds.domain import access, anomalies, ledger, readmodel, standards, suggestions
+from funds.domain import access, anomalies, ledger, standards, suggestions
 from funds.enums import AnomalyKind, SubsidyKind
 from funds.events import SubsidyPaid
-from funds.models import MemberFact, Subsidy
+from funds.models import Subsidy
+from funds.repository import add_unique, payments, readmodel
 from funds.schemas import SubsidyIn
 
 
@@ -46,7 +44,7 @@ async def _beneficiary(uow: UnitOfWork, principal: Principal, data: SubsidyIn, a
                       Unprocessable("the household is unknown to the registry"),
                       household_id=data.household_id, member_id=data.member_id, allocation_id=allocation.id)
     principal.ensure_covers(household.village_code, "household")
-    member = await uow.session.get(MemberFact, data.member_id) if data.member_id else None
+    member = await readmodel.member(uow.session, data.member_id) if data.member_id else None
     if data.member_id and (member is None or member.household_id != household.id or member.status == "left"):
         fresh.ensure_caught_up(REGISTRY_HOUSEHOLD, household_id=str(household.id))
         await _refuse(uow, f"unknown:{key}", AnomalyKind.UNKNOWN_BENEFICIARY, household.village_code,
@@ -64,9 +62,7 @@ async def _beneficiary(uow: UnitOfWork, principal: Principal, data: SubsidyIn, a
 async def _refuse_duplicate(uow: UnitOfWork, kind: SubsidyKind, household, member_key: str, period: str,
                             allocation) -> None:
     """Refused (409) with a duplicate_payment anomaly when this subsidy was already paid for the period."""
-    earlier = (await uow.session.execute(select(Subsidy).where(
-        Subsidy.kind == kind.value, Subsidy.household_id == household.id, Subsidy.member_key == member_key,
-        Subsidy.period == period))).scalar_one_or_none()
+    earlier = await payments.subsidy_paid(uow.session, kind.value, household.id, member_key, period)
     if earlier is not None:
         await _refuse(uow, f"duplicate:{kind}:{household.id}:{member_key}:{period}",
                       AnomalyKind.DUPLICATE_PAYMENT, household.village_code,
@@ -98,12 +94,9 @@ async def pay_subsidy(uow: UnitOfWork, principal: Principal, data: SubsidyIn, no
                       year=int(data.period[:4]), amount=due.amount, allocation_id=allocation.id,
                       basis={"item": due.item, **due.basis}, paid_on=data.paid_on or now.date(),
                       paid_by=principal.subject, created_at=now)
-    try:
-        async with uow.session.begin_nested():
-            uow.session.add(subsidy)
-    except IntegrityError:  # paid concurrently through another allocation: the same duplicate
+    if not await add_unique(uow.session, subsidy):  # paid concurrently through another allocation: the same duplicate
         await _refuse_duplicate(uow, kind, household, member_key, data.period, allocation)
-        raise
+        raise Conflict("this subsidy was already paid for this person and period")
     allocation.committed += due.amount
     allocation.spent += due.amount
     allocation.version += 1

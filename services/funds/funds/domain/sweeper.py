@@ -1,28 +1,34 @@
-"""The background sweep: money unspent past a project's deadline, a project stuck in one stage too long,
-an allocation left uncommitted too long.
+"""The sweep (巡查) of money and projects: money unspent past a project's deadline, a project stuck in one
+stage too long, an allocation left uncommitted too long (资金闲置).
 
-Runs in every replica; the anomaly key makes each finding recorded and published once."""
+Each step finds what is due at ``now``, records it as an anomaly and returns how many it found; the job
+runner commits. Runs in every replica; the anomaly key makes each finding recorded and published once."""
 
 from datetime import datetime, timedelta
 
-import structlog
-from fastapi import FastAPI
-from sqlalchemy import func, select
-
-from backstop_common.jobs import periodic
 from backstop_common.uow import UnitOfWork
-from funds.domain import anomalies, standards
+from funds.domain import anomalies
 from funds.enums import STAGE_LABELS, AnomalyKind, Stage
-from funds.models import Allocation, Anomaly, Project, ProjectFunding
+from funds.models import ProjectPolicy
+from funds.repository import allocations, projects
+from funds.repository.policy import project_policy
 
-log = structlog.get_logger()
+
+class Policies:
+    """The project policy of each (area, year) a sweep meets, read once per sweep."""
+
+    def __init__(self, uow: UnitOfWork):
+        self._uow = uow
+        self._known: dict[tuple[str, int], ProjectPolicy | None] = {}
+
+    async def of(self, area_code: str, year: int) -> ProjectPolicy | None:
+        if (area_code, year) not in self._known:
+            self._known[area_code, year] = await project_policy(self._uow.session, area_code, year)
+        return self._known[area_code, year]
 
 
 async def unspent_past_deadline(uow: UnitOfWork, now: datetime) -> int:
-    unspent = func.sum(ProjectFunding.committed - ProjectFunding.spent)
-    rows = (await uow.session.execute(
-        select(Project, unspent).join(ProjectFunding, ProjectFunding.project_id == Project.id)
-        .where(Project.deadline < now.date()).group_by(Project.id).having(unspent > 0))).all()
+    rows = await projects.unspent_past_deadline(uow.session, now.date())
     for project, amount in rows:
         await anomalies.record(uow, f"unspent:{project.id}:{project.deadline}", AnomalyKind.UNSPENT_PAST_DEADLINE,
                                project.area_code, f"{amount} committed to the project is unspent past its "
@@ -31,13 +37,10 @@ async def unspent_past_deadline(uow: UnitOfWork, now: datetime) -> int:
 
 
 async def stage_overdue(uow: UnitOfWork, now: datetime) -> int:
-    found, policies = 0, {}
-    rows = await uow.session.execute(select(Project).where(Project.stage != Stage.HANDED_OVER.value))
-    for project in rows.scalars():
-        key = (project.area_code, project.year)
-        if key not in policies:
-            policies[key] = await standards.project_policy(uow.session, *key)
-        limit = (policies[key].stage_days if policies[key] else {}).get(project.stage)
+    found, policies = 0, Policies(uow)
+    for project in await projects.not_handed_over(uow.session, Stage.HANDED_OVER.value):
+        policy = await policies.of(project.area_code, project.year)
+        limit = (policy.stage_days if policy else {}).get(project.stage)
         if limit is None or project.stage_entered_at + timedelta(days=int(limit)) >= now:
             continue
         found += 1
@@ -50,16 +53,10 @@ async def stage_overdue(uow: UnitOfWork, now: datetime) -> int:
 
 async def idle_allocations(uow: UnitOfWork, now: datetime) -> int:
     """资金闲置: an allocation with money still uncommitted longer than its policy's ``idle_days``; once each."""
-    found, policies = 0, {}
-    flagged = select(Anomaly.id).where(Anomaly.allocation_id == Allocation.id,
-                                       Anomaly.kind == AnomalyKind.IDLE_ALLOCATION.value)
-    rows = await uow.session.execute(select(Allocation).where(Allocation.committed < Allocation.amount,
-                                                              ~flagged.exists()))
-    for allocation in rows.scalars():
-        key = (allocation.area_code, allocation.year)
-        if key not in policies:
-            policies[key] = await standards.project_policy(uow.session, *key)
-        days = policies[key].idle_days if policies[key] else None
+    found, policies = 0, Policies(uow)
+    for allocation in await allocations.uncommitted_unflagged(uow.session):
+        policy = await policies.of(allocation.area_code, allocation.year)
+        days = policy.idle_days if policy else None
         if days is None or allocation.created_at + timedelta(days=days) >= now:
             continue
         found += 1
@@ -71,15 +68,5 @@ async def idle_allocations(uow: UnitOfWork, now: datetime) -> int:
     return found
 
 
-async def sweep_once(app: FastAPI) -> int:
-    async with app.state.sessions() as session:
-        uow = UnitOfWork(session, app.state.settings.service_name, app.state.relay.wake)
-        now = app.state.clock()
-        found = (await unspent_past_deadline(uow, now) + await stage_overdue(uow, now)
-                 + await idle_allocations(uow, now))
-        await uow.commit()
-        return found
-
-
-#: ServiceSpec.background job: sweep every ``sweep_interval_s``
-sweeper = periodic("funds.sweep", sweep_once)
+#: the sweep's steps, in order, at one ``now`` and in one unit of work
+STEPS = (unspent_past_deadline, stage_overdue, idle_allocations)

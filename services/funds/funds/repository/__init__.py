@@ -1,9 +1,13 @@
-"""Every list query of the funds API (the domain modules hold the queries their rules need)."""
+"""Every query of the funds service, by subject; the domain calls these and never writes SQL itself."""
 
 from sqlalchemy import func, select
+from sqlalchemy.exc import IntegrityError
 from sqlmodel.ext.asyncio.session import AsyncSession
 
+from backstop_common.db import sqlstate
 from backstop_common.paging import Page, PageParams
+
+UNIQUE_VIOLATION = "23505"
 
 
 def where_equal(query, *pairs):
@@ -18,3 +22,15 @@ async def page(session: AsyncSession, query, paging: PageParams, schema, *order)
     total = (await session.execute(select(func.count()).select_from(query.subquery()))).scalar_one()
     rows = await session.execute(query.order_by(*order).limit(paging.limit).offset(paging.offset))
     return Page(items=[schema.model_validate(r) for r in rows.scalars()], total=total)
+
+
+async def add_unique(session: AsyncSession, row) -> bool:
+    """Insert ``row`` in a savepoint; False when a unique key already holds it (the transaction goes on)."""
+    try:
+        async with session.begin_nested():
+            session.add(row)
+    except IntegrityError as exc:
+        if sqlstate(exc) != UNIQUE_VIOLATION:
+            raise
+        return False
+    return True

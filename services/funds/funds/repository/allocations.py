@@ -1,5 +1,6 @@
-"""Allocation queries: what a caller's area sees (its own and the allocations above it)."""
+"""Allocation queries: what a caller's area sees (its own and the allocations above it), one row locked."""
 
+import uuid
 from decimal import Decimal
 
 from sqlalchemy import func, or_, select
@@ -7,8 +8,8 @@ from sqlmodel.ext.asyncio.session import AsyncSession
 
 from backstop_common.auth import Principal, parent_area
 from backstop_common.paging import Page, PageParams
-from funds.enums import SOURCE_LABELS, Source
-from funds.models import Allocation
+from funds.enums import SOURCE_LABELS, AnomalyKind, Source
+from funds.models import Allocation, Anomaly
 from funds.repository import page, where_equal
 from funds.schemas import AllocationRead
 
@@ -42,3 +43,17 @@ async def source_totals(session: AsyncSession, principal: Principal, year: int |
     sums = {row[0]: row[1:] for row in (await session.execute(query.group_by(Allocation.source))).all()}
     return [{"source": s.value, "label": SOURCE_LABELS[s], "allocated": sums.get(s, ZERO)[0],
              "committed": sums.get(s, ZERO)[1], "spent": sums.get(s, ZERO)[2]} for s in Source]
+
+
+async def allocation(session: AsyncSession, allocation_id: uuid.UUID, *, lock: bool = False) -> Allocation | None:
+    """One allocation read afresh; ``lock`` takes its row lock, so payments from it queue."""
+    query = select(Allocation).where(Allocation.id == allocation_id).execution_options(populate_existing=True)
+    return (await session.execute(query.with_for_update() if lock else query)).scalar_one_or_none()
+
+
+async def uncommitted_unflagged(session: AsyncSession) -> list[Allocation]:
+    """Allocations with money not yet committed that no idle_allocation anomaly names yet."""
+    flagged = select(Anomaly.id).where(Anomaly.allocation_id == Allocation.id,
+                                       Anomaly.kind == AnomalyKind.IDLE_ALLOCATION.value)
+    query = select(Allocation).where(Allocation.committed < Allocation.amount, ~flagged.exists())
+    return list((await session.execute(query)).scalars())

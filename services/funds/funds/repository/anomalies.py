@@ -1,8 +1,9 @@
-"""Anomaly and suggestion queries."""
+"""Anomaly and suggestion queries: recording an anomaly once by its key, and the office's lists."""
 
 import uuid
 
 from sqlalchemy import select
+from sqlalchemy.dialects.postgresql import insert
 from sqlmodel.ext.asyncio.session import AsyncSession
 
 from backstop_common.auth import Principal, area_prefix
@@ -11,6 +12,24 @@ from funds.enums import AnomalyKind, SubsidyKind
 from funds.models import Anomaly, Suggestion
 from funds.repository import page, where_equal
 from funds.schemas import AnomalyRead, SuggestionRead
+
+
+async def insert_once(session: AsyncSession, values: dict) -> uuid.UUID | None:
+    """Insert the anomaly unless its key is known: the new id, or None when it was recorded before."""
+    query = (insert(Anomaly.__table__).values(id=uuid.uuid4(), **values)
+             .on_conflict_do_nothing(index_elements=["key"]).returning(Anomaly.__table__.c.id))
+    return (await session.execute(query)).scalar_one_or_none()
+
+
+async def id_by_key(session: AsyncSession, key: str) -> uuid.UUID:
+    return (await session.execute(select(Anomaly.id).where(Anomaly.key == key))).scalar_one()
+
+
+async def open_of_household(session: AsyncSession, household_id: uuid.UUID, kind: AnomalyKind) -> list[Anomaly]:
+    """The household's unresolved anomalies of ``kind``, row-locked (two events never close one twice)."""
+    query = select(Anomaly).where(Anomaly.household_id == household_id, Anomaly.kind == kind.value,
+                                  Anomaly.resolved_at.is_(None)).with_for_update()
+    return list((await session.execute(query)).scalars())
 
 
 async def list_anomalies(session: AsyncSession, principal: Principal, paging: PageParams, *,

@@ -1,8 +1,10 @@
-"""Disbursement and subsidy queries."""
+"""Disbursement, subsidy and return queries."""
 
 import uuid
+from datetime import date
+from decimal import Decimal
 
-from sqlalchemy import select
+from sqlalchemy import func, select
 from sqlmodel.ext.asyncio.session import AsyncSession
 
 from backstop_common.auth import Principal, area_prefix
@@ -38,3 +40,36 @@ async def list_returns(session: AsyncSession, principal: Principal, paging: Page
                         (MoneyReturn.allocation_id, allocation_id), (MoneyReturn.project_id, project_id),
                         (MoneyReturn.household_id, household_id))
     return await page(session, query, paging, ReturnRead, MoneyReturn.returned_on, MoneyReturn.id)
+
+
+async def subsidy(session: AsyncSession, subsidy_id: uuid.UUID) -> Subsidy | None:
+    return await session.get(Subsidy, subsidy_id)
+
+
+async def disbursement(session: AsyncSession, disbursement_id: uuid.UUID) -> Disbursement | None:
+    return await session.get(Disbursement, disbursement_id)
+
+
+async def subsidy_paid(session: AsyncSession, kind: str, household_id: uuid.UUID, member_key: str,
+                       period: str) -> Subsidy | None:
+    """The subsidy of this kind already paid to the household (or member) for the period, if any."""
+    query = select(Subsidy).where(Subsidy.kind == kind, Subsidy.household_id == household_id,
+                                  Subsidy.member_key == member_key, Subsidy.period == period)
+    return (await session.execute(query)).scalar_one_or_none()
+
+
+async def subsidies_of_member(session: AsyncSession, member_id: uuid.UUID, *, paid_from: date | None) -> list[Subsidy]:
+    """What was paid to the member (on or after ``paid_from`` when given)."""
+    query = select(Subsidy).where(Subsidy.member_id == member_id)
+    if paid_from:
+        query = query.where(Subsidy.paid_on >= paid_from)
+    return list((await session.execute(query)).scalars())
+
+
+async def returned_before(session: AsyncSession, *, disbursement_id: uuid.UUID | None = None,
+                          subsidy_id: uuid.UUID | None = None) -> Decimal:
+    """退回 so far of one payment."""
+    column, payment_id = ((MoneyReturn.disbursement_id, disbursement_id) if disbursement_id
+                          else (MoneyReturn.subsidy_id, subsidy_id))
+    total = await session.execute(select(func.coalesce(func.sum(MoneyReturn.amount), 0)).where(column == payment_id))
+    return Decimal(total.scalar_one())

@@ -1,14 +1,36 @@
-"""Standard and project-policy lines: listing and setting them (upsert by year, area, kind, item)."""
+"""Standard and project-policy lines: the ones in force for a year and area, listing and setting them
+(upsert by year, area, kind, item)."""
 
 import uuid
 
-from sqlalchemy import select
+from sqlalchemy import func, literal, select
 from sqlalchemy.dialects.postgresql import insert
 from sqlmodel.ext.asyncio.session import AsyncSession
 
 from backstop_common.auth import Principal, area_prefix
 from funds.enums import SubsidyKind
 from funds.models import ProjectPolicy, SubsidyStandard
+
+
+def _in_force(model, area_code: str, year: int):
+    """Lines of ``model`` valid for ``year`` in ``area_code``: latest year first, then the most specific area."""
+    return (select(model).where(model.year <= year, literal(area_code).like(model.area_prefix + "%"))
+            .order_by(model.year.desc(), func.length(model.area_prefix).desc()))
+
+
+async def standards_in_force(session: AsyncSession, kind: SubsidyKind, area_code: str,
+                             year: int) -> dict[str, SubsidyStandard]:
+    """The line in force for each item of the standard of ``kind``."""
+    lines: dict[str, SubsidyStandard] = {}
+    for line in (await session.execute(_in_force(SubsidyStandard, area_code, year)
+                                       .where(SubsidyStandard.kind == kind.value))).scalars():
+        lines.setdefault(line.item, line)
+    return lines
+
+
+async def project_policy(session: AsyncSession, area_code: str, year: int) -> ProjectPolicy | None:
+    """The project policy in force for the year and area: its own line or the nearest one above."""
+    return (await session.execute(_in_force(ProjectPolicy, area_code, year).limit(1))).scalars().first()
 
 
 async def standards_for(session: AsyncSession, principal: Principal, kind: SubsidyKind | None,

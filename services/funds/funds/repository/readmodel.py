@@ -1,0 +1,28 @@
+"""Read-model queries: the households and members registry and monitoring events described."""
+
+import uuid
+
+from sqlalchemy import select
+from sqlmodel.ext.asyncio.session import AsyncSession
+
+from funds.models import HouseholdFact, MemberFact
+
+
+async def household(session: AsyncSession, household_id: uuid.UUID, *, lock: bool = False) -> HouseholdFact | None:
+    return await session.get(HouseholdFact, household_id, with_for_update=lock or None)
+
+
+async def member(session: AsyncSession, member_id: uuid.UUID, *, lock: bool = False) -> MemberFact | None:
+    return await session.get(MemberFact, member_id, with_for_update=lock or None)
+
+
+async def present_members(session: AsyncSession, household_id: uuid.UUID) -> list[MemberFact]:
+    query = select(MemberFact).where(MemberFact.household_id == household_id, MemberFact.status == "present")
+    return list((await session.execute(query)).scalars())
+
+
+async def insured_members(session: AsyncSession, household_id: uuid.UUID) -> list[MemberFact]:
+    """Present members with basic medical insurance (参保), in a stable order."""
+    query = select(MemberFact).where(MemberFact.household_id == household_id, MemberFact.status == "present",
+                                     MemberFact.medical_insurance.is_(True)).order_by(MemberFact.id)
+    return list((await session.execute(query)).scalars())
