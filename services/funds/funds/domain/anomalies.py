@@ -10,7 +10,6 @@ from backstop_common.uow import UnitOfWork
 from funds.enums import AnomalyKind
 from funds.events import AnomalyDetected, AnomalyResolved
 from funds.models import HouseholdFact, MemberFact
-from funds.models.columns import now
 from funds.repository import anomalies as repo
 from funds.repository import payments, readmodel
 
@@ -33,7 +32,7 @@ async def record(uow: UnitOfWork, key: str, kind: AnomalyKind, area_code: str, d
     inserted = await repo.insert_once(uow.session, dict(
         key=key, kind=kind.value, area_code=area_code, detail=detail, household_id=household_id,
         member_id=member_id, project_id=project_id, payment_id=payment_id, allocation_id=allocation_id,
-        amount=amount, detected_at=now()))
+        amount=amount, detected_at=uow.clock.now()))
     if inserted is None:
         return await repo.id_by_key(uow.session, key)
     uow.publish(FUNDS_FINANCE, "finance.anomaly_detected", subject=inserted, area_code=area_code,
@@ -58,7 +57,7 @@ async def resolve_arrived(uow: UnitOfWork, household: HouseholdFact, event: Even
             member = await readmodel.member(uow.session, anomaly.member_id)
             if member is None or member.household_id != household.id or member.status != "present":
                 continue
-        anomaly.resolved_at = now()
+        anomaly.resolved_at = uow.clock.now()
         anomaly.resolution = ARRIVED_LATE.format(event=event.id, who="及其成员" if anomaly.member_id else "")
         anomaly.resolved_by_event = event.id
         uow.publish(FUNDS_FINANCE, "finance.anomaly_resolved", subject=anomaly.id, area_code=anomaly.area_code,

@@ -2,7 +2,7 @@
 stage too long, an allocation left uncommitted too long (资金闲置).
 
 Each step finds what is due at ``now``, records it as an anomaly and returns how many it found; the job
-runner commits. Runs in every replica; the anomaly key makes each finding recorded and published once."""
+runner (``background.py``, ``jobs.Sweep``) commits. Runs in every replica; the anomaly key makes each finding recorded and published once."""
 
 from datetime import datetime, timedelta
 
@@ -66,7 +66,3 @@ async def idle_allocations(uow: UnitOfWork, now: datetime) -> int:
                                f"{days} days after it was allocated on {allocation.created_at.date()}",
                                allocation_id=allocation.id, amount=idle)
     return found
-
-
-#: the sweep's steps, in order, at one ``now`` and in one unit of work
-STEPS = (unspent_past_deadline, stage_overdue, idle_allocations)
