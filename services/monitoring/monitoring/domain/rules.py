@@ -23,21 +23,36 @@ class Draft:
 
 
 def income_fact_key(year: int | None, per_capita_income: Decimal) -> str:
-    """Shared with the set-based re-screen (SQL builds the same text)."""
+    """The income's year and amount in fen: the same income in two events is one fact."""
     return f"{year if year is not None else '?'}:{to_fen(per_capita_income)}"
+
+
+def _income_facts(year: int | None, per_capita_income: Decimal, policy: Policy) -> dict[str, Any]:
+    return {"per_capita_income": str(per_capita_income), "income_line": str(policy.income_line), "year": year}
+
+
+def income_below_line(year: int | None, per_capita_income: Decimal, main_cause: str | None,
+                      policy: Policy) -> Draft | None:
+    """收入低于监测线: the per-capita income of ``year`` under the policy's line. The one definition, for an
+    income as it arrives and for the re-screen of an area after its line changed (``domain.rescreen``)."""
+    if per_capita_income >= policy.income_line:
+        return None
+    return Draft(income_risk_type(main_cause), "income_below_line", income_fact_key(year, per_capita_income),
+                 _income_facts(year, per_capita_income, policy))
 
 
 def income(f: HouseholdFacts, policy: Policy | None) -> list[Draft]:
     if f.per_capita_income is None or policy is None:
         return []
-    key, pci = income_fact_key(f.income_year, f.per_capita_income), f.per_capita_income
-    base = {"per_capita_income": str(pci), "income_line": str(policy.income_line), "year": f.income_year}
-    if pci < policy.income_line:
-        return [Draft(income_risk_type(f.main_cause), "income_below_line", key, base)]
+    pci = f.per_capita_income
+    below = income_below_line(f.income_year, pci, f.main_cause, policy)
+    if below is not None:
+        return [below]
     prev = f.previous_per_capita_income
     if prev and prev > 0 and (prev - pci) / prev >= policy.income_drop_share:
-        facts = {**base, "previous_per_capita_income": str(prev), "drop_share": str(policy.income_drop_share)}
-        return [Draft(income_risk_type(f.main_cause), "income_drop", key, facts)]
+        facts = {**_income_facts(f.income_year, pci, policy), "previous_per_capita_income": str(prev),
+                 "drop_share": str(policy.income_drop_share)}
+        return [Draft(income_risk_type(f.main_cause), "income_drop", income_fact_key(f.income_year, pci), facts)]
     return []
 
 

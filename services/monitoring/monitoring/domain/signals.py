@@ -50,17 +50,42 @@ async def _open_case(uow: UnitOfWork, household: HouseholdFacts, draft: Draft, s
     return case, False
 
 
+def signal_row(household_id: uuid.UUID, village_code: str, draft: Draft, source: str, case_id: uuid.UUID,
+               principal: Principal | None, now: datetime) -> dict:
+    """The signal (风险点) a draft records, on the case it opens or joins."""
+    return dict(id=uuid.uuid4(), household_id=household_id, village_code=village_code, risk_type=draft.risk_type,
+                rule=draft.rule, fact_key=draft.fact_key, facts=draft.facts, source=source, case_id=case_id,
+                actor_user_id=principal.subject if principal else None,
+                actor_role=str(principal.role) if principal else None, created_at=now)
+
+
+def signal_step(case: Case, signal_id: uuid.UUID, draft: Draft, source: str, opened: bool,
+                principal: Principal | None, now: datetime) -> CaseStep:
+    """The case history's line for a signal: ``open`` when it opened the case, ``signal`` when it joined."""
+    return CaseStep(case_id=case.id, action="open" if opened else "signal", from_stage=None if opened else case.stage,
+                    to_stage=case.stage, actor_user_id=principal.subject if principal else None,
+                    actor_role=str(principal.role) if principal else None, note=draft.rule,
+                    data={"signal_id": str(signal_id), "risk_type": draft.risk_type, "source": source}, at=now)
+
+
+def publish_signal(uow: UnitOfWork, case: Case, signal_id: uuid.UUID, draft: Draft, source: str, opened: bool,
+                   principal: Principal | None = None) -> None:
+    """``case.opened`` (when the signal opened the case), then ``risk.detected``."""
+    if opened:
+        publish_case(uow, "case.opened", case, principal, risk_types=case.risk_types, source=source,
+                     stage=case.stage, due_at=case.due_at)
+    publish_case(uow, "risk.detected", case, principal, signal_id=signal_id, risk_type=draft.risk_type,
+                 rule=draft.rule, facts=draft.facts, source=source)
+
+
 async def record_signal(uow: UnitOfWork, household: HouseholdFacts, draft: Draft, source: str, now: datetime,
                         principal: Principal | None = None) -> tuple[uuid.UUID | None, Case | None]:
     """Returns (signal id, its case); (None, None) when the same fact was already recorded."""
     session = uow.session
     case = await case_repo.open_for_household(session, household.household_id, lock=True)
     case_id = case.id if case else uuid.uuid4()
-    signal_id = await signal_repo.insert_once(session, dict(
-        id=uuid.uuid4(), household_id=household.household_id, village_code=household.village_code,
-        risk_type=draft.risk_type, rule=draft.rule, fact_key=draft.fact_key, facts=draft.facts, source=source,
-        case_id=case_id, actor_user_id=principal.subject if principal else None,
-        actor_role=str(principal.role) if principal else None, created_at=now))
+    signal_id = await signal_repo.insert_once(session, signal_row(
+        household.household_id, household.village_code, draft, source, case_id, principal, now))
     if signal_id is None:
         return None, None
     opened = case is None
@@ -69,14 +94,7 @@ async def record_signal(uow: UnitOfWork, household: HouseholdFacts, draft: Draft
     if not opened:
         case.risk_types = merge_risk_types(case.risk_types, draft.risk_type)
         case.version, case.updated_at = case.version + 1, now
-    session.add(CaseStep(case_id=case.id, action="signal" if not opened else "open", from_stage=None if opened
-                         else case.stage, to_stage=case.stage, actor_user_id=principal.subject if principal else None,
-                         actor_role=str(principal.role) if principal else None, note=draft.rule,
-                         data={"signal_id": str(signal_id), "risk_type": draft.risk_type}, at=now))
+    session.add(signal_step(case, signal_id, draft, source, opened, principal, now))
     await session.flush()
-    if opened:
-        publish_case(uow, "case.opened", case, principal, risk_types=case.risk_types, source=source,
-                     stage=case.stage, due_at=case.due_at)
-    publish_case(uow, "risk.detected", case, principal, signal_id=signal_id, risk_type=draft.risk_type,
-                 rule=draft.rule, facts=draft.facts, source=source)
+    publish_signal(uow, case, signal_id, draft, source, opened, principal)
     return signal_id, case
