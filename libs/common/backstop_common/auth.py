@@ -18,7 +18,7 @@ from fastapi.routing import APIRoute
 from fastapi.security import HTTPAuthorizationCredentials, HTTPBearer
 from pydantic import BaseModel
 
-from backstop_common.i18n import msg
+from backstop_common.i18n import msg, term
 from backstop_common.problems import Forbidden, NotFound, Unauthorized
 from backstop_common.settings import ServiceSettings
 
@@ -91,8 +91,8 @@ class Principal:
 
     def ensure_role(self, *roles: Role) -> None:
         if self.role not in roles:
-            raise Forbidden(msg("role {role} may not do this; needs one of: {roles}", role=str(self.role),
-                                roles=", ".join(roles)))
+            raise Forbidden(msg("role {role} may not do this; needs one of: {roles}",
+                                role=term("role", str(self.role)), roles=term("role", list(roles))))
 
     @property
     def sees_identifiers(self) -> bool:

@@ -48,6 +48,27 @@ class msg:  # noqa: N801 — reads like the gettext marker it is
         return hash(self.msgid)
 
 
+class term:  # noqa: N801 — a value inside a msg, like msg itself
+    """A code value said as its vocabulary label (``backstop_common.vocab``) in the answer's language:
+    ``msg("cannot {action} a case in stage {stage}", stage=term("stage", "opened"))`` reads 待核实 in
+    Chinese, never the code."""
+
+    __slots__ = ("kind", "codes")
+
+    def __init__(self, kind: str, code: str | list[str] | tuple[str, ...]):
+        self.kind, self.codes = kind, [code] if isinstance(code, str) else [str(c) for c in code]
+
+    def render(self, language: str) -> str:
+        from backstop_common import vocab  # vocab serves a router; i18n stays importable without FastAPI
+
+        if language == EN:
+            return ", ".join(vocab.english(self.kind, c) for c in self.codes)
+        return "、".join(vocab.ZH.get(self.kind, {}).get(c, c) for c in self.codes)
+
+    def __str__(self) -> str:
+        return ", ".join(self.codes)
+
+
 Text = str | msg
 
 
@@ -127,7 +148,8 @@ def translate(text: Text, language: str | None = None, package: str | None = Non
     language = language or _language.get()
     package = package or _service.get()
     if isinstance(text, msg):
-        params = {k: translate(v, language, package) if isinstance(v, msg) else v for k, v in text.params.items()}
+        params = {k: v.render(language) if isinstance(v, term) else translate(v, language, package)
+                  if isinstance(v, msg) else v for k, v in text.params.items()}
         template = text.msgid if language == EN else _chinese(package).gettext(text.msgid)
         return template.format(**params) if params else template
     return text if language == EN or not text else _chinese(package).gettext(text)

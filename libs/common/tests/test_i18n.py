@@ -8,7 +8,7 @@ from pydantic_core._pydantic_core import list_all_errors
 
 from backstop_common.auth import Principal, Role
 from backstop_common.concurrency import check_version, expected_version
-from backstop_common.i18n import EN, ZH, msg, negotiate, translate, translated
+from backstop_common.i18n import EN, ZH, msg, negotiate, term, translate, translated
 from backstop_common.middleware import BodyLimit, Language
 from backstop_common.problems import NotFound, install_problem_handlers
 
@@ -70,7 +70,9 @@ async def test_not_found_and_forbidden_in_chinese_by_default_english_on_request(
     en = await client.get("/outside", headers={"Accept-Language": "en"})
     assert en.json()["title"] == "Not Found" and en.json()["detail"] == "record not found"
     forbidden = (await client.get("/role")).json()
-    assert forbidden["title"] == "无权操作" and "village_cadre" in forbidden["detail"] and "无权" in forbidden["detail"]
+    assert forbidden["title"] == "无权操作" and forbidden["detail"] == "角色 村干部 无权执行此操作；需要以下角色之一：区县管理员"
+    english = (await client.get("/role", headers={"Accept-Language": "en"})).json()["detail"]
+    assert english == "role Village cadre may not do this; needs one of: County administrator"
 
 
 async def test_precondition_and_conflict_keep_their_values_and_codes(client):
@@ -112,3 +114,12 @@ def test_every_pydantic_error_template_has_chinese():
 def test_a_message_renders_its_values_translated_and_logs_in_english():
     text = msg("{what} not found", what=msg("resource"))
     assert translate(text, ZH) == "资源不存在" and str(text) == "resource not found"
+
+
+def test_a_code_inside_a_message_is_said_as_its_label_never_as_the_code():
+    text = msg("{what} not found", what=term("stage", "notice_posted"))
+    assert translate(text, ZH) == "村内公示中不存在" and translate(text, EN) == "Village notice posted not found"
+    assert translate(msg("{what} not found", what=term("stage", "brand_new")), ZH) == "brand_new不存在"  # unknown: as is
+    roles = msg("role {role} may not do this; needs one of: {roles}", role=term("role", "helper"),
+                roles=term("role", ["county_admin", "county_staff"]))
+    assert translate(roles, ZH) == "角色 帮扶责任人 无权执行此操作；需要以下角色之一：区县管理员、区县乡村振兴局"

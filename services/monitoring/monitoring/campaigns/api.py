@@ -120,7 +120,8 @@ async def get_problem(problem_id: uuid.UUID, uow: UoW, principal: CurrentPrincip
                                    .order_by(ProblemStep.at))
     check = await uow.session.get(CheckDefinition, problem.check_code)
     return ProblemDetail.model_validate({**problem.model_dump(), "title": check.title if check else None,
-                                         "steps": [s.model_dump() for s in steps.all()]})
+                                         "steps": [s.model_dump() for s in steps.all()],
+                                         "actions": rectification.actions_for(principal, problem)})
 
 
 @router.post("/problems/{problem_id}/{action}")

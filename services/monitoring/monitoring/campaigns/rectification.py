@@ -11,6 +11,7 @@ from dataclasses import dataclass
 
 from backstop_common.auth import Principal, Role, area_prefix
 from backstop_common.concurrency import check_version
+from backstop_common.i18n import msg, term
 from backstop_common.problems import Conflict, Forbidden, NotFound, Unprocessable
 from backstop_common.uow import UnitOfWork
 from monitoring.campaigns.models import CheckDefinition, Problem
@@ -54,14 +55,28 @@ def may_act_for_unit(principal: Principal, problem: Problem) -> bool:
 def ensure_allowed(principal: Principal, problem: Problem, t: Transition) -> None:
     if t.who == "responsible":
         if not may_act_for_unit(principal, problem):
-            raise Forbidden(f"only the responsible unit ({problem.responsible_unit}) or county staff may do this",
-                            responsible_unit=problem.responsible_unit)
+            raise Forbidden(msg("only the responsible unit ({unit}) or county staff may do this",
+                                unit=term("unit", problem.responsible_unit)), responsible_unit=problem.responsible_unit)
         return
     principal.ensure_role(Role.COUNTY_ADMIN, Role.COUNTY_STAFF, Role.TOWNSHIP_STAFF)
     if len(principal.scope) >= len(area_prefix(problem.village_code)):
         raise Forbidden("verification is done by the level above the problem's area")
     if principal.subject == problem.rectified_by:
         raise Forbidden("whoever rectified a problem may not verify it")
+
+
+def actions_for(principal: Principal, problem: Problem) -> list[str]:
+    """The actions this caller may take on the problem now (a client's forms; the table stays here)."""
+    allowed = []
+    for action, t in TRANSITIONS.items():
+        if problem.status not in t.sources:
+            continue
+        try:
+            ensure_allowed(principal, problem, t)
+        except Forbidden:
+            continue
+        allowed.append(action)
+    return allowed
 
 
 async def get_problem(uow: UnitOfWork, principal: Principal, problem_id: uuid.UUID) -> Problem:
@@ -75,16 +90,19 @@ async def act(uow: UnitOfWork, principal: Principal, problem_id: uuid.UUID, acti
               version: int) -> Problem:
     t = TRANSITIONS.get(action)
     if t is None:
-        raise NotFound(f"unknown action {action!r}", actions=sorted(TRANSITIONS))
+        raise NotFound(msg("unknown action {action}", action=repr(action)), actions=sorted(TRANSITIONS))
     problem = await get_problem(uow, principal, problem_id)
     ensure_allowed(principal, problem, t)
     check_version(problem.version, version, "problem")
     if problem.status not in t.sources:
-        raise Conflict(f"cannot {action} a problem that is {problem.status}", current_status=problem.status)
+        raise Conflict(msg("cannot {action} a problem that is {status}", action=term("problem_action", action),
+                           status=term("problem_status", problem.status)), current_status=problem.status)
     if t.needs_note and not (body.note or "").strip():
-        raise Unprocessable(f"{action} needs a reason (note)")
+        raise Unprocessable(msg("{action} needs a reason (note)", action=term("problem_action", action)),
+                            errors=[{"loc": ["body", "note"], "msg": msg("required")}])
     if action == "rectify" and not (body.measures_taken or "").strip():
-        raise Unprocessable("rectify needs what was done (measures_taken)")
+        raise Unprocessable("rectify needs what was done (measures_taken)",
+                            errors=[{"loc": ["body", "measures_taken"], "msg": msg("required")}])
     now, before = clock.now(), problem.status
     problem.status, problem.version, problem.updated_at = t.target, problem.version + 1, now
     if action == "rectify":

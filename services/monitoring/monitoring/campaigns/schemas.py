@@ -119,6 +119,8 @@ class StepOut(BaseModel):
 
 class ProblemDetail(ProblemOut):
     steps: list[StepOut]
+    #: what the caller may do now (``POST /problems/{id}/{action}``), from rectification's one table
+    actions: list[str] = []
 
 
 class ActionIn(BaseModel):

@@ -6,7 +6,7 @@ from datetime import datetime
 
 from backstop_common.auth import Principal
 from backstop_common.concurrency import check_version
-from backstop_common.i18n import msg
+from backstop_common.i18n import msg, term
 from backstop_common.problems import Conflict, NotFound
 from backstop_common.uow import UnitOfWork
 from monitoring.domain.dates import earliest
@@ -40,7 +40,8 @@ async def act(uow: UnitOfWork, principal: Principal, case_id: uuid.UUID, action:
         check_version(case.version, expected_version, "case")
     allowed, to = target(action, Stage(case.stage))
     if not allowed:
-        raise Conflict(msg("cannot {action} a case in stage {stage}", action=action, stage=case.stage), stage=case.stage,
+        raise Conflict(msg("cannot {action} a case in stage {stage}", action=term("action", action),
+                           stage=term("stage", case.stage)), stage=case.stage,
                        allowed_from=sorted(transition.targets))
     policy = await effective_policy(uow.session, case.village_code, now.year)
     if policy is None:

@@ -44,10 +44,14 @@ async def test_rectified_verified_and_counted(client, county, as_, db, settings)
     assert r.status_code == 403 and r.headers["content-type"] == "application/problem+json"
     assert (await act(client, housing, first, "rectify", 1)).status_code == 422  # what was done?
     township = as_("township_staff", TOWNSHIP, subject="township-1")
-    assert (await act(client, township, first, "verify", 1)).status_code == 409  # not rectified yet
+    r = await act(client, township, first, "verify", 1)
+    assert r.status_code == 409 and r.json()["detail"] == "问题处于「待整改」状态，不能「验收」"  # not rectified yet
     unchanged = (await client.get(f"/api/v1/problems/{first['id']}", headers=county)).json()
     assert unchanged["status"] == "opened" and unchanged["version"] == 1 and unchanged["steps"][0]["action"] == "open"
 
+    offered = {who: (await client.get(f"/api/v1/problems/{first['id']}", headers=h)).json()["actions"]
+               for who, h in (("housing", housing), ("education", education), ("township", township))}
+    assert offered == {"housing": ["start", "rectify", "defer"], "education": [], "township": []}
     assert (await act(client, housing, first, "start", 1, note="已安排鉴定")).json()["status"] == "in_progress"
     r = await act(client, housing, first, "rectify", 2, measures_taken="完成C级危房维修加固",
                   evidence=["photo:before.jpg", "photo:after.jpg"], note="竣工")
@@ -55,11 +59,14 @@ async def test_rectified_verified_and_counted(client, county, as_, db, settings)
     assert (await act(client, housing, first, "verify", 3)).status_code == 403  # not the level above
     assert (await act(client, as_("village_cadre", VILLAGE), first, "verify", 3)).status_code == 403
     assert (await act(client, township, first, "verify", 2)).status_code == 409  # stale If-Match
+    verifier = await client.get(f"/api/v1/problems/{first['id']}", headers=township)
+    assert verifier.json()["actions"] == ["verify", "reject"]
     r = await act(client, township, first, "verify", 3, note="验收合格")
     assert r.status_code == 200 and r.json()["status"] == "verified" and r.json()["verified_by"] == "township-1"
 
     r = await act(client, housing, second, "defer", 1)
     assert r.status_code == 422  # a deferral needs its reason on file
+    assert r.json()["errors"] == [{"loc": ["body", "note"], "msg": "必填"}]
     r = await act(client, housing, second, "defer", 1, note="D级需整体重建，汛期后施工，已报备")
     assert r.json()["status"] == "deferred" and r.json()["deferred_reason"].startswith("D级")
 
