@@ -4,7 +4,7 @@ VENV   := .venv
 BIN    := $(VENV)/bin
 STAMP  := $(VENV)/.installed
 SERVICES := registry monitoring funds notifications console
-PACKAGES := libs/common $(patsubst %/pyproject.toml,%,$(wildcard services/*/pyproject.toml))
+PACKAGES := $(patsubst %/pyproject.toml,%,$(wildcard libs/*/pyproject.toml)) $(patsubst %/pyproject.toml,%,$(wildcard services/*/pyproject.toml))
 UV_VERSION := 0.13.8
 # message catalogues (backstop_common/i18n.py): each .po beside a package compiles into the .mo a service reads
 CATALOGUES := $(patsubst %.po,%.mo,$(wildcard libs/common/backstop_common/locale/*/LC_MESSAGES/*.po services/*/*/locale/*/LC_MESSAGES/*.po))
@@ -42,7 +42,7 @@ run: install
 
 test: install
 	$(BIN)/lint-imports
-	$(BIN)/python -m pytest libs/common/tests
+	for l in $(wildcard libs/*/tests); do $(BIN)/python -m pytest $$l || exit $$?; done
 	for s in $(SERVICES); do $(BIN)/python -m pytest services/$$s/tests; rc=$$?; \
 	  [ $$rc -eq 0 ] || [ $$rc -eq 5 ] || exit $$rc; done
 	$(BIN)/python -m pytest tests

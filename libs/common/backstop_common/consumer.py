@@ -3,7 +3,12 @@
 Each record is applied in one transaction with its inbox row (event id + consumer name), so a
 redelivered event finds its row and changes nothing. Offsets are committed only after that
 transaction. A handler error is retried with backoff a bounded number of times, then the record goes
-to ``<topic>.dlq`` with the error and the partition moves on. A database outage is not the record's
+to ``<topic>.dlq`` with the error and the partition moves on.
+
+A handler receives the event's ``data`` parsed into the payload model its publisher registered for that ce
+type (``backstop_events``; ``EventCatalog.consumed_models``): ``handler(event, data, uow)``. A record whose
+data does not fit its model is dead-lettered at once (retrying cannot fix it); a type the service has no
+handler for (another event, an older or newer version) is skipped, as before. A database outage is not the record's
 fault: it is retried until the database is back, never dead-lettered.
 """
 
@@ -12,12 +17,14 @@ import contextlib
 import time
 from collections.abc import Awaitable, Callable
 from dataclasses import dataclass
+from typing import Any
 
 import structlog
 from aiokafka import AIOKafkaConsumer, ConsumerRebalanceListener, ConsumerRecord, TopicPartition
 from aiokafka.admin import AIOKafkaAdminClient
 from aiokafka.errors import CommitFailedError, IllegalStateError, KafkaError
 from asgi_correlation_id import correlation_id
+from pydantic import BaseModel, ValidationError
 from sqlalchemy.dialects.postgresql import insert
 from sqlalchemy.ext.asyncio import async_sessionmaker
 
@@ -33,7 +40,10 @@ from backstop_common.uow import UnitOfWork
 
 log = structlog.get_logger()
 
+#: a handler of an event type without a payload model: it reads ``event.data`` itself
 Handler = Callable[[Event, UnitOfWork], Awaitable[None]]
+#: a handler of an event type with a payload model: the consumer hands it the parsed ``data``
+TypedHandler = Callable[[Event, Any, UnitOfWork], Awaitable[None]]
 
 
 @contextlib.contextmanager
@@ -157,8 +167,9 @@ class EventConsumer:
         settings: ServiceSettings,
         session_factory: async_sessionmaker,
         publisher: Publisher,
-        handlers: dict[str, Handler],
+        handlers: dict[str, Handler | TypedHandler],
         topics: list[str],
+        models: dict[str, type[BaseModel]] | None = None,
         group_id: str | None = None,
         on_commit: Callable[[], None] | None = None,
         clock: Clock | None = None,
@@ -167,6 +178,7 @@ class EventConsumer:
         self._sessions = session_factory
         self._publisher = publisher
         self._handlers = handlers
+        self._models = models or {}
         self._topics = topics
         self.group_id = group_id or settings.service_name
         self._on_commit = on_commit
@@ -190,17 +202,37 @@ class EventConsumer:
         )
         return inserted.first() is not None
 
-    async def apply(self, event: Event, record: ConsumerRecord) -> bool:
+    def decode(self, record: ConsumerRecord) -> tuple[Event, BaseModel | None]:
+        """The envelope and its data in the payload model registered for its type (None for a type without
+        one, or one this consumer skips); ``ValueError`` when either does not parse."""
+        event = from_kafka(record.headers, record.key, record.value)
+        model = self._models.get(event.type) if event.type in self._handlers else None
+        if model is None:
+            return event, None
+        try:
+            return event, model.model_validate(event.data)
+        except ValidationError as exc:  # the fields at fault, never their values (docs/architecture.md)
+            raise ValueError(f"data is not a {model.__name__}: "
+                             f"{exc.errors(include_url=False, include_input=False)}") from None
+
+    async def _handle(self, event: Event, payload: BaseModel | None, uow: UnitOfWork) -> None:
+        handler = self._handlers[event.type]
+        if event.type in self._models:
+            await handler(event, payload, uow)
+        else:
+            await handler(event, uow)
+
+    async def apply(self, event: Event, payload: BaseModel | None, record: ConsumerRecord) -> bool:
         """Run the handler with its inbox row in one transaction; False if already applied."""
         async with self._sessions() as session:
             if not await self._claim(session, event, record):
                 return False
             uow = UnitOfWork(session, self._settings.service_name, self._on_commit, clock=self._clock)
-            await self._handlers[event.type](event, uow)
+            await self._handle(event, payload, uow)
             await uow.commit()
             return True
 
-    async def apply_batch(self, items: list[tuple[Event, ConsumerRecord]]) -> bool:
+    async def apply_batch(self, items: list[tuple[Event, BaseModel | None, ConsumerRecord]]) -> bool:
         """A partition's records in ONE transaction (one commit instead of one per record).
 
         All or nothing: if any handler fails, nothing is kept and the caller falls back to one record at
@@ -210,10 +242,10 @@ class EventConsumer:
         try:
             async with self._sessions() as session:
                 uow = UnitOfWork(session, self._settings.service_name, self._on_commit, clock=self._clock)
-                for event, record in items:
+                for event, payload, record in items:
                     if await self._claim(session, event, record):
                         with _correlated(event):
-                            await self._handlers[event.type](event, uow)
+                            await self._handle(event, payload, uow)
                         applied.append(event)
                 await uow.commit()
         except asyncio.CancelledError:
@@ -229,20 +261,20 @@ class EventConsumer:
 
     async def handle_record(self, record: ConsumerRecord) -> None:
         try:
-            event = from_kafka(record.headers, record.key, record.value)
+            event, payload = self.decode(record)
         except ValueError as exc:
             await self._dead_letter(record, f"unparseable: {exc}")
             return
         if event.type not in self._handlers:
             return
         with _correlated(event):
-            await self._apply_with_retries(event, record)
+            await self._apply_with_retries(event, payload, record)
 
-    async def _apply_with_retries(self, event: Event, record: ConsumerRecord) -> None:
+    async def _apply_with_retries(self, event: Event, payload: BaseModel | None, record: ConsumerRecord) -> None:
         attempt, delay = 0, self._settings.consumer_backoff_s
         while True:
             try:
-                applied = await self.apply(event, record)
+                applied = await self.apply(event, payload, record)
                 EVENTS_APPLIED.labels(event.type, "applied" if applied else "duplicate").inc()
                 log.info("event.applied" if applied else "event.duplicate_skipped",
                          event_type=event.type, event_id=str(event.id), subject=event.subject)
@@ -359,14 +391,14 @@ class EventConsumer:
         items = []
         for record in records:
             try:
-                items.append((from_kafka(record.headers, record.key, record.value), record))
+                items.append((*self.decode(record), record))
             except ValueError:
-                items.append((None, record))
-        wanted = [(e, r) for e, r in items if e is not None and e.type in self._handlers]
+                items.append((None, None, record))
+        wanted = [(e, p, r) for e, p, r in items if e is not None and e.type in self._handlers]
         # a poison record takes the one-at-a-time path, where it is dead-lettered in its place
-        batched = len(wanted) > 1 and all(e is not None for e, _ in items) and await self.apply_batch(wanted)
+        batched = len(wanted) > 1 and all(e is not None for e, _, _ in items) and await self.apply_batch(wanted)
         if not batched:
-            for _, record in items:
+            for _, _, record in items:
                 await self.handle_record(record)
         await self._commit(consumer, tp, records[-1].offset + 1)
 

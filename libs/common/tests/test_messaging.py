@@ -140,3 +140,49 @@ async def test_consumer_applies_once_dead_letters_poison_and_keeps_flowing(db, k
         task.cancel()
         await asyncio.gather(task, return_exceptions=True)
         await publisher.close()
+
+
+async def test_consumer_hands_the_parsed_payload_and_dead_letters_data_that_does_not_fit(db, kafka_bootstrap):
+    """A handler gets ``data`` in the model registered for its type; data the model refuses goes to the DLQ at
+    once (retrying cannot fix it) and names the fields at fault, not their values; other types are skipped."""
+    from decimal import Decimal
+
+    from pydantic import BaseModel
+
+    class Counted(BaseModel):
+        subject: str
+        n: int
+        amount: Decimal
+
+    seen: list = []
+
+    async def count(event: Event, data: Counted, uow: UnitOfWork) -> None:
+        seen.append(data)
+        stmt = insert(effects).values(subject=data.subject, n=data.n)
+        await uow.session.execute(stmt.on_conflict_do_update(index_elements=["subject"], set_={"n": data.n}))
+
+    settings = _settings(kafka_bootstrap, service_name=f"typed-{uuid.uuid4().hex[:6]}")
+    publisher = Publisher(settings)
+    good = make_event("probe", "thing.counted", "t-1", {"subject": "t-1", "n": 7, "amount": "12.50", "new": 1})
+    misfit = make_event("probe", "thing.counted", "t-1", {"subject": "t-bad", "n": "seven", "amount": "secret"})
+    other = make_event("probe", "thing.other", "t-1", {"whatever": True})
+    after = make_event("probe", "thing.counted", "t-1", {"subject": "t-2", "n": 2, "amount": "1"})
+    consumer = EventConsumer(settings=settings, session_factory=db, publisher=publisher,
+                             handlers={good.type: count}, models={good.type: Counted}, topics=[TOPIC])
+    retries_before = REGISTRY.get_sample_value("backstop_consumer_retries_total",
+                                               {"topic": TOPIC, "reason": "handler"}) or 0
+    task = asyncio.create_task(consumer.run())
+    try:
+        await publish_events(kafka_bootstrap, TOPIC, [good, misfit, other, after])
+        assert await eventually(lambda: _count_effect(db, "t-2"))
+        assert [(d.subject, d.n, d.amount) for d in seen] == [("t-1", 7, Decimal("12.50")), ("t-2", 2, Decimal(1))]
+        assert await _count_effect(db, "t-bad") is None
+        [dead] = await read_events(kafka_bootstrap, topics.dlq(TOPIC), until=lambda e: len(e) >= 1,
+                                   where=lambda e: e.id == misfit.id)
+        assert dead.data == misfit.data  # parked as it came
+        retries = REGISTRY.get_sample_value("backstop_consumer_retries_total", {"topic": TOPIC, "reason": "handler"})
+        assert (retries or 0) == retries_before
+    finally:
+        task.cancel()
+        await asyncio.gather(task, return_exceptions=True)
+        await publisher.close()

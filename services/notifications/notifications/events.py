@@ -1,15 +1,18 @@
-"""What notifications publishes and consumes (DESIGN.md §2, docs/events.md)."""
-
-import uuid
-
-from pydantic import BaseModel
+"""What notifications publishes and consumes (docs/events.md). The payload models live in
+``backstop_events.notifications`` (shared with the consumers); they are re-exported here for the domain."""
 
 from backstop_common.asyncapi import EventCatalog
 from backstop_common.envelope import event_type
 from backstop_common.topics import (FUNDS_FINANCE, MONITORING_CAMPAIGN, MONITORING_CASE, MONITORING_SUPERVISION,
-                                    NOTIFICATIONS_DELIVERY, REGISTRY_HOUSEHOLD)
+                                    REGISTRY_HOUSEHOLD)
+from backstop_events import notifications as contract
+from backstop_events.notifications import (DELIVERED, ESCALATED, FAILED, NotificationDelivered,
+                                           NotificationEscalated, NotificationFailed)
 
-catalog = EventCatalog("notifications")
+__all__ = ["DELIVERED", "ESCALATED", "FAILED", "NotificationDelivered", "NotificationEscalated",
+           "NotificationFailed"]
+
+catalog = EventCatalog.serving(contract.catalog)
 
 #: every event type of docs/events.md we consume, by topic and publishing service
 CONSUMED: dict[tuple[str, str], tuple[str, ...]] = {
@@ -49,36 +52,3 @@ for (topic, service), names in CONSUMED.items():
 HOUSEHOLD_REGISTERED = event_type("registry", "household.registered")
 HELPER_ASSIGNED = event_type("registry", "household.helper_assigned")
 HOUSEHOLD_UPDATED = event_type("registry", "household.updated")
-
-
-class NotificationDelivered(BaseModel):
-    """A message reached its recipient on an outside channel (SMS, e-mail, group robot)."""
-
-    message_id: uuid.UUID
-    event_id: uuid.UUID
-    event_type: str
-    recipient_id: uuid.UUID
-    channel: str
-    attempts: int
-
-
-class NotificationFailed(NotificationDelivered):
-    """A message could not be delivered on a channel after its retries."""
-
-    error: str
-
-
-class NotificationEscalated(BaseModel):
-    """A message that needed action was not acknowledged in time and went to the next level up."""
-
-    message_id: uuid.UUID
-    event_id: uuid.UUID
-    event_type: str
-    from_recipient_id: uuid.UUID
-    to_recipient_ids: list[uuid.UUID]
-    level_area: str | None
-
-
-DELIVERED = catalog.publishes(NOTIFICATIONS_DELIVERY, "notification.delivered", NotificationDelivered)
-FAILED = catalog.publishes(NOTIFICATIONS_DELIVERY, "notification.failed", NotificationFailed)
-ESCALATED = catalog.publishes(NOTIFICATIONS_DELIVERY, "notification.escalated", NotificationEscalated)

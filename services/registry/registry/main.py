@@ -6,8 +6,8 @@ from backstop_common.app import ServiceSpec, create_app
 from registry.api import access_log, areas, exports, feeds, households, imports, members, records, sync
 from registry.background import purger
 from registry.config import Settings
-from registry.domain.monitoring_status import on_case_event
-from registry.events import CONSUMED_CASE_TYPES, catalog
+from registry.domain.monitoring_status import HANDLERS
+from registry.events import catalog
 
 
 def build_app(settings: Settings | None = None) -> FastAPI:
@@ -17,7 +17,7 @@ def build_app(settings: Settings | None = None) -> FastAPI:
         routers=[areas.router, areas.public_router, households.router, members.router, records.router, feeds.router,
                  imports.router, access_log.router, exports.router, sync.router],
         background=[purger],
-        handlers={full_type: on_case_event for full_type in CONSUMED_CASE_TYPES.values()},
+        handlers=HANDLERS,
     ))
 
 

@@ -9,6 +9,8 @@ from backstop_common.topics import MONITORING_CASE
 from .factory import auth, household, member
 
 VILLAGE = "211204001002"
+#: a case id as monitoring makes them (the consumer parses data into backstop_events.monitoring's models)
+CASE = "5f0c8a52-3b8e-4a59-9a7e-1f6f0d0c2a11"
 
 
 async def test_the_file_shows_the_category_monitoring_decided(app, client, settings):
@@ -18,8 +20,8 @@ async def test_the_file_shows_the_category_monitoring_decided(app, client, setti
     county = auth(settings, "county_staff", "211204000000")
 
     def case_event(name, when, **data):
-        return make_event("monitoring", name, "case-1", {"case_id": "case-1", "household_id": hid,
-                                                       "village_code": VILLAGE, **data},
+        return make_event("monitoring", name, CASE, {"case_id": CASE, "household_id": hid,
+                                                     "village_code": VILLAGE, **data},
                           area_code=VILLAGE, time=datetime(*when, 9, tzinfo=UTC))
 
     async def file_shows(**expected):
