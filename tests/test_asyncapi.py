@@ -67,9 +67,7 @@ async def test_the_document_is_asyncapi_3_with_every_ref_resolving_and_an_exampl
     errors = [f"{list(e.absolute_path)}: {e.message[:200]}"
               for e in jsonschema.Draft7Validator(ASYNCAPI_3).iter_errors(doc)]
     assert not errors, errors
-    refs = list(_refs(doc))
-    assert any(ref.startswith("#/components/schemas/") for _, ref in refs)
-    for _, ref in refs:
+    for _, ref in _refs(doc):
         _resolve(doc, ref)
     messages = {m["name"]: m for m in doc["components"]["messages"].values()}
     published = {entry.type for entry in CONTRACTS[service].published}
