@@ -288,7 +288,9 @@ def test_make_install_and_the_images_install_only_what_the_lock_pins():
     for service in devstack.SERVICES:
         text = dockerfile(service)
         assert f"uv export --frozen --package backstop-{service}" in text and "--require-hashes" in text
-        assert re.search(r"pip install --no-deps libs/common services/" + service, text)
+        # the kernel, the event payloads (libs/events), then the service itself
+        assert re.search(r"pip install --no-deps libs/common libs/events services/" + service, text)
+        assert "COPY libs/events libs/events" in text
 
 
 def exported_series() -> set[str]:
