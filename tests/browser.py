@@ -18,7 +18,7 @@ from selenium.webdriver.support.ui import WebDriverWait
 CHROMIUM, CHROMEDRIVER = "/usr/bin/chromium", "/usr/bin/chromedriver"
 FLAGS = ["--headless", "--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run",
          "--disable-background-networking", "--disable-component-update", "--disable-sync",
-         "--disable-dev-shm-usage", "--lang=zh-CN"]
+         "--disable-dev-shm-usage", "--lang=zh-CN", "--accept-lang=zh-CN,zh"]
 SCREENSHOTS = Path(__file__).resolve().parent.parent / "docs" / "console"
 DESKTOP, PHONE = (1280, 900), (390, 844)
 
@@ -31,6 +31,8 @@ def start_chromium() -> tuple[webdriver.Chrome, tempfile.TemporaryDirectory]:
         options.add_argument(flag)
     options.add_argument(f"--user-data-dir={profile.name}")
     options.add_argument(f"--window-size={DESKTOP[0]},{DESKTOP[1]}")
+    # a county office's browser: its Accept-Language (which the console forwards to the services) is Chinese
+    options.add_experimental_option("prefs", {"intl.accept_languages": "zh-CN,zh"})
     driver = webdriver.Chrome(options=options, service=Service(CHROMEDRIVER))
     driver.set_page_load_timeout(30)
     return driver, profile

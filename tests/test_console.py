@@ -137,7 +137,7 @@ def test_a_case_is_walked_from_verification_to_confirmation_through_the_forms(st
 
     browser.sign_in("township", url)
     act(browser, "review", "乡镇审核")  # too early: the notice has not run its days
-    assert "公示期未满" in browser.text("[data-refusal]")
+    assert "请在公示期满后审核" in browser.text("[data-refusal]")  # monitoring's own words
     assert browser.one("#stage").get_attribute("data-stage") == "notice_posted"
     assert "乡镇审核" in browser.one('form[data-action="review"] textarea').get_attribute("value")  # input kept
     advance_monitoring_clock(stack, 5.01)
@@ -308,7 +308,6 @@ def test_the_offices_other_pages_answer_in_chinese_with_the_apis_figures(stack, 
     browser.screenshot("funds")
     browser.open("/campaigns")
     browser.wait_for("#board")
-    browser.screenshot("campaigns")
     browser.open("/notices?kind=projects")
     assert "小房身村产业路" in browser.text("#notice")
     assert not ID_NUMBER.search(browser.html()) and not PHONE.search(browser.text("#notice"))
@@ -322,6 +321,84 @@ def test_the_offices_other_pages_answer_in_chinese_with_the_apis_figures(stack, 
             break
     assert shown == before
     browser.screenshot("inbox")
+
+
+def problem_found_at_a_visit(stack, household_id: str) -> str:
+    """大排查 in the cadre's township: the cadre answers a question at the visit with 否, which opens a problem
+    the village committee must rectify."""
+    admin, cadre = stack.headers("county_admin", COUNTY), stack.headers("village_cadre", VILLAGE)
+    monitoring = f"{stack.url('monitoring')}/api/v1"
+    code = f"console.care.{int(time.time() * 1000)}"
+    resp = httpx.post(f"{monitoring}/checks", headers=admin, timeout=10, json={
+        "code": code, "title": "独居老人是否落实日常照料人", "kind": "question", "responsible_unit": "village"})
+    assert resp.status_code == 201, resp.text
+    now = time.time()  # monitoring's clock may run days ahead (the case walk): deadlines well after it
+    resp = httpx.post(f"{monitoring}/campaigns", headers=admin, timeout=10, json={
+        "name": "冬季大排查", "area_code": TOWNSHIP, "checks": [code],
+        "investigation_due": iso(now + 30 * 86400), "rectification_due": iso(now + 60 * 86400)})
+    assert resp.status_code == 201, resp.text
+    resp = httpx.post(f"{monitoring}/campaigns/{resp.json()['id']}/answers", headers=cadre, timeout=10, json={
+        "check": code, "household_id": household_id, "passed": False, "note": "照料人外出务工"})
+    assert resp.status_code == 201 and resp.json()["problem_id"], resp.text
+    return resp.json()["problem_id"]
+
+
+def iso(epoch: float) -> str:
+    return time.strftime("%Y-%m-%dT%H:%M:%S+00:00", time.gmtime(epoch))
+
+
+def problem_act(browser: Browser, action: str, **fields) -> None:
+    form = browser.one(f'form[data-action="{action}"]')
+    for name, value in fields.items():
+        form.find_element(By.NAME, name).send_keys(value)
+    form.find_element(By.CSS_SELECTOR, "button[type=submit]").click()
+    browser.wait_until_gone(form)
+    browser.wait_for("#status")
+
+
+def test_a_problem_is_rectified_and_verified_through_the_campaign_page(stack, households, browser):
+    """问题清单 → 整改 → 验收: the cadre rectifies, the township verifies; refusals next to the form, input kept."""
+    own, _ = households
+    problem_id = problem_found_at_a_visit(stack, own["id"])
+    browser.sign_in("cadre", "/campaigns?unit=village")
+    browser.wait_for(f'#problem-list tr[data-problem="{problem_id}"] a').click()
+    browser.wait_for("#status")
+    assert browser.one("#status").get_attribute("data-status") == "opened"
+    assert [f.get_attribute("data-action") for f in browser.all("form[data-action]")] == ["start", "rectify", "defer"]
+
+    problem_act(browser, "rectify", note="已联系亲属")  # what was done is missing: the field says so, the note stays
+    assert browser.text('[data-field-error="measures_taken"]') == "请填写采取的整改措施"
+    assert browser.one('form[data-action="rectify"] textarea[name="note"]').get_attribute("value") == "已联系亲属"
+    assert browser.one("#status").get_attribute("data-status") == "opened"
+    form = browser.one('form[data-action="rectify"]')
+    form.find_element(By.NAME, "measures_taken").send_keys("落实邻居王某为日常照料人，签订照料协议")
+    form.find_element(By.NAME, "evidence").send_keys("照料协议.pdf")
+    form.find_element(By.CSS_SELECTOR, "button[type=submit]").click()
+    browser.wait_until_gone(form)
+    assert browser.wait_for("#status").get_attribute("data-status") == "rectified"
+    assert browser.all("form[data-action]") == []  # whoever rectified does not verify
+    browser.screenshot("problem")
+
+    browser.sign_in("township", f"/problems/{problem_id}")
+    browser.wait_for('form[data-action="verify"]')
+    version = browser.one('form[data-action="verify"] input[name="version"]')
+    browser.driver.execute_script("arguments[0].value = String(Number(arguments[0].value) - 1)", version)  # a stale page
+    problem_act(browser, "verify", note="验收合格")
+    assert browser.text("[data-refusal]") == "已被他人修改，请刷新后重试。"
+    assert browser.one('form[data-action="verify"] textarea').get_attribute("value") == "验收合格"
+    problem_act(browser, "reject")  # a rejection needs its reason
+    assert browser.text('[data-field-error="note"]') == "请填写验收不通过的理由"
+    browser.open(f"/problems/{problem_id}")
+    problem_act(browser, "verify", note="入户查看，照料到位，验收合格")
+    assert browser.one("#status").get_attribute("data-status") == "verified"
+
+    shown = api(stack, "county_admin", COUNTY, "monitoring", f"/problems/{problem_id}")
+    assert shown["status"] == "verified" and shown["measures_taken"].startswith("落实邻居王某")
+    assert [s["action"] for s in shown["steps"]] == ["open", "rectify", "verify"]
+    assert [li.get_attribute("data-action") for li in browser.all("#timeline li")] == ["open", "rectify", "verify"]
+    browser.open("/campaigns?unit=village")  # the township's list by unit shows it verified
+    assert browser.wait_for(f'#problem-list tr[data-problem="{problem_id}"]').get_attribute("data-status") == "verified"
+    browser.screenshot("campaigns")
 
 
 def api_inbox(stack) -> int:

@@ -25,9 +25,11 @@ class ServiceDown(Exception):
 class ApiRefused(Exception):
     """A service refused the call (4xx); ``problem`` is its RFC 9457 body."""
 
-    def __init__(self, service: str, status: int, problem: dict):
+    def __init__(self, service: str, status: int, problem: dict, language: str | None = None):
         super().__init__(f"{service} answered {status}")
         self.service, self.status, self.problem = service, status, problem
+        #: the answer's Content-Language (the service's catalogue: zh-CN unless the user's browser asked for en)
+        self.language = language
 
 
 def build_client(timeout_s: float) -> httpx.AsyncClient:
@@ -44,10 +46,11 @@ class Api:
     urls: dict[str, str]
     token: str | None
     request_id: str | None
+    #: the user's own Accept-Language: a service says its refusals in the user's language (zh-CN by default)
+    language: str | None = None
 
     def _headers(self, extra: dict[str, str] | None) -> dict[str, str]:
-        # English: refusals.py recognises a refusal by its codes and English words, and says it in Chinese itself
-        headers = {"Accept-Language": "en"}
+        headers = {"Accept-Language": self.language} if self.language else {}
         if self.token:
             headers["Authorization"] = f"Bearer {self.token}"
         if self.request_id:
@@ -68,7 +71,7 @@ class Api:
             raise ServiceDown(service)
         if resp.status_code >= 400:
             problem = resp.json() if resp.headers.get("content-type", "").endswith("json") else {}
-            raise ApiRefused(service, resp.status_code, problem)
+            raise ApiRefused(service, resp.status_code, problem, resp.headers.get("content-language"))
         return resp.json() if resp.content else None
 
     async def get(self, service: str, path: str, **params) -> Any:

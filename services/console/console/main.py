@@ -23,8 +23,9 @@ from console.assets import Assets
 from console.assets import router as assets_router
 from console.backend import SERVICES, ApiRefused, ServiceDown, build_client
 from console.config import DEV_SESSION_SECRET, Settings
-from console.pages import cases, households, inbox, notices, overview, programmes, public, signin
+from console.pages import cases, households, inbox, notices, overview, problems, programmes, public, signin
 from console.pages.common import SERVICE_NAMES, CsrfRefused, NotSignedIn, render
+from console.timing import ServerTiming
 
 log = structlog.get_logger()
 TEMPLATES = Path(__file__).parent / "templates"
@@ -138,9 +139,11 @@ def build_app(settings: Settings | None = None) -> FastAPI:
     app.state.templates = templates
     _error_pages(app)
     _ops_routes(app)
-    for module in (assets_router, signin, overview, cases, households, inbox, notices, programmes, public):
+    for module in (assets_router, signin, overview, cases, households, inbox, notices, programmes, problems,
+                   public):
         app.include_router(getattr(module, "router", module))
     app.add_middleware(GZipMiddleware, minimum_size=1024)
+    app.add_middleware(ServerTiming)  # around gzip: the whole of the server's work on a page
     app.add_middleware(SessionMiddleware, secret_key=settings.session_secret or DEV_SESSION_SECRET,
                        session_cookie="backstop_session",
                        max_age=settings.session_ttl_s, same_site="lax", https_only=settings.secure_cookies)

@@ -1,44 +1,54 @@
-"""A service's refusal (RFC 9457 problem) said in Chinese next to the form that caused it."""
+"""A service's refusal (RFC 9457 problem) shown next to the form that caused it, in the service's own words.
+
+The console forwards the user's Accept-Language, so a service answers from its catalogue: zh-CN unless
+the user's browser prefers English. The console speaks itself only where the service says nothing a
+user can read: no problem body, a text its catalogue lacks (English where Chinese was asked), and the
+version conflict, which the issue words exactly (已被他人修改，请刷新后重试) whatever the version numbers.
+"""
+
+import re
 
 from console.backend import ApiRefused
-from console.labels import label
 
+#: what the console says when the service did not say it (by HTTP status)
 BY_STATUS = {
     400: "请求有误，请检查填写的内容。",
     401: "登录已过期，请重新登录。",
     403: "您的角色无权执行此操作。",
     404: "未找到该记录，或不在您的管辖范围内。",
     409: "当前状态下不能执行此操作。",
-    412: "已被他人修改，请刷新后重试。",
     413: "提交的内容过大。",
     422: "填写的内容不符合要求，请检查后重试。",
     428: "缺少版本信息，请刷新后重试。",
     429: "操作过于频繁，请稍后再试。",
 }
 VERSION_CONFLICT = "已被他人修改，请刷新后重试。"
+FIELD_FALLBACK = "此项填写有误"
+CHINESE = re.compile(r"[\u4e00-\u9fff]")
 
 
-def explain(exc: ApiRefused, action: str | None = None) -> str:
-    """One sentence a cadre understands; the service's English detail is never shown."""
-    problem, detail = exc.problem or {}, str((exc.problem or {}).get("detail", ""))
-    if exc.status == 409 and ("current_version" in problem or "someone else" in detail or "version" in detail):
+def _readable(text: object, exc: ApiRefused) -> str | None:
+    """The service's text when the user can read it: Chinese, or English that the user asked for."""
+    if not isinstance(text, str) or not text.strip():
+        return None
+    if CHINESE.search(text) or (exc.language or "").lower().startswith("en"):
+        return text.strip()
+    return None
+
+
+def explain(exc: ApiRefused) -> str:
+    """One sentence next to the form: the service's own, or the console's when the service gave none."""
+    problem = exc.problem or {}
+    if exc.status in (409, 412) and "current_version" in problem:
         return VERSION_CONFLICT
-    if exc.status == 409 and "stage" in problem and action:
-        return f"该案件处于「{label('stage', problem['stage'])}」阶段，不能执行「{label('action', action)}」。"
-    if exc.status == 409 and "notice" in detail:
-        return "村内公示期未满，公示期满后才能审核。"
-    if exc.status == 409 and "condition" in detail:
-        return "风险消除条件尚未全部满足。"
-    if exc.status == 409 and "policy" in detail:
-        return "本地区本年度尚未设置监测政策，请联系区县乡村振兴局。"
-    return BY_STATUS.get(exc.status, "操作未成功，请稍后重试。")
+    return _readable(problem.get("detail"), exc) or BY_STATUS.get(exc.status, "操作未成功，请稍后重试。")
 
 
 def field_errors(exc: ApiRefused) -> dict[str, str]:
-    """422 errors keyed by the form field they belong to."""
+    """A 422's ``errors[]`` keyed by the form field they belong to, each in the service's words."""
     errors = {}
     for err in (exc.problem or {}).get("errors", []):
         loc = [str(p) for p in err.get("loc", []) if p not in ("body",)]
         if loc:
-            errors[loc[0]] = "此项填写有误"
+            errors.setdefault(loc[0], _readable(err.get("msg"), exc) or FIELD_FALLBACK)
     return errors

@@ -63,6 +63,7 @@ def test_funds_down_leaves_the_rest_of_the_overview_working(services):
         assert console.post("/login/demo", data={"csrf_token": csrf, "user": "admin", "next": "/"}).status_code == 200
         page = console.get("/", headers={"X-Request-ID": "0f1e2d3c4b5a69788796a5b4c3d2e1f0"})
     assert page.status_code == 200
+    assert re.fullmatch(r"app;dur=\d+\.\d", page.headers["server-timing"])  # the page's server time (bench/)
     assert 'data-figure="households">4,321<' in page.text and "张相镇" in page.text  # monitoring's part
     unavailable = re.search(r'<div class="unavailable"[^>]*>([^<]*)<code>([^<]+)</code>', page.text)
     assert unavailable and "资金项目服务暂不可用" in unavailable.group(1)

@@ -8,7 +8,7 @@ from console.backend import ApiRefused
 from console.formatting import date_cn, days_left, mask_name, money
 from console.labels import FALLBACK, label
 from console.oidc import user_from_claims
-from console.refusals import VERSION_CONFLICT, explain
+from console.refusals import VERSION_CONFLICT, explain, field_errors
 
 
 def test_dates_read_as_a_chinese_date_in_beijing_time():
@@ -36,14 +36,20 @@ def test_a_code_is_never_shown_only_its_label():
     assert label("stage", "something_new") == FALLBACK
 
 
-def test_a_services_refusal_is_said_in_chinese():
-    stage = ApiRefused("monitoring", 409, {"detail": "cannot confirm a case in stage opened", "stage": "opened"})
-    assert explain(stage, "confirm") == "该案件处于「待核实」阶段，不能执行「县级审批」。"
-    stale = ApiRefused("monitoring", 409, {"detail": "case was changed by someone else (version 3, you sent 2)"})
-    assert explain(stale, "verify") == VERSION_CONFLICT == "已被他人修改，请刷新后重试。"
-    notice = ApiRefused("monitoring", 409, {"detail": "the public notice (村内公示) runs until 2026-12-06"})
-    assert "公示期未满" in explain(notice, "review")
-    assert explain(ApiRefused("monitoring", 403, {}), "confirm") == "您的角色无权执行此操作。"
+def test_a_services_refusal_is_shown_in_its_own_words_and_the_console_speaks_only_where_it_says_nothing():
+    stage = ApiRefused("monitoring", 409, {"detail": "监测案例处于「待核实」阶段，不能执行「县级审批」", "stage": "opened"},
+                       "zh-CN")
+    assert explain(stage) == "监测案例处于「待核实」阶段，不能执行「县级审批」"
+    stale = ApiRefused("monitoring", 409, {"detail": "案例已被他人修改（版本 3，您提交的是 2）", "current_version": 3}, "zh-CN")
+    assert explain(stale) == VERSION_CONFLICT == "已被他人修改，请刷新后重试。"
+    untranslated = ApiRefused("funds", 409, {"detail": "cannot list a project in stage declared"}, "zh-CN")
+    assert explain(untranslated) == "当前状态下不能执行此操作。"
+    english = ApiRefused("funds", 409, {"detail": "cannot list a project in stage declared"}, "en")
+    assert explain(english) == "cannot list a project in stage declared"  # the user's browser asked for English
+    assert explain(ApiRefused("monitoring", 403, {}, None)) == "您的角色无权执行此操作。"
+    invalid = ApiRefused("monitoring", 422, {"detail": "请求无效", "errors": [
+        {"loc": ["body", "note"], "msg": "必填"}, {"loc": ["body", "evidence", 0], "msg": "value too long"}]}, "zh-CN")
+    assert field_errors(invalid) == {"note": "必填", "evidence": "此项填写有误"}
 
 
 def test_the_identity_providers_claims_become_the_user_the_services_expect():

@@ -4,18 +4,13 @@ import uuid
 from datetime import date
 from typing import Annotated
 
-import structlog
 from fastapi import APIRouter, Depends, Query, Request
-from fastapi.responses import RedirectResponse
 
-from console.auth import csrf_ok
-from console.backend import ApiRefused
 from console.labels import LABELS
-from console.pages.common import CsrfRefused, Page, parts, signed_in_page
-from console.refusals import explain, field_errors
+from console.pages.common import Page, parts, signed_in_page
+from console.pages.forms import submit
 
 router = APIRouter()
-log = structlog.get_logger()
 PAGE_SIZE = 50
 #: what each action's form asks for (monitoring's docs/monitoring.md says which fields it needs)
 FORM_FIELDS = {"verify": ["note"], "post-notice": ["note"], "review": ["note"], "confirm": ["note"],
@@ -93,23 +88,11 @@ def _body(action: str, form) -> tuple[dict, dict[str, str]]:
 
 @router.post("/cases/{case_id}/act/{action}")
 async def act(case_id: uuid.UUID, action: str, request: Request, page: Annotated[Page, Depends(signed_in_page)]):
-    if not await csrf_ok(request):
-        raise CsrfRefused()
-    if action not in FORM_FIELDS:
-        return await _case_page(page, case_id, 404, errors={"_": "没有这个操作。"})
-    form = await request.form()
-    body, errors = _body(action, form)
-    version = form.get("version")
-    if errors:
-        return await _case_page(page, case_id, 422, failed=action, errors=errors, kept=dict(form),
-                                refusal="请检查填写的内容。")
-    try:
-        await page.api.post("monitoring", f"/cases/{case_id}/{action}", body,
-                            version=int(version) if str(version or "").isdigit() else None)
-    except ApiRefused as exc:
-        if exc.status == 404:  # the case is not this user's: the page says 未找到
-            raise
-        log.info("console.action_refused", action=action, status=exc.status)
-        return await _case_page(page, case_id, exc.status, failed=action, refusal=explain(exc, action),
-                                errors=field_errors(exc), kept=dict(form))
-    return RedirectResponse(f"/cases/{case_id}?done={action}", status_code=303)
+    async def call(body: dict, version: int | None):
+        return await page.api.post("monitoring", f"/cases/{case_id}/{action}", body, version=version)
+
+    async def again(status: int, **context):
+        return await _case_page(page, case_id, status, **context)
+
+    return await submit(request, action, FORM_FIELDS, _body, call=call, again=again,
+                        done=f"/cases/{case_id}?done={action}")

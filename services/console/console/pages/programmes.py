@@ -10,8 +10,9 @@ from fastapi.responses import RedirectResponse
 from console.auth import csrf_ok
 from console.backend import ApiRefused
 from console.labels import LABELS
+from console.pages import problems
 from console.pages.common import CsrfRefused, Page, parts, signed_in_page, today
-from console.refusals import BY_STATUS, VERSION_CONFLICT
+from console.refusals import explain
 
 router = APIRouter()
 log = structlog.get_logger()
@@ -22,20 +23,28 @@ NEXT_ACTION = {"declared": "appraise", "appraised": "post-notice", "noticed": "l
 
 @router.get("/campaigns")
 async def campaigns(page: Annotated[Page, Depends(signed_in_page)],
-                    year: Annotated[int | None, Query(ge=2000, le=2100)] = None):
+                    year: Annotated[int | None, Query(ge=2000, le=2100)] = None,
+                    unit: str | None = None, status: str | None = None, offset: Annotated[int, Query(ge=0)] = 0):
     year = year or today().year
-    found, report, board, areas = await parts(
+    unit, status = problems.filters(unit, status)
+    found, report, board, areas, listed = await parts(
         page.api.get("monitoring", "/campaigns", limit=50),
         page.api.get("monitoring", "/reports/problems"),
         page.api.get("monitoring", f"/boards/{page.user.area_code}", year=year),
-        page.api.get("registry", "/areas", limit=500))
+        page.api.get("registry", "/areas", limit=500),
+        page.api.get("monitoring", "/problems", unit=unit, status=status, limit=problems.PAGE_SIZE, offset=offset))
     names = {a["code"]: a["name"] for a in (areas.data or {}).get("items", [])}
     return page.render("campaigns.html", nav="campaigns", found=found, report=report, board=board, names=names,
-                       year=year)
+                       year=year, listed=listed, f={"unit": unit, "status": status}, offset=offset,
+                       page_size=problems.PAGE_SIZE)
 
 
 @router.get("/funds")
-async def funds(page: Annotated[Page, Depends(signed_in_page)], error: str | None = None):
+async def funds(page: Annotated[Page, Depends(signed_in_page)]):
+    return await _funds_page(page)
+
+
+async def _funds_page(page: Page, status: int = 200, refused: dict | None = None):
     execution, projects, allocations, anomalies, subsidies, disbursements, areas = await parts(
         page.api.get("funds", "/reports/execution"),
         page.api.get("funds", "/projects", limit=100),
@@ -45,13 +54,10 @@ async def funds(page: Annotated[Page, Depends(signed_in_page)], error: str | Non
         page.api.get("funds", "/disbursements", limit=50),
         page.api.get("registry", "/areas", limit=500))
     names = {a["code"]: a["name"] for a in (areas.data or {}).get("items", [])}
-    return page.render("funds.html", nav="funds", execution=execution, projects=projects, allocations=allocations,
-                       anomalies=anomalies, subsidies=subsidies, names=names, disbursements=disbursements,
-                       project_names={p["id"]: p["name"] for p in (projects.data or {}).get("items", [])}, next_action=NEXT_ACTION,
-                       error=error if error in ERRORS else None, errors=ERRORS)
-
-
-ERRORS = {str(k): v for k, v in BY_STATUS.items()} | {"conflict": VERSION_CONFLICT}
+    return page.render("funds.html", status, nav="funds", execution=execution, projects=projects,
+                       allocations=allocations, anomalies=anomalies, subsidies=subsidies, names=names,
+                       disbursements=disbursements, next_action=NEXT_ACTION, refused=refused or {},
+                       project_names={p["id"]: p["name"] for p in (projects.data or {}).get("items", [])})
 
 
 @router.post("/funds/projects/{project_id}/{action}")
@@ -60,10 +66,10 @@ async def project_action(project_id: uuid.UUID, action: str, request: Request,
     if not await csrf_ok(request):
         raise CsrfRefused()
     if action not in LABELS["project_action"]:
-        return RedirectResponse("/funds?error=404", status_code=303)
+        return await _funds_page(page, 404, {"project": str(project_id), "text": "没有这个操作。"})
     try:
         await page.api.post("funds", f"/projects/{project_id}/{action}")
     except ApiRefused as exc:
         log.info("console.project_action_refused", action=action, status=exc.status)
-        return RedirectResponse(f"/funds?error={exc.status}#projects", status_code=303)
+        return await _funds_page(page, exc.status, {"project": str(project_id), "text": explain(exc)})
     return RedirectResponse("/funds#projects", status_code=303)
