@@ -30,6 +30,39 @@ async def test_a_household_under_the_dibao_line_reaches_civil_affairs(demo_areas
                                                    household["id"]), timeout=40)
 
 
+async def test_raising_the_dibao_line_recommends_the_households_now_under_it_once(demo_areas, stack):
+    """Seed 000's 低保 line is policy data: a PUT that raises it re-screens the area like the monitoring
+    line does — a household now under it and not on 低保 reaches civil affairs, once."""
+    monitoring, village = stack.url("monitoring"), "211204201209"  # a village no other test writes to
+    county = admin(stack)
+    civil_affairs = stack.headers("department", "211204000000", department="civil_affairs")
+    async with httpx.AsyncClient(timeout=30) as client:
+        await load_directory(client, stack)
+        household = await new_household(client, stack, village, dibao=False,
+                                        members=[member("户主", 58), member("配偶", 57, female=True)])
+        hid = household["id"]
+        resp = await client.post(f"{stack.url('registry')}/api/v1/households/{hid}/income-assessments",
+                                 headers=county, json={"year": 2020, "wage": "9200", "business": "0",
+                                                       "business_costs": "0", "property": "0", "transfer": "0"})
+        assert resp.status_code == 201, resp.text  # 4,600 a person: above 清河区's 4,400
+
+        async def income_known():
+            resp = await client.get(f"{monitoring}/api/v1/households/{hid}/monitoring", headers=county)
+            return resp.status_code == 200 and resp.json()["facts"]["per_capita_income"] == "4600.00"
+        assert await eventually(income_known, timeout=40)
+        policy = (await client.get(f"{monitoring}/api/v1/policies/2020/{village}", headers=county)).json()
+        assert policy["dibao_line"] == "4400.00", policy
+        values = {k: v for k, v in policy.items()
+                  if k not in ("year", "area_code", "version", "updated_by", "updated_at")} | {"dibao_line": "4800.00"}
+        raised = await client.put(f"{monitoring}/api/v1/policies/2020/{village}", headers=county, json=values)
+        assert raised.status_code == 200, raised.text
+        assert raised.json()["rescreen"]["dibao_recommended"] >= 1
+        assert await eventually(lambda: _inbox_has(client, stack, civil_affairs, "dibao.recommended", hid),
+                                timeout=40)
+        again = await client.put(f"{monitoring}/api/v1/policies/2020/{village}", headers=county, json=values)
+        assert again.status_code == 200 and again.json()["rescreen"]["dibao_recommended"] == 0, again.text
+
+
 async def test_department_feeds_reach_monitoring_and_funds(demo_areas, stack):
     """Seed 004 (户籍、就业…残疾人 data shared): a job lost in the human-resources feed is a monitoring
     signal; a death in the public-security feed makes a later payment to that person an anomaly."""

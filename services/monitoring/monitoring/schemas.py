@@ -92,6 +92,8 @@ class RescreenRead(BaseModel):
     cases_opened: int
     cases_joined: int
     cluster_alerts: int
+    dibao_recommended: int = Field(0, description="households now under the 低保 line and not on 低保, "
+                                                 "recommended to civil affairs (dibao.recommended)")
 
 
 class PolicyPutResult(BaseModel):

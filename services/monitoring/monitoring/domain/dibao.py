@@ -54,6 +54,15 @@ async def after_income(uow: UnitOfWork, f: HouseholdFacts, policy: Policy | None
         _publish_phaseout(uow, "dibao.phaseout_started", row)
 
 
+async def rescreen(uow: UnitOfWork, policy: Policy, now: datetime) -> int:
+    """The row's 低保 line was set or changed: every household now under it and off 低保 is recommended
+    (once per income, as after an assessment); the count of new recommendations."""
+    if policy.dibao_line is None:
+        return 0
+    return sum([await _recommend(uow, f, policy, now)
+                for f in await dibao_repo.below_line(uow.session, policy, now.year)])
+
+
 async def after_dibao_ended(uow: UnitOfWork, f: HouseholdFacts, now: datetime) -> Draft | None:
     """The registry says the household left 低保. During a phase-out civil affairs has not reviewed,
     before its end, that is a lapse: the event, and a draft signal for the village to verify."""

@@ -6,7 +6,7 @@ from backstop_common.auth import Principal, Role
 from backstop_common.i18n import msg
 from backstop_common.problems import NotFound
 from backstop_common.uow import UnitOfWork
-from monitoring.domain import cluster
+from monitoring.domain import cluster, dibao
 from monitoring.domain.policy import effective_policy, scope_of
 from monitoring.domain.rescreen import RescreenResult, rescreen
 from monitoring.models import Policy
@@ -30,6 +30,7 @@ async def put_policy(uow: UnitOfWork, principal: Principal, year: int, area_code
            "updated_by": principal.subject, "updated_at": now, "version": 1}
     policy = await policies.upsert(uow.session, row, changed=(*values, "updated_by", "updated_at"))
     result = await rescreen(uow, policy, now)
+    result.dibao_recommended = await dibao.rescreen(uow, policy, now)
     if result.signals_opened:
         result.cluster_alerts = await cluster.check(uow, policy, now, scope=policy.scope)
     return policy, result

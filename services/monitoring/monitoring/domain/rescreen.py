@@ -33,6 +33,7 @@ class RescreenResult:
     cases_opened: int
     cases_joined: int
     cluster_alerts: int = 0
+    dibao_recommended: int = 0  # 低保 line: households now under it and off 低保, recommended once
 
 
 async def rescreen(uow: UnitOfWork, policy: Policy, now: datetime) -> RescreenResult:

@@ -9,6 +9,15 @@ from sqlmodel import Field, SQLModel
 from backstop_common.money import money_field
 from monitoring.models._columns import created, share
 
+#: the row of ``:year`` and ``:scope`` is the one in force for household ``h``'s income year
+#: (policy.effective_policy, set-based): no row of the household's chain is newer yet not after that
+#: year, nor deeper for the same year — shared by the re-screens of both lines
+IN_FORCE_SQL = """coalesce(h.income_year, :current_year) >= :year
+       AND NOT EXISTS (SELECT 1 FROM policies p
+                        WHERE h.village_code LIKE p.scope || '%'
+                          AND (p.year > :year AND p.year <= coalesce(h.income_year, :current_year)
+                               OR p.year = :year AND length(p.scope) > length(:scope)))"""
+
 
 class Policy(SQLModel, table=True):
     """One complete set of monitoring policy values for a year and an area (province default or

@@ -3,11 +3,18 @@
 import uuid
 from datetime import datetime
 
-from sqlalchemy import select, update
+from sqlalchemy import Integer, Numeric, String, bindparam, select, text, update
 from sqlalchemy.dialects.postgresql import insert
 from sqlmodel.ext.asyncio.session import AsyncSession
 
-from monitoring.models import DibaoPhaseout, DibaoRecommendation
+from monitoring.models import DibaoPhaseout, DibaoRecommendation, HouseholdFacts, Policy
+from monitoring.models.policies import IN_FORCE_SQL
+
+BELOW_LINE = text(f"""
+SELECT h.* FROM household_facts h
+ WHERE h.village_code LIKE :scope || '%' AND h.per_capita_income < :line AND NOT h.dibao AND {IN_FORCE_SQL}
+ ORDER BY h.household_id""").bindparams(bindparam("scope", type_=String), bindparam("line", type_=Numeric(14, 2)),
+                                        bindparam("year", type_=Integer), bindparam("current_year", type_=Integer))
 
 
 async def running(session: AsyncSession, household_id: uuid.UUID, *, lock: bool = False) -> DibaoPhaseout | None:
@@ -29,3 +36,10 @@ async def close_run_out(session: AsyncSession, now: datetime) -> list[DibaoPhase
     return list((await session.execute(
         update(DibaoPhaseout).where(DibaoPhaseout.closed_at.is_(None), DibaoPhaseout.ends_at < now)
         .values(closed_at=now, outcome="due").returning(DibaoPhaseout))).scalars().all())
+
+
+async def below_line(session: AsyncSession, policy: Policy, current_year: int) -> list[HouseholdFacts]:
+    """Households off 低保 whose latest income is under the row's 低保 line, the row being in force for them."""
+    stmt = select(HouseholdFacts).from_statement(BELOW_LINE)
+    return list((await session.execute(stmt, {"scope": policy.scope, "line": policy.dibao_line, "year": policy.year,
+                                              "current_year": current_year})).scalars().all())

@@ -15,6 +15,7 @@ from sqlmodel.ext.asyncio.session import AsyncSession
 
 from monitoring.models import Case, CaseStep, Signal
 from monitoring.models.cases import OPEN_STAGES_SQL
+from monitoring.models.policies import IN_FORCE_SQL
 
 UNDER_LINE = text(f"""
 SELECT h.household_id, h.village_code, h.per_capita_income, h.income_year, h.main_cause,
@@ -22,13 +23,7 @@ SELECT h.household_id, h.village_code, h.per_capita_income, h.income_year, h.mai
   FROM household_facts h
   LEFT JOIN cases oc ON oc.household_id = h.household_id AND oc.{OPEN_STAGES_SQL}
  WHERE h.village_code LIKE :scope || '%' AND h.per_capita_income < :line
-   AND coalesce(h.income_year, :current_year) >= :year
-   -- the row is the one in force for the income's year (policy.effective_policy): no row of the
-   -- household's chain is newer yet not after that year, nor deeper for the same year
-   AND NOT EXISTS (SELECT 1 FROM policies p
-                    WHERE h.village_code LIKE p.scope || '%'
-                      AND (p.year > :year AND p.year <= coalesce(h.income_year, :current_year)
-                           OR p.year = :year AND length(p.scope) > length(:scope)))
+   AND {IN_FORCE_SQL}
  ORDER BY h.household_id
 """)
 
