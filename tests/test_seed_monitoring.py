@@ -100,3 +100,24 @@ async def test_department_feeds_reach_monitoring_and_funds(demo_areas, stack):
         anomalies = (await client.get(f"{funds}/api/v1/anomalies", params={"limit": 200}, headers=county)).json()
         assert ("deceased_beneficiary", father_id) in {(a["kind"], a["member_id"]) for a in anomalies["items"]
                                                         if a["household_id"] == hid}
+
+
+async def test_a_pension_stopped_in_the_human_resources_feed_is_a_monitoring_signal(demo_areas, stack):
+    """Seed 004 (社会保险 shared; 城乡居民基本养老保险): the 人社 feed says an old member draws ¥186.50 a
+    month, then that the pension stopped — a household's transfer income fell away, and the village verifies."""
+    registry, monitoring = stack.url("registry"), stack.url("monitoring")
+    county = admin(stack)
+    async with httpx.AsyncClient(timeout=30) as client:
+        grandma = member("之母", 79, female=True)
+        household = await new_household(client, stack, VILLAGE, members=[member("户主", 50), grandma])
+        hid = household["id"]
+        for record in ({"pension": "receiving", "pension_monthly": "186.50"}, {"pension": "none"}):
+            resp = await client.post(f"{registry}/api/v1/feeds/human_resources", headers=county, json={
+                "records": [{"id_number": grandma["id_number"], **record}]})
+            assert resp.status_code == 200 and resp.json()["changed"] == 1, resp.text
+
+        async def pension_signal():
+            resp = await client.get(f"{monitoring}/api/v1/households/{hid}/monitoring", headers=county)
+            return resp.status_code == 200 and [s for s in resp.json()["signals"] if s["rule"] == "pension_stopped"]
+        [signal] = await eventually(pension_signal, timeout=40)
+        assert signal["risk_type"] == "99" and signal["facts"]["yearly_loss"] == "2238.00"

@@ -37,6 +37,7 @@ ZH: dict[str, dict[str, str]] = {
     "health": {"healthy": "健康", "chronic": "长期慢性病", "major_illness": "患有大病"},
     "labour": {"full": "有劳动能力", "partial": "弱劳动能力", "none": "无劳动能力"},
     "employment": {"local": "本地务工", "migrant": "外出务工", "public_welfare": "公益岗位", "none": "未就业"},
+    "pension": {"none": "未参加基本养老保险", "contributing": "参保缴费", "receiving": "领取养老金"},
     "schooling_stage": {"preschool": "学前", "primary": "小学", "junior": "初中", "senior": "高中",
                         "vocational": "中职", "college": "专科", "university": "大学", "none": "—"},
     "schooling_status": {"enrolled": "在校", "dropped_out": "辍学", "graduated": "已毕业"},
@@ -104,11 +105,13 @@ EN: dict[str, dict[str, str]] = {
     "source": {"import": "Imported from the national monitoring system"},
     "department": {"disabled_federation": "Disabled persons' federation"},
     "level": {"village": "Village"},
+    "pension": {"none": "No basic pension insurance", "contributing": "Paying into the basic pension",
+                "receiving": "Drawing a pension"},
 }
 
 #: the vocabularies each service's answers use (GET /api/v1/vocab); the console reads them all
 SERVICE_KINDS: dict[str, tuple[str, ...]] = {
-    "registry": ("role", "poverty_status", "sex", "health", "labour", "employment", "schooling_stage",
+    "registry": ("role", "poverty_status", "sex", "health", "labour", "employment", "pension", "schooling_stage",
                  "schooling_status", "removal", "measure", "cause", "risk_type", "housing_grade", "level"),
     "monitoring": ("role", "department", "stage", "category", "risk_type", "source", "action", "due_step",
                    "measure", "problem_status", "problem_action", "unit", "target_measure", "housing_grade", "level"),

@@ -162,6 +162,18 @@ class MemberEmploymentChanged(HouseholdEvent):
     job_lost: bool
 
 
+class MemberPensionChanged(HouseholdEvent):
+    """基本养老保险 status or monthly pension changed (人社 feed or a cadre's edit); ``pension_stopped``:
+    the member was drawing a pension and no longer is (monitoring's ``pension_stopped`` signal)."""
+
+    member_id: uuid.UUID
+    pension: str
+    previous_pension: str
+    pension_monthly: Amount | None = None
+    previous_pension_monthly: Amount | None = None
+    pension_stopped: bool
+
+
 class MemberInsuranceChanged(HouseholdEvent):
     member_id: uuid.UUID
     medical_insurance: bool
@@ -201,7 +213,7 @@ EVENTS: dict[type[BaseModel], str] = {
     HelperAssigned: "household.helper_assigned", MemberAdded: "member.added", MemberRemoved: "member.removed",
     MemberHealthChanged: "member.health_changed", MemberSchoolingChanged: "member.schooling_changed",
     MemberEmploymentChanged: "member.employment_changed", MemberInsuranceChanged: "member.insurance_changed",
-    HousingAssessed: "household.housing_assessed", WaterAssessed: "household.water_assessed",
+    MemberPensionChanged: "member.pension_changed", HousingAssessed: "household.housing_assessed", WaterAssessed: "household.water_assessed",
     DisasterReported: "household.disaster_reported", MeasureGiven: "household.measure_given",
 }
 catalog = EventCatalog("registry")

@@ -24,6 +24,6 @@ PUBLISHED = CASE_EVENTS
 CONSUMED = ("household.registered", "household.updated", "household.status_changed",
             "household.income_assessed", "household.helper_assigned", "member.added", "member.removed",
             "member.health_changed", "member.schooling_changed", "member.employment_changed",
-            "member.insurance_changed", "household.housing_assessed", "household.water_assessed",
-            "household.disaster_reported", "household.measure_given")
+            "member.insurance_changed", "member.pension_changed", "household.housing_assessed",
+            "household.water_assessed", "household.disaster_reported", "household.measure_given")
 CONSUMED_TYPES = {name: catalog.consumes(REGISTRY_HOUSEHOLD, event_type("registry", name)) for name in CONSUMED}

@@ -8,6 +8,8 @@ Sex = Literal["male", "female"]
 Health = Literal["healthy", "chronic", "major_illness"]
 Labour = Literal["full", "partial", "none"]
 Employment = Literal["local", "migrant", "public_welfare", "none"]
+#: basic pension insurance (城乡居民/职工基本养老保险): not insured, paying in (参保缴费), drawing (领取养老金)
+Pension = Literal["none", "contributing", "receiving"]
 SchoolingStage = Literal["preschool", "primary", "junior", "senior", "vocational", "college", "university", "none"]
 SchoolingStatus = Literal["enrolled", "dropped_out", "graduated"]
 HousingGrade = Literal["A", "B", "C", "D"]

@@ -118,3 +118,41 @@ async def test_public_security_human_resources_disability_and_water_feeds(client
     lost = [e.data for e in events if e.name == "member.employment_changed"]
     assert lost and lost[-1]["job_lost"] is True
     assert any(e.name == "member.health_changed" and e.data.get("disability_grade") == 2 for e in events)
+
+
+async def test_human_resources_feed_carries_pensions(client, settings):
+    """Seed 004 (社会保险; 城乡居民基本养老保险): the 人社 feed says whether a person pays in or draws a
+    pension and how much a month; a pension no longer drawn is ``pension_stopped`` in the event."""
+    grandma_id, son_id = id_number("19480302", sex="female"), id_number("19800101")
+    hh = await _register(client, settings, member(id_number=son_id, employment="local"),
+                         member("之母", id_number=grandma_id))
+    hr = _dept(settings, "human_resources")
+    drawing = await client.post("/api/v1/feeds/human_resources", headers=hr, json={"records": [
+        {"id_number": grandma_id, "pension": "receiving", "pension_monthly": "186.50"},
+        {"id_number": son_id, "pension": "contributing", "employment": "local"}]})
+    assert drawing.status_code == 200 and drawing.json()["changed"] == 2, drawing.text
+    file = (await client.get(f"/api/v1/households/{hh['id']}", headers=auth(settings))).json()
+    by_relation = {m["relation"]: m for m in file["members"]}
+    assert (by_relation["之母"]["pension"], by_relation["之母"]["pension_monthly"]) == ("receiving", "186.50")
+    assert (by_relation["户主"]["pension"], by_relation["户主"]["employment"]) == ("contributing", "local")
+    again = await client.post("/api/v1/feeds/human_resources", headers=hr, json={"records": [
+        {"id_number": grandma_id, "pension": "receiving", "pension_monthly": "186.50"}]})
+    assert again.json()["changed"] == 0  # the same record twice changes nothing, publishes nothing
+    stopped = await client.post("/api/v1/feeds/human_resources", headers=hr, json={"records": [
+        {"id_number": grandma_id, "pension": "none"}]})
+    assert stopped.json()["changed"] == 1
+    file = (await client.get(f"/api/v1/households/{hh['id']}", headers=auth(settings))).json()
+    grandma = next(m for m in file["members"] if m["relation"] == "之母")
+    assert (grandma["pension"], grandma["pension_monthly"]) == ("none", None)
+
+    events = await read_events(settings.kafka_bootstrap_servers, REGISTRY_HOUSEHOLD, timeout=20,
+                               where=lambda e: e.subject == hh["id"] and e.name == "member.pension_changed",
+                               until=lambda evs: len(evs) >= 3)
+    pensions = [e.data for e in events]
+    assert [(p["pension"], p["pension_stopped"]) for p in pensions] == [
+        ("receiving", False), ("contributing", False), ("none", True)]
+    assert pensions[-1]["previous_pension_monthly"] == "186.50" and pensions[-1]["pension_monthly"] is None
+
+    for bad in ({"id_number": son_id}, {"id_number": son_id, "pension": "none", "pension_monthly": "10"}):
+        refused = await client.post("/api/v1/feeds/human_resources", headers=hr, json={"records": [bad]})
+        assert refused.status_code == 422, refused.text

@@ -134,6 +134,18 @@ def employment(d: dict, f: HouseholdFacts, policy: Policy | None) -> list[Draft]
                   {"member_id": d.get("member_id"), "previous_employment": d.get("previous_employment")})]
 
 
+def pension(d: dict, f: HouseholdFacts, policy: Policy | None) -> list[Draft]:
+    """A member stopped drawing a pension (人社 feed, seed 004 社会保险): a household's transfer income
+    fell away — the village verifies (其他, 99), once per member and day the registry said so."""
+    if not d.get("pension_stopped"):
+        return []
+    day = f.updated_at.date().isoformat() if f.updated_at else "?"
+    monthly = d.get("previous_pension_monthly")
+    return [Draft("99", "pension_stopped", f"{d.get('member_id')}:{day}", {
+        "member_id": d.get("member_id"), "previous_pension_monthly": monthly,
+        "yearly_loss": str(to_fen(Decimal(str(monthly)) * 12)) if monthly is not None else None})]
+
+
 def insurance(d: dict, f: HouseholdFacts, policy: Policy | None) -> list[Draft]:
     if d.get("medical_insurance", True):
         return []
@@ -167,6 +179,7 @@ RULES = {
     "household.registered": registered, "household.updated": updated, "household.income_assessed": income_assessed,
     "member.health_changed": health, "member.schooling_changed": schooling,
     "member.employment_changed": employment, "member.insurance_changed": insurance,
+    "member.pension_changed": pension,
     "household.housing_assessed": housing, "household.water_assessed": water,
     "household.disaster_reported": disaster,
 }

@@ -33,7 +33,7 @@ DEPARTURES = {"death": "death", "moved_out": "migration"}
 
 def _member_changes(department: str, record) -> dict:
     if department == "human_resources":
-        return {"employment": record.employment}
+        return human_resources_changes(record)
     if department == "disabled_federation":
         return {"disability_grade": record.disability_grade}
     if department == "health_insurance":
@@ -44,6 +44,14 @@ def _member_changes(department: str, record) -> dict:
             changes["health"] = record.health
         return changes
     return {"schooling_stage": record.stage, "schooling_status": record.status, "boarding": record.boarding}
+
+
+def human_resources_changes(record) -> dict:
+    """Only what the record says; a pension no longer drawn has no monthly amount."""
+    changes = {"employment": record.employment} if record.employment is not None else {}
+    if record.pension is not None:
+        changes.update(pension=record.pension, pension_monthly=record.pension_monthly)
+    return changes
 
 
 async def apply_feed(uow: UnitOfWork, principal: Principal, department: str, records: list) -> FeedResult:

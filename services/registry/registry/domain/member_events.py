@@ -1,14 +1,15 @@
-"""Which events a change of a member's facts publishes (health, schooling, employment, insurance)."""
+"""Which events a change of a member's facts publishes (health, schooling, employment, insurance, pension)."""
 
 from datetime import date
 
 from registry.events import (
-    MemberEmploymentChanged, MemberHealthChanged, MemberInsuranceChanged, MemberSchoolingChanged,
+    MemberEmploymentChanged, MemberHealthChanged, MemberInsuranceChanged, MemberPensionChanged, MemberSchoolingChanged,
 )
 from registry.models import Household, Member
 
 HEALTH = {"health", "illness", "disability_grade", "medical_out_of_pocket", "medical_cost_year"}
 SCHOOLING = {"schooling_stage", "schooling_status", "boarding"}
+PENSION = {"pension", "pension_monthly"}
 
 
 def age_of(member: Member, today: date) -> int:
@@ -37,4 +38,10 @@ def for_change(household: Household, member: Member, before: dict, today: date) 
             job_lost=previous != "none" and member.employment == "none"))
     if "medical_insurance" in before:
         events.append(MemberInsuranceChanged(**ids, medical_insurance=member.medical_insurance))
+    if PENSION & before.keys():
+        previous = before.get("pension", member.pension)
+        events.append(MemberPensionChanged(
+            **ids, pension=member.pension, previous_pension=previous, pension_monthly=member.pension_monthly,
+            previous_pension_monthly=before.get("pension_monthly", member.pension_monthly),
+            pension_stopped=previous == "receiving" and member.pension != "receiving"))
     return events

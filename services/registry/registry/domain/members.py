@@ -125,4 +125,5 @@ async def apply_changes(uow: UnitOfWork, principal: Principal, member: Member, h
     return True
 
 
-NULLABLE = {"illness", "schooling_stage", "schooling_status", "phone", "education", "medical_out_of_pocket"}
+NULLABLE = {"illness", "schooling_stage", "schooling_status", "phone", "education", "medical_out_of_pocket",
+            "pension_monthly"}

@@ -44,6 +44,8 @@ class Member(SQLModel, table=True):
     employment: str = "none"  # local / migrant / public_welfare / none
     migrant_months: int | None = None
     medical_insurance: bool = True
+    pension: str = "none"  # 基本养老保险: none / contributing (参保缴费) / receiving (领取养老金)
+    pension_monthly: Decimal | None = money_field(nullable=True)  # 养老金月领取额, while receiving
     medical_out_of_pocket: Decimal | None = money_field(nullable=True)
     medical_cost_year: int | None = None
     removed_on: date | None = None

@@ -2,11 +2,11 @@
 
 from typing import Literal
 
-from pydantic import BaseModel, Field
+from pydantic import BaseModel, Field, model_validator
 
 from backstop_common.dates import CalendarDate
 from backstop_common.money import Money
-from registry.vocab import Employment, Health, HousingGrade, SchoolingStage, SchoolingStatus
+from registry.vocab import Employment, Health, HousingGrade, Pension, SchoolingStage, SchoolingStatus
 
 IdNumber = Field(min_length=1, max_length=30)
 
@@ -56,10 +56,21 @@ class PublicSecurityRecord(BaseModel):
 
 
 class HumanResourcesRecord(BaseModel):
-    """人社: a person's employment now (就业登记 / 失业登记): a job lost or found."""
+    """人社: a person's employment now (就业登记 / 失业登记): a job lost or found; and their basic
+    pension insurance (城乡居民基本养老保险, seed 004): paying in, or drawing a pension of so much a month."""
 
     id_number: str = IdNumber
-    employment: Employment
+    employment: Employment | None = None
+    pension: Pension | None = None
+    pension_monthly: Money | None = Field(default=None, description="养老金月领取额; only with pension receiving")
+
+    @model_validator(mode="after")
+    def says_something(self):
+        if self.employment is None and self.pension is None:
+            raise ValueError("a human-resources record gives employment, pension or both")
+        if self.pension_monthly is not None and self.pension != "receiving":
+            raise ValueError("pension_monthly is given only with pension receiving")
+        return self
 
 
 class DisabledFederationRecord(BaseModel):

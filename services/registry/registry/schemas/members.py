@@ -9,7 +9,7 @@ from pydantic import BaseModel, Field
 from backstop_common.dates import CalendarDate
 from backstop_common.money import Money
 from registry.vocab import (
-    Employment, Health, Labour, Relation, RemovalReason, SchoolingStage, SchoolingStatus, Sex,
+    Employment, Health, Labour, Pension, Relation, RemovalReason, SchoolingStage, SchoolingStatus, Sex,
 )
 
 Phone = Field(default=None, pattern=r"^[0-9+\- ]{7,20}$")
@@ -35,6 +35,9 @@ class MemberFacts(BaseModel):
     medical_insurance: bool | None = None
     medical_out_of_pocket: Money | None = None
     medical_cost_year: int | None = Field(default=None, ge=2000, le=2100)
+    pension: Pension | None = Field(default=None, description="基本养老保险: none, contributing (参保缴费), "
+                                                              "receiving (领取养老金)")
+    pension_monthly: Money | None = Field(default=None, description="养老金月领取额 while receiving")
 
 
 class MemberCreate(MemberFacts):
@@ -90,6 +93,8 @@ class MemberRead(BaseModel):
     medical_insurance: bool
     medical_out_of_pocket: Decimal | None
     medical_cost_year: int | None
+    pension: str
+    pension_monthly: Decimal | None
     removed_on: date | None
     removed_reason: str | None
     version: int
