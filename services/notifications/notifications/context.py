@@ -1,8 +1,9 @@
-"""What handlers, the dispatcher and routes share: settings, the clock, the channel providers."""
+"""What handlers, the dispatcher and routes share: the settings and the channel providers.
+
+The time is not here: it comes from the app's clock, on every unit of work (``uow.clock``)."""
 
 from dataclasses import dataclass, field
 
-from notifications.clock import Clock, system_clock
 from notifications.config import Settings
 from notifications.providers import Provider, build_providers
 
@@ -10,9 +11,8 @@ from notifications.providers import Provider, build_providers
 @dataclass
 class Context:
     settings: Settings
-    clock: Clock = system_clock
     providers: dict[str, Provider] = field(default_factory=dict)
 
     @classmethod
-    def build(cls, settings: Settings, clock: Clock | None = None) -> "Context":
-        return cls(settings=settings, clock=clock or system_clock, providers=build_providers(settings))
+    def build(cls, settings: Settings) -> "Context":
+        return cls(settings=settings, providers=build_providers(settings))

@@ -1,39 +1,71 @@
 """The background dispatcher (ServiceSpec.background): channel sends, digests, escalations, webhooks.
 
 It holds no retry state of its own: every tick reads what is due from the database, so a restart
-or a second instance picks up exactly where things stand.
+or a second instance picks up exactly where things stand. Each step runs in a unit of work the kernel's
+job runner builds (with the app's clock) and commits; a step that fails is logged and rolled back alone.
 """
 
 import asyncio
+import uuid
+from collections.abc import Awaitable, Callable
 
 import structlog
 from fastapi import FastAPI
 
+from backstop_common.jobs import unit_of_work
 from backstop_common.uow import UnitOfWork
 from notifications.context import Context
-from notifications.domain.escalation import escalate_due
-from notifications.domain.parking import drop_stale
-from notifications.domain.sending import send_digests, send_due
-from notifications.domain.webhook_sender import WebhookWorkers
+from notifications.domain import escalation, parking, sending, webhook_sender
+from notifications.metrics import WEBHOOKS_PAUSED
+from notifications.repository import webhooks
 
 log = structlog.get_logger()
 
 
-async def drop_stale_parked(ctx: Context, sessions, wake) -> None:
-    async with sessions() as session:
-        await drop_stale(UnitOfWork(session, ctx.settings.service_name), ctx.clock())
-        await session.commit()
+async def _run(app: FastAPI, name: str, step: Callable[[UnitOfWork], Awaitable[object]]) -> None:
+    try:
+        async with unit_of_work(app) as uow:
+            await step(uow)
+    except asyncio.CancelledError:
+        raise
+    except Exception as exc:
+        log.warning("dispatch.step_failed", step=name, error=repr(exc)[:300])
+
+
+class WebhookWorkers:
+    """Starts a worker for each subscriber with due deliveries that has none running."""
+
+    def __init__(self, ctx: Context, app: FastAPI):
+        self._ctx, self._app = ctx, app
+        self._running: dict[uuid.UUID, asyncio.Task] = {}
+
+    async def tick(self) -> None:
+        async with unit_of_work(self._app) as uow:
+            ids = await webhooks.subscribers_due(uow.session, uow.clock.now())
+            WEBHOOKS_PAUSED.set(await webhooks.paused_count(uow.session))
+        for sub_id in ids:
+            task = self._running.get(sub_id)
+            if task is None or task.done():
+                self._running[sub_id] = asyncio.create_task(self._serve(sub_id), name=f"webhook-{sub_id}")
+
+    async def _serve(self, sub_id: uuid.UUID) -> None:
+        try:
+            async with unit_of_work(self._app) as uow:
+                await webhook_sender.serve_subscriber(uow, self._ctx, sub_id)
+        except Exception as exc:  # a broken worker must not take the dispatcher down
+            log.warning("webhook.worker_error", subscription_id=str(sub_id), error=repr(exc)[:200])
+
+    async def stop(self) -> None:
+        for task in self._running.values():
+            task.cancel()
+        await asyncio.gather(*self._running.values(), return_exceptions=True)
 
 
 async def tick(ctx: Context, app: FastAPI, workers: WebhookWorkers) -> None:
-    sessions, wake = app.state.sessions, app.state.relay.wake
-    for step in (send_due, send_digests, escalate_due, drop_stale_parked):
-        try:
-            await step(ctx, sessions, wake)
-        except asyncio.CancelledError:
-            raise
-        except Exception as exc:
-            log.warning("dispatch.step_failed", step=step.__name__, error=repr(exc)[:300])
+    await _run(app, "send_due", lambda uow: sending.send_due(uow, ctx))
+    await _run(app, "send_digests", lambda uow: sending.send_digests(uow, ctx))
+    await _run(app, "escalate_due", lambda uow: escalation.escalate_due(uow, ctx))
+    await _run(app, "drop_stale_parked", parking.drop_stale)
     try:
         await workers.tick()
     except asyncio.CancelledError:
@@ -44,7 +76,7 @@ async def tick(ctx: Context, app: FastAPI, workers: WebhookWorkers) -> None:
 
 def dispatcher_job(ctx: Context):
     async def dispatcher(app: FastAPI) -> None:
-        workers = WebhookWorkers(ctx, app.state.sessions)
+        workers = WebhookWorkers(ctx, app)
         try:
             while True:
                 await tick(ctx, app, workers)

@@ -3,8 +3,8 @@
 from fastapi import FastAPI
 
 from backstop_common.app import ServiceSpec, create_app
+from backstop_common.clock import Clock
 from notifications.api import direct_sms, inbox, messages, recipients, routing_rules, webhooks
-from notifications.clock import Clock, ManualClock
 from notifications.config import Settings
 from notifications.context import Context
 from notifications.dispatcher import dispatcher_job
@@ -13,17 +13,16 @@ from notifications.handlers import build_handlers
 
 
 def build_app(settings: Settings | None = None, *, clock: Clock | None = None) -> FastAPI:
-    """``clock`` is injectable (tests move time instead of sleeping); the system clock otherwise."""
-    clock = clock or ManualClock()  # movable through /_ops/clock when CLOCK_CONTROL_ENABLED
-    ctx = Context.build(settings or Settings(), clock)
+    """``clock``: tests hand in one they move; otherwise the kernel builds a real-time one (movable through
+    /_ops/clock when CLOCK_CONTROL_ENABLED)."""
+    ctx = Context.build(settings or Settings())
     app = create_app(ServiceSpec(
         name="notifications", title="Backstop notifications", settings=ctx.settings,
         catalog=catalog, handlers=build_handlers(ctx), background=[dispatcher_job(ctx)],
         routers=[recipients.router, routing_rules.router, inbox.router, messages.router, webhooks.router,
-                 direct_sms.router],
+                 direct_sms.router], clock=clock,
     ))
     app.state.ctx = ctx
-    app.state.clock = clock
     return app
 
 

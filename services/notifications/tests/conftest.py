@@ -1,7 +1,7 @@
 import pytest
 
+from backstop_common.clock import Clock
 from backstop_common.testing import bearer, fresh_database, running
-from notifications.clock import ManualClock
 from notifications.config import Settings
 from notifications.main import build_app
 
@@ -22,8 +22,8 @@ def settings(pg_server, kafka_bootstrap) -> Settings:
 
 
 @pytest.fixture(scope="session")
-def clock() -> ManualClock:
-    return ManualClock()
+def clock() -> Clock:
+    return Clock()
 
 
 @pytest.fixture(scope="session")

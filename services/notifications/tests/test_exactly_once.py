@@ -6,6 +6,7 @@ from datetime import timedelta
 
 from sqlalchemy import func, select
 
+from backstop_common.jobs import unit_of_work
 from backstop_common.messaging_models import OutboxMessage
 from backstop_common.testing import make_event
 from backstop_common.uow import UnitOfWork
@@ -22,6 +23,12 @@ async def _route(app, event) -> int:
         created = await routing.route(app.state.ctx, uow, event, "risk.detected")
         await uow.commit()
         return created
+
+
+async def _escalate(app) -> int:
+    """One escalation scan, as the dispatcher runs it."""
+    async with unit_of_work(app) as uow:
+        return await escalate_due(uow, app.state.ctx)
 
 
 async def test_routing_the_same_event_twice_creates_nothing_new(app, client, admin):
@@ -43,8 +50,8 @@ async def test_concurrent_escalation_scans_escalate_once(app, client, admin, clo
         "signal_id": str(uuid.uuid4()), "risk_type": "05", "rule": "accident", "facts": {}, "source": "visit"})
     assert await _route(app, event) == 1
     clock.advance(timedelta(hours=49))
-    ctx, sessions = app.state.ctx, app.state.sessions
-    await asyncio.gather(*(escalate_due(ctx, sessions) for _ in range(4)))  # racing the app's own dispatcher too
+    sessions = app.state.sessions
+    await asyncio.gather(*(_escalate(app) for _ in range(4)))  # racing the app's own dispatcher too
     async with sessions() as session:
         original = (await session.execute(select(Message).where(Message.event_id == event.id,
                                                                 Message.escalated_from_id.is_(None)))).scalar_one()

@@ -1,12 +1,19 @@
-"""The pure rules: quiet hours, digest time, backoff, conditions, templates, masking (no I/O)."""
+"""The pure rules: quiet hours, digest time, backoff, conditions, templates, masking, which rule speaks and
+where a target level points, webhook matching (no I/O)."""
 
 from datetime import UTC, datetime, time, timedelta
 
 import pytest
 
+from backstop_common.testing import make_event
+from notifications.domain.areas import at_level, event_area, office_role
 from notifications.domain.conditions import all_hold, render, template_fields
+from notifications.domain.directory import _mask_email
 from notifications.domain.masking import strip_personal
+from notifications.domain.routing import Plan, _priority
 from notifications.domain.schedule import after_quiet_hours, backoff, next_digest_at
+from notifications.domain.webhooks import matches, payload
+from notifications.models import Recipient, RoutingRule, WebhookSubscription
 
 TZ = "Asia/Shanghai"
 
@@ -92,3 +99,70 @@ def test_an_overdue_decision_limit_names_the_step_in_the_readers_language():
     # a code no vocabulary names is shown as it is; other events' fields are left alone
     assert labelled("case.overdue", {"step": "someday"}, "zh-CN")["step"] == "someday"
     assert labelled("case.opened", {"step": "decision"}, "zh-CN")["step"] == "decision"
+
+
+def _rule(name: str, **over) -> RoutingRule:
+    fields = dict(name=name, event_type="risk.detected", template_zh="z", template_en="e", conditions=[],
+                  targets=[], channels=[])
+    return RoutingRule(**(fields | over))
+
+
+def test_the_urgent_then_the_most_specific_rule_gives_the_text():
+    county = _rule("county", area_prefix="211204")
+    village = _rule("village", area_prefix="211204001001")
+    conditional = _rule("conditional", area_prefix="211204", conditions=[{"field": "a", "op": "exists"}])
+    urgent = _rule("urgent", urgent=True)
+    assert [r.name for r in sorted([county, village, conditional, urgent], key=_priority)] == [
+        "urgent", "village", "conditional", "county"]
+
+
+def test_several_rules_for_one_recipient_merge_into_one_message():
+    first = _rule("a", channels=["sms"], needs_ack=True, ack_hours=48)
+    plan = Plan(Recipient(area_code="211204001001"), first)
+    for rule in (first, _rule("b", channels=["group", "sms"], urgent=True, needs_ack=True, ack_hours=24),
+                 _rule("c", channels=["email"], needs_ack=False, ack_hours=1)):
+        plan.add(rule)
+    assert plan.channels == ["sms", "group", "email"]
+    assert plan.urgent and plan.ack_hours == 24  # the tightest deadline of the rules that need an answer
+
+
+def test_a_target_level_is_the_area_it_names_above_the_event():
+    village = "211204001001"
+    assert at_level(village, "event") == at_level(village, "within") == village
+    assert at_level(village, "parent") == at_level(village, "township") == "211204001000"
+    assert at_level(village, "county") == "211204000000"
+    assert at_level("211204000000", "township") is None  # a county event has no township above it
+    assert at_level(None, "county") is None
+    assert (office_role(village), office_role("211204001000"), office_role("211204000000")) == (
+        "village_cadre", "township_staff", "county_staff")
+
+
+def test_an_event_area_is_its_header_else_a_twelve_digit_code_in_its_data():
+    assert event_area(make_event("monitoring", "risk.detected", "s", area_code="211204001001", data={})) == "211204001001"
+    assert event_area(make_event("funds", "subsidy.paid", "s", data={"village_code": "211204001002"})) == "211204001002"
+    assert event_area(make_event("funds", "subsidy.paid", "s", data={"area_code": "2112"})) is None
+
+
+def test_a_webhook_matches_its_area_and_its_event_patterns():
+    sub = WebhookSubscription(name="w", url="http://x", secret="s", owner_area="211204000000",
+                              area_prefix="211204001", event_types=["case.*", "subsidy.paid"])
+    assert matches(sub, "case.confirmed", "211204001001")
+    assert matches(sub, "subsidy.paid", "211204001002")
+    assert not matches(sub, "risk.detected", "211204001001")
+    assert not matches(sub, "case.confirmed", "211204002001")  # outside its area
+    assert not matches(sub, "case.confirmed", None)
+    everything = WebhookSubscription(name="w", url="http://x", secret="s", owner_area="211204000000", event_types=["*"])
+    assert matches(everything, "anything.at_all", None)
+
+
+def test_a_webhook_payload_carries_no_personal_identifier():
+    event = make_event("registry", "household.registered", "h1", area_code="211204001001",
+                       data={"household_id": "h1", "head_name": "张三", "phone": "13812345678", "size": 3})
+    body = payload(event, "household.registered", "211204001001")
+    assert body["data"] == {"household_id": "h1", "size": 3}
+    assert (body["type"], body["subject"], body["area_code"]) == ("household.registered", "h1", "211204001001")
+
+
+def test_an_email_shown_masked_keeps_its_first_letter_and_domain():
+    assert _mask_email("zhangsan@example.cn") == "z***@example.cn"
+    assert _mask_email(None) is None and _mask_email("") == ""

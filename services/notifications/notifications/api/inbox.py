@@ -3,13 +3,12 @@
 import uuid
 from typing import Annotated
 
-from fastapi import APIRouter, Query, Request
+from fastapi import APIRouter, Query
 
 from backstop_common.app import UoW
 from backstop_common.auth import CurrentPrincipal, Role
 from backstop_common.paging import Paging
 from backstop_common.problems import NotFound
-from notifications.api.deps import ctx_of
 from notifications.models import Message
 from notifications.repository import messages as repo
 from notifications.repository import recipients
@@ -41,7 +40,7 @@ async def my_inbox(uow: UoW, principal: CurrentPrincipal, paging: Paging,
 
 
 @router.post("/inbox/{message_id}/read", response_model=MessageOut)
-async def mark_read(message_id: uuid.UUID, request: Request, uow: UoW, principal: CurrentPrincipal):
+async def mark_read(message_id: uuid.UUID, uow: UoW, principal: CurrentPrincipal):
     """标记已读 — reads (acknowledges) a message.
 
     Marks the message read, which acknowledges it (no escalation after this). Idempotent."""
@@ -50,6 +49,6 @@ async def mark_read(message_id: uuid.UUID, request: Request, uow: UoW, principal
     if me is None or message is None or message.recipient_id != me.id:
         raise NotFound("message not found")
     if message.read_at is None:
-        message.read_at = ctx_of(request).clock()
+        message.read_at = uow.clock.now()
     await uow.commit()
     return message

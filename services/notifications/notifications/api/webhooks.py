@@ -3,7 +3,7 @@
 import uuid
 from typing import Annotated
 
-from fastapi import APIRouter, Depends, Request, Response
+from fastapi import APIRouter, Depends, Response
 from sqlalchemy import func, select
 
 from backstop_common.app import UoW
@@ -12,7 +12,7 @@ from backstop_common.concurrency import check_version, expected_version
 from backstop_common.i18n import msg
 from backstop_common.paging import Page, Paging
 from backstop_common.problems import Forbidden, NotFound
-from notifications.api.deps import ADMIN_ROLES, ctx_of
+from notifications.api.deps import ADMIN_ROLES
 from notifications.domain.webhooks import new_secret
 from notifications.models import WebhookDelivery, WebhookSubscription
 from notifications.schemas.webhooks import WebhookCreated, WebhookIn, WebhookOut, WebhookPatch
@@ -75,7 +75,7 @@ async def read_webhook(sub_id: uuid.UUID, uow: UoW, principal: CurrentPrincipal)
 
 
 @router.patch("/webhooks/{sub_id}", response_model=WebhookOut)
-async def update_webhook(sub_id: uuid.UUID, body: WebhookPatch, request: Request, uow: UoW,
+async def update_webhook(sub_id: uuid.UUID, body: WebhookPatch, uow: UoW,
                          principal: CurrentPrincipal, version: Annotated[int, Depends(expected_version)]):
     """修改订阅 — changes or resumes a subscription.
 
@@ -88,7 +88,7 @@ async def update_webhook(sub_id: uuid.UUID, body: WebhookPatch, request: Request
     if body.event_types is not None:
         sub.event_types = body.event_types
     if body.paused is not None and body.paused != sub.paused:
-        sub.paused, sub.paused_at = body.paused, ctx_of(request).clock() if body.paused else None
+        sub.paused, sub.paused_at = body.paused, uow.clock.now() if body.paused else None
         sub.consecutive_failures = 0
     sub.version += 1
     await uow.session.flush()

@@ -3,8 +3,6 @@
 from backstop_common.auth import area_level, area_prefix, parent_area
 from backstop_common.envelope import Event
 
-LEVELS = ("event", "parent", "township", "county", "within")
-
 
 def event_area(event: Event) -> str | None:
     """``ce_areacode``, else the village or area code in the data."""

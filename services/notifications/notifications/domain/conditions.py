@@ -1,13 +1,10 @@
 """Conditions of a routing rule on the event's data fields, and the zh/en templates filled from it."""
 
-import string
 from decimal import Decimal, InvalidOperation
 from typing import Any
 
 from backstop_common.privacy import mask_text
-
-OPS = ("eq", "ne", "in", "not_in", "lt", "lte", "gt", "gte", "exists", "truthy", "falsy")
-_FORMATTER = string.Formatter()
+from notifications.vocab import FORMATTER, template_fields  # noqa: F401  (template_fields: still read from here by tests/test_pure.py)
 
 
 def _number(value: Any) -> Decimal | None:
@@ -56,22 +53,10 @@ def all_hold(conditions: list[dict], data: dict) -> bool:
     return all(holds(c, data) for c in conditions)
 
 
-def template_fields(template: str) -> list[str]:
-    """The placeholders of a template; raises ValueError on anything but plain ``{name}``/``{a.b}``."""
-    names = []
-    for _, field, spec, conversion in _FORMATTER.parse(template):
-        if field is None:
-            continue
-        if spec or conversion or not all(p.isidentifier() and not p.startswith("_") for p in field.split(".")):
-            raise ValueError(f"placeholder {{{field}}} must be a plain field name")
-        names.append(field)
-    return names
-
-
 def render(template: str, values: dict) -> str:
     """Fill ``{field}`` from the event; a missing field shows as ``-``, lists joined with commas."""
     out = []
-    for literal, field, _, _ in _FORMATTER.parse(template):
+    for literal, field, _, _ in FORMATTER.parse(template):
         out.append(literal)
         if field is not None:
             value = lookup(values, field)

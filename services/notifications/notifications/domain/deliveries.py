@@ -2,20 +2,12 @@
 
 import uuid
 
-from sqlalchemy import func, select
-
 from backstop_common.uow import UnitOfWork
 from notifications.context import Context
 from notifications.domain.schedule import after_quiet_hours, local_day_start, next_digest_at
 from notifications.models import Delivery, Recipient
 from notifications.providers import address_of
-
-
-async def _sms_today(uow: UnitOfWork, ctx: Context, recipient_id: uuid.UUID) -> int:
-    since = local_day_start(ctx.clock(), ctx.settings.timezone)
-    stmt = select(func.count()).select_from(Delivery).where(
-        Delivery.recipient_id == recipient_id, Delivery.channel == "sms", Delivery.created_at >= since)
-    return (await uow.session.execute(stmt)).scalar_one()
+from notifications.repository import deliveries as repo
 
 
 async def plan(ctx: Context, uow: UnitOfWork, message_id: uuid.UUID, recipient: Recipient,
@@ -25,14 +17,15 @@ async def plan(ctx: Context, uow: UnitOfWork, message_id: uuid.UUID, recipient: 
     Non-urgent SMS waits for the end of the recipient's quiet hours, and beyond the daily threshold
     is held for that recipient's evening digest (one SMS instead of fifty on an import day).
     """
-    now, s = ctx.clock(), ctx.settings
+    now, s = uow.clock.now(), ctx.settings
     planned = []
     for channel in channels:
         if channel not in (recipient.channels or []) or not address_of(recipient, channel):
             continue
         status, due = "pending", now
         if channel == "sms" and not urgent:
-            if await _sms_today(uow, ctx, recipient.id) >= s.sms_digest_threshold:
+            sent_today = await repo.sms_since(uow.session, recipient.id, local_day_start(now, s.timezone))
+            if sent_today >= s.sms_digest_threshold:
                 status, due = "held", next_digest_at(now, s.digest_hour, s.timezone)
             due = after_quiet_hours(due, recipient.quiet_start, recipient.quiet_end, s.timezone)
         delivery = Delivery(message_id=message_id, recipient_id=recipient.id, channel=channel,

@@ -2,8 +2,6 @@
 
 import uuid
 
-from sqlalchemy import select
-
 from backstop_common.auth import Principal, Role
 from backstop_common.concurrency import check_version
 from backstop_common.i18n import msg
@@ -11,6 +9,7 @@ from backstop_common.privacy import mask_phone
 from backstop_common.problems import Conflict, NotFound
 from backstop_common.uow import UnitOfWork
 from notifications.models import AccessLog, Recipient
+from notifications.repository import recipients as repo
 from notifications.schemas.recipients import BulkResult, RecipientIn, RecipientOut
 
 #: who sees a recipient's phone and e-mail unmasked (each such read is written to access_log)
@@ -43,7 +42,7 @@ def _values(data: RecipientIn) -> dict:
 
 async def create(uow: UnitOfWork, principal: Principal, data: RecipientIn) -> Recipient:
     principal.ensure_covers(data.area_code, "area")
-    if data.user_id and await _by_user(uow, data.user_id) is not None:
+    if data.user_id and await repo.by_user_id(uow.session, data.user_id) is not None:
         raise Conflict("a recipient with this user_id exists", user_id=data.user_id)
     recipient = Recipient(**_values(data))
     uow.session.add(recipient)
@@ -53,22 +52,18 @@ async def create(uow: UnitOfWork, principal: Principal, data: RecipientIn) -> Re
 
 async def replace(uow: UnitOfWork, principal: Principal, recipient_id: uuid.UUID, data: RecipientIn,
                   expected: int) -> Recipient:
-    recipient = await uow.session.get(Recipient, recipient_id, with_for_update=True)
+    recipient = await repo.get(uow.session, recipient_id, lock=True)
     if recipient is None or not principal.covers(recipient.area_code):
         raise NotFound("recipient not found")
     principal.ensure_covers(data.area_code, "area")
     check_version(recipient.version, expected, "recipient")
-    if data.user_id and data.user_id != recipient.user_id and await _by_user(uow, data.user_id) is not None:
+    if data.user_id and data.user_id != recipient.user_id and await repo.by_user_id(uow.session, data.user_id) is not None:
         raise Conflict("a recipient with this user_id exists", user_id=data.user_id)
     for key, value in _values(data).items():
         setattr(recipient, key, value)
     recipient.version += 1
     await uow.session.flush()
     return recipient
-
-
-async def _by_user(uow: UnitOfWork, user_id: str) -> Recipient | None:
-    return (await uow.session.execute(select(Recipient).where(Recipient.user_id == user_id))).scalar_one_or_none()
 
 
 async def bulk_load(uow: UnitOfWork, principal: Principal, items: list[RecipientIn]) -> BulkResult:
@@ -83,11 +78,9 @@ async def bulk_load(uow: UnitOfWork, principal: Principal, items: list[Recipient
     created = updated = 0
     for item in items:
         if item.user_id:
-            existing = await _by_user(uow, item.user_id)
+            existing = await repo.by_user_id(uow.session, item.user_id)
         else:
-            existing = (await uow.session.execute(select(Recipient).where(
-                Recipient.kind == "unit", Recipient.unit == item.unit, Recipient.area_code == item.area_code))
-            ).scalars().first()
+            existing = await repo.unit_at(uow.session, item.unit, item.area_code)
         if existing is None:
             uow.session.add(Recipient(**_values(item)))
             created += 1

@@ -1,8 +1,6 @@
 """Escalation (逐级上报): a message needing action, unread past its deadline, goes one level up — once."""
 
 import structlog
-from sqlalchemy import select
-from sqlalchemy.ext.asyncio import async_sessionmaker
 
 from backstop_common.auth import parent_area
 from backstop_common.topics import NOTIFICATIONS_DELIVERY
@@ -10,27 +8,27 @@ from backstop_common.uow import UnitOfWork
 from notifications.context import Context
 from notifications.domain import deliveries
 from notifications.domain.areas import office_role
-from notifications.domain.routing import insert_message
 from notifications.events import NotificationEscalated
 from notifications.metrics import MESSAGES_CREATED
-from notifications.models import Message, Recipient, RoutingRule
+from notifications.models import Message
+from notifications.repository import messages, rules
 from notifications.repository import recipients as repo
 
 log = structlog.get_logger()
 
 
 async def _escalate(ctx: Context, uow: UnitOfWork, message: Message) -> None:
-    now = ctx.clock()
+    now = uow.clock.now()
     message.escalated_at = now  # set in the same transaction as the new messages: exactly once
-    recipient = await uow.session.get(Recipient, message.recipient_id)
+    recipient = await repo.get(uow.session, message.recipient_id)
     above = parent_area(message.level_area or recipient.area_code)
     role = office_role(above) if above else None
-    rule = await uow.session.get(RoutingRule, message.rule_id) if message.rule_id else None
+    rule = await rules.get(uow.session, message.rule_id) if message.rule_id else None
     channels = list(dict.fromkeys([*(rule.channels if rule else []), "sms"]))  # an escalation also goes by SMS
     window = (message.ack_due_at - message.created_at) if message.ack_due_at and message.created_at else None
     to_ids = []
     for target in (await repo.with_role_at(uow.session, [role], above) if role else []):
-        new_id = await insert_message(uow, dict(
+        new_id = await messages.insert_once(uow.session, dict(
             event_id=message.event_id, event_type=message.event_type, event_subject=message.event_subject,
             event_area=message.event_area, rule_id=message.rule_id, recipient_id=target.id,
             level_area=above, body_zh="【逾期未处理，升级】" + message.body_zh,
@@ -49,17 +47,9 @@ async def _escalate(ctx: Context, uow: UnitOfWork, message: Message) -> None:
     log.info("notify.escalated", message_id=str(message.id), level_area=above, to=len(to_ids))
 
 
-async def escalate_due(ctx: Context, sessions: async_sessionmaker, on_commit=None) -> int:
+async def escalate_due(uow: UnitOfWork, ctx: Context) -> int:
     """Escalate every original message whose acknowledgement is overdue (escalated copies do not climb again)."""
-    async with sessions() as session:
-        uow = UnitOfWork(session, ctx.settings.service_name, on_commit)
-        stmt = (select(Message)
-                .where(Message.needs_ack, Message.read_at.is_(None), Message.escalated_at.is_(None),
-                       Message.escalated_from_id.is_(None), Message.ack_due_at <= ctx.clock())
-                .order_by(Message.ack_due_at).limit(ctx.settings.dispatch_batch_size)
-                .with_for_update(skip_locked=True))
-        due = list((await session.execute(stmt)).scalars())
-        for message in due:
-            await _escalate(ctx, uow, message)
-        await uow.commit()
-        return len(due)
+    due = await messages.unacknowledged_past_due(uow.session, uow.clock.now(), ctx.settings.dispatch_batch_size)
+    for message in due:
+        await _escalate(ctx, uow, message)
+    return len(due)

@@ -5,7 +5,6 @@ from dataclasses import dataclass, field
 from datetime import timedelta
 
 import structlog
-from sqlalchemy.dialects.postgresql import insert
 
 from backstop_common.auth import READ_ONLY_ROLES
 from backstop_common.envelope import Event
@@ -17,7 +16,8 @@ from notifications.domain.areas import event_area
 from notifications.domain.conditions import all_hold, render
 from notifications.domain.labels import labelled
 from notifications.metrics import MESSAGES_CREATED
-from notifications.models import Message, Recipient, RoutingRule
+from notifications.models import Recipient, RoutingRule
+from notifications.repository import messages as messages_repo
 from notifications.repository import recipients as recipients_repo
 from notifications.repository import rules as rules_repo
 
@@ -46,14 +46,6 @@ class Plan:
             self.ack_hours = min(self.ack_hours or rule.ack_hours, rule.ack_hours)
 
 
-async def insert_message(uow: UnitOfWork, values: dict) -> uuid.UUID | None:
-    """Insert unless this recipient already has this event; returns the new id or None."""
-    stmt = (insert(Message.__table__).values(id=uuid.uuid4(), **values)
-            .on_conflict_do_nothing(constraint="uq_messages_event_recipient")
-            .returning(Message.__table__.c.id))
-    return (await uow.session.execute(stmt)).scalar_one_or_none()
-
-
 async def route(ctx: Context, uow: UnitOfWork, event: Event, short_name: str) -> int:
     """Apply the routing rules to one event; returns how many messages were created."""
     area = event_area(event)
@@ -67,7 +59,7 @@ async def route(ctx: Context, uow: UnitOfWork, event: Event, short_name: str) ->
         for target in rule.targets:
             for recipient in await targets.resolve(uow.session, target, event, area):
                 chosen.setdefault(recipient.id, Plan(recipient, rule)).add(rule)
-    now = ctx.clock()
+    now = uow.clock.now()
     household_id = event.data.get("household_id")
     if wants_helpers and household_id and await recipients_repo.household(uow.session, str(household_id)) is None:
         await parking.park(uow, event, str(household_id), now)
@@ -78,7 +70,7 @@ async def route(ctx: Context, uow: UnitOfWork, event: Event, short_name: str) ->
         recipient, rule = plan.recipient, plan.rule
         if recipient.role in READ_ONLY_ROLES:  # an auditor cannot acknowledge (POST is refused): inform only
             plan.ack_hours = None
-        message_id = await insert_message(uow, dict(
+        message_id = await messages_repo.insert_once(uow.session, dict(
             event_id=event.id, event_type=short_name, event_subject=event.subject, event_area=area,
             rule_id=rule.id, recipient_id=recipient.id, level_area=recipient.area_code,
             body_zh=render(rule.template_zh, values_zh), body_en=render(rule.template_en, values_en),

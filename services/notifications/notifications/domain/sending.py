@@ -1,11 +1,11 @@
-"""The dispatcher's channel work: send what is due, retry with backoff from the DB, report the outcome."""
+"""The dispatcher's channel work: send what is due, retry with backoff from the DB, report the outcome.
+
+Each step works in the unit of work the dispatcher hands it and commits nothing itself."""
 
 import uuid
 from collections import defaultdict
 
 import structlog
-from sqlalchemy import select
-from sqlalchemy.ext.asyncio import async_sessionmaker
 
 from backstop_common.topics import NOTIFICATIONS_DELIVERY
 from backstop_common.uow import UnitOfWork
@@ -15,6 +15,7 @@ from notifications.events import NotificationDelivered, NotificationFailed
 from notifications.metrics import SENDS
 from notifications.models import Attempt, Delivery, Message, Recipient
 from notifications.providers import DeliveryError
+from notifications.repository import deliveries as repo
 
 log = structlog.get_logger()
 
@@ -33,7 +34,7 @@ def _report(uow: UnitOfWork, message: Message, delivery: Delivery, error: str | 
 
 
 def _after_attempt(ctx: Context, uow: UnitOfWork, message: Message, delivery: Delivery, error: str | None) -> None:
-    now, s = ctx.clock(), ctx.settings
+    now, s = uow.clock.now(), ctx.settings
     delivery.attempts += 1
     SENDS.labels(delivery.channel, "ok" if error is None else "error").inc()
     uow.session.add(Attempt(kind="channel", delivery_id=delivery.id, number=delivery.attempts, ok=error is None,
@@ -53,50 +54,39 @@ def _after_attempt(ctx: Context, uow: UnitOfWork, message: Message, delivery: De
 
 
 async def _due(uow: UnitOfWork, ctx: Context, status: str) -> list[tuple[Delivery, Message, Recipient]]:
-    stmt = (select(Delivery, Message, Recipient)
-            .join(Message, Message.id == Delivery.message_id).join(Recipient, Recipient.id == Delivery.recipient_id)
-            .where(Delivery.status == status, Delivery.next_attempt_at <= ctx.clock())
-            .order_by(Delivery.next_attempt_at).limit(ctx.settings.dispatch_batch_size)
-            .with_for_update(of=Delivery, skip_locked=True))
-    return [tuple(row) for row in (await uow.session.execute(stmt)).all()]
+    return await repo.due(uow.session, status, uow.clock.now(), ctx.settings.dispatch_batch_size)
 
 
-async def send_due(ctx: Context, sessions: async_sessionmaker, on_commit=None) -> int:
+async def send_due(uow: UnitOfWork, ctx: Context) -> int:
     """Send every single delivery that is due (row-locked, so two instances never send one twice)."""
-    async with sessions() as session:
-        uow = UnitOfWork(session, ctx.settings.service_name, on_commit)
-        rows = await _due(uow, ctx, "pending")
-        for delivery, message, recipient in rows:
-            error = None
-            try:
-                await ctx.providers[delivery.channel].send(recipient, message.body_zh, message_ref=str(message.id))
-            except Exception as exc:  # noqa: BLE001  (a provider bug must not stall the queue)
-                error = _error_text(exc)
-            _after_attempt(ctx, uow, message, delivery, error)
-        await uow.commit()
-        return len(rows)
+    rows = await _due(uow, ctx, "pending")
+    for delivery, message, recipient in rows:
+        error = None
+        try:
+            await ctx.providers[delivery.channel].send(recipient, message.body_zh, message_ref=str(message.id))
+        except Exception as exc:  # noqa: BLE001  (a provider bug must not stall the queue)
+            error = _error_text(exc)
+        _after_attempt(ctx, uow, message, delivery, error)
+    return len(rows)
 
 
-async def send_digests(ctx: Context, sessions: async_sessionmaker, on_commit=None) -> int:
+async def send_digests(uow: UnitOfWork, ctx: Context) -> int:
     """One SMS per recipient with everything held for the digest (每日汇总)."""
-    async with sessions() as session:
-        uow = UnitOfWork(session, ctx.settings.service_name, on_commit)
-        by_recipient: dict[uuid.UUID, list] = defaultdict(list)
-        for row in await _due(uow, ctx, "held"):
-            by_recipient[row[2].id].append(row)
-        for rows in by_recipient.values():
-            recipient, digest_id = rows[0][2], uuid.uuid4()
-            lines = [f"{i}. {m.body_zh}" for i, (_, m, _) in enumerate(rows, 1)]
-            text = f"今日汇总：您有{len(rows)}条未发送短信的通知，请登录查看。\n" + "\n".join(lines)
-            error = None
-            try:
-                await ctx.providers["sms"].send(recipient, text, message_ref=f"digest:{digest_id}")
-            except Exception as exc:  # noqa: BLE001  (a provider bug must not stall the queue)
-                error = _error_text(exc)
-            for delivery, message, _ in rows:
-                delivery.digest_id = digest_id
-                _after_attempt(ctx, uow, message, delivery, error)
-                if delivery.status == "pending":
-                    delivery.status = "held"  # retried as a digest again
-        await uow.commit()
-        return len(by_recipient)
+    by_recipient: dict[uuid.UUID, list] = defaultdict(list)
+    for row in await _due(uow, ctx, "held"):
+        by_recipient[row[2].id].append(row)
+    for rows in by_recipient.values():
+        recipient, digest_id = rows[0][2], uuid.uuid4()
+        lines = [f"{i}. {m.body_zh}" for i, (_, m, _) in enumerate(rows, 1)]
+        text = f"今日汇总：您有{len(rows)}条未发送短信的通知，请登录查看。\n" + "\n".join(lines)
+        error = None
+        try:
+            await ctx.providers["sms"].send(recipient, text, message_ref=f"digest:{digest_id}")
+        except Exception as exc:  # noqa: BLE001  (a provider bug must not stall the queue)
+            error = _error_text(exc)
+        for delivery, message, _ in rows:
+            delivery.digest_id = digest_id
+            _after_attempt(ctx, uow, message, delivery, error)
+            if delivery.status == "pending":
+                delivery.status = "held"  # retried as a digest again
+    return len(by_recipient)

@@ -5,7 +5,6 @@ from notifications.domain.areas import at_level, office_role
 from notifications.domain.conditions import lookup
 from notifications.models import Recipient
 from notifications.repository import recipients as repo
-from sqlmodel.ext.asyncio.session import AsyncSession
 
 
 def _target_area(target: dict, event: Event, area: str | None) -> str | None:
@@ -15,7 +14,7 @@ def _target_area(target: dict, event: Event, area: str | None) -> str | None:
     return at_level(area, target.get("level", "event"))
 
 
-async def helpers_of(session: AsyncSession, event: Event) -> list[Recipient]:
+async def helpers_of(session, event: Event) -> list[Recipient]:
     """The household's paired helpers (帮扶责任人) from the read model, plus any named in the event."""
     household_id = event.data.get("household_id")
     user_ids = list(event.data.get("helper_user_ids") or [])
@@ -26,7 +25,7 @@ async def helpers_of(session: AsyncSession, event: Event) -> list[Recipient]:
     return await repo.by_user_ids(session, dict.fromkeys(user_ids))
 
 
-async def resolve(session: AsyncSession, target: dict, event: Event, area: str | None) -> list[Recipient]:
+async def resolve(session, target: dict, event: Event, area: str | None) -> list[Recipient]:
     kind = target["kind"]
     if kind == "helpers":
         return await helpers_of(session, event)

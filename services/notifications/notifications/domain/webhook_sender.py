@@ -1,24 +1,23 @@
-"""Sending webhooks: one worker per subscriber, so a failing endpoint never holds up the others.
+"""Sending webhooks: one subscriber at a time, so a failing endpoint never holds up the others.
 
-Each worker locks its subscription row (two instances never send to one subscriber at once), sends
-its due deliveries in order, and keeps every retry in the database: attempts, ``next_attempt_at``
+A round for a subscriber locks its subscription row (two instances never send to one subscriber at once),
+sends its due deliveries in order, and keeps every retry in the database: attempts, ``next_attempt_at``
 (exponential backoff with jitter), the last error. ``webhook_pause_after_failures`` failures in a
 row pause the subscriber; its deliveries wait until it is resumed.
 """
 
-import asyncio
 import uuid
 
 import httpx
 import structlog
-from sqlalchemy import func, select
-from sqlalchemy.ext.asyncio import async_sessionmaker
 
+from backstop_common.uow import UnitOfWork
 from notifications.context import Context
 from notifications.domain.schedule import backoff
 from notifications.domain.webhooks import signed_request
-from notifications.metrics import WEBHOOK_SENDS, WEBHOOKS_PAUSED
+from notifications.metrics import WEBHOOK_SENDS
 from notifications.models import Attempt, WebhookDelivery, WebhookSubscription
+from notifications.repository import webhooks as repo
 
 log = structlog.get_logger()
 
@@ -33,13 +32,13 @@ async def _post(ctx: Context, sub: WebhookSubscription, delivery: WebhookDeliver
     return resp.status_code, None if 200 <= resp.status_code < 300 else f"answered HTTP {resp.status_code}"
 
 
-def _record(ctx: Context, session, sub: WebhookSubscription, delivery: WebhookDelivery, status: int | None,
+def _record(ctx: Context, uow: UnitOfWork, sub: WebhookSubscription, delivery: WebhookDelivery, status: int | None,
             error: str | None) -> None:
-    now, s = ctx.clock(), ctx.settings
+    now, s = uow.clock.now(), ctx.settings
     delivery.attempts += 1
     WEBHOOK_SENDS.labels("ok" if error is None else "error").inc()
-    session.add(Attempt(kind="webhook", delivery_id=delivery.id, number=delivery.attempts, ok=error is None,
-                        http_status=status, error=error, at=now))
+    uow.session.add(Attempt(kind="webhook", delivery_id=delivery.id, number=delivery.attempts, ok=error is None,
+                            http_status=status, error=error, at=now))
     delivery.last_status = status
     if error is None:
         delivery.status, delivery.sent_at, delivery.last_error = "sent", now, None
@@ -56,56 +55,18 @@ def _record(ctx: Context, session, sub: WebhookSubscription, delivery: WebhookDe
         log.warning("webhook.paused", subscription_id=str(sub.id), failures=sub.consecutive_failures, error=error)
 
 
-async def serve_subscriber(ctx: Context, sessions: async_sessionmaker, sub_id: uuid.UUID) -> int:
-    async with sessions() as session:
-        sub = (await session.execute(select(WebhookSubscription).where(WebhookSubscription.id == sub_id)
-                                     .with_for_update(skip_locked=True))).scalar_one_or_none()
-        if sub is None or sub.paused:
-            return 0
-        due = (await session.execute(
-            select(WebhookDelivery).where(WebhookDelivery.subscription_id == sub_id, WebhookDelivery.status == "pending")
-            .order_by(WebhookDelivery.created_at, WebhookDelivery.id).limit(ctx.settings.dispatch_batch_size))).scalars().all()
-        sent = 0
-        for delivery in due:
-            if delivery.next_attempt_at > ctx.clock():
-                break  # the oldest waits for its retry; later events do not overtake it
-            status, error = await _post(ctx, sub, delivery)
-            _record(ctx, session, sub, delivery, status, error)
-            if error is not None:
-                break  # keep this subscriber's order; the rest wait for the retry
-            sent += 1
-        await session.commit()
-        return sent
-
-
-class WebhookWorkers:
-    """Starts a worker for each subscriber with due deliveries that has none running."""
-
-    def __init__(self, ctx: Context, sessions: async_sessionmaker):
-        self._ctx, self._sessions = ctx, sessions
-        self._running: dict[uuid.UUID, asyncio.Task] = {}
-
-    async def tick(self) -> None:
-        async with self._sessions() as session:
-            ids = (await session.execute(
-                select(WebhookDelivery.subscription_id).distinct()
-                .join(WebhookSubscription, WebhookSubscription.id == WebhookDelivery.subscription_id)
-                .where(WebhookDelivery.status == "pending", WebhookDelivery.next_attempt_at <= self._ctx.clock(),
-                       WebhookSubscription.paused.is_(False)))).scalars().all()
-            WEBHOOKS_PAUSED.set((await session.execute(
-                select(func.count()).select_from(WebhookSubscription).where(WebhookSubscription.paused))).scalar_one())
-        for sub_id in ids:
-            task = self._running.get(sub_id)
-            if task is None or task.done():
-                self._running[sub_id] = asyncio.create_task(self._run(sub_id), name=f"webhook-{sub_id}")
-
-    async def _run(self, sub_id: uuid.UUID) -> None:
-        try:
-            await serve_subscriber(self._ctx, self._sessions, sub_id)
-        except Exception as exc:  # a broken worker must not take the dispatcher down
-            log.warning("webhook.worker_error", subscription_id=str(sub_id), error=repr(exc)[:200])
-
-    async def stop(self) -> None:
-        for task in self._running.values():
-            task.cancel()
-        await asyncio.gather(*self._running.values(), return_exceptions=True)
+async def serve_subscriber(uow: UnitOfWork, ctx: Context, sub_id: uuid.UUID) -> int:
+    """Send the subscriber's due deliveries in order, stopping at the first that must wait; returns how many went."""
+    sub = await repo.lock_subscription(uow.session, sub_id)
+    if sub is None or sub.paused:
+        return 0
+    sent = 0
+    for delivery in await repo.pending_of(uow.session, sub_id, ctx.settings.dispatch_batch_size):
+        if delivery.next_attempt_at > uow.clock.now():
+            break  # the oldest waits for its retry; later events do not overtake it
+        status, error = await _post(ctx, sub, delivery)
+        _record(ctx, uow, sub, delivery, status, error)
+        if error is not None:
+            break  # keep this subscriber's order; the rest wait for the retry
+        sent += 1
+    return sent

@@ -3,17 +3,14 @@
 import base64
 import json
 import secrets
-import uuid
 from datetime import UTC, datetime
 
-from sqlalchemy import select
-from sqlalchemy.dialects.postgresql import insert
-from sqlmodel.ext.asyncio.session import AsyncSession
 from standardwebhooks.webhooks import Webhook
 
 from backstop_common.envelope import Event
 from notifications.domain.masking import strip_personal
 from notifications.models import WebhookDelivery, WebhookSubscription
+from notifications.repository import webhooks as repo
 
 
 def new_secret() -> str:
@@ -35,17 +32,15 @@ def payload(event: Event, short_name: str, area: str | None) -> dict:
             "area_code": area, "data": strip_personal(event.data)}
 
 
-async def enqueue(session: AsyncSession, event: Event, short_name: str, area: str | None, now: datetime) -> int:
-    subs = (await session.execute(select(WebhookSubscription))).scalars()
+async def enqueue(session, event: Event, short_name: str, area: str | None, now: datetime) -> int:
+    """Queue the event for every subscriber whose area and event types it matches; returns how many."""
     count = 0
     body = payload(event, short_name, area)
-    for sub in subs:
+    for sub in await repo.subscriptions(session):
         if not matches(sub, short_name, area):
             continue
-        await session.execute(insert(WebhookDelivery.__table__).values(
-            id=uuid.uuid4(), subscription_id=sub.id, event_id=event.id, event_type=short_name,
-            payload=body, status="pending", attempts=0, next_attempt_at=now, created_at=now,
-        ).on_conflict_do_nothing(constraint="uq_webhook_deliveries_sub_event"))
+        await repo.queue(session, dict(subscription_id=sub.id, event_id=event.id, event_type=short_name, payload=body,
+                                       status="pending", attempts=0, next_attempt_at=now, created_at=now))
         count += 1
     return count
 

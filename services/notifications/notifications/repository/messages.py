@@ -1,8 +1,10 @@
 """Queries on messages and deliveries."""
 
 import uuid
+from datetime import datetime
 
 from sqlalchemy import func, select
+from sqlalchemy.dialects.postgresql import insert
 from sqlmodel.ext.asyncio.session import AsyncSession
 
 from notifications.models import Delivery, Message, Recipient
@@ -41,3 +43,20 @@ async def deliveries_of(session: AsyncSession, message_ids: list[uuid.UUID]) -> 
         for d in (await session.execute(select(Delivery).where(Delivery.message_id.in_(message_ids)))).scalars():
             out[d.message_id].append(d)
     return out
+
+
+async def insert_once(session: AsyncSession, values: dict) -> uuid.UUID | None:
+    """Insert unless this recipient already has this event; returns the new id or None."""
+    query = (insert(Message.__table__).values(id=uuid.uuid4(), **values)
+             .on_conflict_do_nothing(constraint="uq_messages_event_recipient").returning(Message.__table__.c.id))
+    return (await session.execute(query)).scalar_one_or_none()
+
+
+async def unacknowledged_past_due(session: AsyncSession, now: datetime, limit: int) -> list[Message]:
+    """Original messages needing action, unread and not escalated, whose deadline is past; row-locked and
+    skipped by another scan already holding them (escalated copies do not climb again)."""
+    query = (select(Message)
+             .where(Message.needs_ack, Message.read_at.is_(None), Message.escalated_at.is_(None),
+                    Message.escalated_from_id.is_(None), Message.ack_due_at <= now)
+             .order_by(Message.ack_due_at).limit(limit).with_for_update(skip_locked=True))
+    return list((await session.execute(query)).scalars())

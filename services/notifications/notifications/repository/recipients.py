@@ -2,8 +2,10 @@
 
 import uuid
 from collections.abc import Iterable
+from datetime import datetime
 
 from sqlalchemy import func, select
+from sqlalchemy.dialects.postgresql import insert
 from sqlmodel.ext.asyncio.session import AsyncSession
 
 from backstop_common.auth import area_prefix
@@ -40,12 +42,13 @@ async def by_user_id(session: AsyncSession, user_id: str) -> Recipient | None:
 
 
 async def unit_at(session: AsyncSession, unit: str, area_code: str) -> Recipient | None:
+    """The unit's recipient at that area (the directory keeps one; should two exist, either answers)."""
     stmt = select(Recipient).where(Recipient.kind == "unit", Recipient.unit == unit, Recipient.area_code == area_code)
-    return (await session.execute(stmt)).scalar_one_or_none()
+    return (await session.execute(stmt)).scalars().first()
 
 
-async def get(session: AsyncSession, recipient_id: uuid.UUID) -> Recipient | None:
-    return await session.get(Recipient, recipient_id)
+async def get(session: AsyncSession, recipient_id: uuid.UUID, *, lock: bool = False) -> Recipient | None:
+    return await session.get(Recipient, recipient_id, with_for_update=lock or None)
 
 
 async def list_in_scope(session: AsyncSession, scope: str, *, role: str | None, unit: str | None,
@@ -63,3 +66,12 @@ async def list_in_scope(session: AsyncSession, scope: str, *, role: str | None, 
 
 async def household(session: AsyncSession, household_id: str) -> HouseholdFacts | None:
     return await session.get(HouseholdFacts, household_id)
+
+
+async def put_household(session: AsyncSession, household_id: str, village_code: str | None, helper_user_ids: list[str],
+                        now: datetime) -> None:
+    """The household as the registry registered it: inserted, or its village and helpers replaced."""
+    values = dict(household_id=household_id, village_code=village_code, helper_user_ids=helper_user_ids, updated_at=now)
+    await session.execute(insert(HouseholdFacts.__table__).values(**values).on_conflict_do_update(
+        index_elements=["household_id"],
+        set_={"village_code": village_code, "helper_user_ids": helper_user_ids, "updated_at": now}))

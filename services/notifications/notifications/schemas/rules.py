@@ -6,9 +6,8 @@ from typing import Any, Literal
 from pydantic import ConfigDict, Field, field_validator, model_validator
 
 from backstop_common.auth import Role
-from notifications.domain.areas import LEVELS
-from notifications.domain.conditions import OPS, template_fields
 from notifications.schemas._checks import Strict
+from notifications.vocab import LEVELS, OPS, template_fields
 
 
 class Condition(Strict):

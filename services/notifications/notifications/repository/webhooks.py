@@ -1,0 +1,47 @@
+"""Queries on webhook subscriptions and their queued deliveries."""
+
+import uuid
+from datetime import datetime
+
+from sqlalchemy import func, select
+from sqlalchemy.dialects.postgresql import insert
+from sqlmodel.ext.asyncio.session import AsyncSession
+
+from notifications.models import WebhookDelivery, WebhookSubscription
+
+
+async def subscriptions(session: AsyncSession) -> list[WebhookSubscription]:
+    return list((await session.execute(select(WebhookSubscription))).scalars())
+
+
+async def queue(session: AsyncSession, values: dict) -> None:
+    """Queue a delivery unless this subscriber already has this event."""
+    await session.execute(insert(WebhookDelivery.__table__).values(id=uuid.uuid4(), **values)
+                          .on_conflict_do_nothing(constraint="uq_webhook_deliveries_sub_event"))
+
+
+async def lock_subscription(session: AsyncSession, sub_id: uuid.UUID) -> WebhookSubscription | None:
+    """The subscription row-locked, or None when it is gone or another worker holds it."""
+    query = select(WebhookSubscription).where(WebhookSubscription.id == sub_id).with_for_update(skip_locked=True)
+    return (await session.execute(query)).scalar_one_or_none()
+
+
+async def pending_of(session: AsyncSession, sub_id: uuid.UUID, limit: int) -> list[WebhookDelivery]:
+    """The subscriber's pending deliveries in the order their events came."""
+    query = (select(WebhookDelivery).where(WebhookDelivery.subscription_id == sub_id, WebhookDelivery.status == "pending")
+             .order_by(WebhookDelivery.created_at, WebhookDelivery.id).limit(limit))
+    return list((await session.execute(query)).scalars())
+
+
+async def subscribers_due(session: AsyncSession, now: datetime) -> list[uuid.UUID]:
+    """Subscribers not paused with a pending delivery due by ``now``."""
+    query = (select(WebhookDelivery.subscription_id).distinct()
+             .join(WebhookSubscription, WebhookSubscription.id == WebhookDelivery.subscription_id)
+             .where(WebhookDelivery.status == "pending", WebhookDelivery.next_attempt_at <= now,
+                    WebhookSubscription.paused.is_(False)))
+    return list((await session.execute(query)).scalars())
+
+
+async def paused_count(session: AsyncSession) -> int:
+    query = select(func.count()).select_from(WebhookSubscription).where(WebhookSubscription.paused)
+    return (await session.execute(query)).scalar_one()
