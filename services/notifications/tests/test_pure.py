@@ -8,9 +8,9 @@ import pytest
 from backstop_common.testing import make_event
 from notifications.domain.areas import at_level, event_area, office_role
 from notifications.domain.conditions import all_hold, render, template_fields
-from notifications.domain.directory import _mask_email
+from notifications.domain.directory import mask_email
 from notifications.domain.masking import strip_personal
-from notifications.domain.routing import Plan, _priority
+from notifications.domain.routing import Plan, precedence
 from notifications.domain.schedule import after_quiet_hours, backoff, next_digest_at
 from notifications.domain.webhooks import matches, payload
 from notifications.models import Recipient, RoutingRule, WebhookSubscription
@@ -112,7 +112,7 @@ def test_the_urgent_then_the_most_specific_rule_gives_the_text():
     village = _rule("village", area_prefix="211204001001")
     conditional = _rule("conditional", area_prefix="211204", conditions=[{"field": "a", "op": "exists"}])
     urgent = _rule("urgent", urgent=True)
-    assert [r.name for r in sorted([county, village, conditional, urgent], key=_priority)] == [
+    assert [r.name for r in sorted([county, village, conditional, urgent], key=precedence)] == [
         "urgent", "village", "conditional", "county"]
 
 
@@ -164,5 +164,5 @@ def test_a_webhook_payload_carries_no_personal_identifier():
 
 
 def test_an_email_shown_masked_keeps_its_first_letter_and_domain():
-    assert _mask_email("zhangsan@example.cn") == "z***@example.cn"
-    assert _mask_email(None) is None and _mask_email("") == ""
+    assert mask_email("zhangsan@example.cn") == "z***@example.cn"
+    assert mask_email(None) is None and mask_email("") == ""

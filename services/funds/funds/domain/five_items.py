@@ -19,7 +19,8 @@ STATUS_LABELS = {"poor": "贫困户", "lifted": "脱贫户", "never_poor": "一�
 XLSX_HEADERS = ["户ID", *(LABELS[i] for i in ITEMS), "五项落实"]
 
 
-def _row(h: HouseholdFact, subsidies, projects: int) -> dict:
+def household_items(h: HouseholdFact, subsidies, projects: int) -> dict:
+    """One household's five items, each with whether it is in place and what it is."""
     attribute = STATUS_LABELS.get(h.poverty_status or "", h.poverty_status)
     if h.monitored:
         attribute = f"{attribute or ''} 监测对象{'（' + h.category + '）' if h.category else ''}".strip()
@@ -40,7 +41,7 @@ async def village_report(session, principal: Principal, village_code: str, year:
     households = await repo.village_households(session, village_code)
     subsidies = await repo.subsidies_by_household(session, village_code, year)
     projects = await repo.projects_by_household(session, [h.id for h in households], year)
-    rows = [_row(h, subsidies.get(h.id), projects.get(h.id, 0)) for h in households]
+    rows = [household_items(h, subsidies.get(h.id), projects.get(h.id, 0)) for h in households]
     missing = {item: sum(not r["items"][item]["in_place"] for r in rows) for item in ITEMS}
     return {"village_code": village_code, "year": year, "households": len(rows),
             "complete": sum(r["complete"] for r in rows), "missing": missing, "items": rows}

@@ -49,26 +49,52 @@ def _line(lines: dict, item: str, what: str) -> SubsidyStandard:
     return lines[item]
 
 
-async def housing(session, household: HouseholdFact, year: int) -> Entitlement:
+#: the dangerous-house grades (危房) renovation aid is for
+AIDED_GRADES = ("C", "D")
+
+
+def housing_item(household: HouseholdFact) -> str:
+    """危房改造: the standard's item is the house's grade, and only a C or D house has one."""
     grade = household.housing_grade
-    if grade not in ("C", "D"):
+    if grade not in AIDED_GRADES:
         raise Unprocessable(msg("housing grade is {grade}: only C and D (危房) get renovation aid", grade=grade or "unknown"))
+    return grade
+
+
+async def housing(session, household: HouseholdFact, year: int) -> Entitlement:
+    grade = housing_item(household)
     line = _line(await standards_in_force(session, SubsidyKind.HOUSING_RENOVATION, household.village_code, year),
                  grade, "housing renovation")
     return Entitlement(SubsidyKind.HOUSING_RENOVATION, to_fen(line.amount), grade, _basis(line, housing_grade=grade))
 
 
-async def education(session, household: HouseholdFact, member: MemberFact, year: int) -> Entitlement:
+#: the stages of compulsory education, whose boarders get the boarding line (寄宿生生活补助)
+BOARDING_STAGES = ("primary", "junior")
+
+
+def education_item(member: MemberFact) -> str:
+    """教育资助: the standard's item is the pupil's stage, its boarding line for a boarder in compulsory school."""
     if member.schooling_status != "enrolled" or not member.schooling_stage or member.schooling_stage == "none":
         raise Unprocessable("the member is not enrolled in school")
     stage = member.schooling_stage
-    item = f"{stage}_boarding" if member.boarding and stage in ("primary", "junior") else stage
+    return f"{stage}_boarding" if member.boarding and stage in BOARDING_STAGES else stage
+
+
+async def education(session, household: HouseholdFact, member: MemberFact, year: int) -> Entitlement:
+    item = education_item(member)
+    stage = member.schooling_stage
     line = _line(await standards_in_force(session, SubsidyKind.EDUCATION, household.village_code, year), item, "education")
     return Entitlement(SubsidyKind.EDUCATION, to_fen(line.amount), item,
                        _basis(line, stage=stage, boarding=member.boarding))
 
 
+def relief(line: SubsidyStandard, self_paid: Decimal) -> Decimal:
+    """医疗救助: the line's rate of the self-paid cost above its threshold, at most its cap, to the fen."""
+    return to_fen(min(line.cap, max(Decimal(0), self_paid - line.threshold) * line.rate))
+
+
 def medical_item(household: HouseholdFact) -> list[str]:
+    """The medical-relief lines that may apply to the household, the one that fits it best first."""
     flags = {"tekun": household.tekun, "dibao": household.dibao, "monitored": household.monitored}
     return [item for item in MEDICAL_ORDER if flags.get(item, True)]
 
@@ -82,7 +108,7 @@ async def medical(session, household: HouseholdFact, member: MemberFact, year: i
     if item is None:
         raise Unprocessable("no medical relief standard in this area and year")
     line = lines[item]
-    amount = to_fen(min(line.cap, max(Decimal(0), oop - line.threshold) * line.rate))
+    amount = relief(line, oop)
     if amount <= 0:
         raise Unprocessable(msg("self-paid cost {oop} is not above the threshold {threshold}", oop=oop,
                                 threshold=line.threshold))
@@ -97,6 +123,11 @@ def premium_eligible(household: HouseholdFact) -> bool:
     return household.poverty_status in PREMIUM_STATUSES or household.monitored
 
 
+def premiums(line: SubsidyStandard, insured: int) -> Decimal:
+    """参保补贴 of a household: the individual premium per insured member, for each of them."""
+    return to_fen(line.amount * insured)
+
+
 async def premium(session, household: HouseholdFact, year: int) -> Entitlement:
     """参保补贴: the individual premium (个人缴费) of every insured member, by the standard per person."""
     if not premium_eligible(household):
@@ -107,7 +138,7 @@ async def premium(session, household: HouseholdFact, year: int) -> Entitlement:
         raise Unprocessable("no member of the household has basic medical insurance recorded")
     line = _line(await standards_in_force(session, SubsidyKind.MEDICAL_INSURANCE, household.village_code, year),
                  "individual", "medical insurance premium")
-    return Entitlement(SubsidyKind.MEDICAL_INSURANCE, to_fen(line.amount * len(insured)), "individual",
+    return Entitlement(SubsidyKind.MEDICAL_INSURANCE, premiums(line, len(insured)), "individual",
                        _basis(line, insured_members=len(insured), member_ids=[str(m.id) for m in insured]))
 
 

@@ -27,6 +27,11 @@ class Policies:
         return self._known[area_code, year]
 
 
+def longer_than(since: datetime, days: int, now: datetime) -> bool:
+    """More than ``days`` have passed since ``since`` at ``now`` (reaching the limit exactly is still in time)."""
+    return since + timedelta(days=days) < now
+
+
 async def unspent_past_deadline(uow: UnitOfWork, now: datetime) -> int:
     rows = await projects.unspent_past_deadline(uow.session, now.date())
     for project, amount in rows:
@@ -41,7 +46,7 @@ async def stage_overdue(uow: UnitOfWork, now: datetime) -> int:
     for project in await projects.not_handed_over(uow.session, Stage.HANDED_OVER.value):
         policy = await policies.of(project.area_code, project.year)
         limit = (policy.stage_days if policy else {}).get(project.stage)
-        if limit is None or project.stage_entered_at + timedelta(days=int(limit)) >= now:
+        if limit is None or not longer_than(project.stage_entered_at, int(limit), now):
             continue
         found += 1
         await anomalies.record(uow, f"stage_overdue:{project.id}:{project.stage}", AnomalyKind.STAGE_OVERDUE,
@@ -57,7 +62,7 @@ async def idle_allocations(uow: UnitOfWork, now: datetime) -> int:
     for allocation in await allocations.uncommitted_unflagged(uow.session):
         policy = await policies.of(allocation.area_code, allocation.year)
         days = policy.idle_days if policy else None
-        if days is None or allocation.created_at + timedelta(days=days) >= now:
+        if days is None or not longer_than(allocation.created_at, days, now):
             continue
         found += 1
         idle = allocation.amount - allocation.committed

@@ -16,7 +16,7 @@ from notifications.schemas.recipients import BulkResult, RecipientIn, RecipientO
 UNMASKED = frozenset({Role.COUNTY_ADMIN, Role.COUNTY_STAFF, Role.TOWNSHIP_STAFF})
 
 
-def _mask_email(value: str | None) -> str | None:
+def mask_email(value: str | None) -> str | None:
     if not value:
         return value
     local, _, domain = value.partition("@")
@@ -30,7 +30,7 @@ def present(uow: UnitOfWork, principal: Principal, recipient: Recipient) -> Reci
             uow.session.add(AccessLog(subject=principal.subject, role=principal.role, recipient_id=recipient.id,
                                       fields=[f for f in ("phone", "email") if getattr(recipient, f)]))
         return out
-    return out.model_copy(update={"phone": mask_phone(out.phone), "email": _mask_email(out.email),
+    return out.model_copy(update={"phone": mask_phone(out.phone), "email": mask_email(out.email),
                                   "group_webhook_url": "***" if out.group_webhook_url else None})
 
 

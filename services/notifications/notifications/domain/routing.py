@@ -24,7 +24,7 @@ from notifications.repository import rules as rules_repo
 log = structlog.get_logger()
 
 
-def _priority(rule: RoutingRule) -> tuple:
+def precedence(rule: RoutingRule) -> tuple:
     """The rule whose text a recipient gets: urgent first, then the more specific (area, conditions)."""
     return (not rule.urgent, not rule.needs_ack, -len(rule.area_prefix), -len(rule.conditions), rule.name)
 
@@ -49,7 +49,7 @@ class Plan:
 async def route(ctx: Context, uow: UnitOfWork, event: Event, short_name: str) -> int:
     """Apply the routing rules to one event; returns how many messages were created."""
     area = event_area(event)
-    rules = sorted(await rules_repo.enabled_for(uow.session, short_name, area), key=_priority)
+    rules = sorted(await rules_repo.enabled_for(uow.session, short_name, area), key=precedence)
     chosen: dict[uuid.UUID, Plan] = {}
     wants_helpers = False
     for rule in rules:
