@@ -6,7 +6,6 @@ redelivery is the inbox's business, the same fact in two events is the signals' 
 
 from backstop_common.envelope import Event
 from backstop_common.uow import UnitOfWork
-from monitoring.clock import clock
 from monitoring.domain.intake import on_registry_event
 from monitoring.events import CONSUMED_TYPES
 
@@ -16,7 +15,7 @@ async def on_household_event(event: Event, uow: UnitOfWork) -> None:
     data = {**event.data}
     data.setdefault("household_id", event.subject)
     data.setdefault("village_code", event.area_code)
-    await on_registry_event(uow, event.name, data, clock.now())
+    await on_registry_event(uow, event.name, data, uow.clock.now())
 
 
 HANDLERS = {full_type: on_household_event for full_type in CONSUMED_TYPES.values()}

@@ -3,9 +3,9 @@
 from fastapi import FastAPI
 
 from backstop_common.app import ServiceSpec, create_app
+from backstop_common.clock import Clock
 from monitoring import campaigns, supervision
 from monitoring.api import cases, households, policies, signals, stats
-from monitoring.clock import clock
 from monitoring.config import Settings
 from monitoring.events import catalog
 from monitoring.handlers import HANDLERS
@@ -21,16 +21,16 @@ async def load_reference_data(app: FastAPI) -> None:
         await session.commit()
 
 
-def build_app(settings: Settings | None = None) -> FastAPI:
+def build_app(settings: Settings | None = None, clock: Clock | None = None) -> FastAPI:
+    """The app; ``clock`` is the one a test hands in to move (a real-time one otherwise)."""
     app = create_app(ServiceSpec(
-        name="monitoring", title="Backstop monitoring", settings=settings or Settings(), catalog=catalog,
+        name="monitoring", title="Backstop monitoring", settings=settings or Settings(), catalog=catalog, clock=clock,
         handlers=campaigns.merge_handlers(HANDLERS, campaigns.HANDLERS),
         background=[load_reference_data, deadline_sweeper, *campaigns.BACKGROUND, *supervision.BACKGROUND],
         routers=[policies.router, signals.router, cases.router, households.router, stats.router, campaigns.router,
                  supervision.router, supervision.public_router, supervision.declarations_router,
                  supervision.declarations_public],
     ))
-    app.state.clock = clock
     app.state.vault = supervision.vault_from(app.state.settings)
     return app
 

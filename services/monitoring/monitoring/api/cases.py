@@ -12,7 +12,6 @@ from backstop_common.paging import Page, Paging
 from backstop_common.problems import NotFound
 from monitoring.api.deps import IfMatch
 from monitoring.api.views import case_detail, case_read
-from monitoring.clock import clock
 from monitoring.domain.cases import act
 from monitoring.domain.workflow import actions_for
 from monitoring.repository import case_queries
@@ -43,7 +42,7 @@ async def list_cases(
     if area_code:
         principal.ensure_covers(area_code, "area")
         scope = area_prefix(area_code)
-    now = clock.now()
+    now = uow.clock.now()
     flt = case_queries.CaseFilter(scope=scope, household_id=household_id, stage=stage, category=category,
                                   risk_type=risk_type, overdue=overdue,
                                   decision_overdue=decision_overdue)
@@ -59,7 +58,7 @@ async def read_case(case_id: uuid.UUID, uow: UoW, principal: CurrentPrincipal, r
     case = await case_repo.get(uow.session, case_id)
     if case is None or not principal.covers(case.village_code):
         raise NotFound("case not found")
-    detail = await case_detail(uow.session, case, clock.now())
+    detail = await case_detail(uow.session, case, uow.clock.now())
     # ETag of what this caller sees; 304 when their If-None-Match is current (If-Match takes `version`)
     return conditional(request, detail.model_copy(update={"actions": actions_for(principal.role, Stage(case.stage))}))
 
@@ -70,7 +69,7 @@ async def case_action(case_id: uuid.UUID, action: str, uow: UoW, principal: Curr
     """案件流程操作 — one step of the identification procedure.
 
     verify, post-notice, review, confirm, reject, plan, visit, propose-elimination, object, eliminate, reopen."""
-    now = clock.now()
+    now = uow.clock.now()
     case = await act(uow, principal, case_id, action, body or ActionBody(), now, version)
     await uow.commit()
     response.headers["ETag"] = f'"{case.version}"'

@@ -10,7 +10,6 @@ from backstop_common.auth import CurrentPrincipal
 from backstop_common.problems import NotFound
 from backstop_common.topics import REGISTRY_HOUSEHOLD
 from monitoring.api.views import case_detail
-from monitoring.clock import clock
 from monitoring.domain import dibao, key_visits
 from monitoring.repository import case_queries, households
 from monitoring.repository import signals as signal_repo
@@ -30,7 +29,7 @@ async def household_history(household_id: uuid.UUID, uow: UoW, principal: Curren
         fresh.ensure_caught_up(REGISTRY_HOUSEHOLD, household_id=str(household_id))
     if facts is None or not principal.covers(facts.village_code):
         raise NotFound("household not found")
-    now = clock.now()
+    now = uow.clock.now()
     cases = await case_queries.for_household(uow.session, household_id)
     return {
         "facts": facts.model_dump(mode="json"),
@@ -49,7 +48,7 @@ async def record_key_visit(household_id: uuid.UUID, body: KeyVisitIn, uow: UoW, 
 
     A visit (巡访) to a key household without a case (seed 004): 低保, 特困, a severely disabled or
     seriously ill member, or a risk eliminated within the year. Resets its quarterly clock."""
-    row = await key_visits.record(uow, principal, household_id, body.visited_on, body.findings, clock.now())
+    row = await key_visits.record(uow, principal, household_id, body.visited_on, body.findings, uow.clock.now())
     await uow.commit()
     return row.model_dump(mode="json")
 
@@ -60,6 +59,6 @@ async def review_dibao_phaseout(household_id: uuid.UUID, uow: UoW, principal: Cu
 
     Civil affairs reviewed the household's 低保渐退 (department staff, township or county): 低保 may end
     before the phase-out's months have run without it counting as a lapse."""
-    row = await dibao.review(uow, principal, household_id, clock.now())
+    row = await dibao.review(uow, principal, household_id, uow.clock.now())
     await uow.commit()
     return row.model_dump(mode="json")

@@ -6,7 +6,6 @@ from fastapi import APIRouter, Path, Request
 
 from backstop_common.app import UoW
 from backstop_common.auth import AREAS_ABOVE_TOO, CurrentPrincipal
-from monitoring.clock import clock
 from monitoring.domain import policies
 from monitoring.schemas import PolicyPutResult, PolicyRead, PolicyValues, RescreenRead
 
@@ -29,7 +28,7 @@ async def put_policy(year: Year, area_code: AreaCode, body: PolicyValues, uow: U
     """设置监测政策 — sets the area's policy values for a year.
 
     Set the area's row for the year and re-screen every household of the area in one pass."""
-    policy, result = await policies.put_policy(uow, principal, year, area_code, body.model_dump(), clock.now())
+    policy, result = await policies.put_policy(uow, principal, year, area_code, body.model_dump(), uow.clock.now())
     await uow.commit()
     request.app.state.relay.wake()  # the re-screen wrote outbox rows in SQL
     return PolicyPutResult(policy=PolicyRead.model_validate(policy), rescreen=RescreenRead(**vars(result)))

@@ -8,7 +8,6 @@ from backstop_common.app import ReadModel, UoW
 from backstop_common.auth import CurrentPrincipal, Role
 from backstop_common.problems import NotFound
 from backstop_common.topics import REGISTRY_HOUSEHOLD
-from monitoring.clock import clock
 from monitoring.domain import cluster
 from monitoring.domain.policy import effective_policy
 from monitoring.domain.rules import Draft
@@ -36,7 +35,7 @@ async def report_signal(body: SignalIn, uow: UoW, principal: CurrentPrincipal, r
         raise NotFound("household not found")
     rule = f"reported_{body.source}"
     fact_key = body.reference or str(uuid.uuid4())
-    now = clock.now()
+    now = uow.clock.now()
     draft = Draft(body.risk_type, rule, fact_key, {**body.facts, "note": body.note, "reference": body.reference})
     signal_id, _ = await record_signal(uow, facts, draft, body.source, now, principal)
     if signal_id is None:  # the same application/visit reported again

@@ -6,7 +6,6 @@ from fastapi import APIRouter, Query
 
 from backstop_common.app import UoW
 from backstop_common.auth import CurrentPrincipal, area_prefix
-from monitoring.clock import clock
 from monitoring.domain.stats import roll_up
 from monitoring.repository import stats
 
@@ -21,5 +20,5 @@ async def dashboard(uow: UoW, principal: CurrentPrincipal,
     Signals, cases per stage, monitored, eliminated, overdue and risk types, per township and village."""
     code = area_code or principal.area_code
     principal.ensure_covers(code, "area")
-    rows = await stats.per_village(uow.session, area_prefix(code), clock.now())
+    rows = await stats.per_village(uow.session, area_prefix(code), uow.clock.now())
     return roll_up(code, rows)

@@ -11,13 +11,13 @@ from backstop_common.app import ReadModel, UoW
 from backstop_common.auth import CurrentPrincipal
 from backstop_common.concurrency import expected_version
 from backstop_common.paging import Page, Paging
+from backstop_common.uow import UnitOfWork
 from backstop_common.xlsx import XLSX_RESPONSES, xlsx_response
 from monitoring.campaigns import rectification, reports, repository, service, targets
 from monitoring.campaigns.models import Campaign, CheckDefinition, ProblemStep
 from monitoring.campaigns.schemas import (ActionIn, AnswerIn, AnswerOut, Board, CampaignIn, CampaignOut, CheckIn,
                                           CheckOut, ProblemDetail, ProblemOut, RunResult, SplitIn, TargetIn,
                                           TargetOut)
-from monitoring.clock import clock
 
 router = APIRouter(tags=["campaigns"])
 Version = Annotated[int, Depends(expected_version)]
@@ -156,8 +156,8 @@ async def split_target(target_id: uuid.UUID, body: SplitIn, uow: UoW, principal:
     return [TargetOut.model_validate(p) for p in parts]
 
 
-def _year(year: int | None) -> int:
-    return year or clock.now().year
+def _year(year: int | None, uow: UnitOfWork) -> int:
+    return year or uow.clock.now().year
 
 
 @router.get("/boards/{area_code}")
@@ -165,7 +165,7 @@ async def get_board(area_code: str, uow: UoW, principal: CurrentPrincipal, year:
     """目标进度看板 — an area's targets and progress.
 
     Targets of the area for the year with what has been done against each."""
-    return await targets.board(uow, principal, area_code, _year(year))
+    return await targets.board(uow, principal, area_code, _year(year, uow))
 
 
 @router.get("/reports/problems")
@@ -190,7 +190,7 @@ async def report_targets(uow: UoW, principal: CurrentPrincipal,
     """目标任务报表 — an area's targets and progress.
 
     The same board as /boards/{area_code}, for a report."""
-    return await targets.board(uow, principal, area_code, _year(year))
+    return await targets.board(uow, principal, area_code, _year(year, uow))
 
 
 @router.get("/reports/targets.xlsx", responses=XLSX_RESPONSES)
@@ -199,4 +199,4 @@ async def report_targets_xlsx(uow: UoW, principal: CurrentPrincipal,
     """目标任务报表（Excel） — the target report as a workbook.
 
     The target report as an .xlsx workbook."""
-    return xlsx_response(await reports.target_xlsx(uow, principal, area_code, _year(year)), "targets.xlsx")
+    return xlsx_response(await reports.target_xlsx(uow, principal, area_code, _year(year, uow)), "targets.xlsx")

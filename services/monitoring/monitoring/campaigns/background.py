@@ -6,14 +6,13 @@ from fastapi import FastAPI
 from backstop_common.jobs import periodic
 
 from monitoring.campaigns import repository
-from monitoring.clock import clock
 
 log = structlog.get_logger()
 
 
 async def sweep_once(app: FastAPI) -> int:
     async with app.state.sessions() as session:
-        n = await repository.sweep_overdue(session, clock.now())
+        n = await repository.sweep_overdue(session, app.state.clock.now())
         await session.commit()
     if n:
         app.state.relay.wake()

@@ -13,7 +13,6 @@ from backstop_common.envelope import Event
 from backstop_common.uow import UnitOfWork
 from monitoring.campaigns import repository
 from monitoring.campaigns.events import MEASURE_GIVEN, STATUS_CHANGED, SUBSIDY_PAID, TOPIC, TargetProgressed
-from monitoring.clock import clock
 
 log = structlog.get_logger()
 Handler = Callable[[Event, UnitOfWork], Awaitable[None]]
@@ -33,7 +32,7 @@ async def count(uow: UnitOfWork, event: Event, measure: str, year: int, subject_
                 people: int) -> None:
     counted = await repository.count_progress(
         uow.session, measure=measure, year=year, subject_key=subject_key, village_code=village_code,
-        people=people, event_id=event.id, source_type=event.type, now=clock.now())
+        people=people, event_id=event.id, source_type=event.type, now=uow.clock.now())
     if not counted:
         return
     for t in await repository.targets_covering(uow.session, measure, year, village_code):

@@ -4,7 +4,6 @@ from backstop_common.auth import Principal
 from backstop_common.uow import UnitOfWork
 from monitoring.campaigns.events import TOPIC, Actor, CampaignStarted, ProblemEvent
 from monitoring.campaigns.models import Campaign, Problem, ProblemStep
-from monitoring.clock import clock
 
 
 def actor_of(principal: Principal | None) -> Actor | None:
@@ -34,4 +33,4 @@ def record_step(uow: UnitOfWork, problem: Problem, action: str, from_status: str
     uow.session.add(ProblemStep(problem_id=problem.id, action=action, from_status=from_status,
                                 to_status=problem.status, actor_user_id=principal.subject if principal else None,
                                 actor_role=str(principal.role) if principal else None, note=note, data=data,
-                                at=clock.now()))
+                                at=uow.clock.now()))

@@ -17,7 +17,6 @@ from backstop_common.uow import UnitOfWork
 from monitoring.campaigns.models import CheckDefinition, Problem
 from monitoring.campaigns.publishing import publish_problem, record_step
 from monitoring.campaigns.schemas import ActionIn
-from monitoring.clock import clock
 
 
 @dataclass(frozen=True)
@@ -103,7 +102,7 @@ async def act(uow: UnitOfWork, principal: Principal, problem_id: uuid.UUID, acti
     if action == "rectify" and not (body.measures_taken or "").strip():
         raise Unprocessable("rectify needs what was done (measures_taken)",
                             errors=[{"loc": ["body", "measures_taken"], "msg": msg("required")}])
-    now, before = clock.now(), problem.status
+    now, before = uow.clock.now(), problem.status
     problem.status, problem.version, problem.updated_at = t.target, problem.version + 1, now
     if action == "rectify":
         problem.rectified_at, problem.rectified_by = now, principal.subject

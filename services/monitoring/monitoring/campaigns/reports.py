@@ -9,14 +9,13 @@ from backstop_common.xlsx import write_xlsx
 from monitoring.campaigns import repository
 from monitoring.campaigns.targets import MEASURES, board
 from monitoring.campaigns.units import UNITS
-from monitoring.clock import clock
 
 #: counted as rectified: verified by the level above, or closed because the data shows it fixed
 DONE = {"verified", "closed"}
 
 
 async def problem_report(uow: UnitOfWork, principal: Principal, campaign_id: uuid.UUID | None) -> dict:
-    rows = await repository.problem_summary(uow.session, principal.scope, campaign_id, clock.now())
+    rows = await repository.problem_summary(uow.session, principal.scope, campaign_id, uow.clock.now())
     units: dict[str, dict] = {}
     for r in rows:
         u = units.setdefault(r.responsible_unit, {"unit": r.responsible_unit, "unit_name": UNITS.get(r.responsible_unit),
@@ -38,7 +37,7 @@ async def problem_report(uow: UnitOfWork, principal: Principal, campaign_id: uui
 
 async def problem_xlsx(uow: UnitOfWork, principal: Principal, campaign_id: uuid.UUID | None) -> bytes:
     rows, _ = await repository.problem_rows(uow.session, principal.scope, campaign_id=campaign_id)
-    now = clock.now()
+    now = uow.clock.now()
     headers = ["问题ID", "排查活动", "排查事项", "事项名称", "村(社区)/单位", "户ID", "责任单位", "状态",
                "发现时间", "整改时限", "问题天数", "是否逾期", "整改措施", "暂缓原因(备案)"]
     return write_xlsx(headers, (

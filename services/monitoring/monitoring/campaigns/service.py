@@ -18,7 +18,6 @@ from monitoring.campaigns.models import ACTIVE_SQL, Answer, Campaign, CheckDefin
 from monitoring.campaigns.publishing import publish_problem, publish_started, record_step
 from monitoring.campaigns.schemas import AnswerIn, CampaignIn, CheckIn, RunResult
 from monitoring.campaigns.units import UNITS
-from monitoring.clock import clock
 
 COUNTY = (Role.COUNTY_ADMIN, Role.COUNTY_STAFF)
 ORGANISERS = (Role.COUNTY_ADMIN, Role.COUNTY_STAFF, Role.TOWNSHIP_STAFF)
@@ -41,7 +40,7 @@ async def create_check(uow: UnitOfWork, principal: Principal, body: CheckIn) -> 
     validate_check(body)
     if await uow.session.get(CheckDefinition, body.code):
         raise Conflict(f"check {body.code} already exists")
-    check = CheckDefinition(**body.model_dump(), created_by=principal.subject, created_at=clock.now())
+    check = CheckDefinition(**body.model_dump(), created_by=principal.subject, created_at=uow.clock.now())
     uow.session.add(check)
     await uow.session.flush()
     return check
@@ -50,7 +49,7 @@ async def create_check(uow: UnitOfWork, principal: Principal, body: CheckIn) -> 
 async def create_campaign(uow: UnitOfWork, principal: Principal, body: CampaignIn) -> Campaign:
     principal.ensure_role(*ORGANISERS)
     principal.ensure_covers(body.area_code, "area")
-    now = clock.now()
+    now = uow.clock.now()
     codes = list(dict.fromkeys(body.checks))
     if not codes:
         raise Unprocessable("a campaign needs at least one check")
@@ -85,7 +84,7 @@ async def run_campaign(uow: UnitOfWork, principal: Principal, campaign_id: uuid.
     campaign = await get_campaign(uow, principal, campaign_id)
     principal.ensure_covers(campaign.area_code, "campaign")
     checks = (await uow.session.exec(select(CheckDefinition).where(CheckDefinition.code.in_(campaign.checks)))).all()
-    now, by_check = clock.now(), {}
+    now, by_check = uow.clock.now(), {}
     for check in sorted(checks, key=lambda c: c.code):
         if check.kind != "data":
             continue
@@ -127,7 +126,7 @@ async def answer_question(uow: UnitOfWork, principal: Principal, campaign_id: uu
     principal.ensure_covers(area, "household" if check.subject == "household" else "area")
     if not area.startswith(campaign.scope):
         raise Unprocessable("outside the campaign's area")
-    now = clock.now()
+    now = uow.clock.now()
     values = dict(passed=body.passed, note=body.note, answered_by=principal.subject,
                   answered_role=str(principal.role), answered_at=now)
     stmt = insert(Answer).values(id=uuid.uuid4(), campaign_id=campaign.id, check_code=check.code, subject_key=key,

@@ -14,7 +14,6 @@ from backstop_common.uow import UnitOfWork
 from monitoring.campaigns import repository
 from monitoring.campaigns.models import Target
 from monitoring.campaigns.schemas import Board, BoardLine, SplitIn, TargetIn
-from monitoring.clock import clock
 
 #: measure → (unit counted, meaning). 五个一批 + lifting + renovations by grade.
 MEASURES: dict[str, tuple[str, str]] = {
@@ -51,7 +50,7 @@ async def create_target(uow: UnitOfWork, principal: Principal, body: TargetIn) -
         raise Conflict("a target for this year, area and measure exists already")
     target = Target(year=body.year, area_code=body.area_code, scope=parts_scope(body.area_code),
                     measure=body.measure, unit=MEASURES[body.measure][0], target=body.target, starts_on=starts,
-                    due_on=due, created_by=principal.subject, created_at=clock.now())
+                    due_on=due, created_by=principal.subject, created_at=uow.clock.now())
     uow.session.add(target)
     await uow.session.flush()
     return target
@@ -73,7 +72,7 @@ async def split(uow: UnitOfWork, principal: Principal, target_id: uuid.UUID, bod
     if total > parent.target:
         raise Unprocessable(f"the parts add up to {total}, more than the total {parent.target}",
                             total=parent.target, parts_sum=total)
-    now = clock.now()
+    now = uow.clock.now()
     for part in body.parts:
         values = dict(year=parent.year, area_code=part.area_code, scope=parts_scope(part.area_code),
                       measure=parent.measure, unit=parent.unit, target=part.target, parent_id=parent.id,
@@ -99,7 +98,7 @@ def board_line(row, today: date) -> BoardLine:
 
 async def board(uow: UnitOfWork, principal: Principal, area_code: str, year: int) -> Board:
     principal.ensure_covers(area_code, "area")
-    today = clock.now().date()
+    today = uow.clock.now().date()
     lines = [board_line(r, today) for r in await repository.board_rows(uow.session, area_code, year)]
     return Board(area_code=area_code, year=year, as_of=today, lines=lines,
                  behind=[line for line in lines if line.behind_schedule])

@@ -14,7 +14,6 @@ from backstop_common.paging import Page, Paging
 from backstop_common.privacy import mask_phone
 from backstop_common.problems import NotFound
 from backstop_common.xlsx import XLSX_RESPONSES, xlsx_response
-from monitoring.clock import clock
 from monitoring.supervision import handling, reports, repository, stats
 from monitoring.supervision.models import ReportAttachment, ReportStep
 from monitoring.supervision.schemas import (CategoryOut, PolicyIn, PolicyOut, ReportActionIn, ReportDetail, ReportIn,
@@ -128,7 +127,7 @@ async def report_stats(uow: UoW, principal: CurrentPrincipal, year: int | None =
 
     Counts of 12317 reports by category, area and month for the year."""
     principal.ensure_role(*reports.READERS)
-    return await stats.by_category_area_month(uow, principal, year or clock.now().year)
+    return await stats.by_category_area_month(uow, principal, year or uow.clock.now().year)
 
 
 @router.get("/monthly-report")

@@ -8,7 +8,6 @@ from datetime import datetime, timedelta
 
 from backstop_common.problems import TooManyRequests
 from backstop_common.uow import UnitOfWork
-from monitoring.clock import clock
 from monitoring.supervision import repository, sms
 from monitoring.supervision.models import PhoneCode
 from monitoring.supervision.schemas import CodeIn
@@ -30,7 +29,7 @@ def _code_hash(vault: Vault, phone: str, code: str) -> str:
 
 async def request_code(uow: UnitOfWork, vault: Vault, body: CodeIn) -> None:
     """A one-time code to the phone (only its keyed hash is kept; the SMS parameters stay encrypted)."""
-    now, phone_key = clock.now(), vault.key_of(f"phone:{body.phone}")
+    now, phone_key = uow.clock.now(), vault.key_of(f"phone:{body.phone}")
     policy = await repository.policy_for(uow.session, body.area_code)
     ensure_under_daily_limit(await repository.codes_since(uow.session, phone_key, local_day_start(now)),
                              policy.codes_per_phone_per_day, now, "该手机号获取验证码")

@@ -3,20 +3,15 @@ acceptance (the county desk), its handling (the handling unit); a declaration's 
 
 from datetime import datetime
 
-import structlog
-from fastapi import FastAPI
-
 from backstop_common.auth import parent_area
-from backstop_common.jobs import periodic
+from backstop_common.jobs import Sweep
 from backstop_common.uow import UnitOfWork
-from monitoring.clock import clock
 from monitoring.supervision import repository
 from monitoring.supervision.declarations import sweep_declarations
 from monitoring.supervision.models import Report
 from monitoring.supervision.reports import publish, record_step
 from monitoring.supervision.routing import at_level
 
-log = structlog.get_logger()
 
 
 def step_owner(report: Report) -> str:
@@ -33,15 +28,6 @@ async def sweep_reports(uow: UnitOfWork, now: datetime) -> int:
     return len(reports)
 
 
-async def sweep_once(app: FastAPI) -> int:
-    async with app.state.sessions() as session:
-        uow = UnitOfWork(session, app.state.settings.service_name, app.state.relay.wake)
-        now = clock.now()
-        found = await sweep_reports(uow, now) + await sweep_declarations(uow, now)
-        await uow.commit()
-    if found:
-        log.info("supervision.overdue_swept", count=found)
-    return found
-
-
-supervision_sweeper = periodic("supervision.sweep", sweep_once, interval="supervision_sweep_interval_s")
+#: one round, one unit of work the kernel's job runner commits: reports and declarations past their step
+supervision_sweep = Sweep("supervision.sweep", sweep_reports, sweep_declarations, interval="supervision_sweep_interval_s")
+supervision_sweeper = supervision_sweep.job

@@ -10,7 +10,6 @@ from backstop_common.auth import Principal, Role, parent_area
 from backstop_common.concurrency import check_version
 from backstop_common.problems import Conflict, Forbidden, NotFound, Unprocessable
 from backstop_common.uow import UnitOfWork
-from monitoring.clock import clock
 from monitoring.domain.rules import Draft
 from monitoring.domain.signals import record_signal
 from monitoring.repository import households
@@ -39,7 +38,7 @@ def publish(uow: UnitOfWork, name: str, d: Declaration, sms_ref: uuid.UUID | Non
 
 async def declare(uow: UnitOfWork, vault: Vault, body: DeclarationIn, match) -> Declaration | None:
     """``match(id_number, county)`` → (household id, village) or None (registry). None back: a wrong code."""
-    now = clock.now()
+    now = uow.clock.now()
     if await repository.category(uow.session, "declaration", body.kind) is None:
         raise Unprocessable(f"未知的申报事由：{body.kind}",
                             known_kinds=[c.code for c in await repository.categories(uow.session, "declaration")])
@@ -85,7 +84,7 @@ async def act(uow: UnitOfWork, vault: Vault, principal: Principal, declaration_i
     expected = "unregistered" if action == "visit" else "awaiting_verification"
     if d.status != expected:
         raise Conflict(f"申报当前状态为 {d.status}，不能执行 {action}", current_status=d.status)
-    d.decided_by, d.decided_at, d.version = principal.subject, clock.now(), d.version + 1
+    d.decided_by, d.decided_at, d.version = principal.subject, uow.clock.now(), d.version + 1
     await steps[action](uow, vault, principal, d, body)
     uow.session.add(d)
     await uow.session.flush()
@@ -101,7 +100,7 @@ async def _accept(uow, vault, principal, d: Declaration, body) -> None:
     category = await repository.category(uow.session, "declaration", d.kind)
     draft = Draft(category.risk_type if category else "99", RULE, str(d.id),
                   {"declaration_id": str(d.id), "kind": d.kind, "note": body.note})
-    _, case = await record_signal(uow, facts, draft, Source.APPLICATION, clock.now(), principal)
+    _, case = await record_signal(uow, facts, draft, Source.APPLICATION, uow.clock.now(), principal)
     d.status, d.case_id = "verified", case.id if case else None
     publish(uow, "declaration.verified", d)
 

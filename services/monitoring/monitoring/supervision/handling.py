@@ -9,7 +9,6 @@ from backstop_common.auth import Principal, Role
 from backstop_common.concurrency import check_version
 from backstop_common.problems import Conflict, Forbidden, NotFound, Unprocessable
 from backstop_common.uow import UnitOfWork
-from monitoring.clock import clock
 from monitoring.supervision import repository
 from monitoring.supervision.models import Report
 from monitoring.supervision.reports import get, publish, record_step
@@ -61,7 +60,7 @@ async def act(uow: UnitOfWork, principal: Principal, report_id: uuid.UUID, actio
         raise Unprocessable(f"{action} 需要填写说明（note）")
     before = report.status
     name, reason = await STEPS[action](uow, report, body)
-    report.version, report.updated_at = report.version + 1, clock.now()
+    report.version, report.updated_at = report.version + 1, uow.clock.now()
     uow.session.add(report)
     record_step(uow, report, action, before, principal, body.note)
     publish(uow, name, report, reason=reason)
@@ -72,18 +71,18 @@ async def act(uow: UnitOfWork, principal: Principal, report_id: uuid.UUID, actio
 async def _start_handling(uow: UnitOfWork, report: Report) -> None:
     policy = await repository.policy_for(uow.session, report.area_code)
     report.status, report.step = "assigned", "handle"
-    report.due_at = add_working_days(clock.now(), policy.handle_working_days)
+    report.due_at = add_working_days(uow.clock.now(), policy.handle_working_days)
 
 
 async def _accept(uow, report, body):
-    report.accepted_at = clock.now()
+    report.accepted_at = uow.clock.now()
     await _start_handling(uow, report)
     return "report.assigned", "accepted"
 
 
 async def _decline(uow, report, body):
     report.status, report.step, report.due_at = "declined", "none", None
-    report.decline_reason, report.closed_at = body.note, clock.now()
+    report.decline_reason, report.closed_at = body.note, uow.clock.now()
     return "report.closed", "declined"
 
 
@@ -92,13 +91,13 @@ async def _extend(uow, report, body):
         raise Conflict("办理期限只能延长一次")
     policy = await repository.policy_for(uow.session, report.area_code)
     report.extended, report.extension_reason = True, body.note
-    report.due_at = add_working_days(report.due_at or clock.now(), policy.extension_working_days)
+    report.due_at = add_working_days(report.due_at or uow.clock.now(), policy.extension_working_days)
     return "report.assigned", "extended"
 
 
 async def _answer(uow, report, body):
     report.status, report.step, report.due_at = "answered", "callback", None
-    report.answer, report.answered_at = body.note, clock.now()
+    report.answer, report.answered_at = body.note, uow.clock.now()
     return "report.answered", None
 
 
@@ -107,7 +106,7 @@ async def _callback(uow, report, body):
         raise Unprocessable("回访需要记录举报人是否满意（satisfied）")
     report.satisfaction = "satisfied" if body.satisfied else "unsatisfied"
     if body.satisfied or report.reopened >= MAX_REOPENS:
-        report.status, report.step, report.due_at, report.closed_at = "closed", "none", None, clock.now()
+        report.status, report.step, report.due_at, report.closed_at = "closed", "none", None, uow.clock.now()
         return "report.closed", report.satisfaction
     report.reopened += 1
     await _start_handling(uow, report)

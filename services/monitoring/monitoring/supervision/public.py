@@ -4,7 +4,6 @@ data. A 12317 report here; the household's declaration in ``declarations_public`
 from fastapi import APIRouter, Request
 
 from backstop_common.app import UoW
-from monitoring.clock import clock
 from monitoring.supervision import reports, repository
 from monitoring.supervision.schemas import PublicReportIn, Receipt
 from monitoring.supervision.codes import ensure_under_daily_limit
@@ -29,7 +28,7 @@ async def report(body: PublicReportIn, request: Request, uow: UoW) -> Receipt:
 
     Anyone may report, without an account (rate-limited per caller); the answer is a reference and when it will be
     accepted."""
-    now, key = clock.now(), caller_key(request)
+    now, key = uow.clock.now(), caller_key(request)
     policy = await repository.policy_for(uow.session, body.area_code)
     ensure_under_daily_limit(await repository.reports_from_source(uow.session, key, local_day_start(now)),
                              policy.public_reports_per_source_per_day, now, "举报")

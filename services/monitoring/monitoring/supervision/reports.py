@@ -6,7 +6,6 @@ import uuid
 from backstop_common.auth import Principal, Role
 from backstop_common.problems import NotFound, Unprocessable
 from backstop_common.uow import UnitOfWork
-from monitoring.clock import clock
 from monitoring.models import Case, HouseholdFacts
 from monitoring.supervision import attachments, repository
 from monitoring.supervision.events import TOPIC, ReportEvent
@@ -33,7 +32,7 @@ def record_step(uow: UnitOfWork, report: Report, action: str, before: str | None
                 note: str | None) -> None:
     uow.session.add(ReportStep(report_id=report.id, action=action, from_status=before, to_status=report.status,
                                actor_user_id=principal.subject if principal else None,
-                               actor_role=str(principal.role) if principal else None, note=note, at=clock.now()))
+                               actor_role=str(principal.role) if principal else None, note=note, at=uow.clock.now()))
 
 
 async def _check_links(uow: UnitOfWork, principal: Principal, body: ReportIn) -> None:
@@ -56,7 +55,7 @@ async def receive(uow: UnitOfWork, vault: Vault, body: PublicReportIn, *, channe
         raise Unprocessable(f"未知的举报类别：{body.category}", known_categories=known)
     if isinstance(body, ReportIn) and principal is not None:
         await _check_links(uow, principal, body)
-    now = clock.now()
+    now = uow.clock.now()
     policy = await repository.policy_for(uow.session, body.area_code)
     area, conflict = handling_area(body.area_code, category.handling_level, body.accused_level)
     links = body.model_dump(include={"household_id", "case_id", "project_id", "payment_id"}) \

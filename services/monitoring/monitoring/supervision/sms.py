@@ -12,7 +12,6 @@ from sqlalchemy import update
 
 from backstop_common.jobs import periodic
 from backstop_common.uow import UnitOfWork
-from monitoring.clock import clock
 from monitoring.supervision import peers, repository
 from monitoring.supervision.models import SmsRequest
 from monitoring.supervision.vault import Vault
@@ -25,7 +24,7 @@ KEEP_PARAMS = timedelta(minutes=30)
 
 def queue(uow: UnitOfWork, vault: Vault, phone_enc: bytes, template: str, params: dict) -> uuid.UUID:
     """Stage one SMS; its id is the opaque reference notifications logs."""
-    now = clock.now()
+    now = uow.clock.now()
     request = SmsRequest(template=template, phone_enc=phone_enc, params_enc=vault.seal(json.dumps(params)),
                          next_attempt_at=now, created_at=now)
     uow.session.add(request)
@@ -52,7 +51,7 @@ async def _send(app: FastAPI, request: SmsRequest, now: datetime) -> None:
 
 async def send_pending(app: FastAPI) -> int:
     async with app.state.sessions() as session:
-        now = clock.now()
+        now = app.state.uow.clock.now()
         requests = await repository.pending_sms(session, now)
         for request in requests:
             await _send(app, request, now)

@@ -4,7 +4,6 @@ seed 003) as JSON and XLSX; and the policy a county sets (its clocks and limits)
 from backstop_common.auth import Principal, Role, area_prefix
 from backstop_common.uow import UnitOfWork
 from backstop_common.xlsx import write_xlsx
-from monitoring.clock import clock
 from monitoring.supervision import repository
 from monitoring.supervision.models import SupervisionPolicy
 from monitoring.supervision.schemas import PolicyIn
@@ -35,7 +34,7 @@ async def by_category_area_month(uow: UnitOfWork, principal: Principal, year: in
 
 
 async def monthly(uow: UnitOfWork, principal: Principal, month: str | None) -> dict:
-    month = month or clock.now().astimezone(LOCAL).strftime("%Y-%m")
+    month = month or uow.clock.now().astimezone(LOCAL).strftime("%Y-%m")
     rows = await repository.report_stats(uow.session, principal.scope, month=month)
     totals: dict = {}
     for row in rows:
@@ -65,7 +64,7 @@ async def set_policy(uow: UnitOfWork, principal: Principal, area_code: str, body
         policy = SupervisionPolicy(scope=scope, version=0)
     for name, value in body.model_dump().items():
         setattr(policy, name, value)
-    policy.updated_by, policy.updated_at, policy.version = principal.subject, clock.now(), policy.version + 1
+    policy.updated_by, policy.updated_at, policy.version = principal.subject, uow.clock.now(), policy.version + 1
     uow.session.add(policy)
     await uow.session.flush()
     return policy

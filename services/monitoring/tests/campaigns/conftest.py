@@ -17,9 +17,10 @@ from backstop_common.db import create_engine
 from backstop_common.testing import bearer, fresh_database, running
 from monitoring import campaigns
 from monitoring.campaigns.seed import load_checklist
-from monitoring.clock import clock as monitoring_clock
 from monitoring.config import Settings
 from monitoring.events import catalog
+
+from ..clock import clock as monitoring_clock
 
 COUNTY = "211204000000"
 
@@ -58,7 +59,7 @@ def settings(pg_server, kafka_bootstrap) -> Settings:
 async def app(settings):
     application = create_app(ServiceSpec(
         name="monitoring", title="t", settings=settings, catalog=catalog, routers=[campaigns.router],
-        handlers=campaigns.HANDLERS, background=campaigns.BACKGROUND))
+        handlers=campaigns.HANDLERS, background=campaigns.BACKGROUND, clock=monitoring_clock))
     async with running(application) as client:
         application.state.client = client
         yield application

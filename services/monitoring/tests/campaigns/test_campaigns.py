@@ -4,7 +4,8 @@ from datetime import timedelta
 
 from backstop_common.money import MONEY_MAX
 from backstop_common.testing import read_events
-from monitoring.clock import clock as mclock
+
+from ..clock import clock as mclock
 
 TOWNSHIP = "211204101000"  # 张相镇
 V1, V2 = "211204101200", "211204101201"

@@ -8,7 +8,8 @@ from datetime import timedelta
 
 from backstop_common.testing import read_events
 from monitoring.campaigns.background import sweep_once
-from monitoring.clock import clock as mclock
+
+from ..clock import clock as mclock
 
 TOWNSHIP = "211204102000"  # 杨木林子镇
 VILLAGE = "211204102201"

@@ -3,7 +3,8 @@
 import uuid
 
 from backstop_common.testing import eventually, make_event, publish_events, read_events
-from monitoring.clock import clock as mclock
+
+from ..clock import clock as mclock
 
 COUNTY = "211204000000"
 NIEJIA, ZHANGXIANG, XIANGYANG = "211204201000", "211204101000", "211204002000"

@@ -6,6 +6,7 @@ from backstop_common.testing import fresh_database, running
 from monitoring.config import Settings
 from monitoring.main import build_app
 
+from ..clock import clock
 from .support import Feed
 
 
@@ -18,7 +19,7 @@ def settings(pg_server, kafka_bootstrap) -> Settings:
 @pytest.fixture(scope="package")
 async def app(settings):
     """Package-scoped: its consumer leaves the "monitoring" group before other packages' apps join it."""
-    application = build_app(settings)
+    application = build_app(settings, clock=clock)
     async with running(application) as client:
         application.state.client = client
         yield application

@@ -9,10 +9,10 @@ from sqlalchemy import func, select
 
 from backstop_common.testing import bearer, eventually, read_events
 from backstop_common.topics import MONITORING_CASE
-from monitoring.clock import clock
 from monitoring.jobs import sweep_once
 from monitoring.models import DeadlineMiss, Signal
 
+from ..clock import clock
 from .support import cases_of, income, outbox_count, registered, wait_for_case
 
 COUNTY = "211204000000"

@@ -9,10 +9,10 @@ from sqlalchemy import select
 
 from backstop_common.testing import bearer, read_events
 from backstop_common.topics import MONITORING_CASE
-from monitoring.clock import clock
 from monitoring.jobs import sweep_once
 from monitoring.models import Signal
 
+from ..clock import clock
 from .support import income, outbox_count, registered, registry_event
 
 VILLAGE = "211204007001"

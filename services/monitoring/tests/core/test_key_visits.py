@@ -6,9 +6,9 @@ from datetime import timedelta
 
 from backstop_common.testing import bearer, read_events
 from backstop_common.topics import MONITORING_CASE
-from monitoring.clock import clock
 from monitoring.jobs import sweep_once
 
+from ..clock import clock
 from .support import outbox_count, registered
 
 VILLAGE = "211204008001"

@@ -8,12 +8,12 @@ from backstop_common.db import plain_url
 from backstop_common.testing import bearer, eventually, publish_events, read_events
 from backstop_common.topics import MONITORING_CASE, REGISTRY_HOUSEHOLD
 
-from monitoring.clock import clock
 from monitoring.domain.elimination import unmet_conditions
 from monitoring.domain.policy import effective_policy
 from monitoring.domain.rules import gaps
 from monitoring.models import HouseholdFacts
 
+from ..clock import clock
 from .support import cases_of, income, outbox_count, registered, registry_event, wait_for_case
 
 VILLAGE = "211204001001"

@@ -6,8 +6,8 @@ from datetime import timedelta
 
 from backstop_common.testing import bearer, read_events
 from backstop_common.topics import MONITORING_CASE
-from monitoring.clock import clock
 
+from ..clock import clock
 from .support import income, registered, registry_event, wait_for_case
 
 VILLAGE = "211204002001"
