@@ -20,7 +20,7 @@ async def _refresh_if_monitored(uow: UnitOfWork, household: HouseholdFact, event
 
 
 async def _registry_household(uow: UnitOfWork, data: HouseholdEvent) -> HouseholdFact:
-    return await readmodel.touch_household(uow.session, data.household_id, data.village_code, registry=True)
+    return await readmodel.touch_household(uow, data.household_id, data.village_code, registry=True)
 
 
 async def _household_changed(uow: UnitOfWork, household: HouseholdFact, event: Event) -> None:
@@ -34,7 +34,7 @@ async def on_household_registered(event: Event, data: HouseholdRegistered, uow: 
     household = await _registry_household(uow, data)
     readmodel.apply_registered(household, data)
     for listed in data.members:
-        member = await readmodel.touch_member(uow.session, listed.member_id, household.id)
+        member = await readmodel.touch_member(uow, listed.member_id, household.id)
         readmodel.apply_listed_member(member, listed)
     await _household_changed(uow, household, event)
 
@@ -61,7 +61,7 @@ async def on_housing_assessed(event: Event, data: HousingAssessed, uow: UnitOfWo
 
 async def on_member_added(event: Event, data: MemberAdded, uow: UnitOfWork) -> None:
     household = await _registry_household(uow, data)
-    member = await readmodel.touch_member(uow.session, data.member_id, household.id)
+    member = await readmodel.touch_member(uow, data.member_id, household.id)
     member.status = "present"
     await uow.session.flush()
     await anomalies.resolve_arrived(uow, household, event)
@@ -70,7 +70,7 @@ async def on_member_added(event: Event, data: MemberAdded, uow: UnitOfWork) -> N
 async def on_member_removed(event: Event, data: MemberRemoved, uow: UnitOfWork) -> None:
     """member.removed; a death also reviews what was already paid to that member after it."""
     household = await _registry_household(uow, data)
-    member = await readmodel.touch_member(uow.session, data.member_id, household.id)
+    member = await readmodel.touch_member(uow, data.member_id, household.id)
     readmodel.apply_removed(member, data)
     await uow.session.flush()
     if member.status == "deceased":
@@ -79,7 +79,7 @@ async def on_member_removed(event: Event, data: MemberRemoved, uow: UnitOfWork) 
 
 async def _member_fact(uow: UnitOfWork, event: Event, data, apply) -> None:
     household = await _registry_household(uow, data)
-    member = await readmodel.touch_member(uow.session, data.member_id, household.id)
+    member = await readmodel.touch_member(uow, data.member_id, household.id)
     apply(member, data)
     await uow.session.flush()
     await _refresh_if_monitored(uow, household, event)
@@ -115,7 +115,7 @@ async def on_measure_given(event: Event, data: MeasureGiven, uow: UnitOfWork) ->
 
 
 async def _case_household(uow: UnitOfWork, data: CaseEvent) -> HouseholdFact:
-    return await readmodel.touch_household(uow.session, data.household_id, data.village_code, registry=False)
+    return await readmodel.touch_household(uow, data.household_id, data.village_code, registry=False)
 
 
 async def on_assistance_planned(event: Event, data: AssistancePlanned, uow: UnitOfWork) -> None:

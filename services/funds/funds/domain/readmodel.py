@@ -3,34 +3,34 @@ models (``backstop_events``)."""
 
 import uuid
 
+from backstop_common.uow import UnitOfWork
 from backstop_events.registry import (HouseholdRegistered, HouseholdStatusChanged, HouseholdUpdated,
                                       HousingAssessed, ListedMember, MemberHealthChanged, MemberInsuranceChanged,
                                       MemberRemoved, MemberSchoolingChanged)
 from funds.models import HouseholdFact, MemberFact
-from funds.models.columns import now
 from funds.repository import readmodel as repo
 
 
-async def touch_household(session, household_id: uuid.UUID, village_code: str | None, *,
+async def touch_household(uow: UnitOfWork, household_id: uuid.UUID, village_code: str | None, *,
                           registry: bool) -> HouseholdFact:
     """The household of an event, created on first sight; ``registry`` marks it known to the registry."""
-    row = await repo.household(session, household_id, lock=True)
+    row = await repo.household(uow.session, household_id, lock=True)
     if row is None:
         row = HouseholdFact(id=household_id)
-        session.add(row)
+        uow.session.add(row)
     if village_code:
         row.village_code = village_code
     row.registered = row.registered or registry
-    row.updated_at = now()
+    row.updated_at = uow.clock.now()
     return row
 
 
-async def touch_member(session, member_id: uuid.UUID, household_id: uuid.UUID) -> MemberFact:
-    row = await repo.member(session, member_id, lock=True)
+async def touch_member(uow: UnitOfWork, member_id: uuid.UUID, household_id: uuid.UUID) -> MemberFact:
+    row = await repo.member(uow.session, member_id, lock=True)
     if row is None:
         row = MemberFact(id=member_id, household_id=household_id)
-        session.add(row)
-    row.updated_at = now()
+        uow.session.add(row)
+    row.updated_at = uow.clock.now()
     return row
 
 
