@@ -14,5 +14,15 @@ async def enabled_for(session: AsyncSession, event_type: str, area: str | None) 
     return [r for r in rules if (area or "").startswith(r.area_prefix)]
 
 
-async def get(session: AsyncSession, rule_id: uuid.UUID) -> RoutingRule | None:
-    return await session.get(RoutingRule, rule_id)
+async def get(session: AsyncSession, rule_id: uuid.UUID, *, lock: bool = False) -> RoutingRule | None:
+    return await session.get(RoutingRule, rule_id, with_for_update=lock or None)
+
+
+async def id_named(session: AsyncSession, name: str) -> uuid.UUID | None:
+    return (await session.execute(select(RoutingRule.id).where(RoutingRule.name == name))).scalar_one_or_none()
+
+
+async def by_name(session: AsyncSession, event_type: str | None) -> list[RoutingRule]:
+    """Every rule (of ``event_type`` when given), in the order of their names."""
+    where = [RoutingRule.event_type == event_type] if event_type else []
+    return list((await session.execute(select(RoutingRule).where(*where).order_by(RoutingRule.name))).scalars())

@@ -45,3 +45,30 @@ async def subscribers_due(session: AsyncSession, now: datetime) -> list[uuid.UUI
 async def paused_count(session: AsyncSession) -> int:
     query = select(func.count()).select_from(WebhookSubscription).where(WebhookSubscription.paused)
     return (await session.execute(query)).scalar_one()
+
+
+async def get(session: AsyncSession, sub_id: uuid.UUID, *, lock: bool = False) -> WebhookSubscription | None:
+    return await session.get(WebhookSubscription, sub_id, with_for_update=lock or None)
+
+
+async def owned_within(session: AsyncSession, scope: str, *, limit: int,
+                       offset: int) -> tuple[list[WebhookSubscription], int]:
+    """Subscriptions owned by offices in the area ``scope``, oldest first, and how many there are."""
+    where = WebhookSubscription.owner_area.startswith(scope)
+    total = (await session.execute(select(func.count()).select_from(WebhookSubscription).where(where))).scalar_one()
+    rows = await session.execute(select(WebhookSubscription).where(where).order_by(WebhookSubscription.created_at)
+                                 .limit(limit).offset(offset))
+    return list(rows.scalars()), total
+
+
+async def counts_by_status(session: AsyncSession, sub_id: uuid.UUID) -> dict[str, int]:
+    rows = await session.execute(select(WebhookDelivery.status, func.count())
+                                 .where(WebhookDelivery.subscription_id == sub_id).group_by(WebhookDelivery.status))
+    return dict(rows.all())
+
+
+async def delete_with_deliveries(session: AsyncSession, sub: WebhookSubscription) -> None:
+    rows = await session.execute(select(WebhookDelivery).where(WebhookDelivery.subscription_id == sub.id))
+    for delivery in rows.scalars().all():
+        await session.delete(delivery)
+    await session.delete(sub)
