@@ -20,6 +20,7 @@ from backstop_common.clock import Clock
 from backstop_common.consumer import EventConsumer, Handler, TypedHandler
 from backstop_common.db import create_engine, create_session_factory
 from backstop_common.freshness import Freshness
+from backstop_common import idempotency
 from backstop_common.idempotency import Idempotency
 from backstop_common.i18n import ensure_catalogue, msg
 from backstop_common.kafka import Publisher, broker_answers_metadata
@@ -98,7 +99,8 @@ def _lifespan(spec: ServiceSpec):
                                      on_commit=relay.wake, clock=app.state.clock)
             app.state.consumer = consumer
             tasks.append(asyncio.create_task(consumer.run(), name="consumer"))
-        tasks += [asyncio.create_task(job(app), name=job.__name__) for job in spec.background]
+        jobs = [*spec.background, idempotency.purge.job]  # every service keeps a day of Idempotency-Keys
+        tasks += [asyncio.create_task(job(app), name=job.__name__) for job in jobs]
         log.info("service.started", service=spec.name)
         try:
             yield

@@ -10,7 +10,8 @@ running the route; the same key with a different request (method, path, query, b
 
 Keys belong to the caller (the token's subject): two clients choosing the same key never see each
 other's answers. A request that did not commit (refused, invalid, failed) stores nothing, so it can be
-retried as it was. Records older than 24 h are ignored and replaced.
+retried as it was. Records older than 24 h are ignored and replaced, and purged by a background job every
+service runs (``purge``, every ``idempotency_purge_interval_s``).
 """
 
 import hashlib
@@ -23,6 +24,7 @@ from starlette.datastructures import Headers
 
 from backstop_common.auth import decode_token
 from backstop_common.i18n import msg
+from backstop_common.jobs import Sweep
 from backstop_common.messaging_models import IdempotencyRecord
 from backstop_common.problems import Problem, problem_response
 
@@ -186,3 +188,15 @@ class _Answer:
     async def send_to(self, send) -> None:
         for message in self.messages:
             await send(message)
+
+
+async def purge_expired(uow, now=None) -> int:
+    """Delete the records past ``KEEP`` (lookups already ignore them), by the database's clock as the lookup
+    reads them; ``now`` is the job runner's and unused."""
+    result = await uow.session.execute(delete(IdempotencyRecord).where(
+        IdempotencyRecord.created_at < func.now() - KEEP))
+    return result.rowcount or 0
+
+
+#: every service's job (``create_app`` adds it): the table holds about a day of keys, not every key ever sent
+purge = Sweep("idempotency.purge", purge_expired, interval="idempotency_purge_interval_s")

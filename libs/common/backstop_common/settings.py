@@ -63,6 +63,8 @@ class ServiceSettings(BaseSettings):
     consumer_max_attempts: int = 4
     consumer_backoff_s: float = 0.2
     consumers_enabled: bool = True
+    #: how often expired Idempotency-Key records (older than 24 h) are deleted (idempotency.purge)
+    idempotency_purge_interval_s: float = 3600.0
     #: bodies larger than this are refused with 413 before they are read (registry raises it for imports)
     max_body_bytes: int = 16 * 1024 * 1024
     # end-to-end tests move a running service's clock through POST /_ops/clock; never in production

@@ -16,12 +16,13 @@ import base64
 import binascii
 import uuid
 from dataclasses import dataclass
-from datetime import datetime
+from datetime import UTC, date, datetime, timedelta
 from typing import Annotated, Generic, Literal, TypeVar
 
 from fastapi import Depends, Query
 from pydantic import BaseModel, Field
 
+from backstop_common.clock import LOCAL
 from backstop_common.i18n import msg
 from backstop_common.problems import Unprocessable
 
@@ -114,3 +115,25 @@ def changes(since: Since, items: list[tuple[Cursor, T]], removed: list[tuple[Cur
     return Changes(items=[entry for _, kind, entry in taken if kind == 0],
                       removed=[entry for _, kind, entry in taken if kind == 1],
                       next=last.encode(since.list_name), more=len(merged) > since.limit)
+
+
+#: how far a phone's clock may run ahead of the server's (phones without network time drift)
+CLOCK_SKEW = timedelta(minutes=5)
+
+
+def occurred(value: datetime, now: datetime, *, not_before: datetime | None = None,
+             field: str = "occurred_at") -> datetime:
+    """When a thing recorded offline happened (``occurred_at``, tz-aware): not ahead of the server's ``now`` by
+    more than ``CLOCK_SKEW``, not before what it is about existed (``not_before``); 422 naming the field."""
+    if value.tzinfo is None:
+        raise Unprocessable(msg("{field} needs a time zone (e.g. 2026-12-01T09:30:00+08:00)", field=field))
+    if value > now + CLOCK_SKEW:
+        raise Unprocessable(msg("{field} is in the future", field=field))
+    if not_before is not None and value < not_before:
+        raise Unprocessable(msg("{field} is before the record it belongs to existed", field=field))
+    return value.astimezone(UTC)
+
+
+def local_day(moment: datetime) -> date:
+    """The county's date of a moment (Beijing time): the day a cadre would write down."""
+    return moment.astimezone(LOCAL).date()

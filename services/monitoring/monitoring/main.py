@@ -5,7 +5,7 @@ from fastapi import FastAPI
 from backstop_common.app import ServiceSpec, create_app
 from backstop_common.clock import Clock
 from monitoring import campaigns, supervision
-from monitoring.api import cases, households, policies, signals, stats
+from monitoring.api import cases, households, policies, signals, stats, sync
 from monitoring.config import Settings
 from monitoring.events import catalog
 from monitoring.handlers import HANDLERS
@@ -27,7 +27,8 @@ def build_app(settings: Settings | None = None, clock: Clock | None = None) -> F
         name="monitoring", title="Backstop monitoring", settings=settings or Settings(), catalog=catalog, clock=clock,
         handlers=campaigns.merge_handlers(HANDLERS, campaigns.HANDLERS),
         background=[load_reference_data, deadline_sweeper, *campaigns.BACKGROUND, *supervision.BACKGROUND],
-        routers=[policies.router, signals.router, cases.router, households.router, stats.router, campaigns.router,
+        routers=[policies.router, signals.router, cases.router, households.router, stats.router, sync.router,
+                 campaigns.router,
                  supervision.router, supervision.public_router, supervision.declarations_router,
                  supervision.declarations_public],
     ))

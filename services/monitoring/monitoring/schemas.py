@@ -6,7 +6,7 @@ from datetime import date, datetime
 from decimal import Decimal
 from typing import Annotated, Any, Literal
 
-from pydantic import AfterValidator, BaseModel, ConfigDict, Field, field_validator, model_validator
+from pydantic import AfterValidator, AwareDatetime, BaseModel, ConfigDict, Field, field_validator, model_validator
 
 from backstop_common.dates import CalendarDate
 from backstop_common.money import Money
@@ -161,6 +161,8 @@ class ActionBody(BaseModel):
     measures: Annotated[list[MeasureIn] | None, Field(max_length=50)] = None
     visited_on: CalendarDate | None = None
     findings: Text(4000) | None = None
+    occurred_at: AwareDatetime | None = Field(default=None, description=(
+        "visit: when it happened, with its time zone, if recorded offline (visited_on is then its day)"))
     method: Literal["assistance", "natural"] | None = None
 
 
@@ -233,6 +235,21 @@ class VisitRead(BaseModel):
     visited_on: date
     visitor_user_id: str
     findings: str
+    occurred_at: datetime | None = None  # when it happened (sent by an offline phone)
+    recorded_at: datetime | None = Field(default=None, validation_alias="created_at")  # when it arrived
+
+
+class VisitRow(VisitRead):
+    """A visit in a phone's offline list, with the case it belongs to."""
+
+    case_id: uuid.UUID
+
+
+class MeasureRow(MeasureRead):
+    """A measure of a case's plan (帮扶计划) in a phone's offline list."""
+
+    case_id: uuid.UUID
+    household_id: uuid.UUID
 
 
 class CaseDetail(CaseRead):

@@ -55,3 +55,21 @@ async def test_a_refused_request_stores_nothing_and_keys_belong_to_their_caller(
     bad_key = await client.post("/api/v1/households", json=fixed, headers=auth(settings, area=VILLAGE)
                                 | {"Idempotency-Key": "x" * 300})
     assert bad_key.status_code == 400
+
+
+async def test_the_purge_job_deletes_keys_older_than_a_day_and_keeps_the_rest(app, client, settings):
+    from backstop_common.idempotency import purge
+
+    old, fresh = str(uuid.uuid4()), str(uuid.uuid4())
+    for key in (old, fresh):
+        resp = await client.post("/api/v1/households", json=household(VILLAGE, member()),
+                                 headers=auth(settings, area=VILLAGE) | {"Idempotency-Key": key})
+        assert resp.status_code == 201, resp.text
+    async with app.state.engine.begin() as conn:
+        await conn.execute(text("UPDATE idempotency_keys SET created_at = now() - interval '25 hours' WHERE key = :k"),
+                           {"k": old})
+    assert await purge.once(app) >= 1
+    async with app.state.engine.connect() as conn:
+        left = set((await conn.execute(text("SELECT key FROM idempotency_keys WHERE key IN (:a, :b)"),
+                                       {"a": old, "b": fresh})).scalars())
+    assert left == {fresh}

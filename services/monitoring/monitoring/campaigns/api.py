@@ -11,6 +11,7 @@ from backstop_common.app import ReadModel, UoW
 from backstop_common.auth import CurrentPrincipal
 from backstop_common.concurrency import expected_version
 from backstop_common.paging import Page, Paging
+from backstop_common.sync import Changes, changes, since
 from backstop_common.uow import UnitOfWork
 from backstop_common.xlsx import XLSX_RESPONSES, xlsx_response
 from monitoring.campaigns import rectification, reports, repository, service, targets
@@ -200,3 +201,14 @@ async def report_targets_xlsx(uow: UoW, principal: CurrentPrincipal,
 
     The target report as an .xlsx workbook."""
     return xlsx_response(await reports.target_xlsx(uow, principal, area_code, _year(year, uow)), "targets.xlsx")
+
+
+ProblemsSince = since("problems")
+
+
+@router.get("/sync/problems", tags=["sync"])
+async def problems(uow: UoW, principal: CurrentPrincipal, given: ProblemsSince) -> Changes[ProblemOut]:
+    """The campaign problems (问题清单) of your area changed since ``changed_since`` — status moves, rectification —
+    with tombstones for those that left it (docs/clients.md, 离线同步)."""
+    rows, removed = await repository.problem_changes(uow.session, principal.scope, given)
+    return changes(given, [(key, ProblemOut.model_validate(row)) for key, row in rows], removed)

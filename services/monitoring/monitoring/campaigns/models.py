@@ -12,6 +12,7 @@ from sqlalchemy.dialects.postgresql import JSONB
 from sqlmodel import Field, SQLModel
 
 from backstop_common.money import money_field
+from backstop_common.sync_schema import changed_xid
 
 #: problem statuses that still hold a slot (a closed-by-data problem may be opened again by a re-run)
 ACTIVE_SQL = "status <> 'closed'"
@@ -97,6 +98,7 @@ class Problem(SQLModel, table=True):
     overdue_notified_for: datetime | None = _tz()  # the deadline problem.overdue was published for
     version: int = 1
     updated_at: datetime | None = _tz()
+    changed_xid: int | None = changed_xid()  # offline sync's order (trigger-set)
 
 
 class ProblemStep(SQLModel, table=True):

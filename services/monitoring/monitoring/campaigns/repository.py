@@ -9,11 +9,14 @@ from datetime import datetime
 from decimal import Decimal
 from typing import Any
 
-from sqlalchemy import text
+from sqlalchemy import exists, select, text
 from sqlmodel.ext.asyncio.session import AsyncSession
 
 from backstop_common.envelope import event_type, source_of
+from backstop_common.sync import Cursor, Since
+from backstop_common.sync_queries import changed_after, horizon, removed_after
 from backstop_common.topics import MONITORING_CAMPAIGN
+from monitoring.campaigns.models import CheckDefinition, Problem
 
 
 @dataclass(frozen=True)
@@ -240,3 +243,19 @@ async def problem_rows(session: AsyncSession, scope: str, *, campaign_id: uuid.U
         SELECT p.*, c.title FROM campaign_problems p LEFT JOIN campaign_checks c ON c.code = p.check_code
         WHERE {_PROBLEM_FILTER} ORDER BY p.opened_at, p.id {page}"""), params)
     return list(rows), int(total)
+
+
+async def problem_changes(session: AsyncSession, scope: str, since: Since):
+    """Offline sync (离线同步) of the problem list: problems of the caller's area written after the cursor (with
+    their check's title), and tombstones of those that left it; ``backstop_common.sync``."""
+    below = await horizon(session, since)
+
+    def in_scope(column):
+        return column.startswith(scope, autoescape=True)
+
+    query = (select(Problem, CheckDefinition.title).outerjoin(CheckDefinition, CheckDefinition.code == Problem.check_code)
+             .where(in_scope(Problem.village_code)))
+    rows = (await session.execute(changed_after(query, Problem.changed_xid, Problem.id, since, below))).all()
+    removed = await removed_after(session, since, below, in_scope, lambda item: exists().where(
+        Problem.id == item, in_scope(Problem.village_code)))
+    return [(Cursor(p.changed_xid, p.id), {**p.model_dump(), "title": title}) for p, title in rows], removed

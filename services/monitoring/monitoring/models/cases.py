@@ -6,6 +6,7 @@ from datetime import date, datetime
 from sqlalchemy import ARRAY, Column, DateTime, Index, String, text
 from sqlmodel import Field, SQLModel
 
+from backstop_common.sync_schema import changed_xid
 from monitoring.models._columns import created, jsonb, tz
 
 OPEN_STAGES_SQL = "stage NOT IN ('rejected', 'eliminated')"
@@ -50,6 +51,7 @@ class Case(SQLModel, table=True):
     elimination_notice_ends_at: datetime | None = tz()  # 风险消除 村内公示, like identification's
     version: int = 1
     updated_at: datetime | None = tz()
+    changed_xid: int | None = changed_xid()  # offline sync's order (trigger-set)
 
 
 class CaseStep(SQLModel, table=True):
@@ -85,6 +87,7 @@ class Measure(SQLModel, table=True):
     done_at: datetime | None = tz()
     registry_measure_id: uuid.UUID | None = None
     created_at: datetime = created()
+    changed_xid: int | None = changed_xid()
 
 
 class Visit(SQLModel, table=True):
@@ -97,7 +100,9 @@ class Visit(SQLModel, table=True):
     visited_on: date
     visitor_user_id: str
     findings: str
-    created_at: datetime = created()
+    occurred_at: datetime | None = tz()  # when it happened, as the (perhaps offline) phone recorded it
+    created_at: datetime = created()  # when it arrived
+    changed_xid: int | None = changed_xid()
 
 
 class DeadlineMiss(SQLModel, table=True):

@@ -8,10 +8,11 @@ from fastapi import APIRouter, Query
 from backstop_common.app import UoW
 from backstop_common.auth import CurrentPrincipal, Role
 from backstop_common.paging import Paging
+from backstop_common.sync import Changes, changes, since
 from backstop_common.problems import NotFound
 from notifications.models import Message
 from notifications.repository import messages as repo
-from notifications.repository import recipients
+from notifications.repository import recipients, sync
 from notifications.schemas.messages import Inbox, MessageOut
 
 router = APIRouter(tags=["inbox"])
@@ -52,3 +53,17 @@ async def mark_read(message_id: uuid.UUID, uow: UoW, principal: CurrentPrincipal
         message.read_at = uow.clock.now()
     await uow.commit()
     return message
+
+
+InboxSince = since("inbox")
+
+
+@router.get("/sync/inbox", response_model=Changes[MessageOut], tags=["sync"])
+async def sync_inbox(uow: UoW, principal: CurrentPrincipal, given: InboxSince):
+    """Your inbox (消息) changed since ``changed_since``: new messages, and those read or escalated since (离线同步,
+    docs/clients.md)."""
+    me = await _owner(uow, principal)
+    if me is None:
+        return changes(given, [], [])
+    rows, removed = await sync.inbox_changes(uow.session, me.id, given)
+    return changes(given, [(key, MessageOut.model_validate(m)) for key, m in rows], removed)

@@ -6,6 +6,7 @@ from datetime import datetime
 from sqlalchemy import Index, UniqueConstraint, text
 from sqlmodel import Field, SQLModel
 
+from backstop_common.sync_schema import changed_xid
 from notifications.models._columns import created, tz
 
 
@@ -37,6 +38,7 @@ class Message(SQLModel, table=True):
     escalated_at: datetime | None = tz()
     escalated_from_id: uuid.UUID | None = None
     created_at: datetime | None = created()
+    changed_xid: int | None = changed_xid()  # offline sync's order (trigger-set)
 
 
 class Delivery(SQLModel, table=True):
