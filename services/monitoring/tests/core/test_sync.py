@@ -3,7 +3,7 @@
 import uuid
 from datetime import timedelta, timezone
 
-from backstop_common.testing import bearer
+from backstop_common.testing import bearer, eventually
 from monitoring.clock import clock
 
 from .support import income, registered, wait_for_case
@@ -21,6 +21,21 @@ async def _sync(client, what: str, headers: dict, cursor: str | None = None) -> 
     return body["items"], body["removed"], body["next"]
 
 
+async def _arrived(client, what: str, headers: dict, cursor: str) -> tuple[list, list, str]:
+    """Sync until something arrives: a write shows once every transaction older than it has ended."""
+    found = []
+
+    async def check():
+        nonlocal cursor
+        items, removed, cursor = await _sync(client, what, headers, cursor)
+        found.extend(items)
+        assert removed == []
+        return found
+
+    await eventually(check, timeout=20)
+    return found, [], cursor
+
+
 async def test_a_phone_gets_its_new_case_then_the_plan_and_the_offline_visit_with_when_it_happened(
         app, client, feed, settings):
     cadre = bearer(settings, "village_cadre", VILLAGE, subject="cadre-sync")
@@ -32,8 +47,8 @@ async def test_a_phone_gets_its_new_case_then_the_plan_and_the_offline_visit_wit
     hh = uuid.uuid4()
     await feed(registered(hh, VILLAGE, poverty_status="lifted"), income(hh, VILLAGE, "5100.00"))
     case = await wait_for_case(app, hh)
-    items, removed, cases = await _sync(client, "cases", cadre, cases)
-    assert [c["id"] for c in items] == [str(case.id)] and removed == []
+    items, _, cases = await _arrived(client, "cases", cadre, cases)
+    assert [c["id"] for c in items] == [str(case.id)]
 
     async def do(action, who, body=None, status=200):
         resp = await client.post(f"/api/v1/cases/{case.id}/{action}", json=body, headers=act[who])
@@ -41,7 +56,7 @@ async def test_a_phone_gets_its_new_case_then_the_plan_and_the_offline_visit_wit
         return resp.json()
 
     await do("plan", "village", {"measures": [{"measure_type": "employment", "responsible_unit": "县人社局"}]})
-    items, _, plans = await _sync(client, "plans", cadre, plans)
+    items, _, plans = await _arrived(client, "plans", cadre, plans)
     assert [(m["case_id"], m["measure_type"]) for m in items] == [(str(case.id), "employment")]
     await do("verify", "village", {"note": "入户核实"})
     await do("post-notice", "village", {"note": "民主评议"})
@@ -57,10 +72,10 @@ async def test_a_phone_gets_its_new_case_then_the_plan_and_the_offline_visit_wit
              status=422)  # no time zone
     recorded = await do("visit", "village", {"occurred_at": happened.isoformat(), "findings": "信号恢复后补录"})
     assert recorded["visits"][0]["visited_on"] == happened.date().isoformat()
-    items, _, visits = await _sync(client, "visits", cadre, visits)
+    items, _, visits = await _arrived(client, "visits", cadre, visits)
     assert [v["findings"] for v in items] == ["信号恢复后补录"]
     assert items[0]["occurred_at"].replace("Z", "+00:00") == happened.astimezone(timezone.utc).isoformat()
     assert items[0]["recorded_at"] > items[0]["occurred_at"].replace("Z", "+00:00")
-    items, _, _ = await _sync(client, "cases", cadre, cases)
-    assert [(c["id"], c["stage"]) for c in items] == [(str(case.id), "confirmed")]
+    items, _, _ = await _arrived(client, "cases", cadre, cases)
+    assert {(c["id"], c["stage"]) for c in items} == {(str(case.id), "confirmed")}
     assert await _sync(client, "visits", bearer(settings, "village_cadre", "211204002002"), visits) == ([], [], visits)
