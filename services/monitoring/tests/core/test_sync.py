@@ -4,8 +4,8 @@ import uuid
 from datetime import timedelta, timezone
 
 from backstop_common.testing import bearer, eventually
-from monitoring.clock import clock
 
+from ..clock import clock
 from .support import income, registered, wait_for_case
 
 VILLAGE, TOWNSHIP, COUNTY = "211204002001", "211204002000", "211204000000"
