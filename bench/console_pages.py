@@ -11,7 +11,9 @@ Timed: each page ``--runs`` times in a row after 5 warm-ups, signed in as the co
 for the village pages), through the console's real HTTP port. The server time is the console's
 ``Server-Timing: app;dur=`` (arrival to first byte, the services' calls included); the round trip is
 beside it. HTML is each page's uncompressed body. JS: every script the pages reference, as served.
-RSS: the console process after the run and 10 s of rest.
+RSS: the console process after the run and 10 s of rest. The pages are timed once the 1-minute load
+average is ≤ ``--quiet-load`` (1.5; at most 10 minutes' wait), and the load before and after is recorded:
+on two shared cores another suite's load multiplies every figure.
 
 Run: ``.venv/bin/python -m bench.console_pages [--households 20000] [--runs 50] [--screenshot PATH]``
 (``--screenshot docs/console/overview-county.png``: 总览 of the loaded county, for the README).
@@ -19,6 +21,7 @@ Run: ``.venv/bin/python -m bench.console_pages [--households 20000] [--runs 50] 
 
 import argparse
 import json
+import os
 import re
 import sys
 import tempfile
@@ -87,11 +90,13 @@ def load_county(stack, households: int, slice_size: int) -> dict:
             rejected += resp.json()["rows_rejected"]
     imported_s = time.monotonic() - started
     digested_s = wait_until_digested(stack)
-    return {"import_s": round(imported_s, 1), "digest_s": round(digested_s, 1), "rows_rejected": rejected}
+    return {"import_s": round(imported_s, 1), "digest_s": round(digested_s, 1), "rows_rejected": rejected,
+            "load_average_1min_after_digest": round(os.getloadavg()[0], 2)}
 
 
 def wait_until_digested(stack, every: float = 5.0, timeout: float = 3600) -> float:
-    """Until monitoring and funds count the households registry holds, and the inboxes stop growing."""
+    """Until monitoring counts the households registry holds, registry's outbox is sent and the inboxes
+    stop growing; prints where the backlog is while it waits."""
     admin = stack.headers("county_admin", COUNTY_CODE)
     started, last = time.monotonic(), None
     while time.monotonic() - started < timeout:
@@ -99,31 +104,45 @@ def wait_until_digested(stack, every: float = 5.0, timeout: float = 3600) -> flo
                                params={"area_code": COUNTY_CODE, "limit": 1}, timeout=60).json()["total"]
         monitored = httpx.get(f"{stack.url('monitoring')}/api/v1/stats", headers=admin,
                               timeout=60).json()["totals"]["households"]
-        inbox = stack_inbox_total(stack)
-        if monitored >= registered and inbox == last:
+        backlog = backlogs(stack)
+        if monitored >= registered and backlog == last and not backlog["registry_unsent"]:
             return time.monotonic() - started
-        last = inbox
-        print(f"  digesting: registry {registered}, monitoring {monitored}, inbox rows {inbox}", flush=True)
+        last = backlog
+        print(f"  {time.monotonic() - started:6.0f} s digesting: registry {registered}, monitoring {monitored}, "
+              f"{backlog}", flush=True)
         time.sleep(every)
     raise TimeoutError("the services did not digest the import in time")
 
 
-def stack_inbox_total(stack) -> int:
+def backlogs(stack) -> dict[str, int]:
+    """Registry's unsent outbox rows and each consumer's inbox rows (what it has applied)."""
     import asyncio
 
     import asyncpg
 
     from backstop_common.db import plain_url
 
-    async def count() -> int:
-        total = 0
-        for service in ("monitoring", "funds", "notifications"):
-            conn = await asyncpg.connect(plain_url(stack.database_url(service)))
-            total += await conn.fetchval("SELECT count(*) FROM inbox")
+    async def count() -> dict[str, int]:
+        found = {}
+        for service, query in (("registry_unsent", "SELECT count(*) FROM outbox WHERE sent_at IS NULL"),
+                               ("monitoring_inbox", "SELECT count(*) FROM inbox"),
+                               ("funds_inbox", "SELECT count(*) FROM inbox"),
+                               ("notifications_inbox", "SELECT count(*) FROM inbox")):
+            conn = await asyncpg.connect(plain_url(stack.database_url(service.split("_")[0])))
+            found[service] = await conn.fetchval(query)
             await conn.close()
-        return total
+        return found
 
     return asyncio.run(count())
+
+
+def wait_for_quiet(most: float, patience: float = 600) -> float:
+    """Pages are timed once the machine is quiet (1-minute load average ≤ ``most``, the digest's own load
+    gone), or after ``patience`` seconds anyway; returns the load average at the start."""
+    deadline = time.monotonic() + patience
+    while os.getloadavg()[0] > most and time.monotonic() < deadline:
+        time.sleep(5)
+    return os.getloadavg()[0]
 
 
 def js_weight(base: str, scripts: set[str]) -> dict:
@@ -154,7 +173,7 @@ def screenshot(base: str, path: Path) -> None:
         profile.cleanup()
 
 
-def main(households: int, slice_size: int, runs: int, shot: Path | None) -> dict:
+def main(households: int, slice_size: int, runs: int, shot: Path | None, quiet_load: float = 1.5) -> dict:
     with tempfile.TemporaryDirectory() as tmp:
         stack = run_stack(Path(tmp), extra_env={"CONSOLE_PUBLIC_RATE_PER_MINUTE": "1000000", "LOG_LEVEL": "WARNING"},
                           timeout=900)
@@ -169,6 +188,7 @@ def main(households: int, slice_size: int, runs: int, shot: Path | None) -> dict
                               params={"area_code": HELPER_VILLAGE, "limit": 1}, timeout=60).json()["items"]
             admin, cadre = signed_in(base, "admin"), signed_in(base, "cadre")
             scripts: set[str] = set()
+            load_before = wait_for_quiet(quiet_load)
             results = [timed(admin, p, runs, scripts) for p in ADMIN_PAGES]
             if cases:
                 results.append(timed(cadre, f"/cases/{cases[0]['id']}", runs, scripts))
@@ -176,6 +196,7 @@ def main(households: int, slice_size: int, runs: int, shot: Path | None) -> dict
                 results += [timed(cadre, f"/households/{homes[0]['id']}", runs, scripts),
                             timed(cadre, f"/households/{homes[0]['id']}/card", runs, scripts)]
             results.append(timed(cadre, "/cases", runs, scripts) | {"path": "/cases (cadre)"})
+            load_after = os.getloadavg()[0]
             js = js_weight(base, scripts)
             time.sleep(10)  # at rest
             rss = stack.processes()["console"].memory_info().rss / 2**20
@@ -184,14 +205,16 @@ def main(households: int, slice_size: int, runs: int, shot: Path | None) -> dict
         finally:
             stack.stop()
     report = {"machine": machine(), "households": households, "county": county, "pages": results, "js": js,
-              "console_rss_mb": round(rss, 1)}
+              "console_rss_mb": round(rss, 1),
+              "load_average_1min": {"before": round(load_before, 2), "after": round(load_after, 2)}}
     OUT.mkdir(exist_ok=True)
     (OUT / f"console_pages_{households}.json").write_text(json.dumps(report, ensure_ascii=False, indent=2))
     print(report["machine"])
     for r in results:
         print(f"{r['path']:<50} server {r['summary']}; round trip p95 {r['round_trip_p95_ms']} ms; "
               f"html {r['html_kb']} KB")
-    print(f"all JS {js['total_kb']} KB {js['scripts']}; console RSS at rest {rss:.0f} MB")
+    print(f"all JS {js['total_kb']} KB {js['scripts']}; console RSS at rest {rss:.0f} MB; "
+          f"load average {load_before:.2f} before the pages, {load_after:.2f} after")
     return report
 
 
@@ -201,5 +224,7 @@ if __name__ == "__main__":
     parser.add_argument("--slice", type=int, default=20_000, help="households per import request")
     parser.add_argument("--runs", type=int, default=50)
     parser.add_argument("--screenshot", type=Path, default=None)
+    parser.add_argument("--quiet-load", type=float, default=1.5,
+                        help="time the pages once the 1-minute load average is this low (waits up to 10 min)")
     args = parser.parse_args()
-    main(args.households, args.slice, args.runs, args.screenshot)
+    main(args.households, args.slice, args.runs, args.screenshot, args.quiet_load)

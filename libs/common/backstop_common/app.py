@@ -30,7 +30,7 @@ from backstop_common.middleware import BodyLimit, Language, RequestMetrics
 from backstop_common.openapi import document_problems, operation_ids
 from backstop_common.outbox import OutboxRelay
 from backstop_common.problems import problem_response, install_problem_handlers
-from backstop_common.settings import ServiceSettings
+from backstop_common.settings import InsecureSettings, ServiceSettings  # noqa: F401  (InsecureSettings: re-exported)
 from backstop_common.uow import UnitOfWork
 from backstop_common.vocab import vocab_router
 
@@ -63,10 +63,6 @@ async def _bounded(what: str, awaitable, seconds: float = 10.0) -> None:
             await awaitable
     except TimeoutError:
         log.warning("service.stop_timed_out", step=what, seconds=seconds)
-
-
-class InsecureSettings(RuntimeError):
-    """The service would accept tokens anyone can forge."""
 
 
 def _refuse_weak_secret(settings: ServiceSettings) -> None:

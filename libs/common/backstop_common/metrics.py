@@ -10,7 +10,6 @@ from datetime import UTC, datetime
 
 import structlog
 from prometheus_client import CONTENT_TYPE_LATEST, Counter, Gauge, Histogram, generate_latest
-from sqlalchemy import text
 from starlette.responses import Response
 
 NAMESPACE = "backstop"
@@ -37,13 +36,15 @@ DB_POOL_LIMIT = Gauge("db_pool_limit_connections", "Most connections the pool op
 
 #: a scrape must answer even when the database does not: the backlog gauges then keep their last value
 SCRAPE_QUERY_TIMEOUT_S = 2.0
-BACKLOG = text("SELECT count(*), min(created_at) FROM outbox WHERE sent_at IS NULL")
+BACKLOG = "SELECT count(*), min(created_at) FROM outbox WHERE sent_at IS NULL"
 
 
 async def read_outbox_backlog(engine) -> None:
+    from sqlalchemy import text  # here: a process without a database (the console) never loads SQLAlchemy
+
     try:
         async with engine.connect() as conn:
-            unsent, oldest = (await asyncio.wait_for(conn.execute(BACKLOG), SCRAPE_QUERY_TIMEOUT_S)).one()
+            unsent, oldest = (await asyncio.wait_for(conn.execute(text(BACKLOG)), SCRAPE_QUERY_TIMEOUT_S)).one()
     except (Exception, asyncio.TimeoutError) as exc:
         log.warning("metrics.backlog_unreadable", error=repr(exc)[:200])
         return

@@ -9,7 +9,6 @@ from fastapi.exceptions import RequestValidationError
 from fastapi.responses import JSONResponse
 from starlette.exceptions import HTTPException as StarletteHTTPException
 
-from backstop_common.db import is_bad_data, is_unavailable
 from backstop_common.i18n import Text, current_language, msg, translate
 from backstop_common.validation import validation_errors
 
@@ -125,6 +124,8 @@ def install_problem_handlers(app: FastAPI) -> None:
 
     @app.exception_handler(Exception)
     async def _unexpected(request: Request, exc: Exception):
+        from backstop_common.db import is_bad_data, is_unavailable  # only a service with a database loads it
+
         if is_unavailable(exc):
             log.warning("http.database_unavailable", path=request.url.path, error=str(exc)[:200])
             response = problem_response(503, "The database is unavailable; retry shortly.",

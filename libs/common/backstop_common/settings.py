@@ -103,3 +103,8 @@ def one_machine_settings() -> ServiceSettings:
 def database_url_field(prefix: str, default: str):
     """``<PREFIX>DATABASE_URL`` on a shared machine, plain ``DATABASE_URL`` in a container."""
     return Field(default, validation_alias=AliasChoices(f"{prefix}DATABASE_URL", "DATABASE_URL"))
+
+
+class InsecureSettings(RuntimeError):
+    """The service would accept tokens anyone can forge (here, not in ``app``: the console checks it too
+    without importing the services' app factory, its database and broker layers)."""

@@ -13,11 +13,11 @@ from starlette.exceptions import HTTPException as StarletteHTTPException
 from starlette.middleware.gzip import GZipMiddleware
 from starlette.middleware.sessions import SessionMiddleware
 
-from backstop_common.app import InsecureSettings
 from backstop_common.logging import configure_logging
 from backstop_common.metrics import metrics_endpoint
 from backstop_common.middleware import BodyLimit, RequestMetrics
 from backstop_common.problems import problem_response
+from backstop_common.settings import InsecureSettings
 from console import filters
 from console.assets import Assets
 from console.assets import router as assets_router
