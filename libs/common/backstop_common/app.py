@@ -28,6 +28,7 @@ from backstop_common.logging import configure_logging
 from backstop_common.metrics import metrics_endpoint, read_service_state
 from backstop_common.middleware import BodyLimit, Language, RequestMetrics
 from backstop_common.openapi import document_problems, operation_ids
+from backstop_common.ops_schemas import AsyncApiDocument, Health, Position, Ready
 from backstop_common.outbox import OutboxRelay
 from backstop_common.problems import problem_response, install_problem_handlers
 from backstop_common.settings import InsecureSettings, ServiceSettings  # noqa: F401  (InsecureSettings: re-exported)
@@ -137,13 +138,13 @@ ReadModel = Annotated[Freshness, Depends(get_freshness)]
 
 def _ops_routes(app: FastAPI, spec: ServiceSpec) -> None:
     @app.get("/healthz", tags=["ops"])
-    async def healthz() -> dict:
+    async def healthz() -> Health:
         """存活检查 — the process answers.
 
         Liveness: the service's process is up (touches neither the database nor the broker)."""
-        return {"status": "ok", "service": spec.name}
+        return Health(status="ok", service=spec.name)
 
-    @app.get("/readyz", tags=["ops"])
+    @app.get("/readyz", tags=["ops"], response_model=Ready)
     async def readyz(request: Request):
         """就绪检查 — database and broker reachable.
 
@@ -162,7 +163,7 @@ def _ops_routes(app: FastAPI, spec: ServiceSpec) -> None:
         return problem_response(503, msg("not ready: {failing} unreachable", failing=failing), checks=checks)
 
     @app.get("/_ops/position", tags=["ops"])
-    async def position(request: Request) -> dict:
+    async def position(request: Request) -> Position:
         """处理进度 — outbox and consumer position.
 
         How far this service has got: its events not yet published, and its consumer against the log's end.
@@ -186,11 +187,12 @@ def _ops_routes(app: FastAPI, spec: ServiceSpec) -> None:
             return {"now": request.app.state.clock.now().isoformat()}
 
     @app.get("/asyncapi.json", tags=["ops"])
-    async def asyncapi() -> dict:
+    async def asyncapi() -> AsyncApiDocument:
         """事件契约 — this service's AsyncAPI 3.0 document.
 
         The events this service publishes and consumes: topics, CloudEvents envelope and payload schemas."""
-        return spec.catalog.asyncapi(spec.title, spec.version, spec.settings.kafka_bootstrap_servers)
+        return AsyncApiDocument.model_validate(
+            spec.catalog.asyncapi(spec.title, spec.version, spec.settings.kafka_bootstrap_servers))
 
 
 def create_app(spec: ServiceSpec) -> FastAPI:

@@ -19,6 +19,8 @@ success response, so a list that gains an export cannot forget it.
 """
 
 import re
+from collections.abc import Iterable
+from enum import StrEnum
 from http import HTTPStatus
 from typing import Any
 
@@ -50,6 +52,12 @@ PROBLEM_SCHEMA = {
 }
 WRITES = frozenset({"post", "put", "patch", "delete"})
 CHINESE = re.compile(r"[\u4e00-\u9fff]")
+
+
+def actions(name: str, names: Iterable[str]) -> type[StrEnum]:
+    """The ``{action}`` segment of a workflow route as a named enum of its actions: documented in the OpenAPI
+    (a generated client gets the enum), and an action outside it is a 422 naming the allowed ones."""
+    return StrEnum(name, {action.replace("-", "_"): action for action in names})
 
 
 def problem_responses(*codes: int) -> dict[int | str, dict[str, Any]]:

@@ -60,7 +60,7 @@ async def test_lifecycle_with_refusals_history_and_events(client, county, settin
         clock.offset = timedelta(0)
     assert done.json()["stage"] == "handed_over"
     assert (await act(client, county, pid, "transition", to_stage="accepted")).status_code == 409
-    assert (await act(client, county, pid, "fly")).status_code == 404
+    assert (await act(client, county, pid, "fly")).status_code == 422  # the action segment is an enum
 
     history = (await client.get(f"/api/v1/projects/{pid}/history", headers=county)).json()["items"]
     assert [h["to_stage"] for h in history] == ["declared", "appraised", "noticed", "listed", "implementing",

@@ -9,6 +9,7 @@ from typing import Annotated, Any, Literal
 from pydantic import AfterValidator, AwareDatetime, BaseModel, ConfigDict, Field, field_validator, model_validator
 
 from backstop_common.dates import CalendarDate
+from backstop_common.examples import example
 from backstop_common.money import Money
 from monitoring.vocab import RISK_TYPES
 
@@ -40,6 +41,25 @@ Share = Annotated[Decimal, Field(ge=0, le=1, max_digits=6, decimal_places=4)]
 Days = Annotated[int, Field(ge=0, le=3650)]
 
 
+@example({"income_line": "7000.00",
+          "income_drop_share": "0.5",
+          "medical_oop_threshold": "10000.00",
+          "medical_oop_income_share": "0.5",
+          "disaster_loss_threshold": "10000.00",
+          "verify_days": 7,
+          "post_notice_days": 3,
+          "notice_days": 5,
+          "review_days": 5,
+          "confirm_days": 5,
+          "decision_days": 15,
+          "plan_days": 15,
+          "visit_interval_days": 30,
+          "stable_months": 6,
+          "dibao_line": "6000.00",
+          "dibao_phaseout_months": 6,
+          "cluster_threshold": "0.3",
+          "cluster_window_days": 30,
+          "cluster_min_households": 5})
 class PolicyValues(BaseModel):
     """Every value of a policy row; a PUT sends them all (GET the effective row, change, PUT)."""
 
@@ -101,6 +121,11 @@ class PolicyPutResult(BaseModel):
     rescreen: RescreenRead
 
 
+@example({"household_id": "5b0a3c1e-6f1d-4c53-9e0b-2d7d8f5e4a10",
+          "risk_type": "01",
+          "source": "visit",
+          "reference": "PC-2026-0042",
+          "note": "户主确诊尿毒症，需长期透析"})
 class SignalIn(BaseModel):
     """A signal from a household's application (农户申报), a cadre's visit (干部排查) or a department."""
 
@@ -151,6 +176,7 @@ class MeasureIn(BaseModel):
     due_on: CalendarDate | None = None
 
 
+@example({"note": "入户核实，农户签字授权"})
 class ActionBody(BaseModel):
     """The body of ``POST /cases/{id}/{action}``; which fields an action needs is in docs/monitoring.md."""
 
@@ -166,6 +192,7 @@ class ActionBody(BaseModel):
     method: Literal["assistance", "natural"] | None = None
 
 
+@example({"visited_on": "2026-09-15", "findings": "低保按时发放，生活稳定"})
 class KeyVisitIn(BaseModel):
     """A visit to a key household without a case (重点巡访)."""
 
@@ -259,3 +286,104 @@ class CaseDetail(CaseRead):
     signals: list[SignalRead] = []
     measures: list[MeasureRead] = []
     visits: list[VisitRead] = []
+
+
+class HouseholdFactsRead(BaseModel):
+    """What monitoring knows of a household (户), from the registry's events."""
+
+    model_config = ConfigDict(from_attributes=True)
+
+    household_id: uuid.UUID
+    village_code: str
+    poverty_status: str | None = None
+    year_lifted: int | None = None
+    dibao: bool = False
+    tekun: bool = False
+    size: int | None = None
+    labour_capable_members: int | None = None
+    per_capita_income: Decimal | None = None
+    previous_per_capita_income: Decimal | None = None
+    income_year: int | None = None
+    income_above_since: datetime | None = None
+    housing_grade: str | None = None
+    safe_water: bool | None = None
+    food_secure: bool | None = None
+    clothing_secure: bool | None = None
+    relocated: bool = False
+    measures_given: list[str] = []
+    dropout_members: int = 0
+    uninsured_members: int = 0
+    major_illness_members: int = 0
+    disabled_members: int = 0
+    severe_disabled_members: int = 0
+    medical_out_of_pocket: Decimal | None = None
+    main_cause: str | None = None
+    tags: list[str] = []
+    helper_user_ids: list[str] = []
+    updated_at: datetime | None = None
+    first_seen_at: datetime | None = None
+
+
+class KeyVisitRead(BaseModel):
+    """A visit (巡访) to a key household without a case."""
+
+    model_config = ConfigDict(from_attributes=True)
+
+    id: uuid.UUID
+    household_id: uuid.UUID
+    visited_on: date
+    visitor_user_id: str
+    findings: str
+    created_at: datetime
+
+
+class DibaoPhaseoutRead(BaseModel):
+    """A running or ended 低保渐退 (phase-out) of the household's 低保."""
+
+    model_config = ConfigDict(from_attributes=True)
+
+    id: uuid.UUID
+    household_id: uuid.UUID
+    village_code: str
+    started_at: datetime
+    ends_at: datetime
+    reviewed_at: datetime | None = None
+    reviewed_by: str | None = None
+    closed_at: datetime | None = None
+    outcome: str | None = Field(default=None, description="left_reviewed, lapsed or due; null while running")
+
+
+class HouseholdMonitoring(BaseModel):
+    """One household's monitoring file: facts, every signal, every case with its history, 低保渐退, key visits."""
+
+    facts: HouseholdFactsRead
+    signals: list[SignalRead]
+    cases: list[CaseDetail]
+    dibao_phaseout: DibaoPhaseoutRead | None
+    key_visits: list[KeyVisitRead]
+
+
+class Figures(BaseModel):
+    """The dashboard's counts for one area (监测统计)."""
+
+    households: int = 0
+    signals: int = 0
+    cases: int = 0
+    stages: dict[str, int] = {}
+    monitored: int = 0
+    eliminated: int = 0
+    overdue: int = 0
+    instant_help: int = 0
+    signals_by_risk_type: dict[str, int] = {}
+    open_cases_by_risk_type: dict[str, int] = {}
+
+
+class AreaFigures(Figures):
+    area_code: str
+
+
+class Dashboard(BaseModel):
+    area_code: str
+    totals: Figures
+    townships: list[AreaFigures]
+    villages: list[AreaFigures]

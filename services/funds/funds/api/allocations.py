@@ -7,22 +7,23 @@ from fastapi import APIRouter
 from backstop_common.app import UoW
 from backstop_common.auth import AREAS_ABOVE_TOO, CurrentPrincipal
 from backstop_common.paging import Page, Paging
-from funds.api.common import AreaFilter, YearFilter, commit, plain
+from funds.api.common import AreaFilter, YearFilter, commit
 from funds.domain import ledger
 from funds.enums import Source
 from funds.repository import allocations as repo
 from funds.schemas import AllocationCreate, AllocationRead
+from funds.schemas.reports import Listing, SourceTotals
 
 router = APIRouter(tags=["allocations"])
 
 
-@router.get("/fund-sources")
+@router.get("/fund-sources", response_model=Listing[SourceTotals])
 async def fund_sources(uow: UoW, principal: CurrentPrincipal, year: YearFilter = None):
     """资金来源 — the sources and what each was allocated and spent.
 
     The seven sources with what the caller's area was allocated, committed and spent of each."""
     items = await repo.source_totals(uow.session, principal, year)
-    return plain({"items": items, "total": len(items)})
+    return Listing[SourceTotals](items=items, total=len(items))
 
 
 @router.post("/allocations", status_code=201, response_model=AllocationRead)

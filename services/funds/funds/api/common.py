@@ -1,7 +1,6 @@
 """Route helpers shared by the funds routers."""
 
 from collections.abc import Awaitable
-from decimal import Decimal
 from typing import Annotated, TypeVar
 
 from fastapi import Path, Query
@@ -32,14 +31,3 @@ async def commit(uow: UnitOfWork, work: Awaitable[T]) -> T:
 def xlsx(headers: list[str], rows: list[dict] | list[list], filename: str, sheet: str):
     body = [[row[h] for h in headers] if isinstance(row, dict) else row for row in rows]
     return xlsx_response(write_xlsx(headers, body, sheet=sheet), filename)
-
-
-def plain(value):
-    """Decimals as exact strings in hand-built JSON (FastAPI's encoder would make them floats)."""
-    if isinstance(value, Decimal):
-        return str(value)
-    if isinstance(value, dict):
-        return {k: plain(v) for k, v in value.items()}
-    if isinstance(value, (list, tuple)):
-        return [plain(v) for v in value]
-    return value

@@ -11,12 +11,13 @@ from backstop_common.clock import Now
 from backstop_common.paging import Page, Paging
 from backstop_common.problems import NotFound
 from backstop_common.topics import REGISTRY_HOUSEHOLD
-from funds.api.common import AreaFilter, PeriodFilter, commit, plain
+from funds.api.common import AreaFilter, PeriodFilter, commit
 from funds.domain import disbursements, returns, standards, subsidies
 from funds.enums import SubsidyKind
 from funds.repository import payments as repo
 from funds.repository import readmodel
 from funds.schemas import DisbursementIn, DisbursementRead, ReturnIn, ReturnRead, SubsidyIn, SubsidyRead
+from funds.schemas.reports import Quote
 
 router = APIRouter(tags=["payments"])
 
@@ -49,7 +50,7 @@ async def pay_subsidy(body: SubsidyIn, uow: UoW, principal: CurrentPrincipal, no
     return await commit(uow, subsidies.pay_subsidy(uow, principal, body, now, fresh))
 
 
-@router.get("/subsidies/quote")
+@router.get("/subsidies/quote", response_model=Quote)
 async def quote(uow: UoW, principal: CurrentPrincipal, fresh: ReadModel, kind: SubsidyKind, household_id: uuid.UUID,
                 period: Annotated[str, Query(pattern=r"^[0-9]{4}")], member_id: uuid.UUID | None = None):
     """补助测算 — what the standard gives.
@@ -64,7 +65,7 @@ async def quote(uow: UoW, principal: CurrentPrincipal, fresh: ReadModel, kind: S
     if member_id and (member is None or member.household_id != household.id):
         raise NotFound("member not found")
     due = await standards.entitlement(uow.session, kind, household, member, int(period[:4]))
-    return plain({"kind": kind.value, "amount": due.amount, "item": due.item, "basis": due.basis})
+    return Quote(kind=kind.value, amount=due.amount, item=due.item, basis=due.basis)
 
 
 @router.get("/subsidies", response_model=Page[SubsidyRead])

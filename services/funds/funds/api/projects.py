@@ -9,16 +9,19 @@ from backstop_common.app import ReadModel, UoW
 from backstop_common.auth import CurrentPrincipal
 from backstop_common.clock import Now
 from backstop_common.concurrency import expected_version, optional_version
+from backstop_common.openapi import actions
 from backstop_common.paging import Page, Paging
 from backstop_common.problems import NotFound
-from funds.api.common import AreaFilter, YearFilter, commit, plain
+from funds.api.common import AreaFilter, YearFilter, commit
 from funds.domain import beneficiaries, disbursements, projects
 from funds.enums import ACTIONS, ProjectType, Stage
 from funds.repository import projects as repo
+from funds.schemas.reports import FundingRead, Listing, StageChangeRead
 from funds.schemas import (BeneficiaryIn, BeneficiaryRead, DividendIn, DividendRead, FundingIn, ProjectCreate,
                            ProjectPatch, ProjectRead, TransitionIn)
 
 router = APIRouter(tags=["projects"])
+ProjectAction = actions("ProjectAction", [*ACTIONS, "transition"])
 
 
 @router.post("/projects", status_code=201, response_model=ProjectRead)
@@ -57,22 +60,22 @@ async def amend(project_id: uuid.UUID, body: ProjectPatch, uow: UoW, principal: 
     return await commit(uow, projects.amend(uow, principal, project_id, body, version))
 
 
-@router.get("/projects/{project_id}/history")
+@router.get("/projects/{project_id}/history", response_model=Listing[StageChangeRead])
 async def history(project_id: uuid.UUID, uow: UoW, principal: CurrentPrincipal):
     """项目变更记录 — every step and change of a project.
 
     The project's stage changes and amendments, oldest first."""
     await projects.get_project(uow, principal, project_id)
     rows = await repo.history(uow.session, project_id)
-    return {"items": [r.model_dump() for r in rows], "total": len(rows)}
+    return Listing[StageChangeRead](items=[StageChangeRead.model_validate(r) for r in rows], total=len(rows))
 
 
-@router.post("/projects/{project_id}/fundings", status_code=201)
+@router.post("/projects/{project_id}/fundings", status_code=201, response_model=FundingRead)
 async def fund(project_id: uuid.UUID, body: FundingIn, uow: UoW, principal: CurrentPrincipal):
     """项目资金安排 — commits allocated money to a project.
 
     Commits an amount of an allocation to the project (资金安排); the allocation's uncommitted money must cover it."""
-    return plain(await commit(uow, disbursements.fund_project(uow, principal, project_id, body)))
+    return FundingRead.model_validate(await commit(uow, disbursements.fund_project(uow, principal, project_id, body)))
 
 
 @router.post("/projects/{project_id}/beneficiaries", status_code=201, response_model=BeneficiaryRead)
@@ -102,7 +105,7 @@ async def record_dividend(project_id: uuid.UUID, body: DividendIn, uow: UoW, pri
 
 
 @router.post("/projects/{project_id}/{action}", response_model=ProjectRead)
-async def act(project_id: uuid.UUID, action: str, uow: UoW, principal: CurrentPrincipal, now: Now,
+async def act(project_id: uuid.UUID, action: ProjectAction, uow: UoW, principal: CurrentPrincipal, now: Now,
               if_match: Annotated[int | None, Depends(optional_version)], body: TransitionIn | None = None):
     """项目流程操作 — moves a project one stage on.
 
@@ -114,5 +117,5 @@ async def act(project_id: uuid.UUID, action: str, uow: UoW, principal: CurrentPr
     elif action in ACTIONS:
         to_stage = ACTIONS[action]
     else:
-        raise NotFound(f"unknown action {action!r}; one of: {', '.join(ACTIONS)}, transition (with to_stage)")
+        raise NotFound(f"unknown action {action.value!r}; one of: {', '.join(ACTIONS)}, transition (with to_stage)")
     return await commit(uow, projects.transition(uow, principal, project_id, to_stage, body, now, if_match))

@@ -12,10 +12,11 @@ from fastapi import APIRouter, Depends, Query, Request
 from backstop_common.app import UoW
 from backstop_common.paging import Page, Paging
 from backstop_common.problems import TooManyRequests, Unprocessable
-from funds.api.common import AreaFilter, YearFilter, plain
+from funds.api.common import AreaFilter, YearFilter
 from funds.domain import public_summary
 from funds.repository import notices as repo
 from funds.schemas.notices import NoticeKind, NoticeRead
+from funds.schemas.reports import PublicFunds
 
 #: the OpenAPI marks these routes public: no bearer token
 PUBLIC = {"security": [], "x-public": True}
@@ -68,10 +69,10 @@ async def public_notices(uow: UoW, paging: Paging, area_code: AreaFilter = None,
     return await repo.public_notices(uow.session, paging, area_code=area_code, kind=kind, year=year, since=since)
 
 
-@router.get("/funds", openapi_extra=PUBLIC, responses=LIMITED, dependencies=[Depends(rate_limited)],
+@router.get("/funds", response_model=PublicFunds, openapi_extra=PUBLIC, responses=LIMITED, dependencies=[Depends(rate_limited)],
             summary="惠民惠农资金公开：按来源、项目、补助汇总（无需登录）")
 async def public_funds(uow: UoW, area_code: Annotated[str, Query(pattern=r"^[0-9]{12}$")]):
     """惠民惠农资金公开 — the area's money in public.
 
     Allocations by source with what is spent, projects from their 公示 on, subsidies by village and kind."""
-    return plain(await public_summary.summary(uow.session, area_code))
+    return PublicFunds.model_validate(await public_summary.summary(uow.session, area_code))

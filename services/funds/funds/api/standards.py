@@ -9,13 +9,15 @@ from pydantic import BaseModel, Field
 from backstop_common.app import UoW
 from backstop_common.auth import CurrentPrincipal, Role
 from backstop_common.clock import Now
+from backstop_common.examples import example
 from backstop_common.money import Money
 from backstop_common.problems import NotFound
-from funds.api.common import YearFilter, YearPath, plain
+from funds.api.common import YearFilter, YearPath
 from funds.domain import standards
 from funds.enums import Stage, SubsidyKind
 from funds.repository import policy as repo
 from funds.schemas import StandardIn, StandardRead
+from funds.schemas.reports import Listing, ProjectPolicyRead
 
 router = APIRouter(tags=["policy"])
 ADMINS = (Role.COUNTY_ADMIN, Role.SYSTEM)
@@ -24,6 +26,11 @@ Code = Annotated[str, Path(pattern=r"^[0-9]{12}$")]
 MAX_STAGE_DAYS = 3650
 
 
+@example({"notice_days": 10,
+          "stage_days": {"declared": 30, "appraised": 30},
+          "min_return_rate": "0.10",
+          "investment_per_person": "20000.00",
+          "idle_days": 90})
 class PolicyIn(BaseModel):
     notice_days: int = Field(ge=1, le=90)
     stage_days: dict[Stage, Annotated[int, Field(ge=1, le=MAX_STAGE_DAYS)]] = {}
@@ -33,14 +40,14 @@ class PolicyIn(BaseModel):
     idle_days: int = Field(default=90, ge=1, le=MAX_STAGE_DAYS)
 
 
-@router.get("/standards")
+@router.get("/standards", response_model=Listing[StandardRead])
 async def list_standards(uow: UoW, principal: CurrentPrincipal, kind: SubsidyKind | None = None,
                          year: YearFilter = None):
     """补助标准 — the standard lines valid for the caller's area.
 
     Every standard line valid for the caller's area (their own and those above)."""
     rows = [StandardRead.model_validate(r) for r in await repo.standards_for(uow.session, principal, kind, year)]
-    return {"items": rows, "total": len(rows)}
+    return Listing[StandardRead](items=rows, total=len(rows))
 
 
 @router.put("/standards", response_model=StandardRead)
@@ -56,7 +63,7 @@ async def put_standard(body: StandardIn, uow: UoW, principal: CurrentPrincipal, 
     return row
 
 
-@router.get("/project-policies/{year}/{area_code}")
+@router.get("/project-policies/{year}/{area_code}", response_model=ProjectPolicyRead)
 async def get_policy(year: YearPath, area_code: Code, uow: UoW, principal: CurrentPrincipal):
     """项目政策 — the project policy in force.
 
@@ -64,10 +71,10 @@ async def get_policy(year: YearPath, area_code: Code, uow: UoW, principal: Curre
     policy = await repo.project_policy(uow.session, area_code, year)
     if policy is None or not (principal.covers(area_code) or area_code.startswith(principal.scope)):
         raise NotFound("no project policy for that year and area")
-    return plain(policy.model_dump())
+    return ProjectPolicyRead.model_validate(policy)
 
 
-@router.put("/project-policies/{year}/{area_code}")
+@router.put("/project-policies/{year}/{area_code}", response_model=ProjectPolicyRead)
 async def put_policy(year: YearPath, area_code: Code, body: PolicyIn, uow: UoW, principal: CurrentPrincipal,
                      now: Now):
     """设置项目政策 — sets a year's project policy for an area.

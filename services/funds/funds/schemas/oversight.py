@@ -7,6 +7,7 @@ from typing import Annotated, Literal
 
 from pydantic import Field, model_validator
 
+from backstop_common.examples import example
 from backstop_common.money import Money
 from funds.enums import FIRST_POLICY_YEAR, RATE_KINDS, STANDARD_ITEMS, SubsidyKind
 from funds.schemas.base import AreaCode, In, Out, Yuan
@@ -17,6 +18,7 @@ PolicyYear = Annotated[int, Field(ge=FIRST_POLICY_YEAR, le=2100)]
 RATE_FIELDS = ("rate", "threshold", "cap")
 
 
+@example({"year": 2026, "area_code": "211204000000", "kind": "education", "item": "junior", "amount": "1250.00"})
 class StandardIn(In):
     """One line: housing and education set an ``amount``; medical relief sets ``rate``, ``threshold`` and ``cap``."""
 

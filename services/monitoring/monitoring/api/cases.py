@@ -8,18 +8,20 @@ from fastapi import APIRouter, Body, Query, Request, Response
 from backstop_common.app import UoW
 from backstop_common.auth import CurrentPrincipal, area_prefix
 from backstop_common.conditional import NOT_MODIFIED, conditional
+from backstop_common.openapi import actions
 from backstop_common.paging import Page, Paging
 from backstop_common.problems import NotFound
 from monitoring.api.deps import IfMatch
 from monitoring.api.views import case_detail, case_read
 from monitoring.domain.cases import act
-from monitoring.domain.workflow import actions_for
+from monitoring.domain.workflow import TRANSITIONS, actions_for
 from monitoring.repository import case_queries
 from monitoring.repository import cases as case_repo
 from monitoring.schemas import ActionBody, CaseDetail, CaseRead
 from monitoring.vocab import Stage
 
 router = APIRouter(tags=["cases"])
+CaseAction = actions("CaseAction", TRANSITIONS)
 
 
 @router.get("/cases", response_model=Page[CaseRead])
@@ -64,13 +66,13 @@ async def read_case(case_id: uuid.UUID, uow: UoW, principal: CurrentPrincipal, r
 
 
 @router.post("/cases/{case_id}/{action}", response_model=CaseDetail)
-async def case_action(case_id: uuid.UUID, action: str, uow: UoW, principal: CurrentPrincipal, version: IfMatch,
+async def case_action(case_id: uuid.UUID, action: CaseAction, uow: UoW, principal: CurrentPrincipal, version: IfMatch,
                       response: Response, body: Annotated[ActionBody | None, Body()] = None):
     """案件流程操作 — one step of the identification procedure.
 
     verify, post-notice, review, confirm, reject, plan, visit, propose-elimination, object, eliminate, reopen."""
     now = uow.clock.now()
-    case = await act(uow, principal, case_id, action, body or ActionBody(), now, version)
+    case = await act(uow, principal, case_id, action.value, body or ActionBody(), now, version)
     await uow.commit()
     response.headers["ETag"] = f'"{case.version}"'
     detail = await case_detail(uow.session, case, now)

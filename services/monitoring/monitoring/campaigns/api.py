@@ -3,13 +3,14 @@
 import uuid
 from typing import Annotated
 
-from fastapi import APIRouter, Depends, Query, Request
+from fastapi import APIRouter, Depends, Query, Request, Response
 from sqlalchemy import func, text
 from sqlmodel import select
 
 from backstop_common.app import ReadModel, UoW
 from backstop_common.auth import CurrentPrincipal
 from backstop_common.concurrency import expected_version
+from backstop_common.openapi import actions
 from backstop_common.paging import Page, Paging
 from backstop_common.sync import Changes, changes, since
 from backstop_common.uow import UnitOfWork
@@ -17,11 +18,12 @@ from backstop_common.xlsx import XLSX_RESPONSES, xlsx_response
 from monitoring.campaigns import rectification, reports, repository, service, targets
 from monitoring.campaigns.models import Campaign, CheckDefinition, ProblemStep
 from monitoring.campaigns.schemas import (ActionIn, AnswerIn, AnswerOut, Board, CampaignIn, CampaignOut, CheckIn,
-                                          CheckOut, ProblemDetail, ProblemOut, RunResult, SplitIn, TargetIn,
+                                          CheckOut, ProblemDetail, ProblemOut, ProblemReport, RunResult, SplitIn, TargetIn,
                                           TargetOut)
 
 router = APIRouter(tags=["campaigns"])
 Version = Annotated[int, Depends(expected_version)]
+ProblemAction = actions("ProblemAction", rectification.TRANSITIONS)
 
 
 def _wake(request: Request) -> None:
@@ -126,13 +128,13 @@ async def get_problem(problem_id: uuid.UUID, uow: UoW, principal: CurrentPrincip
 
 
 @router.post("/problems/{problem_id}/{action}")
-async def problem_action(problem_id: uuid.UUID, action: str, uow: UoW, principal: CurrentPrincipal,
+async def problem_action(problem_id: uuid.UUID, action: ProblemAction, uow: UoW, principal: CurrentPrincipal,
                          version: Version, body: ActionIn | None = None) -> ProblemOut:
     """问题整改操作 — one step of a problem's rectification.
 
     start, rectify, defer, resume (the responsible unit), verify or reject (the level above), against the version
     last read (If-Match)."""
-    problem = await rectification.act(uow, principal, problem_id, action, body or ActionIn(), version)
+    problem = await rectification.act(uow, principal, problem_id, action.value, body or ActionIn(), version)
     await uow.commit()
     return ProblemOut.model_validate(problem)
 
@@ -170,14 +172,15 @@ async def get_board(area_code: str, uow: UoW, principal: CurrentPrincipal, year:
 
 
 @router.get("/reports/problems")
-async def report_problems(uow: UoW, principal: CurrentPrincipal, campaign_id: uuid.UUID | None = None) -> dict:
+async def report_problems(uow: UoW, principal: CurrentPrincipal,
+                          campaign_id: uuid.UUID | None = None) -> ProblemReport:
     """问题整改报表 — problems by check, unit and status.
 
     Counts of problems found and rectified, by check, responsible unit and status, optionally for one campaign."""
-    return await reports.problem_report(uow, principal, campaign_id)
+    return ProblemReport.model_validate(await reports.problem_report(uow, principal, campaign_id))
 
 
-@router.get("/reports/problems.xlsx", responses=XLSX_RESPONSES)
+@router.get("/reports/problems.xlsx", response_class=Response, responses=XLSX_RESPONSES)
 async def report_problems_xlsx(uow: UoW, principal: CurrentPrincipal, campaign_id: uuid.UUID | None = None):
     """问题整改报表（Excel） — the problem report as a workbook.
 
@@ -194,7 +197,7 @@ async def report_targets(uow: UoW, principal: CurrentPrincipal,
     return await targets.board(uow, principal, area_code, _year(year, uow))
 
 
-@router.get("/reports/targets.xlsx", responses=XLSX_RESPONSES)
+@router.get("/reports/targets.xlsx", response_class=Response, responses=XLSX_RESPONSES)
 async def report_targets_xlsx(uow: UoW, principal: CurrentPrincipal,
                               area_code: Annotated[str, Query(pattern=r"^\d{12}$")], year: int | None = None):
     """目标任务报表（Excel） — the target report as a workbook.

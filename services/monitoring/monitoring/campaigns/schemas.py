@@ -7,9 +7,16 @@ from typing import Literal
 from pydantic import BaseModel, ConfigDict, Field
 
 from backstop_common.dates import CalendarDate
+from backstop_common.examples import example
 from backstop_common.money import Money
 
 
+@example({"code": "housing_safe",
+          "title": "住房是否安全",
+          "kind": "question",
+          "subject": "household",
+          "responsible_unit": "housing",
+          "category": "housing"})
 class CheckIn(BaseModel):
     code: str = Field(min_length=1, max_length=64, pattern=r"^[a-z0-9_.\-]+$")
     title: str = Field(min_length=1, max_length=500)
@@ -26,6 +33,11 @@ class CheckOut(CheckIn):
     created_by: str | None = None
 
 
+@example({"name": "2026年防返贫集中排查",
+          "area_code": "211204000000",
+          "investigation_due": "2026-10-31T18:00:00+08:00",
+          "rectification_due": "2026-12-31T18:00:00+08:00",
+          "checks": ["housing_safe"]})
 class CampaignIn(BaseModel):
     name: str = Field(min_length=1, max_length=200)
     area_code: str = Field(pattern=r"^\d{12}$")
@@ -55,6 +67,10 @@ class RunResult(BaseModel):
     by_check: dict[str, dict[str, int]]
 
 
+@example({"check": "housing_safe",
+          "household_id": "5b0a3c1e-6f1d-4c53-9e0b-2d7d8f5e4a10",
+          "passed": False,
+          "note": "房屋墙体开裂，需鉴定"})
 class AnswerIn(BaseModel):
     check: str
     household_id: uuid.UUID | None = None
@@ -105,7 +121,7 @@ class ProblemOut(BaseModel):
     version: int
 
 
-class StepOut(BaseModel):
+class ProblemStepOut(BaseModel):
     model_config = ConfigDict(from_attributes=True)
     action: str
     from_status: str | None
@@ -118,11 +134,12 @@ class StepOut(BaseModel):
 
 
 class ProblemDetail(ProblemOut):
-    steps: list[StepOut]
+    steps: list[ProblemStepOut]
     #: what the caller may do now (``POST /problems/{id}/{action}``), from rectification's one table
     actions: list[str] = []
 
 
+@example({"note": "已完成维修", "measures_taken": "危房改造，加固墙体"})
 class ActionIn(BaseModel):
     """``note``: why (required to defer or reject); ``measures_taken`` + ``evidence`` to rectify."""
 
@@ -131,6 +148,12 @@ class ActionIn(BaseModel):
     evidence: list[str] = Field(default_factory=list, max_length=50)
 
 
+@example({"year": 2026,
+          "area_code": "211204000000",
+          "measure": "employment",
+          "target": 1200,
+          "starts_on": "2026-01-01",
+          "due_on": "2026-12-31"})
 class TargetIn(BaseModel):
     year: int = Field(ge=2015, le=2100)
     area_code: str = Field(pattern=r"^\d{12}$")
@@ -145,6 +168,7 @@ class SplitPart(BaseModel):
     target: int = Field(ge=0)
 
 
+@example({"parts": [{"area_code": "211204102000", "target": 700}, {"area_code": "211204103000", "target": 500}]})
 class SplitIn(BaseModel):
     parts: list[SplitPart] = Field(min_length=1)
 
@@ -176,3 +200,33 @@ class Board(BaseModel):
     as_of: date
     lines: list[BoardLine]
     behind: list[BoardLine]
+
+
+class StatusFigures(BaseModel):
+    count: int
+    avg_age_days: float
+
+
+class UnitFigures(BaseModel):
+    """One responsible unit's problems (责任单位): how many, by status, overdue, rectified."""
+
+    unit: str
+    unit_name: str | None = None
+    total: int
+    by_status: dict[str, StatusFigures]
+    overdue: int
+    max_age_days: int
+    rectified: int
+    rectification_rate: float | None = None
+
+
+class ProblemReport(BaseModel):
+    """问题整改报表: the problems of the caller's area (or one campaign) and how far their rectification got."""
+
+    scope: str
+    campaign_id: uuid.UUID | None = None
+    total: int
+    rectified: int
+    rectification_rate: float | None = None
+    overdue: int
+    units: list[UnitFigures]

@@ -10,17 +10,19 @@ from sqlmodel import select
 from backstop_common.app import UoW
 from backstop_common.auth import CurrentPrincipal, Role
 from backstop_common.concurrency import expected_version
+from backstop_common.openapi import actions
 from backstop_common.paging import Page, Paging
 from backstop_common.privacy import mask_phone
 from backstop_common.problems import NotFound
 from backstop_common.xlsx import XLSX_RESPONSES, xlsx_response
 from monitoring.supervision import handling, reports, repository, stats
 from monitoring.supervision.models import ReportAttachment, ReportStep
-from monitoring.supervision.schemas import (CategoryOut, PolicyIn, PolicyOut, ReportActionIn, ReportDetail, ReportIn,
-                                            ReportOut)
+from monitoring.supervision.schemas import (CategoryOut, MonthlyReport, PolicyIn, PolicyOut, ReportActionIn,
+                                            ReportDetail, ReportIn, ReportOut, ReportStats)
 
 router = APIRouter(prefix="/supervision", tags=["supervision"])
 Version = Annotated[int, Depends(expected_version)]
+ReportAction = actions("ReportAction", handling.TRANSITIONS)
 Month = Annotated[str | None, Query(pattern=r"^\d{4}-(0[1-9]|1[0-2])$")]
 log = structlog.get_logger()
 
@@ -96,7 +98,8 @@ async def get_report(report_id: uuid.UUID, request: Request, uow: UoW, principal
 
 
 @router.get("/reports/{report_id}/attachments/{attachment_id}", response_class=Response,
-            responses={200: {"content": {"image/jpeg": {}, "image/png": {}, "image/webp": {}}}})
+            responses={200: {"content": {kind: {"schema": {"type": "string", "format": "binary"}}
+                                         for kind in ("image/jpeg", "image/png", "image/webp")}}})
 async def get_attachment(report_id: uuid.UUID, attachment_id: uuid.UUID, uow: UoW, principal: CurrentPrincipal):
     """举报附件 — one attachment's bytes.
 
@@ -110,36 +113,36 @@ async def get_attachment(report_id: uuid.UUID, attachment_id: uuid.UUID, uow: Uo
 
 
 @router.post("/reports/{report_id}/{action}")
-async def report_action(report_id: uuid.UUID, action: str, uow: UoW, principal: CurrentPrincipal, version: Version,
+async def report_action(report_id: uuid.UUID, action: ReportAction, uow: UoW, principal: CurrentPrincipal, version: Version,
                         body: ReportActionIn | None = None) -> ReportOut:
     """举报办理操作 — one step of handling a report.
 
     accept or decline (the desk), extend or answer (the handling unit), callback (the desk), against the version
     last read (If-Match)."""
-    report = await handling.act(uow, principal, report_id, action, body or ReportActionIn(), version)
+    report = await handling.act(uow, principal, report_id, action.value, body or ReportActionIn(), version)
     await uow.commit()
     return ReportOut.model_validate(report)
 
 
 @router.get("/stats")
-async def report_stats(uow: UoW, principal: CurrentPrincipal, year: int | None = None) -> dict:
+async def report_stats(uow: UoW, principal: CurrentPrincipal, year: int | None = None) -> ReportStats:
     """举报统计 — reports by category, area and month.
 
     Counts of 12317 reports by category, area and month for the year."""
     principal.ensure_role(*reports.READERS)
-    return await stats.by_category_area_month(uow, principal, year or uow.clock.now().year)
+    return ReportStats.model_validate(await stats.by_category_area_month(uow, principal, year or uow.clock.now().year))
 
 
 @router.get("/monthly-report")
-async def monthly_report(uow: UoW, principal: CurrentPrincipal, month: Month = None) -> dict:
+async def monthly_report(uow: UoW, principal: CurrentPrincipal, month: Month = None) -> MonthlyReport:
     """12317月报 — the month's reports and how they were handled.
 
     Received, accepted, closed and overdue reports of the month, by category."""
     principal.ensure_role(*reports.READERS)
-    return await stats.monthly(uow, principal, month)
+    return MonthlyReport.model_validate(await stats.monthly(uow, principal, month))
 
 
-@router.get("/monthly-report.xlsx", responses=XLSX_RESPONSES)
+@router.get("/monthly-report.xlsx", response_class=Response, responses=XLSX_RESPONSES)
 async def monthly_report_xlsx(uow: UoW, principal: CurrentPrincipal, month: Month = None):
     """12317月报（Excel） — the monthly report as a workbook.
 

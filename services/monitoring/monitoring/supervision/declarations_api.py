@@ -10,6 +10,7 @@ from fastapi import APIRouter, Depends, Request
 from backstop_common.app import UoW
 from backstop_common.auth import CurrentPrincipal
 from backstop_common.concurrency import expected_version
+from backstop_common.openapi import actions
 from backstop_common.paging import Page, Paging
 from backstop_common.privacy import mask_id_number, mask_phone
 from backstop_common.problems import Problem, Unprocessable
@@ -22,6 +23,8 @@ public_router = APIRouter(prefix="/public", tags=["public"])
 router = APIRouter(prefix="/supervision", tags=["supervision"])
 log = structlog.get_logger()
 Version = Annotated[int, Depends(expected_version)]
+#: declarations.act's steps: accept or decline after verifying, visit an unregistered declarer
+DeclarationAction = actions("DeclarationAction", ("accept", "decline", "visit"))
 #: the one answer to every accepted declaration, whether or not the ID number is registered (no enumeration)
 RECEIVED = "已收到您的申报，村（社区）或乡镇工作人员将尽快与您联系核实。"
 
@@ -91,13 +94,13 @@ async def get_declaration(declaration_id: uuid.UUID, request: Request, uow: UoW,
 
 
 @router.post("/declarations/{declaration_id}/{action}")
-async def declaration_action(declaration_id: uuid.UUID, action: str, request: Request, uow: UoW,
+async def declaration_action(declaration_id: uuid.UUID, action: DeclarationAction, request: Request, uow: UoW,
                              principal: CurrentPrincipal, version: Version,
                              body: DeclarationActionIn | None = None) -> DeclarationOut:
     """自主申报核实操作 — one step of verifying a declaration.
 
     accept, decline, or visit (an unregistered declarer), against the version last read (If-Match)."""
-    d = await declarations.act(uow, request.app.state.vault, principal, declaration_id, action,
+    d = await declarations.act(uow, request.app.state.vault, principal, declaration_id, action.value,
                                body or DeclarationActionIn(), version)
     await uow.commit()
     return DeclarationOut.model_validate(d)

@@ -6,6 +6,8 @@ from typing import Annotated, Literal
 
 from pydantic import BaseModel, ConfigDict, Field, StringConstraints
 
+from backstop_common.examples import example
+
 AreaCode = Annotated[str, StringConstraints(pattern=r"^\d{12}$")]
 Phone = Annotated[str, StringConstraints(pattern=r"^1[3-9]\d{9}$")]
 IdNumber = Annotated[str, StringConstraints(pattern=r"^\d{17}[\dXx]$")]
@@ -21,6 +23,7 @@ class AttachmentIn(BaseModel):
     data_base64: Annotated[str, StringConstraints(min_length=4, max_length=2_800_000)]
 
 
+@example({"category": "funds_misuse", "area_code": "211204102200", "text": "村里的产业补贴没有发到户", "accused_level": "village"})
 class PublicReportIn(BaseModel):
     """What anyone may report (匿名举报), without an account: no name is asked."""
 
@@ -34,6 +37,11 @@ class PublicReportIn(BaseModel):
     attachments: list[AttachmentIn] = Field(default_factory=list, max_length=3)
 
 
+@example({"category": "policy_not_delivered",
+          "area_code": "211204102200",
+          "text": "来电反映：教育补助未发放",
+          "phone": "13800001234",
+          "channel": "hotline"})
 class ReportIn(PublicReportIn):
     """A report taken in by the hotline (12317) or the county's web form, optionally linked to records."""
 
@@ -51,6 +59,7 @@ class Receipt(BaseModel):
     message: str
 
 
+@example({"note": "已受理，转乡镇办理"})
 class ReportActionIn(BaseModel):
     model_config = ConfigDict(extra="forbid")
 
@@ -89,7 +98,7 @@ class ReportOut(BaseModel):
     version: int
 
 
-class StepOut(BaseModel):
+class ReportStepOut(BaseModel):
     model_config = ConfigDict(from_attributes=True)
 
     action: str
@@ -106,7 +115,7 @@ class ReportDetail(ReportOut):
     #: the reporter's phone: shown to the handling unit, the hotline and the county, masked otherwise
     phone: str | None = None
     attachments: list[dict] = Field(default_factory=list)
-    steps: list[StepOut] = Field(default_factory=list)
+    steps: list[ReportStepOut] = Field(default_factory=list)
 
 
 class PolicyOut(BaseModel):
@@ -124,6 +133,14 @@ class PolicyOut(BaseModel):
     version: int
 
 
+@example({"accept_working_days": 3,
+          "handle_working_days": 15,
+          "extension_working_days": 15,
+          "verify_working_days": 5,
+          "declarations_per_phone_per_day": 3,
+          "declarations_per_id_per_day": 3,
+          "codes_per_phone_per_day": 5,
+          "public_reports_per_source_per_day": 20})
 class PolicyIn(BaseModel):
     model_config = ConfigDict(extra="forbid")
 
@@ -147,6 +164,7 @@ class CategoryOut(BaseModel):
     handling_level: str
 
 
+@example({"phone": "13800001234", "area_code": "211204102200"})
 class CodeIn(BaseModel):
     model_config = ConfigDict(extra="forbid")
 
@@ -159,6 +177,13 @@ class CodeSent(BaseModel):
     expires_in_s: int
 
 
+@example({"name": "王建国",
+          "id_number": "211204197803150028",
+          "phone": "13800001234",
+          "code": "123456",
+          "area_code": "211204102200",
+          "kind": "illness",
+          "text": "患重病，医疗费用高，收入骤减"})
 class DeclarationIn(BaseModel):
     """A household member's own declaration (农户自主申报): no account, the phone confirmed by a code."""
 
@@ -173,6 +198,7 @@ class DeclarationIn(BaseModel):
     text: Text
 
 
+@example({"note": "入户核实：情况属实"})
 class DeclarationActionIn(BaseModel):
     model_config = ConfigDict(extra="forbid")
 
@@ -207,3 +233,45 @@ class DeclarationDetail(DeclarationOut):
     name: str | None = None
     id_number: str | None = None
     phone: str | None = None
+
+
+class ReportCounts(BaseModel):
+    """Counts of 12317 reports: received, declined, answered, closed, satisfied … (统计口径, seed 003)."""
+
+    received: int = 0
+    declined: int = 0
+    answered: int = 0
+    closed: int = 0
+    satisfied: int = 0
+    unsatisfied: int = 0
+    overdue: int = 0
+    conflict_of_interest: int = 0
+
+
+class CountsLine(ReportCounts):
+    """The counts of one category, township or month (the key it is grouped by is set)."""
+
+    category: str | None = None
+    title: str | None = None
+    township: str | None = None
+    month: str | None = None
+
+
+class ReportStats(BaseModel):
+    scope: str
+    year: int
+    totals: ReportCounts
+    by_category: list[CountsLine]
+    by_area: list[CountsLine]
+    by_month: list[CountsLine]
+
+
+class MonthlyReport(BaseModel):
+    """12317 月报 (一月一调度)."""
+
+    scope: str
+    month: str
+    totals: ReportCounts
+    satisfaction_rate: float | None = None
+    by_category: list[CountsLine]
+    by_area: list[CountsLine]

@@ -45,7 +45,7 @@ async def test_full_workflow_to_confirmation_and_to_risk_elimination(app, client
     await do("confirm", "county", status=409)          # confirming an unverified case
     await do("verify", "county", status=403)           # the county does not verify at the home
     await do("verify", "other_village", status=404)    # another village's case does not exist for them
-    await do("explode", "village", status=404)         # no such action
+    await do("explode", "village", status=422)         # no such action (the path segment is an enum)
     await do("verify", "village", {"note": "入户核实, signed"}, status=409, **{"If-Match": "7"})  # stale version
     assert await stage() == "opened"
     verified = await do("verify", "village", {"note": "入户核实, authorisation signed"}, **{"If-Match": "1"})

@@ -15,6 +15,7 @@ from pydantic import BaseModel, ConfigDict, Field, StringConstraints
 
 from backstop_common.app import UoW
 from backstop_common.auth import CurrentPrincipal, Role
+from backstop_common.examples import example
 from backstop_common.i18n import msg
 from backstop_common.problems import Problem, Unprocessable
 from notifications.api.deps import ctx_of
@@ -32,6 +33,10 @@ TEMPLATES = {
 Param = Annotated[str, StringConstraints(max_length=300)]
 
 
+@example({"ref": "9f8e7d6c-5b4a-4392-8170-6f5e4d3c2b1a",
+          "phone": "13800001234",
+          "template": "otp",
+          "params": {"code": "123456", "minutes": "10"}})
 class DirectSmsIn(BaseModel):
     model_config = ConfigDict(extra="forbid")
 

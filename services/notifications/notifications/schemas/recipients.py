@@ -7,12 +7,20 @@ from typing import Annotated, Literal
 from pydantic import BaseModel, ConfigDict, Field, WithJsonSchema, model_validator
 
 from backstop_common.auth import Role
+from backstop_common.examples import example
 from notifications.schemas._checks import Strict
 
 AREA = r"^[0-9]{12}$"
 Channel = Literal["sms", "email", "group"]
 
 
+@example({"kind": "person",
+          "user_id": "village_cadre@211204102200",
+          "role": "village_cadre",
+          "area_code": "211204102200",
+          "label": "石门村 村干部",
+          "phone": "13900002222",
+          "channels": ["sms"]})
 class RecipientIn(Strict):
     model_config = ConfigDict(extra="forbid")
 
@@ -46,6 +54,12 @@ class RecipientIn(Strict):
         return self
 
 
+@example({"items": [{"kind": "unit",
+                     "unit": "education",
+                     "area_code": "211204000000",
+                     "label": "区教育局",
+                     "email": "jyj@example.gov.cn",
+                     "channels": ["email"]}]})
 class RecipientBulk(Strict):
     model_config = ConfigDict(extra="forbid")
 

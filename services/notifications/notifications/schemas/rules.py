@@ -6,6 +6,7 @@ from typing import Any, Literal
 from pydantic import ConfigDict, Field, field_validator, model_validator
 
 from backstop_common.auth import Role
+from backstop_common.examples import example
 from notifications.schemas._checks import Strict
 from notifications.vocab import LEVELS, OPS, template_fields
 
@@ -38,6 +39,15 @@ class Target(Strict):
         return self
 
 
+@example({"name": "案件确认通知帮扶责任人",
+          "event_type": "case.confirmed",
+          "area_prefix": "211204",
+          "targets": [{"kind": "helpers"}],
+          "channels": ["sms"],
+          "template_zh": "您帮扶的农户已被确认为监测对象，请在15日内制定帮扶计划。",
+          "template_en": "A household you help was confirmed as monitored; plan within 15 days.",
+          "needs_ack": True,
+          "ack_hours": 72})
 class RuleIn(Strict):
     model_config = ConfigDict(extra="forbid")
 

@@ -8,9 +8,15 @@ from pydantic import BaseModel, ConfigDict, Field
 
 from notifications.schemas._checks import Strict
 
+from backstop_common.examples import example
+
 EventPattern = Annotated[str, Field(pattern=r"^(\*|[a-z_]+\.(\*|[a-z_]+))$")]
 
 
+@example({"name": "省防返贫监测平台",
+          "url": "https://fpjc.example.gov.cn/hooks/backstop",
+          "event_types": ["case.*"],
+          "area_prefix": "211204"})
 class WebhookIn(Strict):
     model_config = ConfigDict(extra="forbid")
 
@@ -20,6 +26,7 @@ class WebhookIn(Strict):
     area_prefix: str = Field("", pattern=r"^[0-9]{0,12}$")
 
 
+@example({"paused": False})
 class WebhookPatch(Strict):
     model_config = ConfigDict(extra="forbid")
 

@@ -8,6 +8,7 @@ from pydantic import BaseModel, ConfigDict, StringConstraints
 
 from backstop_common.app import UoW
 from backstop_common.auth import CurrentPrincipal, Role
+from backstop_common.examples import example
 from backstop_common.problems import NotFound
 from backstop_common.concurrency import expected_version, optional_version
 from registry.domain import departures, members
@@ -67,6 +68,7 @@ async def move(member_id: uuid.UUID, body: MemberMove, uow: UoW, principal: Curr
     return await _view(uow, principal, member, request)
 
 
+@example({"id_number": "211204197803150028"})
 class MemberMatchIn(BaseModel):
     model_config = ConfigDict(extra="forbid")
 

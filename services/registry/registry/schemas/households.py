@@ -7,6 +7,7 @@ from typing import Any
 
 from pydantic import BaseModel, Field
 
+from backstop_common.examples import example
 from registry.vocab import Cause, MonitoringCategory, PovertyStatus
 from registry.schemas.members import MemberCreate, MemberRead
 from registry.schemas.records import (
@@ -33,6 +34,14 @@ class HouseholdFacts(BaseModel):
     relocated: bool | None = None  # 易地搬迁户
 
 
+@example({"village_code": "211204102200",
+          "address": "石门村三组12号",
+          "poverty_status": "lifted",
+          "year_lifted": 2019,
+          "main_cause": "illness",
+          "members": [{"name": "王建国", "id_number": "211204197803150028", "relation": "户主", "labour_capacity": "full"},
+                      {"name": "李秀英", "id_number": "21120419800612004X", "relation": "配偶"}],
+          "helpers": [{"name": "张明", "unit": "区农业农村局", "user_id": "helper-1@211204102200"}]})
 class HouseholdCreate(HouseholdFacts):
     village_code: str = Field(pattern=r"^[0-9]{12}$")
     household_number: str | None = Field(default=None, pattern=r"^[0-9]{1,20}$")
@@ -40,6 +49,7 @@ class HouseholdCreate(HouseholdFacts):
     helpers: list[HelperCreate] = Field(default_factory=list, max_length=10)
 
 
+@example({"address": "石门村三组14号", "monitoring_category": "unstable_lifted"})
 class HouseholdUpdate(HouseholdFacts):
     pass
 

@@ -7,6 +7,7 @@ from decimal import Decimal
 from pydantic import BaseModel, Field
 
 from backstop_common.dates import CalendarDate
+from backstop_common.examples import example
 from backstop_common.money import Money
 from registry.vocab import (
     Employment, Health, Labour, Pension, Relation, RemovalReason, SchoolingStage, SchoolingStatus, Sex,
@@ -40,6 +41,11 @@ class MemberFacts(BaseModel):
     pension_monthly: Money | None = Field(default=None, description="养老金月领取额 while receiving")
 
 
+@example({"name": "王小明",
+          "id_number": "21120420120901003X",
+          "relation": "之子",
+          "schooling_stage": "junior",
+          "schooling_status": "enrolled"})
 class MemberCreate(MemberFacts):
     name: str = Field(min_length=1, max_length=50)
     id_number: str = Field(min_length=15, max_length=18, description="18 characters; 15-digit legacy upgraded")
@@ -49,20 +55,24 @@ class MemberCreate(MemberFacts):
     person_number: str | None = Field(default=None, pattern=r"^[0-9]{1,20}$")
 
 
+@example({"health": "major_illness", "illness": "尿毒症", "medical_out_of_pocket": "38000.00", "medical_cost_year": 2026})
 class MemberUpdate(MemberFacts):
     id_number: str | None = Field(default=None, min_length=15, max_length=18)
 
 
+@example({"member_id": "8c9d7e6f-1a2b-4c3d-8e9f-0a1b2c3d4e5f", "previous_head_relation": "配偶"})
 class HeadChange(BaseModel):
     member_id: uuid.UUID = Field(description="the current member who becomes 户主")
     previous_head_relation: Relation = Field(description="the old head's relation to the new one, e.g. 之父")
 
 
+@example({"household_id": "0f6e8a52-3d4b-4b8e-9a3c-7c1d2e3f4a5b", "effective_on": "2026-03-01"})
 class MemberMove(BaseModel):
     household_id: uuid.UUID = Field(description="the household the member joins (in your area)")
     effective_on: CalendarDate | None = None
 
 
+@example({"reason": "death", "effective_on": "2026-05-20"})
 class MemberRemoval(BaseModel):
     reason: RemovalReason
     effective_on: CalendarDate

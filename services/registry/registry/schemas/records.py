@@ -7,6 +7,7 @@ from decimal import Decimal
 from pydantic import BaseModel, Field
 
 from backstop_common.dates import CalendarDate
+from backstop_common.examples import example
 from backstop_common.money import Money
 from registry.vocab import DisasterType, HousingGrade, MeasureType
 
@@ -15,6 +16,12 @@ ABSURD = Decimal("10000000")
 Component = Field(ge=0, le=ABSURD, max_digits=14, decimal_places=2)
 
 
+@example({"year": 2025,
+          "wage": "42000.00",
+          "business": "6000.00",
+          "business_costs": "1000.00",
+          "property": "0.00",
+          "transfer": "3000.00"})
 class IncomeAssessmentCreate(BaseModel):
     year: int = Field(ge=2014, le=2100)
     wage: Decimal = Component
@@ -33,6 +40,7 @@ class IncomeAssessmentRead(IncomeAssessmentCreate):
     created_at: datetime | None
 
 
+@example({"grade": "C", "assessed_on": "2026-06-01", "note": "墙体开裂"})
 class HousingAssessmentCreate(BaseModel):
     grade: HousingGrade
     assessed_on: CalendarDate
@@ -45,6 +53,7 @@ class HousingAssessmentRead(HousingAssessmentCreate):
     assessed_by: str
 
 
+@example({"safe_water": False, "assessed_on": "2026-06-01", "note": "水井干涸"})
 class WaterAssessmentCreate(BaseModel):
     safe_water: bool
     assessed_on: CalendarDate
@@ -56,6 +65,7 @@ class WaterAssessmentRead(WaterAssessmentCreate):
     assessed_by: str
 
 
+@example({"disaster_type": "0201", "loss_amount": "60000.00", "occurred_on": "2026-07-20", "description": "洪水冲毁大棚"})
 class DisasterCreate(BaseModel):
     disaster_type: DisasterType = Field(description="risk code 0201 flood … 0299 other")
     loss_amount: Money
@@ -68,6 +78,11 @@ class DisasterRead(DisasterCreate):
     reported_by: str
 
 
+@example({"name": "张明",
+          "unit": "区农业农村局",
+          "phone": "13900001111",
+          "user_id": "helper-1@211204102200",
+          "assigned_on": "2026-01-10"})
 class HelperCreate(BaseModel):
     name: str = Field(min_length=1, max_length=50)
     phone: str | None = Field(default=None, pattern=r"^[0-9+\- ]{7,20}$")
@@ -86,6 +101,11 @@ class HelperRead(BaseModel):
     ended_on: date | None
 
 
+@example({"measure_type": "employment",
+          "description": "公益岗位（护林员）",
+          "amount": "6000.00",
+          "given_on": "2026-04-01",
+          "unit": "区人社局"})
 class MeasureCreate(BaseModel):
     measure_type: MeasureType
     description: str = Field(min_length=1, max_length=500)
