@@ -113,8 +113,8 @@ async def get_attachment(report_id: uuid.UUID, attachment_id: uuid.UUID, uow: Uo
 
 
 @router.post("/reports/{report_id}/{action}")
-async def report_action(report_id: uuid.UUID, action: ReportAction, uow: UoW, principal: CurrentPrincipal, version: Version,
-                        body: ReportActionIn | None = None) -> ReportOut:
+async def report_action(report_id: uuid.UUID, action: ReportAction, uow: UoW, principal: CurrentPrincipal,
+                        version: Version, body: ReportActionIn | None = None) -> ReportOut:
     """举报办理操作 — one step of handling a report.
 
     accept or decline (the desk), extend or answer (the handling unit), callback (the desk), against the version
@@ -130,7 +130,8 @@ async def report_stats(uow: UoW, principal: CurrentPrincipal, year: int | None =
 
     Counts of 12317 reports by category, area and month for the year."""
     principal.ensure_role(*reports.READERS)
-    return ReportStats.model_validate(await stats.by_category_area_month(uow, principal, year or uow.clock.now().year))
+    year = year or uow.clock.now().year
+    return ReportStats.model_validate(await stats.by_category_area_month(uow, principal, year))
 
 
 @router.get("/monthly-report")
