@@ -2,9 +2,8 @@
 ``backstop_events.monitoring`` (shared with the consumers); they are re-exported here for the domain."""
 
 from backstop_common.asyncapi import EventCatalog
-from backstop_common.envelope import event_type
-from backstop_common.topics import REGISTRY_HOUSEHOLD
 from backstop_events import monitoring as contract
+from backstop_events import registry as registry_events
 from backstop_events.monitoring import (CASE_EVENTS, Actor, AssistancePlanned, CaseConfirmed, CaseEvent,
                                         CaseImported, CaseOpened, CaseOverdue, CaseRejected, CaseReopened,
                                         CaseStepped, ClusterAlertData, DibaoPhaseoutEvent, DibaoRecommended,
@@ -26,4 +25,4 @@ CONSUMED = ("household.registered", "household.updated", "household.status_chang
             "member.health_changed", "member.schooling_changed", "member.employment_changed",
             "member.insurance_changed", "member.pension_changed", "household.housing_assessed",
             "household.water_assessed", "household.disaster_reported", "household.measure_given")
-CONSUMED_TYPES = {name: catalog.consumes(REGISTRY_HOUSEHOLD, event_type("registry", name)) for name in CONSUMED}
+CONSUMED_TYPES = catalog.follows(registry_events.catalog, CONSUMED)

@@ -4,28 +4,23 @@ progress counts once per measure, year and household (or member), then every tar
 village publishes ``target.progressed``."""
 
 import uuid
-from collections.abc import Awaitable, Callable
-from datetime import datetime
 
 import structlog
 
+from backstop_common.consumer import TypedHandler
 from backstop_common.envelope import Event
 from backstop_common.uow import UnitOfWork
+from backstop_events.funds import SubsidyPaid
+from backstop_events.registry import HouseholdStatusChanged, MeasureGiven
 from monitoring.campaigns import repository
 from monitoring.campaigns.events import MEASURE_GIVEN, STATUS_CHANGED, SUBSIDY_PAID, TOPIC, TargetProgressed
 
 log = structlog.get_logger()
-Handler = Callable[[Event, UnitOfWork], Awaitable[None]]
 
 #: registry measure types counted per person of the household (the whole household benefits)
 HOUSEHOLD_MEASURES = {"industry", "employment", "dibao", "finance"}
 #: registry measure types counted one person per measure (a pupil, a patient)
 MEMBER_MEASURES = {"education", "health"}
-
-
-def _year(value, fallback: datetime) -> int:
-    text = str(value or "")
-    return int(text[:4]) if text[:4].isdigit() else fallback.year
 
 
 async def count(uow: UnitOfWork, event: Event, measure: str, year: int, subject_key: str, village_code: str,
@@ -42,64 +37,59 @@ async def count(uow: UnitOfWork, event: Event, measure: str, year: int, subject_
     log.info("campaigns.target_progress", measure=measure, year=year, village_code=village_code)
 
 
-async def _people(uow: UnitOfWork, data: dict, household_id: uuid.UUID) -> int:
-    if isinstance(data.get("people"), int) and data["people"] > 0:
-        return data["people"]
+async def _people(uow: UnitOfWork, household_id: uuid.UUID) -> int:
     return await repository.household_size(uow.session, household_id) or 1
 
 
-async def on_measure_given(event: Event, uow: UnitOfWork) -> None:
-    data, kind = event.data, event.data.get("measure_type")
-    household_id, village = uuid.UUID(data["household_id"]), data["village_code"]
-    year = _year(data.get("given_on"), event.time)
+async def on_measure_given(event: Event, data: MeasureGiven, uow: UnitOfWork) -> None:
+    kind, household_id, village = data.measure_type, data.household_id, data.village_code
+    year = data.given_on.year
     if kind in HOUSEHOLD_MEASURES:
-        await count(uow, event, kind, year, str(household_id), village, await _people(uow, data, household_id))
+        await count(uow, event, kind, year, str(household_id), village, await _people(uow, household_id))
     elif kind in MEMBER_MEASURES:
-        key = data.get("member_id") or data.get("measure_id") or str(event.id)
-        await count(uow, event, kind, year, str(key), village, 1)
+        await count(uow, event, kind, year, str(data.measure_id), village, 1)
 
 
-async def on_status_changed(event: Event, uow: UnitOfWork) -> None:
-    data = event.data
-    if data.get("poverty_status") != "lifted" or data.get("previous_status") != "poor":
+async def on_status_changed(event: Event, data: HouseholdStatusChanged, uow: UnitOfWork) -> None:
+    if data.poverty_status != "lifted" or data.previous_status != "poor":
         return
-    household_id, village = uuid.UUID(data["household_id"]), data["village_code"]
-    year, people = _year(data.get("year_lifted"), event.time), await _people(uow, data, household_id)
+    household_id, village = data.household_id, data.village_code
+    year, people = data.year_lifted or event.time.year, await _people(uow, household_id)
     for measure in ("lift_households", "lift_people"):
         await count(uow, event, measure, year, str(household_id), village, people)
 
 
-async def on_subsidy_paid(event: Event, uow: UnitOfWork) -> None:
-    data = event.data
-    if data.get("kind") != "housing_renovation" or not data.get("household_id"):
+async def on_subsidy_paid(event: Event, data: SubsidyPaid, uow: UnitOfWork) -> None:
+    if data.kind != "housing_renovation":
         return
-    household_id, village = uuid.UUID(data["household_id"]), data["village_code"]
-    year = _year(data.get("period"), event.time)
-    grade = data.get("grade") or await repository.household_grade(uow.session, household_id)
+    household_id, village = data.household_id, data.village_code
+    text = data.period[:4]
+    year = int(text) if text.isdigit() else event.time.year
+    grade = await repository.household_grade(uow.session, household_id)
     measures = ["housing"] + ([f"housing_{grade.lower()}"] if grade in ("C", "D") else [])
     for measure in measures:
         await count(uow, event, measure, year, str(household_id), village, 1)
 
 
-HANDLERS: dict[str, Handler] = {MEASURE_GIVEN: on_measure_given, STATUS_CHANGED: on_status_changed,
+HANDLERS: dict[str, TypedHandler] = {MEASURE_GIVEN: on_measure_given, STATUS_CHANGED: on_status_changed,
                                 SUBSIDY_PAID: on_subsidy_paid}
 
 
-def merge_handlers(*tables: dict[str, Handler]) -> dict[str, Handler]:
+def merge_handlers(*tables: dict[str, TypedHandler]) -> dict[str, TypedHandler]:
     """One handler table from several: where two packages handle the same type, both run, in order,
     in the same transaction (e.g. monitoring's read model first, then campaign progress)."""
-    merged: dict[str, list[Handler]] = {}
+    merged: dict[str, list[TypedHandler]] = {}
     for table in tables:
         for event_type, handler in table.items():
             merged.setdefault(event_type, []).append(handler)
 
-    def chain(handlers: list[Handler]) -> Handler:
+    def chain(handlers: list[TypedHandler]) -> TypedHandler:
         if len(handlers) == 1:
             return handlers[0]
 
-        async def run_all(event: Event, uow: UnitOfWork) -> None:
+        async def run_all(event: Event, data, uow: UnitOfWork) -> None:
             for handler in handlers:
-                await handler(event, uow)
+                await handler(event, data, uow)
 
         run_all.__name__ = "+".join(h.__name__ for h in handlers)
         return run_all

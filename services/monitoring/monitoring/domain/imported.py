@@ -2,9 +2,10 @@
 import carries its 监测对象类别, 风险是否消除 and 识别/消除时间, and monitoring records a confirmed (or
 eliminated) case with them instead of opening a new one. Its later signals join that case."""
 
-from datetime import date, datetime
+from datetime import datetime
 
 from backstop_common.uow import UnitOfWork
+from backstop_events.registry import HouseholdRegistered
 from monitoring.domain.cases import refresh_next_due
 from monitoring.domain.dates import add_days, start_of
 from monitoring.domain.policy import effective_policy
@@ -18,17 +19,13 @@ from monitoring.vocab import Category, Source, Stage
 CATEGORIES = frozenset(c.value for c in Category)
 
 
-def _day(value) -> date | None:
-    return date.fromisoformat(value) if isinstance(value, str) and value else None
-
-
-async def arrive(uow: UnitOfWork, facts: HouseholdFacts, data: dict, now: datetime) -> Case | None:
+async def arrive(uow: UnitOfWork, facts: HouseholdFacts, data: HouseholdRegistered, now: datetime) -> Case | None:
     """Record the household's national case once (a household monitoring already knows keeps its own)."""
-    category = data.get("monitoring_category")
+    category = data.monitoring_category
     if category not in CATEGORIES or await case_queries.for_household(uow.session, facts.household_id):
         return None
-    identified, eliminated_on = _day(data.get("risk_identified_on")), _day(data.get("risk_eliminated_on"))
-    eliminated = bool(data.get("risk_eliminated"))
+    identified, eliminated_on = data.risk_identified_on, data.risk_eliminated_on
+    eliminated = data.risk_eliminated
     since = start_of(identified) if identified else now
     policy = await effective_policy(uow.session, facts.village_code, now.year)
     case = Case(household_id=facts.household_id, village_code=facts.village_code,

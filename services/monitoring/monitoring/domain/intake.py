@@ -1,13 +1,17 @@
-"""A registry event arrives: update the read model, run the rules, record signals, check the cluster."""
+"""After a registry event updated the read model (handlers.py, one per event type): run its rule, record
+signals, check the cluster."""
 
 import uuid
+from collections.abc import Callable
 from datetime import datetime
 
 import structlog
 
 from backstop_common.uow import UnitOfWork
-from monitoring.domain import cluster, dibao, imported, readmodel, rules
+from backstop_events.registry import HouseholdUpdated, MeasureGiven
+from monitoring.domain import cluster, dibao
 from monitoring.domain.policy import effective_policy
+from monitoring.domain.rules import Draft
 from monitoring.domain.signals import record_signal
 from monitoring.models import HouseholdFacts, Policy
 from monitoring.repository import cases as case_repo
@@ -15,7 +19,8 @@ from monitoring.repository import households
 from monitoring.vocab import Source
 
 log = structlog.get_logger()
-INCOME_EVENTS = ("household.registered", "household.income_assessed")
+#: an event's rule with its payload and the facts bound: the policy in force → the signals it drafts
+Rule = Callable[[Policy | None], list[Draft]]
 
 
 def _track_income_stability(facts: HouseholdFacts, policy: Policy | None, now: datetime) -> None:
@@ -27,35 +32,26 @@ def _track_income_stability(facts: HouseholdFacts, policy: Policy | None, now: d
         facts.income_above_since = None
 
 
-async def _on_dibao(uow: UnitOfWork, name: str, data: dict) -> bool:
-    """Whether the household was on 低保 before a status change (the event carries no previous value)."""
-    if name != "household.status_changed":
-        return False
-    facts = await households.get(uow.session, uuid.UUID(str(data["household_id"])))
+async def on_dibao(uow: UnitOfWork, household_id: uuid.UUID) -> bool:
+    """Whether the household is on 低保 before a status change is applied (the event carries no previous
+    value)."""
+    facts = await households.get(uow.session, household_id)
     return bool(facts and facts.dibao)
 
 
-async def on_registry_event(uow: UnitOfWork, name: str, data: dict, now: datetime) -> int:
-    """Returns how many new signals the event produced."""
-    was_on_dibao = await _on_dibao(uow, name, data)
-    facts = await readmodel.apply(uow.session, name, data, now)
-    if name == "household.measure_given":
-        measure_id = data.get("measure_id")
-        await case_repo.complete_measure(uow.session, facts.household_id, data.get("measure_type", ""),
-                                         uuid.UUID(str(measure_id)) if measure_id else None, now)
-        return 0
-    if name == "household.updated" and "village_code" in data.get("changed", []):
-        await case_repo.move_to_village(uow.session, facts.household_id, facts.village_code)
-    if name == "household.registered":
-        await imported.arrive(uow, facts, data, now)
-    year = facts.income_year if name in INCOME_EVENTS and facts.income_year else now.year
+async def screen(uow: UnitOfWork, facts: HouseholdFacts, rule: Rule, now: datetime, *, income: bool = False,
+                 was_on_dibao: bool = False) -> int:
+    """After the read model took an event: run its rule against the policy in force, follow the income
+    (stability, 低保 recommendation), record the signals and check the village's cluster. ``income`` for an
+    event carrying an income (its own year's policy applies); returns how many new signals it produced."""
+    year = facts.income_year if income and facts.income_year else now.year
     policy = await effective_policy(uow.session, facts.village_code, year)
-    if name in INCOME_EVENTS:
+    if income:
         _track_income_stability(facts, policy, now)
     if policy is None:
         log.warning("monitoring.no_policy", village_code=facts.village_code, year=year)
-    drafts = rules.evaluate(name, data, facts, policy)
-    if name in INCOME_EVENTS:
+    drafts = rule(policy)
+    if income:
         await dibao.after_income(uow, facts, policy, now)
     if was_on_dibao and not facts.dibao:
         drafts += [d for d in [await dibao.after_dibao_ended(uow, facts, now)] if d is not None]
@@ -69,3 +65,14 @@ async def on_registry_event(uow: UnitOfWork, name: str, data: dict, now: datetim
     if recorded and policy is not None:
         await cluster.check(uow, policy, now, scope=facts.village_code, village=facts.village_code)
     return recorded
+
+
+async def measure_given(uow: UnitOfWork, facts: HouseholdFacts, data: MeasureGiven, now: datetime) -> None:
+    """帮扶措施 the registry recorded: it completes the oldest open planned measure of its type."""
+    await case_repo.complete_measure(uow.session, facts.household_id, data.measure_type, data.measure_id, now)
+
+
+async def moved(uow: UnitOfWork, facts: HouseholdFacts, data: HouseholdUpdated) -> None:
+    """The household moved village: its cases follow it."""
+    if "village_code" in data.changed:
+        await case_repo.move_to_village(uow.session, facts.household_id, facts.village_code)

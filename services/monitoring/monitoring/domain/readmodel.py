@@ -1,26 +1,25 @@
-"""Apply ``registry.household`` events to monitoring's read model of households.
+"""Apply ``registry.household`` events to monitoring's read model of households, from the events' payload
+models (``backstop_events.registry``): one function per event type, called by its handler.
 
 Counts (dropouts, uninsured, major illness, disability) start from the registration figures and move
 with member events; where an event carries no previous value, the member's last known one is used.
 """
 
-import uuid
+from collections.abc import Callable
 from datetime import datetime
-from decimal import Decimal
-from typing import Any
 
+from backstop_events.registry import (HelperAssigned, HouseholdEvent, HouseholdIncomeAssessed,
+                                      HouseholdRegistered, HouseholdStatusChanged, HouseholdUpdated,
+                                      HousingAssessed, MeasureGiven, MemberEmploymentChanged, MemberHealthChanged,
+                                      MemberInsuranceChanged, MemberSchoolingChanged, WaterAssessed)
 from monitoring.models import HouseholdFacts, MemberFacts
 from monitoring.repository import households
 
 REGISTERED_FIELDS = ("poverty_status", "year_lifted", "dibao", "tekun", "size", "labour_capable_members",
                      "housing_grade", "safe_water", "food_secure", "clothing_secure", "relocated", "uninsured_members",
                      "dropout_members", "main_cause", "tags", "helper_user_ids")
-UPDATABLE = ("village_code", "tags", "main_cause", "labour_capable_members", "size", "poverty_status",
-             "food_secure", "clothing_secure", "relocated")
-
-
-def _money(value: Any) -> Decimal | None:
-    return None if value is None else Decimal(str(value))
+#: what ``household.updated`` may change here, when it names the field in ``changed`` and carries it
+UPDATABLE = ("village_code", "tags", "main_cause", "food_secure", "clothing_secure", "relocated")
 
 
 def _move(count: int, was_bad: bool | None, is_bad: bool) -> int:
@@ -35,52 +34,56 @@ def _move(count: int, was_bad: bool | None, is_bad: bool) -> int:
 SEVERE_DISABILITY_GRADES = frozenset({1, 2})
 
 
-def _registered(f: HouseholdFacts, d: dict, m: MemberFacts | None) -> None:
+def _registered(f: HouseholdFacts, d: HouseholdRegistered, m: MemberFacts | None) -> None:
     for name in REGISTERED_FIELDS:
-        if name in d and d[name] is not None:
-            setattr(f, name, d[name])
-    members = d.get("members") or []
-    if members:  # the listed members' health, as later member events count it
-        f.major_illness_members = sum(x.get("health") == "major_illness" for x in members)
-        f.disabled_members = sum(bool(x.get("disability_grade")) for x in members)
-        f.severe_disabled_members = sum(x.get("disability_grade") in SEVERE_DISABILITY_GRADES for x in members)
-    if d.get("per_capita_income") is not None:
+        if getattr(d, name) is not None:
+            setattr(f, name, getattr(d, name))
+    if d.members:  # the listed members' health, as later member events count it
+        f.major_illness_members = sum(x.health == "major_illness" for x in d.members)
+        f.disabled_members = sum(bool(x.disability_grade) for x in d.members)
+        f.severe_disabled_members = sum(x.disability_grade in SEVERE_DISABILITY_GRADES for x in d.members)
+    if d.per_capita_income is not None:
         # the income's own year (older events have none: their income is then screened as the clock's year)
-        f.per_capita_income, f.income_year = _money(d["per_capita_income"]), d.get("income_year")
+        f.per_capita_income, f.income_year = d.per_capita_income, d.income_year
 
 
-def _updated(f: HouseholdFacts, d: dict, m: MemberFacts | None) -> None:
-    for name in d.get("changed", []):
-        if name in UPDATABLE and name in d:
-            setattr(f, name, d[name])
+def _updated(f: HouseholdFacts, d: HouseholdUpdated, m: MemberFacts | None) -> None:
+    for name in d.changed:
+        if name in UPDATABLE and name in d.model_fields_set:
+            setattr(f, name, getattr(d, name))
 
 
-def _status(f: HouseholdFacts, d: dict, m: MemberFacts | None) -> None:
-    for name in ("poverty_status", "year_lifted", "dibao", "tekun"):
-        if name in d:
-            setattr(f, name, d[name])
+def _status(f: HouseholdFacts, d: HouseholdStatusChanged, m: MemberFacts | None) -> None:
+    f.poverty_status, f.dibao, f.tekun = d.poverty_status, d.dibao, d.tekun
+    if "year_lifted" in d.model_fields_set:
+        f.year_lifted = d.year_lifted
 
 
-def _income(f: HouseholdFacts, d: dict, m: MemberFacts | None) -> None:
-    year = d.get("year")
-    if f.income_year is not None and year is not None and year < f.income_year:
+def _income(f: HouseholdFacts, d: HouseholdIncomeAssessed, m: MemberFacts | None) -> None:
+    if f.income_year is not None and d.year < f.income_year:
         return  # an older year's assessment arriving late does not replace the latest one
-    f.previous_per_capita_income = _money(d.get("previous_per_capita_income")) or f.per_capita_income
-    f.per_capita_income = _money(d.get("per_capita_income"))
-    f.income_year = year
-    if d.get("size"):
-        f.size = d["size"]
+    f.previous_per_capita_income = d.previous_per_capita_income or f.per_capita_income
+    f.per_capita_income = d.per_capita_income
+    f.income_year = d.year
+    if d.size:
+        f.size = d.size
 
 
-def _helper(f: HouseholdFacts, d: dict, m: MemberFacts | None) -> None:
-    if d.get("helper_user_id") and d["helper_user_id"] not in f.helper_user_ids:
-        f.helper_user_ids = [*f.helper_user_ids, d["helper_user_id"]]
+def _helper(f: HouseholdFacts, d: HelperAssigned, m: MemberFacts | None) -> None:
+    if d.helper_user_id and d.helper_user_id not in f.helper_user_ids:
+        f.helper_user_ids = [*f.helper_user_ids, d.helper_user_id]
 
 
-def _size(f: HouseholdFacts, d: dict, m: MemberFacts | None) -> None:
-    if d.get("size"):
-        f.size = d["size"]
-    if m is not None and d.get("reason"):  # member.removed
+def _added(f: HouseholdFacts, d, m: MemberFacts | None) -> None:
+    """member.added: the household's size after it."""
+    if d.size:
+        f.size = d.size
+
+
+def _removed(f: HouseholdFacts, d, m: MemberFacts | None) -> None:
+    """member.removed: the size after it, and the member no longer counts."""
+    _added(f, d, m)
+    if m is not None:
         f.dropout_members = _move(f.dropout_members, m.schooling_status == "dropped_out", False)
         f.uninsured_members = _move(f.uninsured_members, m.insured is False, False)
         f.major_illness_members = _move(f.major_illness_members, m.health == "major_illness", False)
@@ -90,80 +93,88 @@ def _size(f: HouseholdFacts, d: dict, m: MemberFacts | None) -> None:
         m.removed = True
 
 
-def _health(f: HouseholdFacts, d: dict, m: MemberFacts) -> None:
-    was_ill = d.get("previous_health", m.health) == "major_illness"
-    f.major_illness_members = _move(f.major_illness_members, was_ill, d.get("health") == "major_illness")
-    grade = d.get("disability_grade")
-    if grade is not None:
-        f.disabled_members = _move(f.disabled_members, bool(m.disability_grade), bool(grade))
-        f.severe_disabled_members = _move(f.severe_disabled_members, m.disability_grade in SEVERE_DISABILITY_GRADES,
-                                          grade in SEVERE_DISABILITY_GRADES)
-        m.disability_grade = grade
-    m.health = d.get("health", m.health)
-    if d.get("medical_out_of_pocket") is not None:
-        m.medical_out_of_pocket, m.medical_year = _money(d["medical_out_of_pocket"]), d.get("year")
+def _health(f: HouseholdFacts, d: MemberHealthChanged, m: MemberFacts) -> None:
+    was_ill = (d.previous_health if "previous_health" in d.model_fields_set else m.health) == "major_illness"
+    f.major_illness_members = _move(f.major_illness_members, was_ill, d.health == "major_illness")
+    grade = d.disability_grade
+    f.disabled_members = _move(f.disabled_members, bool(m.disability_grade), bool(grade))
+    f.severe_disabled_members = _move(f.severe_disabled_members, m.disability_grade in SEVERE_DISABILITY_GRADES,
+                                      grade in SEVERE_DISABILITY_GRADES)
+    m.disability_grade = grade
+    m.health = d.health
+    if d.medical_out_of_pocket is not None:
+        m.medical_out_of_pocket, m.medical_year = d.medical_out_of_pocket, d.year
 
 
-def _schooling(f: HouseholdFacts, d: dict, m: MemberFacts) -> None:
-    was = d.get("previous_status", m.schooling_status) == "dropped_out"
-    f.dropout_members = _move(f.dropout_members, was, d.get("status") == "dropped_out")
-    m.schooling_status = d.get("status")
+def _schooling(f: HouseholdFacts, d: MemberSchoolingChanged, m: MemberFacts) -> None:
+    was = (d.previous_status if "previous_status" in d.model_fields_set else m.schooling_status) == "dropped_out"
+    f.dropout_members = _move(f.dropout_members, was, d.status == "dropped_out")
+    m.schooling_status = d.status
 
 
-def _employment(f: HouseholdFacts, d: dict, m: MemberFacts) -> None:
-    m.employment = d.get("employment")
+def _employment(f: HouseholdFacts, d: MemberEmploymentChanged, m: MemberFacts) -> None:
+    m.employment = d.employment
 
 
-def _insurance(f: HouseholdFacts, d: dict, m: MemberFacts) -> None:
-    insured = bool(d.get("medical_insurance"))
-    f.uninsured_members = _move(f.uninsured_members, m.insured is False, not insured)
-    m.insured = insured
+def _insurance(f: HouseholdFacts, d: MemberInsuranceChanged, m: MemberFacts) -> None:
+    f.uninsured_members = _move(f.uninsured_members, m.insured is False, not d.medical_insurance)
+    m.insured = d.medical_insurance
 
 
-def _measure_given(f: HouseholdFacts, d: dict, m: MemberFacts | None) -> None:
-    if d.get("measure_type") and d["measure_type"] not in f.measures_given:
-        f.measures_given = [*f.measures_given, d["measure_type"]]
+def _measure_given(f: HouseholdFacts, d: MeasureGiven, m: MemberFacts | None) -> None:
+    if d.measure_type and d.measure_type not in f.measures_given:
+        f.measures_given = [*f.measures_given, d.measure_type]
 
 
-def _housing(f: HouseholdFacts, d: dict, m: MemberFacts | None) -> None:
-    f.housing_grade = d.get("grade")
+def _housing(f: HouseholdFacts, d: HousingAssessed, m: MemberFacts | None) -> None:
+    f.housing_grade = d.grade
 
 
-def _water(f: HouseholdFacts, d: dict, m: MemberFacts | None) -> None:
-    f.safe_water = d.get("safe_water")
+def _water(f: HouseholdFacts, d: WaterAssessed, m: MemberFacts | None) -> None:
+    f.safe_water = d.safe_water
 
 
-APPLY = {
-    "household.registered": _registered, "household.updated": _updated, "household.status_changed": _status,
-    "household.income_assessed": _income, "household.helper_assigned": _helper, "member.added": _size,
-    "member.removed": _size, "member.health_changed": _health, "member.schooling_changed": _schooling,
-    "member.employment_changed": _employment, "member.insurance_changed": _insurance,
-    "household.housing_assessed": _housing, "household.water_assessed": _water,
-    "household.measure_given": _measure_given,
-}
+def _unchanged(f: HouseholdFacts, d, m: MemberFacts | None) -> None:
+    """An event the read model keeps nothing of (a disaster, a pension: their rules read the event itself)."""
 
 
-async def _remember_members(session, household_id: uuid.UUID, members: list[dict]) -> None:
-    """The registered members as member events will find them (so a later change is not counted twice)."""
-    for listed in members:
-        row = await households.member(session, uuid.UUID(str(listed["member_id"])), household_id)
-        row.health, row.disability_grade = listed.get("health"), listed.get("disability_grade")
-        row.schooling_status, row.insured = listed.get("schooling_status"), listed.get("medical_insurance")
+Change = Callable[[HouseholdFacts, HouseholdEvent, MemberFacts | None], None]
 
 
-async def apply(session, name: str, data: dict, now: datetime) -> HouseholdFacts:
-    """Update the read model from one event; returns the household's facts after it."""
-    household_id = uuid.UUID(str(data["household_id"]))
-    facts = await households.get_or_create(session, household_id, data["village_code"], now)
-    member = None
-    if data.get("member_id"):
-        member = await households.member(session, uuid.UUID(str(data["member_id"])), household_id)
-    if name in APPLY:
-        APPLY[name](facts, data, member)
-    if name == "household.registered":
-        await _remember_members(session, household_id, data.get("members") or [])
-    if name == "member.health_changed" and data.get("year") is not None:
-        facts.medical_out_of_pocket = await households.medical_out_of_pocket(session, household_id, data["year"])
+async def apply(session, data: HouseholdEvent, change: Change, now: datetime) -> HouseholdFacts:
+    """Update the read model from one event with its change; returns the household's facts after it."""
+    facts = await households.get_or_create(session, data.household_id, data.village_code, now)
+    member_id = getattr(data, "member_id", None)
+    member = await households.member(session, member_id, data.household_id) if member_id else None
+    change(facts, data, member)
     facts.updated_at = now
     await session.flush()
     return facts
+
+
+async def registered(session, data: HouseholdRegistered, now: datetime) -> HouseholdFacts:
+    """建档: the facts, and the listed members as member events will find them (so a later change is not
+    counted twice)."""
+    facts = await apply(session, data, _registered, now)
+    for listed in data.members:
+        row = await households.member(session, listed.member_id, data.household_id)
+        row.health, row.disability_grade = listed.health, listed.disability_grade
+        row.schooling_status, row.insured = listed.schooling_status, listed.medical_insurance
+    await session.flush()
+    return facts
+
+
+async def health_changed(session, data: MemberHealthChanged, now: datetime) -> HouseholdFacts:
+    """The member's health; with a year's self-paid medical cost, the household's total for that year."""
+    facts = await apply(session, data, _health, now)
+    if data.year is not None:
+        facts.medical_out_of_pocket = await households.medical_out_of_pocket(session, data.household_id, data.year)
+        await session.flush()
+    return facts
+
+
+#: the change each other event type makes (its handler passes it to ``apply``)
+updated, status_changed, income_assessed, helper_assigned = _updated, _status, _income, _helper
+member_added, member_removed, schooling_changed, employment_changed = _added, _removed, _schooling, _employment
+insurance_changed, measure_given, housing_assessed, water_assessed = _insurance, _measure_given, _housing, _water
+disaster_reported = pension_changed = _unchanged

@@ -9,6 +9,10 @@ from decimal import Decimal
 from typing import Any
 
 from backstop_common.money import to_fen
+from backstop_events.registry import (DisasterReported, HouseholdIncomeAssessed, HouseholdRegistered,
+                                      HouseholdUpdated, HousingAssessed, MemberEmploymentChanged,
+                                      MemberHealthChanged, MemberInsuranceChanged, MemberPensionChanged,
+                                      MemberSchoolingChanged, WaterAssessed)
 from monitoring.domain.risk import income_risk_type
 from monitoring.models import HouseholdFacts, Policy
 from monitoring.vocab import RISK_CODES
@@ -74,7 +78,7 @@ def gaps(f: HouseholdFacts) -> list[str]:
     return found
 
 
-def registered(d: dict, f: HouseholdFacts, policy: Policy | None) -> list[Draft]:
+def registered(d: HouseholdRegistered, f: HouseholdFacts, policy: Policy | None) -> list[Draft]:
     drafts = income(f, policy)
     facts = {"housing": {"housing_grade": f.housing_grade}, "water": {"safe_water": f.safe_water},
              "education": {"dropout_members": f.dropout_members},
@@ -88,103 +92,89 @@ GAP_RULES = {"housing": "unsafe_housing", "water": "unsafe_water", "education": 
              "insurance": "uninsured", "food": "food_insecure", "clothing": "clothing_insecure"}
 
 
-def updated(d: dict, f: HouseholdFacts, policy: Policy | None) -> list[Draft]:
+def updated(d: HouseholdUpdated, f: HouseholdFacts, policy: Policy | None) -> list[Draft]:
     """不愁吃/不愁穿 became false: a signal once per item and day (the day the registry said so)."""
     day = f.updated_at.date().isoformat() if f.updated_at else "?"
     return [Draft(gap, GAP_RULES[gap], f"{gap}:{day}", {f"{gap}_secure": False})
             for gap, field_ in (("food", "food_secure"), ("clothing", "clothing_secure"))
-            if field_ in d.get("changed", []) and d.get(field_) is False]
+            if field_ in d.changed and getattr(d, field_) is False]
 
 
-def income_assessed(d: dict, f: HouseholdFacts, policy: Policy | None) -> list[Draft]:
-    if d.get("year") != f.income_year:
+def income_assessed(d: HouseholdIncomeAssessed, f: HouseholdFacts, policy: Policy | None) -> list[Draft]:
+    if d.year != f.income_year:
         return []  # a late assessment of an older year
     return income(f, policy)
 
 
-def health(d: dict, f: HouseholdFacts, policy: Policy | None) -> list[Draft]:
-    member, drafts = d.get("member_id"), []
+def health(d: MemberHealthChanged, f: HouseholdFacts, policy: Policy | None) -> list[Draft]:
+    member, drafts = str(d.member_id), []
     oop = f.medical_out_of_pocket
-    if oop is not None and policy is not None and d.get("medical_out_of_pocket") is not None:
+    if oop is not None and policy is not None and d.medical_out_of_pocket is not None:
         income_total = (f.per_capita_income or 0) * (f.size or 1)
         by_share = income_total > 0 and oop >= income_total * policy.medical_oop_income_share
         if oop >= policy.medical_oop_threshold or by_share:
-            drafts.append(Draft("01", "medical_cost", f"{member}:{d.get('year')}", {
+            drafts.append(Draft("01", "medical_cost", f"{member}:{d.year}", {
                 "medical_out_of_pocket": str(oop), "threshold": str(policy.medical_oop_threshold),
-                "income_share": str(policy.medical_oop_income_share), "year": d.get("year")}))
-    if d.get("health") == "major_illness" and d.get("previous_health") != "major_illness":
+                "income_share": str(policy.medical_oop_income_share), "year": d.year}))
+    if d.health == "major_illness" and d.previous_health != "major_illness":
         drafts.append(Draft("01", "major_illness", f"{member}:major_illness", {"member_id": member}))
-    if d.get("disability_grade"):
-        drafts.append(Draft("03", "disability", f"{member}:grade{d['disability_grade']}",
-                            {"member_id": member, "disability_grade": d["disability_grade"]}))
+    if d.disability_grade:
+        drafts.append(Draft("03", "disability", f"{member}:grade{d.disability_grade}",
+                            {"member_id": member, "disability_grade": d.disability_grade}))
     return drafts
 
 
-def schooling(d: dict, f: HouseholdFacts, policy: Policy | None) -> list[Draft]:
-    if d.get("status") != "dropped_out":
+def schooling(d: MemberSchoolingChanged, f: HouseholdFacts, policy: Policy | None) -> list[Draft]:
+    if d.status != "dropped_out":
         return []
-    return [Draft("education", "dropout", f"{d.get('member_id')}:dropped_out",
-                  {"member_id": d.get("member_id"), "stage": d.get("stage"), "age": d.get("age")})]
+    return [Draft("education", "dropout", f"{d.member_id}:dropped_out",
+                  {"member_id": str(d.member_id), "stage": d.stage, "age": d.age})]
 
 
-def employment(d: dict, f: HouseholdFacts, policy: Policy | None) -> list[Draft]:
-    if not d.get("job_lost"):
+def employment(d: MemberEmploymentChanged, f: HouseholdFacts, policy: Policy | None) -> list[Draft]:
+    if not d.job_lost:
         return []
-    return [Draft("07", "job_lost", f"{d.get('member_id')}:{d.get('previous_employment')}",
-                  {"member_id": d.get("member_id"), "previous_employment": d.get("previous_employment")})]
+    return [Draft("07", "job_lost", f"{d.member_id}:{d.previous_employment}",
+                  {"member_id": str(d.member_id), "previous_employment": d.previous_employment})]
 
 
-def pension(d: dict, f: HouseholdFacts, policy: Policy | None) -> list[Draft]:
+def pension(d: MemberPensionChanged, f: HouseholdFacts, policy: Policy | None) -> list[Draft]:
     """A member stopped drawing a pension (人社 feed, seed 004 社会保险): a household's transfer income
     fell away — the village verifies (其他, 99), once per member and day the registry said so."""
-    if not d.get("pension_stopped"):
+    if not d.pension_stopped:
         return []
     day = f.updated_at.date().isoformat() if f.updated_at else "?"
-    monthly = d.get("previous_pension_monthly")
-    return [Draft("99", "pension_stopped", f"{d.get('member_id')}:{day}", {
-        "member_id": d.get("member_id"), "previous_pension_monthly": monthly,
-        "yearly_loss": str(to_fen(Decimal(str(monthly)) * 12)) if monthly is not None else None})]
+    monthly = d.previous_pension_monthly
+    return [Draft("99", "pension_stopped", f"{d.member_id}:{day}", {
+        "member_id": str(d.member_id), "previous_pension_monthly": str(monthly) if monthly is not None else None,
+        "yearly_loss": str(to_fen(monthly * 12)) if monthly is not None else None})]
 
 
-def insurance(d: dict, f: HouseholdFacts, policy: Policy | None) -> list[Draft]:
-    if d.get("medical_insurance", True):
+def insurance(d: MemberInsuranceChanged, f: HouseholdFacts, policy: Policy | None) -> list[Draft]:
+    if d.medical_insurance:
         return []
-    return [Draft("insurance", "uninsured", f"{d.get('member_id')}:uninsured", {"member_id": d.get("member_id")})]
+    return [Draft("insurance", "uninsured", f"{d.member_id}:uninsured", {"member_id": str(d.member_id)})]
 
 
-def housing(d: dict, f: HouseholdFacts, policy: Policy | None) -> list[Draft]:
-    if d.get("grade") not in ("C", "D"):
+def housing(d: HousingAssessed, f: HouseholdFacts, policy: Policy | None) -> list[Draft]:
+    if d.grade not in ("C", "D"):
         return []
-    return [Draft("housing", "unsafe_housing", f"{d['grade']}:{d.get('assessed_on')}",
-                  {"housing_grade": d["grade"], "assessed_on": d.get("assessed_on")})]
+    return [Draft("housing", "unsafe_housing", f"{d.grade}:{d.assessed_on.isoformat()}",
+                  {"housing_grade": d.grade, "assessed_on": d.assessed_on.isoformat()})]
 
 
-def water(d: dict, f: HouseholdFacts, policy: Policy | None) -> list[Draft]:
-    if d.get("safe_water") is not False:
+def water(d: WaterAssessed, f: HouseholdFacts, policy: Policy | None) -> list[Draft]:
+    if d.safe_water is not False:
         return []
-    return [Draft("water", "unsafe_water", f"unsafe:{d.get('assessed_on')}", {"assessed_on": d.get("assessed_on")})]
+    day = d.assessed_on.isoformat()
+    return [Draft("water", "unsafe_water", f"unsafe:{day}", {"assessed_on": day})]
 
 
-def disaster(d: dict, f: HouseholdFacts, policy: Policy | None) -> list[Draft]:
-    loss = Decimal(str(d.get("loss_amount") or 0))
+def disaster(d: DisasterReported, f: HouseholdFacts, policy: Policy | None) -> list[Draft]:
+    loss = d.loss_amount
     if policy is None or loss < policy.disaster_loss_threshold:
         return []
-    code = d.get("disaster_type") if d.get("disaster_type") in RISK_CODES else "0299"
-    return [Draft(code, "disaster_loss", f"{d.get('disaster_id')}", {
-        "disaster_id": d.get("disaster_id"), "loss_amount": str(loss),
-        "threshold": str(policy.disaster_loss_threshold), "occurred_on": d.get("occurred_on")})]
-
-
-RULES = {
-    "household.registered": registered, "household.updated": updated, "household.income_assessed": income_assessed,
-    "member.health_changed": health, "member.schooling_changed": schooling,
-    "member.employment_changed": employment, "member.insurance_changed": insurance,
-    "member.pension_changed": pension,
-    "household.housing_assessed": housing, "household.water_assessed": water,
-    "household.disaster_reported": disaster,
-}
-
-
-def evaluate(name: str, data: dict, facts: HouseholdFacts, policy: Policy | None) -> list[Draft]:
-    rule = RULES.get(name)
-    return rule(data, facts, policy) if rule else []
+    code = d.disaster_type if d.disaster_type in RISK_CODES else "0299"
+    return [Draft(code, "disaster_loss", str(d.disaster_id), {
+        "disaster_id": str(d.disaster_id), "loss_amount": str(loss),
+        "threshold": str(policy.disaster_loss_threshold), "occurred_on": d.occurred_on.isoformat()})]

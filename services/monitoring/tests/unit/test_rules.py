@@ -1,12 +1,18 @@
 """The rules turning facts into risk signals (风险点), without PostgreSQL or a broker."""
 
+import uuid
 from decimal import Decimal
 
+from backstop_events.registry import (DisasterReported, HouseholdIncomeAssessed, HouseholdRegistered,
+                                      MemberHealthChanged)
 from monitoring.domain import rules
 from monitoring.domain.risk import income_risk_type, merge_risk_types
 from monitoring.vocab import MAX_RISK_TYPES
 
 from .policy import facts, policy
+
+#: the payload fields every registry.household event carries (the rules read the event's own model)
+HOUSEHOLD = {"household_id": uuid.uuid4(), "village_code": "211204001001"}
 
 
 def test_an_income_under_the_line_is_a_signal_keyed_by_its_year_and_amount():
@@ -40,7 +46,8 @@ def test_no_policy_no_income_signal():
 
 def test_a_registered_household_signals_each_unsecured_item_once():
     f = facts(housing_grade="D", safe_water=False, dropout_members=1, uninsured_members=0, food_secure=None)
-    drafts = rules.evaluate("household.registered", {}, f, policy())
+    registered = HouseholdRegistered(**HOUSEHOLD, poverty_status="lifted", size=3, labour_capable_members=2)
+    drafts = rules.registered(registered, f, policy())
     assert sorted((d.risk_type, d.rule, d.fact_key) for d in drafts) == [
         ("education", "dropout", "registered"), ("housing", "unsafe_housing", "registered"),
         ("water", "unsafe_water", "registered")]
@@ -48,24 +55,30 @@ def test_a_registered_household_signals_each_unsecured_item_once():
 
 def test_a_late_assessment_of_an_older_year_signals_nothing():
     f = facts(per_capita_income=Decimal("100"), income_year=2022)
-    assert rules.evaluate("household.income_assessed", {"year": 2021}, f, policy()) == []
+    late = HouseholdIncomeAssessed(**HOUSEHOLD, assessment_id=uuid.uuid4(), year=2021, wage="100", business="0",
+                                   business_costs="0", property="0", transfer="0", net_income="100", size=1,
+                                   per_capita_income="100")
+    assert rules.income_assessed(late, f, policy()) == []
 
 
 def test_medical_cost_over_the_threshold_or_over_the_income_share():
     f = facts(per_capita_income=Decimal("8000"), size=2, medical_out_of_pocket=Decimal("8000"))
-    event = {"member_id": "m1", "year": 2021, "medical_out_of_pocket": "8000"}
-    [by_share] = rules.evaluate("member.health_changed", event, f, policy())
-    assert (by_share.rule, by_share.fact_key) == ("medical_cost", "m1:2021")
+    member = uuid.uuid4()
+    event = MemberHealthChanged(**HOUSEHOLD, member_id=member, health="chronic", disability_grade=0, year=2021,
+                                medical_out_of_pocket="8000")
+    [by_share] = rules.health(event, f, policy())
+    assert (by_share.rule, by_share.fact_key) == ("medical_cost", f"{member}:2021")
     rich = facts(per_capita_income=Decimal("80000"), size=2, medical_out_of_pocket=Decimal("8000"))
-    assert rules.evaluate("member.health_changed", event, rich, policy()) == []
+    assert rules.health(event, rich, policy()) == []
 
 
 def test_a_disaster_under_the_threshold_is_not_a_signal_and_an_unknown_type_is_other():
-    small = {"disaster_id": "d1", "loss_amount": "4999.99", "disaster_type": "0201"}
-    assert rules.evaluate("household.disaster_reported", small, facts(), policy()) == []
-    [big] = rules.evaluate("household.disaster_reported", {**small, "loss_amount": "5000", "disaster_type": "x"},
-                           facts(), policy())
-    assert big.risk_type == "0299" and big.fact_key == "d1"
+    small = DisasterReported(**HOUSEHOLD, disaster_id=uuid.uuid4(), loss_amount="4999.99", disaster_type="0201",
+                             occurred_on="2026-07-01")
+    assert rules.disaster(small, facts(), policy()) == []
+    big = small.model_copy(update={"loss_amount": Decimal("5000"), "disaster_type": "x"})
+    [drafted] = rules.disaster(big, facts(), policy())
+    assert drafted.risk_type == "0299" and drafted.fact_key == str(small.disaster_id)
 
 
 def test_risk_types_keep_at_most_five_codes_and_any_flag():
