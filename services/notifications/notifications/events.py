@@ -5,7 +5,10 @@ from backstop_common.asyncapi import EventCatalog
 from backstop_common.envelope import event_type
 from backstop_common.topics import (FUNDS_FINANCE, MONITORING_CAMPAIGN, MONITORING_CASE, MONITORING_SUPERVISION,
                                     REGISTRY_HOUSEHOLD)
+from backstop_events import funds as funds_events
+from backstop_events import monitoring as monitoring_events
 from backstop_events import notifications as contract
+from backstop_events import registry as registry_events
 from backstop_events.notifications import (DELIVERED, ESCALATED, FAILED, NotificationDelivered,
                                            NotificationEscalated, NotificationFailed)
 
@@ -44,10 +47,13 @@ CONSUMED: dict[tuple[str, str], tuple[str, ...]] = {
     ),
 }
 
+#: whose contract (``backstop_events``) each publishing service's events are parsed with
+PUBLISHERS = {"registry": registry_events.catalog, "monitoring": monitoring_events.catalog,
+              "funds": funds_events.catalog}
 CONSUMED_TYPES: dict[str, str] = {}  # full ce type -> short name
-for (topic, service), names in CONSUMED.items():
-    for name in names:
-        CONSUMED_TYPES[catalog.consumes(topic, event_type(service, name))] = name
+for (_topic, _service), _names in CONSUMED.items():
+    for _name, _full in catalog.follows(PUBLISHERS[_service], _names).items():
+        CONSUMED_TYPES[_full] = _name
 
 HOUSEHOLD_REGISTERED = event_type("registry", "household.registered")
 HELPER_ASSIGNED = event_type("registry", "household.helper_assigned")

@@ -1,8 +1,10 @@
-"""Small helpers for the notifications tests: directory setup and inbox polling."""
+"""Small helpers for the notifications tests: directory setup, inbox polling, events as published."""
 
 import uuid
 
-from backstop_common.testing import bearer, eventually
+from backstop_common.envelope import Event
+from backstop_common.testing import bearer, eventually, make_event
+from backstop_events.registry import HouseholdRegistered
 
 
 def village(n: int) -> str:
@@ -30,3 +32,11 @@ async def inbox_with(client, settings, user_id, role, area, event_id: uuid.UUID,
         body = await inbox(client, settings, user_id, role, area)
         return [m for m in body["items"] if m["event_id"] == str(event_id)]
     return await eventually(check, timeout=timeout)
+
+
+def registered(household_id, vil: str, **fields) -> Event:
+    """``household.registered`` as the registry publishes it (its model in ``backstop_events.registry``, which
+    the consumer parses it with): the household read model takes its village and helpers."""
+    fields = {"poverty_status": "lifted", "size": 1, "labour_capable_members": 1, **fields}
+    data = HouseholdRegistered(household_id=household_id, village_code=vil, **fields)
+    return make_event("registry", "household.registered", household_id, data.model_dump(mode="json"), area_code=vil)

@@ -12,6 +12,7 @@ from notifications.models import Attempt, Delivery
 
 from .conftest import COUNTY
 from .helpers import inbox, inbox_with, load, person, village
+from .helpers import registered as registered_event
 from .http_receiver import Receiver
 
 
@@ -79,14 +80,14 @@ async def test_sms_delivered_and_a_failing_group_robot_retried_then_failed(app, 
                    {"kind": "unit", "unit": "health", "area_code": COUNTY, "group_webhook_url": robot.url,
                     "channels": ["group"]})
         household_id = uuid.uuid4()
-        registered = make_event("registry", "household.registered", household_id, area_code=vil, data={
-            "household_id": str(household_id), "village_code": vil, "helper_user_ids": [helper]})
+        registered = registered_event(household_id, vil, helper_user_ids=[helper])
         await publish_events(settings.kafka_bootstrap_servers, REGISTRY_HOUSEHOLD, [registered])
         assert await inbox_with(client, settings, helper, "helper", vil, registered.id)  # read model is fed
         risk = _risk(vil, household_id)
         problem = make_event("monitoring", "problem.overdue", uuid.uuid4(), area_code=vil, data={
             "problem_id": str(uuid.uuid4()), "campaign_id": str(uuid.uuid4()), "check": "housing",
-            "household_id": None, "village_code": vil, "responsible_unit": "health", "due_at": "2026-11-01", "actor": None})
+            "household_id": None, "village_code": vil, "responsible_unit": "health", "due_at": "2026-11-01",
+            "status": "overdue", "actor": None})
         await publish_events(settings.kafka_bootstrap_servers, MONITORING_CASE, [risk])
         await publish_events(settings.kafka_bootstrap_servers, MONITORING_CAMPAIGN, [problem])
 

@@ -8,7 +8,7 @@ from backstop_common.testing import bearer, eventually, make_event, publish_even
 from backstop_common.topics import REGISTRY_HOUSEHOLD
 
 from .conftest import COUNTY
-from .helpers import inbox_with, load, person, village
+from .helpers import inbox_with, load, person, registered, village
 
 
 async def _sms_rule(client, admin, area_prefix: str):
@@ -21,8 +21,7 @@ async def _sms_rule(client, admin, area_prefix: str):
 
 async def _household(client, settings, vil: str, helper: str) -> str:
     household_id = uuid.uuid4()
-    event = make_event("registry", "household.registered", household_id, area_code=vil, data={
-        "household_id": str(household_id), "village_code": vil, "helper_user_ids": [helper]})
+    event = registered(household_id, vil, helper_user_ids=[helper])
     await publish_events(settings.kafka_bootstrap_servers, REGISTRY_HOUSEHOLD, [event])
     assert await inbox_with(client, settings, helper, "helper", vil, event.id)
     return str(household_id)

@@ -7,6 +7,7 @@ from backstop_common.topics import FUNDS_FINANCE, MONITORING_CASE, REGISTRY_HOUS
 
 from .conftest import COUNTY
 from .helpers import inbox, inbox_with, load, person, village
+from .helpers import registered as registered_event
 
 
 async def test_registry_household_then_monitoring_risk_reaches_helper_and_cadre(app, client, settings, admin):
@@ -15,9 +16,7 @@ async def test_registry_household_then_monitoring_risk_reaches_helper_and_cadre(
     await load(client, admin, person(helper, "helper", vil), person(cadre, "village_cadre", vil),
                person(other, "helper", vil))
     household_id = uuid.uuid4()
-    registered = make_event("registry", "household.registered", household_id, area_code=vil, data={
-        "household_id": str(household_id), "village_code": vil, "poverty_status": "lifted",
-        "helper_user_ids": [helper], "size": 3})
+    registered = registered_event(household_id, vil, poverty_status="lifted", helper_user_ids=[helper], size=3)
     await publish_events(settings.kafka_bootstrap_servers, REGISTRY_HOUSEHOLD, [registered])
     assert await inbox_with(client, settings, helper, "helper", vil, registered.id)
 
@@ -118,8 +117,7 @@ async def test_risk_consumed_before_its_household_still_reaches_the_helper(clien
         "signal_id": str(uuid.uuid4()), "risk_type": "07", "rule": "job", "facts": {}, "source": "event"})
     await publish_events(settings.kafka_bootstrap_servers, MONITORING_CASE, [risk])
     assert await inbox_with(client, settings, cadre, "village_cadre", vil, risk.id)  # the cadre at once
-    registered = make_event("registry", "household.registered", household_id, area_code=vil, data={
-        "household_id": str(household_id), "village_code": vil, "helper_user_ids": [helper]})
+    registered = registered_event(household_id, vil, helper_user_ids=[helper])
     await publish_events(settings.kafka_bootstrap_servers, REGISTRY_HOUSEHOLD, [registered])
     [late] = await inbox_with(client, settings, helper, "helper", vil, risk.id)  # the helper once it is known
     assert late["needs_ack"] and "因务工就业不稳" in late["body_zh"]
