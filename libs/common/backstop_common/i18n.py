@@ -72,6 +72,12 @@ class term:  # noqa: N801 — a value inside a msg, like msg itself
 Text = str | msg
 
 
+def message_of(exc: BaseException) -> Text:
+    """The message an exception was raised with (``raise ValueError(msg(...))``), still translatable."""
+    first = exc.args[0] if exc.args else ""
+    return first if isinstance(first, msg) else str(exc)
+
+
 def negotiate(accept_language: str | None) -> str:
     """The language of the answer: the caller's best-rated of zh/en; Chinese when it names neither."""
     ranked = []

@@ -12,7 +12,7 @@ from typing import Any
 
 from pydantic_core._pydantic_core import list_all_errors  # not re-exported by pydantic_core
 
-from backstop_common.i18n import EN, current_language, translate
+from backstop_common.i18n import EN, current_language, message_of, translate
 
 
 @cache
@@ -36,7 +36,7 @@ def localized(error: Mapping[str, Any], language: str | None = None) -> str:
 
 def _value(value: Any, language: str) -> Any:
     if isinstance(value, Exception):  # value_error / assertion_error: the validator's own words
-        return translate(str(value), language)
+        return translate(message_of(value), language)
     return value
 
 

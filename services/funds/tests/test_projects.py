@@ -36,7 +36,9 @@ async def test_lifecycle_with_refusals_history_and_events(client, county, settin
 
     assert (await act(client, county, pid, "appraise", reason="专家论证通过")).status_code == 200
     reverse = await act(client, county, pid, "transition", to_stage="declared")
-    assert reverse.status_code == 409 and "reverse" in reverse.json()["detail"]
+    assert reverse.status_code == 409 and reverse.json()["detail"] == "项目不能从「论证」退回到「申报」；下一阶段为「公示」"
+    english = await act(client, {**county, "Accept-Language": "en"}, pid, "transition", to_stage="declared")
+    assert english.json()["detail"] == "cannot go back from Appraised to Declared; the next stage is Noticed"
 
     noticed = await act(client, county, pid, "post-notice", reason="公示 10 天")
     assert noticed.status_code == 200

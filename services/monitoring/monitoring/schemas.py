@@ -10,6 +10,7 @@ from pydantic import AfterValidator, AwareDatetime, BaseModel, ConfigDict, Field
 
 from backstop_common.dates import CalendarDate
 from backstop_common.examples import example
+from backstop_common.i18n import msg
 from backstop_common.money import Money
 from monitoring.vocab import RISK_TYPES
 
@@ -91,8 +92,8 @@ class PolicyValues(BaseModel):
     def steps_fit_decision(self):
         steps = self.verify_days + self.post_notice_days + self.notice_days + self.review_days + self.confirm_days
         if steps > self.decision_days:
-            raise ValueError(f"the identification steps take {steps} days, more than decision_days "
-                             f"{self.decision_days} (signal to decision)")
+            raise ValueError(msg("the identification steps take {steps} days, more than decision_days {days} "
+                                 "(signal to decision)", steps=steps, days=self.decision_days))
         return self
 
 
@@ -143,7 +144,7 @@ class SignalIn(BaseModel):
     @classmethod
     def known_risk_type(cls, value: str) -> str:
         if value not in RISK_TYPES:
-            raise ValueError(f"unknown risk type; one of {sorted(RISK_TYPES)}")
+            raise ValueError(msg("unknown risk type; one of {types}", types=", ".join(sorted(RISK_TYPES))))
         return value
 
 

@@ -9,6 +9,7 @@ from backstop_common.app import ReadModel, UoW
 from backstop_common.auth import CurrentPrincipal
 from backstop_common.clock import Now
 from backstop_common.concurrency import expected_version, optional_version
+from backstop_common.i18n import msg
 from backstop_common.openapi import actions
 from backstop_common.paging import Page, Paging
 from backstop_common.problems import NotFound
@@ -117,5 +118,6 @@ async def act(project_id: uuid.UUID, action: ProjectAction, uow: UoW, principal:
     elif action in ACTIONS:
         to_stage = ACTIONS[action]
     else:
-        raise NotFound(f"unknown action {action.value!r}; one of: {', '.join(ACTIONS)}, transition (with to_stage)")
+        raise NotFound(msg("unknown action {action}; one of: {actions}, transition (with to_stage)",
+                           action=repr(action.value), actions=", ".join(ACTIONS)))
     return await commit(uow, projects.transition(uow, principal, project_id, to_stage, body, now, if_match))

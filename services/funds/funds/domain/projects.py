@@ -9,12 +9,12 @@ from datetime import date, datetime, timedelta
 
 from backstop_common.auth import Principal
 from backstop_common.concurrency import check_version
-from backstop_common.i18n import msg
+from backstop_common.i18n import msg, term
 from backstop_common.problems import Conflict, NotFound, Unprocessable
 from backstop_common.topics import FUNDS_FINANCE
 from backstop_common.uow import UnitOfWork
 from funds.domain import access, disclosure
-from funds.enums import STAGE_LABELS, STAGE_ORDER, Stage
+from funds.enums import STAGE_ORDER, Stage
 from funds.events import Actor, ProjectStageChanged
 from funds.models import Asset, Project, StageChange
 from funds.repository import policy as policies
@@ -66,12 +66,15 @@ async def transition(uow: UnitOfWork, principal: Principal, project_id: uuid.UUI
     position = STAGE_ORDER.index(current)
     expected = STAGE_ORDER[position + 1] if position + 1 < len(STAGE_ORDER) else None
     if to_stage != expected:
-        verb = "reverse" if STAGE_ORDER.index(to_stage) <= position else "skip"
-        raise Conflict(f"cannot {verb} from {STAGE_LABELS[current]} ({current}) to {STAGE_LABELS[to_stage]} "
-                       f"({to_stage}); the next stage is {expected or 'none: the project is closed'}",
+        refusal = ("cannot go back from {current} to {to}; the next stage is {next}"
+                   if STAGE_ORDER.index(to_stage) <= position else
+                   "cannot skip from {current} to {to}; the next stage is {next}")
+        following = term("project_stage", expected.value) if expected else msg("none: the project is closed")
+        raise Conflict(msg(refusal, current=term("project_stage", current.value),
+                           to=term("project_stage", to_stage.value), next=following),
                        current_stage=current.value, next_stage=expected.value if expected else None)
     if current is Stage.NOTICED and project.notice_ends_at and now < project.notice_ends_at:
-        raise Conflict(f"the public notice (公示) runs until {project.notice_ends_at.isoformat()}",
+        raise Conflict(msg("the public notice (公示) runs until {until}", until=project.notice_ends_at.isoformat()),
                        notice_ends_at=project.notice_ends_at.isoformat())
     if to_stage is Stage.HANDED_OVER and not body.assets:
         raise Unprocessable("资产移交 needs the assets the project formed (assets)")

@@ -8,6 +8,7 @@ from typing import Annotated, Literal
 from pydantic import Field, model_validator
 
 from backstop_common.examples import example
+from backstop_common.i18n import msg, term
 from backstop_common.money import Money
 from funds.enums import FIRST_POLICY_YEAR, RATE_KINDS, STANDARD_ITEMS, SubsidyKind
 from funds.schemas.base import AreaCode, In, Out, Yuan
@@ -35,13 +36,16 @@ class StandardIn(In):
     def _a_line_of_its_kind(self):
         if self.item not in STANDARD_ITEMS[self.kind]:
             items = ", ".join(STANDARD_ITEMS[self.kind])
-            raise ValueError(f"item {self.item!r} is not a {self.kind} line; one of {items}")
+            raise ValueError(msg("item {item} is not a {kind} line; one of {items}", item=repr(self.item),
+                                 kind=term("subsidy_kind", self.kind), items=items))
         if self.kind in RATE_KINDS:
             missing = [f for f in RATE_FIELDS if getattr(self, f) is None]
             if missing or self.amount is not None:
-                raise ValueError(f"a {self.kind} line sets {', '.join(RATE_FIELDS)} and no amount")
+                raise ValueError(msg("a {kind} line sets {fields} and no amount", kind=term("subsidy_kind", self.kind),
+                                     fields=", ".join(RATE_FIELDS)))
         elif self.amount is None or any(getattr(self, f) is not None for f in RATE_FIELDS):
-            raise ValueError(f"a {self.kind} line sets an amount and no {', '.join(RATE_FIELDS)}")
+            raise ValueError(msg("a {kind} line sets an amount and no {fields}", kind=term("subsidy_kind", self.kind),
+                                 fields=", ".join(RATE_FIELDS)))
         return self
 
 

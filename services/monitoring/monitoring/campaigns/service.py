@@ -10,6 +10,7 @@ from sqlmodel import select
 
 from backstop_common.auth import Principal, Role, area_prefix
 from backstop_common.freshness import Freshness
+from backstop_common.i18n import msg
 from backstop_common.problems import Conflict, NotFound, Unprocessable
 from backstop_common.topics import REGISTRY_HOUSEHOLD
 from backstop_common.uow import UnitOfWork
@@ -27,19 +28,20 @@ ANSWERERS = (Role.VILLAGE_CADRE, Role.HELPER, Role.TOWNSHIP_STAFF, Role.COUNTY_S
 
 def validate_check(body: CheckIn) -> None:
     if body.kind == "data" and body.fact not in repository.FACTS:
-        raise Unprocessable(f"unknown fact {body.fact!r}: a data check must name a known fact",
+        raise Unprocessable(msg("unknown fact {fact}: a data check must name a known fact", fact=repr(body.fact)),
                             fact=body.fact, known_facts=sorted(repository.FACTS))
     if body.kind == "question" and body.fact is not None:
         raise Unprocessable("a question is answered at the visit and names no fact", fact=body.fact)
     if body.responsible_unit not in UNITS:
-        raise Unprocessable(f"unknown responsible unit {body.responsible_unit!r}", known_units=sorted(UNITS))
+        raise Unprocessable(msg("unknown responsible unit {unit}", unit=repr(body.responsible_unit)),
+                            known_units=sorted(UNITS))
 
 
 async def create_check(uow: UnitOfWork, principal: Principal, body: CheckIn) -> CheckDefinition:
     principal.ensure_role(*COUNTY)
     validate_check(body)
     if await uow.session.get(CheckDefinition, body.code):
-        raise Conflict(f"check {body.code} already exists")
+        raise Conflict(msg("check {code} already exists", code=body.code))
     check = CheckDefinition(**body.model_dump(), created_by=principal.subject, created_at=uow.clock.now())
     uow.session.add(check)
     await uow.session.flush()
@@ -61,7 +63,7 @@ async def create_campaign(uow: UnitOfWork, principal: Principal, body: CampaignI
         raise Unprocessable("the rectification deadline comes before the investigation deadline")
     known = set((await uow.session.exec(select(CheckDefinition.code).where(CheckDefinition.code.in_(codes)))).all())
     if unknown := [c for c in codes if c not in known]:
-        raise Unprocessable(f"unknown checks: {', '.join(unknown)}", unknown_checks=unknown)
+        raise Unprocessable(msg("unknown checks: {checks}", checks=", ".join(unknown)), unknown_checks=unknown)
     campaign = Campaign(name=body.name, area_code=body.area_code, scope=area_prefix(body.area_code),
                         investigation_due=body.investigation_due, rectification_due=body.rectification_due,
                         checks=codes, created_by=principal.subject, created_at=now)
@@ -109,7 +111,7 @@ async def answer_question(uow: UnitOfWork, principal: Principal, campaign_id: uu
     campaign = await get_campaign(uow, principal, campaign_id)
     check = await uow.session.get(CheckDefinition, body.check)
     if check is None or check.code not in campaign.checks or check.kind != "question":
-        raise Unprocessable(f"{body.check} is not a question of this campaign")
+        raise Unprocessable(msg("{check} is not a question of this campaign", check=body.check))
     if check.subject == "household":
         if body.household_id is None:
             raise Unprocessable("this question is about a household: give household_id")

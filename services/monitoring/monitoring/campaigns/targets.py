@@ -9,6 +9,7 @@ from sqlalchemy.dialects.postgresql import insert
 from sqlmodel import select
 
 from backstop_common.auth import Principal, Role, area_prefix
+from backstop_common.i18n import msg
 from backstop_common.problems import Conflict, NotFound, Unprocessable
 from backstop_common.uow import UnitOfWork
 from monitoring.campaigns import repository
@@ -40,7 +41,7 @@ async def create_target(uow: UnitOfWork, principal: Principal, body: TargetIn) -
     principal.ensure_role(*COUNTY)
     principal.ensure_covers(body.area_code, "area")
     if body.measure not in MEASURES:
-        raise Unprocessable(f"unknown measure {body.measure!r}", known_measures=sorted(MEASURES))
+        raise Unprocessable(msg("unknown measure {measure}", measure=repr(body.measure)), known_measures=sorted(MEASURES))
     starts, due = body.starts_on or date(body.year, 1, 1), body.due_on or date(body.year, 12, 31)
     if due < starts:
         raise Unprocessable("due_on comes before starts_on")
@@ -70,7 +71,8 @@ async def split(uow: UnitOfWork, principal: Principal, target_id: uuid.UUID, bod
     others = await repository.sum_of_parts(uow.session, parent.id, areas)
     total = others + sum(p.target for p in body.parts)
     if total > parent.target:
-        raise Unprocessable(f"the parts add up to {total}, more than the total {parent.target}",
+        raise Unprocessable(msg("the parts add up to {total}, more than the total {target}", total=total,
+                                 target=parent.target),
                             total=parent.target, parts_sum=total)
     now = uow.clock.now()
     for part in body.parts:

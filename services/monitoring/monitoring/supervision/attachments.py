@@ -4,6 +4,7 @@ at most ``MAX_BYTES``."""
 import base64
 import binascii
 
+from backstop_common.i18n import msg
 from backstop_common.problems import Unprocessable
 from monitoring.supervision.models import ReportAttachment
 from monitoring.supervision.schemas import AttachmentIn
@@ -18,7 +19,7 @@ def decode(item: AttachmentIn) -> bytes:
     except (binascii.Error, ValueError) as exc:
         raise Unprocessable("附件不是有效的 base64 编码", filename=item.filename) from exc
     if len(content) > MAX_BYTES:
-        raise Unprocessable(f"附件超过 {MAX_BYTES // 1024 // 1024} MB", filename=item.filename)
+        raise Unprocessable(msg("the attachment is larger than {mb} MB", mb=MAX_BYTES // 1024 // 1024), filename=item.filename)
     if not content.startswith(SIGNATURES[item.content_type]) or (
             item.content_type == "image/webp" and content[8:12] != b"WEBP"):
         raise Unprocessable("附件内容与类型不符（仅接受 JPEG、PNG、WebP 图片）", filename=item.filename)

@@ -6,6 +6,7 @@ and the SMS that carries it is queued encrypted (``sms``)."""
 import secrets
 from datetime import datetime, timedelta
 
+from backstop_common.i18n import msg
 from backstop_common.problems import TooManyRequests
 from backstop_common.uow import UnitOfWork
 from monitoring.supervision import repository, sms
@@ -20,7 +21,8 @@ CODE_ATTEMPTS = 5
 
 def ensure_under_daily_limit(count: int, allowed: int, now: datetime, what: str) -> None:
     if count >= allowed:
-        raise TooManyRequests(f"{what}今日次数已达上限，请明日再试", retry_after=seconds_to_local_midnight(now))
+        raise TooManyRequests(msg("{what}: today's limit is reached; please try again tomorrow", what=msg(what)),
+                              retry_after=seconds_to_local_midnight(now))
 
 
 def _code_hash(vault: Vault, phone: str, code: str) -> str:
@@ -32,7 +34,7 @@ async def request_code(uow: UnitOfWork, vault: Vault, body: CodeIn) -> None:
     now, phone_key = uow.clock.now(), vault.key_of(f"phone:{body.phone}")
     policy = await repository.policy_for(uow.session, body.area_code)
     ensure_under_daily_limit(await repository.codes_since(uow.session, phone_key, local_day_start(now)),
-                             policy.codes_per_phone_per_day, now, "该手机号获取验证码")
+                             policy.codes_per_phone_per_day, now, "verification codes for this phone number")
     code = f"{secrets.randbelow(10**6):06d}"
     uow.session.add(PhoneCode(phone_key=phone_key, code_hash=_code_hash(vault, body.phone, code),
                               expires_at=now + timedelta(minutes=CODE_MINUTES), created_at=now))

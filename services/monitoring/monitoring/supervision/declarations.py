@@ -8,6 +8,7 @@ from datetime import datetime
 
 from backstop_common.auth import Principal, Role, parent_area
 from backstop_common.concurrency import check_version
+from backstop_common.i18n import msg
 from backstop_common.problems import Conflict, Forbidden, NotFound, Unprocessable
 from backstop_common.uow import UnitOfWork
 from monitoring.domain.rules import Draft
@@ -40,16 +41,16 @@ async def declare(uow: UnitOfWork, vault: Vault, body: DeclarationIn, match) -> 
     """``match(id_number, county)`` → (household id, village) or None (registry). None back: a wrong code."""
     now = uow.clock.now()
     if await repository.category(uow.session, "declaration", body.kind) is None:
-        raise Unprocessable(f"未知的申报事由：{body.kind}",
+        raise Unprocessable(msg("unknown declaration kind {kind}", kind=body.kind),
                             known_kinds=[c.code for c in await repository.categories(uow.session, "declaration")])
     policy = await repository.policy_for(uow.session, body.area_code)
     id_number = body.id_number.upper()
     phone_key, id_key = vault.key_of(f"phone:{body.phone}"), vault.key_of(f"id:{id_number}")
     since = local_day_start(now)
     ensure_under_daily_limit(await repository.declarations_since(uow.session, since, phone_key=phone_key),
-                             policy.declarations_per_phone_per_day, now, "该手机号申报")
+                             policy.declarations_per_phone_per_day, now, "declarations from this phone number")
     ensure_under_daily_limit(await repository.declarations_since(uow.session, since, id_key=id_key),
-                             policy.declarations_per_id_per_day, now, "该身份证号申报")
+                             policy.declarations_per_id_per_day, now, "declarations for this ID number")
     if not await codes.use_code(uow, vault, body.phone, body.code, now):
         return None
     found = await match(id_number, at_level(body.area_code, "county"))
@@ -77,13 +78,14 @@ async def act(uow: UnitOfWork, vault: Vault, principal: Principal, declaration_i
               body: DeclarationActionIn, version: int) -> Declaration:
     steps = {"accept": _accept, "decline": _decline, "visit": _visit}
     if action not in steps:
-        raise NotFound(f"未知操作：{action}", actions=sorted(steps))
+        raise NotFound(msg("unknown action {action}", action=repr(action)), actions=sorted(steps))
     principal.ensure_role(*VERIFIERS)
     d = await get(uow, principal, declaration_id)
     check_version(d.version, version, "declaration")
     expected = "unregistered" if action == "visit" else "awaiting_verification"
     if d.status != expected:
-        raise Conflict(f"申报当前状态为 {d.status}，不能执行 {action}", current_status=d.status)
+        raise Conflict(msg("the declaration is {status}; {action} is not possible", status=d.status, action=action),
+                       current_status=d.status)
     d.decided_by, d.decided_at, d.version = principal.subject, uow.clock.now(), d.version + 1
     await steps[action](uow, vault, principal, d, body)
     uow.session.add(d)

@@ -7,6 +7,7 @@ from dataclasses import dataclass
 
 from backstop_common.auth import Principal, Role
 from backstop_common.concurrency import check_version
+from backstop_common.i18n import msg
 from backstop_common.problems import Conflict, Forbidden, NotFound, Unprocessable
 from backstop_common.uow import UnitOfWork
 from monitoring.supervision import repository
@@ -50,14 +51,15 @@ async def act(uow: UnitOfWork, principal: Principal, report_id: uuid.UUID, actio
               version: int) -> Report:
     t = TRANSITIONS.get(action)
     if t is None:
-        raise NotFound(f"未知操作：{action}", actions=sorted(TRANSITIONS))
+        raise NotFound(msg("unknown action {action}", action=repr(action)), actions=sorted(TRANSITIONS))
     report = await get(uow, principal, report_id)
     _ensure_allowed(principal, report, t)
     check_version(report.version, version, "report")
     if report.status not in t.sources:
-        raise Conflict(f"举报当前状态为 {report.status}，不能执行 {action}", current_status=report.status)
+        raise Conflict(msg("the report is {status}; {action} is not possible", status=report.status, action=action),
+                       current_status=report.status)
     if t.needs_note and not body.note:
-        raise Unprocessable(f"{action} 需要填写说明（note）")
+        raise Unprocessable(msg("{action} needs a note", action=action))
     before = report.status
     name, reason = await STEPS[action](uow, report, body)
     report.version, report.updated_at = report.version + 1, uow.clock.now()

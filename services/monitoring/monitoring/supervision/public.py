@@ -31,7 +31,7 @@ async def report(body: PublicReportIn, request: Request, uow: UoW) -> Receipt:
     now, key = uow.clock.now(), caller_key(request)
     policy = await repository.policy_for(uow.session, body.area_code)
     ensure_under_daily_limit(await repository.reports_from_source(uow.session, key, local_day_start(now)),
-                             policy.public_reports_per_source_per_day, now, "举报")
+                             policy.public_reports_per_source_per_day, now, "reports")
     found = await reports.receive(uow, request.app.state.vault, body, channel="public", source_key=key)
     await uow.commit()
     return Receipt(reference=found.id, message=f"已收到您的举报，将在{policy.accept_working_days}个工作日内受理；"

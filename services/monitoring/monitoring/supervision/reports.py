@@ -4,6 +4,7 @@ phone, and the event and step every change writes (the steps after intake: ``han
 import uuid
 
 from backstop_common.auth import Principal, Role
+from backstop_common.i18n import msg
 from backstop_common.problems import NotFound, Unprocessable
 from backstop_common.uow import UnitOfWork
 from monitoring.models import Case, HouseholdFacts
@@ -52,7 +53,7 @@ async def receive(uow: UnitOfWork, vault: Vault, body: PublicReportIn, *, channe
     category = await repository.category(uow.session, "report", body.category)
     if category is None:
         known = [c.code for c in await repository.categories(uow.session, "report")]
-        raise Unprocessable(f"未知的举报类别：{body.category}", known_categories=known)
+        raise Unprocessable(msg("unknown report category {category}", category=body.category), known_categories=known)
     if isinstance(body, ReportIn) and principal is not None:
         await _check_links(uow, principal, body)
     now = uow.clock.now()
