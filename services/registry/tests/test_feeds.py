@@ -28,9 +28,16 @@ async def test_feeds_update_matched_and_return_unmatched(client, settings):
                     {"id_number": stranger, "year": 2024, "medical_out_of_pocket": "100"},
                     {"id_number": "123", "year": 2024, "medical_out_of_pocket": "5"}]})
     assert health.status_code == 200, health.text
+    english = await client.post("/api/v1/feeds/health_insurance", headers={
+        **_dept(settings, "health_insurance"), "Accept-Language": "en"}, json={"records": [
+            {"id_number": stranger, "year": 2024, "medical_out_of_pocket": "100"},
+            {"id_number": "123", "year": 2024, "medical_out_of_pocket": "5"}]})
+    assert [u["reason"] for u in english.json()["unmatched"]] == [
+        "no current member with this ID number in your area",
+        "invalid ID number: ID number must have 18 characters (or 15 legacy digits), got 3"]
     body = health.json()
     assert body["matched"] == 1 and body["changed"] == 1
-    assert [(u["index"], u["reason"][:7]) for u in body["unmatched"]] == [(1, "no curr"), (2, "invalid")]
+    assert [(u["index"], u["reason"][:6]) for u in body["unmatched"]] == [(1, "您的辖区内没"), (2, "证件号码无效")]
     assert stranger not in health.text
 
     education = await client.post("/api/v1/feeds/education", headers=_dept(settings, "education"), json={
@@ -92,7 +99,7 @@ async def test_public_security_human_resources_disability_and_water_feeds(client
     body = police.json()
     assert (body["matched"], body["changed"]) == (3, 3)
     reasons = {u["index"]: u["reason"] for u in body["unmatched"]}
-    assert set(reasons) == {0, 4} and "head" in reasons[0] and "no current member" in reasons[4]
+    assert set(reasons) == {0, 4} and "户主" in reasons[0] and "没有该证件号码" in reasons[4]
     file = (await client.get(f"/api/v1/households/{hh['id']}", headers=auth(settings))).json()
     assert file["size"] == 1 and [m["relation"] for m in file["members"] if not m.get("removed_on")] == ["户主"]
     lone_file = (await client.get(f"/api/v1/households/{lone['id']}", headers=auth(settings))).json()
@@ -153,6 +160,8 @@ async def test_human_resources_feed_carries_pensions(client, settings):
         ("receiving", False), ("contributing", False), ("none", True)]
     assert pensions[-1]["previous_pension_monthly"] == "186.50" and pensions[-1]["pension_monthly"] is None
 
-    for bad in ({"id_number": son_id}, {"id_number": son_id, "pension": "none", "pension_monthly": "10"}):
+    for bad, says in (({"id_number": son_id}, "人社记录须给出"),
+                      ({"id_number": son_id, "pension": "none", "pension_monthly": "10"}, "只有养老保险状态为领取养老金")):
         refused = await client.post("/api/v1/feeds/human_resources", headers=hr, json={"records": [bad]})
-        assert refused.status_code == 422, refused.text
+        assert refused.status_code == 422 and says in refused.json()["errors"][0]["msg"], refused.text
+        assert refused.json()["errors"][0]["loc"][:2] == ["records", 0]

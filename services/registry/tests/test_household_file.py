@@ -137,7 +137,10 @@ async def test_duplicate_and_invalid_id_numbers_are_refused(client, settings):
     assert dup.status_code == 409 and "另一户" in dup.json()["detail"]  # zh-CN unless asked
     bad = taken[:-1] + ("0" if taken[-1] != "0" else "1")
     resp = await client.post("/api/v1/households", headers=auth(settings), json=household(VILLAGE, member(id_number=bad)))
-    assert resp.status_code == 422 and "check digit" in resp.json()["detail"]
+    assert resp.status_code == 422 and "校验位" in resp.json()["detail"]
+    english = await client.post("/api/v1/households", headers={**auth(settings), "Accept-Language": "en"},
+                                json=household(VILLAGE, member(id_number=bad)))
+    assert english.status_code == 422 and "check digit" in english.json()["detail"]
     headless = await client.post("/api/v1/households", headers=auth(settings),
                                  json=household(VILLAGE, member("配偶")))
     assert headless.status_code == 422 and "户主" in headless.json()["detail"]

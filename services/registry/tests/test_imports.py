@@ -55,13 +55,28 @@ async def test_broken_file_reports_every_bad_row_and_loads_the_good(app, client,
     assert report["rows"] == 12 and report["households_registered"] == 1 and report["members_registered"] == 2
     by_line = {e["line"]: e["reason"] for e in report["errors"]}
     assert sorted(by_line) == [5, 6, 7, 8, 9, 10, 11, 12, 13, 14]
+    assert "校验位" in by_line[5]  # zh-CN unless asked
+    assert "科学计数法" in by_line[6]
+    assert "没有户主" in by_line[7]
+    assert "没有行政村" in by_line[8]
+    assert "已登记在户" in by_line[9]
+    assert "未导入" in by_line[10] and "未知的健康状况" in by_line[11]
+    assert "未知的户类型" in by_line[12] and "为负数" in by_line[13]
+    assert "与第 7 行重复" in by_line[14]
+    assert await _counts(app) == (before[0] + 1, before[1] + 2, before[2] + 1)
+
+    # the same file again, asking for English: the bad rows come back with the same lines, in English
+    again = await client.post("/api/v1/imports/households", files={"file": ("名单.csv", to_csv(rows, "gbk"))},
+                              headers={**auth(settings, "township_staff", TOWNSHIP), "Accept-Language": "en"})
+    by_line = {e["line"]: e["reason"] for e in again.json()["errors"]}
+    assert sorted(by_line) == [5, 6, 7, 8, 9, 10, 11, 12, 13, 14]
     assert "check digit" in by_line[5]
     assert "scientific notation" in by_line[6]
     assert "no head" in by_line[7]
     assert "unknown village" in by_line[8]
     assert "already registered in household" in by_line[9]
-    assert "not loaded" in by_line[10] and "健康状况" in by_line[11]
-    assert "户类型" in by_line[12] and "negative" in by_line[13]
+    assert "not loaded" in by_line[10] and "unknown 健康状况" in by_line[11]
+    assert "unknown 户类型" in by_line[12] and "negative" in by_line[13]
     assert "also on line 7" in by_line[14]
     assert await _counts(app) == (before[0] + 1, before[1] + 2, before[2] + 1)
 
@@ -95,7 +110,7 @@ async def test_xlsx_with_numeric_ids_and_title_rows(app, client, settings):
     # 户编号 (14 digits) survives as a number; an 18-digit ID number cannot
     assert report["households_registered"] == 0
     assert {e["line"] for e in report["errors"]} == {3, 4}
-    assert all("destroyed" in e["reason"] for e in report["errors"])
+    assert all("已破坏" in e["reason"] for e in report["errors"])
     text_ids = to_xlsx(rows, numeric=("户编号",))
     resp = await _post(client, settings, text_ids, "export.xlsx")
     assert resp.json()["households_registered"] == 2 and resp.json()["errors"] == []
@@ -105,13 +120,13 @@ async def test_bad_files_are_problems_and_change_nothing(app, client, settings):
     before = await _counts(app)
     no_id = to_csv([person("86300000000201", "1", "韩", id_number())]).decode("gbk").replace("证件号码", "号码")
     resp = await _post(client, settings, no_id.encode("gbk"), "a.csv")
-    assert resp.status_code == 422 and "证件号码" in resp.json()["detail"]
+    assert resp.status_code == 422 and "缺少必需的列" in resp.json()["detail"] and "证件号码" in resp.json()["detail"]
     assert resp.headers["content-type"] == "application/problem+json"
     garbage = await _post(client, settings, b"PK\x03\x04garbage", "a.xlsx")
     assert garbage.status_code == 422
     outside = await _post(client, settings, to_csv([person("86300000000301", "1", "杨", id_number(),
                                                            乡镇="杨木林子镇", 行政村="杨木林子村")]), "b.csv")
-    assert outside.status_code == 200 and "unknown village" in outside.json()["errors"][0]["reason"]
+    assert outside.status_code == 200 and "没有行政村" in outside.json()["errors"][0]["reason"]
     assert await _counts(app) == before
 
 

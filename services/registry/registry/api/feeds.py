@@ -8,6 +8,7 @@ from pydantic import TypeAdapter, ValidationError
 from backstop_common.app import UoW
 from backstop_common.auth import CurrentPrincipal
 from backstop_common.problems import Unprocessable
+from backstop_common.validation import validation_errors
 from registry.domain import feeds
 from registry.schemas.feeds import FEEDS, FeedResult
 
@@ -27,7 +28,7 @@ async def post_feed(department: Department, uow: UoW, principal: CurrentPrincipa
         records = TypeAdapter(list[FEEDS[department]]).validate_python(body.get("records"))
     except ValidationError as exc:
         raise Unprocessable("the feed is invalid; nothing was applied", errors=[
-            {"loc": ["records", *e["loc"]], "msg": e["msg"], "type": e["type"]} for e in exc.errors()]) from None
+            {**e, "loc": ["records", *e["loc"]]} for e in validation_errors(exc.errors())]) from None
     if not 1 <= len(records) <= 50_000:
         raise Unprocessable("a feed holds 1 to 50,000 records")
     result = await feeds.apply_feed(uow, principal, department, records)

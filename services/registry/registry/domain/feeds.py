@@ -7,6 +7,7 @@ through the same rules as a cadre's edit (history, version, event); an unmatched
 """
 
 from backstop_common.auth import Principal, Role
+from backstop_common.i18n import message_of, msg, term, translate
 from backstop_common.privacy import mask_id_number
 from backstop_common.problems import Conflict, Forbidden, Unprocessable
 from backstop_common.uow import UnitOfWork
@@ -24,9 +25,10 @@ def may_post(principal: Principal, department: str) -> None:
     if principal.role in (Role.COUNTY_ADMIN, Role.SYSTEM):
         return
     if principal.role != Role.DEPARTMENT or principal.department != department:
-        raise Forbidden(f"only {department} department staff may post this feed")
+        raise Forbidden(msg("only {department} staff may post this feed", department=term("department", department)))
 
 
+NO_MEMBER = "no current member with this ID number in your area"
 #: what a public-security record ends a membership with (减员 reason)
 DEPARTURES = {"death": "death", "moved_out": "migration"}
 
@@ -62,13 +64,14 @@ async def apply_feed(uow: UnitOfWork, principal: Principal, department: str, rec
             numbers[index] = normalize_id_number(record.id_number)
         except InvalidIdNumber as exc:
             result.unmatched.append(FeedUnmatched(index=index, id_number=mask_id_number(record.id_number),
-                                                  reason=f"invalid ID number: {exc}"))
+                                                  reason=translate(msg("invalid ID number: {reason}",
+                                                                       reason=message_of(exc)))))
     found = await repo.current_in_scope(uow.session, sorted(set(numbers.values())), principal.scope)
     action = f"feed:{department}"
     for index, number in numbers.items():
         if number not in found:
             result.unmatched.append(FeedUnmatched(index=index, id_number=mask_id_number(number),
-                                                  reason="no current member with this ID number in your area"))
+                                                  reason=translate(NO_MEMBER)))
             continue
         member, household = found[number]
         try:
@@ -76,7 +79,7 @@ async def apply_feed(uow: UnitOfWork, principal: Principal, department: str, rec
                 changed = await _apply(uow, principal, department, records[index], member, household, action)
         except (Conflict, Unprocessable) as exc:
             result.unmatched.append(FeedUnmatched(index=index, id_number=mask_id_number(number),
-                                                  reason=str(exc.detail)))
+                                                  reason=translate(exc.detail)))
             continue
         result.matched += 1
         result.changed += int(changed)

@@ -10,6 +10,8 @@ from pypinyin import lazy_pinyin  # noqa: E402
 from stdnum import numdb
 from stdnum.cn import ric
 
+from backstop_common.i18n import msg
+
 
 class InvalidIdNumber(ValueError):
     """The reason is meant for the person who typed the number."""
@@ -26,31 +28,31 @@ def normalize_id_number(raw: str) -> str:
     if not number.isalnum():
         number = ric.compact(number)
     if not number:
-        raise InvalidIdNumber("ID number is empty")
+        raise InvalidIdNumber(msg("ID number is empty"))
     if "E+" in number or "." in number:
-        raise InvalidIdNumber(f"ID number {number!r} is in scientific notation or a decimal; "
-                              "Excel has destroyed its last digits, format the column as text")
+        raise InvalidIdNumber(msg("ID number {number} is in scientific notation or a decimal; Excel has "
+                                  "destroyed its last digits, format the column as text", number=repr(number)))
     if len(number) == 15:
         if not number.isdigit():
-            raise InvalidIdNumber("a 15-digit legacy ID number must be all digits")
+            raise InvalidIdNumber(msg("a 15-digit legacy ID number must be all digits"))
         stem = number[:6] + "19" + number[6:]
         number = stem + ric.calc_check_digit(stem + "0")
     if len(number) != 18:
-        raise InvalidIdNumber(f"ID number must have 18 characters (or 15 legacy digits), got {len(number)}")
+        raise InvalidIdNumber(msg("ID number must have 18 characters (or 15 legacy digits), got {n}", n=len(number)))
     if not number[:17].isdigit() or not (number[17].isdigit() or number[17] == "X"):
-        raise InvalidIdNumber("ID number must be 17 digits and a digit or X")
+        raise InvalidIdNumber(msg("ID number must be 17 digits and a digit or X"))
     if number[17] != ric.calc_check_digit(number):
-        raise InvalidIdNumber("ID number check digit is wrong (GB 11643)")
+        raise InvalidIdNumber(msg("ID number check digit is wrong (GB 11643)"))
     try:
         born = birth_date_of(number)
     except ValueError:
-        raise InvalidIdNumber("ID number holds no valid birth date") from None
+        raise InvalidIdNumber(msg("ID number holds no valid birth date")) from None
     # the real calendar, not the app's clock: a pure check (imports run it in a worker thread), and a clock
     # only moves forward, so a birth date real today allows, the app's today allows too
     if not date(1890, 1, 1) <= born <= date.today():
-        raise InvalidIdNumber(f"ID number birth date {born} is impossible")
+        raise InvalidIdNumber(msg("ID number birth date {born} is impossible", born=born))
     if not _known_province(number[:2]):
-        raise InvalidIdNumber(f"ID number starts with an unknown province code {number[:2]}")
+        raise InvalidIdNumber(msg("ID number starts with an unknown province code {code}", code=number[:2]))
     return number
 
 

@@ -11,11 +11,12 @@ from collections.abc import Callable
 from asgi_correlation_id import correlation_id
 
 from backstop_common.auth import Principal
+from backstop_common.i18n import ZH, Text, current_language, message_of, msg, translate
 from backstop_common.problems import Unprocessable
 from backstop_common.uow import UnitOfWork
 from registry.domain.guards import may_write
 from registry.imports.columns import HeaderProblem
-from registry.imports.plan import Plan, RowError, no_gc, plan_import
+from registry.imports.plan import NOT_LOADED, Plan, RowError, no_gc, plan_import
 from registry.imports.reader import UnreadableFile, read_rows
 from registry.models import ImportRun
 from registry.repository import areas, bulk
@@ -26,7 +27,7 @@ def _read_and_plan(data: bytes, filename: str, villages: dict, codes: set, progr
     try:
         return plan_import(read_rows(data, filename), villages, codes, progress)
     except (UnreadableFile, HeaderProblem) as exc:
-        raise Unprocessable(f"{filename}: {exc}") from None
+        raise Unprocessable(msg("{file}: {problem}", file=filename, problem=message_of(exc))) from None
 
 
 def _tuples(plan: Plan) -> tuple[list[tuple], list[tuple]]:
@@ -67,8 +68,14 @@ async def import_households(uow: UnitOfWork, principal: Principal, data: bytes, 
     return ImportReport(import_id=import_id, filename=filename, rows=plan.rows, households_registered=loaded_h,
                         members_registered=loaded_m, households_unchanged=len(existing),
                         rows_unchanged=unchanged_rows, rows_rejected=len(plan.errors),
-                        errors=[ImportError_(**e.__dict__) for e in plan.errors],
+                        errors=[ImportError_(line=e.line, household_number=e.household_number,
+                                             reason=reasons_text(e.reasons)) for e in plan.errors],
                         ignored_headers=plan.ignored_headers)
+
+
+def reasons_text(reasons: list[Text]) -> str:
+    """Every reason of a row in the request's language, joined as that language joins a list."""
+    return ("；" if current_language() == ZH else "; ").join(translate(r) for r in reasons)
 
 
 def _reject_taken(plan: Plan, taken: list[tuple], existing: set[str]) -> set[str]:
@@ -78,10 +85,9 @@ def _reject_taken(plan: Plan, taken: list[tuple], existing: set[str]) -> set[str
     for line, number, held_by in taken:
         if number in rejected:
             bad_lines.add(line)
-            plan.errors.append(RowError(line, number, f"ID number already registered in household {held_by} "
-                                                      "(one person, one household)"))
+            plan.errors.append(RowError(line, number, [msg("ID number already registered in household {household} "
+                                                           "(one person, one household)", household=held_by)]))
     for _id, _household, number, line, *_ in plan.members:
         if number in rejected and line not in bad_lines:
-            plan.errors.append(RowError(line, number,
-                                        "not loaded: another row of this household is bad"))
+            plan.errors.append(RowError(line, number, [NOT_LOADED]))
     return rejected

@@ -5,7 +5,7 @@ from datetime import UTC, datetime
 
 from backstop_common.auth import Principal
 from backstop_common.concurrency import check_version
-from backstop_common.i18n import msg
+from backstop_common.i18n import message_of, msg
 from backstop_common.problems import Conflict, NotFound, Unprocessable
 from backstop_common.uow import UnitOfWork
 from registry.domain import history, member_events
@@ -23,7 +23,7 @@ def valid_id_number(raw: str, where: str = "id_number") -> str:
     try:
         return normalize_id_number(raw)
     except InvalidIdNumber as exc:
-        raise Unprocessable(str(exc), field=where) from None
+        raise Unprocessable(message_of(exc), field=where) from None
 
 
 async def ensure_unregistered(session, id_numbers: list[str], own: uuid.UUID | None = None) -> None:

@@ -2,6 +2,8 @@
 
 import re
 
+from backstop_common.i18n import msg
+
 #: canonical key → the header texts the exports use for it
 ALIASES: dict[str, tuple[str, ...]] = {
     "county": ("县(市、区、旗)", "县", "县(市、区)", "县（市、区、旗）"),
@@ -84,9 +86,10 @@ def find_header(rows: list[list], scan: int = 5) -> tuple[int, dict[str, int], l
     index, mapping, ignored = best
     missing = [ALIASES[k][0] for k in REQUIRED if k not in mapping]
     if not any(all(k in mapping for k in keys) for keys in GEOGRAPHY):
-        missing.append("行政村 and 乡(镇) (or 村代码)")
+        missing.append("行政村 + 乡(镇) / 村代码")  # either the two names or the code
     if index < 0 or len(mapping) < 3:
-        raise HeaderProblem(f"no header row found in the first {scan} rows (looked for 户编号, 姓名, 证件号码 …)")
+        raise HeaderProblem(msg("no header row found in the first {scan} rows (looked for 户编号, 姓名, 证件号码 …)",
+                                scan=scan))
     if missing:
-        raise HeaderProblem(f"missing required column(s): {', '.join(missing)}", )
+        raise HeaderProblem(msg("missing required column(s): {columns}", columns=", ".join(missing)))
     return index, mapping, ignored

@@ -4,6 +4,7 @@ import contextlib
 import gc
 from dataclasses import dataclass, field
 
+from backstop_common.i18n import Text, msg
 from backstop_common.money import to_fen
 from registry.imports.columns import find_header
 from registry.imports.ids import OrderedIds
@@ -11,11 +12,15 @@ from registry.imports.rows import parse_row
 from registry.repository.bulk import PERSON_COLUMNS
 
 
+#: a good row of a household with a bad one
+NOT_LOADED = "not loaded: another row of this household is bad"
+
+
 @dataclass
 class RowError:
     line: int
     household_number: str | None
-    reason: str
+    reasons: list[Text]  # translated when the report is answered (i18n)
 
 
 @dataclass
@@ -68,14 +73,15 @@ def _plan(table, villages, village_codes, progress) -> Plan:
     return plan
 
 
-def _village(facts: dict, villages, codes: set[str], problems: list[str]) -> str | None:
+def _village(facts: dict, villages, codes: set[str], problems: list[Text]) -> str | None:
     if facts["village_code"]:
         if facts["village_code"] not in codes:
-            problems.append(f"unknown village code {facts['village_code']} in your area")
+            problems.append(msg("unknown village code {code} in your area", code=facts["village_code"]))
         return facts["village_code"]
     code = villages.get((facts["township"], facts["village"]))
     if code is None:
-        problems.append(f"unknown village {facts['township']}/{facts['village']} in your area")
+        problems.append(msg("unknown village {township}/{village} in your area", township=facts["township"],
+                            village=facts["village"]))
     return code
 
 
@@ -83,22 +89,23 @@ def _check_household(number: str, rows: list, seen: dict[str, int], plan: Plan, 
     bad = False
     heads = [r for r in rows if r[1]["is_head"]]
     if len(heads) != 1:
-        reason = "household has no head (户主)" if not heads else f"household has {len(heads)} heads (户主)"
+        reason = msg("household has no head (户主)") if not heads else msg("household has {n} heads (户主)",
+                                                                          n=len(heads))
         for r in rows:
             r[4].append(reason)
     for line, person, _facts, _code, problems in rows:
         id_number = person.get("id_number")
         if id_number and id_number in seen:
-            problems.append(f"ID number also on line {seen[id_number]} (one person, one household)")
+            problems.append(msg("ID number also on line {line} (one person, one household)", line=seen[id_number]))
         elif id_number:
             seen[id_number] = line
         if problems:
             bad = True
-            plan.errors.append(RowError(line, number or None, "; ".join(problems)))
+            plan.errors.append(RowError(line, number or None, problems))
     if bad:
         for line, _p, _f, _c, problems in rows:
             if not problems:
-                plan.errors.append(RowError(line, number, "not loaded: another row of this household is bad"))
+                plan.errors.append(RowError(line, number, [NOT_LOADED]))
         return
     _accept(number, rows, heads[0], plan, new_id)
 

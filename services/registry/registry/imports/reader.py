@@ -5,6 +5,8 @@ import io
 
 from python_calamine import CalamineWorkbook
 
+from backstop_common.i18n import msg
+
 
 class UnreadableFile(ValueError):
     pass
@@ -23,7 +25,7 @@ def _excel(data: bytes) -> list[list]:
         sheet = book.get_sheet_by_index(0)
         return sheet.to_python(skip_empty_area=False)
     except Exception as exc:  # calamine raises its own error types for damaged files
-        raise UnreadableFile(f"not a readable Excel file: {exc}") from None
+        raise UnreadableFile(msg("not a readable Excel file: {error}", error=str(exc))) from None
 
 
 def _csv(data: bytes) -> list[list]:
@@ -34,8 +36,8 @@ def _csv(data: bytes) -> list[list]:
         except UnicodeDecodeError:
             continue
     else:
-        raise UnreadableFile("the CSV is neither UTF-8 nor GBK/GB18030")
+        raise UnreadableFile(msg("the CSV is neither UTF-8 nor GBK/GB18030"))
     if "\x00" in text[:1000]:
-        raise UnreadableFile("not a CSV or Excel file")
+        raise UnreadableFile(msg("not a CSV or Excel file"))
     dialect = csv.excel_tab if text[:2000].count("\t") > text[:2000].count(",") else csv.excel
     return list(csv.reader(io.StringIO(text), dialect))

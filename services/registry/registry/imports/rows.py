@@ -2,6 +2,7 @@
 
 from decimal import Decimal, InvalidOperation
 
+from backstop_common.i18n import Text, message_of, msg
 from registry.domain.identity import InvalidIdNumber, birth_date_of, normalize_id_number, pinyin_of, sex_of
 from registry.vocab import HEAD, RELATIONS
 from registry.imports import values as v
@@ -9,6 +10,11 @@ from registry.schemas.records import ABSURD
 
 INCOME = ("wage", "business", "property", "transfer", "business_costs")
 NUMBERS = ("household_number", "person_number", "id_number", "village_code")
+
+
+def scientific(column: str, text: str) -> msg:
+    return msg("{column} {value} is in scientific notation; Excel has destroyed its digits", column=column,
+               value=repr(text))
 
 
 def cell_text(cell, key: str) -> str:
@@ -19,12 +25,12 @@ def cell_text(cell, key: str) -> str:
         return "是" if cell else "否"
     if isinstance(cell, float | int):
         if key in NUMBERS and (isinstance(cell, float) and (not cell.is_integer() or abs(cell) >= 1e15)):
-            raise ValueError(f"{key} is stored as a number ({cell:g}); Excel has destroyed its digits — "
-                             "format the column as text and export again")
+            raise ValueError(msg("{column} is stored as a number ({number}); Excel has destroyed its digits — "
+                                 "format the column as text and export again", column=key, number=f"{cell:g}"))
         return str(int(cell)) if float(cell).is_integer() else str(cell)
     text = str(cell).strip()
     if key in NUMBERS and v.SCIENTIFIC.match(text):
-        raise ValueError(f"{key} {text!r} is in scientific notation; Excel has destroyed its digits")
+        raise ValueError(scientific(key, text))
     return text
 
 
@@ -34,9 +40,9 @@ def _money(text: str, column: str) -> Decimal | None:
     try:
         amount = Decimal(text.replace(",", ""))
     except InvalidOperation:
-        raise ValueError(f"{column} {text!r} is not an amount") from None
+        raise ValueError(msg("{column} {value} is not an amount", column=column, value=repr(text))) from None
     if amount < 0 or amount > ABSURD or not amount.is_finite():
-        raise ValueError(f"{column} {text} is negative or absurd")
+        raise ValueError(msg("{column} {value} is negative or absurd", column=column, value=text))
     return amount.quantize(Decimal("0.01"))
 
 
@@ -48,7 +54,7 @@ HOUSEHOLD_KEYS = frozenset({"household_type", "year_lifted", "assistance_type", 
                             "water_difficulty", "household_phone", "natural_village", *INCOME})
 
 
-def _texts(cells: list, cols: dict[str, int], t: dict, problems: list[str], head: bool) -> None:
+def _texts(cells: list, cols: dict[str, int], t: dict, problems: list[Text], head: bool) -> None:
     width = len(cells)
     for key, col in cols.items():
         if not head and key in HOUSEHOLD_KEYS:
@@ -57,7 +63,7 @@ def _texts(cells: list, cols: dict[str, int], t: dict, problems: list[str], head
         if cell.__class__ is str:  # the common case, kept fast: 300,000 rows × 30 columns
             text = t[key] = cell.strip()
             if key in NUMBERS and ("E" in text or "e" in text) and v.SCIENTIFIC.match(text):
-                problems.append(f"{key} {text!r} is in scientific notation; Excel has destroyed its digits")
+                problems.append(scientific(key, text))
             continue
         if key == "birth_date" and cell is not None:
             t[key] = cell
@@ -65,13 +71,13 @@ def _texts(cells: list, cols: dict[str, int], t: dict, problems: list[str], head
         try:
             t[key] = cell_text(cell, key)
         except ValueError as exc:
-            problems.append(str(exc))
+            problems.append(message_of(exc))
             t[key] = ""
 
 
-def parse_row(cells: list, cols: dict[str, int]) -> tuple[dict, dict, list[str]]:
+def parse_row(cells: list, cols: dict[str, int]) -> tuple[dict, dict, list[Text]]:
     """(person, household facts, problems)."""
-    problems: list[str] = []
+    problems: list[Text] = []
     t: dict[str, str] = {}
     head = str(cells[cols["relation"]]).strip() in HEAD_TEXTS if cols["relation"] < len(cells) else False
     _texts(cells, cols, t, problems, head)
@@ -87,16 +93,16 @@ def parse_row(cells: list, cols: dict[str, int]) -> tuple[dict, dict, list[str]]
         try:
             return fn(*args)
         except (ValueError, InvalidIdNumber) as exc:
-            problems.append(str(exc))
+            problems.append(message_of(exc))
             return None
 
     if not person["name"]:
-        problems.append("姓名 is empty")
+        problems.append(msg("{column} is empty", column="姓名"))
     if not household["household_number"].isdigit():
-        problems.append(f"户编号 {household['household_number']!r} must be digits")
+        problems.append(msg("{column} {value} must be digits", column="户编号", value=repr(household["household_number"])))
     relation = g("relation", "").replace("本人", HEAD)
     if relation not in RELATIONS:
-        problems.append(f"unknown 与户主关系 {relation!r}")
+        problems.append(msg("unknown {column} {value}", column="与户主关系", value=repr(relation)))
     person.update(relation=relation, is_head=relation == HEAD)
     id_number = attempt(normalize_id_number, g("id_number", ""))
     if id_number:
@@ -111,7 +117,7 @@ def parse_row(cells: list, cols: dict[str, int]) -> tuple[dict, dict, list[str]]
         or ("healthy", 0)
     labour = g("labour", "")
     if labour and labour not in v.LABOUR:
-        problems.append(f"unknown 劳动技能 {labour!r}")
+        problems.append(msg("unknown {column} {value}", column="劳动技能", value=repr(labour)))
     person["labour_capacity"] = v.LABOUR.get(labour, "full")
     person.update(_work(g, problems))
     insured = attempt(v.yes_no, g("medical_insurance", ""), "医疗保险")
@@ -124,20 +130,20 @@ def parse_row(cells: list, cols: dict[str, int]) -> tuple[dict, dict, list[str]]
     return person, household, problems
 
 
-def _agree(person: dict, sex: str, born, problems: list[str]) -> None:
+def _agree(person: dict, sex: str, born, problems: list[Text]) -> None:
     if sex and {"男": "male", "女": "female"}.get(sex) != person["sex"]:
-        problems.append(f"性别 {sex} disagrees with the ID number")
+        problems.append(msg("{column} {value} disagrees with the ID number", column="性别", value=sex))
     if born and (born.year, born.month) != (person["birth_date"].year, person["birth_date"].month):
-        problems.append(f"出生日期 {born} disagrees with the ID number")
+        problems.append(msg("{column} {value} disagrees with the ID number", column="出生日期", value=born))
 
 
-def _work(g, problems: list[str]) -> dict:
+def _work(g, problems: list[Text]) -> dict:
     employment = v.EMPLOYMENT.get(g("employment", "").replace("（", "(").replace("）", ")"))
     if g("employment") and employment is None:
-        problems.append(f"unknown 务工状况 {g('employment')!r}")
+        problems.append(msg("unknown {column} {value}", column="务工状况", value=repr(g("employment"))))
     months = g("migrant_months", "")
     if months and not months.isdigit():
-        problems.append(f"务工时间(月) {months!r} is not a number of months")
+        problems.append(msg("{column} {value} is not a number of months", column="务工时间(月)", value=repr(months)))
     months_n = int(months) if months.isdigit() else None
     if g("public_welfare_post"):
         employment = "public_welfare"
@@ -146,30 +152,30 @@ def _work(g, problems: list[str]) -> dict:
     return {"employment": employment, "migrant_months": months_n}
 
 
-def _risk(g, attempt, problems: list[str]) -> dict:
+def _risk(g, attempt, problems: list[Text]) -> dict:
     """风险是否消除 and its dates, as the national system says them (a date alone says eliminated)."""
     identified = attempt(v.a_date, g("risk_identified_on", ""), "风险识别时间")
     eliminated_on = attempt(v.a_date, g("risk_eliminated_on", ""), "风险消除时间")
     eliminated = attempt(v.yes_no, g("risk_eliminated", ""), "风险是否消除")
     if eliminated is False and eliminated_on:
-        problems.append(f"风险消除时间 {g('risk_eliminated_on')!r} is given but 风险是否消除 is 否")
+        problems.append(msg("风险消除时间 {value} is given but 风险是否消除 is 否", value=repr(g("risk_eliminated_on"))))
     if identified and eliminated_on and eliminated_on < identified:
-        problems.append("风险消除时间 is before 风险识别时间")
+        problems.append(msg("风险消除时间 is before 风险识别时间"))
     return {"risk_eliminated": bool(eliminated or (eliminated is None and eliminated_on)),
             "risk_identified_on": identified, "risk_eliminated_on": eliminated_on}
 
 
-def _household_facts(g, attempt, problems: list[str]) -> dict:
+def _household_facts(g, attempt, problems: list[Text]) -> dict:
     kind = g("household_type", "")
     if kind and kind not in v.HOUSEHOLD_TYPE:
-        problems.append(f"unknown 户类型 {kind!r}")
+        problems.append(msg("unknown {column} {value}", column="户类型", value=repr(kind)))
     dibao, tekun = v.ASSISTANCE.get(g("assistance_type", ""), (False, False))
     category = g("monitoring_category", "")
     if category and category not in v.MONITORING:
-        problems.append(f"unknown 监测对象类别 {category!r}")
+        problems.append(msg("unknown {column} {value}", column="监测对象类别", value=repr(category)))
     grade = g("housing_grade", "").upper() or None
     if grade and grade not in ("A", "B", "C", "D"):
-        problems.append(f"住房安全等级 {grade!r} must be A, B, C or D")
+        problems.append(msg("{column} {value} must be A, B, C or D", column="住房安全等级", value=repr(grade)))
     if grade is None and attempt(v.yes_no, g("dangerous_house", ""), "危房户"):
         grade = "C"
     water = attempt(v.yes_no, g("safe_water", ""), "饮水安全")

@@ -3,6 +3,7 @@
 import re
 from datetime import date, datetime
 
+from backstop_common.i18n import msg
 from registry.vocab import CAUSES
 
 YES, NO = {"是", "有", "Y", "y", "1", "true", "TRUE"}, {"否", "无", "N", "n", "0", "false", "FALSE"}
@@ -36,7 +37,7 @@ def schooling(value: str) -> tuple[str | None, str | None]:
                           ("本科", "university"), ("硕士", "university"), ("大学", "university")):
         if value.startswith(prefix):
             return stage, "enrolled"
-    raise ValueError(f"unknown 在校生状况 {value!r}")
+    raise ValueError(msg("unknown {column} {value}", column="在校生状况", value=repr(value)))
 
 
 def health(value: str, grade_text: str) -> tuple[str, int]:
@@ -46,7 +47,7 @@ def health(value: str, grade_text: str) -> tuple[str, int]:
     parts = {p for p in re.split(r"[,，、;；]", value) if p} if value else set()
     unknown = parts - {"健康", "长期慢性病", "患有大病", "残疾", "大病", "慢性病"}
     if unknown:
-        raise ValueError(f"unknown 健康状况 {', '.join(sorted(unknown))!r}")
+        raise ValueError(msg("unknown {column} {value}", column="健康状况", value=repr(", ".join(sorted(unknown)))))
     state = "major_illness" if parts & {"患有大病", "大病"} else "chronic" if parts & {"长期慢性病", "慢性病"} \
         else "healthy"
     grade = 0
@@ -62,7 +63,7 @@ def yes_no(value: str, column: str) -> bool | None:
         return True
     if value in NO:
         return False
-    raise ValueError(f"{column} must be 是 or 否, got {value!r}")
+    raise ValueError(msg("{column} must be 是 or 否, got {value}", column=column, value=repr(value)))
 
 
 def cause(value: str) -> str | None:
@@ -72,7 +73,7 @@ def cause(value: str) -> str | None:
     if key is None and value.startswith("因自然灾害"):
         key = "disaster"
     if key is None:
-        raise ValueError(f"unknown 致贫原因 {value!r}")
+        raise ValueError(msg("unknown {column} {value}", column="致贫原因", value=repr(value)))
     return key
 
 
@@ -89,11 +90,11 @@ def a_date(value, column: str) -> date | None:
             return datetime.strptime(text, fmt).date()
         except ValueError:
             continue
-    raise ValueError(f"{column} {value!r} is not a date (YYYYMM or YYYY-MM-DD)")
+    raise ValueError(msg("{column} {value} is not a date (YYYYMM or YYYY-MM-DD)", column=column, value=repr(value)))
 
 
 def year(value: str, column: str) -> int | None:
     match = re.match(r"^(\d{4})", value or "")
     if value and not match:
-        raise ValueError(f"{column} {value!r} is not a year")
+        raise ValueError(msg("{column} {value} is not a year", column=column, value=repr(value)))
     return int(match.group(1)) if match else None
