@@ -199,7 +199,9 @@ class KeyVisitIn(BaseModel):
 
     model_config = ConfigDict(extra="forbid")
 
-    visited_on: CalendarDate
+    visited_on: CalendarDate | None = Field(default=None, description="the visit's day (occurred_at's if left out)")
+    occurred_at: AwareDatetime | None = Field(default=None, description=(
+        "when it happened, with its time zone, if recorded offline"))
     findings: Text(4000, 1)
 
 

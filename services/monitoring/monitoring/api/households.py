@@ -49,7 +49,8 @@ async def record_key_visit(household_id: uuid.UUID, body: KeyVisitIn, uow: UoW,
 
     A visit (巡访) to a key household without a case (seed 004): 低保, 特困, a severely disabled or
     seriously ill member, or a risk eliminated within the year. Resets its quarterly clock."""
-    row = await key_visits.record(uow, principal, household_id, body.visited_on, body.findings, uow.clock.now())
+    row = await key_visits.record(uow, principal, household_id, body.visited_on, body.findings, uow.clock.now(),
+                                  body.occurred_at)
     await uow.commit()
     return KeyVisitRead.model_validate(row)
 

@@ -12,9 +12,10 @@ import uuid
 from datetime import date, datetime
 
 from backstop_common.auth import Principal, Role
-from backstop_common.problems import NotFound, Unprocessable
+from backstop_common.problems import NotFound
 from backstop_common.topics import MONITORING_CASE
 from backstop_common.uow import UnitOfWork
+from monitoring.domain.offline import visit_day
 from monitoring.events import KeyVisitOverdue, KeyVisitRecorded
 from monitoring.models import KeyVisit
 from monitoring.repository import households, sweeps
@@ -32,17 +33,17 @@ async def sweep(uow: UnitOfWork, now: datetime) -> int:
     return len(rows)
 
 
-async def record(uow: UnitOfWork, principal: Principal, household_id: uuid.UUID, visited_on: date,
-                 findings: str, now: datetime) -> KeyVisit:
-    """A visit to the household recorded in its one file (一人一档), by its village, helper or township."""
+async def record(uow: UnitOfWork, principal: Principal, household_id: uuid.UUID, visited_on: date | None,
+                 findings: str, now: datetime, occurred_at: datetime | None = None) -> KeyVisit:
+    """A visit to the household recorded in its one file (一人一档), by its village, helper or township; one
+    recorded offline keeps when it happened (``occurred_at``, not before monitoring first heard of the household)."""
     facts = await households.get(uow.session, household_id)
     if facts is None or not principal.covers(facts.village_code):
         raise NotFound("household not found")
     principal.ensure_role(*VISITORS)
-    if visited_on > now.date():
-        raise Unprocessable("visited_on is in the future")
-    row = KeyVisit(household_id=household_id, visited_on=visited_on, visitor_user_id=principal.subject,
-                   findings=findings)
+    visited_on, at = visit_day(visited_on, occurred_at, now, facts.first_seen_at)
+    row = KeyVisit(household_id=household_id, visited_on=visited_on, occurred_at=at, created_at=now,
+                   visitor_user_id=principal.subject, findings=findings)
     uow.session.add(row)
     await uow.session.flush()
     uow.publish(MONITORING_CASE, "key_visit.recorded", subject=household_id, area_code=facts.village_code,

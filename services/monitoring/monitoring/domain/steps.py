@@ -9,10 +9,10 @@ from typing import Any
 from backstop_common.auth import Principal
 from backstop_common.i18n import msg
 from backstop_common.problems import Conflict, Unprocessable
-from backstop_common.sync import local_day, occurred
 from backstop_common.uow import UnitOfWork
 from monitoring.domain.dates import add_days, start_of
 from monitoring.domain.elimination import unmet_conditions
+from monitoring.domain.offline import visit_day
 from monitoring.domain.rules import gaps
 from monitoring.domain.workflow import STEP_DUE
 from monitoring.models import Case, HouseholdFacts, Measure, Policy, Visit
@@ -109,20 +109,8 @@ async def plan(ctx: Ctx) -> tuple[str, dict]:
                                        "instant_help": instant}
 
 
-def _visit_day(ctx: Ctx) -> tuple[date, datetime | None]:
-    """The visit's day and, when the phone sent it (recorded offline), the moment it happened: not ahead of
-    the server by more than the clock skew, not before the case was opened, on the day ``visited_on`` names."""
-    at = ctx.body.occurred_at and occurred(ctx.body.occurred_at, ctx.now, not_before=ctx.case.opened_at)
-    visited_on = _require(ctx.body.visited_on or (at and local_day(at)), "visited_on")
-    if at and visited_on != local_day(at):
-        raise Unprocessable("visited_on is not the day of occurred_at (Beijing time)")
-    if visited_on > local_day(ctx.now):  # the county's today, not the server's (UTC) date
-        raise Unprocessable("visited_on is in the future")
-    return visited_on, at
-
-
 async def visit(ctx: Ctx) -> tuple[str, dict]:
-    visited_on, at = _visit_day(ctx)
+    visited_on, at = visit_day(ctx.body.visited_on, ctx.body.occurred_at, ctx.now, ctx.case.opened_at)
     findings = _require(ctx.body.findings, "findings")
     row = Visit(id=uuid.uuid4(), case_id=ctx.case.id, visited_on=visited_on, occurred_at=at, created_at=ctx.now,
                 visitor_user_id=ctx.principal.subject, findings=findings)  # created_at: when it arrived

@@ -64,7 +64,8 @@ class KeyVisit(SQLModel, table=True):
     visited_on: date
     visitor_user_id: str
     findings: str
-    created_at: datetime = created()
+    occurred_at: datetime | None = tz()  # when it happened, as the (perhaps offline) phone recorded it
+    created_at: datetime = created()  # when it arrived
 
 
 class KeyVisitMiss(SQLModel, table=True):

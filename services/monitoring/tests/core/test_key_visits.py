@@ -2,7 +2,7 @@
 quarter is announced once; a visit restarts the quarter; a household that is no target is never due."""
 
 import uuid
-from datetime import timedelta
+from datetime import timedelta, timezone
 
 from backstop_common.testing import bearer, read_events
 from backstop_common.topics import MONITORING_CASE
@@ -46,3 +46,21 @@ async def test_a_key_household_missing_its_quarter_is_overdue_once(app, client, 
         assert await outbox_count(app, "key_visit.overdue", not_due) == 0
     file = (await client.get(f"/api/v1/households/{on_dibao}/monitoring", headers=cadre)).json()
     assert [v["visitor_user_id"] for v in file["key_visits"]] == ["cadre-8"]  # 一人一档
+
+
+async def test_a_key_visit_recorded_offline_keeps_when_it_happened(app, client, feed, settings):
+    household = uuid.uuid4()
+    await feed(registered(household, VILLAGE, dibao=True, per_capita_income="9000.00"))
+    cadre = bearer(settings, "village_cadre", VILLAGE, subject="cadre-offline")
+    url = f"/api/v1/households/{household}/visits"
+    refused = [(await client.post(url, json=body, headers=cadre)).status_code for body in (
+        {"findings": "x"},  # no day at all
+        {"occurred_at": (clock.now() - timedelta(days=400)).isoformat(), "findings": "x"})]  # before it was known
+    assert refused == [422, 422]
+    clock.advance(timedelta(hours=3))  # the cadre visits later that day, out of signal, and sends it after
+    happened = (clock.now() - timedelta(hours=2)).replace(microsecond=0)
+    resp = await client.post(url, json={"occurred_at": happened.isoformat(), "findings": "补录"}, headers=cadre)
+    assert resp.status_code == 201, resp.text
+    [kept] = (await client.get(f"/api/v1/households/{household}/monitoring", headers=cadre)).json()["key_visits"]
+    assert kept["occurred_at"].replace("Z", "+00:00") == happened.isoformat() and kept["created_at"] > kept["occurred_at"]
+    assert kept["visited_on"] == happened.astimezone(timezone(timedelta(hours=8))).date().isoformat()
