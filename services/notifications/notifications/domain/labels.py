@@ -11,6 +11,7 @@ from backstop_common.vocab import ZH, english
 CODED_FIELDS: dict[str, dict[str, str]] = {
     "case.overdue": {"step": "due_step"},
     "risk.detected": {"risk_type": "risk_type", "source": "source"},
+    "member.employment_changed": {"employment": "employment"},
     "case.confirmed": {"category": "category"},
     "household.measure_given": {"measure_type": "measure"},
     "household.disaster_reported": {"disaster_type": "risk_type"},
