@@ -109,6 +109,27 @@ EN: dict[str, dict[str, str]] = {
                 "receiving": "Drawing a pension"},
 }
 
+#: the national system's value for a code, where it has one (shared/national-export-layout.md): the text its
+#: exports write (户类型, 健康状况, 劳动技能, 务工状况, 在校生状况, 致贫原因 …) or its own code (risk types)
+NATIONAL: dict[str, dict[str, str]] = {
+    "poverty_status": {"lifted": "脱贫户", "never_poor": "一般农户", "poor": "贫困户"},
+    "category": {"unstable_lifted": "脱贫不稳定户", "marginal": "边缘易致贫户", "sudden_hardship": "突发严重困难户"},
+    "risk_type": {code: code for code in ZH["risk_type"] if code.isdigit()},
+    "sex": {"male": "男", "female": "女"},
+    "health": {"healthy": "健康", "chronic": "长期慢性病", "major_illness": "患有大病"},
+    "labour": {"full": "普通劳动力", "partial": "弱劳动力或半劳动力", "none": "无劳动力"},
+    "employment": {"local": "乡(镇)内务工", "migrant": "县外省内务工", "public_welfare": "公益性岗位"},
+    "schooling_stage": {"preschool": "学前教育", "primary": "小学", "junior": "初中", "senior": "普通高中",
+                        "vocational": "中职", "college": "专科", "university": "本科"},
+    "cause": {"illness": "因病", "disability": "因残", "schooling": "因学", "disaster": "因灾",
+              "lack_of_labour": "缺劳力", "accident": "因意外事故", "failed_business": "因产业失败",
+              "unstable_work": "因务工就业不稳", "lack_of_land": "缺土地", "lack_of_water": "缺水",
+              "lack_of_skills": "缺技术", "lack_of_capital": "缺资金", "poor_transport": "交通条件落后",
+              "lack_of_motivation": "自身发展动力不足", "marriage": "因婚", "funeral": "因丧",
+              "housing": "因安全住房", "water": "因安全饮水", "other": "其他"},
+    "housing_grade": {"A": "A", "B": "B", "C": "C", "D": "D"},
+}
+
 #: the vocabularies each service's answers use (GET /api/v1/vocab); the console reads them all
 SERVICE_KINDS: dict[str, tuple[str, ...]] = {
     "registry": ("role", "poverty_status", "sex", "health", "labour", "employment", "pension", "schooling_stage",
@@ -129,10 +150,12 @@ def english(kind: str, code: str) -> str:
 class Label(BaseModel):
     zh: str
     en: str
+    national: str | None = None  # the national system's value, where it has one (NATIONAL)
 
 
 def vocabulary(kinds: tuple[str, ...] | None = None) -> dict[str, dict[str, Label]]:
-    return {kind: {code: Label(zh=zh, en=english(kind, code)) for code, zh in ZH[kind].items()}
+    return {kind: {code: Label(zh=zh, en=english(kind, code), national=NATIONAL.get(kind, {}).get(code))
+                   for code, zh in ZH[kind].items()}
             for kind in (kinds or tuple(ZH))}
 
 
@@ -141,7 +164,7 @@ def vocab_router(service: str) -> APIRouter:
     router = APIRouter(tags=["vocab"])
     answer = vocabulary(SERVICE_KINDS.get(service))
 
-    @router.get("/vocab", summary="代码表（词汇）: every code and its {zh, en} label")
+    @router.get("/vocab", summary="代码表（词汇）: every code and its {zh, en} label", response_model_exclude_none=True)
     async def read() -> dict[str, dict[str, Label]]:
         """代码表 — every code and its {zh, en} label.
 

@@ -2,6 +2,8 @@
 
 from typing import Literal
 
+from backstop_common.vocab import NATIONAL
+
 PovertyStatus = Literal["never_poor", "poor", "lifted"]
 MonitoringCategory = Literal["unstable_lifted", "marginal", "sudden_hardship"]
 Sex = Literal["male", "female"]
@@ -18,14 +20,7 @@ MeasureType = Literal["industry", "employment", "education", "health", "housing"
 DisasterType = Literal["0201", "0202", "0203", "0204", "0205", "0206", "0299"]
 
 #: 致贫原因 (causes of poverty), keyed in English; the value is the national export's term
-CAUSES = {
-    "illness": "因病", "disability": "因残", "schooling": "因学", "disaster": "因灾",
-    "lack_of_labour": "缺劳力", "accident": "因意外事故", "failed_business": "因产业失败",
-    "unstable_work": "因务工就业不稳", "lack_of_land": "缺土地", "lack_of_water": "缺水",
-    "lack_of_skills": "缺技术", "lack_of_capital": "缺资金", "poor_transport": "交通条件落后",
-    "lack_of_motivation": "自身发展动力不足", "marriage": "因婚", "funeral": "因丧",
-    "housing": "因安全住房", "water": "因安全饮水", "other": "其他",
-}
+CAUSES = NATIONAL["cause"]
 Cause = Literal[tuple(CAUSES)]  # type: ignore[valid-type]
 
 #: 与户主关系, the national code table's values

@@ -86,6 +86,7 @@ async def test_the_export_is_xlsx_with_every_matching_row(client, settings):
     rows = CalamineWorkbook.from_filelike(io.BytesIO(resp.content)).get_sheet_by_index(0).to_python()
     assert rows[0][:3] == ["序号", "读取时间", "读取人"] and len(rows) == 3
     assert {r[2] for r in rows[1:]} == {"cadre-export"} and {r[4] for r in rows[1:]} == {here["id"]}
+    assert {r[3] for r in rows[1:]} == {"村干部"}  # the role by its Chinese name, as the headers
     assert all(here["members"][0]["id_number"] not in str(r) for r in rows)
 
 

@@ -100,8 +100,10 @@ async def test_vocab_labels_every_code_in_both_languages(client):
     from backstop_common.vocab import ZH  # the console's LABELS
 
     vocab = (await client.get("/api/v1/vocab")).json()
-    assert vocab["poverty_status"]["lifted"] == {"zh": "脱贫户", "en": "Lifted"}
-    assert vocab["risk_type"]["0201"] == {"zh": "因洪涝灾害", "en": "Flood"}
+    assert vocab["poverty_status"]["lifted"] == {"zh": "脱贫户", "en": "Lifted", "national": "脱贫户"}
+    assert vocab["risk_type"]["0201"] == {"zh": "因洪涝灾害", "en": "Flood", "national": "0201"}
+    assert vocab["employment"]["migrant"]["national"] == "县外省内务工"  # the national export's 务工状况
+    assert vocab["pension"]["receiving"] == {"zh": "领取养老金", "en": "Drawing a pension"}  # no national code
     assert "fund_source" not in vocab  # only the vocabularies registry answers with
     for kind, codes in vocab.items():
         for code, text in codes.items():

@@ -140,6 +140,9 @@ async def test_export_round_trips_and_masks(app, client, settings):
     sheet = CalamineWorkbook.from_filelike(io.BytesIO(resp.content)).get_sheet_by_index(0).to_python()
     assert sheet[0][0] == "县(市、区、旗)" and len(sheet) == 3
     assert sheet[1][7] == "王一" and len(sheet[1][8]) == 18 and "*" not in sheet[1][8]
+    head = dict(zip(sheet[0], sheet[1]))  # the national columns and the national system's values
+    assert (head["户类型"], head["性别"], head["与户主关系"]) == ("脱贫户", "男", "户主")
+    assert head["是否参加城乡居民基本养老保险"] == "否" and head["劳动技能"] == "普通劳动力"
     masked = await client.get("/api/v1/exports/households.xlsx", headers=auth(settings, "auditor", TOWNSHIP),
                               params={"q": "86300000000001"})
     sheet = CalamineWorkbook.from_filelike(io.BytesIO(masked.content)).get_sheet_by_index(0).to_python()

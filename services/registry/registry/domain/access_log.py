@@ -10,6 +10,7 @@ import structlog
 from backstop_common.auth import Principal, Role
 from backstop_common.problems import Unprocessable
 from backstop_common.uow import UnitOfWork
+from backstop_common.vocab import ZH
 from registry.repository import audit
 
 log = structlog.get_logger()
@@ -36,10 +37,12 @@ def as_row(entry, village_code: str) -> dict:
 
 
 async def export_rows(session, f: audit.AccessFilter) -> list[list]:
-    """The rows of the XLSX export, in the order of ``HEADERS`` (times as ISO 8601 with their offset)."""
+    """The rows of the XLSX export, in the order of ``HEADERS`` (times as ISO 8601 with their offset, the
+    reader's role by its Chinese name, as the column headers are)."""
     rows = []
     async for entry, village_code in audit.access_stream(session, f):
         row = as_row(entry, village_code)
+        row["role"] = ZH["role"].get(row["role"], row["role"])
         rows.append([row[h].isoformat() if h == "read_at" else row[h] for h in HEADERS])
     return rows
 

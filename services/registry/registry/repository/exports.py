@@ -22,7 +22,7 @@ HOUSEHOLD_COLUMNS = ("village_code", "natural_village", "household_number", "siz
                      "safe_water", "per_capita_income", "phone")
 MEMBER_COLUMNS = ("person_number", "name", "id_number", "sex", "birth_date", "relation", "ethnicity", "education",
                   "schooling_stage", "schooling_status", "health", "disability_grade", "labour_capacity",
-                  "employment", "migrant_months", "medical_insurance", "phone")
+                  "employment", "migrant_months", "medical_insurance", "pension", "phone")
 
 
 #: SQL text and its positional values (a plain tuple: the export's process unpickles it without SQLAlchemy)
