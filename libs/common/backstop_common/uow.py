@@ -1,15 +1,30 @@
 """Unit of work: the state change and the events describing it commit in one transaction."""
 
-from collections.abc import Callable
+import json
+from collections.abc import Callable, Iterable
 from typing import Any
 
 from asgi_correlation_id import correlation_id
 from pydantic import BaseModel
+from sqlalchemy import text
 from sqlmodel.ext.asyncio.session import AsyncSession
 
 from backstop_common.clock import Clock
 from backstop_common.envelope import Event, event_type, source_of
 from backstop_common.messaging_models import OutboxMessage
+
+
+OUTBOX_COLUMNS = ("id", "topic", "key", "type", "source", "subject", "area_code", "correlation_id", "time", "data")
+#: many outbox rows in one statement, in the order given (``seq`` follows it)
+STAGE_MANY = text("""
+INSERT INTO outbox (id, topic, key, type, source, subject, area_code, correlation_id, time, data, attempts)
+SELECT id, topic, key, type, source, subject, area_code, correlation_id, time, data::jsonb, 0
+  FROM unnest(CAST(:id AS uuid[]), CAST(:topic AS text[]), CAST(:key AS text[]), CAST(:type AS text[]),
+              CAST(:source AS text[]), CAST(:subject AS text[]), CAST(:area_code AS text[]),
+              CAST(:correlation_id AS text[]), CAST(:time AS timestamptz[]), CAST(:data AS text[])) WITH ORDINALITY
+       AS o(id, topic, key, type, source, subject, area_code, correlation_id, time, data, n)
+ ORDER BY n
+""")
 
 
 class UnitOfWork:
@@ -30,6 +45,17 @@ class UnitOfWork:
         self._on_commit = on_commit
         self.published: list[Event] = []
 
+    def _event(self, name: str, subject: Any, data: BaseModel | dict, area_code: str | None, version: int) -> Event:
+        payload = data.model_dump(mode="json") if isinstance(data, BaseModel) else data
+        return Event(type=event_type(self.service, name, version), source=source_of(self.service),
+                     subject=str(subject), data=payload, area_code=area_code, correlation_id=correlation_id.get())
+
+    @staticmethod
+    def _row(topic: str, event: Event) -> dict:
+        return dict(id=event.id, topic=topic, key=event.subject, type=event.type, source=event.source,
+                    subject=event.subject, area_code=event.area_code, correlation_id=event.correlation_id,
+                    time=event.time, data=event.data)
+
     def publish(
         self,
         topic: str,
@@ -40,31 +66,22 @@ class UnitOfWork:
         area_code: str | None = None,
         version: int = 1,
     ) -> Event:
-        payload = data.model_dump(mode="json") if isinstance(data, BaseModel) else data
-        event = Event(
-            type=event_type(self.service, name, version),
-            source=source_of(self.service),
-            subject=str(subject),
-            data=payload,
-            area_code=area_code,
-            correlation_id=correlation_id.get(),
-        )
-        self.session.add(
-            OutboxMessage(
-                id=event.id,
-                topic=topic,
-                key=event.subject,
-                type=event.type,
-                source=event.source,
-                subject=event.subject,
-                area_code=event.area_code,
-                correlation_id=event.correlation_id,
-                time=event.time,
-                data=event.data,
-            )
-        )
+        event = self._event(name, subject, data, area_code, version)
+        self.session.add(OutboxMessage(**self._row(topic, event)))
         self.published.append(event)
         return event
+
+    async def publish_all(self, topic: str, events: Iterable[tuple[str, Any, BaseModel, str | None]]) -> list[Event]:
+        """``publish`` for many events at once — (name, subject, data, area_code) each, in order — staged by one
+        set-based INSERT instead of one ORM object each (a re-screen announces tens of thousands)."""
+        staged = [self._event(name, subject, data, area_code, 1) for name, subject, data, area_code in events]
+        if staged:
+            await self.session.flush()  # rows staged by ``publish`` before these keep their place in the outbox
+            rows = [self._row(topic, e) for e in staged]
+            await self.session.execute(STAGE_MANY, {c: [json.dumps(r[c]) if c == "data" else r[c] for r in rows]
+                                                    for c in OUTBOX_COLUMNS})
+        self.published += staged
+        return staged
 
     async def commit(self) -> None:
         if self._held is not None:

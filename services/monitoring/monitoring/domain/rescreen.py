@@ -10,18 +10,20 @@ newer row covers, keep that row and are skipped.
 The rule, the signal, the case it opens, the merge of risk types, the history line and the events are the
 per-event path's own (``rules.income_below_line``, ``signals``); only the reads and writes go by the set
 (``repository.rescreen``: one statement per table however many households), and the events go through
-``uow.publish`` like every other.
+``uow.publish_all`` (``uow.publish`` for many: the same events, one INSERT).
 """
 
 import uuid
 from dataclasses import dataclass
 from datetime import datetime
+from types import SimpleNamespace
 
+from backstop_common.topics import MONITORING_CASE
 from backstop_common.uow import UnitOfWork
 from monitoring.domain.risk import merge_risk_types
 from monitoring.domain.rules import income_below_line
-from monitoring.domain.signals import opened_case, publish_signal, signal_row, signal_step
-from monitoring.models import Case, Policy
+from monitoring.domain.signals import opened_case, signal_events, signal_row, signal_step
+from monitoring.models import Policy
 from monitoring.repository import rescreen as repo
 from monitoring.vocab import Source
 
@@ -46,27 +48,26 @@ async def rescreen(uow: UnitOfWork, policy: Policy, now: datetime) -> RescreenRe
     rows = [signal_row(h.household_id, h.village_code, draft, Source.RESCREEN, h.open_case_id or uuid.uuid4(),
                        None, now) for h, draft in drafted]
     new = await repo.insert_signals(session, rows)
-    opened: list[Case] = []
+    opened: list[dict] = []
     joined: dict[uuid.UUID, list[str]] = {}
-    steps, announced = [], []
+    steps, events = [], []
     for (h, draft), row in zip(drafted, rows, strict=True):
         if row["id"] not in new:
             continue
         if h.open_case_id is None:
-            case = opened_case(row["case_id"], h.household_id, h.village_code, [draft.risk_type], Source.RESCREEN,
-                               policy, now)
-            opened.append(case)
+            columns = opened_case(row["case_id"], h.household_id, h.village_code, [draft.risk_type],
+                                  Source.RESCREEN, policy, now)
+            opened.append(columns)
+            case = SimpleNamespace(**columns)
         else:
-            case = Case(id=h.open_case_id, household_id=h.household_id, village_code=h.village_code,
-                        stage=h.open_stage, risk_types=merge_risk_types(h.open_risk_types, draft.risk_type),
-                        source=Source.RESCREEN, opened_at=now)  # what the events say of it; never added
+            case = SimpleNamespace(id=h.open_case_id, household_id=h.household_id, village_code=h.village_code,
+                                   stage=h.open_stage, risk_types=merge_risk_types(h.open_risk_types, draft.risk_type))
             joined[case.id] = case.risk_types
         steps.append(signal_step(case, row["id"], draft, Source.RESCREEN, h.open_case_id is None, None, now))
-        announced.append((case, row["id"], draft, h.open_case_id is None))
+        events += signal_events(case, row["id"], draft, Source.RESCREEN, h.open_case_id is None)
     await repo.insert_cases(session, opened)
     await repo.join_cases(session, joined, now)
     await repo.insert_steps(session, steps)
-    for case, signal_id, draft, is_new in announced:
-        publish_signal(uow, case, signal_id, draft, Source.RESCREEN, is_new)
+    await uow.publish_all(MONITORING_CASE, [(name, case.id, data, case.village_code) for name, case, data in events])
     return RescreenResult(households_below_line=len(drafted), signals_opened=len(new), cases_opened=len(opened),
                           cases_joined=len(joined))

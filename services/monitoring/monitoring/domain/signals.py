@@ -5,12 +5,14 @@ import uuid
 from datetime import datetime
 
 import structlog
+from pydantic import BaseModel
 
 from backstop_common.auth import Principal
+from backstop_common.topics import MONITORING_CASE
 from backstop_common.uow import UnitOfWork
 from monitoring.domain.dates import add_days, earliest
 from monitoring.domain.policy import effective_policy
-from monitoring.domain.publishing import publish_case
+from monitoring.domain.publishing import case_event
 from monitoring.domain.risk import merge_risk_types
 from monitoring.domain.rules import Draft
 from monitoring.domain.workflow import STEP_DUE
@@ -23,14 +25,14 @@ log = structlog.get_logger()
 
 
 def opened_case(case_id: uuid.UUID, household_id: uuid.UUID, village_code: str, risk_types: list[str], source: str,
-                policy: Policy | None, now: datetime) -> Case:
+                policy: Policy | None, now: datetime) -> dict:
     """A case as a signal opens it (识别程序 starts): the village's verification and the county's decision
-    fall due by the policy's days."""
+    fall due by the policy's days. Its columns (``Case(**…)`` one at a time, a set as they are)."""
     due = add_days(now, policy.verify_days if policy else None)
-    return Case(id=case_id, household_id=household_id, village_code=village_code, stage=Stage.OPENED,
-                risk_types=risk_types, source=source, opened_at=now,
+    return dict(id=case_id, household_id=household_id, village_code=village_code, stage=Stage.OPENED,
+                risk_types=risk_types, gaps=[], source=source, opened_at=now,
                 decision_due_at=add_days(now, policy.decision_days if policy else None),
-                due_step=STEP_DUE[Stage.OPENED], due_at=due, next_due_at=earliest(due), updated_at=now)
+                due_step=STEP_DUE[Stage.OPENED], due_at=due, next_due_at=earliest(due), version=1, updated_at=now)
 
 
 async def _open_case(uow: UnitOfWork, household: HouseholdFacts, draft: Draft, source: str, now: datetime,
@@ -39,7 +41,8 @@ async def _open_case(uow: UnitOfWork, household: HouseholdFacts, draft: Draft, s
     refuses ours), join that one instead. Returns (case, opened). Routes and the consumer already
     serialise on the household's read-model row; this is the guard for any other writer."""
     policy = await effective_policy(uow.session, household.village_code, now.year)
-    case = opened_case(case_id, household.household_id, household.village_code, [draft.risk_type], source, policy, now)
+    case = Case(**opened_case(case_id, household.household_id, household.village_code, [draft.risk_type], source,
+                              policy, now))
     if await case_repo.insert_unless_open(uow.session, case):
         return case, True
     case = await case_repo.open_for_household(uow.session, household.household_id, lock=True)
@@ -60,22 +63,26 @@ def signal_row(household_id: uuid.UUID, village_code: str, draft: Draft, source:
 
 
 def signal_step(case: Case, signal_id: uuid.UUID, draft: Draft, source: str, opened: bool,
-                principal: Principal | None, now: datetime) -> CaseStep:
+                principal: Principal | None, now: datetime) -> dict:
     """The case history's line for a signal: ``open`` when it opened the case, ``signal`` when it joined."""
-    return CaseStep(case_id=case.id, action="open" if opened else "signal", from_stage=None if opened else case.stage,
-                    to_stage=case.stage, actor_user_id=principal.subject if principal else None,
-                    actor_role=str(principal.role) if principal else None, note=draft.rule,
-                    data={"signal_id": str(signal_id), "risk_type": draft.risk_type, "source": source}, at=now)
+    return dict(id=uuid.uuid4(), case_id=case.id, action="open" if opened else "signal",
+                from_stage=None if opened else case.stage, to_stage=case.stage,
+                actor_user_id=principal.subject if principal else None,
+                actor_role=str(principal.role) if principal else None, note=draft.rule,
+                data={"signal_id": str(signal_id), "risk_type": draft.risk_type, "source": source}, at=now)
 
 
-def publish_signal(uow: UnitOfWork, case: Case, signal_id: uuid.UUID, draft: Draft, source: str, opened: bool,
-                   principal: Principal | None = None) -> None:
-    """``case.opened`` (when the signal opened the case), then ``risk.detected``."""
+def signal_events(case: Case, signal_id: uuid.UUID, draft: Draft, source: str, opened: bool,
+                  principal: Principal | None = None) -> list[tuple[str, Case, BaseModel]]:
+    """(name, case, payload) of ``case.opened`` (when the signal opened the case), then ``risk.detected``."""
+    events = []
     if opened:
-        publish_case(uow, "case.opened", case, principal, risk_types=case.risk_types, source=source,
-                     stage=case.stage, due_at=case.due_at)
-    publish_case(uow, "risk.detected", case, principal, signal_id=signal_id, risk_type=draft.risk_type,
-                 rule=draft.rule, facts=draft.facts, source=source)
+        events.append(("case.opened", case, case_event("case.opened", case, principal, risk_types=case.risk_types,
+                                                       source=source, stage=case.stage, due_at=case.due_at)))
+    events.append(("risk.detected", case, case_event("risk.detected", case, principal, signal_id=signal_id,
+                                                     risk_type=draft.risk_type, rule=draft.rule, facts=draft.facts,
+                                                     source=source)))
+    return events
 
 
 async def record_signal(uow: UnitOfWork, household: HouseholdFacts, draft: Draft, source: str, now: datetime,
@@ -94,7 +101,8 @@ async def record_signal(uow: UnitOfWork, household: HouseholdFacts, draft: Draft
     if not opened:
         case.risk_types = merge_risk_types(case.risk_types, draft.risk_type)
         case.version, case.updated_at = case.version + 1, now
-    session.add(signal_step(case, signal_id, draft, source, opened, principal, now))
+    session.add(CaseStep(**signal_step(case, signal_id, draft, source, opened, principal, now)))
     await session.flush()
-    publish_signal(uow, case, signal_id, draft, source, opened, principal)
+    for name, _, data in signal_events(case, signal_id, draft, source, opened, principal):
+        uow.publish(MONITORING_CASE, name, subject=case.id, area_code=case.village_code, data=data)
     return signal_id, case

@@ -10,10 +10,9 @@ from datetime import datetime
 from decimal import Decimal
 
 from sqlalchemy import Row, text
-from sqlalchemy.dialects.postgresql import insert
 from sqlmodel.ext.asyncio.session import AsyncSession
 
-from monitoring.models import Case, CaseStep, Signal
+from monitoring.models import CaseStep, Signal
 from monitoring.models.cases import OPEN_STAGES_SQL
 from monitoring.models.policies import IN_FORCE_SQL
 
@@ -51,6 +50,24 @@ SELECT id, case_id, action, from_stage, to_stage, actor_user_id, actor_role, not
        AS s(id, case_id, action, from_stage, to_stage, actor_user_id, actor_role, note, data, at)
 """)
 
+#: new cases as a signal opens them (array columns travel as JSON lists: arrays of unequal length do not unnest)
+INSERT_CASES = text("""
+INSERT INTO cases (id, household_id, village_code, stage, risk_types, gaps, source, opened_at, decision_due_at,
+                   due_step, due_at, next_due_at, version, updated_at)
+SELECT id, household_id, village_code, stage, ARRAY(SELECT jsonb_array_elements_text(risk_types::jsonb)),
+       ARRAY(SELECT jsonb_array_elements_text(gaps::jsonb)), source, opened_at, decision_due_at, due_step, due_at,
+       next_due_at, version, updated_at
+  FROM unnest(CAST(:id AS uuid[]), CAST(:household_id AS uuid[]), CAST(:village_code AS text[]),
+              CAST(:stage AS text[]), CAST(:risk_types AS text[]), CAST(:gaps AS text[]), CAST(:source AS text[]),
+              CAST(:opened_at AS timestamptz[]), CAST(:decision_due_at AS timestamptz[]), CAST(:due_step AS text[]),
+              CAST(:due_at AS timestamptz[]), CAST(:next_due_at AS timestamptz[]), CAST(:version AS int[]),
+              CAST(:updated_at AS timestamptz[]))
+       AS c(id, household_id, village_code, stage, risk_types, gaps, source, opened_at, decision_due_at, due_step,
+            due_at, next_due_at, version, updated_at)
+""")
+CASE_COLUMNS = ("id", "household_id", "village_code", "stage", "risk_types", "gaps", "source", "opened_at",
+                "decision_due_at", "due_step", "due_at", "next_due_at", "version", "updated_at")
+
 #: joined cases get their merged risk types (each a JSON list: arrays of unequal length do not unnest)
 JOIN_CASES = text("""
 UPDATE cases c SET risk_types = ARRAY(SELECT jsonb_array_elements_text(u.risk_types::jsonb)),
@@ -87,9 +104,10 @@ async def insert_signals(session: AsyncSession, rows: list[dict]) -> set[uuid.UU
     return {row[0] for row in inserted}
 
 
-async def insert_cases(session: AsyncSession, cases: list[Case]) -> None:
+async def insert_cases(session: AsyncSession, cases: list[dict]) -> None:
+    """New cases, given as their columns (no ORM object each: a re-screen opens tens of thousands)."""
     if cases:
-        await session.execute(insert(Case), [c.model_dump() for c in cases])
+        await session.execute(INSERT_CASES, _columns(cases, CASE_COLUMNS, as_json=("risk_types", "gaps")))
 
 
 async def join_cases(session: AsyncSession, risk_types: dict[uuid.UUID, list[str]], now: datetime) -> None:
@@ -99,7 +117,7 @@ async def join_cases(session: AsyncSession, risk_types: dict[uuid.UUID, list[str
                                            "risk_types": [json.dumps(t) for t in risk_types.values()]})
 
 
-async def insert_steps(session: AsyncSession, steps: list[CaseStep]) -> None:
+async def insert_steps(session: AsyncSession, steps: list[dict]) -> None:
     if steps:
         names = tuple(c.name for c in CaseStep.__table__.columns)
-        await session.execute(INSERT_STEPS, _columns([s.model_dump() for s in steps], names, as_json=("data",)))
+        await session.execute(INSERT_STEPS, _columns(steps, names, as_json=("data",)))
