@@ -7,13 +7,14 @@ import pytest
 
 from backstop_common.testing import make_event
 from notifications.domain.areas import at_level, event_area, office_role
-from notifications.domain.conditions import all_hold, render, template_fields
+from notifications.domain.conditions import all_hold, render
 from notifications.domain.directory import mask_email
 from notifications.domain.masking import strip_personal
 from notifications.domain.routing import Plan, precedence
 from notifications.domain.schedule import after_quiet_hours, backoff, next_digest_at
 from notifications.domain.webhooks import matches, payload
 from notifications.models import Recipient, RoutingRule, WebhookSubscription
+from notifications.vocab import template_fields
 
 TZ = "Asia/Shanghai"
 

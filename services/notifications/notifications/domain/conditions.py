@@ -4,7 +4,7 @@ from decimal import Decimal, InvalidOperation
 from typing import Any
 
 from backstop_common.privacy import mask_text
-from notifications.vocab import FORMATTER, template_fields  # noqa: F401  (template_fields: still read from here by tests/test_pure.py)
+from notifications.vocab import FORMATTER
 
 
 def _number(value: Any) -> Decimal | None:
