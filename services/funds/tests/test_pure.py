@@ -1,6 +1,7 @@
 """The pure rules of funds, without PostgreSQL: subsidy arithmetic from the standards, who may pay whom,
 when the sweep calls something overdue, the execution report's sums, the five items of a household."""
 
+import uuid
 from datetime import UTC, datetime, timedelta
 from decimal import Decimal
 
@@ -8,11 +9,13 @@ import pytest
 
 from backstop_common.problems import Unprocessable
 from funds.domain.access import reaches
+from funds.domain.anomalies import refusal_for
 from funds.domain.five_items import household_items
 from funds.domain.reports import ledger, net_of_returns, rate
 from funds.domain.standards import (check_policy_year, education_item, housing_item, medical_item, premium_eligible,
                                     premiums, relief)
 from funds.domain.sweeper import longer_than
+from funds.enums import AnomalyKind
 from funds.models import HouseholdFact, MemberFact, SubsidyStandard
 
 NOW = datetime(2026, 6, 1, 9, 0, tzinfo=UTC)
@@ -106,3 +109,12 @@ def test_the_five_items_are_complete_only_when_each_is_in_place():
     lacking = household_items(HouseholdFact(main_cause="illness", poverty_status="poor"), None, 0)
     assert not lacking["complete"]
     assert [i for i, v in lacking["items"].items() if not v["in_place"]] == ["measures", "helpers", "funds"]
+
+
+def test_paying_someone_not_present_in_the_household_is_an_anomaly():
+    home, elsewhere = uuid.uuid4(), uuid.uuid4()
+    assert refusal_for(None, home) is AnomalyKind.UNKNOWN_BENEFICIARY
+    assert refusal_for(MemberFact(household_id=elsewhere), home) is AnomalyKind.UNKNOWN_BENEFICIARY
+    assert refusal_for(MemberFact(household_id=home, status="left"), home) is AnomalyKind.UNKNOWN_BENEFICIARY
+    assert refusal_for(MemberFact(household_id=home, status="deceased"), home) is AnomalyKind.DECEASED_BENEFICIARY
+    assert refusal_for(MemberFact(household_id=home, status="present"), home) is None

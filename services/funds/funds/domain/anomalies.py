@@ -42,6 +42,16 @@ async def record(uow: UnitOfWork, key: str, kind: AnomalyKind, area_code: str, d
     return inserted
 
 
+def refusal_for(member: MemberFact | None, household_id: uuid.UUID) -> AnomalyKind | None:
+    """What paying this member of this household would be: a person the registry does not hold in it (never
+    seen, of another household, or left) is unknown, one recorded as dead is deceased; a present member is fine."""
+    if member is None or member.household_id != household_id or member.status == "left":
+        return AnomalyKind.UNKNOWN_BENEFICIARY
+    if member.status == "deceased":
+        return AnomalyKind.DECEASED_BENEFICIARY
+    return None
+
+
 #: what the office reads on an unknown_beneficiary anomaly the registry's late event closed
 ARRIVED_LATE = ("登记数据已到达（事件 {event}）：该户{who}在登记系统中存在，拒付时本服务的登记数据尚未同步；"
                 "被拒的支付未发生，如仍需支付请重新提交")
@@ -54,8 +64,7 @@ async def resolve_arrived(uow: UnitOfWork, household: HouseholdFact, event: Even
     when that member is now present in the household."""
     for anomaly in await repo.open_of_household(uow.session, household.id, AnomalyKind.UNKNOWN_BENEFICIARY):
         if anomaly.member_id is not None:
-            member = await readmodel.member(uow.session, anomaly.member_id)
-            if member is None or member.household_id != household.id or member.status != "present":
+            if refusal_for(await readmodel.member(uow.session, anomaly.member_id), household.id) is not None:
                 continue
         anomaly.resolved_at = uow.clock.now()
         anomaly.resolution = ARRIVED_LATE.format(event=event.id, who="及其成员" if anomaly.member_id else "")

@@ -45,13 +45,14 @@ async def _beneficiary(uow: UnitOfWork, principal: Principal, data: SubsidyIn, a
                       household_id=data.household_id, member_id=data.member_id, allocation_id=allocation.id)
     principal.ensure_covers(household.village_code, "household")
     member = await readmodel.member(uow.session, data.member_id) if data.member_id else None
-    if data.member_id and (member is None or member.household_id != household.id or member.status == "left"):
+    refusal = anomalies.refusal_for(member, household.id) if data.member_id else None
+    if refusal is AnomalyKind.UNKNOWN_BENEFICIARY:
         fresh.ensure_caught_up(REGISTRY_HOUSEHOLD, household_id=str(household.id))
         await _refuse(uow, f"unknown:{key}", AnomalyKind.UNKNOWN_BENEFICIARY, household.village_code,
                       f"{data.kind} for {data.period} asked for a person not in this household",
                       Unprocessable("the member is unknown to the registry in this household"),
                       household_id=household.id, member_id=data.member_id, allocation_id=allocation.id)
-    if member is not None and member.status == "deceased":
+    if refusal is AnomalyKind.DECEASED_BENEFICIARY:
         await _refuse(uow, f"deceased:{key}", AnomalyKind.DECEASED_BENEFICIARY, household.village_code,
                       f"{data.kind} for {data.period} asked for a member recorded as deceased on {member.removed_on}",
                       Unprocessable("the member is recorded as deceased"),
