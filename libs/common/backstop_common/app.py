@@ -17,7 +17,7 @@ from backstop_common.asyncapi import EventCatalog
 from backstop_common.auth import AreaInScope
 from backstop_common.broker_watch import BrokerWatch
 from backstop_common.clock import Clock
-from backstop_common.consumer import EventConsumer, Handler, TypedHandler
+from backstop_common.consumer import EventConsumer, Handler
 from backstop_common.db import create_engine, create_session_factory
 from backstop_common.freshness import Freshness
 from backstop_common import idempotency
@@ -50,7 +50,7 @@ class ServiceSpec:
     settings: ServiceSettings
     catalog: EventCatalog
     routers: list[APIRouter] = field(default_factory=list)
-    handlers: dict[str, Handler | TypedHandler] = field(default_factory=dict)
+    handlers: dict[str, Handler] = field(default_factory=dict)
     background: list[BackgroundJob] = field(default_factory=list)
     version: str = "0.1.0"
     #: the app's clock (clock.py); a fresh real-time one unless a test or a demo hands one in

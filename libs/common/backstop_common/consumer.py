@@ -40,10 +40,9 @@ from backstop_common.uow import UnitOfWork
 
 log = structlog.get_logger()
 
-#: a handler of an event type without a payload model: it reads ``event.data`` itself
-Handler = Callable[[Event, UnitOfWork], Awaitable[None]]
-#: a handler of an event type with a payload model: the consumer hands it the parsed ``data``
-TypedHandler = Callable[[Event, Any, UnitOfWork], Awaitable[None]]
+#: the handler of one event type: the envelope, its ``data`` parsed into the type's payload model, the unit of
+#: work it writes through (the consumer commits it with the inbox row)
+Handler = Callable[[Event, Any, UnitOfWork], Awaitable[None]]
 
 
 @contextlib.contextmanager
@@ -167,9 +166,9 @@ class EventConsumer:
         settings: ServiceSettings,
         session_factory: async_sessionmaker,
         publisher: Publisher,
-        handlers: dict[str, Handler | TypedHandler],
+        handlers: dict[str, Handler],
         topics: list[str],
-        models: dict[str, type[BaseModel]] | None = None,
+        models: dict[str, type[BaseModel]],
         group_id: str | None = None,
         on_commit: Callable[[], None] | None = None,
         clock: Clock | None = None,
@@ -178,7 +177,10 @@ class EventConsumer:
         self._sessions = session_factory
         self._publisher = publisher
         self._handlers = handlers
-        self._models = models or {}
+        unmodelled = sorted(set(handlers) - set(models))
+        if unmodelled:  # a handler must be handed a model, never a dict (docs/CONTRIBUTING.md)
+            raise ValueError(f"no payload model registered for {unmodelled}")
+        self._models = models
         self._topics = topics
         self.group_id = group_id or settings.service_name
         self._on_commit = on_commit
@@ -203,12 +205,12 @@ class EventConsumer:
         return inserted.first() is not None
 
     def decode(self, record: ConsumerRecord) -> tuple[Event, BaseModel | None]:
-        """The envelope and its data in the payload model registered for its type (None for a type without
-        one, or one this consumer skips); ``ValueError`` when either does not parse."""
+        """The envelope and its data in the payload model registered for its type (None for a type this
+        consumer skips); ``ValueError`` when either does not parse."""
         event = from_kafka(record.headers, record.key, record.value)
-        model = self._models.get(event.type) if event.type in self._handlers else None
-        if model is None:
+        if event.type not in self._handlers:
             return event, None
+        model = self._models[event.type]
         try:
             return event, model.model_validate(event.data)
         except ValidationError as exc:  # the fields at fault, never their values (docs/architecture.md)
@@ -216,11 +218,7 @@ class EventConsumer:
                              f"{exc.errors(include_url=False, include_input=False)}") from None
 
     async def _handle(self, event: Event, payload: BaseModel | None, uow: UnitOfWork) -> None:
-        handler = self._handlers[event.type]
-        if event.type in self._models:
-            await handler(event, payload, uow)
-        else:
-            await handler(event, uow)
+        await self._handlers[event.type](event, payload, uow)
 
     async def apply(self, event: Event, payload: BaseModel | None, record: ConsumerRecord) -> bool:
         """Run the handler with its inbox row in one transaction; False if already applied."""

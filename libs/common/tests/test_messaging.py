@@ -5,6 +5,7 @@ import uuid
 
 import pytest
 from prometheus_client import REGISTRY
+from pydantic import BaseModel, ConfigDict
 from sqlalchemy import Column, Integer, MetaData, String, Table, func, select
 from sqlalchemy.dialects.postgresql import insert
 
@@ -94,8 +95,14 @@ async def _count_effect(sessions, subject: str) -> int | None:
         return (await session.execute(select(effects.c.n).where(effects.c.subject == subject))).scalar()
 
 
+class Anything(BaseModel):
+    """A payload model that takes any object (this test is about delivery, not about payloads)."""
+
+    model_config = ConfigDict(extra="allow")
+
+
 async def test_consumer_applies_once_dead_letters_poison_and_keeps_flowing(db, kafka_bootstrap):
-    async def count(event: Event, uow: UnitOfWork) -> None:
+    async def count(event: Event, data: Anything, uow: UnitOfWork) -> None:
         if event.data.get("explode"):
             raise RuntimeError("handler cannot process this")
         stmt = insert(effects).values(subject=event.subject, n=1)
@@ -105,7 +112,7 @@ async def test_consumer_applies_once_dead_letters_poison_and_keeps_flowing(db, k
     publisher = Publisher(settings)
     handled = make_event("registry", "household.registered", "h-1", {"x": 1})
     consumer = EventConsumer(settings=settings, session_factory=db, publisher=publisher,
-                             handlers={handled.type: count}, topics=[TOPIC])
+                             handlers={handled.type: count}, models={handled.type: Anything}, topics=[TOPIC])
     retries_before = REGISTRY.get_sample_value("backstop_consumer_retries_total",
                                                {"topic": TOPIC, "reason": "handler"}) or 0
     task = asyncio.create_task(consumer.run())
@@ -147,8 +154,6 @@ async def test_consumer_hands_the_parsed_payload_and_dead_letters_data_that_does
     once (retrying cannot fix it) and names the fields at fault, not their values; other types are skipped."""
     from decimal import Decimal
 
-    from pydantic import BaseModel
-
     class Counted(BaseModel):
         subject: str
         n: int
@@ -182,6 +187,9 @@ async def test_consumer_hands_the_parsed_payload_and_dead_letters_data_that_does
         assert dead.data == misfit.data  # parked as it came
         retries = REGISTRY.get_sample_value("backstop_consumer_retries_total", {"topic": TOPIC, "reason": "handler"})
         assert (retries or 0) == retries_before
+        with pytest.raises(ValueError, match="no payload model"):  # a handler is never handed a dict
+            EventConsumer(settings=settings, session_factory=db, publisher=publisher, handlers={other.type: count},
+                          models={}, topics=[TOPIC])
     finally:
         task.cancel()
         await asyncio.gather(task, return_exceptions=True)

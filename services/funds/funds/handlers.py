@@ -1,7 +1,7 @@
 """One function per consumed event type, handed its payload parsed (``backstop_events``): keep the read model,
 flag payments to the dead, suggest subsidies."""
 
-from backstop_common.consumer import TypedHandler
+from backstop_common.consumer import Handler
 from backstop_common.envelope import Event
 from backstop_common.uow import UnitOfWork
 from backstop_events.monitoring import AssistancePlanned, CaseConfirmed, CaseEvent, CaseReopened, Elimination
@@ -150,7 +150,7 @@ async def on_risk_eliminated(event: Event, data: Elimination, uow: UnitOfWork) -
     await uow.session.flush()
 
 
-_BY_NAME: dict[str, TypedHandler] = {
+_BY_NAME: dict[str, Handler] = {
     "household.registered": on_household_registered, "household.updated": on_household_updated,
     "household.status_changed": on_status_changed, "household.housing_assessed": on_housing_assessed,
     "member.added": on_member_added, "member.removed": on_member_removed,
@@ -160,4 +160,4 @@ _BY_NAME: dict[str, TypedHandler] = {
     "case.assistance_planned": on_assistance_planned, "case.reopened": on_case_reopened,
     "case.risk_eliminated": on_risk_eliminated,
 }
-HANDLERS: dict[str, TypedHandler] = {CONSUMED_TYPES[name]: handler for name, handler in _BY_NAME.items()}
+HANDLERS: dict[str, Handler] = {CONSUMED_TYPES[name]: handler for name, handler in _BY_NAME.items()}

@@ -5,7 +5,7 @@ Each updates the read model with its own change, then runs its own rule (``domai
 redelivery is the inbox's business, the same fact in two events is the signals' dedupe key's.
 """
 
-from backstop_common.consumer import TypedHandler
+from backstop_common.consumer import Handler
 from backstop_common.envelope import Event
 from backstop_common.uow import UnitOfWork
 from backstop_events.registry import (DisasterReported, HelperAssigned, HouseholdIncomeAssessed,
@@ -130,7 +130,7 @@ async def on_measure_given(event: Event, data: MeasureGiven, uow: UnitOfWork) ->
     await intake.measure_given(uow, facts, data, now)
 
 
-_BY_NAME: dict[str, TypedHandler] = {
+_BY_NAME: dict[str, Handler] = {
     "household.registered": on_household_registered, "household.updated": on_household_updated,
     "household.status_changed": on_status_changed, "household.income_assessed": on_income_assessed,
     "household.helper_assigned": on_helper_assigned, "member.added": on_member_added,
@@ -140,4 +140,4 @@ _BY_NAME: dict[str, TypedHandler] = {
     "household.water_assessed": on_water_assessed, "household.disaster_reported": on_disaster_reported,
     "household.measure_given": on_measure_given,
 }
-HANDLERS: dict[str, TypedHandler] = {CONSUMED_TYPES[name]: handler for name, handler in _BY_NAME.items()}
+HANDLERS: dict[str, Handler] = {CONSUMED_TYPES[name]: handler for name, handler in _BY_NAME.items()}

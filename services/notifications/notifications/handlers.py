@@ -10,7 +10,7 @@ name the published JSON fields, and a subscriber receives the event as published
 import uuid
 from datetime import datetime
 
-from backstop_common.consumer import TypedHandler
+from backstop_common.consumer import Handler
 from backstop_common.envelope import Event
 from backstop_common.uow import UnitOfWork
 from backstop_events.registry import HelperAssigned, HouseholdRegistered, HouseholdUpdated
@@ -45,7 +45,7 @@ async def _updated(uow: UnitOfWork, data: HouseholdUpdated, now: datetime) -> No
     await uow.session.flush()
 
 
-def build_handlers(ctx: Context) -> dict[str, TypedHandler]:
+def build_handlers(ctx: Context) -> dict[str, Handler]:
     async def deliver(event: Event, uow: UnitOfWork, *, unpark: uuid.UUID | None = None) -> None:
         """The routing rules and the webhooks; ``unpark``: then route what waited for this household."""
         short_name = CONSUMED_TYPES[event.type]

@@ -7,7 +7,7 @@ import uuid
 
 import structlog
 
-from backstop_common.consumer import TypedHandler
+from backstop_common.consumer import Handler
 from backstop_common.envelope import Event
 from backstop_common.uow import UnitOfWork
 from backstop_events.funds import SubsidyPaid
@@ -71,19 +71,19 @@ async def on_subsidy_paid(event: Event, data: SubsidyPaid, uow: UnitOfWork) -> N
         await count(uow, event, measure, year, str(household_id), village, 1)
 
 
-HANDLERS: dict[str, TypedHandler] = {MEASURE_GIVEN: on_measure_given, STATUS_CHANGED: on_status_changed,
+HANDLERS: dict[str, Handler] = {MEASURE_GIVEN: on_measure_given, STATUS_CHANGED: on_status_changed,
                                 SUBSIDY_PAID: on_subsidy_paid}
 
 
-def merge_handlers(*tables: dict[str, TypedHandler]) -> dict[str, TypedHandler]:
+def merge_handlers(*tables: dict[str, Handler]) -> dict[str, Handler]:
     """One handler table from several: where two packages handle the same type, both run, in order,
     in the same transaction (e.g. monitoring's read model first, then campaign progress)."""
-    merged: dict[str, list[TypedHandler]] = {}
+    merged: dict[str, list[Handler]] = {}
     for table in tables:
         for event_type, handler in table.items():
             merged.setdefault(event_type, []).append(handler)
 
-    def chain(handlers: list[TypedHandler]) -> TypedHandler:
+    def chain(handlers: list[Handler]) -> Handler:
         if len(handlers) == 1:
             return handlers[0]
 

@@ -6,7 +6,7 @@ import uuid
 from collections.abc import Callable
 
 from backstop_common.auth import Principal, Role
-from backstop_common.consumer import TypedHandler
+from backstop_common.consumer import Handler
 from backstop_common.envelope import Event
 from backstop_common.uow import UnitOfWork
 from backstop_events.monitoring import CaseConfirmed, CaseReopened, Elimination
@@ -55,7 +55,7 @@ async def on_case_reopened(event: Event, data: CaseReopened, uow: UnitOfWork) ->
         "risk_eliminated": False, "risk_eliminated_on": None} if household.risk_eliminated else {})
 
 
-HANDLERS: dict[str, TypedHandler] = {
+HANDLERS: dict[str, Handler] = {
     CONSUMED_CASE_TYPES["case.confirmed"]: on_case_confirmed,
     CONSUMED_CASE_TYPES["case.risk_eliminated"]: on_risk_eliminated,
     CONSUMED_CASE_TYPES["case.reopened"]: on_case_reopened,
