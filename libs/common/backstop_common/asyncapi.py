@@ -46,6 +46,8 @@ class EventCatalog:
     service: str
     published: list[CatalogEntry] = field(default_factory=list)
     consumed: list[CatalogEntry] = field(default_factory=list)
+    #: documents made (building one takes about a second: every schema and example), by what they depend on
+    _documents: dict[tuple, dict] = field(default_factory=dict, repr=False, compare=False)
 
     def publishes(self, topic: str, name: str, model: type[BaseModel], version: int = 1) -> str:
         full = event_type(self.service, name, version)
@@ -83,6 +85,12 @@ class EventCatalog:
         return sorted({e.topic for e in self.consumed})
 
     def asyncapi(self, title: str, version: str, bootstrap: str) -> dict:
+        key = (title, version, bootstrap, len(self.published), len(self.consumed))
+        if key not in self._documents:
+            self._documents[key] = self._document(title, version, bootstrap)
+        return self._documents[key]  # shared: served as JSON, never changed by a caller
+
+    def _document(self, title: str, version: str, bootstrap: str) -> dict:
         entries = [("send", e) for e in self.published] + [("receive", e) for e in self.consumed]
         schemas = _schemas([e.model for _, e in entries if e.model is not None])
         messages, channels, operations = {}, {}, {}
