@@ -195,3 +195,18 @@ async def test_a_household_whose_risk_was_eliminated_is_imported_as_eliminated(a
     assert data["monitoring_category"] == "marginal" and data["risk_eliminated"] is True
     assert data["risk_identified_on"] == "2022-03-01" and data["risk_eliminated_on"] == "2024-06-01"
     assert HouseholdRegistered.model_validate(data).risk_eliminated is True
+
+
+async def test_the_pension_column_is_read_and_written_back(app, client, settings):
+    """是否参加城乡居民基本养老保险 (the fuller national export; seed 004 社会保险): 是 → paying in, 否 → none."""
+    pension = "是否参加城乡居民基本养老保险"
+    rows = [person("86300000000601", "8630000000060101", "岳一", id_number(), **{pension: "是"}),
+            person("86300000000601", "8630000000060102", "岳二", id_number(sex="female"), "配偶", **{pension: "否"}),
+            person("86300000000602", "8630000000060201", "岳三", id_number(), **{pension: "也许"})]
+    report = (await _post(client, settings, to_csv(rows), "养老.csv")).json()
+    assert report["households_registered"] == 1
+    assert [e["line"] for e in report["errors"]] == [5] and pension in report["errors"][0]["reason"]
+    township = auth(settings, "township_staff", TOWNSHIP)
+    listed = (await client.get("/api/v1/households", headers=township, params={"q": "86300000000601"})).json()
+    file = (await client.get(f"/api/v1/households/{listed['items'][0]['id']}", headers=township)).json()
+    assert {m["name"]: m["pension"] for m in file["members"]} == {"岳一": "contributing", "岳二": "none"}

@@ -30,6 +30,7 @@ ALIASES: dict[str, tuple[str, ...]] = {
     "migrant_months": ("务工时间(月)", "务工时间（月）"),
     "public_welfare_post": ("公益性岗位类型",),
     "medical_insurance": ("是否参加城乡居民基本医疗保险", "是否参加大病保险", "参加大病医疗"),
+    "pension": ("是否参加城乡居民基本养老保险",),
     "dibao": ("是否享受低保",),
     "tekun": ("是否特困供养人员",),
     "assistance_type": ("贫困户属性",),

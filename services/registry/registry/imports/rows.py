@@ -122,6 +122,9 @@ def parse_row(cells: list, cols: dict[str, int]) -> tuple[dict, dict, list[Text]
     person.update(_work(g, problems))
     insured = attempt(v.yes_no, g("medical_insurance", ""), "医疗保险")
     person["medical_insurance"] = True if insured is None else insured
+    # 参加 says insured, not whether the pension is drawn yet: paying in until the 人社 feed says more
+    pension = attempt(v.yes_no, g("pension", ""), "是否参加城乡居民基本养老保险")
+    person["pension"] = None if pension is None else "contributing" if pension else "none"
     if person["is_head"]:  # the household's own columns are read from its head's row
         household.update(_household_facts(g, attempt, problems))
     else:  # 低保 / 特困 are also marked per person

@@ -16,7 +16,7 @@ from backstop_common.topics import REGISTRY_HOUSEHOLD
 #: (the import's plan builds its rows in this order)
 PERSON_COLUMNS = ("person_number", "name", "name_pinyin", "name_initials", "id_number", "relation", "is_head", "sex",
                   "birth_date", "ethnicity", "phone", "education", "schooling_stage", "schooling_status", "health",
-                  "disability_grade", "labour_capacity", "employment", "migrant_months", "medical_insurance")
+                  "disability_grade", "labour_capacity", "employment", "migrant_months", "medical_insurance", "pension")
 HOUSEHOLD_COLUMNS = ("id", "line", "household_number", "village_code", "natural_village", "phone",
                      "poverty_status", "year_lifted", "dibao", "tekun", "monitoring_category", "risk_eliminated",
                      "risk_identified_on", "risk_eliminated_on", "main_cause",
@@ -34,7 +34,7 @@ CREATE TEMP TABLE stage_members (id uuid, household_id uuid, household_number te
   person_number text, name text, name_pinyin text, name_initials text, id_number text, relation text,
   is_head bool, sex text, birth_date date, ethnicity text, phone text, education text, schooling_stage text,
   schooling_status text, health text, disability_grade int, labour_capacity text, employment text,
-  migrant_months int, medical_insurance bool) ON COMMIT DROP;
+  migrant_months int, medical_insurance bool, pension text) ON COMMIT DROP;
 """
 
 
@@ -91,9 +91,10 @@ async def load(session: AsyncSession, import_id: uuid.UUID, income_year: int, ac
         "INSERT INTO members (id, household_id, person_number, name, name_pinyin, name_initials, id_number,"
         " relation, is_head, sex, birth_date, ethnicity, phone, education, schooling_stage, schooling_status,"
         " boarding, health, disability_grade, labour_capacity, employment, migrant_months, medical_insurance,"
-        " version) SELECT id, household_id, person_number, name, name_pinyin, name_initials, id_number, relation,"
-        " is_head, sex, birth_date, ethnicity, phone, education, schooling_stage, schooling_status, false, health,"
-        " disability_grade, labour_capacity, employment, migrant_months, medical_insurance, 1"
+        " pension, version) SELECT id, household_id, person_number, name, name_pinyin, name_initials, id_number,"
+        " relation, is_head, sex, birth_date, ethnicity, phone, education, schooling_stage, schooling_status, false,"
+        " health, disability_grade, labour_capacity, employment, migrant_months, medical_insurance,"
+        " coalesce(pension, 'none'), 1"
         " FROM stage_members")
     await con.execute(
         "INSERT INTO income_assessments (id, household_id, year, wage, business, business_costs, property,"
