@@ -5,10 +5,13 @@ every error a service sends is ``application/problem+json`` (``problems.py``). U
 documents exactly its own errors (issue 14), the kernel documents what its own machinery answers, read
 from the route itself rather than declared by hand:
 
-- every operation but the ops routes (``/healthz`` …; ``/readyz`` answers 503): 422 (request validation, or a value the database cannot store) and 503 (the
-  database is away);
-- a bearer-token operation: 401 (no or bad token), 403 (the role may not) and 404 (unknown, or outside
-  the caller's area — the two are not told apart);
+- every operation but the ops routes (``/healthz`` …; ``/readyz`` answers 503): 503 (the database is away);
+- an operation with any input (a parameter or a body): 422 (request validation, or a value the database
+  cannot store);
+- a bearer-token operation: 401 (no or bad token) and 403 (the role may not);
+- a bearer-token operation that names something — a path segment other than a fixed choice (an enum), an
+  id (``format: uuid``) or an area (``area_code``, a 12-digit code) in its query or body, however deep: 404 (unknown, or outside the caller's area —
+  the two are not told apart); a route that answers 404 for another reason says so itself;
 - a request body or an ``If-Match`` header: 400 (unreadable body, non-numeric version), a body 413;
 - a write (POST, PUT, PATCH, DELETE): 409 (a version, workflow step or duplicate it conflicts with);
 - ``If-Match`` required (``concurrency.expected_version``, told by the header's description): 428.
@@ -69,12 +72,47 @@ def _problem(code: int) -> dict[str, Any]:
     return {"description": HTTPStatus(code).phrase, "content": {PROBLEM_JSON: {"schema": PROBLEM_REF}}}
 
 
-def _codes(path: str, operation: dict, method: str) -> set[int]:
+AREA_PATTERNS = frozenset({r"^[0-9]{12}$", r"^\d{12}$"})
+
+
+def _identifies(doc: dict, schema: dict, seen: frozenset = frozenset()) -> bool:
+    """Whether a value of ``schema`` names a record or an area somewhere inside it (ids, area codes)."""
+    ref = schema.get("$ref")
+    if ref:
+        return ref not in seen and _identifies(doc, doc["components"]["schemas"][ref.rsplit("/", 1)[1]], seen | {ref})
+    if schema.get("format") == "uuid" or schema.get("pattern") in AREA_PATTERNS or "area_code" in schema.get(
+            "properties", {}):
+        return True
+    nested = [*schema.get("anyOf", ()), *schema.get("allOf", ()), *schema.get("oneOf", ()),
+              *schema.get("properties", {}).values(), schema.get("items") or {},
+              schema.get("additionalProperties") if isinstance(schema.get("additionalProperties"), dict) else {}]
+    return any(_identifies(doc, s, seen) for s in nested if s)
+
+
+def _names_something(doc: dict, operation: dict) -> bool:
+    params = operation.get("parameters", [])
+    body = operation.get("requestBody", {}).get("content", {}).get("application/json", {}).get("schema", {})
+    return any(p.get("name") == "area_code" or _identifies(doc, p.get("schema", {})) for p in params) \
+        or any(p["in"] == "path" and "enum" not in _resolved(doc, p.get("schema", {})) for p in params) \
+        or _identifies(doc, body)
+
+
+def _resolved(doc: dict, schema: dict) -> dict:
+    while "$ref" in schema:
+        schema = doc["components"]["schemas"][schema["$ref"].rsplit("/", 1)[1]]
+    return schema
+
+
+def _codes(doc: dict, path: str, operation: dict, method: str) -> set[int]:
     if "ops" in operation.get("tags", []):  # health, readiness, documents: no input, no database but readiness
         return {503} if path == "/readyz" else set()
-    codes = {422, 503}
+    codes = {503}
+    if operation.get("parameters") or "requestBody" in operation:
+        codes.add(422)
     if operation.get("security"):
-        codes |= {401, 403, 404}
+        codes |= {401, 403}
+        if _names_something(doc, operation):
+            codes.add(404)
     if_match = [p for p in operation.get("parameters", [])
                 if p.get("in") == "header" and p.get("name", "").lower() == "if-match"]
     if "requestBody" in operation:
@@ -131,7 +169,7 @@ def _document(doc: dict) -> dict:
             _idempotency_key(path, method, operation)
             responses = operation.setdefault("responses", {})
             _workbook(path, operation)
-            for code in sorted(_codes(path, operation, method)):
+            for code in sorted(_codes(doc, path, operation, method)):
                 responses[str(code)] = _problem(code) | {"description": responses.get(str(code), {}).get(
                     "description", HTTPStatus(code).phrase)}
     doc["components"]["schemas"].pop("HTTPValidationError", None)

@@ -211,7 +211,9 @@ ProblemsSince = since("problems")
 
 @router.get("/sync/problems", tags=["sync"])
 async def problems(uow: UoW, principal: CurrentPrincipal, given: ProblemsSince) -> Changes[ProblemOut]:
-    """The campaign problems (问题清单) of your area changed since ``changed_since`` — status moves, rectification —
+    """同步问题清单 — campaign problems changed since the last sync.
+
+    The campaign problems (问题清单) of your area changed since ``changed_since`` — status moves, rectification —
     with tombstones for those that left it (docs/clients.md, 离线同步)."""
     rows, removed = await repository.problem_changes(uow.session, principal.scope, given)
     return changes(given, [(key, ProblemOut.model_validate(row)) for key, row in rows], removed)

@@ -60,7 +60,9 @@ InboxSince = since("inbox")
 
 @router.get("/sync/inbox", response_model=Changes[MessageOut], tags=["sync"])
 async def sync_inbox(uow: UoW, principal: CurrentPrincipal, given: InboxSince):
-    """Your inbox (消息) changed since ``changed_since``: new messages, and those read or escalated since (离线同步,
+    """同步我的消息 — the inbox changed since the last sync.
+
+    Your inbox (消息) changed since ``changed_since``: new messages, and those read or escalated since (离线同步,
     docs/clients.md)."""
     me = await _owner(uow, principal)
     if me is None:

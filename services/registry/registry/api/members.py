@@ -9,6 +9,7 @@ from pydantic import BaseModel, ConfigDict, StringConstraints
 from backstop_common.app import UoW
 from backstop_common.auth import CurrentPrincipal, Role
 from backstop_common.examples import example
+from backstop_common.openapi import problem_responses
 from backstop_common.problems import NotFound
 from backstop_common.concurrency import expected_version, optional_version
 from registry.domain import departures, members
@@ -81,7 +82,7 @@ class MemberMatch(BaseModel):
     village_code: str
 
 
-@router.post("/members/match", response_model=MemberMatch)
+@router.post("/members/match", response_model=MemberMatch, responses=problem_responses(404))
 async def match(body: MemberMatchIn, uow: UoW, principal: CurrentPrincipal) -> MemberMatch:
     """身份证号匹配 — whose ID number this is (services only).
 

@@ -14,7 +14,9 @@ HouseholdsSince = since("households")
 
 @router.get("/sync/households", response_model=Changes[HouseholdRow])
 async def households(uow: UoW, principal: CurrentPrincipal, request: Request, given: HouseholdsSince):
-    """The households of your area (建档立卡户) changed since ``changed_since``, with tombstones for those that
+    """同步农户 — households changed since the last sync.
+
+    The households of your area (建档立卡户) changed since ``changed_since``, with tombstones for those that
     moved out of it. Start without ``changed_since``; then send the ``next`` of your last answer."""
     answer = await sync.household_changes(uow.session, principal, given, request.url.path)
     await uow.commit()  # the access-log rows of unmasked rows
