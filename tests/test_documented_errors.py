@@ -107,3 +107,22 @@ async def test_each_documented_problem_is_one_the_route_really_answers(stack):
                         wrong.append(f"{service} {op} ({what}): {status} is not documented")
     assert not wrong, "\n".join(wrong)
     assert all(provoked.get(code) for code in (401, 403, 404, 422, 428)), provoked
+
+
+async def test_a_stale_version_and_a_role_that_may_not_read_are_the_documented_409_and_403(demo_areas, stack):
+    """The two problems the walk above cannot provoke without a record or a reader refused: a write against a
+    version changed since (409 with ``current_version``), and a read the caller's role may not make (403)."""
+    from tests.support import new_household
+
+    admin = stack.headers("county_admin", COUNTY)
+    async with httpx.AsyncClient(timeout=30) as client:
+        household = await new_household(client, stack, "211204102200")
+        registry = (await client.get(f"{stack.url('registry')}/openapi.json")).json()
+        stale = await client.patch(f"{stack.url('registry')}/api/v1/households/{household['id']}", headers=admin
+                                   | {"If-Match": str(household["version"] + 1)}, json={"address": "三组"})
+        assert stale.status_code == 409 and stale.json()["current_version"] == household["version"], stale.text
+        assert "409" in registry["paths"]["/api/v1/households/{household_id}"]["patch"]["responses"]
+        cadre = stack.headers("village_cadre", "211204102200")
+        refused = await client.get(f"{stack.url('registry')}/api/v1/access-log", headers=cadre)
+        assert refused.status_code == 403, refused.text
+        assert "403" in registry["paths"]["/api/v1/access-log"]["get"]["responses"]
