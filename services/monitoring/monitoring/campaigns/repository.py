@@ -10,13 +10,14 @@ from decimal import Decimal
 from typing import Any
 
 from sqlalchemy import exists, select, text
+from sqlalchemy.dialects.postgresql import insert
 from sqlmodel.ext.asyncio.session import AsyncSession
 
 from backstop_common.envelope import event_type, source_of
 from backstop_common.sync import Cursor, Since
 from backstop_common.sync_queries import changed_after, horizon, removed_after
 from backstop_common.topics import MONITORING_CAMPAIGN
-from monitoring.campaigns.models import CheckDefinition, Problem
+from monitoring.campaigns.models import ACTIVE_SQL, Answer, CheckDefinition, Problem, Target
 
 
 @dataclass(frozen=True)
@@ -259,3 +260,59 @@ async def problem_changes(session: AsyncSession, scope: str, since: Since):
     removed = await removed_after(session, since, below, in_scope, lambda item: exists().where(
         Problem.id == item, in_scope(Problem.village_code)))
     return [(Cursor(p.changed_xid, p.id), {**p.model_dump(), "title": title}) for p, title in rows], removed
+
+
+async def known_checks(session: AsyncSession, codes: list[str]) -> set[str]:
+    return set((await session.execute(select(CheckDefinition.code).where(CheckDefinition.code.in_(codes)))).scalars())
+
+
+async def checks(session: AsyncSession, codes: list[str]) -> list[CheckDefinition]:
+    return list((await session.execute(select(CheckDefinition).where(CheckDefinition.code.in_(codes)))).scalars())
+
+
+async def village_of(session: AsyncSession, household_id: uuid.UUID) -> str | None:
+    """The household's village in monitoring's read model (None: not heard of yet)."""
+    row = await session.execute(text("SELECT village_code FROM household_facts WHERE household_id = :h"),
+                                {"h": household_id})
+    return row.scalar_one_or_none()
+
+
+async def save_answer(session: AsyncSession, key: dict, values: dict) -> Answer:
+    """The answer to a question for a subject, replacing an earlier one (one per campaign, check and subject)."""
+    stmt = insert(Answer).values(id=uuid.uuid4(), **key, **values)
+    stmt = stmt.on_conflict_do_update(constraint="uq_campaign_answer", set_=values).returning(Answer.id)
+    return await session.get(Answer, (await session.execute(stmt)).scalar_one(), populate_existing=True)
+
+
+async def open_problem_once(session: AsyncSession, values: dict) -> Problem | None:
+    """Open the problem unless one is active for the same campaign, check and subject (then None)."""
+    pid = (await session.execute(insert(Problem).values(id=uuid.uuid4(), **values).on_conflict_do_nothing(
+        index_elements=["campaign_id", "check_code", "subject_key"], index_where=text(ACTIVE_SQL))
+        .returning(Problem.id))).scalar_one_or_none()
+    return None if pid is None else await session.get(Problem, pid)
+
+
+async def answered_problems_open(session: AsyncSession, campaign_id: uuid.UUID, check: str,
+                                 subject_key: str) -> list[Problem]:
+    """Problems an answer opened that nobody has started on."""
+    return list((await session.execute(select(Problem).where(
+        Problem.campaign_id == campaign_id, Problem.check_code == check, Problem.subject_key == subject_key,
+        Problem.source == "answer", Problem.status == "opened"))).scalars())
+
+
+async def target_exists(session: AsyncSession, year: int, area_code: str, measure: str) -> bool:
+    return (await session.execute(select(Target.id).where(
+        Target.year == year, Target.area_code == area_code, Target.measure == measure))).first() is not None
+
+
+async def set_part(session: AsyncSession, values: dict) -> None:
+    """A target's part for an area: inserted, or its figure and parent replaced (a new version)."""
+    await session.execute(insert(Target).values(id=uuid.uuid4(), **values).on_conflict_do_update(
+        constraint="uq_campaign_target",
+        set_=dict(target=values["target"], parent_id=values["parent_id"], version=Target.version + 1)))
+
+
+async def parts(session: AsyncSession, parent_id: uuid.UUID) -> list[Target]:
+    rows = await session.execute(select(Target).where(Target.parent_id == parent_id)
+                                 .order_by(Target.area_code).execution_options(populate_existing=True))
+    return list(rows.scalars())

@@ -4,9 +4,6 @@
 import uuid
 
 from asgi_correlation_id import correlation_id
-from sqlalchemy import text
-from sqlalchemy.dialects.postgresql import insert
-from sqlmodel import select
 
 from backstop_common.auth import Principal, Role, area_prefix
 from backstop_common.freshness import Freshness
@@ -15,7 +12,7 @@ from backstop_common.problems import Conflict, NotFound, Unprocessable
 from backstop_common.topics import REGISTRY_HOUSEHOLD
 from backstop_common.uow import UnitOfWork
 from monitoring.campaigns import repository
-from monitoring.campaigns.models import ACTIVE_SQL, Answer, Campaign, CheckDefinition, Problem
+from monitoring.campaigns.models import Answer, Campaign, CheckDefinition, Problem
 from monitoring.campaigns.publishing import publish_problem, publish_started, record_step
 from monitoring.campaigns.schemas import AnswerIn, CampaignIn, CheckIn, RunResult
 from monitoring.campaigns.units import UNITS
@@ -61,7 +58,7 @@ async def create_campaign(uow: UnitOfWork, principal: Principal, body: CampaignI
         raise Unprocessable("the investigation deadline is in the past", investigation_due=str(body.investigation_due))
     if body.rectification_due < body.investigation_due:
         raise Unprocessable("the rectification deadline comes before the investigation deadline")
-    known = set((await uow.session.exec(select(CheckDefinition.code).where(CheckDefinition.code.in_(codes)))).all())
+    known = await repository.known_checks(uow.session, codes)
     if unknown := [c for c in codes if c not in known]:
         raise Unprocessable(msg("unknown checks: {checks}", checks=", ".join(unknown)), unknown_checks=unknown)
     campaign = Campaign(name=body.name, area_code=body.area_code, scope=area_prefix(body.area_code),
@@ -85,7 +82,7 @@ async def run_campaign(uow: UnitOfWork, principal: Principal, campaign_id: uuid.
     principal.ensure_role(*ORGANISERS)
     campaign = await get_campaign(uow, principal, campaign_id)
     principal.ensure_covers(campaign.area_code, "campaign")
-    checks = (await uow.session.exec(select(CheckDefinition).where(CheckDefinition.code.in_(campaign.checks)))).all()
+    checks = await repository.checks(uow.session, campaign.checks)
     now, by_check = uow.clock.now(), {}
     for check in sorted(checks, key=lambda c: c.code):
         if check.kind != "data":
@@ -115,9 +112,7 @@ async def answer_question(uow: UnitOfWork, principal: Principal, campaign_id: uu
     if check.subject == "household":
         if body.household_id is None:
             raise Unprocessable("this question is about a household: give household_id")
-        row = await uow.session.execute(text("SELECT village_code FROM household_facts WHERE household_id = :h"),
-                                        {"h": body.household_id})
-        area, key = row.scalar_one_or_none(), str(body.household_id)
+        area, key = await repository.village_of(uow.session, body.household_id), str(body.household_id)
         if area is None:
             fresh.ensure_caught_up(REGISTRY_HOUSEHOLD, household_id=key)
             raise NotFound("household not found")
@@ -131,29 +126,21 @@ async def answer_question(uow: UnitOfWork, principal: Principal, campaign_id: uu
     now = uow.clock.now()
     values = dict(passed=body.passed, note=body.note, answered_by=principal.subject,
                   answered_role=str(principal.role), answered_at=now)
-    stmt = insert(Answer).values(id=uuid.uuid4(), campaign_id=campaign.id, check_code=check.code, subject_key=key,
-                                 household_id=body.household_id, village_code=area, **values)
-    stmt = stmt.on_conflict_do_update(constraint="uq_campaign_answer", set_=values).returning(Answer.id)
-    answer = await uow.session.get(Answer, (await uow.session.execute(stmt)).scalar_one(),
-                                   populate_existing=True)
+    answer = await repository.save_answer(uow.session, dict(
+        campaign_id=campaign.id, check_code=check.code, subject_key=key, household_id=body.household_id,
+        village_code=area), values)
     problem = None
     if not body.passed:
-        pid = (await uow.session.execute(insert(Problem).values(
-            id=uuid.uuid4(), campaign_id=campaign.id, check_code=check.code, subject_key=key,
+        problem = await repository.open_problem_once(uow.session, dict(
+            campaign_id=campaign.id, check_code=check.code, subject_key=key,
             household_id=body.household_id, village_code=area, responsible_unit=check.responsible_unit,
             status="opened", source="answer", due_at=campaign.rectification_due, opened_at=now,
-            opened_by=principal.subject, evidence=[], version=1, updated_at=now,
-        ).on_conflict_do_nothing(index_elements=["campaign_id", "check_code", "subject_key"],
-                                 index_where=text(ACTIVE_SQL)).returning(Problem.id))).scalar_one_or_none()
-        if pid is not None:
-            problem = await uow.session.get(Problem, pid)
+            opened_by=principal.subject, evidence=[], version=1, updated_at=now))
+        if problem is not None:
             record_step(uow, problem, "open", None, principal, body.note or "answered at the visit")
             publish_problem(uow, "problem.opened", problem, principal, check.title, body.note)
     else:  # a later visit finds it fixed: an answered problem nobody has started on closes
-        rows = await uow.session.exec(select(Problem).where(
-            Problem.campaign_id == campaign.id, Problem.check_code == check.code, Problem.subject_key == key,
-            Problem.source == "answer", Problem.status == "opened"))
-        for problem in rows.all():
+        for problem in await repository.answered_problems_open(uow.session, campaign.id, check.code, key):
             problem.status, problem.closed_at, problem.closed_reason = "closed", now, "answered_passed"
             problem.version, problem.updated_at = problem.version + 1, now
             uow.session.add(problem)

@@ -5,9 +5,6 @@ import math
 import uuid
 from datetime import date
 
-from sqlalchemy.dialects.postgresql import insert
-from sqlmodel import select
-
 from backstop_common.auth import Principal, Role, area_prefix
 from backstop_common.i18n import msg
 from backstop_common.problems import Conflict, NotFound, Unprocessable
@@ -45,9 +42,7 @@ async def create_target(uow: UnitOfWork, principal: Principal, body: TargetIn) -
     starts, due = body.starts_on or date(body.year, 1, 1), body.due_on or date(body.year, 12, 31)
     if due < starts:
         raise Unprocessable("due_on comes before starts_on")
-    exists = await uow.session.exec(select(Target.id).where(
-        Target.year == body.year, Target.area_code == body.area_code, Target.measure == body.measure))
-    if exists.first():
+    if await repository.target_exists(uow.session, body.year, body.area_code, body.measure):
         raise Conflict("a target for this year, area and measure exists already")
     target = Target(year=body.year, area_code=body.area_code, scope=parts_scope(body.area_code),
                     measure=body.measure, unit=MEASURES[body.measure][0], target=body.target, starts_on=starts,
@@ -80,12 +75,8 @@ async def split(uow: UnitOfWork, principal: Principal, target_id: uuid.UUID, bod
                       measure=parent.measure, unit=parent.unit, target=part.target, parent_id=parent.id,
                       starts_on=parent.starts_on, due_on=parent.due_on, created_by=principal.subject,
                       created_at=now, version=1)
-        await uow.session.execute(insert(Target).values(id=uuid.uuid4(), **values).on_conflict_do_update(
-            constraint="uq_campaign_target",
-            set_=dict(target=part.target, parent_id=parent.id, version=Target.version + 1)))
-    rows = await uow.session.exec(select(Target).where(Target.parent_id == parent.id)
-                                  .order_by(Target.area_code).execution_options(populate_existing=True))
-    return list(rows.all())
+        await repository.set_part(uow.session, values)
+    return await repository.parts(uow.session, parent.id)
 
 
 def board_line(row, today: date) -> BoardLine:
