@@ -12,7 +12,7 @@ from monitoring.supervision.declarations_api import public_router as declaration
 from monitoring.supervision.declarations_api import router as declarations_router
 from monitoring.supervision.public import router as public_router
 from monitoring.supervision.seed import load_supervision_policy
-from monitoring.supervision.sms import sms_sender
+from monitoring.supervision.sms_sender import sms_sender
 from monitoring.supervision.vault import vault_from
 
 BACKGROUND = [supervision_sweeper, sms_sender]

@@ -2,7 +2,7 @@
 
 from datetime import datetime
 
-from sqlalchemy import func, text
+from sqlalchemy import func, text, update
 from sqlmodel import select
 from sqlmodel.ext.asyncio.session import AsyncSession
 
@@ -72,6 +72,12 @@ async def pending_sms(session: AsyncSession, now: datetime, limit: int = 50) -> 
     q = (select(SmsRequest).where(SmsRequest.sent_at.is_(None), SmsRequest.next_attempt_at <= now)
          .order_by(SmsRequest.created_at).with_for_update(skip_locked=True).limit(limit))
     return list((await session.exec(q)).all())
+
+
+async def erase_params(session: AsyncSession, *, before: datetime) -> None:
+    """Erase the parameters (a one-time code) of SMS queued before ``before``, sent or not."""
+    await session.execute(update(SmsRequest).where(SmsRequest.created_at < before, SmsRequest.params_enc.is_not(None))
+                          .values(params_enc=None))
 
 
 def _in_scope(scope: str):
