@@ -69,12 +69,17 @@ class EventCatalog:
         name's full ce type. A name the publisher does not publish is a programming error (KeyError)."""
         types = {}
         for name in names:
-            full = event_type(publisher.service, name)
-            entry = next((e for e in publisher.published if e.type == full), None)
-            if entry is None:
-                raise KeyError(f"{publisher.service} publishes no {name}")
-            types[name] = self.consumes(entry.topic, full, entry.model)
+            entry = publisher.entry(name)
+            types[name] = self.consumes(entry.topic, entry.type, entry.model)
         return types
+
+    def entry(self, name: str) -> CatalogEntry:
+        """The event this catalog publishes under a short name (``member.added``): its topic, type, model."""
+        full = event_type(self.service, name)
+        entry = next((e for e in self.published if e.type == full), None)
+        if entry is None:
+            raise KeyError(f"{self.service} publishes no {name}")
+        return entry
 
     def consumed_models(self) -> dict[str, type[BaseModel]]:
         """The payload model of each consumed ce type that has one: what the consumer parses ``data`` into."""

@@ -7,6 +7,8 @@ from sqlalchemy import select
 
 from backstop_common.testing import eventually, make_event, publish_events
 from backstop_common.topics import REGISTRY_HOUSEHOLD
+from backstop_events import monitoring as monitoring_events
+from backstop_events import registry as registry_events
 from funds.models import HouseholdFact, MemberFact
 
 VILLAGE = "211204001001"
@@ -15,14 +17,16 @@ OTHER_COUNTY_VILLAGE = "211282001001"
 
 
 def registry(name: str, household_id, village: str, **data):
-    return make_event("registry", name, household_id, {"household_id": str(household_id),
-                                                       "village_code": village, **data}, area_code=village)
+    """A ``registry.household`` event as the registry publishes it (built with its backstop_events model)."""
+    payload = registry_events.catalog.entry(name).model(household_id=household_id, village_code=village, **data)
+    return make_event("registry", name, household_id, payload.model_dump(mode="json"), area_code=village)
 
 
 def monitoring(name: str, case_id, household_id, village: str, **data):
-    return make_event("monitoring", name, case_id, {"case_id": str(case_id), "household_id": str(household_id),
-                                                    "village_code": village, "actor": None, **data},
-                      area_code=village)
+    """A ``monitoring.case`` event as monitoring publishes it (built with its backstop_events model)."""
+    payload = monitoring_events.catalog.entry(name).model(case_id=case_id, household_id=household_id,
+                                                          village_code=village, **data)
+    return make_event("monitoring", name, case_id, payload.model_dump(mode="json"), area_code=village)
 
 
 async def feed(settings, topic: str, *events) -> None:

@@ -7,13 +7,16 @@ from sqlalchemy import func, select
 from backstop_common.messaging_models import OutboxMessage
 from backstop_common.testing import eventually, make_event, publish_events
 from backstop_common.topics import REGISTRY_HOUSEHOLD
+from backstop_events import registry as registry_events
 from monitoring.models import Case, HouseholdFacts
 
 
 def registry_event(name: str, household_id, village: str, **data):
-    """A ``registry.household`` event exactly as docs/events.md lists it."""
-    return make_event("registry", name, household_id,
-                      {"household_id": str(household_id), "village_code": village, **data}, area_code=village)
+    """A ``registry.household`` event as the registry publishes it: its data built with the event's model
+    (``backstop_events.registry``, the one monitoring's consumer parses it with)."""
+    model = registry_events.catalog.entry(name).model
+    payload = model(household_id=household_id, village_code=village, **data).model_dump(mode="json")
+    return make_event("registry", name, household_id, payload, area_code=village)
 
 
 def registered(household_id, village: str, **over):
