@@ -337,6 +337,7 @@ class KeyVisitRead(BaseModel):
     visited_on: date
     visitor_user_id: str
     findings: str
+    occurred_at: datetime | None = None  # when it happened, as the (perhaps offline) phone recorded it
     created_at: datetime
 
 
