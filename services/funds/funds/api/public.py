@@ -54,7 +54,7 @@ async def rate_limited(request: Request) -> None:
     host = request.client.host if request.client else "unknown"
     wait = limiter.retry_after(host, request.app.state.settings.public_rate_per_minute, time.monotonic())
     if wait:
-        raise TooManyRequests("请求过于频繁，请稍后再试", retry_after=wait)
+        raise TooManyRequests("too many requests; please try again later", retry_after=wait)
 
 
 @router.get("/notices", response_model=Page[NoticeRead], openapi_extra=PUBLIC, responses=LIMITED,

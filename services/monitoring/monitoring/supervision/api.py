@@ -107,7 +107,7 @@ async def get_attachment(report_id: uuid.UUID, attachment_id: uuid.UUID, uow: Uo
     report = await reports.get(uow, principal, report_id)
     found = await uow.session.get(ReportAttachment, attachment_id)
     if found is None or found.report_id != report.id:
-        raise NotFound("附件不存在")
+        raise NotFound("attachment not found")
     return Response(found.content, media_type=found.content_type,
                     headers={"Content-Disposition": "attachment", "X-Content-Type-Options": "nosniff"})
 

@@ -17,12 +17,14 @@ def decode(item: AttachmentIn) -> bytes:
     try:
         content = base64.b64decode(item.data_base64, validate=True)
     except (binascii.Error, ValueError) as exc:
-        raise Unprocessable("附件不是有效的 base64 编码", filename=item.filename) from exc
+        raise Unprocessable("the attachment is not valid base64", filename=item.filename) from exc
     if len(content) > MAX_BYTES:
-        raise Unprocessable(msg("the attachment is larger than {mb} MB", mb=MAX_BYTES // 1024 // 1024), filename=item.filename)
+        raise Unprocessable(msg("the attachment is larger than {mb} MB", mb=MAX_BYTES // 1024 // 1024),
+                            filename=item.filename)
     if not content.startswith(SIGNATURES[item.content_type]) or (
             item.content_type == "image/webp" and content[8:12] != b"WEBP"):
-        raise Unprocessable("附件内容与类型不符（仅接受 JPEG、PNG、WebP 图片）", filename=item.filename)
+        raise Unprocessable("the attachment does not match its type (JPEG, PNG and WebP images only)",
+                            filename=item.filename)
     return content
 
 

@@ -70,7 +70,7 @@ async def declare(uow: UnitOfWork, vault: Vault, body: DeclarationIn, match) -> 
 async def get(uow: UnitOfWork, principal: Principal, declaration_id: uuid.UUID) -> Declaration:
     d = await uow.session.get(Declaration, declaration_id)
     if d is None or principal.role not in READERS or not principal.covers(d.area_code):
-        raise NotFound("申报不存在")
+        raise NotFound("declaration not found")
     return d
 
 
@@ -98,7 +98,7 @@ async def _accept(uow, vault, principal, d: Declaration, body) -> None:
     joins the household's case — from here the normal identification procedure runs."""
     facts = await households.get(uow.session, d.household_id, lock=True)
     if facts is None:
-        raise Conflict("农户尚未同步到监测系统，请稍后再试")
+        raise Conflict("the household has not reached monitoring yet; please try again shortly")
     category = await repository.category(uow.session, "declaration", d.kind)
     draft = Draft(category.risk_type if category else "99", RULE, str(d.id),
                   {"declaration_id": str(d.id), "kind": d.kind, "note": body.note})
@@ -109,7 +109,7 @@ async def _accept(uow, vault, principal, d: Declaration, body) -> None:
 
 async def _decline(uow, vault, principal, d: Declaration, body) -> None:
     if not body.note:
-        raise Unprocessable("不予认定需要填写原因（note），将以短信告知农户")
+        raise Unprocessable("a decline needs its reason (note); the household is told by SMS")
     d.status, d.decline_reason = "declined", body.note
     ref = sms.queue(uow, vault, d.phone_enc, "declaration_declined", {"reason": body.note[:200]})
     publish(uow, "declaration.declined", d, sms_ref=ref)
@@ -117,9 +117,9 @@ async def _decline(uow, vault, principal, d: Declaration, body) -> None:
 
 async def _visit(uow, vault, principal, d: Declaration, body) -> None:
     if principal.role == Role.VILLAGE_CADRE:
-        raise Forbidden("未建档农户由乡镇走访")
+        raise Forbidden("an unregistered household is visited by the township")
     if not body.note:
-        raise Unprocessable("请填写走访情况（note）")
+        raise Unprocessable("write what the visit found (note)")
     d.status, d.visit_note = "visited", body.note
 
 

@@ -54,12 +54,12 @@ async def declare(body: DeclarationIn, request: Request, uow: UoW) -> Receipt:
             return await peers.match_member(settings, id_number, county)
         except peers.PeerError as exc:
             log.warning("supervision.registry_unavailable", error=str(exc))
-            raise Problem("暂时无法受理，请稍后再试", status=503) from exc
+            raise Problem("the declaration cannot be taken in right now; please try again later", status=503) from exc
 
     found = await declarations.declare(uow, request.app.state.vault, body, match)
     await uow.commit()
     if found is None:
-        raise Unprocessable("验证码错误或已过期，请重新获取")
+        raise Unprocessable("the verification code is wrong or has expired; please get a new one")
     return Receipt(reference=found.id, message=RECEIVED)
 
 

@@ -44,7 +44,7 @@ def _ensure_allowed(principal: Principal, report: Report, t: Transition) -> None
         return
     if t.who == "handler" and handles(principal, report.handling_area):
         return
-    raise Forbidden("只有12317受理人员或承办单位可以办理此步骤", handling_area=report.handling_area)
+    raise Forbidden("only the 12317 desk or the handling unit may do this step", handling_area=report.handling_area)
 
 
 async def act(uow: UnitOfWork, principal: Principal, report_id: uuid.UUID, action: str, body: ReportActionIn,
@@ -90,7 +90,7 @@ async def _decline(uow, report, body):
 
 async def _extend(uow, report, body):
     if report.extended:
-        raise Conflict("办理期限只能延长一次")
+        raise Conflict("the handling deadline can be extended only once")
     policy = await repository.policy_for(uow.session, report.area_code)
     report.extended, report.extension_reason = True, body.note
     report.due_at = add_working_days(report.due_at or uow.clock.now(), policy.extension_working_days)
@@ -105,7 +105,7 @@ async def _answer(uow, report, body):
 
 async def _callback(uow, report, body):
     if body.satisfied is None:
-        raise Unprocessable("回访需要记录举报人是否满意（satisfied）")
+        raise Unprocessable("a call-back records whether the reporter is satisfied (satisfied)")
     report.satisfaction = "satisfied" if body.satisfied else "unsatisfied"
     if body.satisfied or report.reopened >= MAX_REOPENS:
         report.status, report.step, report.due_at, report.closed_at = "closed", "none", None, uow.clock.now()

@@ -40,11 +40,11 @@ async def _check_links(uow: UnitOfWork, principal: Principal, body: ReportIn) ->
     if body.household_id is not None:
         facts = await uow.session.get(HouseholdFacts, body.household_id)
         if facts is None or not principal.covers(facts.village_code):
-            raise Unprocessable("关联的农户不存在", household_id=str(body.household_id))
+            raise Unprocessable("the linked household does not exist", household_id=str(body.household_id))
     if body.case_id is not None:
         case = await uow.session.get(Case, body.case_id)
         if case is None or not principal.covers(case.village_code):
-            raise Unprocessable("关联的监测案例不存在", case_id=str(body.case_id))
+            raise Unprocessable("the linked case does not exist", case_id=str(body.case_id))
 
 
 async def receive(uow: UnitOfWork, vault: Vault, body: PublicReportIn, *, channel: str,
@@ -87,5 +87,5 @@ def sees_phone(principal: Principal, report: Report) -> bool:
 async def get(uow: UnitOfWork, principal: Principal, report_id: uuid.UUID) -> Report:
     report = await uow.session.get(Report, report_id)
     if report is None or not may_read(principal, report):
-        raise NotFound("举报不存在")
+        raise NotFound("report not found")
     return report

@@ -6,6 +6,7 @@ from datetime import UTC, datetime
 import pytest
 from cryptography.fernet import Fernet
 
+from backstop_common.i18n import translate
 from backstop_common.problems import Unprocessable
 from monitoring.config import Settings
 from monitoring.supervision import attachments
@@ -47,8 +48,11 @@ def test_an_image_is_checked_by_its_bytes_not_its_label():
     assert attachments.decode(good) == PNG
     fake = AttachmentIn(filename="a.png", content_type="image/png",
                         data_base64=base64.b64encode(b"MZ\x90\x00 not an image").decode())
-    with pytest.raises(Unprocessable):
+    with pytest.raises(Unprocessable) as refused:
         attachments.decode(fake)
+    # said in the caller's language from the service's catalogue (issue 14)
+    assert translate(refused.value.detail, "zh-CN", "monitoring") == "附件内容与类型不符（仅接受 JPEG、PNG、WebP 图片）"
+    assert translate(refused.value.detail, "en", "monitoring").startswith("the attachment does not match its type")
 
 
 def test_the_vault_needs_a_key_outside_a_dev_machine():

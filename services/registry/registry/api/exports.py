@@ -13,6 +13,7 @@ from starlette.background import BackgroundTask
 
 from backstop_common.auth import CurrentPrincipal, Principal
 from backstop_common.db import plain_url
+from backstop_common.i18n import msg
 from backstop_common.problems import Problem, TooManyRequests
 from backstop_common.openapi import problem_responses
 from backstop_common.xlsx import XLSX_MEDIA_TYPE, XLSX_RESPONSES
@@ -34,7 +35,8 @@ class ExportSlots:
     def take(self):
         if self.taken >= self.size:
             log.info("export.refused", running=self.taken)
-            raise TooManyRequests(f"已有 {self.taken} 个导出正在生成，请稍后重试", retry_after=self.retry_after)
+            raise TooManyRequests(msg("{n} exports are being built already; please try again shortly", n=self.taken),
+                                  retry_after=self.retry_after)
         self.taken += 1
         try:
             yield
@@ -73,7 +75,7 @@ async def export_households(request: Request, principal: CurrentPrincipal,
     except DatabaseAway as exc:
         os.unlink(path)
         log.warning("export.database_unavailable", error=str(exc)[-300:])
-        unavailable = Problem("数据库暂不可用，请稍后重试", status=503)
+        unavailable = Problem("the database is unavailable for now; please try again shortly", status=503)
         unavailable.headers = {"Retry-After": "5"}
         raise unavailable from exc
     except BaseException:
