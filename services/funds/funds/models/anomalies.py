@@ -7,9 +7,10 @@ from decimal import Decimal
 from sqlalchemy import CheckConstraint, UniqueConstraint
 from sqlmodel import Field, SQLModel
 
+from backstop_common.columns import created, jsonb
 from backstop_common.money import money_field
 from funds.enums import AnomalyKind, check_in
-from funds.models.columns import jsonb, tz, uid
+from funds.models.columns import uid
 
 
 class Anomaly(SQLModel, table=True):
@@ -27,10 +28,10 @@ class Anomaly(SQLModel, table=True):
     allocation_id: uuid.UUID | None = None
     amount: Decimal | None = money_field(nullable=True, default=None)
     detail: str
-    detected_at: datetime | None = tz()
+    detected_at: datetime | None = created()
     # closed when what was flagged turns out fine: e.g. the registry's event for an "unknown" household
     # arrived after the refusal (resolved_by_event is that event's id)
-    resolved_at: datetime | None = tz()
+    resolved_at: datetime | None = created()
     resolution: str | None = None
     resolved_by_event: uuid.UUID | None = None
 
@@ -52,4 +53,4 @@ class Suggestion(SQLModel, table=True):
     basis: dict = jsonb(dict)
     case_id: uuid.UUID | None = None
     status: str = "open"                # open / paid
-    created_at: datetime | None = tz()
+    created_at: datetime | None = created()

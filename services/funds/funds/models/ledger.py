@@ -10,9 +10,10 @@ from decimal import Decimal
 from sqlalchemy import CheckConstraint, UniqueConstraint
 from sqlmodel import Field, SQLModel
 
+from backstop_common.columns import created, jsonb
 from backstop_common.money import money_field
 from funds.enums import Source, SubsidyKind, check_in
-from funds.models.columns import jsonb, tz, uid
+from funds.models.columns import uid
 
 
 class Allocation(SQLModel, table=True):
@@ -37,7 +38,7 @@ class Allocation(SQLModel, table=True):
     spent: Decimal = money_field(default=Decimal("0"))
     document_no: str | None = None
     created_by: str
-    created_at: datetime | None = tz()
+    created_at: datetime | None = created()
     version: int = 1
 
 
@@ -70,7 +71,7 @@ class Disbursement(SQLModel, table=True):
     paid_on: date
     paid_by: str
     note: str | None = None
-    created_at: datetime | None = tz()
+    created_at: datetime | None = created()
 
 
 class Subsidy(SQLModel, table=True):
@@ -96,7 +97,7 @@ class Subsidy(SQLModel, table=True):
     basis: dict = jsonb(dict)   # how the amount was computed (standard, facts); never shown publicly
     paid_on: date
     paid_by: str
-    created_at: datetime | None = tz()
+    created_at: datetime | None = created()
 
 
 class MoneyReturn(SQLModel, table=True):
@@ -119,4 +120,4 @@ class MoneyReturn(SQLModel, table=True):
     reason: str
     returned_on: date
     recorded_by: str
-    created_at: datetime | None = tz()
+    created_at: datetime | None = created()

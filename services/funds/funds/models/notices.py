@@ -6,7 +6,8 @@ from datetime import datetime
 from sqlalchemy import CheckConstraint, Index
 from sqlmodel import Field, SQLModel
 
-from funds.models.columns import jsonb, tz, uid
+from backstop_common.columns import created, jsonb, timestamp
+from funds.models.columns import uid
 
 NOTICE_KINDS = ("allocation", "project_arrangement")
 
@@ -27,5 +28,5 @@ class PublicNotice(SQLModel, table=True):
     year: int
     title: str
     content: dict = jsonb(dict)
-    published_at: datetime | None = tz()
-    notice_ends_at: datetime | None = tz(nullable=True)
+    published_at: datetime | None = created()
+    notice_ends_at: datetime | None = timestamp()

@@ -1,4 +1,4 @@
-"""Policy as data: subsidy standards and project rules per year and area (DESIGN.md §3)."""
+"""Policy as data: subsidy standards and project rules per year and area (docs/contract.md §3)."""
 
 import uuid
 from decimal import Decimal
@@ -6,8 +6,9 @@ from decimal import Decimal
 from sqlalchemy import Column, Numeric, UniqueConstraint
 from sqlmodel import Field, SQLModel
 
+from backstop_common.columns import jsonb
 from backstop_common.money import money_field
-from funds.models.columns import jsonb, uid
+from funds.models.columns import uid
 
 
 class SubsidyStandard(SQLModel, table=True):

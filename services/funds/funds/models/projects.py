@@ -7,9 +7,10 @@ from decimal import Decimal
 from sqlalchemy import CheckConstraint, UniqueConstraint
 from sqlmodel import Field, SQLModel
 
+from backstop_common.columns import created, timestamp
 from backstop_common.money import money_field
 from funds.enums import AssetType, Benefit, ProjectType, Stage, check_in
-from funds.models.columns import tz, uid
+from funds.models.columns import uid
 
 
 class Project(SQLModel, table=True):
@@ -28,11 +29,11 @@ class Project(SQLModel, table=True):
     budget: Decimal = money_field()
     deadline: date | None = None          # money must be spent and the work done by then
     stage: str = Stage.DECLARED.value
-    stage_entered_at: datetime | None = tz()
+    stage_entered_at: datetime | None = created()
     notice_days: int | None = None        # the policy's 公示 days, fixed when the notice is posted
-    notice_ends_at: datetime | None = tz(nullable=True)
+    notice_ends_at: datetime | None = timestamp()
     created_by: str
-    created_at: datetime | None = tz()
+    created_at: datetime | None = created()
     version: int = 1
 
 
@@ -48,7 +49,7 @@ class StageChange(SQLModel, table=True):
     actor: str
     role: str
     reason: str | None = None
-    at: datetime | None = tz()
+    at: datetime | None = created()
 
 
 class Beneficiary(SQLModel, table=True):
@@ -67,7 +68,7 @@ class Beneficiary(SQLModel, table=True):
     benefit: str
     persons: int = 1
     investment: Decimal | None = money_field(nullable=True, default=None)  # invested on their behalf
-    created_at: datetime | None = tz()
+    created_at: datetime | None = created()
 
 
 class Dividend(SQLModel, table=True):
@@ -85,7 +86,7 @@ class Dividend(SQLModel, table=True):
     year_total: Decimal = money_field()     # paid this year incl. this one
     meets_required_return: bool
     paid_on: date
-    created_at: datetime | None = tz()
+    created_at: datetime | None = created()
 
 
 class Asset(SQLModel, table=True):
@@ -103,4 +104,4 @@ class Asset(SQLModel, table=True):
     asset_type: str
     value: Decimal = money_field()
     owner_area_code: str
-    handed_over_at: datetime | None = tz()
+    handed_over_at: datetime | None = created()

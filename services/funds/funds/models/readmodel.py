@@ -6,8 +6,8 @@ from decimal import Decimal
 
 from sqlmodel import Field, SQLModel
 
+from backstop_common.columns import created, jsonb
 from backstop_common.money import money_field
-from funds.models.columns import jsonb, tz
 
 
 class HouseholdFact(SQLModel, table=True):
@@ -31,7 +31,7 @@ class HouseholdFact(SQLModel, table=True):
     helper_ids: list = jsonb(list)      # 帮扶责任人: helper ids of household.helper_assigned
     helper_user_ids: list = jsonb(list)  # … and the accounts household.registered lists
     measure_types: list = jsonb(list)   # 帮扶措施: household.measure_given and case.assistance_planned
-    updated_at: datetime | None = tz()
+    updated_at: datetime | None = created()
 
 
 class MemberFact(SQLModel, table=True):
@@ -50,4 +50,4 @@ class MemberFact(SQLModel, table=True):
     medical_out_of_pocket: Decimal | None = money_field(nullable=True, default=None)
     medical_year: int | None = None
     medical_insurance: bool | None = None   # 参保: basic medical insurance (member.insurance_changed)
-    updated_at: datetime | None = tz()
+    updated_at: datetime | None = created()

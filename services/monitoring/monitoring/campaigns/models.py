@@ -7,23 +7,15 @@ import uuid
 from datetime import date, datetime
 from decimal import Decimal
 
-from sqlalchemy import ARRAY, Column, DateTime, Index, String, UniqueConstraint, text
-from sqlalchemy.dialects.postgresql import JSONB
+from sqlalchemy import ARRAY, Column, Index, String, UniqueConstraint, text
 from sqlmodel import Field, SQLModel
 
+from backstop_common.columns import jsonb, timestamp
 from backstop_common.money import money_field
 from backstop_common.sync_schema import changed_xid
 
 #: problem statuses that still hold a slot (a closed-by-data problem may be opened again by a re-run)
 ACTIVE_SQL = "status <> 'closed'"
-
-
-def _tz(nullable: bool = True) -> datetime | None:
-    return Field(default=None, sa_column=Column(DateTime(timezone=True), nullable=nullable))
-
-
-def _json(default_factory=dict):
-    return Field(default_factory=default_factory, sa_column=Column(JSONB, nullable=False))
 
 
 class CheckDefinition(SQLModel, table=True):
@@ -40,7 +32,7 @@ class CheckDefinition(SQLModel, table=True):
     responsible_unit: str
     category: str | None = None  # 责任落实 / 政策落实 / 工作落实 / 巩固成效
     created_by: str | None = None
-    created_at: datetime | None = _tz()
+    created_at: datetime | None = timestamp()
 
 
 class Campaign(SQLModel, table=True):
@@ -52,13 +44,13 @@ class Campaign(SQLModel, table=True):
     name: str
     area_code: str = Field(index=True)
     scope: str
-    investigation_due: datetime = _tz(nullable=False)
-    rectification_due: datetime = _tz(nullable=False)
+    investigation_due: datetime = timestamp(nullable=False)
+    rectification_due: datetime = timestamp(nullable=False)
     checks: list[str] = Field(default_factory=list, sa_column=Column(ARRAY(String), nullable=False))
     created_by: str
-    created_at: datetime = _tz(nullable=False)
+    created_at: datetime = timestamp(nullable=False)
     runs: int = 0
-    last_run_at: datetime | None = _tz()
+    last_run_at: datetime | None = timestamp()
     last_run_by: str | None = None
 
 
@@ -83,21 +75,21 @@ class Problem(SQLModel, table=True):
     responsible_unit: str
     status: str  # opened / in_progress / rectified / verified / deferred / closed
     source: str  # data / answer
-    due_at: datetime = _tz(nullable=False)
-    opened_at: datetime = _tz(nullable=False)
+    due_at: datetime = timestamp(nullable=False)
+    opened_at: datetime = timestamp(nullable=False)
     opened_by: str | None = None
-    rectified_at: datetime | None = _tz()
+    rectified_at: datetime | None = timestamp()
     rectified_by: str | None = None
     measures_taken: str | None = None
-    evidence: list = _json(list)
-    verified_at: datetime | None = _tz()
+    evidence: list = jsonb(list)
+    verified_at: datetime | None = timestamp()
     verified_by: str | None = None
     deferred_reason: str | None = None
-    closed_at: datetime | None = _tz()
+    closed_at: datetime | None = timestamp()
     closed_reason: str | None = None
-    overdue_notified_for: datetime | None = _tz()  # the deadline problem.overdue was published for
+    overdue_notified_for: datetime | None = timestamp()  # the deadline problem.overdue was published for
     version: int = 1
-    updated_at: datetime | None = _tz()
+    updated_at: datetime | None = timestamp()
     changed_xid: int | None = changed_xid()  # offline sync's order (trigger-set)
 
 
@@ -114,8 +106,8 @@ class ProblemStep(SQLModel, table=True):
     actor_user_id: str | None = None
     actor_role: str | None = None
     note: str | None = None
-    data: dict = _json()
-    at: datetime = _tz(nullable=False)
+    data: dict = jsonb()
+    at: datetime = timestamp(nullable=False)
 
 
 class Answer(SQLModel, table=True):
@@ -134,7 +126,7 @@ class Answer(SQLModel, table=True):
     note: str | None = None
     answered_by: str
     answered_role: str
-    answered_at: datetime = _tz(nullable=False)
+    answered_at: datetime = timestamp(nullable=False)
 
 
 class Target(SQLModel, table=True):
@@ -154,7 +146,7 @@ class Target(SQLModel, table=True):
     starts_on: date
     due_on: date
     created_by: str
-    created_at: datetime = _tz(nullable=False)
+    created_at: datetime = timestamp(nullable=False)
     version: int = 1
 
 
@@ -176,7 +168,7 @@ class TargetProgress(SQLModel, table=True):
     people: int = 1
     source_event_id: uuid.UUID
     source_type: str
-    counted_at: datetime = _tz(nullable=False)
+    counted_at: datetime = timestamp(nullable=False)
 
 
 TABLES = [CheckDefinition.__table__, Campaign.__table__, Problem.__table__, ProblemStep.__table__,

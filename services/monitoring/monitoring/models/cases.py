@@ -6,8 +6,8 @@ from datetime import date, datetime
 from sqlalchemy import ARRAY, Column, DateTime, Index, String, text
 from sqlmodel import Field, SQLModel
 
+from backstop_common.columns import created, jsonb, timestamp
 from backstop_common.sync_schema import changed_xid
-from monitoring.models._columns import created, jsonb, tz
 
 OPEN_STAGES_SQL = "stage NOT IN ('rejected', 'eliminated')"
 #: the stages of the identification procedure, while the 15-day decision limit runs
@@ -34,23 +34,23 @@ class Case(SQLModel, table=True):
     risk_types: list[str] = Field(default_factory=list, sa_column=Column(ARRAY(String), nullable=False))
     gaps: list[str] = Field(default_factory=list, sa_column=Column(ARRAY(String), nullable=False))
     source: str
-    opened_at: datetime = tz(nullable=False)
-    decision_due_at: datetime | None = tz()
+    opened_at: datetime = timestamp(nullable=False)
+    decision_due_at: datetime | None = timestamp()
     due_step: str | None = None  # verify / notice / review / confirm
-    due_at: datetime | None = tz()
-    notice_ends_at: datetime | None = tz()
-    confirmed_at: datetime | None = tz()
-    plan_due_at: datetime | None = tz()
-    planned_at: datetime | None = tz()
-    instant_help_at: datetime | None = tz()  # first measures planned before confirmation (即时帮扶)
-    next_visit_due: datetime | None = tz()
-    next_due_at: datetime | None = tz()  # least of the three deadlines: the overdue index
-    closed_at: datetime | None = tz()
+    due_at: datetime | None = timestamp()
+    notice_ends_at: datetime | None = timestamp()
+    confirmed_at: datetime | None = timestamp()
+    plan_due_at: datetime | None = timestamp()
+    planned_at: datetime | None = timestamp()
+    instant_help_at: datetime | None = timestamp()  # first measures planned before confirmation (即时帮扶)
+    next_visit_due: datetime | None = timestamp()
+    next_due_at: datetime | None = timestamp()  # least of the three deadlines: the overdue index
+    closed_at: datetime | None = timestamp()
     close_reason: str | None = None
     elimination_method: str | None = None
-    elimination_notice_ends_at: datetime | None = tz()  # 风险消除 村内公示, like identification's
+    elimination_notice_ends_at: datetime | None = timestamp()  # 风险消除 村内公示, like identification's
     version: int = 1
-    updated_at: datetime | None = tz()
+    updated_at: datetime | None = timestamp()
     changed_xid: int | None = changed_xid()  # offline sync's order (trigger-set)
 
 
@@ -68,7 +68,7 @@ class CaseStep(SQLModel, table=True):
     actor_role: str | None = None
     note: str | None = None
     data: dict = jsonb()
-    at: datetime = tz(nullable=False)
+    at: datetime = timestamp(nullable=False)
 
 
 class Measure(SQLModel, table=True):
@@ -82,9 +82,9 @@ class Measure(SQLModel, table=True):
     measure_type: str
     responsible_unit: str
     helper_user_id: str | None = None
-    due_at: datetime | None = tz()
+    due_at: datetime | None = timestamp()
     status: str = "open"  # open / done
-    done_at: datetime | None = tz()
+    done_at: datetime | None = timestamp()
     registry_measure_id: uuid.UUID | None = None
     created_at: datetime = created()
     changed_xid: int | None = changed_xid()
@@ -100,7 +100,7 @@ class Visit(SQLModel, table=True):
     visited_on: date
     visitor_user_id: str
     findings: str
-    occurred_at: datetime | None = tz()  # when it happened, as the (perhaps offline) phone recorded it
+    occurred_at: datetime | None = timestamp()  # when it happened, as the (perhaps offline) phone recorded it
     created_at: datetime = created()  # when it arrived
     changed_xid: int | None = changed_xid()
 
@@ -113,4 +113,4 @@ class DeadlineMiss(SQLModel, table=True):
     case_id: uuid.UUID = Field(primary_key=True)
     step: str = Field(primary_key=True)
     due_at: datetime = Field(sa_column=Column(DateTime(timezone=True), primary_key=True))
-    recorded_at: datetime = tz(nullable=False)
+    recorded_at: datetime = timestamp(nullable=False)

@@ -6,7 +6,7 @@ from datetime import datetime
 from sqlalchemy import Index, text
 from sqlmodel import Field, SQLModel
 
-from monitoring.models._columns import tz
+from backstop_common.columns import timestamp
 
 
 class DibaoRecommendation(SQLModel, table=True):
@@ -16,7 +16,7 @@ class DibaoRecommendation(SQLModel, table=True):
 
     household_id: uuid.UUID = Field(primary_key=True)
     fact_key: str = Field(primary_key=True)  # the income fact (year:per-capita income), as the signals' key
-    recommended_at: datetime = tz(nullable=False)
+    recommended_at: datetime = timestamp(nullable=False)
 
 
 class DibaoPhaseout(SQLModel, table=True):
@@ -32,9 +32,9 @@ class DibaoPhaseout(SQLModel, table=True):
     id: uuid.UUID = Field(default_factory=uuid.uuid4, primary_key=True)
     household_id: uuid.UUID = Field(index=True)
     village_code: str
-    started_at: datetime = tz(nullable=False)
-    ends_at: datetime = tz(nullable=False)
-    reviewed_at: datetime | None = tz()
+    started_at: datetime = timestamp(nullable=False)
+    ends_at: datetime = timestamp(nullable=False)
+    reviewed_at: datetime | None = timestamp()
     reviewed_by: str | None = None
-    closed_at: datetime | None = tz()
+    closed_at: datetime | None = timestamp()
     outcome: str | None = None  # left_reviewed / lapsed / due (the period ran out) ; null while running

@@ -7,8 +7,8 @@ from decimal import Decimal
 from sqlalchemy import Column, DateTime, Index
 from sqlmodel import Field, SQLModel
 
+from backstop_common.columns import created, jsonb, timestamp
 from backstop_common.money import money_field
-from monitoring.models._columns import created, jsonb, tz
 
 
 class HouseholdFacts(SQLModel, table=True):
@@ -32,7 +32,7 @@ class HouseholdFacts(SQLModel, table=True):
     previous_per_capita_income: Decimal | None = money_field(nullable=True)
     income_year: int | None = None
     #: since when the latest income has been at or above the line in force (for risk elimination)
-    income_above_since: datetime | None = tz()
+    income_above_since: datetime | None = timestamp()
     housing_grade: str | None = None
     safe_water: bool | None = None
     food_secure: bool | None = None  # 不愁吃 (两不愁); null: never told
@@ -50,8 +50,8 @@ class HouseholdFacts(SQLModel, table=True):
     main_cause: str | None = None
     tags: list = jsonb(list)
     helper_user_ids: list = jsonb(list)
-    updated_at: datetime | None = tz()
-    first_seen_at: datetime | None = tz()  # the service clock's time of its first event (key visits count from it)
+    updated_at: datetime | None = timestamp()
+    first_seen_at: datetime | None = timestamp()  # the service clock's time of its first event (key visits count from it)
 
 
 class KeyVisit(SQLModel, table=True):
@@ -64,7 +64,7 @@ class KeyVisit(SQLModel, table=True):
     visited_on: date
     visitor_user_id: str
     findings: str
-    occurred_at: datetime | None = tz()  # when it happened, as the (perhaps offline) phone recorded it
+    occurred_at: datetime | None = timestamp()  # when it happened, as the (perhaps offline) phone recorded it
     created_at: datetime = created()  # when it arrived
 
 
@@ -75,7 +75,7 @@ class KeyVisitMiss(SQLModel, table=True):
 
     household_id: uuid.UUID = Field(primary_key=True)
     due_at: datetime = Field(sa_column=Column(DateTime(timezone=True), primary_key=True))
-    recorded_at: datetime = tz(nullable=False)
+    recorded_at: datetime = timestamp(nullable=False)
 
 
 class MemberFacts(SQLModel, table=True):

@@ -1,4 +1,4 @@
-"""Policy as data (DESIGN.md §3): every threshold per year and area, never a constant in code."""
+"""Policy as data (docs/contract.md §3): every threshold per year and area, never a constant in code."""
 
 from datetime import datetime
 from decimal import Decimal
@@ -6,8 +6,9 @@ from decimal import Decimal
 from sqlalchemy import Column, Integer
 from sqlmodel import Field, SQLModel
 
+from backstop_common.columns import created
 from backstop_common.money import money_field
-from monitoring.models._columns import created, share
+from monitoring.models._columns import share
 
 #: the row of ``:year`` and ``:scope`` is the one in force for household ``h``'s income year
 #: (policy.effective_policy, set-based): no row of the household's chain is newer yet not after that

@@ -7,7 +7,8 @@ from decimal import Decimal
 from sqlalchemy import Index, UniqueConstraint
 from sqlmodel import Field, SQLModel
 
-from monitoring.models._columns import jsonb, share as share_field, tz
+from backstop_common.columns import jsonb, timestamp
+from monitoring.models._columns import share as share_field
 
 
 class Signal(SQLModel, table=True):
@@ -32,7 +33,7 @@ class Signal(SQLModel, table=True):
     case_id: uuid.UUID | None = Field(default=None, index=True)
     actor_user_id: str | None = None
     actor_role: str | None = None
-    created_at: datetime = tz(nullable=False)
+    created_at: datetime = timestamp(nullable=False)
 
 
 class ClusterAlert(SQLModel, table=True):
@@ -42,7 +43,7 @@ class ClusterAlert(SQLModel, table=True):
 
     village_code: str = Field(primary_key=True)
     window_bucket: int = Field(primary_key=True)
-    fired_at: datetime = tz(nullable=False)
+    fired_at: datetime = timestamp(nullable=False)
     households_with_signals: int
     households_total: int
     share: Decimal = share_field()

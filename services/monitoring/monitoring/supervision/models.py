@@ -10,7 +10,7 @@ from datetime import datetime
 from sqlalchemy import Column, Index, LargeBinary, text
 from sqlmodel import Field, SQLModel
 
-from monitoring.models._columns import jsonb, tz
+from backstop_common.columns import jsonb, timestamp
 
 
 class SupervisionPolicy(SQLModel, table=True):
@@ -28,7 +28,7 @@ class SupervisionPolicy(SQLModel, table=True):
     codes_per_phone_per_day: int = 5
     public_reports_per_source_per_day: int = 20
     updated_by: str | None = None
-    updated_at: datetime | None = tz()
+    updated_at: datetime | None = timestamp()
     version: int = 1
 
 
@@ -71,21 +71,21 @@ class Report(SQLModel, table=True):
     source_key: str | None = Field(default=None, index=True)  # HMAC of the public caller, for the rate limit
     status: str  # received / assigned / answered / closed / declined
     step: str  # the step the deadline is for: accept / handle / callback / none
-    due_at: datetime | None = tz()
+    due_at: datetime | None = timestamp()
     escalated_steps: list = jsonb(list)  # steps whose overdue was escalated (once each)
     extended: bool = False
     extension_reason: str | None = None
     answer: str | None = None
     satisfaction: str | None = None  # satisfied / unsatisfied
     reopened: int = 0
-    received_at: datetime = tz(nullable=False)
+    received_at: datetime = timestamp(nullable=False)
     received_by: str | None = None
-    accepted_at: datetime | None = tz()
-    answered_at: datetime | None = tz()
-    closed_at: datetime | None = tz()
+    accepted_at: datetime | None = timestamp()
+    answered_at: datetime | None = timestamp()
+    closed_at: datetime | None = timestamp()
     decline_reason: str | None = None
     version: int = 1
-    updated_at: datetime | None = tz()
+    updated_at: datetime | None = timestamp()
 
 
 class ReportAttachment(SQLModel, table=True):
@@ -114,7 +114,7 @@ class ReportStep(SQLModel, table=True):
     actor_user_id: str | None = None
     actor_role: str | None = None
     note: str | None = None
-    at: datetime = tz(nullable=False)
+    at: datetime = timestamp(nullable=False)
 
 
 class Declaration(SQLModel, table=True):
@@ -140,14 +140,14 @@ class Declaration(SQLModel, table=True):
     phone_enc: bytes = Field(sa_column=Column(LargeBinary, nullable=False))
     phone_key: str = Field(index=True)
     id_key: str = Field(index=True)
-    due_at: datetime | None = tz()
+    due_at: datetime | None = timestamp()
     escalated: bool = False
     case_id: uuid.UUID | None = None
     decline_reason: str | None = None
     visit_note: str | None = None
     decided_by: str | None = None
-    decided_at: datetime | None = tz()
-    received_at: datetime = tz(nullable=False)
+    decided_at: datetime | None = timestamp()
+    received_at: datetime = timestamp(nullable=False)
     version: int = 1
 
 
@@ -159,10 +159,10 @@ class PhoneCode(SQLModel, table=True):
     id: uuid.UUID = Field(default_factory=uuid.uuid4, primary_key=True)
     phone_key: str = Field(index=True)
     code_hash: str
-    expires_at: datetime = tz(nullable=False)
+    expires_at: datetime = timestamp(nullable=False)
     attempts: int = 0
-    used_at: datetime | None = tz()
-    created_at: datetime = tz(nullable=False)
+    used_at: datetime | None = timestamp()
+    created_at: datetime = timestamp(nullable=False)
 
 
 class SmsRequest(SQLModel, table=True):
@@ -177,10 +177,10 @@ class SmsRequest(SQLModel, table=True):
     phone_enc: bytes | None = Field(default=None, sa_column=Column(LargeBinary, nullable=True))
     params_enc: bytes | None = Field(default=None, sa_column=Column(LargeBinary, nullable=True))
     attempts: int = 0
-    next_attempt_at: datetime = tz(nullable=False)
-    sent_at: datetime | None = tz()
+    next_attempt_at: datetime = timestamp(nullable=False)
+    sent_at: datetime | None = timestamp()
     last_error: str | None = None
-    created_at: datetime = tz(nullable=False)
+    created_at: datetime = timestamp(nullable=False)
 
 
 TABLES = [t.__table__ for t in (SupervisionPolicy, SupervisionCategory, Report, ReportAttachment, ReportStep,

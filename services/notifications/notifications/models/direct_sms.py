@@ -5,7 +5,7 @@ from datetime import datetime
 
 from sqlmodel import Field, SQLModel
 
-from notifications.models._columns import created
+from backstop_common.columns import created
 
 
 class DirectSms(SQLModel, table=True):

@@ -6,8 +6,8 @@ from datetime import datetime
 from sqlalchemy import Index, UniqueConstraint, text
 from sqlmodel import Field, SQLModel
 
+from backstop_common.columns import created, timestamp
 from backstop_common.sync_schema import changed_xid
-from notifications.models._columns import created, tz
 
 
 class Message(SQLModel, table=True):
@@ -33,9 +33,9 @@ class Message(SQLModel, table=True):
     body_en: str
     urgent: bool = False
     needs_ack: bool = False
-    ack_due_at: datetime | None = tz()
-    read_at: datetime | None = tz()
-    escalated_at: datetime | None = tz()
+    ack_due_at: datetime | None = timestamp()
+    read_at: datetime | None = timestamp()
+    escalated_at: datetime | None = timestamp()
     escalated_from_id: uuid.UUID | None = None
     created_at: datetime | None = created()
     changed_xid: int | None = changed_xid()  # offline sync's order (trigger-set)
@@ -59,9 +59,9 @@ class Delivery(SQLModel, table=True):
     channel: str
     status: str = "pending"
     attempts: int = 0
-    next_attempt_at: datetime | None = tz(nullable=False)
+    next_attempt_at: datetime | None = timestamp(nullable=False)
     last_error: str | None = None
-    sent_at: datetime | None = tz()
+    sent_at: datetime | None = timestamp()
     digest_id: uuid.UUID | None = None
     created_at: datetime | None = created()
 

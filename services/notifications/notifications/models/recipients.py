@@ -6,7 +6,7 @@ from datetime import datetime, time
 from sqlalchemy import Index, UniqueConstraint
 from sqlmodel import Field, SQLModel
 
-from notifications.models._columns import created, jsonb, tz
+from backstop_common.columns import created, jsonb, timestamp
 
 
 class Recipient(SQLModel, table=True):
@@ -32,7 +32,7 @@ class Recipient(SQLModel, table=True):
     phone: str | None = None
     email: str | None = None
     group_webhook_url: str | None = None
-    channels: list = jsonb()  # subset of sms, email, group (the in-app inbox is always on)
+    channels: list = jsonb(list)  # subset of sms, email, group (the in-app inbox is always on)
     quiet_start: time | None = None  # local time (Asia/Shanghai)
     quiet_end: time | None = None
     active: bool = True
@@ -47,12 +47,12 @@ class HouseholdFacts(SQLModel, table=True):
 
     household_id: str = Field(primary_key=True)
     village_code: str | None = None
-    helper_user_ids: list = jsonb()
-    updated_at: datetime | None = tz()
+    helper_user_ids: list = jsonb(list)
+    updated_at: datetime | None = timestamp()
 
 
 class AccessLog(SQLModel, table=True):
-    """Every read of an unmasked phone or e-mail (DESIGN.md §4)."""
+    """Every read of an unmasked phone or e-mail (docs/contract.md §4)."""
 
     __tablename__ = "access_log"
 
@@ -60,7 +60,7 @@ class AccessLog(SQLModel, table=True):
     subject: str
     role: str
     recipient_id: uuid.UUID
-    fields: list = jsonb()
+    fields: list = jsonb(list)
     at: datetime | None = created()
 
 
@@ -80,6 +80,6 @@ class ParkedEvent(SQLModel, table=True):
     source: str
     subject: str
     area_code: str | None = None
-    time: datetime | None = tz(nullable=False)
+    time: datetime | None = timestamp(nullable=False)
     data: dict = jsonb(dict)
-    parked_at: datetime | None = tz(nullable=False)
+    parked_at: datetime | None = timestamp(nullable=False)

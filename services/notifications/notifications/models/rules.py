@@ -6,7 +6,7 @@ from datetime import datetime
 from sqlalchemy import Index
 from sqlmodel import Field, SQLModel
 
-from notifications.models._columns import created, jsonb
+from backstop_common.columns import created, jsonb
 
 
 class RoutingRule(SQLModel, table=True):
@@ -25,9 +25,9 @@ class RoutingRule(SQLModel, table=True):
     name: str = Field(unique=True)
     event_type: str  # short name, e.g. risk.detected
     area_prefix: str = ""
-    conditions: list = jsonb()
-    targets: list = jsonb()
-    channels: list = jsonb()  # beyond the inbox: sms, email, group
+    conditions: list = jsonb(list)
+    targets: list = jsonb(list)
+    channels: list = jsonb(list)  # beyond the inbox: sms, email, group
     template_zh: str
     template_en: str
     urgent: bool = False

@@ -6,7 +6,7 @@ from datetime import datetime
 from sqlalchemy import Index, UniqueConstraint, text
 from sqlmodel import Field, SQLModel
 
-from notifications.models._columns import created, jsonb, tz
+from backstop_common.columns import created, jsonb, timestamp
 
 
 class WebhookSubscription(SQLModel, table=True):
@@ -18,14 +18,14 @@ class WebhookSubscription(SQLModel, table=True):
     name: str
     url: str
     secret: str  # whsec_…, shown once at creation
-    event_types: list = jsonb()
+    event_types: list = jsonb(list)
     area_prefix: str = ""
     owner_area: str = Field(max_length=12)
     paused: bool = False
-    paused_at: datetime | None = tz()
+    paused_at: datetime | None = timestamp()
     consecutive_failures: int = 0
     last_error: str | None = None
-    last_success_at: datetime | None = tz()
+    last_success_at: datetime | None = timestamp()
     version: int = 1
     created_at: datetime | None = created()
 
@@ -47,8 +47,8 @@ class WebhookDelivery(SQLModel, table=True):
     payload: dict = jsonb(dict)
     status: str = "pending"
     attempts: int = 0
-    next_attempt_at: datetime | None = tz(nullable=False)
+    next_attempt_at: datetime | None = timestamp(nullable=False)
     last_error: str | None = None
     last_status: int | None = None
-    sent_at: datetime | None = tz()
+    sent_at: datetime | None = timestamp()
     created_at: datetime | None = created()

@@ -4,7 +4,7 @@ from datetime import datetime
 
 from sqlmodel import Field, SQLModel
 
-from registry.models.columns import created_at
+from backstop_common.columns import created
 
 
 class Area(SQLModel, table=True):
@@ -16,4 +16,4 @@ class Area(SQLModel, table=True):
     name: str
     level: str = Field(index=True)  # county / township / village (or city / province above)
     parent_code: str | None = Field(default=None, index=True, max_length=12)
-    created_at: datetime | None = created_at()
+    created_at: datetime | None = created()

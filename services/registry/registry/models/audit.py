@@ -7,7 +7,7 @@ from sqlalchemy import BigInteger, Column, Identity, Index
 from sqlalchemy.dialects.postgresql import JSONB
 from sqlmodel import Field, SQLModel
 
-from registry.models.columns import created_at
+from backstop_common.columns import created
 
 
 class ChangeRecord(SQLModel, table=True):
@@ -27,11 +27,11 @@ class ChangeRecord(SQLModel, table=True):
     actor: str
     actor_role: str
     version: int | None = None  # the record's version after the change
-    changed_at: datetime | None = created_at()
+    changed_at: datetime | None = created()
 
 
 class AccessLogEntry(SQLModel, table=True):
-    """One read of unmasked ID numbers or phones (DESIGN.md §4)."""
+    """One read of unmasked ID numbers or phones (docs/contract.md §4)."""
 
     __tablename__ = "access_log"
     __table_args__ = (Index("ix_access_log_read_at", "read_at"),)
@@ -42,7 +42,7 @@ class AccessLogEntry(SQLModel, table=True):
     household_id: uuid.UUID = Field(index=True)
     path: str
     fields: str  # e.g. "id_number,phone"
-    read_at: datetime | None = created_at()
+    read_at: datetime | None = created()
 
 
 class ImportRun(SQLModel, table=True):
@@ -59,4 +59,4 @@ class ImportRun(SQLModel, table=True):
     rows_rejected: int
     rows_unchanged: int
     imported_by: str
-    created_at: datetime | None = created_at()
+    created_at: datetime | None = created()

@@ -7,9 +7,10 @@ from decimal import Decimal
 from sqlalchemy import Index
 from sqlmodel import Field, SQLModel
 
+from backstop_common.columns import created, timestamp
 from backstop_common.money import money_field
 from backstop_common.sync_schema import changed_xid
-from registry.models.columns import created_at, text_list, timestamp
+from registry.models.columns import text_list
 
 
 class Household(SQLModel, table=True):
@@ -50,6 +51,6 @@ class Household(SQLModel, table=True):
     income_year: int | None = None
     import_id: uuid.UUID | None = Field(default=None, index=True)
     version: int = 1
-    created_at: datetime | None = created_at()
+    created_at: datetime | None = created()
     updated_at: datetime | None = timestamp()
     changed_xid: int | None = changed_xid()  # offline sync's order (trigger-set)

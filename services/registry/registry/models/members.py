@@ -7,8 +7,8 @@ from decimal import Decimal
 from sqlalchemy import Index, text
 from sqlmodel import Field, SQLModel
 
+from backstop_common.columns import created, timestamp
 from backstop_common.money import money_field
-from registry.models.columns import created_at, timestamp
 
 
 class Member(SQLModel, table=True):
@@ -51,5 +51,5 @@ class Member(SQLModel, table=True):
     removed_on: date | None = None
     removed_reason: str | None = None  # death / marriage_out / migration / other
     version: int = 1
-    created_at: datetime | None = created_at()
+    created_at: datetime | None = created()
     updated_at: datetime | None = timestamp()

@@ -6,8 +6,8 @@ from decimal import Decimal
 
 from sqlmodel import Field, SQLModel
 
+from backstop_common.columns import created
 from backstop_common.money import money_field
-from registry.models.columns import created_at
 
 
 class IncomeAssessment(SQLModel, table=True):
@@ -27,7 +27,7 @@ class IncomeAssessment(SQLModel, table=True):
     size: int
     per_capita_income: Decimal = money_field()
     assessed_by: str
-    created_at: datetime | None = created_at()
+    created_at: datetime | None = created()
 
 
 class HousingAssessment(SQLModel, table=True):
@@ -42,7 +42,7 @@ class HousingAssessment(SQLModel, table=True):
     note: str | None = None
     source: str = "registry"  # registry / feed:housing
     assessed_by: str
-    created_at: datetime | None = created_at()
+    created_at: datetime | None = created()
 
 
 class WaterAssessment(SQLModel, table=True):
@@ -56,7 +56,7 @@ class WaterAssessment(SQLModel, table=True):
     assessed_on: date
     note: str | None = None
     assessed_by: str
-    created_at: datetime | None = created_at()
+    created_at: datetime | None = created()
 
 
 class Disaster(SQLModel, table=True):
@@ -71,7 +71,7 @@ class Disaster(SQLModel, table=True):
     occurred_on: date
     description: str | None = None
     reported_by: str
-    created_at: datetime | None = created_at()
+    created_at: datetime | None = created()
 
 
 class Helper(SQLModel, table=True):
@@ -87,7 +87,7 @@ class Helper(SQLModel, table=True):
     user_id: str | None = None  # the county directory's id, when the helper has an account
     assigned_on: date
     ended_on: date | None = None
-    created_at: datetime | None = created_at()
+    created_at: datetime | None = created()
 
 
 class Measure(SQLModel, table=True):
@@ -103,4 +103,4 @@ class Measure(SQLModel, table=True):
     given_on: date
     unit: str  # responsible unit
     recorded_by: str
-    created_at: datetime | None = created_at()
+    created_at: datetime | None = created()
