@@ -29,7 +29,7 @@ from backstop_common.metrics import metrics_endpoint, read_service_state
 from backstop_common.middleware import BodyLimit, Language, RequestMetrics
 from backstop_common.openapi import document_problems, operation_ids
 from backstop_common.ops_schemas import AsyncApiDocument, Health, Position, Ready
-from backstop_common.outbox import OutboxRelay
+from backstop_common.outbox import OutboxRelay, retention as outbox_retention
 from backstop_common.problems import problem_response, install_problem_handlers
 from backstop_common.settings import InsecureSettings, ServiceSettings  # noqa: F401  (InsecureSettings: re-exported)
 from backstop_common.uow import UnitOfWork
@@ -96,7 +96,8 @@ def _lifespan(spec: ServiceSpec):
                                      on_commit=relay.wake, clock=app.state.clock)
             app.state.consumer = consumer
             tasks.append(asyncio.create_task(consumer.run(), name="consumer"))
-        jobs = [*spec.background, idempotency.purge.job]  # every service keeps a day of Idempotency-Keys
+        # every service keeps a day of Idempotency-Keys and outbox_retention_days of sent events
+        jobs = [*spec.background, idempotency.purge.job, outbox_retention]
         tasks += [asyncio.create_task(job(app), name=job.__name__) for job in jobs]
         log.info("service.started", service=spec.name)
         try:

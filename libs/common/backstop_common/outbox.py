@@ -11,11 +11,14 @@ import time
 from datetime import UTC, datetime, timedelta
 
 import structlog
+from fastapi import FastAPI
 from sqlalchemy import delete, select, text, update
 from sqlalchemy.ext.asyncio import async_sessionmaker
+from sqlmodel.ext.asyncio.session import AsyncSession
 
 from backstop_common.broker_watch import WATCH_LOCK, BrokerWatch
 from backstop_common.envelope import Event, to_kafka
+from backstop_common.jobs import periodic, unit_of_work
 from backstop_common.kafka import BrokerUnavailable, Publisher
 from backstop_common.messaging_models import OutboxMessage
 from backstop_common.metrics import OUTBOX_PUBLISHED
@@ -136,11 +139,25 @@ async def mark_for_replay(session_factory: async_sessionmaker, since: datetime) 
         return result.rowcount or 0
 
 
-async def purge_sent(session_factory: async_sessionmaker, retention_days: int) -> int:
-    cutoff = datetime.now(UTC) - timedelta(days=retention_days)
-    async with session_factory() as session:
-        result = await session.execute(
-            delete(OutboxMessage).where(OutboxMessage.sent_at.is_not(None), OutboxMessage.created_at < cutoff)
-        )
-        await session.commit()
-        return result.rowcount or 0
+async def purge_sent(session: AsyncSession, now: datetime, retention_days: int) -> int:
+    """Delete sent rows created more than ``retention_days`` before ``now`` — never one still held for a
+    consumer group that has not committed past it (its ``offset`` is set until then: ``BrokerWatch``), so a
+    broker that lost its log is still given every event not known read. ``mark_for_replay`` works on what is
+    younger than the window."""
+    result = await session.execute(delete(OutboxMessage).where(
+        OutboxMessage.sent_at.is_not(None), OutboxMessage.offset.is_(None),
+        OutboxMessage.created_at < now - timedelta(days=retention_days)))
+    return result.rowcount or 0
+
+
+async def purge_once(app: FastAPI) -> int:
+    """One round of outbox retention (``outbox_retention_days``), on the app's clock."""
+    async with unit_of_work(app) as uow:
+        purged = await purge_sent(uow.session, uow.clock.now(), app.state.settings.outbox_retention_days)
+    if purged:
+        log.info("outbox.purged", rows=purged)
+    return purged
+
+
+#: every service's background job (create_app adds it): every ``outbox_purge_interval_s``
+retention = periodic("outbox.purge", purge_once, interval="outbox_purge_interval_s")

@@ -54,7 +54,10 @@ class ServiceSettings(BaseSettings):
 
     outbox_poll_interval_s: float = 1.0
     outbox_batch_size: int = 500
+    #: sent rows are kept this long (``backstop outbox replay --since`` reaches back as far), then purged
+    #: every ``outbox_purge_interval_s`` unless a consumer group may still need them (outbox.purge_sent)
     outbox_retention_days: int = 30
+    outbox_purge_interval_s: float = 3600.0
     #: how often the relay looks whether the broker still holds what it published (broker_watch.py), and the
     #: consumer whether the broker is still the one its positions come from (its cluster id)
     broker_watch_interval_s: float = 2.0

@@ -4,19 +4,24 @@ the broker a real question."""
 import asyncio
 import socket
 import uuid
+from datetime import timedelta
 
 import httpx
 import pytest
 from prometheus_client.parser import text_string_to_metric_families
+from sqlalchemy import select, update
 
 from backstop_common import devstack, topics
 from backstop_common.app import ServiceSpec, create_app
 from backstop_common.asyncapi import EventCatalog
+from backstop_common.clock import Clock
 from backstop_common.db import create_engine, create_session_factory
+from backstop_common.jobs import unit_of_work
 from backstop_common.kafka import broker_answers_metadata
-from backstop_common.messaging_models import InboxEntry, OutboxMessage
+from backstop_common.messaging_models import InboxEntry, OutboxMark, OutboxMessage
+from backstop_common.outbox import mark_for_replay, purge_once
 from backstop_common.settings import ServiceSettings
-from backstop_common.testing import running
+from backstop_common.testing import read_events, running
 from backstop_common.uow import UnitOfWork
 
 #: families the Prometheus client adds by itself
@@ -28,7 +33,7 @@ async def database(pg_server):
     url = await devstack.create_database(pg_server, f"ops_{uuid.uuid4().hex[:6]}", recreate=True)
     engine = create_engine(url, pool_size=1)
     async with engine.begin() as conn:
-        for table in (OutboxMessage.__table__, InboxEntry.__table__):
+        for table in (OutboxMessage.__table__, OutboxMark.__table__, InboxEntry.__table__):
             await conn.run_sync(table.create)
     yield url, create_session_factory(engine)
     await engine.dispose()
@@ -73,3 +78,48 @@ async def test_readiness_asks_the_broker_for_metadata_not_just_a_port(kafka_boot
         assert not await broker_answers_metadata(f"127.0.0.1:{silent.getsockname()[1]}", timeout=1.0)
     finally:
         silent.close()
+
+
+async def test_sent_events_older_than_the_window_are_purged_and_replay_works_inside_it(database, kafka_bootstrap):
+    url, sessions = database
+    settings = ServiceSettings(service_name="probe", database_url=url, kafka_bootstrap_servers=kafka_bootstrap,
+                               relay_enabled=False, backstop_env="dev", outbox_retention_days=30)
+    clock = Clock()
+    app = create_app(ServiceSpec(name="probe", title="probe", settings=settings, catalog=EventCatalog("probe"),
+                                 clock=clock))
+    async with running(app):
+        ids = {}
+        for name in ("young", "old", "held", "unsent"):
+            async with unit_of_work(app) as uow:
+                # a topic no group reads: no offsets kept (what a group still needs is the "held" row below)
+                ids[name] = uow.publish(topics.NOTIFICATIONS_DELIVERY, "message.delivered",
+                                        subject=f"{name}-{uuid.uuid4().hex[:6]}", data={}).id
+        assert await app.state.relay.drain_once() == 4
+        async with sessions() as session:
+            aged = OutboxMessage.id.in_([ids["old"], ids["held"], ids["unsent"]])
+            await session.execute(update(OutboxMessage).where(aged).values(
+                created_at=clock.now() - timedelta(days=40)))
+            # a consumer group has not committed past it yet (BrokerWatch would forget the offset once all had)
+            await session.execute(update(OutboxMessage).where(OutboxMessage.id == ids["held"]).values(
+                partition=0, offset=7))
+            await session.execute(update(OutboxMessage).where(OutboxMessage.id == ids["unsent"]).values(sent_at=None))
+            await session.commit()
+
+        await purge_once(app)
+        assert await _outbox_ids(sessions) == {ids["young"], ids["held"], ids["unsent"]}
+
+        replayed = await mark_for_replay(sessions, clock.now() - timedelta(days=1))
+        assert replayed == 1                                      # the young event, inside the window
+        assert await app.state.relay.drain_once() == 2            # it and the one never sent
+        again = await read_events(kafka_bootstrap, topics.NOTIFICATIONS_DELIVERY,
+                                  until=lambda evs: len(evs) >= 2, where=lambda e: e.id == ids["young"])
+        assert len(again) == 2                                    # published, then published again
+
+        clock.advance(timedelta(days=31))                         # the window follows the app's clock
+        await purge_once(app)
+        assert await _outbox_ids(sessions) == {ids["held"]}
+
+
+async def _outbox_ids(sessions) -> set:
+    async with sessions() as session:
+        return set((await session.execute(select(OutboxMessage.id))).scalars())
