@@ -1,19 +1,28 @@
-"""pytest plugin: real PostgreSQL and the real broker for every test session.
+"""pytest plugin: real PostgreSQL and the real broker for every test session, and one service under test.
 
-Use with ``pytest_plugins = ["backstop_common.testing"]``. Nothing here is a mock: the fixtures start
-the same embedded PostgreSQL 18 and Tansu broker that ``backstop up`` starts.
+Loaded for every run (``pytest.ini``: ``-p backstop_common.testing``). Nothing here is a mock: the fixtures
+start the same embedded PostgreSQL 18 and Tansu broker that ``backstop up`` starts.
+
+A service's ``tests/conftest.py`` says which service it tests, and gets ``settings`` (a fresh database
+with its migrations), ``clock`` (the app's, tests move it), ``app`` (lifespan running for the session) and
+``client`` (HTTP on that app) from here; it keeps only fixtures of its own::
+
+    @pytest.fixture(scope="session")
+    def service() -> ServiceUnderTest:
+        return ServiceUnderTest("funds", Settings, build_app, {"sweep_interval_s": 0.2})
 """
 
 import asyncio
 import contextlib
-import json
 import os
 import shutil
 import tempfile
 import time
 import uuid
-from collections.abc import AsyncIterator, Callable, Iterator
+from collections.abc import AsyncIterator, Awaitable, Callable, Iterator
+from dataclasses import dataclass, field
 from pathlib import Path
+from typing import Any
 
 import httpx
 import pytest
@@ -22,6 +31,7 @@ from fastapi import FastAPI
 
 from backstop_common import devstack, topics
 from backstop_common.auth import mint_token
+from backstop_common.clock import Clock
 from backstop_common.envelope import Event, from_kafka
 from backstop_common.kafka import ensure_topics
 from backstop_common.settings import ServiceSettings
@@ -157,6 +167,50 @@ async def running(app: FastAPI) -> AsyncIterator[httpx.AsyncClient]:
             yield client
 
 
+@contextlib.asynccontextmanager
+async def serving(app: FastAPI) -> AsyncIterator[FastAPI]:
+    """``running`` for a fixture: the app with its client on ``app.state.client``."""
+    async with running(app) as client:
+        app.state.client = client
+        yield app
+
+
+@dataclass
+class ServiceUnderTest:
+    """What a service's conftest declares: its name, settings class, ``build_app(settings, clock=)``, the
+    settings it changes for tests, and what to do once the app is up (e.g. load reference data)."""
+
+    name: str
+    settings: type[ServiceSettings]
+    build_app: Callable[..., FastAPI]
+    overrides: dict[str, Any] = field(default_factory=dict)
+    started: Callable[[FastAPI], Awaitable[None]] | None = None
+
+
+@pytest.fixture(scope="session")
+def settings(service: ServiceUnderTest, pg_server, kafka_bootstrap) -> ServiceSettings:
+    return service.settings(database_url=fresh_database(pg_server, service.name),
+                            kafka_bootstrap_servers=kafka_bootstrap, **service.overrides)
+
+
+@pytest.fixture(scope="session")
+def clock() -> Clock:
+    return Clock()
+
+
+@pytest.fixture(scope="session")
+async def app(service: ServiceUnderTest, settings, clock) -> AsyncIterator[FastAPI]:
+    async with serving(service.build_app(settings, clock=clock)) as application:
+        if service.started is not None:
+            await service.started(application)
+        yield application
+
+
+@pytest.fixture
+def client(app: FastAPI) -> httpx.AsyncClient:
+    return app.state.client
+
+
 def bearer(settings: ServiceSettings, role: str, area: str, **kw) -> dict[str, str]:
     return {"Authorization": f"Bearer {mint_token(settings, role=role, area=area, **kw)}"}
 
@@ -195,10 +249,6 @@ async def eventually(check: Callable, timeout: float = 15.0, interval: float = 0
         if result or time.monotonic() > deadline:
             return result
         await asyncio.sleep(interval)
-
-
-def plain_json(record_value: bytes) -> dict:
-    return json.loads(record_value)
 
 
 async def publish_events(bootstrap: str, topic: str, events: list[Event]) -> None:

@@ -3,6 +3,7 @@
 from fastapi import FastAPI
 
 from backstop_common.app import ServiceSpec, create_app
+from backstop_common.clock import Clock
 from registry.api import access_log, areas, exports, feeds, households, imports, members, records, sync
 from registry.background import purger
 from registry.config import Settings
@@ -10,14 +11,15 @@ from registry.domain.monitoring_status import HANDLERS
 from registry.events import catalog
 
 
-def build_app(settings: Settings | None = None) -> FastAPI:
+def build_app(settings: Settings | None = None, clock: Clock | None = None) -> FastAPI:
+    """``clock``: tests hand in one they move; otherwise the kernel builds a real-time one."""
     return create_app(ServiceSpec(
         name="registry", title="Backstop registry", settings=settings or Settings(),
         catalog=catalog,
         routers=[areas.router, areas.public_router, households.router, members.router, records.router, feeds.router,
                  imports.router, access_log.router, exports.router, sync.router],
         background=[purger],
-        handlers=HANDLERS,
+        handlers=HANDLERS, clock=clock,
     ))
 
 

@@ -1,10 +1,9 @@
 import pytest
+from fastapi import FastAPI
 
-from backstop_common.testing import bearer, fresh_database, running
+from backstop_common.testing import ServiceUnderTest, bearer
 from registry.config import Settings
 from registry.main import build_app
-
-pytest_plugins = ["backstop_common.testing"]
 
 COUNTY = "211204000000"
 AREAS = [
@@ -15,22 +14,13 @@ AREAS = [
 ]
 
 
-@pytest.fixture(scope="session")
-def settings(pg_server, kafka_bootstrap) -> Settings:
-    return Settings(database_url=fresh_database(pg_server, "registry"), kafka_bootstrap_servers=kafka_bootstrap)
+async def load_areas(app: FastAPI) -> None:
+    resp = await app.state.client.post("/api/v1/areas/bulk", json={"areas": AREAS},
+                                       headers=bearer(app.state.settings, "county_admin", COUNTY))
+    assert resp.status_code == 200, resp.text
 
 
 @pytest.fixture(scope="session")
-async def app(settings):
-    application = build_app(settings)
-    async with running(application) as client:
-        application.state.client = client
-        resp = await client.post("/api/v1/areas/bulk", json={"areas": AREAS},
-                                 headers=bearer(settings, "county_admin", COUNTY))
-        assert resp.status_code == 200, resp.text
-        yield application
-
-
-@pytest.fixture
-def client(app):
-    return app.state.client
+def service() -> ServiceUnderTest:
+    """settings, clock, app and client come from the kernel's plugin (backstop_common.testing)."""
+    return ServiceUnderTest("registry", Settings, build_app, started=load_areas)

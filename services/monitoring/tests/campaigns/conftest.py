@@ -14,7 +14,7 @@ import monitoring.models as monitoring_models
 from backstop_common.app import ServiceSpec, create_app
 from backstop_common.auth import area_prefix
 from backstop_common.db import create_engine
-from backstop_common.testing import bearer, fresh_database, running
+from backstop_common.testing import bearer, fresh_database, serving
 from monitoring import campaigns
 from monitoring.campaigns.seed import load_checklist
 from monitoring.config import Settings
@@ -60,14 +60,8 @@ async def app(settings):
     application = create_app(ServiceSpec(
         name="monitoring", title="t", settings=settings, catalog=catalog, routers=[campaigns.router],
         handlers=campaigns.HANDLERS, background=campaigns.BACKGROUND, clock=monitoring_clock))
-    async with running(application) as client:
-        application.state.client = client
+    async with serving(application):
         yield application
-
-
-@pytest.fixture
-def client(app):
-    return app.state.client
 
 
 @pytest.fixture(autouse=True)

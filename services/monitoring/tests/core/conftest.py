@@ -2,7 +2,7 @@
 
 import pytest
 
-from backstop_common.testing import fresh_database, running
+from backstop_common.testing import ServiceUnderTest, serving
 from monitoring.config import Settings
 from monitoring.main import build_app
 
@@ -11,23 +11,16 @@ from .support import Feed
 
 
 @pytest.fixture(scope="session")
-def settings(pg_server, kafka_bootstrap) -> Settings:
-    return Settings(database_url=fresh_database(pg_server, "monitoring"), kafka_bootstrap_servers=kafka_bootstrap,
-                    sweep_interval_s=0.2, outbox_poll_interval_s=0.2)
+def service() -> ServiceUnderTest:
+    """settings and client come from the kernel's plugin (backstop_common.testing)."""
+    return ServiceUnderTest("monitoring", Settings, build_app, {"sweep_interval_s": 0.2, "outbox_poll_interval_s": 0.2})
 
 
 @pytest.fixture(scope="package")
 async def app(settings):
     """Package-scoped: its consumer leaves the "monitoring" group before other packages' apps join it."""
-    application = build_app(settings, clock=clock)
-    async with running(application) as client:
-        application.state.client = client
+    async with serving(build_app(settings, clock=clock)) as application:
         yield application
-
-
-@pytest.fixture
-def client(app):
-    return app.state.client
 
 
 @pytest.fixture
