@@ -3,7 +3,6 @@
 import asyncio
 import os
 import platform
-import statistics
 import time
 from collections.abc import Awaitable, Callable
 from dataclasses import dataclass
@@ -87,10 +86,6 @@ async def open_loop(call: Callable[[int], Awaitable[None]], *, rate: float, coun
 
 def rss_mb(processes: dict[str, psutil.Process]) -> dict[str, float]:
     return {name: round(p.memory_info().rss / 2**20, 1) for name, p in processes.items()}
-
-
-def mean(values: list[float]) -> float:
-    return statistics.fmean(values) if values else float("nan")
 
 
 async def wait_until_quiet(stack, services=("monitoring", "funds", "notifications"), every: float = 3.0) -> None:

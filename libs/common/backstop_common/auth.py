@@ -1,4 +1,4 @@
-"""JWT verification and area scoping (DESIGN.md §4).
+"""JWT verification and area scoping (docs/contract.md §4).
 
 Tokens come from the county's identity provider (RS256 with ``JWT_PUBLIC_KEY``) or, on one machine,
 from ``backstop token`` (HS256 with ``JWT_SECRET``). Claims: ``sub``, ``role``, ``area`` (12-digit

@@ -3,7 +3,6 @@
 Used by ``backstop up`` and by the test fixtures, so both start the system the same way.
 """
 
-import asyncio
 import contextlib
 import json
 import os
@@ -160,10 +159,6 @@ def stop(proc: subprocess.Popen, timeout: float = 10.0) -> None:
         except subprocess.TimeoutExpired:
             proc.kill()
             proc.wait()
-
-
-def run_async(coro):
-    return asyncio.run(coro)
 
 
 def free_port_offset(start: int = 20000) -> int:

@@ -1,4 +1,4 @@
-"""The CloudEvents 1.0 envelope of DESIGN.md §2, built and parsed here and nowhere else.
+"""The CloudEvents 1.0 envelope of docs/contract.md §2, built and parsed here and nowhere else.
 
 Binary mode on Kafka: attributes ride in ``ce_*`` headers, ``content-type: application/json``, the
 record value is the plain JSON of ``data`` and the record key is the aggregate id (``ce_subject``).

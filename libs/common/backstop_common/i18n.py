@@ -19,7 +19,6 @@ from pathlib import Path
 from typing import Any
 
 ZH, EN = "zh-CN", "en"
-LANGUAGES = (ZH, EN)
 KERNEL = "backstop_common"
 _language: contextvars.ContextVar[str] = contextvars.ContextVar("language", default=ZH)
 

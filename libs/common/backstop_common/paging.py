@@ -1,4 +1,4 @@
-"""Paged lists as ``{"items": [...], "total": n}`` (DESIGN.md §6)."""
+"""Paged lists as ``{"items": [...], "total": n}`` (docs/contract.md §6)."""
 
 from typing import Annotated, Generic, TypeVar
 

@@ -1,4 +1,4 @@
-"""Topic names of DESIGN.md §2: one topic per publishing aggregate family."""
+"""Topic names of docs/contract.md §2: one topic per publishing aggregate family."""
 
 REGISTRY_HOUSEHOLD = "registry.household"
 MONITORING_CASE = "monitoring.case"

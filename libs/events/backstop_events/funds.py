@@ -1,4 +1,4 @@
-"""What funds publishes on ``funds.finance`` (DESIGN.md §2, docs/events.md): allocations, the project library's
+"""What funds publishes on ``funds.finance`` (docs/contract.md §2, docs/events.md): allocations, the project library's
 stages, disbursements, subsidies to households, returns and anomalies."""
 
 import uuid

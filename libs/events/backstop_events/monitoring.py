@@ -1,4 +1,4 @@
-"""What monitoring publishes (DESIGN.md §2, docs/events.md, docs/campaigns.md, docs/supervision.md): cases
+"""What monitoring publishes (docs/contract.md §2, docs/events.md, docs/campaigns.md, docs/supervision.md): cases
 on ``monitoring.case``, investigation campaigns on ``monitoring.campaign``, 12317 reports and households'
 self-declarations on ``monitoring.supervision``. Ids, areas, codes and deadlines only — never a name, an ID
 number or a phone.

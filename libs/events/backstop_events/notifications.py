@@ -1,4 +1,4 @@
-"""What notifications publishes on ``notifications.delivery`` (DESIGN.md §2, docs/events.md)."""
+"""What notifications publishes on ``notifications.delivery`` (docs/contract.md §2, docs/events.md)."""
 
 import uuid
 

@@ -1,4 +1,4 @@
-"""What the registry publishes on ``registry.household`` (DESIGN.md §2, docs/events.md): the payload models
+"""What the registry publishes on ``registry.household`` (docs/contract.md §2, docs/events.md): the payload models
 its producer builds and monitoring, funds and notifications parse.
 
 Ids and facts only: never names, ID numbers, phones or illness names.

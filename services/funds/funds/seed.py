@@ -13,7 +13,7 @@ PROVINCE = "210000000000"        # 辽宁省: the default for a county that sets
 QINGHE = "211204000000"          # 清河区 (铁岭市), the demo county
 QINGHE_STREETS = ("211204001000", "211204002000")  # 红旗街道, 向阳街道: its urban areas (城市)
 
-#: What the initial revision (bb1704dbaeb5) seeded in both SEED_AREAS: DESIGN.md §3's examples, some from
+#: What the initial revision (bb1704dbaeb5) seeded in both SEED_AREAS: docs/contract.md §3's examples, some from
 #: no seed (university 5,000 flat; primary 500 / junior 750). Revision 5e2c0b7d9a41 removes the lines an
 #: office has not changed since and seeds SEED_LINES instead. (kind, item, amount, rate, threshold, cap)
 STANDARD_LINES = [

@@ -1,5 +1,5 @@
 """Monitoring's code lists, below every layer: the case stages (识别程序), the risk types (national code
-table, DESIGN.md §3) and where a case comes from. The SQL predicates over stages (``models.cases``) say the same."""
+table, docs/contract.md §3) and where a case comes from. The SQL predicates over stages (``models.cases``) say the same."""
 
 from enum import StrEnum
 

@@ -11,7 +11,7 @@ class Settings(ServiceSettings):
     service_name: str = "notifications"
     database_url: str = database_url_field("NOTIFICATIONS_", "postgresql://postgres@127.0.0.1:5432/notifications")
 
-    #: local time of quiet hours and digests (DESIGN.md: counties in China)
+    #: local time of quiet hours and digests (docs/contract.md: counties in China)
     timezone: str = "Asia/Shanghai"
 
     # providers: "logging" (default, writes a log line without the address) or a real one

@@ -1,4 +1,4 @@
-"""Routes open to the public without an account (DESIGN.md §6): the funds' public notices (公告公示).
+"""Routes open to the public without an account (docs/contract.md §6): the funds' public notices (公告公示).
 
 Rate-limited per caller address; they answer with facts only, never personal data."""
 

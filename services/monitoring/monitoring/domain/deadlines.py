@@ -12,7 +12,7 @@ from monitoring.models import CaseStep
 from monitoring.repository import sweeps
 
 #: who answers for a missed step: the village's steps escalate to the township, and so on up. The
-#: 15-day limit from the first signal to the county's decision (DESIGN §3, ``decision_days``) is
+#: 15-day limit from the first signal to the county's decision (docs/contract.md §3, ``decision_days``) is
 #: escalated to the county office, which owes the decision and chases the township and village.
 RESPONSIBLE_LEVEL = {"verify": "village", "notice": "village", "plan": "village", "visit": "village",
                      "review": "township", "confirm": "county", "decision": "township"}

@@ -136,7 +136,7 @@ def _withdraw_proposal(case: Case) -> str:
 
 
 async def propose_elimination(ctx: Ctx) -> tuple[str, dict]:
-    """风险消除 is proposed, publicly noticed and approved like identification (DESIGN §3): the
+    """风险消除 is proposed, publicly noticed and approved like identification (docs/contract.md §3): the
     proposal starts a village notice of the policy's ``notice_days`` (at least 5)."""
     await _check_elimination(ctx)
     method = ctx.body.method or "assistance"

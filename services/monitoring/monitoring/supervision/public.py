@@ -1,4 +1,4 @@
-"""Routes open to the public without an account (DESIGN.md §6): rate-limited, never answering with personal
+"""Routes open to the public without an account (docs/contract.md §6): rate-limited, never answering with personal
 data. A 12317 report here; the household's declaration in ``declarations_public``."""
 
 from fastapi import APIRouter, Request

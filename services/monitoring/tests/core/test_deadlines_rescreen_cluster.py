@@ -192,7 +192,7 @@ async def test_an_income_is_screened_against_the_line_of_its_own_year(app, clien
 
 
 async def test_the_fifteen_day_decision_limit_is_overdue_once_and_reaches_the_county(app, client, feed, settings):
-    """DESIGN §3: from the first signal to the county's decision normally no more than 15 days
+    """docs/contract.md §3: from the first signal to the county's decision normally no more than 15 days
     (``decision_days``). Each step done on the day it is due still misses the limit as a whole."""
     village, township = "211204005003", "211204005000"
     hh = uuid.uuid4()

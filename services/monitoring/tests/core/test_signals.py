@@ -67,7 +67,7 @@ async def test_flags_alone_open_a_case_even_when_income_is_fine(app, feed):
 
 
 async def test_food_and_clothing_not_secured_are_signals_gaps_and_conditions_of_elimination(app, feed):
-    """两不愁 (DESIGN §3): 不愁吃/不愁穿 false is a risk signal even when income is fine, a gap of the
+    """两不愁 (docs/contract.md §3): 不愁吃/不愁穿 false is a risk signal even when income is fine, a gap of the
     case and an unmet condition of risk elimination."""
     hh, told_later = uuid.uuid4(), uuid.uuid4()
     await feed(registered(hh, VILLAGE, per_capita_income="12000.00", clothing_secure=False, food_secure=True),

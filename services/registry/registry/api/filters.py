@@ -1,4 +1,4 @@
-"""The list's query parameters (DESIGN.md §6: ``area_code``, ``status``, ``q`` …) → a repository filter."""
+"""The list's query parameters (docs/contract.md §6: ``area_code``, ``status``, ``q`` …) → a repository filter."""
 
 import re
 import uuid

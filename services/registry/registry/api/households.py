@@ -1,7 +1,7 @@
 """Household routes: register, list, the full file, patch, history."""
 
 import uuid
-from typing import Annotated, Literal
+from typing import Annotated
 
 from fastapi import APIRouter, Depends, Query, Request, Response
 
@@ -98,4 +98,3 @@ def _json(body: bytes, status: int = 200) -> Response:
     return Response(body, status_code=status, media_type="application/json")
 
 
-ExportFormat = Literal["xlsx"]

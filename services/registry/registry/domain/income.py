@@ -22,7 +22,7 @@ ABSURD_PER_CAPITA = Decimal("1000000")
 
 
 def net_income(data: IncomeAssessmentCreate) -> Decimal:
-    """(wage + business + property + transfer − business costs), DESIGN.md §3."""
+    """(wage + business + property + transfer − business costs), docs/contract.md §3."""
     return to_fen(data.wage + data.business + data.property + data.transfer - data.business_costs)
 
 

@@ -28,11 +28,6 @@ async def log_access(session: AsyncSession, entries: list[dict]) -> None:
         await session.execute(insert(AccessLogEntry), entries)
 
 
-async def access_entries(session: AsyncSession, household_id: uuid.UUID) -> list[AccessLogEntry]:
-    query = select(AccessLogEntry).where(AccessLogEntry.household_id == household_id)
-    return list((await session.execute(query.order_by(AccessLogEntry.seq))).scalars().all())
-
-
 @dataclass(frozen=True)
 class AccessFilter:
     """Whose data (household or member), who read it, and when (``since`` ≤ read_at < ``until``)."""

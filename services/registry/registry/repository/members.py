@@ -2,7 +2,7 @@
 
 import uuid
 
-from sqlalchemy import func, select
+from sqlalchemy import select
 from sqlmodel.ext.asyncio.session import AsyncSession
 
 from registry.models import Household, Member
@@ -35,11 +35,6 @@ async def current_in_scope(session: AsyncSession, id_numbers: list[str], scope: 
                     Household.village_code.startswith(scope, autoescape=True))
              .with_for_update(of=[Member, Household]))
     return {m.id_number: (m, h) for m, h in (await session.execute(query)).all()}
-
-
-async def count_current(session: AsyncSession, household_id: uuid.UUID) -> int:
-    query = select(func.count()).where(Member.household_id == household_id, Member.removed_on.is_(None))
-    return (await session.execute(query)).scalar_one()
 
 
 async def holder_in_scope(session: AsyncSession, id_number: str, scope: str) -> tuple | None:
