@@ -21,7 +21,7 @@ from types import SimpleNamespace
 from backstop_common.topics import MONITORING_CASE
 from backstop_common.uow import UnitOfWork
 from monitoring.domain.risk import merge_risk_types
-from monitoring.domain.rules import income_below_line
+from monitoring.domain.rules import INCOME_BELOW_LINE, income_below_line
 from monitoring.domain.signals import opened_case, signal_events, signal_row, signal_step
 from monitoring.models import Policy
 from monitoring.repository import rescreen as repo
@@ -42,16 +42,18 @@ async def rescreen(uow: UnitOfWork, policy: Policy, now: datetime) -> RescreenRe
     session = uow.session
     await repo.lock_signals_and_cases(session)
     found = await repo.under_line(session, scope=policy.scope, line=policy.income_line, year=policy.year,
-                                  current_year=now.year)
+                                  current_year=now.year, rule=INCOME_BELOW_LINE)
     drafted = [(h, draft) for h in found
                if (draft := income_below_line(h.income_year, h.per_capita_income, h.main_cause, policy))]
+    # a fact already signalled is skipped here (the unique fact key would refuse it anyway): most are
+    fresh = [(h, draft) for h, draft in drafted if draft.fact_key not in h.signalled]
     rows = [signal_row(h.household_id, h.village_code, draft, Source.RESCREEN, h.open_case_id or uuid.uuid4(),
-                       None, now) for h, draft in drafted]
+                       None, now) for h, draft in fresh]
     new = await repo.insert_signals(session, rows)
     opened: list[dict] = []
     joined: dict[uuid.UUID, list[str]] = {}
     steps, events = [], []
-    for (h, draft), row in zip(drafted, rows, strict=True):
+    for (h, draft), row in zip(fresh, rows, strict=True):
         if row["id"] not in new:
             continue
         if h.open_case_id is None:

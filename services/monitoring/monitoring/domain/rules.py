@@ -31,6 +31,10 @@ def income_fact_key(year: int | None, per_capita_income: Decimal) -> str:
     return f"{year if year is not None else '?'}:{to_fen(per_capita_income)}"
 
 
+#: the rule an income under the policy's line fires (收入低于监测线)
+INCOME_BELOW_LINE = "income_below_line"
+
+
 def _income_facts(year: int | None, per_capita_income: Decimal, policy: Policy) -> dict[str, Any]:
     return {"per_capita_income": str(per_capita_income), "income_line": str(policy.income_line), "year": year}
 
@@ -41,7 +45,7 @@ def income_below_line(year: int | None, per_capita_income: Decimal, main_cause: 
     income as it arrives and for the re-screen of an area after its line changed (``domain.rescreen``)."""
     if per_capita_income >= policy.income_line:
         return None
-    return Draft(income_risk_type(main_cause), "income_below_line", income_fact_key(year, per_capita_income),
+    return Draft(income_risk_type(main_cause), INCOME_BELOW_LINE, income_fact_key(year, per_capita_income),
                  _income_facts(year, per_capita_income, policy))
 
 

@@ -18,7 +18,8 @@ from monitoring.models.policies import IN_FORCE_SQL
 
 UNDER_LINE = text(f"""
 SELECT h.household_id, h.village_code, h.per_capita_income, h.income_year, h.main_cause,
-       oc.id AS open_case_id, oc.stage AS open_stage, oc.risk_types AS open_risk_types
+       oc.id AS open_case_id, oc.stage AS open_stage, oc.risk_types AS open_risk_types,
+       ARRAY(SELECT s.fact_key FROM signals s WHERE s.household_id = h.household_id AND s.rule = :rule) AS signalled
   FROM household_facts h
   LEFT JOIN cases oc ON oc.household_id = h.household_id AND oc.{OPEN_STAGES_SQL}
  WHERE h.village_code LIKE :scope || '%' AND h.per_capita_income < :line
@@ -87,12 +88,13 @@ async def lock_signals_and_cases(session: AsyncSession) -> None:
     await session.execute(text("LOCK TABLE signals, cases IN SHARE ROW EXCLUSIVE MODE"))
 
 
-async def under_line(session: AsyncSession, *, scope: str, line: Decimal, year: int, current_year: int) -> list[Row]:
+async def under_line(session: AsyncSession, *, scope: str, line: Decimal, year: int, current_year: int,
+                     rule: str) -> list[Row]:
     """(household_id, village_code, per_capita_income, income_year, main_cause, open_case_id, open_stage,
-    open_risk_types) of the households under ``scope`` whose income is under ``line`` and screened by the
-    (year, scope) row."""
+    open_risk_types, signalled: the fact keys ``rule`` already recorded for it) of the households under
+    ``scope`` whose income is under ``line`` and screened by the (year, scope) row."""
     return list((await session.execute(UNDER_LINE, {
-        "scope": scope, "line": line, "year": year, "current_year": current_year})).all())
+        "scope": scope, "line": line, "year": year, "current_year": current_year, "rule": rule})).all())
 
 
 async def insert_signals(session: AsyncSession, rows: list[dict]) -> set[uuid.UUID]:
