@@ -153,10 +153,19 @@ def makemigrations(service: Service, message: Annotated[str, typer.Option("-m")]
         autogenerate(service, url, message)
 
 
+def _iso_time(text: str) -> datetime:
+    """An ISO 8601 time as people paste it (with its zone); typer's own datetime type drops zones in some versions."""
+    try:
+        return datetime.fromisoformat(text)
+    except ValueError:
+        raise typer.BadParameter(f"not an ISO time: {text!r}, e.g. 2026-11-23T08:00:00+08:00") from None
+
+
 @outbox_app.command("replay")
 def outbox_replay(
     service: Service,
-    since: Annotated[datetime, typer.Option(help="ISO time; events created since then are republished")],
+    since: Annotated[datetime, typer.Option(help="ISO time with its zone; events created since then are republished",
+                                            parser=_iso_time, metavar="ISO-TIME")],
     database_url: Annotated[str | None, typer.Option()] = None,
 ) -> None:
     """Mark a service's outbox rows since T unsent; its running relay republishes them."""
