@@ -1,5 +1,8 @@
 """The outbox relay: publishes committed events in order and marks them sent.
 
+Replicas of a service each run a relay; one publishes at a time (an advisory lock held for the batch's
+transaction), so one household's events reach the broker in the order they were written (docs/scaling.md).
+
 Woken on commit in this process (no polling delay on the hot path) and by a timer as a safety net.
 A broker outage leaves rows unsent; they drain in order when the broker is back. A broker that comes
 back without its log (the one-machine broker keeps it in memory) is given again every event its
@@ -76,7 +79,10 @@ class OutboxRelay:
     async def drain_once(self) -> int:
         """Publish one batch; returns how many rows were sent."""
         async with self._sessions() as session:
-            # one publisher at a time per database, and never while the broker's log is being looked at
+            # One publisher at a time per database, whatever the number of replicas, and never while the
+            # broker's log is being looked at: the others wait here and take the next batch once this one is
+            # committed (or rolled back: a replica that dies mid-batch lets the next publish it again). Relays
+            # sharing rows with SKIP LOCKED would publish two events of one household out of order.
             await session.execute(text("SELECT pg_advisory_xact_lock(:k)"), {"k": WATCH_LOCK})
             rows = (
                 await session.execute(
@@ -84,7 +90,8 @@ class OutboxRelay:
                     .where(OutboxMessage.sent_at.is_(None))
                     .order_by(OutboxMessage.seq)
                     .limit(self._settings.outbox_batch_size)
-                    .with_for_update(skip_locked=True)
+                    # wait for rows an operator's replay is marking unsent rather than publish past them
+                    .with_for_update()
                 )
             ).scalars().all()
             if not rows:
