@@ -12,8 +12,8 @@ from registry.domain import conditions, income, support
 from registry.domain.views import helper_view
 from registry.schemas.records import (
     DisasterCreate, DisasterRead, HelperCreate, HelperRead, HousingAssessmentCreate, HousingAssessmentRead,
-    IncomeAssessmentCreate, IncomeAssessmentRead, MeasureCreate, MeasureRead, WaterAssessmentCreate,
-    WaterAssessmentRead,
+    IncomeAssessmentBatch, IncomeAssessmentBatchResult, IncomeAssessmentCreate, IncomeAssessmentRead, MeasureCreate,
+    MeasureRead, WaterAssessmentCreate, WaterAssessmentRead,
 )
 
 router = APIRouter(tags=["household records"])
@@ -53,6 +53,18 @@ _route("/measures", MeasureCreate, MeasureRead, support.give_measure,
        """帮扶措施 — records a support measure given.
 
        A measure (industry, employment, education, health, housing …) with its date, amount and responsible unit.""")
+
+
+@router.post("/income-assessments/batch", response_model=IncomeAssessmentBatchResult)
+async def assess_incomes(body: IncomeAssessmentBatch, uow: UoW, principal: CurrentPrincipal):
+    """批量登记收入评估 — many income assessments in one request (a collection day, a phone's sync).
+
+    Up to 2,000 records, each by the rules of `POST /households/{id}/income-assessments`; a refused one
+    changes nothing and comes back by index with its problem, the others are recorded with their events.
+    With `Idempotency-Key`, a repeat of the same batch returns the first answer and records nothing again."""
+    result = await income.assess_incomes(uow, principal, body.items)
+    await uow.commit()
+    return result
 
 
 @router.post(BASE + "/helpers", status_code=201, response_model=HelperRead)

@@ -4,9 +4,9 @@ import uuid
 from decimal import Decimal
 
 from backstop_common.auth import Principal
-from backstop_common.i18n import msg
+from backstop_common.i18n import msg, translate
 from backstop_common.money import to_fen
-from backstop_common.problems import Unprocessable
+from backstop_common.problems import Problem, Unprocessable
 from backstop_common.uow import UnitOfWork
 from registry.domain import history
 from registry.domain.guards import household_for_write
@@ -15,7 +15,10 @@ from registry.domain.publishing import emit
 from registry.events import HouseholdIncomeAssessed
 from registry.models import Household, IncomeAssessment
 from registry.repository import records
-from registry.schemas.records import IncomeAssessmentCreate
+from registry.schemas.records import (
+    BatchRefusal, IncomeAssessmentBatchItem, IncomeAssessmentBatchOutcome, IncomeAssessmentBatchResult,
+    IncomeAssessmentCreate, IncomeAssessmentRead,
+)
 
 #: a per-capita net income above this (100万 a head) is a typing error
 ABSURD_PER_CAPITA = Decimal("1000000")
@@ -54,6 +57,31 @@ async def assess_income(uow: UnitOfWork, principal: Principal, household_id: uui
                    snapshot={"year": data.year, "per_capita_income": per_capita, "net_income": net})
     emit(uow, income_event(household, assessment, previous))
     return assessment
+
+
+async def assess_incomes(uow: UnitOfWork, principal: Principal,
+                         items: list[IncomeAssessmentBatchItem]) -> IncomeAssessmentBatchResult:
+    """批量收入评估 — many assessments in one transaction, each by the single route's rules.
+
+    A refused record (unknown household, out of scope, stale version, absurd figures) changes nothing and
+    comes back with the problem the single route would have answered; the others are recorded, each with
+    its event in the outbox."""
+    outcomes = []
+    for index, item in enumerate(items):
+        data = IncomeAssessmentCreate.model_validate(item.model_dump(exclude={"household_id", "version"}))
+        try:
+            async with uow.session.begin_nested():
+                assessment = await assess_income(uow, principal, item.household_id, data, item.version)
+        except Problem as exc:
+            outcomes.append(IncomeAssessmentBatchOutcome(
+                index=index, household_id=item.household_id, status=exc.status,
+                problem=BatchRefusal(status=exc.status, title=translate(exc.title), detail=translate(exc.detail))))
+            continue
+        outcomes.append(IncomeAssessmentBatchOutcome(
+            index=index, household_id=item.household_id, status=201,
+            assessment=IncomeAssessmentRead.model_validate(assessment, from_attributes=True)))
+    recorded = sum(o.status == 201 for o in outcomes)
+    return IncomeAssessmentBatchResult(received=len(items), recorded=recorded, items=outcomes)
 
 
 def income_event(household: Household, a: IncomeAssessment, previous: IncomeAssessment | None):

@@ -40,6 +40,44 @@ class IncomeAssessmentRead(IncomeAssessmentCreate):
     created_at: datetime | None
 
 
+#: the most income assessments one batch request may carry (a township's collection day, a phone's sync)
+BATCH_MAX = 2000
+
+
+@example({"household_id": "0b1e6f4e-3c1a-4c8e-9a53-1f0e2d7c9a10", "year": 2025, "wage": "42000.00",
+          "business": "6000.00", "business_costs": "1000.00", "property": "0.00", "transfer": "3000.00"})
+class IncomeAssessmentBatchItem(IncomeAssessmentCreate):
+    household_id: uuid.UUID
+    #: the household's version the writer last saw (optional, as If-Match on the single route)
+    version: int | None = Field(default=None, ge=1)
+
+
+class IncomeAssessmentBatch(BaseModel):
+    items: list[IncomeAssessmentBatchItem] = Field(min_length=1, max_length=BATCH_MAX)
+
+
+class BatchRefusal(BaseModel):
+    """Why one record was not recorded (the problem the single route would have answered)."""
+
+    status: int
+    title: str
+    detail: str
+
+
+class IncomeAssessmentBatchOutcome(BaseModel):
+    index: int
+    household_id: uuid.UUID
+    status: int
+    assessment: IncomeAssessmentRead | None = None
+    problem: BatchRefusal | None = None
+
+
+class IncomeAssessmentBatchResult(BaseModel):
+    received: int
+    recorded: int
+    items: list[IncomeAssessmentBatchOutcome]
+
+
 @example({"grade": "C", "assessed_on": "2026-06-01", "note": "墙体开裂"})
 class HousingAssessmentCreate(BaseModel):
     grade: HousingGrade

@@ -1,0 +1,66 @@
+"""`POST /api/v1/income-assessments/batch`: many assessments in one request, each by the single route's rules."""
+
+import uuid
+
+from sqlalchemy import func, select
+
+from backstop_common.messaging_models import OutboxMessage
+from backstop_common.testing import bearer
+from registry.models import IncomeAssessment
+from registry.schemas.records import BATCH_MAX
+from tests.factory import household, member
+
+VILLAGE, OTHER_VILLAGE = "211204001001", "211204002001"
+INCOME = {"year": 2025, "wage": "42000", "business": "6000", "business_costs": "1000", "property": "0",
+          "transfer": "3000"}
+ASSESSED = "backstop.registry.household.income_assessed.v1"
+
+
+async def _register(client, settings, village: str) -> str:
+    resp = await client.post("/api/v1/households", json=household(village, member()),
+                             headers=bearer(settings, "county_admin", "211204000000"))
+    assert resp.status_code == 201, resp.text
+    return resp.json()["id"]
+
+
+async def _counts(app, ids: list[str]) -> tuple[int, int]:
+    async with app.state.sessions() as session:
+        assessments = await session.scalar(select(func.count()).select_from(IncomeAssessment)
+                                           .where(IncomeAssessment.household_id.in_(ids)))
+        events = await session.scalar(select(func.count()).select_from(OutboxMessage)
+                                      .where(OutboxMessage.subject.in_(ids), OutboxMessage.type == ASSESSED))
+    return assessments, events
+
+
+async def test_a_batch_records_each_good_record_with_its_event_and_returns_the_refused_by_index(app, client,
+                                                                                                settings):
+    mine = [await _register(client, settings, VILLAGE) for _ in range(3)]
+    elsewhere = await _register(client, settings, OTHER_VILLAGE)
+    items = [{"household_id": mine[0], **INCOME}, {"household_id": str(uuid.uuid4()), **INCOME},
+             {"household_id": mine[1], **INCOME, "wage": "42000"}, {"household_id": elsewhere, **INCOME},
+             {"household_id": mine[2], **INCOME, "year": 2099}, {"household_id": mine[1], **INCOME, "year": 2024}]
+    cadre = {**bearer(settings, "village_cadre", VILLAGE), "Idempotency-Key": "visits-2026-12-01"}
+    resp = await client.post("/api/v1/income-assessments/batch", json={"items": items}, headers=cadre)
+    assert resp.status_code == 200, resp.text
+    body = resp.json()
+    assert body["received"] == 6 and body["recorded"] == 3
+    # unknown and out of scope alike: 404, as the single route answers
+    assert [o["status"] for o in body["items"]] == [201, 404, 201, 404, 422, 201]
+    assert body["items"][0]["assessment"]["per_capita_income"] == "50000.00"
+    assert body["items"][4]["problem"]["detail"] and body["items"][4]["assessment"] is None
+    assert await _counts(app, [*mine, elsewhere]) == (3, 3)
+    # the phone syncing again with the same key: the first answer, nothing recorded twice
+    again = await client.post("/api/v1/income-assessments/batch", json={"items": items}, headers=cadre)
+    assert again.status_code == 200 and again.json() == body
+    assert again.headers.get("Idempotent-Replayed") == "true"
+    assert await _counts(app, [*mine, elsewhere]) == (3, 3)
+
+
+async def test_a_batch_beyond_the_limit_or_empty_is_refused_whole(app, client, settings):
+    one = await _register(client, settings, VILLAGE)
+    cadre = bearer(settings, "village_cadre", VILLAGE)
+    for items in ([], [{"household_id": one, **INCOME}] * (BATCH_MAX + 1)):
+        resp = await client.post("/api/v1/income-assessments/batch", json={"items": items}, headers=cadre)
+        assert resp.status_code == 422, resp.text
+        assert resp.headers["content-type"].startswith("application/problem+json")
+    assert await _counts(app, [one]) == (0, 0)
