@@ -10,7 +10,7 @@ UV_VERSION := 0.13.8
 CATALOGUES := $(patsubst %.po,%.mo,$(wildcard libs/common/backstop_common/locale/*/LC_MESSAGES/*.po services/*/*/locale/*/LC_MESSAGES/*.po))
 export XDG_RUNTIME_DIR ?= /tmp/backstop-runtime-$(shell id -u)
 
-.PHONY: run test bench fuzz install lock lint clean browser
+.PHONY: wrk run test bench fuzz install lock lint clean browser
 
 # Everything installed comes from uv.lock (exact versions, hashes checked); the repository's own packages
 # are installed editable on top, without resolving anything again.
@@ -57,7 +57,14 @@ lock:
 fuzz: install
 	BACKSTOP_FUZZ=deep $(BIN)/python -m pytest tests/test_zz_fuzz.py
 
-bench: install
+# the HTTP benchmarks' load generator runs outside Python (issue 18): wrk, installed like the browser
+wrk:
+	@if ! command -v wrk >/dev/null; then \
+	  SUDO=$$( [ "$$(id -u)" -eq 0 ] || echo sudo ); \
+	  $$SUDO apt-get update -qq && DEBIAN_FRONTEND=noninteractive $$SUDO apt-get install -y -qq wrk; \
+	fi
+
+bench: install wrk
 	$(BIN)/python bench/run_all.py
 
 clean:

@@ -1,10 +1,18 @@
-"""The minimal baseline: bare Starlette + asyncpg doing the registry's read and list queries.
+"""The minimal baseline: bare Starlette + asyncpg doing the registry's read and list queries, and the
+income assessment's writes in one transaction (issue 18: the write routes are compared with it).
 
     uvicorn bench.baseline_app:app   (BASELINE_DATABASE_URL = the registry's database)
+
+The write (POST /households/{id}/income-assessments, the registry route's body) leaves the rows the registry
+would: the assessment, the household's income and version, a history row and the outbox row of its event,
+which the registry's relay publishes. Not wired into api_throughput.py yet (issue 18: drive both with wrk).
 """
 
 import json
 import os
+import uuid
+from datetime import UTC, datetime
+from decimal import Decimal
 
 import asyncpg
 from starlette.applications import Starlette
@@ -16,6 +24,24 @@ MEMBERS = "SELECT * FROM members WHERE household_id = $1 ORDER BY is_head DESC, 
 LIST = ("SELECT id, village_code, household_number, poverty_status, size, per_capita_income, housing_grade, "
         "version FROM households WHERE village_code LIKE $1 ORDER BY village_code, id LIMIT 50")
 COUNT = "SELECT count(*) FROM households WHERE village_code LIKE $1"
+
+# the income assessment's writes (registry.domain.income.assess_income), as few statements as they can be
+LOCK = "SELECT size, village_code, income_year, version FROM households WHERE id = $1 FOR UPDATE"
+LATEST = "SELECT year, per_capita_income FROM income_assessments WHERE household_id = $1 ORDER BY year DESC, " \
+         "created_at DESC LIMIT 1"
+ASSESS = ("INSERT INTO income_assessments (id, household_id, year, wage, business, business_costs, property, "
+          "transfer, net_income, size, per_capita_income, assessed_by, created_at) "
+          "VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, 'bench', now())")
+UPDATE = ("UPDATE households SET per_capita_income = CASE WHEN $2 THEN $3 ELSE per_capita_income END, "
+          "income_year = CASE WHEN $2 THEN $4 ELSE income_year END, version = version + 1, updated_at = now() "
+          "WHERE id = $1")
+HISTORY = ("INSERT INTO change_history (household_id, entity, entity_id, action, new_value, actor, actor_role, "
+           "version, changed_at) VALUES ($1, 'income_assessment', $2, 'assessed', $3, 'bench', 'county_admin', $4, "
+           "now())")
+OUTBOX = ("INSERT INTO outbox (id, topic, key, type, source, subject, area_code, time, data, created_at, attempts) "
+          "VALUES ($1, 'registry.household', $2, 'backstop.registry.household.income_assessed.v1', "
+          "'/backstop/registry', $2, $3, $4, $5, now(), 0)")
+PARTS = ("wage", "business", "business_costs", "property", "transfer")
 
 
 def _json(body) -> Response:
@@ -37,11 +63,41 @@ async def households(request):
     return _json({"items": [dict(r) for r in rows], "total": total})
 
 
+async def assess_income(request):
+    """POST /households/{id}/income-assessments: the same rows the registry writes, in one transaction."""
+    body, household_id = json.loads(await request.body()), request.path_params["id"]
+    parts = {k: Decimal(body[k]) for k in PARTS}
+    net = parts["wage"] + parts["business"] + parts["property"] + parts["transfer"] - parts["business_costs"]
+    assessment_id, year = uuid.uuid4(), int(body["year"])
+    async with request.app.state.pool.acquire() as conn, conn.transaction():
+        household = await conn.fetchrow(LOCK, household_id)
+        if household is None:
+            return Response(status_code=404)
+        previous = await conn.fetchrow(LATEST, household_id)
+        per_capita = (net / household["size"]).quantize(Decimal("0.01"))
+        await conn.execute(ASSESS, assessment_id, household_id, year, *parts.values(), net, household["size"],
+                           per_capita)
+        newer = household["income_year"] is None or year >= household["income_year"]
+        await conn.execute(UPDATE, household_id, newer, per_capita, year)
+        await conn.execute(HISTORY, household_id, assessment_id, json.dumps({"year": year, "per_capita_income":
+                                                                             str(per_capita)}),
+                           household["version"] + 1)
+        data = {"household_id": str(household_id), "assessment_id": str(assessment_id), "year": year,
+                **{k: str(v) for k, v in parts.items()}, "net_income": str(net), "size": household["size"],
+                "per_capita_income": str(per_capita),
+                "previous_per_capita_income": str(previous["per_capita_income"]) if previous else None,
+                "previous_year": previous["year"] if previous else None}
+        await conn.execute(OUTBOX, uuid.uuid4(), str(household_id), household["village_code"], datetime.now(UTC),
+                           json.dumps(data))
+    return _json({"id": str(assessment_id), "per_capita_income": str(per_capita)})
+
+
 async def lifespan(app):
     app.state.pool = await asyncpg.create_pool(os.environ["BASELINE_DATABASE_URL"], min_size=2, max_size=10)
     yield
     await app.state.pool.close()
 
 
-app = Starlette(routes=[Route("/households/{id:uuid}", household), Route("/households", households)],
+app = Starlette(routes=[Route("/households/{id:uuid}", household), Route("/households", households),
+                        Route("/households/{id:uuid}/income-assessments", assess_income, methods=["POST"])],
                 lifespan=lifespan)
