@@ -16,6 +16,7 @@ from backstop_common.problems import PROBLEM_JSON
 
 SERVICES = ("registry", "monitoring", "funds", "notifications")
 COUNTY = "211204000000"
+VILLAGE = "211204101203"  # its own: test_county_year counts 杨木林子镇 (211204102000) as its alone
 WRITES = ("POST", "PUT", "PATCH", "DELETE")
 
 
@@ -116,13 +117,13 @@ async def test_a_stale_version_and_a_role_that_may_not_read_are_the_documented_4
 
     admin = stack.headers("county_admin", COUNTY)
     async with httpx.AsyncClient(timeout=30) as client:
-        household = await new_household(client, stack, "211204102200")
+        household = await new_household(client, stack, VILLAGE)
         registry = (await client.get(f"{stack.url('registry')}/openapi.json")).json()
         stale = await client.patch(f"{stack.url('registry')}/api/v1/households/{household['id']}", headers=admin
                                    | {"If-Match": str(household["version"] + 1)}, json={"address": "三组"})
         assert stale.status_code == 409 and stale.json()["current_version"] == household["version"], stale.text
         assert "409" in registry["paths"]["/api/v1/households/{household_id}"]["patch"]["responses"]
-        cadre = stack.headers("village_cadre", "211204102200")
+        cadre = stack.headers("village_cadre", VILLAGE)
         refused = await client.get(f"{stack.url('registry')}/api/v1/access-log", headers=cadre)
         assert refused.status_code == 403, refused.text
         assert "403" in registry["paths"]["/api/v1/access-log"]["get"]["responses"]

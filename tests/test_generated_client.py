@@ -17,7 +17,7 @@ from backstop_common.auth import default_subject
 from backstop_common.testing import eventually
 from tests.support import member
 
-VILLAGE = "211204102200"
+VILLAGE = "211204101204"  # its own: test_county_year counts 杨木林子镇 (211204102000) as its alone
 #: what a client developer would map: workbooks and photos are bytes to a generated client
 CONFIG = """post_hooks: []
 project_name_override: {name}
