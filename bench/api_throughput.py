@@ -2,6 +2,8 @@
 
 Both run one uvicorn worker against the same database (the registry's, loaded with the demo county);
 the same closed-loop client drives each for the same time. Reported: requests/s and the ratio.
+With wrk installed (`make bench` installs it) the load comes from wrk instead (one thread, its CPU reported),
+and the income assessment's write is compared with the bare write baseline too (issue 18).
 
     python -m bench.api_throughput [--households 20000] [--seconds 10] [--concurrency 32]
 """
@@ -10,6 +12,7 @@ import argparse
 import asyncio
 import json
 import os
+import shutil
 import subprocess
 import sys
 import tempfile
@@ -21,6 +24,7 @@ import httpx
 from backstop_common.db import plain_url
 from backstop_common.devstack import free_port, run_stack, stop, wait_for_port
 from backstop_common.seed import seed_demo
+from bench import wrk
 from bench.common import closed_loop, machine, percentile, wait_until_quiet
 
 TOWNSHIP = "211204101000"
@@ -67,6 +71,8 @@ async def main(households: int, seconds: float, concurrency: int) -> dict:
                 "baseline GET /households?area_prefix=<township>":
                     (lambda i: f"{base}/households?area_prefix=211204101", {}),
             }
+            if shutil.which("wrk"):
+                return _with_wrk(reg, base, ids, admin, headers, seconds, concurrency)
             runs = {}
             for name, (url_of, hdrs) in targets.items():
                 runs[name] = await _drive(url_of, hdrs, seconds, concurrency)
@@ -80,6 +86,32 @@ async def main(households: int, seconds: float, concurrency: int) -> dict:
     names = list(report)
     report["ratio_read"] = round(report[names[0]]["rps"] / report[names[1]]["rps"], 3)
     report["ratio_list"] = round(report[names[2]]["rps"] / report[names[3]]["rps"], 3)
+    return report
+
+
+INCOME = {"year": 2025, "wage": "42000", "business": "6000", "business_costs": "1000", "property": "0",
+          "transfer": "3000"}
+
+
+def _with_wrk(reg: str, base: str, ids: list[str], admin: dict, township: dict, seconds: float,
+              connections: int) -> dict:
+    """The same pairs driven by wrk, plus the income assessment against the bare write baseline."""
+    reg_root, reg_prefix = reg.rsplit("/api/v1", 1)[0], "/api/v1"
+    pairs = {
+        "read": ((reg_root, [f"{reg_prefix}/households/{i}" for i in ids], admin, None),
+                 (base, [f"/households/{i}" for i in ids], {}, None)),
+        "list": ((reg_root, [f"{reg_prefix}/households?area_code={TOWNSHIP}&limit=50"], township, None),
+                 (base, ["/households?area_prefix=211204101"], {}, None)),
+        "income write": ((reg_root, [f"{reg_prefix}/households/{i}/income-assessments" for i in ids], admin, INCOME),
+                         (base, [f"/households/{i}/income-assessments" for i in ids], {}, INCOME)),
+    }
+    report = {"load_generator": "wrk, 1 thread"}
+    for name, (registry, baseline) in pairs.items():
+        for who, (root, paths, hdrs, body) in (("registry", registry), ("baseline", baseline)):
+            report[f"{who} {name}"] = wrk.run(root, paths, headers=hdrs, body=body, seconds=seconds,
+                                              connections=connections)
+            print(f"{who} {name}: {report[f'{who} {name}']}", flush=True)
+        report[f"ratio {name}"] = round(report[f"registry {name}"]["rps"] / report[f"baseline {name}"]["rps"], 3)
     return report
 
 
