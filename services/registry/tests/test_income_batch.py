@@ -59,6 +59,9 @@ async def test_a_batch_records_each_good_record_with_its_event_and_returns_the_r
 async def test_a_batch_beyond_the_limit_or_empty_is_refused_whole(app, client, settings):
     one = await _register(client, settings, VILLAGE)
     cadre = bearer(settings, "village_cadre", VILLAGE)
+    auditor = await client.post("/api/v1/income-assessments/batch", json={"items": [{"household_id": one, **INCOME}]},
+                                headers=bearer(settings, "auditor", "211204000000"))
+    assert auditor.status_code == 403, auditor.text
     for items in ([], [{"household_id": one, **INCOME}] * (BATCH_MAX + 1)):
         resp = await client.post("/api/v1/income-assessments/batch", json={"items": items}, headers=cadre)
         assert resp.status_code == 422, resp.text

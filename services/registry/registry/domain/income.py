@@ -9,7 +9,7 @@ from backstop_common.money import to_fen
 from backstop_common.problems import Problem, Unprocessable
 from backstop_common.uow import UnitOfWork
 from registry.domain import history
-from registry.domain.guards import household_for_write
+from registry.domain.guards import household_for_write, may_write
 from registry.domain.members import touch
 from registry.domain.publishing import emit
 from registry.events import HouseholdIncomeAssessed
@@ -65,7 +65,8 @@ async def assess_incomes(uow: UnitOfWork, principal: Principal,
 
     A refused record (unknown household, out of scope, stale version, absurd figures) changes nothing and
     comes back with the problem the single route would have answered; the others are recorded, each with
-    its event in the outbox."""
+    its event in the outbox. A role that may not write is refused whole."""
+    may_write(principal)
     outcomes = []
     for index, item in enumerate(items):
         data = IncomeAssessmentCreate.model_validate(item.model_dump(exclude={"household_id", "version"}))

@@ -52,6 +52,9 @@ class IncomeAssessmentBatchItem(IncomeAssessmentCreate):
     version: int | None = Field(default=None, ge=1)
 
 
+@example({"items": [{"household_id": "0b1e6f4e-3c1a-4c8e-9a53-1f0e2d7c9a10", "year": 2025, "wage": "42000.00",
+                     "business": "6000.00", "business_costs": "1000.00", "property": "0.00",
+                     "transfer": "3000.00"}]})
 class IncomeAssessmentBatch(BaseModel):
     items: list[IncomeAssessmentBatchItem] = Field(min_length=1, max_length=BATCH_MAX)
 
