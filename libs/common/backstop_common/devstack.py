@@ -263,6 +263,11 @@ class RunningStack:
 
         return {"Authorization": f"Bearer {mint_token(one_machine_settings(), role=role, area=area, **kw)}"}
 
+    def wait_until_digested(self, timeout: float = 600) -> None:
+        """Until every service has applied every event published so far (after a bulk load, before
+        counting what it led to: how long that takes depends on the machine, not on the test)."""
+        wait_until_digested({s: self.url(s) for s in SERVICES}, None, lambda _: None, timeout=timeout)
+
     def stop(self) -> None:
         self.proc.send_signal(signal.SIGINT)
         try:
@@ -395,19 +400,23 @@ def progress_line(found: dict[str, dict | None]) -> str:
     return " · ".join(parts)
 
 
-def wait_until_digested(urls: dict[str, str], supervisor: "Supervisor", say: Callable[[str], None],
-                        every_s: float = 5.0) -> bool:
+def wait_until_digested(urls: dict[str, str], supervisor: "Supervisor | None", say: Callable[[str], None],
+                        every_s: float = 5.0, timeout: float | None = None) -> bool:
     """Wait until every service has digested every event published so far, saying how far each has got.
 
     Digested twice in a row a second apart (a consumer's view of the log's end is one fetch old). False
-    if a stop was asked meanwhile."""
-    said_at, in_a_row = 0.0, 0
-    while not supervisor.stopping:
-        supervisor.tend()
+    if a stop was asked meanwhile; TimeoutError after ``timeout`` seconds. ``supervisor`` (when it is
+    ``backstop up`` waiting) restarts whatever exits meanwhile."""
+    said_at, in_a_row, started = 0.0, 0, time.monotonic()
+    while not (supervisor and supervisor.stopping):
+        if supervisor:
+            supervisor.tend()
         found = positions(urls)
         in_a_row = in_a_row + 1 if digested(found) else 0
         if in_a_row >= 2:
             return True
+        if timeout is not None and time.monotonic() - started > timeout:
+            raise TimeoutError(f"not digested after {timeout:.0f} s: {progress_line(found)}")
         if time.monotonic() - said_at >= every_s:
             say(f"等待各服务消化事件：{progress_line(found)}")
             said_at = time.monotonic()
