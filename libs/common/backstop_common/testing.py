@@ -74,6 +74,22 @@ def left_running(mark: str) -> list:
     return found
 
 
+def _outermost(procs: list) -> list:
+    """The processes whose parent is not among them: a server, not each of its workers.
+
+    A PostgreSQL backend caught before it retitles itself still shows the session's mark, so a
+    freshly started server would otherwise be reported once per worker."""
+    import psutil
+
+    pids = {proc.pid for proc in procs}
+    outermost = []
+    for proc in procs:
+        with contextlib.suppress(psutil.Error):
+            if proc.ppid() not in pids:
+                outermost.append(proc)
+    return outermost
+
+
 def _wait_gone(procs: list, timeout: float = 10.0) -> None:
     """Wait until each process is dead or a zombie (a container's pid 1 may never reap an orphan)."""
     import psutil
@@ -92,15 +108,18 @@ def pytest_sessionfinish(session: pytest.Session) -> None:
     leftovers = left_running(os.environ.get(SESSION_MARK, ""))
     if not leftovers:
         return
+    servers = _outermost(leftovers)
     lines = []
-    for proc in leftovers:
+    for proc in servers:
         with contextlib.suppress(psutil.Error):
             lines.append(f"  pid {proc.pid}: {' '.join(proc.cmdline())[:200]}")
+    for proc in leftovers:
+        with contextlib.suppress(psutil.Error):
             proc.kill()
     _wait_gone(leftovers)
     session.exitstatus = pytest.ExitCode.TESTS_FAILED
     reporter = session.config.pluginmanager.get_plugin("terminalreporter")
-    message = f"{len(leftovers)} process(es) started by this test session were left running (now killed):"
+    message = f"{len(servers)} process(es) started by this test session were left running (now killed):"
     for line in (message, *lines):
         if reporter is not None:
             reporter.write_line(line, red=True)
