@@ -17,7 +17,7 @@ from backstop_common.asyncapi import EventCatalog
 from backstop_common.auth import AreaInScope
 from backstop_common.broker_watch import BrokerWatch
 from backstop_common.clock import Clock
-from backstop_common.consumer import EventConsumer, Handler
+from backstop_common.consumer import BatchHandler, EventConsumer, Handler
 from backstop_common.db import create_engine, create_session_factory
 from backstop_common.freshness import Freshness
 from backstop_common import idempotency
@@ -51,6 +51,8 @@ class ServiceSpec:
     catalog: EventCatalog
     routers: list[APIRouter] = field(default_factory=list)
     handlers: dict[str, Handler] = field(default_factory=dict)
+    #: set-based handlers of a fetched run of one type (consumer.py ``BatchHandler``); each type also in ``handlers``
+    batch_handlers: dict[str, BatchHandler] = field(default_factory=dict)
     background: list[BackgroundJob] = field(default_factory=list)
     version: str = "0.1.0"
     #: the app's clock (clock.py); a fresh real-time one unless a test or a demo hands one in
@@ -93,7 +95,8 @@ def _lifespan(spec: ServiceSpec):
             consumer = EventConsumer(settings=settings, session_factory=sessions, publisher=publisher,
                                      handlers=spec.handlers, topics=spec.catalog.consumed_topics,
                                      models=spec.catalog.consumed_models(),
-                                     on_commit=relay.wake, clock=app.state.clock)
+                                     on_commit=relay.wake, clock=app.state.clock,
+                                     batch_handlers=spec.batch_handlers)
             app.state.consumer = consumer
             tasks.append(asyncio.create_task(consumer.run(), name="consumer"))
         # every service keeps a day of Idempotency-Keys and outbox_retention_days of sent events

@@ -10,6 +10,13 @@ type (``backstop_events``; ``EventCatalog.consumed_models``): ``handler(event, d
 data does not fit its model is dead-lettered at once (retrying cannot fix it); a type the service has no
 handler for (another event, an older or newer version) is skipped, as before. A database outage is not the record's
 fault: it is retried until the database is back, never dead-lettered.
+
+Bulk (issue 18): the records of one partition fetch are applied in ONE transaction, their inbox rows claimed
+by one statement. A service may also give a *batch handler* for a type (``batch_handlers``): consecutive
+records of that type in a fetch are then handed to it together, as a list of (event, payload) in partition
+order holding at most one record per key (a household's second event starts the next list), so it can apply
+them with a few set-based statements. The per-event handler stays the one-at-a-time fallback: if anything in
+the fetch fails, nothing of it is kept and each record is applied alone, with retries and the DLQ.
 """
 
 import asyncio
@@ -25,6 +32,7 @@ from aiokafka.admin import AIOKafkaAdminClient
 from aiokafka.errors import CommitFailedError, IllegalStateError, KafkaError
 from asgi_correlation_id import correlation_id
 from pydantic import BaseModel, ValidationError
+from sqlalchemy import text
 from sqlalchemy.dialects.postgresql import insert
 from sqlalchemy.ext.asyncio import async_sessionmaker
 
@@ -43,6 +51,18 @@ log = structlog.get_logger()
 #: the handler of one event type: the envelope, its ``data`` parsed into the type's payload model, the unit of
 #: work it writes through (the consumer commits it with the inbox row)
 Handler = Callable[[Event, Any, UnitOfWork], Awaitable[None]]
+#: the handler of a run of one type's events: (envelope, parsed data) each, in partition order, at most one per
+#: key; it must leave the same effects as the type's ``Handler`` applied to each in turn
+BatchHandler = Callable[[list[tuple[Event, Any]], UnitOfWork], Awaitable[None]]
+
+#: inbox rows of many records in one statement; answers the ids not applied before (a redelivery is absent)
+CLAIM_MANY = text("""
+INSERT INTO inbox (event_id, consumer, type, topic, partition, "offset")
+SELECT * FROM unnest(CAST(:event_id AS uuid[]), CAST(:consumer AS text[]), CAST(:type AS text[]),
+                     CAST(:topic AS text[]), CAST(:partition AS int[]), CAST(:offset AS bigint[]))
+ON CONFLICT DO NOTHING
+RETURNING event_id
+""")
 
 
 @contextlib.contextmanager
@@ -172,6 +192,7 @@ class EventConsumer:
         group_id: str | None = None,
         on_commit: Callable[[], None] | None = None,
         clock: Clock | None = None,
+        batch_handlers: dict[str, BatchHandler] | None = None,
     ):
         self._settings = settings
         self._sessions = session_factory
@@ -181,6 +202,10 @@ class EventConsumer:
         if unmodelled:  # a handler must be handed a model, never a dict (docs/CONTRIBUTING.md)
             raise ValueError(f"no payload model registered for {unmodelled}")
         self._models = models
+        self._batch_handlers = batch_handlers or {}
+        alone = sorted(set(self._batch_handlers) - set(handlers))
+        if alone:  # the fallback applies one record at a time: a batch handler needs its per-event twin
+            raise ValueError(f"batch handlers without a per-event handler: {alone}")
         self._topics = topics
         self.group_id = group_id or settings.service_name
         self._on_commit = on_commit
@@ -230,8 +255,42 @@ class EventConsumer:
             await uow.commit()
             return True
 
+    async def _claim_many(self, session, items: list[tuple[Event, BaseModel | None, ConsumerRecord]]) -> set:
+        """Inbox rows of all ``items`` in one statement; the ids of those not applied before."""
+        rows = await session.execute(CLAIM_MANY, {
+            "event_id": [e.id for e, _, _ in items], "consumer": [self.group_id] * len(items),
+            "type": [e.type for e, _, _ in items], "topic": [r.topic for _, _, r in items],
+            "partition": [r.partition for _, _, r in items], "offset": [r.offset for _, _, r in items]})
+        return {row[0] for row in rows}
+
+    def runs(self, items: list[tuple[Event, BaseModel | None, ConsumerRecord]]) -> list[list]:
+        """``items`` cut into runs applied in turn: consecutive records of a type with a batch handler form one
+        run until a key repeats (so a run holds one event per household); any other record is a run alone."""
+        runs: list[list] = []
+        keys: set = set()
+        for item in items:
+            event, _, record = item
+            batched = event.type in self._batch_handlers
+            if (batched and runs and runs[-1][0][0].type == event.type and record.key not in keys):
+                runs[-1].append(item)
+                keys.add(record.key)
+                continue
+            runs.append([item])
+            keys = {record.key} if batched else set()
+        return runs
+
+    async def _apply_run(self, run: list, uow: UnitOfWork) -> None:
+        event = run[0][0]
+        if event.type in self._batch_handlers:
+            with _correlated(event):
+                await self._batch_handlers[event.type]([(e, p) for e, p, _ in run], uow)
+            return
+        with _correlated(event):
+            await self._handle(event, run[0][1], uow)
+
     async def apply_batch(self, items: list[tuple[Event, BaseModel | None, ConsumerRecord]]) -> bool:
-        """A partition's records in ONE transaction (one commit instead of one per record).
+        """A partition's records in ONE transaction (one commit instead of one per record), their inbox rows
+        claimed by one statement, runs of a batch-handled type handed to its batch handler.
 
         All or nothing: if any handler fails, nothing is kept and the caller falls back to one record at
         a time, with retries and the DLQ for the record at fault.
@@ -240,11 +299,16 @@ class EventConsumer:
         try:
             async with self._sessions() as session:
                 uow = UnitOfWork(session, self._settings.service_name, self._on_commit, clock=self._clock)
-                for event, payload, record in items:
-                    if await self._claim(session, event, record):
-                        with _correlated(event):
-                            await self._handle(event, payload, uow)
-                        applied.append(event)
+                fresh = await self._claim_many(session, items)
+                # a record fetched twice in one batch is applied once (its first place)
+                todo, seen = [], set()
+                for item in items:
+                    if item[0].id in fresh and item[0].id not in seen:
+                        todo.append(item)
+                        seen.add(item[0].id)
+                for run in self.runs(todo):
+                    await self._apply_run(run, uow)
+                    applied += [e for e, _, _ in run]
                 await uow.commit()
         except asyncio.CancelledError:
             raise
@@ -319,7 +383,9 @@ class EventConsumer:
             group_id=self.group_id,
             enable_auto_commit=False,
             auto_offset_reset="earliest",
-            max_poll_records=200,
+            # a bulk import's records come in large fetches, each applied in one transaction
+            max_poll_records=self._settings.consumer_max_poll_records,
+            max_partition_fetch_bytes=self._settings.consumer_fetch_bytes,
             # a fetch waits at most this long for new records: the floor of every hop's latency
             fetch_max_wait_ms=self._settings.kafka_fetch_max_wait_ms,
         )

@@ -65,6 +65,10 @@ class ServiceSettings(BaseSettings):
     consumer_fresh_s: float = 5.0
     consumer_max_attempts: int = 4
     consumer_backoff_s: float = 0.2
+    #: records of one fetch (all partitions) and bytes of one partition's share: each partition's records are
+    #: applied in one transaction, so a bulk import is digested in large ones (consumer.py)
+    consumer_max_poll_records: int = 1000
+    consumer_fetch_bytes: int = 4 * 1024 * 1024
     consumers_enabled: bool = True
     #: how often expired Idempotency-Key records (older than 24 h) are deleted (idempotency.purge)
     idempotency_purge_interval_s: float = 3600.0

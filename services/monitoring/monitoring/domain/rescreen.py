@@ -9,20 +9,17 @@ newer row covers, keep that row and are skipped.
 
 The rule, the signal, the case it opens, the merge of risk types, the history line and the events are the
 per-event path's own (``rules.income_below_line``, ``signals``); only the reads and writes go by the set
-(``repository.rescreen``: one statement per table however many households), and the events go through
-``uow.publish_all`` (``uow.publish`` for many: the same events, one INSERT).
+(``signals.record_many``, which a batch of registry events goes through too: one statement per table however
+many households, the events through ``uow.publish_all``, ``uow.publish`` for many in one INSERT).
 """
 
-import uuid
 from dataclasses import dataclass
 from datetime import datetime
 from types import SimpleNamespace
 
-from backstop_common.topics import MONITORING_CASE
 from backstop_common.uow import UnitOfWork
-from monitoring.domain.risk import merge_risk_types
 from monitoring.domain.rules import INCOME_BELOW_LINE, income_below_line
-from monitoring.domain.signals import opened_case, signal_events, signal_row, signal_step
+from monitoring.domain.signals import record_many
 from monitoring.models import Policy
 from monitoring.repository import rescreen as repo
 from monitoring.vocab import Source
@@ -47,29 +44,9 @@ async def rescreen(uow: UnitOfWork, policy: Policy, now: datetime) -> RescreenRe
                if (draft := income_below_line(h.income_year, h.per_capita_income, h.main_cause, policy))]
     # a fact already signalled is skipped here (the unique fact key would refuse it anyway): most are
     fresh = [(h, draft) for h, draft in drafted if draft.fact_key not in h.signalled]
-    rows = [signal_row(h.household_id, h.village_code, draft, Source.RESCREEN, h.open_case_id or uuid.uuid4(),
-                       None, now) for h, draft in fresh]
-    new = await repo.insert_signals(session, rows)
-    opened: list[dict] = []
-    joined: dict[uuid.UUID, list[str]] = {}
-    steps, events = [], []
-    for (h, draft), row in zip(fresh, rows, strict=True):
-        if row["id"] not in new:
-            continue
-        if h.open_case_id is None:
-            columns = opened_case(row["case_id"], h.household_id, h.village_code, [draft.risk_type],
-                                  Source.RESCREEN, policy, now)
-            opened.append(columns)
-            case = SimpleNamespace(**columns)
-        else:
-            case = SimpleNamespace(id=h.open_case_id, household_id=h.household_id, village_code=h.village_code,
-                                   stage=h.open_stage, risk_types=merge_risk_types(h.open_risk_types, draft.risk_type))
-            joined[case.id] = case.risk_types
-        steps.append(signal_step(case, row["id"], draft, Source.RESCREEN, h.open_case_id is None, None, now))
-        events += signal_events(case, row["id"], draft, Source.RESCREEN, h.open_case_id is None)
-    await repo.insert_cases(session, opened)
-    await repo.join_cases(session, joined, now)
-    await repo.insert_steps(session, steps)
-    await uow.publish_all(MONITORING_CASE, [(name, case.id, data, case.village_code) for name, case, data in events])
-    return RescreenResult(households_below_line=len(drafted), signals_opened=len(new), cases_opened=len(opened),
-                          cases_joined=len(joined))
+    open_cases = {h.household_id: SimpleNamespace(id=h.open_case_id, stage=h.open_stage, risk_types=h.open_risk_types,
+                                                  village_code=h.open_village_code)
+                  for h, _ in fresh if h.open_case_id is not None}
+    done = await record_many(uow, fresh, open_cases, Source.RESCREEN, lambda village: policy, now)
+    return RescreenResult(households_below_line=len(drafted), signals_opened=len(done.signals),
+                          cases_opened=done.cases_opened, cases_joined=done.cases_joined)

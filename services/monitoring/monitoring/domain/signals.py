@@ -2,7 +2,11 @@
 to that case, otherwise a case is opened (one open case per household, enforced by an index too)."""
 
 import uuid
+from collections.abc import Callable
+from dataclasses import dataclass, field
 from datetime import datetime
+from types import SimpleNamespace
+from typing import Any
 
 import structlog
 from pydantic import BaseModel
@@ -18,6 +22,7 @@ from monitoring.domain.rules import Draft
 from monitoring.domain.workflow import STEP_DUE
 from monitoring.models import Case, CaseStep, HouseholdFacts, Policy
 from monitoring.repository import cases as case_repo
+from monitoring.repository import rescreen as set_repo
 from monitoring.repository import signals as signal_repo
 from monitoring.vocab import Stage
 
@@ -106,3 +111,61 @@ async def record_signal(uow: UnitOfWork, household: HouseholdFacts, draft: Draft
     for name, _, data in signal_events(case, signal_id, draft, source, opened, principal):
         uow.publish(MONITORING_CASE, name, subject=case.id, area_code=case.village_code, data=data)
     return signal_id, case
+
+
+@dataclass
+class Recorded:
+    """What ``record_many`` wrote: the new signals' ids, the cases opened and joined, the villages touched."""
+
+    signals: set[uuid.UUID] = field(default_factory=set)
+    cases_opened: int = 0
+    cases_joined: int = 0
+    villages: dict[str, Any] = field(default_factory=dict)  # village → the household facts that signalled there
+
+
+async def record_many(uow: UnitOfWork, drafted: list[tuple[Any, Draft]], open_cases: dict[uuid.UUID, Any],
+                      source: str, policy_of: Callable[[str], Policy | None], now: datetime) -> Recorded:
+    """``record_signal`` for many (household, draft) pairs at once, in their order, by the set: one statement per
+    table. ``open_cases``: each household's open case before these (id, stage, risk_types); ``policy_of``: the
+    policy a village's new case takes its days from. A household's first new signal opens its case (or joins
+    the open one), the next ones join it — the rows, history lines and event payloads ``record_signal`` writes
+    one at a time (tests/core/test_rescreen_parity.py, test_batch_digest.py)."""
+    case_ids = {h.household_id: (open_cases[h.household_id].id if h.household_id in open_cases else uuid.uuid4())
+                for h, _ in drafted}
+    rows = [signal_row(h.household_id, h.village_code, draft, source, case_ids[h.household_id], None, now)
+            for h, draft in drafted]
+    done = Recorded(await set_repo.insert_signals(uow.session, rows))
+    opened: dict[uuid.UUID, dict] = {}
+    joined: dict[uuid.UUID, tuple[list[str], int]] = {}
+    cases: dict[uuid.UUID, SimpleNamespace] = {}
+    steps, events = [], []
+    for (h, draft), row in zip(drafted, rows, strict=True):
+        if row["id"] not in done.signals:
+            continue
+        done.villages.setdefault(h.village_code, h)
+        case = cases.get(h.household_id)
+        is_new = case is None and h.household_id not in open_cases
+        if is_new:
+            columns = opened_case(row["case_id"], h.household_id, h.village_code, [draft.risk_type], source,
+                                  policy_of(h.village_code), now)
+            opened[row["case_id"]] = columns
+            case = cases[h.household_id] = SimpleNamespace(**columns)
+        else:
+            if case is None:
+                was = open_cases[h.household_id]
+                case = cases[h.household_id] = SimpleNamespace(id=was.id, household_id=h.household_id,
+                                                               village_code=was.village_code, stage=was.stage,
+                                                               risk_types=was.risk_types)
+            case.risk_types = merge_risk_types(case.risk_types, draft.risk_type)
+            if case.id in opened:
+                opened[case.id].update(risk_types=case.risk_types, version=opened[case.id]["version"] + 1)
+            else:
+                joined[case.id] = (case.risk_types, joined.get(case.id, ([], 0))[1] + 1)
+        steps.append(signal_step(case, row["id"], draft, source, is_new, None, now))
+        events += signal_events(case, row["id"], draft, source, is_new)
+    await set_repo.insert_cases(uow.session, list(opened.values()))
+    await set_repo.join_cases(uow.session, joined, now)
+    await set_repo.insert_steps(uow.session, steps)
+    await uow.publish_all(MONITORING_CASE, [(name, case.id, data, case.village_code) for name, case, data in events])
+    done.cases_opened, done.cases_joined = len(opened), len(joined)
+    return done

@@ -21,6 +21,13 @@ async def open_for_household(session: AsyncSession, household_id: uuid.UUID, *, 
     return (await session.execute(stmt)).scalars().first()
 
 
+async def open_for_households(session: AsyncSession, household_ids: list[uuid.UUID]) -> dict[uuid.UUID, Case]:
+    """The open case of each of these households that has one, locked (in id order), by household."""
+    rows = await session.execute(select(Case).where(Case.household_id.in_(household_ids), text(OPEN_STAGES_SQL))
+                                 .order_by(Case.id).with_for_update())
+    return {c.household_id: c for c in rows.scalars()}
+
+
 async def move_to_village(session: AsyncSession, household_id: uuid.UUID, village_code: str) -> None:
     """A household moved village (the registry said so): its cases follow it."""
     await session.execute(update(Case).where(Case.household_id == household_id).values(village_code=village_code))

@@ -25,6 +25,20 @@ async def get_or_create(session: AsyncSession, household_id: uuid.UUID, village_
     return facts
 
 
+async def get_many(session: AsyncSession, household_ids: list[uuid.UUID]) -> dict[uuid.UUID, HouseholdFacts]:
+    """The read-model rows of these households, locked in one statement (in key order: two batches never
+    deadlock over them)."""
+    rows = await session.execute(select(HouseholdFacts).where(HouseholdFacts.household_id.in_(household_ids))
+                                 .order_by(HouseholdFacts.household_id).with_for_update())
+    return {f.household_id: f for f in rows.scalars()}
+
+
+async def members_many(session: AsyncSession, member_ids: list[uuid.UUID]) -> dict[uuid.UUID, MemberFacts]:
+    rows = await session.execute(select(MemberFacts).where(MemberFacts.member_id.in_(member_ids))
+                                 .order_by(MemberFacts.member_id).with_for_update())
+    return {m.member_id: m for m in rows.scalars()}
+
+
 async def member(session: AsyncSession, member_id: uuid.UUID, household_id: uuid.UUID) -> MemberFacts:
     row = await session.get(MemberFacts, member_id, with_for_update=True)
     if row is None:

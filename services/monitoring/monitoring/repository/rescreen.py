@@ -19,6 +19,7 @@ from monitoring.models.policies import IN_FORCE_SQL
 UNDER_LINE = text(f"""
 SELECT h.household_id, h.village_code, h.per_capita_income, h.income_year, h.main_cause,
        oc.id AS open_case_id, oc.stage AS open_stage, oc.risk_types AS open_risk_types,
+       oc.village_code AS open_village_code,
        ARRAY(SELECT s.fact_key FROM signals s WHERE s.household_id = h.household_id AND s.rule = :rule) AS signalled
   FROM household_facts h
   LEFT JOIN cases oc ON oc.household_id = h.household_id AND oc.{OPEN_STAGES_SQL}
@@ -69,11 +70,12 @@ SELECT id, household_id, village_code, stage, ARRAY(SELECT jsonb_array_elements_
 CASE_COLUMNS = ("id", "household_id", "village_code", "stage", "risk_types", "gaps", "source", "opened_at",
                 "decision_due_at", "due_step", "due_at", "next_due_at", "version", "updated_at")
 
-#: joined cases get their merged risk types (each a JSON list: arrays of unequal length do not unnest)
+#: joined cases get their merged risk types (each a JSON list: arrays of unequal length do not unnest) and a
+#: version for each signal that joined
 JOIN_CASES = text("""
 UPDATE cases c SET risk_types = ARRAY(SELECT jsonb_array_elements_text(u.risk_types::jsonb)),
-       version = c.version + 1, updated_at = :now
-  FROM unnest(CAST(:id AS uuid[]), CAST(:risk_types AS text[])) AS u(id, risk_types)
+       version = c.version + u.joins, updated_at = :now
+  FROM unnest(CAST(:id AS uuid[]), CAST(:risk_types AS text[]), CAST(:joins AS int[])) AS u(id, risk_types, joins)
  WHERE c.id = u.id
 """)
 
@@ -112,11 +114,13 @@ async def insert_cases(session: AsyncSession, cases: list[dict]) -> None:
         await session.execute(INSERT_CASES, _columns(cases, CASE_COLUMNS, as_json=("risk_types", "gaps")))
 
 
-async def join_cases(session: AsyncSession, risk_types: dict[uuid.UUID, list[str]], now: datetime) -> None:
-    """Cases a signal joined: their risk types as merged, and a new version."""
-    if risk_types:
-        await session.execute(JOIN_CASES, {"id": list(risk_types), "now": now,
-                                           "risk_types": [json.dumps(t) for t in risk_types.values()]})
+async def join_cases(session: AsyncSession, joined: dict[uuid.UUID, tuple[list[str], int]], now: datetime) -> None:
+    """Cases signals joined (case id → (risk types as merged, how many signals joined)): the merged risk types,
+    and a version more for each signal."""
+    if joined:
+        await session.execute(JOIN_CASES, {"id": list(joined), "now": now,
+                                           "risk_types": [json.dumps(t) for t, _ in joined.values()],
+                                           "joins": [n for _, n in joined.values()]})
 
 
 async def insert_steps(session: AsyncSession, steps: list[dict]) -> None:

@@ -1,0 +1,204 @@
+"""The consumer's batch path (issue 18): a partition's fetch applied in one transaction, its inbox rows claimed
+in one statement, runs of a batch-handled type handed to the service's batch handler — with the per-event
+path's effects, idempotency, order within a key, and the poison record dead-lettered in its place.
+
+Records are built as the broker hands them (``to_kafka`` → ``ConsumerRecord``) and given to the consumer's
+own methods against real PostgreSQL; the poison case runs through the real broker end to end."""
+
+import asyncio
+import uuid
+
+import pytest
+from aiokafka.structs import ConsumerRecord
+from pydantic import BaseModel, ConfigDict
+from sqlalchemy import Column, Integer, MetaData, String, Table, select, text
+from sqlalchemy.dialects.postgresql import insert
+
+from backstop_common import devstack, topics
+from backstop_common.consumer import EventConsumer
+from backstop_common.db import create_engine, create_session_factory
+from backstop_common.envelope import Event, to_kafka
+from backstop_common.kafka import Publisher, ensure_topics
+from backstop_common.messaging_models import InboxEntry, OutboxMark, OutboxMessage
+from backstop_common.settings import ServiceSettings
+from backstop_common.testing import eventually, make_event, publish_events, read_events
+from backstop_common.uow import UnitOfWork
+
+TOPIC = topics.REGISTRY_HOUSEHOLD
+#: what a handler leaves: per subject, the values it saw in the order it saw them
+seen = Table("batch_seen", MetaData(), Column("subject", String, primary_key=True), Column("trail", String),
+             Column("n", Integer))
+
+
+class Anything(BaseModel):
+    model_config = ConfigDict(extra="allow")
+
+
+@pytest.fixture(scope="module")
+async def db(pg_server):
+    url = await devstack.create_database(pg_server, f"batch_{uuid.uuid4().hex[:6]}", recreate=True)
+    engine = create_engine(url, pool_size=2)
+    async with engine.begin() as conn:
+        for table in (OutboxMessage.__table__, OutboxMark.__table__, InboxEntry.__table__, seen):
+            await conn.run_sync(table.create)
+    yield create_session_factory(engine)
+    await engine.dispose()
+
+
+async def _note(uow: UnitOfWork, subject: str, value: str) -> None:
+    stmt = insert(seen).values(subject=subject, trail=value, n=1)
+    await uow.session.execute(stmt.on_conflict_do_update(
+        index_elements=["subject"], set_={"trail": seen.c.trail + "," + value, "n": seen.c.n + 1}))
+
+
+async def one(event: Event, data: Anything, uow: UnitOfWork) -> None:
+    if data.model_extra.get("explode"):
+        raise RuntimeError("cannot process this")
+    await _note(uow, event.subject, str(data.model_extra["v"]))
+
+
+class Batched:
+    """A batch handler with the per-event one's effect (set-based here: one statement for the whole run)."""
+
+    def __init__(self):
+        self.runs: list[list[str]] = []
+
+    async def __call__(self, events: list[tuple[Event, Anything]], uow: UnitOfWork) -> None:
+        self.runs.append([e.subject for e, _ in events])
+        if any(d.model_extra.get("explode") for _, d in events):
+            raise RuntimeError("cannot process this batch")
+        # one statement: it would refuse a key twice ("cannot affect row a second time"), runs never hold that
+        await uow.session.execute(MANY, {"s": [e.subject for e, _ in events],
+                                         "t": [str(d.model_extra["v"]) for _, d in events]})
+
+
+MANY = text("""INSERT INTO batch_seen (subject, trail, n) SELECT s, t, 1 FROM unnest(CAST(:s AS text[]), CAST(:t AS text[]))
+AS x(s, t) ON CONFLICT (subject) DO UPDATE SET trail = batch_seen.trail || ',' || excluded.trail, n = batch_seen.n + 1""")
+
+
+def _settings(bootstrap: str = "localhost:1", **kw) -> ServiceSettings:
+    defaults = {"service_name": f"batch-{uuid.uuid4().hex[:6]}", "kafka_send_timeout_s": 1.0,
+                "consumer_backoff_s": 0.01, "consumer_max_attempts": 2}
+    return ServiceSettings(kafka_bootstrap_servers=bootstrap, **(defaults | kw))
+
+
+REGISTERED = make_event("registry", "household.registered", "x", {}).type
+OTHER = make_event("registry", "household.updated", "x", {}).type
+
+
+def _consumer(db, batched: Batched | None, settings: ServiceSettings | None = None, publisher=None,
+              topic: str = TOPIC) -> EventConsumer:
+    settings = settings or _settings()
+    return EventConsumer(settings=settings, session_factory=db, publisher=publisher or Publisher(settings),
+                         handlers={REGISTERED: one, OTHER: one}, models={REGISTERED: Anything, OTHER: Anything},
+                         topics=[topic], batch_handlers={REGISTERED: batched} if batched else None)
+
+
+def _items(consumer: EventConsumer, events: list[Event]) -> list:
+    items = []
+    for offset, event in enumerate(events):
+        rec = to_kafka(event)
+        record = ConsumerRecord(TOPIC, 0, offset, 0, 0, rec.key, rec.value, None, len(rec.key), len(rec.value),
+                                tuple(rec.headers))
+        items.append((*consumer.decode(record), record))
+    return items
+
+
+def _event(kind: str, subject: str, v) -> Event:
+    return make_event("registry", kind, subject, {"v": v})
+
+
+async def _trails(db, prefix: str) -> dict[str, str]:
+    async with db() as session:
+        rows = await session.execute(select(seen.c.subject, seen.c.trail).where(seen.c.subject.like(f"{prefix}%")))
+        return dict(rows.all())
+
+
+async def _inbox(db, group: str) -> int:
+    async with db() as session:
+        return (await session.execute(text("SELECT count(*) FROM inbox WHERE consumer = :g"), {"g": group})).scalar()
+
+
+def test_runs_hold_one_type_and_one_event_per_key_in_partition_order():
+    consumer = _consumer(None, Batched())
+    events = [_event("household.registered", s, i) for i, s in enumerate("abca")]
+    events[2:2] = [_event("household.updated", "b", 9)]
+    events += [_event("household.registered", "d", 5)]
+    runs = consumer.runs(_items(consumer, events))
+    # another type ends a run (and is applied alone); after it "a" may come again in the next run
+    assert [[(e.type == REGISTERED, e.subject) for e, _, _ in run] for run in runs] == [
+        [(True, "a"), (True, "b")], [(False, "b")], [(True, "c"), (True, "a"), (True, "d")]]
+    repeated = consumer.runs(_items(consumer, [_event("household.registered", s, 0) for s in "aab"]))
+    assert [[e.subject for e, _, _ in run] for run in repeated] == [["a"], ["a", "b"]]
+
+
+async def test_a_batch_leaves_what_one_by_one_leaves_in_order_and_once(db):
+    """The same records through the batch handler and through the per-event handler alone: equal effects; the
+    second event of a key lands after the first; a redelivered fetch changes nothing."""
+    def stream(prefix: str) -> list[Event]:
+        out = []
+        for i in range(30):
+            out.append(_event("household.registered", f"{prefix}{i % 7}", i))
+            if i % 5 == 0:
+                out.append(_event("household.updated", f"{prefix}{i % 7}", f"u{i}"))
+        return out
+
+    batched, alone = _consumer(db, Batched()), _consumer(db, None)
+    handler = batched._batch_handlers[REGISTERED]
+    assert await batched.apply_batch(_items(batched, stream("b-")))
+    assert await alone.apply_batch(_items(alone, stream("o-")))
+    by_batch, by_one = await _trails(db, "b-"), await _trails(db, "o-")
+    assert {k[2:]: v for k, v in by_batch.items()} == {k[2:]: v for k, v in by_one.items()}
+    expected: dict[str, list[str]] = {}
+    for event in stream("b-"):
+        expected.setdefault(event.subject, []).append(str(event.data["v"]))
+    assert by_batch == {k: ",".join(v) for k, v in expected.items()}  # each key's own order, across runs and types
+    assert by_batch["b-0"] == "0,u0,7,14,21,28"
+    assert max(len(r) for r in handler.runs) > 1 and all(len(set(r)) == len(r) for r in handler.runs)
+
+    again = _items(batched, stream("b-"))
+    assert await batched.apply_batch(again)  # new ids: applied; now the same records once more
+    after = await _trails(db, "b-")
+    calls = len(handler.runs)
+    assert await batched.apply_batch(again) and await batched.apply_batch(again + again)
+    assert await _trails(db, "b-") == after and len(handler.runs) == calls  # nothing handled twice
+    assert await _inbox(db, batched.group_id) == 2 * len(again)
+
+
+async def test_a_poison_record_in_a_batch_is_dead_lettered_in_its_place(db, kafka_bootstrap):
+    """The batch fails as a whole and keeps nothing; one record at a time, the poison one goes to the DLQ
+    after its retries and every other record of the fetch is applied once, in order."""
+    topic = f"test.batch.{uuid.uuid4().hex[:6]}"  # one partition, no other test's records
+    await ensure_topics(kafka_bootstrap, [topic, topics.dlq(topic)], partitions=1)
+    settings = _settings(kafka_bootstrap)
+    publisher = Publisher(settings)
+    handler = Batched()
+    consumer = _consumer(db, handler, settings, publisher, topic)
+    key = f"p-{uuid.uuid4().hex[:6]}"
+    bad = make_event("registry", "household.registered", f"{key}-bad", {"v": "bad", "explode": True})
+    events = [_event("household.registered", f"{key}-{i % 3}", i) for i in range(6)]
+    events.insert(3, bad)
+    await publish_events(kafka_bootstrap, topic, events)  # all there before the consumer's first fetch
+    task = asyncio.create_task(consumer.run())
+    try:
+        assert await eventually(lambda: _inbox(db, consumer.group_id), timeout=60)
+
+        async def done():
+            return len(await _trails(db, key)) == 3 and await _inbox(db, consumer.group_id) == 6
+        assert await eventually(done, timeout=60)
+        assert await _trails(db, key) == {f"{key}-0": "0,3", f"{key}-1": "1,4", f"{key}-2": "2,5"}
+        dead = await read_events(kafka_bootstrap, topics.dlq(topic), until=lambda e: len(e) >= 1,
+                                 where=lambda e: e.id == bad.id)
+        assert [e.id for e in dead] == [bad.id]
+        assert any(len(run) > 1 for run in handler.runs)  # it was tried as a batch first
+    finally:
+        task.cancel()
+        await asyncio.gather(task, return_exceptions=True)
+        await publisher.close()
+
+
+def test_a_batch_handler_needs_its_per_event_twin(db):
+    settings = _settings()
+    with pytest.raises(ValueError, match="without a per-event handler"):
+        EventConsumer(settings=settings, session_factory=db, publisher=Publisher(settings), handlers={},
+                      models={REGISTERED: Anything}, topics=[TOPIC], batch_handlers={REGISTERED: Batched()})
