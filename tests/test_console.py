@@ -420,3 +420,20 @@ def test_the_console_is_ready_when_the_four_services_are(stack):
     ready = httpx.get(f"{stack.url('console')}/readyz", timeout=10)
     assert ready.status_code == 200, ready.text
     assert ready.json()["checks"] == {s: True for s in ("registry", "monitoring", "funds", "notifications")}
+
+
+def test_the_household_file_shows_each_members_pension(stack, demo_areas, browser):
+    """Seed 004 (城乡居民基本养老保险): registry keeps each member's pension status and monthly pension; the
+    members table of the household file shows them as labels, the amount in yuan a month (issue 15)."""
+
+    async def load():
+        async with httpx.AsyncClient(timeout=30) as client:
+            return await new_household(client, stack, VILLAGE, members=[
+                member("户主", 52, pension="contributing"),
+                member("之母", 79, female=True, pension="receiving", pension_monthly="186.50")])
+
+    household = asyncio.run(load())
+    browser.sign_in("admin", f"/households/{household['id']}")
+    browser.wait_for("#members")
+    shown = [cell.text for cell in browser.all("#members td[data-label='养老保险']")]
+    assert sorted(shown) == sorted(["参保缴费", "领取养老金 · ¥186.50/月"]), shown

@@ -14,6 +14,7 @@ English when the caller prefers ``en``). A plain string detail is looked up as a
 import contextvars
 import gettext
 import importlib.util
+from datetime import date, datetime
 from functools import cache
 from pathlib import Path
 from typing import Any
@@ -66,6 +67,35 @@ class term:  # noqa: N801 — a value inside a msg, like msg itself
 
     def __str__(self) -> str:
         return ", ".join(self.codes)
+
+
+#: English month names, not ``%B`` (which follows the process's locale)
+MONTHS = ("January", "February", "March", "April", "May", "June", "July", "August", "September", "October",
+          "November", "December")
+
+
+class when:  # noqa: N801 — a value inside a msg, like term
+    """A date or an instant said as the county reads it, never as a raw ISO timestamp: a date is
+    2026年12月1日 (English: 1 December 2026); an instant is its Beijing-time date and minute,
+    2026年12月8日 14:30 (8 December 2026, 14:30) — a notice period ends at the minute it began."""
+
+    __slots__ = ("value",)
+
+    def __init__(self, value: date | datetime):
+        self.value = value
+
+    def render(self, language: str) -> str:
+        from backstop_common.clock import LOCAL  # clock brings FastAPI; i18n stays importable without it
+
+        value = self.value.astimezone(LOCAL) if isinstance(self.value, datetime) else self.value
+        if language == EN:
+            day = f"{value.day} {MONTHS[value.month - 1]} {value.year}"
+            return f"{day}, {value:%H:%M}" if isinstance(value, datetime) else day
+        day = f"{value.year}年{value.month}月{value.day}日"
+        return f"{day} {value:%H:%M}" if isinstance(value, datetime) else day
+
+    def __str__(self) -> str:
+        return self.render(EN)
 
 
 Text = str | msg
@@ -153,7 +183,7 @@ def translate(text: Text, language: str | None = None, package: str | None = Non
     language = language or _language.get()
     package = package or _service.get()
     if isinstance(text, msg):
-        params = {k: v.render(language) if isinstance(v, term) else translate(v, language, package)
+        params = {k: v.render(language) if isinstance(v, term | when) else translate(v, language, package)
                   if isinstance(v, msg) else v for k, v in text.params.items()}
         template = text.msgid if language == EN else _chinese(package).gettext(text.msgid)
         return template.format(**params) if params else template

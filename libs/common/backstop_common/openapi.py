@@ -14,7 +14,9 @@ from the route itself rather than declared by hand:
   the two are not told apart); a route that answers 404 for another reason says so itself;
 - a request body or an ``If-Match`` header: 400 (unreadable body, non-numeric version), a body 413;
 - a write (POST, PUT, PATCH, DELETE): 409 (a version, workflow step or duplicate it conflicts with);
-- ``If-Match`` required (``concurrency.expected_version``, told by the header's description): 428.
+- ``If-Match`` required (``concurrency.expected_version``, told by the header's description): 428;
+- an offline list that tells removals (``sync.since(..., tombstones=True)``, told by ``changed_since``'s
+  description): 410 (a cursor older than the tombstones' retention).
 
 A route adds what only it answers with ``responses=problem_responses(429)``. A route that answers a
 workbook (its path ends in ``.xlsx``, or it takes ``format=xlsx``) documents that content type on its
@@ -33,6 +35,7 @@ from fastapi.openapi.utils import get_openapi
 from backstop_common.concurrency import VERSION_REQUIRED
 from backstop_common.idempotency import KEY_DESCRIPTION
 from backstop_common.problems import PROBLEM_JSON
+from backstop_common.sync import CURSOR_EXPIRES
 from backstop_common.xlsx import XLSX_MEDIA_TYPE, XLSX_RESPONSES
 
 PROBLEM_REF = {"$ref": "#/components/schemas/Problem"}
@@ -125,6 +128,9 @@ def _codes(doc: dict, path: str, operation: dict, method: str) -> set[int]:
         codes.add(400)  # an Idempotency-Key that is not 1-255 visible ASCII characters
     if any(p.get("description") == VERSION_REQUIRED for p in if_match):
         codes.add(428)
+    if any(p.get("name") == "changed_since" and p.get("description") == CURSOR_EXPIRES
+           for p in operation.get("parameters", [])):
+        codes.add(410)  # a sync cursor from before the purged tombstones
     return codes
 
 

@@ -60,6 +60,12 @@ class Unprocessable(Problem):
     status = 422
 
 
+class Gone(Problem):
+    """What was asked for is no longer kept (e.g. a sync cursor older than the tombstones' retention)."""
+
+    status = 410
+
+
 class TooManyRequests(Problem):
     """A rate limit was reached; ``retry_after`` seconds go out as the ``Retry-After`` header."""
 

@@ -70,6 +70,10 @@ class ServiceSettings(BaseSettings):
     consumer_max_poll_records: int = 1000
     consumer_fetch_bytes: int = 4 * 1024 * 1024
     consumers_enabled: bool = True
+    #: offline sync's tombstones (a row that left a phone's list) are kept this long, then purged every
+    #: ``sync_purge_interval_s``; a phone whose cursor is older gets 410 and syncs the list again (sync.py)
+    sync_tombstone_retention_days: int = 90
+    sync_purge_interval_s: float = 3600.0
     #: how often expired Idempotency-Key records (older than 24 h) are deleted (idempotency.purge)
     idempotency_purge_interval_s: float = 3600.0
     #: bodies larger than this are refused with 413 before they are read (registry raises it for imports)

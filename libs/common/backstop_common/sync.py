@@ -6,6 +6,11 @@ cursor of its last answer, and gets only what changed since: the rows to upsert 
 rows to drop (``removed``: tombstones, for a row deleted or moved out of the caller's scope), together in
 one stable order, ``limit`` at a time (``more`` says to ask again at once).
 
+Tombstones are kept ``sync_tombstone_retention_days`` (90 by default), then purged
+(``sync_queries.purge``); the purge leaves the list's *watermark*, the last position it purged. A cursor
+before it may have missed a removal, so its list answers **410 Gone** (``reason: sync_cursor_expired``):
+the phone drops the list and syncs it again without ``changed_since``.
+
 The order is (the writing transaction's id, the row's id): ``sync_queries`` hands out only rows whose
 transaction ended before any still running began, so a transaction that commits late can never slip
 behind a cursor already given out (an ``updated_at`` taken at the transaction's start could). The
@@ -19,12 +24,12 @@ from dataclasses import dataclass
 from datetime import UTC, date, datetime, timedelta
 from typing import Annotated, Generic, Literal, TypeVar
 
-from fastapi import Depends, Query
+from fastapi import Depends, Query, Request
 from pydantic import BaseModel, Field
 
 from backstop_common.clock import LOCAL
 from backstop_common.i18n import msg
-from backstop_common.problems import Unprocessable
+from backstop_common.problems import Gone, Unprocessable
 
 T = TypeVar("T")
 DEFAULT_LIMIT, MAX_LIMIT = 200, 500
@@ -50,6 +55,13 @@ START = Cursor(0, uuid.UUID(int=0))
 def bad_cursor() -> Unprocessable:
     text = msg("changed_since is not a cursor this list gave out; sync again without it")
     return Unprocessable(text, errors=[{"loc": ["query", "changed_since"], "msg": text, "type": "sync_cursor"}])
+
+
+def cursor_expired(retention_days: int) -> Gone:
+    """The 410 of a cursor from before the list's purged tombstones: only a full sync is safe."""
+    return Gone(msg("changed_since is older than the {days} days removals are kept; sync this list again "
+                    "without it (a full sync)", days=retention_days), title=msg("Sync cursor expired"),
+                reason="sync_cursor_expired", retention_days=retention_days)
 
 
 def decode(text: str, list_name: str) -> Cursor:
@@ -88,20 +100,29 @@ class Since:
     list_name: str
     cursor: Cursor | None
     limit: int
+    #: how long this service keeps tombstones (settings.sync_tombstone_retention_days), said in a 410
+    retention_days: int = 90
 
     @property
     def after(self) -> Cursor:
         return self.cursor or START
 
 
-def since(list_name: str):
-    """The route dependency of one list: ``changed_since`` (opaque, from ``next``) and ``limit``."""
+CURSOR = "the next of your last sync of this list; leave out for everything"
+#: ``changed_since`` of a list with tombstones: the OpenAPI document reads 410 from it (``openapi.py``)
+CURSOR_EXPIRES = (CURSOR + ". A cursor older than the tombstones' retention (sync_tombstone_retention_days, "
+                  "90 by default) answers 410 Gone: sync the list again without it")
 
-    def read(changed_since: Annotated[str | None, Query(max_length=200, description=(
-                 "the next of your last sync of this list; leave out for everything"))] = None,
+
+def since(list_name: str, *, tombstones: bool = False):
+    """The route dependency of one list: ``changed_since`` (opaque, from ``next``) and ``limit``;
+    ``tombstones``: the list tells removals, so an expired cursor is a 410 (documented from the description)."""
+
+    def read(request: Request, changed_since: Annotated[str | None, Query(
+                 max_length=200, description=CURSOR_EXPIRES if tombstones else CURSOR)] = None,
              limit: Annotated[int, Query(ge=1, le=MAX_LIMIT)] = DEFAULT_LIMIT) -> Since:
         cursor = None if changed_since is None else decode(changed_since, list_name)
-        return Since(list_name, cursor, limit)
+        return Since(list_name, cursor, limit, request.app.state.settings.sync_tombstone_retention_days)
 
     return Annotated[Since, Depends(read)]
 

@@ -24,6 +24,13 @@ ZH: dict[str, dict[str, str]] = {
                   "05": "因意外事故", "06": "因产业失败", "07": "因务工就业不稳", "09": "因学", "99": "其他",
                   "housing": "住房不安全", "water": "饮水不安全", "education": "义务教育辍学",
                   "insurance": "未参加基本医保", "food": "不愁吃未保障", "clothing": "不愁穿未保障"},
+    #: the screening rule (筛查规则) that fired a risk signal (monitoring ``domain/rules.py``; ``risk.detected``'s rule)
+    "rule": {"income_below_line": "人均纯收入低于监测线", "income_drop": "收入大幅减少", "medical_cost": "医疗自付费用过高",
+             "major_illness": "患大病", "disability": "残疾", "dropout": "义务教育辍学", "job_lost": "失业",
+             "pension_stopped": "养老金停发", "uninsured": "未参加基本医保", "unsafe_housing": "住房不安全",
+             "unsafe_water": "饮水不安全", "food_insecure": "吃饭无保障", "clothing_insecure": "穿衣无保障",
+             "disaster_loss": "灾害损失", "dibao_lapsed": "低保退出", "self_declared": "农户自主申报",
+             "reported_application": "农户申报", "reported_visit": "干部排查发现", "reported_department": "部门预警"},
     "source": {"event": "部门数据比对", "application": "农户申报", "visit": "干部排查", "department": "部门预警",
                "rescreen": "政策调整重新筛查", "import": "全国防返贫监测系统导入"},
     "action": {"verify": "入户核实", "post-notice": "民主评议并村内公示", "review": "乡镇审核", "confirm": "县级审批", "object": "风险消除公示异议",
@@ -103,6 +110,9 @@ EN: dict[str, dict[str, str]] = {
     "unit": {"village": "Village committee"},
     "due_step": {"decision": "Decision within 15 days"},
     "source": {"import": "Imported from the national monitoring system"},
+    "rule": {"income_below_line": "Per-capita income below the monitoring line", "income_drop": "Income fell sharply",
+             "medical_cost": "High self-paid medical cost", "dibao_lapsed": "Left subsistence allowance (dibao)",
+             "reported_visit": "Found on a cadre's visit", "reported_department": "Reported by a department"},
     "department": {"disabled_federation": "Disabled persons' federation"},
     "level": {"village": "Village"},
     "pension": {"none": "No basic pension insurance", "contributing": "Paying into the basic pension",
@@ -134,11 +144,11 @@ NATIONAL: dict[str, dict[str, str]] = {
 SERVICE_KINDS: dict[str, tuple[str, ...]] = {
     "registry": ("role", "poverty_status", "sex", "health", "labour", "employment", "pension", "schooling_stage",
                  "schooling_status", "removal", "measure", "cause", "risk_type", "housing_grade", "level"),
-    "monitoring": ("role", "department", "stage", "category", "risk_type", "source", "action", "due_step",
+    "monitoring": ("role", "department", "stage", "category", "risk_type", "rule", "source", "action", "due_step",
                    "measure", "problem_status", "problem_action", "unit", "target_measure", "housing_grade", "level"),
     "funds": ("role", "fund_source", "project_type", "project_stage", "project_action", "public_subsidy",
               "subsidy_kind", "anomaly", "measure", "level"),
-    "notifications": ("role", "department", "unit", "level"),
+    "notifications": ("role", "department", "unit", "level", "rule"),
 }
 
 

@@ -123,3 +123,16 @@ def test_a_code_inside_a_message_is_said_as_its_label_never_as_the_code():
     roles = msg("role {role} may not do this; needs one of: {roles}", role=term("role", "helper"),
                 roles=term("role", ["county_admin", "county_staff"]))
     assert translate(roles, ZH) == "角色 帮扶责任人 无权执行此操作；需要以下角色之一：区县管理员、区县乡村振兴局"
+
+
+def test_a_date_or_instant_inside_a_message_reads_as_the_countys_date_never_a_timestamp():
+    from datetime import UTC, date, datetime
+
+    from backstop_common.i18n import when
+
+    # 16:30 UTC on 1 December is 00:30 on 2 December in the county
+    ends = msg("{what} not found", what=when(datetime(2026, 12, 1, 16, 30, tzinfo=UTC)))
+    assert translate(ends, ZH) == "2026年12月2日 00:30不存在"
+    assert translate(ends, EN) == "2 December 2026, 00:30 not found"
+    day = msg("{what} not found", what=when(date(2026, 12, 1)))
+    assert (translate(day, ZH), translate(day, EN)) == ("2026年12月1日不存在", "1 December 2026 not found")

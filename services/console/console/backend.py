@@ -12,6 +12,8 @@ import structlog
 
 log = structlog.get_logger()
 SERVICES = ("registry", "monitoring", "funds", "notifications")
+#: the language of every page (templates/base.html: lang="zh-CN"), asked of the services for what they say
+PAGE_LANGUAGE = "zh-CN"
 
 
 class ServiceDown(Exception):
@@ -28,7 +30,7 @@ class ApiRefused(Exception):
     def __init__(self, service: str, status: int, problem: dict, language: str | None = None):
         super().__init__(f"{service} answered {status}")
         self.service, self.status, self.problem = service, status, problem
-        #: the answer's Content-Language (the service's catalogue: zh-CN unless the user's browser asked for en)
+        #: the answer's Content-Language (the service's catalogue: zh-CN, which the console always asks for)
         self.language = language
 
 
@@ -46,11 +48,12 @@ class Api:
     urls: dict[str, str]
     token: str | None
     request_id: str | None
-    #: the user's own Accept-Language: a service says its refusals in the user's language (zh-CN by default)
-    language: str | None = None
+    #: the console's pages are Chinese (it has no English), so it asks every service for zh-CN whatever the
+    #: browser prefers: a browser set to English would otherwise get English refusals on a Chinese page
+    language: str = PAGE_LANGUAGE
 
     def _headers(self, extra: dict[str, str] | None) -> dict[str, str]:
-        headers = {"Accept-Language": self.language} if self.language else {}
+        headers = {"Accept-Language": self.language}
         if self.token:
             headers["Authorization"] = f"Bearer {self.token}"
         if self.request_id:

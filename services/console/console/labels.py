@@ -27,13 +27,14 @@ HISTORY = {
               "disability_grade": "残疾等级", "labour_capacity": "劳动能力", "employment": "就业情况",
               "migrant_months": "务工时间（月）", "medical_insurance": "基本医保", "schooling_stage": "在校阶段",
               "schooling_status": "在校情况", "education": "文化程度", "removed_on": "减员日期",
-              "removed_reason": "减员原因", "risk_identified_on": "风险识别日期", "risk_eliminated_on": "风险消除日期"},
+              "removed_reason": "减员原因", "risk_identified_on": "风险识别日期", "risk_eliminated_on": "风险消除日期",
+              "pension": "基本养老保险", "pension_monthly": "养老金（元/月）"},
 }
 #: a changed field whose values are codes of a vocabulary (shown as their labels)
 FIELD_KINDS = {"poverty_status": "poverty_status", "monitoring_category": "category", "main_cause": "cause",
                "other_causes": "cause", "housing_grade": "housing_grade", "sex": "sex", "health": "health",
                "labour_capacity": "labour", "employment": "employment", "schooling_stage": "schooling_stage",
-               "schooling_status": "schooling_status", "removed_reason": "removal"}
+               "schooling_status": "schooling_status", "removed_reason": "removal", "pension": "pension"}
 
 #: the Chinese labels: one source with the services' GET /api/v1/vocab (backstop_common.vocab), and the history's
 LABELS: dict[str, dict[str, str]] = ZH | HISTORY

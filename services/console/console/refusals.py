@@ -1,8 +1,9 @@
 """A service's refusal (RFC 9457 problem) shown next to the form that caused it, in the service's own words.
 
-The console forwards the user's Accept-Language, so a service answers from its catalogue: zh-CN unless
-the user's browser prefers English. The console speaks itself only where the service says nothing a
-user can read: no problem body, a text its catalogue lacks (English where Chinese was asked), and the
+The console's pages are Chinese, so it asks every service for zh-CN (``backend.PAGE_LANGUAGE``) whatever
+the browser prefers, and a service answers from its catalogue. The console speaks itself only where the
+service says nothing a user can read: no problem body, a text its catalogue lacks (English where Chinese
+was asked), and the
 version conflict, which the issue words exactly (已被他人修改，请刷新后重试) whatever the version numbers.
 """
 
@@ -27,11 +28,9 @@ FIELD_FALLBACK = "此项填写有误"
 CHINESE = re.compile(r"[\u4e00-\u9fff]")
 
 
-def _readable(text: object, exc: ApiRefused) -> str | None:
-    """The service's text when the user can read it: Chinese, or English that the user asked for."""
-    if not isinstance(text, str) or not text.strip():
-        return None
-    if CHINESE.search(text) or (exc.language or "").lower().startswith("en"):
+def _readable(text: object) -> str | None:
+    """The service's text when it is Chinese, as the page around it is."""
+    if isinstance(text, str) and CHINESE.search(text):
         return text.strip()
     return None
 
@@ -41,7 +40,7 @@ def explain(exc: ApiRefused) -> str:
     problem = exc.problem or {}
     if exc.status in (409, 412) and "current_version" in problem:
         return VERSION_CONFLICT
-    return _readable(problem.get("detail"), exc) or BY_STATUS.get(exc.status, "操作未成功，请稍后重试。")
+    return _readable(problem.get("detail")) or BY_STATUS.get(exc.status, "操作未成功，请稍后重试。")
 
 
 def field_errors(exc: ApiRefused) -> dict[str, str]:
@@ -50,5 +49,5 @@ def field_errors(exc: ApiRefused) -> dict[str, str]:
     for err in (exc.problem or {}).get("errors", []):
         loc = [str(p) for p in err.get("loc", []) if p not in ("body",)]
         if loc:
-            errors.setdefault(loc[0], _readable(err.get("msg"), exc) or FIELD_FALLBACK)
+            errors.setdefault(loc[0], _readable(err.get("msg")) or FIELD_FALLBACK)
     return errors

@@ -28,11 +28,14 @@ STATS = {"area_code": "211204000000",
 AREAS = {"items": [{"code": "211204101000", "name": "张相镇", "level": "township", "parent_code": "211204000000"}],
          "total": 1}
 PROBLEMS = {"scope": "211204", "total": 0, "rectified": 0, "rectification_rate": None, "overdue": 0, "units": []}
+#: the Accept-Language of every call the mocked services received
+LANGUAGES: list[str | None] = []
 
 
 def services_app() -> Starlette:
     def answer(body):
-        async def endpoint(_):
+        async def endpoint(request):
+            LANGUAGES.append(request.headers.get("accept-language"))
             return JSONResponse(body)
         return endpoint
 
@@ -53,14 +56,18 @@ def services():
     thread.join(10)
 
 
+def signed_in(console: TestClient) -> None:
+    login = console.get("/login").text
+    csrf = re.search(r'name="csrf_token" value="([^"]+)"', login).group(1)
+    assert console.post("/login/demo", data={"csrf_token": csrf, "user": "admin", "next": "/"}).status_code == 200
+
+
 def test_funds_down_leaves_the_rest_of_the_overview_working(services):
     nowhere = f"http://127.0.0.1:{free_port()}"
     settings = Settings(backstop_env="dev", demo_login=True, registry_url=services, monitoring_url=services,
                         notifications_url=services, funds_url=nowhere, backend_timeout_s=2)
     with TestClient(build_app(settings)) as console:
-        login = console.get("/login").text
-        csrf = re.search(r'name="csrf_token" value="([^"]+)"', login).group(1)
-        assert console.post("/login/demo", data={"csrf_token": csrf, "user": "admin", "next": "/"}).status_code == 200
+        signed_in(console)
         page = console.get("/", headers={"X-Request-ID": "0f1e2d3c4b5a69788796a5b4c3d2e1f0"})
     assert page.status_code == 200
     assert re.fullmatch(r"app;dur=\d+\.\d", page.headers["server-timing"])  # the page's server time (bench/)
@@ -69,3 +76,16 @@ def test_funds_down_leaves_the_rest_of_the_overview_working(services):
     assert unavailable and "资金项目服务暂不可用" in unavailable.group(1)
     assert unavailable.group(2) == "0f1e2d3c4b5a69788796a5b4c3d2e1f0"
     assert "Traceback" not in page.text and "ConnectError" not in page.text
+
+
+def test_a_browser_preferring_english_still_gets_the_services_in_chinese(services):
+    """The pages are Chinese (issue 15): a browser set to English must not turn the services' refusals
+    English on them, so the console asks every service for zh-CN, never the browser's language."""
+    settings = Settings(backstop_env="dev", demo_login=True, registry_url=services, monitoring_url=services,
+                        notifications_url=services, funds_url=f"http://127.0.0.1:{free_port()}", backend_timeout_s=2)
+    with TestClient(build_app(settings)) as console:
+        signed_in(console)
+        LANGUAGES.clear()
+        page = console.get("/", headers={"Accept-Language": "en-US,en;q=0.9"})
+    assert page.status_code == 200 and 'lang="zh-CN"' in page.text
+    assert LANGUAGES and set(LANGUAGES) == {"zh-CN"}, LANGUAGES

@@ -45,7 +45,7 @@ def test_a_services_refusal_is_shown_in_its_own_words_and_the_console_speaks_onl
     untranslated = ApiRefused("funds", 409, {"detail": "cannot list a project in stage declared"}, "zh-CN")
     assert explain(untranslated) == "当前状态下不能执行此操作。"
     english = ApiRefused("funds", 409, {"detail": "cannot list a project in stage declared"}, "en")
-    assert explain(english) == "cannot list a project in stage declared"  # the user's browser asked for English
+    assert explain(english) == "当前状态下不能执行此操作。"  # the pages are Chinese: never an English sentence
     assert explain(ApiRefused("monitoring", 403, {}, None)) == "您的角色无权执行此操作。"
     invalid = ApiRefused("monitoring", 422, {"detail": "请求无效", "errors": [
         {"loc": ["body", "note"], "msg": "必填"}, {"loc": ["body", "evidence", 0], "msg": "value too long"}]}, "zh-CN")

@@ -2,6 +2,7 @@
 
 from fastapi import FastAPI
 
+from backstop_common import sync_queries
 from backstop_common.app import ServiceSpec, create_app
 from backstop_common.clock import Clock
 from monitoring import campaigns, supervision
@@ -26,7 +27,8 @@ def build_app(settings: Settings | None = None, clock: Clock | None = None) -> F
     app = create_app(ServiceSpec(
         name="monitoring", title="Backstop monitoring", settings=settings or Settings(), catalog=catalog, clock=clock,
         handlers=campaigns.merge_handlers(HANDLERS, campaigns.HANDLERS),
-        background=[load_reference_data, deadline_sweeper, *campaigns.BACKGROUND, *supervision.BACKGROUND],
+        background=[load_reference_data, deadline_sweeper, *campaigns.BACKGROUND, *supervision.BACKGROUND,
+                    sync_queries.purge],
         routers=[policies.router, signals.router, cases.router, households.router, stats.router, sync.router,
                  campaigns.router,
                  supervision.router, supervision.public_router, supervision.declarations_router,

@@ -2,6 +2,7 @@
 
 from fastapi import FastAPI
 
+from backstop_common import sync_queries
 from backstop_common.app import ServiceSpec, create_app
 from backstop_common.clock import Clock
 from notifications.api import direct_sms, inbox, messages, recipients, routing_rules, webhooks
@@ -18,7 +19,7 @@ def build_app(settings: Settings | None = None, *, clock: Clock | None = None) -
     ctx = Context.build(settings or Settings())
     app = create_app(ServiceSpec(
         name="notifications", title="Backstop notifications", settings=ctx.settings,
-        catalog=catalog, handlers=build_handlers(ctx), background=[dispatcher_job(ctx)],
+        catalog=catalog, handlers=build_handlers(ctx), background=[dispatcher_job(ctx), sync_queries.purge],
         routers=[recipients.router, routing_rules.router, inbox.router, messages.router, webhooks.router,
                  direct_sms.router], clock=clock,
     ))

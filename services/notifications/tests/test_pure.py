@@ -97,9 +97,26 @@ def test_an_overdue_decision_limit_names_the_step_in_the_readers_language():
     en = render(overdue["template_en"], labelled("case.overdue", event, "en"))
     assert "“15天内作出认定”环节已超期" in zh and "decision" not in zh
     assert "Decision within 15 days" in en
+    assert "2026-12-01" not in zh + en and "2026年12月1日 08:00" in zh and "1 December 2026, 08:00" in en
     # a code no vocabulary names is shown as it is; other events' fields are left alone
     assert labelled("case.overdue", {"step": "someday"}, "zh-CN")["step"] == "someday"
     assert labelled("case.opened", {"step": "decision"}, "zh-CN")["step"] == "decision"
+
+
+def test_a_risk_signal_names_its_screening_rule_by_its_label_and_dates_read_as_the_countys():
+    """``risk.detected`` carries the rule's code (``major_illness``); the message reads 患大病, never the code."""
+    from notifications.domain.default_rules import DEFAULT_RULES
+    from notifications.domain.labels import labelled
+
+    detected = next(r for r in DEFAULT_RULES if r["name"] == "risk.detected")
+    event = {"risk_type": "01", "rule": "major_illness", "source": "event"}
+    zh = render(detected["template_zh"], labelled("risk.detected", event, "zh-CN"))
+    en = render(detected["template_en"], labelled("risk.detected", event, "en"))
+    assert "类型因病，规则患大病" in zh and "major_illness" not in zh
+    assert "rule Major illness" in en
+    visit = labelled("case.visit_recorded", {"visited_on": "2026-12-01", "next_visit_due": "2027-03-01T16:30:00Z",
+                                             "note": "2026-12-01 见面"}, "zh-CN")
+    assert visit == {"visited_on": "2026年12月1日", "next_visit_due": "2027年3月2日 00:30", "note": "2026-12-01 见面"}
 
 
 def _rule(name: str, **over) -> RoutingRule:

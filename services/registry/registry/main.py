@@ -2,6 +2,7 @@
 
 from fastapi import FastAPI
 
+from backstop_common import sync_queries
 from backstop_common.app import ServiceSpec, create_app
 from backstop_common.clock import Clock
 from registry.api import access_log, areas, exports, feeds, households, imports, members, records, sync
@@ -18,7 +19,7 @@ def build_app(settings: Settings | None = None, clock: Clock | None = None) -> F
         catalog=catalog,
         routers=[areas.router, areas.public_router, households.router, members.router, records.router, feeds.router,
                  imports.router, access_log.router, exports.router, sync.router],
-        background=[purger],
+        background=[purger, sync_queries.purge],
         handlers=HANDLERS, clock=clock,
     ))
 

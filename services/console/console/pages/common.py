@@ -71,8 +71,7 @@ class Page:
 
 def make_api(request: Request, user: User | None) -> Api:
     state = request.app.state
-    return Api(state.http, state.urls, user.token if user else None, correlation_id.get(),
-               request.headers.get("accept-language"))
+    return Api(state.http, state.urls, user.token if user else None, correlation_id.get())
 
 
 def render(request: Request, template: str, status: int = 200, **context) -> HTMLResponse:

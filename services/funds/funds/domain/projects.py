@@ -9,7 +9,7 @@ from datetime import date, datetime, timedelta
 
 from backstop_common.auth import Principal
 from backstop_common.concurrency import check_version
-from backstop_common.i18n import msg, term
+from backstop_common.i18n import msg, term, when
 from backstop_common.problems import Conflict, NotFound, Unprocessable
 from backstop_common.topics import FUNDS_FINANCE
 from backstop_common.uow import UnitOfWork
@@ -74,7 +74,7 @@ async def transition(uow: UnitOfWork, principal: Principal, project_id: uuid.UUI
                            to=term("project_stage", to_stage.value), next=following),
                        current_stage=current.value, next_stage=expected.value if expected else None)
     if current is Stage.NOTICED and project.notice_ends_at and now < project.notice_ends_at:
-        raise Conflict(msg("the public notice (公示) runs until {until}", until=project.notice_ends_at.isoformat()),
+        raise Conflict(msg("the public notice (公示) runs until {until}", until=when(project.notice_ends_at)),
                        notice_ends_at=project.notice_ends_at.isoformat())
     if to_stage is Stage.HANDED_OVER and not body.assets:
         raise Unprocessable("资产移交 needs the assets the project formed (assets)")

@@ -11,7 +11,7 @@ from monitoring.repository import sync
 from monitoring.schemas import CaseRead, MeasureRow, VisitRow
 
 router = APIRouter(tags=["sync"])
-CasesSince, PlansSince, VisitsSince = since("cases"), since("plans"), since("visits")
+CasesSince, PlansSince, VisitsSince = since("cases", tombstones=True), since("plans"), since("visits")
 
 
 @router.get("/sync/cases", response_model=Changes[CaseRead])

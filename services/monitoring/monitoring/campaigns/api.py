@@ -206,7 +206,7 @@ async def report_targets_xlsx(uow: UoW, principal: CurrentPrincipal,
     return xlsx_response(await reports.target_xlsx(uow, principal, area_code, _year(year, uow)), "targets.xlsx")
 
 
-ProblemsSince = since("problems")
+ProblemsSince = since("problems", tombstones=True)
 
 
 @router.get("/sync/problems", tags=["sync"])

@@ -2,7 +2,7 @@
 
 from datetime import datetime
 
-from backstop_common.i18n import msg
+from backstop_common.i18n import msg, when
 from monitoring.domain.dates import add_months
 from monitoring.domain.rules import gaps
 from monitoring.models import Case, HouseholdFacts, Policy
@@ -25,7 +25,7 @@ def unmet_conditions(case: Case, household: HouseholdFacts | None, policy: Polic
         if stable_from > now:
             unmet.append({"condition": "income_stable", "detail": msg(
                 "income above the line since {since}; needs {months} months, until {until}",
-                since=since.isoformat(), months=policy.stable_months, until=stable_from.isoformat())})
+                since=when(since), months=policy.stable_months, until=when(stable_from))})
     for gap in gaps(household):
         unmet.append({"condition": f"secured_{gap}", "detail": msg("{gap} is not secured (两不愁三保障/饮水)", gap=msg(gap))})
     oop = household.medical_out_of_pocket

@@ -7,7 +7,7 @@ from datetime import date, datetime
 from typing import Any
 
 from backstop_common.auth import Principal
-from backstop_common.i18n import msg
+from backstop_common.i18n import msg, when
 from backstop_common.problems import Conflict, Unprocessable
 from backstop_common.uow import UnitOfWork
 from monitoring.domain.dates import add_days, start_of
@@ -52,7 +52,7 @@ async def post_notice(ctx: Ctx) -> tuple[str, dict]:
 async def review(ctx: Ctx) -> tuple[str, dict]:
     if ctx.case.notice_ends_at and ctx.now < ctx.case.notice_ends_at:
         raise Conflict(msg("the public notice (村内公示) runs until {until}; review after it",
-                           until=ctx.case.notice_ends_at.isoformat()), notice_ends_at=ctx.case.notice_ends_at.isoformat())
+                           until=when(ctx.case.notice_ends_at)), notice_ends_at=ctx.case.notice_ends_at.isoformat())
     return "case.reviewed", _identify_next(ctx, ctx.policy.confirm_days)
 
 
@@ -155,7 +155,7 @@ def _notice_has_run(case: Case, now: datetime) -> None:
     ends = case.elimination_notice_ends_at
     if ends is not None and now < ends:
         raise Conflict(msg("the elimination notice (风险消除公示) runs until {ends}; approve it after that",
-                           ends=ends.isoformat()),
+                           ends=when(ends)),
                        reason="elimination_notice_running", notice_ends_at=ends.isoformat())
 
 

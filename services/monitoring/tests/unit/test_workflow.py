@@ -9,6 +9,8 @@ from types import SimpleNamespace
 import pytest
 
 from backstop_common.auth import Principal, Role
+from backstop_common.clock import LOCAL
+from backstop_common.i18n import ZH, translate
 from backstop_common.problems import Conflict, Unprocessable
 from monitoring.domain import steps
 from monitoring.domain.workflow import TRANSITIONS, actions_for, target
@@ -78,8 +80,11 @@ async def test_verifying_sets_the_notice_step_due_by_the_policy():
 
 async def test_the_township_reviews_only_after_the_public_notice_ran():
     c = case(Stage.NOTICE_POSTED, notice_ends_at=NOW + timedelta(hours=1))
-    with pytest.raises(Conflict):
+    with pytest.raises(Conflict) as refused:
         await steps.review(ctx(c, Stage.REVIEWED))
+    ends = c.notice_ends_at.astimezone(LOCAL)  # the refusal names the county's date and minute, not ISO
+    assert translate(refused.value.detail, ZH, "monitoring") == \
+        f"村内公示至 {ends.year}年{ends.month}月{ends.day}日 {ends:%H:%M} 结束；请在公示期满后审核"
     c.notice_ends_at = NOW
     name, _ = await steps.review(ctx(c, Stage.REVIEWED))
     assert name == "case.reviewed" and c.due_step == "confirm" and c.due_at == NOW + timedelta(days=3)

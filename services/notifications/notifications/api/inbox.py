@@ -55,7 +55,7 @@ async def mark_read(message_id: uuid.UUID, uow: UoW, principal: CurrentPrincipal
     return message
 
 
-InboxSince = since("inbox")
+InboxSince = since("inbox", tombstones=True)
 
 
 @router.get("/sync/inbox", response_model=Changes[MessageOut], tags=["sync"])

@@ -2,15 +2,23 @@
 
 Events carry codes (they stay English on the wire); a template's placeholder that holds one is filled
 with the vocabulary's label in the message's language. Codes no vocabulary names are shown as they are.
+Dates and instants (``due_at``, ``visited_on`` …, ISO on the wire) read as the county's date:
+2026年12月1日, an instant with its minute (``backstop_common.i18n.when``).
 """
 
-from backstop_common.i18n import EN
+import re
+from datetime import date, datetime
+
+from backstop_common.i18n import EN, when
 from backstop_common.vocab import ZH, english
+
+ISO_DATE = re.compile(r"\d{4}-\d{2}-\d{2}")
+ISO_INSTANT = re.compile(r"\d{4}-\d{2}-\d{2}T\d{2}:\d{2}(:\d{2}(\.\d+)?)?(Z|[+-]\d{2}:\d{2})")
 
 #: per event type, the data fields that hold a code and the vocabulary (backstop_common.vocab) naming it
 CODED_FIELDS: dict[str, dict[str, str]] = {
     "case.overdue": {"step": "due_step"},
-    "risk.detected": {"risk_type": "risk_type", "source": "source"},
+    "risk.detected": {"risk_type": "risk_type", "source": "source", "rule": "rule"},
     "member.employment_changed": {"employment": "employment"},
     "case.confirmed": {"category": "category"},
     "household.measure_given": {"measure_type": "measure"},
@@ -29,7 +37,18 @@ def label(kind: str, code: object, language: str) -> object:
     return english(kind, code) if language == EN else ZH[kind][code]
 
 
+def dated(value: object, language: str) -> object:
+    """An ISO date or zoned instant as the county reads it; anything else as it is."""
+    if isinstance(value, str) and ISO_DATE.fullmatch(value):
+        return when(date.fromisoformat(value)).render(language)
+    if isinstance(value, str) and ISO_INSTANT.fullmatch(value):
+        return when(datetime.fromisoformat(value)).render(language)
+    return value
+
+
 def labelled(event_type: str, values: dict, language: str) -> dict:
-    """``values`` with each coded field of ``event_type`` replaced by its label in ``language``."""
+    """``values`` with each coded field of ``event_type`` replaced by its label in ``language``, each date
+    as the county's date."""
     fields = CODED_FIELDS.get(event_type, {})
-    return {**values, **{f: label(kind, values[f], language) for f, kind in fields.items() if f in values}}
+    return {**{f: dated(v, language) for f, v in values.items()},
+            **{f: label(kind, values[f], language) for f, kind in fields.items() if f in values}}

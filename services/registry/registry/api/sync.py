@@ -9,7 +9,7 @@ from registry.domain import sync
 from registry.schemas.households import HouseholdRow
 
 router = APIRouter(tags=["sync"])
-HouseholdsSince = since("households")
+HouseholdsSince = since("households", tombstones=True)
 
 
 @router.get("/sync/households", response_model=Changes[HouseholdRow])
