@@ -1,0 +1,130 @@
+"""The registry's hot HTTP routes against the bare baselines, side by side in one run, driven by wrk (issue 18).
+
+    XDG_RUNTIME_DIR=/tmp/rt .venv/bin/python -m bench.registry_http [--households 20000] [--seconds 10]
+        [--connections 16] [--rounds 2] [--profile]
+
+Lighter than `bench/api_throughput.py` (which starts the whole stack and waits for it to digest the county):
+its own embedded PostgreSQL, one registry process (uvicorn, one worker, as `make run` starts it, its outbox relay
+off so no broker is needed) and `bench/baseline_app.py` (bare Starlette + asyncpg, one worker) on the same
+database, loaded with the demo county through the registry's own import. Then, for each pair, registry and
+baseline alternately, ``--rounds`` times (so a neighbour's load on a shared machine falls on both alike):
+  - read:  ``GET /households/{id}`` as the county admin (unmasked: the file and its access-log row)
+           vs the baseline's household + members query;
+  - write: ``POST /households/{id}/income-assessments`` vs the baseline's same writes in one transaction.
+Reported per pair: each side's req/s, p50/p99 and wrk's CPU, and the ratio of the medians. On a loaded machine
+only the ratios mean anything.
+
+``--profile``: one more registry run of each pair under py-spy (``record --idle --format raw``, the registry's
+process only); the folded stacks go to ``bench/out/registry_<pair>.folded`` and the top of the self/inclusive
+split is printed (`bench.profile_summary`).
+"""
+
+import argparse
+import asyncio
+import json
+import os
+import shutil
+import statistics
+import subprocess
+import sys
+import tempfile
+from pathlib import Path
+
+import asyncpg
+
+from backstop_common import devstack
+from backstop_common.auth import mint_token
+from backstop_common.db import plain_url
+from backstop_common.demo.county import COUNTY_CODE
+from backstop_common.settings import one_machine_settings
+from bench import wrk
+from bench.api_throughput import INCOME
+from bench.common import machine
+from bench.profile_summary import summarise
+from bench.registry_export import _load_county
+
+OUT = Path(__file__).parent / "out"
+
+
+def _pairs(ids: list[str]) -> dict:
+    admin = {"Authorization": f"Bearer {mint_token(one_machine_settings(), role='county_admin', area=COUNTY_CODE)}"}
+    return {
+        "read": (([f"/api/v1/households/{i}" for i in ids], admin, None), ([f"/households/{i}" for i in ids], {}, None)),
+        "income write": (([f"/api/v1/households/{i}/income-assessments" for i in ids], admin, INCOME),
+                         ([f"/households/{i}/income-assessments" for i in ids], {}, INCOME)),
+    }
+
+
+def _profile(pid: int, name: str, base: str, target: tuple, seconds: float, connections: int) -> dict:
+    OUT.mkdir(exist_ok=True)
+    folded = OUT / f"registry_{name.replace(' ', '_')}.folded"
+    spy = subprocess.Popen([str(Path(sys.executable).parent / "py-spy"), "record", "--pid", str(pid), "--idle",
+                            "--format", "raw", "--rate", "250", "--duration", str(int(seconds)), "--output",
+                            str(folded), "--nonblocking"], stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+    paths, headers, body = target
+    result = wrk.run(base, paths, headers=headers, body=body, seconds=seconds, connections=connections)
+    spy.wait(60)
+    return {"wrk": result, "profile": str(folded), "summary": summarise(folded.read_text())}
+
+
+async def main(households: int, seconds: float, connections: int, rounds: int, profile: bool) -> dict:
+    with tempfile.TemporaryDirectory() as tmp:
+        pg = devstack.start_postgres(Path(tmp) / "pg", cleanup_mode="delete")
+        registry = baseline = None
+        try:
+            url = await devstack.create_database(pg.get_uri(), "registry")
+            devstack.migrate("registry", url)
+            port, base_port = devstack.free_port(), devstack.free_port()
+            env = devstack.service_env("registry", url, "127.0.0.1:1", REGISTRY_RELAY_ENABLED="false",
+                                       LOG_LEVEL=os.environ.get("LOG_LEVEL", "INFO"))
+            registry = devstack.start_service("registry", port, env, Path(tmp) / "registry.log")
+            reg = f"http://127.0.0.1:{port}"
+            await _load_county(reg, households)
+            conn = await asyncpg.connect(plain_url(url))
+            await conn.execute("ANALYZE")
+            ids = [str(r["id"]) for r in await conn.fetch("SELECT id FROM households ORDER BY random() LIMIT 2000")]
+            await conn.close()
+            baseline = subprocess.Popen([sys.executable, "-m", "uvicorn", "bench.baseline_app:app", "--port",
+                                         str(base_port), "--no-access-log", "--log-level", "warning"],
+                                        env={**os.environ, "BASELINE_DATABASE_URL": plain_url(url)})
+            devstack.wait_for_port(base_port)
+            base = f"http://127.0.0.1:{base_port}"
+            report = {"load_generator": "wrk, 1 thread", "households": households, "connections": connections,
+                      "load_average_before": [round(x, 1) for x in os.getloadavg()]}
+            for name, (mine, theirs) in _pairs(ids).items():
+                runs = {"registry": [], "baseline": []}
+                for who, root, (paths, headers, body) in [("registry", reg, mine), ("baseline", base, theirs)] * rounds:
+                    wrk.run(root, paths, headers=headers, body=body, seconds=2, connections=connections)  # warm
+                    runs[who].append(wrk.run(root, paths, headers=headers, body=body, seconds=seconds,
+                                             connections=connections))
+                    print(f"{who} {name}: {runs[who][-1]}", flush=True)
+                median = {who: statistics.median(r["rps"] for r in rs) for who, rs in runs.items()}
+                report[name] = {**runs, "ratio": round(median["registry"] / median["baseline"], 3)}
+                print(f"{name}: ratio {report[name]['ratio']}", flush=True)
+                if profile:
+                    report[name]["profile"] = _profile(registry.pid, name, reg, mine, seconds, connections)
+                    print(json.dumps(report[name]["profile"]["summary"], indent=1, ensure_ascii=False), flush=True)
+            report["load_average_after"] = [round(x, 1) for x in os.getloadavg()]
+            return report
+        finally:
+            for proc in (baseline, registry):
+                if proc:
+                    devstack.stop(proc)
+            pg.cleanup()
+
+
+if __name__ == "__main__":
+    parser = argparse.ArgumentParser()
+    parser.add_argument("--households", type=int, default=20_000)
+    parser.add_argument("--seconds", type=float, default=10)
+    parser.add_argument("--connections", type=int, default=16)
+    parser.add_argument("--rounds", type=int, default=2)
+    parser.add_argument("--profile", action="store_true", help="one more registry run of each pair under py-spy")
+    args = parser.parse_args()
+    if not shutil.which("wrk"):
+        sys.exit("wrk is not installed: `make wrk`")
+    print(f"machine: {machine()}")
+    result = asyncio.run(main(args.households, args.seconds, args.connections, args.rounds, args.profile))
+    print(json.dumps(result, indent=2, ensure_ascii=False))
+    OUT.mkdir(exist_ok=True)
+    (OUT / "registry_http.json").write_text(json.dumps(result, indent=2, ensure_ascii=False))
