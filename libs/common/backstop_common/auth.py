@@ -115,8 +115,27 @@ def mint_token(settings: ServiceSettings, *, role: str, area: str, subject: str 
     return jwt.encode(claims, settings.jwt_secret, algorithm="HS256")
 
 
+#: tokens already verified: (token, key, algorithm, issuer) -> (principal, exp). A client sends the same token
+#: for hours; verifying its signature again on every request was ~0.1 ms of each (bench/RESULTS.md, issue 18).
+#: A hit is still refused once ``exp`` has passed (then verified afresh, which answers the usual 401).
+_verified: dict[tuple[str, str, str, str], tuple[Principal, float]] = {}
+VERIFIED_TOKENS_KEPT = 4096
+
+
 def decode_token(settings: ServiceSettings, token: str) -> Principal:
     key = settings.jwt_public_key or settings.jwt_secret
+    cache_key = (token, key, settings.jwt_algorithm, settings.jwt_issuer)
+    hit = _verified.get(cache_key)
+    if hit is not None and hit[1] > time.time():
+        return hit[0]
+    principal, exp = _verify(token, key, settings)
+    if len(_verified) >= VERIFIED_TOKENS_KEPT:
+        _verified.clear()  # bounded; the next requests verify again
+    _verified[cache_key] = (principal, exp)
+    return principal
+
+
+def _verify(token: str, key: str, settings: ServiceSettings) -> tuple[Principal, float]:
     try:
         claims = jwt.decode(token, key, algorithms=[settings.jwt_algorithm], issuer=settings.jwt_issuer,
                             options={"require": ["exp", "sub", "role", "area"]})
@@ -127,7 +146,7 @@ def decode_token(settings: ServiceSettings, token: str) -> Principal:
     if len(area) != 12 or not area.isdigit():
         raise Unauthorized(msg("invalid token: area must be a 12-digit division code"))
     return Principal(subject=str(claims["sub"]), role=role, area_code=area,
-                     department=claims.get("department"))
+                     department=claims.get("department")), float(claims["exp"])
 
 
 _bearer = HTTPBearer(auto_error=False)

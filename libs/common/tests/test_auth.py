@@ -59,6 +59,19 @@ def test_token_signed_with_another_key_is_refused():
         decode_token(SETTINGS, token)
 
 
+def test_a_verified_token_is_refused_once_it_expires_and_only_for_the_key_that_signed_it():
+    """Verified tokens are remembered (issue 18), but not past their ``exp`` nor for another key."""
+    token = mint_token(SETTINGS, role="village_cadre", area="211204001001", ttl_s=2)
+    assert decode_token(SETTINGS, token).area_code == "211204001001"
+    assert decode_token(SETTINGS, token).area_code == "211204001001"  # remembered
+    other = SETTINGS.model_copy(update={"jwt_secret": "another-secret-of-enough-length-123"})
+    with pytest.raises(Unauthorized):
+        decode_token(other, token)
+    time.sleep(2.1)
+    with pytest.raises(Unauthorized):
+        decode_token(SETTINGS, token)
+
+
 def _scoped_app():
     """Three routes taking an area in the query, the path and the body, as the kernel mounts a service's routes."""
     from fastapi import APIRouter, FastAPI

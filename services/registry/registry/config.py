@@ -11,6 +11,10 @@ class Settings(ServiceSettings):
 
     service_name: str = "registry"
     database_url: str = database_url_field("REGISTRY_", "postgresql://postgres@127.0.0.1:5432/registry")
+    #: connections kept open: a connection beyond the pool (SQLAlchemy's overflow) is closed when it is given back,
+    #: so 16 concurrent clients on the shared default of 10 opened and closed a PostgreSQL connection (a backend
+    #: forked, every statement prepared afresh) on a third of their requests (bench/RESULTS.md, issue 18)
+    db_pool_size: int = 20
     #: national exports of a whole county run to ~60 MB (CSV) for 100,000 households
     max_body_bytes: int = 210 * 1024 * 1024
     #: the access log of unmasked reads is kept at least three years (PIPL arts. 55–56); a county may keep longer

@@ -27,7 +27,12 @@ async def household_for_write(session, principal: Principal, household_id: uuid.
                               expected: int | None) -> Household:
     """Locked until commit, so a concurrent writer waits and then sees the new version (409)."""
     may_write(principal)
-    household = await households.get_household(session, household_id, lock=True)
+    return writable(principal, await households.get_household(session, household_id, lock=True), expected)
+
+
+def writable(principal: Principal, household, expected: int | None):
+    """A locked household the caller may change: in their area (else it does not exist for them), at the
+    version they last read (when they sent it)."""
     if household is None or not principal.covers(household.village_code):
         raise NotFound("household not found")
     if expected is not None:

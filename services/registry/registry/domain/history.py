@@ -32,16 +32,26 @@ def diff(record: Any, changes: dict[str, Any]) -> dict[str, tuple[Any, Any]]:
     return {k: (getattr(record, k), v) for k, v in changes.items() if getattr(record, k) != v}
 
 
-def record(session, principal: Principal, household_id: uuid.UUID, entity: str, entity_id: uuid.UUID,
-           action: str, changes: dict[str, tuple[Any, Any]] | None = None, version: int | None = None,
-           snapshot: dict | None = None) -> None:
-    """Add the history rows of one write: one per changed field, or one for the whole record."""
+def rows(principal: Principal, household_id: uuid.UUID, entity: str, entity_id: uuid.UUID, action: str,
+         changes: dict[str, tuple[Any, Any]] | None = None, version: int | None = None,
+         snapshot: dict | None = None) -> list[dict[str, Any]]:
+    """The history rows of one write (``ChangeRecord``'s fields): one per changed field, or one for the whole record."""
     common = dict(household_id=household_id, entity=entity, entity_id=entity_id, action=action,
                   actor=principal.subject, actor_role=str(principal.role), version=version)
     if not changes:
-        session.add(ChangeRecord(**common, new_value=jsonable(snapshot) if snapshot else None))
-        return
-    for field, (old, new) in changes.items():
-        mask = MASKED.get(field, lambda v: v)
-        session.add(ChangeRecord(**common, field=field, old_value=jsonable(mask(old)),
-                                 new_value=jsonable(mask(new))))
+        return [dict(common, field=None, old_value=None, new_value=jsonable(snapshot) if snapshot else None)]
+    return [dict(common, field=field, old_value=jsonable(MASKED.get(field, _same)(old)),
+                 new_value=jsonable(MASKED.get(field, _same)(new)))
+            for field, (old, new) in changes.items()]
+
+
+def _same(value: Any) -> Any:
+    return value
+
+
+def record(session, principal: Principal, household_id: uuid.UUID, entity: str, entity_id: uuid.UUID,
+           action: str, changes: dict[str, tuple[Any, Any]] | None = None, version: int | None = None,
+           snapshot: dict | None = None) -> None:
+    """Add the history rows of one write to the session."""
+    for row in rows(principal, household_id, entity, entity_id, action, changes, version, snapshot):
+        session.add(ChangeRecord(**row))

@@ -9,7 +9,7 @@ from backstop_common.money import to_fen
 from backstop_common.problems import Problem, Unprocessable
 from backstop_common.uow import UnitOfWork
 from registry.domain import history
-from registry.domain.guards import household_for_write, may_write
+from registry.domain.guards import may_write, writable
 from registry.domain.members import touch
 from registry.domain.publishing import emit
 from registry.events import HouseholdIncomeAssessed
@@ -31,8 +31,10 @@ def net_income(data: IncomeAssessmentCreate) -> Decimal:
 
 async def assess_income(uow: UnitOfWork, principal: Principal, household_id: uuid.UUID,
                         data: IncomeAssessmentCreate, expected: int | None) -> IncomeAssessment:
-    session = uow.session
-    household = await household_for_write(session, principal, household_id, expected)
+    may_write(principal)
+    found = await records.lock_for_income(uow.session, household_id)
+    household, previous = found if found else (None, None)
+    writable(principal, household, expected)
     if data.year > uow.clock.today().year:
         raise Unprocessable(msg("year {year} has not begun", year=data.year))
     if household.size < 1:
@@ -41,20 +43,18 @@ async def assess_income(uow: UnitOfWork, principal: Principal, household_id: uui
     per_capita = to_fen(net / household.size)
     if per_capita > ABSURD_PER_CAPITA:
         raise Unprocessable(msg("per-capita net income {amount} is absurd; check the figures", amount=per_capita))
-    previous = await records.latest_income(session, household.id)
     assessment = IncomeAssessment(household_id=household.id, **data.model_dump(), net_income=net,
                                   size=household.size, per_capita_income=per_capita,
                                   assessed_by=principal.subject)
-    session.add(assessment)
     changed = {}
     if household.income_year is None or data.year >= household.income_year:
         changed = history.diff(household, {"per_capita_income": per_capita, "income_year": data.year})
         household.per_capita_income, household.income_year = per_capita, data.year
     touch(household)
-    await session.flush()
-    history.record(session, principal, household.id, "income_assessment", assessment.id, "assessed",
-                   changed or None, version=household.version,
-                   snapshot={"year": data.year, "per_capita_income": per_capita, "net_income": net})
+    rows = history.rows(principal, household.id, "income_assessment", assessment.id, "assessed", changed or None,
+                        version=household.version,
+                        snapshot={"year": data.year, "per_capita_income": per_capita, "net_income": net})
+    await records.record_income(uow.session, assessment, household, rows)
     emit(uow, income_event(household, assessment, previous))
     return assessment
 
@@ -85,7 +85,8 @@ async def assess_incomes(uow: UnitOfWork, principal: Principal,
     return IncomeAssessmentBatchResult(received=len(items), recorded=recorded, items=outcomes)
 
 
-def income_event(household: Household, a: IncomeAssessment, previous: IncomeAssessment | None):
+def income_event(household: Household | records.IncomeHousehold, a: IncomeAssessment,
+                 previous: IncomeAssessment | records.LatestIncome | None):
     return HouseholdIncomeAssessed(
         household_id=household.id, village_code=household.village_code, assessment_id=a.id, year=a.year,
         wage=to_fen(a.wage), business=to_fen(a.business), business_costs=to_fen(a.business_costs),
