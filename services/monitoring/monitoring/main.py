@@ -5,6 +5,7 @@ from fastapi import FastAPI
 from backstop_common import sync_queries
 from backstop_common.app import ServiceSpec, create_app
 from backstop_common.clock import Clock
+from backstop_common.jobs import unit_of_work
 from monitoring import campaigns, supervision
 from monitoring.api import cases, households, policies, signals, stats, sync
 from monitoring.config import Settings
@@ -16,10 +17,9 @@ from monitoring.jobs import deadline_sweeper
 async def load_reference_data(app: FastAPI) -> None:
     """Seed 002's checklist (大排查 items) and supervision's clocks and categories are reference data: present
     in every county, editable by API."""
-    async with app.state.sessions() as session:
-        await campaigns.load_checklist(session)
-        await supervision.load_supervision_policy(session)
-        await session.commit()
+    async with unit_of_work(app) as uow:
+        await campaigns.load_checklist(uow)
+        await supervision.load_supervision_policy(uow.session)
 
 
 def build_app(settings: Settings | None = None, clock: Clock | None = None) -> FastAPI:

@@ -8,14 +8,16 @@ A data check closes (``closed``) what the data shows fixed. Wrong state → 409,
 
 import uuid
 from dataclasses import dataclass
+from datetime import datetime
 
 from backstop_common.auth import Principal, Role, area_prefix
 from backstop_common.concurrency import check_version
 from backstop_common.i18n import msg, term
 from backstop_common.problems import Conflict, Forbidden, NotFound, Unprocessable
 from backstop_common.uow import UnitOfWork
+from monitoring.campaigns import repository
 from monitoring.campaigns.models import CheckDefinition, Problem
-from monitoring.campaigns.publishing import publish_problem, record_step
+from monitoring.campaigns.publishing import publish_problem, publish_problems, record_step
 from monitoring.campaigns.schemas import ActionIn
 
 
@@ -119,3 +121,10 @@ async def act(uow: UnitOfWork, principal: Principal, problem_id: uuid.UUID, acti
                     body.note or body.measures_taken)
     await uow.session.flush()
     return problem
+
+
+async def sweep_overdue(uow: UnitOfWork, now: datetime) -> int:
+    """A job step: ``problem.overdue`` once per problem and deadline (a moved deadline may fire again)."""
+    due = await repository.overdue_problems(uow.session, now)
+    await publish_problems(uow, "problem.overdue", due, None)
+    return len(due)

@@ -1,7 +1,7 @@
 """Every query of the campaigns package, and the only place that knows monitoring's read-model columns
 (household_facts, policies, cases, visits). Data checks are set-based: one statement per check over the
-whole area opens the new problems, closes those the data shows fixed, and stages their events in the
-outbox in the same transaction."""
+whole area opens the new problems, closes those the data shows fixed and records their steps; it returns
+them, and the domain announces them through ``uow.publish_all`` (``publishing.publish_problems``)."""
 
 import uuid
 from dataclasses import dataclass
@@ -13,10 +13,8 @@ from sqlalchemy import exists, select, text
 from sqlalchemy.dialects.postgresql import insert
 from sqlmodel.ext.asyncio.session import AsyncSession
 
-from backstop_common.envelope import event_type, source_of
 from backstop_common.sync import Cursor, Since
 from backstop_common.sync_queries import changed_after, horizon, removed_after
-from backstop_common.topics import MONITORING_CAMPAIGN
 from monitoring.campaigns.models import ACTIVE_SQL, Answer, CheckDefinition, Problem, Target
 
 
@@ -70,22 +68,14 @@ _POLICY_JOIN = """LEFT JOIN LATERAL (
     ORDER BY p.year DESC, length(p.scope) DESC LIMIT 1) pol ON true"""
 
 
-def _problem_json(row: str, note: str) -> str:
-    title = f"(SELECT k.title FROM campaign_checks k WHERE k.code = {row}.check_code)"
-    return f"""jsonb_build_object('problem_id', {row}.id, 'campaign_id', {row}.campaign_id,
-        'check', {row}.check_code, 'title', {title}, 'household_id', {row}.household_id,
-        'village_code', {row}.village_code, 'responsible_unit', {row}.responsible_unit,
-        'due_at', {row}.due_at, 'status', {row}.status, 'note', {note},
-        'actor', CASE WHEN CAST(:actor AS text) IS NULL THEN NULL
-                 ELSE jsonb_build_object('user_id', CAST(:actor AS text), 'role', CAST(:role AS text)) END)"""
+#: what a problem's event is built from (``publishing.problem_event``), returned by the set-based statements
+_EVENT_COLUMNS = "id, campaign_id, check_code, household_id, village_code, responsible_unit, due_at, status"
 
 
-def _outbox_insert(cte: str, name: str, note: str = "NULL") -> str:
-    return f"""INSERT INTO outbox (id, topic, key, type, source, subject, area_code, correlation_id, time, data,
-        attempts)
-    SELECT gen_random_uuid(), '{MONITORING_CAMPAIGN}', {cte}.id::text, '{event_type("monitoring", name)}',
-        '{source_of("monitoring")}', {cte}.id::text, {cte}.village_code, CAST(:corr AS text),
-        CAST(:now AS timestamptz), {_problem_json(cte, note)}, 0 FROM {cte}"""
+def _event_rows(cte: str) -> str:
+    """The rows of ``cte`` a problem's event is built from, with their check's title."""
+    return f"""SELECT {", ".join(f"{cte}.{c}" for c in _EVENT_COLUMNS.split(", "))}, k.title
+    FROM {cte} LEFT JOIN campaign_checks k ON k.code = {cte}.check_code"""
 
 
 def _steps_insert(cte: str, action: str, from_status: str, note: str) -> str:
@@ -122,24 +112,32 @@ WITH failing AS (
     RETURNING *
 ), s1 AS ({_steps_insert("opened", "open", "NULL", "'data check failed'")}
 ), s2 AS ({_steps_insert("closed", "close", "closed.old_status", "'data shows it fixed'")}
-), o1 AS ({_outbox_insert("opened", "problem.opened")}
-), o2 AS ({_outbox_insert("closed", "problem.rectified", "'data'")}
 )
-SELECT (SELECT count(*) FROM opened) AS opened, (SELECT count(*) FROM closed) AS closed"""
+SELECT true AS opened, e.* FROM ({_event_rows("opened")}) e
+UNION ALL SELECT false, e.* FROM ({_event_rows("closed")}) e"""
+
+
+@dataclass(frozen=True)
+class CheckRun:
+    """What one data check's pass changed: the problems it opened and those it closed (``_event_rows``),
+    for the domain to announce."""
+
+    opened: list[Any]
+    closed: list[Any]
 
 
 async def run_data_check(session: AsyncSession, *, fact: Fact, campaign_id: uuid.UUID, scope: str, check: str,
                          unit: str, due: datetime, threshold: Decimal | None, now: datetime,
-                         actor: str | None, role: str | None, corr: str | None) -> tuple[int, int]:
+                         actor: str | None, role: str | None) -> CheckRun:
     params: dict[str, Any] = dict(cid=campaign_id, scope=scope, check=check, unit=unit, due=due,
-                                  now=now, actor=actor, role=role, corr=corr)
+                                  now=now, actor=actor, role=role)
     sql = run_check_sql(fact)
     if ":threshold" in sql:
         params["threshold"] = threshold
     if ":year" in sql:
         params["year"] = now.year
-    row = (await session.execute(text(sql), params)).one()
-    return int(row.opened), int(row.closed)
+    rows = (await session.execute(text(sql), params)).all()
+    return CheckRun(opened=[r for r in rows if r.opened], closed=[r for r in rows if not r.opened])
 
 
 SWEEP_SQL = f"""
@@ -148,14 +146,14 @@ WITH due AS (
     WHERE p.status IN ('opened', 'in_progress') AND p.due_at < CAST(:now AS timestamptz)
       AND p.overdue_notified_for IS DISTINCT FROM p.due_at
     RETURNING p.*
-), o AS ({_outbox_insert("due", "problem.overdue")})
-SELECT count(*) FROM due"""
+)
+{_event_rows("due")}"""
 
 
-async def sweep_overdue(session: AsyncSession, now: datetime) -> int:
-    """Publish ``problem.overdue`` once per problem and deadline (a moved deadline may fire again)."""
-    params = dict(now=now, actor=None, role=None, corr=None)
-    return int((await session.execute(text(SWEEP_SQL), params)).scalar_one())
+async def overdue_problems(session: AsyncSession, now: datetime) -> list[Any]:
+    """Marks the problems past their deadline and not yet announced for it (a moved deadline may fire again);
+    returns them (``_event_rows``)."""
+    return list((await session.execute(text(SWEEP_SQL), dict(now=now))).all())
 
 
 async def household_size(session: AsyncSession, household_id: uuid.UUID) -> int | None:

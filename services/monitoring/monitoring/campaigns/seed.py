@@ -1,12 +1,12 @@
 """The example checklist of seed 002 (樟树乡 2021 "大排查大巩固大提升" 实施方案), loaded with the demo
 county, and the 清河区 2020 annual targets of seed 000 (任务分解, 挂图作战)."""
 
-from datetime import UTC, date, datetime
+from datetime import date
 from decimal import Decimal
 
 from sqlalchemy.dialects.postgresql import insert
-from sqlmodel.ext.asyncio.session import AsyncSession
 
+from backstop_common.uow import UnitOfWork
 from monitoring.campaigns.models import CheckDefinition, Target
 
 # (code, title, kind, fact, threshold, subject, responsible unit, category)
@@ -58,18 +58,19 @@ TARGETS_2020 = {
 }
 
 
-async def load_checklist(session: AsyncSession) -> None:
-    now = datetime.now(UTC)
+async def load_checklist(uow: UnitOfWork) -> None:
+    """Seed 002's checks (a no-op for those already there), stamped with the app's clock."""
+    now = uow.clock.now()
     rows = [dict(code=c, title=t, kind=k, fact=f, threshold=th, subject=s, responsible_unit=u, category=cat,
                  created_by="seed:002", created_at=now) for c, t, k, f, th, s, u, cat in CHECKLIST_002]
-    await session.execute(insert(CheckDefinition).values(rows).on_conflict_do_nothing())
+    await uow.session.execute(insert(CheckDefinition).values(rows).on_conflict_do_nothing())
 
 
-async def load_demo_targets(session: AsyncSession) -> None:
+async def load_demo_targets(uow: UnitOfWork) -> None:
     """The county's 2020 targets and their township parts (a no-op when already there)."""
     from monitoring.campaigns.targets import MEASURES, parts_scope
 
-    now = datetime.now(UTC)
+    session, now = uow.session, uow.clock.now()
     for measure, (total, parts) in TARGETS_2020.items():
         base = dict(year=2020, measure=measure, unit=MEASURES[measure][0], starts_on=date(2020, 1, 1),
                     due_on=date(2020, 12, 31), created_by="seed:000", created_at=now, version=1)

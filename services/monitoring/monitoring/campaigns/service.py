@@ -3,8 +3,6 @@
 
 import uuid
 
-from asgi_correlation_id import correlation_id
-
 from backstop_common.auth import Principal, Role, area_prefix
 from backstop_common.freshness import Freshness
 from backstop_common.i18n import msg
@@ -13,7 +11,7 @@ from backstop_common.topics import REGISTRY_HOUSEHOLD
 from backstop_common.uow import UnitOfWork
 from monitoring.campaigns import repository
 from monitoring.campaigns.models import Answer, Campaign, CheckDefinition, Problem
-from monitoring.campaigns.publishing import publish_problem, publish_started, record_step
+from monitoring.campaigns.publishing import publish_problem, publish_problems, publish_started, record_step
 from monitoring.campaigns.schemas import AnswerIn, CampaignIn, CheckIn, RunResult
 from monitoring.campaigns.units import UNITS
 
@@ -87,12 +85,13 @@ async def run_campaign(uow: UnitOfWork, principal: Principal, campaign_id: uuid.
     for check in sorted(checks, key=lambda c: c.code):
         if check.kind != "data":
             continue
-        opened, closed = await repository.run_data_check(
+        run = await repository.run_data_check(
             uow.session, fact=repository.FACTS[check.fact], campaign_id=campaign.id, scope=campaign.scope,
             check=check.code, unit=check.responsible_unit, due=campaign.rectification_due,
-            threshold=check.threshold, now=now, actor=principal.subject, role=str(principal.role),
-            corr=correlation_id.get())
-        by_check[check.code] = {"opened": opened, "closed": closed}
+            threshold=check.threshold, now=now, actor=principal.subject, role=str(principal.role))
+        await publish_problems(uow, "problem.opened", run.opened, principal)
+        await publish_problems(uow, "problem.rectified", run.closed, principal, "data")
+        by_check[check.code] = {"opened": len(run.opened), "closed": len(run.closed)}
     campaign.runs += 1
     campaign.last_run_at, campaign.last_run_by = now, principal.subject
     uow.session.add(campaign)

@@ -1,5 +1,6 @@
-"""The job that hands queued SMS (``sms.queue``) to notifications, retried with backoff; it commits each
-round itself (an entry point, like a route). The parameters are erased once the code could no longer be used."""
+"""The job that hands queued SMS (``sms.queue``) to notifications, retried with backoff; each round is one
+unit of work the kernel's job runner builds and commits (``jobs.unit_of_work``). The parameters are erased
+once the code could no longer be used."""
 
 import json
 from datetime import datetime, timedelta
@@ -7,7 +8,7 @@ from datetime import datetime, timedelta
 import structlog
 from fastapi import FastAPI
 
-from backstop_common.jobs import periodic
+from backstop_common.jobs import periodic, unit_of_work
 from monitoring.supervision import peers, repository
 from monitoring.supervision.models import SmsRequest
 from monitoring.supervision.vault import Vault
@@ -37,14 +38,13 @@ async def _send(app: FastAPI, request: SmsRequest, now: datetime) -> None:
 
 
 async def send_pending(app: FastAPI) -> int:
-    async with app.state.sessions() as session:
-        now = app.state.clock.now()
-        requests = await repository.pending_sms(session, now)
+    async with unit_of_work(app) as uow:
+        now = uow.clock.now()
+        requests = await repository.pending_sms(uow.session, now)
         for request in requests:
             await _send(app, request, now)
-            session.add(request)
-        await repository.erase_params(session, before=now - KEEP_PARAMS)
-        await session.commit()
+            uow.session.add(request)
+        await repository.erase_params(uow.session, before=now - KEEP_PARAMS)
     return len(requests)
 
 

@@ -15,6 +15,7 @@ from backstop_common.app import ServiceSpec, create_app
 from backstop_common.auth import area_prefix
 from backstop_common.db import create_engine
 from backstop_common.testing import bearer, fresh_database, serving
+from backstop_common.uow import UnitOfWork
 from monitoring import campaigns
 from monitoring.campaigns.seed import load_checklist
 from monitoring.config import Settings
@@ -41,7 +42,7 @@ async def _prepare(url: str) -> None:
         from sqlmodel.ext.asyncio.session import AsyncSession
 
         async with AsyncSession(conn) as session:
-            await load_checklist(session)
+            await load_checklist(UnitOfWork(session, "monitoring", clock=monitoring_clock))
             await session.commit()
     await engine.dispose()
 

@@ -2,6 +2,7 @@
 records who, when and why; the wrong unit, state or reason changes nothing; overdue once per deadline."""
 
 import io
+import json
 import re
 import zipfile
 from datetime import timedelta
@@ -115,3 +116,42 @@ async def test_overdue_problem_is_published_once_per_deadline(app, client, count
     assert rows[0][0] == 2
     report = (await client.get("/api/v1/reports/problems", params={"campaign_id": cid}, headers=county)).json()
     assert report["overdue"] == 2
+
+
+async def test_set_based_events_carry_the_models_payload(app, client, county, db, clock):
+    """A data check's and the overdue sweep's events are staged through ``uow.publish_all`` from the
+    ``ProblemEvent`` model: byte for byte what the per-problem path (``publish_problem``) stages."""
+    from backstop_events.monitoring import Actor, ProblemEvent
+
+    village = "211204201206"
+    household = await db.household(village, uninsured_members=1, per_capita_income="9000")
+    cid, (problem,) = await open_problems(client, county, village, ["med.insured"], rect_days=3)
+    await db.execute("UPDATE household_facts SET uninsured_members = 0 WHERE household_id = :h", h=household)
+    assert (await client.post(f"/api/v1/campaigns/{cid}/run", headers=county)).json()["closed"] == 1
+    reopened = await db.household(village, uninsured_members=1, per_capita_income="9000")
+    assert (await client.post(f"/api/v1/campaigns/{cid}/run", headers=county)).json()["opened"] == 1
+    clock.advance(timedelta(days=4))
+    await sweep_once(app)  # the background sweeper (every 0.2 s) may have been first: once per deadline either way
+
+    rows = await db.execute("SELECT type, subject, area_code, data::text FROM outbox WHERE data->>'campaign_id' = :c "
+                            "AND type LIKE 'backstop.monitoring.problem.%' ORDER BY seq", c=cid)
+    title = (await db.execute("SELECT title FROM campaign_checks WHERE code = 'med.insured'"))[0][0]
+    by_problem = {p["id"]: p for p in (await client.get(
+        "/api/v1/problems", params={"campaign_id": cid}, headers=county)).json()["items"]}
+    admin = Actor(user_id="county-admin-1", role="county_admin")
+    expected = {"problem.opened": ("opened", None, admin), "problem.rectified": ("closed", "data", admin),
+                "problem.overdue": ("opened", None, None)}
+    names = []
+    for type_, subject, area, data in rows:
+        name = type_.removeprefix("backstop.monitoring.").removesuffix(".v1")
+        names.append(name)
+        status, note, actor = expected[name]
+        p = by_problem[subject]
+        model = ProblemEvent(problem_id=p["id"], campaign_id=cid, check="med.insured", title=title,
+                             household_id=p["household_id"], village_code=village,
+                             responsible_unit="health_insurance", due_at=p["due_at"], status=status, note=note,
+                             actor=actor)
+        assert area == village
+        assert json.loads(data) == model.model_dump(mode="json"), name
+    assert names == ["problem.opened", "problem.rectified", "problem.opened", "problem.overdue"]
+    assert {r[1] for r in rows[2:]} == {p for p, v in by_problem.items() if v["household_id"] == str(reopened)}

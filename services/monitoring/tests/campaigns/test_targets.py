@@ -99,12 +99,12 @@ async def test_board_moves_when_registry_and_funds_events_arrive(client, county,
 
 
 async def test_demo_targets_of_qinghe_2020(app, client, county):
+    from backstop_common.jobs import unit_of_work
     from monitoring.campaigns.seed import load_demo_targets
 
-    async with app.state.sessions() as session:
-        await load_demo_targets(session)
-        await load_demo_targets(session)  # idempotent
-        await session.commit()
+    async with unit_of_work(app) as uow:
+        await load_demo_targets(uow)
+        await load_demo_targets(uow)  # idempotent
     board = (await client.get(f"/api/v1/boards/{COUNTY}", params={"year": 2020}, headers=county)).json()
     assert line(board, COUNTY, "lift_households")["target"] == 39 and line(board, NIEJIA, "lift_people")["target"] == 77
     assert line(board, COUNTY, "housing_c")["target"] == 13 and line(board, COUNTY, "dibao")["target"] == 48
