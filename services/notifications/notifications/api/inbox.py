@@ -6,24 +6,15 @@ from typing import Annotated
 from fastapi import APIRouter, Query
 
 from backstop_common.app import UoW
-from backstop_common.auth import CurrentPrincipal, Role
+from backstop_common.auth import CurrentPrincipal
 from backstop_common.paging import Paging
 from backstop_common.sync import Changes, changes, since
-from backstop_common.problems import NotFound
-from notifications.models import Message
+from notifications.domain import inbox
 from notifications.repository import messages as repo
-from notifications.repository import recipients, sync
+from notifications.repository import sync
 from notifications.schemas.messages import Inbox, MessageOut
 
 router = APIRouter(tags=["inbox"])
-
-
-async def _owner(uow, principal):
-    """Whose inbox: the caller's own, or, for department staff, their unit's (e.g. the education bureau's)."""
-    me = await recipients.by_user_id(uow.session, principal.subject)
-    if me is None and principal.role == Role.DEPARTMENT and principal.department:
-        me = await recipients.unit_at(uow.session, principal.department, principal.area_code)
-    return me
 
 
 @router.get("/inbox", response_model=Inbox)
@@ -32,7 +23,7 @@ async def my_inbox(uow: UoW, principal: CurrentPrincipal, paging: Paging,
     """我的消息 — the caller's own inbox.
 
     The caller's messages (or their unit's, for department staff), newest first, with the unread count."""
-    me = await _owner(uow, principal)
+    me = await inbox.owner(uow, principal)
     if me is None:
         return Inbox(items=[], total=0, unread=0)
     rows, total, unread_count = await repo.inbox(uow.session, me.id, unread_only=unread,
@@ -45,12 +36,7 @@ async def mark_read(message_id: uuid.UUID, uow: UoW, principal: CurrentPrincipal
     """标记已读 — reads (acknowledges) a message.
 
     Marks the message read, which acknowledges it (no escalation after this). Idempotent."""
-    me = await _owner(uow, principal)
-    message = await uow.session.get(Message, message_id, with_for_update=True)
-    if me is None or message is None or message.recipient_id != me.id:
-        raise NotFound("message not found")
-    if message.read_at is None:
-        message.read_at = uow.clock.now()
+    message = await inbox.mark_read(uow, principal, message_id)
     await uow.commit()
     return message
 
@@ -64,7 +50,7 @@ async def sync_inbox(uow: UoW, principal: CurrentPrincipal, given: InboxSince):
 
     Your inbox (消息) changed since ``changed_since``: new messages, and those read or escalated since (离线同步,
     docs/clients.md)."""
-    me = await _owner(uow, principal)
+    me = await inbox.owner(uow, principal)
     if me is None:
         return changes(given, [], [])
     rows, removed = await sync.inbox_changes(uow.session, me.id, given)
