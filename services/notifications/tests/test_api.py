@@ -133,3 +133,26 @@ async def test_ops_endpoints_and_event_contract(client):
             "funds_finance"} <= set(doc["channels"])
     escalated = doc["components"]["messages"]["backstop_notifications_notification_escalated_v1"]["payload"]
     assert set(escalated["required"]) >= {"message_id", "event_id", "from_recipient_id", "to_recipient_ids"}
+
+
+async def test_a_direct_sms_is_sent_once_by_ref_and_only_for_a_service(app, client, settings):
+    from notifications.models import DirectSms
+
+    ref = str(uuid.uuid4())
+    body = {"ref": ref, "phone": "13800001234", "template": "otp", "params": {"code": "123456", "minutes": "10"}}
+    system = bearer(settings, "system", COUNTY, subject="monitoring")
+    before = await _count(app, DirectSms)
+    refused = [(bearer(settings, "county_admin", COUNTY), body, 403),
+               (system, {**body, "params": {"code": "123456"}}, 422)]  # the template needs {minutes}
+    for headers, json, status in refused:
+        r = await client.post("/api/v1/direct-sms", json=json, headers=headers)
+        assert r.status_code == status and r.headers["content-type"] == "application/problem+json", r.text
+    assert await _count(app, DirectSms) == before
+    first = await client.post("/api/v1/direct-sms", json=body, headers=system)
+    again = await client.post("/api/v1/direct-sms", json=body, headers=system)
+    assert (first.status_code, first.json()) == (202, {"ref": ref, "duplicate": False})
+    assert (again.status_code, again.json()) == (202, {"ref": ref, "duplicate": True})
+    async with app.state.sessions() as session:
+        row = await session.get(DirectSms, uuid.UUID(ref))
+    assert (row.template, row.requested_by) == ("otp", "monitoring") and await _count(app, DirectSms) == before + 1
+
