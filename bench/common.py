@@ -1,6 +1,7 @@
 """What every benchmark shares: the machine it ran on, a load generator, percentiles, memory."""
 
 import asyncio
+import contextlib
 import os
 import platform
 import time
@@ -82,6 +83,62 @@ async def open_loop(call: Callable[[int], Awaitable[None]], *, rate: float, coun
         tasks.append(asyncio.create_task(call(i)))
     await asyncio.gather(*tasks)
     return starts
+
+
+def cpu_seconds(stack) -> dict[str, float]:
+    """CPU time (user + system) used so far by each service, the broker, every PostgreSQL process together and
+    this (the load client's) process. On a shared machine wall times mislead; CPU per event carries over."""
+    import psutil
+
+    used: dict[str, float] = {}
+    for name, proc in stack.processes().items():
+        with contextlib.suppress(psutil.Error):
+            used[name] = sum(proc.cpu_times()[:2])
+    pg = 0.0
+    for proc in psutil.process_iter(["name", "cmdline"]):  # the postmaster names its data folder; its backends not
+        with contextlib.suppress(psutil.Error, TypeError):
+            if proc.info["name"] == "postgres" and str(stack.data_dir) in " ".join(proc.info["cmdline"] or []):
+                for one in [proc, *proc.children(recursive=True)]:
+                    with contextlib.suppress(psutil.Error):
+                        times = one.cpu_times()  # the exited backends' time is in children_*
+                        pg += times.user + times.system + (times.children_user + times.children_system) * (one is proc)
+    used["postgres"] = pg
+    used["load client"] = sum(psutil.Process().cpu_times()[:2])
+    return used
+
+
+def cpu_ms_per(before: dict[str, float], after: dict[str, float], events: int) -> dict[str, float]:
+    """Milliseconds of CPU per event, per process, between two ``cpu_seconds`` readings."""
+    return {name: round((after[name] - before.get(name, 0.0)) * 1000 / max(events, 1), 2) for name in after}
+
+
+@contextlib.contextmanager
+def profiled(stack, folder, label: str, names=("registry", "monitoring", "funds", "notifications")):
+    """py-spy (if installed next to this Python) samples each service while the block runs, into
+    ``folder/<label>-<service>.txt`` as collapsed stacks (one line per stack, its sample count last)."""
+    import shutil
+    import signal
+    import subprocess
+    import sys
+    from pathlib import Path
+
+    spy = shutil.which("py-spy", path=str(Path(sys.executable).parent)) if folder else None
+    spies = []
+    if spy:
+        Path(folder).mkdir(parents=True, exist_ok=True)
+        for name, proc in stack.processes().items():
+            if name in names:
+                spies.append(subprocess.Popen(
+                    [spy, "record", "--pid", str(proc.pid), "--format", "raw", "--rate", "100", "--nonblocking",
+                     "--output", str(Path(folder) / f"{label}-{name}.txt")],
+                    stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL))
+    try:
+        yield
+    finally:
+        for one in spies:
+            one.send_signal(signal.SIGINT)
+        for one in spies:
+            one.wait(timeout=60)
 
 
 def rss_mb(processes: dict[str, psutil.Process]) -> dict[str, float]:

@@ -3,14 +3,17 @@
 Starts the stack as `make run` does, loads households through the national-export import, then sends
 income assessments under the monitoring line at a steady rate, stage after stage (200/s, 400/s, …),
 and reads back from each service's database when the case was opened and the first message created.
-Also samples each process's memory at rest and under the load.
+Also samples each process's memory at rest and under the load, and the CPU each process (services,
+broker, PostgreSQL, this load client) spent per write from the stage's start to its last message: on a
+shared machine that figure carries over where the wall times do not.
 
-    python bench/event_latency.py [--seconds 8] [--rates 20,50,100,200]
+    python -m bench.event_latency [--seconds 8] [--rates 20,50,100,200] [--backlog 2000]
 """
 
 import argparse
 import asyncio
 import json
+import os
 import tempfile
 import time
 from datetime import datetime
@@ -18,13 +21,14 @@ from pathlib import Path
 
 import asyncpg
 import httpx
-
 from backstop_common.db import plain_url
 from backstop_common.demo.county import areas
 from backstop_common.demo.households import household_csv
 from backstop_common.devstack import run_stack
 from backstop_common.seed import directory
-from bench.common import machine, open_loop, percentile, rss_mb, wait_until_quiet
+
+from bench.common import (cpu_ms_per, cpu_seconds, machine, open_loop, percentile, profiled, rss_mb,
+                          wait_until_quiet)
 
 ADMIN = ("county_admin", "211204000000")
 
@@ -51,7 +55,8 @@ async def _prepare(stack, households: int) -> list[str]:
     return [i for i in ids if i not in open_cases]
 
 
-async def _stage(stack, client: httpx.AsyncClient, households: list[str], rate: int) -> dict:
+async def _stage(stack, client: httpx.AsyncClient, households: list[str], rate: int,
+                 profile: str | None = None) -> dict:
     sent: dict[str, float] = {}
     errors = 0
 
@@ -78,14 +83,18 @@ async def _stage(stack, client: httpx.AsyncClient, households: list[str], rate: 
             await asyncio.sleep(0.5)
 
     sampler = asyncio.create_task(sample())
+    cpu_before = cpu_seconds(stack)
     begin = time.perf_counter()
-    await open_loop(assess, rate=rate, count=len(households))
-    achieved = len(households) / (time.perf_counter() - begin)
-    case_ms, message_ms = await _latencies(stack, sent)
+    with profiled(stack, profile, f"rate{rate}"):
+        await open_loop(assess, rate=rate, count=len(households))
+        achieved = len(households) / (time.perf_counter() - begin)
+        case_ms, message_ms = await _latencies(stack, sent)
+    cpu = cpu_ms_per(cpu_before, cpu_seconds(stack), len(households))  # until the last message: the whole chain
     sampler.cancel()
     return {"rate": rate, "achieved_rate": round(achieved), "writes": len(households), "errors": errors,
             "case_ms": _pcts(case_ms), "message_ms": _pcts(message_ms), "peak_rss_mb": peak,
-            "cases_found": len(case_ms), "messages_found": len(message_ms)}
+            "cases_found": len(case_ms), "messages_found": len(message_ms),
+            "cpu_ms_per_write": cpu, "load_average": [round(x, 2) for x in os.getloadavg()]}
 
 
 def _pcts(values: list[float]) -> dict:
@@ -120,11 +129,47 @@ async def _latencies(stack, sent: dict[str, float], timeout: float = 60) -> tupl
     return case_ms, message_ms
 
 
-async def main(seconds: float, rates: list[int]) -> dict:
+async def _backlog(stack, client: httpx.AsyncClient, households: list[str], profile: str | None = None) -> dict:
+    """Downstream alone: with monitoring, funds and notifications stopped (SIGSTOP), the registry takes the
+    writes; then they are resumed and digest the queue. Cases and messages a second, and the CPU each process
+    spent per write while digesting — the registry's own HTTP cost is out of these figures."""
+    downstream = [p for name, p in stack.processes().items() if name in ("monitoring", "funds", "notifications")]
+    for proc in downstream:
+        proc.suspend()
+    sent: dict[str, float] = {}
+    try:
+        async def assess(i: int) -> None:
+            sent[households[i]] = time.time()
+            (await client.post(f"{stack.url('registry')}/api/v1/households/{households[i]}/income-assessments",
+                               json={"year": 2026, "wage": "1800", "business": "0", "business_costs": "0",
+                                     "property": "0", "transfer": "600"})).raise_for_status()
+
+        for start in range(0, len(households), 16):
+            await asyncio.gather(*(assess(i) for i in range(start, min(start + 16, len(households)))))
+        reg = await asyncpg.connect(plain_url(stack.database_url("registry")))
+        while await reg.fetchval("SELECT count(*) FROM outbox WHERE sent_at IS NULL"):
+            await asyncio.sleep(0.5)
+        await reg.close()
+    finally:
+        cpu_before = cpu_seconds(stack)
+        resumed = time.time()
+        for proc in downstream:
+            proc.resume()
+    with profiled(stack, profile, "backlog"):
+        case_ms, message_ms = await _latencies(stack, {h: resumed for h in sent}, timeout=300)
+    cpu = cpu_ms_per(cpu_before, cpu_seconds(stack), len(sent))
+    case_s, message_s = max(case_ms, default=0) / 1000, max(message_ms, default=0) / 1000
+    return {"backlog": len(sent), "cases_found": len(case_ms), "messages_found": len(message_ms),
+            "all_cases_s": round(case_s, 2), "all_messages_s": round(message_s, 2),
+            "writes_per_s_digested": round(len(sent) / message_s, 1) if message_s else None,
+            "cpu_ms_per_write": cpu, "load_average": [round(x, 2) for x in os.getloadavg()]}
+
+
+async def main(seconds: float, rates: list[int], backlog: int = 0, profile: str | None = None) -> dict:
     with tempfile.TemporaryDirectory() as tmp:
         stack = run_stack(Path(tmp), extra_env={"LOG_LEVEL": "WARNING"})
         try:
-            needed = int(sum(rates) * seconds * 1.1) + 500
+            needed = int(sum(rates) * seconds * 1.1) + 500 + backlog
             free = await _prepare(stack, needed)
             rest = rss_mb(stack.processes())
             print(f"memory at rest (MB): {rest}", flush=True)
@@ -132,9 +177,15 @@ async def main(seconds: float, rates: list[int]) -> dict:
             limits = httpx.Limits(max_connections=400, max_keepalive_connections=400)
             async with httpx.AsyncClient(timeout=30, limits=limits, headers=stack.headers(*ADMIN)) as client:
                 offset = 0
+                if backlog:
+                    result = await _backlog(stack, client, free[:backlog], profile)
+                    offset += backlog
+                    print(json.dumps(result, ensure_ascii=False), flush=True)
+                    stages.append(result)
+                    await wait_until_quiet(stack)
                 for rate in rates:
                     count = int(rate * seconds)
-                    result = await _stage(stack, client, free[offset:offset + count], rate)
+                    result = await _stage(stack, client, free[offset:offset + count], rate, profile)
                     offset += count
                     print(json.dumps(result, ensure_ascii=False), flush=True)
                     stages.append(result)
@@ -149,10 +200,13 @@ async def main(seconds: float, rates: list[int]) -> dict:
 if __name__ == "__main__":
     parser = argparse.ArgumentParser()
     parser.add_argument("--seconds", type=float, default=8)
-    parser.add_argument("--rates", default="20,50,100,200")
+    parser.add_argument("--rates", default="20,50,100,200", help="'' for none")
+    parser.add_argument("--backlog", type=int, default=0,
+                        help="first digest this many writes queued while the consumers were stopped")
+    parser.add_argument("--profile", help="a folder: py-spy samples each service during each stage (pip install py-spy)")
     args = parser.parse_args()
     print(f"machine: {machine()}")
-    report = asyncio.run(main(args.seconds, [int(r) for r in args.rates.split(",")]))
+    report = asyncio.run(main(args.seconds, [int(r) for r in args.rates.split(",") if r], args.backlog, args.profile))
     out = Path(__file__).parent / "out"
     out.mkdir(exist_ok=True)
     (out / "event_latency.json").write_text(json.dumps(report, indent=2, ensure_ascii=False))
