@@ -8,7 +8,9 @@ name the published JSON fields, and a subscriber receives the event as published
 """
 
 import uuid
+from collections.abc import Awaitable, Callable
 from datetime import datetime
+from typing import Any
 
 from backstop_common.consumer import Handler
 from backstop_common.envelope import Event
@@ -16,7 +18,6 @@ from backstop_common.uow import UnitOfWork
 from backstop_events.registry import HelperAssigned, HouseholdRegistered, HouseholdUpdated
 from notifications.context import Context
 from notifications.domain import parking, routing, webhooks
-from notifications.domain.areas import event_area
 from notifications.events import CONSUMED_TYPES, HELPER_ASSIGNED, HOUSEHOLD_REGISTERED, HOUSEHOLD_UPDATED
 from notifications.models import HouseholdFacts
 from notifications.repository import recipients
@@ -30,51 +31,71 @@ async def _facts(uow: UnitOfWork, household_id: uuid.UUID, village_code: str) ->
     return facts
 
 
-async def _helper_assigned(uow: UnitOfWork, data: HelperAssigned, now: datetime) -> None:
+async def _registered(uow: UnitOfWork, data: HouseholdRegistered, now: datetime) -> uuid.UUID:
+    """建档: the household's village and paired helpers; what was parked for its helpers goes now."""
+    await recipients.put_household(uow.session, str(data.household_id), data.village_code,
+                                   [u for u in data.helper_user_ids if u], now)
+    return data.household_id
+
+
+async def _helper_assigned(uow: UnitOfWork, data: HelperAssigned, now: datetime) -> uuid.UUID:
+    """帮扶责任人: one more helper to tell; what was parked for the household's helpers goes now."""
     facts = await _facts(uow, data.household_id, data.village_code)
     if data.helper_user_id:
         facts.helper_user_ids = list(dict.fromkeys([*facts.helper_user_ids, data.helper_user_id]))
     facts.updated_at = now
     await uow.session.flush()
+    return data.household_id
 
 
 async def _updated(uow: UnitOfWork, data: HouseholdUpdated, now: datetime) -> None:
+    """The household's village may have changed."""
     facts = await _facts(uow, data.household_id, data.village_code)
     facts.village_code = data.village_code
     facts.updated_at = now
     await uow.session.flush()
 
 
+#: the events that change the household read model first; they return the household whose parked events go now
+FactsChange = Callable[[UnitOfWork, Any, datetime], Awaitable[uuid.UUID | None]]
+_FACTS: dict[str, FactsChange] = {HOUSEHOLD_REGISTERED: _registered, HELPER_ASSIGNED: _helper_assigned,
+                                  HOUSEHOLD_UPDATED: _updated}
+
+
+def build_batch_handler(ctx: Context) -> Callable[[list[tuple[Event, Any]], UnitOfWork], Awaitable[None]]:
+    """A batch of (event, payload) in their order, in one transaction: runs of events that change no read model
+    are routed together (rules and recipients read once, messages and deliveries in one insert each); an event
+    that changes the household read model is applied in its place, so what follows sees it."""
+
+    async def deliver(uow: UnitOfWork, events: list[Event], parked: list[Event] = ()) -> None:
+        """The routing rules (the events, then what was parked) and the webhooks (the events)."""
+        if not events:
+            return
+        named = [(e, CONSUMED_TYPES[e.type]) for e in events]
+        await routing.route_all(ctx, uow, [*named, *((p, CONSUMED_TYPES[p.type]) for p in parked)])
+        await webhooks.enqueue(uow.session, named, uow.clock.now())
+
+    async def apply_all(items: list[tuple[Event, Any]], uow: UnitOfWork) -> None:
+        run: list[Event] = []
+        for event, data in items:
+            change = _FACTS.get(event.type)
+            if change is None:
+                run.append(event)
+                continue
+            await deliver(uow, run)
+            run = []
+            unpark = await change(uow, data, uow.clock.now())
+            await deliver(uow, [event], await parking.take(uow, str(unpark)) if unpark else [])
+        await deliver(uow, run)
+
+    return apply_all
+
+
 def build_handlers(ctx: Context) -> dict[str, Handler]:
-    async def deliver(event: Event, uow: UnitOfWork, *, unpark: uuid.UUID | None = None) -> None:
-        """The routing rules and the webhooks; ``unpark``: then route what waited for this household."""
-        short_name = CONSUMED_TYPES[event.type]
-        await routing.route(ctx, uow, event, short_name)
-        if unpark is not None:
-            for parked in await parking.take(uow, str(unpark)):
-                await routing.route(ctx, uow, parked, CONSUMED_TYPES[parked.type])
-        await webhooks.enqueue(uow.session, event, short_name, event_area(event), uow.clock.now())
+    """One handler for every consumed type: the batch handler on a batch of one."""
+    apply_all = build_batch_handler(ctx)
 
-    async def on_household_registered(event: Event, data: HouseholdRegistered, uow: UnitOfWork) -> None:
-        """建档: the household's village and paired helpers; what was parked for its helpers goes now."""
-        await recipients.put_household(uow.session, str(data.household_id), data.village_code,
-                                       [u for u in data.helper_user_ids if u], uow.clock.now())
-        await deliver(event, uow, unpark=data.household_id)
+    async def on_event(event: Event, data: Any, uow: UnitOfWork) -> None:
+        await apply_all([(event, data)], uow)
 
-    async def on_helper_assigned(event: Event, data: HelperAssigned, uow: UnitOfWork) -> None:
-        """帮扶责任人: one more helper to tell; what was parked for the household's helpers goes now."""
-        await _helper_assigned(uow, data, uow.clock.now())
-        await deliver(event, uow, unpark=data.household_id)
-
-    async def on_household_updated(event: Event, data: HouseholdUpdated, uow: UnitOfWork) -> None:
-        """The household's village may have changed."""
-        await _updated(uow, data, uow.clock.now())
-        await deliver(event, uow)
-
-    async def on_event(event: Event, data, uow: UnitOfWork) -> None:
-        """Every other event: the routing rules and the webhooks (its payload was checked by its model)."""
-        await deliver(event, uow)
-
-    own = {HOUSEHOLD_REGISTERED: on_household_registered, HELPER_ASSIGNED: on_helper_assigned,
-           HOUSEHOLD_UPDATED: on_household_updated}
-    return {full_type: own.get(full_type, on_event) for full_type in CONSUMED_TYPES}
+    return dict.fromkeys(CONSUMED_TYPES, on_event)

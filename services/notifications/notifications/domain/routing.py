@@ -5,11 +5,11 @@ from dataclasses import dataclass, field
 from datetime import timedelta
 
 import structlog
-
 from backstop_common.auth import READ_ONLY_ROLES
 from backstop_common.envelope import Event
 from backstop_common.i18n import EN, ZH
 from backstop_common.uow import UnitOfWork
+
 from notifications.context import Context
 from notifications.domain import deliveries, parking, targets
 from notifications.domain.areas import event_area
@@ -18,8 +18,6 @@ from notifications.domain.labels import labelled
 from notifications.metrics import MESSAGES_CREATED
 from notifications.models import Recipient, RoutingRule
 from notifications.repository import messages as messages_repo
-from notifications.repository import recipients as recipients_repo
-from notifications.repository import rules as rules_repo
 
 log = structlog.get_logger()
 
@@ -48,8 +46,13 @@ class Plan:
 
 async def route(ctx: Context, uow: UnitOfWork, event: Event, short_name: str) -> int:
     """Apply the routing rules to one event; returns how many messages were created."""
-    area = event_area(event)
-    rules = sorted(await rules_repo.enabled_for(uow.session, short_name, area), key=precedence)
+    return await route_all(ctx, uow, [(event, short_name)])
+
+
+async def _plans(uow: UnitOfWork, event: Event, short_name: str, area: str | None,
+                 lookups: targets.Lookups) -> dict[uuid.UUID, Plan]:
+    """Who gets this event under which rule (one plan per recipient); parks it when its helpers are unknown yet."""
+    rules = sorted(await lookups.rules(short_name, area), key=precedence)
     chosen: dict[uuid.UUID, Plan] = {}
     wants_helpers = False
     for rule in rules:
@@ -57,32 +60,52 @@ async def route(ctx: Context, uow: UnitOfWork, event: Event, short_name: str) ->
             continue
         wants_helpers = wants_helpers or any(t.get("kind") == "helpers" for t in rule.targets)
         for target in rule.targets:
-            for recipient in await targets.resolve(uow.session, target, event, area):
+            for recipient in await targets.resolve(lookups, target, event, area):
                 chosen.setdefault(recipient.id, Plan(recipient, rule)).add(rule)
-    now = uow.clock.now()
     household_id = event.data.get("household_id")
-    if wants_helpers and household_id and await recipients_repo.household(uow.session, str(household_id)) is None:
-        await parking.park(uow, event, str(household_id), now)
-    values = {**event.data, "event_type": short_name, "area_code": area, "subject": event.subject}
-    values_zh, values_en = labelled(short_name, values, ZH), labelled(short_name, values, EN)
-    created = 0
-    for plan in chosen.values():
-        recipient, rule = plan.recipient, plan.rule
-        if recipient.role in READ_ONLY_ROLES:  # an auditor cannot acknowledge (POST is refused): inform only
-            plan.ack_hours = None
-        message_id = await messages_repo.insert_once(uow.session, dict(
-            event_id=event.id, event_type=short_name, event_subject=event.subject, event_area=area,
-            rule_id=rule.id, recipient_id=recipient.id, level_area=recipient.area_code,
-            body_zh=render(rule.template_zh, values_zh), body_en=render(rule.template_en, values_en),
-            urgent=plan.urgent, needs_ack=plan.ack_hours is not None, created_at=now,
-            ack_due_at=now + timedelta(hours=plan.ack_hours) if plan.ack_hours else None,
-        ))
-        if message_id is None:
-            continue
-        created += 1
-        MESSAGES_CREATED.labels(short_name, "routed").inc()
-        await deliveries.plan(ctx, uow, message_id, recipient, plan.channels, urgent=plan.urgent)
-    log.info("notify.routed", event_type=short_name, event_id=str(event.id), rules=len(rules),
-             messages=created)
-    return created
+    if wants_helpers and household_id and await lookups.household(str(household_id)) is None:
+        await parking.park(uow, event, str(household_id), uow.clock.now())
+    return chosen
 
+
+def _message(event: Event, short_name: str, area: str | None, labels: tuple[dict, dict], plan: Plan, now) -> dict:
+    """The message row of one plan, its text rendered in both languages from the event's labelled values."""
+    rule, recipient = plan.rule, plan.recipient
+    if recipient.role in READ_ONLY_ROLES:  # an auditor cannot acknowledge (POST is refused): inform only
+        plan.ack_hours = None
+    return dict(
+        event_id=event.id, event_type=short_name, event_subject=event.subject, event_area=area,
+        rule_id=rule.id, recipient_id=recipient.id, level_area=recipient.area_code,
+        body_zh=render(rule.template_zh, labels[0]), body_en=render(rule.template_en, labels[1]),
+        urgent=plan.urgent, needs_ack=plan.ack_hours is not None, created_at=now,
+        ack_due_at=now + timedelta(hours=plan.ack_hours) if plan.ack_hours else None,
+    )
+
+
+async def route_all(ctx: Context, uow: UnitOfWork, events: list[tuple[Event, str]]) -> int:
+    """Apply the routing rules to events in their order (a consumer's batch); returns how many messages were
+    created. Rules and recipients are read once per batch, the messages go in one insert and their deliveries
+    in another — the same rows as routing the events one by one (``route``)."""
+    lookups = targets.Lookups(uow.session)
+    now = uow.clock.now()
+    rows, plans = [], {}
+    for event, short_name in events:
+        area = event_area(event)
+        values = {**event.data, "event_type": short_name, "area_code": area, "subject": event.subject}
+        labels = labelled(short_name, values, ZH), labelled(short_name, values, EN)
+        for plan in (await _plans(uow, event, short_name, area, lookups)).values():
+            if (event.id, plan.recipient.id) not in plans:  # the same event twice in one batch: once
+                plans[event.id, plan.recipient.id] = plan
+                rows.append(_message(event, short_name, area, labels, plan, now))
+    created = await messages_repo.insert_new(uow.session, rows)
+    outgoing = []
+    for row in rows:  # in the events' order: a recipient's SMS past the day's threshold is held as one by one
+        key = row["event_id"], row["recipient_id"]
+        if key in created:
+            MESSAGES_CREATED.labels(row["event_type"], "routed").inc()
+            outgoing.append(deliveries.Outgoing(created[key], plans[key].recipient, plans[key].channels,
+                                                plans[key].urgent))
+    await deliveries.plan_all(ctx, uow, outgoing)
+    log.info("notify.routed", events=len(events), event_ids=[str(e.id) for e, _ in events][:20],
+             messages=len(created))
+    return len(created)

@@ -1,10 +1,46 @@
 """Who a rule's targets are for one event: helpers, a role or office at a level, a unit, a named user."""
 
+from collections.abc import Awaitable, Callable, Hashable
+
 from backstop_common.envelope import Event
+
 from notifications.domain.areas import at_level, office_role
 from notifications.domain.conditions import lookup
-from notifications.models import Recipient
+from notifications.models import HouseholdFacts, Recipient, RoutingRule
 from notifications.repository import recipients as repo
+from notifications.repository import rules as rules_repo
+
+
+class Lookups:
+    """The rules, recipients and household facts routing reads, each read once per batch of events (a consumer's
+    batch names the same village cadre or township office over and over). Only for as long as none of them
+    changes: one routing pass."""
+
+    def __init__(self, session):
+        self.session = session
+        self._seen: dict[Hashable, object] = {}
+
+    async def _once(self, key: Hashable, read: Callable[[], Awaitable]):
+        if key not in self._seen:
+            self._seen[key] = await read()
+        return self._seen[key]
+
+    async def rules(self, event_type: str, area: str | None) -> list[RoutingRule]:
+        return await self._once(("rules", event_type, area), lambda: rules_repo.enabled_for(self.session, event_type, area))
+
+    async def household(self, household_id: str) -> HouseholdFacts | None:
+        return await self._once(("household", household_id), lambda: repo.household(self.session, household_id))
+
+    async def by_user_ids(self, user_ids) -> list[Recipient]:
+        ids = tuple(u for u in user_ids if u)
+        return await self._once(("users", ids), lambda: repo.by_user_ids(self.session, ids))
+
+    async def of_unit_covering(self, unit: str, area: str | None) -> list[Recipient]:
+        return await self._once(("unit", unit, area), lambda: repo.of_unit_covering(self.session, unit, area))
+
+    async def with_role(self, roles: list[str], where: str, *, within: bool) -> list[Recipient]:
+        read = repo.with_role_within if within else repo.with_role_at
+        return await self._once(("role", tuple(roles), where, within), lambda: read(self.session, roles, where))
 
 
 def _target_area(target: dict, event: Event, area: str | None) -> str | None:
@@ -14,36 +50,34 @@ def _target_area(target: dict, event: Event, area: str | None) -> str | None:
     return at_level(area, target.get("level", "event"))
 
 
-async def helpers_of(session, event: Event) -> list[Recipient]:
+async def helpers_of(lookups: Lookups, event: Event) -> list[Recipient]:
     """The household's paired helpers (帮扶责任人) from the read model, plus any named in the event."""
     household_id = event.data.get("household_id")
     user_ids = list(event.data.get("helper_user_ids") or [])
     if household_id:
-        facts = await repo.household(session, str(household_id))
+        facts = await lookups.household(str(household_id))
         if facts is not None:
             user_ids += facts.helper_user_ids
-    return await repo.by_user_ids(session, dict.fromkeys(user_ids))
+    return await lookups.by_user_ids(dict.fromkeys(user_ids))
 
 
-async def resolve(session, target: dict, event: Event, area: str | None) -> list[Recipient]:
+async def resolve(lookups: Lookups, target: dict, event: Event, area: str | None) -> list[Recipient]:
     kind = target["kind"]
     if kind == "helpers":
-        return await helpers_of(session, event)
+        return await helpers_of(lookups, event)
     if kind == "user":
         value = lookup(event.data, target["field"])
-        return await repo.by_user_ids(session, value if isinstance(value, list) else [value])
+        return await lookups.by_user_ids(value if isinstance(value, list) else [value])
     if kind == "unit":
         units = target.get("unit") or lookup(event.data, target.get("unit_field", ""))
         found: dict = {}
         for unit in (units if isinstance(units, list) else [units]):
             if unit:
-                found.update({r.id: r for r in await repo.of_unit_covering(session, str(unit), area)})
+                found.update({r.id: r for r in await lookups.of_unit_covering(str(unit), area)})
         return list(found.values())
     where = _target_area(target, event, area)
     if where is None:
         return []
     roles = [target["role"]] if kind == "role" else [office_role(where)]
     roles = [r for r in roles if r]
-    if target.get("level") == "within":
-        return await repo.with_role_within(session, roles, where)
-    return await repo.with_role_at(session, roles, where)
+    return await lookups.with_role(roles, where, within=target.get("level") == "within")

@@ -8,6 +8,7 @@ from datetime import UTC, datetime
 from standardwebhooks.webhooks import Webhook
 
 from backstop_common.envelope import Event
+from notifications.domain.areas import event_area
 from notifications.domain.masking import strip_personal
 from notifications.models import WebhookDelivery, WebhookSubscription
 from notifications.repository import webhooks as repo
@@ -32,17 +33,19 @@ def payload(event: Event, short_name: str, area: str | None) -> dict:
             "area_code": area, "data": strip_personal(event.data)}
 
 
-async def enqueue(session, event: Event, short_name: str, area: str | None, now: datetime) -> int:
-    """Queue the event for every subscriber whose area and event types it matches; returns how many."""
-    count = 0
-    body = payload(event, short_name, area)
-    for sub in await repo.subscriptions(session):
-        if not matches(sub, short_name, area):
-            continue
-        await repo.queue(session, dict(subscription_id=sub.id, event_id=event.id, event_type=short_name, payload=body,
-                                       status="pending", attempts=0, next_attempt_at=now, created_at=now))
-        count += 1
-    return count
+async def enqueue(session, events: list[tuple[Event, str]], now: datetime) -> int:
+    """Queue each event (with its short name) for every subscriber whose area and event types it matches, in one
+    insert; returns how many deliveries were asked for."""
+    subs = await repo.subscriptions(session)
+    rows = []
+    for event, short_name in events:
+        area = event_area(event)
+        matching = [sub for sub in subs if matches(sub, short_name, area)]
+        body = payload(event, short_name, area) if matching else None
+        rows += [dict(subscription_id=sub.id, event_id=event.id, event_type=short_name, payload=body,
+                      status="pending", attempts=0, next_attempt_at=now, created_at=now) for sub in matching]
+    await repo.queue(session, rows)
+    return len(rows)
 
 
 def signed_request(sub: WebhookSubscription, delivery: WebhookDelivery) -> tuple[str, dict[str, str]]:

@@ -47,9 +47,24 @@ async def deliveries_of(session: AsyncSession, message_ids: list[uuid.UUID]) -> 
 
 async def insert_once(session: AsyncSession, values: dict) -> uuid.UUID | None:
     """Insert unless this recipient already has this event; returns the new id or None."""
-    query = (insert(Message.__table__).values(id=uuid.uuid4(), **values)
-             .on_conflict_do_nothing(constraint="uq_messages_event_recipient").returning(Message.__table__.c.id))
-    return (await session.execute(query)).scalar_one_or_none()
+    return (await insert_new(session, [values])).get((values["event_id"], values["recipient_id"]))
+
+
+#: rows per INSERT: 16 columns each stays under asyncpg's 32,767 bind parameters
+_CHUNK = 1000
+
+
+async def insert_new(session: AsyncSession, rows: list[dict]) -> dict[tuple[uuid.UUID, uuid.UUID], uuid.UUID]:
+    """Insert every (event, recipient) message not there yet, in one statement per thousand; returns the new
+    ids by (event id, recipient id) — a pair already there (the event came again) is not in it."""
+    created: dict[tuple[uuid.UUID, uuid.UUID], uuid.UUID] = {}
+    table = Message.__table__
+    for start in range(0, len(rows), _CHUNK):
+        query = (insert(table).values([{"id": uuid.uuid4(), **r} for r in rows[start:start + _CHUNK]])
+                 .on_conflict_do_nothing(constraint="uq_messages_event_recipient")
+                 .returning(table.c.id, table.c.event_id, table.c.recipient_id))
+        created.update({(event_id, recipient_id): id_ for id_, event_id, recipient_id in await session.execute(query)})
+    return created
 
 
 async def unacknowledged_past_due(session: AsyncSession, now: datetime, limit: int) -> list[Message]:

@@ -65,7 +65,9 @@ async def list_in_scope(session: AsyncSession, scope: str, *, role: str | None, 
 
 
 async def household(session: AsyncSession, household_id: str) -> HouseholdFacts | None:
-    return await session.get(HouseholdFacts, household_id)
+    """Read from the table, not the session's memory: ``put_household`` writes past the ORM (an upsert), and a
+    consumer's batch may have loaded the row before it."""
+    return await session.get(HouseholdFacts, household_id, populate_existing=True)
 
 
 async def put_household(session: AsyncSession, household_id: str, village_code: str | None, helper_user_ids: list[str],

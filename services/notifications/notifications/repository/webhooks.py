@@ -14,10 +14,12 @@ async def subscriptions(session: AsyncSession) -> list[WebhookSubscription]:
     return list((await session.execute(select(WebhookSubscription))).scalars())
 
 
-async def queue(session: AsyncSession, values: dict) -> None:
-    """Queue a delivery unless this subscriber already has this event."""
-    await session.execute(insert(WebhookDelivery.__table__).values(id=uuid.uuid4(), **values)
-                          .on_conflict_do_nothing(constraint="uq_webhook_deliveries_sub_event"))
+async def queue(session: AsyncSession, rows: list[dict]) -> None:
+    """Queue deliveries in one statement (a thousand at a time), each unless its subscriber already has its event."""
+    for start in range(0, len(rows), 1000):
+        await session.execute(insert(WebhookDelivery.__table__)
+                              .values([{"id": uuid.uuid4(), **r} for r in rows[start:start + 1000]])
+                              .on_conflict_do_nothing(constraint="uq_webhook_deliveries_sub_event"))
 
 
 async def lock_subscription(session: AsyncSession, sub_id: uuid.UUID) -> WebhookSubscription | None:
