@@ -1,17 +1,18 @@
 """One function per consumed event type, handed its payload parsed (``backstop_events``): keep the read model,
 flag payments to the dead, suggest subsidies."""
 
+from collections.abc import Callable
+from typing import Any
+
 from backstop_common.consumer import Handler
 from backstop_common.envelope import Event
 from backstop_common.uow import UnitOfWork
 from backstop_events.monitoring import AssistancePlanned, CaseConfirmed, CaseEvent, CaseReopened, Elimination
-from backstop_events.registry import (HelperAssigned, HouseholdEvent, HouseholdRegistered, HouseholdStatusChanged,
-                                      HouseholdUpdated, HousingAssessed, MeasureGiven, MemberAdded,
-                                      MemberHealthChanged, MemberInsuranceChanged, MemberRemoved,
-                                      MemberSchoolingChanged)
+from backstop_events.registry import (HelperAssigned, HouseholdEvent, HouseholdRegistered, MeasureGiven, MemberAdded,
+                                      MemberRemoved)
 from funds.domain import anomalies, readmodel, suggestions
 from funds.events import CONSUMED_TYPES
-from funds.models import HouseholdFact
+from funds.models import HouseholdFact, MemberFact
 
 
 async def _refresh_if_monitored(uow: UnitOfWork, household: HouseholdFact, event: Event) -> None:
@@ -29,34 +30,32 @@ async def _household_changed(uow: UnitOfWork, household: HouseholdFact, event: E
     await _refresh_if_monitored(uow, household, event)
 
 
+def _household_fact(apply: Callable[[HouseholdFact, Any], None], doc: str) -> Handler:
+    """The handler of a registry event that sets some of the household's facts: the household, ``apply``, then
+    what a changed household implies (anomalies it resolves, subsidies it suggests)."""
+    async def handler(event: Event, data: HouseholdEvent, uow: UnitOfWork) -> None:
+        household = await _registry_household(uow, data)
+        apply(household, data)
+        await _household_changed(uow, household, event)
+
+    handler.__doc__ = doc
+    return handler
+
+
 async def on_household_registered(event: Event, data: HouseholdRegistered, uow: UnitOfWork) -> None:
-    """建档: the household's facts and the members it came with."""
+    """建档: the household's facts and the members it came with (their rows read in one query)."""
     household = await _registry_household(uow, data)
     readmodel.apply_registered(household, data)
+    members = await readmodel.touch_members(uow, [m.member_id for m in data.members], household.id)
     for listed in data.members:
-        member = await readmodel.touch_member(uow, listed.member_id, household.id)
-        readmodel.apply_listed_member(member, listed)
+        readmodel.apply_listed_member(members[listed.member_id], listed)
     await _household_changed(uow, household, event)
 
 
-async def on_household_updated(event: Event, data: HouseholdUpdated, uow: UnitOfWork) -> None:
-    household = await _registry_household(uow, data)
-    readmodel.apply_updated(household, data)
-    await _household_changed(uow, household, event)
-
-
-async def on_status_changed(event: Event, data: HouseholdStatusChanged, uow: UnitOfWork) -> None:
-    """Poverty status, 低保, 特困."""
-    household = await _registry_household(uow, data)
-    readmodel.apply_status(household, data)
-    await _household_changed(uow, household, event)
-
-
-async def on_housing_assessed(event: Event, data: HousingAssessed, uow: UnitOfWork) -> None:
-    """住房安全 grade (a D grade makes the household eligible for renovation)."""
-    household = await _registry_household(uow, data)
-    readmodel.apply_housing(household, data)
-    await _household_changed(uow, household, event)
+on_household_updated = _household_fact(readmodel.apply_updated, "Main cause and monitoring category.")
+on_status_changed = _household_fact(readmodel.apply_status, "Poverty status, 低保, 特困.")
+on_housing_assessed = _household_fact(readmodel.apply_housing,
+                                      "住房安全 grade (a D grade makes the household eligible for renovation).")
 
 
 async def on_member_added(event: Event, data: MemberAdded, uow: UnitOfWork) -> None:
@@ -77,27 +76,23 @@ async def on_member_removed(event: Event, data: MemberRemoved, uow: UnitOfWork) 
         await anomalies.review_payments_after_death(uow, household, member)
 
 
-async def _member_fact(uow: UnitOfWork, event: Event, data, apply) -> None:
-    household = await _registry_household(uow, data)
-    member = await readmodel.touch_member(uow, data.member_id, household.id)
-    apply(member, data)
-    await uow.session.flush()
-    await _refresh_if_monitored(uow, household, event)
+def _member_fact(apply: Callable[[MemberFact, Any], None], doc: str) -> Handler:
+    """The handler of a registry event that sets one member's facts: the household and member, ``apply``, then
+    the subsidies a monitored household is suggested."""
+    async def handler(event: Event, data, uow: UnitOfWork) -> None:
+        household = await _registry_household(uow, data)
+        member = await readmodel.touch_member(uow, data.member_id, household.id)
+        apply(member, data)
+        await uow.session.flush()
+        await _refresh_if_monitored(uow, household, event)
+
+    handler.__doc__ = doc
+    return handler
 
 
-async def on_health_changed(event: Event, data: MemberHealthChanged, uow: UnitOfWork) -> None:
-    """Health and the year's compliant self-paid medical cost (医疗自付)."""
-    await _member_fact(uow, event, data, readmodel.apply_health)
-
-
-async def on_schooling_changed(event: Event, data: MemberSchoolingChanged, uow: UnitOfWork) -> None:
-    """School stage and status (雨露计划, 教育资助)."""
-    await _member_fact(uow, event, data, readmodel.apply_schooling)
-
-
-async def on_insurance_changed(event: Event, data: MemberInsuranceChanged, uow: UnitOfWork) -> None:
-    """Basic medical insurance (参保)."""
-    await _member_fact(uow, event, data, readmodel.apply_insurance)
+on_health_changed = _member_fact(readmodel.apply_health, "Health and the year's compliant self-paid medical cost (医疗自付).")
+on_schooling_changed = _member_fact(readmodel.apply_schooling, "School stage and status (雨露计划, 教育资助).")
+on_insurance_changed = _member_fact(readmodel.apply_insurance, "Basic medical insurance (参保).")
 
 
 async def on_helper_assigned(event: Event, data: HelperAssigned, uow: UnitOfWork) -> None:

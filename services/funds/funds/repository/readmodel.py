@@ -16,6 +16,17 @@ async def member(session: AsyncSession, member_id: uuid.UUID, *, lock: bool = Fa
     return await session.get(MemberFact, member_id, with_for_update=lock or None)
 
 
+async def members(session: AsyncSession, member_ids: list[uuid.UUID], *,
+                  lock: bool = False) -> dict[uuid.UUID, MemberFact]:
+    """The members known of these ids, by id (row-locked with ``lock``, in id order)."""
+    if not member_ids:
+        return {}
+    query = select(MemberFact).where(MemberFact.id.in_(member_ids)).order_by(MemberFact.id)
+    if lock:
+        query = query.with_for_update()
+    return {m.id: m for m in (await session.execute(query)).scalars()}
+
+
 async def present_members(session: AsyncSession, household_id: uuid.UUID) -> list[MemberFact]:
     query = select(MemberFact).where(MemberFact.household_id == household_id, MemberFact.status == "present")
     return list((await session.execute(query)).scalars())
