@@ -9,8 +9,8 @@ from notifications.api import direct_sms, inbox, messages, recipients, routing_r
 from notifications.config import Settings
 from notifications.context import Context
 from notifications.dispatcher import dispatcher_job
-from notifications.events import catalog
-from notifications.handlers import build_handlers
+from notifications.events import CONSUMED_TYPES, catalog
+from notifications.handlers import build_batch_handler, build_handlers
 
 
 def build_app(settings: Settings | None = None, *, clock: Clock | None = None) -> FastAPI:
@@ -19,7 +19,10 @@ def build_app(settings: Settings | None = None, *, clock: Clock | None = None) -
     ctx = Context.build(settings or Settings())
     app = create_app(ServiceSpec(
         name="notifications", title="Backstop notifications", settings=ctx.settings,
-        catalog=catalog, handlers=build_handlers(ctx), background=[dispatcher_job(ctx), sync_queries.purge],
+        catalog=catalog, handlers=build_handlers(ctx),
+        # a fetched run of one type routed set-based (handlers.py); it also takes mixed types, should runs grow
+        batch_handlers=dict.fromkeys(CONSUMED_TYPES, build_batch_handler(ctx)),
+        background=[dispatcher_job(ctx), sync_queries.purge],
         routers=[recipients.router, routing_rules.router, inbox.router, messages.router, webhooks.router,
                  direct_sms.router], clock=clock,
     ))

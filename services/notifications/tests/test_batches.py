@@ -11,14 +11,15 @@ import uuid
 from sqlalchemy import select
 
 from backstop_common.envelope import Event
-from backstop_common.testing import make_event
+from backstop_common.testing import eventually, make_event, publish_events, read_events
+from backstop_common.topics import MONITORING_CASE, dlq
 from backstop_common.uow import UnitOfWork
 from backstop_events.registry import HelperAssigned, HouseholdRegistered
 from notifications.events import CONSUMED_TYPES
 from notifications.handlers import build_batch_handler, build_handlers
 from notifications.models import Delivery, Message, Recipient
 
-from .helpers import load, person, registered, village
+from .helpers import inbox, load, person, registered, village
 
 PAYLOADS = {"household.registered": HouseholdRegistered, "household.helper_assigned": HelperAssigned}
 
@@ -123,3 +124,28 @@ async def test_a_batch_gives_what_one_by_one_gives_and_repeats_nothing(app, clie
     again = await _outcome(app, batch, batch_tag, batch_village)
     assert set(batched) <= set(again) and len(set(again)) == len(again)
     assert {(place, who) for place, who, *_ in set(again) - set(batched)} == {(0, "h2-*"), (1, "h2-*")}
+
+
+async def test_a_poison_record_among_a_fetch_is_dead_lettered_and_the_rest_routed(client, settings, admin):
+    """Through the broker and the service's consumer: risks published together (fetched together, routed by the
+    batch handler) with one whose data does not fit its model — that one goes to the DLQ, every other reaches
+    the cadre once."""
+    vil, tag = village(4103), uuid.uuid4().hex[:6]
+    await load(client, admin, person(f"c-{tag}", "village_cadre", vil))
+
+    def risk(**data) -> Event:
+        household = str(uuid.uuid4())
+        return make_event("monitoring", "risk.detected", household, area_code=vil, data={
+            "case_id": str(uuid.uuid4()), "household_id": household, "village_code": vil, "actor": None,
+            "signal_id": str(uuid.uuid4()), "risk_type": "07", "rule": "job", "facts": {}, "source": "event", **data})
+    good = [risk() for _ in range(8)]
+    poison = risk(signal_id="not-a-uuid")
+    await publish_events(settings.kafka_bootstrap_servers, MONITORING_CASE, [*good[:4], poison, *good[4:]])
+
+    async def cadre_told():
+        body = await inbox(client, settings, f"c-{tag}", "village_cadre", vil)
+        return sorted(m["event_id"] for m in body["items"]) if body["total"] >= len(good) else None
+    assert await eventually(cadre_told, timeout=60) == sorted(str(e.id) for e in good)
+    dead = await read_events(settings.kafka_bootstrap_servers, dlq(MONITORING_CASE), until=lambda e: len(e) >= 1,
+                             where=lambda e: e.id == poison.id, timeout=30)
+    assert [e.id for e in dead] == [poison.id]
