@@ -24,6 +24,7 @@ from stdnum.cn import ric
 
 from backstop_common import devstack
 from backstop_common.auth import Principal, Role
+from backstop_common.clock import Clock
 from backstop_common.db import create_engine, create_session_factory, plain_url
 from backstop_common.uow import UnitOfWork
 from registry.domain.imports import import_households
@@ -147,7 +148,7 @@ def main() -> None:
         t0 = time.perf_counter()
         table = read_rows(data, file.name)
         t_read = time.perf_counter() - t0
-        plan = plan_import(table, villages, set(villages.values()))
+        plan = plan_import(table, villages, set(villages.values()), Clock().today())
         t_plan = time.perf_counter() - t0 - t_read
         print(f"breakdown (standalone): read {t_read:.1f} s, validate+group {t_plan:.1f} s "
               f"({len(plan.members)} good rows, {len(plan.errors)} bad)")

@@ -8,6 +8,7 @@ from typing import Annotated, Literal
 from fastapi import Query
 
 from backstop_common.auth import Principal, area_prefix
+from backstop_common.clock import CurrentClock
 from backstop_common.money import MONEY_MAX
 from registry.domain.identity import InvalidIdNumber, normalize_id_number
 from registry.vocab import Cause, MonitoringCategory, PovertyStatus
@@ -21,6 +22,7 @@ ID_LIKE = re.compile(r"^[0-9]{15}$|^[0-9]{17}[0-9Xx]$")
 class HouseholdQuery:
     def __init__(
         self,
+        clock: CurrentClock,
         area_code: Annotated[str | None, Query(pattern=r"^[0-9]{12}$")] = None,
         status: PovertyStatus | None = None,
         monitoring_category: MonitoringCategory | None = None,
@@ -44,6 +46,7 @@ class HouseholdQuery:
                            income_below=income_below, housing_grades=housing_grade, unsafe_water=unsafe_water,
                            dropout=dropout, uninsured=uninsured, dibao=dibao, tekun=tekun, ids=id or None)
         self.area_code, self.q = area_code, q
+        self.today = clock.today()  # an ID number searched for is read as registration reads it
 
     def to_filter(self, principal: Principal) -> HouseholdFilter:
         f = HouseholdFilter(scope=principal.scope, **self.values)
@@ -53,7 +56,7 @@ class HouseholdQuery:
         q = (self.q or "").strip().replace(" ", "")
         if ID_LIKE.match(q):
             try:
-                f.id_number = normalize_id_number(q)
+                f.id_number = normalize_id_number(q, self.today)
             except InvalidIdNumber:
                 f.id_number = q.upper()
         elif q.isdigit():

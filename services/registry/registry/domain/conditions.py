@@ -23,7 +23,7 @@ def apply_housing(uow: UnitOfWork, principal: Principal, household: Household, d
     newer = household.housing_assessed_on is None or data.assessed_on >= household.housing_assessed_on
     if newer:
         household.housing_grade, household.housing_assessed_on = data.grade, data.assessed_on
-    touch(household)
+    touch(household, uow.clock.now())
     history.record(uow.session, principal, household.id, "housing_assessment", assessment.id,
                    source if source != "registry" else "assessed",
                    {"housing_grade": (previous, data.grade)} if newer and previous != data.grade else None,
@@ -55,7 +55,7 @@ async def apply_water(uow: UnitOfWork, principal: Principal, household: Househol
     previous = household.safe_water
     if household.water_assessed_on is None or data.assessed_on >= household.water_assessed_on:
         household.safe_water, household.water_assessed_on = data.safe_water, data.assessed_on
-    touch(household)
+    touch(household, uow.clock.now())
     await uow.session.flush()
     history.record(uow.session, principal, household.id, "water_assessment", assessment.id, action,
                    {"safe_water": (previous, household.safe_water)} if previous != household.safe_water else None,
@@ -70,7 +70,7 @@ async def report_disaster(uow: UnitOfWork, principal: Principal, household_id: u
     household = await household_for_write(uow.session, principal, household_id, expected)
     disaster = Disaster(household_id=household.id, **data.model_dump(), reported_by=principal.subject)
     uow.session.add(disaster)
-    touch(household)
+    touch(household, uow.clock.now())
     await uow.session.flush()
     history.record(uow.session, principal, household.id, "disaster", disaster.id, "reported",
                    version=household.version, snapshot=data.model_dump())

@@ -34,9 +34,9 @@ async def leave(uow: UnitOfWork, principal: Principal, member: Member, household
     if data.effective_on > uow.clock.today():
         raise Unprocessable("effective_on is in the future")
     member.removed_on, member.removed_reason = data.effective_on, data.reason
-    touch(member)
+    touch(member, uow.clock.now())
     household.size -= 1
-    touch(household)
+    touch(household, uow.clock.now())
     await session.flush()
     history.record(session, principal, household.id, "member", member.id, action,
                    {"removed_reason": (None, data.reason), "removed_on": (None, data.effective_on)},
@@ -60,10 +60,10 @@ async def move_member(uow: UnitOfWork, principal: Principal, member_id: uuid.UUI
         return member
     target = await household_for_write(session, principal, target_id, None)
     member.household_id = target.id
-    touch(member)
+    touch(member, uow.clock.now())
     source.size, target.size = source.size - 1, target.size + 1
-    touch(source)
-    touch(target)
+    touch(source, uow.clock.now())
+    touch(target, uow.clock.now())
     await session.flush()
     for household, action in ((source, "moved_out"), (target, "moved_in")):
         history.record(session, principal, household.id, "member", member.id, action,

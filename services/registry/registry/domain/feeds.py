@@ -61,7 +61,7 @@ async def apply_feed(uow: UnitOfWork, principal: Principal, department: str, rec
     result, numbers = FeedResult(department=department, received=len(records)), {}
     for index, record in enumerate(records):
         try:
-            numbers[index] = normalize_id_number(record.id_number)
+            numbers[index] = normalize_id_number(record.id_number, uow.clock.today())
         except InvalidIdNumber as exc:
             result.unmatched.append(FeedUnmatched(index=index, id_number=mask_id_number(record.id_number),
                                                   reason=translate(msg("invalid ID number: {reason}",

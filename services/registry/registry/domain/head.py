@@ -31,8 +31,8 @@ async def name_head(uow: UnitOfWork, principal: Principal, household_id: uuid.UU
                (new, {"relation": (new.relation, HEAD), "is_head": (False, True)})]
     for person, delta in changes:
         person.relation, person.is_head = delta["relation"][1], delta["is_head"][1]
-        touch(person)
-    touch(household)
+        touch(person, uow.clock.now())
+    touch(household, uow.clock.now())
     await session.flush()
     for person, delta in changes:
         history.record(session, principal, household.id, "member", person.id, "head_changed", delta,

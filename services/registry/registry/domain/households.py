@@ -33,7 +33,7 @@ async def register_household(uow: UnitOfWork, principal: Principal, data: Househ
     heads = [m for m in data.members if m.relation == HEAD]
     if len(heads) != 1:
         raise Unprocessable(msg("a household needs exactly one head (户主); got {count}", count=len(heads)))
-    id_numbers = [valid_id_number(m.id_number, f"members[{i}].id_number") for i, m in enumerate(data.members)]
+    id_numbers = [valid_id_number(m.id_number, uow.clock.today(), f"members[{i}].id_number") for i, m in enumerate(data.members)]
     await ensure_unregistered(session, id_numbers)
     if data.household_number and await repo.number_taken(session, data.household_number):
         raise Conflict(msg("household number {number} is already registered", number=data.household_number))
@@ -86,7 +86,7 @@ async def apply_changes(uow: UnitOfWork, principal: Principal, household: Househ
     for key, (_, new) in delta.items():
         setattr(household, key, new)
     _check_status(household.poverty_status, household.year_lifted)
-    touch(household)
+    touch(household, uow.clock.now())
     await uow.session.flush()
     history.record(uow.session, principal, household.id, "household", household.id, action, delta,
                    version=household.version)

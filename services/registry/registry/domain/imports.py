@@ -7,6 +7,7 @@ import asyncio
 import hashlib
 import uuid
 from collections.abc import Callable
+from datetime import date
 
 from asgi_correlation_id import correlation_id
 
@@ -23,9 +24,9 @@ from registry.repository import areas, bulk
 from registry.schemas.imports import ImportError_, ImportReport
 
 
-def _read_and_plan(data: bytes, filename: str, villages: dict, codes: set, progress) -> Plan:
+def _read_and_plan(data: bytes, filename: str, villages: dict, codes: set, today: date, progress) -> Plan:
     try:
-        return plan_import(read_rows(data, filename), villages, codes, progress)
+        return plan_import(read_rows(data, filename), villages, codes, today, progress)
     except (UnreadableFile, HeaderProblem) as exc:
         raise Unprocessable(msg("{file}: {problem}", file=filename, problem=message_of(exc))) from None
 
@@ -48,7 +49,8 @@ async def import_households(uow: UnitOfWork, principal: Principal, data: bytes, 
     known = await areas.villages_in(session, principal.scope)
     villages = {(township or "", name): code for code, name, township, _county in known}
     with no_gc():
-        plan = await asyncio.to_thread(_read_and_plan, data, filename, villages, {k[0] for k in known}, progress)
+        plan = await asyncio.to_thread(_read_and_plan, data, filename, villages, {k[0] for k in known},
+                                       uow.clock.today(), progress)
         households, members = _tuples(plan)
         await bulk.stage(session, households, members)
         del households, members

@@ -50,7 +50,7 @@ async def assess_income(uow: UnitOfWork, principal: Principal, household_id: uui
     if household.income_year is None or data.year >= household.income_year:
         changed = history.diff(household, {"per_capita_income": per_capita, "income_year": data.year})
         household.per_capita_income, household.income_year = per_capita, data.year
-    touch(household)
+    touch(household, uow.clock.now())
     rows = history.rows(principal, household.id, "income_assessment", assessment.id, "assessed", changed or None,
                         version=household.version,
                         snapshot={"year": data.year, "per_capita_income": per_capita, "net_income": net})

@@ -1,7 +1,7 @@
 """Members: entering a person, changing their facts, a member leaving (减员)."""
 
 import uuid
-from datetime import UTC, datetime
+from datetime import date, datetime
 
 from backstop_common.auth import Principal
 from backstop_common.concurrency import check_version
@@ -19,9 +19,9 @@ from registry.repository import members as repo
 from registry.schemas.members import MemberCreate, MemberUpdate
 
 
-def valid_id_number(raw: str, where: str = "id_number") -> str:
+def valid_id_number(raw: str, today: date, where: str = "id_number") -> str:
     try:
-        return normalize_id_number(raw)
+        return normalize_id_number(raw, today)
     except InvalidIdNumber as exc:
         raise Unprocessable(message_of(exc), field=where) from None
 
@@ -52,14 +52,14 @@ async def add_member(uow: UnitOfWork, principal: Principal, household_id: uuid.U
                      expected: int | None) -> Member:
     session = uow.session
     household = await household_for_write(session, principal, household_id, expected)
-    id_number = valid_id_number(data.id_number)
+    id_number = valid_id_number(data.id_number, uow.clock.today())
     await ensure_unregistered(session, [id_number])
     if data.relation == HEAD:
         raise Conflict("the household already has a head (户主); change the head's relation first")
     member = new_member(household.id, data, id_number)
     session.add(member)
     household.size += 1
-    touch(household)
+    touch(household, uow.clock.now())
     await session.flush()
     history.record(session, principal, household.id, "member", member.id, "added", version=member.version,
                    snapshot={"relation": member.relation, "name": member.name})
@@ -69,9 +69,10 @@ async def add_member(uow: UnitOfWork, principal: Principal, household_id: uuid.U
     return member
 
 
-def touch(record) -> None:
+def touch(record, now: datetime) -> None:
+    """A new version of a household or member, changed at ``now`` (the app's clock)."""
     record.version += 1
-    record.updated_at = datetime.now(UTC)
+    record.updated_at = now
 
 
 async def member_for_write(session, principal: Principal, member_id: uuid.UUID, expected: int | None
@@ -95,7 +96,7 @@ async def update_member(uow: UnitOfWork, principal: Principal, member_id: uuid.U
         raise Conflict("this member has left the household; their record is kept read-only")
     changes = data.model_dump(exclude_unset=True)
     if changes.get("id_number"):
-        changes["id_number"] = valid_id_number(changes["id_number"])
+        changes["id_number"] = valid_id_number(changes["id_number"], uow.clock.today())
         await ensure_unregistered(session, [changes["id_number"]], own=member.id)
         changes.update(birth_date=birth_date_of(changes["id_number"]), sex=sex_of(changes["id_number"]))
     if "relation" in changes and (changes["relation"] == HEAD) != member.is_head:
@@ -115,7 +116,7 @@ async def apply_changes(uow: UnitOfWork, principal: Principal, member: Member, h
     before = {k: old for k, (old, _) in delta.items()}
     for key, (_, new) in delta.items():
         setattr(member, key, new)
-    touch(member)
+    touch(member, uow.clock.now())
     household.updated_at = member.updated_at
     await uow.session.flush()
     history.record(uow.session, principal, household.id, "member", member.id, action,

@@ -29,7 +29,7 @@ async def _follow(uow: UnitOfWork, household_id: uuid.UUID, changes: Callable[[H
         return
     for field, (_, new) in changed.items():
         setattr(household, field, new)
-    touch(household)
+    touch(household, uow.clock.now())
     history.record(uow.session, MONITORING, household.id, "household", household.id, "monitoring_status",
                    changed, version=household.version)
     emit(uow, HouseholdUpdated(household_id=household.id, village_code=household.village_code,

@@ -19,7 +19,7 @@ async def assign_helper(uow: UnitOfWork, principal: Principal, household_id: uui
     helper = Helper(household_id=household.id, assigned_on=data.assigned_on or uow.clock.today(),
                     **data.model_dump(exclude={"assigned_on"}))
     uow.session.add(helper)
-    touch(household)
+    touch(household, uow.clock.now())
     await uow.session.flush()
     history.record(uow.session, principal, household.id, "helper", helper.id, "assigned",
                    version=household.version, snapshot={"name": helper.name, "unit": helper.unit,
@@ -34,7 +34,7 @@ async def give_measure(uow: UnitOfWork, principal: Principal, household_id: uuid
     household = await household_for_write(uow.session, principal, household_id, expected)
     measure = Measure(household_id=household.id, **data.model_dump(), recorded_by=principal.subject)
     uow.session.add(measure)
-    touch(household)
+    touch(household, uow.clock.now())
     await uow.session.flush()
     history.record(uow.session, principal, household.id, "measure", measure.id, "given",
                    version=household.version, snapshot=data.model_dump())

@@ -3,6 +3,7 @@
 import contextlib
 import gc
 from dataclasses import dataclass, field
+from datetime import date
 
 from backstop_common.i18n import Text, msg
 from backstop_common.money import to_fen
@@ -32,11 +33,12 @@ class Plan:
     ignored_headers: list[str] = field(default_factory=list)
 
 
-def plan_import(table: list[list], villages: dict[tuple[str, str], str], village_codes: set[str],
+def plan_import(table: list[list], villages: dict[tuple[str, str], str], village_codes: set[str], today: date,
                 progress=None) -> Plan:
-    """``villages`` maps (township name, village name) → code, ``village_codes`` the codes in scope."""
+    """``villages`` maps (township name, village name) → code, ``village_codes`` the codes in scope; ``today``
+    is the county's date by the app's clock (an ID number's birth date may not be after it)."""
     with no_gc():
-        return _plan(table, villages, village_codes, progress)
+        return _plan(table, villages, village_codes, today, progress)
 
 
 @contextlib.contextmanager
@@ -52,7 +54,7 @@ def no_gc():
             gc.enable()
 
 
-def _plan(table, villages, village_codes, progress) -> Plan:
+def _plan(table, villages, village_codes, today, progress) -> Plan:
     header, cols, ignored = find_header(table)
     plan, groups = Plan(ignored_headers=ignored), {}
     for index in range(header + 1, len(table)):
@@ -60,7 +62,7 @@ def _plan(table, villages, village_codes, progress) -> Plan:
         if not any(c not in (None, "") for c in cells):
             continue
         plan.rows += 1
-        person, facts, problems = parse_row(cells, cols)
+        person, facts, problems = parse_row(cells, cols, today)
         line = index + 1
         code = _village(facts, villages, village_codes, problems)
         groups.setdefault(facts["household_number"], []).append((line, person, facts, code, problems))

@@ -1,5 +1,6 @@
 """One spreadsheet row → a person and the household facts it carries, or every reason it is bad."""
 
+from datetime import date
 from decimal import Decimal, InvalidOperation
 
 from backstop_common.i18n import Text, message_of, msg
@@ -75,7 +76,7 @@ def _texts(cells: list, cols: dict[str, int], t: dict, problems: list[Text], hea
             t[key] = ""
 
 
-def parse_row(cells: list, cols: dict[str, int]) -> tuple[dict, dict, list[Text]]:
+def parse_row(cells: list, cols: dict[str, int], today: date) -> tuple[dict, dict, list[Text]]:
     """(person, household facts, problems)."""
     problems: list[Text] = []
     t: dict[str, str] = {}
@@ -104,7 +105,7 @@ def parse_row(cells: list, cols: dict[str, int]) -> tuple[dict, dict, list[Text]
     if relation not in RELATIONS:
         problems.append(msg("unknown {column} {value}", column="与户主关系", value=repr(relation)))
     person.update(relation=relation, is_head=relation == HEAD)
-    id_number = attempt(normalize_id_number, g("id_number", ""))
+    id_number = attempt(normalize_id_number, g("id_number", ""), today)
     if id_number:
         person.update(id_number=id_number, birth_date=birth_date_of(id_number), sex=sex_of(id_number))
         _agree(person, g("sex", ""), attempt(v.a_date, g("birth_date"), "出生日期"), problems)
