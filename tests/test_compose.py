@@ -161,13 +161,16 @@ def test_compose_refuses_to_render_without_a_database_password():
         render(operator_env(POSTGRES_PASSWORD=None))
 
 
-def test_every_service_is_built_from_its_own_dockerfile_on_its_port():
+def test_every_service_is_built_from_the_one_template_as_itself_on_its_port():
     compose = render(operator_env())
     for service, port in devstack.SERVICES.items():
         spec = compose["services"][service]
-        assert (ROOT / spec["build"]["dockerfile"]) == ROOT / "services" / service / "Dockerfile"
+        assert spec["build"]["dockerfile"] == TEMPLATE and spec["build"]["context"] == "."
+        assert spec["build"]["args"] == {"SERVICE": service, "PORT": str(port)}
         assert spec["ports"] == [f"{port}:{port}"]
         assert f"127.0.0.1:{port}/readyz" in " ".join(spec["healthcheck"]["test"])
+    assert compose["services"]["bootstrap"]["build"]["args"]["SERVICE"] == "registry"  # the image holding the CLI
+    assert not list((ROOT / "services").glob("*/Dockerfile")), "a service's own Dockerfile: use the template"
     init_sql = (ROOT / "deploy/postgres-init.sql").read_text()
     assert all(f"CREATE DATABASE {s};" in init_sql for s in devstack.SERVICES)
 
@@ -198,8 +201,24 @@ def test_images_are_pinned_by_exact_tag():
         assert re.search(r":\d+\.\d+(\.\d+)?(-[\w.]+)?(@sha256:\w+)?$", compose["services"][name]["image"]), name
 
 
+TEMPLATE = "deploy/Dockerfile"
+IMAGES = [*devstack.SERVICES, "console"]
+
+
+def build_args(service: str) -> dict[str, str]:
+    """What compose hands the template for ``service``, over the template's own defaults."""
+    steps = instructions((ROOT / TEMPLATE).read_text())
+    defaults = dict(a.split("=", 1) for op, a in steps if op == "ARG" and "=" in a)
+    given = render(operator_env())["services"][service]["build"]["args"]
+    return {k: v.strip('"') for k, v in defaults.items()} | given
+
+
 def dockerfile(service: str) -> str:
-    return (ROOT / "services" / service / "Dockerfile").read_text()
+    """The template as ``docker build`` reads it for ``service``: its build args expanded."""
+    text = (ROOT / TEMPLATE).read_text()
+    for name, value in build_args(service).items():
+        text = text.replace("${" + name + "}", value)
+    return text
 
 
 def instructions(text: str) -> list[tuple[str, str]]:
@@ -208,7 +227,18 @@ def instructions(text: str) -> list[tuple[str, str]]:
             if line.strip() and not line.lstrip().startswith("#") and len(line.split(None, 1)) == 2]
 
 
-@pytest.mark.parametrize("service", devstack.SERVICES)
+def image_env(service: str) -> dict[str, str]:
+    """The ENV of the image's final stage (``KEY=VALUE`` pairs)."""
+    steps = instructions(dockerfile(service))
+    final = steps[max(i for i, (op, _) in enumerate(steps) if op == "FROM"):]
+    return dict(pair.split("=", 1) for op, arg in final if op == "ENV" for pair in shlex.split(arg))
+
+
+def expand(text: str, env: dict[str, str]) -> str:
+    return re.sub(r"\$\{?(\w+)\}?", lambda m: env.get(m[1], m[0]), text)
+
+
+@pytest.mark.parametrize("service", IMAGES)
 def test_images_are_multi_stage_pinned_non_root_with_dependencies_before_source(service):
     steps = instructions(dockerfile(service))
     args = dict(a.split("=", 1) for op, a in steps if op == "ARG" and "=" in a)
@@ -245,16 +275,31 @@ def assert_command_exists(argv: list[str]) -> None:
         assert spec and re.search(rf"^{attribute}\s*=", Path(spec.origin).read_text(), re.M), argv[1]
 
 
-@pytest.mark.parametrize("service", devstack.SERVICES)
-def test_the_images_commands_exist_in_the_installed_packages(service):
-    cmd = next(arg for op, arg in instructions(dockerfile(service)) if op == "CMD")
-    argv = yaml.safe_load(cmd)
+def container_command(service: str) -> list[str]:
+    """What the container runs: compose's ``command``, else the image's CMD with the image's ENV expanded."""
+    spec = render(operator_env())["services"][service]
+    if "command" in spec:
+        return spec["command"]
+    argv = yaml.safe_load(next(arg for op, arg in instructions(dockerfile(service)) if op == "CMD"))
+    return [expand(word, image_env(service)) for word in argv]
+
+
+@pytest.mark.parametrize("service", IMAGES)
+def test_the_images_commands_exist_in_the_installed_packages_and_serve_that_service(service):
+    argv = container_command(service)
     script = argv[-1] if argv[:2] == ["sh", "-c"] else shlex.join(argv)
-    for step in script.split("&&"):
-        words = shlex.split(step)
+    steps = [shlex.split(step) for step in script.split("&&")]
+    for words in steps:
         assert_command_exists(words[1:] if words[0] == "exec" else words)
-    health = next(arg for op, arg in instructions(dockerfile(service)) if op == "HEALTHCHECK")
-    assert_command_exists(yaml.safe_load(health.split("CMD", 1)[1]))
+    port = devstack.SERVICES.get(service, 8000)
+    assert steps[-1][-7:] == ["uvicorn", f"{service}.main:app", "--host", "0.0.0.0", "--port", str(port),
+                              "--no-access-log"]
+    if service in devstack.SERVICES:  # a service migrates its own database and creates the topics first
+        assert steps[:2] == [["backstop", "migrate", service], ["backstop", "topics"]]
+    health = next(arg for op, arg in instructions(dockerfile(service)) if op == "HEALTHCHECK").split("CMD", 1)[1]
+    probe = shlex.split(expand(health, image_env(service)))
+    assert_command_exists(probe)
+    assert probe[-1] == f"http://127.0.0.1:{port}/{'readyz' if service in devstack.SERVICES else 'healthz'}"
 
 
 def test_compose_commands_and_healthchecks_exist_in_the_installed_packages():
@@ -285,11 +330,12 @@ def test_the_one_lock_file_matches_every_pyproject_in_the_repository():
 def test_make_install_and_the_images_install_only_what_the_lock_pins():
     makefile = (ROOT / "Makefile").read_text()
     assert "--require-hashes" in makefile and "uv export --locked" in makefile
-    for service in devstack.SERVICES:
+    for service in IMAGES:
         text = dockerfile(service)
         assert f"uv export --frozen --package backstop-{service}" in text and "--require-hashes" in text
-        # the kernel, the event payloads (libs/events), then the service itself
-        assert re.search(r"pip install --no-deps libs/common libs/events services/" + service, text)
+        # the kernel, the event payloads (libs/events; not for the console), then the service itself
+        libs = "libs/common" if service == "console" else "libs/common libs/events"
+        assert re.search(rf"pip install --no-deps {libs} services/{service}$", text, re.M)
         assert "COPY libs/events libs/events" in text
 
 
@@ -331,7 +377,8 @@ def test_alert_rules_and_the_dashboard_read_only_series_the_services_export():
 def test_the_console_is_built_from_its_dockerfile_calls_the_services_by_name_and_needs_its_session_secret():
     compose = render(operator_env(CONSOLE_SESSION_SECRET="s-" + SECRET))
     spec = compose["services"]["console"]
-    assert spec["build"]["dockerfile"] == "services/console/Dockerfile" and spec["ports"] == ["8000:8000"]
+    assert spec["build"]["dockerfile"] == TEMPLATE and spec["build"]["args"]["SERVICE"] == "console"
+    assert spec["ports"] == ["8000:8000"]
     assert set(spec["environment"]) <= variables_read(settings_class("console"))
     env = spec["container_env"]
     assert "DATABASE_URL" not in spec["environment"] and env.get("CONSOLE_DEMO_LOGIN") in (None, "", "false")
@@ -342,5 +389,4 @@ def test_the_console_is_built_from_its_dockerfile_calls_the_services_by_name_and
 
     assert Settings(backstop_env="production", session_secret="s-" + SECRET).secret_problem() is None
     assert Settings(backstop_env="production").secret_problem()  # no secret: refuses to start
-    cmd = next(arg for op, arg in instructions(dockerfile("console")) if op == "CMD")
-    assert_command_exists(yaml.safe_load(cmd))
+    assert_command_exists(container_command("console"))
