@@ -3,7 +3,7 @@ signals, check the cluster."""
 
 import uuid
 from collections.abc import Callable
-from datetime import datetime
+from datetime import datetime, timedelta
 
 import structlog
 
@@ -12,10 +12,10 @@ from backstop_events.registry import HouseholdUpdated, MeasureGiven
 from monitoring.domain import cluster, dibao
 from monitoring.domain.policy import effective_policy
 from monitoring.domain.rules import Draft
-from monitoring.domain.signals import record_signal
+from monitoring.domain.signals import Recorded, record_many, record_signal
 from monitoring.models import HouseholdFacts, Policy
 from monitoring.repository import cases as case_repo
-from monitoring.repository import households
+from monitoring.repository import households, sweeps
 from monitoring.vocab import Source
 
 log = structlog.get_logger()
@@ -65,6 +65,80 @@ async def screen(uow: UnitOfWork, facts: HouseholdFacts, rule: Rule, now: dateti
     if recorded and policy is not None:
         await cluster.check(uow, policy, now, scope=facts.village_code, village=facts.village_code)
     return recorded
+
+
+class Policies:
+    """``effective_policy`` remembered for one batch (the rows do not change inside its transaction)."""
+
+    def __init__(self, session):
+        self._session = session
+        self._known: dict[tuple[str, int], Policy | None] = {}
+
+    async def get(self, village_code: str, year: int) -> Policy | None:
+        key = (village_code, year)
+        if key not in self._known:
+            self._known[key] = await effective_policy(self._session, village_code, year)
+        return self._known[key]
+
+    def known(self, village_code: str, year: int) -> Policy | None:
+        return self._known[(village_code, year)]
+
+
+async def screen_many(uow: UnitOfWork, screened: list[tuple[HouseholdFacts, Rule]], now: datetime,
+                      created: set[uuid.UUID], *, income: bool = False) -> int:
+    """``screen`` for a batch of households, each once, that took one type's events (``created``: the
+    households the batch added to the read model): the same rules, income follow-up and signals, the signals
+    recorded by the set (``signals.record_many``), the cluster alert as the per-event checks would have fired it
+    (``_clusters``). Returns how many new signals it produced."""
+    policies, drafted, policy_of = Policies(uow.session), [], {}
+    for facts, rule in screened:
+        year = facts.income_year if income and facts.income_year else now.year
+        policy = policy_of[facts.household_id] = await policies.get(facts.village_code, year)
+        if income:
+            _track_income_stability(facts, policy, now)
+        if policy is None:
+            log.warning("monitoring.no_policy", village_code=facts.village_code, year=year)
+        drafted += [(facts, draft) for draft in rule(policy)]
+        if income:
+            await dibao.after_income(uow, facts, policy, now)
+    if not drafted:
+        return 0
+    for village in {f.village_code for f, _ in drafted}:  # the days a new case takes (``signals._open_case``)
+        await policies.get(village, now.year)
+    open_cases = await case_repo.open_for_households(uow.session, list({f.household_id for f, _ in drafted}))
+    done = await record_many(uow, drafted, open_cases, Source.EVENT,
+                             lambda village: policies.known(village, now.year), now)
+    log.info("risk.detected_many", households=len(done.households), signals=len(done.signals))
+    for village in done.villages:
+        await _clusters(uow, village, [(f, policy_of[f.household_id]) for f, _ in screened if f.village_code == village],
+                        created, done, now)
+    return len(done.signals)
+
+
+async def _clusters(uow: UnitOfWork, village: str, screened: list[tuple[HouseholdFacts, Policy | None]],
+                    created: set[uuid.UUID], done: Recorded, now: datetime) -> None:
+    """The per-event path checks the village's cluster after each event that recorded a signal, counting the
+    households and signals so far: replay those checks over the batch, from where the village stood before it
+    (the figures without the batch's new households and signals), so the alert fires at the same event with
+    the same figures. The window is the first screening policy's."""
+    first = next((p for f, p in screened if p is not None and f.household_id in done.households), None)
+    if first is None:
+        return
+    standing = await sweeps.cluster_standing(
+        uow.session, village=village, since=now - timedelta(days=first.cluster_window_days),
+        bucket=cluster.bucket_of(first, now), households=[f.household_id for f, _ in screened],
+        new_signals=list(done.signals))
+    if standing.fired:
+        return
+    newly = {f.household_id for f, _ in screened if f.household_id in done.households} - set(standing.signalled_before)
+    total = standing.total - sum(f.household_id in created for f, _ in screened)
+    n = standing.n - len(newly)
+    for facts, policy in screened:
+        total += facts.household_id in created
+        n += facts.household_id in newly
+        if facts.household_id in done.households and policy is not None and cluster.crossed(policy, n, total):
+            await cluster.fire(uow, policy, now, village, n, total)
+            return
 
 
 async def measure_given(uow: UnitOfWork, facts: HouseholdFacts, data: MeasureGiven, now: datetime) -> None:

@@ -5,6 +5,7 @@ Counts (dropouts, uninsured, major illness, disability) start from the registrat
 with member events; where an event carries no previous value, the member's last known one is used.
 """
 
+import uuid
 from collections.abc import Callable
 from datetime import datetime
 
@@ -152,14 +153,63 @@ async def apply(session, data: HouseholdEvent, change: Change, now: datetime) ->
     return facts
 
 
+async def apply_many(session, batch: list[HouseholdEvent], change: Change,
+                     now: datetime) -> tuple[list[HouseholdFacts], set[uuid.UUID]]:
+    """``apply`` for a run of one type's events, one per household (the consumer's batch): the households'
+    and members' rows read and locked by one statement each, the changes made, one flush. Returns the facts
+    after it in the batch's order, and which households it created (the cluster check counts them)."""
+    known = await households.get_many(session, [d.household_id for d in batch])
+    member_ids = [m for d in batch if (m := getattr(d, "member_id", None))]
+    members = await households.members_many(session, member_ids) if member_ids else {}
+    out, created = [], set()
+    for data in batch:
+        facts = known.get(data.household_id)
+        if facts is None:
+            created.add(data.household_id)
+            facts = known[data.household_id] = HouseholdFacts(household_id=data.household_id,
+                                                              village_code=data.village_code, first_seen_at=now)
+            session.add(facts)
+        member_id = getattr(data, "member_id", None)
+        change(facts, data, _member(session, members, member_id, data.household_id) if member_id else None)
+        facts.updated_at = now
+        out.append(facts)
+    await session.flush()
+    return out, created
+
+
+def _member(session, members: dict, member_id, household_id) -> MemberFacts:
+    """The member's row from those read, or a new one (as ``households.member`` makes it)."""
+    row = members.get(member_id)
+    if row is None:
+        row = members[member_id] = MemberFacts(member_id=member_id, household_id=household_id)
+        session.add(row)
+    return row
+
+
+async def registered_many(session, batch: list[HouseholdRegistered],
+                          now: datetime) -> tuple[list[HouseholdFacts], set[uuid.UUID]]:
+    """``registered`` for a batch of households (each once): an import's registrations by the set."""
+    facts, created = await apply_many(session, batch, _registered, now)
+    listed = [m.member_id for d in batch for m in d.members]
+    members = await households.members_many(session, listed) if listed else {}
+    for data in batch:
+        for m in data.members:
+            _listed(_member(session, members, m.member_id, data.household_id), m)
+    await session.flush()
+    return facts, created
+
+
+def _listed(row: MemberFacts, listed) -> None:
+    row.health, row.disability_grade = listed.health, listed.disability_grade
+    row.schooling_status, row.insured = listed.schooling_status, listed.medical_insurance
+
+
 async def registered(session, data: HouseholdRegistered, now: datetime) -> HouseholdFacts:
     """建档: the facts, and the listed members as member events will find them (so a later change is not
     counted twice)."""
     facts = await apply(session, data, _registered, now)
     for listed in data.members:
-        row = await households.member(session, listed.member_id, data.household_id)
-        row.health, row.disability_grade = listed.health, listed.disability_grade
-        row.schooling_status, row.insured = listed.schooling_status, listed.medical_insurance
+        _listed(await households.member(session, listed.member_id, data.household_id), listed)
     await session.flush()
     return facts
 

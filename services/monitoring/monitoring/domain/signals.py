@@ -118,6 +118,7 @@ class Recorded:
     """What ``record_many`` wrote: the new signals' ids, the cases opened and joined, the villages touched."""
 
     signals: set[uuid.UUID] = field(default_factory=set)
+    households: set[uuid.UUID] = field(default_factory=set)  # those with a new signal
     cases_opened: int = 0
     cases_joined: int = 0
     villages: dict[str, Any] = field(default_factory=dict)  # village → the household facts that signalled there
@@ -143,6 +144,7 @@ async def record_many(uow: UnitOfWork, drafted: list[tuple[Any, Draft]], open_ca
         if row["id"] not in done.signals:
             continue
         done.villages.setdefault(h.village_code, h)
+        done.households.add(h.household_id)
         case = cases.get(h.household_id)
         is_new = case is None and h.household_id not in open_cases
         if is_new:

@@ -73,6 +73,29 @@ RETURNING village_code, households_with_signals, households_total, share
 """)
 
 
+#: where a village stands before a batch's signals are counted (``intake.screen_many`` replays the per-event
+#: checks from it): households, households with signals in the window, the window's alert, and which of the
+#: batch's households had a signal in the window before the batch's new ones
+CLUSTER_STANDING = text("""
+SELECT (SELECT count(*) FROM household_facts WHERE village_code = :village) AS total,
+       (SELECT count(DISTINCT household_id) FROM signals WHERE village_code = :village AND created_at >= :since) AS n,
+       EXISTS (SELECT 1 FROM cluster_alerts WHERE village_code = :village AND window_bucket = :bucket) AS fired,
+       ARRAY(SELECT DISTINCT household_id FROM signals
+              WHERE village_code = :village AND created_at >= :since AND household_id = ANY(CAST(:households AS uuid[]))
+                AND NOT (id = ANY(CAST(:new AS uuid[])))) AS signalled_before
+""")
+
+#: one village's alert with the figures of the moment it crossed the threshold (``CLUSTER_ALERTS``' row)
+RECORD_CLUSTER_ALERT = text("""
+INSERT INTO cluster_alerts (village_code, window_bucket, fired_at, households_with_signals, households_total,
+                            share, threshold, window_days)
+VALUES (:village, :bucket, :now, CAST(:n AS int), CAST(:total AS int),
+        round(CAST(:n AS int)::numeric / CAST(:total AS int), 4), :threshold, :window)
+ON CONFLICT DO NOTHING
+RETURNING village_code, households_with_signals, households_total, share
+""")
+
+
 async def missed_deadlines(session: AsyncSession, now: datetime) -> list[Row]:
     """(case_id, step, due_at, household_id, village_code, stage) of each deadline newly missed."""
     return list((await session.execute(MISSED_DEADLINES, {"now": now})).all())
@@ -89,3 +112,18 @@ async def cluster_alerts(session: AsyncSession, *, scope: str, village: str, now
     return list((await session.execute(CLUSTER_ALERTS, {
         "scope": scope, "village": village, "since": now - timedelta(days=window_days), "bucket": bucket,
         "now": now, "threshold": threshold, "window": window_days, "min_households": min_households})).all())
+
+
+async def cluster_standing(session: AsyncSession, *, village: str, since: datetime, bucket: int, households: list,
+                           new_signals: list) -> Row:
+    """(total, n, fired, signalled_before) of ``village`` (``CLUSTER_STANDING``)."""
+    return (await session.execute(CLUSTER_STANDING, {"village": village, "since": since, "bucket": bucket,
+                                                     "households": households, "new": new_signals})).one()
+
+
+async def record_cluster_alert(session: AsyncSession, *, village: str, bucket: int, now: datetime, n: int,
+                               total: int, threshold, window_days: int) -> list[Row]:
+    """The alert as ``cluster_alerts`` records it (none when the window's alert was recorded before)."""
+    return list((await session.execute(RECORD_CLUSTER_ALERT, {
+        "village": village, "bucket": bucket, "now": now, "n": n, "total": total, "threshold": threshold,
+        "window": window_days})).all())

@@ -1,0 +1,203 @@
+"""A bulk import digested by the set (issue 18): the same registry events applied as the consumer's batches
+(``handlers.BATCH_HANDLERS``: a partition's fetch in one transaction, runs of one type by the set) and one
+event at a time (the per-event handlers, a transaction each) leave the same read model, signals, cases,
+history and 低保 follow-up, and stage the same events, byte for byte, in the same order for each subject.
+
+Both copies run at one stopped instant, on households of their own (the same facts under other ids and in a
+village of their own), and are compared with the generated ids replaced by names."""
+
+import uuid
+from datetime import datetime
+
+import pytest
+from aiokafka.structs import ConsumerRecord
+from sqlalchemy import text
+
+from backstop_common.clock import Clock
+from backstop_common.consumer import EventConsumer
+from backstop_common.envelope import to_kafka
+from backstop_common.kafka import Publisher
+from monitoring.events import catalog
+from monitoring.handlers import BATCH_HANDLERS, HANDLERS
+
+from .support import income, registered, registry_event
+
+
+
+class Stopped(Clock):
+    """The app's time when made, kept (both copies see one instant; no deadline falls due meanwhile)."""
+
+    def __init__(self, at: datetime):
+        super().__init__()
+        self.at = at
+
+    def now(self) -> datetime:
+        return self.at
+
+
+def _member(member_id, **over) -> dict:
+    return dict(member_id=str(member_id), relation="户主", sex="男", birth_year=1970, health="healthy",
+                disability_grade=0, labour_capacity="普通劳动力", medical_insurance=True) | over
+
+
+def county_year(village: str, hh: list[uuid.UUID], members: list[uuid.UUID]) -> list[list]:
+    """Two fetches of one county's events: the import's registrations, then a day of changes."""
+    h = hh
+    registrations = [
+        registered(h[0], village, per_capita_income="5000.00", income_year=2021, main_cause="0201"),
+        registered(h[1], village, per_capita_income="9000.00", income_year=2021, housing_grade="D",
+                   dropout_members=1, members=[_member(members[0])]),
+        registered(h[2], village, per_capita_income="5500.00", income_year=2021, monitoring_category="unstable",
+                   risk_identified_on="2024-05-01"),
+        registered(h[3], village, per_capita_income="4000.00", income_year=2020),  # under 2020's 低保 line
+        registered(h[4], village, per_capita_income="6500.00", income_year=2020, dibao=True),  # 渐退 starts
+        registered(h[5], village, per_capita_income="12000.00", income_year=2021,
+                   members=[_member(members[1], health="major_illness", disability_grade=2),
+                            _member(members[2], relation="之子", birth_year=2012, schooling_stage="初中",
+                                    schooling_status="enrolled")]),
+        registered(h[6], village, per_capita_income="12000.00", income_year=2021),
+    ]
+    changes = [
+        income(h[6], village, "5800.00", year=2022, previous="12000.00"),  # opens a case
+        income(h[0], village, "4800.00", year=2022, previous="5000.00"),  # joins its case
+        income(h[0], village, "4700.00", year=2023, previous="4800.00"),  # the same household again: next run
+        registry_event("household.housing_assessed", h[6], village, grade="C", assessed_on="2026-03-01"),  # joins
+        registry_event("member.schooling_changed", h[5], village, member_id=str(members[2]), stage="初中",
+                       status="dropped_out", previous_status="enrolled", age=14, boarding=False),
+        registry_event("member.insurance_changed", h[5], village, member_id=str(members[1]), medical_insurance=False),
+        registry_event("member.insurance_changed", h[1], village, member_id=str(members[0]), medical_insurance=False),
+        registry_event("household.water_assessed", h[1], village, safe_water=False, assessed_on="2026-03-01"),
+        registry_event("member.removed", h[5], village, member_id=str(members[1]), size=2, reason="death",
+                       effective_on="2026-02-28"),
+    ]
+    return [registrations, changes]
+
+
+def _records(events) -> list:
+    out = []
+    for offset, event in enumerate(events):
+        rec = to_kafka(event)
+        out.append(ConsumerRecord("registry.household", 0, offset, 0, 0, rec.key, rec.value, None, len(rec.key),
+                                  len(rec.value), tuple(rec.headers)))
+    return out
+
+
+@pytest.fixture
+def consumers(app, settings):
+    stopped = Stopped(app.state.clock.now())
+
+    def make(batched: bool) -> EventConsumer:
+        return EventConsumer(settings=settings, session_factory=app.state.sessions, publisher=Publisher(settings),
+                             handlers=HANDLERS, models=catalog.consumed_models(), topics=["registry.household"],
+                             group_id=f"digest-{uuid.uuid4().hex[:6]}", clock=stopped,
+                             batch_handlers=BATCH_HANDLERS if batched else None)
+    return make
+
+
+async def _outcome(app, village: str, hh: list, members: list) -> dict:
+    """What the copy left, ids replaced by names (households and members by their place, the rest by what
+    they belong to), so both copies compare as text."""
+    names = {str(h): f"<h{i}>" for i, h in enumerate(hh)} | {str(m): f"<m{i}>" for i, m in enumerate(members)}
+    names[village] = "<village>"
+    q = {"h": hh, "v": village}
+    async with app.state.sessions() as s:
+        async def rows(sql: str) -> list:
+            return [tuple(r) for r in (await s.execute(text(sql), q)).all()]
+        cases = await rows("SELECT id, household_id FROM cases WHERE household_id = ANY(:h)")
+        names |= {str(c): f"<case of {names[str(h)]}>" for c, h in cases}
+        signals = await rows("SELECT id, household_id, rule FROM signals WHERE household_id = ANY(:h)")
+        names |= {str(i): f"<signal {names[str(h)]} {rule}>" for i, h, rule in signals}
+        phaseouts = await rows("SELECT id, household_id FROM dibao_phaseouts WHERE household_id = ANY(:h)")
+        names |= {str(i): f"<phaseout of {names[str(h)]}>" for i, h in phaseouts}
+        found = {
+            "facts": await rows("SELECT * FROM household_facts WHERE household_id = ANY(:h)"),
+            "members": await rows("SELECT * FROM member_facts WHERE household_id = ANY(:h)"),
+            # all but changed_xid: the writing transaction's id (offline sync's order)
+            "cases": await rows("SELECT to_jsonb(c) - 'changed_xid' FROM cases c WHERE household_id = ANY(:h)"),
+            "signals": await rows("SELECT * FROM signals WHERE household_id = ANY(:h)"),
+            "steps": await rows("SELECT case_id, action, from_stage, to_stage, actor_user_id, note, data::text, at"
+                                " FROM case_steps WHERE case_id IN (SELECT id FROM cases WHERE household_id = ANY(:h))"),
+            "dibao": await rows("SELECT household_id, fact_key, recommended_at FROM dibao_recommendations"
+                                " WHERE household_id = ANY(:h)"),
+            "phaseouts": await rows("SELECT * FROM dibao_phaseouts WHERE household_id = ANY(:h)"),
+            "clusters": await rows("SELECT * FROM cluster_alerts WHERE village_code = :v"),
+        }
+        events = await rows("SELECT subject, type, key, area_code, data::text FROM outbox"
+                            " WHERE area_code = :v ORDER BY seq")
+
+    def named(value) -> str:
+        out = str(value)
+        for generated, name in names.items():
+            out = out.replace(generated, name)
+        return out
+
+    outcome = {table: sorted(named(r) for r in found_rows) for table, found_rows in found.items()}
+    by_subject: dict[str, list] = {}
+    for subject, *rest in events:  # the outbox's order holds for each subject (each key); across them it may not
+        by_subject.setdefault(named(subject), []).append(named(tuple(rest)))
+    outcome["events"] = by_subject
+    return outcome
+
+
+def _copy(n_households: int = 7, n_members: int = 3):
+    return [uuid.uuid4() for _ in range(n_households)], [uuid.uuid4() for _ in range(n_members)]
+
+
+async def test_a_batch_leaves_exactly_what_one_event_at_a_time_leaves(app, consumers):
+    one_by_one, batched = consumers(False), consumers(True)
+    (hh_a, m_a), (hh_b, m_b) = _copy(), _copy()
+    alone_village, batch_village = "211204019001", "211204019002"
+
+    for fetch in county_year(alone_village, hh_a, m_a):
+        for record in _records(fetch):
+            event, payload = one_by_one.decode(record)
+            assert await one_by_one.apply(event, payload, record)
+    for fetch in county_year(batch_village, hh_b, m_b):
+        items = [(*batched.decode(r), r) for r in _records(fetch)]
+        assert await batched.apply_batch(items)  # never fell back to one at a time
+
+    alone = await _outcome(app, alone_village, hh_a, m_a)
+    by_set = await _outcome(app, batch_village, hh_b, m_b)
+    assert len(alone["cases"]) == 6 and len(alone["signals"]) >= 9 and alone["dibao"] and alone["phaseouts"]
+    assert alone["clusters"]  # the village crossed the cluster threshold (5 households with signals)
+    assert sum(map(len, alone["events"].values())) >= 18
+    assert by_set == alone
+
+
+async def test_a_redelivered_batch_changes_nothing(app, consumers):
+    batched = consumers(True)
+    hh, members = _copy()
+    village = "211204019003"
+    fetches = [[(*batched.decode(r), r) for r in _records(fetch)] for fetch in county_year(village, hh, members)]
+    for items in fetches:
+        assert await batched.apply_batch(items)
+    before = await _outcome(app, village, hh, members)
+    for items in fetches:  # the broker hands the same records again (a rebalance before the commit)
+        assert await batched.apply_batch(items)
+    assert await _outcome(app, village, hh, members) == before
+
+
+async def test_a_poison_event_in_a_batch_keeps_nothing_of_it_and_one_by_one_applies_the_rest(app, consumers):
+    """An event whose handling fails (here: a registration whose size the model takes and the database
+    column refuses) takes the whole fetch back; the consumer then applies each on its own."""
+    batched = consumers(True)
+    hh, members = _copy()
+    village = "211204019004"
+    registrations, _ = county_year(village, hh, members)
+    poison = registered(uuid.uuid4(), village, size=2**40)
+    registrations.insert(3, poison)
+    items = [(*batched.decode(r), r) for r in _records(registrations)]
+    assert not await batched.apply_batch(items)
+    assert (await _outcome(app, village, hh, members))["facts"] == []  # nothing of the batch was kept
+    for record in _records(registrations):
+        event, payload = batched.decode(record)
+        try:
+            await batched.apply(event, payload, record)
+        except Exception:
+            assert event.id == poison.id
+    after = await _outcome(app, village, hh, members)
+    assert len(after["facts"]) == 7 and len(after["cases"]) == 4
+
+
+def test_every_batch_handler_has_its_per_event_twin():
+    assert BATCH_HANDLERS and set(BATCH_HANDLERS) <= set(HANDLERS)
