@@ -194,15 +194,21 @@ CASE_EVENTS: dict[str, type[BaseModel]] = {
 
 # ── monitoring.campaign ─────────────────────────────────────────────────────────────────────────────────
 
-class CampaignStarted(BaseModel):
-    """An investigation campaign (大排查) began over an area with its checklist and deadlines."""
+class CampaignTerms(BaseModel):
+    """What an investigation campaign (大排查) is: its name, area, deadlines and checklist — announced by
+    ``campaign.started`` and answered by monitoring's API (``CampaignOut``) alike."""
 
-    campaign_id: uuid.UUID
     name: str
     area_code: str
     investigation_due: datetime
     rectification_due: datetime
     checks: list[str]
+
+
+class CampaignStarted(CampaignTerms):
+    """An investigation campaign (大排查) began over an area with its checklist and deadlines."""
+
+    campaign_id: uuid.UUID
     actor: Actor | None = None
 
 

@@ -133,17 +133,25 @@ class FiveItemsReport(BaseModel):
     items: list[FiveItemsRow]
 
 
-class SubsidyNoticeLine(BaseModel):
+class PublicSubsidy(BaseModel):
+    """A subsidy paid (补助) as the public sees it: where, what, for when, how much — no household."""
+
     village_code: str
-    household_id: uuid.UUID
     kind: str
     period: str
     amount: Decimal
     paid_on: date | None = None
 
 
-class ProjectNoticeLine(BaseModel):
-    project_id: uuid.UUID
+class SubsidyNoticeLine(PublicSubsidy):
+    """A line of the village's subsidy notice (补助公示): the public line and whose it is."""
+
+    household_id: uuid.UUID
+
+
+class ProjectOnNotice(BaseModel):
+    """A project as a notice shows it (项目公示): what, where, which year, its budget and stage."""
+
     name: str
     project_type: str
     area_code: str
@@ -151,6 +159,10 @@ class ProjectNoticeLine(BaseModel):
     budget: Decimal
     stage: str
     notice_ends_at: datetime | None = None
+
+
+class ProjectNoticeLine(ProjectOnNotice):
+    project_id: uuid.UUID
     beneficiary_households: int
 
 
@@ -160,23 +172,8 @@ class PublicAllocation(BaseModel):
     spent: Decimal
 
 
-class PublicProject(BaseModel):
-    name: str
-    project_type: str
-    area_code: str
-    year: int
-    budget: Decimal
-    stage: str
-    notice_ends_at: datetime | None = None
+class PublicProject(ProjectOnNotice):
     deadline: date | None = None
-
-
-class PublicSubsidy(BaseModel):
-    village_code: str
-    kind: str
-    period: str
-    amount: Decimal
-    paid_on: date | None = None
 
 
 class SubsidyCount(BaseModel):

@@ -9,6 +9,7 @@ from pydantic import BaseModel, ConfigDict, Field
 from backstop_common.dates import CalendarDate
 from backstop_common.examples import example
 from backstop_common.money import Money
+from backstop_events.monitoring import CampaignTerms
 
 
 @example({"code": "housing_safe",
@@ -46,14 +47,12 @@ class CampaignIn(BaseModel):
     checks: list[str]
 
 
-class CampaignOut(BaseModel):
+class CampaignOut(CampaignTerms):
+    """A campaign as the API answers it: its terms (the ``campaign.started`` event's), who made it, how often
+    it ran."""
+
     model_config = ConfigDict(from_attributes=True)
     id: uuid.UUID
-    name: str
-    area_code: str
-    investigation_due: datetime
-    rectification_due: datetime
-    checks: list[str]
     created_by: str
     created_at: datetime
     runs: int
