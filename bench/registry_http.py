@@ -5,17 +5,19 @@
 
 Lighter than `bench/api_throughput.py` (which starts the whole stack and waits for it to digest the county):
 its own embedded PostgreSQL, one registry process (uvicorn, one worker, as `make run` starts it, its outbox relay
-off so no broker is needed) and `bench/baseline_app.py` (bare Starlette + asyncpg, one worker) on the same
+and consumer off so no broker is needed) and `bench/baseline_app.py` (bare Starlette + asyncpg, one worker) on the same
 database, loaded with the demo county through the registry's own import. Then, for each pair, registry and
 baseline alternately, ``--rounds`` times (so a neighbour's load on a shared machine falls on both alike):
   - read:  ``GET /households/{id}`` as the county admin (unmasked: the file and its access-log row)
            vs the baseline's household + members query;
   - write: ``POST /households/{id}/income-assessments`` vs the baseline's same writes in one transaction.
-Reported per pair: each side's req/s, p50/p99 and wrk's CPU, and the ratio of the medians. On a loaded machine
-only the ratios mean anything.
+Reported per pair: each side's req/s, p50/p99, wrk's CPU, the server process's and PostgreSQL's CPU per request,
+the ratio of the median req/s and the ratio of the server CPU a request costs (baseline / registry: what the
+req/s ratio would be if each had a core to itself). On a loaded machine only the ratios mean anything, and the
+CPU ratio least disturbed by the neighbours.
 
-``--profile``: one more registry run of each pair under py-spy (``record --idle --format raw``, the registry's
-process only); the folded stacks go to ``bench/out/registry_<pair>.folded`` and the top of the self/inclusive
+``--profile``: one more registry run of each pair under py-spy (``record --format raw``, the registry's
+process only, on-CPU samples); the folded stacks go to ``bench/out/registry_<pair>.folded`` and the top of the self/inclusive
 split is printed (`bench.profile_summary`).
 """
 
@@ -31,6 +33,7 @@ import tempfile
 from pathlib import Path
 
 import asyncpg
+import psutil
 
 from backstop_common import devstack
 from backstop_common.auth import mint_token
@@ -55,10 +58,38 @@ def _pairs(ids: list[str]) -> dict:
     }
 
 
+def _cpu(proc: psutil.Process) -> float:
+    times = proc.cpu_times()
+    return times.user + times.system
+
+
+def _postgres_cpu(postmaster: psutil.Process) -> float:
+    """The backends' CPU (pooled connections live through a run; one that ends mid-run is lost, a few ms)."""
+    total = 0.0
+    for child in postmaster.children():
+        try:
+            total += _cpu(child)
+        except psutil.NoSuchProcess:
+            pass
+    return total
+
+
+def _timed(server: psutil.Process, postmaster: psutil.Process, root: str, paths, headers, body, seconds: float,
+           connections: int) -> dict:
+    """One wrk run with the server's and PostgreSQL's CPU per request beside it: on a loaded machine the
+    req/s say as much about the neighbours as about the server, the CPU a request costs does not."""
+    before, pg_before = _cpu(server), _postgres_cpu(postmaster)
+    result = wrk.run(root, paths, headers=headers, body=body, seconds=seconds, connections=connections)
+    requests = max(1.0, result["rps"] * seconds)
+    result["server_cpu_ms_per_request"] = round((_cpu(server) - before) * 1000 / requests, 2)
+    result["postgres_cpu_ms_per_request"] = round((_postgres_cpu(postmaster) - pg_before) * 1000 / requests, 2)
+    return result
+
+
 def _profile(pid: int, name: str, base: str, target: tuple, seconds: float, connections: int) -> dict:
     OUT.mkdir(exist_ok=True)
     folded = OUT / f"registry_{name.replace(' ', '_')}.folded"
-    spy = subprocess.Popen([str(Path(sys.executable).parent / "py-spy"), "record", "--pid", str(pid), "--idle",
+    spy = subprocess.Popen([str(Path(sys.executable).parent / "py-spy"), "record", "--pid", str(pid),
                             "--format", "raw", "--rate", "250", "--duration", str(int(seconds)), "--output",
                             str(folded), "--nonblocking"], stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
     paths, headers, body = target
@@ -76,6 +107,7 @@ async def main(households: int, seconds: float, connections: int, rounds: int, p
             devstack.migrate("registry", url)
             port, base_port = devstack.free_port(), devstack.free_port()
             env = devstack.service_env("registry", url, "127.0.0.1:1", REGISTRY_RELAY_ENABLED="false",
+                                       REGISTRY_CONSUMERS_ENABLED="false",
                                        LOG_LEVEL=os.environ.get("LOG_LEVEL", "INFO"))
             registry = devstack.start_service("registry", port, env, Path(tmp) / "registry.log")
             reg = f"http://127.0.0.1:{port}"
@@ -89,18 +121,23 @@ async def main(households: int, seconds: float, connections: int, rounds: int, p
                                         env={**os.environ, "BASELINE_DATABASE_URL": plain_url(url)})
             devstack.wait_for_port(base_port)
             base = f"http://127.0.0.1:{base_port}"
+            postmaster = devstack.running_postmaster(Path(tmp) / "pg")
+            servers = {"registry": psutil.Process(registry.pid), "baseline": psutil.Process(baseline.pid)}
             report = {"load_generator": "wrk, 1 thread", "households": households, "connections": connections,
                       "load_average_before": [round(x, 1) for x in os.getloadavg()]}
             for name, (mine, theirs) in _pairs(ids).items():
                 runs = {"registry": [], "baseline": []}
                 for who, root, (paths, headers, body) in [("registry", reg, mine), ("baseline", base, theirs)] * rounds:
                     wrk.run(root, paths, headers=headers, body=body, seconds=2, connections=connections)  # warm
-                    runs[who].append(wrk.run(root, paths, headers=headers, body=body, seconds=seconds,
-                                             connections=connections))
+                    runs[who].append(_timed(servers[who], postmaster, root, paths, headers, body, seconds,
+                                            connections))
                     print(f"{who} {name}: {runs[who][-1]}", flush=True)
                 median = {who: statistics.median(r["rps"] for r in rs) for who, rs in runs.items()}
-                report[name] = {**runs, "ratio": round(median["registry"] / median["baseline"], 3)}
-                print(f"{name}: ratio {report[name]['ratio']}", flush=True)
+                cpu = {who: statistics.median(r["server_cpu_ms_per_request"] for r in rs) for who, rs in runs.items()}
+                report[name] = {**runs, "ratio": round(median["registry"] / median["baseline"], 3),
+                                "cpu_ratio": round(cpu["baseline"] / cpu["registry"], 3)}
+                print(f"{name}: ratio {report[name]['ratio']}, server CPU a request {cpu['registry']} vs "
+                      f"{cpu['baseline']} ms (baseline/registry {report[name]['cpu_ratio']})", flush=True)
                 if profile:
                     report[name]["profile"] = _profile(registry.pid, name, reg, mine, seconds, connections)
                     print(json.dumps(report[name]["profile"]["summary"], indent=1, ensure_ascii=False), flush=True)

@@ -1,4 +1,9 @@
-"""Optimistic concurrency: writes to a versioned record carry ``If-Match: <version>``."""
+"""Optimistic concurrency: writes to a versioned record carry ``If-Match: <version>``.
+
+The two dependencies are ``async def`` though they never wait: FastAPI runs a plain ``def`` dependency in its
+thread pool, a thread hop on every write that kept a loaded event loop idle between hops (bench/RESULTS.md,
+issue 18).
+"""
 
 from typing import Annotated
 
@@ -12,8 +17,12 @@ VERSION_REQUIRED = "The record's version as last read (its ETag); required — 4
 VERSION_CHECKED = "The record's version as last read (its ETag); optional — checked when sent, 409 if it changed."
 
 
-def expected_version(if_match: Annotated[str | None, Header(description=VERSION_REQUIRED)] = None) -> int:
+async def expected_version(if_match: Annotated[str | None, Header(description=VERSION_REQUIRED)] = None) -> int:
     """Dependency: the version the client last saw; 428 when it did not say."""
+    return _version(if_match)
+
+
+def _version(if_match: str | None) -> int:
     if if_match is None:
         raise PreconditionRequired(msg("send If-Match with the record's version"))
     raw = if_match.strip().removeprefix("W/").strip('"')
@@ -30,6 +39,7 @@ def check_version(current: int, expected: int, what: str = "record") -> None:
                        current_version=current)
 
 
-def optional_version(if_match: Annotated[str | None, Header(description=VERSION_CHECKED)] = None) -> int | None:
+async def optional_version(if_match: Annotated[str | None, Header(description=VERSION_CHECKED)] = None
+                           ) -> int | None:
     """Dependency for appending writes and workflow actions: If-Match is checked when sent, else optional."""
-    return None if if_match is None else expected_version(if_match)
+    return None if if_match is None else _version(if_match)

@@ -71,6 +71,18 @@ class UnitOfWork:
         self.published.append(event)
         return event
 
+    def publish_row(self, topic: str, name: str, *, subject: Any, data: BaseModel | dict, area_code: str | None = None,
+                    version: int = 1) -> dict[str, Any]:
+        """``publish`` for a repository that writes the outbox row in its own statement (the registry's income
+        write, one data-modifying statement): the same event, counted as published (the commit wakes the
+        relay), its row (``OUTBOX_COLUMNS``, ``data`` as JSON text) handed back instead of added to the session.
+        The caller flushes the session first if it may hold earlier events, so the outbox keeps their order."""
+        event = self._event(name, subject, data, area_code, version)
+        self.published.append(event)
+        row = self._row(topic, event)
+        row["data"] = json.dumps(row["data"])
+        return row
+
     async def publish_all(self, topic: str, events: Iterable[tuple[str, Any, BaseModel, str | None]]) -> list[Event]:
         """``publish`` for many events at once — (name, subject, data, area_code) each, in order — staged by one
         set-based INSERT instead of one ORM object each (a re-screen announces tens of thousands)."""

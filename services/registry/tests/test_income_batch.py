@@ -1,5 +1,6 @@
 """`POST /api/v1/income-assessments/batch`: many assessments in one request, each by the single route's rules."""
 
+import asyncio
 import uuid
 
 from sqlalchemy import func, select
@@ -67,3 +68,21 @@ async def test_a_batch_beyond_the_limit_or_empty_is_refused_whole(app, client, s
         assert resp.status_code == 422, resp.text
         assert resp.headers["content-type"].startswith("application/problem+json")
     assert await _counts(app, [one]) == (0, 0)
+
+
+async def test_two_assessments_sent_at_once_against_one_version_record_one_and_refuse_the_other(app, client,
+                                                                                                 settings):
+    """The income write is two statements on the driver's connection (repository/records.py): the household's lock
+    must hold until the commit, so the second writer waits, sees the new version and gets 409 — and the one
+    recorded assessment commits with its event and the household's new version."""
+    hh = await _register(client, settings, VILLAGE)
+    url = f"/api/v1/households/{hh}/income-assessments"
+    headers = {**bearer(settings, "county_admin", "211204000000"), "If-Match": "1"}
+    first, second = await asyncio.gather(client.post(url, json=INCOME, headers=headers),
+                                         client.post(url, json={**INCOME, "wage": "9000"}, headers=headers))
+    assert sorted([first.status_code, second.status_code]) == [201, 409], (first.text, second.text)
+    assert await _counts(app, [hh]) == (1, 1)
+    file = (await client.get(f"/api/v1/households/{hh}", headers=bearer(settings, "auditor", "211204000000"))).json()
+    winner = first if first.status_code == 201 else second
+    assert file["version"] == 2 and file["per_capita_income"] == winner.json()["per_capita_income"]
+

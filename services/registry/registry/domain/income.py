@@ -11,7 +11,7 @@ from backstop_common.uow import UnitOfWork
 from registry.domain import history
 from registry.domain.guards import may_write, writable
 from registry.domain.members import touch
-from registry.domain.publishing import emit
+from registry.domain.publishing import emitted_row
 from registry.events import HouseholdIncomeAssessed
 from registry.models import Household, IncomeAssessment
 from registry.repository import records
@@ -54,8 +54,8 @@ async def assess_income(uow: UnitOfWork, principal: Principal, household_id: uui
     rows = history.rows(principal, household.id, "income_assessment", assessment.id, "assessed", changed or None,
                         version=household.version,
                         snapshot={"year": data.year, "per_capita_income": per_capita, "net_income": net})
-    await records.record_income(uow.session, assessment, household, rows)
-    emit(uow, income_event(household, assessment, previous))
+    event = emitted_row(uow, income_event(household, assessment, previous))
+    await records.record_income(uow.session, assessment, household, rows, event)
     return assessment
 
 

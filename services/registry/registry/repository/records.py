@@ -1,9 +1,10 @@
 """Queries on a household's records (the file itself is read in one statement: repository/files.py).
 
-The income assessment is the registry's busiest write (a collection day, a department's feed): it is two
-statements on the driver's connection instead of the ORM's six round trips — the household locked with its
-latest assessment, then one data-modifying statement writing the assessment, the household's new income and
-version, and the history rows (bench/RESULTS.md, issue 18). The domain (domain/income.py) decides every value.
+The income assessment is the registry's busiest write (a collection day, a department's feed): two statements
+instead of the ORM's six round trips — the household locked with its latest assessment, then one data-modifying
+statement writing the assessment, the household's new income and version, the history rows and the event's
+outbox row (bench/RESULTS.md, issue 18). The domain (domain/income.py) decides every value, the unit of work
+builds the event's row.
 """
 
 import json
@@ -13,9 +14,11 @@ from datetime import datetime
 from decimal import Decimal
 from typing import Any
 
+from sqlalchemy import text
 from sqlmodel.ext.asyncio.session import AsyncSession
 
 from backstop_common.db import driver_connection
+from backstop_common.uow import OUTBOX_COLUMNS
 from registry.models import IncomeAssessment
 
 
@@ -38,21 +41,23 @@ class LatestIncome:
     per_capita_income: Decimal
 
 
-LOCK_FOR_INCOME = """
+LOCK_FOR_INCOME = text("""
 SELECT h.id, h.village_code, h.size, h.income_year, h.per_capita_income, h.version,
        l.year AS latest_year, l.per_capita_income AS latest_per_capita_income
   FROM households h
   LEFT JOIN LATERAL (SELECT a.year, a.per_capita_income FROM income_assessments a WHERE a.household_id = h.id
                       ORDER BY a.year DESC, a.created_at DESC LIMIT 1) l ON true
- WHERE h.id = $1
+ WHERE h.id = :id
    FOR UPDATE OF h
-"""
+""")
 
 
 async def lock_for_income(session: AsyncSession, household_id: uuid.UUID
                           ) -> tuple[IncomeHousehold, LatestIncome | None] | None:
     """The household locked (a concurrent writer waits, then sees the new version) and its latest assessment."""
-    row = await (await driver_connection(session)).fetchrow(LOCK_FOR_INCOME, household_id)
+    # through the session, not the driver: it begins the session's transaction (SQLAlchemy begins lazily, and a
+    # statement sent on the bare driver connection before that would commit alone, releasing the lock at once)
+    row = (await session.execute(LOCK_FOR_INCOME, {"id": household_id})).mappings().one_or_none()
     if row is None:
         return None
     household = IncomeHousehold(row["id"], row["village_code"], row["size"], row["income_year"],
@@ -82,8 +87,13 @@ history AS (
          WITH ORDINALITY AS r(household_id, entity, entity_id, action, field, old_value, new_value, actor,
                               actor_role, version, changed_at, n)
    ORDER BY r.n
+  RETURNING 1),
+outbox AS (
+  INSERT INTO outbox ({", ".join(OUTBOX_COLUMNS)}, attempts)
+  VALUES ({", ".join(f"${n}" for n in range(19, 19 + len(OUTBOX_COLUMNS) - 1))}, ${18 + len(OUTBOX_COLUMNS)}::jsonb, 0)
   RETURNING 1)
 SELECT (SELECT count(*) FROM assessed) + (SELECT count(*) FROM household) + (SELECT count(*) FROM history)
+       + (SELECT count(*) FROM outbox)
 """
 
 
@@ -99,9 +109,11 @@ def _history_json(rows: list[dict[str, Any]], changed_at: datetime) -> str:
 
 
 async def record_income(session: AsyncSession, assessment: IncomeAssessment, household: IncomeHousehold,
-                        history: list[dict[str, Any]]) -> None:
-    """The assessment, the household's income and version, and the history rows: one statement."""
+                        history: list[dict[str, Any]], outbox: dict[str, Any]) -> None:
+    """The assessment, the household's income and version, the history rows and the event's outbox row
+    (``uow.publish_row``): one statement, in the transaction ``lock_for_income`` began."""
+    await session.flush()  # an event staged earlier in this transaction keeps its place before this one
     con = await driver_connection(session)
     await con.fetchval(RECORD_INCOME, *(getattr(assessment, c) for c in _ASSESSMENT), household.per_capita_income,
                        household.income_year, household.version, household.updated_at,
-                       _history_json(history, assessment.created_at))
+                       _history_json(history, assessment.created_at), *(outbox[c] for c in OUTBOX_COLUMNS))
