@@ -1,6 +1,7 @@
 """What the cross-service tests do the way a county office would: through the services' HTTP APIs."""
 
 import random
+import uuid
 from datetime import date
 
 import httpx
@@ -53,3 +54,30 @@ async def load_directory(client: httpx.AsyncClient, stack: RunningStack) -> None
     resp = await client.post(f"{stack.url('notifications')}/api/v1/recipients/bulk", headers=admin(stack),
                              json={"items": directory()})
     assert resp.status_code == 200, resp.text
+
+
+def resolve(doc: dict, schema: dict, unwrap: bool = True) -> dict:
+    """An OpenAPI schema with its ``$ref`` followed into ``doc``; ``unwrap``: an optional one
+    (``anyOf: [X, {type: null}]``) read as X."""
+    while "$ref" in schema:
+        schema = doc["components"]["schemas"][schema["$ref"].rsplit("/", 1)[1]]
+    if not unwrap:
+        return schema
+    return next((s for s in schema.get("anyOf", [schema]) if s.get("type") != "null"), schema)
+
+
+def parameter_value(doc: dict, param: dict, fallback: str, area: str | None = None) -> str:
+    """A well-formed value for an OpenAPI parameter: an id that exists nowhere, an enum's first value, 2026
+    within an integer's bounds, ``false``; ``area`` for an area code when given; else ``fallback``."""
+    schema = resolve(doc, param.get("schema", {}))
+    if area and (param["name"] == "area_code" or "{12}" in schema.get("pattern", "")):
+        return area
+    if schema.get("format") == "uuid":
+        return str(uuid.uuid4())
+    if "enum" in schema:
+        return str(schema["enum"][0])
+    if schema.get("type") == "integer":
+        return str(min(max(2026, schema.get("minimum", 2026)), schema.get("maximum", 2026)))
+    if schema.get("type") == "boolean":
+        return "false"
+    return fallback

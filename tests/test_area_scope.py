@@ -5,7 +5,6 @@ The routes are not listed by hand: they are read from each service's OpenAPI doc
 tomorrow is probed too; the second test shows the probe catches a route that forgot the refusal.
 """
 
-import uuid
 from dataclasses import dataclass
 
 import httpx
@@ -14,6 +13,7 @@ from fastapi import APIRouter, FastAPI
 from backstop_common.auth import AREA_PARAM, AreaInScope, CurrentPrincipal, mint_token
 from backstop_common.problems import PROBLEM_JSON, install_problem_handlers
 from backstop_common.settings import ServiceSettings
+from tests.support import parameter_value, resolve
 
 SERVICES = ("registry", "monitoring", "funds", "notifications")
 MINE, OTHER = "211204002001", "211204002002"
@@ -31,14 +31,8 @@ class AreaRoute:
         return f"{self.method} {self.path} ({self.where})"
 
 
-def _resolve(doc: dict, schema: dict) -> dict:
-    while "$ref" in schema:
-        schema = doc["components"]["schemas"][schema["$ref"].rsplit("/", 1)[1]]
-    return schema
-
-
 def _body_properties(doc: dict, op: dict) -> set[str]:
-    schema = _resolve(doc, op.get("requestBody", {}).get("content", {}).get("application/json", {}).get("schema", {}))
+    schema = resolve(doc, op.get("requestBody", {}).get("content", {}).get("application/json", {}).get("schema", {}))
     return set(schema.get("properties", {}))
 
 
@@ -59,17 +53,7 @@ def area_routes(doc: dict) -> list[AreaRoute]:
 
 def _value(doc: dict, param: dict) -> str:
     """A well-formed value for a parameter other than the area (so only the area can be wrong)."""
-    schema = _resolve(doc, param.get("schema", {}))
-    schema = next((s for s in schema.get("anyOf", ()) if s.get("type") != "null"), schema)
-    if schema.get("format") == "uuid":
-        return str(uuid.uuid4())
-    if "enum" in schema:
-        return str(schema["enum"][0])
-    if schema.get("type") == "integer":
-        return str(min(max(2026, schema.get("minimum", 2026)), schema.get("maximum", 2026)))
-    if schema.get("type") == "boolean":
-        return "false"
-    return "1"
+    return parameter_value(doc, param, fallback="1")
 
 
 def _request(doc: dict, route: AreaRoute, area: str, base_url: str, headers: dict) -> dict:

@@ -13,6 +13,7 @@ import httpx
 
 from backstop_common.concurrency import VERSION_REQUIRED
 from backstop_common.problems import PROBLEM_JSON
+from tests.support import parameter_value, resolve
 
 SERVICES = ("registry", "monitoring", "funds", "notifications")
 COUNTY = "211204000000"
@@ -20,26 +21,9 @@ VILLAGE = "211204101203"  # its own: test_county_year counts 杨木林子镇 (21
 WRITES = ("POST", "PUT", "PATCH", "DELETE")
 
 
-def _resolve(doc: dict, schema: dict) -> dict:
-    while "$ref" in schema:
-        schema = doc["components"]["schemas"][schema["$ref"].rsplit("/", 1)[1]]
-    return next((s for s in schema.get("anyOf", [schema]) if s.get("type") != "null"), schema)
-
-
 def _value(doc: dict, param: dict) -> str:
     """A well-formed value for a path or required query parameter: an id that does not exist, the county."""
-    schema = _resolve(doc, param.get("schema", {}))
-    if param["name"] == "area_code" or "{12}" in schema.get("pattern", ""):
-        return COUNTY
-    if schema.get("format") == "uuid":
-        return str(uuid.uuid4())
-    if "enum" in schema:
-        return str(schema["enum"][0])
-    if schema.get("type") == "integer":
-        return str(min(max(2026, schema.get("minimum", 2026)), schema.get("maximum", 2026)))
-    if schema.get("type") == "boolean":
-        return "false"
-    return "2026"
+    return parameter_value(doc, param, fallback="2026", area=COUNTY)
 
 
 class Operation:
@@ -54,12 +38,12 @@ class Operation:
         self.query = {p["name"]: _value(doc, p) for p in params if p["in"] == "query" and p.get("required")}
         self.if_match_required = any(p["in"] == "header" and p["name"].lower() == "if-match"
                                      and p.get("description") == VERSION_REQUIRED for p in params)
-        self.ids_in_path = any(p["in"] == "path" and _resolve(doc, p.get("schema", {})).get("format") == "uuid"
+        self.ids_in_path = any(p["in"] == "path" and resolve(doc, p.get("schema", {})).get("format") == "uuid"
                                for p in params)
         content = op.get("requestBody", {}).get("content", {}).get("application/json")
         self.body = None
         if content is not None:
-            schema = _resolve(doc, content.get("schema", {}))
+            schema = resolve(doc, content.get("schema", {}))
             self.body = (schema.get("examples") or [{}])[0]
 
     def __str__(self) -> str:
