@@ -233,6 +233,21 @@ class CaseRead(BaseModel):
     decision_overdue: bool = False  # past decision_due_at (15 days from the first signal) while identifying
 
 
+class StatusStepRead(BaseModel):
+    """A step of a problem's or a report's history (流转记录): who moved it from which status to which, when and
+    why (``campaigns.ProblemStepOut``, ``supervision.ReportStepOut``)."""
+
+    model_config = ConfigDict(from_attributes=True)
+
+    action: str
+    from_status: str | None
+    to_status: str
+    actor_user_id: str | None
+    actor_role: str | None
+    note: str | None
+    at: datetime
+
+
 class StepRead(BaseModel):
     model_config = ConfigDict(from_attributes=True)
 

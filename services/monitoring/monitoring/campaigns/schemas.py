@@ -10,6 +10,7 @@ from backstop_common.dates import CalendarDate
 from backstop_common.examples import example
 from backstop_common.money import Money
 from backstop_events.monitoring import CampaignTerms
+from monitoring.schemas import StatusStepRead
 
 
 @example({"code": "housing_safe",
@@ -120,16 +121,10 @@ class ProblemOut(BaseModel):
     version: int
 
 
-class ProblemStepOut(BaseModel):
-    model_config = ConfigDict(from_attributes=True)
-    action: str
-    from_status: str | None
-    to_status: str
-    actor_user_id: str | None
-    actor_role: str | None
-    note: str | None
+class ProblemStepOut(StatusStepRead):
+    """A step of the problem's rectification (整改) history, with what it recorded (evidence)."""
+
     data: dict
-    at: datetime
 
 
 class ProblemDetail(ProblemOut):

@@ -7,6 +7,7 @@ from typing import Annotated, Literal
 from pydantic import BaseModel, ConfigDict, Field, StringConstraints
 
 from backstop_common.examples import example
+from monitoring.schemas import StatusStepRead
 
 AreaCode = Annotated[str, StringConstraints(pattern=r"^\d{12}$")]
 Phone = Annotated[str, StringConstraints(pattern=r"^1[3-9]\d{9}$")]
@@ -98,16 +99,8 @@ class ReportOut(BaseModel):
     version: int
 
 
-class ReportStepOut(BaseModel):
-    model_config = ConfigDict(from_attributes=True)
-
-    action: str
-    from_status: str | None
-    to_status: str
-    actor_user_id: str | None
-    actor_role: str | None
-    note: str | None
-    at: datetime
+class ReportStepOut(StatusStepRead):
+    """A step of the report's handling (举报办理) history."""
 
 
 class ReportDetail(ReportOut):
