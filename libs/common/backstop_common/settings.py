@@ -54,6 +54,9 @@ class ServiceSettings(BaseSettings):
 
     outbox_poll_interval_s: float = 1.0
     outbox_batch_size: int = 500
+    #: the least time between the starts of two relay rounds: a lone event goes at once, a stream of commits
+    #: is published in rounds of what gathered meanwhile (outbox.py)
+    outbox_round_gap_ms: float = 10.0
     #: sent rows are kept this long (``backstop outbox replay --since`` reaches back as far), then purged
     #: every ``outbox_purge_interval_s`` unless a consumer group may still need them (outbox.purge_sent)
     outbox_retention_days: int = 30

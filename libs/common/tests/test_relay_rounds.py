@@ -1,0 +1,135 @@
+"""The outbox relay's rounds (issue 18): what a stream of commits gives the broker, and a wake never lost.
+
+Real PostgreSQL and the real broker. Rounds are paced (``outbox_round_gap_ms``) and take what gathered; on the
+wire every event is there once and each key's events come in the order they were committed.
+"""
+
+import asyncio
+import uuid
+from collections import defaultdict
+
+import pytest
+from sqlalchemy import select
+
+from backstop_common import devstack, topics
+from backstop_common.db import create_engine, create_session_factory
+from backstop_common.kafka import Publisher
+from backstop_common.messaging_models import InboxEntry, OutboxMark, OutboxMessage
+from backstop_common.outbox import OutboxRelay
+from backstop_common.settings import ServiceSettings
+from backstop_common.testing import eventually, read_events
+from backstop_common.uow import UnitOfWork
+
+TOPIC = topics.REGISTRY_HOUSEHOLD
+
+
+@pytest.fixture
+async def db(pg_server):
+    url = await devstack.create_database(pg_server, f"relay_{uuid.uuid4().hex[:6]}", recreate=True)
+    engine = create_engine(url, pool_size=4)
+    async with engine.begin() as conn:
+        for table in (OutboxMessage.__table__, OutboxMark.__table__, InboxEntry.__table__):
+            await conn.run_sync(table.create)
+    yield create_session_factory(engine)
+    await engine.dispose()
+
+
+def _settings(bootstrap: str, **kw) -> ServiceSettings:
+    return ServiceSettings(**({"service_name": "relaysvc", "kafka_bootstrap_servers": bootstrap,
+                               "kafka_send_timeout_s": 5.0} | kw))
+
+
+async def _commit(sessions, relay: OutboxRelay, subject: str, i: int) -> uuid.UUID:
+    """One event in its own transaction, waking the relay as a service's commit does."""
+    async with sessions() as session:
+        uow = UnitOfWork(session, "relaysvc", relay.wake)
+        event = uow.publish(TOPIC, "household.registered", subject=subject, data={"i": i}, area_code="211204001001")
+        await uow.commit()
+        return event.id
+
+
+async def _written(sessions, subjects: list[str]) -> dict[str, list[uuid.UUID]]:
+    async with sessions() as session:
+        rows = await session.execute(select(OutboxMessage.subject, OutboxMessage.id)
+                                     .where(OutboxMessage.subject.in_(subjects)).order_by(OutboxMessage.seq))
+    order = defaultdict(list)
+    for subject, event_id in rows:
+        order[subject].append(event_id)
+    return order
+
+
+async def test_a_stream_of_commits_reaches_the_broker_once_each_in_each_keys_order(db, kafka_bootstrap):
+    settings = _settings(kafka_bootstrap, outbox_round_gap_ms=50.0, outbox_batch_size=7)
+    publisher = Publisher(settings)
+    relay = OutboxRelay(db, publisher, settings)
+    task = asyncio.create_task(relay.run())
+    tag = uuid.uuid4().hex[:6]
+    subjects = [f"{tag}-{k}" for k in range(5)]
+    try:
+        # 5 writers, 12 commits each, interleaved: rounds gather several and some fill a batch of 7
+        async def writer(subject: str) -> None:
+            for i in range(12):
+                await _commit(db, relay, subject, i)
+        await asyncio.gather(*(writer(s) for s in subjects))
+        written = await _written(db, subjects)
+        on_wire = await read_events(kafka_bootstrap, TOPIC, until=lambda evs: len(evs) >= 60, timeout=60,
+                                    where=lambda e: e.subject in subjects)
+        assert len(on_wire) == 60 and len({e.id for e in on_wire}) == 60
+        by_subject = defaultdict(list)
+        for event in on_wire:
+            by_subject[event.subject].append(event.id)
+        assert by_subject == written
+    finally:
+        task.cancel()
+        await asyncio.gather(task, return_exceptions=True)
+        await publisher.close()
+
+
+async def test_a_commit_during_a_round_is_published_without_waiting_for_the_timer(db, kafka_bootstrap):
+    """The wake of a commit made while a round runs starts the next round; the safety-net timer (an hour
+    here) is never what sends it."""
+    settings = _settings(kafka_bootstrap, outbox_poll_interval_s=3600.0, outbox_round_gap_ms=0.0)
+    publisher = Publisher(settings)
+    relay = OutboxRelay(db, publisher, settings)
+    send_many, late = publisher.send_many, []
+    subject = f"during-{uuid.uuid4().hex[:6]}"
+
+    async def send_and_commit_another(records):
+        if not late:  # the first round: another transaction commits (and wakes) while it is at the broker
+            late.append(await _commit(db, relay, subject, 1))
+        return await send_many(records)
+    publisher.send_many = send_and_commit_another
+    first = await _commit(db, relay, subject, 0)
+    task = asyncio.create_task(relay.run())
+    try:
+        on_wire = await read_events(kafka_bootstrap, TOPIC, until=lambda evs: len(evs) >= 2, timeout=60,
+                                    where=lambda e: e.subject == subject)
+        assert [e.id for e in on_wire] == [first, *late]
+    finally:
+        task.cancel()
+        await asyncio.gather(task, return_exceptions=True)
+        await publisher.close()
+
+
+async def test_a_full_batch_is_followed_at_once_by_the_rest(db, kafka_bootstrap):
+    """Rows beyond one batch go in the next rounds without another commit to wake the relay."""
+    settings = _settings(kafka_bootstrap, outbox_poll_interval_s=3600.0, outbox_batch_size=4)
+    publisher = Publisher(settings)
+    relay = OutboxRelay(db, publisher, settings)
+    subject = f"full-{uuid.uuid4().hex[:6]}"
+    ids = [await _commit(db, relay, subject, i) for i in range(10)]
+    task = asyncio.create_task(relay.run())
+    try:
+        on_wire = await read_events(kafka_bootstrap, TOPIC, until=lambda evs: len(evs) >= 10, timeout=60,
+                                    where=lambda e: e.subject == subject)
+        assert [e.id for e in on_wire] == ids
+
+        async def all_sent() -> bool:
+            async with db() as session:
+                rows = await session.execute(select(OutboxMessage.sent_at).where(OutboxMessage.subject == subject))
+                return all(sent is not None for sent, in rows)
+        assert await eventually(all_sent)
+    finally:
+        task.cancel()
+        await asyncio.gather(task, return_exceptions=True)
+        await publisher.close()
