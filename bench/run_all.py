@@ -15,7 +15,8 @@ BENCHES = [
     ["bench/monitoring_rescreen.py"],
     ["bench/monitoring_dashboard.py"],
     ["-m", "bench.api_throughput"],
-    ["-m", "bench.event_latency"],
+    ["-m", "bench.event_latency", "--backlog", "2000"],
+    ["-m", "bench.relay"],
     ["-m", "bench.console_pages"],
 ]
 
