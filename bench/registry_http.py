@@ -136,8 +136,8 @@ async def main(households: int, seconds: float, connections: int, rounds: int, p
                 cpu = {who: statistics.median(r["server_cpu_ms_per_request"] for r in rs) for who, rs in runs.items()}
                 report[name] = {**runs, "ratio": round(median["registry"] / median["baseline"], 3),
                                 "cpu_ratio": round(cpu["baseline"] / cpu["registry"], 3)}
-                print(f"{name}: ratio {report[name]['ratio']}, server CPU a request {cpu['registry']} vs "
-                      f"{cpu['baseline']} ms (baseline/registry {report[name]['cpu_ratio']})", flush=True)
+                print(f"{name}: ratio {report[name]['ratio']}, server CPU a request {cpu['registry']:.2f} vs "
+                      f"{cpu['baseline']:.2f} ms (baseline/registry {report[name]['cpu_ratio']})", flush=True)
                 if profile:
                     report[name]["profile"] = _profile(registry.pid, name, reg, mine, seconds, connections)
                     print(json.dumps(report[name]["profile"]["summary"], indent=1, ensure_ascii=False), flush=True)
