@@ -1,24 +1,29 @@
-"""The error answers the kernel gives on every route, documented in each service's OpenAPI document.
+"""The error answers of each route, documented in each service's OpenAPI document.
 
 FastAPI documents only request validation (422, as ``application/json`` ``HTTPValidationError``) while
-every error a service sends is ``application/problem+json`` (``problems.py``). Until each route
-documents exactly its own errors (issue 14), the kernel documents what its own machinery answers, read
-from the route itself rather than declared by hand:
+every error a service sends is ``application/problem+json`` (``problems.py``). The kernel documents what
+its own machinery answers, read from the route itself rather than declared by hand:
 
 - every operation but the ops routes (``/healthz`` …; ``/readyz`` answers 503): 503 (the database is away);
 - an operation with any input (a parameter or a body): 422 (request validation, or a value the database
   cannot store);
-- a bearer-token operation: 401 (no or bad token) and 403 (the role may not);
+- a bearer-token operation: 401 (no or bad token);
+- a bearer-token write (POST, PUT, PATCH, DELETE): 403 (``auth``: a read-only role, the auditor, writes nothing);
 - a bearer-token operation that names something — a path segment other than a fixed choice (an enum), an
   id (``format: uuid``) or an area (``area_code``, a 12-digit code) in its query or body, however deep: 404 (unknown, or outside the caller's area —
   the two are not told apart); a route that answers 404 for another reason says so itself;
 - a request body or an ``If-Match`` header: 400 (unreadable body, non-numeric version), a body 413;
-- a write (POST, PUT, PATCH, DELETE): 409 (a version, workflow step or duplicate it conflicts with);
+- a write with an ``If-Match`` header (``concurrency``: a version changed since it was read) or an
+  ``{action}`` segment (a workflow step the record's stage does not allow): 409;
 - ``If-Match`` required (``concurrency.expected_version``, told by the header's description): 428;
 - an offline list that tells removals (``sync.since(..., tombstones=True)``, told by ``changed_since``'s
   description): 410 (a cursor older than the tombstones' retention).
 
-A route adds what only it answers with ``responses=problem_responses(429)``. A route that answers a
+What only the route's own code decides it declares with ``responses=``: ``refuses_roles()`` on a read that
+checks the caller's role (403), ``conflicts()`` on a write that refuses a duplicate or a state without a
+version or action to show for it (409), ``problem_responses(429)`` for anything else.
+``tests/test_documented_errors.py`` provokes every documented 401/403/404/409/422/428 and checks that each
+answered one is documented. A route that answers a
 workbook (its path ends in ``.xlsx``, or it takes ``format=xlsx``) documents that content type on its
 success response, so a list that gains an export cannot forget it.
 """
@@ -71,6 +76,17 @@ def problem_responses(*codes: int) -> dict[int | str, dict[str, Any]]:
     return {code: _problem(code) for code in codes}
 
 
+def refuses_roles(why: str) -> dict[int | str, dict[str, Any]]:
+    """``responses=`` of a read that checks the caller's role (``principal.ensure_role``): 403, with why."""
+    return {403: _problem(403) | {"description": f"Forbidden: {why}"}}
+
+
+def conflicts(why: str) -> dict[int | str, dict[str, Any]]:
+    """``responses=`` of a write that answers 409 for a reason neither ``If-Match`` nor an ``{action}`` shows
+    (a duplicate, a state it cannot apply to): 409, with why."""
+    return {409: _problem(409) | {"description": f"Conflict: {why}"}}
+
+
 def _problem(code: int) -> dict[str, Any]:
     return {"description": HTTPStatus(code).phrase, "content": {PROBLEM_JSON: {"schema": PROBLEM_REF}}}
 
@@ -113,7 +129,9 @@ def _codes(doc: dict, path: str, operation: dict, method: str) -> set[int]:
     if operation.get("parameters") or "requestBody" in operation:
         codes.add(422)
     if operation.get("security"):
-        codes |= {401, 403}
+        codes.add(401)
+        if method in WRITES:
+            codes.add(403)  # the read-only role (auth.READ_ONLY_ROLES)
         if _names_something(doc, operation):
             codes.add(404)
     if_match = [p for p in operation.get("parameters", [])
@@ -122,7 +140,8 @@ def _codes(doc: dict, path: str, operation: dict, method: str) -> set[int]:
         codes |= {400, 413}
     if if_match:
         codes.add(400)
-    if method in WRITES:
+    if method in WRITES and (if_match or any(p.get("in") == "path" and p.get("name") == "action"
+                                             for p in operation.get("parameters", []))):
         codes.add(409)
     if method == "post" and operation.get("security"):
         codes.add(400)  # an Idempotency-Key that is not 1-255 visible ASCII characters

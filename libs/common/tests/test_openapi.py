@@ -8,7 +8,7 @@ from pydantic import BaseModel
 
 from backstop_common.auth import CurrentPrincipal
 from backstop_common.concurrency import expected_version, optional_version
-from backstop_common.openapi import document_problems, problem_responses
+from backstop_common.openapi import conflicts, document_problems, problem_responses, refuses_roles
 from backstop_common.problems import PROBLEM_JSON
 
 
@@ -33,6 +33,14 @@ def _doc() -> dict:
 
     @router.get("/things")
     async def things(principal: CurrentPrincipal) -> dict:
+        return {}
+
+    @router.get("/secrets", responses=refuses_roles("county staff only"))
+    async def secrets(principal: CurrentPrincipal) -> dict:
+        return {}
+
+    @router.post("/tags", responses=conflicts("a tag of that name exists"))
+    async def tag(body: Body, principal: CurrentPrincipal) -> dict:
         return {}
 
     @router.get("/lists")
@@ -73,8 +81,12 @@ def codes(doc: dict, path: str, method: str) -> set[str]:
 def test_each_route_documents_what_the_kernel_can_answer_it():
     doc = _doc()
     assert codes(doc, "/healthz", "get") == {"200"}
-    assert codes(doc, "/api/v1/things", "get") == {"200", "401", "403", "503"}  # nothing to name, nothing to get wrong
-    assert codes(doc, "/api/v1/lists", "get") == {"200", "401", "403", "422", "503"}  # input, but no id
+    assert codes(doc, "/api/v1/things", "get") == {"200", "401", "503"}  # nothing to name, nothing to get wrong
+    assert codes(doc, "/api/v1/lists", "get") == {"200", "401", "422", "503"}  # input, but no id
+    assert codes(doc, "/api/v1/secrets", "get") == {"200", "401", "403", "503"}  # a read that checks the role
+    # a write: 403 (the auditor writes nothing); 409 only where the route says why
+    assert codes(doc, "/api/v1/bulk", "post") == {"200", "400", "401", "403", "404", "413", "422", "503"}
+    assert codes(doc, "/api/v1/tags", "post") == {"200", "400", "401", "403", "409", "413", "422", "503"}
     assert "404" in codes(doc, "/api/v1/notes", "get")  # an id in the query
     assert "404" in codes(doc, "/api/v1/bulk", "post")  # an area deep in the body
     assert "404" not in codes(doc, "/api/v1/feeds/{kind}", "post")  # a fixed choice in the path

@@ -11,6 +11,7 @@ from backstop_common.clock import Now
 from backstop_common.paging import Page, Paging
 from backstop_common.problems import NotFound
 from backstop_common.topics import REGISTRY_HOUSEHOLD
+from backstop_common.openapi import conflicts
 from funds.api.common import AreaFilter, PeriodFilter, commit
 from funds.domain import disbursements, returns, standards, subsidies
 from funds.enums import SubsidyKind
@@ -22,7 +23,8 @@ from funds.schemas.reports import Quote
 router = APIRouter(tags=["payments"])
 
 
-@router.post("/disbursements", status_code=201, response_model=DisbursementRead)
+@router.post("/disbursements", status_code=201, response_model=DisbursementRead,
+             responses=conflicts("the project is not in 实施/验收, or the payment exceeds its budget or the allocation"))
 async def disburse(body: DisbursementIn, uow: UoW, principal: CurrentPrincipal, now: Now):
     """资金拨付 — pays money to a project.
 
@@ -40,7 +42,8 @@ async def list_disbursements(uow: UoW, principal: CurrentPrincipal, paging: Pagi
                                          allocation_id=allocation_id)
 
 
-@router.post("/subsidies", status_code=201, response_model=SubsidyRead)
+@router.post("/subsidies", status_code=201, response_model=SubsidyRead,
+             responses=conflicts("already paid for this person and period, or more than the allocation holds"))
 async def pay_subsidy(body: SubsidyIn, uow: UoW, principal: CurrentPrincipal, now: Now, fresh: ReadModel):
     """发放补助 — pays a subsidy to a household.
 
@@ -89,7 +92,8 @@ async def read_subsidy(subsidy_id: uuid.UUID, uow: UoW, principal: CurrentPrinci
     return subsidy
 
 
-@router.post("/returns", status_code=201, response_model=ReturnRead)
+@router.post("/returns", status_code=201, response_model=ReturnRead,
+             responses=conflicts("more is returned than is left of the payment"))
 async def record_return(body: ReturnIn, uow: UoW, principal: CurrentPrincipal, now: Now):
     """资金退回 — money came back.
 

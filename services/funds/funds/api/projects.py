@@ -10,7 +10,7 @@ from backstop_common.auth import CurrentPrincipal
 from backstop_common.clock import Now
 from backstop_common.concurrency import expected_version, optional_version
 from backstop_common.i18n import msg
-from backstop_common.openapi import actions
+from backstop_common.openapi import actions, conflicts
 from backstop_common.paging import Page, Paging
 from backstop_common.problems import NotFound
 from funds.api.common import AreaFilter, YearFilter, commit
@@ -71,7 +71,8 @@ async def history(project_id: uuid.UUID, uow: UoW, principal: CurrentPrincipal):
     return Listing[StageChangeRead](items=[StageChangeRead.model_validate(r) for r in rows], total=len(rows))
 
 
-@router.post("/projects/{project_id}/fundings", status_code=201, response_model=FundingRead)
+@router.post("/projects/{project_id}/fundings", status_code=201, response_model=FundingRead,
+             responses=conflicts("the project is not yet in the library (入库), or the allocation does not hold that much"))
 async def fund(project_id: uuid.UUID, body: FundingIn, uow: UoW, principal: CurrentPrincipal):
     """项目资金安排 — commits allocated money to a project.
 
@@ -79,7 +80,8 @@ async def fund(project_id: uuid.UUID, body: FundingIn, uow: UoW, principal: Curr
     return FundingRead.model_validate(await commit(uow, disbursements.fund_project(uow, principal, project_id, body)))
 
 
-@router.post("/projects/{project_id}/beneficiaries", status_code=201, response_model=BeneficiaryRead)
+@router.post("/projects/{project_id}/beneficiaries", status_code=201, response_model=BeneficiaryRead,
+             responses=conflicts("the household already benefits from the project"))
 async def add_beneficiary(project_id: uuid.UUID, body: BeneficiaryIn, uow: UoW, principal: CurrentPrincipal,
                           fresh: ReadModel):
     """项目受益户 — adds a beneficiary household.

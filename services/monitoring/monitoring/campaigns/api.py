@@ -10,7 +10,7 @@ from sqlmodel import select
 from backstop_common.app import ReadModel, UoW
 from backstop_common.auth import CurrentPrincipal
 from backstop_common.concurrency import expected_version
-from backstop_common.openapi import actions
+from backstop_common.openapi import actions, conflicts
 from backstop_common.paging import Page, Paging
 from backstop_common.sync import Changes, changes, since
 from backstop_common.uow import UnitOfWork
@@ -39,7 +39,8 @@ async def list_checks(uow: UoW, principal: CurrentPrincipal) -> list[CheckOut]:
     return [CheckOut.model_validate(r) for r in rows.all()]
 
 
-@router.post("/checks", status_code=201)
+@router.post("/checks", status_code=201,
+             responses=conflicts("a check with that code exists"))
 async def create_check(body: CheckIn, uow: UoW, principal: CurrentPrincipal) -> CheckOut:
     """新增排查项目 — defines a check.
 
@@ -139,7 +140,8 @@ async def problem_action(problem_id: uuid.UUID, action: ProblemAction, uow: UoW,
     return ProblemOut.model_validate(problem)
 
 
-@router.post("/targets", status_code=201)
+@router.post("/targets", status_code=201,
+             responses=conflicts("a target for that year, area and measure exists"))
 async def create_target(body: TargetIn, uow: UoW, principal: CurrentPrincipal) -> TargetOut:
     """下达目标任务 — sets a target for an area.
 

@@ -10,7 +10,7 @@ from sqlmodel import select
 from backstop_common.app import UoW
 from backstop_common.auth import CurrentPrincipal, Role
 from backstop_common.concurrency import expected_version
-from backstop_common.openapi import actions
+from backstop_common.openapi import actions, refuses_roles
 from backstop_common.paging import Page, Paging
 from backstop_common.privacy import mask_phone
 from backstop_common.problems import NotFound
@@ -21,6 +21,7 @@ from monitoring.supervision.schemas import (CategoryOut, MonthlyReport, PolicyIn
                                             ReportDetail, ReportIn, ReportOut, ReportStats)
 
 router = APIRouter(prefix="/supervision", tags=["supervision"])
+READ_WHO = "the 12317 desk, township staff and auditors only (village cadres are the reported-on)"
 Version = Annotated[int, Depends(expected_version)]
 ReportAction = actions("ReportAction", handling.TRANSITIONS)
 Month = Annotated[str | None, Query(pattern=r"^\d{4}-(0[1-9]|1[0-2])$")]
@@ -66,7 +67,7 @@ async def take_report(body: ReportIn, request: Request, uow: UoW, principal: Cur
     return ReportOut.model_validate(report)
 
 
-@router.get("/reports")
+@router.get("/reports", responses=refuses_roles(READ_WHO))
 async def list_reports(uow: UoW, principal: CurrentPrincipal, paging: Paging, status: str | None = None,
                        category: str | None = None) -> Page[ReportOut]:
     """举报列表 — 12317 reports in the caller's area.
@@ -124,7 +125,7 @@ async def report_action(report_id: uuid.UUID, action: ReportAction, uow: UoW, pr
     return ReportOut.model_validate(report)
 
 
-@router.get("/stats")
+@router.get("/stats", responses=refuses_roles(READ_WHO))
 async def report_stats(uow: UoW, principal: CurrentPrincipal, year: int | None = None) -> ReportStats:
     """举报统计 — reports by category, area and month.
 
@@ -134,7 +135,7 @@ async def report_stats(uow: UoW, principal: CurrentPrincipal, year: int | None =
     return ReportStats.model_validate(await stats.by_category_area_month(uow, principal, year))
 
 
-@router.get("/monthly-report")
+@router.get("/monthly-report", responses=refuses_roles(READ_WHO))
 async def monthly_report(uow: UoW, principal: CurrentPrincipal, month: Month = None) -> MonthlyReport:
     """12317月报 — the month's reports and how they were handled.
 
@@ -143,7 +144,8 @@ async def monthly_report(uow: UoW, principal: CurrentPrincipal, month: Month = N
     return MonthlyReport.model_validate(await stats.monthly(uow, principal, month))
 
 
-@router.get("/monthly-report.xlsx", response_class=Response, responses=XLSX_RESPONSES)
+@router.get("/monthly-report.xlsx", response_class=Response,
+            responses=XLSX_RESPONSES | refuses_roles(READ_WHO))
 async def monthly_report_xlsx(uow: UoW, principal: CurrentPrincipal, month: Month = None):
     """12317月报（Excel） — the monthly report as a workbook.
 

@@ -10,7 +10,7 @@ from fastapi import APIRouter, Depends, Request
 from backstop_common.app import UoW
 from backstop_common.auth import CurrentPrincipal
 from backstop_common.concurrency import expected_version
-from backstop_common.openapi import actions
+from backstop_common.openapi import actions, refuses_roles
 from backstop_common.paging import Page, Paging
 from backstop_common.privacy import mask_id_number, mask_phone
 from backstop_common.problems import Problem, Unprocessable
@@ -63,7 +63,7 @@ async def declare(body: DeclarationIn, request: Request, uow: UoW) -> Receipt:
     return Receipt(reference=found.id, message=RECEIVED)
 
 
-@router.get("/declarations")
+@router.get("/declarations", responses=refuses_roles("verifiers and auditors only"))
 async def list_declarations(uow: UoW, principal: CurrentPrincipal, paging: Paging, status: str | None = None,
                             household_id: uuid.UUID | None = None) -> Page[DeclarationOut]:
     """自主申报列表 — declarations in the caller's area.

@@ -7,6 +7,7 @@ from fastapi import APIRouter, Query
 
 from backstop_common.app import UoW
 from backstop_common.auth import CurrentPrincipal
+from backstop_common.openapi import refuses_roles
 from backstop_common.paging import Page, Paging
 from notifications.api.deps import READ_ROLES
 from notifications.repository import messages as repo
@@ -15,7 +16,7 @@ from notifications.schemas.messages import DeliveryOut, MessageWithDeliveries
 router = APIRouter(tags=["messages"])
 
 
-@router.get("/messages", response_model=Page[MessageWithDeliveries])
+@router.get("/messages", response_model=Page[MessageWithDeliveries], responses=refuses_roles("offices, village cadres, auditors and systems only"))
 async def list_messages(uow: UoW, principal: CurrentPrincipal, paging: Paging,
                         event_id: Annotated[uuid.UUID | None, Query()] = None,
                         recipient_id: Annotated[uuid.UUID | None, Query()] = None):

@@ -8,6 +8,7 @@ from fastapi import APIRouter, Depends, Query, Response
 from backstop_common.app import UoW
 from backstop_common.auth import CurrentPrincipal
 from backstop_common.concurrency import expected_version
+from backstop_common.openapi import conflicts, refuses_roles
 from backstop_common.paging import Page, Paging
 from backstop_common.problems import NotFound
 from notifications.api.deps import OFFICE_ROLES, READ_ROLES
@@ -16,9 +17,11 @@ from notifications.repository import recipients as repo
 from notifications.schemas.recipients import BulkResult, RecipientBulk, RecipientIn, RecipientOut
 
 router = APIRouter(tags=["recipients"])
+READ_WHO = "offices, village cadres, auditors and systems only"
 
 
-@router.post("/recipients", status_code=201, response_model=RecipientOut)
+@router.post("/recipients", status_code=201, response_model=RecipientOut,
+             responses=conflicts("a recipient with that user_id exists"))
 async def create_recipient(body: RecipientIn, uow: UoW, principal: CurrentPrincipal):
     """新增通讯录联系人 — adds a person or unit.
 
@@ -30,7 +33,8 @@ async def create_recipient(body: RecipientIn, uow: UoW, principal: CurrentPrinci
     return out
 
 
-@router.post("/recipients/bulk", response_model=BulkResult)
+@router.post("/recipients/bulk", response_model=BulkResult,
+             responses=conflicts("a user_id appears twice in the batch"))
 async def bulk_load(body: RecipientBulk, uow: UoW, principal: CurrentPrincipal):
     """批量导入通讯录 — loads many people and units.
 
@@ -41,7 +45,7 @@ async def bulk_load(body: RecipientBulk, uow: UoW, principal: CurrentPrincipal):
     return result
 
 
-@router.get("/recipients", response_model=Page[RecipientOut])
+@router.get("/recipients", response_model=Page[RecipientOut], responses=refuses_roles(READ_WHO))
 async def list_recipients(uow: UoW, principal: CurrentPrincipal, paging: Paging,
                           role: Annotated[str | None, Query(max_length=50, pattern=r"^[a-z_]+$")] = None,
                           unit: Annotated[str | None, Query(max_length=100, pattern=r"^[a-z0-9_.-]+$")] = None):
@@ -63,7 +67,7 @@ async def _visible(uow, principal, recipient_id: uuid.UUID):
     return recipient
 
 
-@router.get("/recipients/{recipient_id}", response_model=RecipientOut)
+@router.get("/recipients/{recipient_id}", response_model=RecipientOut, responses=refuses_roles(READ_WHO))
 async def read_recipient(recipient_id: uuid.UUID, uow: UoW, principal: CurrentPrincipal):
     """联系人详情 — one person or unit.
 

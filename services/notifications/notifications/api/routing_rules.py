@@ -8,15 +8,17 @@ from fastapi import APIRouter, Depends, Query, Response
 from backstop_common.app import UoW
 from backstop_common.auth import CurrentPrincipal
 from backstop_common.concurrency import expected_version
+from backstop_common.openapi import conflicts, refuses_roles
 from backstop_common.paging import Page, Paging
 from notifications.api.deps import ADMIN_ROLES, READ_ROLES
 from notifications.domain import rules
 from notifications.schemas.rules import RuleIn, RuleOut
 
 router = APIRouter(tags=["routing rules"])
+READ_WHO = "offices, village cadres, auditors and systems only"
 
 
-@router.get("/routing-rules", response_model=Page[RuleOut])
+@router.get("/routing-rules", response_model=Page[RuleOut], responses=refuses_roles(READ_WHO))
 async def list_rules(uow: UoW, principal: CurrentPrincipal, paging: Paging,
                      event_type: Annotated[str | None, Query(max_length=100, pattern=r"^[a-z_]+\.[a-z_]+$")] = None):
     """通知规则 — routing rules visible to the caller.
@@ -27,7 +29,8 @@ async def list_rules(uow: UoW, principal: CurrentPrincipal, paging: Paging,
     return Page(items=rows[paging.offset:paging.offset + paging.limit], total=len(rows))
 
 
-@router.post("/routing-rules", status_code=201, response_model=RuleOut)
+@router.post("/routing-rules", status_code=201, response_model=RuleOut,
+             responses=conflicts("a routing rule of that name exists"))
 async def create_rule(body: RuleIn, uow: UoW, principal: CurrentPrincipal):
     """新增通知规则 — adds a routing rule.
 
@@ -38,7 +41,7 @@ async def create_rule(body: RuleIn, uow: UoW, principal: CurrentPrincipal):
     return rule
 
 
-@router.get("/routing-rules/{rule_id}", response_model=RuleOut)
+@router.get("/routing-rules/{rule_id}", response_model=RuleOut, responses=refuses_roles(READ_WHO))
 async def read_rule(rule_id: uuid.UUID, uow: UoW, principal: CurrentPrincipal):
     """通知规则详情 — one routing rule.
 

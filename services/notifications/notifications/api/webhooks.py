@@ -8,6 +8,7 @@ from fastapi import APIRouter, Depends, Response
 from backstop_common.app import UoW
 from backstop_common.auth import CurrentPrincipal
 from backstop_common.concurrency import expected_version
+from backstop_common.openapi import refuses_roles
 from backstop_common.paging import Page, Paging
 from notifications.api.deps import ADMIN_ROLES
 from notifications.domain import subscriptions
@@ -15,6 +16,7 @@ from notifications.repository import webhooks
 from notifications.schemas.webhooks import WebhookCreated, WebhookIn, WebhookOut, WebhookPatch
 
 router = APIRouter(tags=["webhooks"])
+READ_WHO = "county offices, auditors and systems only"
 
 
 @router.post("/webhooks", status_code=201, response_model=WebhookCreated)
@@ -29,7 +31,7 @@ async def create_webhook(body: WebhookIn, uow: UoW, principal: CurrentPrincipal)
     return WebhookCreated(**out.model_dump(), secret=sub.secret)
 
 
-@router.get("/webhooks", response_model=Page[WebhookOut])
+@router.get("/webhooks", response_model=Page[WebhookOut], responses=refuses_roles(READ_WHO))
 async def list_webhooks(uow: UoW, principal: CurrentPrincipal, paging: Paging):
     """事件推送订阅 — subscriptions of the caller's area.
 
@@ -39,7 +41,7 @@ async def list_webhooks(uow: UoW, principal: CurrentPrincipal, paging: Paging):
     return Page(items=[await subscriptions.present(uow, s) for s in rows], total=total)
 
 
-@router.get("/webhooks/{sub_id}", response_model=WebhookOut)
+@router.get("/webhooks/{sub_id}", response_model=WebhookOut, responses=refuses_roles(READ_WHO))
 async def read_webhook(sub_id: uuid.UUID, uow: UoW, principal: CurrentPrincipal):
     """订阅详情 — one subscription.
 

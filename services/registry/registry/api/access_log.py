@@ -8,6 +8,7 @@ from fastapi import APIRouter, Query
 
 from backstop_common.app import UoW
 from backstop_common.auth import CurrentPrincipal
+from backstop_common.openapi import refuses_roles
 from backstop_common.paging import Page, Paging
 from backstop_common.xlsx import XLSX_RESPONSES, write_xlsx, xlsx_response
 from registry.domain import access_log
@@ -17,7 +18,8 @@ from registry.schemas.audit import AccessRead
 router = APIRouter(tags=["access log"])
 
 
-@router.get("/access-log", response_model=Page[AccessRead], responses=XLSX_RESPONSES)
+@router.get("/access-log", response_model=Page[AccessRead],
+            responses=XLSX_RESPONSES | refuses_roles("auditors and the county admin only"))
 async def read_access_log(uow: UoW, principal: CurrentPrincipal, paging: Paging,
                           household_id: uuid.UUID | None = None, member_id: uuid.UUID | None = None,
                           subject: Annotated[str | None, Query(min_length=1, max_length=200)] = None,

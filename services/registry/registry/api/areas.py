@@ -7,6 +7,7 @@ from fastapi import APIRouter, Query
 from backstop_common.app import UoW
 from backstop_common.auth import CurrentPrincipal, area_prefix
 from backstop_common.paging import Page, Paging
+from backstop_common.openapi import conflicts
 from registry.domain import areas
 from registry.repository import areas as repo
 from registry.schemas.areas import AreaBulk, AreaBulkResult, AreaCreate, AreaRead
@@ -26,7 +27,8 @@ async def list_areas(uow: UoW, principal: CurrentPrincipal, paging: Paging,
     return Page[AreaRead](items=[AreaRead.model_validate(a, from_attributes=True) for a in rows], total=total)
 
 
-@router.post("/areas", status_code=201, response_model=AreaRead)
+@router.post("/areas", status_code=201, response_model=AreaRead,
+             responses=conflicts("an area with that code exists"))
 async def create_area(body: AreaCreate, uow: UoW, principal: CurrentPrincipal):
     """新增行政区划 — adds one area.
 

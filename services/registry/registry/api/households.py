@@ -10,6 +10,7 @@ from backstop_common.auth import CurrentPrincipal
 from backstop_common.concurrency import expected_version
 from backstop_common.conditional import NOT_MODIFIED, conditional
 from backstop_common.paging import Page, Paging
+from backstop_common.openapi import conflicts
 from registry.api.filters import HouseholdQuery
 from registry.domain import files, head, households
 from registry.domain.guards import household_for_read
@@ -22,7 +23,8 @@ from registry.schemas.members import HeadChange
 router = APIRouter(tags=["households"])
 Version = Annotated[int, Depends(expected_version)]
 
-@router.post("/households", status_code=201, response_model=HouseholdFile)
+@router.post("/households", status_code=201, response_model=HouseholdFile,
+             responses=conflicts("the household number, or a member's ID number, is already registered"))
 async def register(body: HouseholdCreate, uow: UoW, principal: CurrentPrincipal, request: Request):
     """建档立卡登记 — registers a household with its members.
 

@@ -9,7 +9,7 @@ from pydantic import BaseModel, ConfigDict, StringConstraints
 from backstop_common.app import UoW
 from backstop_common.auth import CurrentPrincipal, Role
 from backstop_common.examples import example
-from backstop_common.openapi import problem_responses
+from backstop_common.openapi import conflicts, problem_responses
 from backstop_common.problems import NotFound
 from backstop_common.concurrency import expected_version, optional_version
 from registry.domain import departures, members
@@ -26,7 +26,8 @@ async def _view(uow, principal, member, request: Request) -> MemberRead:
     return member_view(member, principal.sees_identifiers)
 
 
-@router.post("/households/{household_id}/members", status_code=201, response_model=MemberRead)
+@router.post("/households/{household_id}/members", status_code=201, response_model=MemberRead,
+             responses=conflicts("the ID number is registered, or a second head (户主) is added"))
 async def add(household_id: uuid.UUID, body: MemberCreate, uow: UoW, principal: CurrentPrincipal,
               request: Request, version: Annotated[int | None, Depends(optional_version)]):
     """增员 — adds a member to a household.
@@ -47,7 +48,8 @@ async def update(member_id: uuid.UUID, body: MemberUpdate, uow: UoW, principal: 
     return await _view(uow, principal, member, request)
 
 
-@router.post("/members/{member_id}/removal", response_model=MemberRead)
+@router.post("/members/{member_id}/removal", response_model=MemberRead,
+             responses=conflicts("the member has already left"))
 async def remove(member_id: uuid.UUID, body: MemberRemoval, uow: UoW, principal: CurrentPrincipal,
                  request: Request, version: Annotated[int | None, Depends(optional_version)]):
     """减员 — a member leaves the household.
@@ -59,7 +61,8 @@ async def remove(member_id: uuid.UUID, body: MemberRemoval, uow: UoW, principal:
 
 
 
-@router.post("/members/{member_id}/move", response_model=MemberRead)
+@router.post("/members/{member_id}/move", response_model=MemberRead,
+             responses=conflicts("the member has left the household"))
 async def move(member_id: uuid.UUID, body: MemberMove, uow: UoW, principal: CurrentPrincipal, request: Request,
                version: Annotated[int, Depends(expected_version)]):
     """成员迁移 — moves a member to another household.
