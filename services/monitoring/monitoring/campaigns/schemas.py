@@ -35,10 +35,10 @@ class CheckOut(CheckIn):
     created_by: str | None = None
 
 
-@example({"name": "2026年防返贫集中排查",
+@example({"name": "2027年防返贫集中排查",
           "area_code": "211204000000",
-          "investigation_due": "2026-10-31T18:00:00+08:00",
-          "rectification_due": "2026-12-31T18:00:00+08:00",
+          "investigation_due": "2027-10-31T18:00:00+08:00",
+          "rectification_due": "2027-12-31T18:00:00+08:00",
           "checks": ["housing_safe"]})
 class CampaignIn(BaseModel):
     name: str = Field(min_length=1, max_length=200)
