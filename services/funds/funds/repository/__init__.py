@@ -1,11 +1,11 @@
 """Every query of the funds service, by subject; the domain calls these and never writes SQL itself."""
 
-from sqlalchemy import func, select
 from sqlalchemy.exc import IntegrityError
 from sqlmodel.ext.asyncio.session import AsyncSession
 
 from backstop_common.db import sqlstate
 from backstop_common.paging import Page, PageParams
+from backstop_common.paging_queries import fetch_page
 
 UNIQUE_VIOLATION = "23505"
 
@@ -19,9 +19,8 @@ def where_equal(query, *pairs):
 
 
 async def page(session: AsyncSession, query, paging: PageParams, schema, *order) -> Page:
-    total = (await session.execute(select(func.count()).select_from(query.subquery()))).scalar_one()
-    rows = await session.execute(query.order_by(*order).limit(paging.limit).offset(paging.offset))
-    return Page(items=[schema.model_validate(r) for r in rows.scalars()], total=total)
+    rows, total = await fetch_page(session, query, *order, limit=paging.limit, offset=paging.offset)
+    return Page(items=[schema.model_validate(r) for r in rows], total=total)
 
 
 async def add_unique(session: AsyncSession, row) -> bool:

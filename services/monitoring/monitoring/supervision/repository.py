@@ -6,6 +6,7 @@ from sqlalchemy import func, text, update
 from sqlmodel import select
 from sqlmodel.ext.asyncio.session import AsyncSession
 
+from backstop_common.paging_queries import fetch_page
 from monitoring.supervision.models import (Declaration, PhoneCode, Report, SmsRequest, SupervisionCategory,
                                            SupervisionPolicy)
 
@@ -92,9 +93,7 @@ async def list_reports(session: AsyncSession, scope: str, *, status: str | None,
         q = q.where(Report.status == status)
     if category:
         q = q.where(Report.category == category)
-    total = (await session.exec(select(func.count()).select_from(q.subquery()))).one()
-    rows = await session.exec(q.order_by(Report.received_at.desc()).offset(offset).limit(limit))
-    return list(rows.all()), total
+    return await fetch_page(session, q, Report.received_at.desc(), limit=limit, offset=offset)
 
 
 STATS = text("""
@@ -128,6 +127,4 @@ async def list_declarations(session: AsyncSession, scope: str, *, status: str | 
         q = q.where(Declaration.status == status)
     if household_id:
         q = q.where(Declaration.household_id == household_id)
-    total = (await session.exec(select(func.count()).select_from(q.subquery()))).one()
-    rows = await session.exec(q.order_by(Declaration.received_at.desc()).offset(offset).limit(limit))
-    return list(rows.all()), total
+    return await fetch_page(session, q, Declaration.received_at.desc(), limit=limit, offset=offset)
