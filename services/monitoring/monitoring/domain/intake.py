@@ -10,12 +10,13 @@ import structlog
 from backstop_common.uow import UnitOfWork
 from backstop_events.registry import HouseholdUpdated, MeasureGiven
 from monitoring.domain import cluster, dibao
-from monitoring.domain.policy import effective_policy
+from monitoring.domain.policy import area_chain, effective_policy
 from monitoring.domain.rules import Draft
 from monitoring.domain.signals import Recorded, record_many, record_signal
 from monitoring.models import HouseholdFacts, Policy
 from monitoring.repository import cases as case_repo
 from monitoring.repository import households, sweeps
+from monitoring.repository import policies as policy_repo
 from monitoring.vocab import Source
 
 log = structlog.get_logger()
@@ -68,19 +69,18 @@ async def screen(uow: UnitOfWork, facts: HouseholdFacts, rule: Rule, now: dateti
 
 
 class Policies:
-    """``effective_policy`` remembered for one batch (the rows do not change inside its transaction)."""
+    """``effective_policy`` of the areas and years a batch asks for, read at once (the rows do not change
+    inside its transaction)."""
 
-    def __init__(self, session):
-        self._session = session
+    def __init__(self):
         self._known: dict[tuple[str, int], Policy | None] = {}
 
-    async def get(self, village_code: str, year: int) -> Policy | None:
-        key = (village_code, year)
-        if key not in self._known:
-            self._known[key] = await effective_policy(self._session, village_code, year)
-        return self._known[key]
+    async def read(self, session, asks: set[tuple[str, int]]) -> None:
+        asks = sorted(asks - set(self._known))
+        found = await policy_repo.newest_in_chains(session, [(area_chain(village), year) for village, year in asks])
+        self._known.update(zip(asks, found, strict=True))
 
-    def known(self, village_code: str, year: int) -> Policy | None:
+    def of(self, village_code: str, year: int) -> Policy | None:
         return self._known[(village_code, year)]
 
 
@@ -90,10 +90,14 @@ async def screen_many(uow: UnitOfWork, screened: list[tuple[HouseholdFacts, Rule
     households the batch added to the read model): the same rules, income follow-up and signals, the signals
     recorded by the set (``signals.record_many``), the cluster alert as the per-event checks would have fired it
     (``_clusters``). Returns how many new signals it produced."""
-    policies, drafted, policy_of = Policies(uow.session), [], {}
+    policies, drafted, policy_of = Policies(), [], {}
+    year_of = {f.household_id: f.income_year if income and f.income_year else now.year for f, _ in screened}
+    # the screening year's row, and this year's (the days a new case takes, ``signals._open_case``)
+    await policies.read(uow.session, {(f.village_code, year_of[f.household_id]) for f, _ in screened}
+                        | {(f.village_code, now.year) for f, _ in screened})
     for facts, rule in screened:
-        year = facts.income_year if income and facts.income_year else now.year
-        policy = policy_of[facts.household_id] = await policies.get(facts.village_code, year)
+        year = year_of[facts.household_id]
+        policy = policy_of[facts.household_id] = policies.of(facts.village_code, year)
         if income:
             _track_income_stability(facts, policy, now)
         if policy is None:
@@ -103,11 +107,9 @@ async def screen_many(uow: UnitOfWork, screened: list[tuple[HouseholdFacts, Rule
             await dibao.after_income(uow, facts, policy, now)
     if not drafted:
         return 0
-    for village in {f.village_code for f, _ in drafted}:  # the days a new case takes (``signals._open_case``)
-        await policies.get(village, now.year)
     open_cases = await case_repo.open_for_households(uow.session, list({f.household_id for f, _ in drafted}))
     done = await record_many(uow, drafted, open_cases, Source.EVENT,
-                             lambda village: policies.known(village, now.year), now)
+                             lambda village: policies.of(village, now.year), now)
     log.info("risk.detected_many", households=len(done.households), signals=len(done.signals))
     for village in done.villages:
         await _clusters(uow, village, [(f, policy_of[f.household_id]) for f, _ in screened if f.village_code == village],

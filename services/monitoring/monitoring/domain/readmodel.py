@@ -155,46 +155,38 @@ async def apply(session, data: HouseholdEvent, change: Change, now: datetime) ->
 
 async def apply_many(session, batch: list[HouseholdEvent], change: Change,
                      now: datetime) -> tuple[list[HouseholdFacts], set[uuid.UUID]]:
-    """``apply`` for a run of one type's events, one per household (the consumer's batch): the households'
-    and members' rows read and locked by one statement each, the changes made, one flush. Returns the facts
-    after it in the batch's order, and which households it created (the cluster check counts them)."""
+    """``apply`` for a run of one type's events, one per household (the consumer's batch): the rows it lacks
+    written in one statement, the households' and members' rows read and locked by one statement each, the
+    changes made, one flush. Returns the facts after it in the batch's order, and which households it created
+    (the cluster check counts them)."""
+    created = await households.add_missing(session, [(d.household_id, d.village_code) for d in batch], now)
     known = await households.get_many(session, [d.household_id for d in batch])
-    member_ids = [m for d in batch if (m := getattr(d, "member_id", None))]
-    members = await households.members_many(session, member_ids) if member_ids else {}
-    out, created = [], set()
+    pairs = [(m, d.household_id) for d in batch if (m := getattr(d, "member_id", None))]
+    members = await _members(session, pairs)
     for data in batch:
-        facts = known.get(data.household_id)
-        if facts is None:
-            created.add(data.household_id)
-            facts = known[data.household_id] = HouseholdFacts(household_id=data.household_id,
-                                                              village_code=data.village_code, first_seen_at=now)
-            session.add(facts)
         member_id = getattr(data, "member_id", None)
-        change(facts, data, _member(session, members, member_id, data.household_id) if member_id else None)
-        facts.updated_at = now
-        out.append(facts)
+        change(known[data.household_id], data, members[member_id] if member_id else None)
+        known[data.household_id].updated_at = now
     await session.flush()
-    return out, created
+    return [known[d.household_id] for d in batch], created
 
 
-def _member(session, members: dict, member_id, household_id) -> MemberFacts:
-    """The member's row from those read, or a new one (as ``households.member`` makes it)."""
-    row = members.get(member_id)
-    if row is None:
-        row = members[member_id] = MemberFacts(member_id=member_id, household_id=household_id)
-        session.add(row)
-    return row
+async def _members(session, pairs: list[tuple[uuid.UUID, uuid.UUID]]) -> dict[uuid.UUID, MemberFacts]:
+    """The members' rows (made when missing, as ``households.member`` makes them), locked."""
+    if not pairs:
+        return {}
+    await households.add_missing_members(session, pairs)
+    return await households.members_many(session, [m for m, _ in pairs])
 
 
 async def registered_many(session, batch: list[HouseholdRegistered],
                           now: datetime) -> tuple[list[HouseholdFacts], set[uuid.UUID]]:
     """``registered`` for a batch of households (each once): an import's registrations by the set."""
     facts, created = await apply_many(session, batch, _registered, now)
-    listed = [m.member_id for d in batch for m in d.members]
-    members = await households.members_many(session, listed) if listed else {}
+    members = await _members(session, [(m.member_id, d.household_id) for d in batch for m in d.members])
     for data in batch:
         for m in data.members:
-            _listed(_member(session, members, m.member_id, data.household_id), m)
+            _listed(members[m.member_id], m)
     await session.flush()
     return facts, created
 

@@ -1,8 +1,9 @@
 """Queries on policy rows (year × area): the newest one of an area chain, and writing one."""
 
+import json
 from collections.abc import Iterable
 
-from sqlalchemy import func, select
+from sqlalchemy import func, select, text, tuple_
 from sqlalchemy.dialects.postgresql import insert
 from sqlmodel.ext.asyncio.session import AsyncSession
 
@@ -15,6 +16,31 @@ async def newest_in_chain(session: AsyncSession, chain: list[str], year: int) ->
         select(Policy).where(Policy.area_code.in_(chain), Policy.year <= year)
         .order_by(Policy.year.desc(), func.length(Policy.scope).desc()).limit(1))
     return rows.scalars().first()
+
+
+#: ``newest_in_chain`` for many (chain, year) asks at once: the (year, area_code) key of each one's row
+NEWEST_IN_CHAINS = text("""
+SELECT q.n, p.year, p.area_code
+  FROM jsonb_array_elements(CAST(:asks AS jsonb)) WITH ORDINALITY AS q(ask, n)
+  CROSS JOIN LATERAL (
+      SELECT year, area_code, scope FROM policies
+       WHERE area_code IN (SELECT jsonb_array_elements_text(q.ask -> 'chain'))
+         AND year <= CAST(q.ask ->> 'year' AS int)
+       ORDER BY year DESC, length(scope) DESC LIMIT 1) p
+""")
+
+
+async def newest_in_chains(session: AsyncSession, asks: list[tuple[list[str], int]]) -> list[Policy | None]:
+    """``newest_in_chain`` for each (chain, year) of ``asks``, in one statement (a batch of events asks for
+    the few areas and years of its households once)."""
+    if not asks:
+        return []
+    found = (await session.execute(NEWEST_IN_CHAINS, {"asks": json.dumps(
+        [{"chain": chain, "year": year} for chain, year in asks])})).all()
+    keys = {n: (year, area) for n, year, area in found}
+    rows = {(p.year, p.area_code): p for p in (await session.execute(
+        select(Policy).where(tuple_(Policy.year, Policy.area_code).in_(set(keys.values()))))).scalars()} if keys else {}
+    return [rows[keys[n]] if n in keys else None for n in range(1, len(asks) + 1)]
 
 
 async def upsert(session: AsyncSession, row: dict, changed: Iterable[str]) -> Policy:
