@@ -32,6 +32,25 @@ SELECT gen_random_uuid(),
 """
 
 
+#: the data folder of the PostgreSQL the running bench started (its server's CPU is read from it)
+PG_DIRS: list[Path] = []
+
+
+def postgres_cpu() -> float:
+    """CPU seconds so far of the bench's PostgreSQL server and its backends."""
+    import psutil
+
+    main = devstack.running_postmaster(PG_DIRS[-1])
+    total = 0.0
+    for p in [main, *main.children(recursive=True)]:
+        try:
+            t = p.cpu_times()
+            total += t.user + t.system
+        except psutil.Error:
+            continue
+    return total
+
+
 def load() -> str:
     """Other work on the machine shows in the figures: say how busy it was."""
     return "load average {:.2f} / {:.2f} / {:.2f}".format(*os.getloadavg())
@@ -42,6 +61,7 @@ async def bench_app():
     """Yields (client, token headers of the county admin, database URL, PostgreSQL version)."""
     with tempfile.TemporaryDirectory() as tmp:
         server = devstack.start_postgres(Path(tmp) / "pg", cleanup_mode="stop")
+        PG_DIRS.append(Path(tmp) / "pg")
         url = await devstack.create_database(server.get_uri(), "monitoring_bench")
         devstack.migrate("monitoring", url)
         conn = await asyncpg.connect(plain_url(url))
