@@ -1,17 +1,19 @@
 """The minimal baseline: bare Starlette + asyncpg doing the registry's read and list queries, and the
-income assessment's writes in one transaction (issue 18: the write routes are compared with it).
+income assessment's and the housing appraisal's writes, each in one transaction (issue 18: the write routes are
+compared with it).
 
     uvicorn bench.baseline_app:app   (BASELINE_DATABASE_URL = the registry's database)
 
 The write (POST /households/{id}/income-assessments, the registry route's body) leaves the rows the registry
 would: the assessment, the household's income and version, a history row and the outbox row of its event,
-which the registry's relay publishes. Not wired into api_throughput.py yet (issue 18: drive both with wrk).
+which the registry's relay publishes; the housing write likewise. Driven with wrk by api_throughput.py and
+registry_http.py.
 """
 
 import json
 import os
 import uuid
-from datetime import UTC, datetime
+from datetime import UTC, date, datetime
 from decimal import Decimal
 
 import asyncpg
@@ -92,6 +94,39 @@ async def assess_income(request):
     return _json({"id": str(assessment_id), "per_capita_income": str(per_capita)})
 
 
+# the housing appraisal's writes (registry.domain.conditions.apply_housing), the same way
+HOUSING_LOCK = ("SELECT village_code, housing_grade, housing_assessed_on, version FROM households WHERE id = $1 "
+                "FOR UPDATE")
+HOUSING = ("INSERT INTO housing_assessments (id, household_id, grade, assessed_on, note, source, assessed_by, "
+           "created_at) VALUES ($1, $2, $3, $4, $5, 'registry', 'bench', now())")
+HOUSING_UPDATE = ("UPDATE households SET housing_grade = CASE WHEN $2 THEN $3 ELSE housing_grade END, "
+                  "housing_assessed_on = CASE WHEN $2 THEN $4 ELSE housing_assessed_on END, version = version + 1, "
+                  "updated_at = now() WHERE id = $1")
+HOUSING_HISTORY = HISTORY.replace("'income_assessment'", "'housing_assessment'")
+HOUSING_OUTBOX = OUTBOX.replace("income_assessed", "housing_assessed")
+
+
+async def assess_housing(request):
+    """POST /households/{id}/housing-assessments: the rows the registry writes, in one transaction."""
+    body, household_id = json.loads(await request.body()), request.path_params["id"]
+    assessed_on, assessment_id = date.fromisoformat(body["assessed_on"]), uuid.uuid4()
+    async with request.app.state.pool.acquire() as conn, conn.transaction():
+        household = await conn.fetchrow(HOUSING_LOCK, household_id)
+        if household is None:
+            return Response(status_code=404)
+        await conn.execute(HOUSING, assessment_id, household_id, body["grade"], assessed_on, body.get("note"))
+        newer = household["housing_assessed_on"] is None or assessed_on >= household["housing_assessed_on"]
+        await conn.execute(HOUSING_UPDATE, household_id, newer, body["grade"], assessed_on)
+        await conn.execute(HOUSING_HISTORY, household_id, assessment_id,
+                           json.dumps({"grade": body["grade"], "assessed_on": body["assessed_on"]}),
+                           household["version"] + 1)
+        data = {"household_id": str(household_id), "grade": body["grade"],
+                "previous_grade": household["housing_grade"], "assessed_on": body["assessed_on"]}
+        await conn.execute(HOUSING_OUTBOX, uuid.uuid4(), str(household_id), household["village_code"],
+                           datetime.now(UTC), json.dumps(data))
+    return _json({"id": str(assessment_id), "grade": body["grade"]})
+
+
 async def lifespan(app):
     app.state.pool = await asyncpg.create_pool(os.environ["BASELINE_DATABASE_URL"], min_size=2, max_size=10)
     yield
@@ -99,5 +134,6 @@ async def lifespan(app):
 
 
 app = Starlette(routes=[Route("/households/{id:uuid}", household), Route("/households", households),
-                        Route("/households/{id:uuid}/income-assessments", assess_income, methods=["POST"])],
+                        Route("/households/{id:uuid}/income-assessments", assess_income, methods=["POST"]),
+                        Route("/households/{id:uuid}/housing-assessments", assess_housing, methods=["POST"])],
                 lifespan=lifespan)

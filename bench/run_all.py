@@ -15,6 +15,7 @@ BENCHES = [
     ["bench/monitoring_rescreen.py"],
     ["bench/monitoring_dashboard.py"],
     ["-m", "bench.api_throughput"],
+    ["-m", "bench.registry_http", "--households", "20000", "--rounds", "3"],
     ["-m", "bench.event_latency", "--backlog", "2000"],
     ["-m", "bench.relay"],
     ["-m", "bench.console_pages"],
