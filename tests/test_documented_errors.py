@@ -15,6 +15,7 @@ import httpx
 
 from backstop_common.concurrency import VERSION_REQUIRED
 from backstop_common.problems import PROBLEM_JSON
+from backstop_common.testing import eventually
 from tests.support import parameter_value, resolve
 
 SERVICES = ("registry", "monitoring", "funds", "notifications")
@@ -157,17 +158,20 @@ def _conflict_reason(op: Operation) -> str | None:
 async def test_each_documented_409_has_its_reason_and_a_stale_version_or_a_duplicate_provokes_it(demo_areas, stack):
     """The vice versa of 409 (issue 14): a write documents 409 only with a reason the test can exercise — a
     version (If-Match), a workflow step ({action}) or a conflict the route declares (``openapi.conflicts``) —
-    and no read documents it. Provoked here on real records: every versioned route of a household, a member
-    and the notifications directory with a stale If-Match, and every declared duplicate by creating the same
-    thing twice from the route's own example."""
+    and no read documents it. Provoked here on real records with a stale If-Match: every versioned route of
+    a household, a member, a case, a 12317 report, a project and the notifications directory (a workflow
+    step too: its action on a record whose version moved on); and every declared duplicate by creating the
+    same thing twice from the route's own example. What stays only justified by its reason is listed."""
     from tests.support import new_household
 
     admin = stack.headers("county_admin", COUNTY)
-    wrong, provoked = [], set()
+    wrong, provoked, documented = [], set(), set()
+    doers = [admin, stack.headers("village_cadre", VILLAGE), stack.headers("township_staff", VILLAGE[:9] + "000")]
     async with httpx.AsyncClient(timeout=30) as client:
         household = await new_household(client, stack, VILLAGE)
         member = household["members"][1]
-        created = await _directory_records(client, stack, admin)
+        created = await _directory_records(client, stack, admin) | await _workflow_records(client, stack, admin,
+                                                                                             household["id"])
         ids = {"household_id": (household["id"], household["version"]),
                "member_id": (member["id"], member["version"])} | created
         for service in SERVICES:
@@ -175,17 +179,24 @@ async def test_each_documented_409_has_its_reason_and_a_stale_version_or_a_dupli
             for op in operations(doc, stack.url(service)):
                 if 409 not in op.documented:
                     continue
+                documented.add((service, op.method, op.path))
                 reason = _conflict_reason(op)
                 if op.method not in WRITES or reason is None:
                     wrong.append(f"{service} {op}: 409 documented without a reason")
                     continue
-                path_ids = [p["name"] for p in op.op.get("parameters", []) if p["in"] == "path"]
-                if reason == "version" and path_ids and all(name in ids for name in path_ids):
+                params = {p["name"]: p for p in op.op.get("parameters", []) if p["in"] == "path"}
+                path_ids = [name for name in params if name != "action"]
+                if reason in ("version", "action") and path_ids and all(name in ids for name in path_ids):
                     url = stack.url(service) + op.path  # the walk's unknown ids → this test's real records
                     for name in path_ids:
                         url = url.replace("{" + name + "}", ids[name][0])
+                    if "action" in params:  # the workflow's first step
+                        url = url.replace("{action}", _value(doc, params["action"]))
                     stale = str(ids[path_ids[-1]][1] + 100)
-                    resp = await client.request(op.method, url, headers=admin | {"If-Match": stale}, json=op.body)
+                    for role in doers:  # a workflow step is the village's or the township's
+                        resp = await client.request(op.method, url, headers=role | {"If-Match": stale}, json=op.body)
+                        if resp.status_code != 403:
+                            break
                     provoked.add((service, op.method, op.path))
                     if resp.status_code != 409:
                         wrong.append(f"{service} {op.method} {url} (stale If-Match): {resp.status_code} {resp.text[:200]}")
@@ -197,8 +208,7 @@ async def test_each_documented_409_has_its_reason_and_a_stale_version_or_a_dupli
                     if answers[1] != 409:
                         wrong.append(f"{service} {op} (its example twice): {answers}")
     assert not wrong, "\n".join(wrong)
-    assert {("registry", "PATCH", "/api/v1/households/{household_id}"), ("registry", "POST", "/api/v1/areas"),
-            ("notifications", "PUT", "/api/v1/routing-rules/{rule_id}")} <= provoked, sorted(provoked)
+    assert documented - provoked == ONLY_BY_REASON, sorted(documented - provoked)
 
 
 #: a body of its own where the example will not do: a batch's duplicate is one inside the batch (an item
@@ -225,3 +235,40 @@ async def _directory_records(client: httpx.AsyncClient, stack, admin: dict) -> d
         assert resp.status_code == 201, resp.text
         made[param] = (resp.json()["id"], resp.json().get("version", 1))
     return made
+
+
+#: 409s documented with a reason (the route's own conflicts(), an {action}) this test does not provoke: a
+#: problem exists only after a campaign run, a declaration only behind an SMS code; funds' payments refuse a
+#: project before 入库/实施 or money beyond an allocation, which needs a project through its ten-day 公示
+ONLY_BY_REASON = {
+    ("monitoring", "POST", "/api/v1/problems/{problem_id}/{action}"),
+    ("monitoring", "POST", "/api/v1/supervision/declarations/{declaration_id}/{action}"),
+    ("funds", "POST", "/api/v1/projects/{project_id}/fundings"),
+    ("funds", "POST", "/api/v1/projects/{project_id}/beneficiaries"),
+    ("funds", "POST", "/api/v1/disbursements"),
+    ("funds", "POST", "/api/v1/subsidies"),
+    ("funds", "POST", "/api/v1/returns"),
+}
+
+
+async def _workflow_records(client: httpx.AsyncClient, stack, admin: dict, household_id: str
+                            ) -> dict[str, tuple[str, int]]:
+    """A case (a risk reported on the household), a 12317 report and a project, as {parameter: (id, version)}."""
+    monitoring, funds = f"{stack.url('monitoring')}/api/v1", f"{stack.url('funds')}/api/v1"
+
+    async def signal():
+        resp = await client.post(f"{monitoring}/signals", headers=admin, json={
+            "household_id": household_id, "risk_type": "01", "source": "visit", "note": "入户发现大病"})
+        return resp if resp.status_code != 503 else None  # registry's household not digested yet
+
+    reported = await eventually(signal, timeout=60)
+    assert reported.status_code == 201, reported.text
+    report = await client.post(f"{monitoring}/supervision/reports", headers=admin, json={
+        "area_code": VILLAGE, "category": "policy_not_delivered", "channel": "hotline", "text": "来电反映：补助未发放"})
+    assert report.status_code == 201, report.text
+    project = await client.post(f"{funds}/projects", headers=admin, json={
+        "area_code": VILLAGE, "budget": "100000.00", "name": f"大棚{uuid.uuid4().hex[:6]}", "project_type": "industry",
+        "reason": "带动增收", "year": 2026})
+    assert project.status_code == 201, project.text
+    return {"case_id": (reported.json()["signal"]["case_id"], 1), "report_id": (report.json()["id"], 1),
+            "project_id": (project.json()["id"], project.json()["version"])}
