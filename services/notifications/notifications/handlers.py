@@ -18,6 +18,7 @@ from backstop_common.uow import UnitOfWork
 from backstop_events.registry import HelperAssigned, HouseholdRegistered, HouseholdUpdated
 from notifications.context import Context
 from notifications.domain import parking, routing, webhooks
+from notifications.domain.targets import Lookups
 from notifications.events import CONSUMED_TYPES, HELPER_ASSIGNED, HOUSEHOLD_REGISTERED, HOUSEHOLD_UPDATED
 from notifications.models import HouseholdFacts
 from notifications.repository import recipients
@@ -85,6 +86,7 @@ def build_batch_handler(ctx: Context) -> Callable[[list[tuple[Event, Any]], Unit
             await deliver(uow, run)
             run = []
             unpark = await change(uow, data, uow.clock.now())
+            Lookups.of(uow.session).forget(str(data.household_id))
             await deliver(uow, [event], await parking.take(uow, str(unpark)) if unpark else [])
         await deliver(uow, run)
 

@@ -86,7 +86,7 @@ async def route_all(ctx: Context, uow: UnitOfWork, events: list[tuple[Event, str
     """Apply the routing rules to events in their order (a consumer's batch); returns how many messages were
     created. Rules and recipients are read once per batch, the messages go in one insert and their deliveries
     in another — the same rows as routing the events one by one (``route``)."""
-    lookups = targets.Lookups(uow.session)
+    lookups = targets.Lookups.of(uow.session)
     now = uow.clock.now()
     rows, plans = [], {}
     for event, short_name in events:

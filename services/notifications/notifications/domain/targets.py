@@ -1,24 +1,41 @@
 """Who a rule's targets are for one event: helpers, a role or office at a level, a unit, a named user."""
 
+import weakref
 from collections.abc import Awaitable, Callable, Hashable
 
 from backstop_common.envelope import Event
 
 from notifications.domain.areas import at_level, office_role
 from notifications.domain.conditions import lookup
-from notifications.models import HouseholdFacts, Recipient, RoutingRule
+from notifications.models import HouseholdFacts, Recipient, RoutingRule, WebhookSubscription
 from notifications.repository import recipients as repo
 from notifications.repository import rules as rules_repo
+from notifications.repository import webhooks as webhooks_repo
 
 
 class Lookups:
-    """The rules, recipients and household facts routing reads, each read once per batch of events (a consumer's
-    batch names the same village cadre or township office over and over). Only for as long as none of them
-    changes: one routing pass."""
+    """The rules, webhook subscriptions, recipients and household facts routing reads, each read once per
+    consumer transaction (``of``): a fetch names the same rules, village cadre and township office over and over,
+    and the kernel hands it over in short runs (one per type). Rules, subscriptions and recipients do not change
+    in a consumer's transaction; a household's facts do, and the handler that changes them says so (``forget``).
+    """
+
+    _of_session: "weakref.WeakKeyDictionary[object, Lookups]" = weakref.WeakKeyDictionary()
 
     def __init__(self, session):
         self.session = session
         self._seen: dict[Hashable, object] = {}
+
+    @classmethod
+    def of(cls, session) -> "Lookups":
+        """The lookups of this session's transaction (one per session: a consumer's batch, or one record)."""
+        if session not in cls._of_session:
+            cls._of_session[session] = cls(session)
+        return cls._of_session[session]
+
+    def forget(self, household_id: str) -> None:
+        """The household's facts changed in this transaction: read them again."""
+        self._seen.pop(("household", household_id), None)
 
     async def _once(self, key: Hashable, read: Callable[[], Awaitable]):
         if key not in self._seen:
@@ -27,6 +44,9 @@ class Lookups:
 
     async def rules(self, event_type: str, area: str | None) -> list[RoutingRule]:
         return await self._once(("rules", event_type, area), lambda: rules_repo.enabled_for(self.session, event_type, area))
+
+    async def subscriptions(self) -> list[WebhookSubscription]:
+        return await self._once(("subscriptions",), lambda: webhooks_repo.subscriptions(self.session))
 
     async def household(self, household_id: str) -> HouseholdFacts | None:
         return await self._once(("household", household_id), lambda: repo.household(self.session, household_id))

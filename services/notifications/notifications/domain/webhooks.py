@@ -10,6 +10,7 @@ from standardwebhooks.webhooks import Webhook
 from backstop_common.envelope import Event
 from notifications.domain.areas import event_area
 from notifications.domain.masking import strip_personal
+from notifications.domain.targets import Lookups
 from notifications.models import WebhookDelivery, WebhookSubscription
 from notifications.repository import webhooks as repo
 
@@ -36,7 +37,7 @@ def payload(event: Event, short_name: str, area: str | None) -> dict:
 async def enqueue(session, events: list[tuple[Event, str]], now: datetime) -> int:
     """Queue each event (with its short name) for every subscriber whose area and event types it matches, in one
     insert; returns how many deliveries were asked for."""
-    subs = await repo.subscriptions(session)
+    subs = await Lookups.of(session).subscriptions()
     rows = []
     for event, short_name in events:
         area = event_area(event)
