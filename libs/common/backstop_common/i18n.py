@@ -77,7 +77,8 @@ MONTHS = ("January", "February", "March", "April", "May", "June", "July", "Augus
 class when:  # noqa: N801 — a value inside a msg, like term
     """A date or an instant said as the county reads it, never as a raw ISO timestamp: a date is
     2026年12月1日 (English: 1 December 2026); an instant is its Beijing-time date and minute,
-    2026年12月8日 14:30 (8 December 2026, 14:30) — a notice period ends at the minute it began."""
+    2026年12月8日 14:30 (8 December 2026, 14:30) — a notice period ends at the minute it began — and one at
+    the county's midnight its day alone (a deadline given as a date)."""
 
     __slots__ = ("value",)
 
@@ -88,6 +89,8 @@ class when:  # noqa: N801 — a value inside a msg, like term
         from backstop_common.clock import LOCAL  # clock brings FastAPI; i18n stays importable without it
 
         value = self.value.astimezone(LOCAL) if isinstance(self.value, datetime) else self.value
+        if isinstance(value, datetime) and (value.hour, value.minute, value.second) == (0, 0, 0):
+            value = value.date()  # a deadline at the county's midnight is that day
         if language == EN:
             day = f"{value.day} {MONTHS[value.month - 1]} {value.year}"
             return f"{day}, {value:%H:%M}" if isinstance(value, datetime) else day

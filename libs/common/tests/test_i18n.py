@@ -134,5 +134,7 @@ def test_a_date_or_instant_inside_a_message_reads_as_the_countys_date_never_a_ti
     ends = msg("{what} not found", what=when(datetime(2026, 12, 1, 16, 30, tzinfo=UTC)))
     assert translate(ends, ZH) == "2026年12月2日 00:30不存在"
     assert translate(ends, EN) == "2 December 2026, 00:30 not found"
+    midnight = msg("{what} not found", what=when(datetime(2026, 11, 30, 16, 0, tzinfo=UTC)))
+    assert translate(midnight, ZH) == "2026年12月1日不存在"  # a deadline at the county's midnight: the day
     day = msg("{what} not found", what=when(date(2026, 12, 1)))
     assert (translate(day, ZH), translate(day, EN)) == ("2026年12月1日不存在", "1 December 2026 not found")

@@ -74,7 +74,7 @@ async def test_assistance_plan_reaches_each_responsible_unit(client, settings, a
         "due_at": "2026-12-31T00:00:00+08:00"})
     await publish_events(settings.kafka_bootstrap_servers, MONITORING_CASE, [planned])
     [message] = await inbox_with(client, settings, officer, "department", COUNTY, planned.id)
-    assert "2026年12月31日" in message["body_zh"]  # the county's date, as every message now reads it
+    assert "落实截止2026年12月31日。" in message["body_zh"]  # the due day as the county reads it
 
 
 async def test_finance_anomaly_reaches_county_office_and_auditor(client, settings, admin):
