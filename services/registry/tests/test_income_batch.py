@@ -86,3 +86,24 @@ async def test_two_assessments_sent_at_once_against_one_version_record_one_and_r
     winner = first if first.status_code == 201 else second
     assert file["version"] == 2 and file["per_capita_income"] == winner.json()["per_capita_income"]
 
+
+
+async def test_two_housing_appraisals_sent_at_once_against_one_version_record_one_and_refuse_the_other(app, client,
+                                                                                                      settings):
+    """The housing appraisal's route is written as the income assessment's (repository/records.py), lock included."""
+    hh = await _register(client, settings, VILLAGE)
+    url = f"/api/v1/households/{hh}/housing-assessments"
+    headers = {**bearer(settings, "county_admin", "211204000000"), "If-Match": "1"}
+    first, second = await asyncio.gather(client.post(url, json={"grade": "C", "assessed_on": "2026-06-01"},
+                                                     headers=headers),
+                                         client.post(url, json={"grade": "D", "assessed_on": "2026-06-02"},
+                                                     headers=headers))
+    assert sorted([first.status_code, second.status_code]) == [201, 409], (first.text, second.text)
+    winner = first if first.status_code == 201 else second
+    file = (await client.get(f"/api/v1/households/{hh}", headers=bearer(settings, "auditor", "211204000000"))).json()
+    assert file["version"] == 2 and file["housing_grade"] == winner.json()["grade"]
+    assert [a["id"] for a in file["housing_assessments"]] == [winner.json()["id"]]
+    async with app.state.sessions() as session:
+        events = await session.scalar(select(func.count()).select_from(OutboxMessage).where(
+            OutboxMessage.subject == hh, OutboxMessage.type == "backstop.registry.household.housing_assessed.v1"))
+    assert events == 1

@@ -53,5 +53,9 @@ def record(session, principal: Principal, household_id: uuid.UUID, entity: str, 
            action: str, changes: dict[str, tuple[Any, Any]] | None = None, version: int | None = None,
            snapshot: dict | None = None) -> None:
     """Add the history rows of one write to the session."""
-    for row in rows(principal, household_id, entity, entity_id, action, changes, version, snapshot):
+    add(session, rows(principal, household_id, entity, entity_id, action, changes, version, snapshot))
+
+
+def add(session, history_rows: list[dict[str, Any]]) -> None:
+    for row in history_rows:
         session.add(ChangeRecord(**row))

@@ -7,11 +7,13 @@ outbox row (bench/RESULTS.md, issue 18). The domain (domain/income.py) decides e
 builds the event's row.
 """
 
+import functools
 import json
 import uuid
 from dataclasses import dataclass
 from datetime import datetime
 from decimal import Decimal
+from types import SimpleNamespace
 from typing import Any
 
 from sqlalchemy import text
@@ -19,7 +21,7 @@ from sqlmodel.ext.asyncio.session import AsyncSession
 
 from backstop_common.db import driver_connection
 from backstop_common.uow import OUTBOX_COLUMNS
-from registry.models import IncomeAssessment
+from registry.models import HousingAssessment, IncomeAssessment
 
 
 @dataclass
@@ -66,22 +68,34 @@ async def lock_for_income(session: AsyncSession, household_id: uuid.UUID
     return household, latest
 
 
-_ASSESSMENT = ("id", "household_id", "year", "wage", "business", "business_costs", "property", "transfer", "net_income",
-               "size", "per_capita_income", "assessed_by", "created_at")
 _HISTORY = ("household_id", "entity", "entity_id", "action", "field", "old_value", "new_value", "actor", "actor_role",
             "version", "changed_at")
-RECORD_INCOME = f"""
-WITH assessed AS (
-  INSERT INTO income_assessments ({", ".join(_ASSESSMENT)})
-  VALUES ({", ".join(f"${n}" for n in range(1, len(_ASSESSMENT) + 1))}) RETURNING id),
+_ASSESSMENT = ("id", "household_id", "year", "wage", "business", "business_costs", "property", "transfer", "net_income",
+               "size", "per_capita_income", "assessed_by", "created_at")
+_HOUSING = ("id", "household_id", "grade", "assessed_on", "note", "source", "assessed_by", "created_at")
+
+
+@functools.lru_cache(maxsize=16)
+def appending(table: str, columns: tuple[str, ...], household_columns: tuple[str, ...]) -> str:
+    """One data-modifying statement for a write that appends a record to a household's file: the record's row
+    ($1… in ``columns`` order), the household's ``household_columns`` with ``version`` and ``updated_at``, the
+    history rows (one JSON array) and the event's outbox row (``OUTBOX_COLUMNS``)."""
+    n = len(columns)
+    sets = [*household_columns, "version", "updated_at"]
+    history = n + len(sets) + 1
+    outbox = [f"${history + i}" for i in range(1, len(OUTBOX_COLUMNS) + 1)]
+    outbox[-1] += "::jsonb"  # data
+    return f"""
+WITH added AS (
+  INSERT INTO {table} ({", ".join(columns)}) VALUES ({", ".join(f"${i}" for i in range(1, n + 1))}) RETURNING 1),
 household AS (
-  UPDATE households SET per_capita_income = $14, income_year = $15, version = $16, updated_at = $17
-   WHERE id = $2 RETURNING id),
+  UPDATE households SET {", ".join(f"{c} = ${n + 1 + i}" for i, c in enumerate(sets))}
+   WHERE id = $2 RETURNING 1),
 history AS (
   INSERT INTO change_history ({", ".join(_HISTORY)})
   SELECT r.household_id, r.entity, r.entity_id, r.action, r.field, r.old_value::jsonb, r.new_value::jsonb,
          r.actor, r.actor_role, r.version, r.changed_at
-    FROM ROWS FROM (jsonb_to_recordset($18::jsonb)
+    FROM ROWS FROM (jsonb_to_recordset(${history}::jsonb)
                     AS (household_id uuid, entity text, entity_id uuid, action text, field text, old_value text,
                         new_value text, actor text, actor_role text, version int, changed_at timestamptz))
          WITH ORDINALITY AS r(household_id, entity, entity_id, action, field, old_value, new_value, actor,
@@ -89,10 +103,8 @@ history AS (
    ORDER BY r.n
   RETURNING 1),
 outbox AS (
-  INSERT INTO outbox ({", ".join(OUTBOX_COLUMNS)}, attempts)
-  VALUES ({", ".join(f"${n}" for n in range(19, 19 + len(OUTBOX_COLUMNS) - 1))}, ${18 + len(OUTBOX_COLUMNS)}::jsonb, 0)
-  RETURNING 1)
-SELECT (SELECT count(*) FROM assessed) + (SELECT count(*) FROM household) + (SELECT count(*) FROM history)
+  INSERT INTO outbox ({", ".join(OUTBOX_COLUMNS)}, attempts) VALUES ({", ".join(outbox)}, 0) RETURNING 1)
+SELECT (SELECT count(*) FROM added) + (SELECT count(*) FROM household) + (SELECT count(*) FROM history)
        + (SELECT count(*) FROM outbox)
 """
 
@@ -108,12 +120,36 @@ def _history_json(rows: list[dict[str, Any]], changed_at: datetime) -> str:
                         "changed_at": changed_at.isoformat()} for r in rows], ensure_ascii=False)
 
 
-async def record_income(session: AsyncSession, assessment: IncomeAssessment, household: IncomeHousehold,
-                        history: list[dict[str, Any]], outbox: dict[str, Any]) -> None:
-    """The assessment, the household's income and version, the history rows and the event's outbox row
-    (``uow.publish_row``): one statement, in the transaction ``lock_for_income`` began."""
+async def append_record(session: AsyncSession, table: str, record: Any, columns: tuple[str, ...], household: Any,
+                        household_columns: tuple[str, ...], history: list[dict[str, Any]],
+                        outbox: dict[str, Any]) -> None:
+    """Write ``record`` (its ``columns``), the household's ``household_columns`` and new version, the history rows
+    and the event's outbox row (``uow.publish_row``): one statement, in the transaction the lock began."""
     await session.flush()  # an event staged earlier in this transaction keeps its place before this one
     con = await driver_connection(session)
-    await con.fetchval(RECORD_INCOME, *(getattr(assessment, c) for c in _ASSESSMENT), household.per_capita_income,
-                       household.income_year, household.version, household.updated_at,
-                       _history_json(history, assessment.created_at), *(outbox[c] for c in OUTBOX_COLUMNS))
+    await con.fetchval(appending(table, columns, household_columns), *(getattr(record, c) for c in columns),
+                       *(getattr(household, c) for c in household_columns), household.version, household.updated_at,
+                       _history_json(history, record.created_at), *(outbox[c] for c in OUTBOX_COLUMNS))
+
+
+async def record_income(session: AsyncSession, assessment: IncomeAssessment, household: IncomeHousehold,
+                        history: list[dict[str, Any]], outbox: dict[str, Any]) -> None:
+    await append_record(session, "income_assessments", assessment, _ASSESSMENT, household,
+                        ("per_capita_income", "income_year"), history, outbox)
+
+
+async def record_housing(session: AsyncSession, assessment: HousingAssessment, household: Any,
+                         history: list[dict[str, Any]], outbox: dict[str, Any]) -> None:
+    await append_record(session, "housing_assessments", assessment, _HOUSING, household,
+                        ("housing_grade", "housing_assessed_on"), history, outbox)
+
+
+HOUSING_FIELDS = ("id", "village_code", "housing_grade", "housing_assessed_on", "version")
+LOCK_FOR_HOUSING = text(f"SELECT {', '.join(HOUSING_FIELDS)} FROM households WHERE id = :id FOR UPDATE")
+
+
+async def lock_for_housing(session: AsyncSession, household_id: uuid.UUID) -> SimpleNamespace | None:
+    """The household's housing facts, locked as ``lock_for_income`` locks (through the session: it begins the
+    transaction); a namespace the domain changes as it would the ORM household."""
+    row = (await session.execute(LOCK_FOR_HOUSING, {"id": household_id})).mappings().one_or_none()
+    return None if row is None else SimpleNamespace(**row, updated_at=None)
