@@ -4,7 +4,7 @@ flag payments to the dead, suggest subsidies."""
 from collections.abc import Callable
 from typing import Any
 
-from backstop_common.consumer import Handler
+from backstop_common.consumer import BatchHandler, Handler
 from backstop_common.envelope import Event
 from backstop_common.uow import UnitOfWork
 from backstop_events.monitoring import AssistancePlanned, CaseConfirmed, CaseEvent, CaseReopened, Elimination
@@ -43,13 +43,27 @@ def _household_fact(apply: Callable[[HouseholdFact, Any], None], doc: str) -> Ha
 
 
 async def on_household_registered(event: Event, data: HouseholdRegistered, uow: UnitOfWork) -> None:
-    """建档: the household's facts and the members it came with (their rows read in one query)."""
-    household = await _registry_household(uow, data)
-    readmodel.apply_registered(household, data)
-    members = await readmodel.touch_members(uow, [m.member_id for m in data.members], household.id)
-    for listed in data.members:
-        readmodel.apply_listed_member(members[listed.member_id], listed)
-    await _household_changed(uow, household, event)
+    """建档: the household's facts and the members it came with."""
+    await on_households_registered([(event, data)], uow)
+
+
+async def on_households_registered(items: list[tuple[Event, HouseholdRegistered]], uow: UnitOfWork) -> None:
+    """A run of 建档 (the kernel's batch: one event per household): the households, their members and which of
+    them have an anomaly to close are read in one query each; then each as ``_household_changed`` does."""
+    households = await readmodel.touch_households(uow, [(d.household_id, d.village_code) for _, d in items],
+                                                  registry=True)
+    members = await readmodel.touch_members(uow, [(m.member_id, d.household_id) for _, d in items for m in d.members])
+    for _, data in items:
+        readmodel.apply_registered(households[data.household_id], data)
+        for listed in data.members:
+            readmodel.apply_listed_member(members[listed.member_id], listed)
+    await uow.session.flush()
+    to_resolve = await anomalies.households_to_resolve(uow, [d.household_id for _, d in items])
+    for event, data in items:
+        household = households[data.household_id]
+        if household.id in to_resolve:
+            await anomalies.resolve_arrived(uow, household, event)
+        await _refresh_if_monitored(uow, household, event)
 
 
 on_household_updated = _household_fact(readmodel.apply_updated, "Main cause and monitoring category.")
@@ -156,3 +170,5 @@ _BY_NAME: dict[str, Handler] = {
     "case.risk_eliminated": on_risk_eliminated,
 }
 HANDLERS: dict[str, Handler] = {CONSUMED_TYPES[name]: handler for name, handler in _BY_NAME.items()}
+#: a run of registrations (a bulk import) applied by the set (consumer.py ``batch_handlers``)
+BATCH_HANDLERS: dict[str, BatchHandler] = {CONSUMED_TYPES["household.registered"]: on_households_registered}

@@ -8,7 +8,7 @@ from funds.api import allocations, anomalies, payments, projects, public, report
 from funds.background import sweeper
 from funds.config import Settings
 from funds.events import catalog
-from funds.handlers import HANDLERS
+from funds.handlers import BATCH_HANDLERS, HANDLERS
 
 
 def build_app(settings: Settings | None = None, clock: Clock | None = None) -> FastAPI:
@@ -17,7 +17,7 @@ def build_app(settings: Settings | None = None, clock: Clock | None = None) -> F
         name="funds", title="Backstop funds", settings=settings or Settings(), catalog=catalog,
         routers=[allocations.router, projects.router, payments.router, anomalies.router, reports.router,
                  standards.router, public.router],
-        handlers=HANDLERS, background=[sweeper], clock=clock,
+        handlers=HANDLERS, batch_handlers=BATCH_HANDLERS, background=[sweeper], clock=clock,
     ))
 
 

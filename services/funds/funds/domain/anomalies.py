@@ -74,6 +74,12 @@ async def resolve_arrived(uow: UnitOfWork, household: HouseholdFact, event: Even
                                          household_id=household.id, reason=anomaly.resolution, event_id=event.id))
 
 
+async def households_to_resolve(uow: UnitOfWork, household_ids: list[uuid.UUID]) -> set[uuid.UUID]:
+    """Which of these households have an open unknown_beneficiary anomaly a registry event may close (a batch
+    asks once, then ``resolve_arrived`` only for those)."""
+    return await repo.households_with_open(uow.session, household_ids, AnomalyKind.UNKNOWN_BENEFICIARY)
+
+
 async def review_payments_after_death(uow: UnitOfWork, household: HouseholdFact, member: MemberFact) -> None:
     """A death recorded late: every subsidy already paid to the member on or after the death is flagged."""
     for paid in await payments.subsidies_of_member(uow.session, member.id, paid_from=member.removed_on):

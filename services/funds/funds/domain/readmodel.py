@@ -34,11 +34,26 @@ async def touch_member(uow: UnitOfWork, member_id: uuid.UUID, household_id: uuid
     return row
 
 
-async def touch_members(uow: UnitOfWork, member_ids: list[uuid.UUID],
-                        household_id: uuid.UUID) -> dict[uuid.UUID, MemberFact]:
-    """``touch_member`` for several members of one household, their rows read in one query."""
-    rows = await repo.members(uow.session, member_ids, lock=True)
-    for member_id in member_ids:
+async def touch_households(uow: UnitOfWork, known: list[tuple[uuid.UUID, str | None]], *,
+                           registry: bool) -> dict[uuid.UUID, HouseholdFact]:
+    """``touch_household`` for several households (id, village code), their rows read and locked in one query."""
+    rows = await repo.households(uow.session, [h for h, _ in known], lock=True)
+    for household_id, village_code in known:
+        if household_id not in rows:
+            rows[household_id] = HouseholdFact(id=household_id)
+            uow.session.add(rows[household_id])
+        row = rows[household_id]
+        if village_code:
+            row.village_code = village_code
+        row.registered = row.registered or registry
+        row.updated_at = uow.clock.now()
+    return rows
+
+
+async def touch_members(uow: UnitOfWork, members: list[tuple[uuid.UUID, uuid.UUID]]) -> dict[uuid.UUID, MemberFact]:
+    """``touch_member`` for several (member, household) pairs, their rows read and locked in one query."""
+    rows = await repo.members(uow.session, [m for m, _ in members], lock=True)
+    for member_id, household_id in members:
         if member_id not in rows:
             rows[member_id] = MemberFact(id=member_id, household_id=household_id)
             uow.session.add(rows[member_id])

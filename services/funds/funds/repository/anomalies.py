@@ -32,6 +32,16 @@ async def open_of_household(session: AsyncSession, household_id: uuid.UUID, kind
     return list((await session.execute(query)).scalars())
 
 
+async def households_with_open(session: AsyncSession, household_ids: list[uuid.UUID],
+                               kind: AnomalyKind) -> set[uuid.UUID]:
+    """Which of these households have an unresolved anomaly of ``kind`` (one query for a batch)."""
+    if not household_ids:
+        return set()
+    query = select(Anomaly.household_id).distinct().where(Anomaly.household_id.in_(household_ids),
+                                                          Anomaly.kind == kind.value, Anomaly.resolved_at.is_(None))
+    return set((await session.execute(query)).scalars())
+
+
 async def list_anomalies(session: AsyncSession, principal: Principal, paging: PageParams, *,
                          kind: AnomalyKind | None, area_code: str | None, household_id: uuid.UUID | None,
                          project_id: uuid.UUID | None, allocation_id: uuid.UUID | None = None) -> Page:

@@ -16,6 +16,17 @@ async def member(session: AsyncSession, member_id: uuid.UUID, *, lock: bool = Fa
     return await session.get(MemberFact, member_id, with_for_update=lock or None)
 
 
+async def households(session: AsyncSession, household_ids: list[uuid.UUID], *,
+                     lock: bool = False) -> dict[uuid.UUID, HouseholdFact]:
+    """The households known of these ids, by id (row-locked with ``lock``, in id order)."""
+    if not household_ids:
+        return {}
+    query = select(HouseholdFact).where(HouseholdFact.id.in_(household_ids)).order_by(HouseholdFact.id)
+    if lock:
+        query = query.with_for_update()
+    return {h.id: h for h in (await session.execute(query)).scalars()}
+
+
 async def members(session: AsyncSession, member_ids: list[uuid.UUID], *,
                   lock: bool = False) -> dict[uuid.UUID, MemberFact]:
     """The members known of these ids, by id (row-locked with ``lock``, in id order)."""
