@@ -16,26 +16,24 @@ async def member(session: AsyncSession, member_id: uuid.UUID, *, lock: bool = Fa
     return await session.get(MemberFact, member_id, with_for_update=lock or None)
 
 
-async def households(session: AsyncSession, household_ids: list[uuid.UUID], *,
-                     lock: bool = False) -> dict[uuid.UUID, HouseholdFact]:
-    """The households known of these ids, by id (row-locked with ``lock``, in id order)."""
-    if not household_ids:
+async def _by_ids(session: AsyncSession, model, ids: list[uuid.UUID], lock: bool) -> dict:
+    """The rows of ``model`` known of these ids, by id (row-locked with ``lock``, in id order)."""
+    if not ids:
         return {}
-    query = select(HouseholdFact).where(HouseholdFact.id.in_(household_ids)).order_by(HouseholdFact.id)
+    query = select(model).where(model.id.in_(ids)).order_by(model.id)
     if lock:
         query = query.with_for_update()
-    return {h.id: h for h in (await session.execute(query)).scalars()}
+    return {row.id: row for row in (await session.execute(query)).scalars()}
+
+
+async def households(session: AsyncSession, household_ids: list[uuid.UUID], *,
+                     lock: bool = False) -> dict[uuid.UUID, HouseholdFact]:
+    return await _by_ids(session, HouseholdFact, household_ids, lock)
 
 
 async def members(session: AsyncSession, member_ids: list[uuid.UUID], *,
                   lock: bool = False) -> dict[uuid.UUID, MemberFact]:
-    """The members known of these ids, by id (row-locked with ``lock``, in id order)."""
-    if not member_ids:
-        return {}
-    query = select(MemberFact).where(MemberFact.id.in_(member_ids)).order_by(MemberFact.id)
-    if lock:
-        query = query.with_for_update()
-    return {m.id: m for m in (await session.execute(query)).scalars()}
+    return await _by_ids(session, MemberFact, member_ids, lock)
 
 
 async def present_members(session: AsyncSession, household_id: uuid.UUID) -> list[MemberFact]:
