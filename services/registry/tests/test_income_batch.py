@@ -3,6 +3,8 @@
 import asyncio
 import uuid
 
+import pytest
+
 from sqlalchemy import func, select
 
 from backstop_common.messaging_models import OutboxMessage
@@ -88,22 +90,28 @@ async def test_two_assessments_sent_at_once_against_one_version_record_one_and_r
 
 
 
-async def test_two_housing_appraisals_sent_at_once_against_one_version_record_one_and_refuse_the_other(app, client,
-                                                                                                      settings):
-    """The housing appraisal's route is written as the income assessment's (repository/records.py), lock included."""
+@pytest.mark.parametrize("path,bodies,listed,event", [
+    ("housing-assessments", ({"grade": "C", "assessed_on": "2026-06-01"}, {"grade": "D", "assessed_on": "2026-06-02"}),
+     "housing_assessments", "housing_assessed"),
+    ("water-assessments", ({"safe_water": False, "assessed_on": "2026-06-01"},
+                           {"safe_water": True, "assessed_on": "2026-06-02"}), "water_assessments", "water_assessed"),
+    ("disasters", ({"disaster_type": "0201", "loss_amount": "5000", "occurred_on": "2026-06-01"},
+                   {"disaster_type": "0202", "loss_amount": "900", "occurred_on": "2026-06-02"}),
+     "disasters", "disaster_reported"),
+])
+async def test_two_appending_writes_sent_at_once_against_one_version_record_one_and_refuse_the_other(
+        app, client, settings, path, bodies, listed, event):
+    """The housing, water and disaster routes are written as the income assessment's (repository/records.py),
+    lock included: the second writer waits, sees the new version and gets 409; one record, one event."""
     hh = await _register(client, settings, VILLAGE)
-    url = f"/api/v1/households/{hh}/housing-assessments"
+    url = f"/api/v1/households/{hh}/{path}"
     headers = {**bearer(settings, "county_admin", "211204000000"), "If-Match": "1"}
-    first, second = await asyncio.gather(client.post(url, json={"grade": "C", "assessed_on": "2026-06-01"},
-                                                     headers=headers),
-                                         client.post(url, json={"grade": "D", "assessed_on": "2026-06-02"},
-                                                     headers=headers))
+    first, second = await asyncio.gather(*(client.post(url, json=body, headers=headers) for body in bodies))
     assert sorted([first.status_code, second.status_code]) == [201, 409], (first.text, second.text)
     winner = first if first.status_code == 201 else second
     file = (await client.get(f"/api/v1/households/{hh}", headers=bearer(settings, "auditor", "211204000000"))).json()
-    assert file["version"] == 2 and file["housing_grade"] == winner.json()["grade"]
-    assert [a["id"] for a in file["housing_assessments"]] == [winner.json()["id"]]
+    assert file["version"] == 2 and [r["id"] for r in file[listed]] == [winner.json()["id"]]
     async with app.state.sessions() as session:
         events = await session.scalar(select(func.count()).select_from(OutboxMessage).where(
-            OutboxMessage.subject == hh, OutboxMessage.type == "backstop.registry.household.housing_assessed.v1"))
+            OutboxMessage.subject == hh, OutboxMessage.type == f"backstop.registry.household.{event}.v1"))
     assert events == 1

@@ -138,18 +138,32 @@ async def record_income(session: AsyncSession, assessment: IncomeAssessment, hou
                         ("per_capita_income", "income_year"), history, outbox)
 
 
-async def record_housing(session: AsyncSession, assessment: HousingAssessment, household: Any,
-                         history: list[dict[str, Any]], outbox: dict[str, Any]) -> None:
-    await append_record(session, "housing_assessments", assessment, _HOUSING, household,
-                        ("housing_grade", "housing_assessed_on"), history, outbox)
+_WATER = ("id", "household_id", "safe_water", "assessed_on", "note", "assessed_by", "created_at")
+_DISASTER = ("id", "household_id", "disaster_type", "loss_amount", "occurred_on", "description", "reported_by",
+             "created_at")
+#: what each appending write reads and changes of the household: (its record's table and columns, the household's)
+APPENDS = {
+    "housing": ("housing_assessments", _HOUSING, ("housing_grade", "housing_assessed_on")),
+    "water": ("water_assessments", _WATER, ("safe_water", "water_assessed_on")),
+    "disaster": ("disasters", _DISASTER, ()),
+}
 
 
-HOUSING_FIELDS = ("id", "village_code", "housing_grade", "housing_assessed_on", "version")
-LOCK_FOR_HOUSING = text(f"SELECT {', '.join(HOUSING_FIELDS)} FROM households WHERE id = :id FOR UPDATE")
+async def record(session: AsyncSession, kind: str, row: Any, household: Any, history: list[dict[str, Any]],
+                 outbox: dict[str, Any]) -> None:
+    """``append_record`` for a housing appraisal, a water check or a disaster (``APPENDS``)."""
+    table, columns, household_columns = APPENDS[kind]
+    await append_record(session, table, row, columns, household, household_columns, history, outbox)
 
 
-async def lock_for_housing(session: AsyncSession, household_id: uuid.UUID) -> SimpleNamespace | None:
-    """The household's housing facts, locked as ``lock_for_income`` locks (through the session: it begins the
-    transaction); a namespace the domain changes as it would the ORM household."""
-    row = (await session.execute(LOCK_FOR_HOUSING, {"id": household_id})).mappings().one_or_none()
+@functools.lru_cache(maxsize=8)
+def _locking(kind: str):
+    fields = ("id", "village_code", "version", *APPENDS[kind][2])
+    return text(f"SELECT {', '.join(fields)} FROM households WHERE id = :id FOR UPDATE")
+
+
+async def lock_household(session: AsyncSession, kind: str, household_id: uuid.UUID) -> SimpleNamespace | None:
+    """The household's facts a ``kind`` of write reads, locked as ``lock_for_income`` locks (through the session:
+    it begins the transaction); a namespace the domain changes as it would the ORM household."""
+    row = (await session.execute(_locking(kind), {"id": household_id})).mappings().one_or_none()
     return None if row is None else SimpleNamespace(**row, updated_at=None)
