@@ -87,6 +87,7 @@ async def route_all(ctx: Context, uow: UnitOfWork, events: list[tuple[Event, str
     created. Rules and recipients are read once per batch, the messages go in one insert and their deliveries
     in another — the same rows as routing the events one by one (``route``)."""
     lookups = targets.Lookups.of(uow.session)
+    await lookups.read_households([str(e.data["household_id"]) for e, _ in events if e.data.get("household_id")])
     now = uow.clock.now()
     rows, plans = [], {}
     for event, short_name in events:

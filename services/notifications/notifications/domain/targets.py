@@ -43,10 +43,19 @@ class Lookups:
         return self._seen[key]
 
     async def rules(self, event_type: str, area: str | None) -> list[RoutingRule]:
-        return await self._once(("rules", event_type, area), lambda: rules_repo.enabled_for(self.session, event_type, area))
+        """The enabled rules of the type covering ``area`` (read once per type, whatever the village)."""
+        every = await self._once(("rules", event_type), lambda: rules_repo.enabled_of_type(self.session, event_type))
+        return rules_repo.covering(every, area)
 
     async def subscriptions(self) -> list[WebhookSubscription]:
         return await self._once(("subscriptions",), lambda: webhooks_repo.subscriptions(self.session))
+
+    async def read_households(self, household_ids: list[str]) -> None:
+        """The facts of the households a run names, read in one query (those not read yet)."""
+        wanted = [h for h in dict.fromkeys(household_ids) if ("household", h) not in self._seen]
+        if wanted:
+            found = await repo.households(self.session, wanted)
+            self._seen.update({("household", h): found.get(h) for h in wanted})
 
     async def household(self, household_id: str) -> HouseholdFacts | None:
         return await self._once(("household", household_id), lambda: repo.household(self.session, household_id))

@@ -70,6 +70,13 @@ async def household(session: AsyncSession, household_id: str) -> HouseholdFacts 
     return await session.get(HouseholdFacts, household_id, populate_existing=True)
 
 
+async def households(session: AsyncSession, household_ids: list[str]) -> dict[str, HouseholdFacts]:
+    """The known ones of these households, by id, read from the table (as ``household``)."""
+    query = (select(HouseholdFacts).where(HouseholdFacts.household_id.in_(household_ids))
+             .execution_options(populate_existing=True))
+    return {h.household_id: h for h in (await session.execute(query)).scalars()}
+
+
 async def put_household(session: AsyncSession, household_id: str, village_code: str | None, helper_user_ids: list[str],
                         now: datetime) -> None:
     """The household as the registry registered it: inserted, or its village and helpers replaced."""

@@ -9,8 +9,17 @@ from notifications.models import RoutingRule
 
 
 async def enabled_for(session: AsyncSession, event_type: str, area: str | None) -> list[RoutingRule]:
+    return covering(await enabled_of_type(session, event_type), area)
+
+
+async def enabled_of_type(session: AsyncSession, event_type: str) -> list[RoutingRule]:
+    """Every enabled rule of the type, whatever its area."""
     stmt = select(RoutingRule).where(RoutingRule.enabled, RoutingRule.event_type == event_type)
-    rules = (await session.execute(stmt)).scalars()
+    return list((await session.execute(stmt)).scalars())
+
+
+def covering(rules: list[RoutingRule], area: str | None) -> list[RoutingRule]:
+    """The rules whose area holds ``area``."""
     return [r for r in rules if (area or "").startswith(r.area_prefix)]
 
 
