@@ -83,7 +83,8 @@ class UnitOfWork:
         row["data"] = json.dumps(row["data"])
         return row
 
-    async def publish_all(self, topic: str, events: Iterable[tuple[str, Any, BaseModel, str | None]]) -> list[Event]:
+    async def publish_all(self, topic: str,
+                          events: Iterable[tuple[str, Any, BaseModel | dict, str | None]]) -> list[Event]:
         """``publish`` for many events at once — (name, subject, data, area_code) each, in order — staged by one
         set-based INSERT instead of one ORM object each (a re-screen announces tens of thousands)."""
         staged = [self._event(name, subject, data, area_code, 1) for name, subject, data, area_code in events]

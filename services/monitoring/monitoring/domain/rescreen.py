@@ -19,7 +19,7 @@ from types import SimpleNamespace
 
 from backstop_common.uow import UnitOfWork
 from monitoring.domain.rules import INCOME_BELOW_LINE, income_below_line, income_fact_key
-from monitoring.domain.signals import record_many
+from monitoring.domain.signals import collector_paused, record_many
 from monitoring.models import Policy
 from monitoring.repository import rescreen as repo
 from monitoring.vocab import Source
@@ -36,6 +36,11 @@ class RescreenResult:
 
 
 async def rescreen(uow: UnitOfWork, policy: Policy, now: datetime) -> RescreenResult:
+    with collector_paused():  # the rows read and the rows built are many and acyclic
+        return await _rescreen(uow, policy, now)
+
+
+async def _rescreen(uow: UnitOfWork, policy: Policy, now: datetime) -> RescreenResult:
     session = uow.session
     await repo.lock_signals_and_cases(session)
     found = await repo.under_line(session, scope=policy.scope, line=policy.income_line, year=policy.year,

@@ -1,8 +1,10 @@
 """Recording a risk signal: the same fact once; a household with an open case gets the signal added
 to that case, otherwise a case is opened (one open case per household, enforced by an index too)."""
 
+import gc
 import uuid
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass, field
 from datetime import datetime
 from types import SimpleNamespace
@@ -16,10 +18,11 @@ from backstop_common.topics import MONITORING_CASE
 from backstop_common.uow import UnitOfWork
 from monitoring.domain.dates import add_days, earliest
 from monitoring.domain.policy import effective_policy
-from monitoring.domain.publishing import case_event
+from monitoring.domain.publishing import case_fields, case_payloads
 from monitoring.domain.risk import merge_risk_types
 from monitoring.domain.rules import Draft
 from monitoring.domain.workflow import STEP_DUE
+from monitoring.events import PUBLISHED
 from monitoring.models import Case, CaseStep, HouseholdFacts, Policy
 from monitoring.repository import cases as case_repo
 from monitoring.repository import rescreen as set_repo
@@ -77,17 +80,23 @@ def signal_step(case: Case, signal_id: uuid.UUID, draft: Draft, source: str, ope
                 data={"signal_id": str(signal_id), "risk_type": draft.risk_type, "source": source}, at=now)
 
 
+def signal_event_fields(case: Case, signal_id: uuid.UUID, draft: Draft, source: str, opened: bool,
+                        principal: Principal | None = None) -> list[tuple[str, dict[str, Any]]]:
+    """(name, payload fields) of ``case.opened`` (when the signal opened the case), then ``risk.detected``."""
+    events = []
+    if opened:
+        events.append(("case.opened", case_fields(case, principal, risk_types=case.risk_types, source=source,
+                                                  stage=case.stage, due_at=case.due_at)))
+    events.append(("risk.detected", case_fields(case, principal, signal_id=signal_id, risk_type=draft.risk_type,
+                                                rule=draft.rule, facts=draft.facts, source=source)))
+    return events
+
+
 def signal_events(case: Case, signal_id: uuid.UUID, draft: Draft, source: str, opened: bool,
                   principal: Principal | None = None) -> list[tuple[str, Case, BaseModel]]:
     """(name, case, payload) of ``case.opened`` (when the signal opened the case), then ``risk.detected``."""
-    events = []
-    if opened:
-        events.append(("case.opened", case, case_event("case.opened", case, principal, risk_types=case.risk_types,
-                                                       source=source, stage=case.stage, due_at=case.due_at)))
-    events.append(("risk.detected", case, case_event("risk.detected", case, principal, signal_id=signal_id,
-                                                     risk_type=draft.risk_type, rule=draft.rule, facts=draft.facts,
-                                                     source=source)))
-    return events
+    return [(name, case, PUBLISHED[name](**fields))
+            for name, fields in signal_event_fields(case, signal_id, draft, source, opened, principal)]
 
 
 async def record_signal(uow: UnitOfWork, household: HouseholdFacts, draft: Draft, source: str, now: datetime,
@@ -111,6 +120,23 @@ async def record_signal(uow: UnitOfWork, household: HouseholdFacts, draft: Draft
     for name, _, data in signal_events(case, signal_id, draft, source, opened, principal):
         uow.publish(MONITORING_CASE, name, subject=case.id, area_code=case.village_code, data=data)
     return signal_id, case
+
+
+@contextmanager
+def collector_paused() -> Iterator[None]:
+    """Python's cyclic garbage collector off while a set's rows are built (restored after, if it was on).
+
+    The rows, history lines and payloads are tens of thousands of small acyclic dicts and tuples; every 700 of
+    them the collector walked the young objects, and a few times a re-screen the whole heap (the service's
+    imports and its models): a third of a re-screen's CPU (bench/RESULTS.md). Reference counting still frees
+    what is dropped; any cyclic garbage made meanwhile waits for the first collection after the pause."""
+    was_on = gc.isenabled()
+    gc.disable()
+    try:
+        yield
+    finally:
+        if was_on:
+            gc.enable()
 
 
 @dataclass
@@ -164,10 +190,12 @@ async def record_many(uow: UnitOfWork, drafted: list[tuple[Any, Draft]], open_ca
             else:
                 joined[case.id] = (case.risk_types, joined.get(case.id, ([], 0))[1] + 1)
         steps.append(signal_step(case, row["id"], draft, source, is_new, None, now))
-        events += signal_events(case, row["id"], draft, source, is_new)
+        events += [(name, case, fields) for name, fields in signal_event_fields(case, row["id"], draft, source, is_new)]
     await set_repo.insert_cases(uow.session, list(opened.values()))
     await set_repo.join_cases(uow.session, joined, now)
     await set_repo.insert_steps(uow.session, steps)
-    await uow.publish_all(MONITORING_CASE, [(name, case.id, data, case.village_code) for name, case, data in events])
+    payloads = case_payloads([(name, fields) for name, _, fields in events])
+    await uow.publish_all(MONITORING_CASE, [(name, case.id, data, case.village_code)
+                                            for (name, case, _), data in zip(events, payloads, strict=True)])
     done.cases_opened, done.cases_joined = len(opened), len(joined)
     return done
