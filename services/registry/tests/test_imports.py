@@ -210,3 +210,42 @@ async def test_the_pension_column_is_read_and_written_back(app, client, settings
     listed = (await client.get("/api/v1/households", headers=township, params={"q": "86300000000601"})).json()
     file = (await client.get(f"/api/v1/households/{listed['items'][0]['id']}", headers=township)).json()
     assert {m["name"]: m["pension"] for m in file["members"]} == {"岳一": "contributing", "岳二": "none"}
+
+
+async def test_a_file_loaded_in_pieces_answers_as_loaded_whole(app, settings):
+    """The worker sends the plan in pieces of whole households, each loaded while the next is parsed: the
+    answer, the rows and the events are those of the whole file at once. A household whose rows stand apart
+    makes the file one piece (it must be checked whole)."""
+    from backstop_common.auth import Principal, Role
+    from backstop_common.uow import UnitOfWork
+    from registry.domain.imports import import_households
+    from registry.imports.plan import plan_chunks
+    from registry.imports.reader import read_rows
+
+    dup = id_number()
+    rows = [person("86300000000901", "8630000000090101", "甲一", id_number()),
+            person("86300000000901", "8630000000090102", "甲二", id_number(sex="female"), "配偶"),
+            person("86300000000902", "8630000000090201", "乙一", dup),
+            person("86300000000903", "8630000000090301", "丙一", id_number(), "配偶"),            # no head
+            person("86300000000904", "8630000000090401", "丁一", dup),                            # dup of line 5
+            person("86300000000905", "8630000000090501", "戊一", id_number()),
+            person("86300000000905", "8630000000090502", "戊二", id_number(), "之子", 健康状况="头疼")]
+    apart = rows[1:] + rows[:1]  # 86300000000901's head on the last line
+    principal = Principal(subject="t", role=Role.COUNTY_ADMIN, area_code="211204000000")
+    for data, pieces in ((to_csv(rows), 5), (to_csv(apart), 1)):
+        assert len(list(plan_chunks(read_rows(data, "a.csv"), {}, set(), date.today(), rows_per_chunk=1))) == pieces
+        answers = []
+        for rows_per_piece in (0, 1, 3):
+            async with app.state.sessions() as session:
+                before = await _counts(app)
+                uow = UnitOfWork(session, "registry")
+                report = await import_households(uow, principal, data, "a.csv", 2024, rows_per_piece=rows_per_piece)
+                added = [(await session.execute(select(func.count()).select_from(t))).scalar_one() - n
+                         for t, n in zip((Household, Member, OutboxMessage), before, strict=True)]
+                await session.rollback()
+            answers.append((report.model_dump(exclude={"import_id"}), added))
+        assert answers[0][0]["households_registered"] == 2, answers[0][0]["errors"]
+        assert answers[0][0]["rows_rejected"] == 4
+        assert answers[0][1] == [answers[0][0]["households_registered"], answers[0][0]["members_registered"],
+                                 answers[0][0]["households_registered"]]
+        assert answers[1] == answers[0] and answers[2] == answers[0]

@@ -3,76 +3,101 @@
 Re-importing the same file changes nothing: a household whose 户编号 is registered is left as it is.
 """
 
-import asyncio
 import hashlib
 import uuid
 from collections.abc import Callable
-from datetime import date
+from dataclasses import dataclass, field
 
 from asgi_correlation_id import correlation_id
 
 from backstop_common.auth import Principal
-from backstop_common.i18n import ZH, Text, current_language, message_of, msg, translate
+from backstop_common.i18n import ZH, Text, current_language, msg, translate
 from backstop_common.problems import Unprocessable
 from backstop_common.uow import UnitOfWork
 from registry.domain.guards import may_write
-from registry.imports.columns import HeaderProblem
-from registry.imports.plan import NOT_LOADED, Plan, RowError, no_gc, plan_import
-from registry.imports.reader import UnreadableFile, read_rows
+from registry.imports.worker import FileProblem, ImportJob, plans_in_process
+from registry.imports.plan import NOT_LOADED, Plan, RowError
 from registry.models import ImportRun
 from registry.repository import areas, bulk
 from registry.schemas.imports import ImportError_, ImportReport
 
 
-def _read_and_plan(data: bytes, filename: str, villages: dict, codes: set, today: date, progress) -> Plan:
-    try:
-        return plan_import(read_rows(data, filename), villages, codes, today, progress)
-    except (UnreadableFile, HeaderProblem) as exc:
-        raise Unprocessable(msg("{file}: {problem}", file=filename, problem=message_of(exc))) from None
+#: rows of the file in one piece (staged and loaded while the worker parses the next; whole households)
+ROWS_PER_PIECE = 20_000
 
 
-def _tuples(plan: Plan) -> tuple[list[tuple], list[tuple]]:
+def _tuples(plan: Plan) -> list[tuple]:
     households = []
     for h in plan.households:
         income = h["income"] or {}
         row = {**h, **income} if income else h
         households.append(tuple(row.get(c) for c in bulk.HOUSEHOLD_COLUMNS))
-    return households, plan.members
+    return households
 
 
 async def import_households(uow: UnitOfWork, principal: Principal, data: bytes, filename: str,
-                            income_year: int | None = None, progress: Callable[[int], None] | None = None
-                            ) -> ImportReport:
+                            income_year: int | None = None, progress: Callable[[int], None] | None = None,
+                            rows_per_piece: int = ROWS_PER_PIECE) -> ImportReport:
+    """The file is read and checked by a child process (``registry.imports.worker``) in pieces of whole
+    households; each piece is staged, checked against the registry and loaded while the next is parsed."""
     may_write(principal)
     session = uow.session
     income_year = income_year or uow.clock.today().year - 1
     known = await areas.villages_in(session, principal.scope)
-    villages = {(township or "", name): code for code, name, township, _county in known}
-    with no_gc():
-        plan = await asyncio.to_thread(_read_and_plan, data, filename, villages, {k[0] for k in known},
-                                       uow.clock.today(), progress)
-        households, members = _tuples(plan)
-        await bulk.stage(session, households, members)
-        del households, members
+    job = ImportJob(data, filename, {(township or "", name): code for code, name, township, _county in known},
+                    {k[0] for k in known}, uow.clock.today(), rows_per_piece)
+    import_id, total = uuid.uuid4(), _Totals()
+    await bulk.open_staging(session)
+    try:
+        async for plan in plans_in_process(job):
+            await _load_piece(session, plan, total, import_id, income_year, principal)
+            if progress:
+                progress(plan.rows)
+    except FileProblem as exc:
+        raise Unprocessable(msg("{file}: {problem}", file=filename, problem=exc.problem)) from None
+    await bulk.analyze(session, total.households)
+    total.errors.sort(key=lambda e: e.line)
+    run = ImportRun(id=import_id, filename=filename, sha256=hashlib.sha256(data).hexdigest(), rows=total.rows,
+                    households_registered=total.households, members_registered=total.members,
+                    rows_rejected=len(total.errors), rows_unchanged=total.unchanged_rows,
+                    imported_by=principal.subject)
+    session.add(run)
+    await session.flush()
+    return ImportReport(import_id=import_id, filename=filename, rows=total.rows,
+                        households_registered=total.households, members_registered=total.members,
+                        households_unchanged=total.unchanged, rows_unchanged=total.unchanged_rows,
+                        rows_rejected=len(total.errors),
+                        errors=[ImportError_(line=e.line, household_number=e.household_number,
+                                             reason=reasons_text(e.reasons)) for e in total.errors],
+                        ignored_headers=total.ignored_headers)
+
+
+@dataclass
+class _Totals:
+    rows: int = 0
+    households: int = 0
+    members: int = 0
+    unchanged: int = 0
+    unchanged_rows: int = 0
+    errors: list[RowError] = field(default_factory=list)
+    ignored_headers: list[str] = field(default_factory=list)
+
+
+async def _load_piece(session, plan: Plan, total: _Totals, import_id: uuid.UUID, income_year: int,
+                      principal: Principal) -> None:
+    await bulk.stage(session, _tuples(plan), plan.members)
     existing, taken = await bulk.conflicts(session)
     rejected = _reject_taken(plan, taken, existing)
     await bulk.drop_households(session, existing | rejected)
-    import_id = uuid.uuid4()
-    loaded_h, loaded_m = await bulk.load(session, import_id, income_year, principal.subject, str(principal.role),
-                                         correlation_id.get())
-    unchanged_rows = sum(m[2] in existing for m in plan.members)
-    plan.errors.sort(key=lambda e: e.line)
-    run = ImportRun(id=import_id, filename=filename, sha256=hashlib.sha256(data).hexdigest(), rows=plan.rows,
-                    households_registered=loaded_h, members_registered=loaded_m,
-                    rows_rejected=len(plan.errors), rows_unchanged=unchanged_rows, imported_by=principal.subject)
-    session.add(run)
-    await session.flush()
-    return ImportReport(import_id=import_id, filename=filename, rows=plan.rows, households_registered=loaded_h,
-                        members_registered=loaded_m, households_unchanged=len(existing),
-                        rows_unchanged=unchanged_rows, rows_rejected=len(plan.errors),
-                        errors=[ImportError_(line=e.line, household_number=e.household_number,
-                                             reason=reasons_text(e.reasons)) for e in plan.errors],
-                        ignored_headers=plan.ignored_headers)
+    households, members = await bulk.load(session, import_id, income_year, principal.subject, str(principal.role),
+                                          correlation_id.get())
+    total.rows += plan.rows
+    total.households += households
+    total.members += members
+    total.unchanged += len(existing)
+    total.unchanged_rows += sum(m[2] in existing for m in plan.members)
+    total.errors += plan.errors
+    total.ignored_headers = plan.ignored_headers
 
 
 def reasons_text(reasons: list[Text]) -> str:

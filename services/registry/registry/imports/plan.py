@@ -2,6 +2,7 @@
 
 import contextlib
 import gc
+from collections.abc import Iterator
 from dataclasses import dataclass, field
 from datetime import date
 
@@ -9,7 +10,7 @@ from backstop_common.i18n import Text, msg
 from backstop_common.money import to_fen
 from registry.imports.columns import find_header
 from registry.imports.ids import OrderedIds
-from registry.imports.rows import parse_row
+from registry.imports.rows import cell_text, parse_row
 from registry.repository.bulk import PERSON_COLUMNS
 
 
@@ -55,24 +56,61 @@ def no_gc():
 
 
 def _plan(table, villages, village_codes, today, progress) -> Plan:
+    plans = list(plan_chunks(table, villages, village_codes, today, progress, rows_per_chunk=0))
+    return plans[0]
+
+
+def plan_chunks(table: list[list], villages: dict[tuple[str, str], str], village_codes: set[str], today: date,
+                progress=None, rows_per_chunk: int = 20_000) -> Iterator[Plan]:
+    """The file's plan in pieces of about ``rows_per_chunk`` rows, each ending where a household ends, so each
+    can be loaded while the next is parsed. Only when every household's rows stand together (as the national
+    exports write them): otherwise one piece, the whole file, for a household is checked whole. The checks
+    across households (an ID number on two lines) run over the whole file either way. ``0`` — one piece."""
     header, cols, ignored = find_header(table)
-    plan, groups = Plan(ignored_headers=ignored), {}
-    for index in range(header + 1, len(table)):
-        cells = table[index]
-        if not any(c not in (None, "") for c in cells):
-            continue
-        plan.rows += 1
-        person, facts, problems = parse_row(cells, cols, today)
-        line = index + 1
-        code = _village(facts, villages, village_codes, problems)
-        groups.setdefault(facts["household_number"], []).append((line, person, facts, code, problems))
-        if progress and plan.rows % 5000 == 0:
-            progress(5000)
+    lines = [i for i in range(header + 1, len(table)) if any(c not in (None, "") for c in table[i])]
+    pieces = _pieces(table, lines, cols["household_number"], rows_per_chunk) if rows_per_chunk else [lines]
     seen: dict[str, int] = {}
     new_id = OrderedIds()
-    for number, rows in groups.items():
-        _check_household(number, rows, seen, plan, new_id)
-    return plan
+    for piece in pieces:
+        plan, groups = Plan(ignored_headers=ignored), {}
+        for index in piece:
+            plan.rows += 1
+            person, facts, problems = parse_row(table[index], cols, today)
+            code = _village(facts, villages, village_codes, problems)
+            groups.setdefault(facts["household_number"], []).append((index + 1, person, facts, code, problems))
+            if progress and plan.rows % 5000 == 0:
+                progress(5000)
+        for number, rows in groups.items():
+            _check_household(number, rows, seen, plan, new_id)
+        yield plan
+
+
+def _number(cells: list, col: int) -> str:
+    """The 户编号 as ``parse_row`` reads it (for cutting the file between households)."""
+    cell = cells[col] if col < len(cells) else None
+    if cell.__class__ is str:
+        return cell.strip()
+    try:
+        return cell_text(cell, "household_number")
+    except ValueError:
+        return ""
+
+
+def _pieces(table: list[list], lines: list[int], col: int, size: int) -> list[list[int]]:
+    pieces, piece, done, last = [], [], set(), None
+    for index in lines:
+        number = _number(table[index], col)
+        if number != last:
+            if number in done:  # a household's rows apart: check the file whole
+                return [lines]
+            if last is not None:
+                done.add(last)
+            if len(piece) >= size:
+                pieces.append(piece)
+                piece = []
+            last = number
+        piece.append(index)
+    return [*pieces, piece] if piece or not pieces else pieces
 
 
 def _village(facts: dict, villages, codes: set[str], problems: list[Text]) -> str | None:

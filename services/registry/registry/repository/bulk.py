@@ -44,11 +44,18 @@ async def _raw(session: AsyncSession):
     return await driver_connection(session)
 
 
-async def stage(session: AsyncSession, households: list[tuple], members: list[tuple]) -> None:
+async def open_staging(session: AsyncSession) -> None:
+    """The staging tables, empty, for this transaction."""
     con = await _raw(session)
-    # the outbox's grouping of 300,000 members sorts in memory instead of spilling to disk
+    # the outbox's grouping of a piece's members sorts in memory instead of spilling to disk
     await con.execute("SET LOCAL work_mem = '256MB'")
     await con.execute(STAGING)
+
+
+async def stage(session: AsyncSession, households: list[tuple], members: list[tuple]) -> None:
+    """One piece of the file into the staging tables (the previous piece's rows are gone)."""
+    con = await _raw(session)
+    await con.execute("TRUNCATE stage_households, stage_members")
     await con.copy_records_to_table("stage_households", records=households, columns=HOUSEHOLD_COLUMNS)
     await con.copy_records_to_table("stage_members", records=members, columns=MEMBER_COLUMNS)
     await con.execute("ANALYZE stage_households; ANALYZE stage_members")
@@ -108,12 +115,14 @@ async def load(session: AsyncSession, import_id: uuid.UUID, income_year: int, ac
         " $2, $3, 1 FROM stage_households", str(import_id), actor, role)
     await con.execute(OUTBOX, REGISTRY_HOUSEHOLD, event_type("registry", "household.registered"),
                       source_of("registry"), correlation_id, income_year)
-    loaded = int(households.split()[-1]), int(members.split()[-1])
-    if loaded[0] >= ANALYZE_AFTER:
+    return int(households.split()[-1]), int(members.split()[-1])
+
+
+async def analyze(session: AsyncSession, households: int) -> None:
+    if households >= ANALYZE_AFTER:
         # autovacuum would get there later; until it does, the planner takes the tables for empty
         # and a township's list ran 150 ms instead of 1 ms
-        await con.execute("ANALYZE households, members, income_assessments")
-    return loaded
+        await (await _raw(session)).execute("ANALYZE households, members, income_assessments")
 
 
 #: an import this large refreshes the planner's statistics in its own transaction
