@@ -11,6 +11,7 @@ Frames on stdout: an 8-byte length, then a pickle: ``("piece", Plan)`` …, then
 """
 
 import asyncio
+import dataclasses
 import pickle
 import struct
 import sys
@@ -23,6 +24,8 @@ FRAME = struct.Struct(">Q")
 
 @dataclass(frozen=True)
 class ImportJob:
+    """Pickled on the worker's stdin; the file's bytes follow it as they are (not copied into the pickle)."""
+
     data: bytes
     filename: str
     villages: dict[tuple[str, str], str]
@@ -53,7 +56,7 @@ async def plans_in_process(job: ImportJob) -> AsyncIterator:
         sys.executable, "-m", "registry.imports.worker", stdin=asyncio.subprocess.PIPE,
         stdout=asyncio.subprocess.PIPE, stderr=asyncio.subprocess.PIPE, limit=1 << 20)
     pieces: asyncio.Queue = asyncio.Queue(AHEAD)
-    feeding = asyncio.create_task(_feed(process, pickle.dumps(job, protocol=pickle.HIGHEST_PROTOCOL)))
+    feeding = asyncio.create_task(_feed(process, job))
     reading = asyncio.create_task(_read(process, pieces))
     try:
         while (piece := await pieces.get()) is not None:
@@ -84,12 +87,18 @@ async def _read(process, pieces: asyncio.Queue) -> None:
     except asyncio.IncompleteReadError:
         await process.wait()
         await pieces.put(ImportFailed((await process.stderr.read()).decode(errors="replace")[-2000:]))
+    except Exception as exc:  # noqa: BLE001 - whatever stops the reading ends the import, never leaves it waiting
+        await pieces.put(exc)
 
 
-async def _feed(process, job: bytes) -> None:
+async def _feed(process, job: ImportJob) -> None:
+    """The job without its bytes, then the bytes in slices (asyncio would copy a whole file it cannot send at once)."""
     try:
-        process.stdin.write(job)
-        await process.stdin.drain()
+        process.stdin.write(pickle.dumps(dataclasses.replace(job, data=b""), protocol=pickle.HIGHEST_PROTOCOL))
+        data = memoryview(job.data)
+        for start in range(0, len(data), 1 << 20):
+            process.stdin.write(data[start:start + (1 << 20)])
+            await process.stdin.drain()
         process.stdin.close()
     except (BrokenPipeError, ConnectionResetError):
         pass  # the child ended early: its frames say why
@@ -109,6 +118,7 @@ def main() -> None:
     from registry.imports.reader import UnreadableFile, read_rows  # noqa: PLC0415
 
     job: ImportJob = pickle.load(sys.stdin.buffer)
+    job = dataclasses.replace(job, data=sys.stdin.buffer.read())
     out = sys.stdout.buffer
     with no_gc():
         try:
