@@ -40,12 +40,29 @@ install: $(STAMP) $(CATALOGUES) browser
 run: install
 	$(BIN)/backstop up
 
-test: install
+# The test suites run side by side (docs/testing.md): each pytest session starts its own PostgreSQL and broker
+# on free ports, so they share nothing but the machine. tests/ is split in two sessions: the tests on the
+# session's stack (marked `stack`, tests/conftest.py) and the rest (own stacks, documents, files); they take
+# longest and start first, the libraries' and services' suites share the third lane. Each session's report
+# is printed whole when it ends; any failure fails `make test`, once every session has run.
+TEST_RUNS := tests-on-stack tests-apart $(wildcard libs/*/tests) $(SERVICES:%=services/%/tests)
+TEST_JOBS ?= 3
+args_tests-on-stack := tests -m stack
+args_tests-apart    := tests -m "not stack"
+
+test:
+	@$(MAKE) --no-print-directory --jobs=2 install  # pip and apt (the browser) at once
 	$(BIN)/lint-imports
-	for l in $(wildcard libs/*/tests); do $(BIN)/python -m pytest $$l || exit $$?; done
-	for s in $(SERVICES); do $(BIN)/python -m pytest services/$$s/tests; rc=$$?; \
-	  [ $$rc -eq 0 ] || [ $$rc -eq 5 ] || exit $$rc; done
-	$(BIN)/python -m pytest tests
+	@echo "$(words $(TEST_RUNS)) test sessions, $(TEST_JOBS) at a time; each report appears when its session ends"
+	@$(MAKE) --no-print-directory --keep-going --jobs=$(TEST_JOBS) --output-sync=target $(TEST_RUNS:%=suite/%)
+
+# one session: `make suite/services/funds/tests`, `make suite/tests-apart`; a service without tests is no failure
+suite/%:
+	@echo "━━ $* ━━"
+	@start=$$(date +%s); $(BIN)/python -m pytest $(or $(args_$*),$*); rc=$$?; \
+	  case "$*" in services/*) [ $$rc -ne 5 ] || rc=0;; esac; \
+	  echo "━━ $*: $$( [ $$rc -eq 0 ] && echo passed || echo FAILED ) in $$(( $$(date +%s) - start )) s ━━"; \
+	  exit $$rc
 
 # after changing a pyproject.toml (docs/CONTRIBUTING.md): re-resolve and rewrite uv.lock
 lock:

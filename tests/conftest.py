@@ -31,3 +31,12 @@ def demo_areas(stack):
 
     asyncio.run(load())
     return stack
+
+
+def pytest_collection_modifyitems(config, items):
+    """Mark each test that runs on the session's stack (``stack``, directly or through another fixture):
+    `make test` runs those in one session and the rest (their own stacks, documents, files) in another,
+    side by side (docs/testing.md). Their order within each session stays the order of the files."""
+    for item in items:
+        if "stack" in getattr(item, "fixturenames", ()):
+            item.add_marker("stack")

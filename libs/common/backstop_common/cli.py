@@ -221,21 +221,24 @@ def up(
     console_port = devstack.CONSOLE_PORT + port_offset
     typer.echo(f"{'console':<14} http://127.0.0.1:{console_port}/   (工作台; log: {data_dir / 'console.log'})")
     try:
+        databases = {service: _service_url(service) or asyncio.run(devstack.create_database(server.get_uri(), service))
+                     for service in devstack.SERVICES}
+        devstack.migrate_all(databases)
+        starters = {}
         for service, port in devstack.SERVICES.items():
             port += port_offset
-            url = _service_url(service) or asyncio.run(devstack.create_database(server.get_uri(), service))
-            devstack.migrate(service, url)
+            url = databases[service]
             stack["services"][service] = {"url": f"http://127.0.0.1:{port}", "database_url": url}
             env = devstack.service_env(service, url, bootstrap, **{  # services that call one another
                 f"{peer.upper()}_URL": f"http://127.0.0.1:{peer_port + port_offset}"
                 for peer, peer_port in devstack.SERVICES.items()})
             log = data_dir / f"{service}.log"
-            supervisor.start(service, lambda s=service, p=port, e=env, lg=log: devstack.start_service(s, p, e, lg))
+            starters[service] = lambda s=service, p=port, e=env, lg=log: devstack.start_service(s, p, e, lg)
             typer.echo(f"{service:<14} http://127.0.0.1:{port}/docs   (log: {log})")
         typer.echo(f"{'broker':<14} {bootstrap}")
         console = devstack.console_env({s: v["url"] for s, v in stack["services"].items()})
-        supervisor.start("console", lambda: devstack.start_service("console", console_port, console,
-                                                                     data_dir / "console.log"))
+        starters["console"] = lambda: devstack.start_service("console", console_port, console, data_dir / "console.log")
+        supervisor.start_together(starters)
         stack["console"] = {"url": f"http://127.0.0.1:{console_port}"}
         (data_dir / "stack.json").write_text(json.dumps(stack, indent=2))
         typer.echo("token:         backstop token --role county_admin --area 211204000000")

@@ -16,6 +16,7 @@ import tempfile
 import time
 import uuid
 from collections.abc import Callable
+from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
 from pathlib import Path
 from urllib.parse import urlsplit, urlunsplit
@@ -28,6 +29,10 @@ SERVICES = {"registry": 8001, "monitoring": 8002, "funds": 8003, "notifications"
 #: the console (工作台): no database, calls the four services over HTTP
 CONSOLE_PORT = 8000
 BROKER_PORT = 9092
+
+
+class ExitedBeforeListening(RuntimeError):
+    """A server process ended before it listened on its port (a crash at start-up, e.g. bad settings)."""
 
 
 class PortTaken(OSError):
@@ -49,9 +54,14 @@ def free_port() -> int:
         return s.getsockname()[1]
 
 
-def wait_for_port(port: int, host: str = "127.0.0.1", timeout: float = 20.0) -> None:
+def wait_for_port(port: int, host: str = "127.0.0.1", timeout: float = 20.0,
+                  process: subprocess.Popen | None = None) -> None:
+    """Until something listens on ``port``; a ``process`` that was to listen there and exited ends the wait."""
     deadline = time.monotonic() + timeout
     while time.monotonic() < deadline:
+        if process is not None and process.poll() is not None:
+            raise ExitedBeforeListening(f"{' '.join(map(str, process.args))[:200]} exited with "
+                                        f"{process.returncode} before it listened on {host}:{port}")
         with socket.socket() as s:
             s.settimeout(0.2)
             if s.connect_ex((host, port)) == 0:
@@ -136,10 +146,22 @@ async def create_database(server_uri: str, name: str, *, recreate: bool = False)
     return database_url(server_uri, name)
 
 
+def _migrate_command(service: str, url: str) -> list[str]:
+    return [sys.executable, "-m", "backstop_common.cli", "migrate", service, "--database-url", url]
+
+
 def migrate(service: str, url: str) -> None:
     """Run a service's alembic migrations in a child process (alembic's env runs its own loop)."""
-    subprocess.run([sys.executable, "-m", "backstop_common.cli", "migrate", service, "--database-url", url],
-                   check=True)
+    subprocess.run(_migrate_command(service, url), check=True)
+
+
+def migrate_all(urls: dict[str, str]) -> None:
+    """Each service's migrations in its own child process, all at once (their databases share nothing);
+    most of each one's time is the interpreter importing the service, so side by side they take half as long."""
+    children = {service: subprocess.Popen(_migrate_command(service, url)) for service, url in urls.items()}
+    for service, child in children.items():
+        if child.wait() != 0:
+            raise subprocess.CalledProcessError(child.returncode, _migrate_command(service, urls[service]))
 
 
 def service_env(service: str, db_url: str, bootstrap: str, **extra: str) -> dict[str, str]:
@@ -165,7 +187,12 @@ def start_service(service: str, port: int, env: dict[str, str], log_path: Path) 
          "--port", str(port), "--no-access-log", "--log-level", "warning"],
         stdout=out, stderr=subprocess.STDOUT, env=env,
     )
-    wait_for_port(port, timeout=30)
+    try:
+        # generous: services started side by side on a busy machine import for a while; one that exits fails now
+        wait_for_port(port, timeout=120, process=proc)
+    except BaseException:
+        stop(proc)  # not left running unsupervised
+        raise
     return proc
 
 
@@ -331,13 +358,32 @@ class Supervisor:
     the topics, and each service's relay publishes again what its consumers had not read (broker_watch.py).
     """
 
+    #: a process that crashes as it starts is not restarted in a tight loop
+    RETRY_AFTER_S = 5.0
+
     def __init__(self, log: Callable[[str], None]):
         self._procs: dict[str, tuple[Callable[[], subprocess.Popen], subprocess.Popen]] = {}
         self._log = log
         self._stopping = False
+        self._retry_at: dict[str, float] = {}
 
     def start(self, name: str, starter: Callable[[], subprocess.Popen]) -> None:
         self._procs[name] = (starter, starter())
+
+    def start_together(self, starters: dict[str, Callable[[], subprocess.Popen]]) -> None:
+        """``start`` for several at once: each starter waits until its process answers, side by side (a
+        service spends seconds importing before it listens). The first failure is raised once every
+        starter has ended; whatever did start is kept, so ``stop_all`` stops it."""
+        with ThreadPoolExecutor(len(starters)) as pool:
+            started = {name: pool.submit(starter) for name, starter in starters.items()}
+        failures = []
+        for name, future in started.items():
+            try:
+                self._procs[name] = (starters[name], future.result())
+            except Exception as exc:
+                failures.append(exc)
+        if failures:
+            raise failures[0]
 
     def request_stop(self, *_) -> None:
         self._stopping = True
@@ -347,13 +393,14 @@ class Supervisor:
         return self._stopping
 
     def tend(self) -> None:
-        """One round: restart whatever exited."""
+        """One round: restart whatever exited (one that fails to come back is tried again a little later)."""
         for name, (starter, proc) in list(self._procs.items()):
-            if proc.poll() is not None and not self._stopping:
+            if proc.poll() is not None and not self._stopping and time.monotonic() >= self._retry_at.get(name, 0):
                 self._log(f"{name} exited with {proc.returncode}; restarting")
                 try:
                     self._procs[name] = (starter, starter())
-                except (OSError, TimeoutError) as exc:
+                except (OSError, TimeoutError, ExitedBeforeListening) as exc:
+                    self._retry_at[name] = time.monotonic() + self.RETRY_AFTER_S
                     self._log(f"{name} did not come back yet: {exc}")
 
     def watch(self) -> None:
