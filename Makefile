@@ -47,6 +47,9 @@ run: install
 # is printed whole when it ends; any failure fails `make test`, once every session has run.
 TEST_RUNS := tests-on-stack tests-apart $(wildcard libs/*/tests) $(SERVICES:%=services/%/tests)
 TEST_JOBS ?= 3
+#: each session's own pytest folder (its servers' logs), kept until the next `make test`: sessions ending
+#: side by side would otherwise prune each other's numbered basetemps, a failed one's logs with them
+TEST_TMP  ?= $(or $(PYTEST_DEBUG_TEMPROOT),/tmp)/backstop-make-test
 args_tests-on-stack := tests -m stack
 args_tests-apart    := tests -m "not stack"
 
@@ -59,7 +62,8 @@ test:
 # one session: `make suite/services/funds/tests`, `make suite/tests-apart`; a service without tests is no failure
 suite/%:
 	@echo "━━ $* ━━"
-	@start=$$(date +%s); $(BIN)/python -m pytest $(or $(args_$*),$*); rc=$$?; \
+	@mkdir -p $(TEST_TMP); start=$$(date +%s); \
+	  $(BIN)/python -m pytest --basetemp=$(TEST_TMP)/$(subst /,-,$*) $(or $(args_$*),$*); rc=$$?; \
 	  case "$*" in services/*) [ $$rc -ne 5 ] || rc=0;; esac; \
 	  echo "━━ $*: $$( [ $$rc -eq 0 ] && echo passed || echo FAILED ) in $$(( $$(date +%s) - start )) s ━━"; \
 	  exit $$rc
