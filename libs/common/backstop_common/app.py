@@ -17,7 +17,7 @@ from backstop_common.asyncapi import EventCatalog
 from backstop_common.auth import AreaInScope
 from backstop_common.broker_watch import BrokerWatch
 from backstop_common.clock import Clock
-from backstop_common.consumer import BatchHandler, EventConsumer, Handler
+from backstop_common.consumer import BatchHandler, EventConsumer, FetchHandler, Handler
 from backstop_common.db import create_engine, create_session_factory
 from backstop_common.freshness import Freshness
 from backstop_common import idempotency
@@ -53,6 +53,8 @@ class ServiceSpec:
     handlers: dict[str, Handler] = field(default_factory=dict)
     #: set-based handlers of a fetched run of one type (consumer.py ``BatchHandler``); each type also in ``handlers``
     batch_handlers: dict[str, BatchHandler] = field(default_factory=dict)
+    #: or one set-based handler of a partition's whole fetch, every type mixed, in order (consumer.py ``FetchHandler``)
+    fetch_handler: FetchHandler | None = None
     background: list[BackgroundJob] = field(default_factory=list)
     version: str = "0.1.0"
     #: the app's clock (clock.py); a fresh real-time one unless a test or a demo hands one in
@@ -96,7 +98,7 @@ def _lifespan(spec: ServiceSpec):
                                      handlers=spec.handlers, topics=spec.catalog.consumed_topics,
                                      models=spec.catalog.consumed_models(),
                                      on_commit=relay.wake, clock=app.state.clock,
-                                     batch_handlers=spec.batch_handlers)
+                                     batch_handlers=spec.batch_handlers, fetch_handler=spec.fetch_handler)
             app.state.consumer = consumer
             tasks.append(asyncio.create_task(consumer.run(), name="consumer"))
         # every service keeps a day of Idempotency-Keys and outbox_retention_days of sent events

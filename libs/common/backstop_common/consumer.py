@@ -17,6 +17,12 @@ records of that type in a fetch are then handed to it together, as a list of (ev
 order holding at most one record per key (a household's second event starts the next list), so it can apply
 them with a few set-based statements. The per-event handler stays the one-at-a-time fallback: if anything in
 the fetch fails, nothing of it is kept and each record is applied alone, with retries and the DLQ.
+
+A service whose batch handler keeps the order itself may give it as the *fetch handler* instead
+(``fetch_handler``): it is handed the partition's whole fetch at once — every type it handles, several events
+of a key, in partition order — with the same one transaction, one inbox statement and fallback. Where each
+household's events alternate between types (``monitoring.case``: risk.detected, case.opened), runs of one
+type would hold one event each.
 """
 
 import asyncio
@@ -54,6 +60,9 @@ Handler = Callable[[Event, Any, UnitOfWork], Awaitable[None]]
 #: the handler of a run of one type's events: (envelope, parsed data) each, in partition order, at most one per
 #: key; it must leave the same effects as the type's ``Handler`` applied to each in turn
 BatchHandler = Callable[[list[tuple[Event, Any]], UnitOfWork], Awaitable[None]]
+#: the handler of a whole fetch: the same call, but handed every record of the partition's fetch that has a
+#: handler — mixed types, several per key — in partition order; the same effects as the ``Handler``s in turn
+FetchHandler = BatchHandler
 
 #: inbox rows of many records in one statement; answers the ids not applied before (a redelivery is absent)
 CLAIM_MANY = text("""
@@ -193,6 +202,7 @@ class EventConsumer:
         on_commit: Callable[[], None] | None = None,
         clock: Clock | None = None,
         batch_handlers: dict[str, BatchHandler] | None = None,
+        fetch_handler: FetchHandler | None = None,
     ):
         self._settings = settings
         self._sessions = session_factory
@@ -206,6 +216,9 @@ class EventConsumer:
         alone = sorted(set(self._batch_handlers) - set(handlers))
         if alone:  # the fallback applies one record at a time: a batch handler needs its per-event twin
             raise ValueError(f"batch handlers without a per-event handler: {alone}")
+        if fetch_handler and self._batch_handlers:  # one way to cut a fetch, never two
+            raise ValueError("a fetch handler takes every type: give it or batch handlers, not both")
+        self._fetch_handler = fetch_handler
         self._topics = topics
         self.group_id = group_id or settings.service_name
         self._on_commit = on_commit
@@ -265,7 +278,10 @@ class EventConsumer:
 
     def runs(self, items: list[tuple[Event, BaseModel | None, ConsumerRecord]]) -> list[list]:
         """``items`` cut into runs applied in turn: consecutive records of a type with a batch handler form one
-        run until a key repeats (so a run holds one event per household); any other record is a run alone."""
+        run until a key repeats (so a run holds one event per household); any other record is a run alone.
+        With a fetch handler, the whole fetch is one run."""
+        if self._fetch_handler:
+            return [items] if items else []
         runs: list[list] = []
         keys: set = set()
         for item in items:
@@ -281,9 +297,10 @@ class EventConsumer:
 
     async def _apply_run(self, run: list, uow: UnitOfWork) -> None:
         event = run[0][0]
-        if event.type in self._batch_handlers:
+        whole = self._fetch_handler or self._batch_handlers.get(event.type)
+        if whole:
             with _correlated(event):
-                await self._batch_handlers[event.type]([(e, p) for e, p, _ in run], uow)
+                await whole([(e, p) for e, p, _ in run], uow)
             return
         with _correlated(event):
             await self._handle(event, run[0][1], uow)

@@ -72,6 +72,15 @@ class Batched:
                                          "t": [str(d.model_extra["v"]) for _, d in events]})
 
 
+class Whole(Batched):
+    """A fetch handler: every record of the fetch, types mixed, several per key; it keeps their order itself."""
+
+    async def __call__(self, events: list[tuple[Event, Anything]], uow: UnitOfWork) -> None:
+        self.runs.append([(e.type == REGISTERED, e.subject) for e, _ in events])
+        for event, data in events:
+            await one(event, data, uow)
+
+
 MANY = text("""INSERT INTO batch_seen (subject, trail, n) SELECT s, t, 1 FROM unnest(CAST(:s AS text[]), CAST(:t AS text[]))
 AS x(s, t) ON CONFLICT (subject) DO UPDATE SET trail = batch_seen.trail || ',' || excluded.trail, n = batch_seen.n + 1""")
 
@@ -88,10 +97,13 @@ OTHER = make_event("registry", "household.updated", "x", {}).type
 
 def _consumer(db, batched: Batched | None, settings: ServiceSettings | None = None, publisher=None,
               topic: str = TOPIC) -> EventConsumer:
+    """A ``Whole`` handler is given as the fetch handler, a ``Batched`` one as REGISTERED's batch handler."""
     settings = settings or _settings()
+    whole = isinstance(batched, Whole)
     return EventConsumer(settings=settings, session_factory=db, publisher=publisher or Publisher(settings),
                          handlers={REGISTERED: one, OTHER: one}, models={REGISTERED: Anything, OTHER: Anything},
-                         topics=[topic], batch_handlers={REGISTERED: batched} if batched else None)
+                         topics=[topic], batch_handlers={REGISTERED: batched} if batched and not whole else None,
+                         fetch_handler=batched if whole else None)
 
 
 def _items(consumer: EventConsumer, events: list[Event]) -> list:
@@ -165,14 +177,46 @@ async def test_a_batch_leaves_what_one_by_one_leaves_in_order_and_once(db):
     assert await _inbox(db, batched.group_id) == 2 * len(again)
 
 
-async def test_a_poison_record_in_a_batch_is_dead_lettered_in_its_place(db, kafka_bootstrap):
+async def test_a_fetch_handler_is_handed_the_whole_fetch_mixed_in_order(db):
+    """With a fetch handler the fetch is not cut: every type and a key's several events in one call, in partition
+    order; the effects equal one by one; a redelivered fetch is not handed over again."""
+    def stream(prefix: str) -> list[Event]:  # each key alternates between two types, as risk and case do
+        return [_event("household.registered" if i % 2 else "household.updated", f"{prefix}{i // 2 % 3}", i)
+                for i in range(12)]
+
+    whole, alone = _consumer(db, Whole()), _consumer(db, None)
+    items = _items(whole, stream("w-"))
+    assert whole.runs(items) == [items]
+    assert await whole.apply_batch(items)
+    assert await alone.apply_batch(_items(alone, stream("v-")))
+    by_fetch = await _trails(db, "w-")
+    assert {k[2:]: v for k, v in by_fetch.items()} == {k[2:]: v for k, v in (await _trails(db, "v-")).items()}
+    assert by_fetch == {"w-0": "0,1,6,7", "w-1": "2,3,8,9", "w-2": "4,5,10,11"}
+    assert whole._fetch_handler.runs == [[(i % 2 == 1, f"w-{i // 2 % 3}") for i in range(12)]]
+
+    assert await whole.apply_batch(items + items)  # the same fetch again: nothing applied, nothing handed over
+    assert await _trails(db, "w-") == by_fetch and len(whole._fetch_handler.runs) == 1
+    assert await _inbox(db, whole.group_id) == len(items)
+
+
+async def test_a_failing_fetch_keeps_nothing(db):
+    whole = _consumer(db, Whole())
+    events = [_event("household.registered", "f-a", 1), _event("household.updated", "f-a", 2),
+              make_event("registry", "household.registered", "f-b", {"v": "bad", "explode": True})]
+    assert not await whole.apply_batch(_items(whole, events))  # the caller falls back to one at a time
+    assert await _trails(db, "f-") == {} and await _inbox(db, whole.group_id) == 0
+    assert len(whole._fetch_handler.runs) == 1
+
+
+@pytest.mark.parametrize("handler", [Batched, Whole], ids=["batch-handler", "fetch-handler"])
+async def test_a_poison_record_in_a_batch_is_dead_lettered_in_its_place(db, kafka_bootstrap, handler):
     """The batch fails as a whole and keeps nothing; one record at a time, the poison one goes to the DLQ
     after its retries and every other record of the fetch is applied once, in order."""
     topic = f"test.batch.{uuid.uuid4().hex[:6]}"  # one partition, no other test's records
     await ensure_topics(kafka_bootstrap, [topic, topics.dlq(topic)], partitions=1)
     settings = _settings(kafka_bootstrap)
     publisher = Publisher(settings)
-    handler = Batched()
+    handler = handler()
     consumer = _consumer(db, handler, settings, publisher, topic)
     key = f"p-{uuid.uuid4().hex[:6]}"
     bad = make_event("registry", "household.registered", f"{key}-bad", {"v": "bad", "explode": True})
@@ -202,3 +246,11 @@ def test_a_batch_handler_needs_its_per_event_twin(db):
     with pytest.raises(ValueError, match="without a per-event handler"):
         EventConsumer(settings=settings, session_factory=db, publisher=Publisher(settings), handlers={},
                       models={REGISTERED: Anything}, topics=[TOPIC], batch_handlers={REGISTERED: Batched()})
+
+
+def test_a_fetch_handler_or_batch_handlers_not_both(db):
+    settings = _settings()
+    with pytest.raises(ValueError, match="not both"):
+        EventConsumer(settings=settings, session_factory=db, publisher=Publisher(settings),
+                      handlers={REGISTERED: one}, models={REGISTERED: Anything}, topics=[TOPIC],
+                      batch_handlers={REGISTERED: Batched()}, fetch_handler=Whole())

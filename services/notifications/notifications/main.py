@@ -9,7 +9,7 @@ from notifications.api import direct_sms, inbox, messages, recipients, routing_r
 from notifications.config import Settings
 from notifications.context import Context
 from notifications.dispatcher import dispatcher_job
-from notifications.events import CONSUMED_TYPES, catalog
+from notifications.events import catalog
 from notifications.handlers import build_batch_handler, build_handlers
 
 
@@ -20,8 +20,9 @@ def build_app(settings: Settings | None = None, *, clock: Clock | None = None) -
     app = create_app(ServiceSpec(
         name="notifications", title="Backstop notifications", settings=ctx.settings,
         catalog=catalog, handlers=build_handlers(ctx),
-        # a fetched run of one type routed set-based (handlers.py); it also takes mixed types, should runs grow
-        batch_handlers=dict.fromkeys(CONSUMED_TYPES, build_batch_handler(ctx)),
+        # a partition's whole fetch routed set-based, its types mixed in their order (handlers.py): on monitoring.case
+        # a household's risk.detected and case.opened alternate, so runs of one type would hold one event each
+        fetch_handler=build_batch_handler(ctx),
         background=[dispatcher_job(ctx), sync_queries.purge],
         routers=[recipients.router, routing_rules.router, inbox.router, messages.router, webhooks.router,
                  direct_sms.router], clock=clock,

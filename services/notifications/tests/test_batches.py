@@ -8,9 +8,10 @@ match; the batch again repeats no message and no delivery.
 
 import uuid
 
+from aiokafka.structs import ConsumerRecord
 from sqlalchemy import select
 
-from backstop_common.envelope import Event
+from backstop_common.envelope import Event, to_kafka
 from backstop_common.testing import eventually, make_event, publish_events, read_events
 from backstop_common.topics import MONITORING_CASE, dlq
 from backstop_common.uow import UnitOfWork
@@ -149,3 +150,47 @@ async def test_a_poison_record_among_a_fetch_is_dead_lettered_and_the_rest_route
     dead = await read_events(settings.kafka_bootstrap_servers, dlq(MONITORING_CASE), until=lambda e: len(e) >= 1,
                              where=lambda e: e.id == poison.id, timeout=30)
     assert [e.id for e in dead] == [poison.id]
+
+
+def _case_stream(vil: str, helper: str, households: int = 3) -> list[Event]:
+    """A monitoring.case fetch as monitoring publishes it: each household's risk.detected then case.opened,
+    households interleaved, after their registrations (which pair the helper)."""
+    homes = [str(uuid.uuid4()) for _ in range(households)]
+    stream = [registered(h, vil, helper_user_ids=[helper]) for h in homes]
+    for round_ in range(2):  # a second risk and case of each household later in the same fetch
+        for h in homes:
+            case, base = str(uuid.uuid4()), {"household_id": h, "village_code": vil, "actor": None}
+            stream.append(make_event("monitoring", "risk.detected", h, area_code=vil, data={
+                **base, "case_id": case, "signal_id": str(uuid.uuid4()), "risk_type": f"0{round_ + 1}",
+                "rule": "job", "facts": {}, "source": "event"}))
+            stream.append(make_event("monitoring", "case.opened", h, area_code=vil, data={
+                **base, "case_id": case, "risk_types": [f"0{round_ + 1}"], "source": "event", "stage": "verifying",
+                "due_at": "2026-12-10T00:00:00+08:00"}))
+    return stream
+
+
+async def test_a_fetch_of_alternating_risks_and_cases_is_routed_whole_as_one_by_one(app, client, admin):
+    """Through the service's own consumer: the whole fetch goes to the fetch handler in one call (not cut into
+    runs of one event), and leaves the messages and deliveries the same events leave one by one."""
+    (vil, helpers, tag), (twin_vil, twin_helpers, twin_tag) = await _people(client, admin, 4104), \
+        await _people(client, admin, 4105)
+    fetch, twin = _case_stream(vil, helpers[0]), _case_stream(twin_vil, twin_helpers[0])
+    consumer = app.state.consumer
+    items = []
+    for offset, event in enumerate(fetch):
+        rec = to_kafka(event)
+        record = ConsumerRecord(MONITORING_CASE, 0, offset, 0, 0, rec.key, rec.value, None, len(rec.key),
+                                len(rec.value), tuple(rec.headers))
+        items.append((*consumer.decode(record), record))
+    assert consumer.runs(items) == [items]
+    assert await consumer.apply_batch(items)
+    await _one_by_one(app, [(e, _payload(e)) for e in twin])
+
+    whole = await _outcome(app, fetch, tag, vil)
+    assert whole == await _outcome(app, twin, twin_tag, twin_vil)
+    first_risk, first_case = len(fetch) - 12, len(fetch) - 11
+    assert {who for place, who, *_ in whole if place == first_risk} == {"c-*", "h1-*"}
+    assert {who for place, who, *_ in whole if place == first_case} == {"c-*"}
+    assert len([m for m in whole if m[0] >= first_risk]) == 6 * 2 + 6  # risks to cadre and helper, cases to cadre
+    assert await consumer.apply_batch(items)  # redelivered: nothing new
+    assert await _outcome(app, fetch, tag, vil) == whole
