@@ -24,13 +24,19 @@ class HouseholdEvent(BaseModel):
     village_code: str
 
 
-class ListedMember(BaseModel):
-    """A member as ``household.registered`` lists it: facts only, never a name or an ID number."""
+class MemberIdentity(BaseModel):
+    """Which member, and the facts of birth and kin: never a name or an ID number."""
 
     member_id: uuid.UUID
     relation: str
     sex: str
     birth_year: int
+
+
+class PersonFacts(BaseModel):
+    """What monitoring screens and funds pays a member by (health, disability, labour, schooling, insurance):
+    one model for the members ``household.registered`` lists and for a member ``member.added`` brings."""
+
     health: str
     disability_grade: int
     labour_capacity: str
@@ -38,6 +44,10 @@ class ListedMember(BaseModel):
     schooling_status: str | None = None
     boarding: bool = False
     medical_insurance: bool
+
+
+class ListedMember(PersonFacts, MemberIdentity):
+    """A member as ``household.registered`` lists it: who, then their facts."""
 
 
 class HouseholdRegistered(HouseholdEvent):
@@ -121,11 +131,15 @@ class HelperAssigned(HouseholdEvent):
 
 
 class MemberAdded(HouseholdEvent):
+    """A member joined the household (entered, or moved in from another)."""
+
     member_id: uuid.UUID
     relation: str
     sex: str
     birth_year: int
     size: int
+    #: the member's facts as ``household.registered`` lists them (optional v1 field; older events lack it)
+    facts: PersonFacts | None = None
 
 
 class MemberRemoved(HouseholdEvent):

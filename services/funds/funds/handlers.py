@@ -73,11 +73,11 @@ on_housing_assessed = _household_fact(readmodel.apply_housing,
 
 
 async def on_member_added(event: Event, data: MemberAdded, uow: UnitOfWork) -> None:
+    """A member joined, with the facts the registry knows of them (a pupil's schooling: 教育资助)."""
     household = await _registry_household(uow, data)
     member = await readmodel.touch_member(uow, data.member_id, household.id)
-    member.status = "present"
-    await uow.session.flush()
-    await anomalies.resolve_arrived(uow, household, event)
+    readmodel.apply_added(member, data)
+    await _household_changed(uow, household, event)
 
 
 async def on_member_removed(event: Event, data: MemberRemoved, uow: UnitOfWork) -> None:

@@ -184,3 +184,27 @@ async def test_members_listed_at_registration_can_be_paid(app, client, county, s
     school = await pay(client, county, alloc, hid, "education", member=pupil)
     assert school.status_code == 201, school.text
     assert school.json()["amount"] == "1250.00"  # boarding junior, from the listed facts
+
+
+async def test_a_pupil_added_to_a_household_is_paid_the_education_aid_its_facts_entitle(app, client, county, settings):
+    """A member added later (member.added) brings the facts household.registered lists for its members: an added
+    boarding junior pupil is paid as a listed one; a newcomer not at school is still refused."""
+    hid, _ = await household(app, settings)
+    pupil, toddler = uuid.uuid4(), uuid.uuid4()
+    facts = {"health": "healthy", "disability_grade": 0, "labour_capacity": "none", "medical_insurance": True}
+    await feed(settings, REGISTRY_HOUSEHOLD, *(
+        registry("member.added", hid, VILLAGE, member_id=str(m), relation="之子", sex="M", birth_year=year,
+                 size=size, facts=facts | more)
+        for m, year, size, more in ((pupil, 2012, 1, {"schooling_stage": "junior", "schooling_status": "enrolled",
+                                                      "boarding": True}), (toddler, 2024, 2, {}))))
+
+    async def applied(session):
+        rows = [await session.get(MemberFact, m) for m in (pupil, toddler)]
+        return all(rows) and rows[0].schooling_stage == "junior"
+    await wait_for(app, applied)
+    alloc = await allocation(client, county, amount="10000.00")
+    school = await pay(client, county, alloc, hid, "education", member=pupil)
+    assert school.status_code == 201, school.text
+    assert school.json()["amount"] == "1250.00"                           # boarding junior, as a listed pupil
+    refused = await pay(client, county, alloc, hid, "education", member=toddler)
+    assert refused.status_code == 422

@@ -97,7 +97,8 @@ on_income_assessed, on_incomes_assessed = _screening(
     doc="A year's income (收入): below the line or dropped sharply.")
 on_helper_assigned, on_helpers_assigned = _screening(
     readmodel.helper_assigned, doc="帮扶责任人: who is told of the household's signals.")
-on_member_added, on_members_added = _screening(readmodel.member_added, doc="A member joined: the size after it.")
+on_member_added, on_members_added = _screening(readmodel.member_added, rules.member_added,
+                                               doc="A member joined: the size after it; out of school or uninsured.")
 on_member_removed, on_members_removed = _screening(readmodel.member_removed,
                                                    doc="A member left: the size, and the member's counts.")
 on_schooling_changed, on_schoolings_changed = _screening(readmodel.schooling_changed, rules.schooling,

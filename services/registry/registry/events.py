@@ -8,12 +8,14 @@ from backstop_events.registry import (EVENTS, Amount, DisasterReported, HelperAs
                                       HouseholdIncomeAssessed, HouseholdRegistered, HouseholdStatusChanged,
                                       HouseholdUpdated, HousingAssessed, ListedMember, MeasureGiven, MemberAdded,
                                       MemberEmploymentChanged, MemberHealthChanged, MemberInsuranceChanged,
-                                      MemberPensionChanged, MemberRemoved, MemberSchoolingChanged, WaterAssessed)
+                                      MemberPensionChanged, MemberRemoved, MemberSchoolingChanged, PersonFacts,
+                                      WaterAssessed)
 
 __all__ = ["EVENTS", "Amount", "DisasterReported", "HelperAssigned", "HouseholdEvent", "HouseholdIncomeAssessed",
            "HouseholdRegistered", "HouseholdStatusChanged", "HouseholdUpdated", "HousingAssessed", "ListedMember",
            "MeasureGiven", "MemberAdded", "MemberEmploymentChanged", "MemberHealthChanged",
-           "MemberInsuranceChanged", "MemberPensionChanged", "MemberRemoved", "MemberSchoolingChanged", "WaterAssessed"]
+           "MemberInsuranceChanged", "MemberPensionChanged", "MemberRemoved", "MemberSchoolingChanged", "PersonFacts",
+           "WaterAssessed"]
 
 catalog = EventCatalog.serving(contract.catalog)
 HOUSEHOLD_REGISTERED = "household.registered"

@@ -223,3 +223,26 @@ async def test_a_day_outside_1900_2100_is_refused_and_stores_nothing(client, set
         assert refused.json()["errors"][0]["loc"][-1] in body, refused.json()
     file = (await client.get(f"/api/v1/households/{hid}", headers=headers)).json()
     assert file["version"] == hh["version"] and "infinity" not in str(file)
+
+
+async def test_an_added_member_is_published_with_the_facts_a_listed_one_carries(client, settings):
+    """member.added brings what household.registered lists of each member (schooling, health, insurance) so
+    funds and monitoring know an added pupil as a listed one; a birth date against the ID number is refused,
+    both dates as the county reads them."""
+    hh = await _register(client, settings, member())
+    pupil = member("之子", name="王小明", id_number=id_number("20120901"), schooling_stage="junior",
+                   schooling_status="dropped_out", boarding=True, medical_insurance=False, disability_grade=3)
+    wrong = await client.post(f"/api/v1/households/{hh['id']}/members", headers=auth(settings),
+                              json={**pupil, "birth_date": "2012-09-02"})
+    assert wrong.status_code == 422
+    assert "2012年9月2日" in wrong.json()["detail"] and "2012年9月1日" in wrong.json()["detail"], wrong.text
+    added = await client.post(f"/api/v1/households/{hh['id']}/members", headers=auth(settings), json=pupil)
+    assert added.status_code == 201, added.text
+    [event] = await read_events(settings.kafka_bootstrap_servers, REGISTRY_HOUSEHOLD,
+                                where=lambda e: e.name == "member.added" and e.data["member_id"] == added.json()["id"],
+                                until=lambda evs: len(evs) >= 1)
+    assert event.data["size"] == 2 and event.data["birth_year"] == 2012
+    assert event.data["facts"] == {"health": "healthy", "disability_grade": 3, "labour_capacity": "full",
+                                   "schooling_stage": "junior", "schooling_status": "dropped_out", "boarding": True,
+                                   "medical_insurance": False}
+    assert "name" not in event.data and "id_number" not in event.data["facts"]

@@ -5,8 +5,8 @@ import uuid
 
 from backstop_common.uow import UnitOfWork
 from backstop_events.registry import (HouseholdRegistered, HouseholdStatusChanged, HouseholdUpdated,
-                                      HousingAssessed, ListedMember, MemberHealthChanged, MemberInsuranceChanged,
-                                      MemberRemoved, MemberSchoolingChanged)
+                                      HousingAssessed, MemberAdded, MemberHealthChanged, MemberInsuranceChanged,
+                                      MemberRemoved, MemberSchoolingChanged, PersonFacts)
 from funds.models import HouseholdFact, MemberFact
 from funds.repository import readmodel as repo
 
@@ -103,12 +103,20 @@ def add_measures(row: HouseholdFact, measure_types) -> None:
     row.measure_types = _union(row.measure_types, measure_types)
 
 
-def apply_listed_member(member: MemberFact, listed: ListedMember) -> None:
-    """A member as ``household.registered`` lists it (a later member event may already have come)."""
+def apply_listed_member(member: MemberFact, listed: PersonFacts) -> None:
+    """A member's facts as ``household.registered`` lists them (a later member event may already have come)."""
     _school(member, listed.schooling_stage, listed.schooling_status, listed.boarding)
     member.health = member.health or listed.health
     if member.medical_insurance is None:
         member.medical_insurance = listed.medical_insurance
+
+
+def apply_added(member: MemberFact, data: MemberAdded) -> None:
+    """member.added: present in the household (again, after a move), with the facts it brings (older events have
+    none)."""
+    member.household_id, member.status, member.removed_on = data.household_id, "present", None
+    if data.facts is not None:
+        apply_listed_member(member, data.facts)
 
 
 def apply_removed(member: MemberFact, data: MemberRemoved) -> None:

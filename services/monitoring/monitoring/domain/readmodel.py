@@ -11,8 +11,9 @@ from datetime import datetime
 
 from backstop_events.registry import (HelperAssigned, HouseholdEvent, HouseholdIncomeAssessed,
                                       HouseholdRegistered, HouseholdStatusChanged, HouseholdUpdated,
-                                      HousingAssessed, MeasureGiven, MemberEmploymentChanged, MemberHealthChanged,
-                                      MemberInsuranceChanged, MemberSchoolingChanged, WaterAssessed)
+                                      HousingAssessed, MeasureGiven, MemberAdded, MemberEmploymentChanged,
+                                      MemberHealthChanged, MemberInsuranceChanged, MemberSchoolingChanged,
+                                      PersonFacts, WaterAssessed)
 from monitoring.models import HouseholdFacts, MemberFacts
 from monitoring.repository import households
 
@@ -75,22 +76,44 @@ def _helper(f: HouseholdFacts, d: HelperAssigned, m: MemberFacts | None) -> None
         f.helper_user_ids = [*f.helper_user_ids, d.helper_user_id]
 
 
-def _added(f: HouseholdFacts, d, m: MemberFacts | None) -> None:
-    """member.added: the household's size after it."""
+def _size(f: HouseholdFacts, d, m: MemberFacts | None) -> None:
     if d.size:
         f.size = d.size
 
 
+def _counted(health: str | None, disability_grade: int | None, schooling_status: str | None,
+             insured: bool | None) -> dict[str, bool]:
+    """Which of the household's counts a member with these facts is in."""
+    return {"dropout_members": schooling_status == "dropped_out", "uninsured_members": insured is False,
+            "major_illness_members": health == "major_illness", "disabled_members": bool(disability_grade),
+            "severe_disabled_members": disability_grade in SEVERE_DISABILITY_GRADES}
+
+
+def _recount(f: HouseholdFacts, was: dict[str, bool], now: dict[str, bool]) -> None:
+    for count in now:
+        setattr(f, count, _move(getattr(f, count), was.get(count), now[count]))
+
+
+def _added(f: HouseholdFacts, d: MemberAdded, m: MemberFacts) -> None:
+    """member.added: the size after it; with the member's facts (older events have none) the member counts as a
+    listed one does — moved from what the row knew while they were a member here (the same member twice is not
+    counted twice), from nothing when new or back after leaving."""
+    _size(f, d, m)
+    if d.facts is None:
+        return
+    was = {} if m.removed else _counted(m.health, m.disability_grade, m.schooling_status, m.insured)
+    new = d.facts
+    _recount(f, was, _counted(new.health, new.disability_grade, new.schooling_status, new.medical_insurance))
+    _listed(m, new)
+    m.household_id, m.removed = d.household_id, False
+
+
 def _removed(f: HouseholdFacts, d, m: MemberFacts | None) -> None:
     """member.removed: the size after it, and the member no longer counts."""
-    _added(f, d, m)
+    _size(f, d, m)
     if m is not None:
-        f.dropout_members = _move(f.dropout_members, m.schooling_status == "dropped_out", False)
-        f.uninsured_members = _move(f.uninsured_members, m.insured is False, False)
-        f.major_illness_members = _move(f.major_illness_members, m.health == "major_illness", False)
-        f.disabled_members = _move(f.disabled_members, bool(m.disability_grade), False)
-        f.severe_disabled_members = _move(f.severe_disabled_members, m.disability_grade in SEVERE_DISABILITY_GRADES,
-                                          False)
+        was = _counted(m.health, m.disability_grade, m.schooling_status, m.insured)
+        _recount(f, was, dict.fromkeys(was, False))
         m.removed = True
 
 
@@ -191,7 +214,7 @@ async def registered_many(session, batch: list[HouseholdRegistered],
     return facts, created
 
 
-def _listed(row: MemberFacts, listed) -> None:
+def _listed(row: MemberFacts, listed: PersonFacts) -> None:
     row.health, row.disability_grade = listed.health, listed.disability_grade
     row.schooling_status, row.insured = listed.schooling_status, listed.medical_insurance
 

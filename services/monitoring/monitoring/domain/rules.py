@@ -4,13 +4,14 @@ Each draft names its rule and a fact key; (household, rule, fact key) is the ded
 fact arriving in two events yields one signal. Thresholds come from the policy row, never from code.
 """
 
+import uuid
 from dataclasses import dataclass, field
 from decimal import Decimal
 from typing import Any
 
 from backstop_common.money import to_fen
 from backstop_events.registry import (DisasterReported, HouseholdIncomeAssessed, HouseholdRegistered,
-                                      HouseholdUpdated, HousingAssessed, MemberEmploymentChanged,
+                                      HouseholdUpdated, HousingAssessed, MemberAdded, MemberEmploymentChanged,
                                       MemberHealthChanged, MemberInsuranceChanged, MemberPensionChanged,
                                       MemberSchoolingChanged, WaterAssessed)
 from monitoring.domain.risk import income_risk_type
@@ -131,8 +132,25 @@ def health(d: MemberHealthChanged, f: HouseholdFacts, policy: Policy | None) -> 
 def schooling(d: MemberSchoolingChanged, f: HouseholdFacts, policy: Policy | None) -> list[Draft]:
     if d.status != "dropped_out":
         return []
-    return [Draft("education", "dropout", f"{d.member_id}:dropped_out",
-                  {"member_id": str(d.member_id), "stage": d.stage, "age": d.age})]
+    return [_dropout(d.member_id, d.stage, d.age)]
+
+
+def _dropout(member_id: uuid.UUID, stage: str | None, age: int) -> Draft:
+    return Draft("education", "dropout", f"{member_id}:dropped_out",
+                 {"member_id": str(member_id), "stage": stage, "age": age})
+
+
+def member_added(d: MemberAdded, f: HouseholdFacts, policy: Policy | None) -> list[Draft]:
+    """A member joined out of school (辍学) or uninsured: the signals their own change events raise, under the
+    same keys (a later change saying the same adds nothing)."""
+    if d.facts is None:
+        return []
+    drafts = []
+    if d.facts.schooling_status == "dropped_out":
+        drafts.append(_dropout(d.member_id, d.facts.schooling_stage, f.updated_at.year - d.birth_year))
+    if not d.facts.medical_insurance:
+        drafts.append(_uninsured(d.member_id))
+    return drafts
 
 
 def employment(d: MemberEmploymentChanged, f: HouseholdFacts, policy: Policy | None) -> list[Draft]:
@@ -157,7 +175,11 @@ def pension(d: MemberPensionChanged, f: HouseholdFacts, policy: Policy | None) -
 def insurance(d: MemberInsuranceChanged, f: HouseholdFacts, policy: Policy | None) -> list[Draft]:
     if d.medical_insurance:
         return []
-    return [Draft("insurance", "uninsured", f"{d.member_id}:uninsured", {"member_id": str(d.member_id)})]
+    return [_uninsured(d.member_id)]
+
+
+def _uninsured(member_id: uuid.UUID) -> Draft:
+    return Draft("insurance", "uninsured", f"{member_id}:uninsured", {"member_id": str(member_id)})
 
 
 def housing(d: HousingAssessed, f: HouseholdFacts, policy: Policy | None) -> list[Draft]:

@@ -220,3 +220,33 @@ async def test_ops_and_the_event_contract(client):
     assert {"backstop.monitoring.case.opened.v1", "backstop.monitoring.case.overdue.v1",
             "backstop.monitoring.area.cluster_alert.v1", "backstop.registry.household.income_assessed.v1"} <= sent
     assert (await client.get("/api/v1/cases")).status_code == 401
+
+
+async def test_a_dropped_out_child_added_to_a_household_opens_its_case_as_a_listed_one_would(app, feed):
+    """member.added carries the member's facts (as household.registered lists them): an added child out of school
+    is the household's dropout, screened like the schooling change; a healthy insured newcomer changes nothing."""
+    hh, child, baby, later = uuid.uuid4(), uuid.uuid4(), uuid.uuid4(), uuid.uuid4()
+    facts = dict(health="healthy", disability_grade=0, labour_capacity="none", medical_insurance=True)
+
+    def added(member, size, **more):
+        return registry_event("member.added", hh, VILLAGE, member_id=str(member), relation="之子", sex="M",
+                              birth_year=2011, size=size, facts=facts | more)
+
+    async def size_is(size):
+        async with app.state.sessions() as session:
+            row = await session.get(HouseholdFacts, hh)
+            return row if row is not None and row.size == size else None
+
+    await feed(registered(hh, VILLAGE, per_capita_income="12000.00", income_year=2021), added(baby, 4))
+    assert (await eventually(lambda: size_is(4))).dropout_members == 0
+    assert not await cases_of(app, hh)
+    await feed(added(child, 5, schooling_stage="junior", schooling_status="dropped_out"))
+    case = await wait_for_case(app, hh)
+    assert case.risk_types == ["education"]
+    assert (await size_is(5)).dropout_members == 1
+    # the registry saying it again as a schooling change is the same signal, not a second one
+    await feed(registry_event("member.schooling_changed", hh, VILLAGE, member_id=str(child), stage="junior",
+                              status="dropped_out", previous_status="dropped_out", age=15, boarding=False),
+               added(later, 6))
+    assert (await eventually(lambda: size_is(6))).dropout_members == 1
+    assert await outbox_count(app, "risk.detected", case.id) == 1

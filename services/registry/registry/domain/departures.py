@@ -6,11 +6,11 @@ from datetime import date
 from backstop_common.auth import Principal
 from backstop_common.problems import Conflict, Unprocessable
 from backstop_common.uow import UnitOfWork
-from registry.domain import history
+from registry.domain import facts, history
 from registry.domain.guards import household_for_write
 from registry.domain.members import member_for_write, touch
 from registry.domain.publishing import emit
-from registry.events import MemberAdded, MemberRemoved
+from registry.events import MemberRemoved
 from registry.models import Household, Member
 from registry.schemas.members import MemberRemoval
 
@@ -71,7 +71,5 @@ async def move_member(uow: UnitOfWork, principal: Principal, member_id: uuid.UUI
     on = effective_on or uow.clock.today()
     emit(uow, MemberRemoved(household_id=source.id, village_code=source.village_code, member_id=member.id,
                             reason="migration", effective_on=on, size=source.size))
-    emit(uow, MemberAdded(household_id=target.id, village_code=target.village_code, member_id=member.id,
-                          relation=member.relation, sex=member.sex, birth_year=member.birth_date.year,
-                          size=target.size))
+    emit(uow, facts.member_added(target, member))
     return member

@@ -1,6 +1,6 @@
 """The facts monitoring and funds need about a household, as ``household.registered`` carries them."""
 
-from registry.events import HouseholdRegistered, ListedMember
+from registry.events import HouseholdRegistered, ListedMember, MemberAdded, PersonFacts
 from registry.models import Helper, Household, Member
 
 
@@ -22,8 +22,20 @@ def registered_event(household: Household, members: list[Member], helpers: list[
         risk_identified_on=household.risk_identified_on, risk_eliminated_on=household.risk_eliminated_on,
         helper_user_ids=[h.user_id for h in helpers if h.user_id and h.ended_on is None],
         members=[ListedMember(member_id=m.id, relation=m.relation, sex=m.sex, birth_year=m.birth_date.year,
-                              health=m.health, disability_grade=m.disability_grade,
-                              labour_capacity=m.labour_capacity, schooling_stage=m.schooling_stage,
-                              schooling_status=m.schooling_status, boarding=m.boarding,
-                              medical_insurance=m.medical_insurance) for m in current],
+                              **person_facts(m).model_dump()) for m in current],
     )
+
+
+def person_facts(member: Member) -> PersonFacts:
+    """The member's facts monitoring screens and funds pays by, as events carry them."""
+    return PersonFacts(health=member.health, disability_grade=member.disability_grade,
+                       labour_capacity=member.labour_capacity, schooling_stage=member.schooling_stage,
+                       schooling_status=member.schooling_status, boarding=member.boarding,
+                       medical_insurance=member.medical_insurance)
+
+
+def member_added(household: Household, member: Member) -> MemberAdded:
+    """``member.added``: the member joined ``household`` (entered or moved in), with their facts."""
+    return MemberAdded(household_id=household.id, village_code=household.village_code, member_id=member.id,
+                       relation=member.relation, sex=member.sex, birth_year=member.birth_date.year,
+                       size=household.size, facts=person_facts(member))

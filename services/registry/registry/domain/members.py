@@ -5,15 +5,14 @@ from datetime import date, datetime
 
 from backstop_common.auth import Principal
 from backstop_common.concurrency import check_version
-from backstop_common.i18n import message_of, msg
+from backstop_common.i18n import message_of, msg, when
 from backstop_common.problems import Conflict, NotFound, Unprocessable
 from backstop_common.uow import UnitOfWork
-from registry.domain import history, member_events
+from registry.domain import facts, history, member_events
 from registry.domain.guards import household_for_write, may_write
 from registry.domain.identity import InvalidIdNumber, birth_date_of, normalize_id_number, pinyin_of, sex_of
 from registry.domain.publishing import emit
 from registry.vocab import HEAD
-from registry.events import MemberAdded
 from registry.models import Household, Member
 from registry.repository import members as repo
 from registry.schemas.members import MemberCreate, MemberUpdate
@@ -39,13 +38,14 @@ async def ensure_unregistered(session, id_numbers: list[str], own: uuid.UUID | N
 def new_member(household_id: uuid.UUID, data: MemberCreate, id_number: str) -> Member:
     born = birth_date_of(id_number)
     if data.birth_date and data.birth_date != born:
-        raise Unprocessable(msg("birth date {date} disagrees with the ID number ({born})", date=data.birth_date, born=born))
+        raise Unprocessable(msg("birth date {date} disagrees with the ID number ({born})", date=when(data.birth_date),
+                                 born=when(born)))
     if data.sex and data.sex != sex_of(id_number):
         raise Unprocessable("sex disagrees with the ID number's 17th digit")
-    facts = data.model_dump(exclude_none=True, exclude={"id_number", "sex", "birth_date"})
+    given = data.model_dump(exclude_none=True, exclude={"id_number", "sex", "birth_date"})
     full, initials = pinyin_of(data.name)
     return Member(household_id=household_id, id_number=id_number, sex=sex_of(id_number), birth_date=born,
-                  is_head=data.relation == HEAD, name_pinyin=full, name_initials=initials, **facts)
+                  is_head=data.relation == HEAD, name_pinyin=full, name_initials=initials, **given)
 
 
 async def add_member(uow: UnitOfWork, principal: Principal, household_id: uuid.UUID, data: MemberCreate,
@@ -63,9 +63,7 @@ async def add_member(uow: UnitOfWork, principal: Principal, household_id: uuid.U
     await session.flush()
     history.record(session, principal, household.id, "member", member.id, "added", version=member.version,
                    snapshot={"relation": member.relation, "name": member.name})
-    emit(uow, MemberAdded(household_id=household.id, village_code=household.village_code, member_id=member.id,
-                          relation=member.relation, sex=member.sex, birth_year=member.birth_date.year,
-                          size=household.size))
+    emit(uow, facts.member_added(household, member))
     return member
 
 
