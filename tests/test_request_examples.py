@@ -127,9 +127,8 @@ class Operations:
         if path.endswith("/answers") and "check_code" in self.ids:
             return body | {"check": self.ids["check_code"]}
         if path == "/api/v1/subsidies":
-            # the pupil of a household registered with him: a member *added* later with his schooling
-            # (POST …/members) reaches funds as member.added without it, so funds would say 未登记在校就读 —
-            # registry publishes no schooling for an added member (left to registry, noticed here)
+            # the pupil of a household registered with him (a member added later with his schooling now brings
+            # it in member.added's facts too: services/funds/tests/test_subsidies.py)
             return body | {"household_id": self.ids["pupil_household"], "member_id": self.ids["pupil"]}
         return body
 
