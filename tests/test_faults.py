@@ -115,8 +115,11 @@ async def test_postgres_restart_answers_503_then_recovers_without_a_service_rest
     async def hammer():
         async with httpx.AsyncClient(timeout=10) as client:
             for _ in range(60):
-                resp = await client.get(f"{faulty.url('registry')}/api/v1/households?area_code={VILLAGE}",
-                                        headers=faulty.headers("county_admin", "211204000000"))
+                try:
+                    resp = await client.get(f"{faulty.url('registry')}/api/v1/households?area_code={VILLAGE}",
+                                            headers=faulty.headers("county_admin", "211204000000"))
+                except httpx.TransportError as exc:  # the connection dropped: what the registry said of it
+                    raise AssertionError(f"{exc!r}; registry log:\n{faulty.log('registry')[-6000:]}") from exc
                 statuses.add(resp.status_code)
                 if resp.status_code == 503:
                     assert resp.headers["content-type"] == "application/problem+json"

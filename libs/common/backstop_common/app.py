@@ -30,7 +30,7 @@ from backstop_common.middleware import BodyLimit, Language, RequestMetrics
 from backstop_common.openapi import document_problems, operation_ids
 from backstop_common.ops_schemas import AsyncApiDocument, Health, Position, Ready
 from backstop_common.outbox import OutboxRelay, retention as outbox_retention
-from backstop_common.problems import problem_response, install_problem_handlers
+from backstop_common.problems import install_database_problem_handlers, install_problem_handlers, problem_response
 from backstop_common.settings import InsecureSettings, ServiceSettings  # noqa: F401  (InsecureSettings: re-exported)
 from backstop_common.uow import UnitOfWork
 from backstop_common.vocab import vocab_router
@@ -211,6 +211,7 @@ def create_app(spec: ServiceSpec) -> FastAPI:
     app.state.spec = spec
     app.state.clock = spec.clock or Clock()
     install_problem_handlers(app)
+    install_database_problem_handlers(app)
     app.add_middleware(Idempotency)
     app.add_middleware(RequestMetrics)
     app.add_middleware(BodyLimit, max_bytes=spec.settings.max_body_bytes)

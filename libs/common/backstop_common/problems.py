@@ -130,16 +130,43 @@ def install_problem_handlers(app: FastAPI) -> None:
 
     @app.exception_handler(Exception)
     async def _unexpected(request: Request, exc: Exception):
-        from backstop_common.db import is_bad_data, is_unavailable  # only a service with a database loads it
-
-        if is_unavailable(exc):
-            log.warning("http.database_unavailable", path=request.url.path, error=str(exc)[:200])
-            response = problem_response(503, "The database is unavailable; retry shortly.",
-                                        instance=request.url.path)
-            response.headers["Retry-After"] = "1"
+        response = _database_problem(request, exc)
+        if response is not None:
             return response
-        if is_bad_data(exc):  # e.g. a NUL character or an out-of-range number that reached the database
-            return problem_response(422, "A value cannot be stored (invalid characters or out of range).",
-                                    instance=request.url.path)
         log.exception("http.unhandled_error", path=request.url.path)
         return problem_response(500, "Internal error.", instance=request.url.path)
+
+
+def _database_problem(request: Request, exc: Exception) -> JSONResponse | None:
+    """503 when the database is away, 422 when the client's value cannot be stored; None for anything else."""
+    from backstop_common.db import is_bad_data, is_unavailable  # only a service with a database loads it
+
+    if is_unavailable(exc):
+        log.warning("http.database_unavailable", path=request.url.path, error=str(exc)[:200])
+        response = problem_response(503, "The database is unavailable; retry shortly.", instance=request.url.path)
+        response.headers["Retry-After"] = "1"
+        return response
+    if is_bad_data(exc):  # e.g. a NUL character or an out-of-range number that reached the database
+        return problem_response(422, "A value cannot be stored (invalid characters or out of range).",
+                                instance=request.url.path)
+    return None
+
+
+def install_database_problem_handlers(app: FastAPI) -> None:
+    """The database's errors answered where the other problems are, by class.
+
+    Starlette re-raises whatever reaches the catch-all ``Exception`` handler once it has answered, and uvicorn
+    then closes the connection: a client reusing it (keep-alive) for its next request saw the connection drop
+    (httpx.ReadError) while PostgreSQL restarted, instead of the next 503. Anything else still goes on to the
+    catch-all's 500."""
+    import asyncpg
+    from sqlalchemy.exc import DBAPIError
+
+    async def _database(request: Request, exc: Exception):
+        response = _database_problem(request, exc)
+        if response is None:
+            raise exc
+        return response
+
+    for error in (OSError, asyncpg.PostgresError, asyncpg.InterfaceError, DBAPIError):
+        app.add_exception_handler(error, _database)

@@ -67,3 +67,31 @@ async def test_validation_error_lists_the_fields(client):
 async def test_unreachable_database_is_503_with_retry_after(client):
     resp = await client.get("/away")
     assert resp.status_code == 503 and resp.headers["retry-after"] == "1"
+
+
+async def test_a_lost_connection_is_answered_without_the_error_going_on_to_the_server():
+    """The database's errors are answered by class, not by the catch-all: Starlette re-raises what reaches the
+    catch-all after answering, and uvicorn then closes the connection — the next request a client sent on it
+    (keep-alive) saw the connection drop while PostgreSQL restarted (tests/test_faults.py)."""
+    import asyncpg
+
+    from backstop_common.problems import install_database_problem_handlers
+
+    app = FastAPI()
+    install_problem_handlers(app)
+    install_database_problem_handlers(app)
+
+    @app.get("/closed")
+    async def closed():
+        raise asyncpg.InterfaceError("connection is closed")  # a raw-driver read on a connection PostgreSQL dropped
+
+    @app.get("/wrong")
+    async def wrong():
+        raise asyncpg.UndefinedTableError("relation does not exist")  # a bug, not an outage
+
+    async with httpx.AsyncClient(transport=httpx.ASGITransport(app=app), base_url="http://t") as c:
+        resp = await c.get("/closed")  # raise_app_exceptions: an error that went on to the server fails here
+        assert resp.status_code == 503 and resp.headers["retry-after"] == "1"
+        assert resp.headers["content-type"] == "application/problem+json"
+        with pytest.raises(asyncpg.UndefinedTableError):  # still the catch-all's 500, which the server logs
+            await c.get("/wrong")
