@@ -21,30 +21,19 @@ import time
 from pathlib import Path
 
 import httpx
-import psutil
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))  # run as a script or with -m
 from backstop_common.demo.county import COUNTY_CODE  # noqa: E402
 from backstop_common.demo.households import household_csv  # noqa: E402
 from backstop_common.devstack import run_stack  # noqa: E402
 from backstop_common.seed import seed_demo  # noqa: E402
-from bench.common import machine  # noqa: E402
+from bench.common import machine, tree_cpu_s  # noqa: E402
 from bench.console_pages import registered_households, wait_until_digested  # noqa: E402
 
 
 def cpu_seconds(stack) -> dict[str, float]:
-    """CPU so far of each process of the stack (with its children: PostgreSQL's backends)."""
-    found = {}
-    for name, proc in stack.processes().items():
-        total = 0.0
-        for p in [proc, *proc.children(recursive=True)]:
-            try:
-                t = p.cpu_times()
-                total += t.user + t.system
-            except psutil.Error:
-                continue
-        found[name] = total
-    return found
+    """CPU so far of each process of the stack (with its children: PostgreSQL's backends, the import worker)."""
+    return {name: tree_cpu_s(proc) for name, proc in stack.processes().items()}
 
 
 def main(households: int, base: int) -> dict:

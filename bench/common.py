@@ -85,6 +85,17 @@ async def open_loop(call: Callable[[int], Awaitable[None]], *, rate: float, coun
     return starts
 
 
+def tree_cpu_s(proc: psutil.Process) -> float:
+    """CPU time (user + system) so far of a process and its living descendants (PostgreSQL's backends, the
+    registry's import worker)."""
+    total = 0.0
+    for one in [proc, *proc.children(recursive=True)]:
+        with contextlib.suppress(psutil.Error):
+            times = one.cpu_times()
+            total += times.user + times.system
+    return total
+
+
 def cpu_seconds(stack) -> dict[str, float]:
     """CPU time (user + system) used so far by each service, the broker, every PostgreSQL process together and
     this (the load client's) process. On a shared machine wall times mislead; CPU per event carries over."""

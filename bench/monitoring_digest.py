@@ -39,7 +39,7 @@ from backstop_common.demo.county import COUNTY_CODE, areas  # noqa: E402
 from backstop_common.demo.households import household_csv  # noqa: E402
 from backstop_common.envelope import Event, to_kafka  # noqa: E402
 from backstop_common.uow import UnitOfWork  # noqa: E402
-from bench.common import machine  # noqa: E402
+from bench.common import machine, tree_cpu_s  # noqa: E402
 
 PARTITIONS = 3
 
@@ -92,15 +92,7 @@ def records(events: list[Event]):
 
 def postgres_cpu(server_pid: int) -> float:
     """CPU seconds of the PostgreSQL server and its live backends."""
-    total = 0.0
-    main = psutil.Process(server_pid)
-    for p in [main, *main.children(recursive=True)]:
-        try:
-            t = p.cpu_times()
-            total += t.user + t.system
-        except psutil.Error:
-            continue
-    return total
+    return tree_cpu_s(psutil.Process(server_pid))
 
 
 async def digest(server_uri: str, server_pid: int, events: list[Event], mode: str, fetch: int) -> dict:

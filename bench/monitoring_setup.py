@@ -14,7 +14,7 @@ import httpx
 from backstop_common import devstack
 from backstop_common.auth import mint_token
 from backstop_common.db import plain_url
-from bench.common import machine  # noqa: F401  (re-exported for the two benchmarks)
+from bench.common import machine, tree_cpu_s  # noqa: F401  (machine re-exported for the two benchmarks)
 
 COUNTY = "211204000000"
 TOWNSHIPS, VILLAGES_PER_TOWNSHIP = 10, 20
@@ -38,17 +38,7 @@ PG_DIRS: list[Path] = []
 
 def postgres_cpu() -> float:
     """CPU seconds so far of the bench's PostgreSQL server and its backends."""
-    import psutil
-
-    main = devstack.running_postmaster(PG_DIRS[-1])
-    total = 0.0
-    for p in [main, *main.children(recursive=True)]:
-        try:
-            t = p.cpu_times()
-            total += t.user + t.system
-        except psutil.Error:
-            continue
-    return total
+    return tree_cpu_s(devstack.running_postmaster(PG_DIRS[-1]))
 
 
 def load() -> str:
