@@ -7,6 +7,8 @@ from sqlalchemy import func, select
 from sqlalchemy.dialects.postgresql import insert
 from sqlmodel.ext.asyncio.session import AsyncSession
 
+from backstop_common.paging_queries import fetch_page
+
 from notifications.models import Delivery, Message, Recipient
 
 
@@ -32,9 +34,7 @@ async def search(session: AsyncSession, scope: str, *, event_id: uuid.UUID | Non
     if recipient_id:
         where.append(Message.recipient_id == recipient_id)
     base = select(Message).join(Recipient, Recipient.id == Message.recipient_id).where(*where)
-    total = (await session.execute(select(func.count()).select_from(base.subquery()))).scalar_one()
-    rows = await session.execute(base.order_by(Message.created_at, Message.id).limit(limit).offset(offset))
-    return list(rows.scalars()), total
+    return await fetch_page(session, base, Message.created_at, Message.id, limit=limit, offset=offset)
 
 
 async def deliveries_of(session: AsyncSession, message_ids: list[uuid.UUID]) -> dict[uuid.UUID, list[Delivery]]:

@@ -1,8 +1,10 @@
 """Queries on areas."""
 
-from sqlalchemy import func, select
+from sqlalchemy import select
 from sqlalchemy.dialects.postgresql import insert
 from sqlmodel.ext.asyncio.session import AsyncSession
+
+from backstop_common.paging_queries import fetch_page
 
 from registry.models import Area
 
@@ -18,9 +20,7 @@ async def list_areas(session: AsyncSession, scope: str, parent_code: str | None,
         query = query.where(Area.parent_code == parent_code)
     if level:
         query = query.where(Area.level == level)
-    total = (await session.execute(select(func.count()).select_from(query.subquery()))).scalar_one()
-    rows = (await session.execute(query.order_by(Area.code).limit(limit).offset(offset))).scalars().all()
-    return list(rows), total
+    return await fetch_page(session, query, Area.code, limit=limit, offset=offset)
 
 
 async def existing_codes(session: AsyncSession, codes: list[str]) -> dict[str, Area]:

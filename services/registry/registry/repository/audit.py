@@ -5,8 +5,10 @@ from collections.abc import AsyncIterator
 from dataclasses import dataclass
 from datetime import datetime
 
-from sqlalchemy import delete, func, insert, select
+from sqlalchemy import delete, insert, select
 from sqlmodel.ext.asyncio.session import AsyncSession
+
+from backstop_common.paging_queries import fetch_page
 
 from registry.models import AccessLogEntry, ChangeRecord, Household, Member
 
@@ -16,10 +18,8 @@ IDENTIFIER_FIELDS = "id_number,phone"
 
 async def history(session: AsyncSession, household_id: uuid.UUID, limit: int, offset: int
                   ) -> tuple[list[ChangeRecord], int]:
-    where = ChangeRecord.household_id == household_id
-    total = (await session.execute(select(func.count()).where(where))).scalar_one()
-    query = select(ChangeRecord).where(where).order_by(ChangeRecord.seq).limit(limit).offset(offset)
-    return list((await session.execute(query)).scalars().all()), total
+    query = select(ChangeRecord).where(ChangeRecord.household_id == household_id)
+    return await fetch_page(session, query, ChangeRecord.seq, limit=limit, offset=offset)
 
 
 async def log_access(session: AsyncSession, entries: list[dict]) -> None:
@@ -59,10 +59,7 @@ def _access_query(f: AccessFilter):
 
 
 async def access_page(session: AsyncSession, f: AccessFilter, limit: int, offset: int) -> tuple[list, int]:
-    query = _access_query(f)
-    total = (await session.execute(select(func.count()).select_from(query.subquery()))).scalar_one()
-    rows = await session.execute(query.order_by(AccessLogEntry.seq.desc()).limit(limit).offset(offset))
-    return list(rows.all()), total
+    return await fetch_page(session, _access_query(f), AccessLogEntry.seq.desc(), limit=limit, offset=offset)
 
 
 async def access_stream(session: AsyncSession, f: AccessFilter) -> AsyncIterator:
