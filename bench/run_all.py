@@ -17,6 +17,7 @@ BENCHES = [
     ["-m", "bench.api_throughput"],
     ["-m", "bench.registry_http", "--households", "20000", "--rounds", "3"],
     ["-m", "bench.event_latency", "--backlog", "2000"],
+    ["bench/bulk_digest.py", "--households", "100000"],
     ["-m", "bench.relay"],
     ["-m", "bench.console_pages"],
 ]
