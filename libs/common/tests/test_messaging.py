@@ -11,13 +11,12 @@ from sqlalchemy.dialects.postgresql import insert
 
 from backstop_common import devstack, topics
 from backstop_common.consumer import EventConsumer
-from backstop_common.db import create_engine, create_session_factory
 from backstop_common.envelope import Event
 from backstop_common.kafka import Publisher, ensure_topics
-from backstop_common.messaging_models import InboxEntry, OutboxMark, OutboxMessage
+from backstop_common.messaging_models import OutboxMessage
 from backstop_common.outbox import OutboxRelay
 from backstop_common.settings import ServiceSettings
-from backstop_common.testing import eventually, make_event, publish_events, read_events
+from backstop_common.testing import messaging_database, eventually, make_event, publish_events, read_events
 from backstop_common.uow import UnitOfWork
 
 TOPIC = topics.REGISTRY_HOUSEHOLD
@@ -26,13 +25,8 @@ effects = Table("effects", MetaData(), Column("subject", String, primary_key=Tru
 
 @pytest.fixture(scope="module")
 async def db(pg_server):
-    url = await devstack.create_database(pg_server, f"common_{uuid.uuid4().hex[:6]}", recreate=True)
-    engine = create_engine(url, pool_size=2)
-    async with engine.begin() as conn:
-        for table in (OutboxMessage.__table__, OutboxMark.__table__, InboxEntry.__table__, effects):
-            await conn.run_sync(table.create)
-    yield create_session_factory(engine)
-    await engine.dispose()
+    async with messaging_database(pg_server, "common", effects) as (_, sessions):
+        yield sessions
 
 
 def _settings(bootstrap: str, **kw) -> ServiceSettings:

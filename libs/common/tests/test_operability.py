@@ -1,27 +1,24 @@
 """What on-call reads: /metrics named backstop_*, the outbox backlog, pool use, and a readiness that asks
 the broker a real question."""
 
-import asyncio
 import socket
 import uuid
 from datetime import timedelta
 
-import httpx
 import pytest
 from prometheus_client.parser import text_string_to_metric_families
 from sqlalchemy import select, update
 
-from backstop_common import devstack, topics
+from backstop_common import topics
 from backstop_common.app import ServiceSpec, create_app
 from backstop_common.asyncapi import EventCatalog
 from backstop_common.clock import Clock
-from backstop_common.db import create_engine, create_session_factory
 from backstop_common.jobs import unit_of_work
 from backstop_common.kafka import broker_answers_metadata
-from backstop_common.messaging_models import InboxEntry, OutboxMark, OutboxMessage
+from backstop_common.messaging_models import OutboxMessage
 from backstop_common.outbox import mark_for_replay, purge_once
 from backstop_common.settings import ServiceSettings
-from backstop_common.testing import read_events, running
+from backstop_common.testing import messaging_database, read_events, running
 from backstop_common.uow import UnitOfWork
 
 #: families the Prometheus client adds by itself
@@ -30,13 +27,8 @@ LIBRARY_FAMILIES = ("python_", "process_")
 
 @pytest.fixture
 async def database(pg_server):
-    url = await devstack.create_database(pg_server, f"ops_{uuid.uuid4().hex[:6]}", recreate=True)
-    engine = create_engine(url, pool_size=1)
-    async with engine.begin() as conn:
-        for table in (OutboxMessage.__table__, OutboxMark.__table__, InboxEntry.__table__):
-            await conn.run_sync(table.create)
-    yield url, create_session_factory(engine)
-    await engine.dispose()
+    async with messaging_database(pg_server, "ops", pool_size=1) as found:
+        yield found
 
 
 def families(text: str) -> dict:

@@ -11,13 +11,12 @@ from collections import defaultdict
 import pytest
 from sqlalchemy import select
 
-from backstop_common import devstack, topics
-from backstop_common.db import create_engine, create_session_factory
+from backstop_common import topics
 from backstop_common.kafka import Publisher
-from backstop_common.messaging_models import InboxEntry, OutboxMark, OutboxMessage
+from backstop_common.messaging_models import OutboxMessage
 from backstop_common.outbox import OutboxRelay
 from backstop_common.settings import ServiceSettings
-from backstop_common.testing import eventually, read_events
+from backstop_common.testing import messaging_database, eventually, read_events
 from backstop_common.uow import UnitOfWork
 
 TOPIC = topics.REGISTRY_HOUSEHOLD
@@ -25,13 +24,8 @@ TOPIC = topics.REGISTRY_HOUSEHOLD
 
 @pytest.fixture
 async def db(pg_server):
-    url = await devstack.create_database(pg_server, f"relay_{uuid.uuid4().hex[:6]}", recreate=True)
-    engine = create_engine(url, pool_size=4)
-    async with engine.begin() as conn:
-        for table in (OutboxMessage.__table__, OutboxMark.__table__, InboxEntry.__table__):
-            await conn.run_sync(table.create)
-    yield create_session_factory(engine)
-    await engine.dispose()
+    async with messaging_database(pg_server, "relay", pool_size=4) as (_, sessions):
+        yield sessions
 
 
 def _settings(bootstrap: str, **kw) -> ServiceSettings:
