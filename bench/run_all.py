@@ -18,6 +18,7 @@ BENCHES = [
     ["-m", "bench.registry_http", "--households", "20000", "--rounds", "3"],
     ["-m", "bench.event_latency", "--backlog", "2000"],
     ["bench/bulk_digest.py", "--households", "100000"],
+    ["-m", "bench.bulk_batch"],
     ["-m", "bench.relay"],
     ["-m", "bench.console_pages"],
 ]

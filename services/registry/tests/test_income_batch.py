@@ -9,7 +9,7 @@ from sqlalchemy import func, select
 
 from backstop_common.messaging_models import OutboxMessage
 from backstop_common.testing import bearer
-from registry.models import IncomeAssessment
+from registry.models import ChangeRecord, IncomeAssessment
 from registry.schemas.records import BATCH_MAX
 from tests.factory import household, member
 
@@ -57,6 +57,33 @@ async def test_a_batch_records_each_good_record_with_its_event_and_returns_the_r
     assert again.status_code == 200 and again.json() == body
     assert again.headers.get("Idempotent-Replayed") == "true"
     assert await _counts(app, [*mine, elsewhere]) == (3, 3)
+
+
+async def test_a_household_assessed_twice_in_one_batch_sees_its_first_assessment_as_one_request_after_another(
+        app, client, settings):
+    """The batch is written set-based (one lock, four statements): the rule still runs record by record, so the
+    second assessment's event names the first as the previous one, the version moves twice, and the events and
+    history rows stand in the batch's order."""
+    hh = await _register(client, settings, VILLAGE)
+    items = [{"household_id": hh, **INCOME, "year": 2024, "wage": "9000"}, {"household_id": hh, **INCOME},
+             {"household_id": hh, **INCOME, "year": 2023, "wage": "1000", "version": 3}]
+    resp = await client.post("/api/v1/income-assessments/batch", json={"items": items},
+                             headers=bearer(settings, "county_admin", "211204000000"))
+    assert [o["status"] for o in resp.json()["items"]] == [201, 201, 201], resp.text
+    file = (await client.get(f"/api/v1/households/{hh}", headers=bearer(settings, "auditor", "211204000000"))).json()
+    assert file["version"] == 4 and file["per_capita_income"] == "50000.00" and file["income_year"] == 2025
+    async with app.state.sessions() as session:
+        events = (await session.scalars(select(OutboxMessage).where(OutboxMessage.subject == hh,
+                                                                    OutboxMessage.type == ASSESSED)
+                                        .order_by(OutboxMessage.seq))).all()
+        history = (await session.scalars(select(ChangeRecord).where(ChangeRecord.household_id == hh,
+                                                                    ChangeRecord.entity == "income_assessment")
+                                         .order_by(ChangeRecord.seq))).all()
+    assert [(e.data["year"], e.data["previous_year"], e.data["previous_per_capita_income"]) for e in events] == [
+        (2024, None, None), (2025, 2024, "17000.00"), (2023, 2025, "50000.00")]
+    # the 2023 assessment is recorded but leaves the household's income at the newer year's
+    assert [(r.field, r.version) for r in history] == [("per_capita_income", 2), ("income_year", 2),
+                                                       ("per_capita_income", 3), ("income_year", 3), (None, 4)]
 
 
 async def test_a_batch_beyond_the_limit_or_empty_is_refused_whole(app, client, settings):

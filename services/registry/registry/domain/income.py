@@ -11,7 +11,7 @@ from backstop_common.uow import UnitOfWork
 from registry.domain import history
 from registry.domain.guards import may_write, writable
 from registry.domain.members import touch
-from registry.domain.publishing import emitted_row
+from registry.domain.publishing import emit_all, emitted_row
 from registry.events import HouseholdIncomeAssessed
 from registry.models import Household, IncomeAssessment
 from registry.repository import records
@@ -34,6 +34,16 @@ async def assess_income(uow: UnitOfWork, principal: Principal, household_id: uui
     may_write(principal)
     found = await records.lock_for_income(uow.session, household_id)
     household, previous = found if found else (None, None)
+    assessment, rows, event = assessed(uow, principal, household, previous, data, expected)
+    await records.record_income(uow.session, assessment, household, rows, emitted_row(uow, event))
+    return assessment
+
+
+def assessed(uow: UnitOfWork, principal: Principal, household: records.IncomeHousehold | None,
+             previous: IncomeAssessment | records.LatestIncome | None, data: IncomeAssessmentCreate,
+             expected: int | None) -> tuple[IncomeAssessment, list[dict], HouseholdIncomeAssessed]:
+    """The rule of one assessment on a locked household (changed in place: its income and version): the
+    assessment, its history rows and its event — or the problem the route answers. No write."""
     writable(principal, household, expected)
     if data.year > uow.clock.today().year:
         raise Unprocessable(msg("year {year} has not begun", year=data.year))
@@ -54,9 +64,7 @@ async def assess_income(uow: UnitOfWork, principal: Principal, household_id: uui
     rows = history.rows(principal, household.id, "income_assessment", assessment.id, "assessed", changed or None,
                         version=household.version,
                         snapshot={"year": data.year, "per_capita_income": per_capita, "net_income": net})
-    event = emitted_row(uow, income_event(household, assessment, previous))
-    await records.record_income(uow.session, assessment, household, rows, event)
-    return assessment
+    return assessment, rows, income_event(household, assessment, previous)
 
 
 async def assess_incomes(uow: UnitOfWork, principal: Principal,
@@ -65,24 +73,34 @@ async def assess_incomes(uow: UnitOfWork, principal: Principal,
 
     A refused record (unknown household, out of scope, stale version, absurd figures) changes nothing and
     comes back with the problem the single route would have answered; the others are recorded, each with
-    its event in the outbox. A role that may not write is refused whole."""
+    its event in the outbox. A role that may not write is refused whole.
+
+    Set-based (issue 18): every household of the batch is locked and read in one statement, the rule runs
+    in memory record by record (a household assessed twice sees its first assessment, as it would one
+    request after another), and the batch's assessments, households, history rows and events are written
+    in four statements, not one round trip per record."""
     may_write(principal)
-    outcomes = []
+    found = await records.lock_for_incomes(uow.session, [item.household_id for item in items])
+    outcomes, written = [], records.IncomeBatch()
     for index, item in enumerate(items):
+        household, previous = found.get(item.household_id, (None, None))
         data = IncomeAssessmentCreate.model_validate(item.model_dump(exclude={"household_id", "version"}))
         try:
-            async with uow.session.begin_nested():
-                assessment = await assess_income(uow, principal, item.household_id, data, item.version)
+            assessment, rows, event = assessed(uow, principal, household, previous, data, item.version)
         except Problem as exc:
             outcomes.append(IncomeAssessmentBatchOutcome(
                 index=index, household_id=item.household_id, status=exc.status,
                 problem=BatchRefusal(status=exc.status, title=translate(exc.title), detail=translate(exc.detail))))
             continue
+        if previous is None or assessment.year >= previous.year:  # the latest, as the lock reads it
+            found[item.household_id] = (household, assessment)
+        written.add(assessment, household, rows, event)
         outcomes.append(IncomeAssessmentBatchOutcome(
             index=index, household_id=item.household_id, status=201,
             assessment=IncomeAssessmentRead.model_validate(assessment, from_attributes=True)))
-    recorded = sum(o.status == 201 for o in outcomes)
-    return IncomeAssessmentBatchResult(received=len(items), recorded=recorded, items=outcomes)
+    await records.record_incomes(uow.session, written)
+    await emit_all(uow, written.events)
+    return IncomeAssessmentBatchResult(received=len(items), recorded=len(written.assessments), items=outcomes)
 
 
 def income_event(household: Household | records.IncomeHousehold, a: IncomeAssessment,

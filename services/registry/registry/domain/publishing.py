@@ -14,3 +14,8 @@ def emitted_row(uow: UnitOfWork, event: HouseholdEvent) -> dict:
     """``emit`` for a write whose repository statement inserts the outbox row itself (``uow.publish_row``)."""
     return uow.publish_row(REGISTRY_HOUSEHOLD, EVENTS[type(event)], subject=event.household_id, data=event,
                            area_code=event.village_code)
+
+
+async def emit_all(uow: UnitOfWork, events: list[HouseholdEvent]) -> None:
+    """``emit`` for many events in one statement (a batch's), in their order."""
+    await uow.publish_all(REGISTRY_HOUSEHOLD, [(EVENTS[type(e)], e.household_id, e, e.village_code) for e in events])

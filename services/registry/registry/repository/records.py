@@ -10,7 +10,7 @@ builds the event's row.
 import functools
 import json
 import uuid
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import datetime
 from decimal import Decimal
 from types import SimpleNamespace
@@ -167,3 +167,69 @@ async def lock_household(session: AsyncSession, kind: str, household_id: uuid.UU
     it begins the transaction); a namespace the domain changes as it would the ORM household."""
     row = (await session.execute(_locking(kind), {"id": household_id})).mappings().one_or_none()
     return None if row is None else SimpleNamespace(**row, updated_at=None)
+
+
+LOCK_FOR_INCOMES = text("""
+SELECT h.id, h.village_code, h.size, h.income_year, h.per_capita_income, h.version,
+       l.year AS latest_year, l.per_capita_income AS latest_per_capita_income
+  FROM households h
+  LEFT JOIN LATERAL (SELECT a.year, a.per_capita_income FROM income_assessments a WHERE a.household_id = h.id
+                      ORDER BY a.year DESC, a.created_at DESC LIMIT 1) l ON true
+ WHERE h.id = ANY(CAST(:ids AS uuid[]))
+ ORDER BY h.id
+   FOR UPDATE OF h
+""")
+
+
+async def lock_for_incomes(session: AsyncSession, household_ids: list[uuid.UUID]
+                           ) -> dict[uuid.UUID, tuple[IncomeHousehold, LatestIncome | None]]:
+    """``lock_for_income`` for a batch's households in one statement, locked in id order (two batches sharing
+    households wait for each other instead of deadlocking); an unknown id is absent."""
+    rows = (await session.execute(LOCK_FOR_INCOMES, {"ids": sorted(set(household_ids))})).mappings().all()
+    return {r["id"]: (IncomeHousehold(r["id"], r["village_code"], r["size"], r["income_year"], r["per_capita_income"],
+                                      r["version"]),
+                      None if r["latest_year"] is None else LatestIncome(r["latest_year"], r["latest_per_capita_income"]))
+            for r in rows}
+
+
+@dataclass
+class IncomeBatch:
+    """What a batch of income assessments writes: the assessments, each household's last state, the history
+    rows and the events, in the batch's order."""
+
+    assessments: list[IncomeAssessment] = field(default_factory=list)
+    households: dict[uuid.UUID, IncomeHousehold] = field(default_factory=dict)
+    history: list[dict[str, Any]] = field(default_factory=list)
+    events: list[Any] = field(default_factory=list)
+
+    def add(self, assessment: IncomeAssessment, household: IncomeHousehold, history: list[dict[str, Any]],
+            event: Any) -> None:
+        self.assessments.append(assessment)
+        self.households[household.id] = household
+        self.history += [{**row, "changed_at": assessment.created_at} for row in history]
+        self.events.append(event)
+
+
+UPDATE_INCOMES = """
+UPDATE households h SET per_capita_income = u.per_capita_income, income_year = u.income_year, version = u.version,
+       updated_at = u.updated_at
+  FROM unnest($1::uuid[], $2::numeric[], $3::int[], $4::int[], $5::timestamptz[])
+       AS u(id, per_capita_income, income_year, version, updated_at)
+ WHERE h.id = u.id
+"""
+
+
+async def record_incomes(session: AsyncSession, batch: IncomeBatch) -> None:
+    """The batch's assessments and history rows copied in, its households updated in one statement (the events
+    are the unit of work's: ``publish_all``), in the transaction ``lock_for_incomes`` began."""
+    if not batch.assessments:
+        return
+    con = await driver_connection(session)
+    await con.copy_records_to_table("income_assessments", columns=_ASSESSMENT,
+                                    records=[tuple(getattr(a, c) for c in _ASSESSMENT) for a in batch.assessments])
+    households = list(batch.households.values())
+    await con.execute(UPDATE_INCOMES, *([getattr(h, c) for h in households]
+                                        for c in ("id", "per_capita_income", "income_year", "version", "updated_at")))
+    await con.copy_records_to_table("change_history", columns=_HISTORY, records=[
+        tuple(json.dumps(r[c], ensure_ascii=False) if c in ("old_value", "new_value") else r[c] for c in _HISTORY)
+        for r in batch.history])
