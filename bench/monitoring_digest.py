@@ -11,6 +11,10 @@ monitoring database per mode:
 - ``per-event``: the batch transaction calling the per-event handler for each record (the path before the
   batch handlers: several queries per household);
 - ``batch``: monitoring's batch handlers (``handlers.BATCH_HANDLERS``: the set-based path).
+- ``stream``: the registrations applied by the batch handlers first (not timed), then ``--stream`` income
+  assessments of those households, each as a fetch of one record (``EventConsumer.handle_record``: the path a
+  steady trickle of single writes takes, one transaction and one inbox row each); about one in eight falls
+  under the line or drops sharply (a case opened or joined). Printed: CPU per event, service and PostgreSQL.
 Printed per mode: wall seconds and households/s, this process's CPU seconds (the service's Python) and
 PostgreSQL's (its server processes), households per CPU-second of both, and what was written (cases,
 signals, outbox events) — equal in both modes. On a loaded machine the CPU figures and the ratio hold better
@@ -90,12 +94,37 @@ def records(events: list[Event]):
     return out
 
 
+def incomes(events: list[Event], n: int) -> list[Event]:
+    """``n`` income assessments (2025) of the registered households, in turn: most a little up, one in eight
+    down by 40 % (under the line or a sharp drop: a signal), as the registry would publish them."""
+    import uuid
+    from decimal import Decimal
+
+    from backstop_events.registry import HouseholdIncomeAssessed
+
+    registered = [e for e in events if e.type.endswith("household.registered")]
+    out = []
+    for i in range(n):
+        e = registered[i % len(registered)]
+        before = Decimal(str(e.data.get("per_capita_income") or "8000.00"))
+        now = (before * (Decimal("0.6") if i % 8 == 0 else Decimal("1.05"))).quantize(Decimal("0.01"))
+        size = e.data.get("size") or 1
+        data = HouseholdIncomeAssessed(
+            household_id=e.data["household_id"], village_code=e.data["village_code"], assessment_id=uuid.uuid4(),
+            year=2025, wage=now * size, business=0, business_costs=0, property=0, transfer=0, net_income=now * size,
+            size=size, per_capita_income=now, previous_per_capita_income=before, previous_year=2024)
+        out.append(Event(id=uuid.uuid4(), type=e.type.replace("registered", "income_assessed"), source=e.source,
+                         subject=e.subject, area_code=e.area_code, time=e.time, data=data.model_dump(mode="json")))
+    return out
+
+
 def postgres_cpu(server_pid: int) -> float:
     """CPU seconds of the PostgreSQL server and its live backends."""
     return tree_cpu_s(psutil.Process(server_pid))
 
 
-async def digest(server_uri: str, server_pid: int, events: list[Event], mode: str, fetch: int) -> dict:
+async def digest(server_uri: str, server_pid: int, events: list[Event], mode: str, fetch: int,
+                 stream: int = 0) -> dict:
     from monitoring.config import Settings
     from monitoring.events import catalog
     from monitoring.handlers import BATCH_HANDLERS, HANDLERS
@@ -110,10 +139,35 @@ async def digest(server_uri: str, server_pid: int, events: list[Event], mode: st
     consumer = EventConsumer(settings=settings, session_factory=create_session_factory(engine),
                              publisher=Publisher(settings), handlers=HANDLERS, topics=["registry.household"],
                              models=catalog.consumed_models(),
-                             batch_handlers=BATCH_HANDLERS if mode == "batch" else None)
+                             batch_handlers=BATCH_HANDLERS if mode != "per-event" else None)
     recs = records(events)
     fallbacks = 0
+    if mode == "stream":  # the registrations as an import brings them, then the timed trickle
+        await apply_fetches(consumer, recs, fetch)
+        recs = records(incomes(events, stream))
     cpu0, pg0, t0 = time.process_time(), postgres_cpu(server_pid), time.perf_counter()
+    if mode == "stream":
+        for rec in recs:
+            await consumer.handle_record(rec)
+    else:
+        fallbacks = await apply_fetches(consumer, recs, fetch)
+    wall, cpu, pg = time.perf_counter() - t0, time.process_time() - cpu0, postgres_cpu(server_pid) - pg0
+    conn = await asyncpg.connect(plain_url(url))
+    written = {t: await conn.fetchval(f"SELECT count(*) FROM {t}")
+               for t in ("household_facts", "member_facts", "cases", "signals", "case_steps", "outbox")}
+    await conn.close()
+    await engine.dispose()
+    n = len(recs)
+    return {"mode": mode, "households": n, "wall_s": round(wall, 2), "households_per_s": round(n / wall, 1),
+            "service_cpu_s": round(cpu, 2), "postgres_cpu_s": round(pg, 2),
+            "households_per_cpu_s": round(n / (cpu + pg), 1), "fallbacks": fallbacks, "written": written,
+            "service_ms_per_event": round(1000 * cpu / n, 2), "postgres_ms_per_event": round(1000 * pg / n, 2)}
+
+
+async def apply_fetches(consumer, recs: list, fetch: int) -> int:
+    """The records as the consumer takes them: fetches of ``fetch``, each partition's share in one
+    ``apply_batch`` (one record at a time when it fails). Returns how many partition batches fell back."""
+    fallbacks = 0
     for first in range(0, len(recs), fetch):
         fetched = recs[first:first + fetch]
         parts = [[r for r in fetched if r.partition == p] for p in range(PARTITIONS)]
@@ -127,19 +181,10 @@ async def digest(server_uri: str, server_pid: int, events: list[Event], mode: st
             for r in part:
                 await consumer.handle_record(r)
         await asyncio.gather(*(one(part) for part in parts))
-    wall, cpu, pg = time.perf_counter() - t0, time.process_time() - cpu0, postgres_cpu(server_pid) - pg0
-    conn = await asyncpg.connect(plain_url(url))
-    written = {t: await conn.fetchval(f"SELECT count(*) FROM {t}")
-               for t in ("household_facts", "member_facts", "cases", "signals", "case_steps", "outbox")}
-    await conn.close()
-    await engine.dispose()
-    n = len(events)
-    return {"mode": mode, "households": n, "wall_s": round(wall, 2), "households_per_s": round(n / wall, 1),
-            "service_cpu_s": round(cpu, 2), "postgres_cpu_s": round(pg, 2),
-            "households_per_cpu_s": round(n / (cpu + pg), 1), "fallbacks": fallbacks, "written": written}
+    return fallbacks
 
 
-async def main(households: int, modes: list[str], fetch: int) -> None:
+async def main(households: int, modes: list[str], fetch: int, stream: int) -> None:
     print(f"machine: {machine()}; load average {os.getloadavg()[0]:.2f}")
     with tempfile.TemporaryDirectory() as tmp:
         server = devstack.start_postgres(Path(tmp) / "pg", cleanup_mode="stop")
@@ -149,14 +194,15 @@ async def main(households: int, modes: list[str], fetch: int) -> None:
             events = await registry_events(server.get_uri(), households, Path(tmp))
             print(f"registry imported {households:,} demo households ({len(events):,} events staged) in "
                   f"{time.perf_counter() - t0:.1f} s (not timed below)")
-            results = [await digest(server.get_uri(), pid, events, mode, fetch) for mode in modes]
+            results = [await digest(server.get_uri(), pid, events, mode, fetch, stream) for mode in modes]
         finally:
             devstack.stop_postgres(Path(tmp) / "pg")
     for r in results:
         print(f"{r['mode']:>9}: {r['households']:,} households in {r['wall_s']} s wall ({r['households_per_s']}/s); "
               f"CPU {r['service_cpu_s']} s service + {r['postgres_cpu_s']} s PostgreSQL = "
               f"{r['households_per_cpu_s']} households per CPU-second; {r['fallbacks']} fetches fell back to one record "
-              f"at a time; written {r['written']}")
+              f"at a time; written {r['written']}; per event {r['service_ms_per_event']} ms service + "
+              f"{r['postgres_ms_per_event']} ms PostgreSQL")
     if len(results) == 2:
         a, b = results
         print(f"batch vs per-event: {a['wall_s'] / b['wall_s']:.1f}x wall, "
@@ -167,7 +213,8 @@ async def main(households: int, modes: list[str], fetch: int) -> None:
 if __name__ == "__main__":
     parser = argparse.ArgumentParser()
     parser.add_argument("--households", type=int, default=10_000)
-    parser.add_argument("--mode", choices=("per-event", "batch", "both"), default="both")
+    parser.add_argument("--mode", choices=("per-event", "batch", "both", "stream"), default="both")
+    parser.add_argument("--stream", type=int, default=2000, help="income assessments the stream mode applies")
     parser.add_argument("--fetch", type=int, default=1000, help="records a fetch hands over (max_poll_records)")
     parser.add_argument("--import-into", help=argparse.SUPPRESS)  # the child process loading the registry
     args = parser.parse_args()
@@ -176,4 +223,5 @@ if __name__ == "__main__":
         sys.exit(0)
     os.environ.setdefault("XDG_RUNTIME_DIR", "/tmp/backstop-runtime")
     os.makedirs(os.environ["XDG_RUNTIME_DIR"], exist_ok=True)
-    asyncio.run(main(args.households, ["per-event", "batch"] if args.mode == "both" else [args.mode], args.fetch))
+    asyncio.run(main(args.households, ["per-event", "batch"] if args.mode == "both" else [args.mode], args.fetch,
+                     args.stream))

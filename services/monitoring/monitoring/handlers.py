@@ -4,7 +4,8 @@ consumer runs each in a transaction with its inbox row.
 Each updates the read model with its own change, then runs its own rule (``domain/intake.screen``):
 redelivery is the inbox's business, the same fact in two events is the signals' dedupe key's. Most have a
 batch twin (``BATCH_HANDLERS``) the consumer hands a fetched run of that type, one event per household, to
-apply by the set (``readmodel.apply_many``, ``intake.screen_many``) with the same effects.
+apply by the set (``readmodel.apply_many``, ``intake.screen_many``, then ``readmodel.save_many``: the rows are
+plain until written back) with the same effects.
 """
 
 from collections.abc import Callable
@@ -44,6 +45,7 @@ async def on_households_registered(events: list[tuple[Event, HouseholdRegistered
             await imported.arrive(uow, f, data, now)
     await intake.screen_many(uow, [(f, partial(rules.registered, d, f)) for d, f in zip(batch, facts, strict=True)],
                              now, created, income=True)
+    await readmodel.save_many(uow.session, facts)
 
 
 async def on_household_updated(event: Event, data: HouseholdUpdated, uow: UnitOfWork) -> None:
@@ -87,6 +89,7 @@ def _screening(change: readmodel.Change, rule: Callable | None = None, *, income
         facts, created = await readmodel.apply_many(uow.session, batch, change, now)
         await intake.screen_many(uow, [(f, bound(d, f)) for d, f in zip(batch, facts, strict=True)], now, created,
                                  income=income)
+        await readmodel.save_many(uow.session, facts)
 
     handle.__doc__ = handle_many.__doc__ = doc
     return handle, handle_many

@@ -179,9 +179,10 @@ async def apply(session, data: HouseholdEvent, change: Change, now: datetime) ->
 async def apply_many(session, batch: list[HouseholdEvent], change: Change,
                      now: datetime) -> tuple[list[HouseholdFacts], set[uuid.UUID]]:
     """``apply`` for a run of one type's events, one per household (the consumer's batch): the rows it lacks
-    written in one statement, the households' and members' rows read and locked by one statement each, the
-    changes made, one flush. Returns the facts after it in the batch's order, and which households it created
-    (the cluster check counts them)."""
+    written in one statement, the households' and members' rows read and locked by one statement each (as
+    plain rows, ``households.Row``), the changes made; the members' rows written back here, the households'
+    by ``save_many`` once the batch is screened (the income follow-up still sets them). Returns the facts in the
+    batch's order, and which households it created (the cluster check counts them)."""
     created = await households.add_missing(session, [(d.household_id, d.village_code) for d in batch], now)
     known = await households.get_many(session, [d.household_id for d in batch])
     pairs = [(m, d.household_id) for d in batch if (m := getattr(d, "member_id", None))]
@@ -190,8 +191,13 @@ async def apply_many(session, batch: list[HouseholdEvent], change: Change,
         member_id = getattr(data, "member_id", None)
         change(known[data.household_id], data, members[member_id] if member_id else None)
         known[data.household_id].updated_at = now
-    await session.flush()
+    await households.save_rows(session, MemberFacts, list(members.values()))
     return [known[d.household_id] for d in batch], created
+
+
+async def save_many(session, facts: list[HouseholdFacts]) -> None:
+    """The batch's household rows (``apply_many``) written back, in one statement."""
+    await households.save_rows(session, HouseholdFacts, facts)
 
 
 async def _members(session, pairs: list[tuple[uuid.UUID, uuid.UUID]]) -> dict[uuid.UUID, MemberFacts]:
@@ -204,13 +210,13 @@ async def _members(session, pairs: list[tuple[uuid.UUID, uuid.UUID]]) -> dict[uu
 
 async def registered_many(session, batch: list[HouseholdRegistered],
                           now: datetime) -> tuple[list[HouseholdFacts], set[uuid.UUID]]:
-    """``registered`` for a batch of households (each once): an import's registrations by the set."""
+    """``registered`` for a batch of households (each once): an import's registrations by the set — the listed
+    members made or updated by one statement, none of them read."""
     facts, created = await apply_many(session, batch, _registered, now)
-    members = await _members(session, [(m.member_id, d.household_id) for d in batch for m in d.members])
-    for data in batch:
-        for m in data.members:
-            _listed(members[m.member_id], m)
-    await session.flush()
+    await households.upsert_listed_members(session, [
+        {"member_id": m.member_id, "household_id": d.household_id, "health": m.health,
+         "disability_grade": m.disability_grade, "schooling_status": m.schooling_status,
+         "insured": m.medical_insurance} for d in batch for m in d.members])
     return facts, created
 
 
