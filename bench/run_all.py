@@ -14,6 +14,7 @@ BENCHES = [
     ["-m", "bench.registry_export"],
     ["bench/monitoring_rescreen.py"],
     ["bench/monitoring_dashboard.py"],
+    ["bench/province.py"],
     ["-m", "bench.api_throughput"],
     ["-m", "bench.registry_http", "--households", "20000", "--rounds", "3"],
     ["-m", "bench.event_latency", "--backlog", "2000"],

@@ -1,8 +1,7 @@
 """Queries of the re-screen after a line change (``domain.rescreen``): the area's households under the new
-line with the open case each has, and set-based writes of what the rules decided — one statement per
-table, however many households.
-
-``under_line`` only narrows the candidates with the line; ``domain.rules.income_below_line`` decides."""
+line not yet signalled for their income kept in a temporary table, then their signals, cases, history lines
+and events one statement each, however many households; and the set-based writes of ``signals.record_many``
+(a batch of registry events)."""
 
 import json
 import uuid
@@ -15,18 +14,6 @@ from sqlmodel.ext.asyncio.session import AsyncSession
 from monitoring.models import CaseStep, Signal
 from monitoring.models.cases import OPEN_STAGES_SQL
 from monitoring.models.policies import IN_FORCE_SQL
-
-UNDER_LINE = text(f"""
-SELECT h.household_id, h.village_code, h.per_capita_income, h.income_year, h.main_cause,
-       oc.id AS open_case_id, oc.stage AS open_stage, oc.risk_types AS open_risk_types,
-       oc.village_code AS open_village_code,
-       ARRAY(SELECT s.fact_key FROM signals s WHERE s.household_id = h.household_id AND s.rule = :rule) AS signalled
-  FROM household_facts h
-  LEFT JOIN cases oc ON oc.household_id = h.household_id AND oc.{OPEN_STAGES_SQL}
- WHERE h.village_code LIKE :scope || '%' AND h.per_capita_income < :line
-   AND {IN_FORCE_SQL}
- ORDER BY h.household_id
-""")
 
 INSERT_SIGNALS = text("""
 INSERT INTO signals (id, household_id, village_code, risk_type, rule, fact_key, facts, source, case_id,
@@ -80,6 +67,90 @@ UPDATE cases c SET risk_types = ARRAY(SELECT jsonb_array_elements_text(u.risk_ty
 """)
 
 
+#: the households under the line, each with its income fact and the open case it has, kept for the statements
+#: below when that fact is not signalled yet; answers (under the line, kept). The rule's risk type comes as a
+#: table of its answers (``causes`` → ``risk_types``, ``other`` for the rest); the fact key and facts are
+#: ``rules.income_fact_key`` and ``rules._income_facts`` in SQL (tests/core/test_rescreen_parity.py holds them
+#: to the per-event path, byte for byte)
+STAGE_FRESH = text(f"""
+WITH below AS MATERIALIZED (
+  SELECT h.household_id, h.village_code, h.per_capita_income, h.income_year,
+         coalesce(rt.risk_type, :other) AS risk_type,
+         coalesce(h.income_year::text, '?') || ':' || round(h.per_capita_income, 2)::text AS fact_key,
+         oc.id AS open_case_id, oc.stage AS open_stage, oc.risk_types AS open_risk_types,
+         oc.village_code AS open_village_code
+    FROM household_facts h
+    LEFT JOIN cases oc ON oc.household_id = h.household_id AND oc.{OPEN_STAGES_SQL}
+    LEFT JOIN unnest(CAST(:causes AS text[]), CAST(:risk_types AS text[])) AS rt(cause, risk_type)
+           ON rt.cause = h.main_cause
+   WHERE h.village_code LIKE :scope || '%' AND h.per_capita_income < :line
+     AND {IN_FORCE_SQL}
+), kept AS (
+  INSERT INTO rescreen_fresh (household_id, village_code, risk_type, fact_key, facts, open_case_id, open_stage,
+                              open_risk_types, open_village_code, case_id)
+  SELECT b.household_id, b.village_code, b.risk_type, b.fact_key,
+         jsonb_build_object('per_capita_income', b.per_capita_income::text, 'income_line', CAST(:line_text AS text),
+                            'year', b.income_year),
+         b.open_case_id, b.open_stage, b.open_risk_types, b.open_village_code,
+         coalesce(b.open_case_id, gen_random_uuid())
+    FROM below b
+   WHERE NOT EXISTS (SELECT 1 FROM signals s
+                      WHERE s.household_id = b.household_id AND s.rule = :rule AND s.fact_key = b.fact_key)
+  RETURNING 1
+)
+SELECT (SELECT count(*) FROM below), (SELECT count(*) FROM kept)
+""")
+FRESH_TABLE = text("""
+CREATE TEMPORARY TABLE rescreen_fresh (
+  household_id uuid PRIMARY KEY, village_code text, risk_type text, fact_key text, facts jsonb,
+  open_case_id uuid, open_stage text, open_risk_types text[], open_village_code text,
+  case_id uuid, signal_id uuid DEFAULT gen_random_uuid()
+) ON COMMIT DROP
+""")
+JOINING = text("SELECT open_case_id, open_risk_types, risk_type FROM rescreen_fresh WHERE open_case_id IS NOT NULL")
+RECORD_SIGNALS = text("""
+INSERT INTO signals (id, household_id, village_code, risk_type, rule, fact_key, facts, source, case_id, created_at)
+SELECT signal_id, household_id, village_code, risk_type, :rule, fact_key, facts, :source, case_id, :now
+  FROM rescreen_fresh
+""")
+OPEN_CASES = text("""
+INSERT INTO cases (id, household_id, village_code, stage, risk_types, gaps, source, opened_at, decision_due_at,
+                   due_step, due_at, next_due_at, version, updated_at)
+SELECT case_id, household_id, village_code, :stage, ARRAY[risk_type], CAST(:gaps AS text[]), :source, :opened_at,
+       :decision_due_at, :due_step, :due_at, :next_due_at, :version, :updated_at
+  FROM rescreen_fresh WHERE open_case_id IS NULL
+ ORDER BY household_id
+""")
+#: a case's history line for its signal: ``open`` when the signal opened it, ``signal`` when it joined
+RECORD_STEPS = text("""
+INSERT INTO case_steps (id, case_id, action, from_stage, to_stage, note, data, at)
+SELECT gen_random_uuid(), case_id, CASE WHEN open_case_id IS NULL THEN 'open' ELSE 'signal' END, open_stage,
+       coalesce(open_stage, CAST(:opened_stage AS text)), :rule,
+       jsonb_build_object('signal_id', signal_id::text, 'risk_type', risk_type, 'source', CAST(:source AS text)), :now
+  FROM rescreen_fresh
+""")
+#: ``case.opened`` (a signal that opened its case), then ``risk.detected``, a household after the other: each
+#: payload is its event model's dump of the constant fields (``opened`` / ``detected``) and the row's own
+STAGE_EVENTS = text("""
+INSERT INTO outbox (id, topic, key, type, source, subject, area_code, correlation_id, time, data, attempts)
+SELECT gen_random_uuid(), :topic, e.case_id::text, e.type, :event_source, e.case_id::text, e.area_code,
+       :correlation_id, :time, e.data, 0
+  FROM (SELECT f.household_id, 1 AS n, f.case_id, CAST(:opened_type AS text) AS type, f.village_code AS area_code,
+               CAST(:opened AS jsonb) || jsonb_build_object(
+                 'case_id', f.case_id, 'household_id', f.household_id, 'village_code', f.village_code,
+                 'risk_types', jsonb_build_array(f.risk_type)) AS data
+          FROM rescreen_fresh f WHERE f.open_case_id IS NULL
+        UNION ALL
+        SELECT f.household_id, 2, f.case_id, CAST(:detected_type AS text), coalesce(f.open_village_code, f.village_code),
+               CAST(:detected AS jsonb) || jsonb_build_object(
+                 'case_id', f.case_id, 'household_id', f.household_id,
+                 'village_code', coalesce(f.open_village_code, f.village_code), 'signal_id', f.signal_id,
+                 'risk_type', f.risk_type, 'facts', f.facts)
+          FROM rescreen_fresh f) AS e
+ ORDER BY e.household_id, e.n
+""")
+
+
 def _columns(rows: list[dict], names: tuple[str, ...], as_json: tuple[str, ...] = ()) -> dict[str, list]:
     return {n: [json.dumps(r[n]) if n in as_json else r[n] for r in rows] for n in names}
 
@@ -88,15 +159,6 @@ async def lock_signals_and_cases(session: AsyncSession) -> None:
     """New cases must not race an event handler opening one for the same household; signals first, then
     cases: the order a handler takes them in, so the two wait for each other, never deadlock."""
     await session.execute(text("LOCK TABLE signals, cases IN SHARE ROW EXCLUSIVE MODE"))
-
-
-async def under_line(session: AsyncSession, *, scope: str, line: Decimal, year: int, current_year: int,
-                     rule: str) -> list[Row]:
-    """(household_id, village_code, per_capita_income, income_year, main_cause, open_case_id, open_stage,
-    open_risk_types, signalled: the fact keys ``rule`` already recorded for it) of the households under
-    ``scope`` whose income is under ``line`` and screened by the (year, scope) row."""
-    return list((await session.execute(UNDER_LINE, {
-        "scope": scope, "line": line, "year": year, "current_year": current_year, "rule": rule})).all())
 
 
 async def insert_signals(session: AsyncSession, rows: list[dict]) -> set[uuid.UUID]:
@@ -127,3 +189,36 @@ async def insert_steps(session: AsyncSession, steps: list[dict]) -> None:
     if steps:
         names = tuple(c.name for c in CaseStep.__table__.columns)
         await session.execute(INSERT_STEPS, _columns(steps, names, as_json=("data",)))
+
+
+async def stage_fresh(session: AsyncSession, *, scope: str, line: Decimal, year: int, current_year: int, rule: str,
+                      causes: list[str], risk_types: list[str], other: str) -> tuple[int, int]:
+    """Keep, in this transaction's ``rescreen_fresh``, the households under ``scope`` whose income is under
+    ``line``, screened by the (year, scope) row, and not yet signalled by ``rule`` for that income. Returns
+    (households under the line, households kept)."""
+    await session.execute(FRESH_TABLE)
+    below, kept = (await session.execute(STAGE_FRESH, {
+        "scope": scope, "line": line, "line_text": str(line), "year": year, "current_year": current_year,
+        "rule": rule, "causes": causes, "risk_types": risk_types, "other": other})).one()
+    return below, kept
+
+
+async def joining(session: AsyncSession) -> list[Row]:
+    """(open case id, its risk types, the new signal's risk type) of the kept households with a case open."""
+    return list((await session.execute(JOINING)).all())
+
+
+async def record_fresh(session: AsyncSession, *, rule: str, source: str, case: dict, now: datetime) -> int:
+    """The kept households' signals, the cases they open (``case``: the columns every one of them shares, as
+    ``signals.opened_case`` gives them) and their history lines; returns the cases opened."""
+    await session.execute(RECORD_SIGNALS, {"rule": rule, "source": source, "now": now})
+    opened = await session.execute(OPEN_CASES, {**case, "source": source})
+    await session.execute(RECORD_STEPS, {"rule": rule, "source": source, "now": now, "opened_stage": case["stage"]})
+    return opened.rowcount
+
+
+async def stage_events(session: AsyncSession, events: dict) -> None:
+    """The kept households' events in the outbox (``STAGE_EVENTS``' parameters), then ``rescreen_fresh`` is
+    dropped."""
+    await session.execute(STAGE_EVENTS, events)
+    await session.execute(text("DROP TABLE rescreen_fresh"))
