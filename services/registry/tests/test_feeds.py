@@ -165,3 +165,20 @@ async def test_human_resources_feed_carries_pensions(client, settings):
         refused = await client.post("/api/v1/feeds/human_resources", headers=hr, json={"records": [bad]})
         assert refused.status_code == 422 and says in refused.json()["errors"][0]["msg"], refused.text
         assert refused.json()["errors"][0]["loc"][:2] == ["records", 0]
+
+
+async def test_a_housing_feed_naming_two_members_of_one_household_records_both_in_order(client, settings):
+    """A housing feed's records are written together at the commit (no savepoint each): the second appraisal of
+    one household still sees the first, as one request after another would."""
+    head_id, spouse_id = id_number(), id_number("19700302")
+    hh = await _register(client, settings, member(id_number=head_id), member("配偶", id_number=spouse_id))
+    feed = await client.post("/api/v1/feeds/housing", headers=_dept(settings, "housing"), json={"records": [
+        {"id_number": head_id, "grade": "D", "assessed_on": "2024-06-01"},
+        {"id_number": spouse_id, "grade": "C", "assessed_on": "2024-07-01"}]})
+    assert feed.json()["changed"] == 2, feed.text
+    file = (await client.get(f"/api/v1/households/{hh['id']}", headers=auth(settings))).json()
+    assert file["housing_grade"] == "C" and file["version"] == hh["version"] + 2
+    events = await read_events(settings.kafka_bootstrap_servers, REGISTRY_HOUSEHOLD,
+                               where=lambda e: e.subject == hh["id"] and e.name == "household.housing_assessed",
+                               until=lambda evs: len(evs) >= 2)
+    assert [(e.data["grade"], e.data["previous_grade"]) for e in events] == [("D", hh["housing_grade"]), ("C", "D")]

@@ -6,6 +6,8 @@ Each record names a person by resident ID number. A matched record changes the m
 through the same rules as a cadre's edit (history, version, event); an unmatched one comes back.
 """
 
+import contextlib
+
 from backstop_common.auth import Principal, Role
 from backstop_common.i18n import message_of, msg, term, translate
 from backstop_common.privacy import mask_id_number
@@ -28,6 +30,11 @@ def may_post(principal: Principal, department: str) -> None:
         raise Forbidden(msg("only {department} staff may post this feed", department=term("department", department)))
 
 
+#: departments whose matched record may still be refused (a member who already left, a household's status rule):
+#: each of their records in a savepoint of its own. The others cannot fail once matched: their writes wait in
+#: the session and go at the commit's flush, one batched statement a table, instead of a savepoint and a flush
+#: per record (a feed of 10,000 housing records: 40,000 round trips fewer; issue 18)
+REFUSABLE = frozenset({"public_security", "civil_affairs"})
 NO_MEMBER = "no current member with this ID number in your area"
 #: what a public-security record ends a membership with (减员 reason)
 DEPARTURES = {"death": "death", "moved_out": "migration"}
@@ -75,7 +82,8 @@ async def apply_feed(uow: UnitOfWork, principal: Principal, department: str, rec
             continue
         member, household = found[number]
         try:
-            async with uow.session.begin_nested():  # a refused record changes nothing and comes back
+            # a refused record changes nothing and comes back
+            async with uow.session.begin_nested() if department in REFUSABLE else contextlib.nullcontext():
                 changed = await _apply(uow, principal, department, records[index], member, household, action)
         except (Conflict, Unprocessable) as exc:
             result.unmatched.append(FeedUnmatched(index=index, id_number=mask_id_number(number),
@@ -109,5 +117,4 @@ async def _apply(uow: UnitOfWork, principal: Principal, department: str, record,
     if changed:
         apply_housing(uow, principal, household, HousingAssessmentCreate(
             grade=record.grade, assessed_on=record.assessed_on, note=record.note), source=action)
-        await uow.session.flush()
     return changed
