@@ -1,6 +1,6 @@
-"""The minimal baseline: bare Starlette + asyncpg doing the registry's read and list queries, and the
-income assessment's and the housing appraisal's writes, each in one transaction (issue 18: the write routes are
-compared with it).
+"""The minimal baseline: bare Starlette + asyncpg doing the registry's read and list queries, and the writes of
+the income assessment, the housing appraisal, the water check, the disaster report and the member change, each in
+one transaction (issue 18: the write routes are compared with it).
 
     uvicorn bench.baseline_app:app   (BASELINE_DATABASE_URL = the registry's database)
 
@@ -94,37 +94,115 @@ async def assess_income(request):
     return _json({"id": str(assessment_id), "per_capita_income": str(per_capita)})
 
 
-# the housing appraisal's writes (registry.domain.conditions.apply_housing), the same way
-HOUSING_LOCK = ("SELECT village_code, housing_grade, housing_assessed_on, version FROM households WHERE id = $1 "
-                "FOR UPDATE")
-HOUSING = ("INSERT INTO housing_assessments (id, household_id, grade, assessed_on, note, source, assessed_by, "
-           "created_at) VALUES ($1, $2, $3, $4, $5, 'registry', 'bench', now())")
-HOUSING_UPDATE = ("UPDATE households SET housing_grade = CASE WHEN $2 THEN $3 ELSE housing_grade END, "
-                  "housing_assessed_on = CASE WHEN $2 THEN $4 ELSE housing_assessed_on END, version = version + 1, "
-                  "updated_at = now() WHERE id = $1")
-HOUSING_HISTORY = HISTORY.replace("'income_assessment'", "'housing_assessment'")
-HOUSING_OUTBOX = OUTBOX.replace("income_assessed", "housing_assessed")
+# the housing appraisal's and the water check's writes (registry.domain.conditions), the same way
+def _condition_writes(table: str, value: str, current: str, assessed: str, entity: str, source: str) -> dict:
+    registry = "'registry', " if source else ""  # a housing appraisal's source
+    return {
+        "lock": f"SELECT village_code, {current}, {assessed}, version FROM households WHERE id = $1 FOR UPDATE",
+        "insert": f"INSERT INTO {table} (id, household_id, {value}, assessed_on, note, {source}assessed_by, "
+                  f"created_at) VALUES ($1, $2, $3, $4, $5, {registry}'bench', now())",
+        "update": f"UPDATE households SET {current} = CASE WHEN $2 THEN $3 ELSE {current} END, {assessed} = CASE "
+                  f"WHEN $2 THEN $4 ELSE {assessed} END, version = version + 1, updated_at = now() WHERE id = $1",
+        "history": HISTORY.replace("'income_assessment'", f"'{entity}'"),
+        "outbox": OUTBOX.replace("income_assessed", f"{entity.split('_')[0]}_assessed"),
+        "value": value, "current": current, "assessed": assessed,
+    }
 
 
-async def assess_housing(request):
-    """POST /households/{id}/housing-assessments: the rows the registry writes, in one transaction."""
+HOUSING = _condition_writes("housing_assessments", "grade", "housing_grade", "housing_assessed_on",
+                            "housing_assessment", "source, ")
+WATER = _condition_writes("water_assessments", "safe_water", "safe_water", "water_assessed_on", "water_assessment",
+                          "")
+
+
+def _assessing(writes: dict):
+    """POST /households/{id}/housing-assessments or …/water-assessments: the rows the registry writes, in one
+    transaction."""
+    async def assess(request):
+        body, household_id = json.loads(await request.body()), request.path_params["id"]
+        assessed_on, assessment_id, value = date.fromisoformat(body["assessed_on"]), uuid.uuid4(), writes["value"]
+        async with request.app.state.pool.acquire() as conn, conn.transaction():
+            household = await conn.fetchrow(writes["lock"], household_id)
+            if household is None:
+                return Response(status_code=404)
+            await conn.execute(writes["insert"], assessment_id, household_id, body[value], assessed_on,
+                               body.get("note"))
+            newer = household[writes["assessed"]] is None or assessed_on >= household[writes["assessed"]]
+            await conn.execute(writes["update"], household_id, newer, body[value], assessed_on)
+            await conn.execute(writes["history"], household_id, assessment_id,
+                               json.dumps({value: body[value], "assessed_on": body["assessed_on"]}),
+                               household["version"] + 1)
+            data = {"household_id": str(household_id), value: body[value],
+                    f"previous_{value}": household[writes["current"]], "assessed_on": body["assessed_on"]}
+            await conn.execute(writes["outbox"], uuid.uuid4(), str(household_id), household["village_code"],
+                               datetime.now(UTC), json.dumps(data))
+        return _json({"id": str(assessment_id), value: body[value]})
+    return assess
+
+
+DISASTER_LOCK = "SELECT village_code, version FROM households WHERE id = $1 FOR UPDATE"
+DISASTER = ("INSERT INTO disasters (id, household_id, disaster_type, loss_amount, occurred_on, description, "
+            "reported_by, created_at) VALUES ($1, $2, $3, $4, $5, $6, 'bench', now())")
+TOUCH = "UPDATE households SET version = version + 1, updated_at = now() WHERE id = $1"
+DISASTER_HISTORY = HISTORY.replace("'income_assessment'", "'disaster'")
+DISASTER_OUTBOX = OUTBOX.replace("household.income_assessed", "household.disaster_reported")
+
+
+async def report_disaster(request):
+    """POST /households/{id}/disasters: the rows the registry writes, in one transaction."""
     body, household_id = json.loads(await request.body()), request.path_params["id"]
-    assessed_on, assessment_id = date.fromisoformat(body["assessed_on"]), uuid.uuid4()
+    occurred_on, disaster_id, loss = date.fromisoformat(body["occurred_on"]), uuid.uuid4(), Decimal(body["loss_amount"])
     async with request.app.state.pool.acquire() as conn, conn.transaction():
-        household = await conn.fetchrow(HOUSING_LOCK, household_id)
+        household = await conn.fetchrow(DISASTER_LOCK, household_id)
         if household is None:
             return Response(status_code=404)
-        await conn.execute(HOUSING, assessment_id, household_id, body["grade"], assessed_on, body.get("note"))
-        newer = household["housing_assessed_on"] is None or assessed_on >= household["housing_assessed_on"]
-        await conn.execute(HOUSING_UPDATE, household_id, newer, body["grade"], assessed_on)
-        await conn.execute(HOUSING_HISTORY, household_id, assessment_id,
-                           json.dumps({"grade": body["grade"], "assessed_on": body["assessed_on"]}),
-                           household["version"] + 1)
-        data = {"household_id": str(household_id), "grade": body["grade"],
-                "previous_grade": household["housing_grade"], "assessed_on": body["assessed_on"]}
-        await conn.execute(HOUSING_OUTBOX, uuid.uuid4(), str(household_id), household["village_code"],
+        await conn.execute(DISASTER, disaster_id, household_id, body["disaster_type"], loss, occurred_on,
+                           body.get("description"))
+        await conn.execute(TOUCH, household_id)
+        await conn.execute(DISASTER_HISTORY, household_id, disaster_id, json.dumps(body), household["version"] + 1)
+        data = {"household_id": str(household_id), "disaster_id": str(disaster_id), **body}
+        await conn.execute(DISASTER_OUTBOX, uuid.uuid4(), str(household_id), household["village_code"],
                            datetime.now(UTC), json.dumps(data))
-    return _json({"id": str(assessment_id), "grade": body["grade"]})
+    return _json({"id": str(disaster_id), **body})
+
+
+# the member change's writes (registry.domain.members.update_member: PATCH /members/{id} with If-Match): the
+# member and its household locked, the member's facts and version, the household's updated_at, a history row, the
+# health event's outbox row and the county admin's access-log row (the answer shows the member unmasked)
+MEMBER_LOCK = ("SELECT m.household_id, m.version, m.medical_out_of_pocket, m.health, h.village_code "
+               "FROM members m JOIN households h ON h.id = m.household_id WHERE m.id = $1 FOR UPDATE")
+MEMBER_UPDATE = ("UPDATE members SET medical_out_of_pocket = $2, medical_cost_year = $3, version = version + 1, "
+                 "updated_at = now() WHERE id = $1 RETURNING *")
+MEMBER_TOUCH = "UPDATE households SET updated_at = now() WHERE id = $1"
+MEMBER_HISTORY = ("INSERT INTO change_history (household_id, entity, entity_id, action, field, old_value, new_value, "
+                  "actor, actor_role, version, changed_at) VALUES ($1, 'member', $2, 'updated', "
+                  "'medical_out_of_pocket', $3, $4, 'bench', 'county_admin', $5, now())")
+MEMBER_OUTBOX = OUTBOX.replace("household.income_assessed", "member.health_changed")
+ACCESS = ("INSERT INTO access_log (subject, role, household_id, path, fields) "
+          "VALUES ('bench', 'county_admin', $1, $2, 'id_number,phone')")
+
+
+async def change_member(request):
+    """PATCH /members/{id} (If-Match: its version): the rows the registry writes, in one transaction."""
+    body, member_id = json.loads(await request.body()), request.path_params["id"]
+    amount, expected = Decimal(body["medical_out_of_pocket"]), int(request.headers["if-match"].strip('W/"'))
+    async with request.app.state.pool.acquire() as conn, conn.transaction():
+        member = await conn.fetchrow(MEMBER_LOCK, member_id)
+        if member is None:
+            return Response(status_code=404)
+        if member["version"] != expected:
+            return Response(status_code=409)
+        changed = await conn.fetchrow(MEMBER_UPDATE, member_id, amount, body.get("medical_cost_year"))
+        await conn.execute(MEMBER_TOUCH, member["household_id"])
+        await conn.execute(MEMBER_HISTORY, member["household_id"], member_id,
+                           json.dumps(str(member["medical_out_of_pocket"])), json.dumps(str(amount)),
+                           changed["version"])
+        data = {"household_id": str(member["household_id"]), "member_id": str(member_id), "health": member["health"],
+                "medical_out_of_pocket": str(amount), "year": body.get("medical_cost_year")}
+        await conn.execute(MEMBER_OUTBOX, uuid.uuid4(), str(member["household_id"]), member["village_code"],
+                           datetime.now(UTC), json.dumps(data))
+        await conn.execute(ACCESS, member["household_id"], request.url.path)
+    return _json(dict(changed))
 
 
 async def lifespan(app):
@@ -135,5 +213,8 @@ async def lifespan(app):
 
 app = Starlette(routes=[Route("/households/{id:uuid}", household), Route("/households", households),
                         Route("/households/{id:uuid}/income-assessments", assess_income, methods=["POST"]),
-                        Route("/households/{id:uuid}/housing-assessments", assess_housing, methods=["POST"])],
+                        Route("/households/{id:uuid}/housing-assessments", _assessing(HOUSING), methods=["POST"]),
+                        Route("/households/{id:uuid}/water-assessments", _assessing(WATER), methods=["POST"]),
+                        Route("/households/{id:uuid}/disasters", report_disaster, methods=["POST"]),
+                        Route("/members/{id:uuid}", change_member, methods=["PATCH"])],
                 lifespan=lifespan)

@@ -11,7 +11,11 @@ baseline alternately, ``--rounds`` times (so a neighbour's load on a shared mach
   - read:  ``GET /households/{id}`` as the county admin (unmasked: the file and its access-log row)
            vs the baseline's household + members query;
   - write: ``POST /households/{id}/income-assessments`` vs the baseline's same writes in one transaction;
-  - housing: ``POST /households/{id}/housing-assessments`` likewise.
+  - housing, water, disaster: ``POST /households/{id}/housing-assessments``, ``…/water-assessments``,
+           ``…/disasters`` likewise;
+  - member change: ``PATCH /members/{id}`` with ``If-Match`` (a new out-of-pocket medical cost each time: a health
+           event, and the county admin's access-log row for the member answered unmasked) vs the baseline's same
+           rows; each run takes members afresh with their current versions.
 Reported per pair: each side's req/s, p50/p99, wrk's CPU, the server process's and PostgreSQL's CPU per request,
 the ratio of the median req/s and the ratio of the server CPU a request costs (baseline / registry: what the
 req/s ratio would be if each had a core to itself). On a loaded machine only the ratios mean anything, and the
@@ -48,19 +52,50 @@ from bench.profile_summary import summarise
 from bench.registry_export import _load_county
 
 OUT = Path(__file__).parent / "out"
-#: a housing appraisal (the route the ORM still writes: the per-request cuts only)
 HOUSING = {"grade": "C", "assessed_on": "2026-06-01", "note": "bench"}
+WATER = {"safe_water": False, "assessed_on": "2026-06-01", "note": "bench"}
+DISASTER = {"disaster_type": "0201", "loss_amount": "60000.00", "occurred_on": "2026-07-20", "description": "bench"}
+#: ``$n``: the request's number (bench/wrk.py), so every change is a change
+MEMBER_CHANGE = {"medical_out_of_pocket": "$n.00", "medical_cost_year": 2026}
+MEMBERS = "SELECT id, version FROM members WHERE removed_on IS NULL ORDER BY random() LIMIT 20000"
+
+
+def _appending(ids: list[str], admin: dict, route: str, body: dict) -> tuple:
+    return ({"paths": [f"/api/v1/households/{i}/{route}" for i in ids], "headers": admin, "body": body},
+            {"paths": [f"/households/{i}/{route}" for i in ids], "body": body})
 
 
 def _pairs(ids: list[str]) -> dict:
+    """Each side's ``wrk.run`` arguments; a callable for a route whose requests depend on the database's state."""
     admin = {"Authorization": f"Bearer {mint_token(one_machine_settings(), role='county_admin', area=COUNTY_CODE)}"}
+
+    def member_change(prefix: str, headers: dict):
+        async def target(conn) -> dict:
+            rows = await conn.fetch(MEMBERS)
+            return {"paths": [f"{prefix}/members/{r['id']}" for r in rows], "headers": headers,
+                    "path_headers": [{"If-Match": str(r["version"])} for r in rows], "body": MEMBER_CHANGE,
+                    "method": "PATCH"}
+        return target
+
     return {
-        "read": (([f"/api/v1/households/{i}" for i in ids], admin, None), ([f"/households/{i}" for i in ids], {}, None)),
-        "income write": (([f"/api/v1/households/{i}/income-assessments" for i in ids], admin, INCOME),
-                         ([f"/households/{i}/income-assessments" for i in ids], {}, INCOME)),
-        "housing write": (([f"/api/v1/households/{i}/housing-assessments" for i in ids], admin, HOUSING),
-                          ([f"/households/{i}/housing-assessments" for i in ids], {}, HOUSING)),
+        "read": ({"paths": [f"/api/v1/households/{i}" for i in ids], "headers": admin},
+                 {"paths": [f"/households/{i}" for i in ids]}),
+        "income write": _appending(ids, admin, "income-assessments", INCOME),
+        "housing write": _appending(ids, admin, "housing-assessments", HOUSING),
+        "water write": _appending(ids, admin, "water-assessments", WATER),
+        "disaster write": _appending(ids, admin, "disasters", DISASTER),
+        "member change": (member_change("/api/v1", admin), member_change("", {})),
     }
+
+
+async def _arguments(target, url: str) -> dict:
+    if not callable(target):
+        return target
+    conn = await asyncpg.connect(plain_url(url))
+    try:
+        return await target(conn)
+    finally:
+        await conn.close()
 
 
 def _cpu(proc: psutil.Process) -> float:
@@ -79,31 +114,31 @@ def _postgres_cpu(postmaster: psutil.Process) -> float:
     return total
 
 
-def _timed(server: psutil.Process, postmaster: psutil.Process, root: str, paths, headers, body, seconds: float,
+def _timed(server: psutil.Process, postmaster: psutil.Process, root: str, target: dict, seconds: float,
            connections: int) -> dict:
     """One wrk run with the server's and PostgreSQL's CPU per request beside it: on a loaded machine the
     req/s say as much about the neighbours as about the server, the CPU a request costs does not."""
     before, pg_before = _cpu(server), _postgres_cpu(postmaster)
-    result = wrk.run(root, paths, headers=headers, body=body, seconds=seconds, connections=connections)
+    result = wrk.run(root, **target, seconds=seconds, connections=connections)
     requests = max(1.0, result["rps"] * seconds)
     result["server_cpu_ms_per_request"] = round((_cpu(server) - before) * 1000 / requests, 2)
     result["postgres_cpu_ms_per_request"] = round((_postgres_cpu(postmaster) - pg_before) * 1000 / requests, 2)
     return result
 
 
-def _profile(pid: int, name: str, base: str, target: tuple, seconds: float, connections: int) -> dict:
+def _profile(pid: int, name: str, base: str, target: dict, seconds: float, connections: int) -> dict:
     OUT.mkdir(exist_ok=True)
     folded = OUT / f"registry_{name.replace(' ', '_')}.folded"
     spy = subprocess.Popen([str(Path(sys.executable).parent / "py-spy"), "record", "--pid", str(pid),
                             "--format", "raw", "--rate", "250", "--duration", str(int(seconds)), "--output",
                             str(folded), "--nonblocking"], stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
-    paths, headers, body = target
-    result = wrk.run(base, paths, headers=headers, body=body, seconds=seconds, connections=connections)
+    result = wrk.run(base, **target, seconds=seconds, connections=connections)
     spy.wait(60)
     return {"wrk": result, "profile": str(folded), "summary": summarise(folded.read_text())}
 
 
-async def main(households: int, seconds: float, connections: int, rounds: int, profile: bool) -> dict:
+async def main(households: int, seconds: float, connections: int, rounds: int, profile: bool,
+               only: list[str] | None = None) -> dict:
     with tempfile.TemporaryDirectory() as tmp:
         pg = devstack.start_postgres(Path(tmp) / "pg", cleanup_mode="delete")
         registry = baseline = None
@@ -131,10 +166,12 @@ async def main(households: int, seconds: float, connections: int, rounds: int, p
             report = {"load_generator": "wrk, 1 thread", "households": households, "connections": connections,
                       "load_average_before": [round(x, 1) for x in os.getloadavg()]}
             for name, (mine, theirs) in _pairs(ids).items():
+                if only and name not in only:
+                    continue
                 runs = {"registry": [], "baseline": []}
-                for who, root, (paths, headers, body) in [("registry", reg, mine), ("baseline", base, theirs)] * rounds:
-                    wrk.run(root, paths, headers=headers, body=body, seconds=2, connections=connections)  # warm
-                    runs[who].append(_timed(servers[who], postmaster, root, paths, headers, body, seconds,
+                for who, root, target in [("registry", reg, mine), ("baseline", base, theirs)] * rounds:
+                    wrk.run(root, **await _arguments(target, url), seconds=2, connections=connections)  # warm
+                    runs[who].append(_timed(servers[who], postmaster, root, await _arguments(target, url), seconds,
                                             connections))
                     print(f"{who} {name}: {runs[who][-1]}", flush=True)
                 median = {who: statistics.median(r["rps"] for r in rs) for who, rs in runs.items()}
@@ -144,7 +181,8 @@ async def main(households: int, seconds: float, connections: int, rounds: int, p
                 print(f"{name}: ratio {report[name]['ratio']}, server CPU a request {cpu['registry']:.2f} vs "
                       f"{cpu['baseline']:.2f} ms (baseline/registry {report[name]['cpu_ratio']})", flush=True)
                 if profile:
-                    report[name]["profile"] = _profile(registry.pid, name, reg, mine, seconds, connections)
+                    report[name]["profile"] = _profile(registry.pid, name, reg, await _arguments(mine, url), seconds,
+                                                       connections)
                     print(json.dumps(report[name]["profile"]["summary"], indent=1, ensure_ascii=False), flush=True)
             report["load_average_after"] = [round(x, 1) for x in os.getloadavg()]
             return report
@@ -162,11 +200,12 @@ if __name__ == "__main__":
     parser.add_argument("--connections", type=int, default=16)
     parser.add_argument("--rounds", type=int, default=2)
     parser.add_argument("--profile", action="store_true", help="one more registry run of each pair under py-spy")
+    parser.add_argument("--only", action="append", help="run only this pair (repeatable): read, income write, …")
     args = parser.parse_args()
     if not shutil.which("wrk"):
         sys.exit("wrk is not installed: `make wrk`")
     print(f"machine: {machine()}")
-    result = asyncio.run(main(args.households, args.seconds, args.connections, args.rounds, args.profile))
+    result = asyncio.run(main(args.households, args.seconds, args.connections, args.rounds, args.profile, args.only))
     print(json.dumps(result, indent=2, ensure_ascii=False))
     OUT.mkdir(exist_ok=True)
     (OUT / "registry_http.json").write_text(json.dumps(result, indent=2, ensure_ascii=False))

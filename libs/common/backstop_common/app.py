@@ -18,8 +18,9 @@ from backstop_common.auth import AreaInScope
 from backstop_common.broker_watch import BrokerWatch
 from backstop_common.clock import Clock
 from backstop_common.consumer import BatchHandler, EventConsumer, FetchHandler, Handler
-from backstop_common.db import create_engine, create_session_factory
+from backstop_common.db import create_engine, create_session_factory, plain_url
 from backstop_common.freshness import Freshness
+from backstop_common.hot import HotRoute, HotRoutes
 from backstop_common import idempotency
 from backstop_common.idempotency import Idempotency
 from backstop_common.i18n import ensure_catalogue, msg
@@ -59,6 +60,8 @@ class ServiceSpec:
     version: str = "0.1.0"
     #: the app's clock (clock.py); a fresh real-time one unless a test or a demo hands one in
     clock: Clock | None = None
+    #: routes served below FastAPI on their happy path (hot.py); their own asyncpg pool is opened for them
+    hot_routes: list[HotRoute] = field(default_factory=list)
 
 
 async def _bounded(what: str, awaitable, seconds: float = 10.0) -> None:
@@ -77,6 +80,15 @@ def _refuse_weak_secret(settings: ServiceSettings) -> None:
         raise InsecureSettings(problem)
 
 
+async def _hot_pool(spec: ServiceSpec):
+    if not spec.hot_routes:
+        return None
+    import asyncpg
+
+    return await asyncpg.create_pool(plain_url(spec.settings.database_url), min_size=1,
+                                     max_size=spec.settings.db_hot_pool_size)
+
+
 def _lifespan(spec: ServiceSpec):
     @contextlib.asynccontextmanager
     async def lifespan(app: FastAPI) -> AsyncIterator[None]:
@@ -89,6 +101,7 @@ def _lifespan(spec: ServiceSpec):
         watch = BrokerWatch(sessions, settings)
         relay = OutboxRelay(sessions, publisher, settings, watch)
         app.state.engine, app.state.sessions, app.state.publisher, app.state.relay = engine, sessions, publisher, relay
+        app.state.hot_pool = await _hot_pool(spec)
         app.state.consumer = None
         tasks = []
         if settings.relay_enabled:
@@ -114,6 +127,8 @@ def _lifespan(spec: ServiceSpec):
             await _bounded("publisher", publisher.close())
             await _bounded("broker watch", watch.close())
             await _bounded("engine", engine.dispose())
+            if app.state.hot_pool is not None:
+                await _bounded("hot pool", app.state.hot_pool.close())
             log.info("service.stopped", service=spec.name)
 
     return lifespan
@@ -212,6 +227,8 @@ def create_app(spec: ServiceSpec) -> FastAPI:
     app.state.clock = spec.clock or Clock()
     install_problem_handlers(app)
     install_database_problem_handlers(app)
+    if spec.hot_routes:  # innermost: inside Idempotency (a keyed request goes to FastAPI) and the metrics
+        app.add_middleware(HotRoutes, routes=spec.hot_routes)
     app.add_middleware(Idempotency)
     app.add_middleware(RequestMetrics)
     app.add_middleware(BodyLimit, max_bytes=spec.settings.max_body_bytes)

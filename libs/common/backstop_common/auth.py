@@ -202,6 +202,11 @@ def _sources_of(route: APIRoute) -> frozenset[str]:
     return cached[1]
 
 
+def requests_no_areas(route: APIRoute) -> bool:
+    """The area-in-scope check has nothing to check on this route (it takes no ``area_code``, or is public)."""
+    return not _sources_of(route)
+
+
 async def _requested_areas(request: Request, route: APIRoute | None) -> list[str]:
     sources = _sources_of(route) if route is not None else frozenset()
     values = [request.query_params.get(AREA_PARAM) if "query" in sources else None,

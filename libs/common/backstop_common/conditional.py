@@ -30,8 +30,13 @@ def conditional(request: Request, body: bytes | BaseModel, status: int = 200) ->
     """The JSON answer with its ``ETag``, or an empty 304 when the caller's copy is current (GET only)."""
     if isinstance(body, BaseModel):
         body = JSONResponse(jsonable_encoder(body)).body
+    return conditional_answer(request.method, request.headers.get("if-none-match"), body, status)
+
+
+def conditional_answer(method: str, if_none_match: str | None, body: bytes, status: int = 200) -> Response:
+    """``conditional`` from the request's method and ``If-None-Match`` (a hot route has no FastAPI request)."""
     tag = etag_of(body)
     headers = {"ETag": tag, "Cache-Control": "private, no-cache"}
-    if request.method in ("GET", "HEAD") and _matches(request.headers.get("if-none-match"), tag):
+    if method in ("GET", "HEAD") and _matches(if_none_match, tag):
         return Response(status_code=304, headers=headers)
     return Response(body, status_code=status, media_type="application/json", headers=headers)

@@ -30,11 +30,56 @@ def create_engine(url: str, *, pool_size: int = 10) -> AsyncEngine:
     return create_async_engine(async_url(url), pool_size=pool_size, max_overflow=pool_size)
 
 
-async def driver_connection(session: AsyncSession):
+class DriverSession:
+    """A hot route's session (hot.py): an asyncpg connection, in a transaction when the route writes. It does
+    what the repository's driver statements ask of a session — ``driver_connection``, flush, commit, rollback —
+    and nothing of the ORM: a domain path that reaches for it (``session.add``) fails before anything is
+    written, and the request goes to FastAPI's route instead."""
+
+    def __init__(self, connection, transaction=None):
+        self.connection, self.transaction = connection, transaction
+
+    @property
+    def open(self) -> bool:
+        return self.transaction is not None
+
+    async def flush(self) -> None:
+        """Nothing is held back: every statement went to the database when it was executed."""
+
+    async def commit(self) -> None:
+        if self.transaction is not None:
+            transaction, self.transaction = self.transaction, None
+            await transaction.commit()
+
+    async def rollback(self) -> None:
+        if self.transaction is not None:
+            transaction, self.transaction = self.transaction, None
+            await transaction.rollback()
+
+
+async def driver_connection(session: AsyncSession | DriverSession):
     """The asyncpg connection under a session, for the few statements that skip the ORM (bulk loads, hot
     reads). Until the session has executed something there is no transaction: a statement commits alone."""
+    if isinstance(session, DriverSession):
+        return session.connection
     connection = await session.connection()
     return (await connection.get_raw_connection()).driver_connection
+
+
+async def transaction_connection(session: AsyncSession | DriverSession):
+    """``driver_connection`` with the session's transaction begun, for a write's first statement (a lock).
+
+    SQLAlchemy's asyncpg adapter sends BEGIN lazily, before the first statement it executes itself; a statement
+    sent on the bare connection before that would commit alone (and release its lock at once). Beginning it here
+    — the adapter's own ``_start_transaction``, which its commit and rollback then end — spares the lock the
+    ORM's execution path, a quarter of the income write's CPU (bench/RESULTS.md, issue 18)."""
+    if isinstance(session, DriverSession):
+        return session.connection
+    connection = await session.connection()
+    adapted = (await connection.get_raw_connection()).dbapi_connection
+    if adapted._transaction is None:
+        await adapted._start_transaction()
+    return adapted.driver_connection
 
 
 def create_session_factory(engine: AsyncEngine) -> async_sessionmaker[AsyncSession]:

@@ -59,7 +59,7 @@ def _valid(key: str) -> bool:
     return 0 < len(key) <= 255 and key.isascii() and key.isprintable() and " " not in key
 
 
-async def _read_body(receive) -> bytes:
+async def read_body(receive) -> bytes:
     chunks, more = [], True
     while more:
         message = await receive()
@@ -95,8 +95,8 @@ class Idempotency:
         subject = _subject(scope)
         if subject is None:  # no valid token: the route answers 401 and nothing is stored
             return await self.app(scope, receive, send)
-        body = await _read_body(receive)
-        await self._keyed(scope, send, subject, key, _digest(scope, body), _replay(body, receive))
+        body = await read_body(receive)
+        await self._keyed(scope, send, subject, key, _digest(scope, body), replay(body, receive))
 
     async def _keyed(self, scope, send, subject: str, key: str, digest: str, receive) -> None:
         app = scope["app"]
@@ -154,17 +154,17 @@ async def _no_body():
     return {"type": "http.request", "body": b"", "more_body": False}
 
 
-def _replay(body: bytes, receive):
+def replay(body: bytes, receive):
     """The body already read, once; then the real channel (a disconnect)."""
     given = [False]
 
-    async def replay():
+    async def again():
         if not given[0]:
             given[0] = True
             return {"type": "http.request", "body": body, "more_body": False}
         return await receive()
 
-    return replay
+    return again
 
 
 class _Answer:

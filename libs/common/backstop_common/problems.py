@@ -130,14 +130,14 @@ def install_problem_handlers(app: FastAPI) -> None:
 
     @app.exception_handler(Exception)
     async def _unexpected(request: Request, exc: Exception):
-        response = _database_problem(request, exc)
+        response = database_problem(request, exc)
         if response is not None:
             return response
         log.exception("http.unhandled_error", path=request.url.path)
         return problem_response(500, "Internal error.", instance=request.url.path)
 
 
-def _database_problem(request: Request, exc: Exception) -> JSONResponse | None:
+def database_problem(request: Request, exc: Exception) -> JSONResponse | None:
     """503 when the database is away, 422 when the client's value cannot be stored; None for anything else."""
     from backstop_common.db import is_bad_data, is_unavailable  # only a service with a database loads it
 
@@ -163,7 +163,7 @@ def install_database_problem_handlers(app: FastAPI) -> None:
     from sqlalchemy.exc import DBAPIError
 
     async def _database(request: Request, exc: Exception):
-        response = _database_problem(request, exc)
+        response = database_problem(request, exc)
         if response is None:
             raise exc
         return response

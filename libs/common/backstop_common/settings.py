@@ -32,6 +32,7 @@ class ServiceSettings(BaseSettings):
     service_name: str = "backstop"
     database_url: str = "postgresql://postgres@127.0.0.1:5432/backstop"
     db_pool_size: int = 10
+    db_hot_pool_size: int = 10  # asyncpg connections of a service's hot routes (hot.py), beside the ORM's pool
 
     kafka_bootstrap_servers: str = _shared("KAFKA_BOOTSTRAP_SERVERS", "127.0.0.1:9092")
     # Tansu answers UnknownError to the idempotent producer: on for real Kafka only.

@@ -19,7 +19,7 @@ from typing import Any
 from sqlalchemy import text
 from sqlmodel.ext.asyncio.session import AsyncSession
 
-from backstop_common.db import driver_connection
+from backstop_common.db import DriverSession, driver_connection, transaction_connection
 from backstop_common.uow import OUTBOX_COLUMNS
 from registry.models import HousingAssessment, IncomeAssessment
 
@@ -43,23 +43,22 @@ class LatestIncome:
     per_capita_income: Decimal
 
 
-LOCK_FOR_INCOME = text("""
+LOCK_FOR_INCOME = """
 SELECT h.id, h.village_code, h.size, h.income_year, h.per_capita_income, h.version,
        l.year AS latest_year, l.per_capita_income AS latest_per_capita_income
   FROM households h
   LEFT JOIN LATERAL (SELECT a.year, a.per_capita_income FROM income_assessments a WHERE a.household_id = h.id
                       ORDER BY a.year DESC, a.created_at DESC LIMIT 1) l ON true
- WHERE h.id = :id
+ WHERE h.id = $1
    FOR UPDATE OF h
-""")
+"""
 
 
-async def lock_for_income(session: AsyncSession, household_id: uuid.UUID
+async def lock_for_income(session: AsyncSession | DriverSession, household_id: uuid.UUID
                           ) -> tuple[IncomeHousehold, LatestIncome | None] | None:
     """The household locked (a concurrent writer waits, then sees the new version) and its latest assessment."""
-    # through the session, not the driver: it begins the session's transaction (SQLAlchemy begins lazily, and a
-    # statement sent on the bare driver connection before that would commit alone, releasing the lock at once)
-    row = (await session.execute(LOCK_FOR_INCOME, {"id": household_id})).mappings().one_or_none()
+    con = await transaction_connection(session)  # the transaction begun first, so the lock holds until commit
+    row = await con.fetchrow(LOCK_FOR_INCOME, household_id)
     if row is None:
         return None
     household = IncomeHousehold(row["id"], row["village_code"], row["size"], row["income_year"],
@@ -120,8 +119,8 @@ def _history_json(rows: list[dict[str, Any]], changed_at: datetime) -> str:
                         "changed_at": changed_at.isoformat()} for r in rows], ensure_ascii=False)
 
 
-async def append_record(session: AsyncSession, table: str, record: Any, columns: tuple[str, ...], household: Any,
-                        household_columns: tuple[str, ...], history: list[dict[str, Any]],
+async def append_record(session: AsyncSession | DriverSession, table: str, record: Any, columns: tuple[str, ...],
+                        household: Any, household_columns: tuple[str, ...], history: list[dict[str, Any]],
                         outbox: dict[str, Any]) -> None:
     """Write ``record`` (its ``columns``), the household's ``household_columns`` and new version, the history rows
     and the event's outbox row (``uow.publish_row``): one statement, in the transaction the lock began."""
@@ -132,8 +131,8 @@ async def append_record(session: AsyncSession, table: str, record: Any, columns:
                        _history_json(history, record.created_at), *(outbox[c] for c in OUTBOX_COLUMNS))
 
 
-async def record_income(session: AsyncSession, assessment: IncomeAssessment, household: IncomeHousehold,
-                        history: list[dict[str, Any]], outbox: dict[str, Any]) -> None:
+async def record_income(session: AsyncSession | DriverSession, assessment: IncomeAssessment,
+                        household: IncomeHousehold, history: list[dict[str, Any]], outbox: dict[str, Any]) -> None:
     await append_record(session, "income_assessments", assessment, _ASSESSMENT, household,
                         ("per_capita_income", "income_year"), history, outbox)
 
@@ -149,8 +148,8 @@ APPENDS = {
 }
 
 
-async def record(session: AsyncSession, kind: str, row: Any, household: Any, history: list[dict[str, Any]],
-                 outbox: dict[str, Any]) -> None:
+async def record(session: AsyncSession | DriverSession, kind: str, row: Any, household: Any,
+                 history: list[dict[str, Any]], outbox: dict[str, Any]) -> None:
     """``append_record`` for a housing appraisal, a water check or a disaster (``APPENDS``)."""
     table, columns, household_columns = APPENDS[kind]
     await append_record(session, table, row, columns, household, household_columns, history, outbox)
@@ -159,14 +158,15 @@ async def record(session: AsyncSession, kind: str, row: Any, household: Any, his
 @functools.lru_cache(maxsize=8)
 def _locking(kind: str):
     fields = ("id", "village_code", "version", *APPENDS[kind][2])
-    return text(f"SELECT {', '.join(fields)} FROM households WHERE id = :id FOR UPDATE")
+    return f"SELECT {', '.join(fields)} FROM households WHERE id = $1 FOR UPDATE"
 
 
-async def lock_household(session: AsyncSession, kind: str, household_id: uuid.UUID) -> SimpleNamespace | None:
-    """The household's facts a ``kind`` of write reads, locked as ``lock_for_income`` locks (through the session:
-    it begins the transaction); a namespace the domain changes as it would the ORM household."""
-    row = (await session.execute(_locking(kind), {"id": household_id})).mappings().one_or_none()
-    return None if row is None else SimpleNamespace(**row, updated_at=None)
+async def lock_household(session: AsyncSession | DriverSession, kind: str, household_id: uuid.UUID
+                         ) -> SimpleNamespace | None:
+    """The household's facts a ``kind`` of write reads, locked as ``lock_for_income`` locks; a namespace the
+    domain changes as it would the ORM household."""
+    row = await (await transaction_connection(session)).fetchrow(_locking(kind), household_id)
+    return None if row is None else SimpleNamespace(**dict(row), updated_at=None)
 
 
 LOCK_FOR_INCOMES = text("""

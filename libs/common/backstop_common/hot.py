@@ -1,0 +1,180 @@
+"""Hot routes: a service's busiest requests served below FastAPI on their happy path (issue 18).
+
+FastAPI's per-request work — routing over a hundred routes, solving the dependencies, validating and encoding
+the answer, its exception and exit-stack layers — was ~1.5 of the 1.8 ms of CPU the household file took, and a
+bare Starlette + asyncpg app did the same read in 0.4 ms (bench/RESULTS.md). A ``HotRoute`` names a route
+FastAPI keeps (its OpenAPI, its validation, its problems) and a lean handler for the same request that the kernel
+tries first, on a plain asyncpg connection:
+
+- only for the route's own method and path, a signed-in caller whose token verifies (and who may write, for a
+  write), and a request not sent with ``Idempotency-Key`` (that middleware holds its own transaction);
+- the handler answers, or hands the request on — by returning ``None`` or raising anything (a problem, a
+  validation error, the database away) before it commits: its transaction is rolled back and FastAPI answers the
+  request as it always does, so every refusal keeps FastAPI's exact problem. Work is done twice only then.
+- what the middleware does (request id, language, body limit, metrics and the request's log line by the route's
+  template, CORS) runs around both alike.
+
+A handler commits last, once its answer is built; a failure of the commit itself is not handed on (it may have
+committed) but answered as FastAPI answers a database error.
+"""
+
+import contextlib
+import json
+import re
+from collections.abc import AsyncIterator, Awaitable, Callable, Iterator
+from dataclasses import dataclass
+
+from fastapi.routing import APIRoute
+from starlette.datastructures import Headers
+from starlette.requests import Request
+from starlette.responses import Response
+
+from backstop_common.auth import READ_ONLY_ROLES, Principal, decode_token, requests_no_areas
+from backstop_common.db import DriverSession
+from backstop_common.idempotency import read_body, replay
+from backstop_common.problems import Problem, database_problem
+from backstop_common.uow import UnitOfWork
+
+READS = ("GET", "HEAD", "OPTIONS")
+_JSON = re.compile(r"^application/(.+\+)?json\s*(;|$)")
+
+
+class Committed(Exception):
+    """A handler's commit failed: the request is answered here, not handed to FastAPI (it may have committed)."""
+
+
+@dataclass(frozen=True)
+class HotRoute:
+    """``serve`` tried before FastAPI's route ``method path`` (the path as the app has it, ``/api/v1/…``)."""
+
+    method: str
+    path: str
+    serve: Callable[["HotRequest"], Awaitable[Response | None]]
+
+
+class HotRequest:
+    """What a hot handler gets: the caller, the path's parameters as text, the headers, the body, the app."""
+
+    def __init__(self, scope, headers: Headers, principal: Principal, params: dict[str, str], body: bytes):
+        self.scope, self.headers, self.principal, self.params, self.body = scope, headers, principal, params, body
+        self.app = scope["app"]
+
+    @property
+    def path(self) -> str:
+        return self.scope["path"]
+
+    @property
+    def method(self) -> str:
+        return self.scope["method"]
+
+    def json(self):
+        """The body as FastAPI reads it (``json.loads``) for a JSON content type; None otherwise (hand it on)."""
+        if not self.body or not _JSON.match(self.headers.get("content-type", "")):
+            return None
+        return json.loads(self.body)
+
+    @contextlib.asynccontextmanager
+    async def reading(self) -> AsyncIterator[DriverSession]:
+        """A connection without a transaction: each statement commits alone (one round trip for a read)."""
+        async with self.app.state.hot_pool.acquire() as connection:
+            yield DriverSession(connection)
+
+    @contextlib.asynccontextmanager
+    async def unit_of_work(self) -> AsyncIterator[UnitOfWork]:
+        """A unit of work on a connection in a transaction, rolled back unless the handler commits it."""
+        state = self.app.state
+        async with state.hot_pool.acquire() as connection:
+            transaction = connection.transaction()
+            await transaction.start()
+            session = DriverSession(connection, transaction)
+            try:
+                yield UnitOfWork(session, state.settings.service_name, state.relay.wake, clock=state.clock)
+            finally:
+                if session.open:
+                    await session.rollback()
+
+
+def _api_routes(app) -> Iterator[tuple[str, set[str], re.Pattern, APIRoute]]:
+    """(full path, methods, path pattern, the route FastAPI puts in the request's scope) of every API route; an
+    included router is kept whole by FastAPI and answers its routes with their prefixes (its route contexts)."""
+    for route in app.router.routes:
+        if isinstance(route, APIRoute):
+            yield route.path, route.methods, route.path_regex, route
+        for context in getattr(route, "effective_route_contexts", lambda: ())():
+            if isinstance(context.original_route, APIRoute):
+                yield context.path, context.methods, context.path_regex, context.original_route
+
+
+def _bearer(headers: Headers) -> str | None:
+    scheme, _, token = headers.get("authorization", "").partition(" ")
+    return token.strip() if scheme.lower() == "bearer" and token.strip() else None
+
+
+class HotRoutes:
+    """Pure ASGI: the hot routes' dispatch, inside the kernel's middleware and the Idempotency layer."""
+
+    def __init__(self, app, routes: list[HotRoute]):
+        self.app, self.routes = app, routes
+        self._table: dict[str, list[tuple[re.Pattern, HotRoute, APIRoute]]] | None = None
+
+    def _build(self, fastapi_app) -> dict:
+        """Each hot route beside FastAPI's own (the request's ``route`` as FastAPI sets it labels the metrics); one
+        that takes an area (the area-in-scope check) or has no FastAPI route is a programming error."""
+        table: dict[str, list] = {}
+        routes = list(_api_routes(fastapi_app))
+        for hot in self.routes:
+            found = next(((regex, route) for path, methods, regex, route in routes
+                          if path == hot.path and hot.method in methods), None)
+            if found is None or not requests_no_areas(found[1]):
+                raise RuntimeError(f"hot route {hot.method} {hot.path}: no such API route, or it takes an area")
+            table.setdefault(hot.method, []).append((found[0], hot, found[1]))
+        return table
+
+    async def __call__(self, scope, receive, send):
+        if scope["type"] != "http" or scope.get("state", {}).get("idempotency") is not None:
+            return await self.app(scope, receive, send)
+        if self._table is None:
+            self._table = self._build(scope["app"])
+        for pattern, hot, route in self._table.get(scope["method"], ()):
+            found = pattern.match(scope["path"])
+            if found:
+                return await self._serve(scope, receive, send, hot, route, found.groupdict())
+        await self.app(scope, receive, send)
+
+    async def _serve(self, scope, receive, send, hot: HotRoute, route: APIRoute, params: dict) -> None:
+        headers = Headers(scope=scope)
+        principal = self._principal(scope, headers)
+        if principal is None:
+            return await self.app(scope, receive, send)
+        body = await read_body(receive) if scope["method"] not in READS else b""
+        try:
+            response = await hot.serve(HotRequest(scope, headers, principal, params, body))
+        except Committed as failed:
+            response = database_problem(Request(scope), failed.__cause__)
+            if response is None:
+                raise failed.__cause__ from None
+        except Exception:  # noqa: BLE001 — handed to FastAPI, which answers it as it always does
+            response = None
+        if response is None:
+            return await self.app(scope, replay(body, receive), send)
+        scope["route"] = route
+        await response(scope, receive, send)
+
+    @staticmethod
+    def _principal(scope, headers: Headers) -> Principal | None:
+        token = _bearer(headers)
+        if token is None:
+            return None
+        try:
+            principal = decode_token(scope["app"].state.settings, token)
+        except Problem:
+            return None
+        return None if principal.role in READ_ONLY_ROLES and scope["method"] not in READS else principal
+
+
+async def commit(uow: UnitOfWork) -> None:
+    """The handler's last step: a failure here is answered, not handed on (``Committed``)."""
+    try:
+        await uow.commit()
+    except Exception as exc:
+        raise Committed() from exc

@@ -1,0 +1,58 @@
+"""The registry's hot routes (backstop_common.hot): the household file and the writes that append a record to
+it — income, housing, water, disaster — served below FastAPI on their happy path.
+
+The FastAPI routes (households.py, records.py) stay what the OpenAPI document describes and answer every request
+handed on: a refusal of any kind, a body or If-Match FastAPI would refuse, a request with Idempotency-Key.
+Each handler here calls the same domain function as its FastAPI route and answers the same bytes.
+"""
+
+import uuid
+
+from pydantic import TypeAdapter
+from starlette.responses import Response
+
+from backstop_common.concurrency import optional_version
+from backstop_common.conditional import conditional_answer
+from backstop_common.hot import HotRequest, HotRoute, commit
+from registry.domain import conditions, files, income
+from registry.schemas.records import (
+    DisasterCreate, DisasterRead, HousingAssessmentCreate, HousingAssessmentRead, IncomeAssessmentCreate,
+    IncomeAssessmentRead, WaterAssessmentCreate, WaterAssessmentRead,
+)
+
+PREFIX = "/api/v1"
+FILE = PREFIX + "/households/{household_id}"
+#: the path parameter read as FastAPI reads it (pydantic's UUID), so what it refuses is handed on
+_HOUSEHOLD_ID = TypeAdapter(uuid.UUID)
+
+
+async def read_file(request: HotRequest) -> Response:
+    """``GET /households/{id}`` (households.read): one statement, its access-log row written by it."""
+    household_id = _HOUSEHOLD_ID.validate_python(request.params["household_id"])
+    async with request.reading() as session:
+        body = await files.household_file(session, request.principal, household_id, request.path)
+    return conditional_answer(request.method, request.headers.get("if-none-match"), body)
+
+
+def appending(path: str, body_type, read_type, action) -> HotRoute:
+    """``POST /households/{id}/<path>`` (records._route): the record, the household, history and event."""
+    async def serve(request: HotRequest) -> Response:
+        household_id = _HOUSEHOLD_ID.validate_python(request.params["household_id"])
+        data = body_type.model_validate(request.json())
+        version = await optional_version(request.headers.get("if-match"))
+        async with request.unit_of_work() as uow:
+            record = await action(uow, request.principal, household_id, data, version)
+            answer = read_type.model_validate(record, from_attributes=True).model_dump_json()
+            await commit(uow)
+        return Response(answer, status_code=201, media_type="application/json")
+
+    return HotRoute("POST", f"{FILE}/{path}", serve)
+
+
+ROUTES = [
+    HotRoute("GET", FILE, read_file),
+    appending("income-assessments", IncomeAssessmentCreate, IncomeAssessmentRead, income.assess_income),
+    appending("housing-assessments", HousingAssessmentCreate, HousingAssessmentRead, conditions.assess_housing),
+    appending("water-assessments", WaterAssessmentCreate, WaterAssessmentRead, conditions.assess_water),
+    appending("disasters", DisasterCreate, DisasterRead, conditions.report_disaster),
+]

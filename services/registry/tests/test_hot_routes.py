@@ -1,0 +1,138 @@
+"""The hot routes (backstop_common.hot, registry/api/hot.py): the household file and the appending writes served
+below FastAPI answer what FastAPI's own routes answer — bytes, ETag, access-log row, event — and every refusal
+is FastAPI's own problem, with nothing written."""
+
+import dataclasses
+import uuid
+
+import pytest
+from sqlalchemy import text
+
+from backstop_common.app import create_app
+from backstop_common.testing import bearer, serving
+from registry.main import spec
+from tests.factory import household, member
+
+VILLAGE = "211204001002"
+COUNTY = "211204000000"
+WATER = "/api/v1/households/{household_id}/water-assessments"
+INCOME = {"year": 2025, "wage": "42000", "business": "6000", "business_costs": "1000", "property": "0",
+          "transfer": "3000"}
+
+
+def _counting(routes, served: list):
+    """Each route's handler, noting what it did: ``answered`` or ``handed on`` (to FastAPI)."""
+    def wrap(route):
+        async def serve(request):
+            try:
+                response = await route.serve(request)
+            except Exception:
+                served.append((route.path, "handed on"))
+                raise
+            served.append((route.path, "answered" if response is not None else "handed on"))
+            return response
+        return dataclasses.replace(route, serve=serve)
+    return [wrap(r) for r in routes]
+
+
+@pytest.fixture(scope="module")
+async def apps(settings, clock):
+    """The registry as it runs (hot routes, counted) and the same registry with FastAPI answering everything."""
+    quiet = settings.model_copy(update={"relay_enabled": False, "consumers_enabled": False})
+    served: list = []
+    hot_spec = spec(quiet, clock)
+    hot = create_app(dataclasses.replace(hot_spec, hot_routes=_counting(hot_spec.hot_routes, served)))
+    plain = create_app(dataclasses.replace(spec(quiet, clock), hot_routes=[]))
+    async with serving(hot) as hot_app, serving(plain) as plain_app:
+        yield hot_app.state.client, plain_app.state.client, served
+
+
+async def _register(client, settings) -> dict:
+    resp = await client.post("/api/v1/households", json=household(VILLAGE, member()),
+                             headers=bearer(settings, "county_admin", COUNTY))
+    assert resp.status_code == 201, resp.text
+    return resp.json()
+
+
+async def _scalar(app, sql: str, **params):
+    async with app.state.engine.connect() as conn:
+        return (await conn.execute(text(sql), params)).scalar_one()
+
+
+async def test_the_file_served_hot_is_fastapis_file_with_its_etag_and_access_log_row(app, apps, settings):
+    hot, plain, served = apps
+    hh = await _register(hot, settings)
+    url, admin = f"/api/v1/households/{hh['id']}", bearer(settings, "county_admin", COUNTY)
+    logged = "SELECT count(*) FROM access_log WHERE household_id = :id"
+    before = await _scalar(app, logged, id=hh["id"])
+    fast, slow = await hot.get(url, headers=admin), await plain.get(url, headers=admin)
+    assert served[-1] == ("/api/v1/households/{household_id}", "answered")
+    assert (fast.status_code, fast.content, fast.headers["etag"], fast.headers["content-type"]) == \
+        (slow.status_code, slow.content, slow.headers["etag"], slow.headers["content-type"])
+    assert fast.headers["x-request-id"] and await _scalar(app, logged, id=hh["id"]) == before + 2
+    current = await hot.get(url, headers={**admin, "If-None-Match": fast.headers["etag"]})
+    assert (current.status_code, current.content, current.headers["etag"]) == (304, b"", fast.headers["etag"])
+    masked = await hot.get(url, headers=bearer(settings, "auditor", COUNTY))
+    assert masked.json()["members"][0]["id_number"] != hh["members"][0]["id_number"]
+    assert await _scalar(app, logged, id=hh["id"]) == before + 3  # the auditor's masked read is not logged
+
+
+async def test_a_hot_write_answers_as_fastapi_does_and_commits_with_its_event(app, apps, settings):
+    hot, plain, served = apps
+    first, second = await _register(hot, settings), await _register(hot, settings)
+    admin = {**bearer(settings, "county_admin", COUNTY), "If-Match": "1"}
+    fast = await hot.post(f"/api/v1/households/{first['id']}/income-assessments", json=INCOME, headers=admin)
+    slow = await plain.post(f"/api/v1/households/{second['id']}/income-assessments", json=INCOME, headers=admin)
+    assert served[-1] == ("/api/v1/households/{household_id}/income-assessments", "answered")
+    assert fast.status_code == slow.status_code == 201 and fast.headers["content-type"] == "application/json"
+    differ = {"id", "created_at"}
+    assert list(fast.json()) == list(slow.json())
+    assert {k: v for k, v in fast.json().items() if k not in differ} == \
+        {k: v for k, v in slow.json().items() if k not in differ}
+    events = "SELECT count(*) FROM outbox WHERE subject = :id AND type LIKE '%income_assessed%'"
+    assert await _scalar(app, events, id=first["id"]) == 1
+    file = (await hot.get(f"/api/v1/households/{first['id']}", headers=admin)).json()
+    assert file["version"] == 2 and file["income_assessments"][0]["id"] == fast.json()["id"]
+
+
+@pytest.mark.parametrize("case", ["stale version", "unknown household", "read-only role", "invalid body",
+                                  "no token", "not JSON", "not a household id"])
+async def test_a_refusal_on_a_hot_route_is_fastapis_problem_and_writes_nothing(app, apps, settings, case):
+    hot, plain, served = apps
+    hh = await _register(hot, settings)
+    target = hh["id"]
+    headers = {**bearer(settings, "county_admin", COUNTY), "If-Match": "1"}
+    if case == "stale version":
+        headers["If-Match"] = "7"
+    elif case == "unknown household":
+        target = str(uuid.uuid4())
+    elif case == "read-only role":
+        headers = bearer(settings, "auditor", COUNTY)
+    elif case == "no token":
+        headers = {}
+    elif case == "not a household id":
+        target = "not-a-uuid"
+    url = f"/api/v1/households/{target}/water-assessments"
+    water = {"safe_water": False, "assessed_on": "2026-06-01"} | ({"note": 5} if case == "invalid body" else {})
+    send = ({"content": b'{"safe_water": false}', "headers": {**headers, "Content-Type": "text/plain"}}
+            if case == "not JSON" else {"json": water, "headers": headers})
+    seen = len(served)
+    fast, slow = await hot.post(url, **send), await plain.post(url, **send)
+    assert fast.status_code >= 400 and fast.headers["content-type"] == "application/problem+json"
+    assert (fast.status_code, fast.json()) == (slow.status_code, slow.json())
+    tried = [] if case in ("read-only role", "no token") else [(WATER, "handed on")]
+    assert served[seen:] == tried
+    versions = "SELECT version FROM households WHERE id = :id"
+    assert await _scalar(app, versions, id=hh["id"]) == 1
+
+
+async def test_a_keyed_write_is_left_to_fastapi_and_answered_once(app, apps, settings):
+    hot, _, served = apps
+    hh = await _register(hot, settings)
+    headers = {**bearer(settings, "county_admin", COUNTY), "Idempotency-Key": str(uuid.uuid4())}
+    url, seen = f"/api/v1/households/{hh['id']}/disasters", len(served)
+    body = {"disaster_type": "0201", "loss_amount": "5000", "occurred_on": "2026-06-01"}
+    first, again = await hot.post(url, json=body, headers=headers), await hot.post(url, json=body, headers=headers)
+    assert first.status_code == again.status_code == 201 and again.json() == first.json()
+    assert again.headers["idempotent-replayed"] == "true" and len(served) == seen
+    assert await _scalar(app, "SELECT count(*) FROM disasters WHERE household_id = :id", id=hh["id"]) == 1
