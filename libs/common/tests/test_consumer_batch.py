@@ -1,4 +1,4 @@
-"""The consumer's batch path (issue 18): a partition's fetch applied in one transaction, its inbox rows claimed
+"""The consumer's batch path (issue 18): a fetch (every partition's records) applied in one transaction, its inbox rows claimed
 in one statement, runs of a batch-handled type handed to the service's batch handler — with the per-event
 path's effects, idempotency, order within a key, and the poison record dead-lettered in its place.
 
@@ -9,7 +9,9 @@ import asyncio
 import uuid
 
 import pytest
-from aiokafka.structs import ConsumerRecord
+from aiokafka.admin import AIOKafkaAdminClient
+from aiokafka.partitioner import DefaultPartitioner
+from aiokafka.structs import ConsumerRecord, TopicPartition
 from pydantic import BaseModel, ConfigDict
 from sqlalchemy import Column, Integer, MetaData, String, Table, select, text
 from sqlalchemy.dialects.postgresql import insert
@@ -232,6 +234,52 @@ async def test_a_poison_record_in_a_batch_is_dead_lettered_in_its_place(db, kafk
         task.cancel()
         await asyncio.gather(task, return_exceptions=True)
         await publisher.close()
+
+
+async def test_a_fetch_of_several_partitions_is_one_transaction_and_one_commit(db, kafka_bootstrap):
+    """Every partition's records of a fetch go to the fetch handler in one call (each partition's in its order, so
+    each key's), and the offsets of every partition are committed once they are applied."""
+    topic = f"test.batch.{uuid.uuid4().hex[:6]}"
+    await ensure_topics(kafka_bootstrap, [topic, topics.dlq(topic)], partitions=3)
+    settings = _settings(kafka_bootstrap)
+    publisher = Publisher(settings)
+    whole = Whole()
+    consumer = _consumer(db, whole, settings, publisher, topic)
+    key = f"m-{uuid.uuid4().hex[:6]}"
+    events = [_event("household.registered", f"{key}-{i % 6}", i) for i in range(24)]
+    await publish_events(kafka_bootstrap, topic, events)  # all there before the consumer's first fetch
+    partition_of = {k: DefaultPartitioner()(k.encode(), [0, 1, 2], [0, 1, 2]) for k in {e.subject for e in events}}
+    assert len(set(partition_of.values())) > 1  # the keys spread over partitions (murmur2 of these six)
+    admin = AIOKafkaAdminClient(bootstrap_servers=kafka_bootstrap)
+    await admin.start()
+    task = asyncio.create_task(consumer.run())
+    try:
+        async def committed():
+            offsets = await admin.list_consumer_group_offsets(
+                consumer.group_id, partitions=[TopicPartition(topic, p) for p in range(3)])
+            return sum(max(meta.offset, 0) for meta in offsets.values()) == len(events)
+        assert await eventually(committed, timeout=60)
+        assert await _trails(db, key) == {f"{key}-{k}": ",".join(str(i) for i in range(k, 24, 6)) for k in range(6)}
+        assert any(len({partition_of[subject] for _, subject in call}) > 1 for call in whole.runs)
+    finally:
+        task.cancel()
+        await asyncio.gather(task, return_exceptions=True)
+        await admin.close()
+        await publisher.close()
+
+
+def test_a_record_of_a_type_without_a_handler_is_skipped_unparsed():
+    consumer = _consumer(None, None)
+    unhandled = ConsumerRecord(TOPIC, 0, 0, 0, 0, b"k", b"not json at all", None, 1, 15,
+                               (("ce_type", b"backstop.registry.household.archived.v1"),))
+    handled = to_kafka(_event("household.registered", "s", 1))
+    bare = ConsumerRecord(TOPIC, 0, 1, 0, 0, b"k", b"{}", None, 1, 2, ())
+    assert not consumer.wanted(unhandled)
+    assert consumer.wanted(ConsumerRecord(TOPIC, 0, 2, 0, 0, handled.key, handled.value, None, 1, 1,
+                                          tuple(handled.headers)))
+    assert consumer.wanted(bare)  # no type to go by: parsed, and dead-lettered as unparseable
+    with pytest.raises(ValueError):
+        consumer.decode(bare)
 
 
 def test_a_batch_handler_needs_its_per_event_twin(db):
