@@ -100,9 +100,10 @@ def incomes(events: list[Event], n: int) -> list[Event]:
     import uuid
     from decimal import Decimal
 
-    from backstop_events.registry import HouseholdIncomeAssessed
+    from backstop_events.registry import HouseholdIncomeAssessed, catalog
 
-    registered = [e for e in events if e.type.endswith("household.registered")]
+    registered = [e for e in events if e.type == catalog.entry("household.registered").type]
+    income_type = catalog.entry("household.income_assessed").type
     out = []
     for i in range(n):
         e = registered[i % len(registered)]
@@ -113,7 +114,7 @@ def incomes(events: list[Event], n: int) -> list[Event]:
             household_id=e.data["household_id"], village_code=e.data["village_code"], assessment_id=uuid.uuid4(),
             year=2025, wage=now * size, business=0, business_costs=0, property=0, transfer=0, net_income=now * size,
             size=size, per_capita_income=now, previous_per_capita_income=before, previous_year=2024)
-        out.append(Event(id=uuid.uuid4(), type=e.type.replace("registered", "income_assessed"), source=e.source,
+        out.append(Event(id=uuid.uuid4(), type=income_type, source=e.source,
                          subject=e.subject, area_code=e.area_code, time=e.time, data=data.model_dump(mode="json")))
     return out
 

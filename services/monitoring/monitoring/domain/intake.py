@@ -10,9 +10,9 @@ import structlog
 from backstop_common.uow import UnitOfWork
 from backstop_events.registry import HouseholdUpdated, MeasureGiven
 from monitoring.domain import cluster, dibao
-from monitoring.domain.policy import area_chain, effective_policy
+from monitoring.domain.policy import area_chain
 from monitoring.domain.rules import Draft
-from monitoring.domain.signals import Recorded, record_many, record_signal
+from monitoring.domain.signals import Recorded, policy_in_force, record_many, record_signal
 from monitoring.models import HouseholdFacts, Policy
 from monitoring.repository import cases as case_repo
 from monitoring.repository import households, sweeps
@@ -46,7 +46,7 @@ async def screen(uow: UnitOfWork, facts: HouseholdFacts, rule: Rule, now: dateti
     (stability, 低保 recommendation), record the signals and check the village's cluster. ``income`` for an
     event carrying an income (its own year's policy applies); returns how many new signals it produced."""
     year = facts.income_year if income and facts.income_year else now.year
-    policy = await effective_policy(uow.session, facts.village_code, year)
+    policy = await policy_in_force(uow.session, facts.village_code, year)
     if income:
         _track_income_stability(facts, policy, now)
     if policy is None:

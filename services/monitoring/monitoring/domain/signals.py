@@ -25,6 +25,7 @@ from monitoring.domain.workflow import STEP_DUE
 from monitoring.events import PUBLISHED
 from monitoring.models import Case, CaseStep, HouseholdFacts, Policy
 from monitoring.repository import cases as case_repo
+from monitoring.repository import households as household_repo
 from monitoring.repository import rescreen as set_repo
 from monitoring.repository import signals as signal_repo
 from monitoring.vocab import Stage
@@ -43,16 +44,44 @@ def opened_case(case_id: uuid.UUID, household_id: uuid.UUID, village_code: str, 
                 due_step=STEP_DUE[Stage.OPENED], due_at=due, next_due_at=earliest(due), version=1, updated_at=now)
 
 
+@dataclass
+class _Remembered:
+    stamp: tuple[str, int] | None = None
+    policies: dict[tuple[str, int], Policy | None] = field(default_factory=dict)
+
+
+_remembered = _Remembered()
+
+
+async def policy_in_force(session, village_code: str, year: int) -> Policy | None:
+    """``effective_policy``, remembered by this process while the policies table's stamp — read with the
+    household's row (``households.get_or_create``), no round trip of its own — stays what it was: a stream of
+    events asks for the same few villages and years, and the lookup was a fifth of such an event (profiled).
+    Without a stamp (a new household, another caller) it is looked up. The rows remembered are copies,
+    outside any session (a commit expires the session's)."""
+    stamp = session.info.get(household_repo.POLICIES_STAMP_KEY)
+    if stamp is None:
+        return await effective_policy(session, village_code, year)
+    stamp = (str(session.bind.url), stamp)  # one process, one database: its tests run several
+    if stamp != _remembered.stamp:
+        _remembered.stamp, _remembered.policies = stamp, {}
+    if (village_code, year) not in _remembered.policies:
+        policy = await effective_policy(session, village_code, year)
+        _remembered.policies[(village_code, year)] = policy and Policy(
+            **{c.name: getattr(policy, c.name) for c in Policy.__table__.columns})
+    return _remembered.policies[(village_code, year)]
+
+
 async def _open_case(uow: UnitOfWork, household: HouseholdFacts, draft: Draft, source: str, now: datetime,
                      case_id: uuid.UUID, signal_id: uuid.UUID) -> tuple[Case, bool]:
     """Open a case for the signal; when a concurrent writer opened one first (the one-open-case index
     refuses ours), join that one instead. Returns (case, opened). Routes and the consumer already
     serialise on the household's read-model row; this is the guard for any other writer."""
-    policy = await effective_policy(uow.session, household.village_code, now.year)
-    case = Case(**opened_case(case_id, household.household_id, household.village_code, [draft.risk_type], source,
-                              policy, now))
-    if await case_repo.insert_unless_open(uow.session, case):
-        return case, True
+    policy = await policy_in_force(uow.session, household.village_code, now.year)
+    columns = opened_case(case_id, household.household_id, household.village_code, [draft.risk_type], source,
+                          policy, now)
+    if await case_repo.insert_unless_open(uow.session, columns):
+        return Case(**columns), True  # as written (not in the session: nothing here changes it after)
     case = await case_repo.open_for_household(uow.session, household.household_id, lock=True)
     if case is None:
         raise RuntimeError("the one-open-case index refused a case, yet no case is open")

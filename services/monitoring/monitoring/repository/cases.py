@@ -3,7 +3,7 @@
 import uuid
 
 from sqlalchemy import func, select, text, update
-from sqlalchemy.exc import IntegrityError
+from sqlalchemy.dialects.postgresql import insert
 from sqlmodel.ext.asyncio.session import AsyncSession
 
 from monitoring.models import Case, CaseStep, Measure, Signal, Visit
@@ -33,16 +33,12 @@ async def move_to_village(session: AsyncSession, household_id: uuid.UUID, villag
     await session.execute(update(Case).where(Case.household_id == household_id).values(village_code=village_code))
 
 
-async def insert_unless_open(session: AsyncSession, case: Case) -> bool:
-    """Add ``case`` in a savepoint; False when the one-open-case-per-household index refuses it (a
-    concurrent writer opened one first)."""
-    try:
-        async with session.begin_nested():
-            session.add(case)
-            await session.flush()
-        return True
-    except IntegrityError:
-        return False
+async def insert_unless_open(session: AsyncSession, columns: dict) -> bool:
+    """Insert the case of these columns; False when the one-open-case-per-household index refuses it (a
+    concurrent writer opened one first). One statement (``ON CONFLICT`` on that index), not a savepoint, an
+    ORM flush and its release: three round trips of a streamed event that opens a case."""
+    return (await session.execute(insert(Case).values(**columns).on_conflict_do_nothing(
+        index_elements=[Case.household_id], index_where=text(OPEN_STAGES_SQL)).returning(Case.id))).first() is not None
 
 
 async def open_measures(session: AsyncSession, case_id: uuid.UUID) -> int:
