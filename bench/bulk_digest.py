@@ -1,7 +1,7 @@
 """Benchmark: a county's bulk import digested downstream (issue 18: the 100,000-household import digested by
 monitoring, funds and notifications within 60 s of the import's answer; #15's 200,000-household console run).
 
-    XDG_RUNTIME_DIR=/tmp/rt .venv/bin/python -m bench.bulk_digest [--households 100000] [--base 2000]
+    XDG_RUNTIME_DIR=/tmp/rt .venv/bin/python -m bench.bulk_digest [--households 100000] [--base 2000] [--profile DIR]
 
 Set-up (not timed): ``backstop up`` on free ports and the demo county's reference data with ``--base`` households
 (``backstop_common.seed.seed_demo``), digested. Timed: ONE ``POST /api/v1/imports/households`` of ``--households``
@@ -9,7 +9,8 @@ more demo households (CSV) — its answer — and then until every service has d
 many households as the registry, the registry's outbox is sent and the consumers' inboxes stopped growing
 (``console_pages.wait_until_digested``, polled every second). Printed: the import's answer time, the digest
 time after it, and the CPU seconds each process spent from the request to the end (on a loaded machine the
-CPU figures hold where the wall times do not).
+CPU figures hold where the wall times do not). ``--profile DIR``: py-spy samples funds and notifications from the
+request to the end (``DIR/digest-<service>.txt``, collapsed stacks; ``python -m bench.profile_summary`` reads them).
 """
 
 import argparse
@@ -27,7 +28,7 @@ from backstop_common.demo.county import COUNTY_CODE  # noqa: E402
 from backstop_common.demo.households import household_csv  # noqa: E402
 from backstop_common.devstack import run_stack  # noqa: E402
 from backstop_common.seed import seed_demo  # noqa: E402
-from bench.common import machine, tree_cpu_s  # noqa: E402
+from bench.common import machine, profiled, tree_cpu_s  # noqa: E402
 from bench.console_pages import registered_households, wait_until_digested  # noqa: E402
 
 
@@ -36,7 +37,7 @@ def cpu_seconds(stack) -> dict[str, float]:
     return {name: tree_cpu_s(proc) for name, proc in stack.processes().items()}
 
 
-def main(households: int, base: int) -> dict:
+def main(households: int, base: int, profile: str | None = None) -> dict:
     with tempfile.TemporaryDirectory() as tmp:
         stack = run_stack(Path(tmp), extra_env={"LOG_LEVEL": "WARNING"}, timeout=900)
         try:
@@ -46,13 +47,15 @@ def main(households: int, base: int) -> dict:
             body = household_csv(households, seed=2020 + base, first=base)
             admin = stack.headers("county_admin", COUNTY_CODE)
             cpu0, load0 = cpu_seconds(stack), os.getloadavg()[0]
-            started = time.monotonic()
-            resp = httpx.post(f"{stack.url('registry')}/api/v1/imports/households", params={"filename": "bulk.csv"},
-                              content=body, headers={**admin, "content-type": "text/csv"}, timeout=1800)
-            answered = time.monotonic() - started
-            resp.raise_for_status()
-            digested = wait_until_digested(stack, every=1.0, timeout=7200)
-            cpu1 = cpu_seconds(stack)
+            with profiled(stack, profile, "digest", names=("funds", "notifications")):
+                started = time.monotonic()
+                resp = httpx.post(f"{stack.url('registry')}/api/v1/imports/households",
+                                  params={"filename": "bulk.csv"}, content=body,
+                                  headers={**admin, "content-type": "text/csv"}, timeout=1800)
+                answered = time.monotonic() - started
+                resp.raise_for_status()
+                digested = wait_until_digested(stack, every=1.0, timeout=7200)
+                cpu1 = cpu_seconds(stack)
             imported = registered_households(stack) - before
         finally:
             stack.stop()
@@ -71,7 +74,8 @@ if __name__ == "__main__":
     parser = argparse.ArgumentParser()
     parser.add_argument("--households", type=int, default=100_000)
     parser.add_argument("--base", type=int, default=2000, help="demo households loaded before (not timed)")
+    parser.add_argument("--profile", help="a folder: py-spy samples funds and notifications while they digest")
     args = parser.parse_args()
     os.environ.setdefault("XDG_RUNTIME_DIR", "/tmp/backstop-runtime")
     os.makedirs(os.environ["XDG_RUNTIME_DIR"], exist_ok=True)
-    main(args.households, args.base)
+    main(args.households, args.base, args.profile)

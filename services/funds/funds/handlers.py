@@ -49,18 +49,19 @@ async def on_household_registered(event: Event, data: HouseholdRegistered, uow: 
 
 async def on_households_registered(items: list[tuple[Event, HouseholdRegistered]], uow: UnitOfWork) -> None:
     """A run of 建档 (the kernel's batch: one event per household): the households, their members and which of
-    them have an anomaly to close are read in one query each; then each as ``_household_changed`` does."""
+    them have an anomaly to close are read in one query each, as plain records (no ORM objects), the households
+    and members written back in one or two statements each; then each as ``_household_changed`` does."""
     households = await readmodel.touch_households(uow, [(d.household_id, d.village_code) for _, d in items],
                                                   registry=True)
     members = await readmodel.touch_members(uow, [(m.member_id, d.household_id) for _, d in items for m in d.members])
     for _, data in items:
-        readmodel.apply_registered(households[data.household_id], data)
+        readmodel.apply_registered(households.get(data.household_id), data)
         for listed in data.members:
-            readmodel.apply_listed_member(members[listed.member_id], listed)
-    await uow.session.flush()
+            readmodel.apply_listed_member(members.get(listed.member_id), listed)
+    await readmodel.write(uow, households, members)
     to_resolve = await anomalies.households_to_resolve(uow, [d.household_id for _, d in items])
     for event, data in items:
-        household = households[data.household_id]
+        household = households.get(data.household_id)
         if household.id in to_resolve:
             await anomalies.resolve_arrived(uow, household, event)
         await _refresh_if_monitored(uow, household, event)

@@ -8,7 +8,7 @@ name the published JSON fields, and a subscriber receives the event as published
 """
 
 import uuid
-from collections.abc import Awaitable, Callable
+from collections.abc import Awaitable, Callable, Iterator
 from datetime import datetime
 from typing import Any
 
@@ -32,11 +32,18 @@ async def _facts(uow: UnitOfWork, household_id: uuid.UUID, village_code: str) ->
     return facts
 
 
-async def _registered(uow: UnitOfWork, data: HouseholdRegistered, now: datetime) -> uuid.UUID:
-    """建档: the household's village and paired helpers; what was parked for its helpers goes now."""
-    await recipients.put_household(uow.session, str(data.household_id), data.village_code,
-                                   [u for u in data.helper_user_ids if u], now)
-    return data.household_id
+async def _register(uow: UnitOfWork, registrations: list[tuple[Event, HouseholdRegistered]],
+                    now: datetime) -> dict[uuid.UUID, list[Event]]:
+    """建档 of several households (each once): their villages and paired helpers in one statement; returns, by
+    registration, what was parked for its helpers and goes now (taken in one statement)."""
+    households = [str(data.household_id) for _, data in registrations]
+    await recipients.put_households(uow.session, [(str(d.household_id), d.village_code, [u for u in d.helper_user_ids if u])
+                                                  for _, d in registrations], now)
+    lookups = Lookups.of(uow.session)
+    for household in households:
+        lookups.forget(household)
+    parked = await parking.take(uow, households)
+    return {event.id: parked.get(household, []) for (event, _), household in zip(registrations, households, strict=True)}
 
 
 async def _helper_assigned(uow: UnitOfWork, data: HelperAssigned, now: datetime) -> uuid.UUID:
@@ -59,8 +66,28 @@ async def _updated(uow: UnitOfWork, data: HouseholdUpdated, now: datetime) -> No
 
 #: the events that change the household read model first; they return the household whose parked events go now
 FactsChange = Callable[[UnitOfWork, Any, datetime], Awaitable[uuid.UUID | None]]
-_FACTS: dict[str, FactsChange] = {HOUSEHOLD_REGISTERED: _registered, HELPER_ASSIGNED: _helper_assigned,
-                                  HOUSEHOLD_UPDATED: _updated}
+_FACTS: dict[str, FactsChange] = {HELPER_ASSIGNED: _helper_assigned, HOUSEHOLD_UPDATED: _updated}
+
+
+def segments(items: list[tuple[Event, Any]]) -> Iterator[tuple[str, list[tuple[Event, Any]]]]:
+    """``items`` cut into what is applied in turn, in their order: ``"route"`` a run of events that change no
+    read model, ``"register"`` a run of registrations (one per household: a second one starts the next run),
+    ``"change"`` one event that changes the household read model (applied alone, in its place)."""
+    kind, run, registered = None, [], set()
+    for item in items:
+        event, data = item
+        this = ("register" if event.type == HOUSEHOLD_REGISTERED else
+                "change" if event.type in _FACTS else "route")
+        repeated = this == "register" and data.household_id in registered
+        if run and (this != kind or this == "change" or repeated):
+            yield kind, run
+            run, registered = [], set()
+        kind = this
+        run.append(item)
+        if this == "register":
+            registered.add(data.household_id)
+    if run:
+        yield kind, run
 
 
 def build_batch_handler(ctx: Context) -> Callable[[list[tuple[Event, Any]], UnitOfWork], Awaitable[None]]:
@@ -68,27 +95,29 @@ def build_batch_handler(ctx: Context) -> Callable[[list[tuple[Event, Any]], Unit
     are routed together (rules and recipients read once, messages and deliveries in one insert each); an event
     that changes the household read model is applied in its place, so what follows sees it."""
 
-    async def deliver(uow: UnitOfWork, events: list[Event], parked: list[Event] = ()) -> None:
-        """The routing rules (the events, then what was parked) and the webhooks (the events)."""
+    async def deliver(uow: UnitOfWork, events: list[Event], parked: dict[uuid.UUID, list[Event]] | None = None) -> None:
+        """The routing rules (each event, then what was parked for it) and the webhooks (the events)."""
         if not events:
             return
-        named = [(e, CONSUMED_TYPES[e.type]) for e in events]
-        await routing.route_all(ctx, uow, [*named, *((p, CONSUMED_TYPES[p.type]) for p in parked)])
-        await webhooks.enqueue(uow.session, named, uow.clock.now())
+        parked = parked or {}
+        await routing.route_all(ctx, uow, [(e, CONSUMED_TYPES[e.type]) for event in events
+                                           for e in (event, *parked.get(event.id, ()))])
+        await webhooks.enqueue(uow.session, [(e, CONSUMED_TYPES[e.type]) for e in events], uow.clock.now())
+
+    async def change(uow: UnitOfWork, event: Event, data: Any) -> None:
+        unpark = await _FACTS[event.type](uow, data, uow.clock.now())
+        Lookups.of(uow.session).forget(str(data.household_id))
+        parked = (await parking.take(uow, [str(unpark)])).get(str(unpark), []) if unpark else []
+        await deliver(uow, [event], {event.id: parked})
 
     async def apply_all(items: list[tuple[Event, Any]], uow: UnitOfWork) -> None:
-        run: list[Event] = []
-        for event, data in items:
-            change = _FACTS.get(event.type)
-            if change is None:
-                run.append(event)
-                continue
-            await deliver(uow, run)
-            run = []
-            unpark = await change(uow, data, uow.clock.now())
-            Lookups.of(uow.session).forget(str(data.household_id))
-            await deliver(uow, [event], await parking.take(uow, str(unpark)) if unpark else [])
-        await deliver(uow, run)
+        for kind, run in segments(items):
+            if kind == "route":
+                await deliver(uow, [event for event, _ in run])
+            elif kind == "register":
+                await deliver(uow, [event for event, _ in run], await _register(uow, run, uow.clock.now()))
+            else:
+                await change(uow, *run[0])
 
     return apply_all
 

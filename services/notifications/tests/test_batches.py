@@ -194,3 +194,36 @@ async def test_a_fetch_of_alternating_risks_and_cases_is_routed_whole_as_one_by_
     assert len([m for m in whole if m[0] >= first_risk]) == 6 * 2 + 6  # risks to cadre and helper, cases to cadre
     assert await consumer.apply_batch(items)  # redelivered: nothing new
     assert await _outcome(app, fetch, tag, vil) == whole
+
+
+def _registrations(vil: str, helpers: list[str]) -> list[Event]:
+    """Risks of two households before the registry told of them (parked for their helpers), then three
+    registrations in a row — the second household registered again with the other helper — and a risk of each
+    after."""
+    homes = [str(uuid.uuid4()) for _ in range(3)]
+
+    def risk(household: str) -> Event:
+        return make_event("monitoring", "risk.detected", household, area_code=vil, data={
+            "case_id": str(uuid.uuid4()), "household_id": household, "village_code": vil, "actor": None,
+            "signal_id": str(uuid.uuid4()), "risk_type": "07", "rule": "job", "facts": {}, "source": "event"})
+    return [risk(homes[0]), risk(homes[1]), *(registered(h, vil, helper_user_ids=[helpers[0]]) for h in homes),
+            registered(homes[1], vil, helper_user_ids=[helpers[1]]), *(risk(h) for h in homes)]
+
+
+async def test_a_run_of_registrations_lets_what_was_parked_go_as_one_by_one(app, client, admin):
+    """An import's registrations come in runs: their households are put in one statement and what was parked
+    for them taken in one, with the messages one by one gives (a household registered twice in the run is
+    applied twice, in its order)."""
+    vil, helpers, tag = await _people(client, admin, 4106)
+    twin_vil, twin_helpers, twin_tag = await _people(client, admin, 4107)
+    batch, twin = _registrations(vil, helpers), _registrations(twin_vil, twin_helpers)
+
+    await _in_one_transaction(app, [(e, _payload(e)) for e in batch])
+    await _one_by_one(app, [(e, _payload(e)) for e in twin])
+
+    batched = await _outcome(app, batch, tag, vil)
+    assert batched == await _outcome(app, twin, twin_tag, twin_vil)
+    told = {place: {who for p, who, *_ in batched if p == place} for place in range(len(batch))}
+    assert told[0] == told[1] == {"c-*", "h1-*"}  # parked for the first helper, gone with the registrations
+    assert told[2] == told[3] == told[4] == {"h1-*"} and told[5] == {"h2-*"}  # "registered" to the helpers
+    assert told[6] == told[8] == {"c-*", "h1-*"} and told[7] == {"c-*", "h2-*"}  # the second registration's helper

@@ -184,3 +184,20 @@ def test_a_webhook_payload_carries_no_personal_identifier():
 def test_an_email_shown_masked_keeps_its_first_letter_and_domain():
     assert mask_email("zhangsan@example.cn") == "z***@example.cn"
     assert mask_email(None) is None and mask_email("") == ""
+
+
+def test_a_batch_is_cut_at_each_read_model_change_and_at_a_household_registered_again():
+    from types import SimpleNamespace
+
+    from notifications.handlers import segments
+
+    def event(name: str, household: str):
+        return make_event("registry" if name.startswith(("household", "member")) else "monitoring", name, household,
+                          {"household_id": household}), SimpleNamespace(household_id=household)
+    items = [event("risk.detected", "a"), event("case.opened", "a"), event("household.registered", "a"),
+             event("household.registered", "b"), event("household.registered", "a"), event("member.added", "b"),
+             event("household.helper_assigned", "b"), event("household.updated", "b"),
+             event("household.registered", "c")]
+    cut = [(kind, [data.household_id for _, data in run]) for kind, run in segments(items)]
+    assert cut == [("route", ["a", "a"]), ("register", ["a", "b"]), ("register", ["a"]), ("route", ["b"]),
+                   ("change", ["b"]), ("change", ["b"]), ("register", ["c"])]

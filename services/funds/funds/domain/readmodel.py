@@ -1,7 +1,9 @@
 """Applying registry and monitoring facts to the read model (households, members), from the events' payload
-models (``backstop_events``)."""
+models (``backstop_events``). The ``apply_*`` functions change a row or its plain record (a run's, ``touch_households``)
+alike."""
 
 import uuid
+from datetime import datetime
 
 from backstop_common.uow import UnitOfWork
 from backstop_events.registry import (HouseholdRegistered, HouseholdStatusChanged, HouseholdUpdated,
@@ -11,6 +13,13 @@ from funds.models import HouseholdFact, MemberFact
 from funds.repository import readmodel as repo
 
 
+def _touched(row, village_code: str | None, registry: bool, now: datetime) -> None:
+    if village_code:
+        row.village_code = village_code
+    row.registered = row.registered or registry
+    row.updated_at = now
+
+
 async def touch_household(uow: UnitOfWork, household_id: uuid.UUID, village_code: str | None, *,
                           registry: bool) -> HouseholdFact:
     """The household of an event, created on first sight; ``registry`` marks it known to the registry."""
@@ -18,10 +27,7 @@ async def touch_household(uow: UnitOfWork, household_id: uuid.UUID, village_code
     if row is None:
         row = HouseholdFact(id=household_id)
         uow.session.add(row)
-    if village_code:
-        row.village_code = village_code
-    row.registered = row.registered or registry
-    row.updated_at = uow.clock.now()
+    _touched(row, village_code, registry, uow.clock.now())
     return row
 
 
@@ -35,30 +41,31 @@ async def touch_member(uow: UnitOfWork, member_id: uuid.UUID, household_id: uuid
 
 
 async def touch_households(uow: UnitOfWork, known: list[tuple[uuid.UUID, str | None]], *,
-                           registry: bool) -> dict[uuid.UUID, HouseholdFact]:
-    """``touch_household`` for several households (id, village code), their rows read and locked in one query."""
-    rows = await repo.households(uow.session, [h for h, _ in known], lock=True)
+                           registry: bool) -> repo.Rows:
+    """``touch_household`` for several households (id, village code): their rows as plain records
+    (``repository.readmodel.Rows``), read and locked in one query; ``write`` puts them back."""
+    rows = repo.Rows(HouseholdFact)
+    await rows.read(uow.session, [h for h, _ in known])
+    now = uow.clock.now()
     for household_id, village_code in known:
-        if household_id not in rows:
-            rows[household_id] = HouseholdFact(id=household_id)
-            uow.session.add(rows[household_id])
-        row = rows[household_id]
-        if village_code:
-            row.village_code = village_code
-        row.registered = row.registered or registry
-        row.updated_at = uow.clock.now()
+        _touched(rows.get(household_id), village_code, registry, now)
     return rows
 
 
-async def touch_members(uow: UnitOfWork, members: list[tuple[uuid.UUID, uuid.UUID]]) -> dict[uuid.UUID, MemberFact]:
-    """``touch_member`` for several (member, household) pairs, their rows read and locked in one query."""
-    rows = await repo.members(uow.session, [m for m, _ in members], lock=True)
+async def touch_members(uow: UnitOfWork, members: list[tuple[uuid.UUID, uuid.UUID]]) -> repo.Rows:
+    """``touch_member`` for several (member, household) pairs, as ``touch_households``."""
+    rows = repo.Rows(MemberFact)
+    await rows.read(uow.session, [m for m, _ in members])
+    now = uow.clock.now()
     for member_id, household_id in members:
-        if member_id not in rows:
-            rows[member_id] = MemberFact(id=member_id, household_id=household_id)
-            uow.session.add(rows[member_id])
-        rows[member_id].updated_at = uow.clock.now()
+        rows.get(member_id, household_id=household_id).updated_at = now
     return rows
+
+
+async def write(uow: UnitOfWork, *tables: repo.Rows) -> None:
+    """What ``touch_households`` / ``touch_members`` read and the changes made to it, back in the tables."""
+    for rows in tables:
+        await rows.write(uow.session)
 
 
 def _set_given(row: HouseholdFact, **values) -> None:

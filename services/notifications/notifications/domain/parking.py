@@ -13,10 +13,12 @@ async def park(uow: UnitOfWork, event: Event, household_id: str, now: datetime) 
     await repo.park(uow.session, event, household_id, now)
 
 
-async def take(uow: UnitOfWork, household_id: str) -> list[Event]:
-    """The household's parked events, removed from the parking in the same transaction."""
-    return [Event(id=r.event_id, type=r.type, source=r.source, subject=r.subject, data=r.data,
-                  area_code=r.area_code, time=r.time) for r in await repo.take(uow.session, household_id)]
+async def take(uow: UnitOfWork, household_ids: list[str]) -> dict[str, list[Event]]:
+    """The households' parked events (each household's in the order they happened), removed from the parking in
+    the same transaction."""
+    return {household: [Event(id=r.event_id, type=r.type, source=r.source, subject=r.subject, data=r.data,
+                              area_code=r.area_code, time=r.time) for r in rows]
+            for household, rows in (await repo.take(uow.session, household_ids)).items()}
 
 
 async def drop_stale(uow: UnitOfWork) -> None:

@@ -68,6 +68,12 @@ async def _plans(uow: UnitOfWork, event: Event, short_name: str, area: str | Non
     return chosen
 
 
+def _labels(event: Event, short_name: str, area: str | None) -> tuple[dict, dict]:
+    """The values a rule's templates may name, coded ones labelled, in Chinese and English."""
+    values = {**event.data, "event_type": short_name, "area_code": area, "subject": event.subject}
+    return labelled(short_name, values, ZH), labelled(short_name, values, EN)
+
+
 def _message(event: Event, short_name: str, area: str | None, labels: tuple[dict, dict], plan: Plan, now) -> dict:
     """The message row of one plan, its text rendered in both languages from the event's labelled values."""
     rule, recipient = plan.rule, plan.recipient
@@ -92,12 +98,14 @@ async def route_all(ctx: Context, uow: UnitOfWork, events: list[tuple[Event, str
     rows, plans = [], {}
     for event, short_name in events:
         area = event_area(event)
-        values = {**event.data, "event_type": short_name, "area_code": area, "subject": event.subject}
-        labels = labelled(short_name, values, ZH), labelled(short_name, values, EN)
-        for plan in (await _plans(uow, event, short_name, area, lookups)).values():
-            if (event.id, plan.recipient.id) not in plans:  # the same event twice in one batch: once
-                plans[event.id, plan.recipient.id] = plan
-                rows.append(_message(event, short_name, area, labels, plan, now))
+        chosen = [p for p in (await _plans(uow, event, short_name, area, lookups)).values()
+                  if (event.id, p.recipient.id) not in plans]  # the same event twice in one batch: once
+        if not chosen:  # no rule sends it to anyone: nothing to render
+            continue
+        labels = _labels(event, short_name, area)
+        for plan in chosen:
+            plans[event.id, plan.recipient.id] = plan
+            rows.append(_message(event, short_name, area, labels, plan, now))
     created = await messages_repo.insert_new(uow.session, rows)
     outgoing = []
     for row in rows:  # in the events' order: a recipient's SMS past the day's threshold is held as one by one

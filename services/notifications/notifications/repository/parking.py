@@ -2,7 +2,7 @@
 
 from datetime import datetime
 
-from sqlalchemy import delete, select
+from sqlalchemy import delete
 from sqlalchemy.dialects.postgresql import insert
 from sqlmodel.ext.asyncio.session import AsyncSession
 
@@ -18,13 +18,18 @@ async def park(session: AsyncSession, event: Event, household_id: str, now: date
     ).on_conflict_do_nothing())
 
 
-async def take(session: AsyncSession, household_id: str) -> list[ParkedEvent]:
-    """The household's parked events in the order they happened, removed in this transaction."""
-    rows = (await session.execute(select(ParkedEvent).where(ParkedEvent.household_id == household_id)
-                                  .order_by(ParkedEvent.time).with_for_update())).scalars().all()
-    for row in rows:
-        await session.delete(row)
-    return list(rows)
+async def take(session: AsyncSession, household_ids: list[str]) -> dict[str, list]:
+    """The households' parked events, each household's in the order they happened, removed in this transaction
+    (one statement for them all)."""
+    if not household_ids:
+        return {}
+    table = ParkedEvent.__table__
+    rows = (await session.execute(delete(table).where(table.c.household_id.in_(household_ids))
+                                  .returning(*table.c))).all()
+    taken: dict[str, list] = {}
+    for row in sorted(rows, key=lambda r: r.time):
+        taken.setdefault(row.household_id, []).append(row)
+    return taken
 
 
 async def drop_parked_before(session: AsyncSession, moment: datetime) -> None:

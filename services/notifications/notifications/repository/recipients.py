@@ -80,7 +80,18 @@ async def households(session: AsyncSession, household_ids: list[str]) -> dict[st
 async def put_household(session: AsyncSession, household_id: str, village_code: str | None, helper_user_ids: list[str],
                         now: datetime) -> None:
     """The household as the registry registered it: inserted, or its village and helpers replaced."""
-    values = dict(household_id=household_id, village_code=village_code, helper_user_ids=helper_user_ids, updated_at=now)
-    await session.execute(insert(HouseholdFacts.__table__).values(**values).on_conflict_do_update(
-        index_elements=["household_id"],
-        set_={"village_code": village_code, "helper_user_ids": helper_user_ids, "updated_at": now}))
+    await put_households(session, [(household_id, village_code, helper_user_ids)], now)
+
+
+async def put_households(session: AsyncSession, households: list[tuple[str, str | None, list[str]]],
+                         now: datetime) -> None:
+    """``put_household`` for several (household, village, helpers), each once: one statement (the parameter sets
+    sent as multi-row INSERTs)."""
+    if not households:
+        return
+    stmt = insert(HouseholdFacts.__table__)
+    stmt = stmt.on_conflict_do_update(index_elements=["household_id"], set_={
+        "village_code": stmt.excluded.village_code, "helper_user_ids": stmt.excluded.helper_user_ids,
+        "updated_at": stmt.excluded.updated_at})
+    await session.execute(stmt, [dict(household_id=h, village_code=v, helper_user_ids=helpers, updated_at=now)
+                                 for h, v, helpers in households])
