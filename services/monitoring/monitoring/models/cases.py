@@ -24,6 +24,11 @@ class Case(SQLModel, table=True):
         Index("ix_cases_village_pattern", "village_code", postgresql_ops={"village_code": "text_pattern_ops"}),
         Index("ix_cases_next_due_open", "next_due_at", postgresql_where=text(OPEN_STAGES_SQL)),
         Index("ix_cases_decision_due_identifying", "decision_due_at", postgresql_where=text(IDENTIFYING_SQL)),
+        # the dashboard's live counts by area, index-only (migration d5f1c2a9b7e4)
+        Index("ix_cases_village_next_due_open", "village_code", "next_due_at",
+              postgresql_ops={"village_code": "text_pattern_ops"}, postgresql_where=text(OPEN_STAGES_SQL)),
+        Index("ix_cases_village_instant_help", "village_code", postgresql_ops={"village_code": "text_pattern_ops"},
+              postgresql_where=text("instant_help_at IS NOT NULL")),
     )
 
     id: uuid.UUID = Field(default_factory=uuid.uuid4, primary_key=True)
