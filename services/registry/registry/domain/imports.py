@@ -16,7 +16,8 @@ from backstop_common.problems import Unprocessable
 from backstop_common.uow import UnitOfWork
 from registry.domain.guards import may_write
 from registry.imports.worker import FileProblem, ImportJob, plans_in_process
-from registry.imports.plan import NOT_LOADED, Plan, RowError
+from registry.imports.copy_rows import Piece
+from registry.imports.plan import NOT_LOADED, RowError
 from registry.models import ImportRun
 from registry.repository import areas, bulk
 from registry.schemas.imports import ImportError_, ImportReport
@@ -24,15 +25,6 @@ from registry.schemas.imports import ImportError_, ImportReport
 
 #: rows of the file in one piece (staged and loaded while the worker parses the next; whole households)
 ROWS_PER_PIECE = 20_000
-
-
-def _tuples(plan: Plan) -> list[tuple]:
-    households = []
-    for h in plan.households:
-        income = h["income"] or {}
-        row = {**h, **income} if income else h
-        households.append(tuple(row.get(c) for c in bulk.HOUSEHOLD_COLUMNS))
-    return households
 
 
 async def import_households(uow: UnitOfWork, principal: Principal, data: bytes, filename: str,
@@ -83,9 +75,9 @@ class _Totals:
     ignored_headers: list[str] = field(default_factory=list)
 
 
-async def _load_piece(session, plan: Plan, total: _Totals, import_id: uuid.UUID, income_year: int,
+async def _load_piece(session, plan: Piece, total: _Totals, import_id: uuid.UUID, income_year: int,
                       principal: Principal) -> None:
-    await bulk.stage(session, _tuples(plan), plan.members)
+    await bulk.stage(session, plan.households, plan.members)
     existing, taken = await bulk.conflicts(session)
     rejected = _reject_taken(plan, taken, existing)
     await bulk.drop_households(session, existing | rejected)
@@ -95,7 +87,7 @@ async def _load_piece(session, plan: Plan, total: _Totals, import_id: uuid.UUID,
     total.households += households
     total.members += members
     total.unchanged += len(existing)
-    total.unchanged_rows += sum(m[2] in existing for m in plan.members)
+    total.unchanged_rows += sum(number in existing for number, _line in plan.member_lines)
     total.errors += plan.errors
     total.ignored_headers = plan.ignored_headers
 
@@ -105,7 +97,7 @@ def reasons_text(reasons: list[Text]) -> str:
     return ("；" if current_language() == ZH else "; ").join(translate(r) for r in reasons)
 
 
-def _reject_taken(plan: Plan, taken: list[tuple], existing: set[str]) -> set[str]:
+def _reject_taken(plan: Piece, taken: list[tuple], existing: set[str]) -> set[str]:
     """A row whose person is registered in another household takes its whole household out."""
     rejected = {number for _, number, _ in taken if number not in existing}
     bad_lines = set()
@@ -114,7 +106,7 @@ def _reject_taken(plan: Plan, taken: list[tuple], existing: set[str]) -> set[str
             bad_lines.add(line)
             plan.errors.append(RowError(line, number, [msg("ID number already registered in household {household} "
                                                            "(one person, one household)", household=held_by)]))
-    for _id, _household, number, line, *_ in plan.members:
+    for number, line in plan.member_lines:
         if number in rejected and line not in bad_lines:
             plan.errors.append(RowError(line, number, [NOT_LOADED]))
     return rejected

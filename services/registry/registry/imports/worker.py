@@ -6,7 +6,8 @@ the file and sends the plan in pieces of whole households (``plan.plan_chunks``)
 stages and loads one piece while the child parses the next, and the parsed file never enters the service.
 The process ends with the import, so the service's memory returns to rest.
 
-Frames on stdout: an 8-byte length, then a pickle: ``("piece", Plan)`` …, then ``("done", None)``, or
+Frames on stdout: an 8-byte length, then a pickle: ``("piece", Piece)`` … (``imports.copy_rows``: the rows as
+COPY text, which the service forwards to PostgreSQL as they are), then ``("done", None)``, or
 ``("problem", Text)`` for a file that cannot be read or has no header.
 """
 
@@ -114,6 +115,7 @@ def _send(out, kind: str, value) -> None:
 def main() -> None:
     from backstop_common.i18n import message_of  # noqa: PLC0415 - the service's process never needs these
     from registry.imports.columns import HeaderProblem  # noqa: PLC0415
+    from registry.imports.copy_rows import piece_of  # noqa: PLC0415
     from registry.imports.plan import no_gc, plan_chunks  # noqa: PLC0415
     from registry.imports.reader import UnreadableFile, read_rows  # noqa: PLC0415
 
@@ -125,7 +127,7 @@ def main() -> None:
             table = read_rows(job.data, job.filename)
             for plan in plan_chunks(table, job.villages, job.village_codes, job.today,
                                     rows_per_chunk=job.rows_per_chunk):
-                _send(out, "piece", plan)
+                _send(out, "piece", piece_of(plan))
         except (UnreadableFile, HeaderProblem) as exc:
             _send(out, "problem", message_of(exc))
             return

@@ -3,6 +3,7 @@
 Everything runs on the session's own connection, inside the caller's transaction.
 """
 
+import io
 import uuid
 
 from sqlalchemy import text
@@ -52,12 +53,13 @@ async def open_staging(session: AsyncSession) -> None:
     await con.execute(STAGING)
 
 
-async def stage(session: AsyncSession, households: list[tuple], members: list[tuple]) -> None:
-    """One piece of the file into the staging tables (the previous piece's rows are gone)."""
+async def stage(session: AsyncSession, households: bytes, members: bytes) -> None:
+    """One piece of the file into the staging tables (the previous piece's rows are gone): its rows in COPY's
+    text format (``HOUSEHOLD_COLUMNS``, ``MEMBER_COLUMNS``), as the import's worker wrote them."""
     con = await _raw(session)
     await con.execute("TRUNCATE stage_households, stage_members")
-    await con.copy_records_to_table("stage_households", records=households, columns=HOUSEHOLD_COLUMNS)
-    await con.copy_records_to_table("stage_members", records=members, columns=MEMBER_COLUMNS)
+    await con.copy_to_table("stage_households", source=io.BytesIO(households), columns=HOUSEHOLD_COLUMNS)
+    await con.copy_to_table("stage_members", source=io.BytesIO(members), columns=MEMBER_COLUMNS)
     await con.execute("ANALYZE stage_households; ANALYZE stage_members")
 
 
