@@ -173,6 +173,7 @@ async def main(seconds: float, rates: list[int], backlog: int = 0, profile: str 
         try:
             needed = int(sum(rates) * seconds * 1.1) + 500 + backlog
             free = await _prepare(stack, needed)
+            await asyncio.sleep(5)
             rest = rss_mb(stack.processes())
             print(f"memory at rest (MB): {rest}", flush=True)
             stages = []
@@ -194,7 +195,10 @@ async def main(seconds: float, rates: list[int], backlog: int = 0, profile: str 
                     await wait_until_quiet(stack)
                     if result["message_ms"]["p99"] > 1000 and not keep_going:
                         break
-            return {"machine": machine(), "rss_at_rest_mb": rest, "stages": stages}
+            await asyncio.sleep(5)  # the consumers idle: a burst's memory is given back once they are (consumer.py)
+            after = rss_mb(stack.processes())
+            print(f"memory at rest after the runs (MB): {after}", flush=True)
+            return {"machine": machine(), "rss_at_rest_mb": rest, "rss_at_rest_after_runs_mb": after, "stages": stages}
         finally:
             stack.stop()
 

@@ -2,6 +2,7 @@
 
 import asyncio
 import contextlib
+import gc
 from datetime import timedelta
 from collections.abc import AsyncIterator, Awaitable, Callable
 from dataclasses import dataclass, field
@@ -117,6 +118,7 @@ def _lifespan(spec: ServiceSpec):
         # every service keeps a day of Idempotency-Keys and outbox_retention_days of sent events
         jobs = [*spec.background, idempotency.purge.job, outbox_retention]
         tasks += [asyncio.create_task(job(app), name=job.__name__) for job in jobs]
+        gc.freeze()  # start-up's objects live as long as the process: full collections skip them (docs/scaling.md)
         log.info("service.started", service=spec.name)
         try:
             yield

@@ -55,13 +55,15 @@ class Publisher:
 
         Returns where each record went (topic, partition, offset), in the order given."""
         producer = await self._ensure()
+
+        async def enqueue() -> list[asyncio.Future]:
+            return [await producer.send(topic, value=value, key=key, headers=headers)
+                    for topic, key, value, headers in records]
+
         try:
-            futures = [
-                await asyncio.wait_for(
-                    producer.send(topic, value=value, key=key, headers=headers), self.timeout
-                )
-                for topic, key, value, headers in records
-            ]
+            # one timeout for handing the batch over, one for its acks: a ``wait_for`` per record was a task
+            # per record (Python 3.11), as much CPU as the send itself
+            futures = await asyncio.wait_for(enqueue(), self.timeout)
             return await asyncio.wait_for(asyncio.gather(*futures), self.timeout)
         except (Exception, asyncio.TimeoutError) as exc:
             await self.reset()

@@ -69,10 +69,14 @@ class ServiceSettings(BaseSettings):
     consumer_fresh_s: float = 5.0
     consumer_max_attempts: int = 4
     consumer_backoff_s: float = 0.2
-    #: records of one fetch (all partitions) and bytes of one partition's share: each partition's records are
-    #: applied in one transaction, so a bulk import is digested in large ones (consumer.py)
-    consumer_max_poll_records: int = 1000
-    consumer_fetch_bytes: int = 4 * 1024 * 1024
+    #: records of one fetch (all partitions, applied in one transaction: a bulk import is digested in large ones)
+    #: and bytes of one partition's share of a fetch response (consumer.py). 500 and 1 MiB: at 1,000 and 4 MiB the
+    #: services kept 40–60 MB more at rest after a bulk digest (bench/RESULTS.md), for no faster digest
+    consumer_max_poll_records: int = 500
+    consumer_fetch_bytes: int = 1024 * 1024
+    #: after a burst of at least this many records, once the consumer is idle again, the memory the burst freed is
+    #: handed back to the operating system (consumer.give_back_memory)
+    consumer_trim_after_records: int = 200
     consumers_enabled: bool = True
     #: offline sync's tombstones (a row that left a phone's list) are kept this long, then purged every
     #: ``sync_purge_interval_s``; a phone whose cursor is older gets 410 and syncs the list again (sync.py)
