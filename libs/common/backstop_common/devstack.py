@@ -295,6 +295,14 @@ class RunningStack:
 
         return {"Authorization": f"Bearer {mint_token(one_machine_settings(), role=role, area=area, **kw)}"}
 
+    def start_replica(self, service: str, port: int, log_path: Path) -> subprocess.Popen:
+        """One more process of ``service`` on ``port``, as `backstop up` starts its own (its database, the
+        broker, its peers' URLs): a replica with its relay and consumer in the service's consumer group
+        (docs/scaling.md "Replicas of a service")."""
+        env = service_env(service, self.database_url(service), self.bootstrap,
+                          **{f"{peer.upper()}_URL": self.url(peer) for peer in SERVICES})
+        return start_service(service, port, env, log_path)
+
     def wait_until_digested(self, timeout: float = 600) -> None:
         """Until every service has applied every event published so far (after a bulk load, before
         counting what it led to: how long that takes depends on the machine, not on the test)."""
