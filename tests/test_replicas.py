@@ -1,10 +1,10 @@
-"""Issue 18: two processes of every service in one consumer group, killed and started again under a stream of
+"""Issue 18: two or three processes of every service in one consumer group, killed and started again under a stream of
 writes — no event lost, none applied twice, and each household's events on the wire and in the consumers in the
 order they were written.
 
-One more process of each service (registry, monitoring, funds, notifications, each with its relay, consumer and
-jobs: ``RunningStack.start_replica``) joins the stack's own on its database and broker. A stream of writes goes
-round both processes of the registry and of funds: income assessments under the monitoring line (each a new
+More processes of each service (two registries, one monitoring, funds and notifications, each with its relay,
+consumer and jobs: ``RunningStack.start_replica``) join the stack's own on its database and broker. A stream of
+writes goes round the processes of the registry and of funds: income assessments under the monitoring line (each a new
 signal, the first opening the household's case: ``monitoring.case`` events, which notifications routes), housing
 assessments (monitoring's and funds' read models) and allocations (``funds.finance``, routed too). Each replica
 is killed with SIGKILL — in a seeded random order, at a random moment of a round, mid-publish or mid-apply as
@@ -45,11 +45,14 @@ SEED = 18
 VILLAGE = "211204101202"
 HOUSEHOLDS = 6
 ROUNDS = 8
-INCOMES, HOUSING = 2, 1  # a household's writes in a round, sent all at once
+INCOMES, HOUSING = 3, 1  # a household's writes in a round, sent all at once
 ALLOCATIONS = 2  # a round's
 RESTART_AFTER = 2  # rounds
 YEAR = 2021  # 清河区's monitoring line: 6,000 a person (seeded policy)
 SERVICES = tuple(devstack.SERVICES)
+#: processes started beside each service's own: three registries (the old registry-only test's), so three relays
+#: compete for a household's rows
+EXTRA = {"registry": 2, "monitoring": 1, "funds": 1, "notifications": 1}
 #: the event types each consumer applies (the others it skips without an inbox row)
 FOLLOWS = {"registry": REGISTRY_FOLLOWS, "monitoring": MONITORING_FOLLOWS, "funds": FUNDS_FOLLOWS,
            "notifications": NOTIFICATIONS_FOLLOWS}
@@ -62,11 +65,11 @@ def _is(event_type: str, name: str) -> bool:
 class Replica:
     """One more process of a service on the stack's database and broker."""
 
-    def __init__(self, stack, service: str, log_dir: Path):
+    def __init__(self, stack, service: str, n: int, log_dir: Path):
         self.service = service
         self.port = devstack.free_port()
         self.url = f"http://127.0.0.1:{self.port}"
-        self._stack, self._log = stack, log_dir / f"{service}-replica.log"
+        self._stack, self._log = stack, log_dir / f"{service}-{n}.log"
         self.proc = None
 
     def start(self) -> None:
@@ -84,9 +87,9 @@ class Replica:
 class Stream:
     """Writes sent round both processes of a service; one that refuses (killed) hands the write to the other."""
 
-    def __init__(self, client: httpx.AsyncClient, stack, replicas: dict[str, Replica]):
+    def __init__(self, client: httpx.AsyncClient, stack, replicas: list[Replica]):
         self._client = client
-        self._urls = {s: [stack.url(s), r.url] for s, r in replicas.items()}
+        self._urls = {s: [stack.url(s)] + [r.url for r in replicas if r.service == s] for s in SERVICES}
         self._turn = 0
 
     async def post(self, service: str, path: str, body: dict) -> None:
@@ -125,26 +128,26 @@ class Stream:
         return writes
 
 
-def _schedule(rng: random.Random) -> dict[int, str]:
-    """Which service's replica is killed in which round: each once, in a random order."""
-    return {1 + i: service for i, service in enumerate(rng.sample(SERVICES, len(SERVICES)))}
+def _schedule(rng: random.Random, replicas: list[Replica]) -> dict[int, Replica]:
+    """Which replica is killed in which round: each once, in a random order."""
+    return {1 + i: replica for i, replica in enumerate(rng.sample(replicas, len(replicas)))}
 
 
 async def test_replicas_of_every_service_killed_and_restarted_keep_order_and_apply_once(demo_areas, tmp_path):
     stack, rng = demo_areas, random.Random(SEED)
-    replicas = {s: Replica(stack, s, tmp_path) for s in SERVICES}
-    kills, restarts = _schedule(rng), []
+    replicas = [Replica(stack, s, n, tmp_path) for s, extra in EXTRA.items() for n in range(1, extra + 1)]
+    kills, restarts = _schedule(rng, replicas), []
     try:
-        await asyncio.gather(*(asyncio.to_thread(r.start) for r in replicas.values()))
+        await asyncio.gather(*(asyncio.to_thread(r.start) for r in replicas))
         since = {s: await _fetchval(stack, s, "SELECT coalesce(max(seq), 0) FROM outbox") for s in SERVICES}
         async with httpx.AsyncClient(timeout=30, headers=admin(stack)) as client:
             await load_directory(client, stack)
             households = [(await new_household(client, stack, VILLAGE))["id"] for _ in range(HOUSEHOLDS)]
             stream = Stream(client, stack, replicas)
             for n in range(ROUNDS):
-                for service in [s for r, s in kills.items() if r + RESTART_AFTER == n]:
-                    restarts.append(asyncio.create_task(asyncio.to_thread(replicas[service].start)))
-                kill = [_kill_soon(replicas[kills[n]], rng.uniform(0, 0.5))] if n in kills else []
+                for replica in [r for k, r in kills.items() if k + RESTART_AFTER == n]:
+                    restarts.append(asyncio.create_task(asyncio.to_thread(replica.start)))
+                kill = [_kill_soon(kills[n], rng.uniform(0, 0.5))] if n in kills else []
                 await asyncio.gather(*stream.round(households, n), *kill)
             await asyncio.gather(*restarts)
 
@@ -155,7 +158,7 @@ async def test_replicas_of_every_service_killed_and_restarted_keep_order_and_app
             await _check_applied_in_order(stack, consumer, written, households)
         await _check_effects(stack, written, households)
     finally:
-        for replica in replicas.values():
+        for replica in replicas:
             replica.stop()
 
 
