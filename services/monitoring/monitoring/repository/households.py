@@ -73,22 +73,31 @@ def _arrays(model: type, rows: list) -> dict[str, list]:
 
 
 @cache
-def _insert_all(model: type) -> object:
-    """``INSERT`` of every column from ``_unnest``, a row already there left as it is; answers the keys inserted."""
-    source, names, as_json = _unnest(model)
-    (key,) = [c.name for c in model.__table__.primary_key]
-    values = ", ".join(f"v.{n}::jsonb" if n in as_json else f"v.{n}" for n in names)
-    return text(f"INSERT INTO {model.__table__.name} ({', '.join(names)}) SELECT {values} FROM {source} "
-                f"ON CONFLICT DO NOTHING RETURNING {key}")
+def _insert_missing_statement(model: type, given: tuple[str, ...]) -> tuple[object, dict]:
+    """``INSERT`` of rows whose ``given`` columns come as arrays and the rest as the model's defaults (constants
+    in the statement: one array a column the rows differ in, not one for every column); a row already there
+    is left as it is; answers the keys inserted. The defaults it binds once, by name."""
+    table, dialect = model.__table__, postgresql.dialect()
+    (key,) = [c.name for c in table.primary_key]
+    defaults = {n: v for n, v in _defaults(model).items() if n not in given}
+    as_json = {c.name for c in table.columns if isinstance(c.type, JSONB)}
+    arrays = ", ".join(f"CAST(:{n} AS {table.c[n].type.compile(dialect=dialect)}[])" for n in given)
+    values = [f"v.{n}" for n in given] + [f"CAST(:d_{n} AS jsonb)" if n in as_json else
+                                          f"CAST(:d_{n} AS {table.c[n].type.compile(dialect=dialect)})"
+                                          for n in defaults]
+    stmt = text(f"INSERT INTO {table.name} ({', '.join([*given, *defaults])}) SELECT {', '.join(values)} "
+                f"FROM unnest({arrays}) AS v({', '.join(given)}) ON CONFLICT DO NOTHING RETURNING {key}")
+    return stmt, {f"d_{n}": json.dumps(v) if n in as_json else v for n, v in defaults.items()}
 
 
 async def _insert_missing(session: AsyncSession, model: type, rows: list[dict], key: str) -> set[uuid.UUID]:
     """Rows with these values and the model's defaults; a row already there is left as it is. Returns the keys
-    inserted. One statement of one array a column, however many rows."""
+    inserted. One statement, however many rows."""
     if not rows:
         return set()
-    defaults = _defaults(model)
-    result = await session.execute(_insert_all(model), _arrays(model, [defaults | row for row in rows]))
+    given = tuple(rows[0])
+    stmt, defaults = _insert_missing_statement(model, given)
+    result = await session.execute(stmt, defaults | {n: [r[n] for r in rows] for n in given})
     return set(result.scalars())
 
 
