@@ -91,6 +91,7 @@ def _pairs(ids: list[str]) -> dict:
 async def _arguments(target, url: str) -> dict:
     if not callable(target):
         return target
+    await asyncio.sleep(1)  # the previous run's last requests (wrk stops, the server finishes them) commit first
     conn = await asyncpg.connect(plain_url(url))
     try:
         return await target(conn)

@@ -2,6 +2,7 @@
 below FastAPI answer what FastAPI's own routes answer — bytes, ETag, access-log row, event — and every refusal
 is FastAPI's own problem, with nothing written."""
 
+import asyncio
 import dataclasses
 import uuid
 
@@ -136,3 +137,45 @@ async def test_a_keyed_write_is_left_to_fastapi_and_answered_once(app, apps, set
     assert first.status_code == again.status_code == 201 and again.json() == first.json()
     assert again.headers["idempotent-replayed"] == "true" and len(served) == seen
     assert await _scalar(app, "SELECT count(*) FROM disasters WHERE household_id = :id", id=hh["id"]) == 1
+
+
+async def test_a_member_change_served_hot_is_fastapis_with_its_history_event_and_access_log_row(app, apps, settings):
+    hot, plain, served = apps
+    first, second = await _register(hot, settings), await _register(hot, settings)
+    admin = {**bearer(settings, "county_admin", COUNTY), "If-Match": "1"}
+    change = {"health": "major_illness", "illness": "尿毒症", "medical_out_of_pocket": "38000.00",
+              "medical_cost_year": 2026}
+    mine, theirs = first["members"][0], second["members"][0]
+    fast = await hot.patch(f"/api/v1/members/{mine['id']}", json=change, headers=admin)
+    slow = await plain.patch(f"/api/v1/members/{theirs['id']}", json=change, headers=admin)
+    assert served[-1] == ("/api/v1/members/{member_id}", "answered")
+    assert fast.status_code == slow.status_code == 200 and list(fast.json()) == list(slow.json())
+    differ = {"id", "household_id", "name", "id_number", "birth_date", "sex", "created_at", "updated_at",
+              "person_number", "name_pinyin", "name_initials"}
+    assert {k: v for k, v in fast.json().items() if k not in differ} == \
+        {k: v for k, v in slow.json().items() if k not in differ}
+    assert fast.json()["version"] == 2 and fast.json()["id_number"] == mine["id_number"]  # unmasked: logged
+    for member, household in ((mine, first), (theirs, second)):
+        counts = [await _scalar(app, sql, id=household["id"]) for sql in (
+            "SELECT count(*) FROM outbox WHERE subject = :id AND type LIKE '%member.health_changed%'",
+            "SELECT count(*) FROM change_history WHERE household_id = :id AND entity = 'member' AND action = 'updated'",
+            "SELECT count(*) FROM access_log WHERE household_id = :id AND path LIKE '/api/v1/members/%'")]
+        assert counts == [1, 4, 1], (member["id"], counts)
+    file = (await hot.get(f"/api/v1/households/{first['id']}", headers=admin)).json()
+    assert file["members"][0]["illness"] == "尿毒症" and file["members"][0]["version"] == 2
+
+
+async def test_two_member_changes_sent_at_once_against_one_version_change_it_once(app, apps, settings):
+    """The member change's lock (household, then member) holds until its commit: the second writer waits, sees
+    the new version and is refused; one history line per changed field, one event."""
+    hot, _, _ = apps
+    hh = await _register(hot, settings)
+    url = f"/api/v1/members/{hh['members'][0]['id']}"
+    headers = {**bearer(settings, "county_admin", COUNTY), "If-Match": "1"}
+    first, second = await asyncio.gather(hot.patch(url, json={"employment": "migrant"}, headers=headers),
+                                         hot.patch(url, json={"employment": "local"}, headers=headers))
+    assert sorted([first.status_code, second.status_code]) == [200, 409], (first.text, second.text)
+    events = "SELECT count(*) FROM outbox WHERE subject = :id AND type LIKE '%member.employment_changed%'"
+    assert await _scalar(app, events, id=hh["id"]) == 1
+    unchanged = await hot.patch(url, json={"employment": "none"}, headers={**headers, "If-Match": "7"})
+    assert unchanged.status_code == 409 and unchanged.json()["current_version"] == 2

@@ -1,8 +1,8 @@
-"""The registry's hot routes (backstop_common.hot): the household file and the writes that append a record to
-it — income, housing, water, disaster — served below FastAPI on their happy path.
+"""The registry's hot routes (backstop_common.hot): the household file, the writes that append a record to
+it — income, housing, water, disaster — and the member change, served below FastAPI on their happy path.
 
-The FastAPI routes (households.py, records.py) stay what the OpenAPI document describes and answer every request
-handed on: a refusal of any kind, a body or If-Match FastAPI would refuse, a request with Idempotency-Key.
+The FastAPI routes (households.py, records.py, members.py) stay what the OpenAPI document describes and answer
+every request handed on: a refusal of any kind, a body or If-Match FastAPI would refuse, Idempotency-Key.
 Each handler here calls the same domain function as its FastAPI route and answers the same bytes.
 """
 
@@ -11,19 +11,21 @@ import uuid
 from pydantic import TypeAdapter
 from starlette.responses import Response
 
-from backstop_common.concurrency import optional_version
+from backstop_common.concurrency import expected_version, optional_version
 from backstop_common.conditional import conditional_answer
 from backstop_common.hot import HotRequest, HotRoute, commit
-from registry.domain import conditions, files, income
+from registry.api.members import shown
+from registry.domain import conditions, files, income, members
 from registry.schemas.records import (
     DisasterCreate, DisasterRead, HousingAssessmentCreate, HousingAssessmentRead, IncomeAssessmentCreate,
     IncomeAssessmentRead, WaterAssessmentCreate, WaterAssessmentRead,
 )
+from registry.schemas.members import MemberUpdate
 
 PREFIX = "/api/v1"
 FILE = PREFIX + "/households/{household_id}"
-#: the path parameter read as FastAPI reads it (pydantic's UUID), so what it refuses is handed on
-_HOUSEHOLD_ID = TypeAdapter(uuid.UUID)
+#: a path parameter read as FastAPI reads it (pydantic's UUID), so what it refuses is handed on
+_HOUSEHOLD_ID = _MEMBER_ID = TypeAdapter(uuid.UUID)
 
 
 async def read_file(request: HotRequest) -> Response:
@@ -49,10 +51,23 @@ def appending(path: str, body_type, read_type, action) -> HotRoute:
     return HotRoute("POST", f"{FILE}/{path}", serve)
 
 
+async def change_member(request: HotRequest) -> Response:
+    """``PATCH /members/{id}`` (members.update): two statements, then the caller's view of the member."""
+    member_id = _MEMBER_ID.validate_python(request.params["member_id"])
+    data = MemberUpdate.model_validate(request.json())
+    version = await expected_version(request.headers.get("if-match"))
+    async with request.unit_of_work() as uow:
+        member = await members.update_member(uow, request.principal, member_id, data, version)
+        answer = (await shown(uow, request.principal, member, request.path)).model_dump_json()
+        await commit(uow)
+    return Response(answer, media_type="application/json")
+
+
 ROUTES = [
     HotRoute("GET", FILE, read_file),
     appending("income-assessments", IncomeAssessmentCreate, IncomeAssessmentRead, income.assess_income),
     appending("housing-assessments", HousingAssessmentCreate, HousingAssessmentRead, conditions.assess_housing),
     appending("water-assessments", WaterAssessmentCreate, WaterAssessmentRead, conditions.assess_water),
     appending("disasters", DisasterCreate, DisasterRead, conditions.report_disaster),
+    HotRoute("PATCH", PREFIX + "/members/{member_id}", change_member),
 ]

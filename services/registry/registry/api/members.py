@@ -20,10 +20,16 @@ from registry.schemas.members import MemberCreate, MemberMove, MemberRead, Membe
 router = APIRouter(tags=["members"])
 
 
-async def _view(uow, principal, member, request: Request) -> MemberRead:
-    await log_unmasked_reads(uow.session, principal, [member.household_id], request.url.path)
-    await uow.commit()
+async def shown(uow, principal, member, path: str) -> MemberRead:
+    """The member as the caller may see it, an unmasked view access-logged (committed with the change)."""
+    await log_unmasked_reads(uow.session, principal, [member.household_id], path)
     return member_view(member, principal.sees_identifiers)
+
+
+async def _view(uow, principal, member, request: Request) -> MemberRead:
+    view = await shown(uow, principal, member, request.url.path)
+    await uow.commit()
+    return view
 
 
 @router.post("/households/{household_id}/members", status_code=201, response_model=MemberRead,

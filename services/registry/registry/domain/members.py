@@ -9,9 +9,9 @@ from backstop_common.i18n import message_of, msg, when
 from backstop_common.problems import Conflict, NotFound, Unprocessable
 from backstop_common.uow import UnitOfWork
 from registry.domain import facts, history, member_events
-from registry.domain.guards import household_for_write, may_write
+from registry.domain.guards import household_for_write, may_write, writable
 from registry.domain.identity import InvalidIdNumber, birth_date_of, normalize_id_number, pinyin_of, sex_of
-from registry.domain.publishing import emit
+from registry.domain.publishing import emit, emitted_row
 from registry.vocab import HEAD
 from registry.models import Household, Member
 from registry.repository import members as repo
@@ -87,9 +87,11 @@ async def member_for_write(session, principal: Principal, member_id: uuid.UUID, 
 
 
 async def update_member(uow: UnitOfWork, principal: Principal, member_id: uuid.UUID, data: MemberUpdate,
-                        expected: int) -> Member:
+                        expected: int):
+    """Two statements (repository/members.py): the household and member locked, then the member's new facts and
+    version, the household's ``updated_at``, the history rows and the events written at once."""
     session = uow.session
-    member, household = await member_for_write(session, principal, member_id, expected)
+    member, household = await _locked_member(session, principal, member_id, expected)
     if member.removed_on:
         raise Conflict("this member has left the household; their record is kept read-only")
     changes = data.model_dump(exclude_unset=True)
@@ -101,25 +103,55 @@ async def update_member(uow: UnitOfWork, principal: Principal, member_id: uuid.U
         raise Unprocessable("the head (户主) is changed by naming the new head; not supported in a member patch")
     if changes.get("name"):
         changes["name_pinyin"], changes["name_initials"] = pinyin_of(changes["name"])
-    await apply_changes(uow, principal, member, household, changes)
+    decided = decide_changes(uow, principal, member, household, changes)
+    if decided is not None:
+        columns, rows, events = decided
+        await repo.record_change(session, member, columns, rows, [emitted_row(uow, e) for e in events])
     return member
 
 
-async def apply_changes(uow: UnitOfWork, principal: Principal, member: Member, household: Household,
-                        changes: dict, action: str = "updated") -> bool:
-    """Change a locked member's facts: history, version, and the events monitoring listens to."""
+async def _locked_member(session, principal: Principal, member_id: uuid.UUID, expected: int | None):
+    """``member_for_write``'s checks in its order (role, member, household in the caller's area, version) on one
+    locking statement."""
+    may_write(principal)
+    found = await repo.lock_for_change(session, member_id)
+    if found is None:
+        raise NotFound("member not found")
+    member, household = found
+    writable(principal, household, None)
+    if expected is not None:
+        check_version(member.version, expected, "member")
+    return member, household
+
+
+def decide_changes(uow: UnitOfWork, principal: Principal, member, household, changes: dict,
+                   action: str = "updated") -> tuple[tuple[str, ...], list[dict], list] | None:
+    """A change of a locked member's facts, decided: the member changed in place (facts, version, updated_at)
+    and the household's ``updated_at``; the changed columns, the history rows and the events monitoring listens
+    to — or None when nothing changes. No write."""
     delta = history.diff(member, {k: v for k, v in changes.items() if v is not None or k in NULLABLE})
     if not delta:
-        return False
+        return None
     before = {k: old for k, (old, _) in delta.items()}
     for key, (_, new) in delta.items():
         setattr(member, key, new)
     touch(member, uow.clock.now())
     household.updated_at = member.updated_at
+    rows = history.rows(principal, household.id, "member", member.id, action,
+                        {k: v for k, v in delta.items() if not k.startswith("name_")}, version=member.version)
+    return tuple(delta), rows, member_events.for_change(household, member, before, uow.clock.today())
+
+
+async def apply_changes(uow: UnitOfWork, principal: Principal, member: Member, household: Household,
+                        changes: dict, action: str = "updated") -> bool:
+    """Change a locked ORM member's facts (a department's feed): history, version, and the events."""
+    decided = decide_changes(uow, principal, member, household, changes, action)
+    if decided is None:
+        return False
+    _, rows, events = decided
     await uow.session.flush()
-    history.record(uow.session, principal, household.id, "member", member.id, action,
-                   {k: v for k, v in delta.items() if not k.startswith("name_")}, version=member.version)
-    for event in member_events.for_change(household, member, before, uow.clock.today()):
+    history.add(uow.session, rows)
+    for event in events:
         emit(uow, event)
     return True
 

@@ -74,6 +74,21 @@ _ASSESSMENT = ("id", "household_id", "year", "wage", "business", "business_costs
 _HOUSING = ("id", "household_id", "grade", "assessed_on", "note", "source", "assessed_by", "created_at")
 
 
+def inserting_history(parameter: int) -> str:
+    """The change-history rows of one write, given as one JSON array (``history_json``) in ``$parameter``, in order."""
+    return f"""
+  INSERT INTO change_history ({", ".join(_HISTORY)})
+  SELECT r.household_id, r.entity, r.entity_id, r.action, r.field, r.old_value::jsonb, r.new_value::jsonb,
+         r.actor, r.actor_role, r.version, r.changed_at
+    FROM ROWS FROM (jsonb_to_recordset(${parameter}::jsonb)
+                    AS (household_id uuid, entity text, entity_id uuid, action text, field text, old_value text,
+                        new_value text, actor text, actor_role text, version int, changed_at timestamptz))
+         WITH ORDINALITY AS r(household_id, entity, entity_id, action, field, old_value, new_value, actor,
+                              actor_role, version, changed_at, n)
+   ORDER BY r.n
+  RETURNING 1"""
+
+
 @functools.lru_cache(maxsize=16)
 def appending(table: str, columns: tuple[str, ...], household_columns: tuple[str, ...]) -> str:
     """One data-modifying statement for a write that appends a record to a household's file: the record's row
@@ -90,17 +105,7 @@ WITH added AS (
 household AS (
   UPDATE households SET {", ".join(f"{c} = ${n + 1 + i}" for i, c in enumerate(sets))}
    WHERE id = $2 RETURNING 1),
-history AS (
-  INSERT INTO change_history ({", ".join(_HISTORY)})
-  SELECT r.household_id, r.entity, r.entity_id, r.action, r.field, r.old_value::jsonb, r.new_value::jsonb,
-         r.actor, r.actor_role, r.version, r.changed_at
-    FROM ROWS FROM (jsonb_to_recordset(${history}::jsonb)
-                    AS (household_id uuid, entity text, entity_id uuid, action text, field text, old_value text,
-                        new_value text, actor text, actor_role text, version int, changed_at timestamptz))
-         WITH ORDINALITY AS r(household_id, entity, entity_id, action, field, old_value, new_value, actor,
-                              actor_role, version, changed_at, n)
-   ORDER BY r.n
-  RETURNING 1),
+history AS ({inserting_history(history)}),
 outbox AS (
   INSERT INTO outbox ({", ".join(OUTBOX_COLUMNS)}, attempts) VALUES ({", ".join(outbox)}, 0) RETURNING 1)
 SELECT (SELECT count(*) FROM added) + (SELECT count(*) FROM household) + (SELECT count(*) FROM history)
@@ -108,7 +113,7 @@ SELECT (SELECT count(*) FROM added) + (SELECT count(*) FROM household) + (SELECT
 """
 
 
-def _history_json(rows: list[dict[str, Any]], changed_at: datetime) -> str:
+def history_json(rows: list[dict[str, Any]], changed_at: datetime) -> str:
     """The rows as one JSON array; each old/new value as its JSON text (None is JSON null, as the ORM writes it)."""
     def value(v: Any) -> str:
         return json.dumps(v, ensure_ascii=False)
@@ -128,7 +133,7 @@ async def append_record(session: AsyncSession | DriverSession, table: str, recor
     con = await driver_connection(session)
     await con.fetchval(appending(table, columns, household_columns), *(getattr(record, c) for c in columns),
                        *(getattr(household, c) for c in household_columns), household.version, household.updated_at,
-                       _history_json(history, record.created_at), *(outbox[c] for c in OUTBOX_COLUMNS))
+                       history_json(history, record.created_at), *(outbox[c] for c in OUTBOX_COLUMNS))
 
 
 async def record_income(session: AsyncSession | DriverSession, assessment: IncomeAssessment,
