@@ -18,10 +18,13 @@ async def by_fact(session: AsyncSession, household_id: uuid.UUID, rule: str, fac
         Signal.household_id == household_id, Signal.rule == rule, Signal.fact_key == fact_key))).scalars().first()
 
 
+#: built once, its values bound at execution (building ``.values(**…)`` was 7 % of a streamed event, profiled)
+_INSERT_ONCE = insert(Signal).on_conflict_do_nothing(constraint="uq_signals_fact").returning(Signal.id)
+
+
 async def insert_once(session: AsyncSession, values: dict) -> uuid.UUID | None:
     """Insert the signal; None when its fact (household, rule, fact key) was already recorded."""
-    return (await session.execute(insert(Signal).values(**values).on_conflict_do_nothing(
-        constraint="uq_signals_fact").returning(Signal.id))).scalar()
+    return (await session.execute(_INSERT_ONCE, values)).scalar()
 
 
 async def move_to_case(session: AsyncSession, signal_id: uuid.UUID, case_id: uuid.UUID) -> None:
