@@ -1,4 +1,5 @@
-"""A run of registrations (a bulk import's) applied by the set leaves what one event at a time leaves (issue 18)."""
+"""Runs applied by the set (an import's registrations, a department feed's changes) leave what one event at a time
+leaves (issue 18)."""
 
 import uuid
 
@@ -6,11 +7,12 @@ from sqlalchemy import select
 
 from backstop_common.uow import UnitOfWork
 from backstop_events.registry import HouseholdRegistered, MemberHealthChanged, MemberSchoolingChanged
-from funds.handlers import HANDLERS, on_household_registered, on_households_registered
-from funds.models import HouseholdFact, MemberFact
-from tests.helpers import registry
+from funds.events import catalog
+from funds.handlers import BATCH_HANDLERS, HANDLERS, on_household_registered, on_households_registered
+from funds.models import HouseholdFact, MemberFact, Suggestion
+from tests.helpers import monitoring, registry
 
-VILLAGES = ("211204101301", "211204101302", "211204101303", "211204101304")
+VILLAGES = ("211204101301", "211204101302", "211204101303", "211204101304", "211204101305", "211204101306")
 
 
 def _household(village: str, n: int):
@@ -32,7 +34,7 @@ async def _facts(app, village: str) -> list[tuple]:
                                             )).scalars().all()
         members = (await session.execute(select(MemberFact).where(
             MemberFact.household_id.in_([h.id for h in households])))).scalars().all()
-    skip = {"id", "household_id", "updated_at", "village_code"}
+    skip = {"id", "household_id", "updated_at", "village_code", "case_id"}
 
     def plain(row) -> tuple:
         return tuple(sorted((k, str(v)) for k, v in row.model_dump().items() if k not in skip))
@@ -98,3 +100,54 @@ async def test_a_run_of_registrations_between_other_events_of_its_households_kee
     listed = [dict(m) for _, members in outcomes[0] for m in members if dict(m)["schooling_stage"] == "senior"]
     assert len(listed) == 1 and listed[0]["health"] == "serious_illness" and listed[0]["boarding"] == "True"
     assert listed[0]["medical_insurance"] == "True" and listed[0]["medical_out_of_pocket"] == "1200.00"
+
+
+def _feeds(run: list) -> list[list]:
+    """After the registrations, what a department's feed and monitoring send for each household of the run: a
+    status change, a member's health change (a year's self-paid cost), the case confirmed (suggestions)."""
+    status, health, confirmed = [], [], []
+    for event, data in run:
+        status.append(registry("household.status_changed", data.household_id, data.village_code,
+                               previous_status="lifted", poverty_status="lifted", dibao=True, tekun=False))
+        health.append(registry("member.health_changed", data.household_id, data.village_code,
+                               member_id=data.members[0].member_id, health="serious_illness", disability_grade=0,
+                               medical_out_of_pocket="7000.00", year=2026))
+        confirmed.append(monitoring("case.confirmed", uuid.uuid4(), data.household_id, data.village_code,
+                                    category="unstable_lifted", risk_types=["01"], gaps=["housing"],
+                                    plan_due_at="2026-12-31T00:00:00+08:00"))
+    return [status, health, confirmed]
+
+
+async def _suggested(app, village: str) -> list[tuple]:
+    async with app.state.sessions() as session:
+        rows = (await session.execute(select(Suggestion).where(Suggestion.village_code == village))).scalars().all()
+    return sorted((r.kind, r.period, str(r.amount), r.status, r.member_id is None) for r in rows)
+
+
+async def test_runs_of_every_fact_type_give_what_one_by_one_gives(app):
+    """A department feed's run of one type by its batch twin (one transaction) against the same events each in a
+    transaction of its own (the per-event handler)."""
+    async def apply(village: str, batched: bool) -> tuple[list, list]:
+        run = [_household(village, n) for n in (1, 2, 3)]
+        steps = [[(e, d) for e, d in run], *[[(e, _parsed(e)) for e in events] for events in _feeds(run)]]
+        for items in steps:
+            for chunk in ([items] if batched else [[item] for item in items]):
+                async with app.state.sessions() as session:
+                    uow = UnitOfWork(session, "funds", clock=app.state.clock)
+                    await (BATCH_HANDLERS[chunk[0][0].type](chunk, uow) if batched else
+                           HANDLERS[chunk[0][0].type](*chunk[0], uow))
+                    await uow.commit()
+        return await _facts(app, village), await _suggested(app, village)
+
+    batched, one_by_one = await apply(VILLAGES[4], True), await apply(VILLAGES[5], False)
+    assert batched == one_by_one
+    facts, suggested = batched
+    assert all(("monitored", "True") in household and ("dibao", "True") in household for household, _ in facts)
+    assert [m for _, members in facts for m in members if ("health", "serious_illness") in m]
+    assert {kind for kind, *_ in suggested} >= {"housing_renovation", "medical_relief"}
+
+
+
+def _parsed(event):
+    """The event's data in its payload model, as the consumer parses it."""
+    return catalog.consumed_models()[event.type].model_validate(event.data)

@@ -10,7 +10,7 @@ from backstop_events.registry import (HouseholdRegistered, HouseholdStatusChange
                                       HousingAssessed, MemberAdded, MemberHealthChanged, MemberInsuranceChanged,
                                       MemberRemoved, MemberSchoolingChanged, PersonFacts)
 from funds.models import HouseholdFact, MemberFact
-from funds.repository import readmodel as repo
+from funds.repository.readmodel import Rows
 
 
 def _touched(row, village_code: str | None, registry: bool, now: datetime) -> None:
@@ -20,31 +20,12 @@ def _touched(row, village_code: str | None, registry: bool, now: datetime) -> No
     row.updated_at = now
 
 
-async def touch_household(uow: UnitOfWork, household_id: uuid.UUID, village_code: str | None, *,
-                          registry: bool) -> HouseholdFact:
-    """The household of an event, created on first sight; ``registry`` marks it known to the registry."""
-    row = await repo.household(uow.session, household_id, lock=True)
-    if row is None:
-        row = HouseholdFact(id=household_id)
-        uow.session.add(row)
-    _touched(row, village_code, registry, uow.clock.now())
-    return row
-
-
-async def touch_member(uow: UnitOfWork, member_id: uuid.UUID, household_id: uuid.UUID) -> MemberFact:
-    row = await repo.member(uow.session, member_id, lock=True)
-    if row is None:
-        row = MemberFact(id=member_id, household_id=household_id)
-        uow.session.add(row)
-    row.updated_at = uow.clock.now()
-    return row
-
-
 async def touch_households(uow: UnitOfWork, known: list[tuple[uuid.UUID, str | None]], *,
-                           registry: bool) -> repo.Rows:
-    """``touch_household`` for several households (id, village code): their rows as plain records
-    (``repository.readmodel.Rows``), read and locked in one query; ``write`` puts them back."""
-    rows = repo.Rows(HouseholdFact)
+                           registry: bool) -> Rows:
+    """The households of a run of events (id, village code), created on first sight (``registry``: marked known to
+    the registry): their rows as plain records (``repository.readmodel.Rows``), read and locked in one query;
+    ``write`` puts them back."""
+    rows = Rows(HouseholdFact)
     await rows.read(uow.session, [h for h, _ in known])
     now = uow.clock.now()
     for household_id, village_code in known:
@@ -52,9 +33,9 @@ async def touch_households(uow: UnitOfWork, known: list[tuple[uuid.UUID, str | N
     return rows
 
 
-async def touch_members(uow: UnitOfWork, members: list[tuple[uuid.UUID, uuid.UUID]]) -> repo.Rows:
-    """``touch_member`` for several (member, household) pairs, as ``touch_households``."""
-    rows = repo.Rows(MemberFact)
+async def touch_members(uow: UnitOfWork, members: list[tuple[uuid.UUID, uuid.UUID]]) -> Rows:
+    """The members of (member, household) pairs, created on first sight, as ``touch_households``."""
+    rows = Rows(MemberFact)
     await rows.read(uow.session, [m for m, _ in members])
     now = uow.clock.now()
     for member_id, household_id in members:
@@ -62,7 +43,7 @@ async def touch_members(uow: UnitOfWork, members: list[tuple[uuid.UUID, uuid.UUI
     return rows
 
 
-async def write(uow: UnitOfWork, *tables: repo.Rows) -> None:
+async def write(uow: UnitOfWork, *tables: Rows) -> None:
     """What ``touch_households`` / ``touch_members`` read and the changes made to it, back in the tables."""
     for rows in tables:
         await rows.write(uow.session)
