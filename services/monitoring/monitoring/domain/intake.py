@@ -15,7 +15,8 @@ from monitoring.domain.rules import Draft
 from monitoring.domain.signals import Recorded, policy_in_force, record_many, record_signal
 from monitoring.models import HouseholdFacts, Policy
 from monitoring.repository import cases as case_repo
-from monitoring.repository import households, sweeps
+from monitoring.repository import households
+from monitoring.repository import signals as signal_repo
 from monitoring.repository import policies as policy_repo
 from monitoring.vocab import Source
 
@@ -111,25 +112,31 @@ async def screen_many(uow: UnitOfWork, screened: list[tuple[HouseholdFacts, Rule
     done = await record_many(uow, drafted, open_cases, Source.EVENT,
                              lambda village: policies.of(village, now.year), now)
     log.info("risk.detected_many", households=len(done.households), signals=len(done.signals))
-    for village in done.villages:
-        await _clusters(uow, village, [(f, policy_of[f.household_id]) for f, _ in screened if f.village_code == village],
-                        created, done, now)
+    await _clusters(uow, [(v, [(f, policy_of[f.household_id]) for f, _ in screened if f.village_code == v])
+                          for v in done.villages], created, done, now)
     return len(done.signals)
 
 
-async def _clusters(uow: UnitOfWork, village: str, screened: list[tuple[HouseholdFacts, Policy | None]],
+async def _clusters(uow: UnitOfWork, villages: list[tuple[str, list[tuple[HouseholdFacts, Policy | None]]]],
                     created: set[uuid.UUID], done: Recorded, now: datetime) -> None:
     """The per-event path checks the village's cluster after each event that recorded a signal, counting the
-    households and signals so far: replay those checks over the batch, from where the village stood before it
-    (the figures without the batch's new households and signals), so the alert fires at the same event with
-    the same figures. The window is the first screening policy's."""
-    first = next((p for f, p in screened if p is not None and f.household_id in done.households), None)
-    if first is None:
-        return
-    standing = await sweeps.cluster_standing(
-        uow.session, village=village, since=now - timedelta(days=first.cluster_window_days),
-        bucket=cluster.bucket_of(first, now), households=[f.household_id for f, _ in screened],
-        new_signals=list(done.signals))
+    households and signals so far: replay those checks over the batch, village by village, from where each
+    stood before it (the figures without the batch's new households and signals; read for all of the batch's
+    villages by one statement), so the alert fires at the same event with the same figures. A village's window
+    is its first screening policy's."""
+    first = {v: p for v, screened in villages
+             if (p := next((p for f, p in screened if p is not None and f.household_id in done.households), None))}
+    standings = await signal_repo.cluster_standings(uow.session, [
+        (v, now - timedelta(days=first[v].cluster_window_days), cluster.bucket_of(first[v], now),
+         [f.household_id for f, _ in screened]) for v, screened in villages if v in first], list(done.signals))
+    for village, screened in villages:
+        if village in first:
+            await _replay(uow, village, screened, standings[village], created, done, now)
+
+
+async def _replay(uow: UnitOfWork, village: str, screened: list[tuple[HouseholdFacts, Policy | None]], standing,
+                  created: set[uuid.UUID], done: Recorded, now: datetime) -> None:
+    """One village's checks in the batch's order, from its ``standing`` before the batch."""
     if standing.fired:
         return
     newly = {f.household_id for f, _ in screened if f.household_id in done.households} - set(standing.signalled_before)

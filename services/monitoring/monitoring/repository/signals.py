@@ -1,8 +1,10 @@
 """Queries on risk signals."""
 
+import json
 import uuid
+from datetime import datetime
 
-from sqlalchemy import select, update
+from sqlalchemy import Row, select, text, update
 from sqlalchemy.dialects.postgresql import insert
 from sqlmodel.ext.asyncio.session import AsyncSession
 
@@ -35,3 +37,31 @@ async def for_household(session: AsyncSession, household_id: uuid.UUID) -> list[
     rows = await session.execute(select(Signal).where(Signal.household_id == household_id)
                                  .order_by(Signal.created_at))
     return list(rows.scalars())
+
+
+#: where each village stands before a batch's signals are counted (``intake.screen_many`` replays the per-event
+#: checks from it), one statement for the batch's villages: for each ask (village, window start, window bucket,
+#: the batch's households there) its households, households with signals in the window, the window's alert, and
+#: which of the batch's households had a signal in the window before the batch's new ones
+CLUSTER_STANDINGS = text("""
+SELECT q.village,
+       (SELECT count(*) FROM household_facts WHERE village_code = q.village) AS total,
+       (SELECT count(DISTINCT household_id) FROM signals WHERE village_code = q.village AND created_at >= q.since) AS n,
+       EXISTS (SELECT 1 FROM cluster_alerts WHERE village_code = q.village AND window_bucket = q.bucket) AS fired,
+       ARRAY(SELECT DISTINCT household_id FROM signals
+              WHERE village_code = q.village AND created_at >= q.since AND household_id = ANY(q.households)
+                AND NOT (id = ANY(CAST(:new AS uuid[])))) AS signalled_before
+  FROM jsonb_to_recordset(CAST(:asks AS jsonb)) AS q(village text, since timestamptz, bucket bigint, households uuid[])
+""")
+
+
+async def cluster_standings(session: AsyncSession, asks: list[tuple[str, datetime, int, list[uuid.UUID]]],
+                            new_signals: list[uuid.UUID]) -> dict[str, Row]:
+    """(village, total, n, fired, signalled_before) of each (village, since, bucket, households) asked, by
+    village: one statement for a batch's villages instead of one each."""
+    if not asks:
+        return {}
+    rows = await session.execute(CLUSTER_STANDINGS, {"new": new_signals, "asks": json.dumps([
+        {"village": v, "since": since.isoformat(), "bucket": bucket, "households": [str(h) for h in hh]}
+        for v, since, bucket, hh in asks])})
+    return {row.village: row for row in rows}

@@ -73,18 +73,6 @@ RETURNING village_code, households_with_signals, households_total, share
 """)
 
 
-#: where a village stands before a batch's signals are counted (``intake.screen_many`` replays the per-event
-#: checks from it): households, households with signals in the window, the window's alert, and which of the
-#: batch's households had a signal in the window before the batch's new ones
-CLUSTER_STANDING = text("""
-SELECT (SELECT count(*) FROM household_facts WHERE village_code = :village) AS total,
-       (SELECT count(DISTINCT household_id) FROM signals WHERE village_code = :village AND created_at >= :since) AS n,
-       EXISTS (SELECT 1 FROM cluster_alerts WHERE village_code = :village AND window_bucket = :bucket) AS fired,
-       ARRAY(SELECT DISTINCT household_id FROM signals
-              WHERE village_code = :village AND created_at >= :since AND household_id = ANY(CAST(:households AS uuid[]))
-                AND NOT (id = ANY(CAST(:new AS uuid[])))) AS signalled_before
-""")
-
 #: one village's alert with the figures of the moment it crossed the threshold (``CLUSTER_ALERTS``' row)
 RECORD_CLUSTER_ALERT = text("""
 INSERT INTO cluster_alerts (village_code, window_bucket, fired_at, households_with_signals, households_total,
@@ -112,13 +100,6 @@ async def cluster_alerts(session: AsyncSession, *, scope: str, village: str, now
     return list((await session.execute(CLUSTER_ALERTS, {
         "scope": scope, "village": village, "since": now - timedelta(days=window_days), "bucket": bucket,
         "now": now, "threshold": threshold, "window": window_days, "min_households": min_households})).all())
-
-
-async def cluster_standing(session: AsyncSession, *, village: str, since: datetime, bucket: int, households: list,
-                           new_signals: list) -> Row:
-    """(total, n, fired, signalled_before) of ``village`` (``CLUSTER_STANDING``)."""
-    return (await session.execute(CLUSTER_STANDING, {"village": village, "since": since, "bucket": bucket,
-                                                     "households": households, "new": new_signals})).one()
 
 
 async def record_cluster_alert(session: AsyncSession, *, village: str, bucket: int, now: datetime, n: int,
