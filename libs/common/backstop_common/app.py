@@ -2,7 +2,6 @@
 
 import asyncio
 import contextlib
-import gc
 from datetime import timedelta
 from collections.abc import AsyncIterator, Awaitable, Callable
 from dataclasses import dataclass, field
@@ -18,7 +17,7 @@ from backstop_common.asyncapi import EventCatalog
 from backstop_common.auth import AreaInScope
 from backstop_common.broker_watch import BrokerWatch
 from backstop_common.clock import Clock
-from backstop_common.consumer import BatchHandler, EventConsumer, FetchHandler, Handler
+from backstop_common.consumer import BatchHandler, EventConsumer, FetchHandler, Handler, freeze_start_up
 from backstop_common.db import create_engine, create_session_factory, plain_url
 from backstop_common.freshness import Freshness
 from backstop_common.hot import HotRoute, HotRoutes
@@ -118,7 +117,7 @@ def _lifespan(spec: ServiceSpec):
         # every service keeps a day of Idempotency-Keys and outbox_retention_days of sent events
         jobs = [*spec.background, idempotency.purge.job, outbox_retention]
         tasks += [asyncio.create_task(job(app), name=job.__name__) for job in jobs]
-        gc.freeze()  # start-up's objects live as long as the process: full collections skip them (docs/scaling.md)
+        freeze_start_up()  # start-up's objects live as long as the process: full collections skip them
         log.info("service.started", service=spec.name)
         try:
             yield

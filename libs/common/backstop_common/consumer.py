@@ -199,6 +199,20 @@ def give_back_memory() -> None:
         _MALLOC_TRIM(0)
 
 
+_frozen = False
+
+
+def freeze_start_up() -> None:
+    """Once per process, at the end of the first app's start-up: the objects built so far (modules, models, routes)
+    live as long as the process, so the cyclic collector is told to skip them (``gc.freeze``) and a full collection
+    no longer walks them (~70 ms of CPU each for ~111,000 objects, loaded machine). Only once: a process that builds
+    several apps (a test session) would otherwise freeze the earlier ones, and their cycles would never be freed."""
+    global _frozen
+    if not _frozen:
+        gc.freeze()
+        _frozen = True
+
+
 class BrokerReplaced(Exception):
     """The broker answering is not the one this consumer's positions come from (its cluster id changed)."""
 

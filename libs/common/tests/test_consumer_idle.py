@@ -51,3 +51,14 @@ async def test_a_burst_is_trimmed_once_when_idle_and_a_trickle_never(monkeypatch
     assert trims == [1]  # 240 records, then idle: once; the idle poll after it and the trickle of 5: not again
     assert broker.commits[0] == {TopicPartition(TOPIC, p): 40 for p in range(3)}  # every partition in one request
     assert broker.commits[1] == {TopicPartition(TOPIC, p): 80 for p in range(3)} and len(broker.commits) == 3
+
+
+def test_start_up_is_frozen_once_per_process(monkeypatch):
+    """A second app in the same process (a test session) freezes nothing more: its predecessors' cycles stay
+    collectable."""
+    frozen = []
+    monkeypatch.setattr(consumer_module, "_frozen", False)
+    monkeypatch.setattr(consumer_module.gc, "freeze", lambda: frozen.append(1))
+    consumer_module.freeze_start_up()
+    consumer_module.freeze_start_up()
+    assert frozen == [1]
