@@ -86,7 +86,8 @@ async def _hot_pool(spec: ServiceSpec):
     import asyncpg
 
     return await asyncpg.create_pool(plain_url(spec.settings.database_url), min_size=1,
-                                     max_size=spec.settings.db_hot_pool_size)
+                                     max_size=spec.settings.db_hot_pool_size,
+                                     server_settings={"application_name": f"{spec.name}-hot"})
 
 
 def _lifespan(spec: ServiceSpec):

@@ -179,3 +179,20 @@ async def test_two_member_changes_sent_at_once_against_one_version_change_it_onc
     assert await _scalar(app, events, id=hh["id"]) == 1
     unchanged = await hot.patch(url, json={"employment": "none"}, headers={**headers, "If-Match": "7"})
     assert unchanged.status_code == 409 and unchanged.json()["current_version"] == 2
+
+
+async def test_a_hot_connection_the_database_dropped_is_handed_on_then_replaced(app, apps, settings):
+    """PostgreSQL ends the hot pool's connections (a restart, an administrator): the next request on one is
+    answered by FastAPI — never a 500 or a dropped connection — and the pool opens new ones."""
+    hot, _, served = apps
+    hh = await _register(hot, settings)
+    url, admin = f"/api/v1/households/{hh['id']}", bearer(settings, "county_admin", COUNTY)
+    assert (await hot.get(url, headers=admin)).status_code == 200
+    ended = await _scalar(app, "SELECT count(pg_terminate_backend(pid)) FROM pg_stat_activity "
+                               "WHERE application_name = 'registry-hot'")
+    assert ended >= 1
+    seen = len(served)
+    answers = [(await hot.get(url, headers=admin)).status_code for _ in range(ended + 2)]
+    assert set(answers) <= {200, 503} and answers[-1] == 200, answers
+    assert ("/api/v1/households/{household_id}", "handed on") in served[seen:]
+    assert served[-1] == ("/api/v1/households/{household_id}", "answered")
