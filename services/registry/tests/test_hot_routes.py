@@ -181,9 +181,10 @@ async def test_two_member_changes_sent_at_once_against_one_version_change_it_onc
     assert unchanged.status_code == 409 and unchanged.json()["current_version"] == 2
 
 
-async def test_a_hot_connection_the_database_dropped_is_handed_on_then_replaced(app, apps, settings):
-    """PostgreSQL ends the hot pool's connections (a restart, an administrator): the next request on one is
-    answered by FastAPI — never a 500 or a dropped connection — and the pool opens new ones."""
+async def test_hot_connections_the_database_ended_are_replaced_without_a_500(app, apps, settings):
+    """PostgreSQL ends the hot pool's connections (a restart, an administrator): a request that meets one is
+    handed to FastAPI (asyncpg usually notices first and reconnects on its own) — never a 500 or a dropped
+    connection — and the pool opens new ones."""
     hot, _, served = apps
     hh = await _register(hot, settings)
     url, admin = f"/api/v1/households/{hh['id']}", bearer(settings, "county_admin", COUNTY)
@@ -191,8 +192,6 @@ async def test_a_hot_connection_the_database_dropped_is_handed_on_then_replaced(
     ended = await _scalar(app, "SELECT count(pg_terminate_backend(pid)) FROM pg_stat_activity "
                                "WHERE application_name = 'registry-hot'")
     assert ended >= 1
-    seen = len(served)
     answers = [(await hot.get(url, headers=admin)).status_code for _ in range(ended + 2)]
     assert set(answers) <= {200, 503} and answers[-1] == 200, answers
-    assert ("/api/v1/households/{household_id}", "handed on") in served[seen:]
     assert served[-1] == ("/api/v1/households/{household_id}", "answered")
