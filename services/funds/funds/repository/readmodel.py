@@ -8,7 +8,6 @@ from types import SimpleNamespace
 from sqlalchemy import TextClause, select, text
 from sqlalchemy.dialects import postgresql
 from sqlalchemy.dialects.postgresql import JSONB
-from sqlalchemy.orm.util import identity_key
 from sqlmodel import SQLModel
 from sqlmodel.ext.asyncio.session import AsyncSession
 
@@ -89,16 +88,21 @@ class Rows:
         for statement, rows in ((_update(self.table), self.known), (_insert(self.table), self.new)):
             if rows:
                 await session.execute(statement, _arrays(self.table, list(rows.values())))
-        for row_id in [*self.known, *self.new]:
-            held = session.identity_map.get(identity_key(self.model, row_id))
-            if held is not None:
+        for held in list(session.identity_map.values()):  # the transaction's few objects, not the run's rows
+            if isinstance(held, self.model) and (held.id in self.known or held.id in self.new):
                 session.expire(held)
 
 
 def _defaults(model: type[SQLModel]) -> dict:
-    """A new row's values as the model makes them."""
+    """A new row's values as the model makes them (its lists new each time)."""
+    return {name: list(value) if isinstance(value, list) else value for name, value in _template(model).items()}
+
+
+@functools.cache
+def _template(model: type[SQLModel]) -> dict:
+    """The model's defaults, its factories called once (``updated_at``'s clock is set by whoever touches a row)."""
     return {name: (field.default_factory() if field.default_factory else field.default)
-            for name, field in model.model_fields.items()}
+            for name, field in model.model_fields.items() if name != "id"}
 
 
 def _sql_type(column) -> str:
