@@ -24,7 +24,7 @@ TOWNSHIP, VILLAGE = "211204011000", "211204011001"
 RAISED_LINE = Decimal("7500.00")
 
 
-async def _outcome(session, uow: UnitOfWork, households: list[uuid.UUID], now) -> dict:
+async def _outcome(session, households: list[uuid.UUID], now) -> dict:
     """Everything either path wrote for ``households`` at ``now``, with the ids it generated (new cases,
     signals, history lines) replaced by names, so the rest can be compared byte for byte."""
     await session.flush()
@@ -81,7 +81,7 @@ async def _apply(app, households: list[uuid.UUID], path: str, now) -> dict:
                 facts = await household_repo.get(session, hh, lock=True)
                 for draft in rules.income(facts, policy):
                     await record_signal(uow, facts, draft, Source.RESCREEN, now)
-        outcome = await _outcome(session, uow, households, now)
+        outcome = await _outcome(session, households, now)
         await session.rollback()
         return outcome
 
