@@ -257,7 +257,7 @@ async def read_events(bootstrap: str, topic: str, until: Callable[[list[Event]],
     """Read ``topic`` from the beginning with a plain consumer (no group) until ``until(events)``."""
     consumer = AIOKafkaConsumer(topic, bootstrap_servers=bootstrap, auto_offset_reset="earliest",
                                 enable_auto_commit=False, group_id=None)
-    await consumer.start()
+    await asyncio.wait_for(consumer.start(), timeout)  # a broker that never answers fails the test, never hangs it
     found: list[Event] = []
     try:
         deadline = time.monotonic() + timeout
@@ -274,6 +274,20 @@ async def read_events(bootstrap: str, topic: str, until: Callable[[list[Event]],
     finally:
         await consumer.stop()
     return found
+
+
+async def stop_tasks(*tasks: asyncio.Task, timeout: float = 15.0) -> None:
+    """Cancel the tasks (a relay, a consumer) and wait for them, cancelling again while one runs on.
+
+    Python 3.11's ``asyncio.wait_for`` loses a cancellation that arrives as its inner call completes, and a loop
+    such as the relay's then goes round again: a single ``cancel()`` followed by an unbounded wait hung a kernel
+    test for 45 minutes on a machine at load 50. Fails the test if a task is still running after ``timeout``."""
+    deadline = time.monotonic() + timeout
+    while any(not t.done() for t in tasks) and time.monotonic() < deadline:
+        for task in tasks:
+            task.cancel()
+        await asyncio.wait(tasks, timeout=0.5)
+    assert all(t.done() for t in tasks), f"still running after {timeout} s: {[t.get_name() for t in tasks]}"
 
 
 async def eventually(check: Callable, timeout: float = 15.0, interval: float = 0.1):

@@ -21,7 +21,8 @@ from backstop_common.consumer import EventConsumer
 from backstop_common.envelope import Event, to_kafka
 from backstop_common.kafka import Publisher, ensure_topics
 from backstop_common.settings import ServiceSettings
-from backstop_common.testing import messaging_database, eventually, make_event, publish_events, read_events
+from backstop_common.testing import (eventually, make_event, messaging_database, publish_events, read_events,
+                                     stop_tasks)
 from backstop_common.uow import UnitOfWork
 
 TOPIC = topics.REGISTRY_HOUSEHOLD
@@ -231,8 +232,7 @@ async def test_a_poison_record_in_a_batch_is_dead_lettered_in_its_place(db, kafk
         assert [e.id for e in dead] == [bad.id]
         assert any(len(run) > 1 for run in handler.runs)  # it was tried as a batch first
     finally:
-        task.cancel()
-        await asyncio.gather(task, return_exceptions=True)
+        await stop_tasks(task)
         await publisher.close()
 
 
@@ -262,8 +262,7 @@ async def test_a_fetch_of_several_partitions_is_one_transaction_and_one_commit(d
         assert await _trails(db, key) == {f"{key}-{k}": ",".join(str(i) for i in range(k, 24, 6)) for k in range(6)}
         assert any(len({partition_of[subject] for _, subject in call}) > 1 for call in whole.runs)
     finally:
-        task.cancel()
-        await asyncio.gather(task, return_exceptions=True)
+        await stop_tasks(task)
         await admin.close()
         await publisher.close()
 

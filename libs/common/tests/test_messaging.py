@@ -16,7 +16,8 @@ from backstop_common.kafka import Publisher, ensure_topics
 from backstop_common.messaging_models import OutboxMessage
 from backstop_common.outbox import OutboxRelay
 from backstop_common.settings import ServiceSettings
-from backstop_common.testing import messaging_database, eventually, make_event, publish_events, read_events
+from backstop_common.testing import (eventually, make_event, messaging_database, publish_events, read_events,
+                                     stop_tasks)
 from backstop_common.uow import UnitOfWork
 
 TOPIC = topics.REGISTRY_HOUSEHOLD
@@ -74,8 +75,7 @@ async def test_relay_survives_a_broker_outage_and_drains_in_order(db, tmp_path):
         assert [e.id for e in events if e.subject == "during"] == during
         assert not set(first) & {e.id for e in events}
     finally:
-        task.cancel()
-        await asyncio.gather(task, return_exceptions=True)
+        await stop_tasks(task)
         await publisher.close()
         devstack.stop(broker)
 
@@ -138,8 +138,7 @@ async def test_consumer_applies_once_dead_letters_poison_and_keeps_flowing(db, k
                     for m in f.samples if m.labels["topic"] == TOPIC]
         assert await eventually(lambda: lags() and not any(lags()))
     finally:
-        task.cancel()
-        await asyncio.gather(task, return_exceptions=True)
+        await stop_tasks(task)
         await publisher.close()
 
 
@@ -185,6 +184,5 @@ async def test_consumer_hands_the_parsed_payload_and_dead_letters_data_that_does
             EventConsumer(settings=settings, session_factory=db, publisher=publisher, handlers={other.type: count},
                           models={}, topics=[TOPIC])
     finally:
-        task.cancel()
-        await asyncio.gather(task, return_exceptions=True)
+        await stop_tasks(task)
         await publisher.close()

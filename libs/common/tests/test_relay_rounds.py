@@ -16,7 +16,7 @@ from backstop_common.kafka import Publisher
 from backstop_common.messaging_models import OutboxMessage
 from backstop_common.outbox import OutboxRelay
 from backstop_common.settings import ServiceSettings
-from backstop_common.testing import messaging_database, eventually, read_events
+from backstop_common.testing import eventually, messaging_database, read_events, stop_tasks
 from backstop_common.uow import UnitOfWork
 
 TOPIC = topics.REGISTRY_HOUSEHOLD
@@ -74,8 +74,7 @@ async def test_a_stream_of_commits_reaches_the_broker_once_each_in_each_keys_ord
             by_subject[event.subject].append(event.id)
         assert by_subject == written
     finally:
-        task.cancel()
-        await asyncio.gather(task, return_exceptions=True)
+        await stop_tasks(task)
         await publisher.close()
 
 
@@ -100,8 +99,7 @@ async def test_a_commit_during_a_round_is_published_without_waiting_for_the_time
                                     where=lambda e: e.subject == subject)
         assert [e.id for e in on_wire] == [first, *late]
     finally:
-        task.cancel()
-        await asyncio.gather(task, return_exceptions=True)
+        await stop_tasks(task)
         await publisher.close()
 
 
@@ -124,6 +122,5 @@ async def test_a_full_batch_is_followed_at_once_by_the_rest(db, kafka_bootstrap)
                 return all(sent is not None for sent, in rows)
         assert await eventually(all_sent)
     finally:
-        task.cancel()
-        await asyncio.gather(task, return_exceptions=True)
+        await stop_tasks(task)
         await publisher.close()
