@@ -3,8 +3,13 @@ leaves (issue 18)."""
 
 import uuid
 
-from sqlalchemy import select
+from aiokafka.structs import ConsumerRecord, TopicPartition
+from sqlalchemy import select, text
 
+from backstop_common.consumer import EventConsumer
+from backstop_common.envelope import to_kafka
+from backstop_common.kafka import Publisher
+from backstop_common.topics import REGISTRY_HOUSEHOLD
 from backstop_common.uow import UnitOfWork
 from backstop_events.registry import HouseholdRegistered, MemberHealthChanged, MemberSchoolingChanged
 from funds.events import catalog
@@ -12,7 +17,8 @@ from funds.handlers import BATCH_HANDLERS, HANDLERS, on_household_registered, on
 from funds.models import HouseholdFact, MemberFact, Suggestion
 from tests.helpers import monitoring, registry
 
-VILLAGES = ("211204101301", "211204101302", "211204101303", "211204101304", "211204101305", "211204101306")
+VILLAGES = ("211204101301", "211204101302", "211204101303", "211204101304", "211204101305", "211204101306",
+            "211204101307", "211204101308")
 
 
 def _household(village: str, n: int):
@@ -151,3 +157,49 @@ async def test_runs_of_every_fact_type_give_what_one_by_one_gives(app):
 def _parsed(event):
     """The event's data in its payload model, as the consumer parses it."""
     return catalog.consumed_models()[event.type].model_validate(event.data)
+
+
+def _fetch(events: list, partition_of: dict) -> dict:
+    """The records of ``events`` as one fetch hands them to the consumer, each household's on its partition."""
+    batches: dict = {}
+    for offset, event in enumerate(events):
+        rec, partition = to_kafka(event), partition_of[event.subject]
+        batches.setdefault(TopicPartition(REGISTRY_HOUSEHOLD, partition), []).append(ConsumerRecord(
+            REGISTRY_HOUSEHOLD, partition, offset, 0, 0, rec.key, rec.value, None, len(rec.key), len(rec.value),
+            tuple(rec.headers)))
+    return dict(sorted(batches.items()))
+
+
+async def test_one_fetch_of_registrations_and_each_household_s_grades_gives_what_one_by_one_gives(app, settings):
+    """The shape test_replicas' funds process applied when its read model was reported holding 1 of 6 households
+    (docs/scaling.md): one fetch of two partitions, several households' registrations then eight housing
+    assessments each, in one transaction through funds' own consumer — against the same events each in a
+    transaction of its own (the per-event handler). It holds: the set-based path alone does not lose them."""
+    consumer = EventConsumer(settings=settings, session_factory=app.state.sessions, publisher=Publisher(settings),
+                             handlers=HANDLERS, topics=[REGISTRY_HOUSEHOLD], models=catalog.consumed_models(),
+                             group_id=f"funds-fetch-{uuid.uuid4().hex[:6]}", clock=app.state.clock,
+                             batch_handlers=BATCH_HANDLERS)
+
+    def stream(village: str) -> list:
+        run = [_household(village, n) for n in (1, 2, 3, 2, 1)]
+        households, events = [data.household_id for _, data in run], [event for event, _ in run]
+        for n in range(8):
+            events += [registry("household.housing_assessed", h, village, grade="ABCD"[(n + i) % 4],
+                                assessed_on="2026-01-01") for i, h in enumerate(households)]
+        return events
+
+    fetched, one_by_one = stream(VILLAGES[6]), stream(VILLAGES[7])
+    # the first three households on one partition, the other two on another, as that run's fetch held them
+    await consumer._apply_fetch(_fetch(fetched, {e.subject: int(i >= 3) for i, e in enumerate(fetched[:5])}))
+    for event in one_by_one:
+        async with app.state.sessions() as session:
+            uow = UnitOfWork(session, "funds", clock=app.state.clock)
+            await HANDLERS[event.type](event, _parsed(event), uow)
+            await uow.commit()
+    async with app.state.sessions() as session:  # in one transaction: the fetch path, not the one-by-one fallback
+        claimed = (await session.execute(text("SELECT count(*), count(DISTINCT applied_at) FROM inbox WHERE "
+                                              "consumer = :group"), {"group": consumer.group_id})).one()
+    assert tuple(claimed) == (len(fetched), 1)
+    facts = await _facts(app, VILLAGES[6])
+    assert len(facts) == 5 and facts == await _facts(app, VILLAGES[7])
+    assert sorted(dict(household)["housing_grade"] for household, _ in facts) == sorted("DABCD")
