@@ -154,6 +154,9 @@ async def test_replicas_of_every_service_killed_and_restarted_keep_order_and_app
 
         written = await eventually(lambda: _settled(stack, since), timeout=120)
         assert written, f"not settled: {await _settled(stack, since, why=True)}"
+        # the inbox checks are not empty: every consumer but the registry (case decisions only) follows the stream
+        followed = {c: sum(r["type"] in FOLLOWS[c] for rs in written.values() for r in rs) for c in SERVICES}
+        assert all(n for c, n in followed.items() if c != "registry"), followed
         await _check_on_the_wire(stack, written)
         for consumer in SERVICES:
             await _check_applied_in_order(stack, consumer, written, households)
