@@ -11,6 +11,8 @@ from decimal import Decimal
 from sqlalchemy import Row, text
 from sqlmodel.ext.asyncio.session import AsyncSession
 
+from backstop_common.uow import OUTBOX_COLUMNS
+
 from monitoring.models import CaseStep, Signal
 from monitoring.models.cases import OPEN_STAGES_SQL
 from monitoring.models.policies import IN_FORCE_SQL
@@ -131,8 +133,8 @@ SELECT gen_random_uuid(), case_id, CASE WHEN open_case_id IS NULL THEN 'open' EL
 """)
 #: ``case.opened`` (a signal that opened its case), then ``risk.detected``, a household after the other: each
 #: payload is its event model's dump of the constant fields (``opened`` / ``detected``) and the row's own
-STAGE_EVENTS = text("""
-INSERT INTO outbox (id, topic, key, type, source, subject, area_code, correlation_id, time, data, attempts)
+STAGE_EVENTS = text(f"""
+INSERT INTO outbox ({", ".join(OUTBOX_COLUMNS)}, attempts)
 SELECT gen_random_uuid(), :topic, e.case_id::text, e.type, :event_source, e.case_id::text, e.area_code,
        :correlation_id, :time, e.data, 0
   FROM (SELECT f.household_id, 1 AS n, f.case_id, CAST(:opened_type AS text) AS type, f.village_code AS area_code,
