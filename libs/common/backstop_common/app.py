@@ -80,13 +80,20 @@ def _refuse_weak_secret(settings: ServiceSettings) -> None:
         raise InsecureSettings(problem)
 
 
+async def _session_kept(connection) -> None:
+    """The hot pool's reset: nothing. Hot handlers leave no session state (no SET, LISTEN, cursor or advisory
+    lock — hot.py); an open transaction is all a connection could keep, and asyncpg rolls that back before it
+    calls this. The default reset query (``RESET ALL; UNLISTEN *; CLOSE ALL; …``) was a round trip a request,
+    ~0.4 ms of the server's CPU on this machine (bench/RESULTS.md, session 7 — writes)."""
+
+
 async def _hot_pool(spec: ServiceSpec):
     if not spec.hot_routes:
         return None
     import asyncpg
 
     return await asyncpg.create_pool(plain_url(spec.settings.database_url), min_size=1,
-                                     max_size=spec.settings.db_hot_pool_size,
+                                     max_size=spec.settings.db_hot_pool_size, reset=_session_kept,
                                      server_settings={"application_name": f"{spec.name}-hot"})
 
 
@@ -151,8 +158,7 @@ UoW = Annotated[UnitOfWork, Depends(get_uow)]
 
 
 def get_freshness(request: Request) -> Freshness:
-    consumer = request.app.state.consumer
-    return Freshness(consumer.positions if consumer else None)
+    return Freshness(request.app.state.consumer)
 
 
 #: route dependency: whether this service's read models may be behind their publishers (freshness.py)
@@ -196,7 +202,7 @@ def _ops_routes(app: FastAPI, spec: ServiceSpec) -> None:
             unsent = (await conn.execute(text("SELECT count(*) FROM outbox WHERE sent_at IS NULL"))).scalar_one()
         consumer = request.app.state.consumer
         return {"service": spec.name, "outbox_unsent": unsent, "broker_checked": request.app.state.relay.broker_checked,
-                "consumer": consumer.positions.as_dict() if consumer else None}
+                "consumer": await consumer.report() if consumer else None}
 
     @app.get("/metrics", tags=["ops"], include_in_schema=False)
     async def metrics(request: Request):

@@ -24,6 +24,7 @@ from aiokafka.admin import AIOKafkaAdminClient
 from sqlalchemy import text
 from sqlalchemy.ext.asyncio import async_sessionmaker
 
+from backstop_common.kafka import within
 from backstop_common.settings import ServiceSettings
 from backstop_common.topics import CONSUMERS
 
@@ -123,4 +124,4 @@ class BrokerWatch:
         for client in (probe, admin):
             if client is not None:
                 with contextlib.suppress(Exception, asyncio.TimeoutError):
-                    await asyncio.wait_for(client.stop() if client is probe else client.close(), self._timeout)
+                    await within(client.stop() if client is probe else client.close(), self._timeout, cancel=False)

@@ -245,8 +245,10 @@ def up(
         if seed:
             _seed_demo(stack, data_dir, households)
         urls = {name: svc["url"] for name, svc in stack["services"].items()}
-        # "up" means every service holds what was published so far (a restart may be republishing)
-        if devstack.wait_until_digested(urls, supervisor, lambda line: typer.echo(line, err=True)):
+        # "up" means every service holds what was published so far (a restart may be republishing), on every
+        # partition: its consumer group has committed each one's end, whichever process holds it
+        if devstack.wait_until_digested(urls, supervisor, lambda line: typer.echo(line, err=True),
+                                        bootstrap=bootstrap):
             typer.echo("Backstop is up. Ctrl-C stops everything.")
         supervisor.watch()
     finally:

@@ -32,7 +32,7 @@ import ctypes.util
 import gc
 import time
 from collections.abc import Awaitable, Callable
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from typing import Any
 
 import structlog
@@ -42,14 +42,12 @@ from aiokafka.errors import CommitFailedError, IllegalStateError, KafkaError
 from asgi_correlation_id import correlation_id
 from pydantic import BaseModel, ValidationError
 from sqlalchemy import text
-from sqlalchemy.dialects.postgresql import insert
 from sqlalchemy.ext.asyncio import async_sessionmaker
 
 from backstop_common.clock import Clock
 from backstop_common.db import is_contention, is_unavailable
 from backstop_common.envelope import Event, from_kafka
-from backstop_common.kafka import BrokerUnavailable, Publisher
-from backstop_common.messaging_models import InboxEntry
+from backstop_common.kafka import BrokerUnavailable, Publisher, within
 from backstop_common.metrics import CONSUMER_LAG, CONSUMER_RETRIES, EVENTS_APPLIED, EVENTS_DEAD_LETTERED
 from backstop_common.settings import ServiceSettings
 from backstop_common.topics import dlq
@@ -148,6 +146,21 @@ class Positions:
         return all(self._of(t) for t in wanted) and self.lag(topic) == 0 and all(
             p.heard_at is not None and now - p.heard_at <= self._fresh_s for p in self._of(topic))
 
+    def snapshot(self) -> "Positions":
+        """These positions as they are now: a copy the consumer's loop does not move on."""
+        copy = Positions(self.topics, self._fresh_s)
+        copy.partitions = {tp: replace(p) for tp, p in self.partitions.items()}
+        return copy
+
+    def against(self, ends: dict[TopicPartition, int] | None) -> "Positions":
+        """These positions against ends asked of the broker just now (None: it did not answer — nothing can
+        be vouched for, every partition's end unknown)."""
+        fresh = Positions(self.topics, self._fresh_s)
+        for tp, p in self.partitions.items():
+            end = None if ends is None or tp not in ends or p.end is None else max(p.end, ends[tp])
+            fresh.partitions[tp] = PartitionPosition(p.topic, p.partition, p.position, end, p.heard_at)
+        return fresh
+
     def as_dict(self) -> dict:
         return {"topics": self.topics, "caught_up": self.caught_up(), "lag": self.lag(),
                 "partitions": [{"topic": p.topic, "partition": p.partition, "position": p.position,
@@ -163,7 +176,7 @@ async def _observe(consumer: AIOKafkaConsumer, positions: Positions) -> None:
     seen = {}
     for tp in consumer.assignment():
         try:
-            position = await asyncio.wait_for(consumer.position(tp), 1.0)
+            position = await within(consumer.position(tp), 1.0)
             heard, end = consumer.last_poll_timestamp(tp), consumer.highwater(tp)
         except (KafkaError, asyncio.TimeoutError, IllegalStateError, AssertionError):  # taken by a rebalance
             continue
@@ -174,6 +187,65 @@ async def _observe(consumer: AIOKafkaConsumer, positions: Positions) -> None:
         with contextlib.suppress(KeyError):
             CONSUMER_LAG.remove(gone.topic, str(gone.partition))
     positions.partitions = seen
+
+
+class _FetchWait:
+    """How long the broker may hold a fetch: ``kafka_fetch_max_wait_ms`` while records flow, and
+    ``kafka_fetch_idle_wait_ms`` once none came for ``consumer_idle_after_s`` — off when the two are equal (on by
+    default since session 9: 20 / 200 ms), and then nothing is written. The one-machine broker answers a waiting fetch when the wait runs out, not
+    when a record arrives, so the wait is each hop's latency floor; but at 20 ms each consumer sends ~50 empty
+    fetches a second at rest (the stack 0.43 of a core doing nothing, bench/RESULTS.md, session 7).
+
+    aiokafka takes ``fetch_max_wait_ms`` once, at construction, and builds each fetch request from its fetcher's
+    copy: that private copy is the one written (a scripted consumer in the tests has none), only when it changes.
+
+    aiokafka's fetcher sends the next fetch on its own, the moment ``getmany`` takes the buffered records — before
+    the loop has applied them. So the flowing wait is set as soon as ``getmany`` returns records, before anything
+    awaits (``flowing``): set at the top of the next turn instead, as a76b6fa did, the fetch already sent after the
+    first records of a stream still carried the idle wait."""
+
+    def __init__(self, consumer: AIOKafkaConsumer, settings: ServiceSettings):
+        self._consumer, self._settings = consumer, settings
+        self._short = settings.kafka_fetch_max_wait_ms
+        self._long = max(settings.kafka_fetch_idle_wait_ms, self._short)
+        self._set: int | None = None
+        self._flowing_at = time.monotonic()
+
+    @property
+    def on(self) -> bool:
+        return self._long > self._short
+
+    def _to(self, wait_ms: int) -> None:
+        fetcher = getattr(self._consumer, "_fetcher", None)
+        if wait_ms != self._set and fetcher is not None:
+            fetcher._fetch_max_wait_ms = self._set = wait_ms
+
+    def before_fetch(self) -> None:
+        """The idle wait once the consumer has been quiet for ``consumer_idle_after_s`` (the short one before)."""
+        if self.on:
+            quiet = time.monotonic() - self._flowing_at >= self._settings.consumer_idle_after_s
+            self._to(self._long if quiet else self._short)
+
+    def flowing(self) -> None:
+        """Records came: the short wait, for the fetch aiokafka sends next."""
+        if self.on:
+            self._flowing_at = time.monotonic()
+            self._to(self._short)
+
+
+#: how long a consumer may take to start, and to stop before it is left running (``kafka.within``). A start waits
+#: for the group's assignment, and the group waits for every member it knows: for one that stopped answering (a
+#: process suspended or killed) until its session runs out — 18 s on the one-machine broker, with aiokafka's 10 s
+#: session, measured. A start cut short leaves its pending member for the next start to wait on, so a bound near the
+#: session never lets a start finish under load (seen: two start time-outs in a row after tests/test_faults.py's
+#: broker restart — suspected, not proven, in stop 24's CI, where the chain never converged again). Well above it.
+START_WITHIN_S, STOP_WITHIN_S = 30.0, 5.0
+#: a turn of the poll loop that has not ended after this long is stuck: every await in it is bounded (a fetch 0.5 s,
+#: a commit 10 s, a look at the broker 5–10 s, each partition's position 1 s), by ``within``, which does not wait
+#: for a cancelled task as ``asyncio.wait_for`` does — session 9's CI saw notifications' loop go silent for good
+#: right after a broker restart, every other task of the process alive, where the bounds were ``wait_for``'s. Which
+#: await it was is not known: this is the net under all of them
+STALLED_AFTER_S = 60.0
 
 
 def _libc_trim():
@@ -211,6 +283,22 @@ def freeze_start_up() -> None:
     if not _frozen:
         gc.freeze()
         _frozen = True
+
+
+class ConsumerStalled(Exception):
+    """A turn of the poll loop outlived ``STALLED_AFTER_S``: the consumer is replaced (the records come again)."""
+
+
+def _awaiting(task: asyncio.Future) -> list[str]:
+    """Where a task is waiting, outermost first: each coroutine's file, line and function down its await chain
+    (``Task.get_stack`` gives only the outermost frame of a suspended coroutine)."""
+    where, coro = [], task.get_coro() if isinstance(task, asyncio.Task) else None
+    while coro is not None and len(where) < 30:
+        frame = getattr(coro, "cr_frame", None) or getattr(coro, "gi_frame", None)
+        if frame is not None:
+            where.append(f"{frame.f_code.co_filename}:{frame.f_lineno} {frame.f_code.co_name}")
+        coro = getattr(coro, "cr_await", None) or getattr(coro, "gi_yieldfrom", None)
+    return where
 
 
 class BrokerReplaced(Exception):
@@ -277,19 +365,13 @@ class EventConsumer:
         self._cluster: str | None = None  # the id of the broker cluster the positions come from
         self._admin: AIOKafkaAdminClient | None = None
         self._looked_at = 0.0
+        self._live: AIOKafkaConsumer | None = None  # the started client, for the position report's ask
+        self._turned_at = 0.0  # when the poll loop last began a turn (``_watched``)
 
     async def _claim(self, session, event: Event, record: ConsumerRecord) -> bool:
-        """Insert the inbox row; False when this consumer has already applied the event."""
-        inserted = await session.execute(
-            insert(InboxEntry.__table__)
-            .values(
-                event_id=event.id, consumer=self.group_id, type=event.type,
-                topic=record.topic, partition=record.partition, offset=record.offset,
-            )
-            .on_conflict_do_nothing()
-            .returning(InboxEntry.__table__.c.event_id)
-        )
-        return inserted.first() is not None
+        """Insert the inbox row; False when this consumer has already applied the event. The batch's statement
+        with one row: a text statement, not an ``insert()`` built and looked up in the compiled cache each record."""
+        return bool(await self._claim_many(session, [(event, None, record)]))
 
     def wanted(self, record: ConsumerRecord) -> bool:
         """False for a record whose ``ce_type`` header names a type this consumer has no handler for: it is
@@ -404,6 +486,9 @@ class EventConsumer:
         except ValueError as exc:
             await self._dead_letter(record, f"unparseable: {exc}")
             return
+        await self._handle_decoded(event, payload, record)
+
+    async def _handle_decoded(self, event: Event, payload: BaseModel | None, record: ConsumerRecord) -> None:
         if event.type not in self._handlers:
             return
         with _correlated(event):
@@ -480,8 +565,8 @@ class EventConsumer:
             if self._admin is None:
                 self._admin = AIOKafkaAdminClient(bootstrap_servers=self._settings.kafka_bootstrap_servers,
                                                   request_timeout_ms=5000)
-                await asyncio.wait_for(self._admin.start(), 5)
-            cluster = (await asyncio.wait_for(self._admin.describe_cluster(), 5)).get("cluster_id")
+                await within(self._admin.start(), 5)
+            cluster = (await within(self._admin.describe_cluster(), 5)).get("cluster_id")
         except (Exception, asyncio.TimeoutError):  # the broker away: the next look will tell
             await self._close_admin()
             return
@@ -495,35 +580,78 @@ class EventConsumer:
         admin, self._admin = self._admin, None
         if admin is not None:
             with contextlib.suppress(Exception, asyncio.TimeoutError):
-                await asyncio.wait_for(admin.close(), 5)
+                await within(admin.close(), STOP_WITHIN_S, cancel=False)
 
     async def run(self) -> None:
         while True:
             consumer = self._new_consumer()
             try:
-                await asyncio.wait_for(consumer.start(), 10)
+                await within(consumer.start(), START_WITHIN_S)
+                self._live = consumer
                 log.info("consumer.started", group=self.group_id, topics=self._topics)
-                await self._poll(consumer)
+                await self._watched(consumer)
             except asyncio.CancelledError:
                 await self._close_admin()
                 raise
             except BrokerReplaced as exc:
                 log.warning("consumer.broker_replaced", group=self.group_id, cluster_id=str(exc))
-            except (KafkaError, asyncio.TimeoutError, OSError) as exc:
+            except (KafkaError, asyncio.TimeoutError, OSError, ConsumerStalled) as exc:
                 log.warning("consumer.restarting", error=repr(exc)[:200])
                 await asyncio.sleep(1.0)
             finally:
+                self._live = None
                 self.positions.forget()
                 try:
-                    await asyncio.wait_for(consumer.stop(), 5)
+                    await within(consumer.stop(), STOP_WITHIN_S, cancel=False)
                 except (Exception, asyncio.TimeoutError):
-                    pass
+                    log.warning("consumer.stop_left_running", group=self.group_id)
+
+    async def positions_now(self, seen: Positions | None = None) -> Positions:
+        """The positions (``seen``: as they were at a moment of the caller's, e.g. before it read its read model)
+        against the partitions' ends asked of the broker now (one request).
+
+        The ends the loop records come with its fetches — as old as a fetch's wait, and looked at most every
+        OBSERVE_EVERY_S while records flow: a waiter reading them just after a publish could be told "caught up"
+        before the record had arrived (``wait_until_digested`` returned early in a CI run of session 6; a read
+        model's miss answered 404 for a household registered a moment before, session 9's CI)."""
+        seen = seen or self.positions.snapshot()
+        live, assigned = self._live, list(seen.partitions)
+        ends = None
+        if live is not None and assigned:
+            with contextlib.suppress(KafkaError, asyncio.TimeoutError, IllegalStateError, AssertionError):
+                ends = await within(live.end_offsets(assigned), 2.0)
+        return seen.against(ends)
+
+    async def report(self) -> dict:
+        """The position ``/_ops/position`` reports (``positions_now``)."""
+        return (await self.positions_now()).as_dict()
+
+    async def _watched(self, consumer: AIOKafkaConsumer) -> None:
+        """``_poll``, replaced by a new consumer if one of its turns gets stuck (``STALLED_AFTER_S``): where it
+        waited is logged (``consumer.stalled``) and the task cancelled and left behind — what it had fetched and not
+        committed comes again, and the inbox skips what was applied."""
+        self._turned_at = time.monotonic()
+        poll = asyncio.ensure_future(self._poll(consumer))
+        try:
+            while True:
+                done, _ = await asyncio.wait({poll}, timeout=STALLED_AFTER_S / 4)
+                if done:
+                    return poll.result()
+                if time.monotonic() - self._turned_at > STALLED_AFTER_S:
+                    log.error("consumer.stalled", group=self.group_id, waiting_in=_awaiting(poll))
+                    raise ConsumerStalled(f"a turn of the poll loop outlived {STALLED_AFTER_S:.0f} s")
+        finally:
+            if not poll.done():
+                poll.cancel()
 
     async def _poll(self, consumer: AIOKafkaConsumer) -> None:
-        observed, burst = 0.0, 0
+        observed, burst, wait = 0.0, 0, _FetchWait(consumer, self._settings)
         while True:
+            self._turned_at = time.monotonic()
+            wait.before_fetch()
             batches = await consumer.getmany(timeout_ms=500)
             if batches:
+                wait.flowing()  # before any await: aiokafka's next fetch is about to be sent
                 self.positions.receiving(batches)
                 await self._apply_fetch(batches)
                 await self._commit(consumer, {tp: records[-1].offset + 1 for tp, records in batches.items()})
@@ -557,14 +685,17 @@ class EventConsumer:
                     items.append((None, None, record))
         wanted = [(e, p, r) for e, p, r in items if e is not None and e.type in self._handlers]
         batched = len(wanted) > 1 and all(e is not None for e, _, _ in items) and await self.apply_batch(wanted)
-        if not batched:
-            for _, _, record in items:
-                await self.handle_record(record)
+        if not batched:  # one at a time, each decoded once (above), not again
+            for event, payload, record in items:
+                if event is None:
+                    await self.handle_record(record)  # unparseable: dead-lettered with its error
+                else:
+                    await self._handle_decoded(event, payload, record)
 
     async def _commit(self, consumer: AIOKafkaConsumer, offsets: dict[TopicPartition, int]) -> None:
         """Every partition of a fetch in one request, once its records are applied."""
         try:
-            await asyncio.wait_for(consumer.commit(offsets), 10)
+            await within(consumer.commit(offsets), 10)
         except (CommitFailedError, IllegalStateError, KafkaError, asyncio.TimeoutError) as exc:
             # a rebalance took a partition: its records come again and the inbox skips them
             log.warning("consumer.commit_failed", partitions=len(offsets), error=repr(exc)[:200])

@@ -26,8 +26,13 @@ def database_name(url: str) -> str:
 
 def create_engine(url: str, *, pool_size: int = 10) -> AsyncEngine:
     """No pre-ping: it is a round trip on every checkout. After a database restart the first statement on
-    a stale connection fails as unavailable (503, or a consumer retry), which invalidates the whole pool."""
-    return create_async_engine(async_url(url), pool_size=pool_size, max_overflow=pool_size)
+    a stale connection fails as unavailable (503, or a consumer retry), which invalidates the whole pool.
+
+    Last in, first out: the connection just returned is the one taken next, so a quiet moment's work runs on one or
+    two connections that have its statements prepared already; the default rotation through all ten prepared each
+    statement text on each of them (session 8 — fetch: a 20 writes/s stream's prepares halved, monitoring 222 → 114,
+    notifications 69 → 32)."""
+    return create_async_engine(async_url(url), pool_size=pool_size, max_overflow=pool_size, pool_use_lifo=True)
 
 
 class DriverSession:
@@ -77,6 +82,13 @@ async def transaction_connection(session: AsyncSession | DriverSession):
         return session.connection
     connection = await session.connection()
     adapted = (await connection.get_raw_connection()).dbapi_connection
+    # Private, on purpose (SQLAlchemy 2.1, checked session 8): no public call sends the adapter's BEGIN.
+    # ``AsyncConnection.begin()`` / the session's autobegin only mark a transaction, the adapter begins it in
+    # its cursor's execute (``_prepare_and_execute``), i.e. with a statement through SQLAlchemy's execution path
+    # — what this spares; a transaction begun on the asyncpg connection ourselves (``.transaction().start()``)
+    # leaves the adapter unaware: its next statement's BEGIN becomes a SAVEPOINT and the session's commit
+    # (the adapter's, a no-op without its own transaction) would release that, not commit. If an upgrade
+    # renames it this fails loudly (AttributeError on the first write: every registry write test).
     if adapted._transaction is None:
         await adapted._start_transaction()
     return adapted.driver_connection

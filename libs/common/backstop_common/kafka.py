@@ -18,6 +18,44 @@ from backstop_common.settings import ServiceSettings
 log = structlog.get_logger()
 
 
+#: stops left to finish on their own (a reference each, so the loop does not drop them half-way)
+_LEFT_BEHIND: set[asyncio.Future] = set()
+
+
+async def within(awaitable, seconds: float, *, cancel: bool = True):
+    """``awaitable``'s result if it ends within ``seconds``; else TimeoutError — ``asyncio.wait_for`` would wait
+    for a cancelled task to finish, and aiokafka's ``stop`` awaits its group coordinator's task, which can go on
+    looking for a coordinator that is gone (aiokafka #659): session 8's CI saw a consumer hang there for good,
+    and a producer's stop hung the same way would hold the relay (and its lock) for good.
+
+    ``cancel=False`` (a stop) lets the late task go on to its end in the background instead of cancelling it. A
+    cancelled ``stop`` is worse than a slow one: its coordinator's task swallows the cancellation, finishes the
+    group join it was in, starts heartbeating — and nothing stops it again; the group then keeps partitions
+    assigned to a consumer nobody reads (libs/common/tests/test_consumer_group.py). Left alone, the stop ends the
+    join, stops its heartbeat and leaves the group, and the partitions come to the consumer that replaced it."""
+    task = asyncio.ensure_future(awaitable)
+    try:
+        done, _ = await asyncio.wait({task}, timeout=seconds)
+    except asyncio.CancelledError:
+        if cancel:
+            task.cancel()
+        raise
+    if done:
+        return task.result()
+    if cancel:
+        task.cancel()
+    else:
+        _LEFT_BEHIND.add(task)
+        task.add_done_callback(_ended_late)
+    raise asyncio.TimeoutError
+
+
+def _ended_late(task: asyncio.Future) -> None:
+    _LEFT_BEHIND.discard(task)
+    failed = None if task.cancelled() else task.exception()
+    log.info("kafka.stopped_late", error=repr(failed)[:200] if failed else None)
+
+
 class BrokerUnavailable(Exception):
     """The broker did not answer within the configured time."""
 
@@ -41,6 +79,7 @@ class Publisher:
                     enable_idempotence=self._settings.kafka_enable_idempotence,
                     request_timeout_ms=int(self.timeout * 1000),
                     linger_ms=0,
+                    max_batch_size=self._settings.kafka_producer_batch_kb * 1024,
                 )
                 try:
                     await asyncio.wait_for(producer.start(), self.timeout)
@@ -77,7 +116,7 @@ class Publisher:
 
     async def _stop(self, producer: AIOKafkaProducer) -> None:
         with contextlib.suppress(Exception, asyncio.TimeoutError):
-            await asyncio.wait_for(producer.stop(), self.timeout)
+            await within(producer.stop(), self.timeout, cancel=False)
 
     async def close(self) -> None:
         await self.reset()

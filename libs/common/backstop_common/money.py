@@ -6,17 +6,17 @@ Every amount a client sends is bounded by the column it lands in: NUMERIC(14,2) 
 (a sum, a product) are checked with ``ensure_fits`` before they are stored.
 """
 
-from decimal import ROUND_HALF_UP, Decimal
+from decimal import Decimal
 from typing import Annotated, Any
 
 from pydantic import Field
 from sqlalchemy import Column, Numeric
 from sqlmodel import Field as SQLField
 
+from backstop_common.fen import FEN, to_fen  # noqa: F401 - money's names, kept where callers import them
 from backstop_common.i18n import msg
 from backstop_common.problems import Unprocessable
 
-FEN = Decimal("0.01")
 #: NUMERIC(precision, scale) of every money column
 MONEY_PRECISION, MONEY_SCALE = 14, 2
 
@@ -40,10 +40,6 @@ def bounded_decimal(precision: int, scale: int, *, ge: Decimal | int = 0, le: De
 Money = bounded_decimal(MONEY_PRECISION, MONEY_SCALE)
 #: the same, strictly positive (an allocation, a payment: zero is no money at all)
 PositiveMoney = Annotated[Decimal, Field(gt=0, le=MONEY_MAX, decimal_places=MONEY_SCALE)]
-
-
-def to_fen(value: Decimal | int | str) -> Decimal:
-    return Decimal(value).quantize(FEN, rounding=ROUND_HALF_UP)
 
 
 def ensure_fits(value: Decimal, field: str) -> Decimal:

@@ -7,6 +7,11 @@ Woken on commit in this process (no polling delay on the hot path) and by a time
 costs a transaction and a broker round trip whether it carries one row or five hundred, so rounds start at
 most every ``outbox_round_gap_ms``: at a quiet moment an event goes at once; under a stream of commits each
 round takes what the gap gathered (issue 18: at one round per commit the relay spent ~2–3 ms of CPU per event).
+A round the broker did not take within ``kafka_send_timeout_s`` is retried with half as many rows, and each full
+round that goes doubles them back to ``outbox_batch_size``: on a busy machine 500 registrations (~0.8 MB, then
+sent 16 KiB a partition per broker round trip; 256 KiB since, ``kafka_producer_batch_kb``) could need longer than
+the timeout, and the same 500 were sent again and again, timing out each time (issue 18, session 8: the bulk
+import's relay stalled for minutes).
 A broker outage leaves rows unsent; they drain in order when the broker is back. A broker that comes
 back without its log (the one-machine broker keeps it in memory) is given again every event its
 consumers had not read yet (``BrokerWatch``), before anything new.
@@ -82,9 +87,16 @@ class OutboxRelay:
         self._watch = watch
         self._watched_at: float | None = None  # None: the broker's log is to be checked before publishing
         self._round_at = 0.0  # when the last round started (monotonic)
+        self._rows = settings.outbox_batch_size  # the next round's rows at most: halved after a round the broker
+        # did not take in time, doubled back after each full round that went
 
     def wake(self) -> None:
         self._wake.set()
+
+    @property
+    def round_rows(self) -> int:
+        """How many rows the next round takes at most."""
+        return self._rows
 
     @property
     def broker_checked(self) -> bool:
@@ -100,7 +112,7 @@ class OutboxRelay:
             # sharing rows with SKIP LOCKED would publish two events of one household out of order.
             await session.execute(text("SELECT pg_advisory_xact_lock(:k)"), {"k": WATCH_LOCK})
             driver = await driver_connection(session)  # in the transaction the lock began
-            rows = await driver.fetch(_ROUND, self._settings.outbox_batch_size)
+            rows = await driver.fetch(_ROUND, self._rows)
             if not rows:
                 return 0
             placed = [_placed(r, m) for r, m in zip(rows, await self._publisher.send_many([_record(r) for r in rows]))]
@@ -122,8 +134,10 @@ class OutboxRelay:
         await self._look_at_the_broker()
         while True:
             self._round_at = time.monotonic()
-            if await self.drain_once() < self._settings.outbox_batch_size:
+            rows = self._rows
+            if await self.drain_once() < rows:
                 return
+            self._rows = min(rows * 2, self._settings.outbox_batch_size)
             await self._look_at_the_broker()
 
     async def run(self) -> None:
@@ -138,7 +152,9 @@ class OutboxRelay:
             except asyncio.CancelledError:
                 raise
             except (BrokerUnavailable, Exception) as exc:  # broker or database away: keep rows, retry
-                log.warning("outbox.relay_failed", error=str(exc)[:200], retry_in_s=backoff)
+                if isinstance(exc, BrokerUnavailable):  # away, or slower than the timeout for this many rows
+                    self._rows = max(self._rows // 2, 1)
+                log.warning("outbox.relay_failed", error=str(exc)[:200], retry_in_s=backoff, rows=self._rows)
                 self._watched_at = None  # the broker may come back another one: look before publishing
                 await asyncio.sleep(backoff)
                 backoff = min(backoff * 2, 5.0)

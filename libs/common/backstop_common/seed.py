@@ -13,7 +13,7 @@ from pathlib import Path
 
 import httpx
 
-from backstop_common.auth import Role, mint_token
+from backstop_common.auth import Role, area_prefix, mint_token
 from backstop_common.demo.county import COUNTY_CODE, areas, villages
 from backstop_common.demo.households import household_csv
 from backstop_common.demo.people import phone
@@ -60,9 +60,11 @@ def _recipient(user: DemoUser, rng: random.Random) -> dict:
 
 
 def directory(seed: int = 2020) -> list[dict]:
-    """The county's people and units, as notifications' recipients: every demo user (``demo.users``)."""
+    """The county's people and units, as notifications' recipients: every demo user (``demo.users``) but those
+    above the county, whom the county's admin (who loads it) may not register and no county rule reaches."""
     rng = random.Random(seed)
-    return [_recipient(user, rng) for user in demo_users()]
+    county = area_prefix(COUNTY_CODE)
+    return [_recipient(user, rng) for user in demo_users() if user.area_code.startswith(county)]
 
 
 def _pair_helper(client: httpx.Client, registry: str) -> int:

@@ -38,7 +38,18 @@ class ServiceSettings(BaseSettings):
     # Tansu answers UnknownError to the idempotent producer: on for real Kafka only.
     kafka_enable_idempotence: bool = _shared("KAFKA_ENABLE_IDEMPOTENCE", False)
     kafka_send_timeout_s: float = _shared("KAFKA_SEND_TIMEOUT_S", 5.0)
+    #: the producer's batch a partition (aiokafka's default 16): a relay round of 500 imported households (~0.8 MB)
+    #: is a few produce requests instead of ~50 one after another (docs/scaling.md); under Kafka's 1 MB a batch
+    kafka_producer_batch_kb: int = _shared("KAFKA_PRODUCER_BATCH_KB", 256)
+    #: how long the broker may hold a fetch while records flow; Tansu answers a waiting fetch late, so each hop pays
+    #: part of it. 20: session 9 tried 10 (a bare hop ~4.5 → ~2.8 ms), but the whole chain at 200 writes/s was no
+    #: faster — write → case p50 46.2–46.7 ms at 10, 41.0–43.1 at 20, same code, same minutes (bench/RESULTS.md).
+    #: On Kafka, which answers as soon as a record is there, 500
     kafka_fetch_max_wait_ms: int = _shared("KAFKA_FETCH_MAX_WAIT_MS", 20)
+    #: the fetch wait once a consumer has had no record for ``consumer_idle_after_s`` (consumer._FetchWait): at rest
+    #: 5 fetches a second a consumer instead of 50–100 — the price, the first record after a quiet spell waits up to
+    #: this long at each hop. On Kafka 500 (= the flowing wait: off)
+    kafka_fetch_idle_wait_ms: int = _shared("KAFKA_FETCH_IDLE_WAIT_MS", 200)
     #: `backstop topics`: 3 on a production Kafka cluster, 1 on a single broker
     kafka_replication_factor: int = _shared("KAFKA_REPLICATION_FACTOR", 1)
     kafka_partitions: int = _shared("KAFKA_PARTITIONS", 6)
@@ -67,6 +78,7 @@ class ServiceSettings(BaseSettings):
     broker_watch_interval_s: float = 2.0
     #: a consumer that has not heard from the broker for this long no longer claims to be caught up
     consumer_fresh_s: float = 5.0
+    consumer_idle_after_s: float = 2.0
     consumer_max_attempts: int = 4
     consumer_backoff_s: float = 0.2
     #: records of one fetch (all partitions, applied in one transaction: a bulk import is digested in large ones)

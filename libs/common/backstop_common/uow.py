@@ -29,6 +29,14 @@ SELECT id, topic, key, type, source, subject, area_code, correlation_id, time, d
 """)
 
 
+#: transaction-scoped advisory locks on (topic, subject) keys, taken in one order so two holders never deadlock
+_HOLD_SUBJECTS = text("""
+SELECT count(pg_advisory_xact_lock(k)) FROM (
+    SELECT DISTINCT hashtextextended(:topic || ' ' || s, 0) AS k FROM unnest(CAST(:subjects AS text[])) AS s ORDER BY k
+) keys
+""")
+
+
 def fresh_ids(n: int) -> list[uuid.UUID]:
     """``n`` random (version 4) UUIDs, as ``uuid.uuid4`` draws them, from one read of the OS's randomness
     instead of one each: for rows built by the ten thousand (a re-screen's events, signals and history lines)."""
@@ -93,6 +101,14 @@ class UnitOfWork:
         row = self._row(topic, event)
         row["data"] = json.dumps(row["data"])
         return row
+
+    async def hold_subjects(self, topic: str, subjects: Iterable[Any]) -> None:
+        """Wait until no other transaction may still publish an event of these subjects, and keep them until
+        this one ends — before publishing, when the writers of a subject share no row lock (two dispatchers
+        reporting two deliveries of one message). The relay publishes the outbox in ``seq`` order, and a row's
+        ``seq`` is drawn at its insert, not at its commit: without a common lock, a transaction that inserts
+        later but commits first puts the subject's second event on the wire before its first."""
+        await self.session.execute(_HOLD_SUBJECTS, {"topic": topic, "subjects": [str(s) for s in subjects]})
 
     async def publish_all(self, topic: str,
                           events: Iterable[tuple[str, Any, BaseModel | dict, str | None]]) -> list[Event]:

@@ -5,8 +5,12 @@ each service's ``GET /api/v1/vocab`` (issue 14). The English label is written ou
 nothing to a reader (the national risk-type numbers, the housing grades); otherwise it is the code in words.
 """
 
-from fastapi import APIRouter
+from typing import TYPE_CHECKING
+
 from pydantic import BaseModel
+
+if TYPE_CHECKING:
+    from fastapi import APIRouter
 
 ZH: dict[str, dict[str, str]] = {
     "role": {"county_admin": "区县管理员", "county_staff": "区县乡村振兴局", "township_staff": "乡镇工作人员",
@@ -169,8 +173,11 @@ def vocabulary(kinds: tuple[str, ...] | None = None) -> dict[str, dict[str, Labe
             for kind in (kinds or tuple(ZH))}
 
 
-def vocab_router(service: str) -> APIRouter:
+def vocab_router(service: str) -> "APIRouter":
     """``GET /api/v1/vocab``: every code this service answers with → its Chinese and English label."""
+    # imported here: the code lists alone are read where FastAPI is not (the registry's import worker)
+    from fastapi import APIRouter  # noqa: PLC0415
+
     router = APIRouter(tags=["vocab"])
     answer = vocabulary(SERVICE_KINDS.get(service))
 

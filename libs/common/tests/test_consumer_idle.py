@@ -7,8 +7,10 @@ import pytest
 from aiokafka.structs import ConsumerRecord, TopicPartition
 
 from backstop_common import consumer as consumer_module
+from backstop_common import kafka as kafka_module
 from backstop_common.consumer import EventConsumer
 from backstop_common.settings import ServiceSettings
+from backstop_common.testing import eventually
 
 TOPIC = "test.idle"
 
@@ -62,3 +64,185 @@ def test_start_up_is_frozen_once_per_process(monkeypatch):
     consumer_module.freeze_start_up()
     consumer_module.freeze_start_up()
     assert frozen == [1]
+
+
+class QuietBroker(ScriptedBroker):
+    """A scripted broker whose empty fetches take a quiet spell, and a fetcher whose wait is recorded at each fetch."""
+
+    def __init__(self, fetches: list[dict], quiet_s: float):
+        super().__init__(fetches)
+        self._fetcher, self.waits, self._quiet_s = type("Fetcher", (), {"_fetch_max_wait_ms": 0})(), [], quiet_s
+
+    async def getmany(self, timeout_ms: int) -> dict:
+        self.waits.append(self._fetcher._fetch_max_wait_ms)
+        fetch = await super().getmany(timeout_ms)
+        if not fetch:
+            await asyncio.sleep(self._quiet_s)
+        return fetch
+
+
+async def test_fetches_wait_longer_at_rest_and_short_again_once_records_flow():
+    """At rest the broker may hold a fetch longer (fewer empty fetches); from the first record on, the short wait."""
+    settings = ServiceSettings(kafka_bootstrap_servers="localhost:1", broker_watch_interval_s=1e9,
+                               kafka_fetch_max_wait_ms=20, kafka_fetch_idle_wait_ms=300, consumer_idle_after_s=0.05)
+    consumer = EventConsumer(settings=settings, session_factory=None, publisher=None, handlers={}, models={},
+                             topics=[TOPIC])
+    broker = QuietBroker([{}, _fetch(1, 2), _fetch(1, 2, 2), {}, {}], quiet_s=0.1)
+    with pytest.raises(asyncio.CancelledError):
+        await consumer._poll(broker)
+    # just started: short; after a quiet spell: long; after records: short, and short while they flow; quiet: long
+    assert broker.waits == [20, 300, 20, 20, 300, 300]
+
+
+async def test_by_default_a_quiet_consumer_lets_the_broker_hold_its_fetches_longer_than_a_flowing_one():
+    """The defaults turn the idle wait on (issue 18, session 9): at rest few empty fetches, under a stream a short
+    wait — the one-machine broker answers a fetch only when its wait runs out."""
+    defaults = ServiceSettings(kafka_bootstrap_servers="localhost:1")
+    settings = ServiceSettings(kafka_bootstrap_servers="localhost:1", broker_watch_interval_s=1e9,
+                               consumer_idle_after_s=0.05)
+    consumer = EventConsumer(settings=settings, session_factory=None, publisher=None, handlers={}, models={},
+                             topics=[TOPIC])
+    broker = QuietBroker([{}, _fetch(1, 2), {}], quiet_s=0.1)
+    with pytest.raises(asyncio.CancelledError):
+        await consumer._poll(broker)
+    flowing, quiet = defaults.kafka_fetch_max_wait_ms, defaults.kafka_fetch_idle_wait_ms
+    assert quiet > flowing and broker.waits == [flowing, quiet, flowing, quiet]
+
+
+class WaitAtCommit(QuietBroker):
+    """Also records the fetcher's wait when a fetch's offsets are committed: by then aiokafka has sent its next fetch."""
+
+    def __init__(self, fetches: list[dict], quiet_s: float):
+        super().__init__(fetches, quiet_s)
+        self.waits_at_commit = []
+
+    async def commit(self, offsets: dict) -> None:
+        self.waits_at_commit.append(self._fetcher._fetch_max_wait_ms)
+        await super().commit(offsets)
+
+
+async def test_the_first_records_after_a_quiet_spell_set_the_short_wait_before_they_are_applied():
+    """aiokafka sends its next fetch as soon as getmany takes the records: the short wait must be in place by then,
+    not only at the loop's next turn (a76b6fa: the fetch after a stream's first records still waited long)."""
+    settings = ServiceSettings(kafka_bootstrap_servers="localhost:1", broker_watch_interval_s=1e9,
+                               kafka_fetch_max_wait_ms=20, kafka_fetch_idle_wait_ms=300, consumer_idle_after_s=0.05)
+    consumer = EventConsumer(settings=settings, session_factory=None, publisher=None, handlers={}, models={},
+                             topics=[TOPIC])
+    broker = WaitAtCommit([{}, _fetch(1, 2)], quiet_s=0.1)
+    with pytest.raises(asyncio.CancelledError):
+        await consumer._poll(broker)
+    assert broker.waits == [20, 300, 20] and broker.waits_at_commit == [20]
+
+
+async def test_with_the_idle_wait_off_the_fetcher_is_never_written():
+    """The default (idle wait = flowing wait): aiokafka's private copy is left as aiokafka set it."""
+    settings = ServiceSettings(kafka_bootstrap_servers="localhost:1", broker_watch_interval_s=1e9,
+                               kafka_fetch_max_wait_ms=20, kafka_fetch_idle_wait_ms=20, consumer_idle_after_s=0.05)
+    consumer = EventConsumer(settings=settings, session_factory=None, publisher=None, handlers={}, models={},
+                             topics=[TOPIC])
+    broker = QuietBroker([{}, _fetch(1, 2), {}, {}], quiet_s=0.1)
+    with pytest.raises(asyncio.CancelledError):
+        await consumer._poll(broker)
+    assert broker.waits == [0, 0, 0, 0, 0]  # the scripted fetcher's own value, never overwritten
+
+
+class StuckOnStop(ScriptedBroker):
+    """A consumer whose fetch fails and whose ``stop`` does not end when cancelled — as aiokafka's can, waiting on a
+    group coordinator that is gone — until the test lets it go."""
+
+    def __init__(self, release: asyncio.Event):
+        super().__init__([])
+        self.release, self.started, self.cancelled, self.stopped = release, 0, 0, False
+
+    async def start(self) -> None:
+        self.started += 1
+
+    async def getmany(self, timeout_ms: int) -> dict:
+        raise consumer_module.KafkaError("the broker went away")
+
+    async def stop(self) -> None:
+        while not self.release.is_set():
+            try:
+                await self.release.wait()
+            except asyncio.CancelledError:  # swallowed: asyncio.wait_for would wait here for ever
+                self.cancelled += 1
+        self.stopped = True
+
+
+class NextOne(ScriptedBroker):
+    async def start(self) -> None:
+        raise asyncio.CancelledError  # the loop got this far: done
+
+    async def stop(self) -> None:
+        pass
+
+
+def _run_loop(monkeypatch, first: ScriptedBroker) -> tuple[asyncio.Future, list]:
+    """A consumer's run loop begun with ``first``, then with one whose start ends the loop: its task, and a list
+    with an item for each consumer it made."""
+    settings = ServiceSettings(kafka_bootstrap_servers="localhost:1", broker_watch_interval_s=1e9)
+    consumer = EventConsumer(settings=settings, session_factory=None, publisher=None, handlers={}, models={},
+                             topics=[TOPIC])
+    consumers, made = iter([first, NextOne([])]), []
+    monkeypatch.setattr(consumer, "_new_consumer", lambda: made.append(1) or next(consumers))
+    return asyncio.ensure_future(consumer.run()), made
+
+
+async def test_a_consumer_whose_stop_hangs_is_left_behind_and_a_new_one_started(monkeypatch):
+    monkeypatch.setattr(consumer_module, "STOP_WITHIN_S", 0.2)
+    release = asyncio.Event()
+    stuck = StuckOnStop(release)
+    run, made = _run_loop(monkeypatch, stuck)
+    try:
+        await asyncio.wait({run}, timeout=30)  # not wait_for: it would wait on the stuck stop itself
+        assert run.done(), "the loop hung behind the first consumer's stop"
+        assert run.cancelled() and stuck.started == 1 and len(made) == 2
+        # never cancelled: a cancelled aiokafka stop can finish its group join and go on heartbeating for a
+        # consumer nobody reads (test_consumer_group.py); left to run, it ends when it can
+        assert stuck.cancelled == 0 and not stuck.stopped and kafka_module._LEFT_BEHIND
+        release.set()
+        assert await eventually(lambda: stuck.stopped and not kafka_module._LEFT_BEHIND, timeout=5)
+    finally:
+        release.set()
+        await asyncio.wait({run}, timeout=5)
+
+
+class StuckInFetch(ScriptedBroker):
+    """A consumer whose fetch never ends and swallows every cancellation — the kind of wait that leaves
+    ``asyncio.wait_for`` waiting for good — until the test lets it go."""
+
+    def __init__(self, release: asyncio.Event):
+        super().__init__([])
+        self.release = release
+
+    async def start(self) -> None:
+        pass
+
+    async def getmany(self, timeout_ms: int) -> dict:
+        while not self.release.is_set():
+            try:
+                await self.release.wait()
+            except asyncio.CancelledError:
+                continue
+        raise asyncio.CancelledError  # let go: the task left behind ends
+
+    async def stop(self) -> None:
+        pass
+
+
+async def test_a_poll_loop_stuck_in_a_turn_is_replaced_and_says_where_it_waited(monkeypatch):
+    from structlog.testing import capture_logs
+
+    monkeypatch.setattr(consumer_module, "STALLED_AFTER_S", 0.4)
+    release = asyncio.Event()
+    run, made = _run_loop(monkeypatch, StuckInFetch(release))
+    try:
+        with capture_logs() as logs:
+            await asyncio.wait({run}, timeout=30)
+        assert run.done(), "the loop stayed behind the stuck fetch"
+        assert run.cancelled() and len(made) == 2  # a new consumer was started after the stuck one
+        [stalled] = [entry for entry in logs if entry["event"] == "consumer.stalled"]
+        assert any("getmany" in where for where in stalled["waiting_in"]), stalled["waiting_in"]
+    finally:
+        release.set()
+        await asyncio.wait({run}, timeout=5)

@@ -186,3 +186,34 @@ async def test_consumer_hands_the_parsed_payload_and_dead_letters_data_that_does
     finally:
         await stop_tasks(task)
         await publisher.close()
+
+
+async def test_the_position_report_is_not_caught_up_while_a_published_record_is_on_its_way(db, kafka_bootstrap):
+    """``/_ops/position`` (what ``wait_until_digested`` reads) asks the broker for the ends when it reports: an event
+    published after the loop's last fetch is counted as not applied, though no fetch has brought it yet (a slow
+    fetch here: the broker holds it up to 2.5 s). With the ends the loop remembered it said "caught up" (a CI flake)."""
+    held = asyncio.Event()
+
+    async def hold(event: Event, data: Anything, uow: UnitOfWork) -> None:
+        if event.subject == "h-late":
+            await held.wait()
+
+    settings = _settings(kafka_bootstrap, service_name=f"report-{uuid.uuid4().hex[:6]}", kafka_fetch_max_wait_ms=2500)
+    publisher = Publisher(settings)
+    late = make_event("registry", "household.registered", "h-late", {})
+    consumer = EventConsumer(settings=settings, session_factory=db, publisher=publisher,
+                             handlers={late.type: hold}, models={late.type: Anything}, topics=[TOPIC])
+    task = asyncio.create_task(consumer.run())
+    try:
+        async def caught_up():
+            return (await consumer.report())["caught_up"]
+        assert await eventually(caught_up, timeout=60)
+        await publish_events(kafka_bootstrap, TOPIC, [late])
+        report = await consumer.report()
+        assert not report["caught_up"] and report["lag"] >= 1
+        held.set()
+        assert await eventually(caught_up, timeout=60)
+    finally:
+        held.set()
+        await stop_tasks(task)
+        await publisher.close()

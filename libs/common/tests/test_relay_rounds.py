@@ -11,8 +11,8 @@ from collections import defaultdict
 import pytest
 from sqlalchemy import select
 
-from backstop_common import topics
-from backstop_common.kafka import Publisher
+from backstop_common import devstack, topics
+from backstop_common.kafka import Publisher, ensure_topics
 from backstop_common.messaging_models import OutboxMessage
 from backstop_common.outbox import OutboxRelay
 from backstop_common.settings import ServiceSettings
@@ -124,3 +124,36 @@ async def test_a_full_batch_is_followed_at_once_by_the_rest(db, kafka_bootstrap)
     finally:
         await stop_tasks(task)
         await publisher.close()
+
+
+async def test_rounds_the_broker_does_not_take_in_time_shrink_and_grow_back(db, tmp_path):
+    """A round the broker does not take within the send timeout (here: no broker yet) is retried with half the rows,
+    down to one, instead of the same full batch again; once the broker takes them, each full round doubles them
+    back to the batch size, and every event reaches it in its key's order."""
+    port = devstack.free_port()
+    bootstrap = f"127.0.0.1:{port}"
+    settings = _settings(bootstrap, outbox_batch_size=8, kafka_send_timeout_s=3.0)
+    publisher = Publisher(settings)
+    relay = OutboxRelay(db, publisher, settings)
+    tag = uuid.uuid4().hex[:6]
+    subjects = [f"shrink-{tag}-{k}" for k in range(3)]
+    for i in range(60):
+        await _commit(db, relay, subjects[i % 3], i)
+    written = await _written(db, subjects)
+    task, broker = asyncio.create_task(relay.run()), None
+    try:
+        assert await eventually(lambda: relay.round_rows == 1, timeout=90)
+        broker = devstack.start_broker(port, tmp_path / "broker.log")
+        await ensure_topics(bootstrap, [TOPIC])
+        on_wire = await read_events(bootstrap, TOPIC, until=lambda evs: len({e.id for e in evs}) >= 60, timeout=60,
+                                    where=lambda e: e.subject in subjects)
+        by_subject = defaultdict(list)
+        for event in on_wire:  # a round that timed out half-sent is sent again: consumers skip the copies
+            by_subject[event.subject].append(event.id)
+        assert {s: list(dict.fromkeys(ids)) for s, ids in by_subject.items()} == written
+        assert await eventually(lambda: relay.round_rows == 8, timeout=30)
+    finally:
+        await stop_tasks(task)
+        await publisher.close()
+        if broker is not None:
+            devstack.stop(broker)

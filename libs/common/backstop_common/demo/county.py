@@ -4,6 +4,9 @@ from dataclasses import dataclass
 
 COUNTY_CODE = "211204000000"
 COUNTY_NAME = "清河区"
+#: the city and the province above it: the demo holds no other county, so theirs is 清河区 alone
+CITY_CODE, CITY_NAME = "211200000000", "铁岭市"
+PROVINCE_CODE, PROVINCE_NAME = "210000000000", "辽宁省"
 
 #: (3-digit township code, name, number of villages) — 街道 0xx, 镇 1xx, 乡 2xx
 TOWNSHIPS = [

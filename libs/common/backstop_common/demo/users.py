@@ -8,7 +8,7 @@ for a role and an area is the person the directory knows, and their inbox is the
 from dataclasses import dataclass
 
 from backstop_common.auth import Role, default_subject
-from backstop_common.demo.county import COUNTY_CODE, areas
+from backstop_common.demo.county import CITY_CODE, CITY_NAME, COUNTY_CODE, PROVINCE_CODE, PROVINCE_NAME, areas
 
 #: the county bureaus (行业部门) of the demo directory: ``department`` claim -> name
 BUREAUS = {"poverty_office": "区乡村振兴局", "education": "区教育局", "health": "区卫生健康局",
@@ -36,10 +36,19 @@ class DemoUser:
         return f"backstop token --role {self.role.value} --area {self.area_code}{department}"
 
 
+def above_county() -> list[DemoUser]:
+    """Who reads the county from above (a city's or a province's overview lists its counties): read-only
+    auditors, the one role that holds an area wider than a county. They are not in the county's notification
+    directory (``seed.directory``): no rule of the county reaches above it."""
+    return [DemoUser(Role.AUDITOR, PROVINCE_CODE, f"{PROVINCE_NAME}审计厅"),
+            DemoUser(Role.AUDITOR, CITY_CODE, f"{CITY_NAME}审计局")]
+
+
 def demo_users() -> list[DemoUser]:
-    """The county office, the auditor, the 12317 desk, the bureaus, each township's staff, each village's
-    cadre and one helper."""
-    users = [DemoUser(Role.COUNTY_ADMIN, COUNTY_CODE, "区乡村振兴局 管理员"),
+    """The city's and the province's auditors, the county office, the auditor, the 12317 desk, the bureaus,
+    each township's staff, each village's cadre and one helper."""
+    users = [*above_county(),
+             DemoUser(Role.COUNTY_ADMIN, COUNTY_CODE, "区乡村振兴局 管理员"),
              DemoUser(Role.COUNTY_STAFF, COUNTY_CODE, "区乡村振兴局"),
              DemoUser(Role.AUDITOR, COUNTY_CODE, "区审计局"),
              DemoUser(Role.HOTLINE_OPERATOR, COUNTY_CODE, "12317 热线")]
