@@ -1,9 +1,13 @@
 """The registry's code lists, in the API's words (the national exports' Chinese terms map onto them)."""
 
+from decimal import Decimal
 from typing import Literal
 
 from backstop_common.vocab import NATIONAL
 
+#: a household's yearly income component above this is a typing error, not an income (1,000万); here, not in
+#: schemas.records, so that the import's worker checks it without loading pydantic
+ABSURD = Decimal("10000000")
 PovertyStatus = Literal["never_poor", "poor", "lifted"]
 MonitoringCategory = Literal["unstable_lifted", "marginal", "sudden_hardship"]
 Sex = Literal["male", "female"]

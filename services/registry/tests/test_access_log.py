@@ -1,10 +1,11 @@
 """The access log of unmasked reads, readable by auditors and the county admin (PIPL arts. 51, 55–56)."""
 
+import asyncio
 import io
 from datetime import UTC, datetime, timedelta
 
 from python_calamine import CalamineWorkbook
-from sqlalchemy import select, update
+from sqlalchemy import func, select, text, update
 
 from registry.background import purge_once
 from registry.models import AccessLogEntry
@@ -110,3 +111,52 @@ async def test_rows_are_kept_three_years_then_purged(app, client, settings):
             AccessLogEntry.subject == "cadre-retention"))).scalars().all()
     assert left == [seqs[1]]                       # younger than three years: kept
     assert settings.access_log_retention_years >= 3
+
+
+async def _logged(app, subject: str) -> int:
+    async with app.state.sessions() as session:
+        return (await session.execute(select(func.count()).select_from(AccessLogEntry)
+                                      .where(AccessLogEntry.subject == subject))).scalar_one()
+
+
+async def test_reads_sent_at_once_are_each_answered_with_their_row_committed(app, client, settings):
+    """Unmasked reads in flight at once (the hot route's pool, several connections): every one answered has its
+    own row; masked reads sent with them write none."""
+    here = await _register(client, settings, VILLAGE, member(name="孙八", id_number=id_number()))
+    url = f"/api/v1/households/{here['id']}"
+    readers = [auth(settings, "village_cadre", VILLAGE, subject=f"cadre-batch-{i % 3}") for i in range(24)]
+    masked = auth(settings, "auditor", "211204001000", subject="auditor-batch")
+    answers = await asyncio.gather(*[client.get(url, headers=h) for h in readers],
+                                   *[client.get(url, headers=masked) for _ in range(6)])
+    assert [a.status_code for a in answers] == [200] * 30
+    assert answers[0].json()["members"][0]["id_number"] == here["members"][0]["id_number"]
+    assert [await _logged(app, f"cadre-batch-{i}") for i in range(3)] == [8, 8, 8]
+    assert await _logged(app, "auditor-batch") == 0
+
+
+async def test_a_read_whose_row_is_not_committed_is_not_answered(app, client, settings):
+    """The access log's guarantee: an unmasked read is answered only once its row is committed. A row PostgreSQL
+    refuses (here a trigger) fails the read's statement: the identifiers are not answered, and the reads sent
+    with it are answered with their own rows all the same."""
+    here = await _register(client, settings, VILLAGE, member(name="周九", id_number=id_number()))
+    url = f"/api/v1/households/{here['id']}"
+    async with app.state.engine.begin() as conn:
+        await conn.execute(text(
+            "CREATE FUNCTION refuse_blocked() RETURNS trigger LANGUAGE plpgsql AS $$ BEGIN "
+            "IF NEW.subject = 'cadre-blocked' THEN RAISE EXCEPTION 'refused'; END IF; RETURN NEW; END $$"))
+        await conn.execute(text("CREATE TRIGGER refuse_blocked BEFORE INSERT ON access_log "
+                                "FOR EACH ROW EXECUTE FUNCTION refuse_blocked()"))
+    try:
+        blocked = auth(settings, "village_cadre", VILLAGE, subject="cadre-blocked")
+        others = [auth(settings, "village_cadre", VILLAGE, subject="cadre-beside") for _ in range(8)]
+        answers = await asyncio.gather(client.get(url, headers=blocked), *[client.get(url, headers=h) for h in others],
+                                       return_exceptions=True)
+    finally:
+        async with app.state.engine.begin() as conn:
+            await conn.execute(text("DROP TRIGGER refuse_blocked ON access_log"))
+            await conn.execute(text("DROP FUNCTION refuse_blocked()"))
+    refused = answers[0]  # the test client raises what the server would answer with a 500
+    assert isinstance(refused, Exception) or (
+        refused.status_code >= 500 and here["members"][0]["id_number"] not in refused.text)
+    assert await _logged(app, "cadre-blocked") == 0
+    assert [a.status_code for a in answers[1:]] == [200] * 8 and await _logged(app, "cadre-beside") == 8

@@ -10,8 +10,10 @@ import pytest
 from sqlalchemy import text
 
 from backstop_common.app import create_app
+from backstop_common.db import DriverSession
 from backstop_common.testing import bearer, serving
 from registry.main import spec
+from registry.repository import records
 from tests.factory import household, member
 
 VILLAGE = "211204001002"
@@ -195,3 +197,50 @@ async def test_hot_connections_the_database_ended_are_replaced_without_a_500(app
     answers = [(await hot.get(url, headers=admin)).status_code for _ in range(ended + 2)]
     assert set(answers) <= {200, 503} and answers[-1] == 200, answers
     assert served[-1] == ("/api/v1/households/{household_id}", "answered")
+
+
+async def test_a_hot_write_overtaken_between_its_read_and_its_write_writes_nothing_and_is_handed_on(
+        app, apps, settings, monkeypatch):
+    """The hot write reads without a lock and writes in one statement that commits alone, only at the version
+    it read: a writer that came between the two (here: a version moved on right after the read) leaves the
+    statement writing nothing, and FastAPI's route, its lock held from the read, records the assessment once."""
+    hot, _, served = apps
+    hh = await _register(hot, settings)
+    read = records.lock_for_income
+
+    async def read_then_overtaken(session, household_id):
+        found = await read(session, household_id)
+        if isinstance(session, DriverSession):  # the hot route's read, not FastAPI's
+            async with app.state.engine.begin() as conn:
+                await conn.execute(text("UPDATE households SET version = version + 1 WHERE id = :id"),
+                                   {"id": household_id})
+        return found
+
+    monkeypatch.setattr(records, "lock_for_income", read_then_overtaken)
+    answer = await hot.post(f"/api/v1/households/{hh['id']}/income-assessments", json=INCOME,
+                            headers=bearer(settings, "county_admin", COUNTY))
+    assert answer.status_code == 201, answer.text
+    assert served[-1] == ("/api/v1/households/{household_id}/income-assessments", "handed on")
+    counts = [await _scalar(app, sql, id=hh["id"]) for sql in (
+        "SELECT count(*) FROM income_assessments WHERE household_id = :id",
+        "SELECT count(*) FROM outbox WHERE subject = CAST(:id AS text) AND type LIKE '%income_assessed%'",
+        "SELECT count(*) FROM change_history WHERE household_id = :id AND entity = 'income_assessment'",
+        "SELECT version FROM households WHERE id = :id")]
+    assert counts == [1, 1, 2, 3], counts  # one assessment, its event, a line per changed field; 1 → 2 → 3
+
+
+async def test_two_hot_writes_sent_at_once_against_one_version_record_one(app, apps, settings):
+    """Both read version 1 without a lock; the write statement of one finds version 2 and writes nothing, and
+    FastAPI's route, locked from its read, refuses it: one assessment, one event, one 409."""
+    hot, _, _ = apps
+    hh = await _register(hot, settings)
+    url = f"/api/v1/households/{hh['id']}/income-assessments"
+    headers = {**bearer(settings, "county_admin", COUNTY), "If-Match": "1"}
+    first, second = await asyncio.gather(hot.post(url, json=INCOME, headers=headers),
+                                         hot.post(url, json={**INCOME, "wage": "52000"}, headers=headers))
+    assert sorted([first.status_code, second.status_code]) == [201, 409], (first.text, second.text)
+    counts = [await _scalar(app, sql, id=hh["id"]) for sql in (
+        "SELECT count(*) FROM income_assessments WHERE household_id = :id",
+        "SELECT count(*) FROM outbox WHERE subject = CAST(:id AS text) AND type LIKE '%income_assessed%'",
+        "SELECT version FROM households WHERE id = :id")]
+    assert counts == [1, 1, 2], counts

@@ -37,12 +37,14 @@ async def read_file(request: HotRequest) -> Response:
 
 
 def appending(path: str, body_type, read_type, action) -> HotRoute:
-    """``POST /households/{id}/<path>`` (records._route): the record, the household, history and event."""
+    """``POST /households/{id}/<path>`` (records._route): the record, the household, history and event — read,
+    then written in one statement that commits alone (repository/records.py: a writer that came between the two
+    is noticed, nothing is written and FastAPI's route answers, its lock held from the read)."""
     async def serve(request: HotRequest) -> Response:
         household_id = _HOUSEHOLD_ID.validate_python(request.params["household_id"])
         data = body_type.model_validate(request.json())
         version = await optional_version(request.headers.get("if-match"))
-        async with request.unit_of_work() as uow:
+        async with request.writing() as uow:
             record = await action(uow, request.principal, household_id, data, version)
             answer = read_type.model_validate(record, from_attributes=True).model_dump_json()
             await commit(uow)

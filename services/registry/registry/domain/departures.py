@@ -23,10 +23,10 @@ async def remove_member(uow: UnitOfWork, principal: Principal, member_id: uuid.U
     return member
 
 
-async def leave(uow: UnitOfWork, principal: Principal, member: Member, household: Household, data: MemberRemoval,
-                action: str = "removed") -> None:
-    """The member's record ends (kept read-only) and the household shrinks; refusals change nothing."""
-    session = uow.session
+def decide_leave(uow: UnitOfWork, principal: Principal, member, household, data: MemberRemoval,
+                 action: str = "removed") -> tuple[tuple[str, ...], list[dict], list]:
+    """The member's record ended and the household shrunk, decided in place (both touched): the member's changed
+    columns, the history rows and the event. No write; a refusal changes nothing."""
     if member.removed_on:
         raise Conflict("this member has already left the household")
     if member.is_head and household.size > 1:
@@ -37,13 +37,21 @@ async def leave(uow: UnitOfWork, principal: Principal, member: Member, household
     touch(member, uow.clock.now())
     household.size -= 1
     touch(household, uow.clock.now())
-    await session.flush()
-    history.record(session, principal, household.id, "member", member.id, action,
-                   {"removed_reason": (None, data.reason), "removed_on": (None, data.effective_on)},
-                   version=member.version)
-    emit(uow, MemberRemoved(household_id=household.id, village_code=household.village_code,
-                            member_id=member.id, reason=data.reason, effective_on=data.effective_on,
-                            size=household.size))
+    rows = history.rows(principal, household.id, "member", member.id, action,
+                        {"removed_reason": (None, data.reason), "removed_on": (None, data.effective_on)},
+                        version=member.version)
+    event = MemberRemoved(household_id=household.id, village_code=household.village_code, member_id=member.id,
+                          reason=data.reason, effective_on=data.effective_on, size=household.size)
+    return ("removed_on", "removed_reason"), rows, [event]
+
+
+async def leave(uow: UnitOfWork, principal: Principal, member: Member, household: Household, data: MemberRemoval,
+                action: str = "removed") -> None:
+    """The member's record ends (kept read-only) and the household shrinks; refusals change nothing."""
+    _, rows, [event] = decide_leave(uow, principal, member, household, data, action)
+    await uow.session.flush()
+    history.add(uow.session, rows)
+    emit(uow, event)
 
 
 async def move_member(uow: UnitOfWork, principal: Principal, member_id: uuid.UUID, target_id: uuid.UUID,

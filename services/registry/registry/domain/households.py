@@ -74,36 +74,51 @@ async def update_household(uow: UnitOfWork, principal: Principal, household_id: 
     return household
 
 
-async def apply_changes(uow: UnitOfWork, principal: Principal, household: Household, changes: dict,
-                        action: str = "updated") -> bool:
-    """Change a locked household's facts: history, version, status/updated events."""
+def decide_changes(uow: UnitOfWork, principal: Principal, household, changes: dict, action: str = "updated"
+                   ) -> tuple[tuple[str, ...], list[dict], list] | None:
+    """A change of a locked household's facts, decided: the household changed in place (facts, version,
+    updated_at); the changed columns, the history rows and the status/updated events — or None when nothing
+    changes. No write; a refusal (``_check_status``) changes nothing."""
     delta = history.diff(household, changes)
     if not delta:
-        return False
+        return None
     previous = {k: old for k, (old, _) in delta.items()}
     if "poverty_status" in delta and delta["poverty_status"][1] != "lifted" and "year_lifted" not in changes:
         delta["year_lifted"] = (household.year_lifted, None)
-    for key, (_, new) in delta.items():
-        setattr(household, key, new)
-    _check_status(household.poverty_status, household.year_lifted)
+    new = {k: v for k, (_, v) in delta.items()}
+    _check_status(new.get("poverty_status", household.poverty_status), new.get("year_lifted", household.year_lifted))
+    for key, value in new.items():
+        setattr(household, key, value)
     touch(household, uow.clock.now())
+    rows = history.rows(principal, household.id, "household", household.id, action, delta, version=household.version)
+    return tuple(delta), rows, _update_events(household, previous)
+
+
+async def apply_changes(uow: UnitOfWork, principal: Principal, household: Household, changes: dict,
+                        action: str = "updated") -> bool:
+    """Change a locked ORM household's facts: history, version, status/updated events."""
+    decided = decide_changes(uow, principal, household, changes, action)
+    if decided is None:
+        return False
+    _, rows, events = decided
     await uow.session.flush()
-    history.record(uow.session, principal, household.id, "household", household.id, action, delta,
-                   version=household.version)
-    _publish_update(uow, household, previous)
+    history.add(uow.session, rows)
+    for event in events:
+        emit(uow, event)
     return True
 
 
-def _publish_update(uow: UnitOfWork, household: Household, previous: dict) -> None:
+def _update_events(household, previous: dict) -> list:
     ids = dict(household_id=household.id, village_code=household.village_code)
+    events = []
     if any(k in previous for k in STATUS_FIELDS):
-        emit(uow, HouseholdStatusChanged(
+        events.append(HouseholdStatusChanged(
             **ids, previous_status=previous.get("poverty_status", household.poverty_status),
             poverty_status=household.poverty_status, year_lifted=household.year_lifted,
             dibao=household.dibao, tekun=household.tekun))
     other = [k for k in previous if k not in STATUS_FIELDS]
     if other:
         values = {k: getattr(household, k) for k in other if k in HouseholdUpdated.model_fields and k not in ids}
-        emit(uow, HouseholdUpdated(**ids, changed=sorted(other), **values,
-                                   previous_village_code=previous.get("village_code")))
-
+        events.append(HouseholdUpdated(**ids, changed=sorted(other), **values,
+                                       previous_village_code=previous.get("village_code")))
+    return events

@@ -35,7 +35,7 @@ async def assess_income(uow: UnitOfWork, principal: Principal, household_id: uui
     found = await records.lock_for_income(uow.session, household_id)
     household, previous = found if found else (None, None)
     assessment, rows, event = assessed(uow, principal, household, previous, data, expected)
-    await records.record_income(uow.session, assessment, household, rows, emitted_row(uow, event))
+    await records.record(uow.session, "income", assessment, household, rows, emitted_row(uow, event))
     return assessment
 
 
@@ -81,7 +81,7 @@ async def assess_incomes(uow: UnitOfWork, principal: Principal,
     in four statements, not one round trip per record."""
     may_write(principal)
     found = await records.lock_for_incomes(uow.session, [item.household_id for item in items])
-    outcomes, written = [], records.IncomeBatch()
+    outcomes, written = [], records.RecordBatch()
     for index, item in enumerate(items):
         household, previous = found.get(item.household_id, (None, None))
         data = IncomeAssessmentCreate.model_validate(item.model_dump(exclude={"household_id", "version"}))
@@ -94,13 +94,13 @@ async def assess_incomes(uow: UnitOfWork, principal: Principal,
             continue
         if previous is None or assessment.year >= previous.year:  # the latest, as the lock reads it
             found[item.household_id] = (household, assessment)
-        written.add(assessment, household, rows, event)
+        written.add(assessment, household, rows, [event])
         outcomes.append(IncomeAssessmentBatchOutcome(
             index=index, household_id=item.household_id, status=201,
             assessment=IncomeAssessmentRead.model_validate(assessment, from_attributes=True)))
-    await records.record_incomes(uow.session, written)
+    await records.record_batch(uow.session, "income", written)
     await emit_all(uow, written.events)
-    return IncomeAssessmentBatchResult(received=len(items), recorded=len(written.assessments), items=outcomes)
+    return IncomeAssessmentBatchResult(received=len(items), recorded=len(written.records), items=outcomes)
 
 
 def income_event(household: Household | records.IncomeHousehold, a: IncomeAssessment,

@@ -7,11 +7,11 @@ from dataclasses import dataclass, field
 from datetime import date
 
 from backstop_common.i18n import Text, msg
-from backstop_common.money import to_fen
+from backstop_common.fen import to_fen
 from registry.imports.columns import find_header
 from registry.imports.ids import OrderedIds
-from registry.imports.rows import cell_text, parse_row
-from registry.repository.bulk import PERSON_COLUMNS
+from registry.imports.rows import cell_text, layout_of, parse_row
+from registry.repository.bulk_columns import PERSON_COLUMNS
 
 
 #: a good row of a household with a bad one
@@ -70,12 +70,12 @@ def plan_chunks(table: list[list], villages: dict[tuple[str, str], str], village
     lines = [i for i in range(header + 1, len(table)) if any(c not in (None, "") for c in table[i])]
     pieces = _pieces(table, lines, cols["household_number"], rows_per_chunk) if rows_per_chunk else [lines]
     seen: dict[str, int] = {}
-    new_id = OrderedIds()
+    new_id, layout = OrderedIds(), layout_of(cols)
     for piece in pieces:
         plan, groups = Plan(ignored_headers=ignored), {}
         for index in piece:
             plan.rows += 1
-            person, facts, problems = parse_row(table[index], cols, today)
+            person, facts, problems = parse_row(table[index], layout, today)
             code = _village(facts, villages, village_codes, problems)
             groups.setdefault(facts["household_number"], []).append((index + 1, person, facts, code, problems))
             if progress and plan.rows % 5000 == 0:

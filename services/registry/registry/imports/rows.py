@@ -1,13 +1,14 @@
 """One spreadsheet row → a person and the household facts it carries, or every reason it is bad."""
 
+from dataclasses import dataclass
 from datetime import date
 from decimal import Decimal, InvalidOperation
+from functools import cache, lru_cache
 
 from backstop_common.i18n import Text, message_of, msg
 from registry.domain.identity import InvalidIdNumber, birth_date_of, normalize_id_number, pinyin_of, sex_of
-from registry.vocab import HEAD, RELATIONS
+from registry.vocab import ABSURD, HEAD, RELATIONS
 from registry.imports import values as v
-from registry.schemas.records import ABSURD
 
 INCOME = ("wage", "business", "property", "transfer", "business_costs")
 NUMBERS = ("household_number", "person_number", "id_number", "village_code")
@@ -35,6 +36,50 @@ def cell_text(cell, key: str) -> str:
     return text
 
 
+HEAD_TEXTS = {HEAD, "本人"}
+#: columns about the household: read from its head's row only (they repeat on every member's row)
+HOUSEHOLD_KEYS = frozenset({"household_type", "year_lifted", "assistance_type", "monitoring_category", "main_cause",
+                            "risk_eliminated", "risk_identified_on", "risk_eliminated_on",
+                            "risk2", "risk3", "risk4", "risk5", "housing_grade", "dangerous_house", "safe_water",
+                            "water_difficulty", "household_phone", "natural_village", *INCOME})
+
+
+@dataclass(frozen=True)
+class Layout:
+    """The header's columns, worked out once per file (``layout_of``), not per row: (key, column, is an ID
+    column) of every column for a head's row, the same without the household's columns for a member's."""
+
+    relation: int
+    every: tuple
+    own: tuple
+
+
+def layout_of(cols: dict[str, int]) -> Layout:
+    every = tuple((key, col, key in NUMBERS) for key, col in cols.items())
+    return Layout(cols["relation"], every, tuple(c for c in every if c[0] not in HOUSEHOLD_KEYS))
+
+
+def _texts(cells: list, columns: tuple, problems: list[Text]) -> dict[str, str]:
+    width = len(cells)
+    t: dict = {}
+    for key, col, number in columns:
+        cell = cells[col] if col < width else None
+        if cell.__class__ is str:  # the common case, kept fast: 300,000 rows × 30 columns
+            text = t[key] = cell.strip()
+            if number and ("E" in text or "e" in text) and v.SCIENTIFIC.match(text):
+                problems.append(scientific(key, text))
+            continue
+        if key == "birth_date" and cell is not None:
+            t[key] = cell
+            continue
+        try:
+            t[key] = cell_text(cell, key)
+        except ValueError as exc:
+            problems.append(message_of(exc))
+            t[key] = ""
+    return t
+
+
 def _money(text: str, column: str) -> Decimal | None:
     if not text:
         return None
@@ -47,46 +92,30 @@ def _money(text: str, column: str) -> Decimal | None:
     return amount.quantize(Decimal("0.01"))
 
 
-HEAD_TEXTS = {HEAD, "本人"}
-#: columns about the household: read from its head's row only (they repeat on every member's row)
-HOUSEHOLD_KEYS = frozenset({"household_type", "year_lifted", "assistance_type", "monitoring_category", "main_cause",
-                            "risk_eliminated", "risk_identified_on", "risk_eliminated_on",
-                            "risk2", "risk3", "risk4", "risk5", "housing_grade", "dangerous_house", "safe_water",
-                            "water_difficulty", "household_phone", "natural_village", *INCOME})
+#: remembered per value (an export's code-list cells take a few dozen values over 300,000 rows); only answers are
+#: kept: a bad value raises again each time, and its row is reported
+_schooling, _health, _yes_no, _cause = cache(v.schooling), cache(v.health), cache(v.yes_no), cache(v.cause)
+_amount, _date, _year = cache(_money), cache(v.a_date), cache(v.year)
 
 
-def _texts(cells: list, cols: dict[str, int], t: dict, problems: list[Text], head: bool) -> None:
-    width = len(cells)
-    for key, col in cols.items():
-        if not head and key in HOUSEHOLD_KEYS:
-            continue
-        cell = cells[col] if col < width else None
-        if cell.__class__ is str:  # the common case, kept fast: 300,000 rows × 30 columns
-            text = t[key] = cell.strip()
-            if key in NUMBERS and ("E" in text or "e" in text) and v.SCIENTIFIC.match(text):
-                problems.append(scientific(key, text))
-            continue
-        if key == "birth_date" and cell is not None:
-            t[key] = cell
-            continue
-        try:
-            t[key] = cell_text(cell, key)
-        except ValueError as exc:
-            problems.append(message_of(exc))
-            t[key] = ""
+@lru_cache(maxsize=200_000)
+def _pinyin(name: str) -> tuple[str, str]:
+    """The worker's own cache of names (the service's ``pinyin_of`` keeps 4,096; a file has ~100,000 names)."""
+    return pinyin_of(name)
 
 
-def parse_row(cells: list, cols: dict[str, int], today: date) -> tuple[dict, dict, list[Text]]:
+def parse_row(cells: list, layout: Layout, today: date) -> tuple[dict, dict, list[Text]]:
     """(person, household facts, problems)."""
     problems: list[Text] = []
-    t: dict[str, str] = {}
-    head = str(cells[cols["relation"]]).strip() in HEAD_TEXTS if cols["relation"] < len(cells) else False
-    _texts(cells, cols, t, problems, head)
+    head = str(cells[layout.relation]).strip() in HEAD_TEXTS if layout.relation < len(cells) else False
+    t = _texts(cells, layout.every if head else layout.own, problems)
     g = t.get
-    person: dict = {"person_number": g("person_number") or None, "name": g("name", ""),
+    name = g("name", "")
+    person: dict = {"person_number": g("person_number") or None, "name": name,
                     "ethnicity": g("ethnicity") or None, "phone": g("phone") or None,
                     "education": g("education") or None}
-    household: dict = {"household_number": g("household_number", ""), "village_code": g("village_code", ""),
+    number = g("household_number", "")
+    household: dict = {"household_number": number, "village_code": g("village_code", ""),
                        "township": g("township", ""), "village": g("village", ""),
                        "natural_village": g("natural_village") or None, "phone": g("household_phone") or None}
 
@@ -97,40 +126,46 @@ def parse_row(cells: list, cols: dict[str, int], today: date) -> tuple[dict, dic
             problems.append(message_of(exc))
             return None
 
-    if not person["name"]:
+    if not name:
         problems.append(msg("{column} is empty", column="姓名"))
-    if not household["household_number"].isdigit():
-        problems.append(msg("{column} {value} must be digits", column="户编号", value=repr(household["household_number"])))
+    if not number.isdigit():
+        problems.append(msg("{column} {value} must be digits", column="户编号", value=repr(number)))
     relation = g("relation", "").replace("本人", HEAD)
     if relation not in RELATIONS:
         problems.append(msg("unknown {column} {value}", column="与户主关系", value=repr(relation)))
-    person.update(relation=relation, is_head=relation == HEAD)
+    person["relation"], person["is_head"] = relation, relation == HEAD
     id_number = attempt(normalize_id_number, g("id_number", ""), today)
     if id_number:
-        person.update(id_number=id_number, birth_date=birth_date_of(id_number), sex=sex_of(id_number))
-        _agree(person, g("sex", ""), attempt(v.a_date, g("birth_date"), "出生日期"), problems)
-    person["name_pinyin"], person["name_initials"] = pinyin_of(person["name"])
-    stage, status = attempt(v.schooling, g("schooling", "")) or (None, None)
+        person["id_number"], person["birth_date"] = id_number, birth_date_of(id_number)
+        person["sex"] = sex_of(id_number)
+        sex, born = g("sex"), g("birth_date")
+        if sex or born:
+            _agree(person, sex or "", attempt(_date, born, "出生日期"), problems)
+    person["name_pinyin"], person["name_initials"] = _pinyin(name)
+    schooling = g("schooling")
+    stage, status = (attempt(_schooling, schooling) or (None, None)) if schooling else (None, None)
     if g("dropout_reason"):
         status = "dropped_out"
-    person.update(schooling_stage=stage, schooling_status=status)
-    person["health"], person["disability_grade"] = attempt(v.health, g("health", ""), g("disability_grade", "")) \
+    person["schooling_stage"], person["schooling_status"] = stage, status
+    person["health"], person["disability_grade"] = attempt(_health, g("health", ""), g("disability_grade", "")) \
         or ("healthy", 0)
     labour = g("labour", "")
     if labour and labour not in v.LABOUR:
         problems.append(msg("unknown {column} {value}", column="劳动技能", value=repr(labour)))
     person["labour_capacity"] = v.LABOUR.get(labour, "full")
     person.update(_work(g, problems))
-    insured = attempt(v.yes_no, g("medical_insurance", ""), "医疗保险")
+    insured = g("medical_insurance")
+    insured = attempt(_yes_no, insured, "医疗保险") if insured else None
     person["medical_insurance"] = True if insured is None else insured
     # 参加 says insured, not whether the pension is drawn yet: paying in until the 人社 feed says more
-    pension = attempt(v.yes_no, g("pension", ""), "是否参加城乡居民基本养老保险")
+    pension = g("pension")
+    pension = attempt(_yes_no, pension, "是否参加城乡居民基本养老保险") if pension else None
     person["pension"] = None if pension is None else "contributing" if pension else "none"
     if person["is_head"]:  # the household's own columns are read from its head's row
         household.update(_household_facts(g, attempt, problems))
     else:  # 低保 / 特困 are also marked per person
-        household["dibao"] = bool(g("dibao")) and bool(attempt(v.yes_no, g("dibao"), "是否享受低保"))
-        household["tekun"] = bool(g("tekun")) and bool(attempt(v.yes_no, g("tekun"), "是否特困供养人员"))
+        household["dibao"] = bool(g("dibao")) and bool(attempt(_yes_no, g("dibao"), "是否享受低保"))
+        household["tekun"] = bool(g("tekun")) and bool(attempt(_yes_no, g("tekun"), "是否特困供养人员"))
     return person, household, problems
 
 
@@ -158,9 +193,9 @@ def _work(g, problems: list[Text]) -> dict:
 
 def _risk(g, attempt, problems: list[Text]) -> dict:
     """风险是否消除 and its dates, as the national system says them (a date alone says eliminated)."""
-    identified = attempt(v.a_date, g("risk_identified_on", ""), "风险识别时间")
-    eliminated_on = attempt(v.a_date, g("risk_eliminated_on", ""), "风险消除时间")
-    eliminated = attempt(v.yes_no, g("risk_eliminated", ""), "风险是否消除")
+    identified = attempt(_date, g("risk_identified_on", ""), "风险识别时间")
+    eliminated_on = attempt(_date, g("risk_eliminated_on", ""), "风险消除时间")
+    eliminated = attempt(_yes_no, g("risk_eliminated", ""), "风险是否消除")
     if eliminated is False and eliminated_on:
         problems.append(msg("风险消除时间 {value} is given but 风险是否消除 is 否", value=repr(g("risk_eliminated_on"))))
     if identified and eliminated_on and eliminated_on < identified:
@@ -180,17 +215,17 @@ def _household_facts(g, attempt, problems: list[Text]) -> dict:
     grade = g("housing_grade", "").upper() or None
     if grade and grade not in ("A", "B", "C", "D"):
         problems.append(msg("{column} {value} must be A, B, C or D", column="住房安全等级", value=repr(grade)))
-    if grade is None and attempt(v.yes_no, g("dangerous_house", ""), "危房户"):
+    if grade is None and attempt(_yes_no, g("dangerous_house", ""), "危房户"):
         grade = "C"
-    water = attempt(v.yes_no, g("safe_water", ""), "饮水安全")
-    if attempt(v.yes_no, g("water_difficulty", ""), "饮水困难"):
+    water = attempt(_yes_no, g("safe_water", ""), "饮水安全")
+    if attempt(_yes_no, g("water_difficulty", ""), "饮水困难"):
         water = False
-    causes = [attempt(v.cause, g(k, "")) for k in ("main_cause", "risk2", "risk3", "risk4", "risk5")]
-    income = {k: attempt(_money, g(k, ""), k) for k in INCOME}
+    causes = [attempt(_cause, g(k, "")) for k in ("main_cause", "risk2", "risk3", "risk4", "risk5")]
+    income = {k: attempt(_amount, g(k, ""), k) for k in INCOME}
     return {**_risk(g, attempt, problems), "poverty_status": v.HOUSEHOLD_TYPE.get(kind, "never_poor"),
-            "year_lifted": attempt(v.year, g("year_lifted", ""), "脱贫年度"),
-            "dibao": dibao or bool(attempt(v.yes_no, g("dibao", ""), "是否享受低保")),
-            "tekun": tekun or bool(attempt(v.yes_no, g("tekun", ""), "是否特困供养人员")),
+            "year_lifted": attempt(_year, g("year_lifted", ""), "脱贫年度"),
+            "dibao": dibao or bool(attempt(_yes_no, g("dibao", ""), "是否享受低保")),
+            "tekun": tekun or bool(attempt(_yes_no, g("tekun", ""), "是否特困供养人员")),
             "monitoring_category": v.MONITORING.get(category), "housing_grade": grade, "safe_water": water,
             "main_cause": causes[0], "other_causes": [c for c in causes[1:] if c],
             "income": income if all(x is not None for x in income.values()) else None}

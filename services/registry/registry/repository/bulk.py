@@ -12,25 +12,16 @@ from sqlmodel.ext.asyncio.session import AsyncSession
 from backstop_common.db import driver_connection
 from backstop_common.envelope import event_type, source_of
 from backstop_common.topics import REGISTRY_HOUSEHOLD
+from registry.repository.bulk_columns import HOUSEHOLD_COLUMNS, MEMBER_COLUMNS
 
-#: a member's fields in the order of the members staging table, after id, household_id, number, line
-#: (the import's plan builds its rows in this order)
-PERSON_COLUMNS = ("person_number", "name", "name_pinyin", "name_initials", "id_number", "relation", "is_head", "sex",
-                  "birth_date", "ethnicity", "phone", "education", "schooling_stage", "schooling_status", "health",
-                  "disability_grade", "labour_capacity", "employment", "migrant_months", "medical_insurance", "pension")
-HOUSEHOLD_COLUMNS = ("id", "line", "household_number", "village_code", "natural_village", "phone",
-                     "poverty_status", "year_lifted", "dibao", "tekun", "monitoring_category", "risk_eliminated",
-                     "risk_identified_on", "risk_eliminated_on", "main_cause",
-                     "other_causes", "housing_grade", "safe_water", "size", "per_capita_income", "wage", "business",
-                     "business_costs", "property", "transfer", "labour", "uninsured", "dropout")
-MEMBER_COLUMNS = ("id", "household_id", "household_number", "line", *PERSON_COLUMNS)
 STAGING = """
 CREATE TEMP TABLE stage_households (id uuid, line int, household_number text, village_code text,
   natural_village text, phone text, poverty_status text, year_lifted int, dibao bool, tekun bool,
   monitoring_category text, risk_eliminated bool, risk_identified_on date, risk_eliminated_on date,
   main_cause text, other_causes text[], housing_grade text, safe_water bool, size int,
   per_capita_income numeric(14,2), wage numeric(14,2), business numeric(14,2), business_costs numeric(14,2),
-  property numeric(14,2), transfer numeric(14,2), labour int, uninsured int, dropout int) ON COMMIT DROP;
+  property numeric(14,2), transfer numeric(14,2), labour int, uninsured int, dropout int, members jsonb)
+  ON COMMIT DROP;
 CREATE TEMP TABLE stage_members (id uuid, household_id uuid, household_number text, line int,
   person_number text, name text, name_pinyin text, name_initials text, id_number text, relation text,
   is_head bool, sex text, birth_date date, ethnicity text, phone text, education text, schooling_stage text,
@@ -48,19 +39,20 @@ async def _raw(session: AsyncSession):
 async def open_staging(session: AsyncSession) -> None:
     """The staging tables, empty, for this transaction."""
     con = await _raw(session)
-    # the outbox's grouping of a piece's members sorts in memory instead of spilling to disk
+    # a piece's hash joins and sorts stay in memory instead of spilling to disk
     await con.execute("SET LOCAL work_mem = '256MB'")
     await con.execute(STAGING)
 
 
 async def stage(session: AsyncSession, households: bytes, members: bytes) -> None:
     """One piece of the file into the staging tables (the previous piece's rows are gone): its rows in COPY's
-    text format (``HOUSEHOLD_COLUMNS``, ``MEMBER_COLUMNS``), as the import's worker wrote them."""
+    text format (``HOUSEHOLD_COLUMNS``, ``MEMBER_COLUMNS``), as the import's worker wrote them. No ANALYZE:
+    a temporary table never analysed is planned from its size on disk, which is all the joins below need
+    (it cost ~8 % of PostgreSQL's part of an import, once a piece)."""
     con = await _raw(session)
     await con.execute("TRUNCATE stage_households, stage_members")
     await con.copy_to_table("stage_households", source=io.BytesIO(households), columns=HOUSEHOLD_COLUMNS)
     await con.copy_to_table("stage_members", source=io.BytesIO(members), columns=MEMBER_COLUMNS)
-    await con.execute("ANALYZE stage_households; ANALYZE stage_members")
 
 
 async def conflicts(session: AsyncSession) -> tuple[set[str], list[tuple[int, str, str | None]]]:
@@ -131,15 +123,10 @@ async def analyze(session: AsyncSession, households: int) -> None:
 ANALYZE_AFTER = 1000
 
 
-#: ``household.registered`` for every loaded household, the same fields as ``events.HouseholdRegistered``
+#: ``household.registered`` for every loaded household, the same fields as ``events.HouseholdRegistered``; its
+#: members' list comes made by the import's worker (``imports.copy_rows.listed``): aggregating it here per piece
+#: (a sort and a jsonb object per member) was the largest of the statements
 OUTBOX = """
-WITH listed AS (
-  SELECT household_id, jsonb_agg(jsonb_build_object(
-    'member_id', id, 'relation', relation, 'sex', sex, 'birth_year', extract(year FROM birth_date)::int,
-    'health', health, 'disability_grade', disability_grade, 'labour_capacity', labour_capacity,
-    'schooling_stage', schooling_stage, 'schooling_status', schooling_status, 'boarding', false,
-    'medical_insurance', medical_insurance) ORDER BY line) AS members
-  FROM stage_members GROUP BY household_id)
 INSERT INTO outbox (id, topic, key, type, source, subject, area_code, correlation_id, time, data, attempts)
 SELECT gen_random_uuid(), $1, s.id::text, $2, $3, s.id::text, s.village_code, $4, now(),
   jsonb_build_object(
@@ -152,6 +139,6 @@ SELECT gen_random_uuid(), $1, s.id::text, $2, $3, s.id::text, s.village_code, $4
     'dropout_members', s.dropout, 'tags', '[]'::jsonb, 'main_cause', s.main_cause,
     'monitoring_category', s.monitoring_category, 'risk_eliminated', s.risk_eliminated,
     'risk_identified_on', s.risk_identified_on, 'risk_eliminated_on', s.risk_eliminated_on,
-    'helper_user_ids', '[]'::jsonb) || jsonb_build_object('members', coalesce(l.members, '[]'::jsonb)), 0
-FROM stage_households s LEFT JOIN listed l ON l.household_id = s.id ORDER BY s.line
+    'helper_user_ids', '[]'::jsonb) || jsonb_build_object('members', coalesce(s.members, '[]'::jsonb)), 0
+FROM stage_households s ORDER BY s.line
 """

@@ -67,7 +67,9 @@ SELECT json_build_object({_FILE_OBJECT})::text FROM h
 
 async def household_file(session: AsyncSession, household_id: uuid.UUID, scope: str,
                          reader: Reader | None) -> str | None:
-    """The file as JSON text, or None outside ``scope``; a ``reader`` of identifiers is access-logged."""
+    """The file as JSON text, or None outside ``scope``; a ``reader`` of identifiers is access-logged by the
+    same statement (one round trip; the row commits with it, or with the session's transaction when one has
+    begun), so no unmasked file is returned without its row."""
     con = await driver_connection(session)
     subject, role, path = reader or (None, None, None)
     return await con.fetchval(FILE, household_id, scope, subject, role, path, reader is not None)

@@ -9,10 +9,8 @@ from pydantic import BaseModel, Field
 from backstop_common.dates import CalendarDate
 from backstop_common.examples import example
 from backstop_common.money import Money
-from registry.vocab import DisasterType, HousingGrade, MeasureType
+from registry.vocab import ABSURD, DisasterType, HousingGrade, MeasureType
 
-#: a household's yearly component above this is a typing error, not an income (1,000万)
-ABSURD = Decimal("10000000")
 Component = Field(ge=0, le=ABSURD, max_digits=14, decimal_places=2)
 
 

@@ -1,0 +1,83 @@
+"""The XLSX reader (python-calamine) gives the import the values a county typed: an ID number exact, a code's
+leading zeros, a date cell as that date — the same plan as the same rows in a CSV. No database: the plan only."""
+
+import io
+from datetime import date, datetime
+
+import pytest
+import xlsxwriter
+
+from registry.imports.plan import plan_import
+from registry.imports.reader import read_rows
+from tests.exports import HEADERS, person, to_csv
+from tests.factory import id_number
+
+VILLAGES = {("张相镇", "张相村"): "211204001001"}
+TODAY = date(2026, 12, 2)
+
+
+def _xlsx(rows: list[dict], *, shared_strings: bool, dates: tuple[str, ...] = (),
+          numbers: tuple[str, ...] = ()) -> bytes:
+    """``dates`` columns as Excel date cells, ``numbers`` as number cells; the rest as text. Excel writes its
+    text to a shared table, xlsxwriter's constant-memory mode inline (the bench's file): both are read."""
+    buffer = io.BytesIO()
+    book = xlsxwriter.Workbook(buffer, {"constant_memory": not shared_strings})
+    as_date = book.add_format({"num_format": "yyyy-mm-dd"})
+    sheet = book.add_worksheet()
+    sheet.write_row(0, 0, ["已脱贫人口名单"])
+    sheet.write_row(1, 0, HEADERS)
+    for r, row in enumerate(rows, start=2):
+        sheet.write_string(r, 0, str(r - 1))
+        for c, header in enumerate(HEADERS[1:], start=1):
+            value = row.get(header, "")
+            if header in dates and value:
+                sheet.write_datetime(r, c, datetime.fromisoformat(value), as_date)
+            elif header in numbers and value.isdigit():
+                sheet.write_number(r, c, float(value))
+            else:
+                sheet.write_string(r, c, value)
+    book.close()
+    return buffer.getvalue()
+
+
+def _comparable(plan) -> tuple:
+    """The plan without its fresh ids (new on every run)."""
+    households = [{k: v for k, v in h.items() if k != "id"} for h in plan.households]
+    members = [m[2:] for m in plan.members]
+    return households, members, [(e.line, [str(r) for r in e.reasons]) for e in plan.errors]
+
+
+def _rows(head_id: str) -> list[dict]:
+    return [person("86300000000101", "8630000000010101", "蒋一", head_id, 户联系电话="03517654321",
+                   风险识别时间="2024-03-05"),
+            person("86300000000101", "8630000000010102", "蒋二", id_number(sex="female"), "配偶",
+                   人联系电话="01012345678")]
+
+
+@pytest.mark.parametrize("shared_strings", [True, False])
+def test_xlsx_cells_read_as_the_csv_reads_the_same_text(shared_strings):
+    head_id = id_number()
+    rows = _rows(head_id)
+    table = read_rows(_xlsx(rows, shared_strings=shared_strings, dates=("风险识别时间",)), "export.xlsx")
+    head = table[2]
+    assert head[HEADERS.index("证件号码")] == head_id  # text: every digit kept
+    assert head[HEADERS.index("户联系电话")] == "03517654321"  # a leading zero kept
+    assert head[HEADERS.index("风险识别时间")] == date(2024, 3, 5)  # a date cell, a date
+
+    from_xlsx = plan_import(table, VILLAGES, set(VILLAGES.values()), TODAY)
+    from_csv = plan_import(read_rows(to_csv(rows), "export.csv"), VILLAGES, set(VILLAGES.values()), TODAY)
+    assert from_xlsx.errors == [] and len(from_xlsx.members) == 2
+    assert from_xlsx.households[0]["risk_identified_on"] == date(2024, 3, 5)
+    assert from_xlsx.households[0]["phone"] == "03517654321"
+    assert _comparable(from_xlsx) == _comparable(from_csv)
+
+
+def test_an_id_number_stored_as_a_number_is_refused_not_shortened():
+    """Excel keeps 15 significant digits: an 18-digit ID number typed into a number cell has lost its last
+    digits, so the row is refused (and says why) rather than loaded with another person's number."""
+    head_id = next(n for n in iter(id_number, None) if n.isdigit())  # an X cannot be a number cell
+    table = read_rows(_xlsx(_rows(head_id), shared_strings=True, numbers=("证件号码",)), "export.xlsx")
+    plan = plan_import(table, VILLAGES, set(VILLAGES.values()), TODAY)
+    assert plan.members == [] and {e.line for e in plan.errors} == {3, 4}
+    reasons = " ".join(str(r) for e in plan.errors for r in e.reasons)
+    assert "destroyed" in reasons or "已破坏" in reasons
