@@ -14,6 +14,11 @@ class Settings(ServiceSettings):
     #: how often the deadline sweeper looks for missed steps (case.overdue)
     sweep_interval_s: float = 60.0
     sweeper_enabled: bool = True
+    #: a line set above a county re-screens its counties each in a transaction of its own, this many at once
+    #: (a connection and a core of PostgreSQL each; docs/scaling.md)
+    rescreen_parallelism: int = 2
+    #: a county's re-screen pending this long was left by a crash: the recovery job (every sweep interval) does it
+    rescreen_recover_after_s: float = 300.0
 
     # supervision (12317 reports, self-declarations): see docs/supervision.md
     #: Fernet key (urlsafe base64, 32 bytes) for reporters' and declarants' phones, names and ID numbers at

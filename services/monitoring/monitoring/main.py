@@ -11,7 +11,7 @@ from monitoring.api import cases, households, policies, signals, stats, sync
 from monitoring.config import Settings
 from monitoring.events import catalog
 from monitoring.handlers import BATCH_HANDLERS, HANDLERS
-from monitoring.jobs import deadline_sweeper
+from monitoring.jobs import deadline_sweeper, rescreen_recovery
 
 
 async def load_reference_data(app: FastAPI) -> None:
@@ -29,7 +29,7 @@ def build_app(settings: Settings | None = None, clock: Clock | None = None) -> F
         handlers=campaigns.merge_handlers(HANDLERS, campaigns.HANDLERS),
         # a type campaigns also follows is applied one event at a time (its handler is the merged one)
         batch_handlers={t: h for t, h in BATCH_HANDLERS.items() if t not in campaigns.HANDLERS},
-        background=[load_reference_data, deadline_sweeper, *campaigns.BACKGROUND, *supervision.BACKGROUND,
+        background=[load_reference_data, deadline_sweeper, rescreen_recovery, *campaigns.BACKGROUND, *supervision.BACKGROUND,
                     sync_queries.purge],
         routers=[policies.router, signals.router, cases.router, households.router, stats.router, sync.router,
                  campaigns.router,

@@ -115,6 +115,8 @@ class RescreenRead(BaseModel):
     cluster_alerts: int
     dibao_recommended: int = Field(0, description="households now under the 低保 line and not on 低保, "
                                                  "recommended to civil affairs (dibao.recommended)")
+    counties: int = Field(0, description="a row above a county: the counties re-screened, each in a transaction "
+                                         "of its own (the figures above are theirs, added up)")
 
 
 class PolicyPutResult(BaseModel):
@@ -406,3 +408,5 @@ class Dashboard(BaseModel):
     totals: Figures
     townships: list[AreaFigures]
     villages: list[AreaFigures]
+    counties: list[AreaFigures] = Field([], description="a province or a city: its counties (its townships "
+                                                         "and villages are then not listed)")

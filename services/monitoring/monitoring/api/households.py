@@ -27,7 +27,7 @@ async def household_history(household_id: uuid.UUID, uow: UoW, principal: Curren
     The household's facts as monitoring knows them, every signal, and every case with its history."""
     facts = await households.get(uow.session, household_id)
     if facts is None:
-        fresh.ensure_caught_up(REGISTRY_HOUSEHOLD, household_id=str(household_id))
+        await fresh.ensure_caught_up(REGISTRY_HOUSEHOLD, household_id=str(household_id))
     if facts is None or not principal.covers(facts.village_code):
         raise NotFound("household not found")
     now = uow.clock.now()

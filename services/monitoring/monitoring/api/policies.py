@@ -6,7 +6,9 @@ from fastapi import APIRouter, Path, Request
 
 from backstop_common.app import UoW
 from backstop_common.auth import AREAS_ABOVE_TOO, CurrentPrincipal
+from backstop_common.jobs import unit_of_work
 from monitoring.domain import policies
+from monitoring.domain.rescreen import add_up, rescreen_counties
 from monitoring.schemas import PolicyPutResult, PolicyRead, PolicyValues, RescreenRead
 
 router = APIRouter(tags=["policies"])
@@ -27,8 +29,14 @@ async def put_policy(year: Year, area_code: AreaCode, body: PolicyValues, uow: U
                      request: Request):
     """设置监测政策 — sets the area's policy values for a year.
 
-    Set the area's row for the year and re-screen every household of the area in one pass."""
-    policy, result = await policies.put_policy(uow, principal, year, area_code, body.model_dump(), uow.clock.now())
+    Set the area's row for the year and re-screen every household of the area in one pass (a row above a
+    county: county by county, each county committed on its own, after the row)."""
+    now = uow.clock.now()
+    policy, result = await policies.put_policy(uow, principal, year, area_code, body.model_dump(), now)
     await uow.commit()
+    if result.counties:
+        counties = await rescreen_counties(lambda: unit_of_work(request.app), policy.year, policy.scope, now,
+                                           request.app.state.settings.rescreen_parallelism)
+        result = add_up([result, *counties])
     request.app.state.relay.wake()  # the re-screen wrote outbox rows in SQL
     return PolicyPutResult(policy=PolicyRead.model_validate(policy), rescreen=RescreenRead(**vars(result)))

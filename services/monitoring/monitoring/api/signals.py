@@ -30,7 +30,7 @@ async def report_signal(body: SignalIn, uow: UoW, principal: CurrentPrincipal, r
     principal.ensure_role(*REPORTERS)
     facts = await households.get(uow.session, body.household_id, lock=True)
     if facts is None:  # not arrived yet, or unknown: only a caught-up read model can say which
-        fresh.ensure_caught_up(REGISTRY_HOUSEHOLD, household_id=str(body.household_id))
+        await fresh.ensure_caught_up(REGISTRY_HOUSEHOLD, household_id=str(body.household_id))
     if facts is None or not principal.covers(facts.village_code):
         raise NotFound("household not found")
     rule = f"reported_{body.source}"

@@ -30,6 +30,12 @@ async def count(uow: UnitOfWork, event: Event, measure: str, year: int, subject_
         people=people, event_id=event.id, source_type=event.type, now=uow.clock.now())
     if not counted:
         return
+    covering = await repository.targets_covering(uow.session, measure, year, village_code)
+    if not covering:
+        return
+    # two households' events (two partitions, two consumers) progress one target and lock no row in common:
+    # hold its events' order, then read the counts again — they now hold the other's progress if it came first
+    await uow.hold_subjects(TOPIC, [t.id for t in covering])
     for t in await repository.targets_covering(uow.session, measure, year, village_code):
         uow.publish(TOPIC, "target.progressed", subject=t.id, area_code=t.area_code,
                     data=TargetProgressed(target_id=t.id, year=t.year, area_code=t.area_code, measure=t.measure,

@@ -80,8 +80,10 @@ def actions_for(principal: Principal, problem: Problem) -> list[str]:
     return allowed
 
 
-async def get_problem(uow: UnitOfWork, principal: Principal, problem_id: uuid.UUID) -> Problem:
-    problem = await uow.session.get(Problem, problem_id)
+async def get_problem(uow: UnitOfWork, principal: Principal, problem_id: uuid.UUID, *,
+                      lock: bool = False) -> Problem:
+    """``lock`` for a change: the problem's events are written under its row's lock (the sweep's, a run's too)."""
+    problem = await uow.session.get(Problem, problem_id, with_for_update=lock or None)
     if problem is None or not principal.covers(problem.village_code):
         raise NotFound("problem not found")
     return problem
@@ -92,7 +94,7 @@ async def act(uow: UnitOfWork, principal: Principal, problem_id: uuid.UUID, acti
     t = TRANSITIONS.get(action)
     if t is None:
         raise NotFound(msg("unknown action {action}", action=repr(action)), actions=sorted(TRANSITIONS))
-    problem = await get_problem(uow, principal, problem_id)
+    problem = await get_problem(uow, principal, problem_id, lock=True)
     ensure_allowed(principal, problem, t)
     check_version(problem.version, version, "problem")
     if problem.status not in t.sources:

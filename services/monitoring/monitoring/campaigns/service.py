@@ -113,7 +113,7 @@ async def answer_question(uow: UnitOfWork, principal: Principal, campaign_id: uu
             raise Unprocessable("this question is about a household: give household_id")
         area, key = await repository.village_of(uow.session, body.household_id), str(body.household_id)
         if area is None:
-            fresh.ensure_caught_up(REGISTRY_HOUSEHOLD, household_id=key)
+            await fresh.ensure_caught_up(REGISTRY_HOUSEHOLD, household_id=key)
             raise NotFound("household not found")
     else:
         if body.area_code is None:

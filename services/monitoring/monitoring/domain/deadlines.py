@@ -9,7 +9,7 @@ from backstop_common.topics import MONITORING_CASE
 from backstop_common.uow import UnitOfWork
 from monitoring.events import CaseOverdue
 from monitoring.models import CaseStep
-from monitoring.repository import sweeps
+from monitoring.repository import cases, sweeps
 
 #: who answers for a missed step: the village's steps escalate to the township, and so on up. The
 #: 15-day limit from the first signal to the county's decision (docs/contract.md §3, ``decision_days``) is
@@ -28,6 +28,8 @@ def escalate_to(village_code: str, step: str) -> str | None:
 async def sweep(uow: UnitOfWork, now: datetime) -> int:
     """Deadlines newly missed at ``now``: a history step and ``case.overdue`` once each."""
     rows = await sweeps.missed_deadlines(uow.session, now)
+    # a case's events are written under its row's lock (the consumer's, the routes'): so are these
+    await cases.lock(uow.session, sorted({row[0] for row in rows}))
     for case_id, step, due_at, household_id, village_code, stage in rows:
         uow.session.add(CaseStep(case_id=case_id, action="overdue", from_stage=stage, to_stage=stage,
                                  note=step, data={"step": step, "due_at": due_at.isoformat()}, at=now))

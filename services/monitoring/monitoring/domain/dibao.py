@@ -59,7 +59,7 @@ async def rescreen(uow: UnitOfWork, policy: Policy, now: datetime) -> int:
     (once per income, as after an assessment); the count of new recommendations."""
     if policy.dibao_line is None:
         return 0
-    return sum([await _recommend(uow, f, policy, now)
+    return sum([await _recommend(uow, f, policy, now)  # below_line locks the households (their events' order)
                 for f in await dibao_repo.below_line(uow.session, policy, now.year)])
 
 
@@ -90,6 +90,7 @@ async def review(uow: UnitOfWork, principal: Principal, household_id, now: datet
 
 async def sweep_due(uow: UnitOfWork, now: datetime) -> int:
     """Phase-outs whose months ran out while the household is still on 低保: announced once."""
+    await dibao_repo.lock_households_run_out(uow.session, now)  # before the phase-outs: the consumer's order
     rows = await dibao_repo.close_run_out(uow.session, now)
     for row in rows:
         _publish_phaseout(uow, "dibao.phaseout_due", row)

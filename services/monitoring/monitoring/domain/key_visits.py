@@ -27,6 +27,8 @@ VISITORS = (Role.VILLAGE_CADRE, Role.HELPER, Role.TOWNSHIP_STAFF)
 async def sweep(uow: UnitOfWork, now: datetime) -> int:
     """Key visits newly missed at ``now``: recorded and announced (``key_visit.overdue``) once each."""
     rows = await sweeps.missed_key_visits(uow.session, now)
+    # a household's events are written under its read-model row's lock (the consumer's, a visit's): so are these
+    await households.get_many(uow.session, [household_id for household_id, _, _ in rows])
     for household_id, due_at, village_code in rows:
         uow.publish(MONITORING_CASE, "key_visit.overdue", subject=household_id, area_code=village_code,
                     data=KeyVisitOverdue(household_id=household_id, village_code=village_code, due_at=due_at))
@@ -37,7 +39,7 @@ async def record(uow: UnitOfWork, principal: Principal, household_id: uuid.UUID,
                  findings: str, now: datetime, occurred_at: datetime | None = None) -> KeyVisit:
     """A visit to the household recorded in its one file (一人一档), by its village, helper or township; one
     recorded offline keeps when it happened (``occurred_at``, not before monitoring first heard of the household)."""
-    facts = await households.get(uow.session, household_id)
+    facts = await households.get(uow.session, household_id, lock=True)  # the household's events' order (sweep)
     if facts is None or not principal.covers(facts.village_code):
         raise NotFound("household not found")
     principal.ensure_role(*VISITORS)

@@ -8,7 +8,7 @@ from backstop_common.problems import NotFound
 from backstop_common.uow import UnitOfWork
 from monitoring.domain import cluster, dibao
 from monitoring.domain.policy import effective_policy, scope_of
-from monitoring.domain.rescreen import RescreenResult, rescreen
+from monitoring.domain.rescreen import RescreenResult, by_county, pend_counties, rescreen
 from monitoring.models import Policy
 from monitoring.repository import policies
 
@@ -29,8 +29,14 @@ async def put_policy(uow: UnitOfWork, principal: Principal, year: int, area_code
     row = {**values, "year": year, "area_code": area_code, "scope": scope_of(area_code),
            "updated_by": principal.subject, "updated_at": now, "version": 1}
     policy = await policies.upsert(uow.session, row, changed=(*values, "updated_by", "updated_at"))
-    result = await rescreen(uow, policy, now)
-    result.dibao_recommended = await dibao.rescreen(uow, policy, now)
-    if result.signals_opened:
-        result.cluster_alerts = await cluster.check(uow, policy, now, scope=policy.scope)
+    # first: it locks the households it recommends, as a handler does before its signals and cases, which the
+    # re-screen then locks by the table (the other way round, the two could wait for each other)
+    dibao_recommended = await dibao.rescreen(uow, policy, now)
+    if by_county(policy):  # the counties' own transactions follow the commit (``jobs.rescreen_counties``)
+        result = RescreenResult(0, 0, 0, 0, counties=await pend_counties(uow, policy, now))
+    else:
+        result = await rescreen(uow, policy, now)
+        if result.signals_opened:
+            result.cluster_alerts = await cluster.check(uow, policy, now, scope=policy.scope)
+    result.dibao_recommended = dibao_recommended
     return policy, result

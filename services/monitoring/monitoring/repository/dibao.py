@@ -13,7 +13,8 @@ from monitoring.models.policies import IN_FORCE_SQL
 BELOW_LINE = text(f"""
 SELECT h.* FROM household_facts h
  WHERE h.village_code LIKE :scope || '%' AND h.per_capita_income < :line AND NOT h.dibao AND {IN_FORCE_SQL}
- ORDER BY h.household_id""").bindparams(bindparam("scope", type_=String), bindparam("line", type_=Numeric(14, 2)),
+ ORDER BY h.household_id
+   FOR UPDATE OF h""").bindparams(bindparam("scope", type_=String), bindparam("line", type_=Numeric(14, 2)),
                                         bindparam("year", type_=Integer), bindparam("current_year", type_=Integer))
 
 
@@ -29,6 +30,20 @@ async def recommend_once(session: AsyncSession, household_id: uuid.UUID, fact_ke
     stmt = insert(DibaoRecommendation).values(household_id=household_id, fact_key=fact_key, recommended_at=now)
     return (await session.execute(stmt.on_conflict_do_nothing().returning(DibaoRecommendation.fact_key))).first() \
         is not None
+
+
+#: the read-model rows of the households whose running phase-out ran out, locked in key order: their
+#: ``dibao.phaseout_due`` is then written under the lock the consumer writes their other events under, and taken
+#: before the phase-outs' rows as the consumer takes them (household, then phase-out: no deadlock)
+LOCK_RUN_OUT = text("""
+SELECT h.household_id FROM household_facts h
+ WHERE h.household_id IN (SELECT household_id FROM dibao_phaseouts WHERE closed_at IS NULL AND ends_at < :now)
+ ORDER BY h.household_id
+   FOR UPDATE OF h""")
+
+
+async def lock_households_run_out(session: AsyncSession, now: datetime) -> None:
+    await session.execute(LOCK_RUN_OUT, {"now": now})
 
 
 async def close_run_out(session: AsyncSession, now: datetime) -> list[DibaoPhaseout]:

@@ -120,10 +120,20 @@ class Row(SimpleNamespace):
     instrumentation, identity map and one UPDATE per row at flush (two thirds of an import's batch, profiled)."""
 
 
+@cache
+def _locked_rows_statement(model: type, key: str) -> object:
+    """The rows of a bound array of keys, locked in key order: one statement whatever the batch's size (an
+    ``IN (…)`` list is a new statement, prepared again, for each length), the keys joined (``unnest``), not
+    searched with ``= ANY`` (under a generic plan a bound array is searched element by element)."""
+    table = model.__table__
+    keys = func.unnest(bindparam("ids", type_=postgresql.ARRAY(table.c[key].type))).table_valued("id").render_derived("k")
+    return (select(table).join(keys, table.c[key] == keys.c.id).order_by(table.c[key])
+            .with_for_update(of=table))
+
+
 async def _locked_rows(session: AsyncSession, model: type, key: str, ids: list[uuid.UUID]) -> dict[uuid.UUID, Row]:
     """The rows of these keys as ``Row``s, locked in one statement (in key order: two batches never deadlock)."""
-    table = model.__table__
-    rows = await session.execute(select(table).where(table.c[key].in_(ids)).order_by(table.c[key]).with_for_update())
+    rows = await session.execute(_locked_rows_statement(model, key), {"ids": list(ids)})
     return {m[key]: Row(**m) for m in rows.mappings()}
 
 

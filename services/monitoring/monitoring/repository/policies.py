@@ -3,19 +3,26 @@
 import json
 from collections.abc import Iterable
 
-from sqlalchemy import func, select, text, tuple_
-from sqlalchemy.dialects.postgresql import insert
+from sqlalchemy import Integer, String, bindparam, func, select, text
+from sqlalchemy.dialects.postgresql import ARRAY, insert
 from sqlmodel.ext.asyncio.session import AsyncSession
 
 from monitoring.models import Policy
 
 
+#: the chain a bound array (a few areas: ``= ANY`` is no search to speak of), one statement whatever its length
+_NEWEST_IN_CHAIN = (select(Policy).where(Policy.area_code == func.any(bindparam("chain", type_=ARRAY(String))),
+                                         Policy.year <= bindparam("year"))
+                    .order_by(Policy.year.desc(), func.length(Policy.scope).desc()).limit(1))
+#: rows by (year, area_code) keys, two bound arrays joined: one statement whatever the number of keys
+_KEYS = func.unnest(bindparam("years", type_=ARRAY(Integer)), bindparam("areas", type_=ARRAY(String))).table_valued(
+    "year", "area_code").render_derived("k")
+_BY_KEYS = select(Policy).join(_KEYS, (Policy.year == _KEYS.c.year) & (Policy.area_code == _KEYS.c.area_code))
+
+
 async def newest_in_chain(session: AsyncSession, chain: list[str], year: int) -> Policy | None:
     """Among the rows of ``chain``'s areas, the newest year not after ``year``; within it the deepest area."""
-    rows = await session.execute(
-        select(Policy).where(Policy.area_code.in_(chain), Policy.year <= year)
-        .order_by(Policy.year.desc(), func.length(Policy.scope).desc()).limit(1))
-    return rows.scalars().first()
+    return (await session.execute(_NEWEST_IN_CHAIN, {"chain": list(chain), "year": year})).scalars().first()
 
 
 #: ``newest_in_chain`` for many (chain, year) asks at once: the (year, area_code) key of each one's row
@@ -38,8 +45,9 @@ async def newest_in_chains(session: AsyncSession, asks: list[tuple[list[str], in
     found = (await session.execute(NEWEST_IN_CHAINS, {"asks": json.dumps(
         [{"chain": chain, "year": year} for chain, year in asks])})).all()
     keys = {n: (year, area) for n, year, area in found}
-    rows = {(p.year, p.area_code): p for p in (await session.execute(
-        select(Policy).where(tuple_(Policy.year, Policy.area_code).in_(set(keys.values()))))).scalars()} if keys else {}
+    wanted = sorted(set(keys.values()))
+    rows = {(p.year, p.area_code): p for p in (await session.execute(_BY_KEYS, {
+        "years": [y for y, _ in wanted], "areas": [a for _, a in wanted]})).scalars()} if keys else {}
     return [rows[keys[n]] if n in keys else None for n in range(1, len(asks) + 1)]
 
 

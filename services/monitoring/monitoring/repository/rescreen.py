@@ -1,19 +1,21 @@
 """Queries of the re-screen after a line change (``domain.rescreen``): the area's households under the new
 line not yet signalled for their income kept in a temporary table, then their signals, cases, history lines
-and events one statement each, however many households; and the set-based writes of ``signals.record_many``
-(a batch of registry events)."""
+and events one statement each, however many households; the pending re-screens of a line set above a county
+(a row a county, ``rescreen_pending``); and the set-based writes of ``signals.record_many`` (a batch of
+registry events)."""
 
 import json
 import uuid
 from datetime import datetime
 from decimal import Decimal
 
-from sqlalchemy import Row, text
+from sqlalchemy import Row, select, text
+from sqlalchemy.exc import IntegrityError
 from sqlmodel.ext.asyncio.session import AsyncSession
 
 from backstop_common.uow import OUTBOX_COLUMNS
 
-from monitoring.models import CaseStep, Signal
+from monitoring.models import CaseStep, Policy, Signal
 from monitoring.models.cases import OPEN_STAGES_SQL
 from monitoring.models.policies import IN_FORCE_SQL
 
@@ -69,35 +71,39 @@ UPDATE cases c SET risk_types = ARRAY(SELECT jsonb_array_elements_text(u.risk_ty
 """)
 
 
-#: the households under the line, each with its income fact and the open case it has, kept for the statements
-#: below when that fact is not signalled yet; answers (under the line, kept). The rule's risk type comes as a
+#: the households under the line, each with its income fact, kept for the statements below when that fact is not
+#: signalled yet, with the open case it has; answers (under the line, kept). The rule's risk type comes as a
 #: table of its answers (``causes`` → ``risk_types``, ``other`` for the rest); the fact key and facts are
 #: ``rules.income_fact_key`` and ``rules._income_facts`` in SQL (tests/core/test_rescreen_parity.py holds them
-#: to the per-event path, byte for byte)
+#: to the per-event path, byte for byte). The signal and the open case are looked up household by household
+#: (``LATERAL … LIMIT 1``: an index probe each) and the open case only for the households kept: joined by hash,
+#: a county's statement read every signal and open case of the province (508,702 and 424,109 rows at 2,000,000
+#: households, ten times over for ten counties; bench/RESULTS.md, session 8)
 STAGE_FRESH = text(f"""
 WITH below AS MATERIALIZED (
-  SELECT h.household_id, h.village_code, h.per_capita_income, h.income_year,
-         coalesce(rt.risk_type, :other) AS risk_type,
-         coalesce(h.income_year::text, '?') || ':' || round(h.per_capita_income, 2)::text AS fact_key,
-         oc.id AS open_case_id, oc.stage AS open_stage, oc.risk_types AS open_risk_types,
-         oc.village_code AS open_village_code
+  SELECT h.household_id, h.village_code, h.per_capita_income, h.income_year, h.main_cause,
+         coalesce(h.income_year::text, '?') || ':' || round(h.per_capita_income, 2)::text AS fact_key
     FROM household_facts h
-    LEFT JOIN cases oc ON oc.household_id = h.household_id AND oc.{OPEN_STAGES_SQL}
-    LEFT JOIN unnest(CAST(:causes AS text[]), CAST(:risk_types AS text[])) AS rt(cause, risk_type)
-           ON rt.cause = h.main_cause
-   WHERE h.village_code LIKE :scope || '%' AND h.per_capita_income < :line
+   WHERE h.village_code LIKE :area || '%' AND h.per_capita_income < :line
      AND {IN_FORCE_SQL}
+), fresh AS MATERIALIZED (
+  SELECT b.* FROM below b
+    LEFT JOIN LATERAL (SELECT 1 AS seen FROM signals s
+                        WHERE s.household_id = b.household_id AND s.rule = :rule AND s.fact_key = b.fact_key
+                        LIMIT 1) sg ON true
+   WHERE sg.seen IS NULL
 ), kept AS (
   INSERT INTO rescreen_fresh (household_id, village_code, risk_type, fact_key, facts, open_case_id, open_stage,
                               open_risk_types, open_village_code, case_id)
-  SELECT b.household_id, b.village_code, b.risk_type, b.fact_key,
-         jsonb_build_object('per_capita_income', b.per_capita_income::text, 'income_line', CAST(:line_text AS text),
-                            'year', b.income_year),
-         b.open_case_id, b.open_stage, b.open_risk_types, b.open_village_code,
-         coalesce(b.open_case_id, gen_random_uuid())
-    FROM below b
-   WHERE NOT EXISTS (SELECT 1 FROM signals s
-                      WHERE s.household_id = b.household_id AND s.rule = :rule AND s.fact_key = b.fact_key)
+  SELECT f.household_id, f.village_code, coalesce(rt.risk_type, :other), f.fact_key,
+         jsonb_build_object('per_capita_income', f.per_capita_income::text, 'income_line', CAST(:line_text AS text),
+                            'year', f.income_year),
+         oc.id, oc.stage, oc.risk_types, oc.village_code, coalesce(oc.id, gen_random_uuid())
+    FROM fresh f
+    LEFT JOIN LATERAL (SELECT c.id, c.stage, c.risk_types, c.village_code FROM cases c
+                        WHERE c.household_id = f.household_id AND c.{OPEN_STAGES_SQL} LIMIT 1) oc ON true
+    LEFT JOIN unnest(CAST(:causes AS text[]), CAST(:risk_types AS text[])) AS rt(cause, risk_type)
+           ON rt.cause = f.main_cause
   RETURNING 1
 )
 SELECT (SELECT count(*) FROM below), (SELECT count(*) FROM kept)
@@ -109,7 +115,21 @@ CREATE TEMPORARY TABLE rescreen_fresh (
   case_id uuid, signal_id uuid DEFAULT gen_random_uuid()
 ) ON COMMIT DROP
 """)
-JOINING = text("SELECT open_case_id, open_risk_types, risk_type FROM rescreen_fresh WHERE open_case_id IS NOT NULL")
+#: the open cases the kept households join, locked (in id order, as handlers lock them) and read again: a
+#: county's re-screen does not lock the tables, so an event handler may have changed one since the households
+#: were kept (its stage and risk types are then the ones written) or closed it (it is not answered: ``RACED``)
+JOINING = text(f"""
+WITH locked AS (
+  SELECT c.id, c.stage, c.risk_types, c.village_code FROM cases c
+   WHERE c.id IN (SELECT open_case_id FROM rescreen_fresh) AND c.{OPEN_STAGES_SQL}
+   ORDER BY c.id FOR UPDATE
+)
+UPDATE rescreen_fresh f SET open_stage = l.stage, open_risk_types = l.risk_types, open_village_code = l.village_code
+  FROM locked l WHERE f.open_case_id = l.id
+RETURNING f.open_case_id, f.open_risk_types, f.risk_type
+""")
+#: the kept households' open cases, as kept: more than ``JOINING`` answers when one was closed meanwhile
+TO_JOIN = text("SELECT count(*) FROM rescreen_fresh WHERE open_case_id IS NOT NULL")
 RECORD_SIGNALS = text("""
 INSERT INTO signals (id, household_id, village_code, risk_type, rule, fact_key, facts, source, case_id, created_at)
 SELECT signal_id, household_id, village_code, risk_type, :rule, fact_key, facts, :source, case_id, :now
@@ -193,21 +213,23 @@ async def insert_steps(session: AsyncSession, steps: list[dict]) -> None:
         await session.execute(INSERT_STEPS, _columns(steps, names, as_json=("data",)))
 
 
-async def stage_fresh(session: AsyncSession, *, scope: str, line: Decimal, year: int, current_year: int, rule: str,
-                      causes: list[str], risk_types: list[str], other: str) -> tuple[int, int]:
-    """Keep, in this transaction's ``rescreen_fresh``, the households under ``scope`` whose income is under
-    ``line``, screened by the (year, scope) row, and not yet signalled by ``rule`` for that income. Returns
-    (households under the line, households kept)."""
+async def stage_fresh(session: AsyncSession, *, scope: str, area: str, line: Decimal, year: int, current_year: int,
+                      rule: str, causes: list[str], risk_types: list[str], other: str) -> tuple[int, int]:
+    """Keep, in this transaction's ``rescreen_fresh``, the households under ``area`` (the row's ``scope``, or
+    one county of it) whose income is under ``line``, screened by the (year, scope) row, and not yet signalled
+    by ``rule`` for that income. Returns (households under the line, households kept)."""
     await session.execute(FRESH_TABLE)
     below, kept = (await session.execute(STAGE_FRESH, {
-        "scope": scope, "line": line, "line_text": str(line), "year": year, "current_year": current_year,
+        "scope": scope, "area": area, "line": line, "line_text": str(line), "year": year, "current_year": current_year,
         "rule": rule, "causes": causes, "risk_types": risk_types, "other": other})).one()
     return below, kept
 
 
-async def joining(session: AsyncSession) -> list[Row]:
-    """(open case id, its risk types, the new signal's risk type) of the kept households with a case open."""
-    return list((await session.execute(JOINING)).all())
+async def joining(session: AsyncSession) -> tuple[list[Row], int]:
+    """(open case id, its risk types, the new signal's risk type) of the kept households whose case is still
+    open, the cases locked; and how many kept households had one open when kept."""
+    rows = list((await session.execute(JOINING)).all())
+    return rows, (await session.execute(TO_JOIN)).scalar_one()
 
 
 async def record_fresh(session: AsyncSession, *, rule: str, source: str, case: dict, now: datetime) -> int:
@@ -224,3 +246,59 @@ async def stage_events(session: AsyncSession, events: dict) -> None:
     dropped."""
     await session.execute(STAGE_EVENTS, events)
     await session.execute(text("DROP TABLE rescreen_fresh"))
+
+
+#: what a county's statements raise when an event handler wrote the same signal, or opened the household's case,
+#: after the households were kept (the signals' fact key, the one-open-case index)
+REFUSED = IntegrityError
+COUNTIES = text("""
+SELECT DISTINCT left(village_code, 6) FROM area_counts
+ WHERE village_code LIKE :scope || '%' AND metric = 'households' AND n > 0 ORDER BY 1
+""")
+ADD_PENDING = text("""
+INSERT INTO rescreen_pending (year, scope, county_code, since)
+SELECT :year, :scope, county, :since FROM unnest(CAST(:counties AS text[])) AS county
+ON CONFLICT DO NOTHING
+""")
+#: one county's pending re-screen, locked for this transaction; none when done or taken by another
+TAKE_PENDING = text("""
+SELECT county_code FROM rescreen_pending WHERE year = :year AND scope = :scope AND county_code = :county
+   FOR UPDATE SKIP LOCKED
+""")
+PENDING = text("""
+SELECT county_code FROM rescreen_pending WHERE year = :year AND scope = :scope ORDER BY county_code
+""")
+LEFT_PENDING = text("SELECT year, scope, county_code FROM rescreen_pending WHERE since < :before ORDER BY since, 1, 2, 3")
+DONE = text("DELETE FROM rescreen_pending WHERE year = :year AND scope = :scope AND county_code = :county")
+
+
+async def counties(session: AsyncSession, scope: str) -> list[str]:
+    """The counties under ``scope`` that have households (from the dashboard's counters: 2,000 villages' rows
+    for a province, not its millions of households)."""
+    return list((await session.execute(COUNTIES, {"scope": scope})).scalars())
+
+
+async def add_pending(session: AsyncSession, year: int, scope: str, counties: list[str], since: datetime) -> None:
+    await session.execute(ADD_PENDING, {"year": year, "scope": scope, "counties": counties, "since": since})
+
+
+async def take_pending(session: AsyncSession, year: int, scope: str, county: str) -> bool:
+    return (await session.execute(TAKE_PENDING, {"year": year, "scope": scope, "county": county})).first() is not None
+
+
+async def pending(session: AsyncSession, year: int, scope: str) -> list[str]:
+    return list((await session.execute(PENDING, {"year": year, "scope": scope})).scalars())
+
+
+async def left_pending(session: AsyncSession, before: datetime) -> list[tuple[int, str, str]]:
+    """(year, scope, county) of the re-screens pending since before ``before``: left by a crash."""
+    return [tuple(r) for r in (await session.execute(LEFT_PENDING, {"before": before})).all()]
+
+
+async def done(session: AsyncSession, year: int, scope: str, county: str) -> None:
+    await session.execute(DONE, {"year": year, "scope": scope, "county": county})
+
+
+async def policy(session: AsyncSession, year: int, scope: str) -> Policy | None:
+    """The (year, scope) row a pending re-screen is of."""
+    return (await session.execute(select(Policy).where(Policy.year == year, Policy.scope == scope))).scalars().first()

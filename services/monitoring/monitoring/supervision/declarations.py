@@ -67,8 +67,10 @@ async def declare(uow: UnitOfWork, vault: Vault, body: DeclarationIn, match) -> 
     return d
 
 
-async def get(uow: UnitOfWork, principal: Principal, declaration_id: uuid.UUID) -> Declaration:
-    d = await uow.session.get(Declaration, declaration_id)
+async def get(uow: UnitOfWork, principal: Principal, declaration_id: uuid.UUID, *,
+              lock: bool = False) -> Declaration:
+    """``lock`` for a change: the declaration's events are written under its row's lock (the overdue sweep's too)."""
+    d = await uow.session.get(Declaration, declaration_id, with_for_update=lock or None)
     if d is None or principal.role not in READERS or not principal.covers(d.area_code):
         raise NotFound("declaration not found")
     return d
@@ -80,7 +82,7 @@ async def act(uow: UnitOfWork, vault: Vault, principal: Principal, declaration_i
     if action not in steps:
         raise NotFound(msg("unknown action {action}", action=repr(action)), actions=sorted(steps))
     principal.ensure_role(*VERIFIERS)
-    d = await get(uow, principal, declaration_id)
+    d = await get(uow, principal, declaration_id, lock=True)
     check_version(d.version, version, "declaration")
     expected = "unregistered" if action == "visit" else "awaiting_verification"
     if d.status != expected:

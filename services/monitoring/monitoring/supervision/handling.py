@@ -52,7 +52,7 @@ async def act(uow: UnitOfWork, principal: Principal, report_id: uuid.UUID, actio
     t = TRANSITIONS.get(action)
     if t is None:
         raise NotFound(msg("unknown action {action}", action=repr(action)), actions=sorted(TRANSITIONS))
-    report = await get(uow, principal, report_id)
+    report = await get(uow, principal, report_id, lock=True)
     _ensure_allowed(principal, report, t)
     check_version(report.version, version, "report")
     if report.status not in t.sources:

@@ -84,8 +84,9 @@ def sees_phone(principal: Principal, report: Report) -> bool:
     return principal.role in DESK or handles(principal, report.handling_area)
 
 
-async def get(uow: UnitOfWork, principal: Principal, report_id: uuid.UUID) -> Report:
-    report = await uow.session.get(Report, report_id)
+async def get(uow: UnitOfWork, principal: Principal, report_id: uuid.UUID, *, lock: bool = False) -> Report:
+    """``lock`` for a change: the report's events are written under its row's lock (the overdue sweep's too)."""
+    report = await uow.session.get(Report, report_id, with_for_update=lock or None)
     if report is None or not may_read(principal, report):
         raise NotFound("report not found")
     return report

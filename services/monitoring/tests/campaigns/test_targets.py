@@ -3,8 +3,10 @@
 import uuid
 
 from backstop_common.testing import eventually, make_event, publish_events, read_events
+from monitoring.campaigns import handlers
 
 from ..clock import clock as mclock
+from ..in_turn import in_turn
 
 COUNTY = "211204000000"
 NIEJIA, ZHANGXIANG, XIANGYANG = "211204201000", "211204101000", "211204002000"
@@ -109,3 +111,20 @@ async def test_demo_targets_of_qinghe_2020(app, client, county):
     assert line(board, COUNTY, "lift_households")["target"] == 39 and line(board, NIEJIA, "lift_people")["target"] == 77
     assert line(board, COUNTY, "housing_c")["target"] == 13 and line(board, COUNTY, "dibao")["target"] == 48
     assert line(board, COUNTY, "education")["behind_schedule"]  # 2020 is over and nothing was counted
+
+
+async def test_two_households_progress_a_target_in_the_order_they_commit(app, client, county):
+    """Two households' events (two partitions, two handlers) progress one target at once and share no row: the
+    second waits for the first (``hold_subjects``), draws the later seq and counts the first's progress too."""
+    year = mclock.now().year + 2
+    r = await client.post("/api/v1/targets", headers=county,
+                          json={"year": year, "area_code": COUNTY, "measure": "industry", "target": 5})
+    assert r.status_code == 201, r.text
+    events = [make_event("registry", "household.measure_given", h, {"year": year}, area_code=VILLAGE)
+              for h in (uuid.uuid4(), uuid.uuid4())]
+
+    def progress(event):
+        return lambda uow: handlers.count(uow, event, "industry", event.data["year"], event.subject, VILLAGE, 1)
+    ids, rows = await in_turn(app, progress(events[0]), progress(events[1]))
+    assert [row.id for row in rows] == ids
+    assert [row.data["done"] for row in rows] == [1, 2]

@@ -4,11 +4,14 @@ quarter is announced once; a visit restarts the quarter; a household that is no 
 import uuid
 from datetime import timedelta, timezone
 
+from backstop_common.auth import Principal, Role
 from backstop_common.testing import bearer, read_events
 from backstop_common.topics import MONITORING_CASE
+from monitoring.domain import key_visits
 from monitoring.jobs import sweep_once
 
 from ..clock import clock
+from ..in_turn import in_turn
 from .support import outbox_count, registered
 
 VILLAGE = "211204008001"
@@ -64,3 +67,16 @@ async def test_a_key_visit_recorded_offline_keeps_when_it_happened(app, client, 
     [kept] = (await client.get(f"/api/v1/households/{household}/monitoring", headers=cadre)).json()["key_visits"]
     assert kept["occurred_at"].replace("Z", "+00:00") == happened.isoformat() and kept["created_at"] > kept["occurred_at"]
     assert kept["visited_on"] == happened.astimezone(timezone(timedelta(hours=8))).date().isoformat()
+
+
+async def test_two_visits_to_one_household_are_announced_in_the_order_they_commit(app, feed):
+    """Two cadres record a visit to one household at once: the second waits for the first's transaction (the
+    household's row), so its ``key_visit.recorded`` draws the later seq — the relay's order is the commits'."""
+    household = uuid.uuid4()
+    await feed(registered(household, VILLAGE, dibao=True, per_capita_income="9000.00"))
+
+    def visit(cadre: str):
+        return lambda uow: key_visits.record(uow, Principal(cadre, Role.VILLAGE_CADRE, VILLAGE), household,
+                                             clock.now().date(), "入户走访，生活稳定", clock.now())
+    ids, rows = await in_turn(app, visit("cadre-1"), visit("cadre-2"))
+    assert [row.id for row in rows] == ids

@@ -24,9 +24,10 @@ TOWNSHIP, VILLAGE = "211204011000", "211204011001"
 RAISED_LINE = Decimal("7500.00")
 
 
-async def _outcome(session, households: list[uuid.UUID], now) -> dict:
+async def _outcome(session, households: list[uuid.UUID], now, after_seq: int | None = None) -> dict:
     """Everything either path wrote for ``households`` at ``now``, with the ids it generated (new cases,
-    signals, history lines) replaced by names, so the rest can be compared byte for byte."""
+    signals, history lines) replaced by names, so the rest can be compared byte for byte. Events: this
+    transaction's, or (``after_seq``) those committed after that outbox row."""
     await session.flush()
     names = {}
     for hh in households:
@@ -47,9 +48,10 @@ async def _outcome(session, households: list[uuid.UUID], now) -> dict:
         "SELECT case_id, action, from_stage, to_stage, actor_user_id, note, data::text FROM case_steps"
         " WHERE case_id = ANY(:c) AND at = :now ORDER BY case_id, action"),
         {"c": [s.case_id for s in signals], "now": now})).all()
+    staged = "xmin = pg_current_xact_id()::xid" if after_seq is None else "seq > :after"
     events = (await session.execute(text(  # the set path stages its events by SQL, not through ``uow.publish``
-        "SELECT topic, type, subject, key, area_code, data::text FROM outbox WHERE subject = ANY(:c) AND xmin = pg_current_xact_id()::xid ORDER BY seq"),
-        {"c": [str(s.case_id) for s in signals]})).all()
+        f"SELECT topic, type, subject, key, area_code, data::text FROM outbox WHERE subject = ANY(:c) AND {staged}"
+        " ORDER BY seq"), {"c": [str(s.case_id) for s in signals], "after": after_seq})).all()
 
     def named(value) -> str:
         out = str(value)

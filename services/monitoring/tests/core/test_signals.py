@@ -200,6 +200,29 @@ async def test_a_household_whose_registration_has_not_arrived_is_answered_503_no
     assert stranger.status_code == 404  # caught up: unknown is unknown
 
 
+async def test_a_registration_on_the_broker_not_yet_fetched_is_answered_503_not_404(app, client, settings):
+    """The ends the consumer last saw are as old as its last fetch (up to the idle fetch wait on a quiet stack): a
+    miss asks the broker. With its fetching paused, a registration the broker holds is "not yet" — 404 would tell a
+    client that a household registered a moment ago does not exist (session 9's CI, tests/test_documented_errors)."""
+    consumer = app.state.consumer
+    assert await eventually(lambda: consumer._live is not None and consumer.positions.caught_up(REGISTRY_HOUSEHOLD))
+    live, hh = consumer._live, uuid.uuid4()
+    body = {"household_id": str(hh), "risk_type": "01", "source": "application", "reference": "SQ-2021-504"}
+    cadre = bearer(settings, "village_cadre", VILLAGE)
+    live.pause(*live.assignment())
+    try:
+        await publish_events(settings.kafka_bootstrap_servers, REGISTRY_HOUSEHOLD, [registered(hh, VILLAGE)])
+        early = await client.post("/api/v1/signals", json=body, headers=cadre)
+        assert early.status_code == 503 and early.json()["code"] == "read_model_behind", early.text
+    finally:
+        live.resume(*live.assignment())
+
+    async def accepted():
+        resp = await client.post("/api/v1/signals", json=body, headers=cadre)
+        return resp if resp.status_code != 503 else None
+    assert (await eventually(accepted)).status_code == 201
+
+
 async def test_concurrent_reports_for_one_household_make_one_case(app, client, feed, settings):
     import asyncio
 
