@@ -15,11 +15,12 @@ from typing import Any
 from backstop_common.consumer import Handler
 from backstop_common.envelope import Event
 from backstop_common.uow import UnitOfWork
-from backstop_events.registry import HelperAssigned, HouseholdRegistered, HouseholdUpdated
+from backstop_events.registry import HelperAssigned, HouseholdUpdated
 from notifications.context import Context
 from notifications.domain import parking, routing, webhooks
 from notifications.domain.targets import Lookups
-from notifications.events import CONSUMED_TYPES, HELPER_ASSIGNED, HOUSEHOLD_REGISTERED, HOUSEHOLD_UPDATED
+from notifications.events import (CONSUMED_TYPES, HELPER_ASSIGNED, HOUSEHOLD_REGISTERED, HOUSEHOLD_UPDATED,
+                                  RegisteredHousehold)
 from notifications.models import HouseholdFacts
 from notifications.repository import recipients
 
@@ -32,7 +33,7 @@ async def _facts(uow: UnitOfWork, household_id: uuid.UUID, village_code: str) ->
     return facts
 
 
-async def _register(uow: UnitOfWork, registrations: list[tuple[Event, HouseholdRegistered]],
+async def _register(uow: UnitOfWork, registrations: list[tuple[Event, RegisteredHousehold]],
                     now: datetime) -> dict[uuid.UUID, list[Event]]:
     """建档 of several households (each once): their villages and paired helpers in one statement; returns, by
     registration, what was parked for its helpers and goes now (taken in one statement)."""

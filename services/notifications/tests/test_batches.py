@@ -8,17 +8,19 @@ match; the batch again repeats no message and no delivery.
 
 import uuid
 
+import pytest
 from aiokafka.structs import ConsumerRecord
+from pydantic import ValidationError
 from sqlalchemy import select
 
 from backstop_common.envelope import Event, to_kafka
 from backstop_common.testing import eventually, make_event, publish_events, read_events
-from backstop_common.topics import MONITORING_CASE, dlq
+from backstop_common.topics import MONITORING_CASE, REGISTRY_HOUSEHOLD, dlq
 from backstop_common.uow import UnitOfWork
 from backstop_events.registry import HelperAssigned, HouseholdRegistered
 from notifications.events import CONSUMED_TYPES
 from notifications.handlers import build_batch_handler, build_handlers
-from notifications.models import Delivery, Message, Recipient
+from notifications.models import Delivery, HouseholdFacts, Message, Recipient
 
 from .helpers import inbox, load, person, registered, village
 
@@ -227,3 +229,84 @@ async def test_a_run_of_registrations_lets_what_was_parked_go_as_one_by_one(app,
     assert told[0] == told[1] == {"c-*", "h1-*"}  # parked for the first helper, gone with the registrations
     assert told[2] == told[3] == told[4] == {"h1-*"} and told[5] == {"h2-*"}  # "registered" to the helpers
     assert told[6] == told[8] == {"c-*", "h1-*"} and told[7] == {"c-*", "h2-*"}  # the second registration's helper
+
+
+def _case(vil: str) -> Event:
+    household = str(uuid.uuid4())
+    return make_event("monitoring", "case.opened", household, area_code=vil, data={
+        "case_id": str(uuid.uuid4()), "household_id": household, "village_code": vil, "actor": None,
+        "risk_types": ["07"], "source": "event", "stage": "verifying", "due_at": "2026-12-10T00:00:00+08:00"})
+
+
+async def _told(app, event: Event) -> set[str]:
+    async with app.state.sessions() as session:
+        return set((await session.execute(select(Recipient.user_id).join(Message, Message.recipient_id == Recipient.id)
+                                          .where(Message.event_id == event.id))).scalars())
+
+
+async def test_what_routing_keeps_across_transactions_follows_every_write_to_the_directory(app, client, admin):
+    """Routing keeps the rules and recipients it read across transactions while the directory's stamp stays
+    (``targets.Kept``): a cadre added, a rule added, a cadre deactivated between two transactions — each next
+    event goes where a fresh read sends it; a transaction rolled back leaves nothing kept that cannot be used."""
+    vil, tag = village(4108), uuid.uuid4().hex[:6]
+    await load(client, admin, person(f"c1-{tag}", "village_cadre", vil), person(f"h-{tag}", "helper", vil))
+
+    async def route(event: Event) -> set[str]:
+        await _in_one_transaction(app, [(event, None)])
+        return {who.replace(tag, "*") for who in await _told(app, event)}
+    assert await route(_case(vil)) == {"c1-*"}
+    assert await route(_case(vil)) == {"c1-*"}  # routed from what was kept
+
+    await load(client, admin, person(f"c2-{tag}", "village_cadre", vil))
+    assert await route(_case(vil)) == {"c1-*", "c2-*"}
+
+    resp = await client.post("/api/v1/routing-rules", headers=admin, json={
+        "name": f"case.opened.helpers-{vil}", "event_type": "case.opened", "area_prefix": vil,
+        "targets": [{"kind": "role", "role": "helper", "level": "event"}], "channels": [],
+        "template_zh": "新案例。", "template_en": "New case."})
+    assert resp.status_code == 201, resp.text
+    assert await route(_case(vil)) == {"c1-*", "c2-*", "h-*"}
+
+    async with app.state.sessions() as session:
+        first = (await session.execute(select(Recipient.id).where(Recipient.user_id == f"c1-{tag}"))).scalar_one()
+    assert (await client.delete(f"/api/v1/recipients/{first}", headers=admin)).status_code == 204
+    undone = _case(vil)
+    async with app.state.sessions() as session:
+        await build_batch_handler(app.state.ctx)([(undone, None)], UnitOfWork(session, "notifications",
+                                                                               clock=app.state.clock))
+        await session.rollback()
+    assert await _told(app, undone) == set()
+    assert await route(undone) == {"c2-*", "h-*"}
+
+
+def _record(topic: str, offset: int, event: Event) -> ConsumerRecord:
+    rec = to_kafka(event)
+    return ConsumerRecord(topic, 0, offset, 0, 0, rec.key, rec.value, None, len(rec.key), len(rec.value),
+                          tuple(rec.headers))
+
+
+async def test_a_registration_is_parsed_for_what_notifications_reads_of_it(app, client, admin):
+    """The service's consumer parses ``household.registered`` into notifications' own model (village, helpers):
+    a registration whose members would not parse as the registry's model still pairs its helpers and tells
+    them; one without its village still does not parse (the consumer dead-letters it)."""
+    vil, helpers, tag = await _people(client, admin, 4108)
+    event = registered(str(uuid.uuid4()), vil, helper_user_ids=[helpers[0]])
+    event.data["members"] = [{"member_id": "not a member"}]
+    with pytest.raises(ValidationError):
+        HouseholdRegistered.model_validate(event.data)
+    consumer = app.state.consumer
+    record = _record(REGISTRY_HOUSEHOLD, 0, event)
+    decoded, payload = consumer.decode(record)
+    assert (payload.household_id, payload.village_code, payload.helper_user_ids) == \
+        (uuid.UUID(event.subject), vil, [helpers[0]])
+    assert await consumer.apply_batch([(decoded, payload, record)])
+
+    assert await _told(app, event) == {helpers[0]}
+    async with app.state.sessions() as session:
+        facts = await session.get(HouseholdFacts, event.subject)
+    assert (facts.village_code, facts.helper_user_ids) == (vil, [helpers[0]])
+
+    villageless = registered(str(uuid.uuid4()), vil, helper_user_ids=[helpers[0]])
+    del villageless.data["village_code"]
+    with pytest.raises(ValueError, match="village_code"):
+        consumer.decode(_record(REGISTRY_HOUSEHOLD, 1, villageless))

@@ -1,9 +1,12 @@
 """The pure rules: quiet hours, digest time, backoff, conditions, templates, masking, which rule speaks and
 where a target level points, webhook matching (no I/O)."""
 
+import gc
+import weakref
 from datetime import UTC, datetime, time, timedelta
 
 import pytest
+from sqlalchemy.ext.asyncio import AsyncSession
 
 from backstop_common.testing import make_event
 from notifications.domain.areas import at_level, event_area, office_role
@@ -12,6 +15,7 @@ from notifications.domain.directory import mask_email
 from notifications.domain.masking import strip_personal
 from notifications.domain.routing import Plan, precedence
 from notifications.domain.schedule import after_quiet_hours, backoff, next_digest_at
+from notifications.domain.targets import Lookups
 from notifications.domain.webhooks import matches, payload
 from notifications.models import Recipient, RoutingRule, WebhookSubscription
 from notifications.vocab import template_fields
@@ -201,3 +205,15 @@ def test_a_batch_is_cut_at_each_read_model_change_and_at_a_household_registered_
     cut = [(kind, [data.household_id for _, data in run]) for kind, run in segments(items)]
     assert cut == [("route", ["a", "a"]), ("register", ["a", "b"]), ("register", ["a"]), ("route", ["b"]),
                    ("change", ["b"]), ("change", ["b"]), ("register", ["c"])]
+
+
+def test_a_transactions_lookups_go_with_its_session():
+    """The lookups of a consumer transaction (its households read, its session's identity map) are let go with the
+    session: they once held it, and every transaction of a bulk digest stayed in memory."""
+    session = AsyncSession()
+    lookups = Lookups.of(session)
+    assert Lookups.of(session) is lookups and lookups.session is session
+    gone, kept = weakref.ref(session), weakref.ref(lookups)
+    del session, lookups
+    gc.collect()
+    assert gone() is None and kept() is None

@@ -50,6 +50,8 @@ async def _escalate(ctx: Context, uow: UnitOfWork, message: Message) -> None:
 async def escalate_due(uow: UnitOfWork, ctx: Context) -> int:
     """Escalate every original message whose acknowledgement is overdue (escalated copies do not climb again)."""
     due = await messages.unacknowledged_past_due(uow.session, uow.clock.now(), ctx.settings.dispatch_batch_size)
+    if due:  # the dispatchers report these messages' deliveries too (``sending.Outcomes.write``)
+        await uow.hold_subjects(NOTIFICATIONS_DELIVERY, [message.id for message in due])
     for message in due:
         await _escalate(ctx, uow, message)
     return len(due)

@@ -7,7 +7,8 @@ from sqlalchemy import func, select
 from sqlalchemy.dialects.postgresql import insert
 from sqlmodel.ext.asyncio.session import AsyncSession
 
-from notifications.models import Delivery, Message, Recipient
+from notifications.models import Attempt, Delivery, Message, Recipient
+from notifications.repository.rows import with_new_ids
 
 
 async def sms_since(session: AsyncSession, recipient_ids: list[uuid.UUID], since: datetime) -> dict[uuid.UUID, int]:
@@ -21,10 +22,15 @@ async def sms_since(session: AsyncSession, recipient_ids: list[uuid.UUID], since
 
 
 async def insert_all(session: AsyncSession, rows: list[dict]) -> None:
-    """Every planned delivery in one statement (a thousand at a time)."""
-    for start in range(0, len(rows), 1000):
-        await session.execute(insert(Delivery.__table__).values([{"id": uuid.uuid4(), **r}
-                                                                  for r in rows[start:start + 1000]]))
+    """Every planned delivery in one statement (the rows as parameter sets: ``messages.insert_new`` says why)."""
+    if rows:
+        await session.execute(insert(Delivery.__table__), with_new_ids(rows))
+
+
+async def insert_attempts(session: AsyncSession, rows: list[dict]) -> None:
+    """Send attempts in one statement (parameter sets, as ``insert_all``)."""
+    if rows:
+        await session.execute(insert(Attempt.__table__), with_new_ids(rows))
 
 
 async def due(session: AsyncSession, status: str, now: datetime, limit: int) -> list[tuple[Delivery, Message, Recipient]]:

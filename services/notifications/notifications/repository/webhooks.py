@@ -8,18 +8,21 @@ from sqlalchemy.dialects.postgresql import insert
 from sqlmodel.ext.asyncio.session import AsyncSession
 
 from notifications.models import WebhookDelivery, WebhookSubscription
+from notifications.repository.rows import with_new_ids
 
 
 async def subscriptions(session: AsyncSession) -> list[WebhookSubscription]:
     return list((await session.execute(select(WebhookSubscription))).scalars())
 
 
+_QUEUE = insert(WebhookDelivery.__table__).on_conflict_do_nothing(constraint="uq_webhook_deliveries_sub_event")
+
+
 async def queue(session: AsyncSession, rows: list[dict]) -> None:
-    """Queue deliveries in one statement (a thousand at a time), each unless its subscriber already has its event."""
-    for start in range(0, len(rows), 1000):
-        await session.execute(insert(WebhookDelivery.__table__)
-                              .values([{"id": uuid.uuid4(), **r} for r in rows[start:start + 1000]])
-                              .on_conflict_do_nothing(constraint="uq_webhook_deliveries_sub_event"))
+    """Queue deliveries in one statement (the rows as parameter sets: ``messages.insert_new`` says why), each
+    unless its subscriber already has its event."""
+    if rows:
+        await session.execute(_QUEUE, with_new_ids(rows))
 
 
 async def lock_subscription(session: AsyncSession, sub_id: uuid.UUID) -> WebhookSubscription | None:
