@@ -14,7 +14,7 @@ from fastapi import Request
 
 from backstop_common.auth import mint_token
 from backstop_common.demo import users as demo_users
-from backstop_common.demo.county import COUNTY_CODE
+from backstop_common.demo.county import CITY_CODE, COUNTY_CODE, PROVINCE_CODE
 
 CSRF_FIELD = "csrf_token"
 CSRF_HEADER = "X-CSRF-Token"
@@ -46,8 +46,10 @@ def _demo(key: str, role: str, area_code: str, department: str | None = None) ->
 
 
 #: one person of each kind in the demo county 清河区, as `backstop users` lists them (the seeded directory's
-#: people, so each one's inbox is theirs)
+#: people, so each one's inbox is theirs), and the province's and the city's auditors above it
 DEMO_USERS = [
+    _demo("province", "auditor", PROVINCE_CODE),
+    _demo("city", "auditor", CITY_CODE),
     _demo("admin", "county_admin", COUNTY_CODE),
     _demo("township", "township_staff", "211204101000"),
     _demo("cadre", "village_cadre", demo_users.HELPER_VILLAGE),

@@ -12,12 +12,26 @@ router = APIRouter()
 AREA = Query(pattern=r"^\d{12}$")
 
 
+#: the rows an area's overview lists: the level below it (a province's or a city's are its counties: monitoring
+#: answers those per county, not its thousands of villages — issue 18)
+BELOW = {"county": "townships", "township": "villages", "village": "villages"}
+
+
 def _rows(stats: dict | None, level: str, names: dict[str, str]) -> list[dict]:
-    """The township rows of a county, or the village rows of a township, with their names."""
+    """The township rows of a county, the village rows of a township, the county rows above, with their names."""
     if not stats:
         return []
-    rows = stats["townships"] if level == "county" else stats["villages"]
+    rows = stats[BELOW.get(level, "counties")]
     return [{**row, "name": names.get(row["area_code"], "未命名地区")} for row in rows]
+
+
+def _names_asked(code: str, level: str) -> dict:
+    """What registry /areas is asked for the rows' names. Its ``parent_code`` answers one level down, which
+    for a city is its counties but for a province its cities (which the registry does not even hold): a
+    province asks for the counties of the caller's area — the province itself, as no one's area is wider."""
+    if level == "province":
+        return {"level": "county"}
+    return {"parent_code": code}
 
 
 def _charts(stats: dict | None, rows: list[dict]) -> dict:
@@ -37,17 +51,16 @@ def _charts(stats: dict | None, rows: list[dict]) -> dict:
 async def overview(page: Annotated[Page, Depends(signed_in_page)],
                    area: Annotated[str | None, AREA] = None):
     code = area or page.user.area_code
-    api = page.api
+    level, api = area_level(code), page.api
     stats, areas, execution, problems = await parts(
         api.get("monitoring", "/stats", area_code=code),
-        api.get("registry", "/areas", parent_code=code, limit=500),
+        api.get("registry", "/areas", **_names_asked(code, level), limit=500),
         api.get("funds", "/reports/execution", area_code=None if code == page.user.area_code else code),
         api.get("monitoring", "/reports/problems"),
     )
-    level = area_level(code)
     names = {a["code"]: a["name"] for a in (areas.data or {}).get("items", [])}
     rows = _rows(stats.data, level, names)
     up = parent_area(code) if code != page.user.area_code else None
     return page.render("overview.html", code=code, level=level, stats=stats, rows=rows, execution=execution,
                        problems=problems, areas=areas, charts=_charts(stats.data, rows), up=up,
-                       drill=level == "county")
+                       drill=level not in ("township", "village"))

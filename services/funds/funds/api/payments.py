@@ -61,7 +61,7 @@ async def quote(uow: UoW, principal: CurrentPrincipal, fresh: ReadModel, kind: S
     What the standard gives this household (or member) for the period; pays nothing."""
     household = await readmodel.household(uow.session, household_id)
     if household is None:
-        fresh.ensure_caught_up(REGISTRY_HOUSEHOLD, household_id=str(household_id))
+        await fresh.ensure_caught_up(REGISTRY_HOUSEHOLD, household_id=str(household_id))
     if household is None or not principal.covers(household.village_code):
         raise NotFound("household not found")
     member = await readmodel.member(uow.session, member_id) if member_id else None

@@ -26,7 +26,7 @@ async def add(uow: UnitOfWork, principal: Principal, project_id: uuid.UUID, data
     project = await get_project(uow, principal, project_id)
     household = await households.household(uow.session, data.household_id)
     if household is None or not household.registered:
-        fresh.ensure_caught_up(REGISTRY_HOUSEHOLD, household_id=str(data.household_id))
+        await fresh.ensure_caught_up(REGISTRY_HOUSEHOLD, household_id=str(data.household_id))
         raise Unprocessable("the household is unknown to the registry")
     if not access.reaches(project.area_code, household.village_code):
         raise Unprocessable("the household lives outside the project's area",

@@ -38,7 +38,7 @@ async def _beneficiary(uow: UnitOfWork, principal: Principal, data: SubsidyIn, a
     key = f"{data.kind}:{data.household_id}:{data.member_id or ''}:{data.period}"
     household = await readmodel.household(uow.session, data.household_id, lock=True)
     if household is None or not household.registered:
-        fresh.ensure_caught_up(REGISTRY_HOUSEHOLD, household_id=str(data.household_id))
+        await fresh.ensure_caught_up(REGISTRY_HOUSEHOLD, household_id=str(data.household_id))
         await _refuse(uow, f"unknown:{key}", AnomalyKind.UNKNOWN_BENEFICIARY, allocation.area_code,
                       f"{data.kind} for {data.period} asked for a household unknown to the registry",
                       Unprocessable("the household is unknown to the registry"),
@@ -47,7 +47,7 @@ async def _beneficiary(uow: UnitOfWork, principal: Principal, data: SubsidyIn, a
     member = await readmodel.member(uow.session, data.member_id) if data.member_id else None
     refusal = anomalies.refusal_for(member, household.id) if data.member_id else None
     if refusal is AnomalyKind.UNKNOWN_BENEFICIARY:
-        fresh.ensure_caught_up(REGISTRY_HOUSEHOLD, household_id=str(household.id))
+        await fresh.ensure_caught_up(REGISTRY_HOUSEHOLD, household_id=str(household.id))
         await _refuse(uow, f"unknown:{key}", AnomalyKind.UNKNOWN_BENEFICIARY, household.village_code,
                       f"{data.kind} for {data.period} asked for a person not in this household",
                       Unprocessable("the member is unknown to the registry in this household"),
