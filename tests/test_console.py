@@ -25,7 +25,7 @@ from backstop_common.testing import eventually
 from tests.browser import Browser, start_chromium
 from tests.support import member, new_household
 
-COUNTY, TOWNSHIP = "211204000000", "211204101000"
+CITY, COUNTY, TOWNSHIP = "211200000000", "211204000000", "211204101000"
 VILLAGE, OTHER_VILLAGE = "211204101200", "211204101201"  # the demo cadre's village, and its neighbour
 FIGURES = ("households", "cases", "monitored", "eliminated", "overdue")
 
@@ -126,6 +126,44 @@ def test_the_county_admin_sees_the_same_figures_as_the_api(stack, households, br
     assert browser.all('[data-chart] svg'), "ECharts drew no chart"
     assert browser.one(".demo-banner").text.startswith("演示环境")
     browser.screenshot("overview")
+
+
+def county_row(browser: Browser, path: str):
+    """The overview's row of the demo county (a province's or a city's rows are its counties), once monitoring
+    counts the county's households."""
+    for _ in range(30):
+        browser.open(path)
+        browser.wait_for("#areas")
+        if rows := browser.all(f'#areas tr[data-area="{COUNTY}"]'):
+            return rows[0]
+        time.sleep(1)
+    raise AssertionError(f"{path} never listed the county")
+
+
+def drill(browser: Browser, link, to: str) -> None:
+    link.click()
+    browser.wait_until_gone(link)
+    browser.wait_for("#areas")
+    assert browser.path == to
+
+
+def test_the_province_and_the_city_see_their_county_by_name_and_drill_down_to_it(stack, households, browser):
+    browser.sign_in("province")
+    row = county_row(browser, "/")
+    assert row.find_element(By.CSS_SELECTOR, "th a").text == "清河区"
+    assert int(row.find_element(By.CSS_SELECTOR, '[data-figure="households"]').text.replace(",", "")) > 0
+    assert "未命名地区" not in browser.text("#areas")
+    drill(browser, row.find_element(By.CSS_SELECTOR, "th a"), f"/?area={COUNTY}")  # the county's own overview
+    assert browser.text(f'#areas tr[data-area="{TOWNSHIP}"] th') == "张相镇"
+    assert "未命名地区" not in browser.text("#areas")
+    drill(browser, browser.one("h1 a"), f"/?area={CITY}")  # 返回上级: the city between them
+    assert county_row(browser, browser.path).find_element(By.CSS_SELECTOR, "th").text == "清河区"
+
+    browser.sign_in("city")
+    row = county_row(browser, "/")
+    assert row.find_element(By.CSS_SELECTOR, "th").text == "清河区" and "未命名地区" not in browser.text("#areas")
+    drill(browser, row.find_element(By.CSS_SELECTOR, "th a"), f"/?area={COUNTY}")
+    assert browser.text(f'#areas tr[data-area="{TOWNSHIP}"] th') == "张相镇"
 
 
 def test_a_case_is_walked_from_verification_to_confirmation_through_the_forms(stack, households, browser):

@@ -10,7 +10,7 @@ from pathlib import Path
 import httpx
 from typer.testing import CliRunner
 
-from backstop_common.auth import Role
+from backstop_common.auth import Role, area_level
 from backstop_common.cli import app
 from backstop_common.demo.users import demo_users
 from backstop_common.seed import directory
@@ -46,6 +46,15 @@ def test_backstop_users_and_the_readme_list_everyone_in_the_directory():
         assert shown in README, f"the README does not list {user.subject}"
     assert {r.role for r in users} >= {Role.COUNTY_STAFF, Role.TOWNSHIP_STAFF, Role.VILLAGE_CADRE, Role.HELPER,
                                        Role.DEPARTMENT, Role.AUDITOR}
+
+
+def test_the_county_is_read_from_the_city_and_the_province_too():
+    """Someone signs in at each level above a village (a city's or a province's overview lists its counties);
+    the directory holds only the county's people, which the county's admin loads."""
+    users = demo_users()
+    assert {area_level(u.area_code) for u in users} == {"province", "city", "county", "township", "village"}
+    above = {u.subject for u in users if area_level(u.area_code) in ("province", "city")}
+    assert above and not above & {p.get("user_id") for p in directory()}
 
 
 async def test_a_cadre_token_made_as_the_readme_shows_reads_the_cadres_inbox(demo_areas, stack):

@@ -74,9 +74,25 @@ async def _converged(stack, household_ids: list[str]) -> bool:
     return all([await _applied_once(stack, s, household_ids) for s in ("monitoring", "notifications")])
 
 
+async def _assert_converged(stack, household_ids: list[str], timeout: float) -> None:
+    """Every registration applied once downstream within ``timeout``; else a failure that says where the chain
+    stopped (unsent rows at the registry, what each consumer applied, the services' last log lines) — a CI
+    machine's stack is gone by the time anybody reads its report."""
+    if await eventually(lambda: _converged(stack, household_ids), timeout=timeout):
+        return
+    events = await _event_ids(stack, household_ids)
+    unsent = await _val(stack, "registry", "SELECT count(*) FROM outbox WHERE sent_at IS NULL")
+    applied = {s: await _val(stack, s, "SELECT count(*) FROM inbox WHERE event_id = ANY($1::uuid[])", events)
+               for s in ("monitoring", "notifications")}
+    tails = "\n".join(f"--- {name}.log ---\n" + "\n".join(stack.log(name).splitlines()[-40:])
+                      for name in ("up", "registry", "monitoring", "notifications"))
+    raise AssertionError(f"{len(household_ids)} registrations ({len(events)} events), registry outbox unsent: "
+                         f"{unsent}, applied: {applied}, processes: {sorted(stack.processes())}\n{tails}")
+
+
 async def test_a_broker_restarted_empty_is_given_again_what_was_not_read_without_a_hand_command(faulty):
     first = await _register(faulty, 3)
-    assert await eventually(lambda: _converged(faulty, first), timeout=30)
+    await _assert_converged(faulty, first, timeout=30)
     monitoring = faulty.processes()["monitoring"]
     monitoring.suspend()  # monitoring falls behind …
     try:
@@ -89,7 +105,7 @@ async def test_a_broker_restarted_empty_is_given_again_what_was_not_read_without
     finally:
         monitoring.resume()
     # nobody runs `backstop outbox replay`: the registry's relay sees the log gone and publishes again
-    assert await eventually(lambda: _converged(faulty, first + lost), timeout=90)
+    await _assert_converged(faulty, first + lost, timeout=90)
     facts = await _val(faulty, "monitoring", "SELECT count(*) FROM household_facts WHERE household_id = ANY($1::uuid[])",
                        first + lost)
     assert facts == len(first + lost)
@@ -100,7 +116,7 @@ async def test_consumer_killed_mid_stream_loses_and_duplicates_nothing(faulty):
     await asyncio.sleep(1.0)
     faulty.processes()["monitoring"].kill()  # SIGKILL: no goodbye, uncommitted offsets
     ids = await task
-    assert await eventually(lambda: _converged(faulty, ids), timeout=90)
+    await _assert_converged(faulty, ids, timeout=90)
     assert await _val(faulty, "monitoring", "SELECT count(*) FROM household_facts WHERE household_id = ANY($1::uuid[])",
                       ids) == len(ids)
 
@@ -139,7 +155,7 @@ async def test_postgres_restart_answers_503_then_recovers_without_a_service_rest
     assert 503 in statuses
     assert faulty.processes()["registry"].pid == registry_pid  # recovered without a restart
     ids = await _register(faulty, 2)
-    assert await eventually(lambda: _converged(faulty, ids), timeout=60)
+    await _assert_converged(faulty, ids, timeout=60)
 
 
 async def test_poison_record_goes_to_the_dlq_and_the_partition_keeps_flowing(faulty):
@@ -154,4 +170,4 @@ async def test_poison_record_goes_to_the_dlq_and_the_partition_keeps_flowing(fau
     finally:
         await producer.stop()
     ids = await _register(faulty, 6)
-    assert await eventually(lambda: _converged(faulty, ids), timeout=60)
+    await _assert_converged(faulty, ids, timeout=60)
