@@ -9,7 +9,8 @@ more demo households (CSV) — its answer — and then until every service has d
 many households as the registry, the registry's outbox is sent and the consumers' inboxes stopped growing
 (``console_pages.wait_until_digested``, polled every second). Printed: the import's answer time, the digest
 time after it, and the CPU seconds each process spent from the request to the end (on a loaded machine the
-CPU figures hold where the wall times do not). ``--profile DIR``: py-spy samples funds and notifications from the
+CPU figures hold where the wall times do not), and each process's RSS 5 s after the digest (the consumers idle: a
+burst's memory is given back then, consumer.py). ``--profile DIR``: py-spy samples funds and notifications from the
 request to the end (``DIR/digest-<service>.txt``, collapsed stacks; ``python -m bench.profile_summary`` reads them).
 """
 
@@ -28,7 +29,7 @@ from backstop_common.demo.county import COUNTY_CODE  # noqa: E402
 from backstop_common.demo.households import household_csv  # noqa: E402
 from backstop_common.devstack import run_stack  # noqa: E402
 from backstop_common.seed import seed_demo  # noqa: E402
-from bench.common import machine, profiled, tree_cpu_s  # noqa: E402
+from bench.common import machine, profiled, rss_mb, tree_cpu_s  # noqa: E402
 from bench.console_pages import registered_households, wait_until_digested  # noqa: E402
 
 
@@ -57,16 +58,20 @@ def main(households: int, base: int, profile: str | None = None) -> dict:
                 digested = wait_until_digested(stack, every=1.0, timeout=7200)
                 cpu1 = cpu_seconds(stack)
             imported = registered_households(stack) - before
+            time.sleep(5)
+            rss_after = rss_mb(stack.processes())
         finally:
             stack.stop()
     report = {"machine": machine(), "households": imported, "import_answer_s": round(answered, 1),
               "digested_after_answer_s": round(digested, 1),
               "cpu_s": {name: round(cpu1[name] - cpu0.get(name, 0.0), 1) for name in cpu1},
+              "rss_mb_after": rss_after,
               "load_average_1min": {"before": round(load0, 2), "after": round(os.getloadavg()[0], 2)}}
     print(report["machine"])
     print(f"import of {imported:,} households: answered in {answered:.1f} s; digested downstream (monitoring, funds, "
           f"notifications) {digested:.1f} s after the answer (target: 100,000 within 60 s, the import ≤ 20 s)")
     print(f"CPU seconds from the request to the end: {report['cpu_s']}; load average {report['load_average_1min']}")
+    print(f"RSS 5 s after the digest (MB): {rss_after}")
     return report
 
 

@@ -4,8 +4,14 @@ Starts the stack as `make run` does, loads households through the national-expor
 income assessments under the monitoring line at a steady rate, stage after stage (200/s, 400/s, …),
 and reads back from each service's database when the case was opened and the first message created.
 Also samples each process's memory at rest and under the load, and the CPU each process (services,
-broker, PostgreSQL, this load client) spent per write from the stage's start to its last message: on a
-shared machine that figure carries over where the wall times do not.
+broker, PostgreSQL) spent per write from the stage's start to its last message: on a shared machine that
+figure carries over where the wall times do not. The writes come from a separate process (issue 18: the load
+generator must not share a process with anything measured, nor be the bottleneck): plain HTTP/1.1 on kept-alive
+sockets at a fixed rate (``bench/load_http.py``); its CPU is reported apart ("load generator"), and so is this
+process's ("load client": it only reads the results back). Before the stages, the stack's CPU a
+second at rest (``--idle-seconds``): the consumers' empty fetches, the relays' and watches' timers. Each stage also
+says where a write's way to its case went (``hops_ms``: request, relay and broker, fetch, handler — ``_hops``) and
+what its errors were (``error_kinds``, ``error_samples``).
 
     python -m bench.event_latency [--seconds 8] [--rates 20,50,100,200] [--backlog 2000]
 """
@@ -14,8 +20,10 @@ import argparse
 import asyncio
 import json
 import os
+import sys
 import tempfile
 import time
+from asyncio.subprocess import PIPE
 from datetime import datetime
 from pathlib import Path
 
@@ -27,10 +35,22 @@ from backstop_common.demo.households import household_csv
 from backstop_common.devstack import run_stack
 from backstop_common.seed import directory
 
-from bench.common import (cpu_ms_per, cpu_seconds, machine, open_loop, percentile, profiled, rss_mb,
+from bench.common import (cpu_ms_per, cpu_seconds, machine, percentile, profiled, rss_mb,
                           wait_until_quiet)
 
 ADMIN = ("county_admin", "211204000000")
+
+
+async def load_from_another_process(url: str, headers: dict[str, str], households: list[str], rate: float) -> dict:
+    """``bench.load_http`` in its own process (stdlib only: its start-up is not in its figures): when each write
+    was sent, the errors, the rate it kept and the CPU it spent doing so."""
+    child = await asyncio.create_subprocess_exec(sys.executable, "-m", "bench.load_http", stdin=PIPE, stdout=PIPE,
+                                                 cwd=Path(__file__).parent.parent)
+    out, _ = await child.communicate(json.dumps({"url": url, "headers": headers, "households": households,
+                                                 "rate": rate}).encode())
+    if child.returncode:
+        raise RuntimeError(f"bench.load_http exited with {child.returncode}")
+    return json.loads(out)
 
 
 async def _prepare(stack, households: int) -> list[str]:
@@ -55,24 +75,10 @@ async def _prepare(stack, households: int) -> list[str]:
     return [i for i in ids if i not in open_cases]
 
 
-async def _stage(stack, client: httpx.AsyncClient, households: list[str], rate: int,
-                 profile: str | None = None) -> dict:
-    sent: dict[str, float] = {}
-    errors = 0
-
-    async def assess(i: int) -> None:
-        nonlocal errors
-        household = households[i]
-        sent[household] = time.time()
-        try:
-            resp = await client.post(f"{stack.url('registry')}/api/v1/households/{household}/income-assessments",
-                                     json={"year": 2026, "wage": "1800", "business": "0", "business_costs": "0",
-                                           "property": "0", "transfer": "600"})
-            errors += resp.status_code != 201
-        except httpx.HTTPError:  # past saturation a queued request can lose its connection: count it
-            errors += 1
-            sent.pop(household, None)
-
+async def _stage(stack, households: list[str], rate: int, profile: str | None = None) -> dict:
+    """One rate. The CPU per write is counted from the stage's start to its last message; over that window the
+    stack also pays its fixed costs a second (fetches, timers: ``_idle`` at rest), so a stage that runs long on a
+    loaded machine looks dearer a write — ``window_s`` and ``stack_cpu_ms_per_s`` say how much of it that is."""
     processes = stack.processes()
     peak: dict[str, float] = {}
 
@@ -83,22 +89,51 @@ async def _stage(stack, client: httpx.AsyncClient, households: list[str], rate: 
             await asyncio.sleep(0.5)
 
     sampler = asyncio.create_task(sample())
-    cpu_before = cpu_seconds(stack)
-    begin = time.perf_counter()
+    cpu_before, began = cpu_seconds(stack), time.monotonic()
     with profiled(stack, profile, f"rate{rate}"):
-        await open_loop(assess, rate=rate, count=len(households))
-        achieved = len(households) / (time.perf_counter() - begin)
-        case_ms, message_ms = await _latencies(stack, sent)
-    cpu = cpu_ms_per(cpu_before, cpu_seconds(stack), len(households))  # until the last message: the whole chain
+        load = await load_from_another_process(stack.url("registry"), stack.headers(*ADMIN), households, rate)
+        case_ms, message_ms = await _latencies(stack, load["sent"])
+        hops = await _hops(stack, load["sent"])
+    # until the last message: the whole chain; "load client" is this process (reading the results back)
+    cpu_after, window = cpu_seconds(stack), time.monotonic() - began
+    cpu = cpu_ms_per(cpu_before, cpu_after, len(households))
+    cpu["load generator"] = round(load["cpu_s"] * 1000 / len(households), 2)
     sampler.cancel()
-    return {"rate": rate, "achieved_rate": round(achieved), "writes": len(households), "errors": errors,
+    stack_ms = _stack_total(cpu)
+    return {"rate": rate, "sent_rate": load["sent_rate"], "answered_rate": load["answered_rate"], "writes": len(households), "errors": load["errors"],
+            "error_kinds": load.get("error_kinds", {}), "error_samples": load.get("error_samples", []), "hops_ms": hops,
             "case_ms": _pcts(case_ms), "message_ms": _pcts(message_ms), "peak_rss_mb": peak,
             "cases_found": len(case_ms), "messages_found": len(message_ms),
-            "cpu_ms_per_write": cpu, "load_average": [round(x, 2) for x in os.getloadavg()]}
+            "cpu_ms_per_write": cpu, "stack_cpu_ms_per_write": stack_ms, "window_s": round(window, 1),
+            "stack_cpu_ms_per_s": round(stack_ms * len(households) / window, 1), "load_average": [round(x, 2) for x in os.getloadavg()]}
+
+
+def _stack_total(cpu: dict[str, float]) -> float:
+    """The services', the broker's and PostgreSQL's CPU together (not the load generator's nor this process's)."""
+    return round(sum(v for name, v in cpu.items() if name not in ("load client", "load generator")), 2)
+
+
+async def _idle(stack, seconds: float) -> dict:
+    """CPU each process spends a second with nothing to do: empty fetches, relay and watch timers."""
+    before = cpu_seconds(stack)
+    await asyncio.sleep(seconds)
+    after = cpu_seconds(stack)
+    per_s = {name: round((after[name] - before.get(name, 0.0)) * 1000 / seconds, 1) for name in after}
+    return {"idle_cpu_ms_per_s": per_s, "stack_idle_cpu_ms_per_s": _stack_total(per_s),
+            "load_average": [round(x, 2) for x in os.getloadavg()]}
 
 
 def _pcts(values: list[float]) -> dict:
     return {f"p{p}": round(percentile(values, p), 1) for p in (50, 95, 99)}
+
+
+#: the polls join the asked keys as a set (a hash join): ``= ANY(<array>)`` on ``messages.event_subject``, which
+#: has no index, compared every row with every key — at 20,000 keys a poll cost PostgreSQL ~4 s, most of the
+#: "PostgreSQL CPU s" the bulk batches reported (session 8, bench/RESULTS.md)
+CASES_OF = ("SELECT c.id, c.household_id, c.opened_at FROM cases c "
+            "JOIN unnest($1::uuid[]) AS k(household_id) ON c.household_id = k.household_id")
+FIRST_MESSAGES_OF = ("SELECT m.event_subject, min(m.created_at) AS at FROM messages m "
+                     "JOIN unnest($1::text[]) AS k(subject) ON m.event_subject = k.subject GROUP BY m.event_subject")
 
 
 async def _latencies(stack, sent: dict[str, float], timeout: float = 60) -> tuple[list[float], list[float]]:
@@ -108,10 +143,9 @@ async def _latencies(stack, sent: dict[str, float], timeout: float = 60) -> tupl
     deadline = time.monotonic() + timeout
     try:
         while True:
-            cases = await mon.fetch("SELECT id, household_id, opened_at FROM cases WHERE household_id = ANY($1::uuid[])", ids)
+            cases = await mon.fetch(CASES_OF, ids)
             subjects = [str(c["id"]) for c in cases] + ids
-            messages = await note.fetch("SELECT event_subject, min(created_at) AS at FROM messages "
-                                        "WHERE event_subject = ANY($1::text[]) GROUP BY event_subject", subjects)
+            messages = await note.fetch(FIRST_MESSAGES_OF, subjects)
             by_case = {str(c["id"]): str(c["household_id"]) for c in cases}
             first_message: dict[str, datetime] = {}
             for m in messages:
@@ -127,6 +161,41 @@ async def _latencies(stack, sent: dict[str, float], timeout: float = 60) -> tupl
     case_ms = [(c["opened_at"].timestamp() - sent[str(c["household_id"])]) * 1000 for c in cases]
     message_ms = [(at.timestamp() - sent[h]) * 1000 for h, at in first_message.items()]
     return case_ms, message_ms
+
+
+#: each write's event: when the registry's transaction began (the outbox row's ``created_at``, ``now()``), when the
+#: broker had acked it (``sent_at``, taken by the relay before it marks the round), when monitoring's transaction
+#: applying it began (its inbox row's ``applied_at``) and when its handler opened the case (``opened_at``, the
+#: handler's clock at its start: monitoring's statements after it are not in the case's latency)
+OUTBOX_OF = ("SELECT o.id, o.subject, o.created_at, o.sent_at FROM outbox o "
+             "JOIN unnest($1::text[]) AS k(subject) ON o.subject = k.subject WHERE o.type LIKE '%income_assessed%'")
+INBOX_OF = "SELECT i.event_id, i.applied_at FROM inbox i JOIN unnest($1::uuid[]) AS k(id) ON i.event_id = k.id"
+
+
+async def _hops(stack, sent: dict[str, float]) -> dict:
+    """Where a write's way to its case goes, the p50 and p99 of each part (ms): the write's request until the
+    registry's transaction began (``to_registry``), until the broker acked the event (``to_broker``: the commit,
+    the relay's wake and round gap, its statements, the produce), until monitoring's transaction began
+    (``to_monitoring``: the fetch's wait, the consumer's loop), until the handler opened the case (``to_handler``)."""
+    reg = await asyncpg.connect(plain_url(stack.database_url("registry")))
+    mon = await asyncpg.connect(plain_url(stack.database_url("monitoring")))
+    try:
+        events = {r["id"]: r for r in await reg.fetch(OUTBOX_OF, list(sent))}
+        applied = {r["event_id"]: r["applied_at"] for r in await mon.fetch(INBOX_OF, list(events))}
+        opened = {str(r["household_id"]): r["opened_at"] for r in await mon.fetch(CASES_OF, list(sent))}
+    finally:
+        await reg.close()
+        await mon.close()
+    parts: dict[str, list[float]] = {"to_registry": [], "to_broker": [], "to_monitoring": [], "to_handler": []}
+    for event_id, row in events.items():
+        at, case = applied.get(event_id), opened.get(row["subject"])
+        if row["sent_at"] is None or at is None or case is None:
+            continue
+        parts["to_registry"].append((row["created_at"].timestamp() - sent[row["subject"]]) * 1000)
+        parts["to_broker"].append((row["sent_at"] - row["created_at"]).total_seconds() * 1000)
+        parts["to_monitoring"].append((at - row["sent_at"]).total_seconds() * 1000)
+        parts["to_handler"].append((case - at).total_seconds() * 1000)
+    return {name: _pcts(values) if values else None for name, values in parts.items()}
 
 
 async def _backlog(stack, client: httpx.AsyncClient, households: list[str], profile: str | None = None) -> dict:
@@ -167,9 +236,9 @@ async def _backlog(stack, client: httpx.AsyncClient, households: list[str], prof
 
 
 async def main(seconds: float, rates: list[int], backlog: int = 0, profile: str | None = None,
-               keep_going: bool = False) -> dict:
+               keep_going: bool = False, idle_seconds: float = 10, env: dict[str, str] | None = None) -> dict:
     with tempfile.TemporaryDirectory() as tmp:
-        stack = run_stack(Path(tmp), extra_env={"LOG_LEVEL": "WARNING"})
+        stack = run_stack(Path(tmp), extra_env={"LOG_LEVEL": "WARNING", **(env or {})})
         try:
             needed = int(sum(rates) * seconds * 1.1) + 500 + backlog
             free = await _prepare(stack, needed)
@@ -177,6 +246,10 @@ async def main(seconds: float, rates: list[int], backlog: int = 0, profile: str 
             rest = rss_mb(stack.processes())
             print(f"memory at rest (MB): {rest}", flush=True)
             stages = []
+            if idle_seconds:
+                result = await _idle(stack, idle_seconds)
+                print(json.dumps(result, ensure_ascii=False), flush=True)
+                stages.append(result)
             limits = httpx.Limits(max_connections=400, max_keepalive_connections=400)
             async with httpx.AsyncClient(timeout=30, limits=limits, headers=stack.headers(*ADMIN)) as client:
                 offset = 0
@@ -188,7 +261,7 @@ async def main(seconds: float, rates: list[int], backlog: int = 0, profile: str 
                     await wait_until_quiet(stack)
                 for rate in rates:
                     count = int(rate * seconds)
-                    result = await _stage(stack, client, free[offset:offset + count], rate, profile)
+                    result = await _stage(stack, free[offset:offset + count], rate, profile)
                     offset += count
                     print(json.dumps(result, ensure_ascii=False), flush=True)
                     stages.append(result)
@@ -211,10 +284,13 @@ if __name__ == "__main__":
                         help="first digest this many writes queued while the consumers were stopped")
     parser.add_argument("--profile", help="a folder: py-spy samples each service during each stage (pip install py-spy)")
     parser.add_argument("--keep-going", action="store_true", help="every rate, even past the one whose p99 > 1 s")
+    parser.add_argument("--idle-seconds", type=float, default=10, help="the stack's CPU at rest over this long (0: not)")
+    parser.add_argument("--env", action="append", default=[], metavar="NAME=VALUE",
+                        help="a setting for every service (e.g. KAFKA_FETCH_MAX_WAIT_MS=500), to compare kernel settings")
     args = parser.parse_args()
     print(f"machine: {machine()}")
     report = asyncio.run(main(args.seconds, [int(r) for r in args.rates.split(",") if r], args.backlog, args.profile,
-                                  args.keep_going))
+                              args.keep_going, args.idle_seconds, dict(e.split("=", 1) for e in args.env)))
     out = Path(__file__).parent / "out"
     out.mkdir(exist_ok=True)
     (out / "event_latency.json").write_text(json.dumps(report, indent=2, ensure_ascii=False))

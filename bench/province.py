@@ -1,6 +1,7 @@
 """Benchmark: a province on one cluster (issue 18) — 10 counties × 200,000 households in monitoring's database.
 
     BACKSTOP_ENV=dev .venv/bin/python bench/province.py [--per-county 200000] [--counties 10] [--skip-import]
+                                                        [--parallelism 2] [--vacuum]
 
 Targets: the province-wide re-screen after a line change ≤ 20 s; the dashboard p95 ≤ 200 ms for one county
 and for the province; a county's import unaffected by another county's.
@@ -11,7 +12,8 @@ and for the province; a county's import unaffected by another county's.
 2. The province's 2021 line (the row ``210000000000``, which every county inherits) is set through
    ``PUT /api/v1/policies/2021/210000000000`` by the system: first at 6,000 (the first screen of 2,000,000
    households), then raised to 7,000 (the re-screen the target is about), then 7,000 again. Each PUT is one
-   request and one transaction, its commit included; printed with this process's (the service's) CPU and
+   request: the row committed, then each county re-screened in a transaction of its own, ``--parallelism`` at
+   once (monitoring's ``rescreen_parallelism``); printed with this process's (the service's) CPU and
    PostgreSQL's.
 3. The cases spread over every stage (as ``bench/monitoring_dashboard.py``), then ``GET /api/v1/stats`` for one
    county and for the province, 200 times each, and the overdue list.
@@ -24,11 +26,13 @@ import argparse
 import asyncio
 import csv
 import json
+import re
 import resource
 import subprocess
 import sys
 import tempfile
 import time
+from datetime import UTC, datetime
 from pathlib import Path
 
 import asyncpg
@@ -94,9 +98,12 @@ async def put_line(client: httpx.AsyncClient, headers: dict, area: str, line: st
 
 
 async def rescreens(client: httpx.AsyncClient, headers: dict, county_headers: dict, county: str,
-                    pg: Postgres) -> None:
+                    pg: Postgres, vacuum_url: str | None = None) -> None:
     """The province's line set three times, then one county's own line (its households only: with
-    ``--counties 1`` the same county alone in the tables, to tell what the other nine's rows cost it)."""
+    ``--counties 1`` the same county alone in the tables, to tell what the other nine's rows cost it).
+    ``vacuum_url``: after each, ``VACUUM ANALYZE`` timed apart — what autovacuum does after a re-screen's
+    hundreds of thousands of rows, which otherwise runs into the next line's figures (and leaves the next
+    statement's index-only probes to visit the heap)."""
     for label, line, area, who in (
             ("first screen, province line 6000 (~17% below)", "6000.00", PROVINCE, headers),
             ("province line raised 6000 -> 7000 (~8% newly below)", "7000.00", PROVINCE, headers),
@@ -107,11 +114,21 @@ async def rescreens(client: httpx.AsyncClient, headers: dict, county_headers: di
         elapsed, cpu, pg_cpu = time.perf_counter() - started, time.process_time() - cpu, pg.cpu() - pg_cpu
         print(f"{label}: {elapsed:.2f} s (CPU: service {cpu:.2f} s, PostgreSQL {pg_cpu:.2f} s)  "
               f"below={result['households_below_line']:,} signals={result['signals_opened']:,} "
-              f"cases={result['cases_opened']:,} joined={result['cases_joined']:,} "
+              f"cases={result['cases_opened']:,} joined={result['cases_joined']:,} counties={result['counties']} "
               f"cluster_alerts={result['cluster_alerts']}  [{load()}]", flush=True)
+        if vacuum_url:
+            conn = await asyncpg.connect(plain_url(vacuum_url))
+            try:
+                started, pg_cpu = time.perf_counter(), pg.cpu()
+                await conn.execute("VACUUM ANALYZE signals, cases, case_steps, outbox, area_counts")
+                pg_cpu, elapsed = pg.cpu() - pg_cpu, time.perf_counter() - started  # before its backend exits
+            finally:
+                await conn.close()
+            print(f"  then VACUUM ANALYZE: {elapsed:.2f} s (PostgreSQL {pg_cpu:.2f} s)", flush=True)
 
 
-async def dashboards(client: httpx.AsyncClient, url: str, county_headers: dict, province_headers: dict) -> None:
+async def dashboards(client: httpx.AsyncClient, url: str, county_headers: dict, province_headers: dict,
+                     pg: Postgres) -> None:
     conn = await asyncpg.connect(plain_url(url))
     try:
         await conn.execute(SPREAD)
@@ -124,9 +141,39 @@ async def dashboards(client: httpx.AsyncClient, url: str, county_headers: dict, 
     county = COUNTIES[0] + "000000"
     for label, params, headers in (("county", {"area_code": county}, county_headers),
                                    ("province (10 counties)", {"area_code": PROVINCE}, province_headers)):
-        print(f"GET /stats {label}: {summary(await timed(client, '/api/v1/stats', params, headers))}  [{load()}]")
+        cpu, pg_cpu = time.process_time(), pg.cpu()
+        times = await timed(client, '/api/v1/stats', params, headers)
+        asked = len(times) + 10  # and ``timed``'s warm-up
+        cpu, pg_cpu = (time.process_time() - cpu) / asked * 1000, (pg.cpu() - pg_cpu) / asked * 1000
+        print(f"GET /stats {label}: {summary(times)}  (CPU a request: service {cpu:.1f} ms, PostgreSQL "
+              f"{pg_cpu:.1f} ms)  [{load()}]")
         print(f"GET /cases?overdue=true {label}, page of 50: "
               f"{summary(await timed(client, '/api/v1/cases', {**params, 'overdue': 'true'}, headers))}")
+    await province_statements(url, pg)
+
+
+async def province_statements(url: str, pg: Postgres, runs: int = 20) -> None:
+    """The province's three dashboard statements (``repository/stats.per_area``) alone: PostgreSQL's CPU for
+    each, which of them the province's answer waits on."""
+    from monitoring.repository import stats
+
+    now = datetime.now(UTC)
+    today = now.replace(hour=0, minute=0, second=0, microsecond=0)
+    values = {"scope": "21", "digits": 6, "now": now, "today": today.date(), "today_start": today}
+    conn = await asyncpg.connect(plain_url(url))
+    try:
+        for name in ("COUNTERS_BY", "OVERDUE_BY", "INSTANT_HELP_BY"):
+            sql, names = str(getattr(stats, name)), []
+            for param in re.findall(r"(?<!:):(\w+)", sql):
+                if param not in names:
+                    names.append(param)
+                    sql = re.sub(rf"(?<!:):{param}\b", f"${len(names)}", sql)
+            cpu = pg.cpu()
+            for _ in range(runs):
+                rows = await conn.fetch(sql, *(values[n] for n in names))
+            print(f"  {name}: PostgreSQL {(pg.cpu() - cpu) / runs * 1000:.1f} ms CPU a run ({len(rows)} rows)")
+    finally:
+        await conn.close()
 
 
 async def monitoring(args: argparse.Namespace, tmp: Path):
@@ -145,7 +192,7 @@ async def monitoring(args: argparse.Namespace, tmp: Path):
     from monitoring.main import build_app
 
     settings = Settings(database_url=url, consumers_enabled=False, relay_enabled=False, sweeper_enabled=False,
-                        log_level="WARNING")
+                        log_level="WARNING", rescreen_parallelism=args.parallelism)
     app = build_app(settings)
 
     def bearer(role: str, area: str) -> dict:
@@ -155,8 +202,9 @@ async def monitoring(args: argparse.Namespace, tmp: Path):
         async with httpx.AsyncClient(transport=httpx.ASGITransport(app=app), base_url="http://bench",
                                      timeout=600) as client:
             county_admin = bearer("county_admin", counties[0] + "000000")
-            await rescreens(client, bearer("system", PROVINCE), county_admin, counties[0], pg)
-            await dashboards(client, url, county_admin, bearer("auditor", PROVINCE))
+            await rescreens(client, bearer("system", PROVINCE), county_admin, counties[0], pg,
+                            url if args.vacuum else None)
+            await dashboards(client, url, county_admin, bearer("auditor", PROVINCE), pg)
     return server, pg
 
 
@@ -267,6 +315,10 @@ def parse() -> argparse.Namespace:
     parser.add_argument("--per-county", type=int, default=200_000)
     parser.add_argument("--counties", type=int, default=10)
     parser.add_argument("--skip-import", action="store_true")
+    parser.add_argument("--parallelism", type=int, default=2,
+                        help="counties re-screened at once (monitoring's rescreen_parallelism)")
+    parser.add_argument("--vacuum", action="store_true",
+                        help="VACUUM ANALYZE after each line change, timed apart from it")
     parser.add_argument("--import-households", type=int, default=20_000)
     parser.add_argument("--import-one", nargs=3, metavar=("URL", "FILE", "COUNTY"), help=argparse.SUPPRESS)
     parser.add_argument("--registry", nargs=3, metavar=("SERVER", "TMP", "HOUSEHOLDS"), help=argparse.SUPPRESS)

@@ -3,6 +3,7 @@
 The figures are recorded by hand in bench/RESULTS.md next to the targets (JSON copies land in bench/out/).
 """
 
+import os
 import subprocess
 import sys
 import time
@@ -26,11 +27,15 @@ BENCHES = [
 
 
 def main() -> int:
+    # the benches start services with the development secret and mint tokens with it: a one-machine dev run
+    # (BACKSTOP_ENV=dev, as README's `make run`); without it monitoring refuses to start and the token minting
+    # fails (three benches exited 1 in session 7's first run)
+    env = {**os.environ, "BACKSTOP_ENV": os.environ.get("BACKSTOP_ENV", "dev")}
     failed = 0
     for args in BENCHES:
         print(f"\n=== {' '.join(args)}", flush=True)
         started = time.monotonic()
-        result = subprocess.run([sys.executable, *args], cwd=ROOT)
+        result = subprocess.run([sys.executable, *args], cwd=ROOT, env=env)
         print(f"=== {' '.join(args)}: exit {result.returncode} after {time.monotonic() - started:.0f} s", flush=True)
         failed += result.returncode != 0
     return 1 if failed else 0

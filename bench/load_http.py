@@ -1,0 +1,95 @@
+"""The writes of ``bench.event_latency``, from a process of their own (issue 18: the load generator shares no
+process with what it measures, and is not the bottleneck).
+
+Reads {"url", "headers", "households", "rate"} as JSON on stdin, POSTs an income assessment for each household at
+``rate`` a second whatever the answers (open loop), each on an idle kept-alive connection or a new one, in plain
+HTTP/1.1 over asyncio streams — ~0.1 ms of CPU a request, where httpx took about ten times that — and writes
+{"sent": {household: epoch s}, "errors", "error_kinds", "error_samples", "sent_rate", "answered_rate", "cpu_s"} as
+JSON on stdout ("error_kinds": how many of each status other than 201 and of each exception, e.g. {"503": 1,
+"ConnectionResetError": 2}; "error_samples": the first three, with the answer's body or the exception's text, so a
+stray error says what it was). Standard library only, so
+the process starts in a moment and its CPU is the load's: counted from the first write to the last answer.
+"""
+
+import asyncio
+import collections
+import json
+import resource
+import sys
+import time
+from urllib.parse import urlsplit
+
+ASSESSMENT = json.dumps({"year": 2026, "wage": "1800", "business": "0", "business_costs": "0", "property": "0",
+                         "transfer": "600"}).encode()
+
+
+def _cpu_s() -> float:
+    usage = resource.getrusage(resource.RUSAGE_SELF)
+    return usage.ru_utime + usage.ru_stime
+
+
+async def _read_answer(reader: asyncio.StreamReader) -> tuple[int, bytes]:
+    """One HTTP/1.1 answer off a kept-alive connection: its status code and body."""
+    head = await reader.readuntil(b"\r\n\r\n")
+    lines = head.decode("latin-1").split("\r\n")
+    fields = {k.strip().lower(): v.strip() for k, _, v in (line.partition(":") for line in lines[1:] if line)}
+    body = b""
+    if fields.get("transfer-encoding") == "chunked":
+        while size := int((await reader.readuntil(b"\r\n")).strip(), 16):
+            body += (await reader.readexactly(size + 2))[:-2]
+        await reader.readuntil(b"\r\n")
+    else:
+        body = await reader.readexactly(int(fields.get("content-length", 0)))
+    return int(lines[0].split()[1]), body
+
+
+async def drive(url: str, headers: dict[str, str], households: list[str], rate: float) -> dict:
+    base = urlsplit(url)
+    extra = "".join(f"{k}: {v}\r\n" for k, v in headers.items())
+    idle: list[tuple[asyncio.StreamReader, asyncio.StreamWriter]] = []
+    sent: dict[str, float] = {}
+    errors: collections.Counter[str] = collections.Counter()
+    samples: list[str] = []
+
+    async def assess(household: str) -> None:
+        request = (f"POST /api/v1/households/{household}/income-assessments HTTP/1.1\r\nHost: {base.netloc}\r\n"
+                   f"{extra}Content-Type: application/json\r\nContent-Length: {len(ASSESSMENT)}\r\n\r\n"
+                   ).encode() + ASSESSMENT
+        sent[household] = time.time()
+        try:
+            reader, writer = idle.pop() if idle else await asyncio.open_connection(base.hostname, base.port)
+            writer.write(request)
+            status, body = await _read_answer(reader)
+        except (OSError, asyncio.IncompleteReadError, ValueError) as exc:  # past saturation a connection can be lost
+            errors[type(exc).__name__] += 1
+            if len(samples) < 3:
+                samples.append(f"{type(exc).__name__}: {exc}"[:300])
+            sent.pop(household, None)
+            return
+        if status != 201:
+            errors[str(status)] += 1
+            if len(samples) < 3:  # what went wrong, for the report (a problem's title and detail)
+                samples.append(f"{status} {body[:300].decode(errors='replace')}")
+        idle.append((reader, writer))
+
+    cpu, begin, tasks = _cpu_s(), time.perf_counter(), []
+    for i, household in enumerate(households):  # each write at its time, whatever the answers so far
+        delay = begin + i / rate - time.perf_counter()
+        if delay > 0:
+            await asyncio.sleep(delay)
+        tasks.append(asyncio.create_task(assess(household)))
+    sending = time.perf_counter() - begin
+    await asyncio.gather(*tasks)
+    answered = time.perf_counter() - begin
+    cpu = _cpu_s() - cpu
+    for _, writer in idle:
+        writer.close()
+    # sent: whether this process kept the rate; answered: whether the registry did
+    return {"sent": sent, "errors": errors.total(), "error_kinds": dict(errors), "error_samples": samples,
+            "sent_rate": round(len(households) / max(sending, 1e-9), 1),
+            "answered_rate": round(len(households) / answered, 1), "cpu_s": cpu}
+
+
+if __name__ == "__main__":
+    job = json.load(sys.stdin)
+    json.dump(asyncio.run(drive(job["url"], job["headers"], job["households"], job["rate"])), sys.stdout)
