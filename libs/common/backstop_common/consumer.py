@@ -646,28 +646,44 @@ class EventConsumer:
 
     async def _poll(self, consumer: AIOKafkaConsumer) -> None:
         observed, burst, wait = 0.0, 0, _FetchWait(consumer, self._settings)
-        while True:
-            self._turned_at = time.monotonic()
-            wait.before_fetch()
-            batches = await consumer.getmany(timeout_ms=500)
-            if batches:
-                wait.flowing()  # before any await: aiokafka's next fetch is about to be sent
-                self.positions.receiving(batches)
-                await self._apply_fetch(batches)
-                await self._commit(consumer, {tp: records[-1].offset + 1 for tp, records in batches.items()})
-                self.positions.applied(batches)
-                burst += sum(len(records) for records in batches.values())
-            elif burst >= self._settings.consumer_trim_after_records:  # idle after a burst: a quiet moment
-                give_back_memory()
-                burst = 0
-            else:
-                burst = 0
-            # the broker's ends and positions: after a quiet poll, else at most every OBSERVE_EVERY_S (each
-            # look is one call per assigned partition; under a stream of small fetches it was 2 % of the loop)
-            if not batches or time.monotonic() - observed >= OBSERVE_EVERY_S:
-                await _observe(consumer, self.positions)
-                observed = time.monotonic()
-            await self._same_broker()
+        committing: asyncio.Future | None = None  # the previous fetch's offset commit, sent while this one applies
+        try:
+            while True:
+                self._turned_at = time.monotonic()
+                wait.before_fetch()
+                batches = await consumer.getmany(timeout_ms=500)
+                if batches:
+                    wait.flowing()  # before any await: aiokafka's next fetch is about to be sent
+                    self.positions.receiving(batches)
+                    await self._apply_fetch(batches)
+                    self.positions.applied(batches)
+                    committing = await self._commit_after(consumer, committing, batches)
+                    burst += sum(len(records) for records in batches.values())
+                elif burst >= self._settings.consumer_trim_after_records:  # idle after a burst: a quiet moment
+                    give_back_memory()
+                    burst = 0
+                else:
+                    burst = 0
+                # the broker's ends and positions: after a quiet poll, else at most every OBSERVE_EVERY_S (each
+                # look is one call per assigned partition; under a stream of small fetches it was 2 % of the loop)
+                if not batches or time.monotonic() - observed >= OBSERVE_EVERY_S:
+                    await _observe(consumer, self.positions)
+                    observed = time.monotonic()
+                await self._same_broker()
+        finally:
+            if committing is not None and not committing.done():
+                await asyncio.wait({committing}, timeout=STOP_WITHIN_S)  # the last offsets, if the broker takes them
+
+    async def _commit_after(self, consumer: AIOKafkaConsumer, previous: asyncio.Future | None,
+                            batches: dict[TopicPartition, list]) -> asyncio.Future:
+        """A fetch's offsets committed in the background, once the previous fetch's commit has ended (commits go
+        in order, each after its records' transaction). Under a stream the loop was busy all the time and the
+        commit's broker round trip was 2–3 ms of every ~16 ms turn (issue 18, session 10); a commit lost to a crash
+        or a rebalance only brings records again, which the inbox skips."""
+        if previous is not None:
+            await previous
+        offsets = {tp: records[-1].offset + 1 for tp, records in batches.items()}
+        return asyncio.ensure_future(self._commit(consumer, offsets))
 
     async def _apply_fetch(self, batches: dict[TopicPartition, list]) -> None:
         """Every partition's records of one fetch in ONE transaction (issue 18: under a stream a fetch holds a
