@@ -206,7 +206,7 @@ class _FetchWait:
 
     def __init__(self, consumer: AIOKafkaConsumer, settings: ServiceSettings):
         self._consumer, self._settings = consumer, settings
-        self._short = settings.kafka_fetch_max_wait_ms
+        self._short = max(settings.kafka_fetch_max_wait_ms, settings.consumer_fetch_wait_min_ms)
         self._long = max(settings.kafka_fetch_idle_wait_ms, self._short)
         self._set: int | None = None
         self._flowing_at = time.monotonic()

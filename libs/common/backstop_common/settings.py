@@ -79,6 +79,11 @@ class ServiceSettings(BaseSettings):
     #: a consumer that has not heard from the broker for this long no longer claims to be caught up
     consumer_fresh_s: float = 5.0
     consumer_idle_after_s: float = 2.0
+    #: the least this service's consumer lets the broker hold a fetch while records flow (``<PREFIX>_CONSUMER_FETCH_
+    #: WAIT_MIN_MS``): 0 — the shared ``KAFKA_FETCH_MAX_WAIT_MS``. A service whose events no one waits on at the end of a
+    #: hop (funds' and the registry's read models: 100) fetches less often under a stream — on the one-machine broker
+    #: every fetch costs its CPU, records or not (docs/scaling.md, session 10)
+    consumer_fetch_wait_min_ms: int = 0
     consumer_max_attempts: int = 4
     consumer_backoff_s: float = 0.2
     #: records of one fetch (all partitions, applied in one transaction: a bulk import is digested in large ones)

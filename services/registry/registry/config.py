@@ -15,6 +15,9 @@ class Settings(ServiceSettings):
     #: so 16 concurrent clients on the shared default of 10 opened and closed a PostgreSQL connection (a backend
     #: forked, every statement prepared afresh) on a third of their requests (bench/RESULTS.md, issue 18)
     db_pool_size: int = 20
+    #: the registry follows monitoring's case decisions (a household's status), which no one waits on to the
+    #: millisecond: its fetches wait 100 ms while records flow (ServiceSettings; session 10, as funds)
+    consumer_fetch_wait_min_ms: int = 100
     #: national exports of a whole county run to ~60 MB (CSV) for 100,000 households
     max_body_bytes: int = 210 * 1024 * 1024
     #: the access log of unmasked reads is kept at least three years (PIPL arts. 55–56); a county may keep longer
