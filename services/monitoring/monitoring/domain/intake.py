@@ -10,14 +10,12 @@ import structlog
 from backstop_common.uow import UnitOfWork
 from backstop_events.registry import HouseholdUpdated, MeasureGiven
 from monitoring.domain import cluster, dibao
-from monitoring.domain.policy import area_chain
 from monitoring.domain.rules import Draft
-from monitoring.domain.signals import Recorded, policy_in_force, record_many, record_signal
+from monitoring.domain.signals import Recorded, policies_in_force, policy_in_force, record_many, record_signal
 from monitoring.models import HouseholdFacts, Policy
 from monitoring.repository import cases as case_repo
 from monitoring.repository import households
 from monitoring.repository import signals as signal_repo
-from monitoring.repository import policies as policy_repo
 from monitoring.vocab import Source
 
 log = structlog.get_logger()
@@ -71,15 +69,14 @@ async def screen(uow: UnitOfWork, facts: HouseholdFacts, rule: Rule, now: dateti
 
 class Policies:
     """``effective_policy`` of the areas and years a batch asks for, read at once (the rows do not change
-    inside its transaction)."""
+    inside its transaction): remembered by the process while the policies' stamp stands
+    (``signals.policies_in_force``)."""
 
     def __init__(self):
         self._known: dict[tuple[str, int], Policy | None] = {}
 
     async def read(self, session, asks: set[tuple[str, int]]) -> None:
-        asks = sorted(asks - set(self._known))
-        found = await policy_repo.newest_in_chains(session, [(area_chain(village), year) for village, year in asks])
-        self._known.update(zip(asks, found, strict=True))
+        self._known.update(await policies_in_force(session, asks - set(self._known)))
 
     def of(self, village_code: str, year: int) -> Policy | None:
         return self._known[(village_code, year)]

@@ -17,7 +17,7 @@ from backstop_common.auth import Principal
 from backstop_common.topics import MONITORING_CASE
 from backstop_common.uow import UnitOfWork
 from monitoring.domain.dates import add_days, earliest
-from monitoring.domain.policy import effective_policy
+from monitoring.domain.policy import area_chain, effective_policy
 from monitoring.domain.publishing import case_fields, case_payloads
 from monitoring.domain.risk import merge_risk_types
 from monitoring.domain.rules import Draft
@@ -26,6 +26,7 @@ from monitoring.events import PUBLISHED
 from monitoring.models import Case, CaseStep, HouseholdFacts, Policy
 from monitoring.repository import cases as case_repo
 from monitoring.repository import households as household_repo
+from monitoring.repository import policies as policy_repo
 from monitoring.repository import rescreen as set_repo
 from monitoring.repository import signals as signal_repo
 from monitoring.vocab import Stage
@@ -53,23 +54,46 @@ class _Remembered:
 _remembered = _Remembered()
 
 
-async def policy_in_force(session, village_code: str, year: int) -> Policy | None:
-    """``effective_policy``, remembered by this process while the policies table's stamp — read with the
-    household's row (``households.get_or_create``), no round trip of its own — stays what it was: a stream of
-    events asks for the same few villages and years, and the lookup was a fifth of such an event (profiled).
-    Without a stamp (a new household, another caller) it is looked up. The rows remembered are copies,
-    outside any session (a commit expires the session's)."""
+def _copy(policy: Policy | None) -> Policy | None:
+    return policy and Policy(**{c.name: getattr(policy, c.name) for c in Policy.__table__.columns})
+
+
+def _remembering(session) -> dict[tuple[str, int], Policy | None] | None:
+    """The policies remembered under the stamp in ``session.info`` (forgotten when it is another); None
+    without a stamp."""
     stamp = session.info.get(household_repo.POLICIES_STAMP_KEY)
     if stamp is None:
-        return await effective_policy(session, village_code, year)
+        return None
     stamp = (str(session.bind.url), stamp)  # one process, one database: its tests run several
     if stamp != _remembered.stamp:
         _remembered.stamp, _remembered.policies = stamp, {}
-    if (village_code, year) not in _remembered.policies:
-        policy = await effective_policy(session, village_code, year)
-        _remembered.policies[(village_code, year)] = policy and Policy(
-            **{c.name: getattr(policy, c.name) for c in Policy.__table__.columns})
-    return _remembered.policies[(village_code, year)]
+    return _remembered.policies
+
+
+async def policy_in_force(session, village_code: str, year: int) -> Policy | None:
+    """``effective_policy``, remembered by this process while the policies table's stamp — read with the
+    household's row (``households.get_or_create``, ``get_many(stamped=True)``), no round trip of its own — stays
+    what it was: a stream of events asks for the same few villages and years, and the lookup was a fifth of
+    such an event (profiled). Without a stamp (a new household, another caller) it is looked up. The rows
+    remembered are copies, outside any session (a commit expires the session's)."""
+    remembered = _remembering(session)
+    if remembered is None:
+        return await effective_policy(session, village_code, year)
+    if (village_code, year) not in remembered:
+        remembered[(village_code, year)] = _copy(await effective_policy(session, village_code, year))
+    return remembered[(village_code, year)]
+
+
+async def policies_in_force(session, asks: set[tuple[str, int]]) -> dict[tuple[str, int], Policy | None]:
+    """``policy_in_force`` of many (village, year) asks (a batch's): those not remembered looked up in one
+    statement (``policies.newest_in_chains``), none while the stamp stands and all are remembered."""
+    remembered = _remembering(session)
+    known = {} if remembered is None else {a: remembered[a] for a in asks if a in remembered}
+    missing = sorted(set(asks) - set(known))
+    found = await policy_repo.newest_in_chains(session, [(area_chain(village), year) for village, year in missing])
+    for ask, policy in zip(missing, found, strict=True):
+        known[ask] = policy if remembered is None else remembered.setdefault(ask, _copy(policy))
+    return known
 
 
 async def _open_case(uow: UnitOfWork, household: HouseholdFacts, draft: Draft, source: str, now: datetime,

@@ -3,8 +3,9 @@
 import json
 from collections.abc import Iterable
 
-from sqlalchemy import Integer, String, bindparam, func, select, text
+from sqlalchemy import Integer, String, bindparam, column, func, select, text
 from sqlalchemy.dialects.postgresql import ARRAY, insert
+from sqlalchemy.orm import aliased
 from sqlmodel.ext.asyncio.session import AsyncSession
 
 from monitoring.models import Policy
@@ -14,10 +15,6 @@ from monitoring.models import Policy
 _NEWEST_IN_CHAIN = (select(Policy).where(Policy.area_code == func.any(bindparam("chain", type_=ARRAY(String))),
                                          Policy.year <= bindparam("year"))
                     .order_by(Policy.year.desc(), func.length(Policy.scope).desc()).limit(1))
-#: rows by (year, area_code) keys, two bound arrays joined: one statement whatever the number of keys
-_KEYS = func.unnest(bindparam("years", type_=ARRAY(Integer)), bindparam("areas", type_=ARRAY(String))).table_valued(
-    "year", "area_code").render_derived("k")
-_BY_KEYS = select(Policy).join(_KEYS, (Policy.year == _KEYS.c.year) & (Policy.area_code == _KEYS.c.area_code))
 
 
 async def newest_in_chain(session: AsyncSession, chain: list[str], year: int) -> Policy | None:
@@ -25,16 +22,18 @@ async def newest_in_chain(session: AsyncSession, chain: list[str], year: int) ->
     return (await session.execute(_NEWEST_IN_CHAIN, {"chain": list(chain), "year": year})).scalars().first()
 
 
-#: ``newest_in_chain`` for many (chain, year) asks at once: the (year, area_code) key of each one's row
-NEWEST_IN_CHAINS = text("""
-SELECT q.n, p.year, p.area_code
+#: ``newest_in_chain`` for many (chain, year) asks at once: each one's row (the lateral selects it whole) with the
+#: ask's number — one statement, read as ``Policy`` entities (the session's identity map, as ``newest_in_chain``)
+_NEWEST_IN_CHAINS = text("""
+SELECT q.n, p.*
   FROM jsonb_array_elements(CAST(:asks AS jsonb)) WITH ORDINALITY AS q(ask, n)
   CROSS JOIN LATERAL (
-      SELECT year, area_code, scope FROM policies
+      SELECT * FROM policies
        WHERE area_code IN (SELECT jsonb_array_elements_text(q.ask -> 'chain'))
          AND year <= CAST(q.ask ->> 'year' AS int)
        ORDER BY year DESC, length(scope) DESC LIMIT 1) p
-""")
+""").columns(column("n", Integer), *Policy.__table__.columns).subquery("found")
+NEWEST_IN_CHAINS = select(_NEWEST_IN_CHAINS.c.n, aliased(Policy, _NEWEST_IN_CHAINS))
 
 
 async def newest_in_chains(session: AsyncSession, asks: list[tuple[list[str], int]]) -> list[Policy | None]:
@@ -42,13 +41,9 @@ async def newest_in_chains(session: AsyncSession, asks: list[tuple[list[str], in
     the few areas and years of its households once)."""
     if not asks:
         return []
-    found = (await session.execute(NEWEST_IN_CHAINS, {"asks": json.dumps(
-        [{"chain": chain, "year": year} for chain, year in asks])})).all()
-    keys = {n: (year, area) for n, year, area in found}
-    wanted = sorted(set(keys.values()))
-    rows = {(p.year, p.area_code): p for p in (await session.execute(_BY_KEYS, {
-        "years": [y for y, _ in wanted], "areas": [a for _, a in wanted]})).scalars()} if keys else {}
-    return [rows[keys[n]] if n in keys else None for n in range(1, len(asks) + 1)]
+    found = dict((await session.execute(NEWEST_IN_CHAINS, {"asks": json.dumps(
+        [{"chain": chain, "year": year} for chain, year in asks])})).tuples().all())
+    return [found.get(n) for n in range(1, len(asks) + 1)]
 
 
 async def upsert(session: AsyncSession, row: dict, changed: Iterable[str]) -> Policy:
