@@ -18,7 +18,7 @@ from backstop_common.messaging_models import OutboxMessage
 
 OUTBOX_COLUMNS = ("id", "topic", "key", "type", "source", "subject", "area_code", "correlation_id", "time", "data")
 #: many outbox rows in one statement, in the order given (``seq`` follows it)
-STAGE_MANY = text("""
+STAGE_MANY_SQL = """
 INSERT INTO outbox (id, topic, key, type, source, subject, area_code, correlation_id, time, data, attempts)
 SELECT id, topic, key, type, source, subject, area_code, correlation_id, time, data::jsonb, 0
   FROM unnest(CAST(:id AS uuid[]), CAST(:topic AS text[]), CAST(:key AS text[]), CAST(:type AS text[]),
@@ -26,7 +26,8 @@ SELECT id, topic, key, type, source, subject, area_code, correlation_id, time, d
               CAST(:correlation_id AS text[]), CAST(:time AS timestamptz[]), CAST(:data AS text[])) WITH ORDINALITY
        AS o(id, topic, key, type, source, subject, area_code, correlation_id, time, data, n)
  ORDER BY n
-""")
+"""
+STAGE_MANY = text(STAGE_MANY_SQL)
 
 
 #: transaction-scoped advisory locks on (topic, subject) keys, taken in one order so two holders never deadlock
@@ -110,20 +111,31 @@ class UnitOfWork:
         later but commits first puts the subject's second event on the wire before its first."""
         await self.session.execute(_HOLD_SUBJECTS, {"topic": topic, "subjects": [str(s) for s in subjects]})
 
+    def _stage(self, topic: str, events: list[tuple[str, Any, BaseModel | dict, str | None]]) -> tuple[list[Event], dict]:
+        staged = [self._event(name, subject, data, area_code, 1, event_id)
+                  for (name, subject, data, area_code), event_id in zip(events, fresh_ids(len(events)), strict=True)]
+        rows = [self._row(topic, e) for e in staged]
+        return staged, {c: [json.dumps(r[c]) if c == "data" else r[c] for r in rows] for c in OUTBOX_COLUMNS}
+
     async def publish_all(self, topic: str,
                           events: Iterable[tuple[str, Any, BaseModel | dict, str | None]]) -> list[Event]:
         """``publish`` for many events at once — (name, subject, data, area_code) each, in order — staged by one
         set-based INSERT instead of one ORM object each (a re-screen announces tens of thousands)."""
-        events = list(events)
-        staged = [self._event(name, subject, data, area_code, 1, event_id)
-                  for (name, subject, data, area_code), event_id in zip(events, fresh_ids(len(events)), strict=True)]
+        staged, params = self._stage(topic, list(events))
         if staged:
             await self.session.flush()  # rows staged by ``publish`` before these keep their place in the outbox
-            rows = [self._row(topic, e) for e in staged]
-            await self.session.execute(STAGE_MANY, {c: [json.dumps(r[c]) if c == "data" else r[c] for r in rows]
-                                                    for c in OUTBOX_COLUMNS})
+            await self.session.execute(STAGE_MANY, params)
         self.published += staged
         return staged
+
+    def publish_rows(self, topic: str, events: Iterable[tuple[str, Any, BaseModel | dict, str | None]]) -> dict:
+        """``publish_all`` for a repository that writes the outbox rows in a statement of its own with other
+        writes (one round trip for all): the same events, counted as published, ``STAGE_MANY``'s parameters
+        handed back instead of executed (its text: ``STAGE_MANY_SQL``). As with ``publish_row``, the caller
+        flushes the session first if it may hold earlier events, so the outbox keeps their order."""
+        staged, params = self._stage(topic, list(events))
+        self.published += staged
+        return params
 
     async def commit(self) -> None:
         if self._held is not None:

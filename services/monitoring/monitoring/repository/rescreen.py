@@ -5,15 +5,17 @@ and events one statement each, however many households; the pending re-screens o
 registry events)."""
 
 import json
+import re
 import uuid
 from datetime import datetime
 from decimal import Decimal
+from functools import cache
 
 from sqlalchemy import Row, select, text
 from sqlalchemy.exc import IntegrityError
 from sqlmodel.ext.asyncio.session import AsyncSession
 
-from backstop_common.uow import OUTBOX_COLUMNS
+from backstop_common.uow import OUTBOX_COLUMNS, STAGE_MANY_SQL
 
 from monitoring.models import CaseStep, Policy, Signal
 from monitoring.models.cases import OPEN_STAGES_SQL
@@ -192,12 +194,6 @@ async def insert_signals(session: AsyncSession, rows: list[dict]) -> set[uuid.UU
     return {row[0] for row in inserted}
 
 
-async def insert_cases(session: AsyncSession, cases: list[dict]) -> None:
-    """New cases, given as their columns (no ORM object each: a re-screen opens tens of thousands)."""
-    if cases:
-        await session.execute(INSERT_CASES, _columns(cases, CASE_COLUMNS, as_json=("risk_types", "gaps")))
-
-
 async def join_cases(session: AsyncSession, joined: dict[uuid.UUID, tuple[list[str], int]], now: datetime) -> None:
     """Cases signals joined (case id → (risk types as merged, how many signals joined)): the merged risk types,
     and a version more for each signal."""
@@ -207,10 +203,33 @@ async def join_cases(session: AsyncSession, joined: dict[uuid.UUID, tuple[list[s
                                            "joins": [n for _, n in joined.values()]})
 
 
-async def insert_steps(session: AsyncSession, steps: list[dict]) -> None:
-    if steps:
-        names = tuple(c.name for c in CaseStep.__table__.columns)
-        await session.execute(INSERT_STEPS, _columns(steps, names, as_json=("data",)))
+def _prefixed(sql: str, prefix: str) -> str:
+    """The statement with each bound name ``:x`` as ``:<prefix>x`` (casts ``::t`` left alone)."""
+    return re.sub(r"(?<![:\w]):(\w+)", rf":{prefix}\1", sql)
+
+
+@cache
+def _cases_steps_events(with_cases: bool) -> object:
+    """``INSERT_CASES`` and ``INSERT_STEPS`` as data-modifying ``WITH`` parts of the kernel's outbox insert
+    (``STAGE_MANY_SQL``): one statement, one round trip, for the three (each part's names prefixed)."""
+    parts = ([f"new_cases AS ({_prefixed(INSERT_CASES.text, 'c_')})"] if with_cases else []) + [
+        f"new_steps AS ({_prefixed(INSERT_STEPS.text, 's_')})"]
+    return text(f"WITH {', '.join(parts)} {_prefixed(STAGE_MANY_SQL, 'o_')}")
+
+
+async def insert_cases_steps_events(session: AsyncSession, cases: list[dict], steps: list[dict],
+                                    events: dict[str, list]) -> None:
+    """New cases (their columns: no ORM object each), history lines and the outbox rows of ``events``
+    (``UnitOfWork.publish_rows``) in one statement: a batch's writes after its signals (``signals.record_many``).
+    Nothing when there are no steps (no new signal: no case, no event either)."""
+    if not steps:
+        return
+    names = tuple(c.name for c in CaseStep.__table__.columns)
+    params = {f"s_{n}": v for n, v in _columns(steps, names, as_json=("data",)).items()}
+    params |= {f"o_{n}": v for n, v in events.items()}
+    if cases:
+        params |= {f"c_{n}": v for n, v in _columns(cases, CASE_COLUMNS, as_json=("risk_types", "gaps")).items()}
+    await session.execute(_cases_steps_events(bool(cases)), params)
 
 
 async def stage_fresh(session: AsyncSession, *, scope: str, area: str, line: Decimal, year: int, current_year: int,
