@@ -89,7 +89,7 @@ class BrokerWatch:
         lowest: dict[TopicPartition, int] = {}
         unknown: set[TopicPartition] = set()
         for group, partitions in by_group.items():
-            committed = await asyncio.wait_for(
+            committed = await within(
                 admin.list_consumer_group_offsets(group, partitions=partitions), self._timeout)
             for tp in partitions:
                 meta = committed.get(tp)
@@ -103,15 +103,15 @@ class BrokerWatch:
         if self._probe is None:
             probe = AIOKafkaConsumer(bootstrap_servers=self._settings.kafka_bootstrap_servers, group_id=None,
                                      enable_auto_commit=False)
-            await asyncio.wait_for(probe.start(), self._timeout)
+            await within(probe.start(), self._timeout)
             self._probe = probe
-        return await asyncio.wait_for(self._probe.end_offsets(partitions), self._timeout)
+        return await within(self._probe.end_offsets(partitions), self._timeout)
 
     async def _admin_client(self) -> AIOKafkaAdminClient:
         if self._admin is None:
             admin = AIOKafkaAdminClient(bootstrap_servers=self._settings.kafka_bootstrap_servers,
                                         request_timeout_ms=int(self._timeout * 1000))
-            await asyncio.wait_for(admin.start(), self._timeout)
+            await within(admin.start(), self._timeout)
             self._admin = admin
         return self._admin
 

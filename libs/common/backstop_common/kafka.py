@@ -82,7 +82,7 @@ class Publisher:
                     max_batch_size=self._settings.kafka_producer_batch_kb * 1024,
                 )
                 try:
-                    await asyncio.wait_for(producer.start(), self.timeout)
+                    await within(producer.start(), self.timeout)
                 except (Exception, asyncio.TimeoutError) as exc:
                     await self._stop(producer)
                     raise BrokerUnavailable(str(exc) or type(exc).__name__) from exc
@@ -100,10 +100,10 @@ class Publisher:
                     for topic, key, value, headers in records]
 
         try:
-            # one timeout for handing the batch over, one for its acks: a ``wait_for`` per record was a task
+            # one timeout for handing the batch over, one for its acks: a bound per record was a task
             # per record (Python 3.11), as much CPU as the send itself
-            futures = await asyncio.wait_for(enqueue(), self.timeout)
-            return await asyncio.wait_for(asyncio.gather(*futures), self.timeout)
+            futures = await within(enqueue(), self.timeout)
+            return await within(asyncio.gather(*futures), self.timeout)
         except (Exception, asyncio.TimeoutError) as exc:
             await self.reset()
             raise BrokerUnavailable(str(exc) or type(exc).__name__) from exc
@@ -129,7 +129,7 @@ class TopicsNotCreated(Exception):
 async def ensure_topics(bootstrap: str, topics: list[str], partitions: int = 3, replication: int = 1) -> list[str]:
     """Create the topics if missing (brokers here do not auto-create them); returns those created."""
     admin = AIOKafkaAdminClient(bootstrap_servers=bootstrap, request_timeout_ms=5000)
-    await asyncio.wait_for(admin.start(), 10)
+    await within(admin.start(), 10)
     try:
         existing = set(await admin.list_topics())
         missing = [NewTopic(t, partitions, replication) for t in topics if t not in existing]
@@ -155,10 +155,10 @@ async def broker_answers_metadata(bootstrap: str, timeout: float = 2.0) -> bool:
     is not Kafka, or a broker still starting, does not count)."""
     client = AIOKafkaClient(bootstrap_servers=bootstrap, request_timeout_ms=int(timeout * 1000))
     try:
-        await asyncio.wait_for(client.bootstrap(), timeout)
+        await within(client.bootstrap(), timeout)
         return bool(client.cluster.brokers())
     except (Exception, asyncio.TimeoutError):
         return False
     finally:
         with contextlib.suppress(Exception, asyncio.TimeoutError):
-            await asyncio.wait_for(client.close(), timeout)
+            await within(client.close(), timeout)
