@@ -4,8 +4,8 @@ consumer runs each in a transaction with its inbox row.
 Each updates the read model with its own change, then runs its own rule (``domain/intake.screen``):
 redelivery is the inbox's business, the same fact in two events is the signals' dedupe key's. Most have a
 batch twin (``BATCH_HANDLERS``) the consumer hands a fetched run of that type, one event per household, to
-apply by the set (``readmodel.apply_many``, ``intake.screen_many``, then ``readmodel.save_many``: the rows are
-plain until written back) with the same effects, Python's cyclic collector paused meanwhile (a batch's
+apply by the set (``readmodel.apply_many``, then ``intake.screen_many``, which writes the rows back: they are
+plain until then) with the same effects, Python's cyclic collector paused meanwhile (a batch's
 thousands of small acyclic objects set it walking the heap: a quarter of an import's batch, profiled).
 """
 
@@ -51,8 +51,7 @@ async def _households_registered(events: list[tuple[Event, HouseholdRegistered]]
         if data.monitoring_category:  # only the national system's 监测对象 look for a case of their own
             await imported.arrive(uow, f, data, now)
     await intake.screen_many(uow, [(f, partial(rules.registered, d, f)) for d, f in zip(batch, facts, strict=True)],
-                             now, created, income=True)
-    await readmodel.save_many(uow.session, facts)
+                             now, created, income=True, save=facts)
 
 
 async def on_household_updated(event: Event, data: HouseholdUpdated, uow: UnitOfWork) -> None:
@@ -96,8 +95,7 @@ def _screening(change: readmodel.Change, rule: Callable | None = None, *, income
         with collector_paused():
             facts, created = await readmodel.apply_many(uow.session, batch, change, now)
             await intake.screen_many(uow, [(f, bound(d, f)) for d, f in zip(batch, facts, strict=True)], now,
-                                     created, income=income)
-            await readmodel.save_many(uow.session, facts)
+                                     created, income=income, save=facts)
 
     handle.__doc__ = handle_many.__doc__ = doc
     return handle, handle_many

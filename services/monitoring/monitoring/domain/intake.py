@@ -9,7 +9,7 @@ import structlog
 
 from backstop_common.uow import UnitOfWork
 from backstop_events.registry import HouseholdUpdated, MeasureGiven
-from monitoring.domain import cluster, dibao
+from monitoring.domain import cluster, dibao, readmodel
 from monitoring.domain.rules import Draft
 from monitoring.domain.signals import Recorded, policies_in_force, policy_in_force, record_many, record_signal
 from monitoring.models import HouseholdFacts, Policy
@@ -83,11 +83,13 @@ class Policies:
 
 
 async def screen_many(uow: UnitOfWork, screened: list[tuple[HouseholdFacts, Rule]], now: datetime,
-                      created: set[uuid.UUID], *, income: bool = False) -> int:
+                      created: set[uuid.UUID], *, income: bool = False, save: list | None = None) -> int:
     """``screen`` for a batch of households, each once, that took one type's events (``created``: the
     households the batch added to the read model): the same rules, income follow-up and signals, the signals
     recorded by the set (``signals.record_many``), the cluster alert as the per-event checks would have fired it
-    (``_clusters``). Returns how many new signals it produced."""
+    (``_clusters``). ``save``: the batch's household rows (``readmodel.apply_many``), written back once screened —
+    by the cluster check's statement when there is one (``signals.cluster_standings``: a turn's round trip less).
+    Returns how many new signals it produced."""
     policies, drafted, policy_of = Policies(), [], {}
     year_of = {f.household_id: f.income_year if income and f.income_year else now.year for f, _ in screened}
     # the screening year's row, and this year's (the days a new case takes, ``signals._open_case``)
@@ -104,18 +106,19 @@ async def screen_many(uow: UnitOfWork, screened: list[tuple[HouseholdFacts, Rule
         if income:
             await dibao.after_income(uow, facts, policy, now)
     if not drafted:
+        await readmodel.save_many(uow.session, save or [])
         return 0
     open_cases = await case_repo.open_for_households(uow.session, list({f.household_id for f, _ in drafted}))
     done = await record_many(uow, drafted, open_cases, Source.EVENT,
                              lambda village: policies.of(village, now.year), now)
     log.info("risk.detected_many", households=len(done.households), signals=len(done.signals))
     await _clusters(uow, [(v, [(f, policy_of[f.household_id]) for f, _ in screened if f.village_code == v])
-                          for v in done.villages], created, done, now)
+                          for v in done.villages], created, done, now, save or [])
     return len(done.signals)
 
 
 async def _clusters(uow: UnitOfWork, villages: list[tuple[str, list[tuple[HouseholdFacts, Policy | None]]]],
-                    created: set[uuid.UUID], done: Recorded, now: datetime) -> None:
+                    created: set[uuid.UUID], done: Recorded, now: datetime, save: list) -> None:
     """The per-event path checks the village's cluster after each event that recorded a signal, counting the
     households and signals so far: replay those checks over the batch, village by village, from where each
     stood before it (the figures without the batch's new households and signals; read for all of the batch's
@@ -125,7 +128,7 @@ async def _clusters(uow: UnitOfWork, villages: list[tuple[str, list[tuple[Househ
              if (p := next((p for f, p in screened if p is not None and f.household_id in done.households), None))}
     standings = await signal_repo.cluster_standings(uow.session, [
         (v, now - timedelta(days=first[v].cluster_window_days), cluster.bucket_of(first[v], now),
-         [f.household_id for f, _ in screened]) for v, screened in villages if v in first], list(done.signals))
+         [f.household_id for f, _ in screened]) for v, screened in villages if v in first], list(done.signals), save)
     for village, screened in villages:
         if village in first:
             await _replay(uow, village, screened, standings[village], created, done, now)

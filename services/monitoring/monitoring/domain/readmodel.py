@@ -181,7 +181,7 @@ async def apply_many(session, batch: list[HouseholdEvent], change: Change,
     """``apply`` for a run of one type's events, one per household (the consumer's batch): the rows it lacks
     written in one statement, the households' and members' rows read and locked by one statement each (as
     plain rows, ``households.Row``; with them the policies' stamp, for ``intake.screen_many``), the changes made;
-    the members' rows written back here, the households' by ``save_many`` once the batch is screened (the
+    the members' rows written back here, the households' by ``intake.screen_many`` once screened (the
     income follow-up still sets them). Returns the facts in the batch's order, and which households it created
     (the cluster check counts them)."""
     created = await households.add_missing(session, [(d.household_id, d.village_code) for d in batch], now)

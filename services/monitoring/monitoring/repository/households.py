@@ -180,6 +180,12 @@ async def save_rows(session: AsyncSession, model: type, rows: list[Row]) -> None
         await session.execute(_update_all(model), _arrays(model, rows))
 
 
+def saving_rows(model: type, rows: list[Row]) -> tuple[str, dict[str, list]]:
+    """``save_rows``' statement as text and its parameters, for a statement that writes them back with a read
+    of its own (a data-modifying ``WITH`` part)."""
+    return _update_all(model).text, _arrays(model, rows)
+
+
 #: members as a registration lists them: made when missing (not removed, nothing else known), the listed facts
 #: set; the household stays the one a known member's row has (as ``member`` keeps it)
 UPSERT_LISTED_MEMBERS = text("""

@@ -3,12 +3,14 @@
 import json
 import uuid
 from datetime import datetime
+from functools import cache
 
 from sqlalchemy import Row, select, text, update
 from sqlalchemy.dialects.postgresql import insert
 from sqlmodel.ext.asyncio.session import AsyncSession
 
-from monitoring.models import Signal
+from monitoring.models import HouseholdFacts, Signal
+from monitoring.repository import households
 
 
 async def get(session: AsyncSession, signal_id: uuid.UUID) -> Signal | None:
@@ -64,12 +66,27 @@ SELECT q.village,
 
 
 async def cluster_standings(session: AsyncSession, asks: list[tuple[str, datetime, int, list[uuid.UUID]]],
-                            new_signals: list[uuid.UUID]) -> dict[str, Row]:
+                            new_signals: list[uuid.UUID], saving: list | None = None) -> dict[str, Row]:
     """(village, total, n, fired, signalled_before) of each (village, since, bucket, households) asked, by
-    village: one statement for a batch's villages instead of one each."""
+    village: one statement for a batch's villages instead of one each. ``saving``: the batch's household rows
+    (``households.Row``), written back by the same statement — a data-modifying ``WITH`` part, which the figures
+    do not see (they are read as before the write, as when it came after them); alone when nothing is asked."""
     if not asks:
+        if saving:
+            await households.save_rows(session, HouseholdFacts, saving)
         return {}
-    rows = await session.execute(CLUSTER_STANDINGS, {"new": new_signals, "asks": json.dumps([
+    params = {"new": new_signals, "asks": json.dumps([
         {"village": v, "since": since.isoformat(), "bucket": bucket, "households": [str(h) for h in hh]}
-        for v, since, bucket, hh in asks])})
+        for v, since, bucket, hh in asks])}
+    statement = CLUSTER_STANDINGS
+    if saving:
+        saving_sql, values = households.saving_rows(HouseholdFacts, saving)
+        assert not set(values) & set(params)
+        statement, params = _standings_saving(saving_sql), params | values
+    rows = await session.execute(statement, params)
     return {row.village: row for row in rows}
+
+
+@cache
+def _standings_saving(saving_sql: str) -> object:
+    return text(f"WITH saved AS ({saving_sql}) {CLUSTER_STANDINGS.text}")
