@@ -81,3 +81,73 @@ def test_an_id_number_stored_as_a_number_is_refused_not_shortened():
     assert plan.members == [] and {e.line for e in plan.errors} == {3, 4}
     reasons = " ".join(str(r) for e in plan.errors for r in e.reasons)
     assert "destroyed" in reasons or "已破坏" in reasons
+
+
+@pytest.mark.parametrize("shared_strings", [True, False])
+def test_a_sheet_read_in_blocks_is_planned_as_the_sheet_read_whole(shared_strings):
+    """The worker plans an XLSX as its sheet XML is read, a few rows a block (``reader.sheet_blocks``): the
+    pieces are the whole sheet's, cut at the same lines — dates, numbers, shared or inline text, a column A
+    left empty on some rows, rows left empty between households."""
+    from registry.imports.plan import plan_blocks, plan_chunks
+    from registry.imports.reader import sheet_blocks
+
+    rows = []
+    for h in range(12):
+        number = f"86300000001{h:03d}"
+        rows += [person(number, number + "01", "韩一", id_number(), 出生日期="", 风险识别时间="2024-03-05"),
+                 person(number, number + "02", "韩二", id_number(sex="female"), "配偶")]
+    rows[5]["姓名"] = ""  # a bad row: its household is not loaded
+    data = _xlsx(rows, shared_strings=shared_strings, dates=("风险识别时间",), numbers=("务工时间（月）",))
+    whole = [_comparable(p) for p in plan_chunks(read_rows(data, "a.xlsx"), VILLAGES, set(), TODAY, rows_per_chunk=5)]
+    for block in (300, 2000, 1 << 20):
+        blocks = sheet_blocks(data, block)
+        assert blocks is not None
+        planned = [_comparable(p) for p in plan_blocks(blocks, VILLAGES, set(), TODAY, rows_per_chunk=5)]
+        assert planned == whole and len(whole) == 4
+    assert any(e[0] == 8 for p in whole for e in p[2])
+
+    gaps = io.BytesIO()  # no title, column A empty, rows 4–5 and 8–9 empty
+    book = xlsxwriter.Workbook(gaps, {"constant_memory": not shared_strings})
+    sheet = book.add_worksheet()
+    sheet.write_row(1, 1, HEADERS[1:])
+    for r, row in zip((2, 5, 6, 9, 10, 11), rows[6:], strict=False):
+        sheet.write_row(r, 1, [row.get(h, "") for h in HEADERS[1:]])
+    book.close()
+    data = gaps.getvalue()
+    whole = [_comparable(p) for p in plan_chunks(read_rows(data, "a.xlsx"), VILLAGES, set(), TODAY, rows_per_chunk=2)]
+    assert [e[0] for p in whole for e in p[2]] == [] and sum(len(p[1]) for p in whole) == 6
+    assert [_comparable(p) for p in plan_blocks(sheet_blocks(data, 200), VILLAGES, set(), TODAY,
+                                                rows_per_chunk=2)] == whole
+
+
+def test_a_household_apart_stops_the_plan_read_in_blocks():
+    from registry.imports.plan import Apart, plan_blocks
+    from registry.imports.reader import sheet_blocks
+
+    rows = [person(f"8630000000200{h}", f"8630000000200{h}01", "韩一", id_number()) for h in range(4)]
+    data = _xlsx(rows + rows[:1], shared_strings=False)
+    with pytest.raises(Apart):
+        list(plan_blocks(sheet_blocks(data, 300), VILLAGES, set(), TODAY, rows_per_chunk=1))
+    assert sheet_blocks(to_csv(rows), 300) is None
+
+
+def test_a_sheet_whose_rows_have_no_number_is_not_read_in_blocks():
+    """Rows without ``r`` are numbered by their place in the sheet: a block alone would number them from its
+    own start, so the worker reads such a sheet whole (after discarding any pieces sent: ``restart``)."""
+    import re
+    import zipfile
+
+    from registry.imports.reader import NotInBlocks, sheet_blocks
+
+    rows = [person(f"8630000000300{h}", f"8630000000300{h}01", "韩一", id_number()) for h in range(4)]
+    data = _xlsx(rows, shared_strings=False)
+    source, out = zipfile.ZipFile(io.BytesIO(data)), io.BytesIO()
+    with zipfile.ZipFile(out, "w") as book:
+        for name in source.namelist():
+            part = source.read(name)
+            book.writestr(name, re.sub(rb'<row r="[0-9]+"', b"<row", part) if name.endswith("sheet1.xml") else part)
+    unnumbered = out.getvalue()
+    with pytest.raises(NotInBlocks):
+        list(sheet_blocks(unnumbered, 300))
+    assert _comparable(plan_import(read_rows(unnumbered, "a.xlsx"), VILLAGES, set(), TODAY))[1] == \
+        _comparable(plan_import(read_rows(data, "a.xlsx"), VILLAGES, set(), TODAY))[1]

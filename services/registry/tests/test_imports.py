@@ -215,7 +215,7 @@ async def test_the_pension_column_is_read_and_written_back(app, client, settings
 async def test_a_file_loaded_in_pieces_answers_as_loaded_whole(app, settings):
     """The worker sends the plan in pieces of whole households, each loaded while the next is parsed: the
     answer, the rows and the events are those of the whole file at once. A household whose rows stand apart
-    makes the file one piece (it must be checked whole)."""
+    makes the file one piece (it must be checked whole); an XLSX planned as it was read then starts again."""
     from backstop_common.auth import Principal, Role
     from backstop_common.uow import UnitOfWork
     from registry.domain.imports import import_households
@@ -232,20 +232,26 @@ async def test_a_file_loaded_in_pieces_answers_as_loaded_whole(app, settings):
             person("86300000000905", "8630000000090502", "戊二", id_number(), "之子", 健康状况="头疼")]
     apart = rows[1:] + rows[:1]  # 86300000000901's head on the last line
     principal = Principal(subject="t", role=Role.COUNTY_ADMIN, area_code="211204000000")
-    for data, pieces in ((to_csv(rows), 5), (to_csv(apart), 1)):
-        assert len(list(plan_chunks(read_rows(data, "a.csv"), {}, set(), date.today(), rows_per_chunk=1))) == pieces
+    whole = {}
+    for data, name, pieces in ((to_csv(rows), "a.csv", 5), (to_csv(apart), "a.csv", 1),
+                               (to_xlsx(rows), "a.xlsx", 5), (to_xlsx(apart), "a.xlsx", 1)):
+        assert len(list(plan_chunks(read_rows(data, name), {}, set(), date.today(), rows_per_chunk=1))) == pieces
         answers = []
         for rows_per_piece in (0, 1, 3):
             async with app.state.sessions() as session:
                 before = await _counts(app)
                 uow = UnitOfWork(session, "registry")
-                report = await import_households(uow, principal, data, "a.csv", 2024, rows_per_piece=rows_per_piece)
+                # an XLSX is planned as its sheet is read, here a row or two a block: the apart one's pieces
+                # are loaded, then discarded when its last line comes, and the file loaded as one piece
+                report = await import_households(uow, principal, data, name, 2024, rows_per_piece=rows_per_piece,
+                                                 sheet_block=300)
                 added = [(await session.execute(select(func.count()).select_from(t))).scalar_one() - n
                          for t, n in zip((Household, Member, OutboxMessage), before, strict=True)]
                 await session.rollback()
-            answers.append((report.model_dump(exclude={"import_id"}), added))
+            answers.append((report.model_dump(exclude={"import_id", "filename"}), added))
         assert answers[0][0]["households_registered"] == 2, answers[0][0]["errors"]
         assert answers[0][0]["rows_rejected"] == 4
         assert answers[0][1] == [answers[0][0]["households_registered"], answers[0][0]["members_registered"],
                                  answers[0][0]["households_registered"]]
         assert answers[1] == answers[0] and answers[2] == answers[0]
+        assert whole.setdefault(pieces, answers[0]) == answers[0]  # the XLSX answers as the CSV

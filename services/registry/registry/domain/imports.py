@@ -16,7 +16,7 @@ from backstop_common.i18n import ZH, Text, current_language, msg, translate
 from backstop_common.problems import Unprocessable
 from backstop_common.uow import UnitOfWork
 from registry.domain.guards import may_write
-from registry.imports.worker import FileProblem, ImportJob, plans_in_process
+from registry.imports.worker import RESTART, FileProblem, ImportJob, plans_in_process
 from registry.imports.copy_rows import Piece
 from registry.imports.plan import NOT_LOADED, RowError
 from registry.models import ImportRun
@@ -30,7 +30,7 @@ ROWS_PER_PIECE = 20_000
 
 async def import_households(uow: UnitOfWork, principal: Principal, data: bytes, filename: str,
                             income_year: int | None = None, progress: Callable[[int], None] | None = None,
-                            rows_per_piece: int = ROWS_PER_PIECE) -> ImportReport:
+                            rows_per_piece: int = ROWS_PER_PIECE, sheet_block: int | None = None) -> ImportReport:
     """The file is read and checked by a child process (``registry.imports.worker``) in pieces of whole
     households; each piece is staged, checked against the registry and loaded while the next is parsed."""
     may_write(principal)
@@ -38,11 +38,16 @@ async def import_households(uow: UnitOfWork, principal: Principal, data: bytes, 
     income_year = income_year or uow.clock.today().year - 1
     known = await areas.villages_in(session, principal.scope)
     job = ImportJob(data, filename, {(township or "", name): code for code, name, township, _county in known},
-                    {k[0] for k in known}, uow.clock.today(), rows_per_piece)
+                    {k[0] for k in known}, uow.clock.today(), rows_per_piece, sheet_block)
     import_id, total = uuid.uuid4(), _Totals()
     await bulk.open_staging(session)
+    await bulk.keep_pieces(session)
     try:
         async for plan in plans_in_process(job):
+            if plan is RESTART:  # the worker starts the file's pieces again (worker.RESTART)
+                await bulk.discard_pieces(session)
+                total = _Totals()
+                continue
             await _load_piece(session, plan, total, import_id, income_year, principal)
             if progress:
                 progress(plan.rows)

@@ -2,7 +2,8 @@
 
 import contextlib
 import gc
-from collections.abc import Iterator
+import itertools
+from collections.abc import Iterable, Iterator
 from dataclasses import dataclass, field
 from datetime import date
 
@@ -72,17 +73,71 @@ def plan_chunks(table: list[list], villages: dict[tuple[str, str], str], village
     seen: dict[str, int] = {}
     new_id, layout = OrderedIds(), layout_of(cols)
     for piece in pieces:
-        plan, groups = Plan(ignored_headers=ignored), {}
-        for index in piece:
-            plan.rows += 1
-            person, facts, problems = parse_row(table[index], layout, today)
-            code = _village(facts, villages, village_codes, problems)
-            groups.setdefault(facts["household_number"], []).append((index + 1, person, facts, code, problems))
-            if progress and plan.rows % 5000 == 0:
-                progress(5000)
-        for number, rows in groups.items():
-            _check_household(number, rows, seen, plan, new_id)
-        yield plan
+        yield _plan_piece(table, piece, layout, ignored, seen, new_id, villages, village_codes, today, progress)
+
+
+class Apart(Exception):
+    """A household's rows stand apart in the file: pieces already made must be discarded and the file planned
+    whole (``plan_chunks``)."""
+
+
+def plan_blocks(blocks: Iterable[tuple[int, list[list]]], villages: dict[tuple[str, str], str],
+                village_codes: set[str], today: date, rows_per_chunk: int = 20_000) -> Iterator[Plan]:
+    """``plan_chunks`` over the rows as they are read (``reader.sheet_blocks``: (index of the first row, rows)),
+    the same pieces cut at the same lines, each made as soon as the next household's first row is read.
+    Raises ``Apart`` when a household's rows turn out to stand apart (the pieces made so far are not the
+    file's: ``plan_chunks`` makes it one piece)."""
+    table: list[list] = []
+    blocks = iter(blocks)
+    for start, rows in blocks:
+        _extend(table, start, rows)
+        if len(table) >= 5:  # find_header looks at the first five rows
+            break
+    header, cols, ignored = find_header(table)
+    col, size = cols["household_number"], rows_per_chunk
+    seen: dict[str, int] = {}
+    new_id, layout = OrderedIds(), layout_of(cols)
+    piece, done, last, read = [], set(), None, header + 1
+    for start, rows in itertools.chain([(len(table), [])], blocks):
+        _extend(table, start, rows)
+        for index in range(read, len(table)):
+            if not any(c not in (None, "") for c in table[index]):
+                continue
+            number = _number(table[index], col)
+            if number != last:
+                if number in done:
+                    raise Apart(number)
+                if last is not None:
+                    done.add(last)
+                if len(piece) >= size:
+                    yield _plan_piece(table, piece, layout, ignored, seen, new_id, villages, village_codes, today)
+                    piece = []
+                last = number
+            piece.append(index)
+        read = len(table)
+    yield _plan_piece(table, piece, layout, ignored, seen, new_id, villages, village_codes, today)
+
+
+def _extend(table: list[list], start: int, rows: list[list]) -> None:
+    if start < len(table):
+        raise Apart(f"rows from {start} after {len(table)}")  # not in the sheet's order: read it whole
+    table.extend([[]] * (start - len(table)))  # rows without a cell (calamine: cells of "")
+    table.extend(rows)
+
+
+def _plan_piece(table, piece: list[int], layout, ignored, seen: dict[str, int], new_id, villages, village_codes,
+                today, progress=None) -> Plan:
+    plan, groups = Plan(ignored_headers=ignored), {}
+    for index in piece:
+        plan.rows += 1
+        person, facts, problems = parse_row(table[index], layout, today)
+        code = _village(facts, villages, village_codes, problems)
+        groups.setdefault(facts["household_number"], []).append((index + 1, person, facts, code, problems))
+        if progress and plan.rows % 5000 == 0:
+            progress(5000)
+    for number, rows in groups.items():
+        _check_household(number, rows, seen, plan, new_id)
+    return plan
 
 
 def _number(cells: list, col: int) -> str:

@@ -8,7 +8,10 @@ The process ends with the import, so the service's memory returns to rest.
 
 Frames on stdout: an 8-byte length, then a pickle: ``("piece", Piece)`` … (``imports.copy_rows``: the rows as
 COPY text, which the service forwards to PostgreSQL as they are), then ``("done", None)``, or
-``("problem", Text)`` for a file that cannot be read or has no header.
+``("problem", Text)`` for a file that cannot be read or has no header. An XLSX is planned as its sheet is read
+(``reader.sheet_blocks``, ``plan.plan_blocks``): when a household's rows turn out to stand apart, or the sheet
+cannot be cut between rows, ``("restart", None)`` says to discard the pieces sent so far, and the file's
+pieces follow again, made from the file read whole as before.
 """
 
 import asyncio
@@ -33,6 +36,7 @@ class ImportJob:
     village_codes: set[str]
     today: date
     rows_per_chunk: int
+    sheet_block: int | None = None  # bytes of sheet XML an XLSX is read by (``reader.BLOCK``); tests make it small
 
 
 class ImportFailed(Exception):
@@ -46,6 +50,10 @@ class FileProblem(Exception):
         super().__init__(str(problem))
         self.problem = problem
 
+
+#: in place of a piece: discard the pieces loaded so far, the file's pieces follow from its start again (an XLSX
+#: planned as it was read whose household's rows turned out to stand apart: ``plan.Apart``)
+RESTART = "restart"
 
 #: pieces read ahead of the one being loaded (the child parses on while the service loads)
 AHEAD = 2
@@ -82,6 +90,9 @@ async def _read(process, pieces: asyncio.Queue) -> None:
             if kind == "done":
                 await pieces.put(None)
                 return
+            if kind == "restart":
+                await pieces.put(RESTART)
+                continue
             await pieces.put(FileProblem(value) if kind == "problem" else value)
             if kind == "problem":
                 return
@@ -124,14 +135,41 @@ def main() -> None:
     out = sys.stdout.buffer
     with no_gc():
         try:
-            table = read_rows(job.data, job.filename)
-            for plan in plan_chunks(table, job.villages, job.village_codes, job.today,
-                                    rows_per_chunk=job.rows_per_chunk):
-                _send(out, "piece", piece_of(plan))
+            if not _planned_as_read(job, out):
+                table = read_rows(job.data, job.filename)
+                for plan in plan_chunks(table, job.villages, job.village_codes, job.today,
+                                        rows_per_chunk=job.rows_per_chunk):
+                    _send(out, "piece", piece_of(plan))
         except (UnreadableFile, HeaderProblem) as exc:
             _send(out, "problem", message_of(exc))
             return
     _send(out, "done", None)
+
+
+def _planned_as_read(job: ImportJob, out) -> bool:
+    """An XLSX's pieces sent as its sheet is read; False when it must be read whole (after ``("restart", None)``
+    if pieces were sent): not an XLSX read in blocks, a household's rows apart, no header."""
+    from registry.imports.columns import HeaderProblem
+    from registry.imports.copy_rows import piece_of
+    from registry.imports.plan import Apart, plan_blocks
+    from registry.imports.reader import NotInBlocks, sheet_blocks
+
+    if not job.rows_per_chunk:
+        return False
+    blocks = sheet_blocks(job.data, job.sheet_block) if job.sheet_block else sheet_blocks(job.data)
+    if blocks is None:
+        return False
+    sent = 0
+    try:
+        for plan in plan_blocks(blocks, job.villages, job.village_codes, job.today,
+                                rows_per_chunk=job.rows_per_chunk):
+            _send(out, "piece", piece_of(plan))
+            sent += 1
+    except (Apart, NotInBlocks, HeaderProblem):  # read whole, the file says as before what it says
+        if sent:
+            _send(out, "restart", None)
+        return False
+    return True
 
 
 if __name__ == "__main__":

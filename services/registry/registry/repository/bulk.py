@@ -44,6 +44,19 @@ async def open_staging(session: AsyncSession) -> None:
     await con.execute(STAGING)
 
 
+async def keep_pieces(session: AsyncSession) -> None:
+    """A savepoint before an import's first piece (``discard_pieces`` goes back to it)."""
+    con = await _raw(session)
+    await con.execute("SAVEPOINT import_pieces")
+
+
+async def discard_pieces(session: AsyncSession) -> None:
+    """Every piece loaded since ``keep_pieces`` undone (the staging tables as they were, empty), ready for the
+    pieces again."""
+    con = await _raw(session)
+    await con.execute("ROLLBACK TO SAVEPOINT import_pieces")
+
+
 async def stage(session: AsyncSession, households: bytes, members: bytes) -> None:
     """One piece of the file into the staging tables (the previous piece's rows are gone): its rows in COPY's
     text format (``HOUSEHOLD_COLUMNS``, ``MEMBER_COLUMNS``), as the import's worker wrote them. No ANALYZE:
