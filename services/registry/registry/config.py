@@ -15,6 +15,13 @@ class Settings(ServiceSettings):
     #: so 16 concurrent clients on the shared default of 10 opened and closed a PostgreSQL connection (a backend
     #: forked, every statement prepared afresh) on a third of their requests (bench/RESULTS.md, issue 18)
     db_pool_size: int = 20
+    #: the least time between the starts of two relay rounds (ServiceSettings, outbox.py; the others' 10). Every chain
+    #: starts with the registry's stream, and the chain's cost is per round, not per event — a round is a produce, a
+    #: batch in the broker's log, a fetch with records and a transaction in each consumer. Session 10, 200 writes/s:
+    #: 20 ms against 10, the stack's CPU a write 6.4–6.8 ms against 8.3 and write → case p50 18.2–20.2 against 20.2
+    #: on a fresh stack; after make bench's earlier stages 23.1 against 30.0–31.2. The price at 50 writes/s: p50
+    #: 17.6 ms against 6.5 (a write waits for the gap more often than at 10 ms)
+    outbox_round_gap_ms: float = 20.0
     #: the registry follows monitoring's case decisions (a household's status), which no one waits on to the
     #: millisecond: its fetches wait 100 ms while records flow (ServiceSettings; session 10, as funds)
     consumer_fetch_wait_min_ms: int = 100
