@@ -1,14 +1,17 @@
 """Helpers of the monitoring tests: registry events as docs/events.md lists them, and a feeder."""
 
+import contextlib
 import uuid
+from decimal import Decimal
 
-from sqlalchemy import func, select
+from sqlalchemy import delete, func, select
 
 from backstop_common.messaging_models import OutboxMessage
 from backstop_common.testing import eventually, make_event, publish_events
 from backstop_common.topics import REGISTRY_HOUSEHOLD
 from backstop_events import registry as registry_events
-from monitoring.models import Case, HouseholdFacts
+from monitoring.domain.policy import effective_policy, scope_of
+from monitoring.models import Case, HouseholdFacts, Policy
 
 
 def registry_event(name: str, household_id, village: str, **data):
@@ -82,3 +85,21 @@ async def wait_for_case(app, household_id) -> Case:
     case = await eventually(one, timeout=20)
     assert case is not None, "no case was opened"
     return case
+
+
+@contextlib.asynccontextmanager
+async def village_line(app, village: str, income_line: str, year: int = 2021):
+    """The village's own policy row — the one in force for it with another income line — added without a
+    re-screen (as a migration or a console might), and removed afterwards."""
+    async with app.state.sessions() as session:
+        county = await effective_policy(session, village, year)
+        values = {c.name: getattr(county, c.name) for c in Policy.__table__.columns}
+        session.add(Policy(**values | {"year": year, "area_code": village, "scope": scope_of(village),
+                                       "income_line": Decimal(income_line)}))
+        await session.commit()
+    try:
+        yield
+    finally:
+        async with app.state.sessions() as session:
+            await session.execute(delete(Policy).where(Policy.area_code == village))
+            await session.commit()

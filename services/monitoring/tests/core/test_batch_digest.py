@@ -12,19 +12,18 @@ from decimal import Decimal
 
 import pytest
 from aiokafka.structs import ConsumerRecord
-from sqlalchemy import delete, text
+from sqlalchemy import text
 
 from backstop_common.clock import Clock
 from backstop_common.consumer import EventConsumer
 from backstop_common.envelope import to_kafka
 from backstop_common.kafka import Publisher
-from monitoring.domain.policy import area_chain, effective_policy, scope_of
+from monitoring.domain.policy import area_chain
 from monitoring.events import catalog
 from monitoring.handlers import BATCH_HANDLERS, HANDLERS
-from monitoring.models import Policy
 from monitoring.repository.policies import newest_in_chain, newest_in_chains
 
-from .support import income, registered, registry_event
+from .support import income, registered, registry_event, village_line
 
 
 
@@ -281,34 +280,19 @@ async def test_a_changed_policy_is_screened_by_the_next_batch(app, consumers):
     await apply(income(hh[0], village, "6500.00"), income(hh[1], village, "6500.00"))  # over the county's 6,000
     async with app.state.sessions() as s:
         assert (await s.execute(text("SELECT count(*) FROM cases WHERE household_id = ANY(:h)"), {"h": hh})).scalar() == 0
-        county = await effective_policy(s, village, 2021)
-        values = {c.name: getattr(county, c.name) for c in Policy.__table__.columns}
-        s.add(Policy(**values | {"year": 2021, "area_code": village, "scope": scope_of(village),
-                                 "income_line": Decimal("7000.00")}))
-        await s.commit()
-    try:
+    async with village_line(app, village, "7000.00"):
         await apply(income(hh[2], village, "6500.00"), income(hh[3], village, "6500.00"))
         async with app.state.sessions() as s:
             lines = (await s.execute(text("SELECT household_id, facts ->> 'income_line' FROM signals "
                                           "WHERE household_id = ANY(:h)"), {"h": hh})).all()
         assert sorted(lines) == sorted([(hh[2], "7000.00"), (hh[3], "7000.00")])
-    finally:
-        async with app.state.sessions() as s:
-            await s.execute(delete(Policy).where(Policy.area_code == village))
-            await s.commit()
 
 
 async def test_newest_in_chains_answers_what_newest_in_chain_answers_each(app):
     """The batch's one-statement lookup (each ask's row selected whole) finds, for every (chain, year), the row
     the one-ask lookup finds — the session's same object — and None where there is none."""
     village, other = "211204019009", "211204019010"
-    async with app.state.sessions() as s:
-        county = await effective_policy(s, village, 2021)
-        values = {c.name: getattr(county, c.name) for c in Policy.__table__.columns}
-        s.add(Policy(**values | {"year": 2021, "area_code": village, "scope": scope_of(village),
-                                 "income_line": Decimal("7100.00")}))
-        await s.commit()
-    try:
+    async with village_line(app, village, "7100.00"):
         async with app.state.sessions() as s:
             asks = [(area_chain(village), 2021), (area_chain(village), 2020), (area_chain(other), 2021),
                     (area_chain(village), 2030), (area_chain(village), 1990), (["999999999999"], 2021),
@@ -321,7 +305,3 @@ async def test_newest_in_chains_answers_what_newest_in_chain_answers_each(app):
             assert found[2] is not None and found[2].area_code != other and found[3] is not None
             assert found[4] is None and found[5] is None
             assert await newest_in_chains(s, []) == []
-    finally:
-        async with app.state.sessions() as s:
-            await s.execute(delete(Policy).where(Policy.area_code == village))
-            await s.commit()

@@ -1,22 +1,21 @@
 """Registry events on the real broker become signals and cases: exactly one case per fact."""
 
 import uuid
-from decimal import Decimal
 
 import asyncpg
-from sqlalchemy import delete, select
+from sqlalchemy import select
 
 from backstop_common.db import plain_url
 from backstop_common.testing import bearer, eventually, publish_events, read_events
 from backstop_common.topics import MONITORING_CASE, REGISTRY_HOUSEHOLD
 
 from monitoring.domain.elimination import unmet_conditions
-from monitoring.domain.policy import effective_policy, scope_of
+from monitoring.domain.policy import effective_policy
 from monitoring.domain.rules import gaps
-from monitoring.models import HouseholdFacts, Policy, Signal
+from monitoring.models import HouseholdFacts, Signal
 
 from ..clock import clock
-from .support import cases_of, income, outbox_count, registered, registry_event, wait_for_case
+from .support import cases_of, income, outbox_count, registered, registry_event, village_line, wait_for_case
 
 VILLAGE = "211204001001"
 
@@ -286,19 +285,9 @@ async def test_a_changed_policy_is_screened_by_the_next_event(app, feed):
     await feed(registered(before, village), registered(after, village))
     await feed(income(before, village, "6500.00"))  # over the county's 6,000: nothing, the policy remembered
     assert await cases_of(app, before) == []
-    async with app.state.sessions() as session:
-        county = await effective_policy(session, village, 2021)
-        values = {c.name: getattr(county, c.name) for c in Policy.__table__.columns}
-        session.add(Policy(**values | {"year": 2021, "area_code": village, "scope": scope_of(village),
-                                       "income_line": Decimal("7000.00")}))
-        await session.commit()
-    try:
+    async with village_line(app, village, "7000.00"):
         await feed(income(after, village, "6500.00"))
         [case] = await cases_of(app, after)
         async with app.state.sessions() as session:
             [signal] = (await session.execute(select(Signal).where(Signal.household_id == after))).scalars().all()
         assert case.stage == "opened" and signal.facts["income_line"] == "7000.00"
-    finally:
-        async with app.state.sessions() as session:
-            await session.execute(delete(Policy).where(Policy.area_code == village))
-            await session.commit()
