@@ -127,7 +127,8 @@ class Positions:
                                                     known.heard_at if known else None)
 
     def applied(self, batches: dict[TopicPartition, list]) -> None:
-        """Records applied (and their offsets committed): their partitions are that far."""
+        """Records applied (their transaction committed; their offsets on the way to the broker, ``_commit_after``):
+        their partitions are that far."""
         for tp, records in batches.items():
             known = self.partitions.get(tp)
             if known is not None:
