@@ -68,7 +68,7 @@ def plan_chunks(table: list[list], villages: dict[tuple[str, str], str], village
     exports write them): otherwise one piece, the whole file, for a household is checked whole. The checks
     across households (an ID number on two lines) run over the whole file either way. ``0`` — one piece."""
     header, cols, ignored = find_header(table)
-    lines = [i for i in range(header + 1, len(table)) if any(c not in (None, "") for c in table[i])]
+    lines = [i for i in range(header + 1, len(table)) if _filled(table[i])]
     pieces = _pieces(table, lines, cols["household_number"], rows_per_chunk) if rows_per_chunk else [lines]
     seen: dict[str, int] = {}
     new_id, layout = OrderedIds(), layout_of(cols)
@@ -94,28 +94,20 @@ def plan_blocks(blocks: Iterable[tuple[int, list[list]]], villages: dict[tuple[s
         if len(table) >= 5:  # find_header looks at the first five rows
             break
     header, cols, ignored = find_header(table)
-    col, size = cols["household_number"], rows_per_chunk
+    col = cols["household_number"]
     seen: dict[str, int] = {}
     new_id, layout = OrderedIds(), layout_of(cols)
-    piece, done, last, read = [], set(), None, header + 1
-    for start, rows in itertools.chain([(len(table), [])], blocks):
-        _extend(table, start, rows)
-        for index in range(read, len(table)):
-            if not any(c not in (None, "") for c in table[index]):
-                continue
-            number = _number(table[index], col)
-            if number != last:
-                if number in done:
-                    raise Apart(number)
-                if last is not None:
-                    done.add(last)
-                if len(piece) >= size:
-                    yield _plan_piece(table, piece, layout, ignored, seen, new_id, villages, village_codes, today)
-                    piece = []
-                last = number
-            piece.append(index)
-        read = len(table)
-    yield _plan_piece(table, piece, layout, ignored, seen, new_id, villages, village_codes, today)
+
+    def numbered() -> Iterator[tuple[int, str]]:
+        """The filled lines and their 户编号 as the blocks come (the first ones already in ``table``)."""
+        read = header + 1
+        for start, rows in itertools.chain([(len(table), [])], blocks):
+            _extend(table, start, rows)
+            yield from ((i, _number(table[i], col)) for i in range(read, len(table)) if _filled(table[i]))
+            read = len(table)
+
+    for piece in _cut(numbered(), rows_per_chunk):
+        yield _plan_piece(table, piece, layout, ignored, seen, new_id, villages, village_codes, today)
 
 
 def _extend(table: list[list], start: int, rows: list[list]) -> None:
@@ -151,21 +143,34 @@ def _number(cells: list, col: int) -> str:
         return ""
 
 
+def _filled(cells: list) -> bool:
+    return any(c not in (None, "") for c in cells)
+
+
 def _pieces(table: list[list], lines: list[int], col: int, size: int) -> list[list[int]]:
-    pieces, piece, done, last = [], [], set(), None
-    for index in lines:
-        number = _number(table[index], col)
+    try:
+        return list(_cut(((i, _number(table[i], col)) for i in lines), size))
+    except Apart:  # a household's rows apart: check the file whole
+        return [lines]
+
+
+def _cut(lines: Iterable[tuple[int, str]], size: int) -> Iterator[list[int]]:
+    """Lines (index, 户编号) in the file's order in pieces of about ``size``, each ending where a household ends,
+    each given as soon as the next household's first line is seen (the last: at the end, empty if there were
+    none). Raises ``Apart`` at a household whose rows stand apart."""
+    piece, done, last = [], set(), None
+    for index, number in lines:
         if number != last:
-            if number in done:  # a household's rows apart: check the file whole
-                return [lines]
+            if number in done:
+                raise Apart(number)
             if last is not None:
                 done.add(last)
             if len(piece) >= size:
-                pieces.append(piece)
+                yield piece
                 piece = []
             last = number
         piece.append(index)
-    return [*pieces, piece] if piece or not pieces else pieces
+    yield piece
 
 
 def _village(facts: dict, villages, codes: set[str], problems: list[Text]) -> str | None:

@@ -152,11 +152,11 @@ def _planned_as_read(job: ImportJob, out) -> bool:
     from registry.imports.columns import HeaderProblem
     from registry.imports.copy_rows import piece_of
     from registry.imports.plan import Apart, plan_blocks
-    from registry.imports.reader import NotInBlocks, sheet_blocks
+    from registry.imports.reader import BLOCK, NotInBlocks, sheet_blocks
 
     if not job.rows_per_chunk:
         return False
-    blocks = sheet_blocks(job.data, job.sheet_block) if job.sheet_block else sheet_blocks(job.data)
+    blocks = sheet_blocks(job.data, job.sheet_block or BLOCK)
     if blocks is None:
         return False
     sent = 0
