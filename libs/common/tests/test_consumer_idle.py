@@ -119,31 +119,21 @@ class QuietBroker(ScriptedBroker):
         return fetch
 
 
-async def test_fetches_wait_longer_at_rest_and_short_again_once_records_flow():
-    """At rest the broker may hold a fetch longer (fewer empty fetches); from the first record on, the short wait."""
+@pytest.mark.parametrize("wait_min_ms, flowing", [(0, 20), (100, 100)])
+async def test_fetches_wait_longer_at_rest_and_short_again_once_records_flow(wait_min_ms, flowing):
+    """At rest the broker may hold a fetch longer (fewer empty fetches); from the first record on, the short wait —
+    or, for a service off the chain (``consumer_fetch_wait_min_ms``: funds', the registry's and notifications' 100),
+    that longer one, not the shared flowing wait."""
     settings = ServiceSettings(kafka_bootstrap_servers="localhost:1", broker_watch_interval_s=1e9,
-                               kafka_fetch_max_wait_ms=20, kafka_fetch_idle_wait_ms=300, consumer_idle_after_s=0.05)
+                               kafka_fetch_max_wait_ms=20, kafka_fetch_idle_wait_ms=300, consumer_idle_after_s=0.05,
+                               consumer_fetch_wait_min_ms=wait_min_ms)
     consumer = EventConsumer(settings=settings, session_factory=None, publisher=None, handlers={}, models={},
                              topics=[TOPIC])
     broker = QuietBroker([{}, _fetch(1, 2), _fetch(1, 2, 2), {}, {}], quiet_s=0.1)
     with pytest.raises(asyncio.CancelledError):
         await consumer._poll(broker)
     # just started: short; after a quiet spell: long; after records: short, and short while they flow; quiet: long
-    assert broker.waits == [20, 300, 20, 20, 300, 300]
-
-
-async def test_a_service_off_the_chain_lets_the_broker_hold_its_flowing_fetches_longer():
-    """``consumer_fetch_wait_min_ms`` (funds' and the registry's 100): while records flow, its fetches wait that long,
-    not the shared flowing wait; at rest the idle wait as before."""
-    settings = ServiceSettings(kafka_bootstrap_servers="localhost:1", broker_watch_interval_s=1e9,
-                               kafka_fetch_max_wait_ms=20, kafka_fetch_idle_wait_ms=300, consumer_idle_after_s=0.05,
-                               consumer_fetch_wait_min_ms=100)
-    consumer = EventConsumer(settings=settings, session_factory=None, publisher=None, handlers={}, models={},
-                             topics=[TOPIC])
-    broker = QuietBroker([{}, _fetch(1, 2), _fetch(1, 2, 2), {}, {}], quiet_s=0.1)
-    with pytest.raises(asyncio.CancelledError):
-        await consumer._poll(broker)
-    assert broker.waits == [100, 300, 100, 100, 300, 300]
+    assert broker.waits == [flowing, 300, flowing, flowing, 300, 300]
 
 
 async def test_by_default_a_quiet_consumer_lets_the_broker_hold_its_fetches_longer_than_a_flowing_one():
