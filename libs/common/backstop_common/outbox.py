@@ -23,12 +23,12 @@ from datetime import UTC, datetime, timedelta
 
 import structlog
 from fastapi import FastAPI
-from sqlalchemy import delete, text, update
+from sqlalchemy import delete, update
 from sqlalchemy.ext.asyncio import async_sessionmaker
 from sqlmodel.ext.asyncio.session import AsyncSession
 
 from backstop_common.broker_watch import WATCH_LOCK, BrokerWatch
-from backstop_common.db import driver_connection
+from backstop_common.db import transaction_connection
 from backstop_common.envelope import Event, to_kafka
 from backstop_common.jobs import periodic, unit_of_work
 from backstop_common.kafka import BrokerUnavailable, Publisher
@@ -52,11 +52,15 @@ def _record(row) -> tuple[str, bytes, bytes, list]:
 
 # A round's two statements go straight to the driver (asyncpg prepares each once per connection): the relay runs
 # them for every few events, and SQLAlchemy's layers cost more CPU than the statements themselves.
-#: the round's rows, in the order they were written; waits for rows an operator's replay is marking unsent
-#: rather than publish past them
+#: the round's rows, in the order they were written, once the publishers' lock ($2) is held: one round trip. The
+#: lock is an InitPlan, taken before the scan starts; the statement's snapshot may be older than the lock, but a
+#: row another relay published meanwhile is locked by it, so FOR UPDATE waits and re-reads it — sent, it is left
+#: out; a row committed after the snapshot goes next round, and with it every later row of its household (their
+#: writes are serialized by the household's lock). Waits for rows an operator's replay is marking unsent rather
+#: than publish past them.
 _ROUND = """
     SELECT seq, id, topic, type, source, subject, data, area_code, correlation_id, time FROM outbox
-     WHERE sent_at IS NULL ORDER BY seq LIMIT $1 FOR UPDATE"""
+     WHERE sent_at IS NULL AND (SELECT pg_advisory_xact_lock($2)) IS NOT NULL ORDER BY seq LIMIT $1 FOR UPDATE"""
 #: the round's rows marked sent with where each went, and each (topic, partition)'s mark raised: one statement
 _MARK_SENT = """
     WITH placed AS (
@@ -110,9 +114,8 @@ class OutboxRelay:
             # broker's log is being looked at: the others wait here and take the next batch once this one is
             # committed (or rolled back: a replica that dies mid-batch lets the next publish it again). Relays
             # sharing rows with SKIP LOCKED would publish two events of one household out of order.
-            await session.execute(text("SELECT pg_advisory_xact_lock(:k)"), {"k": WATCH_LOCK})
-            driver = await driver_connection(session)  # in the transaction the lock began
-            rows = await driver.fetch(_ROUND, self._rows)
+            driver = await transaction_connection(session)
+            rows = await driver.fetch(_ROUND, self._rows, WATCH_LOCK)
             if not rows:
                 return 0
             placed = [_placed(r, m) for r, m in zip(rows, await self._publisher.send_many([_record(r) for r in rows]))]

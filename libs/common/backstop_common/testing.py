@@ -302,6 +302,15 @@ async def eventually(check: Callable, timeout: float = 15.0, interval: float = 0
         await asyncio.sleep(interval)
 
 
+async def waiting_on_a_lock(sessions) -> bool:
+    """Whether some session of the sessions' database is waiting on a lock (a row, a table, an advisory lock)."""
+    from sqlalchemy import text
+
+    async with sessions() as session:
+        return bool(await session.scalar(text(
+            "SELECT count(*) FROM pg_stat_activity WHERE datname = current_database() AND wait_event_type = 'Lock'")))
+
+
 async def publish_events(bootstrap: str, topic: str, events: list[Event]) -> None:
     """Put events on the real broker exactly as another service's relay would."""
     from aiokafka import AIOKafkaProducer

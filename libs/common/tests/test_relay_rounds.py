@@ -16,7 +16,7 @@ from backstop_common.kafka import Publisher, ensure_topics
 from backstop_common.messaging_models import OutboxMessage
 from backstop_common.outbox import OutboxRelay
 from backstop_common.settings import ServiceSettings
-from backstop_common.testing import eventually, messaging_database, read_events, stop_tasks
+from backstop_common.testing import eventually, messaging_database, read_events, stop_tasks, waiting_on_a_lock
 from backstop_common.uow import UnitOfWork
 
 TOPIC = topics.REGISTRY_HOUSEHOLD
@@ -123,6 +123,55 @@ async def test_a_full_batch_is_followed_at_once_by_the_rest(db, kafka_bootstrap)
         assert await eventually(all_sent)
     finally:
         await stop_tasks(task)
+        await publisher.close()
+
+
+class _Held:
+    """The real publisher behind a gate: a round that reached it waits there until the test lets it go on."""
+
+    def __init__(self, publisher: Publisher):
+        self._publisher, self.reached, self.go_on = publisher, asyncio.Event(), asyncio.Event()
+
+    async def send_many(self, records):
+        self.reached.set()
+        await self.go_on.wait()
+        return await self._publisher.send_many(records)
+
+
+async def test_a_second_relay_waits_for_the_round_in_progress_and_publishes_only_what_it_left(db, kafka_bootstrap):
+    """Replicas' relays publish one at a time: a relay whose round starts while another's is at the broker waits
+    for that round to commit, leaves out every row it published and takes the rest, the later commits too
+    (the lock and the round's rows are one statement: its snapshot is older than the lock)."""
+    settings = _settings(kafka_bootstrap)
+    publisher = Publisher(settings)
+    held = _Held(publisher)
+    first, second = OutboxRelay(db, held, settings), OutboxRelay(db, publisher, settings)
+    tag = uuid.uuid4().hex[:6]
+    subjects = [f"second-{tag}-{k}" for k in range(2)]
+    try:
+        for i in range(6):
+            await _commit(db, first, subjects[i % 2], i)
+        in_progress = asyncio.create_task(first.drain_once())
+        await held.reached.wait()  # its six rows are taken, not marked
+        waiting = asyncio.create_task(second.drain_once())
+        assert await eventually(lambda: waiting_on_a_lock(db), timeout=10)
+        for i in range(6, 10):  # committed while the second waits
+            await _commit(db, first, subjects[i % 2], i)
+        assert not waiting.done()
+        held.go_on.set()
+        assert await in_progress == 6
+        taken = await waiting
+        while (more := await second.drain_once()) > 0:
+            taken += more
+        assert taken == 4
+        on_wire = await read_events(kafka_bootstrap, TOPIC, until=lambda evs: len(evs) >= 10, timeout=60,
+                                    where=lambda e: e.subject in subjects)
+        assert len(on_wire) == 10 and len({e.id for e in on_wire}) == 10
+        by_subject = defaultdict(list)
+        for event in on_wire:
+            by_subject[event.subject].append(event.id)
+        assert by_subject == await _written(db, subjects)
+    finally:
         await publisher.close()
 
 

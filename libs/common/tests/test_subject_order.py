@@ -10,11 +10,11 @@ import asyncio
 import uuid
 
 import pytest
-from sqlalchemy import select, text
+from sqlalchemy import select
 
 from backstop_common import topics
 from backstop_common.messaging_models import OutboxMessage
-from backstop_common.testing import eventually, messaging_database
+from backstop_common.testing import eventually, messaging_database, waiting_on_a_lock
 from backstop_common.uow import UnitOfWork
 
 TOPIC = topics.NOTIFICATIONS_DELIVERY
@@ -24,13 +24,6 @@ TOPIC = topics.NOTIFICATIONS_DELIVERY
 async def db(pg_server):
     async with messaging_database(pg_server, "subjects", pool_size=4) as (_, sessions):
         yield sessions
-
-
-async def _waiting_on_a_lock(sessions) -> bool:
-    async with sessions() as session:
-        waiting = await session.scalar(text(
-            "SELECT count(*) FROM pg_stat_activity WHERE datname = current_database() AND wait_event_type = 'Lock'"))
-    return waiting > 0
 
 
 async def _publish(sessions, subjects: list[str], started: asyncio.Event, release: asyncio.Event) -> None:
@@ -50,7 +43,7 @@ async def test_a_second_writer_of_a_subject_waits_for_the_first_to_commit_and_co
     first = asyncio.create_task(_publish(db, [message], first_in, release_first))
     await first_in.wait()  # its row is inserted (seq drawn), not committed
     second = asyncio.create_task(_publish(db, [other, message], second_in, release_second))
-    assert await eventually(lambda: _waiting_on_a_lock(db), timeout=10)
+    assert await eventually(lambda: waiting_on_a_lock(db), timeout=10)
     assert not second_in.is_set()  # it holds no row of its own yet: nothing it could put before the first's
     release_first.set()
     await asyncio.gather(first, second)
