@@ -151,3 +151,32 @@ def test_a_sheet_whose_rows_have_no_number_is_not_read_in_blocks():
         list(sheet_blocks(unnumbered, 300))
     assert _comparable(plan_import(read_rows(unnumbered, "a.xlsx"), VILLAGES, set(), TODAY))[1] == \
         _comparable(plan_import(read_rows(data, "a.xlsx"), VILLAGES, set(), TODAY))[1]
+
+
+@pytest.mark.parametrize("filename", ["a.xlsx", "a.csv"])
+def test_the_worker_process_plans_without_the_web_and_orm_layers_and_writes_rows_with_orjson(filename):
+    """The import's child process (``python -m registry.imports.worker``, as ``plans_in_process`` starts it) never
+    imports FastAPI or SQLAlchemy — its start is the import's first second and its memory is not the service's —
+    and writes the pieces' JSON with orjson (issue 18). Asked of the real process, at its exit."""
+    import pickle
+    import subprocess
+    import sys
+
+    from registry.imports.worker import FRAME, ImportJob
+
+    rows = _rows(id_number())
+    data = _xlsx(rows, shared_strings=True) if filename.endswith("xlsx") else to_csv(rows)
+    probe = ("import atexit, runpy, sys\n"
+             "atexit.register(lambda: sys.stderr.write('\\nloaded: ' + ' '.join(\n"
+             "    m for m in ('fastapi', 'starlette', 'sqlalchemy', 'sqlmodel', 'orjson') if m in sys.modules)))\n"
+             "runpy.run_module('registry.imports.worker', run_name='__main__')\n")
+    job = ImportJob(b"", filename, VILLAGES, set(), TODAY, rows_per_chunk=5)
+    done = subprocess.run([sys.executable, "-c", probe], input=pickle.dumps(job) + data, capture_output=True,
+                          timeout=120, check=True)
+    kinds, out = [], done.stdout
+    while out:
+        size = FRAME.unpack(out[:FRAME.size])[0]
+        kinds.append(pickle.loads(out[FRAME.size:FRAME.size + size])[0])
+        out = out[FRAME.size + size:]
+    assert kinds == ["piece", "done"]
+    assert done.stderr.decode().rsplit("\n", 1)[-1] == "loaded: orjson"
