@@ -50,17 +50,18 @@ def _record(row) -> tuple[str, bytes, bytes, list]:
     return row["topic"], rec.key, rec.value, rec.headers
 
 
-# A round's two statements go straight to the driver (asyncpg prepares each once per connection): the relay runs
-# them for every few events, and SQLAlchemy's layers cost more CPU than the statements themselves.
-#: the round's rows, in the order they were written, once the publishers' lock ($2) is held: one round trip. The
-#: lock is an InitPlan, taken before the scan starts; the statement's snapshot may be older than the lock, but a
-#: row another relay published meanwhile is locked by it, so FOR UPDATE waits and re-reads it — sent, it is left
-#: out; a row committed after the snapshot goes next round, and with it every later row of its household (their
-#: writes are serialized by the household's lock). Waits for rows an operator's replay is marking unsent rather
-#: than publish past them.
+# A round's statements go straight to the driver (asyncpg prepares each once per connection): the relay runs them
+# for every few events, and SQLAlchemy's layers cost more CPU than the statements themselves (the lock's statement
+# through them was a third of the relay's CPU at 200 writes/s, session 11).
+#: one publisher at a time per database (``drain_once``). Its own statement, before the rows': the rows' snapshot
+#: must be taken once the lock is held — one statement taking both would read the outbox as it was before it
+#: waited, and publish past what the broker check (``BrokerWatch``, another replica's) queued again meanwhile
+_LOCK = "SELECT pg_advisory_xact_lock($1)"
+#: the round's rows, in the order they were written; waits for rows an operator's replay is marking unsent
+#: rather than publish past them
 _ROUND = """
     SELECT seq, id, topic, type, source, subject, data, area_code, correlation_id, time FROM outbox
-     WHERE sent_at IS NULL AND (SELECT pg_advisory_xact_lock($2)) IS NOT NULL ORDER BY seq LIMIT $1 FOR UPDATE"""
+     WHERE sent_at IS NULL ORDER BY seq LIMIT $1 FOR UPDATE"""
 #: the round's rows marked sent with where each went, and each (topic, partition)'s mark raised: one statement
 _MARK_SENT = """
     WITH placed AS (
@@ -115,7 +116,8 @@ class OutboxRelay:
             # committed (or rolled back: a replica that dies mid-batch lets the next publish it again). Relays
             # sharing rows with SKIP LOCKED would publish two events of one household out of order.
             driver = await transaction_connection(session)
-            rows = await driver.fetch(_ROUND, self._rows, WATCH_LOCK)
+            await driver.execute(_LOCK, WATCH_LOCK)
+            rows = await driver.fetch(_ROUND, self._rows)
             if not rows:
                 return 0
             placed = [_placed(r, m) for r, m in zip(rows, await self._publisher.send_many([_record(r) for r in rows]))]

@@ -9,9 +9,10 @@ import uuid
 from collections import defaultdict
 
 import pytest
-from sqlalchemy import select
+from sqlalchemy import select, text, update
 
 from backstop_common import devstack, topics
+from backstop_common.broker_watch import WATCH_LOCK
 from backstop_common.kafka import Publisher, ensure_topics
 from backstop_common.messaging_models import OutboxMessage
 from backstop_common.outbox import OutboxRelay
@@ -140,8 +141,7 @@ class _Held:
 
 async def test_a_second_relay_waits_for_the_round_in_progress_and_publishes_only_what_it_left(db, kafka_bootstrap):
     """Replicas' relays publish one at a time: a relay whose round starts while another's is at the broker waits
-    for that round to commit, leaves out every row it published and takes the rest, the later commits too
-    (the lock and the round's rows are one statement: its snapshot is older than the lock)."""
+    for that round to commit, leaves out every row it published and takes the rest, the later commits too."""
     settings = _settings(kafka_bootstrap)
     publisher = Publisher(settings)
     held = _Held(publisher)
@@ -171,6 +171,34 @@ async def test_a_second_relay_waits_for_the_round_in_progress_and_publishes_only
         for event in on_wire:
             by_subject[event.subject].append(event.id)
         assert by_subject == await _written(db, subjects)
+    finally:
+        await publisher.close()
+
+
+async def test_a_round_that_waited_for_the_broker_check_publishes_first_what_the_check_queued_again(db, kafka_bootstrap):
+    """The broker check (``BrokerWatch``, here another replica's) holds the publishers' lock while it queues again
+    what a broker that lost its log had not given out. A round that waited for it reads the outbox as the check
+    left it — the event queued again goes before the household's later one, not after it (a round whose rows were
+    read with a snapshot older than the lock would publish the later one first)."""
+    settings = _settings(kafka_bootstrap)
+    publisher = Publisher(settings)
+    relay = OutboxRelay(db, publisher, settings)
+    subject = f"again-{uuid.uuid4().hex[:6]}"
+    try:
+        first = await _commit(db, relay, subject, 0)
+        while await relay.drain_once():
+            pass
+        later = await _commit(db, relay, subject, 1)
+        async with db() as check:
+            await check.execute(text("SELECT pg_advisory_xact_lock(:k)"), {"k": WATCH_LOCK})
+            waiting = asyncio.create_task(relay.drain_once())
+            assert await eventually(lambda: waiting_on_a_lock(db), timeout=10)
+            await check.execute(update(OutboxMessage).where(OutboxMessage.id == first).values(sent_at=None))
+            await check.commit()
+        assert await waiting == 2
+        on_wire = await read_events(kafka_bootstrap, TOPIC, until=lambda evs: len(evs) >= 3, timeout=60,
+                                    where=lambda e: e.subject == subject)
+        assert [e.id for e in on_wire] == [first, first, later]
     finally:
         await publisher.close()
 
