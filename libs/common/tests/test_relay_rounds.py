@@ -43,14 +43,20 @@ async def _commit(sessions, relay: OutboxRelay, subject: str, i: int) -> uuid.UU
         return event.id
 
 
-async def _written(sessions, subjects: list[str]) -> dict[str, list[uuid.UUID]]:
-    async with sessions() as session:
-        rows = await session.execute(select(OutboxMessage.subject, OutboxMessage.id)
-                                     .where(OutboxMessage.subject.in_(subjects)).order_by(OutboxMessage.seq))
+def _by_subject(events) -> dict[str, list[uuid.UUID]]:
+    """The ids of events (or outbox rows) subject by subject, in the order given."""
     order = defaultdict(list)
-    for subject, event_id in rows:
-        order[subject].append(event_id)
+    for event in events:
+        order[event.subject].append(event.id)
     return order
+
+
+async def _written(sessions, subjects: list[str]) -> dict[str, list[uuid.UUID]]:
+    """The subjects' events as the outbox holds them, in the order they were written."""
+    async with sessions() as session:
+        return _by_subject(await session.execute(
+            select(OutboxMessage.subject, OutboxMessage.id)
+            .where(OutboxMessage.subject.in_(subjects)).order_by(OutboxMessage.seq)))
 
 
 async def test_a_stream_of_commits_reaches_the_broker_once_each_in_each_keys_order(db, kafka_bootstrap):
@@ -70,10 +76,7 @@ async def test_a_stream_of_commits_reaches_the_broker_once_each_in_each_keys_ord
         on_wire = await read_events(kafka_bootstrap, TOPIC, until=lambda evs: len(evs) >= 60, timeout=60,
                                     where=lambda e: e.subject in subjects)
         assert len(on_wire) == 60 and len({e.id for e in on_wire}) == 60
-        by_subject = defaultdict(list)
-        for event in on_wire:
-            by_subject[event.subject].append(event.id)
-        assert by_subject == written
+        assert _by_subject(on_wire) == written
     finally:
         await stop_tasks(task)
         await publisher.close()
@@ -167,10 +170,7 @@ async def test_a_second_relay_waits_for_the_round_in_progress_and_publishes_only
         on_wire = await read_events(kafka_bootstrap, TOPIC, until=lambda evs: len(evs) >= 10, timeout=60,
                                     where=lambda e: e.subject in subjects)
         assert len(on_wire) == 10 and len({e.id for e in on_wire}) == 10
-        by_subject = defaultdict(list)
-        for event in on_wire:
-            by_subject[event.subject].append(event.id)
-        assert by_subject == await _written(db, subjects)
+        assert _by_subject(on_wire) == await _written(db, subjects)
     finally:
         await publisher.close()
 
@@ -224,10 +224,8 @@ async def test_rounds_the_broker_does_not_take_in_time_shrink_and_grow_back(db, 
         await ensure_topics(bootstrap, [TOPIC])
         on_wire = await read_events(bootstrap, TOPIC, until=lambda evs: len({e.id for e in evs}) >= 60, timeout=60,
                                     where=lambda e: e.subject in subjects)
-        by_subject = defaultdict(list)
-        for event in on_wire:  # a round that timed out half-sent is sent again: consumers skip the copies
-            by_subject[event.subject].append(event.id)
-        assert {s: list(dict.fromkeys(ids)) for s, ids in by_subject.items()} == written
+        # a round that timed out half-sent is sent again: consumers skip the copies
+        assert {s: list(dict.fromkeys(ids)) for s, ids in _by_subject(on_wire).items()} == written
         assert await eventually(lambda: relay.round_rows == 8, timeout=30)
     finally:
         await stop_tasks(task)
