@@ -11,12 +11,12 @@ class Settings(ServiceSettings):
     service_name: str = "notifications"
     database_url: str = database_url_field("NOTIFICATIONS_", "postgresql://postgres@127.0.0.1:5432/notifications")
 
-    #: local time of quiet hours and digests (docs/contract.md: counties in China)
     #: a message goes on to a phone through a gateway that takes seconds: 100 ms more before it is made is not felt,
     #: and fetching less often under a stream leaves the cores to the case someone waits on (ServiceSettings; session
     #: 10, at 200 writes/s: notifications' CPU a write −0.6 ms, write → case p50 21.2/21.5 ms against 24.3/25.7,
     #: write → message p50 +8 ms, p99 +30 ms; at 500/s message p99 189 against 178 ms)
     consumer_fetch_wait_min_ms: int = 100
+    #: local time of quiet hours and digests (docs/contract.md: counties in China)
     timezone: str = "Asia/Shanghai"
 
     # providers: "logging" (default, writes a log line without the address) or a real one
