@@ -2,11 +2,13 @@
 
 import asyncio
 import contextlib
+import json
 import os
 import platform
 import time
 from collections.abc import Awaitable, Callable
 from dataclasses import dataclass
+from decimal import Decimal
 
 import psutil
 
@@ -22,6 +24,27 @@ def machine() -> str:
         pass
     mem = psutil.virtual_memory().total / 2**30
     return f"{cpu}, {os.cpu_count()} cores, {mem:.0f} GiB, {platform.system()} {platform.release()}, Python {platform.python_version()}"
+
+
+def speed_reference(rounds: int = 3) -> float:
+    """CPU seconds of one fixed piece of pure-Python work, the median of ``rounds`` (lower is faster).
+
+    Machines of the same kind differ by half from one day to another (bench/RESULTS.md: the same import's
+    worker took 15.5, 19.0 and 27.2 CPU s on three of them), so every figure of a run is read beside this one:
+    the work is what the services do most — dicts, strings, JSON, Decimal.
+    """
+    def work() -> float:
+        started = time.process_time()
+        total = Decimal(0)
+        for i in range(150_000):
+            row = {"id": f"{i:08d}", "name": "王" * (i % 3 + 1), "amount": str(i % 997), "tags": [i % 7, i % 11]}
+            row = json.loads(json.dumps(row, ensure_ascii=False))
+            total += Decimal(row["amount"]).quantize(Decimal("0.01"))
+            "".join(sorted(row["id"] + row["name"]))
+        assert total > 0
+        return time.process_time() - started
+
+    return sorted(work() for _ in range(rounds))[rounds // 2]
 
 
 def percentile(values: list[float], p: float) -> float:

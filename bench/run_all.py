@@ -10,6 +10,9 @@ import time
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parent.parent
+sys.path.insert(0, str(ROOT))  # run as a script (make bench)
+from bench.common import speed_reference
+
 BENCHES = [
     ["bench/registry_import.py"],
     ["-m", "bench.registry_export"],
@@ -32,12 +35,15 @@ def main() -> int:
     # fails (three benches exited 1 in session 7's first run)
     env = {**os.environ, "BACKSTOP_ENV": os.environ.get("BACKSTOP_ENV", "dev")}
     failed = 0
+    print(f"speed reference at the start: {speed_reference():.2f} CPU s (bench.common.speed_reference)", flush=True)
     for args in BENCHES:
         print(f"\n=== {' '.join(args)}", flush=True)
         started = time.monotonic()
         result = subprocess.run([sys.executable, *args], cwd=ROOT, env=env)
         print(f"=== {' '.join(args)}: exit {result.returncode} after {time.monotonic() - started:.0f} s", flush=True)
         failed += result.returncode != 0
+    # the machine may change speed during the run (the same kind of machine varies by half between days)
+    print(f"speed reference at the end: {speed_reference():.2f} CPU s", flush=True)
     return 1 if failed else 0
 
 
