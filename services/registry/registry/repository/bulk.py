@@ -68,16 +68,27 @@ async def stage(session: AsyncSession, households: bytes, members: bytes) -> Non
     await con.copy_to_table("stage_members", source=io.BytesIO(members), columns=MEMBER_COLUMNS)
 
 
+#: a piece's households already registered. Each staged row is looked up in the index (``LATERAL … LIMIT 1``
+#: keeps the planner from joining the tables whole): during an import's first pieces the tables' statistics say
+#: they are empty, and the planner hashed every registered row for each piece — a cost that grew with the
+#: registry, 3.5 s of PostgreSQL's ~20 for 100,000 households (the ID numbers' check; session 12)
+EXISTING = """
+    SELECT s.household_number FROM stage_households s CROSS JOIN LATERAL (
+      SELECT 1 FROM households h WHERE h.household_number = s.household_number LIMIT 1) h"""
+#: a piece's rows whose ID number a current member of another household holds, and that household's number (an
+#: ID number is held by one current member at most: ``ux_members_id_number_current``)
+TAKEN = """
+    SELECT s.line, s.household_number, t.held_by FROM stage_members s CROSS JOIN LATERAL (
+      SELECT h.household_number AS held_by FROM members m JOIN households h ON h.id = m.household_id
+       WHERE m.id_number = s.id_number AND m.removed_on IS NULL LIMIT 1) t
+     WHERE t.held_by IS DISTINCT FROM s.household_number ORDER BY s.line"""
+
+
 async def conflicts(session: AsyncSession) -> tuple[set[str], list[tuple[int, str, str | None]]]:
     """(household numbers already registered, rows whose ID number a current member elsewhere holds)."""
     con = await _raw(session)
-    existing = await con.fetch("SELECT s.household_number FROM stage_households s "
-                               "JOIN households h ON h.household_number = s.household_number")
-    taken = await con.fetch(
-        "SELECT s.line, s.household_number, h.household_number AS held_by FROM stage_members s "
-        "JOIN members m ON m.id_number = s.id_number AND m.removed_on IS NULL "
-        "JOIN households h ON h.id = m.household_id "
-        "WHERE h.household_number IS DISTINCT FROM s.household_number ORDER BY s.line")
+    existing = await con.fetch(EXISTING)
+    taken = await con.fetch(TAKEN)
     return {r[0] for r in existing}, [tuple(r) for r in taken]
 
 
