@@ -6,6 +6,7 @@ the service forwards the bytes (issue 18). Text, not CSV: COPY's text format tel
 text, which CSV as Python writes it cannot.
 """
 
+import operator
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
 
@@ -13,6 +14,7 @@ import orjson
 
 from backstop_common.i18n import Text
 from registry.imports.plan import Plan, RowError
+from registry.imports.rows import INCOME
 from registry.repository.bulk_columns import HOUSEHOLD_COLUMNS, MEMBER_COLUMNS
 
 #: where a member's facts stand in the plan's member tuples (``MEMBER_COLUMNS``)
@@ -43,8 +45,12 @@ def _households(plan: Plan) -> Iterable[tuple]:
     members as ``household.registered`` lists them."""
     members = listed(plan.members)
     for h in plan.households:
-        row = {**h, **h["income"]} if h["income"] else h
-        yield (*[row.get(c) for c in HOUSEHOLD_COLUMNS[:-1]], members.get(h["id"], "[]"))
+        yield (*_household_columns({**h, **(h["income"] or _NO_INCOME)}), members.get(h["id"], "[]"))
+
+
+#: a household's row but its members, taken in C (``plan._accept`` sets every one of its keys, the income's apart)
+_household_columns = operator.itemgetter(*HOUSEHOLD_COLUMNS[:-1])
+_NO_INCOME = dict.fromkeys(INCOME)
 
 
 def listed(members: Iterable[Sequence]) -> dict[str, str]:
