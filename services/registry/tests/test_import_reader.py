@@ -120,7 +120,6 @@ def test_a_sheet_read_in_blocks_is_planned_as_the_sheet_read_whole(shared_string
                                                 rows_per_chunk=2)] == whole
 
 
-
 def test_rows_planned_from_blocks_are_let_go():
     """The worker keeps no more of the sheet than the piece it plans: a piece's rows are freed once it is made
     (the whole sheet was ~600 MB of the worker's peak for 100,000 households)."""
@@ -140,6 +139,7 @@ def test_rows_planned_from_blocks_are_let_go():
     assert [w() is None for w in watched[1:4]] == [True] * 3  # the three households planned: let go
     assert [w() is None for w in watched[6:]] == [False] * 3  # rows read, not planned yet
     assert sum(len(p.members) for p in pieces) == 5
+
 
 def test_a_household_apart_stops_the_plan_read_in_blocks():
     from registry.imports.plan import Apart, plan_blocks
