@@ -261,8 +261,6 @@ async def test_a_piece_is_checked_against_the_registry_row_by_row_in_its_indexes
     """Each piece's checks (``bulk.EXISTING``, ``bulk.TAKEN``) look every staged row up in the registry's indexes,
     whatever the tables' statistics say, instead of hashing every registered household or member for each piece
     (a cost that grew with the registry: 3.5 s of a 100,000-household import, session 12)."""
-    import json
-
     from backstop_common.db import driver_connection
     from registry.repository import bulk
 
@@ -273,8 +271,7 @@ async def test_a_piece_is_checked_against_the_registry_row_by_row_in_its_indexes
         await bulk.open_staging(session)
         con = await driver_connection(session)
         for query, tables in ((bulk.EXISTING, {"households"}), (bulk.TAKEN, {"households", "members"})):
-            explained = await con.fetchval("EXPLAIN (FORMAT JSON) " + query)  # decoded by the pool's json codec
-            plan = (json.loads(explained) if isinstance(explained, str) else explained)[0]["Plan"]
+            plan = (await con.fetchval("EXPLAIN (FORMAT JSON) " + query))[0]["Plan"]  # the pool's json codec decodes it
             read = [n for n in scans(plan) if n.get("Relation Name") in tables]
             assert {n["Relation Name"] for n in read} == tables, plan
             assert all(n["Node Type"] in ("Index Scan", "Index Only Scan") and "Index Cond" in n for n in read), plan
