@@ -42,7 +42,7 @@ def main() -> int:
         result = subprocess.run([sys.executable, *args], cwd=ROOT, env=env)
         print(f"=== {' '.join(args)}: exit {result.returncode} after {time.monotonic() - started:.0f} s", flush=True)
         failed += result.returncode != 0
-    # the machine may change speed during the run (the same kind of machine varies by half between days)
+    # the machine may change speed during the run, as the same kind of machine does from one day to another
     print(f"speed reference at the end: {speed_reference():.2f} CPU s", flush=True)
     return 1 if failed else 0
 
