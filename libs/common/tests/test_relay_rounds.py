@@ -5,10 +5,12 @@ wire every event is there once and each key's events come in the order they were
 """
 
 import asyncio
+import json
 import uuid
 from collections import defaultdict
 
 import pytest
+from aiokafka import AIOKafkaConsumer
 from sqlalchemy import select, text, update
 
 from backstop_common import devstack, topics
@@ -78,6 +80,39 @@ async def test_a_stream_of_commits_reaches_the_broker_once_each_in_each_keys_ord
         assert len(on_wire) == 60 and len({e.id for e in on_wire}) == 60
         assert _by_subject(on_wire) == written
     finally:
+        await stop_tasks(task)
+        await publisher.close()
+
+
+async def test_an_events_data_goes_out_as_the_outbox_holds_it(db, kafka_bootstrap):
+    """The relay sends a row's data as PostgreSQL writes its jsonb out, never parsed and encoded again: the same
+    data on the wire, its Chinese as UTF-8 (Python's json would have escaped it)."""
+    settings = _settings(kafka_bootstrap)
+    publisher = Publisher(settings)
+    relay = OutboxRelay(db, publisher, settings)
+    subject = f"utf8-{uuid.uuid4().hex[:6]}"
+    data = {"village_name": "清河村", "size": 4, "members": [{"relation": "户主", "age": 44}], "income": "6532.50",
+            "share": 0.125, "monitored": None}
+    async with db() as session:
+        uow = UnitOfWork(session, "relaysvc", relay.wake)
+        uow.publish(TOPIC, "household.registered", subject=subject, data=data, area_code="211204001001")
+        await uow.commit()
+    task = asyncio.create_task(relay.run())
+    consumer = AIOKafkaConsumer(TOPIC, bootstrap_servers=kafka_bootstrap, auto_offset_reset="earliest",
+                                enable_auto_commit=False, group_id=None)
+    await consumer.start()
+    try:
+        async def ours() -> list[bytes]:
+            while True:
+                fetched = await consumer.getmany(timeout_ms=200)
+                found = [r.value for rs in fetched.values() for r in rs if r.key == subject.encode()]
+                if found:
+                    return found
+        (value,) = await asyncio.wait_for(ours(), 30)
+        assert "清河村".encode() in value and "户主".encode() in value and b"\\u" not in value
+        assert json.loads(value) == data
+    finally:
+        await consumer.stop()
         await stop_tasks(task)
         await publisher.close()
 
