@@ -41,6 +41,7 @@ from backstop_common.auth import Principal, Role  # noqa: E402
 from backstop_common.db import create_engine, create_session_factory, plain_url  # noqa: E402
 from backstop_common.demo.county import COUNTY_CODE, areas  # noqa: E402
 from backstop_common.demo.households import household_csv  # noqa: E402
+from backstop_common.consumer import collector_paused  # noqa: E402
 from backstop_common.envelope import Event, to_kafka  # noqa: E402
 from backstop_common.uow import UnitOfWork  # noqa: E402
 from bench.common import machine, tree_cpu_s  # noqa: E402
@@ -173,14 +174,15 @@ async def apply_fetches(consumer, recs: list, fetch: int) -> int:
         fetched = recs[first:first + fetch]
         parts = [[r for r in fetched if r.partition == p] for p in range(PARTITIONS)]
 
-        async def one(part):  # what the consumer does with a partition's share (consumer._partition)
+        async def one(part):  # what the consumer does with a partition's share (consumer._apply_fetch)
             nonlocal fallbacks
-            items = [(*consumer.decode(r), r) for r in part]
-            if not part or await consumer.apply_batch(items):
-                return
-            fallbacks += 1  # e.g. a deadlock with another partition's transaction: one record at a time
-            for r in part:
-                await consumer.handle_record(r)
+            with collector_paused():
+                items = [(*consumer.decode(r), r) for r in part]
+                if not part or await consumer.apply_batch(items):
+                    return
+                fallbacks += 1  # e.g. a deadlock with another partition's transaction: one record at a time
+                for r in part:
+                    await consumer.handle_record(r)
         await asyncio.gather(*(one(part) for part in parts))
     return fallbacks
 

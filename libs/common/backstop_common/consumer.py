@@ -31,7 +31,7 @@ import ctypes
 import ctypes.util
 import gc
 import time
-from collections.abc import Awaitable, Callable
+from collections.abc import Awaitable, Callable, Iterator
 from dataclasses import dataclass, replace
 from typing import Any
 
@@ -270,6 +270,23 @@ def give_back_memory() -> None:
     gc.collect()
     if _MALLOC_TRIM is not None:
         _MALLOC_TRIM(0)
+
+
+@contextlib.contextmanager
+def collector_paused() -> Iterator[None]:
+    """Python's cyclic garbage collector off while a fetch is decoded and applied (restored after, if it was on).
+
+    A fetch's records, payload models, rows and history lines are thousands of small acyclic objects; every 700 of
+    them the collector walked the young objects, and now and then the whole heap: a third of a re-screen's CPU
+    (bench/RESULTS.md, session 5), 30–50 % of decoding a fetch of 1,000 registrations (session 13). Reference
+    counting still frees what is dropped; any cyclic garbage made meanwhile waits for the first collection after."""
+    was_on = gc.isenabled()
+    gc.disable()
+    try:
+        yield
+    finally:
+        if was_on:
+            gc.enable()
 
 
 _frozen = False
@@ -690,7 +707,12 @@ class EventConsumer:
         """Every partition's records of one fetch in ONE transaction (issue 18: under a stream a fetch holds a
         record or two a partition, and a transaction each was most of a record's cost), each partition's
         records in their order, the partitions one after the other; keys never span partitions, so per-key
-        order holds. A poison record, or any failure, sends the fetch down the one-at-a-time path."""
+        order holds. A poison record, or any failure, sends the fetch down the one-at-a-time path. The cyclic
+        collector is paused meanwhile (``collector_paused``)."""
+        with collector_paused():
+            await self._apply_records(batches)
+
+    async def _apply_records(self, batches: dict[TopicPartition, list]) -> None:
         items = []
         for records in batches.values():
             for record in records:

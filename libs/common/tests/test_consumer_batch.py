@@ -6,6 +6,7 @@ Records are built as the broker hands them (``to_kafka`` → ``ConsumerRecord``)
 own methods against real PostgreSQL; the poison case runs through the real broker end to end."""
 
 import asyncio
+import gc
 import uuid
 
 import pytest
@@ -297,3 +298,32 @@ def test_a_fetch_handler_or_batch_handlers_not_both(db):
         EventConsumer(settings=settings, session_factory=db, publisher=Publisher(settings),
                       handlers={REGISTERED: one}, models={REGISTERED: Anything}, topics=[TOPIC],
                       batch_handlers={REGISTERED: Batched()}, fetch_handler=Whole())
+
+
+async def test_the_collector_is_paused_while_a_fetch_is_applied_and_back_after_it_even_when_it_fails(db):
+    """A fetch's records are decoded and applied with Python's cyclic collector off (thousands of small acyclic
+    objects set it walking the heap); it is on again after the fetch, also after a batch that failed (as a
+    deadlock fails it) and went one record at a time."""
+    class Watching(Batched):
+        fail = False
+
+        async def __call__(self, events, uow):
+            collector.append(gc.isenabled())
+            if self.fail:
+                raise RuntimeError("deadlock detected")
+            await super().__call__(events, uow)
+    collector: list[bool] = []
+    watching = Watching()
+    consumer = _consumer(db, watching)
+    tag = uuid.uuid4().hex[:6]
+
+    def fetch(first: int, last: int) -> dict:
+        events = [_event("household.registered", f"{tag}-{i}", i) for i in range(first, last)]
+        return {TopicPartition(TOPIC, 0): [r for _, _, r in _items(consumer, events)]}
+    assert gc.isenabled()
+    await consumer._apply_fetch(fetch(0, 3))
+    assert collector == [False] and gc.isenabled()
+    watching.fail = True
+    await consumer._apply_fetch(fetch(3, 5))
+    assert collector == [False, False] and gc.isenabled()
+    assert await _trails(db, tag) == {f"{tag}-{i}": str(i) for i in range(5)}

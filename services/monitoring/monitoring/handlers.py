@@ -5,8 +5,8 @@ Each updates the read model with its own change, then runs its own rule (``domai
 redelivery is the inbox's business, the same fact in two events is the signals' dedupe key's. Most have a
 batch twin (``BATCH_HANDLERS``) the consumer hands a fetched run of that type, one event per household, to
 apply by the set (``readmodel.apply_many``, then ``intake.screen_many``, which writes the rows back: they are
-plain until then) with the same effects, Python's cyclic collector paused meanwhile (a batch's
-thousands of small acyclic objects set it walking the heap: a quarter of an import's batch, profiled).
+plain until then) with the same effects (the consumer pauses Python's cyclic collector for the fetch: a batch's
+thousands of small acyclic objects set it walking the heap, ``consumer.collector_paused``).
 """
 
 from collections.abc import Callable
@@ -25,7 +25,6 @@ from backstop_events.registry import (
 )
 
 from monitoring.domain import imported, intake, readmodel, rules
-from monitoring.domain.signals import collector_paused
 from monitoring.events import CONSUMED_TYPES
 
 
@@ -39,11 +38,6 @@ async def on_household_registered(event: Event, data: HouseholdRegistered, uow: 
 
 async def on_households_registered(events: list[tuple[Event, HouseholdRegistered]], uow: UnitOfWork) -> None:
     """建档 of many (an import): the same, by the set — one read and one write per table for the batch."""
-    with collector_paused():
-        await _households_registered(events, uow)
-
-
-async def _households_registered(events: list[tuple[Event, HouseholdRegistered]], uow: UnitOfWork) -> None:
     now = uow.clock.now()
     batch = [data for _, data in events]
     facts, created = await readmodel.registered_many(uow.session, batch, now)
@@ -92,10 +86,9 @@ def _screening(change: readmodel.Change, rule: Callable | None = None, *, income
     async def handle_many(events: list[tuple[Event, HouseholdEvent]], uow: UnitOfWork) -> None:
         now = uow.clock.now()
         batch = [data for _, data in events]
-        with collector_paused():
-            facts, created = await readmodel.apply_many(uow.session, batch, change, now)
-            await intake.screen_many(uow, [(f, bound(d, f)) for d, f in zip(batch, facts, strict=True)], now,
-                                     created, income=income, save=facts)
+        facts, created = await readmodel.apply_many(uow.session, batch, change, now)
+        await intake.screen_many(uow, [(f, bound(d, f)) for d, f in zip(batch, facts, strict=True)], now,
+                                 created, income=income, save=facts)
 
     handle.__doc__ = handle_many.__doc__ = doc
     return handle, handle_many

@@ -1,10 +1,8 @@
 """Recording a risk signal: the same fact once; a household with an open case gets the signal added
 to that case, otherwise a case is opened (one open case per household, enforced by an index too)."""
 
-import gc
 import uuid
-from collections.abc import Callable, Iterator
-from contextlib import contextmanager
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import datetime
 from types import SimpleNamespace
@@ -173,23 +171,6 @@ async def record_signal(uow: UnitOfWork, household: HouseholdFacts, draft: Draft
     for name, _, data in signal_events(case, signal_id, draft, source, opened, principal):
         uow.publish(MONITORING_CASE, name, subject=case.id, area_code=case.village_code, data=data)
     return signal_id, case
-
-
-@contextmanager
-def collector_paused() -> Iterator[None]:
-    """Python's cyclic garbage collector off while a set's rows are built (restored after, if it was on).
-
-    The rows, history lines and payloads are tens of thousands of small acyclic dicts and tuples; every 700 of
-    them the collector walked the young objects, and a few times a re-screen the whole heap (the service's
-    imports and its models): a third of a re-screen's CPU (bench/RESULTS.md). Reference counting still frees
-    what is dropped; any cyclic garbage made meanwhile waits for the first collection after the pause."""
-    was_on = gc.isenabled()
-    gc.disable()
-    try:
-        yield
-    finally:
-        if was_on:
-            gc.enable()
 
 
 @dataclass
