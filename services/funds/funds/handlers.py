@@ -13,9 +13,9 @@ from backstop_common.consumer import BatchHandler, Handler
 from backstop_common.envelope import Event
 from backstop_common.uow import UnitOfWork
 from backstop_events.monitoring import AssistancePlanned, CaseConfirmed, CaseReopened, Elimination
-from backstop_events.registry import HelperAssigned, HouseholdRegistered, MeasureGiven, MemberAdded, MemberRemoved
+from backstop_events.registry import HelperAssigned, MeasureGiven, MemberAdded, MemberRemoved
 from funds.domain import anomalies, readmodel, suggestions
-from funds.events import CONSUMED_TYPES
+from funds.events import CONSUMED_TYPES, RegisteredHousehold
 
 Run = list[tuple[Event, Any]]
 Rows = readmodel.Rows
@@ -56,7 +56,7 @@ def _twins(handle_many: Callable[[Run, UnitOfWork], Awaitable[None]], doc: str) 
     return handle, handle_many
 
 
-async def _registered(run: list[tuple[Event, HouseholdRegistered]], uow: UnitOfWork) -> None:
+async def _registered(run: list[tuple[Event, RegisteredHousehold]], uow: UnitOfWork) -> None:
     households = await _households(uow, run, registry=True)
     members = await readmodel.touch_members(uow, [(m.member_id, d.household_id) for _, d in run for m in d.members])
     for _, data in run:

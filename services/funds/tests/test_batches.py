@@ -3,6 +3,7 @@ leaves (issue 18)."""
 
 import uuid
 
+import pytest
 from aiokafka.structs import ConsumerRecord, TopicPartition
 from sqlalchemy import select, text
 
@@ -18,7 +19,7 @@ from funds.models import HouseholdFact, MemberFact, Suggestion
 from tests.helpers import monitoring, registry
 
 VILLAGES = ("211204101301", "211204101302", "211204101303", "211204101304", "211204101305", "211204101306",
-            "211204101307", "211204101308")
+            "211204101307", "211204101308", "211204101309", "211204101310")
 
 
 def _household(village: str, n: int):
@@ -203,3 +204,33 @@ async def test_one_fetch_of_registrations_and_each_household_s_grades_gives_what
     facts = await _facts(app, VILLAGES[6])
     assert len(facts) == 5 and facts == await _facts(app, VILLAGES[7])
     assert sorted(dict(household)["housing_grade"] for household, _ in facts) == sorted("DABCD")
+
+
+async def test_a_registration_parsed_for_what_funds_reads_of_it_gives_what_the_registry_s_model_gives(app):
+    """Funds parses ``household.registered`` into its own model (the facts its read model keeps): a run parsed so
+    leaves what the same run parsed as the registry's model leaves. A member without the facts funds does not read
+    (kin, disability, labour) still parses; one without its health, which funds keeps, does not."""
+    async def registered(village: str, parse) -> list[tuple]:
+        run = []
+        for n in (1, 2, 3):
+            event, _ = _household(village, n)
+            event.data.update(main_cause="illness", monitoring_category="unstable_lifted", tekun=n == 3)
+            run.append((event, parse(event)))
+        async with app.state.sessions() as session:
+            uow = UnitOfWork(session, "funds", clock=app.state.clock)
+            await on_households_registered(run, uow)
+            await uow.commit()
+        return await _facts(app, village)
+
+    whole = await registered(VILLAGES[8], lambda e: HouseholdRegistered.model_validate(e.data))
+    assert whole == await registered(VILLAGES[9], _parsed)
+    assert all(("main_cause", "illness") in household and ("category", "unstable_lifted") in household
+               for household, _ in whole)
+
+    event, _ = _household(VILLAGES[8], 2)
+    for member in event.data["members"]:
+        del member["relation"], member["disability_grade"], member["labour_capacity"]
+    assert [m.member_id for m in _parsed(event).members] == [uuid.UUID(m["member_id"]) for m in event.data["members"]]
+    del event.data["members"][0]["health"]
+    with pytest.raises(ValueError, match="health"):
+        _parsed(event)

@@ -6,9 +6,10 @@ import uuid
 from datetime import datetime
 
 from backstop_common.uow import UnitOfWork
-from backstop_events.registry import (HouseholdRegistered, HouseholdStatusChanged, HouseholdUpdated,
-                                      HousingAssessed, MemberAdded, MemberHealthChanged, MemberInsuranceChanged,
-                                      MemberRemoved, MemberSchoolingChanged, PersonFacts)
+from backstop_events.registry import (HouseholdStatusChanged, HouseholdUpdated, HousingAssessed, MemberAdded,
+                                      MemberHealthChanged, MemberInsuranceChanged, MemberRemoved,
+                                      MemberSchoolingChanged, PersonFacts)
+from funds.events import ListedFacts, RegisteredHousehold
 from funds.models import HouseholdFact, MemberFact
 from funds.repository.readmodel import Rows
 
@@ -56,7 +57,7 @@ def _set_given(row: HouseholdFact, **values) -> None:
             setattr(row, field, value)
 
 
-def apply_registered(row: HouseholdFact, data: HouseholdRegistered) -> None:
+def apply_registered(row: HouseholdFact, data: RegisteredHousehold) -> None:
     """The non-personal facts of 建档 (household.registered)."""
     _set_given(row, poverty_status=data.poverty_status, dibao=data.dibao, tekun=data.tekun,
                housing_grade=data.housing_grade, main_cause=data.main_cause or None,
@@ -91,7 +92,7 @@ def add_measures(row: HouseholdFact, measure_types) -> None:
     row.measure_types = _union(row.measure_types, measure_types)
 
 
-def apply_listed_member(member: MemberFact, listed: PersonFacts) -> None:
+def apply_listed_member(member: MemberFact, listed: ListedFacts | PersonFacts) -> None:
     """A member's facts as ``household.registered`` lists them (a later member event may already have come)."""
     _school(member, listed.schooling_stage, listed.schooling_status, listed.boarding)
     member.health = member.health or listed.health

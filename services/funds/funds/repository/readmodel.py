@@ -2,12 +2,13 @@
 
 import functools
 import json
+import operator
 import uuid
 from types import SimpleNamespace
 
-from sqlalchemy import TextClause, select, text
+from sqlalchemy import TextClause, any_, bindparam, select, text
 from sqlalchemy.dialects import postgresql
-from sqlalchemy.dialects.postgresql import JSONB
+from sqlalchemy.dialects.postgresql import ARRAY, JSONB
 from sqlmodel import SQLModel
 from sqlmodel.ext.asyncio.session import AsyncSession
 
@@ -71,15 +72,15 @@ class Rows:
         wanted = [i for i in dict.fromkeys(ids) if i not in self.known and i not in self.new]
         if wanted:
             await session.flush()  # what the session holds unwritten is in the table before it is read
-            query = select(self.table).where(self.table.c.id.in_(wanted)).order_by(self.table.c.id).with_for_update()
-            self.known.update({row.id: SimpleNamespace(**row._mapping) for row in await session.execute(query)})
+            rows = await session.execute(_locked(self.table), {"ids": wanted})
+            self.known.update({row.id: SimpleNamespace(**row._mapping) for row in rows})
 
     def get(self, row_id: uuid.UUID, **given) -> SimpleNamespace:
         """The row of ``row_id`` (read before), or a new one with the model's defaults and ``given``."""
         if row_id in self.known:
             return self.known[row_id]
         if row_id not in self.new:
-            self.new[row_id] = SimpleNamespace(**{**_defaults(self.model), "id": row_id, **given})
+            self.new[row_id] = _new_row(self.model, row_id, given)
         return self.new[row_id]
 
     async def write(self, session: AsyncSession) -> None:
@@ -93,16 +94,32 @@ class Rows:
                 session.expire(held)
 
 
-def _defaults(model: type[SQLModel]) -> dict:
-    """A new row's values as the model makes them (its lists new each time)."""
-    return {name: list(value) if isinstance(value, list) else value for name, value in _template(model).items()}
+def _new_row(model: type[SQLModel], row_id: uuid.UUID, given: dict) -> SimpleNamespace:
+    """A new row with the model's defaults (its lists new each time) and ``given``."""
+    values, lists = _template(model)
+    row = SimpleNamespace(**values, id=row_id)
+    for name in lists:
+        setattr(row, name, list(values[name]))
+    row.__dict__.update(given)
+    return row
 
 
 @functools.cache
-def _template(model: type[SQLModel]) -> dict:
-    """The model's defaults, its factories called once (``updated_at``'s clock is set by whoever touches a row)."""
-    return {name: (field.default_factory() if field.default_factory else field.default)
-            for name, field in model.model_fields.items() if name != "id"}
+def _template(model: type[SQLModel]) -> tuple[dict, tuple[str, ...]]:
+    """The model's defaults, its factories called once (``updated_at``'s clock is set by whoever touches a row), and
+    which of them are lists (copied for each row)."""
+    values = {name: (field.default_factory() if field.default_factory else field.default)
+              for name, field in model.model_fields.items() if name != "id"}
+    return values, tuple(name for name, value in values.items() if isinstance(value, list))
+
+
+@functools.cache
+def _locked(table):
+    """The rows of the ids given (``ids``, one array parameter) locked in id order. Not ``IN (…)``: SQLAlchemy
+    renders an IN list's parameters anew for every execution and each length is a statement of its own to prepare
+    and plan — an import's fetch names ~500 households and ~1,750 members (issue 18)."""
+    ids = bindparam("ids", type_=ARRAY(table.c.id.type))
+    return select(table).where(table.c.id == any_(ids)).order_by(table.c.id).with_for_update()
 
 
 def _sql_type(column) -> str:
@@ -134,6 +151,17 @@ def _update(table) -> TextClause:
 
 
 def _arrays(table, rows: list[SimpleNamespace]) -> dict[str, list]:
-    """One list a column, in the rows' order; JSON columns as their text."""
-    return {c.name: ([json.dumps(getattr(r, c.name)) for r in rows] if isinstance(c.type, JSONB)
-                     else [getattr(r, c.name) for r in rows]) for c in table.columns}
+    """One list a column, in the rows' order (the rows' values taken by one getter, turned into columns by ``zip``);
+    JSON columns as their text, an empty list's without encoding it."""
+    names, json_columns = _columns(table)
+    arrays = dict(zip(names, map(list, zip(*map(operator.attrgetter(*names), rows))), strict=True))
+    for name in json_columns:
+        arrays[name] = ["[]" if value == [] else json.dumps(value) for value in arrays[name]]
+    return arrays
+
+
+@functools.cache
+def _columns(table) -> tuple[tuple[str, ...], tuple[str, ...]]:
+    """The table's column names, and those of its JSON columns."""
+    return (tuple(c.name for c in table.columns),
+            tuple(c.name for c in table.columns if isinstance(c.type, JSONB)))
