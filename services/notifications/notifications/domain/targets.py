@@ -8,7 +8,6 @@ from backstop_common.envelope import Event
 from notifications.domain.areas import at_level, office_role
 from notifications.domain.conditions import lookup
 from notifications.models import (
-    HouseholdFacts,
     Recipient,
     RoutingRule,
     WebhookSubscription,
@@ -109,11 +108,10 @@ class Lookups:
             found = await repo.households(self.session, wanted)
             self._seen.update({("household", h): found.get(h) for h in wanted})
 
-    async def household(self, household_id: str) -> HouseholdFacts | None:
-        key = ("household", household_id)
-        if key not in self._seen:
-            self._seen[key] = await repo.household(self.session, household_id)
-        return self._seen[key]
+    async def household(self, household_id: str) -> repo.HouseholdRow | None:
+        """The household's facts (``repo.households``' plain row), or None while the registry has not told it."""
+        await self.read_households([household_id])
+        return self._seen[("household", household_id)]
 
     async def by_user_ids(self, user_ids) -> list[Recipient]:
         """The active recipients of these users, in their order (each user kept on its own: a household's helpers

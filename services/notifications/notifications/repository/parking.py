@@ -2,8 +2,8 @@
 
 from datetime import datetime
 
-from sqlalchemy import delete
-from sqlalchemy.dialects.postgresql import insert
+from sqlalchemy import any_, bindparam, delete
+from sqlalchemy.dialects.postgresql import ARRAY, insert
 from sqlmodel.ext.asyncio.session import AsyncSession
 
 from backstop_common.envelope import Event
@@ -23,13 +23,17 @@ async def take(session: AsyncSession, household_ids: list[str]) -> dict[str, lis
     (one statement for them all)."""
     if not household_ids:
         return {}
-    table = ParkedEvent.__table__
-    rows = (await session.execute(delete(table).where(table.c.household_id.in_(household_ids))
-                                  .returning(*table.c))).all()
+    rows = (await session.execute(_TAKE, {"ids": household_ids})).all()
     taken: dict[str, list] = {}
     for row in sorted(rows, key=lambda r: r.time):
         taken.setdefault(row.household_id, []).append(row)
     return taken
+
+
+_table = ParkedEvent.__table__
+#: the ids as one array parameter, not an ``IN`` list rendered for every run (``recipients._HOUSEHOLDS``)
+_TAKE = delete(_table).where(_table.c.household_id == any_(bindparam("ids", type_=ARRAY(_table.c.household_id.type)))
+                             ).returning(*_table.c)
 
 
 async def drop_parked_before(session: AsyncSession, moment: datetime) -> None:

@@ -1,11 +1,12 @@
 """Queries on recipients and the household read model."""
 
+import json
 import uuid
 from collections.abc import Iterable
 from datetime import datetime
 
-from sqlalchemy import func, select
-from sqlalchemy.dialects.postgresql import insert
+from sqlalchemy import Row, any_, bindparam, func, select, text
+from sqlalchemy.dialects.postgresql import ARRAY
 from sqlmodel.ext.asyncio.session import AsyncSession
 
 from backstop_common.auth import area_prefix
@@ -70,11 +71,18 @@ async def household(session: AsyncSession, household_id: str) -> HouseholdFacts 
     return await session.get(HouseholdFacts, household_id, populate_existing=True)
 
 
-async def households(session: AsyncSession, household_ids: list[str]) -> dict[str, HouseholdFacts]:
-    """The known ones of these households, by id, read from the table (as ``household``)."""
-    query = (select(HouseholdFacts).where(HouseholdFacts.household_id.in_(household_ids))
-             .execution_options(populate_existing=True))
-    return {h.household_id: h for h in (await session.execute(query)).scalars()}
+#: a household's facts as routing reads them (``households``)
+HouseholdRow = Row
+#: a household's facts as routing reads them: plain rows (``household_id``, ``village_code``, ``helper_user_ids``), no
+#: ORM objects — a bulk import's fetch reads ~500 households back right after their upsert. The ids go as one array
+#: parameter: an ``IN`` list is rendered again for every fetch and each length is a statement of its own to prepare
+_HOUSEHOLDS = select(HouseholdFacts.household_id, HouseholdFacts.village_code, HouseholdFacts.helper_user_ids).where(
+    HouseholdFacts.household_id == any_(bindparam("ids", type_=ARRAY(HouseholdFacts.__table__.c.household_id.type))))
+
+
+async def households(session: AsyncSession, household_ids: list[str]) -> dict[str, HouseholdRow]:
+    """The known ones of these households, by id, read from the table (``_HOUSEHOLDS``: plain rows)."""
+    return {h.household_id: h for h in await session.execute(_HOUSEHOLDS, {"ids": household_ids})}
 
 
 async def put_household(session: AsyncSession, household_id: str, village_code: str | None, helper_user_ids: list[str],
@@ -89,9 +97,16 @@ async def put_households(session: AsyncSession, households: list[tuple[str, str 
     sent as multi-row INSERTs)."""
     if not households:
         return
-    stmt = insert(HouseholdFacts.__table__)
-    stmt = stmt.on_conflict_do_update(index_elements=["household_id"], set_={
-        "village_code": stmt.excluded.village_code, "helper_user_ids": stmt.excluded.helper_user_ids,
-        "updated_at": stmt.excluded.updated_at})
-    await session.execute(stmt, [dict(household_id=h, village_code=v, helper_user_ids=helpers, updated_at=now)
-                                 for h, v, helpers in households])
+    ids, villages, helpers = zip(*households, strict=True)
+    await session.execute(_PUT_HOUSEHOLDS, {"ids": list(ids), "villages": list(villages),
+                                            "helpers": [json.dumps(h) for h in helpers], "now": now})
+
+
+#: the households as column arrays (``unnest``), not parameter sets SQLAlchemy turns into multi-row VALUES row by row
+_PUT_HOUSEHOLDS = text("""
+INSERT INTO household_facts (household_id, village_code, helper_user_ids, updated_at)
+SELECT u.id, u.village, CAST(u.helpers AS jsonb), :now
+FROM unnest(CAST(:ids AS text[]), CAST(:villages AS text[]), CAST(:helpers AS text[])) AS u(id, village, helpers)
+ON CONFLICT (household_id) DO UPDATE SET village_code = excluded.village_code,
+    helper_user_ids = excluded.helper_user_ids, updated_at = excluded.updated_at
+""")
