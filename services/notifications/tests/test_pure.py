@@ -123,6 +123,24 @@ def test_a_risk_signal_names_its_screening_rule_by_its_label_and_dates_read_as_t
     assert visit == {"visited_on": "2026年12月1日", "next_visit_due": "2027年3月2日 00:30", "note": "2026-12-01 见面"}
 
 
+
+def test_every_default_template_reads_only_the_fields_it_names():
+    """Routing labels only the fields a plan's templates name (``conditions.named``): for every default rule, the
+    text filled from those alone is the text filled from the whole event."""
+    from notifications.domain.conditions import named
+    from notifications.domain.default_rules import DEFAULT_RULES
+    from notifications.domain.labels import labelled
+
+    assert named("户{household_id}：{measures.responsible_unit}，{household_id}") == {"household_id", "measures"}
+    event = {"household_id": "h1", "step": "decision", "due_at": "2026-12-01T08:00:00+08:00", "grade": "D",
+             "measures": [{"responsible_unit": "civil_affairs"}], "members": [{"member_id": "m1"}], "size": 3,
+             "risk_type": "01", "rule": "major_illness", "reason": "death", "year": 2026, "visited_on": "2026-12-01"}
+    for rule in DEFAULT_RULES:
+        for template, language in ((rule["template_zh"], "zh-CN"), (rule["template_en"], "en")):
+            only = {f: v for f, v in event.items() if f in named(template)}
+            assert render(template, labelled(rule["event_type"], only, language)) == \
+                render(template, labelled(rule["event_type"], event, language)), rule["name"]
+
 def _rule(name: str, **over) -> RoutingRule:
     fields = dict(name=name, event_type="risk.detected", template_zh="z", template_en="e", conditions=[],
                   targets=[], channels=[])

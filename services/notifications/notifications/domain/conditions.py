@@ -1,5 +1,6 @@
 """Conditions of a routing rule on the event's data fields, and the zh/en templates filled from it."""
 
+import functools
 from decimal import Decimal, InvalidOperation
 from typing import Any
 
@@ -51,6 +52,12 @@ def holds(condition: dict, data: dict) -> bool:
 
 def all_hold(conditions: list[dict], data: dict) -> bool:
     return all(holds(c, data) for c in conditions)
+
+
+@functools.lru_cache(maxsize=1024)
+def named(template: str) -> frozenset[str]:
+    """The event fields a template names (the first part of each ``{a.b}``): all ``render`` reads of the values."""
+    return frozenset(field.split(".")[0] for _, field, _, _ in FORMATTER.parse(template) if field is not None)
 
 
 def render(template: str, values: dict) -> str:

@@ -13,7 +13,7 @@ from backstop_common.uow import UnitOfWork
 from notifications.context import Context
 from notifications.domain import deliveries, parking, targets
 from notifications.domain.areas import event_area
-from notifications.domain.conditions import all_hold, render
+from notifications.domain.conditions import all_hold, named, render
 from notifications.domain.labels import labelled
 from notifications.metrics import MESSAGES_CREATED
 from notifications.models import Recipient, RoutingRule
@@ -68,9 +68,12 @@ async def _plans(uow: UnitOfWork, event: Event, short_name: str, area: str | Non
     return chosen
 
 
-def _labels(event: Event, short_name: str, area: str | None) -> tuple[dict, dict]:
-    """The values a rule's templates may name, coded ones labelled, in Chinese and English."""
+def _labels(event: Event, short_name: str, area: str | None, plans: list[Plan]) -> tuple[dict, dict]:
+    """The values the plans' templates name, coded ones labelled, in Chinese and English (only those: a
+    registration's data holds its members and some twenty fields, its template one)."""
     values = {**event.data, "event_type": short_name, "area_code": area, "subject": event.subject}
+    wanted = set().union(*(named(p.rule.template_zh) | named(p.rule.template_en) for p in plans))
+    values = {field: value for field, value in values.items() if field in wanted}
     return labelled(short_name, values, ZH), labelled(short_name, values, EN)
 
 
@@ -102,7 +105,7 @@ async def route_all(ctx: Context, uow: UnitOfWork, events: list[tuple[Event, str
                   if (event.id, p.recipient.id) not in plans]  # the same event twice in one batch: once
         if not chosen:  # no rule sends it to anyone: nothing to render
             continue
-        labels = _labels(event, short_name, area)
+        labels = _labels(event, short_name, area, chosen)
         for plan in chosen:
             plans[event.id, plan.recipient.id] = plan
             rows.append(_message(event, short_name, area, labels, plan, now))
