@@ -8,7 +8,7 @@ from sqlalchemy.dialects.postgresql import insert
 from sqlmodel.ext.asyncio.session import AsyncSession
 
 from notifications.models import Attempt, Delivery, Message, Recipient
-from notifications.repository.rows import with_new_ids
+from notifications.repository.rows import column_arrays, unnest_insert, with_new_ids
 
 
 async def sms_since(session: AsyncSession, recipient_ids: list[uuid.UUID], since: datetime) -> dict[uuid.UUID, int]:
@@ -22,13 +22,15 @@ async def sms_since(session: AsyncSession, recipient_ids: list[uuid.UUID], since
 
 
 async def insert_all(session: AsyncSession, rows: list[dict]) -> None:
-    """Every planned delivery in one statement (the rows as parameter sets: ``messages.insert_new`` says why)."""
+    """Every planned delivery in one statement (column arrays: ``messages.insert_new`` says why)."""
     if rows:
-        await session.execute(insert(Delivery.__table__), with_new_ids(rows))
+        rows = with_new_ids(rows)
+        columns = tuple(rows[0])
+        await session.execute(unnest_insert(Delivery.__table__, columns), column_arrays(rows, columns))
 
 
 async def insert_attempts(session: AsyncSession, rows: list[dict]) -> None:
-    """Send attempts in one statement (parameter sets, as ``insert_all``)."""
+    """Send attempts in one statement (parameter sets: a dispatcher step sends a few)."""
     if rows:
         await session.execute(insert(Attempt.__table__), with_new_ids(rows))
 
