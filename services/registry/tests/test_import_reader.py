@@ -201,3 +201,60 @@ def test_the_worker_process_plans_without_the_web_and_orm_layers_and_writes_rows
         out = out[FRAME.size + size:]
     assert kinds == ["piece", "done"]
     assert done.stderr.decode().rsplit("\n", 1)[-1] == "loaded: orjson"
+
+
+@pytest.mark.parametrize("odd", ["", "\t", "\\", "\n", "\r", "\\N"])
+def test_a_piece_is_written_as_copy_text_whatever_its_texts_hold(odd):
+    """The worker writes each planned row as one f-string (``copy_rows._members_text``, ``_households_text``), and
+    falls back to the value-by-value writer (``copy_text``) when a text from the file holds one of COPY's
+    separators or its escape: the same bytes either way, and every value read back as it was planned."""
+    from registry.imports.copy_rows import _households, copy_text, piece_of
+    from registry.imports.plan import plan_chunks
+    from registry.repository.bulk_columns import HOUSEHOLD_COLUMNS, MEMBER_COLUMNS
+
+    rows = []
+    for h, text_at in enumerate(("姓名", "自然村", "民族", "人联系电话", "户联系电话", "人编号", "文化程度")):
+        number = f"86300000002{h:03d}"
+        rows += [person(number, number + "01", "冯一", id_number(), **{text_at: f"冯{odd}冯"}),
+                 person(number, number + "02", "冯二", id_number(sex="female"), "配偶", 在校生状况="小学",
+                        健康状况="残疾", **{"务工时间（月）": ""})]
+    rows.append(person("86300000002999", "8630000000299901", "冯三", id_number(), 工资性收入=""))  # no income
+    plans = list(plan_chunks(read_rows(to_csv(rows), "a.csv"), VILLAGES, set(), TODAY, rows_per_chunk=4))
+    assert sum(len(p.households) for p in plans) == 8 and not any(p.errors for p in plans)
+    for plan in plans:
+        piece = piece_of(plan)
+        assert piece.members == copy_text(plan.members)
+        assert piece.households == copy_text(_households(plan))
+        assert _read_back(piece.members, MEMBER_COLUMNS) == [
+            {c: _plain_value(v) for c, v in zip(MEMBER_COLUMNS, m, strict=True)} for m in plan.members]
+        households = _read_back(piece.households, HOUSEHOLD_COLUMNS)
+        assert [h["natural_village"] for h in households] == [h["natural_village"] for h in plan.households]
+        assert [h["phone"] for h in households] == [h["phone"] for h in plan.households]
+    names = [m[5] for p in plans for m in p.members]
+    assert f"冯{odd}冯" in names  # inside the text: a cell's ends are stripped
+
+
+def _read_back(text: bytes, columns) -> list[dict]:
+    """COPY's text format read as PostgreSQL reads it: ``\\N`` alone is NULL, a backslash escapes what follows."""
+    escapes = {"t": "\t", "n": "\n", "r": "\r", "\\": "\\"}
+
+    def value(field: str):
+        if field == "\\N":
+            return None
+        out, chars = [], iter(field)
+        for c in chars:
+            out.append(escapes.get(next(chars), "?") if c == "\\" else c)
+        return "".join(out)
+
+    lines = text.decode().split("\n")
+    assert lines.pop() == ""
+    return [dict(zip(columns, [value(f) for f in line.split("\t")], strict=True)) for line in lines]
+
+
+def _plain_value(value):
+    """A planned value as its COPY text reads back (text; NULL stays None)."""
+    if value is None or value.__class__ is str:
+        return value
+    if value.__class__ is bool:
+        return "t" if value else "f"
+    return str(value)

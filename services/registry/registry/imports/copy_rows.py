@@ -6,6 +6,7 @@ the service forwards the bytes (issue 18). Text, not CSV: COPY's text format tel
 text, which CSV as Python writes it cannot.
 """
 
+import itertools
 import operator
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
@@ -35,9 +36,92 @@ class Piece:
 
 
 def piece_of(plan: Plan) -> Piece:
-    return Piece(rows=plan.rows, households=copy_text(_households(plan)), members=copy_text(plan.members),
+    return Piece(rows=plan.rows, households=_households_text(plan), members=_members_text(plan.members),
                  member_lines=[(m[2], m[3]) for m in plan.members], errors=plan.errors,
                  ignored_headers=plan.ignored_headers)
+
+
+#: COPY's text for NULL
+N = "\\N"
+#: the facts a file's cell gives as they are (free text: a name may hold a tab or a backslash); every other
+#: value of a planned row is a code, a number, a date, a generated id or a 户编号 of digits, never one COPY escapes
+_MEMBER_TEXTS = operator.itemgetter(*(MEMBER_COLUMNS.index(c) for c in
+                                      ("person_number", "name", "ethnicity", "phone", "education")))
+_HOUSEHOLD_TEXTS = operator.itemgetter("natural_village", "phone")
+
+
+def _plain(texts: Iterable[Iterable[str | None]]) -> bool:
+    """No COPY separator nor escape in any of these texts (``None`` and "" skipped; one pass in C)."""
+    joined = "".join(filter(None, itertools.chain.from_iterable(texts)))
+    return not ("\\" in joined or "\t" in joined or "\n" in joined or "\r" in joined)
+
+
+def _members_text(members: list[tuple]) -> bytes:
+    """``copy_text(members)``, each row one f-string when no text needs COPY's escapes (~40 % less CPU than a call
+    per value: 7.5 million values in 300,000 rows); ``copy_text`` when one does."""
+    if not _plain(map(_MEMBER_TEXTS, members)):
+        return copy_text(members)
+    return "".join([
+        f"{i}\t{h}\t{number}\t{line}\t{person or N}\t{name}\t{pinyin}\t{initials}\t{id_number}\t{relation}\t"
+        f"{'t' if head else 'f'}\t{sex}\t{born}\t{ethnicity or N}\t{phone or N}\t{education or N}\t{stage or N}\t"
+        f"{status or N}\t{health}\t{grade}\t{labour}\t{employment}\t{N if months is None else months}\t"
+        f"{'t' if insured else 'f'}\t{pension or N}\n"
+        for i, h, number, line, person, name, pinyin, initials, id_number, relation, head, sex, born, ethnicity,
+        phone, education, stage, status, health, grade, labour, employment, months, insured, pension in members
+    ]).encode()
+
+
+def _households_text(plan: Plan) -> bytes:
+    """``copy_text(_households(plan))``, each household one f-string when no text needs COPY's escapes."""
+    if not _plain(map(_HOUSEHOLD_TEXTS, plan.households)):
+        return copy_text(_households(plan))
+    members = _listing(plan.members)
+    return "".join([
+        f"{h['id']}\t{h['line']}\t{h['household_number']}\t{h['village_code']}\t{h['natural_village'] or N}\t"
+        f"{h['phone'] or N}\t{h['poverty_status']}\t{_or_null(h['year_lifted'])}\t{_bool(h['dibao'])}\t"
+        f"{_bool(h['tekun'])}\t{h['monitoring_category'] or N}\t{_bool(h['risk_eliminated'])}\t"
+        f"{_or_null(h['risk_identified_on'])}\t{_or_null(h['risk_eliminated_on'])}\t{h['main_cause'] or N}\t"
+        f"{_field(h['other_causes'])}\t{h['housing_grade'] or N}\t{_bool(h['safe_water'])}\t{h['size']}\t"
+        f"{_or_null(h['per_capita_income'])}\t{_income(h['income'])}\t{h['labour']}\t{h['uninsured']}\t"
+        f"{h['dropout']}\t{members.get(h['id'], '[]')}\n"
+        for h in plan.households]).encode()
+
+
+def _or_null(value) -> str:
+    return N if value is None else str(value)
+
+
+def _bool(value: bool | None) -> str:
+    return N if value is None else "t" if value else "f"
+
+
+def _income(income: dict | None) -> str:
+    """The income's columns (wage, business, business_costs, property, transfer), tab-separated."""
+    if income is None:
+        return "\\N\t\\N\t\\N\t\\N\t\\N"
+    return f"{income['wage']!s}\t{income['business']!s}\t{income['business_costs']!s}\t{income['property']!s}\t" \
+        f"{income['transfer']!s}"
+
+
+def _listing(members: list[tuple]) -> dict[str, str]:
+    """``listed(members)`` written as JSON text here, byte for byte what orjson writes of its dicts (every value
+    a code of the registry's lists, a number, a boolean or null: nothing JSON escapes), without a dict per member."""
+    by_household: dict[str, str] = {}
+    for household_id, rows in itertools.groupby(members, _household_of):
+        listing = ",".join([
+            f'{{"member_id":"{m[0]}","relation":"{m[9]}","sex":"{m[11]}",'
+            f'"birth_year":{"null" if m[12] is None else m[12].year},"health":"{m[18]}",'
+            f'"disability_grade":{m[19]},"labour_capacity":"{m[20]}",'
+            f'"schooling_stage":{"null" if m[16] is None else chr(34) + m[16] + chr(34)},'
+            f'"schooling_status":{"null" if m[17] is None else chr(34) + m[17] + chr(34)},'
+            f'"boarding":false,"medical_insurance":{"true" if m[23] else "false"}}}'
+            for m in rows])
+        before = by_household.get(household_id)  # a household's rows stand together; were they not, still one list
+        by_household[household_id] = f"[{listing}]" if before is None else f"{before[:-1]},{listing}]"
+    return by_household
+
+
+_household_of = operator.itemgetter(1)
 
 
 def _households(plan: Plan) -> Iterable[tuple]:
