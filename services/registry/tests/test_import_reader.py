@@ -258,3 +258,34 @@ def _plain_value(value):
     if value.__class__ is bool:
         return "t" if value else "f"
     return str(value)
+
+
+def test_blocks_read_ahead_come_in_order_raise_where_the_reading_stopped_and_stop_with_the_caller():
+    """The worker reads an XLSX's blocks in a thread of its own (``reader.read_ahead``: calamine parses without
+    the GIL while the rows before are planned): the same blocks in the same order, the reading's exception at
+    the block it stopped, and a caller that stops early (a household apart) leaves no thread reading on."""
+    import sys
+    import threading
+
+    from registry.imports.reader import NotInBlocks, read_ahead
+
+    switching = sys.getswitchinterval()
+    blocks = [(i * 3, [[str(i)]]) for i in range(50)]
+    assert list(read_ahead(iter(blocks), depth=4)) == blocks
+    assert sys.getswitchinterval() == switching
+
+    def broken():
+        yield from blocks[:7]
+        raise NotInBlocks("rows without their number")
+
+    seen = []
+    with pytest.raises(NotInBlocks):
+        for block in read_ahead(broken(), depth=2):
+            seen.append(block)
+    assert seen == blocks[:7]
+
+    reading = read_ahead(iter(blocks), depth=2)
+    assert next(reading) == blocks[0]
+    reading.close()
+    assert not any(t.name == "sheet-blocks" for t in threading.enumerate())
+    assert sys.getswitchinterval() == switching

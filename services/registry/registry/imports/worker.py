@@ -152,7 +152,7 @@ def _planned_as_read(job: ImportJob, out) -> bool:
     from registry.imports.columns import HeaderProblem
     from registry.imports.copy_rows import piece_of
     from registry.imports.plan import Apart, plan_blocks
-    from registry.imports.reader import BLOCK, NotInBlocks, sheet_blocks
+    from registry.imports.reader import BLOCK, NotInBlocks, read_ahead, sheet_blocks
 
     if not job.rows_per_chunk:
         return False
@@ -161,7 +161,7 @@ def _planned_as_read(job: ImportJob, out) -> bool:
         return False
     sent = 0
     try:
-        for plan in plan_blocks(blocks, job.villages, job.village_codes, job.today,
+        for plan in plan_blocks(read_ahead(blocks), job.villages, job.village_codes, job.today,
                                 rows_per_chunk=job.rows_per_chunk):
             _send(out, "piece", piece_of(plan))
             sent += 1
