@@ -38,10 +38,10 @@ import psutil
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))  # run as a script or with -m
 from backstop_common import devstack  # noqa: E402
 from backstop_common.auth import Principal, Role  # noqa: E402
+from backstop_common.consumer import collector_paused  # noqa: E402
 from backstop_common.db import create_engine, create_session_factory, plain_url  # noqa: E402
 from backstop_common.demo.county import COUNTY_CODE, areas  # noqa: E402
 from backstop_common.demo.households import household_csv  # noqa: E402
-from backstop_common.consumer import collector_paused  # noqa: E402
 from backstop_common.envelope import Event, to_kafka  # noqa: E402
 from backstop_common.uow import UnitOfWork  # noqa: E402
 from bench.common import machine, tree_cpu_s  # noqa: E402
