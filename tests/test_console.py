@@ -125,6 +125,7 @@ def test_the_county_admin_sees_the_same_figures_as_the_api(stack, households, br
     assert before["totals"]["households"] > 0 and set(shown["rows"]) >= {TOWNSHIP}
     assert browser.all('[data-chart] svg'), "ECharts drew no chart"
     assert browser.one(".demo-banner").text.startswith("演示环境")
+    assert browser.text("#area-name") == "清河区"  # the heading says whose overview it is
     browser.screenshot("overview")
 
 
@@ -153,17 +154,22 @@ def test_the_province_and_the_city_see_their_county_by_name_and_drill_down_to_it
     assert row.find_element(By.CSS_SELECTOR, "th a").text == "清河区"
     assert int(row.find_element(By.CSS_SELECTOR, '[data-figure="households"]').text.replace(",", "")) > 0
     assert "未命名地区" not in browser.text("#areas")
+    assert browser.text("#area-name") == "全省"
     drill(browser, row.find_element(By.CSS_SELECTOR, "th a"), f"/?area={COUNTY}")  # the county's own overview
     assert browser.text(f'#areas tr[data-area="{TOWNSHIP}"] th') == "张相镇"
+    assert browser.text("#area-name") == "清河区"
     assert "未命名地区" not in browser.text("#areas")
     drill(browser, browser.one("h1 a"), f"/?area={CITY}")  # 返回上级: the city between them
     assert county_row(browser, browser.path).find_element(By.CSS_SELECTOR, "th").text == "清河区"
+    assert browser.text("#area-name") == "全市"
 
     browser.sign_in("city")
     row = county_row(browser, "/")
     assert row.find_element(By.CSS_SELECTOR, "th").text == "清河区" and "未命名地区" not in browser.text("#areas")
     drill(browser, row.find_element(By.CSS_SELECTOR, "th a"), f"/?area={COUNTY}")
     assert browser.text(f'#areas tr[data-area="{TOWNSHIP}"] th') == "张相镇"
+    drill(browser, browser.one(f'#areas tr[data-area="{TOWNSHIP}"] th a'), f"/?area={TOWNSHIP}")
+    assert browser.text("#area-name") == "张相镇"
 
 
 def test_a_case_is_walked_from_verification_to_confirmation_through_the_forms(stack, households, browser):

@@ -34,6 +34,19 @@ def _names_asked(code: str, level: str) -> dict:
     return {"parent_code": code}
 
 
+#: what the heading calls an area the registry does not hold (it holds counties, townships and villages)
+UNHELD = {"province": "全省", "city": "全市"}
+
+
+async def _area_name(api, code: str, level: str) -> str | None:
+    """The area's own name for the heading (a drilled-down page must say where it is): from its parent's areas
+    in the registry, or ``UNHELD``'s word."""
+    if level in UNHELD:
+        return UNHELD[level]
+    siblings = await api.get("registry", "/areas", parent_code=parent_area(code), limit=500)
+    return next((a["name"] for a in siblings.get("items", []) if a["code"] == code), None)
+
+
 def _charts(stats: dict | None, rows: list[dict]) -> dict:
     if not stats:
         return {}
@@ -52,15 +65,16 @@ async def overview(page: Annotated[Page, Depends(signed_in_page)],
                    area: Annotated[str | None, AREA] = None):
     code = area or page.user.area_code
     level, api = area_level(code), page.api
-    stats, areas, execution, problems = await parts(
+    stats, areas, execution, problems, name = await parts(
         api.get("monitoring", "/stats", area_code=code),
         api.get("registry", "/areas", **_names_asked(code, level), limit=500),
         api.get("funds", "/reports/execution", area_code=None if code == page.user.area_code else code),
         api.get("monitoring", "/reports/problems"),
+        _area_name(api, code, level),
     )
     names = {a["code"]: a["name"] for a in (areas.data or {}).get("items", [])}
     rows = _rows(stats.data, level, names)
     up = parent_area(code) if code != page.user.area_code else None
-    return page.render("overview.html", code=code, level=level, stats=stats, rows=rows, execution=execution,
+    return page.render("overview.html", code=code, level=level, name=name.data, stats=stats, rows=rows, execution=execution,
                        problems=problems, areas=areas, charts=_charts(stats.data, rows), up=up,
                        drill=level not in ("township", "village"))
