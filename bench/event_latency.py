@@ -11,9 +11,11 @@ sockets at a fixed rate (``bench/load_http.py``); its CPU is reported apart ("lo
 process's ("load client": it only reads the results back). Before the stages, the stack's CPU a
 second at rest (``--idle-seconds``): the consumers' empty fetches, the relays' and watches' timers. Each stage also
 says where a write's way to its case went (``hops_ms``: request, relay and broker, fetch, handler — ``_hops``) and
-what its errors were (``error_kinds``, ``error_samples``).
+what its errors were (``error_kinds``, ``error_samples``). With ``--batch N`` the same records go N to a request
+through the batch route (a cadre's phone syncing the day's visits, a department's feed): the rate is still records
+a second, and each record's latency counts from its request's sending.
 
-    python -m bench.event_latency [--seconds 8] [--rates 20,50,100,200] [--backlog 2000]
+    python -m bench.event_latency [--seconds 8] [--rates 20,50,100,200] [--backlog 2000] [--batch 1]
 """
 
 import argparse
@@ -41,13 +43,14 @@ from bench.common import (cpu_ms_per, cpu_seconds, machine, percentile, profiled
 ADMIN = ("county_admin", "211204000000")
 
 
-async def load_from_another_process(url: str, headers: dict[str, str], households: list[str], rate: float) -> dict:
+async def load_from_another_process(url: str, headers: dict[str, str], households: list[str], rate: float,
+                                    batch: int = 1) -> dict:
     """``bench.load_http`` in its own process (stdlib only: its start-up is not in its figures): when each write
     was sent, the errors, the rate it kept and the CPU it spent doing so."""
     child = await asyncio.create_subprocess_exec(sys.executable, "-m", "bench.load_http", stdin=PIPE, stdout=PIPE,
                                                  cwd=Path(__file__).parent.parent)
     out, _ = await child.communicate(json.dumps({"url": url, "headers": headers, "households": households,
-                                                 "rate": rate}).encode())
+                                                 "rate": rate, "batch": batch}).encode())
     if child.returncode:
         raise RuntimeError(f"bench.load_http exited with {child.returncode}")
     return json.loads(out)
@@ -75,7 +78,7 @@ async def _prepare(stack, households: int) -> list[str]:
     return [i for i in ids if i not in open_cases]
 
 
-async def _stage(stack, households: list[str], rate: int, profile: str | None = None) -> dict:
+async def _stage(stack, households: list[str], rate: int, profile: str | None = None, batch: int = 1) -> dict:
     """One rate. The CPU per write is counted from the stage's start to its last message; over that window the
     stack also pays its fixed costs a second (fetches, timers: ``_idle`` at rest), so a stage that runs long on a
     loaded machine looks dearer a write — ``window_s`` and ``stack_cpu_ms_per_s`` say how much of it that is."""
@@ -91,7 +94,7 @@ async def _stage(stack, households: list[str], rate: int, profile: str | None = 
     sampler = asyncio.create_task(sample())
     cpu_before, began = cpu_seconds(stack), time.monotonic()
     with profiled(stack, profile, f"rate{rate}"):
-        load = await load_from_another_process(stack.url("registry"), stack.headers(*ADMIN), households, rate)
+        load = await load_from_another_process(stack.url("registry"), stack.headers(*ADMIN), households, rate, batch)
         case_ms, message_ms = await _latencies(stack, load["sent"])
         hops = await _hops(stack, load["sent"])
     # until the last message: the whole chain; "load client" is this process (reading the results back)
@@ -100,7 +103,7 @@ async def _stage(stack, households: list[str], rate: int, profile: str | None = 
     cpu["load generator"] = round(load["cpu_s"] * 1000 / len(households), 2)
     sampler.cancel()
     stack_ms = _stack_total(cpu)
-    return {"rate": rate, "sent_rate": load["sent_rate"], "answered_rate": load["answered_rate"], "writes": len(households), "errors": load["errors"],
+    return {"rate": rate, "batch": batch, "sent_rate": load["sent_rate"], "answered_rate": load["answered_rate"], "writes": len(households), "errors": load["errors"],
             "error_kinds": load.get("error_kinds", {}), "error_samples": load.get("error_samples", []), "hops_ms": hops,
             "case_ms": _pcts(case_ms), "message_ms": _pcts(message_ms), "peak_rss_mb": peak,
             "cases_found": len(case_ms), "messages_found": len(message_ms),
@@ -236,7 +239,8 @@ async def _backlog(stack, client: httpx.AsyncClient, households: list[str], prof
 
 
 async def main(seconds: float, rates: list[int], backlog: int = 0, profile: str | None = None,
-               keep_going: bool = False, idle_seconds: float = 10, env: dict[str, str] | None = None) -> dict:
+               keep_going: bool = False, idle_seconds: float = 10, env: dict[str, str] | None = None,
+               batch: int = 1) -> dict:
     with tempfile.TemporaryDirectory() as tmp:
         stack = run_stack(Path(tmp), extra_env={"LOG_LEVEL": "WARNING", **(env or {})})
         try:
@@ -261,7 +265,7 @@ async def main(seconds: float, rates: list[int], backlog: int = 0, profile: str 
                     await wait_until_quiet(stack)
                 for rate in rates:
                     count = int(rate * seconds)
-                    result = await _stage(stack, free[offset:offset + count], rate, profile)
+                    result = await _stage(stack, free[offset:offset + count], rate, profile, batch)
                     offset += count
                     print(json.dumps(result, ensure_ascii=False), flush=True)
                     stages.append(result)
@@ -285,12 +289,15 @@ if __name__ == "__main__":
     parser.add_argument("--profile", help="a folder: py-spy samples each service during each stage (pip install py-spy)")
     parser.add_argument("--keep-going", action="store_true", help="every rate, even past the one whose p99 > 1 s")
     parser.add_argument("--idle-seconds", type=float, default=10, help="the stack's CPU at rest over this long (0: not)")
+    parser.add_argument("--batch", type=int, default=1,
+                        help="records a request: >1 sends the rate's records through the batch route (a phone's sync)")
+    parser.add_argument("--out", default="event_latency.json", help="the JSON copy's name in bench/out/")
     parser.add_argument("--env", action="append", default=[], metavar="NAME=VALUE",
                         help="a setting for every service (e.g. KAFKA_FETCH_MAX_WAIT_MS=500), to compare kernel settings")
     args = parser.parse_args()
     print(f"machine: {machine()}")
     report = asyncio.run(main(args.seconds, [int(r) for r in args.rates.split(",") if r], args.backlog, args.profile,
-                              args.keep_going, args.idle_seconds, dict(e.split("=", 1) for e in args.env)))
+                              args.keep_going, args.idle_seconds, dict(e.split("=", 1) for e in args.env), args.batch))
     out = Path(__file__).parent / "out"
     out.mkdir(exist_ok=True)
-    (out / "event_latency.json").write_text(json.dumps(report, indent=2, ensure_ascii=False))
+    (out / args.out).write_text(json.dumps(report, indent=2, ensure_ascii=False))

@@ -22,6 +22,11 @@ BENCHES = [
     ["-m", "bench.api_throughput"],
     ["-m", "bench.registry_http", "--households", "20000", "--rounds", "3"],
     ["-m", "bench.event_latency", "--backlog", "2000"],
+    # issue 18's "≥ 500 changes/s": written one by one, and as a phone's sync of ten (the batch route)
+    ["-m", "bench.event_latency", "--rates", "300,500", "--backlog", "0", "--idle-seconds", "0",
+     "--out", "event_latency_fast.json"],
+    ["-m", "bench.event_latency", "--rates", "500,1000", "--batch", "10", "--backlog", "0", "--idle-seconds", "0",
+     "--keep-going", "--out", "event_latency_batch10.json"],
     ["bench/bulk_digest.py", "--households", "100000"],
     ["-m", "bench.bulk_batch"],
     ["-m", "bench.relay"],
