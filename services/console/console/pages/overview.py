@@ -34,15 +34,16 @@ def _names_asked(code: str, level: str) -> dict:
     return {"parent_code": code}
 
 
-#: what the heading calls an area the registry does not hold (it holds counties, townships and villages)
-UNHELD = {"province": "全省", "city": "全市"}
+#: the levels whose areas the registry holds (its counties, townships and villages); above them the heading says
+#: the level (overview.html)
+HELD = ("county", "township", "village")
 
 
 async def _area_name(api, code: str, level: str) -> str | None:
-    """The area's own name for the heading (a drilled-down page must say where it is): from its parent's areas
-    in the registry, or ``UNHELD``'s word."""
-    if level in UNHELD:
-        return UNHELD[level]
+    """The area's own name for the heading (a drilled-down page must say where it is), from its parent's areas in
+    the registry."""
+    if level not in HELD:
+        return None
     siblings = await api.get("registry", "/areas", parent_code=parent_area(code), limit=500)
     return next((a["name"] for a in siblings.get("items", []) if a["code"] == code), None)
 
