@@ -11,10 +11,11 @@ from datetime import UTC, datetime, timedelta
 
 import httpx
 import pytest
+from aiokafka import AIOKafkaConsumer
 from aiokafka.errors import TopicAlreadyExistsError
 from aiokafka.protocol.admin import CreateTopicsResponse_v1
 
-from backstop_common import devstack
+from backstop_common import devstack, topics
 from backstop_common.demo.county import areas
 from backstop_common.kafka import TopicsNotCreated, _raise_topic_errors
 
@@ -68,6 +69,36 @@ def test_a_topic_the_broker_refuses_fails_topic_creation_naming_it():
         _raise_topic_errors(response)
     assert "refused" in str(refused.value) and "raced" not in str(refused.value)
     assert "larger than available brokers" in str(refused.value)
+
+
+async def _partitions(bootstrap: str) -> dict[str, int]:
+    consumer = AIOKafkaConsumer(bootstrap_servers=bootstrap)
+    await consumer.start()
+    try:
+        return {t: len(consumer.partitions_for_topic(t) or ()) for t in await consumer.topics()}
+    finally:
+        await consumer.stop()
+
+
+def test_up_on_an_operators_broker_creates_the_topics_as_backstop_topics_does(tmp_path):
+    """`backstop up` with KAFKA_BOOTSTRAP_SERVERS starts no broker of its own: it creates the topics the services
+    need on the one given, with KAFKA_PARTITIONS (it used 3 whatever was set), and the stack runs on it."""
+    port = devstack.free_port()
+    broker = devstack.start_broker(port, tmp_path / "broker.log")
+    try:
+        bootstrap = f"127.0.0.1:{port}"
+        (tmp_path / "stack").mkdir()
+        stack = devstack.run_stack(tmp_path / "stack", extra_env={"KAFKA_BOOTSTRAP_SERVERS": bootstrap,
+                                                                  "KAFKA_PARTITIONS": "4"})
+        try:
+            assert httpx.get(f"{stack.url('monitoring')}/readyz").status_code == 200
+            made = asyncio.run(_partitions(bootstrap))
+            assert {t: made.get(t) for t in topics.all_with_dlq()} == dict.fromkeys(topics.all_with_dlq(), 4)
+            assert "broker" not in stack.processes()  # the operator's broker is not the stack's
+        finally:
+            stack.stop()
+    finally:
+        devstack.stop(broker)
 
 
 def test_areas_load_against_a_registry_url_from_the_environment(stack, tmp_path):
