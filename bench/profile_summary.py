@@ -2,7 +2,9 @@
 
     python -m bench.profile_summary bench/out/registry_read.folded
 
-``summarise(text)`` answers, for the main thread (the event loop) only: samples in all and idle (the event loop waiting in epoll), the share of the busy
+``summarise(text)`` answers, for the main thread (the event loop) only — its stacks from the interpreter's start,
+and the greenlets SQLAlchemy's asyncio layer runs statements in, which py-spy roots apart (12–19 % of a
+consumer's samples, bench/RESULTS.md session 13); threads' stacks (``_bootstrap``) are left out: samples in all and idle (the event loop waiting in epoll), the share of the busy
 samples spent under each layer (inclusive: a sample counts for every layer on its stack), the share by the
 library the leaf frame is in (self time), and the hottest leaf functions.
 """
@@ -28,7 +30,8 @@ LAYERS = {
     "uvicorn / httptools": ("/uvicorn/", "/httptools/"),
 }
 _FRAME = re.compile(r"^(?P<func>.*) \((?P<file>[^:()]*)(?::\d+)?\)$")
-_MAIN = "_run_module_as_main"
+#: a thread's stack starts here (the thread pool, the XLSX reader); every other stack is the event loop's
+_THREAD = "_bootstrap (threading.py"
 _IDLE = ("select (selectors.py", "_run_once (asyncio/base_events.py")
 
 
@@ -36,7 +39,9 @@ def _frames(stack: str) -> list[tuple[str, str]]:
     out = []
     for frame in stack.split(";"):
         found = _FRAME.match(frame.strip())
-        out.append((found["func"], found["file"]) if found else (frame.strip(), ""))
+        # py-spy names a library's file from the package (``asyncpg/connection.py``) or whole: "/" before it
+        # lets a layer's "/asyncpg/" match either
+        out.append((found["func"], "/" + found["file"].lstrip("/")) if found else (frame.strip(), ""))
     return out
 
 
@@ -58,8 +63,8 @@ def summarise(text: str, top: int = 20) -> dict:
         stack, _, count = line.rpartition(" ")
         if not count.isdigit():
             continue
-        if not stack.startswith(_MAIN):
-            continue  # the thread pool's idle workers, the logging thread: not the event loop's time
+        if stack.startswith(_THREAD):
+            continue  # the thread pool's workers, the logging thread: not the event loop's time
         n = int(count)
         total += n
         frames = _frames(stack)
