@@ -1,16 +1,15 @@
 """Read-model queries: the households and members registry and monitoring events described."""
 
 import functools
-import json
-import operator
 import uuid
 from types import SimpleNamespace
 
-from sqlalchemy import TextClause, any_, bindparam, select, text
-from sqlalchemy.dialects import postgresql
-from sqlalchemy.dialects.postgresql import ARRAY, JSONB
+from sqlalchemy import any_, bindparam, select
+from sqlalchemy.dialects.postgresql import ARRAY
 from sqlmodel import SQLModel
 from sqlmodel.ext.asyncio.session import AsyncSession
+
+from backstop_common import bulk
 
 from funds.models import HouseholdFact, MemberFact
 
@@ -59,8 +58,8 @@ class Rows:
     """One read-model table's rows of a run of events as plain records, not ORM objects (building 400,000 of
     those was most of a bulk import's cost in funds): read and row-locked in one statement, changed by the
     domain's functions like the rows themselves, written back in one statement for those known and one for
-    the new (column arrays through ``unnest``). A row another transaction adds meanwhile makes the insert fail,
-    as the ORM's would: the consumer then applies the run's events one by one."""
+    the new (column arrays through ``unnest``, ``backstop_common.bulk``). A row another transaction adds
+    meanwhile makes the insert fail, as the ORM's would: the consumer then applies the run's events one by one."""
 
     def __init__(self, model: type[SQLModel]):
         self.model, self.table = model, model.__table__
@@ -86,9 +85,9 @@ class Rows:
     async def write(self, session: AsyncSession) -> None:
         """The changed rows back: an UPDATE for those read, an INSERT for the new; the session's own copies of
         them (an earlier event's) are expired so it reads them again."""
-        for statement, rows in ((_update(self.table), self.known), (_insert(self.table), self.new)):
+        for statement, rows in ((bulk.update(self.table), self.known), (bulk.insert(self.table), self.new)):
             if rows:
-                await session.execute(statement, _arrays(self.table, list(rows.values())))
+                await session.execute(statement, bulk.arrays(self.table, list(rows.values())))
         for held in list(session.identity_map.values()):  # the transaction's few objects, not the run's rows
             if isinstance(held, self.model) and (held.id in self.known or held.id in self.new):
                 session.expire(held)
@@ -120,48 +119,3 @@ def _locked(table):
     and plan — an import's fetch names ~500 households and ~1,750 members (issue 18)."""
     ids = bindparam("ids", type_=ARRAY(table.c.id.type))
     return select(table).where(table.c.id == any_(ids)).order_by(table.c.id).with_for_update()
-
-
-def _sql_type(column) -> str:
-    """The column's type for an array parameter (JSONB travels as text: asyncpg takes JSON as strings)."""
-    return "text" if isinstance(column.type, JSONB) else column.type.compile(dialect=postgresql.dialect())
-
-
-def _unnest(table) -> str:
-    names = [c.name for c in table.columns]
-    arrays = ", ".join(f"CAST(:{c.name} AS {_sql_type(c)}[])" for c in table.columns)
-    return f"unnest({arrays}) AS u({', '.join(names)})"
-
-
-def _value(column) -> str:
-    return f"CAST(u.{column.name} AS jsonb)" if isinstance(column.type, JSONB) else f"u.{column.name}"
-
-
-@functools.cache
-def _insert(table) -> TextClause:
-    names = ", ".join(c.name for c in table.columns)
-    return text(f"INSERT INTO {table.name} ({names}) SELECT {', '.join(_value(c) for c in table.columns)} "
-                f"FROM {_unnest(table)}")
-
-
-@functools.cache
-def _update(table) -> TextClause:
-    changes = ", ".join(f"{c.name} = {_value(c)}" for c in table.columns if c.name != "id")
-    return text(f"UPDATE {table.name} t SET {changes} FROM {_unnest(table)} WHERE t.id = u.id")
-
-
-def _arrays(table, rows: list[SimpleNamespace]) -> dict[str, list]:
-    """One list a column, in the rows' order (the rows' values taken by one getter, turned into columns by ``zip``);
-    JSON columns as their text, an empty list's without encoding it."""
-    names, json_columns = _columns(table)
-    arrays = dict(zip(names, map(list, zip(*map(operator.attrgetter(*names), rows))), strict=True))
-    for name in json_columns:
-        arrays[name] = ["[]" if value == [] else json.dumps(value) for value in arrays[name]]
-    return arrays
-
-
-@functools.cache
-def _columns(table) -> tuple[tuple[str, ...], tuple[str, ...]]:
-    """The table's column names, and those of its JSON columns."""
-    return (tuple(c.name for c in table.columns),
-            tuple(c.name for c in table.columns if isinstance(c.type, JSONB)))

@@ -1,6 +1,5 @@
 """Queries on the household read model."""
 
-import json
 import uuid
 from datetime import datetime
 from functools import cache
@@ -8,8 +7,9 @@ from types import SimpleNamespace
 
 from sqlalchemy import bindparam, func, select, text
 from sqlalchemy.dialects import postgresql
-from sqlalchemy.dialects.postgresql import JSONB
 from sqlmodel.ext.asyncio.session import AsyncSession
+
+from backstop_common import bulk
 
 from monitoring.models import HouseholdFacts, MemberFacts
 
@@ -54,40 +54,15 @@ def _defaults(model: type) -> dict:
 
 
 @cache
-def _unnest(model: type) -> tuple[str, tuple[str, ...], frozenset[str]]:
-    """``unnest(<one array a column>) AS v(<columns>)`` of every column of ``model``, the column names and the
-    JSONB ones (they travel as JSON text: asyncpg's arrays of JSONB need a codec each element)."""
-    table, dialect = model.__table__, postgresql.dialect()
-    names = tuple(c.name for c in table.columns)
-    as_json = frozenset(c.name for c in table.columns if isinstance(c.type, JSONB))
-    arrays = ", ".join(f"CAST(:{n} AS {'text' if n in as_json else table.c[n].type.compile(dialect=dialect)}[])"
-                       for n in names)
-    return f"unnest({arrays}) AS v({', '.join(names)})", names, as_json
-
-
-def _arrays(model: type, rows: list) -> dict[str, list]:
-    """The ``_unnest`` parameters of these rows (dicts or ``Row``s)."""
-    _, names, as_json = _unnest(model)
-    get = dict.get if rows and isinstance(rows[0], dict) else getattr
-    return {n: [json.dumps(get(r, n)) if n in as_json else get(r, n) for r in rows] for n in names}
-
-
-@cache
 def _insert_missing_statement(model: type, given: tuple[str, ...]) -> tuple[object, dict]:
     """``INSERT`` of rows whose ``given`` columns come as arrays and the rest as the model's defaults (constants
     in the statement: one array a column the rows differ in, not one for every column); a row already there
     is left as it is; answers the keys inserted. The defaults it binds once, by name."""
-    table, dialect = model.__table__, postgresql.dialect()
+    table = model.__table__
     (key,) = [c.name for c in table.primary_key]
     defaults = {n: v for n, v in _defaults(model).items() if n not in given}
-    as_json = {c.name for c in table.columns if isinstance(c.type, JSONB)}
-    arrays = ", ".join(f"CAST(:{n} AS {table.c[n].type.compile(dialect=dialect)}[])" for n in given)
-    values = [f"v.{n}" for n in given] + [f"CAST(:d_{n} AS jsonb)" if n in as_json else
-                                          f"CAST(:d_{n} AS {table.c[n].type.compile(dialect=dialect)})"
-                                          for n in defaults]
-    stmt = text(f"INSERT INTO {table.name} ({', '.join([*given, *defaults])}) SELECT {', '.join(values)} "
-                f"FROM unnest({arrays}) AS v({', '.join(given)}) ON CONFLICT DO NOTHING RETURNING {key}")
-    return stmt, {f"d_{n}": json.dumps(v) if n in as_json else v for n, v in defaults.items()}
+    stmt = bulk.insert(table, given, constants=tuple(defaults), tail=f"ON CONFLICT DO NOTHING RETURNING {key}")
+    return stmt, bulk.constant_values(table, defaults)
 
 
 async def _insert_missing(session: AsyncSession, model: type, rows: list[dict], key: str) -> set[uuid.UUID]:
@@ -97,7 +72,7 @@ async def _insert_missing(session: AsyncSession, model: type, rows: list[dict], 
         return set()
     given = tuple(rows[0])
     stmt, defaults = _insert_missing_statement(model, given)
-    result = await session.execute(stmt, defaults | {n: [r[n] for r in rows] for n in given})
+    result = await session.execute(stmt, defaults | bulk.arrays(model.__table__, rows, given))
     return set(result.scalars())
 
 
@@ -164,26 +139,17 @@ async def members_many(session: AsyncSession, member_ids: list[uuid.UUID]) -> di
     return await _locked_rows(session, MemberFacts, "member_id", member_ids)
 
 
-@cache
-def _update_all(model: type) -> object:
-    """``UPDATE <table> SET <every column> FROM _unnest`` keyed by the primary key: one statement (and one run
-    of the statement-level count triggers) for a batch of rows."""
-    source, names, as_json = _unnest(model)
-    (key,) = [c.name for c in model.__table__.primary_key]
-    sets = ", ".join(f"{n} = v.{n}{'::jsonb' if n in as_json else ''}" for n in names if n != key)
-    return text(f"UPDATE {model.__table__.name} AS t SET {sets} FROM {source} WHERE t.{key} = v.{key}")
-
-
 async def save_rows(session: AsyncSession, model: type, rows: list[Row]) -> None:
-    """Write ``Row``s of ``model`` back, every column, in one statement."""
+    """Write ``Row``s of ``model`` back, every column, in one statement (and one run of the statement-level count
+    triggers) for a batch of rows, keyed by the primary key."""
     if rows:
-        await session.execute(_update_all(model), _arrays(model, rows))
+        await session.execute(bulk.update(model.__table__), bulk.arrays(model.__table__, rows))
 
 
 def saving_rows(model: type, rows: list[Row]) -> tuple[str, dict[str, list]]:
     """``save_rows``' statement as text and its parameters, for a statement that writes them back with a read
     of its own (a data-modifying ``WITH`` part)."""
-    return _update_all(model).text, _arrays(model, rows)
+    return bulk.update(model.__table__).text, bulk.arrays(model.__table__, rows)
 
 
 #: members as a registration lists them: made when missing (not removed, nothing else known), the listed facts

@@ -7,8 +7,10 @@ from sqlalchemy import func, select
 from sqlalchemy.dialects.postgresql import insert
 from sqlmodel.ext.asyncio.session import AsyncSession
 
+from backstop_common import bulk
+
 from notifications.models import Attempt, Delivery, Message, Recipient
-from notifications.repository.rows import column_arrays, unnest_insert, with_new_ids
+from notifications.repository.rows import with_new_ids
 
 
 async def sms_since(session: AsyncSession, recipient_ids: list[uuid.UUID], since: datetime) -> dict[uuid.UUID, int]:
@@ -26,7 +28,7 @@ async def insert_all(session: AsyncSession, rows: list[dict]) -> None:
     if rows:
         rows = with_new_ids(rows)
         columns = tuple(rows[0])
-        await session.execute(unnest_insert(Delivery.__table__, columns), column_arrays(rows, columns))
+        await session.execute(bulk.insert(Delivery.__table__, columns), bulk.arrays(Delivery.__table__, rows, columns))
 
 
 async def insert_attempts(session: AsyncSession, rows: list[dict]) -> None:

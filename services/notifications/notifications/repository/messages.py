@@ -6,10 +6,11 @@ from datetime import datetime
 from sqlalchemy import func, select
 from sqlmodel.ext.asyncio.session import AsyncSession
 
+from backstop_common import bulk
 from backstop_common.paging_queries import fetch_page
 
 from notifications.models import Delivery, Message, Recipient
-from notifications.repository.rows import column_arrays, unnest_insert, with_new_ids
+from notifications.repository.rows import with_new_ids
 
 
 async def inbox(session: AsyncSession, recipient_id: uuid.UUID, *, unread_only: bool, limit: int,
@@ -51,16 +52,16 @@ async def insert_once(session: AsyncSession, values: dict) -> uuid.UUID | None:
 
 
 async def insert_new(session: AsyncSession, rows: list[dict]) -> dict[tuple[uuid.UUID, uuid.UUID], uuid.UUID]:
-    """Insert every (event, recipient) message not there yet, in one statement (column arrays, ``rows.unnest_insert``;
+    """Insert every (event, recipient) message not there yet, in one statement (column arrays, ``backstop_common.bulk``;
     every row with the same fields); returns the new ids by (event id, recipient id) — a pair already there (the
     event came again) is not in it."""
     if not rows:
         return {}
     rows = with_new_ids(rows)
     columns = tuple(rows[0])
-    statement = unnest_insert(Message.__table__, columns, "ON CONFLICT ON CONSTRAINT uq_messages_event_recipient "
-                              "DO NOTHING RETURNING id, event_id, recipient_id")
-    result = await session.execute(statement, column_arrays(rows, columns))
+    statement = bulk.insert(Message.__table__, columns, tail="ON CONFLICT ON CONSTRAINT uq_messages_event_recipient "
+                            "DO NOTHING RETURNING id, event_id, recipient_id")
+    result = await session.execute(statement, bulk.arrays(Message.__table__, rows, columns))
     return {(event_id, recipient_id): id_ for id_, event_id, recipient_id in result}
 
 
