@@ -8,6 +8,7 @@ a codec call each element). A column that is an array itself cannot travel so �
 unnest — and the builders refuse it.
 
     await session.execute(bulk.insert(table), bulk.arrays(table, rows))
+    await con.execute(*bulk.for_driver(bulk.update(table, columns), bulk.arrays(table, rows, columns)))
 """
 
 import functools
@@ -18,7 +19,7 @@ from typing import Any
 
 from sqlalchemy import Table, TextClause, text
 from sqlalchemy.dialects import postgresql
-from sqlalchemy.dialects.postgresql import ARRAY, JSONB
+from sqlalchemy.dialects.postgresql import ARRAY, JSONB, asyncpg
 
 #: the rows' alias in every statement (``u.<column>``)
 ALIAS = "u"
@@ -103,3 +104,16 @@ def constant_values(table: Table, values: Mapping[str, Any]) -> dict[str, Any]:
     """The parameters of ``insert``'s ``constants``: each column's value, JSON as its text."""
     _, as_json = _layout(table, tuple(values))
     return {n: json.dumps(v) if n in as_json else v for n, v in values.items()}
+
+
+def for_driver(statement: TextClause, parameters: Mapping[str, Any]) -> tuple[str, ...]:
+    """``statement`` and its ``parameters`` for asyncpg's own connection (``db.driver_connection``): its text with
+    ``$1``, ``$2``, … and the values in that order, as ``connection.execute(text, *values)`` takes them."""
+    text_, names = _positional(statement)
+    return text_, *(parameters[name] for name in names)
+
+
+@functools.cache
+def _positional(statement: TextClause) -> tuple[str, tuple[str, ...]]:
+    compiled = statement.compile(dialect=asyncpg.dialect())
+    return str(compiled), tuple(compiled.positiontup)

@@ -1,6 +1,6 @@
 """``bulk``: a batch's rows (dicts or objects) written as one array a column and read back from PostgreSQL as they
 were sent — NULLs, JSONB (lists, documents, an empty list, JSON null), numerics, uuids, dates and times; an UPDATE
-by the primary key; constants and a tail; an empty batch."""
+by the primary key; constants and a tail; the same on asyncpg's own connection; an empty batch."""
 
 import uuid
 from datetime import UTC, date, datetime
@@ -14,7 +14,7 @@ from sqlmodel import Field, SQLModel
 from sqlmodel.ext.asyncio.session import AsyncSession
 
 from backstop_common import bulk, devstack
-from backstop_common.db import create_engine
+from backstop_common.db import create_engine, driver_connection
 
 
 class Thing(SQLModel, table=True):
@@ -88,6 +88,18 @@ async def test_constants_and_a_tail_with_the_arrays(session):
                                                                             {"id": new, "name": "y"}], ("id", "name")))
     assert list(inserted.scalars()) == [new]
     assert await _stored(session, new) == [EMPTY | {"id": new, "name": "y", "count": 7, "tags": ["b"], "doc": None}]
+
+
+async def test_the_statements_on_the_drivers_own_connection(session):
+    con, new = await driver_connection(session), uuid.uuid4()
+    statement = bulk.insert(TABLE, ("name", "id"), constants=("count", "tags"))  # the constants' $n come first
+    await con.execute(*bulk.for_driver(statement, bulk.constant_values(TABLE, {"count": 4, "tags": []})
+                                       | bulk.arrays(TABLE, [{"id": new, "name": "z"}], ("name", "id"))))
+    columns = ("amount", "id", "tags")
+    await con.execute(*bulk.for_driver(bulk.update(TABLE, columns), bulk.arrays(
+        TABLE, [{"id": new, "amount": Decimal("2.5"), "tags": ["c"]}], columns)))
+    assert await _stored(session, new) == [EMPTY | {"id": new, "name": "z", "count": 4, "amount": Decimal("2.50"),
+                                                    "tags": ["c"]}]
 
 
 async def test_an_empty_batch_writes_nothing(session):

@@ -24,8 +24,11 @@ from typing import Any
 import orjson
 from sqlmodel.ext.asyncio.session import AsyncSession
 
+from backstop_common import bulk
 from backstop_common.db import DriverSession, driver_connection, transaction_connection
 from backstop_common.uow import OUTBOX_COLUMNS
+
+from registry.models import Household
 
 
 @dataclass
@@ -236,25 +239,10 @@ def stamped(history: list[dict[str, Any]], changed_at: datetime) -> list[dict[st
     return [{**row, "changed_at": changed_at} for row in history]
 
 
-#: the SQL type of each household column a set-based write changes (``updating_households``' arrays)
-_TYPES = {"per_capita_income": "numeric", "income_year": "int", "housing_grade": "text", "housing_assessed_on": "date",
-          "safe_water": "boolean", "water_assessed_on": "date", "size": "int", "poverty_status": "text",
-          "year_lifted": "int", "dibao": "boolean", "tekun": "boolean", "version": "int", "updated_at": "timestamptz"}
-
-
-@functools.lru_cache(maxsize=16)
-def updating_households(columns: tuple[str, ...]) -> str:
-    """One statement setting ``columns`` of many households: $1 their ids, then an array a column."""
-    arrays = ", ".join(f"${i}::{_TYPES[c]}[]" for i, c in enumerate(columns, start=2))
-    return f"""
-UPDATE households h SET {", ".join(f"{c} = u.{c}" for c in columns)}
-  FROM unnest($1::uuid[], {arrays}) AS u(id, {", ".join(columns)})
- WHERE h.id = u.id
-"""
-
-
 async def update_households(con, households: list[Any], columns: tuple[str, ...]) -> None:
-    await con.execute(updating_households(columns), *([getattr(h, c) for h in households] for c in ("id", *columns)))
+    """One statement setting ``columns`` of many households, by id (``backstop_common.bulk``)."""
+    columns, table = ("id", *columns), Household.__table__
+    await con.execute(*bulk.for_driver(bulk.update(table, columns), bulk.arrays(table, households, columns)))
 
 
 async def copy_history(con, history: list[dict[str, Any]]) -> None:
