@@ -89,7 +89,7 @@ def test_a_sheet_read_in_blocks_is_planned_as_the_sheet_read_whole(shared_string
     pieces are the whole sheet's, cut at the same lines — dates, numbers, shared or inline text, a column A
     left empty on some rows, rows left empty between households."""
     from registry.imports.plan import plan_blocks, plan_chunks
-    from registry.imports.reader import sheet_blocks
+    from registry.imports.reader import sheet_blocks, sheet_rows
 
     rows = []
     for h in range(12):
@@ -104,6 +104,9 @@ def test_a_sheet_read_in_blocks_is_planned_as_the_sheet_read_whole(shared_string
         assert blocks is not None
         planned = [_comparable(p) for p in plan_blocks(blocks, VILLAGES, set(), TODAY, rows_per_chunk=5)]
         assert planned == whole and len(whole) == 4
+    for size in (1, 3, 1000):  # a workbook that cannot be read in blocks: its rows a few at a time
+        assert [_comparable(p) for p in plan_blocks(sheet_rows(data, "a.xlsx", size), VILLAGES, set(), TODAY,
+                                                    rows_per_chunk=5)] == whole
     assert any(e[0] == 8 for p in whole for e in p[2])
 
     gaps = io.BytesIO()  # no title, column A empty, rows 4–5 and 8–9 empty
@@ -118,6 +121,9 @@ def test_a_sheet_read_in_blocks_is_planned_as_the_sheet_read_whole(shared_string
     assert [e[0] for p in whole for e in p[2]] == [] and sum(len(p[1]) for p in whole) == 6
     assert [_comparable(p) for p in plan_blocks(sheet_blocks(data, 200), VILLAGES, set(), TODAY,
                                                 rows_per_chunk=2)] == whole
+    assert [_comparable(p) for p in plan_blocks(sheet_rows(data, "a.xlsx", 2), VILLAGES, set(), TODAY,
+                                                rows_per_chunk=2)] == whole
+    assert sheet_rows(to_csv(rows), "a.csv") is None
 
 
 def test_rows_planned_from_blocks_are_let_go():
@@ -289,3 +295,34 @@ def test_blocks_read_ahead_come_in_order_raise_where_the_reading_stopped_and_sto
     reading.close()
     assert not any(t.name == "sheet-blocks" for t in threading.enumerate())
     assert sys.getswitchinterval() == switching
+
+
+def test_a_workbook_not_read_in_blocks_is_still_planned_as_its_rows_are_read(monkeypatch):
+    """A workbook Excel saved (its text in a large shared-string table, ``reader.OTHER_PARTS``) or an XLS is not
+    cut into blocks of XML, but the worker still plans it a block of rows at a time (``reader.sheet_rows``: the
+    rows as Python lists only a piece's worth at once), into the pieces the sheet read whole gives."""
+    import pickle
+
+    from registry.imports import reader, worker
+    from registry.imports.copy_rows import piece_of
+    from registry.imports.plan import plan_chunks
+
+    rows = []
+    for h in range(9):
+        number = f"86300000002{h:03d}"
+        rows += [person(number, number + "01", "韩一", id_number()), person(number, number + "02", "韩二",
+                                                                          id_number(sex="female"), "配偶")]
+    data = _xlsx(rows, shared_strings=True)
+    monkeypatch.setattr(reader, "OTHER_PARTS", 0)  # this little workbook's shared strings count as large
+    assert reader.sheet_blocks(data) is None
+    out = io.BytesIO()
+    assert worker._planned_as_read(worker.ImportJob(data, "export.xlsx", VILLAGES, set(), TODAY, rows_per_chunk=4),
+                                   out)
+    frames, out = [], out.getvalue()
+    while out:
+        size = worker.FRAME.unpack(out[:worker.FRAME.size])[0]
+        frames.append(pickle.loads(out[worker.FRAME.size:worker.FRAME.size + size]))
+        out = out[worker.FRAME.size + size:]
+    whole = [piece_of(p) for p in plan_chunks(read_rows(data, "a.xlsx"), VILLAGES, set(), TODAY, rows_per_chunk=4)]
+    assert [kind for kind, _ in frames] == ["piece"] * len(whole) and len(whole) == 5
+    assert [(p.rows, p.member_lines) for _, p in frames] == [(p.rows, p.member_lines) for p in whole]

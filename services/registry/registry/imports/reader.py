@@ -19,10 +19,13 @@ class UnreadableFile(ValueError):
 
 
 def read_rows(data: bytes, filename: str) -> list[list]:
-    name = filename.lower()
-    if data[:4] == b"PK\x03\x04" or data[:8] == b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1" or name.endswith((".xls", ".xlsx")):
-        return _excel(data)
-    return _csv(data)
+    return _excel(data) if _is_excel(data, filename) else _csv(data)
+
+
+def _is_excel(data: bytes, filename: str) -> bool:
+    """An XLSX (a zip) or an XLS (an OLE file) by its first bytes, or by its name."""
+    return (data[:4] == b"PK\x03\x04" or data[:8] == b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1"
+            or filename.lower().endswith((".xls", ".xlsx")))
 
 
 def _excel(data: bytes) -> list[list]:
@@ -153,6 +156,41 @@ def _read_block(parts: list, sheet: str, xml: bytes) -> tuple[int, list[list]]:
     if start[1]:
         rows = [[""] * start[1] + row for row in rows]
     return start[0], rows
+
+
+#: rows of a sheet ``sheet_rows`` hands on at a time (~ a block of ``sheet_blocks``)
+ROWS_AT_A_TIME = 1000
+
+
+def sheet_rows(data: bytes, filename: str, rows: int = ROWS_AT_A_TIME) -> Iterator[tuple[int, list[list]]] | None:
+    """An Excel sheet that cannot be read in blocks (``sheet_blocks``: a workbook Excel saved, with its text in a
+    large shared-string table, or an XLS) in blocks of ``rows`` rows, each (index of its first row, rows), as
+    ``read_rows`` would give them: calamine still holds every cell, but its rows become Python lists a block at a
+    time, and the plan lets each piece's go (``plan.plan_blocks``) — the Python lists were half of the worker's
+    peak (bench/RESULTS.md, session 14). ``None`` for a CSV, or a file calamine cannot open (``read_rows`` then
+    says why)."""
+    if not _is_excel(data, filename):
+        return None
+    try:
+        sheet = CalamineWorkbook.from_filelike(io.BytesIO(data)).get_sheet_by_index(0)
+    except Exception:  # noqa: BLE001 - a damaged file: read_rows says why, as it always has
+        return None
+    return _rows_in_blocks(sheet, rows)
+
+
+def _rows_in_blocks(sheet, size: int) -> Iterator[tuple[int, list[list]]]:
+    if sheet.start is None:  # an empty sheet
+        return
+    # calamine gives the rows from the sheet's first (the empty ones before its cells too) but each from the first
+    # column holding a cell; ``read_rows`` counts both from A1
+    first, columns, block = 0, sheet.start[1], []
+    for row in sheet.iter_rows():
+        block.append([""] * columns + row if columns else row)
+        if len(block) == size:
+            yield first, block
+            first, block = first + size, []
+    if block:
+        yield first, block
 
 
 #: blocks read ahead of the plan by ``read_ahead``'s thread: about a piece's rows (~650 rows a block, 20,000 a

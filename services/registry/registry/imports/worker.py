@@ -147,21 +147,25 @@ def main() -> None:
 
 
 def _planned_as_read(job: ImportJob, out) -> bool:
-    """An XLSX's pieces sent as its sheet is read; False when it must be read whole (after ``("restart", None)``
-    if pieces were sent): not an XLSX read in blocks, a household's rows apart, no header."""
+    """An Excel file's pieces sent as its sheet is read — an XLSX's XML in blocks, or else its rows a block at a
+    time; False when it must be read whole (after ``("restart", None)`` if pieces were sent): a CSV, a household's
+    rows apart, no header."""
     from registry.imports.columns import HeaderProblem
     from registry.imports.copy_rows import piece_of
     from registry.imports.plan import Apart, plan_blocks
-    from registry.imports.reader import BLOCK, NotInBlocks, read_ahead, sheet_blocks
+    from registry.imports.reader import BLOCK, NotInBlocks, read_ahead, sheet_blocks, sheet_rows
 
     if not job.rows_per_chunk:
         return False
     blocks = sheet_blocks(job.data, job.sheet_block or BLOCK)
+    # calamine parses a block of XML without the GIL, so a thread reads them ahead; rows taken one by one from a
+    # sheet read whole need the GIL throughout, so they are taken in turn
+    blocks = read_ahead(blocks) if blocks is not None else sheet_rows(job.data, job.filename)
     if blocks is None:
         return False
     sent = 0
     try:
-        for plan in plan_blocks(read_ahead(blocks), job.villages, job.village_codes, job.today,
+        for plan in plan_blocks(blocks, job.villages, job.village_codes, job.today,
                                 rows_per_chunk=job.rows_per_chunk):
             _send(out, "piece", piece_of(plan))
             sent += 1
