@@ -7,9 +7,10 @@ assessments in one request to the batch route (a phone syncing its visits, a dep
 requests a second — each on an idle kept-alive connection or a new one, in plain
 HTTP/1.1 over asyncio streams — ~0.1 ms of CPU a request, where httpx took about ten times that — and writes
 {"sent": {household: epoch s}, "errors", "error_kinds", "error_samples", "sent_rate", "answered_rate", "cpu_s"} as
-JSON on stdout ("error_kinds": how many of each status other than 201 and of each exception, e.g. {"503": 1,
-"ConnectionResetError": 2}; "error_samples": the first three, with the answer's body or the exception's text, so a
-stray error says what it was). Standard library only, so
+JSON on stdout ("error_kinds": how many records got each status other than the route's (201; a batch's 200) and
+each exception, and how many a batch refused record by record, e.g. {"503": 1, "ConnectionResetError": 2,
+"refused in a batch": 3}; "error_samples": the first three, with the answer's body, the refused record's status and
+problem or the exception's text, so a stray error says what it was). Standard library only, so
 the process starts in a moment and its CPU is the load's: counted from the first write to the last answer.
 """
 
