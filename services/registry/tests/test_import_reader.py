@@ -326,3 +326,22 @@ def test_a_workbook_not_read_in_blocks_is_still_planned_as_its_rows_are_read(mon
     whole = [piece_of(p) for p in plan_chunks(read_rows(data, "a.xlsx"), VILLAGES, set(), TODAY, rows_per_chunk=4)]
     assert [kind for kind, _ in frames] == ["piece"] * len(whole) and len(whole) == 5
     assert [(p.rows, p.member_lines) for _, p in frames] == [(p.rows, p.member_lines) for p in whole]
+
+
+@pytest.mark.parametrize("cells", [
+    ["1", " 张相镇 ", "张相村", "8630000001", "863000000101", "王伟", " 211204194001010012 ", "户主"],
+    ["1", "张相镇", "张相村", "8630000001", "863000000101", "王伟", "2.11204E+17", "户主"],  # scientific: a problem
+    ["1", "张相镇", "张相村", 8630000001.0, "863000000101", "王伟", "211204194001010012", "户主"],  # a number cell
+    ["1", "张相镇", "张相村", "8630000001", "863000000101", "王伟", None, "户主"],  # an empty XLS cell
+    ["1", "张相镇", "张相村", "8630000001", "863000000101"],  # a short row
+])
+def test_a_rows_texts_are_the_same_taken_whole_or_one_by_one(cells):
+    """``rows._texts`` takes a row's cells in C when all are text and there; any other row goes one by one: the
+    same texts and problems either way."""
+    from registry.imports.rows import _texts, _texts_one_by_one, layout_of
+
+    layout = layout_of({"township": 1, "village": 2, "household_number": 3, "person_number": 4, "name": 5,
+                        "id_number": 6, "relation": 7})
+    quick, one_by_one = [], []
+    assert _texts(cells, layout.every, quick) == _texts_one_by_one(cells, layout.every.each, one_by_one)
+    assert [repr(p) for p in quick] == [repr(p) for p in one_by_one]

@@ -13,6 +13,10 @@ from stdnum.cn import ric
 from backstop_common.i18n import msg
 
 
+#: no one registered was born before it
+EARLIEST_BIRTH = date(1890, 1, 1)
+
+
 class InvalidIdNumber(ValueError):
     """The reason is meant for the person who typed the number."""
 
@@ -48,7 +52,7 @@ def normalize_id_number(raw: str, today: date) -> str:
         born = birth_date_of(number)
     except ValueError:
         raise InvalidIdNumber(msg("ID number holds no valid birth date")) from None
-    if not date(1890, 1, 1) <= born <= today:
+    if not EARLIEST_BIRTH <= born <= today:
         raise InvalidIdNumber(msg("ID number birth date {born} is impossible", born=born))
     if not _known_province(number[:2]):
         raise InvalidIdNumber(msg("ID number starts with an unknown province code {code}", code=number[:2]))
@@ -61,7 +65,14 @@ def _known_province(code: str) -> bool:
 
 
 def birth_date_of(id_number: str) -> date:
-    return date(int(id_number[6:10]), int(id_number[10:12]), int(id_number[12:14]))
+    return _date_of(id_number[6:14])
+
+
+@lru_cache(maxsize=65536)
+def _date_of(digits: str) -> date:
+    """YYYYMMDD → the date, remembered (a county's people share a few tens of thousands of birth dates; an
+    import reads 300,000 ID numbers, each twice). A date that does not exist raises each time."""
+    return date(int(digits[:4]), int(digits[4:6]), int(digits[6:8]))
 
 
 def sex_of(id_number: str) -> str:
