@@ -163,6 +163,6 @@ SELECT gen_random_uuid(), $1, s.id::text, $2, $3, s.id::text, s.village_code, $4
     'dropout_members', s.dropout, 'tags', '[]'::jsonb, 'main_cause', s.main_cause,
     'monitoring_category', s.monitoring_category, 'risk_eliminated', s.risk_eliminated,
     'risk_identified_on', s.risk_identified_on, 'risk_eliminated_on', s.risk_eliminated_on,
-    'helper_user_ids', '[]'::jsonb) || jsonb_build_object('members', coalesce(s.members, '[]'::jsonb)), 0
+    'helper_user_ids', '[]'::jsonb, 'members', coalesce(s.members, '[]'::jsonb)), 0
 FROM stage_households s ORDER BY s.line
 """
