@@ -20,11 +20,15 @@ from collections.abc import Callable
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
 from pathlib import Path
+from typing import TYPE_CHECKING
 from urllib.parse import urlsplit, urlunsplit
 
 import asyncpg
 
 from backstop_common.db import plain_url
+
+if TYPE_CHECKING:  # imported where it is used: a test run that never looks at processes does not load it
+    import psutil
 
 SERVICES = {"registry": 8001, "monitoring": 8002, "funds": 8003, "notifications": 8004}
 #: the console (工作台): no database, calls the four services over HTTP

@@ -7,7 +7,7 @@ as a real server on a free port; the console runs in-process and follows the aut
 import threading
 import time
 import uuid
-from urllib.parse import parse_qs, urlsplit
+from urllib.parse import urlsplit
 
 import httpx
 import pytest

@@ -120,7 +120,6 @@ async def test_public_security_human_resources_disability_and_water_feeds(client
     events = await read_events(settings.kafka_bootstrap_servers, REGISTRY_HOUSEHOLD, timeout=20,
                                where=lambda e: e.subject == hh["id"],
                                until=lambda evs: any(e.name == "household.water_assessed" for e in evs))
-    names = [e.name for e in events]
     assert sorted(e.data["reason"] for e in events if e.name == "member.removed") == ["death", "migration"]
     lost = [e.data for e in events if e.name == "member.employment_changed"]
     assert lost and lost[-1]["job_lost"] is True

@@ -157,12 +157,12 @@ async def test_a_member_change_served_hot_is_fastapis_with_its_history_event_and
     assert {k: v for k, v in fast.json().items() if k not in differ} == \
         {k: v for k, v in slow.json().items() if k not in differ}
     assert fast.json()["version"] == 2 and fast.json()["id_number"] == mine["id_number"]  # unmasked: logged
-    for member, household in ((mine, first), (theirs, second)):
-        counts = [await _scalar(app, sql, id=household["id"]) for sql in (
+    for changed, holder in ((mine, first), (theirs, second)):
+        counts = [await _scalar(app, sql, id=holder["id"]) for sql in (
             "SELECT count(*) FROM outbox WHERE subject = :id AND type LIKE '%member.health_changed%'",
             "SELECT count(*) FROM change_history WHERE household_id = :id AND entity = 'member' AND action = 'updated'",
             "SELECT count(*) FROM access_log WHERE household_id = :id AND path LIKE '/api/v1/members/%'")]
-        assert counts == [1, 4, 1], (member["id"], counts)
+        assert counts == [1, 4, 1], (changed["id"], counts)
     file = (await hot.get(f"/api/v1/households/{first['id']}", headers=admin)).json()
     assert file["members"][0]["illness"] == "尿毒症" and file["members"][0]["version"] == 2
 

@@ -3,7 +3,7 @@ publish and its fields; refusals raise problems and leave the case untouched."""
 
 import uuid
 from dataclasses import dataclass
-from datetime import date, datetime
+from datetime import datetime
 from typing import Any
 
 from backstop_common.auth import Principal
