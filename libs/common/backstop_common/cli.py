@@ -219,9 +219,7 @@ def up(
     else:  # an operator's broker (Apache Kafka): its topics as `backstop topics` creates them, KAFKA_PARTITIONS and
         # KAFKA_REPLICATION_FACTOR; the one-machine broker's keep ensure_topics' 3 (more gave the chain nothing there:
         # bench/RESULTS.md, session 11)
-        settings = ServiceSettings()
-        asyncio.run(ensure_topics(bootstrap, topics.all_with_dlq(), settings.kafka_partitions,
-                                  settings.kafka_replication_factor))
+        create_topics(bootstrap=bootstrap)
     stack = {"broker": bootstrap, "services": {}}
     console_port = devstack.CONSOLE_PORT + port_offset
     typer.echo(f"{'console':<14} http://127.0.0.1:{console_port}/   (工作台; log: {data_dir / 'console.log'})")
