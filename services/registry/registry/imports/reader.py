@@ -28,11 +28,14 @@ def _is_excel(data: bytes, filename: str) -> bool:
             or filename.lower().endswith((".xls", ".xlsx")))
 
 
+def _calamine_sheet(data: bytes):
+    """calamine's first sheet of an XLSX or XLS (its own errors for a damaged file)."""
+    return CalamineWorkbook.from_filelike(io.BytesIO(data)).get_sheet_by_index(0)
+
+
 def _excel(data: bytes) -> list[list]:
     try:
-        book = CalamineWorkbook.from_filelike(io.BytesIO(data))
-        sheet = book.get_sheet_by_index(0)
-        return sheet.to_python(skip_empty_area=False)
+        return _calamine_sheet(data).to_python(skip_empty_area=False)
     except Exception as exc:  # calamine raises its own error types for damaged files
         raise UnreadableFile(msg("not a readable Excel file: {error}", error=str(exc))) from None
 
@@ -172,7 +175,7 @@ def sheet_rows(data: bytes, filename: str, rows: int = ROWS_AT_A_TIME) -> Iterat
     if not _is_excel(data, filename):
         return None
     try:
-        sheet = CalamineWorkbook.from_filelike(io.BytesIO(data)).get_sheet_by_index(0)
+        sheet = _calamine_sheet(data)
     except Exception:  # noqa: BLE001 - a damaged file: read_rows says why, as it always has
         return None
     return _rows_in_blocks(sheet, rows)
