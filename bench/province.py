@@ -278,7 +278,6 @@ def imports(url: str, files: dict[str, Path]) -> list[dict]:
 
 async def registry(server_uri: str, tmp: Path, n: int) -> None:
     """County A's import alone, then county A's again (into a fresh database) while county B imports."""
-    pg = Postgres(tmp / "pg")
     file_a, file_b = tmp / "county_a.csv", tmp / "county_b.csv"
     registry_import.write_file(file_a, n, "csv")
     write_county_b(file_b, n)
