@@ -65,7 +65,7 @@ async def registry_events(server_uri: str, households: int, out: Path) -> list[E
 
 
 async def import_into(url: str, households: int) -> None:
-    from registry.domain.imports import import_households
+    from registry.domain.imports import import_households, refresh_statistics
 
     conn = await asyncpg.connect(plain_url(url))
     await conn.executemany("INSERT INTO areas (code, name, level, parent_code) VALUES ($1, $2, $3, $4)",
@@ -74,7 +74,9 @@ async def import_into(url: str, households: int) -> None:
     principal = Principal(subject="bench", role=Role.COUNTY_ADMIN, area_code=COUNTY_CODE)
     async with create_session_factory(engine)() as session:
         uow = UnitOfWork(session, "registry")
-        await import_households(uow, principal, household_csv(households), "demo.csv", 2024)
+        report = await import_households(uow, principal, household_csv(households), "demo.csv", 2024)
+        await uow.commit()
+        await refresh_statistics(uow, report)
         await uow.commit()
     await engine.dispose()
     await conn.close()

@@ -249,7 +249,7 @@ async def _import_as(url: str, data: bytes, name: str, county: str):
     from backstop_common.auth import Principal, Role
     from backstop_common.db import create_engine, create_session_factory
     from backstop_common.uow import UnitOfWork
-    from registry.domain.imports import import_households
+    from registry.domain.imports import import_households, refresh_statistics
 
     engine = create_engine(url, pool_size=1)
     try:
@@ -257,6 +257,8 @@ async def _import_as(url: str, data: bytes, name: str, county: str):
             uow = UnitOfWork(session, "registry")
             report = await import_households(uow, Principal(subject="bench", role=Role.COUNTY_ADMIN,
                                                             area_code=county + "000000"), data, name, 2024)
+            await uow.commit()
+            await refresh_statistics(uow, report)
             await uow.commit()
             return report
     finally:

@@ -15,7 +15,7 @@ from backstop_common.auth import Principal, Role
 from backstop_common.db import create_engine, create_session_factory
 from backstop_common.uow import UnitOfWork
 from registry.config import Settings
-from registry.domain.imports import import_households
+from registry.domain.imports import import_households, refresh_statistics
 
 
 async def run_import(path: Path, area: str, subject: str, income_year: int | None, database_url: str | None,
@@ -30,6 +30,8 @@ async def run_import(path: Path, area: str, subject: str, income_year: int | Non
             report = await import_households(uow, principal, path.read_bytes(), path.name, income_year,
                                              progress=bar.update)
             bar.set_description("committing")
+            await uow.commit()
+            await refresh_statistics(uow, report)
             await uow.commit()
     finally:
         bar.close()

@@ -1,8 +1,10 @@
 """Bulk import of national exports: every bad row reported, good ones loaded with events, re-import idle."""
 
+import asyncio
 from datetime import date
 
-from sqlalchemy import func, select
+import pytest
+from sqlalchemy import func, select, text
 
 from backstop_common.messaging_models import OutboxMessage
 from backstop_common.testing import read_events
@@ -210,6 +212,43 @@ async def test_the_pension_column_is_read_and_written_back(app, client, settings
     listed = (await client.get("/api/v1/households", headers=township, params={"q": "86300000000601"})).json()
     file = (await client.get(f"/api/v1/households/{listed['items'][0]['id']}", headers=township)).json()
     assert {m["name"]: m["pension"] for m in file["members"]} == {"岳一": "contributing", "岳二": "none"}
+
+
+@pytest.mark.parametrize("key", [None, "statistics-after-the-answer"])
+async def test_a_large_import_refreshes_the_statistics_after_its_answer(app, client, settings, monkeypatch, key):
+    """An import of ``ANALYZE_AFTER`` households or more has the planner's statistics refreshed once its
+    transaction has committed (with Idempotency-Key: once the middleware has), on a connection of its own; the
+    answer does not wait for it — here it comes while the ``ANALYZE`` is held back."""
+    from registry.api import imports as route
+    from registry.repository import bulk
+
+    started, go_on, analyze = asyncio.Event(), asyncio.Event(), bulk.analyze
+
+    async def held_back(session):
+        started.set()
+        await go_on.wait()
+        await analyze(session)
+
+    monkeypatch.setattr(bulk, "analyze", held_back)
+    rows = [person(f"863{2 if key else 1}{h:010d}", f"863{2 if key else 1}{h:010d}01", "韩一", id_number())
+            for h in range(bulk.ANALYZE_AFTER)]
+    try:
+        resp = await asyncio.wait_for(client.post(
+            "/api/v1/imports/households", files={"file": ("名单.csv", to_csv(rows))},
+            headers={**auth(settings, "township_staff", TOWNSHIP), **({"Idempotency-Key": key} if key else {})}),
+            300)  # a bound, not a timing: an answer that waited for the ANALYZE held back would never come
+        assert resp.status_code == 200, resp.text
+        assert resp.json()["households_registered"] == bulk.ANALYZE_AFTER
+        await asyncio.wait_for(started.wait(), 60)  # the import committed: the refresh went past its wait
+    finally:
+        go_on.set()
+    await asyncio.gather(*route._refreshing)
+    async with app.state.sessions() as session:
+        for table in ("households", "members"):
+            counted, estimated = (await session.execute(text(
+                f"SELECT (SELECT count(*) FROM {table}), reltuples::bigint FROM pg_class WHERE oid = '{table}'::regclass"
+            ))).one()
+            assert estimated == counted  # ANALYZE reads every page of tables this small
 
 
 async def test_a_file_loaded_in_pieces_answers_as_loaded_whole(app, settings):

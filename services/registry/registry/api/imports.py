@@ -1,15 +1,19 @@
 """``POST /api/v1/imports/households``: a national export file (api/exports.py writes one back)."""
 
+import asyncio
 from typing import Annotated
 
-from fastapi import APIRouter, Query, Request
+import structlog
+from fastapi import APIRouter, FastAPI, Query, Request
 
 from backstop_common.app import UoW
 from backstop_common.auth import CurrentPrincipal
+from backstop_common.jobs import unit_of_work
 from backstop_common.problems import Unprocessable
 from registry.domain import imports
 from registry.schemas.imports import ImportReport
 
+log = structlog.get_logger()
 router = APIRouter(tags=["import and export"])
 MAX_BYTES = 200 * 1024 * 1024
 
@@ -40,4 +44,24 @@ async def import_households(request: Request, uow: UoW, principal: CurrentPrinci
         raise Unprocessable("the file is larger than 200 MB")
     report = await imports.import_households(uow, principal, data, name, income_year)
     await uow.commit()
+    _refresh_statistics(request.app, report)
     return report
+
+
+#: statistics refreshes under way after their imports' answers (the event loop holds a task only weakly)
+_refreshing: set[asyncio.Task] = set()
+
+
+def _refresh_statistics(app: FastAPI, report: ImportReport) -> None:
+    """``imports.refresh_statistics`` in a task of its own: the answer does not wait for it."""
+    task = asyncio.create_task(_refresh(app, report), name=f"import-statistics-{report.import_id}")
+    _refreshing.add(task)
+    task.add_done_callback(_refreshing.discard)
+
+
+async def _refresh(app: FastAPI, report: ImportReport) -> None:
+    try:
+        async with unit_of_work(app) as uow:
+            await imports.refresh_statistics(uow, report)
+    except Exception:  # noqa: BLE001 - nobody awaits this task: said in the log, autovacuum refreshes them later
+        log.exception("import.statistics_not_refreshed", import_id=str(report.import_id))

@@ -136,14 +136,29 @@ async def load(session: AsyncSession, import_id: uuid.UUID, income_year: int, ac
     return int(households.split()[-1]), int(members.split()[-1])
 
 
-async def analyze(session: AsyncSession, households: int) -> None:
-    if households >= ANALYZE_AFTER:
-        # autovacuum would get there later; until it does, the planner takes the tables for empty
-        # and a township's list ran 150 ms instead of 1 ms
-        await (await _raw(session)).execute("ANALYZE households, members, income_assessments")
+async def hold_import(session: AsyncSession, import_id: uuid.UUID) -> None:
+    """A lock the import's transaction holds until it ends (``committed`` waits on it from another connection)."""
+    await (await _raw(session)).execute("SELECT pg_advisory_xact_lock(hashtextextended($1, 0))", _key(import_id))
 
 
-#: an import this large refreshes the planner's statistics in its own transaction
+async def committed(session: AsyncSession, import_id: uuid.UUID) -> bool:
+    """Once the import's transaction has ended (its ``hold_import`` lock, taken here in turn): whether it committed."""
+    con = await _raw(session)
+    await con.execute("SELECT pg_advisory_xact_lock(hashtextextended($1, 0))", _key(import_id))
+    return await con.fetchval("SELECT EXISTS (SELECT FROM import_runs WHERE id = $1)", import_id)
+
+
+def _key(import_id: uuid.UUID) -> str:
+    return f"registry import {import_id}"
+
+
+async def analyze(session: AsyncSession) -> None:
+    """The planner's statistics of the tables an import fills: until they are refreshed the planner takes them for
+    empty, and a township's list ran 150 ms instead of 1 ms."""
+    await (await _raw(session)).execute("ANALYZE households, members, income_assessments")
+
+
+#: an import that registers this many households refreshes the planner's statistics (``analyze``)
 ANALYZE_AFTER = 1000
 
 
