@@ -246,8 +246,8 @@ async def test_a_large_import_refreshes_the_statistics_after_its_answer(app, cli
     async with app.state.sessions() as session:
         for table in ("households", "members"):
             counted, estimated = (await session.execute(text(
-                f"SELECT (SELECT count(*) FROM {table}), reltuples::bigint FROM pg_class WHERE oid = '{table}'::regclass"
-            ))).one()
+                f"SELECT (SELECT count(*) FROM {table}), reltuples::bigint FROM pg_class"
+                f" WHERE oid = '{table}'::regclass"))).one()
             assert estimated == counted  # ANALYZE reads every page of tables this small
 
 

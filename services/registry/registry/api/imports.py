@@ -63,5 +63,5 @@ async def _refresh(app: FastAPI, report: ImportReport) -> None:
     try:
         async with unit_of_work(app) as uow:
             await imports.refresh_statistics(uow, report)
-    except Exception:  # noqa: BLE001 - nobody awaits this task: said in the log, autovacuum refreshes them later
+    except Exception:  # nobody awaits this task: said in the log (autovacuum refreshes them later)
         log.exception("import.statistics_not_refreshed", import_id=str(report.import_id))
