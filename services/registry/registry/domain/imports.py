@@ -78,7 +78,7 @@ async def refresh_statistics(uow: UnitOfWork, report: ImportReport) -> None:
     """The planner's statistics refreshed after an import of ``ANALYZE_AFTER`` households or more, once the
     import's transaction has ended and if it committed — on another connection it waits for that (with
     Idempotency-Key the middleware commits after the route has answered); the caller commits. After the answer,
-    not before it: ``ANALYZE`` was ~0.6–0.8 s of the ~2.4 s PostgreSQL worked alone at the end of the bench's
+    not before it: ``ANALYZE`` was ~0.6–1.0 s of the ~2.4 s PostgreSQL worked alone at the end of the bench's
     import (bench/RESULTS.md, session 15 — the import's ends). In the second or so between, a query on the new
     rows may be planned as if the tables were empty (a township's list ~150 ms instead of ~1 ms); an import's own
     checks do not lean on statistics (``bulk.EXISTING``), and autovacuum would refresh them too, minutes later."""
