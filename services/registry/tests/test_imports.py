@@ -251,6 +251,25 @@ async def test_a_large_import_refreshes_the_statistics_after_its_answer(app, cli
             assert estimated == counted  # ANALYZE reads every page of tables this small
 
 
+async def test_a_small_import_starts_no_statistics_refresh(app, client, settings, monkeypatch):
+    """A village's list (fewer than ``ANALYZE_AFTER`` households) leaves the statistics to autovacuum: its answer
+    opens no unit of work (no connection) for them."""
+    from registry.api import imports as route
+
+    opened = []
+
+    def recorded(app):
+        opened.append(app)
+        raise RuntimeError("a unit of work for the statistics")
+
+    monkeypatch.setattr(route, "unit_of_work", recorded)
+    rows = [person("86330000000001", "8633000000000101", "韩二", id_number())]
+    resp = await _post(client, settings, to_csv(rows), "名单.csv")
+    assert resp.status_code == 200 and resp.json()["households_registered"] == 1, resp.text
+    await asyncio.gather(*route._refreshing)
+    assert not opened
+
+
 async def test_a_file_loaded_in_pieces_answers_as_loaded_whole(app, settings):
     """The worker sends the plan in pieces of whole households, each loaded while the next is parsed: the
     answer, the rows and the events are those of the whole file at once. A household whose rows stand apart

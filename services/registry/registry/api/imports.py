@@ -53,7 +53,10 @@ _refreshing: set[asyncio.Task] = set()
 
 
 def _refresh_statistics(app: FastAPI, report: ImportReport) -> None:
-    """``imports.refresh_statistics`` in a task of its own: the answer does not wait for it."""
+    """``imports.refresh_statistics`` in a task of its own: the answer does not wait for it. None for a small
+    import: no task, no connection."""
+    if not imports.refreshes_statistics(report):
+        return
     task = asyncio.create_task(_refresh(app, report), name=f"import-statistics-{report.import_id}")
     _refreshing.add(task)
     task.add_done_callback(_refreshing.discard)

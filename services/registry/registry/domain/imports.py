@@ -82,8 +82,13 @@ async def refresh_statistics(uow: UnitOfWork, report: ImportReport) -> None:
     import (bench/RESULTS.md, session 15 — the import's ends). In the second or so between, a query on the new
     rows may be planned as if the tables were empty (a township's list ~150 ms instead of ~1 ms); an import's own
     checks do not lean on statistics (``bulk.EXISTING``), and autovacuum would refresh them too, minutes later."""
-    if report.households_registered >= bulk.ANALYZE_AFTER and await bulk.committed(uow.session, report.import_id):
+    if refreshes_statistics(report) and await bulk.committed(uow.session, report.import_id):
         await bulk.analyze(uow.session)
+
+
+def refreshes_statistics(report: ImportReport) -> bool:
+    """Whether the import was large enough to refresh the planner's statistics (a village's list is not)."""
+    return report.households_registered >= bulk.ANALYZE_AFTER
 
 
 @dataclass
