@@ -138,18 +138,14 @@ async def load(session: AsyncSession, import_id: uuid.UUID, income_year: int, ac
 
 async def hold_import(session: AsyncSession, import_id: uuid.UUID) -> None:
     """A lock the import's transaction holds until it ends (``committed`` waits on it from another connection)."""
-    await (await _raw(session)).execute("SELECT pg_advisory_xact_lock(hashtextextended($1, 0))", _key(import_id))
+    await (await _raw(session)).execute("SELECT pg_advisory_xact_lock(hashtextextended($1, 0))",
+                                        f"registry import {import_id}")
 
 
 async def committed(session: AsyncSession, import_id: uuid.UUID) -> bool:
     """Once the import's transaction has ended (its ``hold_import`` lock, taken here in turn): whether it committed."""
-    con = await _raw(session)
-    await con.execute("SELECT pg_advisory_xact_lock(hashtextextended($1, 0))", _key(import_id))
-    return await con.fetchval("SELECT EXISTS (SELECT FROM import_runs WHERE id = $1)", import_id)
-
-
-def _key(import_id: uuid.UUID) -> str:
-    return f"registry import {import_id}"
+    await hold_import(session, import_id)
+    return await (await _raw(session)).fetchval("SELECT EXISTS (SELECT FROM import_runs WHERE id = $1)", import_id)
 
 
 async def analyze(session: AsyncSession) -> None:
