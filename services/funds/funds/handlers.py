@@ -42,9 +42,10 @@ async def _households_changed(uow: UnitOfWork, households: Rows, run: Run) -> No
     to_resolve = await anomalies.households_to_resolve(uow, [d.household_id for _, d in run])
     for event, data in run:
         household = households.get(data.household_id)
-        if household.id in to_resolve:
+        if to_resolve and household.id in to_resolve:
             await anomalies.resolve_arrived(uow, household, event)
-        await _refresh_if_monitored(uow, household, event)
+        if household.monitored:  # (not through _refresh_if_monitored: no coroutine for each of an import's households)
+            await suggestions.refresh(uow, household, event.time)
 
 
 def _twins(handle_many: Callable[[Run, UnitOfWork], Awaitable[None]], doc: str) -> tuple[Handler, BatchHandler]:

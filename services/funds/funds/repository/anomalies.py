@@ -2,7 +2,8 @@
 
 import uuid
 
-from sqlalchemy import select
+from sqlalchemy import any_, bindparam, select
+from sqlalchemy.dialects.postgresql import ARRAY
 from sqlalchemy.dialects.postgresql import insert
 from sqlmodel.ext.asyncio.session import AsyncSession
 
@@ -37,9 +38,14 @@ async def households_with_open(session: AsyncSession, household_ids: list[uuid.U
     """Which of these households have an unresolved anomaly of ``kind`` (one query for a batch)."""
     if not household_ids:
         return set()
-    query = select(Anomaly.household_id).distinct().where(Anomaly.household_id.in_(household_ids),
-                                                          Anomaly.kind == kind.value, Anomaly.resolved_at.is_(None))
-    return set((await session.execute(query)).scalars())
+    return set((await session.execute(_WITH_OPEN, {"ids": household_ids, "kind": kind.value})).scalars())
+
+
+#: the households as one array parameter, not an ``IN`` list SQLAlchemy renders again for every run (each length a
+#: statement of its own to prepare: ``repository.readmodel._locked``)
+_WITH_OPEN = select(Anomaly.household_id).distinct().where(
+    Anomaly.household_id == any_(bindparam("ids", type_=ARRAY(Anomaly.__table__.c.household_id.type))),
+    Anomaly.kind == bindparam("kind"), Anomaly.resolved_at.is_(None))
 
 
 async def list_anomalies(session: AsyncSession, principal: Principal, paging: PageParams, *,

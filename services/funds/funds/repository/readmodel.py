@@ -1,6 +1,7 @@
 """Read-model queries: the households and members registry and monitoring events described."""
 
 import functools
+import operator
 import uuid
 from types import SimpleNamespace
 
@@ -76,21 +77,62 @@ class Rows:
 
     def get(self, row_id: uuid.UUID, **given) -> SimpleNamespace:
         """The row of ``row_id`` (read before), or a new one with the model's defaults and ``given``."""
-        if row_id in self.known:
-            return self.known[row_id]
-        if row_id not in self.new:
-            self.new[row_id] = _new_row(self.model, row_id, given)
-        return self.new[row_id]
+        row = self.known.get(row_id) if self.known else None  # (an import's run knows none: one lookup less)
+        if row is None:
+            row = self.new.get(row_id)
+            if row is None:
+                row = self.new[row_id] = _new_row(self.model, row_id, given)
+        return row
 
     async def write(self, session: AsyncSession) -> None:
         """The changed rows back: an UPDATE for those read, an INSERT for the new; the session's own copies of
         them (an earlier event's) are expired so it reads them again."""
-        for statement, rows in ((bulk.update(self.table), self.known), (bulk.insert(self.table), self.new)):
-            if rows:
-                await session.execute(statement, bulk.arrays(self.table, list(rows.values())))
+        if self.known:
+            await session.execute(bulk.update(self.table), bulk.arrays(self.table, list(self.known.values())))
+        if self.new:
+            await session.execute(*_inserting(self.table, list(self.new.values())))
         for held in list(session.identity_map.values()):  # the transaction's few objects, not the run's rows
             if isinstance(held, self.model) and (held.id in self.known or held.id in self.new):
                 session.expire(held)
+
+
+#: the columns a run's new rows usually all hold the same value in (an import's: the time they were touched, the
+#: flags and lists no registration sets): sent as one parameter each rather than an array of equal values — asyncpg
+#: checks and encodes every element of an array, a fifth of funds' CPU digesting an import (issue 18). All of them or
+#: none, so a table has two INSERTs to prepare, not one for each set of columns a run happens to share
+SHARED = {"households": ("registered", "monitored", "case_id", "gaps", "helper_ids", "measure_types", "updated_at"),
+          "members": ("status", "removed_on", "medical_out_of_pocket", "medical_year", "updated_at")}
+
+
+def _inserting(table, rows: list[SimpleNamespace]) -> tuple:
+    """The INSERT of new rows and its parameters: the ``SHARED`` columns as one value each when every row holds the
+    same, every other column (all of them otherwise) as an array."""
+    shared = _shared(table, rows)
+    if shared is None:
+        return bulk.insert(table), bulk.arrays(table, rows)
+    varying = _varying(table)
+    return (bulk.insert(table, varying, constants=tuple(shared)),
+            {**bulk.arrays(table, rows, varying), **bulk.constant_values(table, shared)})
+
+
+def _shared(table, rows: list[SimpleNamespace]) -> dict | None:
+    """The ``SHARED`` columns' values if every one of ``rows`` holds the same in each (None otherwise, or for one
+    row: its statement would have no array to unnest)."""
+    names = SHARED.get(table.name)
+    if not names or len(rows) < 2:
+        return None
+    values = {}
+    for name in names:
+        column = list(map(operator.attrgetter(name), rows))
+        if column.count(column[0]) != len(column):
+            return None
+        values[name] = column[0]
+    return values
+
+
+@functools.cache
+def _varying(table) -> tuple[str, ...]:
+    return tuple(c.name for c in table.columns if c.name not in SHARED[table.name])
 
 
 def _new_row(model: type[SQLModel], row_id: uuid.UUID, given: dict) -> SimpleNamespace:
