@@ -38,11 +38,10 @@ async def _register(uow: UnitOfWork, registrations: list[tuple[Event, Registered
     """建档 of several households (each once): their villages and paired helpers in one statement; returns, by
     registration, what was parked for its helpers and goes now (taken in one statement)."""
     households = [str(data.household_id) for _, data in registrations]
-    await recipients.put_households(uow.session, [(str(d.household_id), d.village_code, [u for u in d.helper_user_ids if u])
-                                                  for _, d in registrations], now)
-    lookups = Lookups.of(uow.session)
-    for household in households:
-        lookups.forget(household)
+    written = [recipients.HouseholdPut(household, d.village_code, [u for u in d.helper_user_ids if u])
+               for household, (_, d) in zip(households, registrations, strict=True)]
+    await recipients.put_households(uow.session, written, now)
+    Lookups.of(uow.session).written(written)
     parked = await parking.take(uow, households)
     return {event.id: parked.get(household, []) for (event, _), household in zip(registrations, households, strict=True)}
 

@@ -52,7 +52,7 @@ async def route(ctx: Context, uow: UnitOfWork, event: Event, short_name: str) ->
 async def _plans(uow: UnitOfWork, event: Event, short_name: str, area: str | None,
                  lookups: targets.Lookups) -> dict[uuid.UUID, Plan]:
     """Who gets this event under which rule (one plan per recipient); parks it when its helpers are unknown yet."""
-    rules = sorted(await lookups.rules(short_name, area), key=precedence)
+    rules = await lookups.rules(short_name, area, order=precedence)
     chosen: dict[uuid.UUID, Plan] = {}
     wants_helpers = False
     for rule in rules:
@@ -118,6 +118,6 @@ async def route_all(ctx: Context, uow: UnitOfWork, events: list[tuple[Event, str
             outgoing.append(deliveries.Outgoing(created[key], plans[key].recipient, plans[key].channels,
                                                 plans[key].urgent))
     await deliveries.plan_all(ctx, uow, outgoing)
-    log.info("notify.routed", events=len(events), event_ids=[str(e.id) for e, _ in events][:20],
+    log.info("notify.routed", events=len(events), event_ids=[str(e.id) for e, _ in events[:20]],
              messages=len(created))
     return len(created)

@@ -4,6 +4,7 @@ import json
 import uuid
 from collections.abc import Iterable
 from datetime import datetime
+from typing import NamedTuple
 
 from sqlalchemy import Row, any_, bindparam, func, select, text
 from sqlalchemy.dialects.postgresql import ARRAY
@@ -71,8 +72,16 @@ async def household(session: AsyncSession, household_id: str) -> HouseholdFacts 
     return await session.get(HouseholdFacts, household_id, populate_existing=True)
 
 
-#: a household's facts as routing reads them (``households``)
-HouseholdRow = Row
+class HouseholdPut(NamedTuple):
+    """A household's facts as ``put_households`` writes them, and as routing reads them (``households``' rows)."""
+
+    household_id: str
+    village_code: str | None
+    helper_user_ids: list[str]
+
+
+#: a household's facts as routing reads them (``households``): a row of the table, or those just written
+HouseholdRow = Row | HouseholdPut
 #: a household's facts as routing reads them: plain rows (``household_id``, ``village_code``, ``helper_user_ids``), no
 #: ORM objects — a bulk import's fetch reads ~500 households back right after their upsert. The ids go as one array
 #: parameter: an ``IN`` list is rendered again for every fetch and each length is a statement of its own to prepare
@@ -99,7 +108,7 @@ async def put_households(session: AsyncSession, households: list[tuple[str, str 
         return
     ids, villages, helpers = zip(*households, strict=True)
     await session.execute(_PUT_HOUSEHOLDS, {"ids": list(ids), "villages": list(villages),
-                                            "helpers": [json.dumps(h) for h in helpers], "now": now})
+                                            "helpers": [json.dumps(h) if h else "[]" for h in helpers], "now": now})
 
 
 #: the households as column arrays (``unnest``), not parameter sets SQLAlchemy turns into multi-row VALUES row by row
