@@ -60,28 +60,32 @@ class Rows:
     those was most of a bulk import's cost in funds): read and row-locked in one statement, changed by the
     domain's functions like the rows themselves, written back in one statement for those known and one for
     the new (column arrays through ``unnest``, ``backstop_common.bulk``). A row another transaction adds
-    meanwhile makes the insert fail, as the ORM's would: the consumer then applies the run's events one by one."""
+    meanwhile makes the insert fail, as the ORM's would: the consumer then applies the run's events one by one.
+
+    The rows are kept by their id's 128-bit integer (``UUID.int``), not the id: hashing a ``uuid.UUID`` is a call
+    of Python code, and an import's run looks each of its ~1,750 members up five times or so."""
 
     def __init__(self, model: type[SQLModel]):
         self.model, self.table = model, model.__table__
-        self.known: dict[uuid.UUID, SimpleNamespace] = {}
-        self.new: dict[uuid.UUID, SimpleNamespace] = {}
+        self.known: dict[int, SimpleNamespace] = {}
+        self.new: dict[int, SimpleNamespace] = {}
 
     async def read(self, session: AsyncSession, ids: list[uuid.UUID]) -> None:
         """The rows of these ids the table holds, locked (in id order: two runs never deadlock over them)."""
-        wanted = [i for i in dict.fromkeys(ids) if i not in self.known and i not in self.new]
+        wanted = [i for key, i in {i.int: i for i in ids}.items() if key not in self.known and key not in self.new]
         if wanted:
             await session.flush()  # what the session holds unwritten is in the table before it is read
             rows = await session.execute(_locked(self.table), {"ids": wanted})
-            self.known.update({row.id: SimpleNamespace(**row._mapping) for row in rows})
+            self.known.update({row.id.int: SimpleNamespace(**row._mapping) for row in rows})
 
     def get(self, row_id: uuid.UUID, **given) -> SimpleNamespace:
         """The row of ``row_id`` (read before), or a new one with the model's defaults and ``given``."""
-        row = self.known.get(row_id) if self.known else None  # (an import's run knows none: one lookup less)
+        key = row_id.int
+        row = self.known.get(key) if self.known else None  # (an import's run knows none: one lookup less)
         if row is None:
-            row = self.new.get(row_id)
+            row = self.new.get(key)
             if row is None:
-                row = self.new[row_id] = _new_row(self.model, row_id, given)
+                row = self.new[key] = _new_row(self.model, row_id, given)
         return row
 
     async def write(self, session: AsyncSession) -> None:
@@ -92,7 +96,7 @@ class Rows:
         if self.new:
             await session.execute(*_inserting(self.table, list(self.new.values())))
         for held in list(session.identity_map.values()):  # the transaction's few objects, not the run's rows
-            if isinstance(held, self.model) and (held.id in self.known or held.id in self.new):
+            if isinstance(held, self.model) and (held.id.int in self.known or held.id.int in self.new):
                 session.expire(held)
 
 
