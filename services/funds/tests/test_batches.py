@@ -2,6 +2,7 @@
 leaves (issue 18)."""
 
 import uuid
+from datetime import timedelta
 
 import pytest
 from aiokafka.structs import ConsumerRecord, TopicPartition
@@ -16,6 +17,7 @@ from backstop_events.registry import HouseholdRegistered, MemberHealthChanged, M
 from funds.events import catalog
 from funds.handlers import BATCH_HANDLERS, HANDLERS, on_household_registered, on_households_registered
 from funds.models import HouseholdFact, MemberFact, Suggestion
+from funds.repository.readmodel import Rows
 from tests.helpers import monitoring, registry
 
 VILLAGES = ("211204101301", "211204101302", "211204101303", "211204101304", "211204101305", "211204101306",
@@ -234,3 +236,24 @@ async def test_a_registration_parsed_for_what_funds_reads_of_it_gives_what_the_r
     del event.data["members"][0]["health"]
     with pytest.raises(ValueError, match="health"):
         _parsed(event)
+
+
+async def test_new_rows_send_the_columns_they_share_once_and_each_row_s_own_when_one_differs(app):
+    """A run's new rows send the usual shared columns (``readmodel.SHARED``) as one value when every row holds the
+    same, and as arrays when one row differs in any of them: each row is written with its own values either way."""
+    now, later = app.state.clock.now(), app.state.clock.now() + timedelta(minutes=1)
+    alike, unlike = [uuid.uuid4() for _ in range(3)], [uuid.uuid4() for _ in range(3)]
+    async with app.state.sessions() as session:
+        for ids, odd in ((alike, {}), (unlike, {"monitored": True, "measure_types": ["08"], "updated_at": later})):
+            rows = Rows(HouseholdFact)
+            await rows.read(session, ids)
+            for household in ids:
+                rows.get(household, village_code=VILLAGES[2], registered=True, updated_at=now)
+            vars(rows.get(ids[1])).update(odd)
+            await rows.write(session)
+        await session.commit()
+        written = {h.id: h for h in (await session.execute(
+            select(HouseholdFact).where(HouseholdFact.id.in_(alike + unlike)))).scalars()}
+    usual, odd = (True, False, [], now), (True, True, ["08"], later)
+    assert [(written[h].registered, written[h].monitored, written[h].measure_types, written[h].updated_at)
+            for h in alike + unlike] == [usual, usual, usual, usual, odd, usual]
