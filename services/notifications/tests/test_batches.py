@@ -27,21 +27,22 @@ from .helpers import inbox, load, person, registered, village
 PAYLOADS = {"household.registered": HouseholdRegistered, "household.helper_assigned": HelperAssigned}
 
 
+def _added(household: str, vil: str, size: int) -> Event:
+    return make_event("registry", "member.added", household, area_code=vil, data={
+        "household_id": household, "village_code": vil, "member_id": str(uuid.uuid4()), "relation": "child",
+        "sex": "F", "birth_year": 2026, "size": size})
+
+
 def _sequence(vil: str, helpers: list[str]) -> list[Event]:
     household = str(uuid.uuid4())
     risk = make_event("monitoring", "risk.detected", household, area_code=vil, data={
         "case_id": str(uuid.uuid4()), "household_id": household, "village_code": vil, "actor": None,
         "signal_id": str(uuid.uuid4()), "risk_type": "07", "rule": "job", "facts": {}, "source": "event"})
-
-    def added(size: int) -> Event:
-        return make_event("registry", "member.added", household, area_code=vil, data={
-            "household_id": household, "village_code": vil, "member_id": str(uuid.uuid4()), "relation": "child",
-            "sex": "F", "birth_year": 2026, "size": size})
     assigned = make_event("registry", "household.helper_assigned", household, area_code=vil, data={
         "household_id": household, "village_code": vil, "helper_id": str(uuid.uuid4()),
         "helper_user_id": helpers[1], "unit": "县农业农村局"})
-    return [risk, added(2), registered(household, vil, helper_user_ids=[helpers[0]]), *(added(n) for n in range(3, 7)),
-            assigned, added(7)]
+    return [risk, _added(household, vil, 2), registered(household, vil, helper_user_ids=[helpers[0]]),
+            *(_added(household, vil, n) for n in range(3, 7)), assigned, _added(household, vil, 7)]
 
 
 def _payload(event: Event):
@@ -277,6 +278,24 @@ async def test_what_routing_keeps_across_transactions_follows_every_write_to_the
         await session.rollback()
     assert await _told(app, undone) == set()
     assert await route(undone) == {"c2-*", "h-*"}
+
+
+async def test_each_village_s_events_go_by_the_rules_covering_it_however_many_one_batch_routes(app, client, admin):
+    """Routing sorts each village's rules once and keeps them (``Lookups.rules``): in one batch a village without a
+    rule of its own is routed first, then one with a more specific rule of the same type — each gets its own text."""
+    ruled, helpers, tag = await _people(client, admin, 4109)  # member.added to the helpers by SMS, its own text
+    plain = village(4110)
+    await load(client, admin, person(f"hp-{tag}", "helper", plain))
+    homes = {plain: str(uuid.uuid4()), ruled: str(uuid.uuid4())}
+    regs = [registered(homes[plain], plain, helper_user_ids=[f"hp-{tag}"]),
+            registered(homes[ruled], ruled, helper_user_ids=[helpers[0]])]
+    added = {vil: _added(home, vil, 2) for vil, home in homes.items()}
+    await _in_one_transaction(app, [(e, _payload(e)) for e in [*regs, added[plain], added[ruled]]])
+
+    async with app.state.sessions() as session:
+        texts = {vil: (await session.execute(select(Message.body_en).where(Message.event_id == event.id))).scalars().all()
+                 for vil, event in added.items()}
+    assert texts == {plain: ["A member joined the household; size now 2."], ruled: ["Member added; size 2."]}
 
 
 def _record(topic: str, offset: int, event: Event) -> ConsumerRecord:
