@@ -24,10 +24,9 @@ import time
 from pathlib import Path
 
 import asyncpg
+from aiokafka import TopicPartition
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))  # run as a script or with -m
-from aiokafka import TopicPartition  # noqa: E402
-
 from backstop_common import devstack  # noqa: E402
 from backstop_common.db import create_engine, create_session_factory, plain_url  # noqa: E402
 from backstop_common.logging import configure_logging  # noqa: E402
