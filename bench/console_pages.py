@@ -115,17 +115,19 @@ def registered_households(stack) -> int:
 
 def wait_until_digested(stack, every: float = 5.0, timeout: float = 3600) -> float:
     """Until monitoring counts the households registry holds, registry's outbox is sent and the inboxes
-    stop growing; prints where the backlog is while it waits."""
+    stop growing; prints where the backlog is while it waits. Answers the seconds until the first of the two
+    looks that found the same backlog: nothing moved between them, so everything was digested by the first (the
+    second, ``every`` later, only confirms it; before session 16 the figure was the second's)."""
     admin = stack.headers("county_admin", COUNTY_CODE)
-    started, last = time.monotonic(), None
+    started, last, last_at = time.monotonic(), None, 0.0
     while time.monotonic() - started < timeout:
         registered = registered_households(stack)
         monitored = httpx.get(f"{stack.url('monitoring')}/api/v1/stats", headers=admin,
                               timeout=60).json()["totals"]["households"]
         backlog = backlogs(stack)
         if monitored >= registered and backlog == last and not backlog["registry_unsent"]:
-            return time.monotonic() - started
-        last = backlog
+            return last_at
+        last, last_at = backlog, time.monotonic() - started
         print(f"  {time.monotonic() - started:6.0f} s digesting: registry {registered}, monitoring {monitored}, "
               f"{backlog}", flush=True)
         time.sleep(every)
