@@ -178,22 +178,27 @@ async def apply(session, data: HouseholdEvent, change: Change, now: datetime) ->
 
 async def apply_many(session, batch: list[HouseholdEvent], change: Change,
                      now: datetime) -> tuple[list[HouseholdFacts], set[uuid.UUID]]:
-    """``apply`` for a run of one type's events, one per household (the consumer's batch): the rows it lacks
-    written in one statement, the households' and members' rows read and locked by one statement each (as
-    plain rows, ``households.Row``; with them the policies' stamp, for ``intake.screen_many``), the changes made;
-    the members' rows written back here, the households' by ``intake.screen_many`` once screened (the
+    """``apply`` for a run of one type's events, one per household (the consumer's batch): the households' rows
+    it lacks written in one statement, the others and the members' rows read and locked by one statement each
+    (as plain rows, ``households.Row``; with them the policies' stamp, for ``intake.screen_many``), the changes
+    made; the members' rows written back here, the households' by ``intake.screen_many`` once screened (the
     income follow-up still sets them). Returns the facts in the batch's order, and which households it created
     (the cluster check counts them)."""
-    created = await households.add_missing(session, [(d.household_id, d.village_code) for d in batch], now)
-    known = await households.get_many(session, [d.household_id for d in batch], stamped=True)
-    pairs = [(m, d.household_id) for d in batch if (m := getattr(d, "member_id", None))]
-    members = await _members(session, pairs)
-    for data in batch:
-        member_id = getattr(data, "member_id", None)
-        change(known[data.household_id], data, members[member_id] if member_id else None)
-        known[data.household_id].updated_at = now
+    pairs = [(d.household_id, d.village_code) for d in batch]
+    known, created = await households.get_or_create_many(session, pairs, now)
+    facts = [known[d.household_id] for d in batch]
+    # a run is one type's: asking each event for a member it has none of was a pydantic AttributeError each
+    if "member_id" not in type(batch[0]).model_fields:
+        for f, data in zip(facts, batch, strict=True):
+            change(f, data, None)
+            f.updated_at = now
+        return facts, created
+    members = await _members(session, [(d.member_id, d.household_id) for d in batch])
+    for f, data in zip(facts, batch, strict=True):
+        change(f, data, members[data.member_id])
+        f.updated_at = now
     await households.save_rows(session, MemberFacts, list(members.values()))
-    return [known[d.household_id] for d in batch], created
+    return facts, created
 
 
 async def save_many(session, facts: list[HouseholdFacts]) -> None:

@@ -146,24 +146,57 @@ def _copy(n_households: int = 7, n_members: int = 3):
     return [uuid.uuid4() for _ in range(n_households)], [uuid.uuid4() for _ in range(n_members)]
 
 
+async def _one_by_one(consumer: EventConsumer, fetches: list[list]) -> None:
+    """The fetches' events applied one at a time (the per-event handlers, a transaction each)."""
+    for fetch in fetches:
+        for record in _records(fetch):
+            event, payload = consumer.decode(record)
+            assert await consumer.apply(event, payload, record)
+
+
+async def _by_the_set(consumer: EventConsumer, fetches: list[list]) -> None:
+    """Each fetch applied as the consumer's batch (runs of one type by the set)."""
+    for fetch in fetches:
+        items = [(*consumer.decode(r), r) for r in _records(fetch)]
+        assert await consumer.apply_batch(items)  # never fell back to one at a time
+
+
 async def test_a_batch_leaves_exactly_what_one_event_at_a_time_leaves(app, consumers):
     one_by_one, batched = consumers(False), consumers(True)
     (hh_a, m_a), (hh_b, m_b) = _copy(), _copy()
     alone_village, batch_village = "211204019001", "211204019002"
 
-    for fetch in county_year(alone_village, hh_a, m_a):
-        for record in _records(fetch):
-            event, payload = one_by_one.decode(record)
-            assert await one_by_one.apply(event, payload, record)
-    for fetch in county_year(batch_village, hh_b, m_b):
-        items = [(*batched.decode(r), r) for r in _records(fetch)]
-        assert await batched.apply_batch(items)  # never fell back to one at a time
+    await _one_by_one(one_by_one, county_year(alone_village, hh_a, m_a))
+    await _by_the_set(batched, county_year(batch_village, hh_b, m_b))
 
     alone = await _outcome(app, alone_village, hh_a, m_a)
     by_set = await _outcome(app, batch_village, hh_b, m_b)
     assert len(alone["cases"]) == 6 and len(alone["signals"]) >= 9 and alone["dibao"] and alone["phaseouts"]
     assert alone["clusters"]  # the village crossed the cluster threshold (5 households with signals)
     assert sum(map(len, alone["events"].values())) >= 18
+    assert by_set == alone
+
+
+async def test_registrations_of_known_and_new_households_leave_what_one_at_a_time_leaves(app, consumers):
+    """A run of registrations where monitoring already holds some of the households (an event of theirs came
+    first): the new households' rows are made as the batch writes them, the known ones read, and the batch
+    leaves what one event at a time leaves."""
+    one_by_one, batched = consumers(False), consumers(True)
+    (hh_a, m_a), (hh_b, m_b) = _copy(), _copy()
+    alone_village, batch_village = "211204019011", "211204019012"
+    helpers = [uuid.uuid4() for _ in range(3)]
+
+    def year_with_early_events(village: str, hh: list, members: list) -> list[list]:
+        early = [registry_event("household.helper_assigned", hh[i], village, helper_id=str(helpers[n]),
+                                helper_user_id=f"helper-{n}", unit="乡镇") for n, i in enumerate((1, 4, 6))]
+        return [early, *county_year(village, hh, members)]
+
+    await _one_by_one(one_by_one, year_with_early_events(alone_village, hh_a, m_a))
+    await _by_the_set(batched, year_with_early_events(batch_village, hh_b, m_b))
+
+    alone = await _outcome(app, alone_village, hh_a, m_a)
+    by_set = await _outcome(app, batch_village, hh_b, m_b)
+    assert len(alone["facts"]) == 7 and alone["clusters"]
     assert by_set == alone
 
 
@@ -239,13 +272,8 @@ async def test_a_fetch_of_several_events_a_household_ends_at_its_last(app, consu
     one_by_one, batched = consumers(False), consumers(True)
     (hh_a, m_a), (hh_b, m_b) = _copy(3, 0), _copy(3, 0)
     alone_village, batch_village = "211204019006", "211204019007"
-    for fetch in _stream(alone_village, hh_a):
-        for record in _records(fetch):
-            event, payload = one_by_one.decode(record)
-            assert await one_by_one.apply(event, payload, record)
-    for fetch in _stream(batch_village, hh_b):
-        items = [(*batched.decode(r), r) for r in _records(fetch)]
-        assert await batched.apply_batch(items)
+    await _one_by_one(one_by_one, _stream(alone_village, hh_a))
+    await _by_the_set(batched, _stream(batch_village, hh_b))
     alone = await _outcome(app, alone_village, hh_a, m_a)
     by_set = await _outcome(app, batch_village, hh_b, m_b)
     # one signal an income below the line, one by one and by the set: each income is screened on its own facts
