@@ -112,8 +112,11 @@ async def screen_many(uow: UnitOfWork, screened: list[tuple[HouseholdFacts, Rule
     done = await record_many(uow, drafted, open_cases, Source.EVENT,
                              lambda village: policies.of(village, now.year), now)
     log.info("risk.detected_many", households=len(done.households), signals=len(done.signals))
-    await _clusters(uow, [(v, [(f, policy_of[f.household_id]) for f, _ in screened if f.village_code == v])
-                          for v in done.villages], created, done, now, save or [])
+    by_village: dict[str, list] = {v: [] for v in done.villages}  # in one pass, not one a village
+    for f, _ in screened:
+        if (village := by_village.get(f.village_code)) is not None:
+            village.append((f, policy_of[f.household_id]))
+    await _clusters(uow, list(by_village.items()), created, done, now, save or [])
     return len(done.signals)
 
 

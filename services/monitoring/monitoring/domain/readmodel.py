@@ -38,12 +38,15 @@ SEVERE_DISABILITY_GRADES = frozenset({1, 2})
 
 def _registered(f: HouseholdFacts, d: HouseholdRegistered, m: MemberFacts | None) -> None:
     for name in REGISTERED_FIELDS:
-        if getattr(d, name) is not None:
-            setattr(f, name, getattr(d, name))
+        if (value := getattr(d, name)) is not None:
+            setattr(f, name, value)
     if d.members:  # the listed members' health, as later member events count it
-        f.major_illness_members = sum(x.health == "major_illness" for x in d.members)
-        f.disabled_members = sum(bool(x.disability_grade) for x in d.members)
-        f.severe_disabled_members = sum(x.disability_grade in SEVERE_DISABILITY_GRADES for x in d.members)
+        ill = disabled = severe = 0
+        for x in d.members:
+            ill += x.health == "major_illness"
+            disabled += bool(x.disability_grade)
+            severe += x.disability_grade in SEVERE_DISABILITY_GRADES
+        f.major_illness_members, f.disabled_members, f.severe_disabled_members = ill, disabled, severe
     if d.per_capita_income is not None:
         # the income's own year (older events have none: their income is then screened as the clock's year)
         f.per_capita_income, f.income_year = d.per_capita_income, d.income_year
@@ -220,9 +223,8 @@ async def registered_many(session, batch: list[HouseholdRegistered],
     members made or updated by one statement, none of them read."""
     facts, created = await apply_many(session, batch, _registered, now)
     await households.upsert_listed_members(session, [
-        {"member_id": m.member_id, "household_id": d.household_id, "health": m.health,
-         "disability_grade": m.disability_grade, "schooling_status": m.schooling_status,
-         "insured": m.medical_insurance} for d in batch for m in d.members])
+        (m.member_id, d.household_id, m.health, m.disability_grade, m.schooling_status, m.medical_insurance)
+        for d in batch for m in d.members])
     return facts, created
 
 

@@ -85,11 +85,13 @@ def gaps(f: HouseholdFacts) -> list[str]:
 
 def registered(d: HouseholdRegistered, f: HouseholdFacts, policy: Policy | None) -> list[Draft]:
     drafts = income(f, policy)
+    if not (found := gaps(f)):
+        return drafts
     facts = {"housing": {"housing_grade": f.housing_grade}, "water": {"safe_water": f.safe_water},
              "education": {"dropout_members": f.dropout_members},
              "insurance": {"uninsured_members": f.uninsured_members},
              "food": {"food_secure": False}, "clothing": {"clothing_secure": False}}
-    return drafts + [Draft(gap, GAP_RULES[gap], "registered", facts[gap]) for gap in gaps(f)]
+    return drafts + [Draft(gap, GAP_RULES[gap], "registered", facts[gap]) for gap in found]
 
 
 #: the rule named in a signal for each unsecured item

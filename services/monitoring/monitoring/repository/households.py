@@ -201,16 +201,24 @@ ON CONFLICT (member_id) DO UPDATE SET health = EXCLUDED.health, disability_grade
 """)
 
 
-async def upsert_listed_members(session: AsyncSession, rows: list[dict]) -> None:
-    """``UPSERT_LISTED_MEMBERS`` for (member_id, household_id, health, disability_grade, schooling_status,
-    insured) each: one statement, in member order (locks taken in key order); a member listed twice keeps
-    its last listing (one statement may not update a row twice)."""
+#: the columns of a listed member's row, in the order ``upsert_listed_members`` takes them
+LISTED_MEMBER_COLUMNS = ("member_id", "household_id", "health", "disability_grade", "schooling_status", "insured")
+
+
+async def upsert_listed_members(session: AsyncSession, rows: list[tuple]) -> None:
+    """``UPSERT_LISTED_MEMBERS`` for rows of ``LISTED_MEMBER_COLUMNS`` each: one statement, in member order
+    (locks taken in key order); a member listed twice keeps its last listing (one statement may not update a
+    row twice)."""
     if not rows:
         return
-    last = {r["member_id"]: r for r in rows}
-    ordered = [last[m] for m in sorted(last)]
-    await session.execute(UPSERT_LISTED_MEMBERS, {n: [r[n] for r in ordered] for n in (
-        "member_id", "household_id", "health", "disability_grade", "schooling_status", "insured")})
+    last = {r[0]: r for r in rows}
+    ordered = sorted(last.values(), key=_member_order)  # by the key's number: UUID's own < is Python
+    await session.execute(UPSERT_LISTED_MEMBERS, dict(zip(LISTED_MEMBER_COLUMNS, map(list, zip(*ordered)),
+                                                         strict=True)))
+
+
+def _member_order(row: tuple) -> int:
+    return row[0].int
 
 
 async def member(session: AsyncSession, member_id: uuid.UUID, household_id: uuid.UUID) -> MemberFacts:
