@@ -7,7 +7,7 @@ piece of work (issue 18; the whole stack's run is ``bench.bulk_digest``, whose C
 Set-up (not timed): a scratch embedded PostgreSQL and the registry's import of the demo county's households, read
 back from its outbox as a three-partition topic's records (``bench.monitoring_digest``); ``--records FILE`` keeps
 them in a file and takes them from there next time (the same records for old and new code). Timed: the service's
-consumer applying them as the broker hands them — fetches of ``consumer_max_poll_records``, each through
+consumer applying them as the broker hands them — fetches of ``consumer_max_poll_records`` (``--fetch``), each through
 ``EventConsumer._apply_fetch`` (decoding, one transaction, the inbox claim, the batch or fetch handler) — into a
 fresh database of the service, ``--rounds`` times. Printed per round: this process's CPU seconds (the service's
 Python) and PostgreSQL's, per registration, and an md5 of what was written (each table's rows as JSON without their
@@ -86,10 +86,11 @@ async def written_md5(url: str, service: str) -> dict[str, str]:
         await conn.close()
 
 
-async def digest(server_uri: str, server_pid: int, service: str, recs: list, round_: int) -> dict:
+async def digest(server_uri: str, server_pid: int, service: str, recs: list, round_: int, fetch: int | None) -> dict:
     url = await devstack.create_database(server_uri, f"{service}_digest_bench", recreate=True)
     devstack.migrate(service, url)
-    consumer, engine, fetch = consumer_of(service, url)
+    consumer, engine, max_poll = consumer_of(service, url)
+    fetch = fetch or max_poll
     fetches = []
     for first in range(0, len(recs), fetch):
         batches: dict[TopicPartition, list] = {}
@@ -107,7 +108,8 @@ async def digest(server_uri: str, server_pid: int, service: str, recs: list, rou
             "postgres_ms_per_registration": round(1000 * pg / n, 3), "written": await written_md5(url, service)}
 
 
-async def main(service: str, households: int, cache: str | None, rounds: int) -> None:
+async def main(service: str, households: int, cache: str | None, rounds: int, fetch: int | None,
+               limit: int | None) -> None:
     print(f"machine: {machine()}; load average {os.getloadavg()[0]:.2f}; speed reference {speed_reference()}")
     with tempfile.TemporaryDirectory() as tmp:
         server = devstack.start_postgres(Path(tmp) / "pg", cleanup_mode="stop")
@@ -119,8 +121,9 @@ async def main(service: str, households: int, cache: str | None, rounds: int) ->
                 recs = records(await registry_events(server.get_uri(), households, Path(tmp)))
                 if cache:
                     Path(cache).write_bytes(pickle.dumps(recs))
+            recs = recs[:limit] if limit else recs
             for r in range(1, rounds + 1):
-                result = await digest(server.get_uri(), pid, service, recs, r)
+                result = await digest(server.get_uri(), pid, service, recs, r, fetch)
                 print(f"{service} round {r}: {result['registrations']:,} registrations in {result['wall_s']} s wall; "
                       f"CPU {result['service_cpu_s']} s service ({result['service_ms_per_registration']} ms a "
                       f"registration) + {result['postgres_cpu_s']} s PostgreSQL "
@@ -135,7 +138,9 @@ if __name__ == "__main__":
     parser.add_argument("--households", type=int, default=10_000)
     parser.add_argument("--records", help="a file keeping the import's records (made if missing)")
     parser.add_argument("--rounds", type=int, default=1)
+    parser.add_argument("--fetch", type=int, help="records a fetch hands over (the service's max_poll_records)")
+    parser.add_argument("--limit", type=int, help="only the first LIMIT records (e.g. a stream: --fetch 1)")
     args = parser.parse_args()
     os.environ.setdefault("XDG_RUNTIME_DIR", "/tmp/backstop-runtime")
     os.makedirs(os.environ["XDG_RUNTIME_DIR"], exist_ok=True)
-    asyncio.run(main(args.service, args.households, args.records, args.rounds))
+    asyncio.run(main(args.service, args.households, args.records, args.rounds, args.fetch, args.limit))
