@@ -238,9 +238,9 @@ async def test_a_registration_parsed_for_what_funds_reads_of_it_gives_what_the_r
         _parsed(event)
 
 
-async def test_new_rows_send_the_columns_they_share_once_and_each_row_s_own_when_one_differs(app):
-    """A run's new rows send the usual shared columns (``readmodel.SHARED``) as one value when every row holds the
-    same, and as arrays when one row differs in any of them: each row is written with its own values either way."""
+async def test_a_run_s_new_rows_are_written_each_with_its_own_values_lists_and_times(app):
+    """New rows go to the table by ``COPY`` (``repository.readmodel.Rows``), their JSON lists as text: rows alike and
+    a run where one differs from the others in a flag, a list and its time are each read back as they were given."""
     now, later = app.state.clock.now(), app.state.clock.now() + timedelta(minutes=1)
     alike, unlike = [uuid.uuid4() for _ in range(3)], [uuid.uuid4() for _ in range(3)]
     async with app.state.sessions() as session:

@@ -1,7 +1,6 @@
 """Read-model queries: the households and members registry and monitoring events described."""
 
 import functools
-import operator
 import uuid
 from types import SimpleNamespace
 
@@ -11,6 +10,7 @@ from sqlmodel import SQLModel
 from sqlmodel.ext.asyncio.session import AsyncSession
 
 from backstop_common import bulk
+from backstop_common.db import transaction_connection
 
 from funds.models import HouseholdFact, MemberFact
 
@@ -58,9 +58,9 @@ async def insured_members(session: AsyncSession, household_id: uuid.UUID) -> lis
 class Rows:
     """One read-model table's rows of a run of events as plain records, not ORM objects (building 400,000 of
     those was most of a bulk import's cost in funds): read and row-locked in one statement, changed by the
-    domain's functions like the rows themselves, written back in one statement for those known and one for
-    the new (column arrays through ``unnest``, ``backstop_common.bulk``). A row another transaction adds
-    meanwhile makes the insert fail, as the ORM's would: the consumer then applies the run's events one by one.
+    domain's functions like the rows themselves, written back in one statement for those known (column arrays
+    through ``unnest``, ``backstop_common.bulk``) and one ``COPY`` for the new. A row another transaction adds
+    meanwhile makes the copy fail, as the ORM's insert would: the consumer then applies the run's events one by one.
 
     The rows are kept by their id's 128-bit integer (``UUID.int``), not the id: hashing a ``uuid.UUID`` is a call
     of Python code, and an import's run looks each of its ~1,750 members up five times or so."""
@@ -94,49 +94,19 @@ class Rows:
         if self.known:
             await session.execute(bulk.update(self.table), bulk.arrays(self.table, list(self.known.values())))
         if self.new:
-            await session.execute(*_inserting(self.table, list(self.new.values())))
+            await _copy_new(session, self.table, list(self.new.values()))
         for held in list(session.identity_map.values()):  # the transaction's few objects, not the run's rows
             if isinstance(held, self.model) and (held.id.int in self.known or held.id.int in self.new):
                 session.expire(held)
 
 
-#: the columns a run's new rows usually all hold the same value in (an import's: the time they were touched, the
-#: flags and lists no registration sets): sent as one parameter each rather than an array of equal values — asyncpg
-#: checks and encodes every element of an array, a fifth of funds' CPU digesting an import (issue 18). All of them or
-#: none, so a table has two INSERTs to prepare, not one for each set of columns a run happens to share
-SHARED = {"households": ("registered", "monitored", "case_id", "gaps", "helper_ids", "measure_types", "updated_at"),
-          "members": ("status", "removed_on", "medical_out_of_pocket", "medical_year", "updated_at")}
-
-
-def _inserting(table, rows: list[SimpleNamespace]) -> tuple:
-    """The INSERT of new rows and its parameters: the ``SHARED`` columns as one value each when every row holds the
-    same, every other column (all of them otherwise) as an array."""
-    shared = _shared(table, rows)
-    if shared is None:
-        return bulk.insert(table), bulk.arrays(table, rows)
-    varying = _varying(table)
-    return (bulk.insert(table, varying, constants=tuple(shared)),
-            {**bulk.arrays(table, rows, varying), **bulk.constant_values(table, shared)})
-
-
-def _shared(table, rows: list[SimpleNamespace]) -> dict | None:
-    """The ``SHARED`` columns' values if every one of ``rows`` holds the same in each (None otherwise, or for one
-    row: its statement would have no array to unnest)."""
-    names = SHARED.get(table.name)
-    if not names or len(rows) < 2:
-        return None
-    values = {}
-    for name in names:
-        column = list(map(operator.attrgetter(name), rows))
-        if column.count(column[0]) != len(column):
-            return None
-        values[name] = column[0]
-    return values
-
-
-@functools.cache
-def _varying(table) -> tuple[str, ...]:
-    return tuple(c.name for c in table.columns if c.name not in SHARED[table.name])
+async def _copy_new(session: AsyncSession, table, rows: list[SimpleNamespace]) -> None:
+    """New rows by ``COPY`` (binary) on the session's connection, in its transaction: asyncpg encodes each value
+    and nothing else, where an array parameter has each element checked for being an array itself first (a Python
+    call each: a fifth of funds' CPU digesting an import, issue 18). A row already there fails it, as an INSERT."""
+    columns = bulk.arrays(table, rows)  # JSON as its text, as the connection's jsonb codec takes it
+    connection = await transaction_connection(session)
+    await connection.copy_records_to_table(table.name, columns=list(columns), records=zip(*columns.values()))
 
 
 def _new_row(model: type[SQLModel], row_id: uuid.UUID, given: dict) -> SimpleNamespace:
