@@ -87,6 +87,24 @@ def _correlated(event: Event):
         correlation_id.reset(token)
 
 
+def _log_applied(applied: list[Event]) -> None:
+    """A batch's applied events: one line for each event type and correlation id, under that id — a request's
+    trail still runs through every service's log, but a bulk import's 500 registrations a fetch (one request) are
+    one line, not 500: a line an event was a fifth of monitoring's CPU digesting an import (bench/RESULTS.md,
+    session 16). A lone event's line names it, as the one-at-a-time path does."""
+    groups: dict[tuple[str, str], list[Event]] = {}
+    for event in applied:
+        groups.setdefault((event.type, event.correlation_id or str(event.id)), []).append(event)
+    for (event_type, _), events in groups.items():
+        EVENTS_APPLIED.labels(event_type, "applied").inc(len(events))
+        first = events[0]
+        with _correlated(first):
+            if len(events) == 1:
+                log.info("event.applied", event_type=event_type, event_id=str(first.id), subject=first.subject)
+            else:
+                log.info("events.applied", event_type=event_type, events=len(events))
+
+
 @dataclass
 class PartitionPosition:
     """How far this consumer has got in one partition, as of its last word from the broker."""
@@ -490,10 +508,7 @@ class EventConsumer:
         except Exception as exc:
             log.info("consumer.batch_fallback", records=len(items), error=repr(exc)[:200])
             return False
-        for event in applied:
-            EVENTS_APPLIED.labels(event.type, "applied").inc()
-            with _correlated(event):
-                log.info("event.applied", event_type=event.type, event_id=str(event.id), subject=event.subject)
+        _log_applied(applied)
         return True
 
     async def handle_record(self, record: ConsumerRecord) -> None:

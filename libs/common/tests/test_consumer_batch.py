@@ -327,3 +327,30 @@ async def test_the_collector_is_paused_while_a_fetch_is_applied_and_back_after_i
     await consumer._apply_fetch(fetch(3, 5))
     assert collector == [False, False] and gc.isenabled()
     assert await _trails(db, tag) == {f"{tag}-{i}": str(i) for i in range(5)}
+
+
+async def test_a_batch_logs_a_line_for_each_type_and_request_under_its_correlation_id(db, monkeypatch):
+    """A bulk import's registrations (one request) are one line a fetch, not one an event; a request's trail still
+    runs through the log (its correlation id on the line), and a lone event's line names it."""
+    from asgi_correlation_id import correlation_id
+
+    from backstop_common import consumer as consumer_module
+
+    lines: list[dict] = []
+
+    class Recorder:
+        def info(self, event: str, **fields) -> None:
+            lines.append({"event": event, "correlation_id": correlation_id.get(), **fields})
+
+    monkeypatch.setattr(consumer_module, "log", Recorder())
+    batched = _consumer(db, Batched())
+    imported = [make_event("registry", "household.registered", f"l-{i}", {"v": i}, correlation_id="import-1")
+                for i in range(5)]
+    alone = make_event("registry", "household.updated", "l-0", {"v": "u"}, correlation_id="visit-2")
+    other = [make_event("registry", "household.registered", f"l-{i}", {"v": i}, correlation_id="visit-3")
+             for i in (7, 8)]
+    assert await batched.apply_batch(_items(batched, [*imported, alone, *other]))
+    assert sorted((line["event"], line["correlation_id"], line.get("events")) for line in lines) == [
+        ("event.applied", "visit-2", None), ("events.applied", "import-1", 5), ("events.applied", "visit-3", 2)]
+    [lone] = [line for line in lines if line["event"] == "event.applied"]
+    assert lone["event_id"] == str(alone.id) and lone["subject"] == "l-0" and lone["event_type"] == alone.type
