@@ -44,8 +44,7 @@ async def _households_changed(uow: UnitOfWork, households: Rows, run: Run) -> No
         household = households.get(data.household_id)
         if to_resolve and household.id in to_resolve:
             await anomalies.resolve_arrived(uow, household, event)
-        if household.monitored:  # (not through _refresh_if_monitored: no coroutine for each of an import's households)
-            await suggestions.refresh(uow, household, event.time)
+        await _refresh_if_monitored(uow, household, event)
 
 
 def _twins(handle_many: Callable[[Run, UnitOfWork], Awaitable[None]], doc: str) -> tuple[Handler, BatchHandler]:
