@@ -17,7 +17,7 @@ import operator
 from collections.abc import Mapping, Sequence
 from typing import Any
 
-from sqlalchemy import Table, TextClause, text
+from sqlalchemy import ColumnElement, Table, TextClause, any_, bindparam, text
 from sqlalchemy.dialects import postgresql
 from sqlalchemy.dialects.postgresql import ARRAY, JSONB, asyncpg
 
@@ -98,6 +98,13 @@ def arrays(table: Table, rows: Sequence[Any], columns: tuple[str, ...] | None = 
     for name in as_json:
         found[name] = ["[]" if value == [] else json.dumps(value) for value in found[name]]
     return found
+
+
+def among(column: ColumnElement, name: str = "ids") -> ColumnElement:
+    """``<column> = ANY(:name)``: the values as one array parameter of the column's type — not ``IN (…)``, whose
+    parameters SQLAlchemy renders anew for every execution, each list's length a statement of its own to prepare
+    (a consumer's fetch names hundreds of households, issue 18)."""
+    return column == any_(bindparam(name, type_=ARRAY(column.type)))
 
 
 def constant_values(table: Table, values: Mapping[str, Any]) -> dict[str, Any]:

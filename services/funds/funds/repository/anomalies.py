@@ -2,11 +2,11 @@
 
 import uuid
 
-from sqlalchemy import any_, bindparam, select
-from sqlalchemy.dialects.postgresql import ARRAY
+from sqlalchemy import bindparam, select
 from sqlalchemy.dialects.postgresql import insert
 from sqlmodel.ext.asyncio.session import AsyncSession
 
+from backstop_common import bulk
 from backstop_common.auth import Principal, area_prefix
 from backstop_common.paging import Page, PageParams
 from funds.enums import AnomalyKind, SubsidyKind
@@ -41,11 +41,9 @@ async def households_with_open(session: AsyncSession, household_ids: list[uuid.U
     return set((await session.execute(_WITH_OPEN, {"ids": household_ids, "kind": kind.value})).scalars())
 
 
-#: the households as one array parameter, not an ``IN`` list SQLAlchemy renders again for every run (each length a
-#: statement of its own to prepare: ``repository.readmodel._locked``)
+#: the households as one array parameter (``bulk.among``)
 _WITH_OPEN = select(Anomaly.household_id).distinct().where(
-    Anomaly.household_id == any_(bindparam("ids", type_=ARRAY(Anomaly.__table__.c.household_id.type))),
-    Anomaly.kind == bindparam("kind"), Anomaly.resolved_at.is_(None))
+    bulk.among(Anomaly.__table__.c.household_id), Anomaly.kind == bindparam("kind"), Anomaly.resolved_at.is_(None))
 
 
 async def list_anomalies(session: AsyncSession, principal: Principal, paging: PageParams, *,

@@ -4,8 +4,7 @@ import functools
 import uuid
 from types import SimpleNamespace
 
-from sqlalchemy import any_, bindparam, select
-from sqlalchemy.dialects.postgresql import ARRAY
+from sqlalchemy import select
 from sqlmodel import SQLModel
 from sqlmodel.ext.asyncio.session import AsyncSession
 
@@ -130,8 +129,6 @@ def _template(model: type[SQLModel]) -> tuple[dict, tuple[str, ...]]:
 
 @functools.cache
 def _locked(table):
-    """The rows of the ids given (``ids``, one array parameter) locked in id order. Not ``IN (…)``: SQLAlchemy
-    renders an IN list's parameters anew for every execution and each length is a statement of its own to prepare
-    and plan — an import's fetch names ~500 households and ~1,750 members (issue 18)."""
-    ids = bindparam("ids", type_=ARRAY(table.c.id.type))
-    return select(table).where(table.c.id == any_(ids)).order_by(table.c.id).with_for_update()
+    """The rows of the ids given (``ids``, one array parameter: ``bulk.among``; an import's fetch names ~500
+    households and ~1,750 members) locked in id order."""
+    return select(table).where(bulk.among(table.c.id)).order_by(table.c.id).with_for_update()

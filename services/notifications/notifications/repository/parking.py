@@ -2,10 +2,11 @@
 
 from datetime import datetime
 
-from sqlalchemy import any_, bindparam, delete
-from sqlalchemy.dialects.postgresql import ARRAY, insert
+from sqlalchemy import delete
+from sqlalchemy.dialects.postgresql import insert
 from sqlmodel.ext.asyncio.session import AsyncSession
 
+from backstop_common import bulk
 from backstop_common.envelope import Event
 from notifications.models import ParkedEvent
 
@@ -31,9 +32,8 @@ async def take(session: AsyncSession, household_ids: list[str]) -> dict[str, lis
 
 
 _table = ParkedEvent.__table__
-#: the ids as one array parameter, not an ``IN`` list rendered for every run (``recipients._HOUSEHOLDS``)
-_TAKE = delete(_table).where(_table.c.household_id == any_(bindparam("ids", type_=ARRAY(_table.c.household_id.type)))
-                             ).returning(*_table.c)
+#: the ids as one array parameter (``bulk.among``)
+_TAKE = delete(_table).where(bulk.among(_table.c.household_id)).returning(*_table.c)
 
 
 async def drop_parked_before(session: AsyncSession, moment: datetime) -> None:

@@ -6,10 +6,10 @@ from collections.abc import Iterable
 from datetime import datetime
 from typing import NamedTuple
 
-from sqlalchemy import Row, any_, bindparam, func, select, text
-from sqlalchemy.dialects.postgresql import ARRAY
+from sqlalchemy import Row, func, select, text
 from sqlmodel.ext.asyncio.session import AsyncSession
 
+from backstop_common import bulk
 from backstop_common.auth import area_prefix
 from notifications.models import HouseholdFacts, Recipient
 
@@ -83,10 +83,9 @@ class HouseholdPut(NamedTuple):
 #: a household's facts as routing reads them (``households``): a row of the table, or those just written
 HouseholdRow = Row | HouseholdPut
 #: a household's facts as routing reads them: plain rows (``household_id``, ``village_code``, ``helper_user_ids``), no
-#: ORM objects — a bulk import's fetch reads ~500 households back right after their upsert. The ids go as one array
-#: parameter: an ``IN`` list is rendered again for every fetch and each length is a statement of its own to prepare
+#: ORM objects — a bulk import's fetch reads ~500 households. The ids go as one array parameter (``bulk.among``)
 _HOUSEHOLDS = select(HouseholdFacts.household_id, HouseholdFacts.village_code, HouseholdFacts.helper_user_ids).where(
-    HouseholdFacts.household_id == any_(bindparam("ids", type_=ARRAY(HouseholdFacts.__table__.c.household_id.type))))
+    bulk.among(HouseholdFacts.__table__.c.household_id))
 
 
 async def households(session: AsyncSession, household_ids: list[str]) -> dict[str, HouseholdRow]:
