@@ -583,6 +583,7 @@ class EventConsumer:
             max_partition_fetch_bytes=self._settings.consumer_fetch_bytes,
             # a fetch waits at most this long for new records: the floor of every hop's latency
             fetch_max_wait_ms=self._settings.kafka_fetch_max_wait_ms,
+            fetch_min_bytes=self._settings.consumer_fetch_min_bytes,
         )
         consumer.subscribe(self._topics, listener=_RewindOnce(self, consumer))
         return consumer

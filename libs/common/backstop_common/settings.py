@@ -84,6 +84,9 @@ class ServiceSettings(BaseSettings):
     #: hop (funds' and the registry's read models: 100) fetches less often under a stream — on the one-machine broker
     #: every fetch costs its CPU, records or not (docs/scaling.md, session 10)
     consumer_fetch_wait_min_ms: int = 0
+    #: how many bytes the broker gathers for this service's fetch before it answers it early (``<PREFIX>_CONSUMER_
+    #: FETCH_MIN_BYTES``; it answers at the fetch wait whatever it has): 1 — at once
+    consumer_fetch_min_bytes: int = 1
     consumer_max_attempts: int = 4
     consumer_backoff_s: float = 0.2
     #: records of one fetch (all partitions, applied in one transaction: a bulk import is digested in large ones)

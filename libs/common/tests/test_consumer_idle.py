@@ -151,6 +151,18 @@ async def test_by_default_a_quiet_consumer_lets_the_broker_hold_its_fetches_long
     assert quiet > flowing and broker.waits == [flowing, quiet, flowing, quiet]
 
 
+@pytest.mark.parametrize("min_bytes", [None, 64 * 1024])
+async def test_a_consumer_off_the_chain_lets_the_broker_gather_its_fetches(min_bytes):
+    """A service's ``consumer_fetch_min_bytes`` (funds', notifications' and the registry's 64 KiB) is what the broker
+    is asked to gather before it answers a fetch early, so under a stream they fetch a few times a second, not once
+    for every record or two; by default (monitoring, on the chain someone waits on) the first record answers it."""
+    settings = ServiceSettings(kafka_bootstrap_servers="localhost:1",
+                               **({} if min_bytes is None else {"consumer_fetch_min_bytes": min_bytes}))
+    consumer = EventConsumer(settings=settings, session_factory=None, publisher=None, handlers={}, models={},
+                             topics=[TOPIC])
+    assert consumer._new_consumer()._fetch_min_bytes == (min_bytes or 1)
+
+
 class WaitAtCommit(QuietBroker):
     """Also records the fetcher's wait when a fetch's offsets are committed: by then aiokafka has sent its next fetch."""
 
