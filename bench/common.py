@@ -46,6 +46,14 @@ def speed_reference(rounds: int = 3) -> float:
     return sorted(work() for _ in range(rounds))[rounds // 2]
 
 
+def stolen_share(before, after) -> float:
+    """The share of the machine's CPU time the host gave to others between two ``psutil.cpu_times()`` (a virtual
+    machine's steal): on a shared host it rose to a quarter and more within a session, and every figure with it
+    (bench/RESULTS.md, session 17), so each bench's is printed beside its figures."""
+    spent = sum(getattr(after, f) - getattr(before, f) for f in after._fields if not f.startswith("guest"))  # in user
+    return (after.steal - before.steal) / spent if spent > 0 else 0.0
+
+
 def percentile(values: list[float], p: float) -> float:
     if not values:
         return float("nan")

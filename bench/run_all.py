@@ -11,7 +11,9 @@ from pathlib import Path
 
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))  # run as a script (make bench)
-from bench.common import speed_reference
+import psutil
+
+from bench.common import speed_reference, stolen_share
 
 BENCHES = [
     ["bench/registry_import.py"],
@@ -39,16 +41,18 @@ def main() -> int:
     # (BACKSTOP_ENV=dev, as README's `make run`); without it monitoring refuses to start and the token minting
     # fails (three benches exited 1 in session 7's first run)
     env = {**os.environ, "BACKSTOP_ENV": os.environ.get("BACKSTOP_ENV", "dev")}
-    failed = 0
+    failed, begun = 0, psutil.cpu_times()
     print(f"speed reference at the start: {speed_reference():.2f} CPU s (bench.common.speed_reference)", flush=True)
     for args in BENCHES:
         print(f"\n=== {' '.join(args)}", flush=True)
-        started = time.monotonic()
+        started, times = time.monotonic(), psutil.cpu_times()
         result = subprocess.run([sys.executable, *args], cwd=ROOT, env=env)
-        print(f"=== {' '.join(args)}: exit {result.returncode} after {time.monotonic() - started:.0f} s", flush=True)
+        print(f"=== {' '.join(args)}: exit {result.returncode} after {time.monotonic() - started:.0f} s; "
+              f"the host took {stolen_share(times, psutil.cpu_times()):.0%} of the CPU meanwhile (steal)", flush=True)
         failed += result.returncode != 0
     # the machine may change speed during the run, as the same kind of machine does from one day to another
-    print(f"speed reference at the end: {speed_reference():.2f} CPU s", flush=True)
+    print(f"speed reference at the end: {speed_reference():.2f} CPU s; the host took "
+          f"{stolen_share(begun, psutil.cpu_times()):.0%} of the CPU over the whole run (steal)", flush=True)
     return 1 if failed else 0
 
 
