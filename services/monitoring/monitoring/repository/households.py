@@ -10,6 +10,7 @@ from sqlalchemy.dialects import postgresql
 from sqlmodel.ext.asyncio.session import AsyncSession
 
 from backstop_common import bulk
+from backstop_common.db import transaction_connection
 
 from monitoring.models import HouseholdFacts, MemberFacts
 
@@ -54,17 +55,14 @@ def _defaults(model: type) -> dict:
 
 
 @cache
-def _insert_missing_statement(model: type, given: tuple[str, ...], stamped: bool = False) -> tuple[object, dict]:
+def _insert_missing_statement(model: type, given: tuple[str, ...]) -> tuple[object, dict]:
     """``INSERT`` of rows whose ``given`` columns come as arrays and the rest as the model's defaults (constants
     in the statement: one array a column the rows differ in, not one for every column); a row already there
-    is left as it is; answers the keys inserted (``stamped``: each with the policies' stamp, ``POLICIES_STAMP``).
-    The defaults it binds once, by name."""
+    is left as it is; answers the keys inserted. The defaults it binds once, by name."""
     table = model.__table__
     (key,) = [c.name for c in table.primary_key]
     defaults = {n: v for n, v in _defaults(model).items() if n not in given}
-    stamp = f", {POLICIES_STAMP}" if stamped else ""
-    stmt = bulk.insert(table, given, constants=tuple(defaults),
-                       tail=f"ON CONFLICT DO NOTHING RETURNING {key}{stamp}")
+    stmt = bulk.insert(table, given, constants=tuple(defaults), tail=f"ON CONFLICT DO NOTHING RETURNING {key}")
     return stmt, bulk.constant_values(table, defaults)
 
 
@@ -134,26 +132,57 @@ async def get_many(session: AsyncSession, household_ids: list[uuid.UUID], *,
 async def get_or_create_many(session: AsyncSession, households: list[tuple[uuid.UUID, str]],
                              now: datetime) -> tuple[dict[uuid.UUID, Row], set[uuid.UUID]]:
     """``get_or_create`` for (household, village) pairs, each once: their rows as ``Row``s, locked, and which of
-    them it created. The missing rows are written in SQL by one statement (building each as an object would cost
-    more than the rest of its event), which answers their keys and the policies' stamp; they are made here as
-    written, not read back — a new row is this transaction's alone until it commits, and reading and decoding
-    it again was a tenth of a bulk import's registration (profiled). The others are read (``get_many``). The
-    stamp is left in ``session.info`` as ``get_many(stamped=True)`` leaves it."""
-    stmt, defaults = _insert_missing_statement(HouseholdFacts, _CREATED, stamped=True)
-    inserted = await session.execute(stmt, defaults | {
-        "household_id": [h for h, _ in households], "village_code": [v for _, v in households],
-        "first_seen_at": [now] * len(households)})
+    them it created — by one statement (``_get_or_create_many_statement``: a stream's turn waits for each round
+    trip) on asyncpg's connection (SQLAlchemy's execution path was as much CPU again as asyncpg's). The missing
+    rows are written in SQL (building each as an object would cost more than the rest of its event), their keys
+    answered and the rows made here as written, not read back — a new row is this transaction's alone until it
+    commits, and reading and decoding it again was a tenth of a bulk import's registration (profiled). The
+    policies' stamp is left in ``session.info`` as ``get_many(stamped=True)`` leaves it. A household another
+    transaction inserted after the statement's snapshot is in neither part: read by ``get_many``, which waits for
+    it to commit."""
+    statement, defaults = _get_or_create_many_statement()
+    connection = await transaction_connection(session)
     village_of, known, stamp = dict(households), {}, None
-    for household_id, stamp in inserted:
-        known[household_id] = _new_row(household_id, village_of[household_id], now)
-    created, session.info[POLICIES_STAMP_KEY] = set(known), stamp
-    if rest := [h for h, _ in households if h not in created]:
+    created = set()
+    for record in await connection.fetch(*bulk.for_driver(statement, defaults | {
+            "household_id": [h for h, _ in households], "village_code": [v for _, v in households],
+            "first_seen_at": [now] * len(households)})):
+        stamp = record[_STAMP_COLUMN]
+        if (new_id := record[_CREATED_COLUMN]) is not None:
+            known[new_id] = _new_row(new_id, village_of[new_id], now)
+            created.add(new_id)
+        else:
+            row = dict(record)
+            del row[_STAMP_COLUMN], row[_CREATED_COLUMN]
+            known[row["household_id"]] = Row(**row)
+    session.info[POLICIES_STAMP_KEY] = stamp
+    if rest := [h for h, _ in households if h not in known]:
         known |= await get_many(session, rest, stamped=True)
     return known, created
 
 
 #: the columns ``get_or_create_many`` gives a new household's row (the others are the model's defaults)
 _CREATED = ("household_id", "village_code", "first_seen_at")
+#: the column of ``_get_or_create_many_statement``'s answer naming a household it created (NULL for a found one)
+_CREATED_COLUMN = "created_"
+
+
+@cache
+def _get_or_create_many_statement() -> tuple[object, dict]:
+    """The missing households' rows inserted (``_insert_missing_statement``) and the others' read and locked in key
+    order, by one statement: a found row whole, a created one by its key (the statement's snapshot does not see
+    what its own INSERT writes), each with the policies' stamp. Locks: the known rows, then the new ones — the
+    order ``get_or_create`` takes them one at a time. With the new rows' defaults, bound by name."""
+    insert, defaults = _insert_missing_statement(HouseholdFacts, _CREATED)
+    columns = [c.name for c in HouseholdFacts.__table__.columns]
+    found = ("SELECT h.* FROM household_facts h JOIN unnest(CAST(:household_id AS uuid[])) AS k(id) "
+             "ON h.household_id = k.id ORDER BY h.household_id FOR UPDATE OF h")
+    nulls = ", ".join(["NULL"] * len(columns))
+    statement = text(f"WITH new AS ({insert.text}), found AS ({found}) "
+                     f"SELECT r.*, {POLICIES_STAMP} AS {_STAMP_COLUMN} FROM ("
+                     f"SELECT CAST(NULL AS uuid) AS {_CREATED_COLUMN}, f.* FROM found f "
+                     f"UNION ALL SELECT n.household_id, {nulls} FROM new n) r")
+    return statement, defaults
 
 
 def _new_row(household_id: uuid.UUID, village_code: str, now: datetime) -> Row:
