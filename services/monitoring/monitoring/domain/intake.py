@@ -108,9 +108,7 @@ async def screen_many(uow: UnitOfWork, screened: list[tuple[HouseholdFacts, Rule
     if not drafted:
         await readmodel.save_many(uow.session, save or [])
         return 0
-    open_cases = await case_repo.open_for_households(uow.session, list({f.household_id for f, _ in drafted}))
-    done = await record_many(uow, drafted, open_cases, Source.EVENT,
-                             lambda village: policies.of(village, now.year), now)
+    done = await record_many(uow, drafted, Source.EVENT, lambda village: policies.of(village, now.year), now)
     log.info("risk.detected_many", households=len(done.households), signals=len(done.signals))
     by_village: dict[str, list] = {v: [] for v in done.villages}  # in one pass, not one a village
     for f, _ in screened:

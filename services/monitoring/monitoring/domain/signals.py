@@ -184,18 +184,18 @@ class Recorded:
     villages: dict[str, Any] = field(default_factory=dict)  # village → the household facts that signalled there
 
 
-async def record_many(uow: UnitOfWork, drafted: list[tuple[Any, Draft]], open_cases: dict[uuid.UUID, Any],
-                      source: str, policy_of: Callable[[str], Policy | None], now: datetime) -> Recorded:
+async def record_many(uow: UnitOfWork, drafted: list[tuple[Any, Draft]], source: str,
+                      policy_of: Callable[[str], Policy | None], now: datetime) -> Recorded:
     """``record_signal`` for many (household, draft) pairs at once, in their order, by the set: one statement per
-    table. ``open_cases``: each household's open case before these (id, stage, risk_types); ``policy_of``: the
+    table, the households' open cases read with the signals' (``rescreen.insert_signals``). ``policy_of``: the
     policy a village's new case takes its days from. A household's first new signal opens its case (or joins
     the open one), the next ones join it — the rows, history lines and event payloads ``record_signal`` writes
     one at a time (tests/core/test_rescreen_parity.py, test_batch_digest.py)."""
-    case_ids = {h.household_id: (open_cases[h.household_id].id if h.household_id in open_cases else uuid.uuid4())
-                for h, _ in drafted}
-    rows = [signal_row(h.household_id, h.village_code, draft, source, case_ids[h.household_id], None, now)
+    new_case = {h.household_id: uuid.uuid4() for h, _ in drafted}  # the case a household opens if it has none
+    rows = [signal_row(h.household_id, h.village_code, draft, source, new_case[h.household_id], None, now)
             for h, draft in drafted]
-    done = Recorded(await set_repo.insert_signals(uow.session, rows))
+    written, open_cases = await set_repo.insert_signals(uow.session, rows)
+    done = Recorded(written)
     opened: dict[uuid.UUID, dict] = {}
     joined: dict[uuid.UUID, tuple[list[str], int]] = {}
     cases: dict[uuid.UUID, SimpleNamespace] = {}
@@ -215,9 +215,9 @@ async def record_many(uow: UnitOfWork, drafted: list[tuple[Any, Draft]], open_ca
         else:
             if case is None:
                 was = open_cases[h.household_id]
-                case = cases[h.household_id] = SimpleNamespace(id=was.id, household_id=h.household_id,
-                                                               village_code=was.village_code, stage=was.stage,
-                                                               risk_types=was.risk_types)
+                case = cases[h.household_id] = SimpleNamespace(id=was["case_id"], household_id=h.household_id,
+                                                               village_code=was["village_code"], stage=was["stage"],
+                                                               risk_types=was["risk_types"])
             case.risk_types = merge_risk_types(case.risk_types, draft.risk_type)
             if case.id in opened:
                 opened[case.id].update(risk_types=case.risk_types, version=opened[case.id]["version"] + 1)

@@ -2,8 +2,8 @@
 
 import uuid
 
-from sqlalchemy import bindparam, func, select, text, update
-from sqlalchemy.dialects.postgresql import ARRAY, insert
+from sqlalchemy import func, select, text, update
+from sqlalchemy.dialects.postgresql import insert
 from sqlmodel.ext.asyncio.session import AsyncSession
 
 from monitoring.models import Case, CaseStep, Measure, Signal, Visit
@@ -19,20 +19,6 @@ async def open_for_household(session: AsyncSession, household_id: uuid.UUID, *, 
     if lock:
         stmt = stmt.with_for_update()
     return (await session.execute(stmt)).scalars().first()
-
-
-#: the open cases of a bound array of households: one statement whatever the batch's size (not an ``IN (…)``
-#: list, a statement per length), the keys joined (under a generic plan ``= ANY`` searches them one by one)
-_HOUSEHOLDS = func.unnest(bindparam("household_ids", type_=ARRAY(Case.__table__.c.household_id.type))).table_valued(
-    "household_id").render_derived("k")
-_OPEN_FOR_HOUSEHOLDS = (select(Case).join(_HOUSEHOLDS, Case.household_id == _HOUSEHOLDS.c.household_id)
-                        .where(text(OPEN_STAGES_SQL)).order_by(Case.id).with_for_update(of=Case))
-
-
-async def open_for_households(session: AsyncSession, household_ids: list[uuid.UUID]) -> dict[uuid.UUID, Case]:
-    """The open case of each of these households that has one, locked (in id order), by household."""
-    rows = await session.execute(_OPEN_FOR_HOUSEHOLDS, {"household_ids": list(set(household_ids))})
-    return {c.household_id: c for c in rows.scalars()}
 
 
 #: the rows of these cases locked, in id order

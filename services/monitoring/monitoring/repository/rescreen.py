@@ -7,6 +7,7 @@ registry events)."""
 import json
 import re
 import uuid
+from collections.abc import Mapping
 from datetime import datetime
 from decimal import Decimal
 from functools import cache
@@ -15,25 +16,44 @@ from sqlalchemy import Row, select, text
 from sqlalchemy.exc import IntegrityError
 from sqlmodel.ext.asyncio.session import AsyncSession
 
+from backstop_common import bulk
+from backstop_common.db import transaction_connection
 from backstop_common.uow import OUTBOX_COLUMNS, STAGE_MANY_SQL
 
 from monitoring.models import CaseStep, Policy, Signal
 from monitoring.models.cases import OPEN_STAGES_SQL
 from monitoring.models.policies import IN_FORCE_SQL
 
-INSERT_SIGNALS = text("""
-INSERT INTO signals (id, household_id, village_code, risk_type, rule, fact_key, facts, source, case_id,
-                     actor_user_id, actor_role, created_at)
-SELECT id, household_id, village_code, risk_type, rule, fact_key, facts::jsonb, source, case_id,
-       actor_user_id, actor_role, created_at
-  FROM unnest(CAST(:id AS uuid[]), CAST(:household_id AS uuid[]), CAST(:village_code AS text[]),
-              CAST(:risk_type AS text[]), CAST(:rule AS text[]), CAST(:fact_key AS text[]), CAST(:facts AS text[]),
-              CAST(:source AS text[]), CAST(:case_id AS uuid[]), CAST(:actor_user_id AS text[]),
-              CAST(:actor_role AS text[]), CAST(:created_at AS timestamptz[]))
-       AS s(id, household_id, village_code, risk_type, rule, fact_key, facts, source, case_id, actor_user_id,
-            actor_role, created_at)
-ON CONFLICT ON CONSTRAINT uq_signals_fact DO NOTHING
-RETURNING id
+#: a batch's signals (``signals.record_many``), each on its household's open case — read and locked here, in id
+#: order, before any signal is written (the insert's ``ORDER BY`` reads the whole join first), as ``record_signal``
+#: takes them — or on the new case it names (the new
+#: cases are written later, ``insert_cases_steps_events``); a signal whose fact was recorded before is not written.
+#: Answers each written signal with the open case it joined (NULLs: it opens its own). One statement: the open
+#: cases' read and the signals' insert were two round trips of every turn of a stream
+SIGNALS_ON_OPEN_CASES = text(f"""
+WITH open AS (
+  SELECT c.id, c.household_id, c.village_code, c.stage, c.risk_types FROM cases c
+    JOIN unnest(CAST(:households AS uuid[])) AS k(household_id) ON c.household_id = k.household_id
+   WHERE c.{OPEN_STAGES_SQL}
+   ORDER BY c.id FOR UPDATE OF c
+), written AS (
+  INSERT INTO signals (id, household_id, village_code, risk_type, rule, fact_key, facts, source, case_id,
+                       actor_user_id, actor_role, created_at)
+  SELECT s.id, s.household_id, s.village_code, s.risk_type, s.rule, s.fact_key, s.facts::jsonb, s.source,
+         coalesce(o.id, s.case_id), s.actor_user_id, s.actor_role, s.created_at
+    FROM unnest(CAST(:id AS uuid[]), CAST(:household_id AS uuid[]), CAST(:village_code AS text[]),
+                CAST(:risk_type AS text[]), CAST(:rule AS text[]), CAST(:fact_key AS text[]), CAST(:facts AS text[]),
+                CAST(:source AS text[]), CAST(:case_id AS uuid[]), CAST(:actor_user_id AS text[]),
+                CAST(:actor_role AS text[]), CAST(:created_at AS timestamptz[])) WITH ORDINALITY
+         AS s(id, household_id, village_code, risk_type, rule, fact_key, facts, source, case_id, actor_user_id,
+              actor_role, created_at, n)
+    LEFT JOIN open o ON o.household_id = s.household_id
+   ORDER BY s.n
+  ON CONFLICT ON CONSTRAINT uq_signals_fact DO NOTHING
+  RETURNING id, household_id
+)
+SELECT w.id, o.id AS case_id, o.village_code, o.stage, o.risk_types FROM written w
+  LEFT JOIN open o ON o.household_id = w.household_id
 """)
 
 INSERT_STEPS = text("""
@@ -185,13 +205,19 @@ async def lock_signals_and_cases(session: AsyncSession) -> None:
     await session.execute(text("LOCK TABLE signals, cases IN SHARE ROW EXCLUSIVE MODE"))
 
 
-async def insert_signals(session: AsyncSession, rows: list[dict]) -> set[uuid.UUID]:
-    """Insert the signals whose fact is new; returns their ids (the rest were recorded before)."""
+async def insert_signals(session: AsyncSession, rows: list[dict]) -> tuple[set[uuid.UUID], dict[uuid.UUID, Mapping]]:
+    """Insert the signals whose fact is new, each on its household's open case or, without one, on the case its
+    row names (``SIGNALS_ON_OPEN_CASES``, on the driver's connection). Returns their ids (the rest were recorded
+    before) and, by household, the open case a new signal joined (``case_id``, ``village_code``, ``stage``,
+    ``risk_types`` as they were)."""
     if not rows:
-        return set()
+        return set(), {}
     names = tuple(c.name for c in Signal.__table__.columns)
-    inserted = await session.execute(INSERT_SIGNALS, _columns(rows, names, as_json=("facts",)))
-    return {row[0] for row in inserted}
+    params = _columns(rows, names, as_json=("facts",)) | {"households": list({r["household_id"] for r in rows})}
+    connection = await transaction_connection(session)
+    written = await connection.fetch(*bulk.for_driver(SIGNALS_ON_OPEN_CASES, params))
+    household_of = {r["id"]: r["household_id"] for r in rows}
+    return {w["id"] for w in written}, {household_of[w["id"]]: w for w in written if w["case_id"] is not None}
 
 
 async def join_cases(session: AsyncSession, joined: dict[uuid.UUID, tuple[list[str], int]], now: datetime) -> None:
@@ -220,7 +246,8 @@ def _cases_steps_events(with_cases: bool) -> object:
 async def insert_cases_steps_events(session: AsyncSession, cases: list[dict], steps: list[dict],
                                     events: dict[str, list]) -> None:
     """New cases (their columns: no ORM object each), history lines and the outbox rows of ``events``
-    (``UnitOfWork.publish_rows``) in one statement: a batch's writes after its signals (``signals.record_many``).
+    (``UnitOfWork.publish_rows``) in one statement, on the driver's connection: a batch's writes after its signals
+    (``signals.record_many``).
     Nothing when there are no steps (no new signal: no case, no event either)."""
     if not steps:
         return
@@ -229,7 +256,8 @@ async def insert_cases_steps_events(session: AsyncSession, cases: list[dict], st
     params |= {f"o_{n}": v for n, v in events.items()}
     if cases:
         params |= {f"c_{n}": v for n, v in _columns(cases, CASE_COLUMNS, as_json=("risk_types", "gaps")).items()}
-    await session.execute(_cases_steps_events(bool(cases)), params)
+    connection = await transaction_connection(session)
+    await connection.execute(*bulk.for_driver(_cases_steps_events(bool(cases)), params))
 
 
 async def stage_fresh(session: AsyncSession, *, scope: str, area: str, line: Decimal, year: int, current_year: int,
