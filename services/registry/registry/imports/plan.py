@@ -99,21 +99,27 @@ def plan_blocks(blocks: Iterable[tuple[int, list[list]]], villages: dict[tuple[s
     seen: dict[str, int] = {}
     new_id, layout = OrderedIds(), layout_of(cols)
 
-    def numbered() -> Iterator[tuple[int, str]]:
-        """The filled lines and their 户编号 as the blocks come (the first ones already in ``table``)."""
+    def parsed() -> Iterator[tuple[tuple, str]]:
+        """The filled lines parsed (``_parsed``), each with its 户编号, as the blocks come (the first ones already
+        in ``table``): a row is parsed as soon as it is read, not once its whole piece is (the plan waited ~1 s
+        for the first piece's rows, while PostgreSQL waited for the plan)."""
         read = header + 1
         for start, rows in itertools.chain([(len(table), [])], blocks):
             _extend(table, start, rows)
-            yield from ((i, _number(table[i], col)) for i in range(read, len(table)) if _filled(table[i]))
+            for i in range(read, len(table)):
+                if _filled(table[i]):
+                    yield _parsed(table, i, layout, villages, village_codes, today), _number(table[i], col)
             read = len(table)
 
     planned = 0
-    for piece in _cut(numbered(), rows_per_chunk):
-        plan = _plan_piece(table, piece, layout, ignored, seen, new_id, villages, village_codes, today)
+    for piece in _cut(parsed(), rows_per_chunk):
+        plan = _planned(piece, ignored, seen, new_id)
         if piece:  # rows planned are read no more: freed, their memory holds the next blocks' (the worker's peak
             # for the bench's 100,000 households: 926 MB when it kept the whole sheet, 313 MB)
-            table[planned:piece[-1] + 1] = [None] * (piece[-1] + 1 - planned)
-            planned = piece[-1] + 1
+            last = piece[-1][0]  # the line: the row's index + 1
+            table[planned:last] = [None] * (last - planned)
+            planned = last
+            piece.clear()  # and their parsed rows, before the next piece's are parsed
         yield plan
 
 
@@ -126,16 +132,27 @@ def _extend(table: list[list], start: int, rows: list[list]) -> None:
 
 def _plan_piece(table, piece: list[int], layout, ignored, seen: dict[str, int], new_id, villages, village_codes,
                 today, progress=None) -> Plan:
-    plan, groups = Plan(ignored_headers=ignored), {}
-    for index in piece:
-        plan.rows += 1
-        person, facts, problems = parse_row(table[index], layout, today)
-        code = _village(facts, villages, village_codes, problems)
-        groups.setdefault(facts["household_number"], []).append((index + 1, person, facts, code, problems))
-        if progress and plan.rows % 5000 == 0:
+    rows = []
+    for n, index in enumerate(piece, 1):
+        rows.append(_parsed(table, index, layout, villages, village_codes, today))
+        if progress and n % 5000 == 0:
             progress(5000)
-    for number, rows in groups.items():
-        _check_household(number, rows, seen, plan, new_id)
+    return _planned(rows, ignored, seen, new_id)
+
+
+def _parsed(table, index: int, layout, villages, village_codes, today) -> tuple:
+    """A row as the plan groups it: (line, person, household facts, village code, problems)."""
+    person, facts, problems = parse_row(table[index], layout, today)
+    return index + 1, person, facts, _village(facts, villages, village_codes, problems), problems
+
+
+def _planned(rows: list[tuple], ignored, seen: dict[str, int], new_id) -> Plan:
+    """A piece's parsed rows (``_parsed``) grouped into households and each checked whole."""
+    plan, groups = Plan(rows=len(rows), ignored_headers=ignored), {}
+    for row in rows:
+        groups.setdefault(row[2]["household_number"], []).append(row)
+    for number, grouped in groups.items():
+        _check_household(number, grouped, seen, plan, new_id)
     return plan
 
 
@@ -164,12 +181,12 @@ def _pieces(table: list[list], lines: list[int], col: int, size: int) -> list[li
         return [lines]
 
 
-def _cut(lines: Iterable[tuple[int, str]], size: int) -> Iterator[list[int]]:
-    """Lines (index, 户编号) in the file's order in pieces of about ``size``, each ending where a household ends,
-    each given as soon as the next household's first line is seen (the last: at the end, empty if there were
-    none). Raises ``Apart`` at a household whose rows stand apart."""
+def _cut(lines: Iterable[tuple[object, str]], size: int) -> Iterator[list]:
+    """Lines (index or parsed row, 户编号) in the file's order in pieces of about ``size``, each ending where a
+    household ends, each given as soon as the next household's first line is seen (the last: at the end, empty if
+    there were none). Raises ``Apart`` at a household whose rows stand apart."""
     piece, done, last = [], set(), None
-    for index, number in lines:
+    for line, number in lines:
         if number != last:
             if number in done:
                 raise Apart(number)
@@ -179,7 +196,7 @@ def _cut(lines: Iterable[tuple[int, str]], size: int) -> Iterator[list[int]]:
                 yield piece
                 piece = []
             last = number
-        piece.append(index)
+        piece.append(line)
     yield piece
 
 
@@ -234,7 +251,7 @@ def _accept(number: str, rows: list, head, plan: Plan, new_id) -> None:
     members = plan.members
     for line, person, row_facts, _code, _problems in rows:  # one pass, not a generator for each count
         # straight into the staging table's column order (bulk.MEMBER_COLUMNS)
-        members.append((new_id(), household_id, number, line, *_person_columns(person)))
+        members.append((new_id(), household_id, number, line) + _person_columns(person))  # + not *: no list between
         if row_facts["dibao"]:
             dibao = True
         if row_facts["tekun"]:
