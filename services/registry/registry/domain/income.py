@@ -13,7 +13,7 @@ from registry.domain.guards import may_write, writable
 from registry.domain.members import touch
 from registry.domain.publishing import emit_all, emitted_row
 from registry.events import HouseholdIncomeAssessed
-from registry.models import Household, IncomeAssessment
+from registry.models import Household
 from registry.repository import records
 from registry.schemas.records import (
     BatchRefusal, IncomeAssessmentBatchItem, IncomeAssessmentBatchOutcome, IncomeAssessmentBatchResult,
@@ -30,7 +30,7 @@ def net_income(data: IncomeAssessmentCreate) -> Decimal:
 
 
 async def assess_income(uow: UnitOfWork, principal: Principal, household_id: uuid.UUID,
-                        data: IncomeAssessmentCreate, expected: int | None) -> IncomeAssessment:
+                        data: IncomeAssessmentCreate, expected: int | None) -> records.NewIncomeAssessment:
     may_write(principal)
     found = await records.lock_for_income(uow.session, household_id)
     household, previous = found if found else (None, None)
@@ -40,8 +40,8 @@ async def assess_income(uow: UnitOfWork, principal: Principal, household_id: uui
 
 
 def assessed(uow: UnitOfWork, principal: Principal, household: records.IncomeHousehold | None,
-             previous: IncomeAssessment | records.LatestIncome | None, data: IncomeAssessmentCreate,
-             expected: int | None) -> tuple[IncomeAssessment, list[dict], HouseholdIncomeAssessed]:
+             previous: records.NewIncomeAssessment | records.LatestIncome | None, data: IncomeAssessmentCreate,
+             expected: int | None) -> tuple[records.NewIncomeAssessment, list[dict], HouseholdIncomeAssessed]:
     """The rule of one assessment on a locked household (changed in place: its income and version): the
     assessment, its history rows and its event — or the problem the route answers. No write."""
     writable(principal, household, expected)
@@ -53,9 +53,9 @@ def assessed(uow: UnitOfWork, principal: Principal, household: records.IncomeHou
     per_capita = to_fen(net / household.size)
     if per_capita > ABSURD_PER_CAPITA:
         raise Unprocessable(msg("per-capita net income {amount} is absurd; check the figures", amount=per_capita))
-    assessment = IncomeAssessment(household_id=household.id, **data.model_dump(), net_income=net,
-                                  size=household.size, per_capita_income=per_capita,
-                                  assessed_by=principal.subject)
+    assessment = records.NewIncomeAssessment(household_id=household.id, **data.model_dump(), net_income=net,
+                                             size=household.size, per_capita_income=per_capita,
+                                             assessed_by=principal.subject)
     changed = {}
     if household.income_year is None or data.year >= household.income_year:
         changed = history.diff(household, {"per_capita_income": per_capita, "income_year": data.year})
@@ -103,8 +103,8 @@ async def assess_incomes(uow: UnitOfWork, principal: Principal,
     return IncomeAssessmentBatchResult(received=len(items), recorded=len(written.records), items=outcomes)
 
 
-def income_event(household: Household | records.IncomeHousehold, a: IncomeAssessment,
-                 previous: IncomeAssessment | records.LatestIncome | None):
+def income_event(household: Household | records.IncomeHousehold, a: records.NewIncomeAssessment,
+                 previous: records.NewIncomeAssessment | records.LatestIncome | None):
     return HouseholdIncomeAssessed(
         household_id=household.id, village_code=household.village_code, assessment_id=a.id, year=a.year,
         wage=to_fen(a.wage), business=to_fen(a.business), business_costs=to_fen(a.business_costs),
