@@ -41,11 +41,10 @@ from aiokafka.admin import AIOKafkaAdminClient
 from aiokafka.errors import CommitFailedError, IllegalStateError, KafkaError
 from asgi_correlation_id import correlation_id
 from pydantic import BaseModel, ValidationError
-from sqlalchemy import text
 from sqlalchemy.ext.asyncio import async_sessionmaker
 
 from backstop_common.clock import Clock
-from backstop_common.db import is_contention, is_unavailable
+from backstop_common.db import is_contention, is_unavailable, transaction_connection
 from backstop_common.envelope import Event, from_kafka
 from backstop_common.kafka import BrokerUnavailable, Publisher, within
 from backstop_common.metrics import CONSUMER_LAG, CONSUMER_RETRIES, EVENTS_APPLIED, EVENTS_DEAD_LETTERED
@@ -67,14 +66,16 @@ BatchHandler = Callable[[list[tuple[Event, Any]], UnitOfWork], Awaitable[None]]
 #: types, several per key, each partition's in order — the same effects as the ``Handler``s in turn
 FetchHandler = BatchHandler
 
-#: inbox rows of many records in one statement; answers the ids not applied before (a redelivery is absent)
-CLAIM_MANY = text("""
+#: inbox rows of many records in one statement, on asyncpg's own connection (through SQLAlchemy's execution path the
+#: claim cost as much CPU again as the statement, bench/RESULTS.md, session 17), the consumer's name one parameter;
+#: answers the ids not applied before (a redelivery is absent)
+CLAIM_MANY = """
 INSERT INTO inbox (event_id, consumer, type, topic, partition, "offset")
-SELECT * FROM unnest(CAST(:event_id AS uuid[]), CAST(:consumer AS text[]), CAST(:type AS text[]),
-                     CAST(:topic AS text[]), CAST(:partition AS int[]), CAST(:offset AS bigint[]))
+SELECT e, $2::text, t, tp, p, o
+  FROM unnest($1::uuid[], $3::text[], $4::text[], $5::int[], $6::bigint[]) AS v(e, t, tp, p, o)
 ON CONFLICT DO NOTHING
 RETURNING event_id
-""")
+"""
 
 
 @contextlib.contextmanager
@@ -446,10 +447,10 @@ class EventConsumer:
 
     async def _claim_many(self, session, items: list[tuple[Event, BaseModel | None, ConsumerRecord]]) -> set:
         """Inbox rows of all ``items`` in one statement; the ids of those not applied before."""
-        rows = await session.execute(CLAIM_MANY, {
-            "event_id": [e.id for e, _, _ in items], "consumer": [self.group_id] * len(items),
-            "type": [e.type for e, _, _ in items], "topic": [r.topic for _, _, r in items],
-            "partition": [r.partition for _, _, r in items], "offset": [r.offset for _, _, r in items]})
+        driver = await transaction_connection(session)
+        rows = await driver.fetch(CLAIM_MANY, [e.id for e, _, _ in items], self.group_id, [e.type for e, _, _ in items],
+                                  [r.topic for _, _, r in items], [r.partition for _, _, r in items],
+                                  [r.offset for _, _, r in items])
         return {row[0] for row in rows}
 
     def runs(self, items: list[tuple[Event, BaseModel | None, ConsumerRecord]]) -> list[list]:
