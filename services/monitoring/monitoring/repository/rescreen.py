@@ -26,10 +26,10 @@ from monitoring.models.policies import IN_FORCE_SQL
 
 #: a batch's signals (``signals.record_many``), each on its household's open case — read and locked here, in id
 #: order, before any signal is written (the insert's ``ORDER BY`` reads the whole join first), as ``record_signal``
-#: takes them — or on the new case it names (the new
-#: cases are written later, ``insert_cases_steps_events``); a signal whose fact was recorded before is not written.
-#: Answers each written signal with the open case it joined (NULLs: it opens its own). One statement: the open
-#: cases' read and the signals' insert were two round trips of every turn of a stream
+#: takes them — or on the new case it names (the new cases are written later, ``insert_cases_steps_events``); a
+#: signal whose fact was recorded before is not written. Answers each written signal with its household and the
+#: open case it joined (NULLs: it opens its own). One statement: the open cases' read and the signals' insert were
+#: two round trips of every turn of a stream
 SIGNALS_ON_OPEN_CASES = text(f"""
 WITH open AS (
   SELECT c.id, c.household_id, c.village_code, c.stage, c.risk_types FROM cases c
@@ -52,7 +52,7 @@ WITH open AS (
   ON CONFLICT ON CONSTRAINT uq_signals_fact DO NOTHING
   RETURNING id, household_id
 )
-SELECT w.id, o.id AS case_id, o.village_code, o.stage, o.risk_types FROM written w
+SELECT w.id, w.household_id, o.id AS case_id, o.village_code, o.stage, o.risk_types FROM written w
   LEFT JOIN open o ON o.household_id = w.household_id
 """)
 
@@ -216,8 +216,7 @@ async def insert_signals(session: AsyncSession, rows: list[dict]) -> tuple[set[u
     params = _columns(rows, names, as_json=("facts",)) | {"households": list({r["household_id"] for r in rows})}
     connection = await transaction_connection(session)
     written = await connection.fetch(*bulk.for_driver(SIGNALS_ON_OPEN_CASES, params))
-    household_of = {r["id"]: r["household_id"] for r in rows}
-    return {w["id"] for w in written}, {household_of[w["id"]]: w for w in written if w["case_id"] is not None}
+    return {w["id"] for w in written}, {w["household_id"]: w for w in written if w["case_id"] is not None}
 
 
 async def join_cases(session: AsyncSession, joined: dict[uuid.UUID, tuple[list[str], int]], now: datetime) -> None:
