@@ -22,6 +22,13 @@ KNOWN_WEAK_SECRETS = frozenset({DEV_JWT_SECRET, "change-me", "changeme", "secret
 MIN_SECRET_BYTES = 32
 
 
+#: what a service off the chain someone waits on (funds, notifications and the registry's consumer) asks the broker
+#: to gather for a fetch within its fetch wait (``consumer_fetch_min_bytes``): under a stream a fetch a tenth of a
+#: second, not one for every record or two (session 17, at 200 writes/s: notifications' CPU a write 1.41–1.47 →
+#: 1.13–1.26 ms, funds' 0.23–0.24 → 0.16–0.18; bench/RESULTS.md)
+OFF_CHAIN_FETCH_MIN_BYTES = 64 * 1024
+
+
 def _shared(name: str, default):
     return Field(default, validation_alias=AliasChoices(name, name.lower()))
 
@@ -85,7 +92,8 @@ class ServiceSettings(BaseSettings):
     #: every fetch costs its CPU, records or not (docs/scaling.md, session 10)
     consumer_fetch_wait_min_ms: int = 0
     #: how many bytes the broker gathers for this service's fetch before it answers it early (``<PREFIX>_CONSUMER_
-    #: FETCH_MIN_BYTES``; it answers at the fetch wait whatever it has): 1 — at once
+    #: FETCH_MIN_BYTES``; it answers at the fetch wait whatever it has): 1 — at once; off the chain someone waits
+    #: on, ``OFF_CHAIN_FETCH_MIN_BYTES``
     consumer_fetch_min_bytes: int = 1
     consumer_max_attempts: int = 4
     consumer_backoff_s: float = 0.2

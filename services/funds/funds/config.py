@@ -2,7 +2,7 @@
 
 from pydantic_settings import SettingsConfigDict
 
-from backstop_common.settings import ServiceSettings, database_url_field
+from backstop_common.settings import OFF_CHAIN_FETCH_MIN_BYTES, ServiceSettings, database_url_field
 
 
 class Settings(ServiceSettings):
@@ -14,10 +14,8 @@ class Settings(ServiceSettings):
     #: fetches wait 100 ms while records flow (ServiceSettings; session 10: at 200 writes/s the broker's CPU a write
     #: −0.27 ms, funds' −0.16, write → case p50 −2.5 to −4.5 ms)
     consumer_fetch_wait_min_ms: int = 100
-    #: and the broker holds each of them that long unless 64 KiB gathered (ServiceSettings): a fetch a tenth of a
-    #: second under a stream, not one for every record or two (session 17, at 200 writes/s: notifications' CPU a
-    #: write 1.41–1.47 → 1.13–1.26 ms, funds' 0.23–0.24 → 0.16–0.18)
-    consumer_fetch_min_bytes: int = 64 * 1024
+    #: and the broker holds each of them that long unless 64 KiB gathered
+    consumer_fetch_min_bytes: int = OFF_CHAIN_FETCH_MIN_BYTES
     sweep_interval_s: float = 60.0   # how often the sweeper looks for unspent money and stuck projects
     #: public notices (no account): requests a minute per caller address, per process
     public_rate_per_minute: int = 60

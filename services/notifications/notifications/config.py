@@ -2,7 +2,7 @@
 
 from pydantic_settings import SettingsConfigDict
 
-from backstop_common.settings import ServiceSettings, database_url_field
+from backstop_common.settings import OFF_CHAIN_FETCH_MIN_BYTES, ServiceSettings, database_url_field
 
 
 class Settings(ServiceSettings):
@@ -16,10 +16,8 @@ class Settings(ServiceSettings):
     #: 10, at 200 writes/s: notifications' CPU a write −0.6 ms, write → case p50 21.2/21.5 ms against 24.3/25.7,
     #: write → message p50 +8 ms, p99 +30 ms; at 500/s message p99 189 against 178 ms)
     consumer_fetch_wait_min_ms: int = 100
-    #: and the broker holds each of them that long unless 64 KiB gathered (ServiceSettings): a fetch a tenth of a
-    #: second under a stream, not one for every record or two (session 17, at 200 writes/s: notifications' CPU a
-    #: write 1.41–1.47 → 1.13–1.26 ms, funds' 0.23–0.24 → 0.16–0.18)
-    consumer_fetch_min_bytes: int = 64 * 1024
+    #: and the broker holds each of them that long unless 64 KiB gathered
+    consumer_fetch_min_bytes: int = OFF_CHAIN_FETCH_MIN_BYTES
     #: local time of quiet hours and digests (docs/contract.md: counties in China)
     timezone: str = "Asia/Shanghai"
 

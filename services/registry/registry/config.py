@@ -3,7 +3,7 @@
 from pydantic import Field
 from pydantic_settings import SettingsConfigDict
 
-from backstop_common.settings import ServiceSettings, database_url_field
+from backstop_common.settings import OFF_CHAIN_FETCH_MIN_BYTES, ServiceSettings, database_url_field
 
 
 class Settings(ServiceSettings):
@@ -25,10 +25,8 @@ class Settings(ServiceSettings):
     #: the registry follows monitoring's case decisions (a household's status), which no one waits on to the
     #: millisecond: its fetches wait 100 ms while records flow (ServiceSettings; session 10, as funds)
     consumer_fetch_wait_min_ms: int = 100
-    #: and the broker holds each of them that long unless 64 KiB gathered (ServiceSettings): a fetch a tenth of a
-    #: second under a stream, not one for every record or two (session 17, at 200 writes/s: notifications' CPU a
-    #: write 1.41–1.47 → 1.13–1.26 ms, funds' 0.23–0.24 → 0.16–0.18)
-    consumer_fetch_min_bytes: int = 64 * 1024
+    #: and the broker holds each of them that long unless 64 KiB gathered
+    consumer_fetch_min_bytes: int = OFF_CHAIN_FETCH_MIN_BYTES
     #: national exports of a whole county run to ~60 MB (CSV) for 100,000 households
     max_body_bytes: int = 210 * 1024 * 1024
     #: the access log of unmasked reads is kept at least three years (PIPL arts. 55–56); a county may keep longer
