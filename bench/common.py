@@ -50,7 +50,8 @@ def stolen_share(before, after) -> float:
     """The share of the machine's CPU time the host gave to others between two ``psutil.cpu_times()`` (a virtual
     machine's steal): on a shared host it rose to a quarter and more within a session, and every figure with it
     (bench/RESULTS.md, session 17), so each bench's is printed beside its figures."""
-    spent = sum(getattr(after, f) - getattr(before, f) for f in after._fields if not f.startswith("guest"))  # in user
+    # a guest's time is counted in user time already
+    spent = sum(getattr(after, f) - getattr(before, f) for f in after._fields if not f.startswith("guest"))
     return (after.steal - before.steal) / spent if spent > 0 else 0.0
 
 
