@@ -177,31 +177,69 @@ def parse_row(cells: list, layout: Layout, today: date) -> tuple[dict, dict, lis
         if sex or born:
             _agree(person, sex or "", attempt(_date, born, "出生日期"), problems)
     person["name_pinyin"], person["name_initials"] = _pinyin(name)
-    schooling = g("schooling")
-    stage, status = (attempt(_schooling, schooling) or (None, None)) if schooling else (None, None)
-    if g("dropout_reason"):
-        status = "dropped_out"
-    person["schooling_stage"], person["schooling_status"] = stage, status
-    person["health"], person["disability_grade"] = attempt(_health, g("health", ""), g("disability_grade", "")) \
-        or ("healthy", 0)
-    labour = g("labour", "")
-    if labour and labour not in v.LABOUR:
-        problems.append(msg("unknown {column} {value}", column="劳动技能", value=repr(labour)))
-    person["labour_capacity"] = v.LABOUR.get(labour, "full")
-    person.update(_work(g, problems))
-    insured = g("medical_insurance")
-    insured = attempt(_yes_no, insured, "医疗保险") if insured else None
-    person["medical_insurance"] = True if insured is None else insured
-    # 参加 says insured, not whether the pension is drawn yet: paying in until the 人社 feed says more
-    pension = g("pension")
-    pension = attempt(_yes_no, pension, "是否参加城乡居民基本养老保险") if pension else None
-    person["pension"] = None if pension is None else "contributing" if pension else "none"
+    person.update(_remembered(_MEMBER_CODES, _member_codes, tuple(map(g, MEMBER_CODE_KEYS)), problems))
     if person["is_head"]:  # the household's own columns are read from its head's row
         household.update(_household_facts(g, attempt, problems))
     else:  # 低保 / 特困 are also marked per person
         household["dibao"] = bool(g("dibao")) and bool(attempt(_yes_no, g("dibao"), "是否享受低保"))
         household["tekun"] = bool(g("tekun")) and bool(attempt(_yes_no, g("tekun"), "是否特困供养人员"))
     return person, household, problems
+
+
+#: the cells a member's code-list facts are read from (``_member_codes``), in its arguments' order
+MEMBER_CODE_KEYS = ("schooling", "dropout_reason", "health", "disability_grade", "labour", "employment",
+                    "migrant_months", "public_welfare_post", "medical_insurance", "pension")
+#: a few hundred combinations of those cells over a file's 300,000 rows (a household's the same: its code-list
+#: cells but the income's): each checked once, not once a row (checks of 10 cells, ~1.5 CPU s a file)
+_MEMBER_CODES: dict[tuple, dict] = {}
+_HOUSEHOLD_CODES: dict[tuple, dict] = {}
+#: combinations kept at most (a file of free text in these columns would otherwise be kept whole)
+REMEMBERED = 50_000
+
+
+def _remembered(known: dict[tuple, dict], check, cells: tuple, problems: list[Text]) -> dict:
+    """``check(*cells)``'s facts, remembered per combination of cells; only an answer without problems is kept:
+    a bad combination is checked again on each row, so its every row is reported with problems of its own."""
+    facts = known.get(cells)
+    if facts is None:
+        facts, found = check(*cells)
+        if found:
+            problems.extend(found)
+        elif len(known) < REMEMBERED:
+            known[cells] = facts
+    return facts
+
+
+def _member_codes(schooling, dropout_reason, health, disability_grade, labour, employment, migrant_months,
+                  public_welfare_post, medical_insurance, pension) -> tuple[dict, list[Text]]:
+    """(a member's code-list facts, their problems) from its cells (``MEMBER_CODE_KEYS``; ``None`` for a
+    column the file does not have)."""
+    problems: list[Text] = []
+
+    def attempt(fn, *args):
+        try:
+            return fn(*args)
+        except ValueError as exc:
+            problems.append(message_of(exc))
+            return None
+
+    stage, status = (attempt(_schooling, schooling) or (None, None)) if schooling else (None, None)
+    if dropout_reason:
+        status = "dropped_out"
+    facts = {"schooling_stage": stage, "schooling_status": status}
+    facts["health"], facts["disability_grade"] = attempt(_health, health or "", disability_grade or "") \
+        or ("healthy", 0)
+    labour = labour or ""
+    if labour and labour not in v.LABOUR:
+        problems.append(msg("unknown {column} {value}", column="劳动技能", value=repr(labour)))
+    facts["labour_capacity"] = v.LABOUR.get(labour, "full")
+    facts.update(_work(employment, migrant_months or "", public_welfare_post, problems))
+    insured = attempt(_yes_no, medical_insurance, "医疗保险") if medical_insurance else None
+    facts["medical_insurance"] = True if insured is None else insured
+    # 参加 says insured, not whether the pension is drawn yet: paying in until the 人社 feed says more
+    pension = attempt(_yes_no, pension, "是否参加城乡居民基本养老保险") if pension else None
+    facts["pension"] = None if pension is None else "contributing" if pension else "none"
+    return facts, problems
 
 
 def _agree(person: dict, sex: str, born, problems: list[Text]) -> None:
@@ -211,56 +249,92 @@ def _agree(person: dict, sex: str, born, problems: list[Text]) -> None:
         problems.append(msg("{column} {value} disagrees with the ID number", column="出生日期", value=born))
 
 
-def _work(g, problems: list[Text]) -> dict:
-    employment = v.EMPLOYMENT.get(g("employment", "").replace("（", "(").replace("）", ")"))
-    if g("employment") and employment is None:
-        problems.append(msg("unknown {column} {value}", column="务工状况", value=repr(g("employment"))))
-    months = g("migrant_months", "")
+def _work(work: str | None, months: str, public_welfare_post: str | None, problems: list[Text]) -> dict:
+    employment = v.EMPLOYMENT.get((work or "").replace("（", "(").replace("）", ")"))
+    if work and employment is None:
+        problems.append(msg("unknown {column} {value}", column="务工状况", value=repr(work)))
     if months and not months.isdigit():
         problems.append(msg("{column} {value} is not a number of months", column="务工时间(月)", value=repr(months)))
     months_n = int(months) if months.isdigit() else None
-    if g("public_welfare_post"):
+    if public_welfare_post:
         employment = "public_welfare"
     if employment is None:
         employment = "migrant" if months_n else "none"
     return {"employment": employment, "migrant_months": months_n}
 
 
-def _risk(g, attempt, problems: list[Text]) -> dict:
+def _household_facts(g, attempt, problems: list[Text]) -> dict:
+    """The household's facts from its head's row: its code-list cells checked once per combination
+    (``_household_codes``), its income's amounts each row."""
+    cells = tuple(map(g, HOUSEHOLD_CODE_KEYS))
+    facts = _HOUSEHOLD_CODES.get(cells)
+    before = after = ()
+    if facts is None:
+        facts, before, after = _household_codes(*cells)
+        if not before and not after and len(_HOUSEHOLD_CODES) < REMEMBERED:
+            _HOUSEHOLD_CODES[cells] = facts
+    problems.extend(before)  # the problems in the order the columns were always checked in
+    income = {k: attempt(_amount, g(k, ""), k) for k in INCOME}
+    problems.extend(after)
+    return {**facts, "other_causes": [*facts["other_causes"]],  # a list of the household's own
+            "income": income if all(x is not None for x in income.values()) else None}
+
+
+#: the cells a household's code-list facts are read from (``_household_codes``), in its arguments' order
+HOUSEHOLD_CODE_KEYS = ("household_type", "assistance_type", "monitoring_category", "housing_grade", "dangerous_house",
+                       "safe_water", "water_difficulty", "main_cause", "risk2", "risk3", "risk4", "risk5",
+                       "risk_identified_on", "risk_eliminated_on", "risk_eliminated", "year_lifted", "dibao", "tekun")
+
+
+def _household_codes(kind, assistance_type, category, housing_grade, dangerous_house, safe_water, water_difficulty,
+                     *rest) -> tuple[dict, list[Text], list[Text]]:
+    """(the household's facts but its income, the problems of the columns checked before the income's, those
+    after) from its cells (``HOUSEHOLD_CODE_KEYS``; ``None`` for a column the file does not have)."""
+    *causes, risk_identified_on, risk_eliminated_on, risk_eliminated, year_lifted, dibao, tekun = \
+        (cell or "" for cell in rest)
+    problems: list[Text] = []
+
+    def attempt(fn, *args):
+        try:
+            return fn(*args)
+        except ValueError as exc:
+            problems.append(message_of(exc))
+            return None
+
+    kind, category = kind or "", category or ""
+    if kind and kind not in v.HOUSEHOLD_TYPE:
+        problems.append(msg("unknown {column} {value}", column="户类型", value=repr(kind)))
+    assisted_dibao, assisted_tekun = v.ASSISTANCE.get(assistance_type or "", (False, False))
+    if category and category not in v.MONITORING:
+        problems.append(msg("unknown {column} {value}", column="监测对象类别", value=repr(category)))
+    grade = (housing_grade or "").upper() or None
+    if grade and grade not in ("A", "B", "C", "D"):
+        problems.append(msg("{column} {value} must be A, B, C or D", column="住房安全等级", value=repr(grade)))
+    if grade is None and attempt(_yes_no, dangerous_house or "", "危房户"):
+        grade = "C"
+    water = attempt(_yes_no, safe_water or "", "饮水安全")
+    if attempt(_yes_no, water_difficulty or "", "饮水困难"):
+        water = False
+    causes = [attempt(_cause, c) for c in causes]
+    before, problems = problems, []  # the income's amounts are checked here (``_household_facts``)
+    facts = {**_risk(risk_identified_on, risk_eliminated_on, risk_eliminated, attempt, problems),
+             "poverty_status": v.HOUSEHOLD_TYPE.get(kind, "never_poor"),
+             "year_lifted": attempt(_year, year_lifted, "脱贫年度"),
+             "dibao": assisted_dibao or bool(attempt(_yes_no, dibao, "是否享受低保")),
+             "tekun": assisted_tekun or bool(attempt(_yes_no, tekun, "是否特困供养人员")),
+             "monitoring_category": v.MONITORING.get(category), "housing_grade": grade, "safe_water": water,
+             "main_cause": causes[0], "other_causes": [c for c in causes[1:] if c]}
+    return facts, before, problems
+
+
+def _risk(identified_on: str, eliminated_on_text: str, eliminated_text: str, attempt, problems: list[Text]) -> dict:
     """风险是否消除 and its dates, as the national system says them (a date alone says eliminated)."""
-    identified = attempt(_date, g("risk_identified_on", ""), "风险识别时间")
-    eliminated_on = attempt(_date, g("risk_eliminated_on", ""), "风险消除时间")
-    eliminated = attempt(_yes_no, g("risk_eliminated", ""), "风险是否消除")
+    identified = attempt(_date, identified_on, "风险识别时间")
+    eliminated_on = attempt(_date, eliminated_on_text, "风险消除时间")
+    eliminated = attempt(_yes_no, eliminated_text, "风险是否消除")
     if eliminated is False and eliminated_on:
-        problems.append(msg("风险消除时间 {value} is given but 风险是否消除 is 否", value=repr(g("risk_eliminated_on"))))
+        problems.append(msg("风险消除时间 {value} is given but 风险是否消除 is 否", value=repr(eliminated_on_text)))
     if identified and eliminated_on and eliminated_on < identified:
         problems.append(msg("风险消除时间 is before 风险识别时间"))
     return {"risk_eliminated": bool(eliminated or (eliminated is None and eliminated_on)),
             "risk_identified_on": identified, "risk_eliminated_on": eliminated_on}
-
-
-def _household_facts(g, attempt, problems: list[Text]) -> dict:
-    kind = g("household_type", "")
-    if kind and kind not in v.HOUSEHOLD_TYPE:
-        problems.append(msg("unknown {column} {value}", column="户类型", value=repr(kind)))
-    dibao, tekun = v.ASSISTANCE.get(g("assistance_type", ""), (False, False))
-    category = g("monitoring_category", "")
-    if category and category not in v.MONITORING:
-        problems.append(msg("unknown {column} {value}", column="监测对象类别", value=repr(category)))
-    grade = g("housing_grade", "").upper() or None
-    if grade and grade not in ("A", "B", "C", "D"):
-        problems.append(msg("{column} {value} must be A, B, C or D", column="住房安全等级", value=repr(grade)))
-    if grade is None and attempt(_yes_no, g("dangerous_house", ""), "危房户"):
-        grade = "C"
-    water = attempt(_yes_no, g("safe_water", ""), "饮水安全")
-    if attempt(_yes_no, g("water_difficulty", ""), "饮水困难"):
-        water = False
-    causes = [attempt(_cause, g(k, "")) for k in ("main_cause", "risk2", "risk3", "risk4", "risk5")]
-    income = {k: attempt(_amount, g(k, ""), k) for k in INCOME}
-    return {**_risk(g, attempt, problems), "poverty_status": v.HOUSEHOLD_TYPE.get(kind, "never_poor"),
-            "year_lifted": attempt(_year, g("year_lifted", ""), "脱贫年度"),
-            "dibao": dibao or bool(attempt(_yes_no, g("dibao", ""), "是否享受低保")),
-            "tekun": tekun or bool(attempt(_yes_no, g("tekun", ""), "是否特困供养人员")),
-            "monitoring_category": v.MONITORING.get(category), "housing_grade": grade, "safe_water": water,
-            "main_cause": causes[0], "other_causes": [c for c in causes[1:] if c],
-            "income": income if all(x is not None for x in income.values()) else None}
