@@ -65,6 +65,10 @@ VALUES = {
     "transfer": ["1200", "0"],
     "business_costs": ["2000", "0", "1e3"],
 }
+#: the columns read from a head's row after its income's and the income's: more often odd, so that a head's row
+#: has problems on both sides of its income's (their order is part of the answer)
+ODD = dict.fromkeys(("wage", "business", "business_costs", "risk_identified_on", "risk_eliminated_on",
+                     "risk_eliminated", "year_lifted", "dibao", "tekun"), 0.06)
 RELATIONS = ["户主", "配偶", "之子", "之女", "之母", "本人", "朋友"]
 
 
@@ -95,7 +99,8 @@ def workbook(households: int = 600, seed: int = 18) -> bytes:
         for relation in relations:
             id_number = used[rnd.randrange(len(used))] if used and rnd.random() < 0.005 else _id_number(rnd)
             used.append(id_number)
-            row = {key: rnd.choice(values) if rnd.random() < 0.012 else values[0] for key, values in VALUES.items()}
+            row = {key: rnd.choice(values) if rnd.random() < ODD.get(key, 0.012) else values[0]
+                   for key, values in VALUES.items()}
             row.update(household_number=number, relation=relation, id_number=id_number,
                        name="" if rnd.random() < 0.005 else rnd.choice(["张三", "李四", "王小二"]))
             for c, key in enumerate(ALIASES):
@@ -161,8 +166,8 @@ def worker_frames(data: bytes, monkeypatch, rows_per_chunk: int, sheet_block: in
 
 #: the frames' digest on main before the worker's checks were remembered per combination of cells (the file, its
 #: pieces: of 500 rows, the sheet in blocks of 4 KB, and whole)
-PINNED = {500: "bffebcd489101fe003d13269781f83485102f44712562c9eeceeefe78b116df3",
-          0: "972d5038f3fdaf70a92e835bd84798237ee7712c6104c5cf72c3fb74fcf8ac4b"}
+PINNED = {500: "65f3b2b88e9aaa79e364684c63ca1e5a3c23924ad3fdc1562571e3aac1bfe86a",
+          0: "d68489cc562d45077b0913227281e507db16b1a7c61dd04502db36ab183b1fc3"}
 
 
 @pytest.mark.parametrize(("rows_per_chunk", "sheet_block"), [(500, 4096), (0, None)])
@@ -171,5 +176,5 @@ def test_the_workers_frames_for_a_workbook_with_bad_rows_are_pinned(monkeypatch,
     pieces = [value for kind, value in frames if kind == "piece"]
     assert [kind for kind, _value in frames] == ["piece"] * len(pieces) + ["done"]
     assert len(pieces) == (3 if rows_per_chunk else 1)
-    assert sum(len(p.member_lines) for p in pieces) > 800 and sum(len(p.errors) for p in pieces) > 600
+    assert sum(len(p.member_lines) for p in pieces) > 700 and sum(len(p.errors) for p in pieces) > 600
     assert digest(frames) == PINNED[rows_per_chunk]

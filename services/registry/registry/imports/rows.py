@@ -139,6 +139,19 @@ def _pinyin(name: str) -> tuple[str, str]:
     return pinyin_of(name)
 
 
+def _attempts(problems: list[Text]):
+    """``attempt(fn, *args)``: ``fn(*args)``, or ``None`` with the reason it raised added to ``problems``."""
+
+    def attempt(fn, *args):
+        try:
+            return fn(*args)
+        except (ValueError, InvalidIdNumber) as exc:
+            problems.append(message_of(exc))
+            return None
+
+    return attempt
+
+
 def parse_row(cells: list, layout: Layout, today: date) -> tuple[dict, dict, list[Text]]:
     """(person, household facts, problems)."""
     problems: list[Text] = []
@@ -154,13 +167,7 @@ def parse_row(cells: list, layout: Layout, today: date) -> tuple[dict, dict, lis
                        "township": g("township", ""), "village": g("village", ""),
                        "natural_village": g("natural_village") or None, "phone": g("household_phone") or None}
 
-    def attempt(fn, *args):
-        try:
-            return fn(*args)
-        except (ValueError, InvalidIdNumber) as exc:
-            problems.append(message_of(exc))
-            return None
-
+    attempt = _attempts(problems)
     if not name:
         problems.append(msg("{column} is empty", column="姓名"))
     if not number.isdigit():
@@ -215,14 +222,7 @@ def _member_codes(schooling, dropout_reason, health, disability_grade, labour, e
     """(a member's code-list facts, their problems) from its cells (``MEMBER_CODE_KEYS``; ``None`` for a
     column the file does not have)."""
     problems: list[Text] = []
-
-    def attempt(fn, *args):
-        try:
-            return fn(*args)
-        except ValueError as exc:
-            problems.append(message_of(exc))
-            return None
-
+    attempt = _attempts(problems)
     stage, status = (attempt(_schooling, schooling) or (None, None)) if schooling else (None, None)
     if dropout_reason:
         status = "dropped_out"
@@ -293,14 +293,7 @@ def _household_codes(kind, assistance_type, category, housing_grade, dangerous_h
     *causes, risk_identified_on, risk_eliminated_on, risk_eliminated, year_lifted, dibao, tekun = \
         (cell or "" for cell in rest)
     problems: list[Text] = []
-
-    def attempt(fn, *args):
-        try:
-            return fn(*args)
-        except ValueError as exc:
-            problems.append(message_of(exc))
-            return None
-
+    attempt = _attempts(problems)
     kind, category = kind or "", category or ""
     if kind and kind not in v.HOUSEHOLD_TYPE:
         problems.append(msg("unknown {column} {value}", column="户类型", value=repr(kind)))
@@ -316,7 +309,8 @@ def _household_codes(kind, assistance_type, category, housing_grade, dangerous_h
     if attempt(_yes_no, water_difficulty or "", "饮水困难"):
         water = False
     causes = [attempt(_cause, c) for c in causes]
-    before, problems = problems, []  # the income's amounts are checked here (``_household_facts``)
+    before = problems.copy()  # the income's amounts are checked here (``_household_facts``)
+    problems.clear()
     facts = {**_risk(risk_identified_on, risk_eliminated_on, risk_eliminated, attempt, problems),
              "poverty_status": v.HOUSEHOLD_TYPE.get(kind, "never_poor"),
              "year_lifted": attempt(_year, year_lifted, "脱贫年度"),
