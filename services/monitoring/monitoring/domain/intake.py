@@ -88,7 +88,8 @@ async def screen_many(uow: UnitOfWork, screened: list[tuple[HouseholdFacts, Rule
     households the batch added to the read model): the same rules, income follow-up and signals, the signals
     recorded by the set (``signals.record_many``), the cluster alert as the per-event checks would have fired it
     (``_clusters``). ``save``: the batch's household rows (``readmodel.apply_many``), written back once screened —
-    by the cluster check's statement when there is one (``signals.cluster_standings``: a turn's round trip less).
+    by the cluster check's statement when there is a signal (``signals.cluster_standings``, with the new cases,
+    history lines and events: a stream's turn is four statements, the kernel's inbox claim among them).
     Returns how many new signals it produced."""
     policies, drafted, policy_of = Policies(), [], {}
     year_of = {f.household_id: f.income_year if income and f.income_year else now.year for f, _ in screened}
@@ -124,12 +125,14 @@ async def _clusters(uow: UnitOfWork, villages: list[tuple[str, list[tuple[Househ
     households and signals so far: replay those checks over the batch, village by village, from where each
     stood before it (the figures without the batch's new households and signals; read for all of the batch's
     villages by one statement), so the alert fires at the same event with the same figures. A village's window
-    is its first screening policy's."""
+    is its first screening policy's. The statement reading them also writes what ``record_many`` left to write
+    and the batch's household rows (``save``): a turn's last round trip."""
     first = {v: p for v, screened in villages
              if (p := next((p for f, p in screened if p is not None and f.household_id in done.households), None))}
     standings = await signal_repo.cluster_standings(uow.session, [
         (v, now - timedelta(days=first[v].cluster_window_days), cluster.bucket_of(first[v], now),
-         [f.household_id for f, _ in screened]) for v, screened in villages if v in first], list(done.signals), save)
+         [f.household_id for f, _ in screened]) for v, screened in villages if v in first], list(done.signals), save,
+        done.writes)
     for village, screened in villages:
         if village in first:
             await _replay(uow, village, screened, standings[village], created, done, now)

@@ -45,7 +45,7 @@ def opened_case(case_id: uuid.UUID, household_id: uuid.UUID, village_code: str, 
 
 @dataclass
 class _Remembered:
-    stamp: tuple[str, int] | None = None
+    stamp: tuple[object, int] | None = None  # (the database's URL, the policies' stamp)
     policies: dict[tuple[str, int], Policy | None] = field(default_factory=dict)
 
 
@@ -62,7 +62,8 @@ def _remembering(session) -> dict[tuple[str, int], Policy | None] | None:
     stamp = session.info.get(household_repo.POLICIES_STAMP_KEY)
     if stamp is None:
         return None
-    stamp = (str(session.bind.url), stamp)  # one process, one database: its tests run several
+    # one process, one database: its tests run several (the URL itself: rendering it was a tenth of a turn's screening)
+    stamp = (session.bind.url, stamp)
     if stamp != _remembered.stamp:
         _remembered.stamp, _remembered.policies = stamp, {}
     return _remembered.policies
@@ -175,19 +176,23 @@ async def record_signal(uow: UnitOfWork, household: HouseholdFacts, draft: Draft
 
 @dataclass
 class Recorded:
-    """What ``record_many`` wrote: the new signals' ids, the cases opened and joined, the villages touched."""
+    """What ``record_many`` wrote: the new signals' ids, the cases opened and joined, the villages touched; and
+    what it leaves to write (``writes``: the new cases, history lines and events, for the caller's next
+    statement to carry — ``intake._clusters``)."""
 
     signals: set[uuid.UUID] = field(default_factory=set)
     households: set[uuid.UUID] = field(default_factory=set)  # those with a new signal
     cases_opened: int = 0
     cases_joined: int = 0
     villages: dict[str, Any] = field(default_factory=dict)  # village → the household facts that signalled there
+    writes: set_repo.Writes = set_repo.Writes()
 
 
 async def record_many(uow: UnitOfWork, drafted: list[tuple[Any, Draft]], source: str,
                       policy_of: Callable[[str], Policy | None], now: datetime) -> Recorded:
-    """``record_signal`` for many (household, draft) pairs at once, in their order, by the set: one statement per
-    table, the households' open cases read with the signals' (``rescreen.insert_signals``). ``policy_of``: the
+    """``record_signal`` for many (household, draft) pairs at once, in their order, by the set: the signals by one
+    statement, the households' open cases read with them (``rescreen.insert_signals``), the new cases, history lines
+    and events handed back to be written (``Recorded.writes``) by the caller's next statement. ``policy_of``: the
     policy a village's new case takes its days from. A household's first new signal opens its case (or joins
     the open one), the next ones join it — the rows, history lines and event payloads ``record_signal`` writes
     one at a time (tests/core/test_rescreen_parity.py, test_batch_digest.py)."""
@@ -228,8 +233,8 @@ async def record_many(uow: UnitOfWork, drafted: list[tuple[Any, Draft]], source:
     await set_repo.join_cases(uow.session, joined, now)
     payloads = case_payloads([(name, fields) for name, _, fields in events])
     await uow.session.flush()  # events staged by ``publish`` before these keep their place in the outbox
-    # the new cases, history lines and events: one statement (a stream's turn waits for each round trip)
-    await set_repo.insert_cases_steps_events(uow.session, list(opened.values()), steps, uow.publish_rows(
+    # the new cases, history lines and events: written by the turn's last statement (``intake._clusters``)
+    done.writes = set_repo.cases_steps_events(list(opened.values()), steps, uow.publish_rows(
         MONITORING_CASE, [(name, case.id, data, case.village_code)
                           for (name, case, _), data in zip(events, payloads, strict=True)]))
     done.cases_opened, done.cases_joined = len(opened), len(joined)

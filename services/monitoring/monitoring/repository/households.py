@@ -10,9 +10,9 @@ from sqlalchemy.dialects import postgresql
 from sqlmodel.ext.asyncio.session import AsyncSession
 
 from backstop_common import bulk
-from backstop_common.db import transaction_connection
 
 from monitoring.models import HouseholdFacts, MemberFacts
+from monitoring.repository import driver
 
 
 #: where ``get_or_create`` leaves the policies' stamp in the session's ``info`` (``signals.policy_in_force``)
@@ -141,12 +141,11 @@ async def get_or_create_many(session: AsyncSession, households: list[tuple[uuid.
     transaction inserted after the statement's snapshot is in neither part: read by ``get_many``, which waits for
     it to commit."""
     statement, defaults = _get_or_create_many_statement()
-    connection = await transaction_connection(session)
     village_of, known, stamp = dict(households), {}, None
     created = set()
-    for record in await connection.fetch(*bulk.for_driver(statement, defaults | {
+    for record in await driver.fetch(session, statement, defaults | {
             "household_id": [h for h, _ in households], "village_code": [v for _, v in households],
-            "first_seen_at": [now] * len(households)})):
+            "first_seen_at": [now] * len(households)}):
         stamp = record[_STAMP_COLUMN]
         if (new_id := record[_CREATED_COLUMN]) is not None:
             known[new_id] = _new_row(new_id, village_of[new_id], now)
@@ -187,11 +186,8 @@ def _get_or_create_many_statement() -> tuple[object, dict]:
 
 def _new_row(household_id: uuid.UUID, village_code: str, now: datetime) -> Row:
     """A household's row as ``get_or_create_many`` writes it (each JSON list a list of its own)."""
-    row = Row(**_defaults(HouseholdFacts))
-    row.household_id, row.village_code, row.first_seen_at = household_id, village_code, now
-    for name in _lists(HouseholdFacts):
-        setattr(row, name, [])
-    return row
+    return Row(**_defaults(HouseholdFacts) | {name: [] for name in _lists(HouseholdFacts)}
+               | {"household_id": household_id, "village_code": village_code, "first_seen_at": now})
 
 
 @cache
@@ -208,7 +204,7 @@ async def save_rows(session: AsyncSession, model: type, rows: list[Row]) -> None
     """Write ``Row``s of ``model`` back, every column, in one statement (and one run of the statement-level count
     triggers) for a batch of rows, keyed by the primary key."""
     if rows:
-        await session.execute(bulk.update(model.__table__), bulk.arrays(model.__table__, rows))
+        await driver.execute(session, bulk.update(model.__table__), bulk.arrays(model.__table__, rows))
 
 
 def saving_rows(model: type, rows: list[Row]) -> tuple[str, dict[str, list]]:

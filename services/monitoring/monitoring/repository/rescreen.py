@@ -10,23 +10,22 @@ import uuid
 from collections.abc import Mapping
 from datetime import datetime
 from decimal import Decimal
-from functools import cache
+from typing import Any, NamedTuple
 
 from sqlalchemy import Row, select, text
 from sqlalchemy.exc import IntegrityError
 from sqlmodel.ext.asyncio.session import AsyncSession
 
-from backstop_common import bulk
-from backstop_common.db import transaction_connection
 from backstop_common.uow import OUTBOX_COLUMNS, STAGE_MANY_SQL
 
 from monitoring.models import CaseStep, Policy, Signal
 from monitoring.models.cases import OPEN_STAGES_SQL
 from monitoring.models.policies import IN_FORCE_SQL
+from monitoring.repository import driver
 
 #: a batch's signals (``signals.record_many``), each on its household's open case — read and locked here, in id
 #: order, before any signal is written (the insert's ``ORDER BY`` reads the whole join first), as ``record_signal``
-#: takes them — or on the new case it names (the new cases are written later, ``insert_cases_steps_events``); a
+#: takes them — or on the new case it names (the new cases are written later, ``cases_steps_events``); a
 #: signal whose fact was recorded before is not written. Answers each written signal with its household and the
 #: open case it joined (NULLs: it opens its own). One statement: the open cases' read and the signals' insert were
 #: two round trips of every turn of a stream
@@ -214,8 +213,7 @@ async def insert_signals(session: AsyncSession, rows: list[dict]) -> tuple[set[u
         return set(), {}
     names = tuple(c.name for c in Signal.__table__.columns)
     params = _columns(rows, names, as_json=("facts",)) | {"households": list({r["household_id"] for r in rows})}
-    connection = await transaction_connection(session)
-    written = await connection.fetch(*bulk.for_driver(SIGNALS_ON_OPEN_CASES, params))
+    written = await driver.fetch(session, SIGNALS_ON_OPEN_CASES, params)
     return {w["id"] for w in written}, {w["household_id"]: w for w in written if w["case_id"] is not None}
 
 
@@ -233,30 +231,35 @@ def _prefixed(sql: str, prefix: str) -> str:
     return re.sub(r"(?<![:\w]):(\w+)", rf":{prefix}\1", sql)
 
 
-@cache
-def _cases_steps_events(with_cases: bool) -> object:
-    """``INSERT_CASES`` and ``INSERT_STEPS`` as data-modifying ``WITH`` parts of the kernel's outbox insert
-    (``STAGE_MANY_SQL``): one statement, one round trip, for the three (each part's names prefixed)."""
-    parts = ([f"new_cases AS ({_prefixed(INSERT_CASES.text, 'c_')})"] if with_cases else []) + [
-        f"new_steps AS ({_prefixed(INSERT_STEPS.text, 's_')})"]
-    return text(f"WITH {', '.join(parts)} {_prefixed(STAGE_MANY_SQL, 'o_')}")
+#: the parts of ``cases_steps_events``: ``INSERT_CASES``, ``INSERT_STEPS`` and the kernel's outbox insert
+#: (``STAGE_MANY_SQL``), each part's names prefixed
+NEW_CASES = f"new_cases AS ({_prefixed(INSERT_CASES.text, 'c_')})"
+NEW_STEPS = f"new_steps AS ({_prefixed(INSERT_STEPS.text, 's_')})"
+NEW_EVENTS = f"new_events AS ({_prefixed(STAGE_MANY_SQL, 'o_')})"
 
 
-async def insert_cases_steps_events(session: AsyncSession, cases: list[dict], steps: list[dict],
-                                    events: dict[str, list]) -> None:
+class Writes(NamedTuple):
+    """Data-modifying ``WITH`` parts and their parameters, for a statement to send with a read of its own."""
+
+    parts: tuple[str, ...] = ()
+    parameters: dict[str, Any] = {}
+
+
+def cases_steps_events(cases: list[dict], steps: list[dict], events: dict[str, list]) -> Writes:
     """New cases (their columns: no ORM object each), history lines and the outbox rows of ``events``
-    (``UnitOfWork.publish_rows``) in one statement, on the driver's connection: a batch's writes after its signals
-    (``signals.record_many``).
-    Nothing when there are no steps (no new signal: no case, no event either)."""
+    (``UnitOfWork.publish_rows``): a batch's writes after its signals (``signals.record_many``), as parts of the
+    turn's last statement (``signals.cluster_standings``: a stream's turn waits for each round trip). The outbox
+    rows keep their ``ORDER BY n`` in a ``WITH`` part as in a statement of their own. No part when there are no
+    steps (no new signal: no case, no event either)."""
     if not steps:
-        return
+        return Writes()
     names = tuple(c.name for c in CaseStep.__table__.columns)
     params = {f"s_{n}": v for n, v in _columns(steps, names, as_json=("data",)).items()}
     params |= {f"o_{n}": v for n, v in events.items()}
-    if cases:
-        params |= {f"c_{n}": v for n, v in _columns(cases, CASE_COLUMNS, as_json=("risk_types", "gaps")).items()}
-    connection = await transaction_connection(session)
-    await connection.execute(*bulk.for_driver(_cases_steps_events(bool(cases)), params))
+    if not cases:
+        return Writes((NEW_STEPS, NEW_EVENTS), params)
+    params |= {f"c_{n}": v for n, v in _columns(cases, CASE_COLUMNS, as_json=("risk_types", "gaps")).items()}
+    return Writes((NEW_CASES, NEW_STEPS, NEW_EVENTS), params)
 
 
 async def stage_fresh(session: AsyncSession, *, scope: str, area: str, line: Decimal, year: int, current_year: int,

@@ -10,11 +10,8 @@ from sqlalchemy import select, text, update
 from sqlalchemy.dialects.postgresql import insert
 from sqlmodel.ext.asyncio.session import AsyncSession
 
-from backstop_common import bulk
-from backstop_common.db import transaction_connection
-
 from monitoring.models import HouseholdFacts, Signal
-from monitoring.repository import households
+from monitoring.repository import driver, households, rescreen
 
 
 async def get(session: AsyncSession, signal_id: uuid.UUID) -> Signal | None:
@@ -80,30 +77,37 @@ class Standing(NamedTuple):
 
 
 async def cluster_standings(session: AsyncSession, asks: list[tuple[str, datetime, int, list[uuid.UUID]]],
-                            new_signals: list[uuid.UUID], saving: list | None = None) -> dict[str, Standing]:
+                            new_signals: list[uuid.UUID], saving: list | None = None,
+                            writing: rescreen.Writes = rescreen.Writes()) -> dict[str, Standing]:
     """(village, total, n, fired, signalled_before) of each (village, since, bucket, households) asked, by
     village: one statement for a batch's villages instead of one each, on the driver's connection (a stream's
-    every turn runs it: SQLAlchemy's execution path was as much CPU again as asyncpg's). ``saving``: the batch's
-    household rows (``households.Row``), written back by the same statement — a data-modifying ``WITH`` part,
-    which the figures do not see (they are read as before the write, as when it came after them); alone when
-    nothing is asked."""
-    if not asks:
-        if saving:
-            await households.save_rows(session, HouseholdFacts, saving)
-        return {}
-    params = {"new": new_signals, "asks": json.dumps([
-        {"village": v, "since": since.isoformat(), "bucket": bucket, "households": [str(h) for h in hh]}
-        for v, since, bucket, hh in asks])}
-    statement = CLUSTER_STANDINGS
+    every turn runs it). ``writing``: the batch's new cases, history lines and events
+    (``rescreen.cases_steps_events``), and ``saving``: its household rows (``households.Row``), written by the
+    same statement — data-modifying ``WITH`` parts, which the figures do not see (they are read as before the
+    writes, as when these came after them; none of them writes what the figures count: the village's households
+    are counted by the read model's inserts, its signals were written before), a turn's last statement for all
+    of it; the writes alone when nothing is asked."""
+    parts, params = list(writing.parts), dict(writing.parameters)
     if saving:
         saving_sql, values = households.saving_rows(HouseholdFacts, saving)
-        assert not set(values) & set(params)
-        statement, params = _standings_saving(saving_sql), params | values
-    connection = await transaction_connection(session)
-    rows = await connection.fetch(*bulk.for_driver(statement, params))
+        parts.append(f"saved AS ({saving_sql})")
+        params |= values
+    if not asks:
+        if parts:
+            await driver.execute(session, _composed(tuple(parts), WRITES_ONLY), params)
+        return {}
+    assert not {"new", "asks"} & set(params)
+    params |= {"new": new_signals, "asks": json.dumps([
+        {"village": v, "since": since.isoformat(), "bucket": bucket, "households": [str(h) for h in hh]}
+        for v, since, bucket, hh in asks])}
+    rows = await driver.fetch(session, _composed(tuple(parts), CLUSTER_STANDINGS.text), params)
     return {row["village"]: Standing(*row) for row in rows}
 
 
+#: the main query of a statement of ``WITH`` parts that only write (they run to completion whatever it reads)
+WRITES_ONLY = "SELECT 1"
+
+
 @cache
-def _standings_saving(saving_sql: str) -> object:
-    return text(f"WITH saved AS ({saving_sql}) {CLUSTER_STANDINGS.text}")
+def _composed(parts: tuple[str, ...], main: str) -> object:
+    return text(f"WITH {', '.join(parts)} {main}" if parts else main)

@@ -200,6 +200,29 @@ async def test_registrations_of_known_and_new_households_leave_what_one_at_a_tim
     assert by_set == alone
 
 
+async def test_signals_where_no_policy_is_in_force_leave_what_one_at_a_time_leaves(app, consumers):
+    """Households of a village no policy covers: their signals open and join cases with no cluster to check (no
+    village's standing is asked), so the batch's cases, history lines, events and household rows are written by a
+    statement of their own, and leave what one event at a time leaves."""
+    one_by_one, batched = consumers(False), consumers(True)
+    (hh_a, m_a), (hh_b, m_b) = _copy(3, 0), _copy(3, 0)
+    alone_village, batch_village = "991204019001", "991204019002"  # under no policy's area
+
+    def unpoliced(village: str, hh: list) -> list[list]:
+        day = "2026-03-01"
+        return [[registered(h, village) for h in hh],
+                [registry_event("household.housing_assessed", h, village, grade="CD"[i % 2], assessed_on=day)
+                 for i, h in enumerate(hh)]
+                + [registry_event("household.water_assessed", hh[0], village, safe_water=False, assessed_on=day)]]
+
+    await _one_by_one(one_by_one, unpoliced(alone_village, hh_a))
+    await _by_the_set(batched, unpoliced(batch_village, hh_b))
+    alone = await _outcome(app, alone_village, hh_a, m_a)
+    by_set = await _outcome(app, batch_village, hh_b, m_b)
+    assert len(alone["cases"]) == 3 and len(alone["signals"]) == 4 and not alone["clusters"]
+    assert by_set == alone
+
+
 async def test_a_redelivered_batch_changes_nothing(app, consumers):
     batched = consumers(True)
     hh, members = _copy()
