@@ -12,8 +12,9 @@ handler for (another event, an older or newer version) is skipped, as before. A 
 fault: it is retried until the database is back, never dead-lettered.
 
 Bulk (issue 18): the records of one fetch — every partition's, each partition's in order — are applied in ONE
-transaction, their inbox rows claimed by one statement, their offsets committed by one request. A service may also give a *batch handler* for a type (``batch_handlers``): consecutive
-records of that type in a fetch are then handed to it together, as a list of (event, payload) in partition
+transaction, their inbox rows claimed by one statement, their offsets committed by one request (under a stream at
+most every ``consumer_commit_interval_ms``). A service may also give a *batch handler* for a type
+(``batch_handlers``): consecutive records of that type in a fetch are then handed to it together, as a list of (event, payload) in partition
 order holding at most one record per key (a household's second event starts the next list), so it can apply
 them with a few set-based statements. The per-event handler stays the one-at-a-time fallback: if anything in
 the fetch fails, nothing of it is kept and each record is applied alone, with retries and the DLQ.
@@ -146,7 +147,7 @@ class Positions:
                                                     known.heard_at if known else None)
 
     def applied(self, batches: dict[TopicPartition, list]) -> None:
-        """Records applied (their transaction committed; their offsets on the way to the broker, ``_commit_after``):
+        """Records applied (their transaction committed; their offsets on the way to the broker, ``_Offsets``):
         their partitions are that far."""
         for tp, records in batches.items():
             known = self.partitions.get(tp)
@@ -268,6 +269,58 @@ START_WITHIN_S, STOP_WITHIN_S = 30.0, 5.0
 STALLED_AFTER_S = 60.0
 
 
+class _Offsets:
+    """The applied records' offsets, committed to the broker in the background — at most every
+    ``consumer_commit_interval_ms`` while records flow, and at once when a poll comes back empty, when the partitions
+    are revoked (a rebalance) and when the loop ends. Each commit goes once the previous one has ended, so they reach
+    the broker in order, and only after their records' transaction.
+
+    One OffsetCommit a fetch was a broker round trip (2–3 ms of every ~16 ms turn when the loop waited for it, issue
+    18, session 10) and CPU in the consumer and the broker: monitoring fetches every few records under a stream. A
+    commit held back or lost (a crash, a rebalance) only brings records again, which the inbox skips."""
+
+    def __init__(self, consumer: AIOKafkaConsumer, interval_s: float):
+        self._consumer, self._interval_s = consumer, interval_s
+        self._held: dict[TopicPartition, int] = {}
+        self._sending: asyncio.Future | None = None
+        self._sent_at = -interval_s
+
+    def applied(self, batches: dict[TopicPartition, list]) -> None:
+        self._held.update({tp: records[-1].offset + 1 for tp, records in batches.items()})
+
+    async def commit(self, now: bool = False) -> None:
+        """The held offsets sent, if ``now`` or the interval has passed since the last commit, once the previous
+        commit has ended; not waited for. Only the partitions still assigned: a fetch applied while a rebalance took
+        its partition would make the broker refuse the whole request."""
+        if not self._held or not now and time.monotonic() - self._sent_at < self._interval_s:
+            return
+        if self._sending is not None:
+            await self._sending
+        assigned = self._consumer.assignment()
+        offsets = {tp: offset for tp, offset in self._held.items() if tp in assigned}
+        self._held = {}
+        if offsets:
+            self._sent_at = time.monotonic()
+            self._sending = asyncio.ensure_future(self._commit(offsets))
+
+    async def last(self) -> None:
+        """The commit under way, then the held offsets', each waited for ``STOP_WITHIN_S`` at most."""
+        for _ in range(2):
+            if self._sending is not None and not self._sending.done():
+                await asyncio.wait({self._sending}, timeout=STOP_WITHIN_S)
+                if not self._sending.done():
+                    return  # the broker does not answer: what is held comes again to whoever reads next
+            await self.commit(now=True)
+
+    async def _commit(self, offsets: dict[TopicPartition, int]) -> None:
+        """Every partition's offset in one request."""
+        try:
+            await within(self._consumer.commit(offsets), 10)
+        except (CommitFailedError, IllegalStateError, KafkaError, asyncio.TimeoutError) as exc:
+            # a rebalance took a partition: its records come again and the inbox skips them
+            log.warning("consumer.commit_failed", partitions=len(offsets), error=repr(exc)[:200])
+
+
 def _libc_trim():
     """glibc's ``malloc_trim`` (None elsewhere, e.g. musl or macOS)."""
     try:
@@ -353,7 +406,10 @@ class _RewindOnce(ConsumerRebalanceListener):
         self._owner, self._consumer = owner, consumer
 
     async def on_partitions_revoked(self, revoked) -> None:
-        pass
+        """The applied records' offsets committed before the partitions go: their next holder starts after them."""
+        offsets = self._owner._offsets
+        if offsets is not None:
+            await offsets.last()
 
     async def on_partitions_assigned(self, assigned) -> None:
         if self._owner.rewind and assigned:
@@ -404,6 +460,7 @@ class EventConsumer:
         self._looked_at = 0.0
         self._live: AIOKafkaConsumer | None = None  # the started client, for the position report's ask
         self._turned_at = 0.0  # when the poll loop last began a turn (``_watched``)
+        self._offsets: _Offsets | None = None  # the poll loop's offsets not yet committed
 
     async def _claim(self, session, event: Event, record: ConsumerRecord) -> bool:
         """Insert the inbox row; False when this consumer has already applied the event. The batch's statement
@@ -681,7 +738,7 @@ class EventConsumer:
 
     async def _poll(self, consumer: AIOKafkaConsumer) -> None:
         observed, burst, wait = 0.0, 0, _FetchWait(consumer, self._settings)
-        committing: asyncio.Future | None = None  # the previous fetch's offset commit, sent while this one applies
+        self._offsets = offsets = _Offsets(consumer, self._settings.consumer_commit_interval_ms / 1000)
         try:
             while True:
                 self._turned_at = time.monotonic()
@@ -692,12 +749,13 @@ class EventConsumer:
                     self.positions.receiving(batches)
                     await self._apply_fetch(batches)
                     self.positions.applied(batches)
-                    committing = await self._commit_after(consumer, committing, batches)
+                    offsets.applied(batches)
+                    await offsets.commit()
                     burst += sum(len(records) for records in batches.values())
-                elif burst >= self._settings.consumer_trim_after_records:  # idle after a burst: a quiet moment
-                    give_back_memory()
-                    burst = 0
                 else:
+                    await offsets.commit(now=True)  # a quiet poll: every applied offset on its way
+                    if burst >= self._settings.consumer_trim_after_records:  # idle after a burst: a quiet moment
+                        give_back_memory()
                     burst = 0
                 # the broker's ends and positions: after a quiet poll, else at most every OBSERVE_EVERY_S (each
                 # look is one call per assigned partition; under a stream of small fetches it was 2 % of the loop)
@@ -706,19 +764,8 @@ class EventConsumer:
                     observed = time.monotonic()
                 await self._same_broker()
         finally:
-            if committing is not None and not committing.done():
-                await asyncio.wait({committing}, timeout=STOP_WITHIN_S)  # the last offsets, if the broker takes them
-
-    async def _commit_after(self, consumer: AIOKafkaConsumer, previous: asyncio.Future | None,
-                            batches: dict[TopicPartition, list]) -> asyncio.Future:
-        """A fetch's offsets committed in the background, once the previous fetch's commit has ended (commits go
-        in order, each after its records' transaction). Under a stream the loop was busy all the time and the
-        commit's broker round trip was 2–3 ms of every ~16 ms turn (issue 18, session 10); a commit lost to a crash
-        or a rebalance only brings records again, which the inbox skips."""
-        if previous is not None:
-            await previous
-        offsets = {tp: records[-1].offset + 1 for tp, records in batches.items()}
-        return asyncio.ensure_future(self._commit(consumer, offsets))
+            self._offsets = None
+            await offsets.last()
 
     async def _apply_fetch(self, batches: dict[TopicPartition, list]) -> None:
         """Every partition's records of one fetch in ONE transaction (issue 18: under a stream a fetch holds a
@@ -747,11 +794,3 @@ class EventConsumer:
                     await self.handle_record(record)  # unparseable: dead-lettered with its error
                 else:
                     await self._handle_decoded(event, payload, record)
-
-    async def _commit(self, consumer: AIOKafkaConsumer, offsets: dict[TopicPartition, int]) -> None:
-        """Every partition of a fetch in one request, once its records are applied."""
-        try:
-            await within(consumer.commit(offsets), 10)
-        except (CommitFailedError, IllegalStateError, KafkaError, asyncio.TimeoutError) as exc:
-            # a rebalance took a partition: its records come again and the inbox skips them
-            log.warning("consumer.commit_failed", partitions=len(offsets), error=repr(exc)[:200])

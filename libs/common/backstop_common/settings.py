@@ -95,6 +95,10 @@ class ServiceSettings(BaseSettings):
     #: FETCH_MIN_BYTES``; it answers at the fetch wait whatever it has): 1 — at once; off the chain someone waits
     #: on, ``OFF_CHAIN_FETCH_MIN_BYTES``
     consumer_fetch_min_bytes: int = 1
+    #: the least time between two offset commits of a consumer while records flow (consumer._Offsets): a quiet poll,
+    #: a rebalance and a stop commit at once. Each commit is a broker round trip and CPU on both sides; one held
+    #: back only brings records again after a crash, which the inbox skips
+    consumer_commit_interval_ms: int = 250
     consumer_max_attempts: int = 4
     consumer_backoff_s: float = 0.2
     #: records of one fetch (all partitions, applied in one transaction: a bulk import is digested in large ones)

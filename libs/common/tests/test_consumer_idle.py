@@ -18,19 +18,30 @@ TOPIC = "test.idle"
 class ScriptedBroker:
     """Stands in for AIOKafkaConsumer: hands out the scripted fetches, then stops the loop."""
 
-    def __init__(self, fetches: list[dict]):
+    def __init__(self, fetches: list):
         self.fetches, self.commits = list(fetches), []
+        self.assigned = {tp for fetch in fetches if isinstance(fetch, dict) for tp in fetch}
 
     async def getmany(self, timeout_ms: int) -> dict:
         if not self.fetches:
             raise asyncio.CancelledError
-        return self.fetches.pop(0)
+        fetch = self.fetches.pop(0)
+        return await fetch() if callable(fetch) else fetch  # a step of the script (a rebalance), then its fetch
 
     async def commit(self, offsets: dict) -> None:
         self.commits.append(dict(offsets))
 
     def assignment(self) -> set:
-        return set()
+        return set(self.assigned)
+
+    async def position(self, tp: TopicPartition) -> int:
+        return 0
+
+    def last_poll_timestamp(self, tp: TopicPartition) -> None:
+        return None
+
+    def highwater(self, tp: TopicPartition) -> None:
+        return None
 
 
 def _fetch(partitions: int, records: int, start: int = 0) -> dict:
@@ -75,7 +86,8 @@ async def test_a_fetchs_offsets_are_committed_while_the_next_fetch_is_applied_an
     monitoring under a stream spent 2–3 ms of every ~16 ms turn waiting for it); the next commit goes only after
     the previous one was taken, and the last one is not dropped when the loop ends."""
     log = []
-    settings = ServiceSettings(kafka_bootstrap_servers="localhost:1", broker_watch_interval_s=1e9)
+    settings = ServiceSettings(kafka_bootstrap_servers="localhost:1", broker_watch_interval_s=1e9,
+                               consumer_commit_interval_ms=0)
     consumer = EventConsumer(settings=settings, session_factory=None, publisher=None, handlers={}, models={},
                              topics=[TOPIC])
 
@@ -91,6 +103,46 @@ async def test_a_fetchs_offsets_are_committed_while_the_next_fetch_is_applied_an
     assert at("apply 2") < at("commit 2 sent") and at("apply 4") < at("commit 2 taken")  # applied meanwhile
     assert at("commit 2 taken") < at("commit 4 sent") < at("commit 4 taken") < at("commit 6 sent")  # one by one
     assert [c[TopicPartition(TOPIC, 0)] for c in broker.commits] == [2, 4, 6] and log[-1] == "commit 6 taken"
+
+
+def _stream_consumer(interval_ms: int) -> EventConsumer:
+    settings = ServiceSettings(kafka_bootstrap_servers="localhost:1", broker_watch_interval_s=1e9,
+                               consumer_commit_interval_ms=interval_ms)
+    return EventConsumer(settings=settings, session_factory=None, publisher=None, handlers={}, models={},
+                         topics=[TOPIC])
+
+
+async def test_under_a_stream_offsets_are_committed_at_most_every_interval_and_at_once_when_quiet():
+    """One commit a fetch was a broker round trip and CPU on both sides for every few records (issue 18): under a
+    stream the first fetch's offsets go at once, the next ones' wait for the interval — or for a quiet poll, which
+    commits everything applied, as does the loop's end."""
+    consumer = _stream_consumer(interval_ms=60_000)
+    broker = ScriptedBroker([_fetch(2, 2), _fetch(2, 2, 2), _fetch(1, 2, 4), {}, _fetch(1, 2, 6)])
+    with pytest.raises(asyncio.CancelledError):
+        await consumer._poll(broker)
+    p0, p1 = TopicPartition(TOPIC, 0), TopicPartition(TOPIC, 1)
+    assert broker.commits == [{p0: 2, p1: 2}, {p0: 6, p1: 4}, {p0: 8}]
+
+
+async def test_offsets_held_back_are_committed_before_a_rebalance_and_never_for_a_partition_it_took():
+    """A rebalance revokes the partitions: what was applied is committed first, so their next holder starts after
+    it. A fetch applied while the rebalance took its partition is not committed for it (the broker would refuse the
+    whole request), only for the partitions still held."""
+    consumer = _stream_consumer(interval_ms=60_000)
+    p0, p1 = TopicPartition(TOPIC, 0), TopicPartition(TOPIC, 1)
+    committed_at_revoke = []
+
+    async def rebalance():
+        await consumer_module._RewindOnce(consumer, broker).on_partitions_revoked({p0, p1})
+        committed_at_revoke.extend(broker.commits)
+        broker.assigned = {p1}  # p0 went to another member
+        return _fetch(2, 2, 4)  # fetched before it went
+
+    broker = ScriptedBroker([_fetch(2, 2), _fetch(2, 2, 2), rebalance])
+    with pytest.raises(asyncio.CancelledError):
+        await consumer._poll(broker)
+    assert committed_at_revoke == [{p0: 2, p1: 2}, {p0: 4, p1: 4}]
+    assert broker.commits[2:] == [{p1: 6}]
 
 
 def test_start_up_is_frozen_once_per_process(monkeypatch):
