@@ -2,8 +2,11 @@
 
 from urllib.parse import urlsplit
 
+from sqlalchemy.ext import asyncio as sqlalchemy_asyncio
 from sqlalchemy.ext.asyncio import AsyncEngine, async_sessionmaker, create_async_engine
+from sqlalchemy.orm import Session as SqlalchemySession
 from sqlmodel.ext.asyncio.session import AsyncSession
+from sqlmodel.orm.session import Session
 
 
 def async_url(url: str) -> str:
@@ -94,8 +97,23 @@ async def transaction_connection(session: AsyncSession | DriverSession):
     return adapted.driver_connection
 
 
+class _SyncSession(Session):
+    execute = SqlalchemySession.execute
+
+
+class ServiceSession(AsyncSession):
+    """sqlmodel's session with SQLAlchemy's own ``execute``, which sqlmodel's merely calls: sqlmodel marks its
+    ``execute`` deprecated (in favour of ``exec``), so each call issued a ``DeprecationWarning`` — twice, the async
+    session's and the sync one's under it, and again for every statement SQLAlchemy's loading runs through
+    ``execute`` — that Python's filters then dropped: ~2.5 ``warnings.warn`` an event in monitoring (bench/RESULTS.md,
+    session 17), ~7 µs a statement. The services' 300 ``execute`` calls stay as they are."""
+
+    execute = sqlalchemy_asyncio.AsyncSession.execute
+    sync_session_class = _SyncSession
+
+
 def create_session_factory(engine: AsyncEngine) -> async_sessionmaker[AsyncSession]:
-    return async_sessionmaker(engine, class_=AsyncSession, expire_on_commit=False)
+    return async_sessionmaker(engine, class_=ServiceSession, expire_on_commit=False)
 
 
 _UNAVAILABLE_SQLSTATES = ("08", "57P01", "57P02", "57P03")  # connection exceptions, shutdown, starting up
