@@ -8,7 +8,6 @@ from dataclasses import dataclass, field
 from typing import Annotated
 
 import structlog
-from asgi_correlation_id import CorrelationIdMiddleware
 from fastapi import APIRouter, Depends, FastAPI, Request
 from starlette.middleware.cors import CORSMiddleware
 from sqlalchemy import text
@@ -27,7 +26,7 @@ from backstop_common.i18n import ensure_catalogue, msg
 from backstop_common.kafka import Publisher, broker_answers_metadata
 from backstop_common.logging import configure_logging
 from backstop_common.metrics import metrics_endpoint, read_service_state
-from backstop_common.middleware import BodyLimit, Language, RequestMetrics
+from backstop_common.middleware import RequestEntry
 from backstop_common.openapi import document_problems, operation_ids
 from backstop_common.ops_schemas import AsyncApiDocument, Health, Position, Ready
 from backstop_common.outbox import OutboxRelay, retention as outbox_retention
@@ -238,10 +237,8 @@ def create_app(spec: ServiceSpec) -> FastAPI:
     if spec.hot_routes:  # innermost: inside Idempotency (a keyed request goes to FastAPI) and the metrics
         app.add_middleware(HotRoutes, routes=spec.hot_routes)
     app.add_middleware(Idempotency)
-    app.add_middleware(RequestMetrics)
-    app.add_middleware(BodyLimit, max_bytes=spec.settings.max_body_bytes)
-    app.add_middleware(CorrelationIdMiddleware, header_name="X-Request-ID")
-    app.add_middleware(Language, package=spec.name)
+    # the language, the request id, the body limit, the metrics: one layer (middleware.py)
+    app.add_middleware(RequestEntry, package=spec.name, max_bytes=spec.settings.max_body_bytes)
     if spec.settings.allowed_origins:  # outermost: a preflight is answered before anything else runs
         app.add_middleware(CORSMiddleware, allow_origins=spec.settings.allowed_origins, allow_methods=CORS_METHODS,
                            allow_headers=CORS_HEADERS, expose_headers=CORS_EXPOSED, max_age=600)
