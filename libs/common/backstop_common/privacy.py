@@ -20,7 +20,15 @@ def mask_phone(value: str | None) -> str | None:
     return value[:3] + "****" + value[-4:] if len(value) >= 8 else "*" * len(value)
 
 
+#: what both need: eleven digits in a row (a phone; an ID number has seventeen and a check character)
+_DIGIT_RUN = re.compile(r"[0-9]{11}")
+
+
 def mask_text(text: str) -> str:
-    """Mask every ID or phone number that slipped into free text."""
+    """Mask every ID or phone number that slipped into free text. Every value of every log line comes here
+    (logging.py), and almost none holds a run of eleven digits: one plain search for it spares them the two
+    masking passes (~12 → ~8 µs a line of eight values, issue 18)."""
+    if len(text) < 11 or not _DIGIT_RUN.search(text):
+        return text
     text = ID_NUMBER.sub(lambda m: m.group(1) + "********" + m.group(3)[-4:], text)
     return PHONE.sub(lambda m: m.group(1) + "****" + m.group(3), text)
