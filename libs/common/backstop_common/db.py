@@ -74,6 +74,10 @@ async def driver_connection(session: AsyncSession | DriverSession):
     return (await connection.get_raw_connection()).driver_connection
 
 
+#: where a session's ``info`` keeps its transaction's driver connection (``transaction_connection``)
+_KEPT_CONNECTION = "backstop.transaction_connection"
+
+
 async def transaction_connection(session: AsyncSession | DriverSession):
     """``driver_connection`` with the session's transaction begun, for a write's first statement (a lock).
 
@@ -83,6 +87,12 @@ async def transaction_connection(session: AsyncSession | DriverSession):
     ORM's execution path, a quarter of the income write's CPU (bench/RESULTS.md, issue 18)."""
     if isinstance(session, DriverSession):
         return session.connection
+    # looked up once a transaction: each lookup goes through SQLAlchemy's session and pool (~50 µs of CPU) and a
+    # consumer's turn sends several statements on it (the inbox claim, the service's own). A commit or a rollback
+    # makes another ``SessionTransaction``, which looks it up again.
+    kept = session.info.get(_KEPT_CONNECTION)
+    if kept is not None and kept[0] is session.sync_session.get_transaction():
+        return kept[1]
     connection = await session.connection()
     adapted = (await connection.get_raw_connection()).dbapi_connection
     # Private, on purpose (SQLAlchemy 2.1, checked session 8): no public call sends the adapter's BEGIN.
@@ -94,6 +104,7 @@ async def transaction_connection(session: AsyncSession | DriverSession):
     # renames it this fails loudly (AttributeError on the first write: every registry write test).
     if adapted._transaction is None:
         await adapted._start_transaction()
+    session.info[_KEPT_CONNECTION] = (session.sync_session.get_transaction(), adapted.driver_connection)
     return adapted.driver_connection
 
 

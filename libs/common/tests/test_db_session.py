@@ -1,15 +1,15 @@
 """The services' session: sqlmodel's, with SQLAlchemy's ``execute`` under it — the same answers, and no
-``DeprecationWarning`` issued on every statement (issue 18: ~2.5 a monitoring event, each then filtered)."""
+``DeprecationWarning`` issued on every statement (issue 18: ~2.5 a monitoring event, each then filtered); and the
+driver connection of its transaction (``db.transaction_connection``), looked up once a transaction."""
 
-import uuid
 import warnings
 
 from sqlalchemy import text
 from sqlmodel import Field, SQLModel, select
 from sqlmodel.ext.asyncio.session import AsyncSession
 
-from backstop_common import devstack
-from backstop_common.db import create_engine, create_session_factory
+from backstop_common.db import transaction_connection
+from backstop_common.testing import messaging_database
 
 
 class Probe(SQLModel, table=True):
@@ -19,12 +19,10 @@ class Probe(SQLModel, table=True):
 
 
 async def test_the_services_session_answers_as_sqlmodels_and_warns_of_nothing(pg_server):
-    url = await devstack.create_database(pg_server, f"session_{uuid.uuid4().hex[:6]}", recreate=True)
-    engine = create_engine(url, pool_size=1)
-    try:
-        async with engine.begin() as conn:
-            await conn.run_sync(lambda c: Probe.__table__.create(c))
-            await conn.execute(text("INSERT INTO session_probe VALUES (1, 'a'), (2, 'b')"))
+    async with messaging_database(pg_server, "session", Probe.__table__, pool_size=1) as (_, sessions):
+        async with sessions() as session:
+            await session.execute(text("INSERT INTO session_probe VALUES (1, 'a'), (2, 'b')"))
+            await session.commit()
 
         async def answers(session) -> tuple:
             rows = (await session.execute(text("SELECT id, name FROM session_probe ORDER BY id"))).all()
@@ -34,12 +32,29 @@ async def test_the_services_session_answers_as_sqlmodels_and_warns_of_nothing(pg
             return ([tuple(r) for r in rows], [(m.id, m.name) for m in models],
                     [(m.id, m.name) for m in exec_models], (got.id, got.name))
 
-        async with AsyncSession(engine) as session:
+        async with AsyncSession(sessions.kw["bind"]) as session:  # sqlmodel's own
             expected = await answers(session)
         with warnings.catch_warnings():
             warnings.simplefilter("error", DeprecationWarning)
-            async with create_session_factory(engine)() as session:
+            async with sessions() as session:
                 assert await answers(session) == expected
         assert expected == ([(1, "a"), (2, "b")], [(1, "a"), (2, "b")], [(2, "b")], (1, "a"))
-    finally:
-        await engine.dispose()
+
+
+async def test_the_driver_connection_is_looked_up_once_a_transaction_and_begun_again_after_a_commit(pg_server):
+    """A turn sends several statements on the driver's connection: the session and its pool are asked once a
+    transaction; after a commit the next transaction is begun again (else its statements would commit alone)."""
+    async with messaging_database(pg_server, "driver", Probe.__table__, pool_size=1) as (_, sessions):
+        async with sessions() as session:
+            asked = []
+            looked_up = session.connection
+            session.connection = lambda *a, **kw: asked.append(1) or looked_up(*a, **kw)
+            first = await transaction_connection(session)
+            await first.execute("INSERT INTO session_probe VALUES (3, 'kept')")
+            assert await transaction_connection(session) is first and len(asked) == 1
+            await session.commit()
+            await (await transaction_connection(session)).execute("INSERT INTO session_probe VALUES (4, 'undone')")
+            assert len(asked) == 2
+            await session.rollback()
+        async with sessions() as session:
+            assert (await session.execute(text("SELECT id FROM session_probe"))).scalars().all() == [3]
