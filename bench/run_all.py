@@ -24,6 +24,12 @@ BENCHES = [
     ["-m", "bench.api_throughput"],
     ["-m", "bench.registry_http", "--households", "20000", "--rounds", "3"],
     ["-m", "bench.event_latency", "--backlog", "2000"],
+    # issue 18's "at 200 changes/s p50 ≤ 30 ms" on a stack of its own as well: the ladder's 200/s stage comes after
+    # ~3,400 writes, and the one-machine broker (Tansu's memory storage) lists every batch a partition holds on each
+    # fetch that has records, so its CPU a write grows with what the stack wrote before (docs/scaling.md; session 19:
+    # 1.26 → 2.56 ms a write over four 200/s stages in a row on one stack, write → case p50 29.3 → 42.8 ms)
+    ["-m", "bench.event_latency", "--rates", "200", "--backlog", "0", "--idle-seconds", "0",
+     "--out", "event_latency_200.json"],
     # issue 18's "≥ 500 changes/s": written one by one, and as a phone's sync of ten (the batch route)
     ["-m", "bench.event_latency", "--rates", "300,500", "--backlog", "0", "--idle-seconds", "0",
      "--out", "event_latency_fast.json"],
