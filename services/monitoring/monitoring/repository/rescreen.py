@@ -99,7 +99,13 @@ UPDATE cases c SET risk_types = ARRAY(SELECT jsonb_array_elements_text(u.risk_ty
 #: to the per-event path, byte for byte). The signal and the open case are looked up household by household
 #: (``LATERAL … LIMIT 1``: an index probe each) and the open case only for the households kept: joined by hash,
 #: a county's statement read every signal and open case of the province (508,702 and 424,109 rows at 2,000,000
-#: households, ten times over for ten counties; bench/RESULTS.md, session 8)
+#: households, ten times over for ten counties; bench/RESULTS.md, session 8). The households come in their id's
+#: order, so the probes and the inserts after (each table's household index) walk their indexes once instead
+#: of a page at random each; and the new cases, signals, history lines and events get time-ordered ids
+#: (``uuidv7()``), so their primary keys (and the signals' and history lines' case index) grow at one end. Random
+#: (version 4) ids put every insert on another page of indexes larger than the cache: at 2,000,000 households
+#: the raise wrote 49,000 full pages to the WAL and PostgreSQL spent 27–29 CPU s, 21,000 and 22 s with these
+#: (bench/RESULTS.md, session 19)
 STAGE_FRESH = text(f"""
 WITH below AS MATERIALIZED (
   SELECT h.household_id, h.village_code, h.per_capita_income, h.income_year, h.main_cause,
@@ -107,6 +113,7 @@ WITH below AS MATERIALIZED (
     FROM household_facts h
    WHERE h.village_code LIKE :area || '%' AND h.per_capita_income < :line
      AND {IN_FORCE_SQL}
+   ORDER BY h.household_id
 ), fresh AS MATERIALIZED (
   SELECT b.* FROM below b
     LEFT JOIN LATERAL (SELECT 1 AS seen FROM signals s
@@ -119,7 +126,7 @@ WITH below AS MATERIALIZED (
   SELECT f.household_id, f.village_code, coalesce(rt.risk_type, :other), f.fact_key,
          jsonb_build_object('per_capita_income', f.per_capita_income::text, 'income_line', CAST(:line_text AS text),
                             'year', f.income_year),
-         oc.id, oc.stage, oc.risk_types, oc.village_code, coalesce(oc.id, gen_random_uuid())
+         oc.id, oc.stage, oc.risk_types, oc.village_code, coalesce(oc.id, uuidv7())
     FROM fresh f
     LEFT JOIN LATERAL (SELECT c.id, c.stage, c.risk_types, c.village_code FROM cases c
                         WHERE c.household_id = f.household_id AND c.{OPEN_STAGES_SQL} LIMIT 1) oc ON true
@@ -133,7 +140,7 @@ FRESH_TABLE = text("""
 CREATE TEMPORARY TABLE rescreen_fresh (
   household_id uuid PRIMARY KEY, village_code text, risk_type text, fact_key text, facts jsonb,
   open_case_id uuid, open_stage text, open_risk_types text[], open_village_code text,
-  case_id uuid, signal_id uuid DEFAULT gen_random_uuid()
+  case_id uuid, signal_id uuid DEFAULT uuidv7()
 ) ON COMMIT DROP
 """)
 #: the open cases the kept households join, locked (in id order, as handlers lock them) and read again: a
@@ -167,30 +174,32 @@ SELECT case_id, household_id, village_code, :stage, ARRAY[risk_type], CAST(:gaps
 #: a case's history line for its signal: ``open`` when the signal opened it, ``signal`` when it joined
 RECORD_STEPS = text("""
 INSERT INTO case_steps (id, case_id, action, from_stage, to_stage, note, data, at)
-SELECT gen_random_uuid(), case_id, CASE WHEN open_case_id IS NULL THEN 'open' ELSE 'signal' END, open_stage,
+SELECT uuidv7(), case_id, CASE WHEN open_case_id IS NULL THEN 'open' ELSE 'signal' END, open_stage,
        coalesce(open_stage, CAST(:opened_stage AS text)), :rule,
        jsonb_build_object('signal_id', signal_id::text, 'risk_type', risk_type, 'source', CAST(:source AS text)), :now
   FROM rescreen_fresh
 """)
-#: ``case.opened`` (a signal that opened its case), then ``risk.detected``, a household after the other: each
-#: payload is its event model's dump of the constant fields (``opened`` / ``detected``) and the row's own
+#: ``case.opened`` (a signal that opened its case), then ``risk.detected``, a household after the other (read in
+#: the staging table's key order: sorting the two rows a household was a sort spilled to disk): each payload is
+#: its event model's dump of the constant fields (``opened`` / ``detected``) and the row's own
 STAGE_EVENTS = text(f"""
 INSERT INTO outbox ({", ".join(OUTBOX_COLUMNS)}, attempts)
-SELECT gen_random_uuid(), :topic, e.case_id::text, e.type, :event_source, e.case_id::text, e.area_code,
+SELECT uuidv7(), :topic, f.case_id::text, e.type, :event_source, f.case_id::text, e.area_code,
        :correlation_id, :time, e.data, 0
-  FROM (SELECT f.household_id, 1 AS n, f.case_id, CAST(:opened_type AS text) AS type, f.village_code AS area_code,
+  FROM rescreen_fresh f
+ CROSS JOIN LATERAL (
+        SELECT 1 AS n, CAST(:opened_type AS text) AS type, f.village_code AS area_code,
                CAST(:opened AS jsonb) || jsonb_build_object(
                  'case_id', f.case_id, 'household_id', f.household_id, 'village_code', f.village_code,
                  'risk_types', jsonb_build_array(f.risk_type)) AS data
-          FROM rescreen_fresh f WHERE f.open_case_id IS NULL
+         WHERE f.open_case_id IS NULL
         UNION ALL
-        SELECT f.household_id, 2, f.case_id, CAST(:detected_type AS text), coalesce(f.open_village_code, f.village_code),
+        SELECT 2, CAST(:detected_type AS text), coalesce(f.open_village_code, f.village_code),
                CAST(:detected AS jsonb) || jsonb_build_object(
                  'case_id', f.case_id, 'household_id', f.household_id,
                  'village_code', coalesce(f.open_village_code, f.village_code), 'signal_id', f.signal_id,
-                 'risk_type', f.risk_type, 'facts', f.facts)
-          FROM rescreen_fresh f) AS e
- ORDER BY e.household_id, e.n
+                 'risk_type', f.risk_type, 'facts', f.facts)) AS e
+ ORDER BY f.household_id, e.n
 """)
 
 
