@@ -1,11 +1,11 @@
 """Unit of work: the state change and the events describing it commit in one transaction."""
 
-import json
 import os
 import uuid
 from collections.abc import Callable, Iterable
 from typing import Any
 
+import orjson
 from asgi_correlation_id import correlation_id
 from pydantic import BaseModel
 from sqlalchemy import text
@@ -71,6 +71,13 @@ class UnitOfWork:
                      id=event_id or uuid.uuid4())
 
     @staticmethod
+    def _json(data: dict) -> str:
+        """An event's data as the outbox's JSON text: orjson writes it in a tenth of ``json.dumps``'s time (~0.4
+        against ~3.5 µs an event, issue 18) and PostgreSQL's ``::jsonb`` reads both alike, so the relay sends the
+        same bytes."""
+        return orjson.dumps(data).decode()
+
+    @staticmethod
     def _row(topic: str, event: Event) -> dict:
         return dict(id=event.id, topic=topic, key=event.subject, type=event.type, source=event.source,
                     subject=event.subject, area_code=event.area_code, correlation_id=event.correlation_id,
@@ -100,7 +107,7 @@ class UnitOfWork:
         event = self._event(name, subject, data, area_code, version)
         self.published.append(event)
         row = self._row(topic, event)
-        row["data"] = json.dumps(row["data"])
+        row["data"] = self._json(row["data"])
         return row
 
     async def hold_subjects(self, topic: str, subjects: Iterable[Any]) -> None:
@@ -115,7 +122,7 @@ class UnitOfWork:
         staged = [self._event(name, subject, data, area_code, 1, event_id)
                   for (name, subject, data, area_code), event_id in zip(events, fresh_ids(len(events)), strict=True)]
         rows = [self._row(topic, e) for e in staged]
-        return staged, {c: [json.dumps(r[c]) if c == "data" else r[c] for r in rows] for c in OUTBOX_COLUMNS}
+        return staged, {c: [self._json(r[c]) if c == "data" else r[c] for r in rows] for c in OUTBOX_COLUMNS}
 
     async def publish_all(self, topic: str,
                           events: Iterable[tuple[str, Any, BaseModel | dict, str | None]]) -> list[Event]:
