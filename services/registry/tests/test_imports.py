@@ -334,3 +334,22 @@ async def test_a_piece_is_checked_against_the_registry_row_by_row_in_its_indexes
             assert {n["Relation Name"] for n in read} == tables, plan
             assert all(n["Node Type"] in ("Index Scan", "Index Only Scan") and "Index Cond" in n for n in read), plan
         await session.rollback()
+
+
+async def test_an_imports_assessments_and_events_take_its_ordered_ids(app, client, settings):
+    """The income assessments' and the events' ids are the import's own time-ordered ones (version 7), in the
+    file's order — not drawn one by one by PostgreSQL (``bulk.load``)."""
+    rows = [person(f"863000000009{n}", f"863000000009{n}01", "甲一", id_number()) for n in (61, 62)]
+    resp = await _post(client, settings, to_csv(rows, "gbk"), "名单.csv", role="county_admin", area="211204000000")
+    assert resp.status_code == 200 and resp.json()["households_registered"] == 2, resp.text
+    async with app.state.sessions() as session:
+        events = (await session.execute(text(
+            "SELECT o.id FROM outbox o JOIN households h ON h.id::text = o.subject"
+            " WHERE h.household_number IN ('86300000000961', '86300000000962') ORDER BY o.seq"))).scalars().all()
+        assessed = (await session.execute(text(
+            "SELECT a.id FROM income_assessments a JOIN households h ON h.id = a.household_id"
+            " WHERE h.household_number IN ('86300000000961', '86300000000962') ORDER BY h.household_number"))
+                    ).scalars().all()
+    assert len(events) == 2 and len(assessed) == 2
+    assert all(i.version == 7 for i in events + assessed)
+    assert events == sorted(events) and assessed == sorted(assessed)

@@ -18,6 +18,7 @@ from backstop_common.uow import UnitOfWork
 from registry.domain.guards import may_write
 from registry.imports.worker import RESTART, FileProblem, ImportJob, plans_in_process
 from registry.imports.copy_rows import Piece
+from registry.imports.ids import OrderedIds
 from registry.imports.plan import NOT_LOADED, RowError
 from registry.models import ImportRun
 from registry.repository import areas, bulk
@@ -40,7 +41,7 @@ async def import_households(uow: UnitOfWork, principal: Principal, data: bytes, 
     known = await areas.villages_in(session, principal.scope)
     job = ImportJob(data, filename, {(township or "", name): code for code, name, township, _county in known},
                     {k[0] for k in known}, uow.clock.today(), rows_per_piece, sheet_block)
-    import_id, total = uuid.uuid4(), _Totals()
+    import_id, total, new_id = uuid.uuid4(), _Totals(), OrderedIds()
     await bulk.open_staging(session)
     await bulk.hold_import(session, import_id)
     await bulk.keep_pieces(session)
@@ -50,7 +51,7 @@ async def import_households(uow: UnitOfWork, principal: Principal, data: bytes, 
                 await bulk.discard_pieces(session)
                 total = _Totals()
                 continue
-            await _load_piece(session, plan, total, import_id, income_year, principal)
+            await _load_piece(session, plan, total, import_id, income_year, principal, new_id)
             if progress:
                 progress(plan.rows)
     except FileProblem as exc:
@@ -103,13 +104,13 @@ class _Totals:
 
 
 async def _load_piece(session, plan: Piece, total: _Totals, import_id: uuid.UUID, income_year: int,
-                      principal: Principal) -> None:
+                      principal: Principal, new_id: OrderedIds) -> None:
     await bulk.stage(session, plan.households, plan.members)
     existing, taken = await bulk.conflicts(session)
     rejected = _reject_taken(plan, taken, existing)
     await bulk.drop_households(session, existing | rejected)
     households, members = await bulk.load(session, import_id, income_year, principal.subject, str(principal.role),
-                                          correlation_id.get())
+                                          correlation_id.get(), new_id)
     total.rows += plan.rows
     total.households += households
     total.members += members

@@ -5,6 +5,7 @@ Everything runs on the session's own connection, inside the caller's transaction
 
 import io
 import uuid
+from collections.abc import Callable
 
 from sqlalchemy import text
 from sqlmodel.ext.asyncio.session import AsyncSession
@@ -100,8 +101,11 @@ async def drop_households(session: AsyncSession, numbers: set[str]) -> None:
 
 
 async def load(session: AsyncSession, import_id: uuid.UUID, income_year: int, actor: str, role: str,
-               correlation_id: str | None) -> tuple[int, int]:
-    """Insert what is left in staging; returns (households, members) inserted."""
+               correlation_id: str | None, new_id: Callable[[], str]) -> tuple[int, int]:
+    """Insert what is left in staging; returns (households, members) inserted. The income assessments' and the
+    events' ids are ``new_id``'s (the import's time-ordered ids), not PostgreSQL's ``gen_random_uuid()``: the
+    embedded server draws each of those from the OS (~3.3 µs, ~4 % of its part of an import), and random ids
+    are inserted all over their unique indexes where ordered ones append."""
     con = await _raw(session)
     households = await con.execute(
         "INSERT INTO households (id, village_code, household_number, natural_village, phone, poverty_status,"
@@ -121,19 +125,25 @@ async def load(session: AsyncSession, import_id: uuid.UUID, income_year: int, ac
         " health, disability_grade, labour_capacity, employment, migrant_months, medical_insurance,"
         " coalesce(pension, 'none'), 1"
         " FROM stage_members")
+    registered = int(households.split()[-1])
     await con.execute(
         "INSERT INTO income_assessments (id, household_id, year, wage, business, business_costs, property,"
         " transfer, net_income, size, per_capita_income, assessed_by)"
-        " SELECT gen_random_uuid(), id, $1::int, wage, business, business_costs, property, transfer,"
-        " wage + business + property + transfer - business_costs, size, per_capita_income, $2"
-        " FROM stage_households WHERE per_capita_income IS NOT NULL", income_year, actor)
+        " SELECT ($3::uuid[])[row_number() OVER ()], id, $1::int, wage, business, business_costs, property,"
+        " transfer, wage + business + property + transfer - business_costs, size, per_capita_income, $2"
+        " FROM stage_households WHERE per_capita_income IS NOT NULL", income_year, actor,
+        _ids(new_id, registered))
     await con.execute(
         "INSERT INTO change_history (household_id, entity, entity_id, action, new_value, actor, actor_role, version)"
         " SELECT id, 'household', id, 'imported', jsonb_build_object('import_id', $1::text, 'line', line),"
         " $2, $3, 1 FROM stage_households", str(import_id), actor, role)
     await con.execute(OUTBOX, REGISTRY_HOUSEHOLD, event_type("registry", "household.registered"),
-                      source_of("registry"), correlation_id, income_year)
-    return int(households.split()[-1]), int(members.split()[-1])
+                      source_of("registry"), correlation_id, income_year, _ids(new_id, registered))
+    return registered, int(members.split()[-1])
+
+
+def _ids(new_id: Callable[[], str], n: int) -> list[str]:
+    return [new_id() for _ in range(n)]
 
 
 async def hold_import(session: AsyncSession, import_id: uuid.UUID) -> None:
@@ -163,7 +173,8 @@ ANALYZE_AFTER = 1000
 #: (a sort and a jsonb object per member) was the largest of the statements
 OUTBOX = """
 INSERT INTO outbox (id, topic, key, type, source, subject, area_code, correlation_id, time, data, attempts)
-SELECT gen_random_uuid(), $1, s.id::text, $2, $3, s.id::text, s.village_code, $4, now(),
+SELECT ($6::uuid[])[row_number() OVER (ORDER BY s.line)], $1, s.id::text, $2, $3, s.id::text, s.village_code, $4,
+  now(),
   jsonb_build_object(
     'household_id', s.id, 'village_code', s.village_code, 'poverty_status', s.poverty_status,
     'year_lifted', s.year_lifted, 'dibao', s.dibao, 'tekun', s.tekun, 'size', s.size,
