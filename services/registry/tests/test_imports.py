@@ -336,6 +336,22 @@ async def test_a_piece_is_checked_against_the_registry_row_by_row_in_its_indexes
         await session.rollback()
 
 
+async def test_an_import_on_a_connection_that_had_a_temporary_table_loads(app):
+    """PostgreSQL sizes a session's buffers for temporary tables at its first one and refuses a new size after:
+    the import asks for larger ones (``bulk.LOCAL_BUFFERS``) only on a connection that has had none."""
+    from backstop_common.auth import Principal, Role
+    from backstop_common.uow import UnitOfWork
+    from registry.domain.imports import import_households
+
+    rows = [person("86300000000951", "8630000000095101", "甲一", id_number())]
+    principal = Principal(subject="t", role=Role.COUNTY_ADMIN, area_code="211204000000")
+    async with app.state.sessions() as session:
+        await session.execute(text("CREATE TEMP TABLE earlier ON COMMIT DROP AS SELECT 1 AS one"))
+        report = await import_households(UnitOfWork(session, "registry"), principal, to_csv(rows), "a.csv", 2024)
+        assert report.households_registered == 1 and report.members_registered == 1
+        await session.rollback()
+
+
 async def test_an_imports_assessments_and_events_take_its_ordered_ids(app, client, settings):
     """The income assessments' and the events' ids are the import's own time-ordered ones (version 7), in the
     file's order — not drawn one by one by PostgreSQL (``bulk.load``)."""
