@@ -16,8 +16,9 @@ transaction, their inbox rows claimed by one statement, their offsets committed 
 most every ``consumer_commit_interval_ms``). A service may also give a *batch handler* for a type
 (``batch_handlers``): consecutive records of that type in a fetch are then handed to it together, as a list of
 (event, payload) in partition order holding at most one record per key (a household's second event starts the
-next list), so it can apply them with a few set-based statements. The per-event handler stays the one-at-a-time fallback: if anything in
-the fetch fails, nothing of it is kept and each record is applied alone, with retries and the DLQ.
+next list), so it can apply them with a few set-based statements. The per-event handler stays the one-at-a-time
+fallback: if anything in the fetch fails, nothing of it is kept and each record is applied alone, with retries and
+the DLQ.
 
 A service whose batch handler keeps the order itself may give it as the *fetch handler* instead
 (``fetch_handler``): it is handed the whole fetch at once — every type it handles, several events of a key,

@@ -5,9 +5,10 @@ One configuration for every line a process writes: structlog's own loggers and t
 numbers and phones applies to all of them, and an operator's log pipeline reads one JSON shape.
 
 The chain writes what structlog's stock processors wrote (``merge_contextvars``, ``add_log_level``, an ISO UTC
-``TimeStamper``, the correlation id, ``JSONRenderer``; ``libs/common/tests/test_privacy_logging.py`` holds the two to the same
-line), with less work a line: level, time and correlation id in one processor, one JSON encoder built once, one
-writer (issue 18: a line cost ~17 µs, the lazy logger's assembly ~2.5 µs of it even where the level drops the line).
+``TimeStamper``, the correlation id, ``JSONRenderer``; ``libs/common/tests/test_privacy_logging.py`` holds the two
+to the same line), with less work a line: level, time and correlation id in one processor, one JSON encoder built
+once, one writer (issue 18: a line cost ~17 µs, the lazy logger's assembly ~2.5 µs of it even where the level drops
+the line).
 """
 
 import json

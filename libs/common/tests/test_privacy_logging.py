@@ -116,7 +116,8 @@ def test_the_chain_writes_the_lines_structlogs_stock_processors_wrote(monkeypatc
         shared = [structlog.contextvars.merge_contextvars, structlog.processors.add_log_level,
                   structlog.processors.TimeStamper(fmt="iso", utc=True), correlated]
         renderer = structlog.processors.JSONRenderer()
-        structlog.configure(processors=[*shared, structlog.processors.format_exc_info, kernel_logging._mask_pii, renderer],
+        structlog.configure(processors=[*shared, structlog.processors.format_exc_info, kernel_logging._mask_pii,
+                                        renderer],
                             wrapper_class=structlog.make_filtering_bound_logger(logging.INFO),
                             logger_factory=structlog.PrintLoggerFactory(), cache_logger_on_first_use=False)
         handler = logging.StreamHandler(sys.stdout)
