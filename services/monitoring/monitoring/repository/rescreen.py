@@ -10,6 +10,7 @@ import uuid
 from collections.abc import Mapping
 from datetime import datetime
 from decimal import Decimal
+from types import MappingProxyType
 from typing import Any, NamedTuple
 
 from sqlalchemy import Row, select, text
@@ -251,7 +252,7 @@ class Writes(NamedTuple):
     """Data-modifying ``WITH`` parts and their parameters, for a statement to send with a read of its own."""
 
     parts: tuple[str, ...] = ()
-    parameters: dict[str, Any] = {}
+    parameters: Mapping[str, Any] = MappingProxyType({})  # the default shared by every empty one: read-only
 
 
 def cases_steps_events(cases: list[dict], steps: list[dict], events: dict[str, list]) -> Writes:
