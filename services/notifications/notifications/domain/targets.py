@@ -120,7 +120,7 @@ class Lookups:
             found = await repo.households(self.session, wanted)
             self._seen.update({("household", h): found.get(h) for h in wanted})
 
-    async def household(self, household_id: str) -> repo.HouseholdRow | None:
+    async def household(self, household_id: str) -> repo.HouseholdPut | None:
         """The household's facts (``repo.households``' plain row), or None while the registry has not told it."""
         key = ("household", household_id)
         if key not in self._seen:

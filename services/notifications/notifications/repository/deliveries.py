@@ -8,6 +8,7 @@ from sqlalchemy.dialects.postgresql import insert
 from sqlmodel.ext.asyncio.session import AsyncSession
 
 from backstop_common import bulk
+from backstop_common.db import transaction_connection
 
 from notifications.models import Attempt, Delivery, Message, Recipient
 from notifications.repository.rows import with_new_ids
@@ -28,7 +29,9 @@ async def insert_all(session: AsyncSession, rows: list[dict]) -> None:
     if rows:
         rows = with_new_ids(rows)
         columns = tuple(rows[0])
-        await session.execute(bulk.insert(Delivery.__table__, columns), bulk.arrays(Delivery.__table__, rows, columns))
+        driver = await transaction_connection(session)  # as the messages' insert (messages.insert_new)
+        await driver.execute(*bulk.for_driver(bulk.insert(Delivery.__table__, columns),
+                                              bulk.arrays(Delivery.__table__, rows, columns)))
 
 
 async def insert_attempts(session: AsyncSession, rows: list[dict]) -> None:

@@ -7,6 +7,7 @@ from sqlalchemy import func, select
 from sqlmodel.ext.asyncio.session import AsyncSession
 
 from backstop_common import bulk
+from backstop_common.db import transaction_connection
 from backstop_common.paging_queries import fetch_page
 
 from notifications.models import Delivery, Message, Recipient
@@ -61,8 +62,10 @@ async def insert_new(session: AsyncSession, rows: list[dict]) -> dict[tuple[uuid
     columns = tuple(rows[0])
     statement = bulk.insert(Message.__table__, columns, tail="ON CONFLICT ON CONSTRAINT uq_messages_event_recipient "
                             "DO NOTHING RETURNING id, event_id, recipient_id")
-    result = await session.execute(statement, bulk.arrays(Message.__table__, rows, columns))
-    return {(event_id, recipient_id): id_ for id_, event_id, recipient_id in result}
+    # on asyncpg's connection: every consumer turn with a message sends it (SQLAlchemy's path is as much CPU again)
+    driver = await transaction_connection(session)
+    created = await driver.fetch(*bulk.for_driver(statement, bulk.arrays(Message.__table__, rows, columns)))
+    return {(event_id, recipient_id): id_ for id_, event_id, recipient_id in created}
 
 
 async def unacknowledged_past_due(session: AsyncSession, now: datetime, limit: int) -> list[Message]:

@@ -6,11 +6,11 @@ from collections.abc import Iterable
 from datetime import datetime
 from typing import NamedTuple
 
-from sqlalchemy import Row, func, select, text
+from sqlalchemy import func, select, text
 from sqlmodel.ext.asyncio.session import AsyncSession
 
-from backstop_common import bulk
 from backstop_common.auth import area_prefix
+from backstop_common.db import transaction_connection
 from notifications.models import HouseholdFacts, Recipient
 
 
@@ -73,24 +73,24 @@ async def household(session: AsyncSession, household_id: str) -> HouseholdFacts 
 
 
 class HouseholdPut(NamedTuple):
-    """A household's facts as ``put_households`` writes them, and as routing reads them (``households``' rows)."""
+    """A household's facts as ``put_households`` writes them, and as routing reads them (``households``)."""
 
     household_id: str
     village_code: str | None
     helper_user_ids: list[str]
 
 
-#: a household's facts as routing reads them (``households``): a row of the table, or those just written
-HouseholdRow = Row | HouseholdPut
-#: a household's facts as routing reads them: plain rows (``household_id``, ``village_code``, ``helper_user_ids``), no
-#: ORM objects — a bulk import's fetch reads ~500 households. The ids go as one array parameter (``bulk.among``)
-_HOUSEHOLDS = select(HouseholdFacts.household_id, HouseholdFacts.village_code, HouseholdFacts.helper_user_ids).where(
-    bulk.among(HouseholdFacts.__table__.c.household_id))
+#: a household's facts as routing reads them (``households``): plain rows (``HouseholdPut``), no ORM objects — a bulk
+#: import's fetch reads ~500 households. The ids go as one array parameter
+_HOUSEHOLDS = ("SELECT household_id, village_code, helper_user_ids FROM household_facts "
+               "WHERE household_id = ANY($1::text[])")
 
 
-async def households(session: AsyncSession, household_ids: list[str]) -> dict[str, HouseholdRow]:
-    """The known ones of these households, by id, read from the table (``_HOUSEHOLDS``: plain rows)."""
-    return {h.household_id: h for h in await session.execute(_HOUSEHOLDS, {"ids": household_ids})}
+async def households(session: AsyncSession, household_ids: list[str]) -> dict[str, HouseholdPut]:
+    """The known ones of these households, by id, read from the table on asyncpg's connection (every consumer turn
+    reads them: ``messages.insert_new`` says why)."""
+    driver = await transaction_connection(session)
+    return {row[0]: HouseholdPut(*row) for row in await driver.fetch(_HOUSEHOLDS, household_ids)}
 
 
 async def put_household(session: AsyncSession, household_id: str, village_code: str | None, helper_user_ids: list[str],
