@@ -10,6 +10,7 @@ import re
 from datetime import date, datetime
 
 from backstop_common.i18n import EN, when
+from backstop_common.i18n import ZH as ZH_CN  # the vocabularies' Chinese labels are ZH below
 from backstop_common.vocab import ZH, english
 
 ISO_DATE = re.compile(r"\d{4}-\d{2}-\d{2}")
@@ -37,18 +38,31 @@ def label(kind: str, code: object, language: str) -> object:
     return english(kind, code) if language == EN else ZH[kind][code]
 
 
-def dated(value: object, language: str) -> object:
-    """An ISO date or zoned instant as the county reads it; anything else as it is."""
-    if isinstance(value, str) and ISO_DATE.fullmatch(value):
-        return when(date.fromisoformat(value)).render(language)
-    if isinstance(value, str) and ISO_INSTANT.fullmatch(value):
-        return when(datetime.fromisoformat(value)).render(language)
-    return value
+def _when(value: object) -> when | None:
+    """An ISO date or zoned instant as the county reads it (``when``); None for anything else."""
+    if isinstance(value, str):
+        if ISO_DATE.fullmatch(value):
+            return when(date.fromisoformat(value))
+        if ISO_INSTANT.fullmatch(value):
+            return when(datetime.fromisoformat(value))
+    return None
+
+
+def labelled_in_both(event_type: str, values: dict) -> tuple[dict, dict]:
+    """``values`` with each coded field of ``event_type`` replaced by its label, each date as the county's date, in
+    Chinese and in English: a message is written in both, and each value is looked at once for the two."""
+    fields = CODED_FIELDS.get(event_type, {})
+    zh, en = {}, {}
+    for field, value in values.items():
+        if field in fields:
+            zh[field], en[field] = label(fields[field], value, ZH_CN), label(fields[field], value, EN)
+        elif (day := _when(value)) is not None:
+            zh[field], en[field] = day.render(ZH_CN), day.render(EN)
+        else:
+            zh[field] = en[field] = value
+    return zh, en
 
 
 def labelled(event_type: str, values: dict, language: str) -> dict:
-    """``values`` with each coded field of ``event_type`` replaced by its label in ``language``, each date
-    as the county's date."""
-    fields = CODED_FIELDS.get(event_type, {})
-    return {**{f: dated(v, language) for f, v in values.items()},
-            **{f: label(kind, values[f], language) for f, kind in fields.items() if f in values}}
+    """``labelled_in_both``'s values in ``language``."""
+    return labelled_in_both(event_type, values)[language == EN]

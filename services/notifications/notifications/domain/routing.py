@@ -1,20 +1,20 @@
 """An event in, one message per recipient out (exactly once, however often the event comes again)."""
 
 import uuid
+from collections import Counter
 from dataclasses import dataclass, field
 from datetime import timedelta
 
 import structlog
 from backstop_common.auth import READ_ONLY_ROLES
 from backstop_common.envelope import Event
-from backstop_common.i18n import EN, ZH
 from backstop_common.uow import UnitOfWork
 
 from notifications.context import Context
 from notifications.domain import deliveries, parking, targets
 from notifications.domain.areas import event_area
 from notifications.domain.conditions import all_hold, named, render
-from notifications.domain.labels import labelled
+from notifications.domain.labels import labelled_in_both
 from notifications.metrics import MESSAGES_CREATED
 from notifications.models import Recipient, RoutingRule
 from notifications.repository import messages as messages_repo
@@ -73,8 +73,7 @@ def _labels(event: Event, short_name: str, area: str | None, plans: list[Plan]) 
     registration's data holds its members and some twenty fields, its template one)."""
     values = {**event.data, "event_type": short_name, "area_code": area, "subject": event.subject}
     wanted = set().union(*(named(p.rule.template_zh) | named(p.rule.template_en) for p in plans))
-    values = {field: value for field, value in values.items() if field in wanted}
-    return labelled(short_name, values, ZH), labelled(short_name, values, EN)
+    return labelled_in_both(short_name, {field: values[field] for field in wanted if field in values})
 
 
 def _message(event: Event, short_name: str, area: str | None, labels: tuple[dict, dict], plan: Plan, now) -> dict:
@@ -110,13 +109,15 @@ async def route_all(ctx: Context, uow: UnitOfWork, events: list[tuple[Event, str
             plans[event.id, plan.recipient.id] = plan
             rows.append(_message(event, short_name, area, labels, plan, now))
     created = await messages_repo.insert_new(uow.session, rows)
-    outgoing = []
+    outgoing, routed = [], Counter()
     for row in rows:  # in the events' order: a recipient's SMS past the day's threshold is held as one by one
         key = row["event_id"], row["recipient_id"]
         if key in created:
-            MESSAGES_CREATED.labels(row["event_type"], "routed").inc()
+            routed[row["event_type"]] += 1
             outgoing.append(deliveries.Outgoing(created[key], plans[key].recipient, plans[key].channels,
                                                 plans[key].urgent))
+    for event_type, count in routed.items():  # counted once a type, not a labels lookup a message
+        MESSAGES_CREATED.labels(event_type, "routed").inc(count)
     await deliveries.plan_all(ctx, uow, outgoing)
     log.info("notify.routed", events=len(events), event_ids=[str(e.id) for e, _ in events[:20]],
              messages=len(created))
