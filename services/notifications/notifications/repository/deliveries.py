@@ -4,7 +4,6 @@ import uuid
 from datetime import datetime
 
 from sqlalchemy import func, select
-from sqlalchemy.dialects.postgresql import insert
 from sqlmodel.ext.asyncio.session import AsyncSession
 
 from backstop_common import bulk
@@ -25,19 +24,23 @@ async def sms_since(session: AsyncSession, recipient_ids: list[uuid.UUID], since
 
 
 async def insert_all(session: AsyncSession, rows: list[dict]) -> None:
-    """Every planned delivery in one statement (column arrays: ``messages.insert_new`` says why)."""
-    if rows:
-        rows = with_new_ids(rows)
-        columns = tuple(rows[0])
-        driver = await transaction_connection(session)  # as the messages' insert (messages.insert_new)
-        await driver.execute(*bulk.for_driver(bulk.insert(Delivery.__table__, columns),
-                                              bulk.arrays(Delivery.__table__, rows, columns)))
+    """Every planned delivery in one statement (``_insert``)."""
+    await _insert(session, Delivery.__table__, rows)
 
 
 async def insert_attempts(session: AsyncSession, rows: list[dict]) -> None:
-    """Send attempts in one statement (parameter sets: a dispatcher step sends a few)."""
+    """Send attempts in one statement (``_insert``: a dispatcher step sends up to ``dispatch_batch_size``)."""
+    await _insert(session, Attempt.__table__, rows)
+
+
+async def _insert(session: AsyncSession, table, rows: list[dict]) -> None:
+    """The rows, each given a new id, in one statement of column arrays on asyncpg's connection (as the messages'
+    insert, ``messages.insert_new``)."""
     if rows:
-        await session.execute(insert(Attempt.__table__), with_new_ids(rows))
+        rows = with_new_ids(rows)
+        columns = tuple(rows[0])
+        driver = await transaction_connection(session)
+        await driver.execute(*bulk.for_driver(bulk.insert(table, columns), bulk.arrays(table, rows, columns)))
 
 
 async def due(session: AsyncSession, status: str, now: datetime, limit: int) -> list[tuple[Delivery, Message, Recipient]]:
