@@ -102,25 +102,26 @@ def plan_blocks(blocks: Iterable[tuple[int, list[list]]], villages: dict[tuple[s
     def parsed() -> Iterator[tuple[tuple, str]]:
         """The filled lines parsed (``_parsed``), each with its 户编号, as the blocks come (the first ones already
         in ``table``): a row is parsed as soon as it is read, not once its whole piece is (the plan waited ~1 s
-        for the first piece's rows, while PostgreSQL waited for the plan)."""
+        for the first piece's rows, while PostgreSQL waited for the plan), and its cells are let go then."""
         read = header + 1
         for start, rows in itertools.chain([(len(table), [])], blocks):
             _extend(table, start, rows)
             for i in range(read, len(table)):
-                if _filled(table[i]):
-                    yield _parsed(table, i, layout, villages, village_codes, today), _number(table[i], col)
+                cells, table[i] = table[i], None
+                if _filled(cells):
+                    yield _parsed(cells, i + 1, layout, villages, village_codes, today), _number(cells, col)
             read = len(table)
 
-    planned = 0
-    for piece in _cut(parsed(), rows_per_chunk):
-        plan = _planned(piece, ignored, seen, new_id)
-        if piece:  # rows planned are read no more: freed, their memory holds the next blocks' (the worker's peak
-            # for the bench's 100,000 households: 926 MB when it kept the whole sheet, 313 MB)
-            last = piece[-1][0]  # the line: the row's index + 1
-            table[planned:last] = [None] * (last - planned)
-            planned = last
-            piece.clear()  # and their parsed rows, before the next piece's are parsed
-        yield plan
+    # each household checked as soon as its rows are parsed, while they are in the processor's cache, not once
+    # its piece's 20,000 rows are (~100 MB of cells and dicts, walked again from memory)
+    plan = Plan(ignored_headers=ignored)
+    for number, rows in _households(parsed()):
+        if plan.rows >= rows_per_chunk:
+            yield plan
+            plan = Plan(ignored_headers=ignored)
+        plan.rows += len(rows)
+        _check_household(number, rows, seen, plan, new_id)
+    yield plan
 
 
 def _extend(table: list[list], start: int, rows: list[list]) -> None:
@@ -134,16 +135,16 @@ def _plan_piece(table, piece: list[int], layout, ignored, seen: dict[str, int], 
                 today, progress=None) -> Plan:
     rows = []
     for n, index in enumerate(piece, 1):
-        rows.append(_parsed(table, index, layout, villages, village_codes, today))
+        rows.append(_parsed(table[index], index + 1, layout, villages, village_codes, today))
         if progress and n % 5000 == 0:
             progress(5000)
     return _planned(rows, ignored, seen, new_id)
 
 
-def _parsed(table, index: int, layout, villages, village_codes, today) -> tuple:
+def _parsed(cells: list, line: int, layout, villages, village_codes, today) -> tuple:
     """A row as the plan groups it: (line, person, household facts, village code, problems)."""
-    person, facts, problems = parse_row(table[index], layout, today)
-    return index + 1, person, facts, _village(facts, villages, village_codes, problems), problems
+    person, facts, problems = parse_row(cells, layout, today)
+    return line, person, facts, _village(facts, villages, village_codes, problems), problems
 
 
 def _planned(rows: list[tuple], ignored, seen: dict[str, int], new_id) -> Plan:
@@ -183,21 +184,29 @@ def _pieces(table: list[list], lines: list[int], col: int, size: int) -> list[li
 
 def _cut(lines: Iterable[tuple[object, str]], size: int) -> Iterator[list]:
     """Lines (index or parsed row, 户编号) in the file's order in pieces of about ``size``, each ending where a
-    household ends, each given as soon as the next household's first line is seen (the last: at the end, empty if
-    there were none). Raises ``Apart`` at a household whose rows stand apart."""
-    piece, done, last = [], set(), None
-    for line, number in lines:
-        if number != last:
-            if number in done:
-                raise Apart(number)
-            if last is not None:
-                done.add(last)
-            if len(piece) >= size:
-                yield piece
-                piece = []
-            last = number
-        piece.append(line)
+    household ends (the last: at the end, empty if there were none). Raises ``Apart`` at a household whose rows
+    stand apart."""
+    piece = []
+    for _number, rows in _households(lines):
+        if len(piece) >= size:
+            yield piece
+            piece = []
+        piece += rows
     yield piece
+
+
+def _households(lines: Iterable[tuple[object, str]]) -> Iterator[tuple[str, list]]:
+    """(户编号, its lines) of each household in the file's order, each given once the next household's first line is
+    seen. Raises ``Apart`` at a household whose rows stand apart."""
+    done = set()
+    for number, rows in itertools.groupby(lines, _second):
+        if number in done:
+            raise Apart(number)
+        done.add(number)
+        yield number, [line for line, _number in rows]
+
+
+_second = operator.itemgetter(1)
 
 
 def _village(facts: dict, villages, codes: set[str], problems: list[Text]) -> str | None:
