@@ -205,7 +205,7 @@ def breakdown(data: bytes, name: str) -> None:
     plan = plan_import(table, villages, set(villages.values()), Clock().today())
     t_plan = time.perf_counter() - t0 - t_read
     print(f"breakdown (in this process, alone): read {t_read:.1f} s, validate+group {t_plan:.1f} s "
-          f"({len(plan.members)} good rows, {len(plan.errors)} bad)")
+          f"({len(plan.member_lines)} good rows, {len(plan.errors)} bad)")
 
 
 def main() -> None:

@@ -2,6 +2,7 @@
 leading zeros, a date cell as that date — the same plan as the same rows in a CSV. No database: the plan only."""
 
 import io
+import re
 from datetime import date, datetime
 
 import pytest
@@ -9,6 +10,7 @@ import xlsxwriter
 
 from registry.imports.plan import plan_import
 from registry.imports.reader import read_rows
+from registry.repository.bulk_columns import HOUSEHOLD_COLUMNS, MEMBER_COLUMNS
 from tests.exports import HEADERS, person, to_csv
 from tests.factory import id_number
 
@@ -41,10 +43,20 @@ def _xlsx(rows: list[dict], *, shared_strings: bool, dates: tuple[str, ...] = ()
 
 
 def _comparable(plan) -> tuple:
-    """The plan without its fresh ids (new on every run)."""
-    households = [{k: v for k, v in h.items() if k != "id"} for h in plan.households]
-    members = [m[2:] for m in plan.members]
-    return households, members, [(e.line, [str(r) for r in e.reasons]) for e in plan.errors]
+    """The plan without its fresh ids (new on every run): its COPY text with each id numbered by where it first
+    appears, its members' lines, its problems."""
+    numbered = _numbering()
+    return ([numbered(h) for h in plan.households], [numbered(m) for m in plan.members], plan.member_lines,
+            [(e.line, [str(r) for r in e.reasons]) for e in plan.errors])
+
+
+_UUID = re.compile(r"[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}")
+
+
+def _numbering():
+    """A function of COPY text: the text with each uuid replaced by the number of its first appearance."""
+    ids: dict[str, str] = {}
+    return lambda text: _UUID.sub(lambda m: ids.setdefault(m.group(), f"id{len(ids)}"), text)
 
 
 def _rows(head_id: str) -> list[dict]:
@@ -66,9 +78,9 @@ def test_xlsx_cells_read_as_the_csv_reads_the_same_text(shared_strings):
 
     from_xlsx = plan_import(table, VILLAGES, set(VILLAGES.values()), TODAY)
     from_csv = plan_import(read_rows(to_csv(rows), "export.csv"), VILLAGES, set(VILLAGES.values()), TODAY)
-    assert from_xlsx.errors == [] and len(from_xlsx.members) == 2
-    assert from_xlsx.households[0]["risk_identified_on"] == date(2024, 3, 5)
-    assert from_xlsx.households[0]["phone"] == "03517654321"
+    assert from_xlsx.errors == [] and len(from_xlsx.member_lines) == 2
+    (household,) = _read_back(from_xlsx.households[0].encode(), HOUSEHOLD_COLUMNS)
+    assert household["risk_identified_on"] == "2024-03-05" and household["phone"] == "03517654321"
     assert _comparable(from_xlsx) == _comparable(from_csv)
 
 
@@ -107,7 +119,7 @@ def test_a_sheet_read_in_blocks_is_planned_as_the_sheet_read_whole(shared_string
     for size in (1, 3, 1000):  # a workbook that cannot be read in blocks: its rows a few at a time
         assert [_comparable(p) for p in plan_blocks(sheet_rows(data, "a.xlsx", size), VILLAGES, set(), TODAY,
                                                     rows_per_chunk=5)] == whole
-    assert any(e[0] == 8 for p in whole for e in p[2])
+    assert any(e[0] == 8 for p in whole for e in p[3])
 
     gaps = io.BytesIO()  # no title, column A empty, rows 4–5 and 8–9 empty
     book = xlsxwriter.Workbook(gaps, {"constant_memory": not shared_strings})
@@ -118,7 +130,7 @@ def test_a_sheet_read_in_blocks_is_planned_as_the_sheet_read_whole(shared_string
     book.close()
     data = gaps.getvalue()
     whole = [_comparable(p) for p in plan_chunks(read_rows(data, "a.xlsx"), VILLAGES, set(), TODAY, rows_per_chunk=2)]
-    assert [e[0] for p in whole for e in p[2]] == [] and sum(len(p[1]) for p in whole) == 6
+    assert [e[0] for p in whole for e in p[3]] == [] and sum(len(p[2]) for p in whole) == 6
     assert [_comparable(p) for p in plan_blocks(sheet_blocks(data, 200), VILLAGES, set(), TODAY,
                                                 rows_per_chunk=2)] == whole
     assert [_comparable(p) for p in plan_blocks(sheet_rows(data, "a.xlsx", 2), VILLAGES, set(), TODAY,
@@ -141,10 +153,10 @@ def test_rows_planned_from_blocks_are_let_go():
     watched = [weakref.ref(r) for r in table]
     blocks = ((i, [table.pop(0)]) for i in range(len(table)))  # a row a block, held by nothing else
     pieces = plan_blocks(blocks, VILLAGES, set(), TODAY, rows_per_chunk=1)
-    assert [len(next(pieces).members) for _ in range(3)] == [1, 1, 1]
+    assert [len(next(pieces).member_lines) for _ in range(3)] == [1, 1, 1]
     assert [w() is None for w in watched[1:4]] == [True] * 3  # the three households planned: let go
     assert [w() is None for w in watched[6:]] == [False] * 3  # rows read, not planned yet
-    assert sum(len(p.members) for p in pieces) == 5
+    assert sum(len(p.member_lines) for p in pieces) == 5
 
 
 def test_a_household_apart_stops_the_plan_read_in_blocks():
@@ -210,13 +222,13 @@ def test_the_worker_process_plans_without_the_web_and_orm_layers_and_writes_rows
 
 
 @pytest.mark.parametrize("odd", ["", "\t", "\\", "\n", "\r", "\\N"])
-def test_a_piece_is_written_as_copy_text_whatever_its_texts_hold(odd):
-    """The worker writes each planned row as one f-string (``copy_rows._members_text``, ``_households_text``), and
-    falls back to the value-by-value writer (``copy_text``) when a text from the file holds one of COPY's
-    separators or its escape: the same bytes either way, and every value read back as it was planned."""
-    from registry.imports.copy_rows import _households, copy_text, piece_of
+def test_a_piece_is_written_as_copy_text_whatever_its_texts_hold(odd, monkeypatch):
+    """The worker writes each household's rows as f-strings (``copy_rows.members_text``, ``household_text``), and
+    falls back to the value-by-value writer (``copy_text``, the members' list by orjson) for a household with a
+    text from the file that holds one of COPY's separators or its escape: the same bytes as that writer gives for
+    every household, and each text read back as the file had it."""
+    from registry.imports import copy_rows
     from registry.imports.plan import plan_chunks
-    from registry.repository.bulk_columns import HOUSEHOLD_COLUMNS, MEMBER_COLUMNS
 
     rows = []
     for h, text_at in enumerate(("姓名", "自然村", "民族", "人联系电话", "户联系电话", "人编号", "文化程度")):
@@ -225,19 +237,25 @@ def test_a_piece_is_written_as_copy_text_whatever_its_texts_hold(odd):
                  person(number, number + "02", "冯二", id_number(sex="female"), "配偶", 在校生状况="小学",
                         健康状况="残疾", **{"务工时间（月）": ""})]
     rows.append(person("86300000002999", "8630000000299901", "冯三", id_number(), 工资性收入=""))  # no income
-    plans = list(plan_chunks(read_rows(to_csv(rows), "a.csv"), VILLAGES, set(), TODAY, rows_per_chunk=4))
-    assert sum(len(p.households) for p in plans) == 8 and not any(p.errors for p in plans)
-    for plan in plans:
-        piece = piece_of(plan)
-        assert piece.members == copy_text(plan.members)
-        assert piece.households == copy_text(_households(plan))
-        assert _read_back(piece.members, MEMBER_COLUMNS) == [
-            {c: _plain_value(v) for c, v in zip(MEMBER_COLUMNS, m, strict=True)} for m in plan.members]
-        households = _read_back(piece.households, HOUSEHOLD_COLUMNS)
-        assert [h["natural_village"] for h in households] == [h["natural_village"] for h in plan.households]
-        assert [h["phone"] for h in households] == [h["phone"] for h in plan.households]
-    names = [m[5] for p in plans for m in p.members]
-    assert f"冯{odd}冯" in names  # inside the text: a cell's ends are stripped
+    table = read_rows(to_csv(rows), "a.csv")
+
+    def pieces() -> list:
+        return [copy_rows.piece_of(p) for p in plan_chunks(table, VILLAGES, set(), TODAY, rows_per_chunk=4)]
+
+    written = pieces()
+    monkeypatch.setattr(copy_rows, "_plain", lambda texts: False)  # every household value by value
+    value_by_value = pieces()
+    assert len(written) == 4 and not any(p.errors for p in written)
+    for piece, by_value in zip(written, value_by_value, strict=True):
+        numbered, numbered_by_value = _numbering(), _numbering()
+        assert numbered(piece.households.decode()) == numbered_by_value(by_value.households.decode())
+        assert numbered(piece.members.decode()) == numbered_by_value(by_value.members.decode())
+    members = [m for p in written for m in _read_back(p.members, MEMBER_COLUMNS)]
+    households = [h for p in written for h in _read_back(p.households, HOUSEHOLD_COLUMNS)]
+    assert len(members) == 15 and len(households) == 8
+    texts = [m[c] for m in members for c in ("name", "ethnicity", "phone", "person_number", "education")] + \
+        [h[c] for h in households for c in ("natural_village", "phone")]
+    assert texts.count(f"冯{odd}冯") == 7  # inside the text: a cell's ends are stripped
 
 
 def _read_back(text: bytes, columns) -> list[dict]:
@@ -255,15 +273,6 @@ def _read_back(text: bytes, columns) -> list[dict]:
     lines = text.decode().split("\n")
     assert lines.pop() == ""
     return [dict(zip(columns, [value(f) for f in line.split("\t")], strict=True)) for line in lines]
-
-
-def _plain_value(value):
-    """A planned value as its COPY text reads back (text; NULL stays None)."""
-    if value is None or value.__class__ is str:
-        return value
-    if value.__class__ is bool:
-        return "t" if value else "f"
-    return str(value)
 
 
 def test_blocks_read_ahead_come_in_order_raise_where_the_reading_stopped_and_stop_with_the_caller():

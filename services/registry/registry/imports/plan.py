@@ -11,6 +11,7 @@ from datetime import date
 from backstop_common.i18n import Text, msg
 from backstop_common.fen import to_fen
 from registry.imports.columns import find_header
+from registry.imports.copy_rows import household_text, members_text
 from registry.imports.ids import OrderedIds
 from registry.imports.rows import cell_text, layout_of, parse_row
 from registry.repository.bulk_columns import PERSON_COLUMNS
@@ -29,9 +30,13 @@ class RowError:
 
 @dataclass
 class Plan:
+    """A piece's households checked: each good one's staging rows already written as COPY text (``copy_rows``),
+    while its rows' objects are still in the processor's cache, not walked again once the piece is whole."""
+
     rows: int = 0
-    households: list[dict] = field(default_factory=list)
-    members: list[tuple] = field(default_factory=list)  # (id, household_id, household_number, line, …)
+    households: list[str] = field(default_factory=list)  # each household's row (``copy_rows.household_text``)
+    members: list[str] = field(default_factory=list)  # each household's members' rows (``copy_rows.members_text``)
+    member_lines: list[tuple[str, int]] = field(default_factory=list)  # each member's (户编号, line), for the report
     errors: list[RowError] = field(default_factory=list)
     ignored_headers: list[str] = field(default_factory=list)
 
@@ -257,10 +262,11 @@ def _accept(number: str, rows: list, head, plan: Plan, new_id) -> None:
         per_capita = to_fen(net / size)
     dibao = tekun = False
     labour = uninsured = dropout = 0
-    members = plan.members
+    members, member_lines = [], plan.member_lines
     for line, person, row_facts, _code, _problems in rows:  # one pass, not a generator for each count
         # straight into the staging table's column order (bulk.MEMBER_COLUMNS)
         members.append((new_id(), household_id, number, line) + _person_columns(person))  # + not *: no list between
+        member_lines.append((number, line))
         if row_facts["dibao"]:
             dibao = True
         if row_facts["tekun"]:
@@ -268,7 +274,7 @@ def _accept(number: str, rows: list, head, plan: Plan, new_id) -> None:
         labour += person["labour_capacity"] != "none"
         uninsured += not person["medical_insurance"]
         dropout += person["schooling_status"] == "dropped_out"
-    plan.households.append({
+    household = {
         "id": household_id, "line": head[0], "household_number": number, "village_code": head[3],
         "natural_village": facts["natural_village"], "phone": facts["phone"],
         "poverty_status": facts["poverty_status"],
@@ -279,7 +285,9 @@ def _accept(number: str, rows: list, head, plan: Plan, new_id) -> None:
         "main_cause": facts["main_cause"],
         "other_causes": facts["other_causes"], "housing_grade": facts["housing_grade"],
         "safe_water": facts["safe_water"], "size": size, "per_capita_income": per_capita,
-        "income": income, "labour": labour, "uninsured": uninsured, "dropout": dropout})
+        "income": income, "labour": labour, "uninsured": uninsured, "dropout": dropout}
+    plan.households.append(household_text(household, members))
+    plan.members.append(members_text(members))
 
 
 #: a good row's person in ``PERSON_COLUMNS`` order, taken in C (``parse_row`` sets every one of them on a row
