@@ -13,8 +13,7 @@ from backstop_common.fen import to_fen
 from registry.imports.columns import find_header
 from registry.imports.copy_rows import household_text, members_text
 from registry.imports.ids import OrderedIds
-from registry.imports.rows import cell_text, layout_of, parse_row
-from registry.repository.bulk_columns import PERSON_COLUMNS
+from registry.imports.rows import ID_NUMBER, INSURED, IS_HEAD, LABOUR, SCHOOLING_STATUS, cell_text, layout_of, parse_row
 
 
 #: a good row of a household with a bad one
@@ -228,14 +227,14 @@ def _village(facts: dict, villages, codes: set[str], problems: list[Text]) -> st
 
 def _check_household(number: str, rows: list, seen: dict[str, int], plan: Plan, new_id) -> None:
     bad = False
-    heads = [r for r in rows if r[1]["is_head"]]
+    heads = [r for r in rows if r[1][IS_HEAD]]
     if len(heads) != 1:
         reason = msg("household has no head (户主)") if not heads else msg("household has {n} heads (户主)",
                                                                           n=len(heads))
         for r in rows:
             r[4].append(reason)
     for line, person, _facts, _code, problems in rows:
-        id_number = person.get("id_number")
+        id_number = person[ID_NUMBER]
         if id_number and id_number in seen:
             problems.append(msg("ID number also on line {line} (one person, one household)", line=seen[id_number]))
         elif id_number:
@@ -264,16 +263,16 @@ def _accept(number: str, rows: list, head, plan: Plan, new_id) -> None:
     labour = uninsured = dropout = 0
     members, member_lines = [], plan.member_lines
     for line, person, row_facts, _code, _problems in rows:  # one pass, not a generator for each count
-        # straight into the staging table's column order (bulk.MEMBER_COLUMNS)
-        members.append((new_id(), household_id, number, line) + _person_columns(person))  # + not *: no list between
+        # straight into the staging table's column order (bulk.MEMBER_COLUMNS): the person is its last columns
+        members.append((new_id(), household_id, number, line) + person)  # + not *: no list between
         member_lines.append((number, line))
         if row_facts["dibao"]:
             dibao = True
         if row_facts["tekun"]:
             tekun = True
-        labour += person["labour_capacity"] != "none"
-        uninsured += not person["medical_insurance"]
-        dropout += person["schooling_status"] == "dropped_out"
+        labour += person[LABOUR] != "none"
+        uninsured += not person[INSURED]
+        dropout += person[SCHOOLING_STATUS] == "dropped_out"
     household = {
         "id": household_id, "line": head[0], "household_number": number, "village_code": head[3],
         "natural_village": facts["natural_village"], "phone": facts["phone"],
@@ -289,7 +288,3 @@ def _accept(number: str, rows: list, head, plan: Plan, new_id) -> None:
     plan.households.append(household_text(household, members))
     plan.members.append(members_text(members))
 
-
-#: a good row's person in ``PERSON_COLUMNS`` order, taken in C (``parse_row`` sets every one of them on a row
-#: without problems: its ID number was read)
-_person_columns = operator.itemgetter(*PERSON_COLUMNS)

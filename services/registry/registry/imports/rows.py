@@ -11,6 +11,7 @@ from backstop_common.i18n import Text, message_of, msg
 from registry.domain.identity import InvalidIdNumber, birth_date_of, normalize_id_number, pinyin_of, sex_of
 from registry.vocab import ABSURD, HEAD, RELATIONS
 from registry.imports import values as v
+from registry.repository.bulk_columns import PERSON_COLUMNS
 
 INCOME = ("wage", "business", "property", "transfer", "business_costs")
 NUMBERS = ("household_number", "person_number", "id_number", "village_code")
@@ -152,16 +153,14 @@ def _attempts(problems: list[Text]):
     return attempt
 
 
-def parse_row(cells: list, layout: Layout, today: date) -> tuple[dict, dict, list[Text]]:
-    """(person, household facts, problems)."""
+def parse_row(cells: list, layout: Layout, today: date) -> tuple[tuple, dict, list[Text]]:
+    """(person, household facts, problems): the person as the member's staging columns (``PERSON_COLUMNS``: a
+    tuple, not a dict per row of 300,000), ``None`` for a fact its ID number would have given when it is bad."""
     problems: list[Text] = []
     head = str(cells[layout.relation]).strip() in HEAD_TEXTS if layout.relation < len(cells) else False
     t = _texts(cells, layout.every if head else layout.own, problems)
     g = t.get
     name = g("name", "")
-    person: dict = {"person_number": g("person_number") or None, "name": name,
-                    "ethnicity": g("ethnicity") or None, "phone": g("phone") or None,
-                    "education": g("education") or None}
     number = g("household_number", "")
     household: dict = {"household_number": number, "village_code": g("village_code", ""),
                        "township": g("township", ""), "village": g("village", ""),
@@ -175,22 +174,28 @@ def parse_row(cells: list, layout: Layout, today: date) -> tuple[dict, dict, lis
     relation = g("relation", "").replace("本人", HEAD)
     if relation not in RELATIONS:
         problems.append(msg("unknown {column} {value}", column="与户主关系", value=repr(relation)))
-    person["relation"], person["is_head"] = relation, relation == HEAD
     id_number = attempt(normalize_id_number, g("id_number", ""), today)
+    sex = born = None
     if id_number:
-        person["id_number"], person["birth_date"] = id_number, birth_date_of(id_number)
-        person["sex"] = sex_of(id_number)
-        sex, born = g("sex"), g("birth_date")
-        if sex or born:
-            _agree(person, sex or "", attempt(_date, born, "出生日期"), problems)
-    person["name_pinyin"], person["name_initials"] = _pinyin(name)
-    person.update(_remembered(_MEMBER_CODES, _member_codes, tuple(map(g, MEMBER_CODE_KEYS)), problems))
-    if person["is_head"]:  # the household's own columns are read from its head's row
+        sex, born = sex_of(id_number), birth_date_of(id_number)
+        stated_sex, stated_birth = g("sex"), g("birth_date")
+        if stated_sex or stated_birth:
+            _agree(sex, born, stated_sex or "", attempt(_date, stated_birth, "出生日期"), problems)
+    person = (g("person_number") or None, name, *_pinyin(name), id_number, relation, relation == HEAD, sex, born,
+              g("ethnicity") or None, g("phone") or None, g("education") or None) \
+        + _remembered(_MEMBER_CODES, _member_codes, tuple(map(g, MEMBER_CODE_KEYS)), problems)
+    if relation == HEAD:  # the household's own columns are read from its head's row
         household.update(_household_facts(g, attempt, problems))
     else:  # 低保 / 特困 are also marked per person
         household["dibao"] = bool(g("dibao")) and bool(attempt(_yes_no, g("dibao"), "是否享受低保"))
         household["tekun"] = bool(g("tekun")) and bool(attempt(_yes_no, g("tekun"), "是否特困供养人员"))
     return person, household, problems
+
+
+#: where a person's facts stand in ``parse_row``'s person (``PERSON_COLUMNS``)
+IS_HEAD, ID_NUMBER, LABOUR, INSURED, SCHOOLING_STATUS = (
+    PERSON_COLUMNS.index(c) for c in ("is_head", "id_number", "labour_capacity", "medical_insurance",
+                                      "schooling_status"))
 
 
 #: the cells a member's code-list facts are read from (``_member_codes``), in its arguments' order
@@ -218,38 +223,37 @@ def _remembered(known: dict[tuple, dict], check, cells: tuple, problems: list[Te
 
 
 def _member_codes(schooling, dropout_reason, health, disability_grade, labour, employment, migrant_months,
-                  public_welfare_post, medical_insurance, pension) -> tuple[dict, list[Text]]:
-    """(a member's code-list facts, their problems) from its cells (``MEMBER_CODE_KEYS``; ``None`` for a
-    column the file does not have)."""
+                  public_welfare_post, medical_insurance, pension) -> tuple[tuple, list[Text]]:
+    """(a member's code-list facts in ``PERSON_COLUMNS``' order from schooling_stage on, their problems) from its
+    cells (``MEMBER_CODE_KEYS``; ``None`` for a column the file does not have)."""
     problems: list[Text] = []
     attempt = _attempts(problems)
     stage, status = (attempt(_schooling, schooling) or (None, None)) if schooling else (None, None)
     if dropout_reason:
         status = "dropped_out"
-    facts = {"schooling_stage": stage, "schooling_status": status}
-    facts["health"], facts["disability_grade"] = attempt(_health, health or "", disability_grade or "") \
-        or ("healthy", 0)
+    state, grade = attempt(_health, health or "", disability_grade or "") or ("healthy", 0)
     labour = labour or ""
     if labour and labour not in v.LABOUR:
         problems.append(msg("unknown {column} {value}", column="劳动技能", value=repr(labour)))
-    facts["labour_capacity"] = v.LABOUR.get(labour, "full")
-    facts.update(_work(employment, migrant_months or "", public_welfare_post, problems))
+    employment, months = _work(employment, migrant_months or "", public_welfare_post, problems)
     insured = attempt(_yes_no, medical_insurance, "医疗保险") if medical_insurance else None
-    facts["medical_insurance"] = True if insured is None else insured
     # 参加 says insured, not whether the pension is drawn yet: paying in until the 人社 feed says more
     pension = attempt(_yes_no, pension, "是否参加城乡居民基本养老保险") if pension else None
-    facts["pension"] = None if pension is None else "contributing" if pension else "none"
-    return facts, problems
+    return (stage, status, state, grade, v.LABOUR.get(labour, "full"), employment, months,
+            True if insured is None else insured, None if pension is None else "contributing" if pension else "none"
+            ), problems
 
 
-def _agree(person: dict, sex: str, born, problems: list[Text]) -> None:
-    if sex and {"男": "male", "女": "female"}.get(sex) != person["sex"]:
-        problems.append(msg("{column} {value} disagrees with the ID number", column="性别", value=sex))
-    if born and (born.year, born.month) != (person["birth_date"].year, person["birth_date"].month):
-        problems.append(msg("{column} {value} disagrees with the ID number", column="出生日期", value=born))
+def _agree(sex: str, born: date, stated_sex: str, stated_birth: date | None, problems: list[Text]) -> None:
+    """The sex and birth date a row states against those its ID number gives."""
+    if stated_sex and {"男": "male", "女": "female"}.get(stated_sex) != sex:
+        problems.append(msg("{column} {value} disagrees with the ID number", column="性别", value=stated_sex))
+    if stated_birth and (stated_birth.year, stated_birth.month) != (born.year, born.month):
+        problems.append(msg("{column} {value} disagrees with the ID number", column="出生日期", value=stated_birth))
 
 
-def _work(work: str | None, months: str, public_welfare_post: str | None, problems: list[Text]) -> dict:
+def _work(work: str | None, months: str, public_welfare_post: str | None, problems: list[Text]) -> tuple:
+    """(employment, migrant months)."""
     employment = v.EMPLOYMENT.get((work or "").replace("（", "(").replace("）", ")"))
     if work and employment is None:
         problems.append(msg("unknown {column} {value}", column="务工状况", value=repr(work)))
@@ -260,7 +264,7 @@ def _work(work: str | None, months: str, public_welfare_post: str | None, proble
         employment = "public_welfare"
     if employment is None:
         employment = "migrant" if months_n else "none"
-    return {"employment": employment, "migrant_months": months_n}
+    return employment, months_n
 
 
 def _household_facts(g, attempt, problems: list[Text]) -> dict:
