@@ -203,13 +203,13 @@ MEMBER_CODE_KEYS = ("schooling", "dropout_reason", "health", "disability_grade",
                     "migrant_months", "public_welfare_post", "medical_insurance", "pension")
 #: a few hundred combinations of those cells over a file's 300,000 rows (a household's the same: its code-list
 #: cells but the income's): each checked once, not once a row (checks of 10 cells, ~1.5 CPU s a file)
-_MEMBER_CODES: dict[tuple, dict] = {}
+_MEMBER_CODES: dict[tuple, tuple] = {}
 _HOUSEHOLD_CODES: dict[tuple, dict] = {}
 #: combinations kept at most (a file of free text in these columns would otherwise be kept whole)
 REMEMBERED = 50_000
 
 
-def _remembered(known: dict[tuple, dict], check, cells: tuple, problems: list[Text]) -> dict:
+def _remembered(known: dict[tuple, tuple], check, cells: tuple, problems: list[Text]) -> tuple:
     """``check(*cells)``'s facts, remembered per combination of cells; only an answer without problems is kept:
     a bad combination is checked again on each row, so its every row is reported with problems of its own."""
     facts = known.get(cells)
