@@ -19,6 +19,7 @@ consumers had not read yet (``BrokerWatch``), before anything new.
 
 import asyncio
 import time
+from collections.abc import Awaitable
 from datetime import UTC, datetime, timedelta
 
 import structlog
@@ -28,7 +29,6 @@ from sqlalchemy.ext.asyncio import async_sessionmaker
 from sqlmodel.ext.asyncio.session import AsyncSession
 
 from backstop_common.broker_watch import WATCH_LOCK, BrokerWatch
-from backstop_common.db import transaction_connection
 from backstop_common.envelope import Event, to_kafka
 from backstop_common.jobs import periodic, unit_of_work
 from backstop_common.kafka import BrokerUnavailable, Publisher
@@ -52,13 +52,16 @@ def _record(row) -> tuple[str, bytes, bytes, list]:
     return row["topic"], rec.key, rec.value, rec.headers
 
 
-# A round's statements go straight to the driver (asyncpg prepares each once per connection): the relay runs them
-# for every few events, and SQLAlchemy's layers cost more CPU than the statements themselves (the lock's statement
-# through them was a third of the relay's CPU at 200 writes/s, session 11).
-#: one publisher at a time per database (``drain_once``). Its own statement, before the rows': the rows' snapshot
-#: must be taken once the lock is held — one statement taking both would read the outbox as it was before it
-#: waited, and publish past what the broker check (``BrokerWatch``, another replica's) queued again meanwhile
-_LOCK = "SELECT pg_advisory_xact_lock($1)"
+# A round runs on a pooled connection's asyncpg driver, without a SQLAlchemy session (``drain_once``): the relay
+# runs a round for every few events, and SQLAlchemy's layers cost more CPU than the statements themselves (the
+# lock's statement through them was a third of the relay's CPU at 200 writes/s, session 11; the session's
+# checkout, BEGIN, commit and close most of the rest, session 20).
+#: the transaction begun and one publisher at a time per database taken, in one round trip (a simple query). The
+#: lock is its own statement, before the rows': the rows' snapshot must be taken once the lock is held — one
+#: statement taking both would read the outbox as it was before it waited, and publish past what the broker check
+#: (``BrokerWatch``, another replica's) queued again meanwhile; each statement of a simple query takes its own
+#: snapshot (READ COMMITTED)
+_BEGIN_LOCKED = f"BEGIN; SELECT pg_advisory_xact_lock({WATCH_LOCK})"
 #: the round's rows, in the order they were written; waits for rows an operator's replay is marking unsent
 #: rather than publish past them
 _ROUND = """
@@ -77,6 +80,26 @@ _MARK_SENT = """
     ON CONFLICT (topic, partition) DO UPDATE SET mark = greatest(outbox_marks.mark, excluded.mark)"""
 
 
+async def _ended(pooled, round_: Awaitable[int]) -> int:
+    """A round on a pooled connection, its transaction ended whatever happens: the pool knows nothing of a transaction
+    begun on the driver (its return would not roll it back), so a round that fails rolls back here, and a connection
+    that cannot — broken, or cancelled mid-statement — is closed rather than returned."""
+    try:
+        return await round_
+    except asyncio.CancelledError:
+        pooled.invalidate()
+        raise
+    except Exception:
+        try:
+            await pooled.driver_connection.execute("ROLLBACK")
+        except asyncio.CancelledError:
+            pooled.invalidate()
+            raise
+        except Exception:
+            pooled.invalidate()
+        raise
+
+
 def _placed(row, metadata) -> tuple[int | None, int | None]:
     """Where a row went, kept only while some consumer may not have read it (a topic nobody here reads: never)."""
     if not CONSUMERS.get(row["topic"]) or metadata is None:
@@ -87,7 +110,7 @@ def _placed(row, metadata) -> tuple[int | None, int | None]:
 class OutboxRelay:
     def __init__(self, session_factory: async_sessionmaker, publisher: Publisher, settings: ServiceSettings,
                  watch: BrokerWatch | None = None):
-        self._sessions = session_factory
+        self._engine = session_factory.kw["bind"]
         self._publisher = publisher
         self._settings = settings
         self._wake = asyncio.Event()
@@ -112,22 +135,27 @@ class OutboxRelay:
 
     async def drain_once(self) -> int:
         """Publish one batch; returns how many rows were sent."""
-        async with self._sessions() as session:
-            # One publisher at a time per database, whatever the number of replicas, and never while the
-            # broker's log is being looked at: the others wait here and take the next batch once this one is
-            # committed (or rolled back: a replica that dies mid-batch lets the next publish it again). Relays
-            # sharing rows with SKIP LOCKED would publish two events of one household out of order.
-            driver = await transaction_connection(session)
-            await driver.execute(_LOCK, WATCH_LOCK)
-            rows = await driver.fetch(_ROUND, self._rows)
-            if not rows:
-                return 0
+        pooled = await self._engine.raw_connection()
+        try:
+            sent = await _ended(pooled, self._round(pooled.driver_connection))
+        finally:
+            pooled.close()
+        OUTBOX_PUBLISHED.inc(sent)
+        return sent
+
+    async def _round(self, driver) -> int:
+        # One publisher at a time per database, whatever the number of replicas, and never while the broker's log is
+        # being looked at: the others wait here and take the next batch once this one is committed (or rolled back:
+        # a replica that dies mid-batch lets the next publish it again). Relays sharing rows with SKIP LOCKED would
+        # publish two events of one household out of order.
+        await driver.execute(_BEGIN_LOCKED)
+        rows = await driver.fetch(_ROUND, self._rows)
+        if rows:
             placed = [_placed(r, m) for r, m in zip(rows, await self._publisher.send_many([_record(r) for r in rows]))]
             await driver.execute(_MARK_SENT, datetime.now(UTC), [r["seq"] for r in rows], [r["topic"] for r in rows],
                                  [p for p, _ in placed], [o for _, o in placed])
-            await session.commit()
-            OUTBOX_PUBLISHED.inc(len(rows))
-            return len(rows)
+        await driver.execute("COMMIT")
+        return len(rows)
 
     async def _look_at_the_broker(self) -> None:
         """Before publishing after a start or a failure, and every few seconds: is the broker's log still there?"""
