@@ -15,7 +15,7 @@ from sqlalchemy import select, text, update
 
 from backstop_common import devstack, topics
 from backstop_common.broker_watch import WATCH_LOCK
-from backstop_common.kafka import Publisher, ensure_topics
+from backstop_common.kafka import BrokerUnavailable, Publisher, ensure_topics
 from backstop_common.messaging_models import OutboxMessage
 from backstop_common.outbox import OutboxRelay
 from backstop_common.settings import ServiceSettings
@@ -267,3 +267,50 @@ async def test_rounds_the_broker_does_not_take_in_time_shrink_and_grow_back(db, 
         await publisher.close()
         if broker is not None:
             devstack.stop(broker)
+
+
+class _Failing:
+    """A publisher whose send, once the test lets it go on, fails (``BrokerUnavailable``)."""
+
+    def __init__(self):
+        self.reached, self.go_on = asyncio.Event(), asyncio.Event()
+
+    async def send_many(self, records):
+        self.reached.set()
+        await self.go_on.wait()
+        raise BrokerUnavailable("no broker here")
+
+
+async def _lock_free_and_none_in_a_transaction(sessions) -> bool:
+    """Another connection could take the publishers' lock now, and no connection of the database is left inside a
+    transaction (a round's, begun on the driver)."""
+    async with sessions() as session:
+        taken = await session.scalar(text("SELECT pg_try_advisory_xact_lock(:k)"), {"k": WATCH_LOCK})
+        stuck = await session.scalar(text(
+            "SELECT count(*) FROM pg_stat_activity WHERE datname = current_database() AND pid <> pg_backend_pid() "
+            "AND state LIKE 'idle in transaction%'"))
+        return bool(taken) and stuck == 0
+
+
+@pytest.mark.parametrize("hang", [False, True], ids=["the send fails", "the round is cancelled"])
+async def test_a_round_that_fails_or_is_cancelled_leaves_no_transaction_nor_lock_behind(db, hang):
+    """A round's transaction is begun on the pooled connection's driver, below SQLAlchemy: the pool's return would not
+    roll it back. A round the broker refuses rolls back (its rows stay unsent, the next round takes them); one
+    cancelled at the broker (a service stopping) closes its connection. Either way the lock goes with it."""
+    settings = _settings("127.0.0.1:1")
+    failing = _Failing()
+    relay = OutboxRelay(db, failing, settings)
+    subject = f"fails-{uuid.uuid4().hex[:6]}"
+    event = await _commit(db, relay, subject, 0)
+    round_ = asyncio.create_task(relay.drain_once())
+    await failing.reached.wait()
+    assert not await _lock_free_and_none_in_a_transaction(db)  # the round holds both while at the broker
+    if hang:
+        await stop_tasks(round_)
+    else:
+        failing.go_on.set()
+        with pytest.raises(BrokerUnavailable):
+            await round_
+    assert await eventually(lambda: _lock_free_and_none_in_a_transaction(db), timeout=10)
+    async with db() as session:
+        assert await session.scalar(select(OutboxMessage.sent_at).where(OutboxMessage.id == event)) is None
