@@ -23,7 +23,7 @@ class Household(SQLModel, table=True):
     )
 
     id: uuid.UUID = Field(default_factory=uuid.uuid4, primary_key=True)
-    village_code: str = Field(foreign_key="areas.code", index=True, max_length=12)
+    village_code: str = Field(foreign_key="areas.code", max_length=12)  # indexed first in the two below
     household_number: str | None = Field(default=None, unique=True, max_length=20)  # 户编号
     natural_village: str | None = None  # 自然村
     address: str | None = None
@@ -49,7 +49,7 @@ class Household(SQLModel, table=True):
     size: int = 0  # members currently in the household
     per_capita_income: Decimal | None = money_field(nullable=True)  # of the latest assessment
     income_year: int | None = None
-    import_id: uuid.UUID | None = Field(default=None, index=True)
+    import_id: uuid.UUID | None = None
     version: int = 1
     created_at: datetime | None = created()
     updated_at: datetime | None = timestamp()
