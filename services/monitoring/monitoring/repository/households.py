@@ -9,10 +9,9 @@ from sqlalchemy import bindparam, func, select, text
 from sqlalchemy.dialects import postgresql
 from sqlmodel.ext.asyncio.session import AsyncSession
 
-from backstop_common import bulk
+from backstop_common import bulk, driver
 
 from monitoring.models import HouseholdFacts, MemberFacts
-from monitoring.repository import driver
 
 
 #: where ``get_or_create`` leaves the policies' stamp in the session's ``info`` (``signals.policy_in_force``)

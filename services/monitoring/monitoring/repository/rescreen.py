@@ -17,12 +17,12 @@ from sqlalchemy import Row, select, text
 from sqlalchemy.exc import IntegrityError
 from sqlmodel.ext.asyncio.session import AsyncSession
 
+from backstop_common import driver
 from backstop_common.uow import OUTBOX_COLUMNS, STAGE_MANY_SQL
 
 from monitoring.models import CaseStep, Policy, Signal
 from monitoring.models.cases import OPEN_STAGES_SQL
 from monitoring.models.policies import IN_FORCE_SQL
-from monitoring.repository import driver
 
 #: a batch's signals (``signals.record_many``), each on its household's open case — read and locked here, in id
 #: order, before any signal is written (the insert's ``ORDER BY`` reads the whole join first), as ``record_signal``

@@ -10,8 +10,9 @@ from sqlalchemy import select, text, update
 from sqlalchemy.dialects.postgresql import insert
 from sqlmodel.ext.asyncio.session import AsyncSession
 
+from backstop_common import driver
 from monitoring.models import HouseholdFacts, Signal
-from monitoring.repository import driver, households, rescreen
+from monitoring.repository import households, rescreen
 
 
 async def get(session: AsyncSession, signal_id: uuid.UUID) -> Signal | None:

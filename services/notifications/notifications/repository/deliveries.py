@@ -6,8 +6,7 @@ from datetime import datetime
 from sqlalchemy import func, select
 from sqlmodel.ext.asyncio.session import AsyncSession
 
-from backstop_common import bulk
-from backstop_common.db import transaction_connection
+from backstop_common import bulk, driver
 
 from notifications.models import Attempt, Delivery, Message, Recipient
 from notifications.repository.rows import with_new_ids
@@ -39,8 +38,7 @@ async def _insert(session: AsyncSession, table, rows: list[dict]) -> None:
     if rows:
         rows = with_new_ids(rows)
         columns = tuple(rows[0])
-        driver = await transaction_connection(session)
-        await driver.execute(*bulk.for_driver(bulk.insert(table, columns), bulk.arrays(table, rows, columns)))
+        await driver.execute(session, bulk.insert(table, columns), bulk.arrays(table, rows, columns))
 
 
 async def due(session: AsyncSession, status: str, now: datetime, limit: int) -> list[tuple[Delivery, Message, Recipient]]:

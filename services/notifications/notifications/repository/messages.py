@@ -6,8 +6,7 @@ from datetime import datetime
 from sqlalchemy import func, select
 from sqlmodel.ext.asyncio.session import AsyncSession
 
-from backstop_common import bulk
-from backstop_common.db import transaction_connection
+from backstop_common import bulk, driver
 from backstop_common.paging_queries import fetch_page
 
 from notifications.models import Delivery, Message, Recipient
@@ -63,8 +62,7 @@ async def insert_new(session: AsyncSession, rows: list[dict]) -> dict[tuple[uuid
     statement = bulk.insert(Message.__table__, columns, tail="ON CONFLICT ON CONSTRAINT uq_messages_event_recipient "
                             "DO NOTHING RETURNING id, event_id, recipient_id")
     # on asyncpg's connection: every consumer turn with a message sends it (SQLAlchemy's path is as much CPU again)
-    driver = await transaction_connection(session)
-    created = await driver.fetch(*bulk.for_driver(statement, bulk.arrays(Message.__table__, rows, columns)))
+    created = await driver.fetch(session, statement, bulk.arrays(Message.__table__, rows, columns))
     return {(event_id, recipient_id): id_ for id_, event_id, recipient_id in created}
 
 

@@ -1,5 +1,6 @@
-"""Statements on asyncpg's own connection, in the session's transaction: the ones a stream's every turn sends
-(SQLAlchemy's execution path was as much CPU again as asyncpg's; bench/RESULTS.md, session 17). The statement is
+"""Statements on asyncpg's own connection, in the session's transaction: the ones a consumer's every turn sends
+(SQLAlchemy's execution path was as much CPU again as asyncpg's; bench/RESULTS.md, sessions 17 and 20 —
+monitoring's stream turn, notifications' messages and deliveries). The statement is
 a ``text()`` with ``:name`` parameters, sent as ``bulk.for_driver`` gives it; the connection is
 ``db.transaction_connection``'s, looked up once a transaction."""
 
