@@ -372,3 +372,101 @@ def test_a_bulk_loads_ids_are_the_uuids_of_its_counter_in_order(counter, monkeyp
     assert {u.version for u in made} == {7} and {u.variant for u in made} == {uuid.RFC_4122}
     assert [u.int & ((1 << 62) - 1) for u in made] == [(counter + n) & ((1 << 62) - 1) for n in range(1, 7)]
     assert {u.int >> 64 & 0xfff for u in made} == {0xabc}
+
+
+def _cell(ref: str, text: str) -> str:
+    return f'<c r="{ref}" t="inlineStr"><is><t>{text}</t></is></c>'
+
+
+def _calamine_rows(rows_xml: bytes) -> tuple[int, list[list]]:
+    """The rows of sheet XML as calamine reads them, in a little workbook as ``reader._read_block`` writes it."""
+    import zipfile
+
+    from registry.imports.reader import _read_block
+
+    book = zipfile.ZipFile(io.BytesIO(_xlsx([], shared_strings=False)))
+    sheet = "xl/worksheets/sheet1.xml"
+    parts = [(name, book.read(name)) for name in book.namelist() if name != sheet]
+    xml = book.read(sheet)
+    return _read_block(parts, sheet, (xml[:xml.index(b"<sheetData>") + len(b"<sheetData>")], rows_xml,
+                                      b"</sheetData></worksheet>"))
+
+
+TAB_NEWLINE, QUOTE, CR_LF, NEWLINE = "\tb\n", 'a"b', "a\r\nb", "\n"
+PLAIN_ROWS = {  # read by ``_inline_rows``: the same cells as calamine's
+    "columns apart": f'<row r="3">{_cell("A3", "x")}{_cell("C3", "清河区")}{_cell("AB3", "863")}</row>',
+    "rows apart": f'<row r="3">{_cell("B3", "a")}</row><row r="7" spans="1:4">{_cell("D7", "b")}</row>{NEWLINE}',
+    "blanks at a text's ends": f'<row r="3">{_cell("A3", " a ")}{_cell("B3", TAB_NEWLINE)}{_cell("C3", "c d")}'
+                               f'{_cell("D3", " ")}</row>',
+    "empty text, a quote": f'<row r="12">{_cell("A12", "")}{_cell("B12", QUOTE)}</row>',
+}
+OTHER_ROWS = {  # left to calamine
+    "an entity": f'<row r="3">{_cell("A3", "a&amp;b")}</row>',
+    "an Excel escape": f'<row r="3">{_cell("A3", "a_x000D_b")}</row>',
+    "a carriage return": f'<row r="3">{_cell("A3", CR_LF)}</row>',
+    "a greater-than": f'<row r="3">{_cell("A3", "a>b")}</row>',
+    "blanks kept": '<row r="3"><c r="A3" t="inlineStr"><is><t xml:space="preserve"> a </t></is></c></row>',
+    "a number": f'<row r="3">{_cell("A3", "a")}<c r="B3"><v>1</v></c></row>',
+    "a style": '<row r="3"><c r="A3" s="3" t="inlineStr"><is><t>a</t></is></c></row>',
+    "another row's cell": f'<row r="3">{_cell("A3", "a")}{_cell("B13", "b")}</row>',
+    "columns out of order": f'<row r="3">{_cell("C3", "a")}{_cell("A3", "b")}</row>',
+    "rows out of order": f'<row r="4">{_cell("A4", "a")}</row><row r="3">{_cell("A3", "b")}</row>',
+    "a row without cells": f'<row r="3">{_cell("A3", "a")}</row><row r="4"></row><row r="5">{_cell("A5", "b")}</row>',
+    "a row closed at once": f'<row r="3">{_cell("A3", "a")}</row><row r="4"/><row r="5">{_cell("A5", "b")}</row>',
+    "cells on lines of their own": f'<row r="3">{NEWLINE}{_cell("A3", "a")}{NEWLINE}{_cell("B3", "b")}</row>',
+}
+
+
+@pytest.mark.parametrize("rows_xml", PLAIN_ROWS.values(), ids=PLAIN_ROWS.keys())
+def test_plain_text_cells_are_taken_out_of_the_xml_as_calamine_reads_them(rows_xml):
+    """The bench's XLSX (xlsxwriter's constant-memory mode, as a national export written by a program) holds only
+    text cells of one form: ``reader._inline_rows`` takes them out of the XML by string methods — each where
+    calamine puts it, trimmed as calamine trims it (blanks, tabs, newlines; no other blank)."""
+    from registry.imports.reader import _inline_rows
+
+    xml = rows_xml.encode()
+    assert _inline_rows(xml, len(xml)) == _calamine_rows(xml)
+
+
+@pytest.mark.parametrize("rows_xml", OTHER_ROWS.values(), ids=OTHER_ROWS.keys())
+def test_cells_of_any_other_form_are_left_to_calamine(rows_xml):
+    from registry.imports.reader import _inline_rows
+
+    xml = rows_xml.encode()
+    assert _inline_rows(xml, len(xml)) is None
+    _calamine_rows(xml)  # calamine reads them (or says why not)
+
+
+def test_a_sheet_read_by_a_process_of_its_own_gives_the_blocks_read_here():
+    """The worker has a process of its own read the XLSX's blocks (``reader.blocks_in_child``: the XML taken apart
+    on the other core): the same blocks as ``sheet_blocks`` in this process — text cells, dates and numbers —
+    ``NotInBlocks`` where it stops, ``None`` for a CSV; a caller that stops early leaves no process reading on."""
+    import zipfile
+
+    import psutil
+
+    from registry.imports.reader import NotInBlocks, blocks_in_child, sheet_blocks
+
+    rows = []
+    for h in range(12):
+        number = f"86300000005{h:03d}"
+        rows += [person(number, number + "01", "韩一", id_number(), 风险识别时间="2024-03-05"),
+                 person(number, number + "02", " 韩二 ", id_number(sex="female"), "配偶")]
+    data = _xlsx(rows, shared_strings=False, dates=("风险识别时间",), numbers=("务工时间（月）",))
+    texts_only = _xlsx(rows, shared_strings=False)
+    for block in (300, 2000, 1 << 20):
+        for workbook in (data, texts_only):
+            assert list(blocks_in_child(workbook, block)) == list(sheet_blocks(workbook, block))
+    assert blocks_in_child(to_csv(rows), 300) is None
+
+    source, unnumbered = re.compile(rb'<row r="[0-9]+"'), io.BytesIO()
+    with zipfile.ZipFile(io.BytesIO(data)) as book, zipfile.ZipFile(unnumbered, "w") as out:
+        for name in book.namelist():
+            out.writestr(name, source.sub(b"<row", book.read(name)) if name.endswith("sheet1.xml") else book.read(name))
+    with pytest.raises(NotInBlocks):
+        list(blocks_in_child(unnumbered.getvalue(), 300))
+
+    reading = blocks_in_child(data, 300)
+    next(reading)
+    reading.close()
+    assert not [p for p in psutil.Process().children() if "registry.imports.reader" in " ".join(p.cmdline())]

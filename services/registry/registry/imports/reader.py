@@ -2,12 +2,17 @@
 
 import csv
 import io
+import itertools
+import operator
+import pickle
 import queue
 import re
+import struct
+import subprocess
 import sys
 import threading
 import zipfile
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 
 from python_calamine import CalamineWorkbook
 
@@ -135,11 +140,15 @@ def _blocks(book: zipfile.ZipFile, sheet: str, others: list, block: int) -> Iter
                 cut += len(b"</row>")
             else:
                 raise NotInBlocks("no </sheetData>")
-            if (rest.count(b"<row", 0, cut) != rest.count(b"<row r=\"", 0, cut)
-                    or rest.find(b"<![CDATA[", 0, cut) >= 0):
-                raise NotInBlocks("rows without their number")
-            if _FILLED.search(rest, 0, cut):
-                yield _read_block(parts, sheet, (head, memoryview(rest)[:cut], b"</sheetData></worksheet>"))
+            rows = _inline_rows(rest, cut)  # its rows all numbered, no CDATA: the checks below hold
+            if rows is None:
+                if (rest.count(b"<row", 0, cut) != rest.count(b"<row r=\"", 0, cut)
+                        or rest.find(b"<![CDATA[", 0, cut) >= 0):
+                    raise NotInBlocks("rows without their number")
+                if _FILLED.search(rest, 0, cut):
+                    rows = _read_block(parts, sheet, (head, memoryview(rest)[:cut], b"</sheetData></worksheet>"))
+            if rows is not None:
+                yield rows
             if end >= 0:
                 return
             rest = rest[cut:]
@@ -170,6 +179,205 @@ def _read_block(parts: list, sheet: str, xml: tuple) -> tuple[int, list[list]]:
     if start[1]:
         rows = [[""] * start[1] + row for row in rows]
     return start[0], rows
+
+
+#: a text cell as xlsxwriter's constant-memory mode writes it (the bench's file; a national export written by a
+#: program, not saved by Excel): ``<c r="B3" t="inlineStr"><is><t>清河区</t></is></c>``; what stands between two cells
+#: of a row, between a cell's column and its text, and after a row's last text
+_BETWEEN, _TEXT, _ROW_END = b'</t></is></c><c r="', b'" t="inlineStr"><is><t>', b"</t></is></c></row>"
+#: what calamine would make something else of (an entity or character reference, Excel's ``_xHHHH_`` escape, a
+#: carriage return: XML reads CR LF as LF), and the marks ``_inline_rows`` puts in the XML's place
+_NOT_PLAIN = (b"&", b"\r", b"\x00", b"\x01", b"\x02")
+#: a row's marks, the XML's around its texts replaced: column, text, then column, text … each row to its end
+_MARKS = re.compile(rb"(?:\x00(?:\x01\x00)*\x02)*")
+_NOT_MARKS, _ONE_MARK = bytes(range(3, 256)), bytes.maketrans(b"\x01", b"\x00")
+_LETTERS, _DIGITS = b"ABCDEFGHIJKLMNOPQRSTUVWXYZ", b"0123456789"
+#: the widest row and the longest run of rows without cells ``_inline_rows`` fills in (calamine reads the rest),
+#: and the sets of columns it keeps (``_shape``)
+WIDEST, EMPTY_RUN, SHAPES_KEPT = 1024, 1024, 1024
+
+
+def _inline_rows(xml: bytes, end: int) -> tuple[int, list[list]] | None:
+    """A block's rows (``xml[:end]``: its ``<row>`` elements) as calamine reads them, when every cell of them is
+    text of the plain form (``_TEXT``: ~9 million cells for 100,000 households), or ``None``: then calamine reads
+    them. calamine parsed ~45 MB of this XML a second (quick-xml, then a Python object per cell): here the XML
+    around the texts is replaced by one-byte marks and the block cut at them by bytes' and str's own methods,
+    each row's texts put in their columns (``_shape``) and trimmed of blanks, tabs and newlines as calamine trims
+    them. Anything else (another attribute or element, a number, a date, a shared string, ``xml:space``, a cell
+    whose ``r`` is not its row's) leaves a ``<`` or ``>`` of its own, marks out of turn, or a column that is not
+    letters: ``None``."""
+    if any(xml.find(odd, 0, end) >= 0 for odd in _NOT_PLAIN) or (
+            xml.find(b"_", 0, end) >= 0 and xml.find(b"_x", 0, end) >= 0):
+        return None
+    marked = xml[:end].replace(_ROW_END, b"\x02").replace(_BETWEEN, b"\x01").replace(_TEXT, b"\x00")
+    count = marked.count(b"\x02")  # what is left of the XML: each row's <row …><c r="
+    if (not count or marked.count(b"<") != 2 * count or marked.count(b">") != count
+            or not _MARKS.fullmatch(marked.translate(None, _NOT_MARKS))):
+        return None
+    blanks = marked.count(b" ") != 2 * count or marked.find(b"\t") >= 0 or marked.find(b"\n") >= 0
+    try:
+        elements = marked.translate(_ONE_MARK).decode().split("\x02")
+    except UnicodeDecodeError:
+        return None
+    if elements.pop().strip(" \t\n"):
+        return None
+    first = last = None
+    rows: list[list] = []
+    width = 0
+    for element in elements:
+        parts = element.split("\x00")
+        head, found, parts[0] = parts[0].rpartition('<c r="')
+        head = head.lstrip(" \t\n")
+        number = parts[0].lstrip("ABCDEFGHIJKLMNOPQRSTUVWXYZ")
+        if not (found and head.startswith('<row r="') and head.endswith(">") and not head.endswith("/>")
+                and number.isascii() and number.isdigit()):
+            return None
+        texts = parts[1::2]
+        columns = "\x00".join(parts[0::2]).encode()  # each cell's r, which must be its row's
+        if columns.translate(None, _LETTERS) != f"{number}\x00".encode() * (len(texts) - 1) + number.encode():
+            return None
+        shape = _shape(columns.translate(None, _DIGITS))
+        if shape is None:
+            return None
+        at = int(number) - 1
+        if last is None:
+            first = at
+        elif not last < at <= last + EMPTY_RUN:
+            return None
+        else:
+            rows.extend([] for _ in range(at - last - 1))  # rows without cells: calamine's, all blank
+        last = at
+        if blanks and (element.count(" ") != 2 or "\t" in element or "\n" in element):
+            texts = [text.strip(" \t\n") for text in texts]
+        texts.append("")
+        rows.append(shape[1](texts))
+        width = max(width, shape[0])
+    for row in rows:
+        if len(row) < width:
+            row.extend([""] * (width - len(row)))
+    return first, rows
+
+
+#: a row's column letters (``A\x00C\x00AB``) → (width, the row's cells from its texts): a file's rows fill a few sets
+#: of columns
+_SHAPES: dict[bytes, tuple | None] = {}
+
+
+def _shape(columns: bytes) -> tuple[int, Callable[[list], list]] | None:
+    """(width, a function of a row's texts and a blank after them → its cells from column A) for the column letters
+    of a row's cells, or ``None`` when they are not letters in order."""
+    if columns in _SHAPES:
+        return _SHAPES[columns]
+    letters = columns.split(b"\x00")
+    shape = None
+    if all(0 < len(c) <= 3 and c.isalpha() and c.isupper() for c in letters):
+        at = [_column(c.decode()) for c in letters]
+        if all(a < b for a, b in itertools.pairwise(at)) and at[-1] < WIDEST:
+            where = {column: i for i, column in enumerate(at)}
+            take = operator.itemgetter(*(where.get(column, len(at)) for column in range(at[-1] + 1)))
+            shape = (at[-1] + 1, (lambda texts: [take(texts)]) if at[-1] == 0 else (lambda texts: list(take(texts))))
+    if len(_SHAPES) < SHAPES_KEPT:
+        _SHAPES[columns] = shape
+    return shape
+
+
+def _column(letters: str) -> int:
+    """``A`` → 0, ``AE`` → 30."""
+    n = 0
+    for letter in letters:
+        n = n * 26 + ord(letter) - 64
+    return n - 1
+
+
+def blocks_in_child(data: bytes, block: int = BLOCK) -> Iterator[tuple[int, list[list]]] | None:
+    """``sheet_blocks(data, block)`` read by a process of its own (``python -m registry.imports.reader``), each
+    block's cells sent back as one text when they are all text (a block's rows are all as wide): the sheet's XML
+    is taken apart on the machine's other core and the plan's process only splits that text (~1 of the bench
+    file's ~11 CPU s of reading) — in a thread, ``_inline_rows`` would hold the GIL the plan needs. ``None``
+    where ``sheet_blocks`` gives ``None``; ``NotInBlocks`` where it raises it, or when the child ends without its
+    last frame (its stderr says why): the file is read whole then, as before."""
+    if sheet_blocks(data, block) is None:
+        return None
+    return _from_child(data, block)
+
+
+def _from_child(data: bytes, block: int) -> Iterator[tuple[int, list[list]]]:
+    child = subprocess.Popen([sys.executable, "-m", "registry.imports.reader", str(block)], stdin=subprocess.PIPE,
+                             stdout=subprocess.PIPE)
+    try:
+        try:
+            child.stdin.write(data)  # the child reads it all before it writes a frame
+            child.stdin.close()
+        except BrokenPipeError:
+            raise NotInBlocks("the sheet's reader ended early") from None
+        while (frame := _received(child.stdout)) is not None:
+            kind, value = frame
+            if kind == "done":
+                return
+            if kind == "stop":
+                raise NotInBlocks(value)
+            if kind == "texts":
+                start, width, text = value
+                cells = text.split("\x00")
+                yield start, [cells[at:at + width] for at in range(0, len(cells), width)]
+            else:
+                yield value
+        raise NotInBlocks("the sheet's reader ended early")
+    finally:
+        child.kill()
+        child.wait()
+        for pipe in (child.stdin, child.stdout):
+            try:
+                pipe.close()
+            except OSError:  # the stdin's last bytes, never to be read
+                pass
+
+
+_LENGTH = struct.Struct(">Q")
+
+
+def _received(stream) -> tuple | None:
+    head = stream.read(_LENGTH.size)
+    if len(head) < _LENGTH.size:
+        return None
+    size = _LENGTH.unpack(head)[0]
+    body = stream.read(size)
+    return pickle.loads(body) if len(body) == size else None
+
+
+def _sent(out, frame: tuple) -> None:
+    body = pickle.dumps(frame, protocol=pickle.HIGHEST_PROTOCOL)
+    out.write(_LENGTH.pack(len(body)))
+    out.write(body)
+
+
+def _texts_or_rows(start: int, rows: list[list]) -> tuple:
+    """A block as its frame: its cells as one text, ``\\x00`` between them, when they are all text without it (a
+    block ``_inline_rows`` read always), else the rows themselves (numbers, dates: what calamine made of them)."""
+    width = len(rows[0]) if rows else 0
+    if width and all(len(row) == width for row in rows):
+        try:
+            text = "\x00".join(itertools.chain.from_iterable(rows))
+        except TypeError:  # a cell that is not text
+            pass
+        else:
+            if text.count("\x00") == width * len(rows) - 1:
+                return "texts", (start, width, text)
+    return "rows", (start, rows)
+
+
+def _serve(block: int) -> None:
+    """The child of ``blocks_in_child``: the file on stdin, its blocks as frames on stdout."""
+    data = sys.stdin.buffer.read()
+    out = sys.stdout.buffer
+    try:
+        for start, rows in sheet_blocks(data, block):
+            _sent(out, _texts_or_rows(start, rows))
+    except NotInBlocks as exc:
+        _sent(out, ("stop", str(exc)))
+    else:
+        _sent(out, ("done", None))
+    out.flush()
 
 
 #: rows of a sheet ``sheet_rows`` hands on at a time (~ a block of ``sheet_blocks``)
@@ -219,9 +427,9 @@ SWITCH = 0.0002
 
 
 def read_ahead(blocks: Iterator[tuple[int, list[list]]], depth: int = AHEAD) -> Iterator[tuple[int, list[list]]]:
-    """``blocks`` (``sheet_blocks``) read by a thread of their own, up to ``depth`` ahead of the caller. calamine
-    parses a block without holding the GIL (the worker's largest part: ~9 of the bench XLSX's ~23 CPU s), so
-    the sheet is read on the machine's other core while this thread plans the rows before it. The blocks come
+    """``blocks`` (``blocks_in_child``) read by a thread of their own, up to ``depth`` ahead of the caller: it waits
+    on the reading process's pipe without the GIL while this thread plans the rows before (when calamine read
+    the blocks in that thread, without the GIL too, this was how it had the machine's other core). The blocks come
     in their order; what the reading raises (``NotInBlocks``) is raised here, at the block it stopped; a caller
     that stops early stops the thread."""
     ready: queue.Queue = queue.Queue(depth)
@@ -261,3 +469,7 @@ def read_ahead(blocks: Iterator[tuple[int, list[list]]], depth: int = AHEAD) -> 
         stop.set()
         thread.join()
         sys.setswitchinterval(switching)
+
+
+if __name__ == "__main__":
+    _serve(int(sys.argv[1]))

@@ -9,9 +9,9 @@ The process ends with the import, so the service's memory returns to rest.
 Frames on stdout: an 8-byte length, then a pickle: ``("piece", Piece)`` … (``imports.copy_rows``: the rows as
 COPY text, which the service forwards to PostgreSQL as they are), then ``("done", None)``, or
 ``("problem", Text)`` for a file that cannot be read or has no header. An XLSX is planned as its sheet is read
-(``reader.sheet_blocks``, ``plan.plan_blocks``): when a household's rows turn out to stand apart, or the sheet
-cannot be cut between rows, ``("restart", None)`` says to discard the pieces sent so far, and the file's
-pieces follow again, made from the file read whole as before.
+(``reader.blocks_in_child``, by a process of the child's own; ``plan.plan_blocks``): when a household's rows
+turn out to stand apart, or the sheet cannot be cut between rows, ``("restart", None)`` says to discard the
+pieces sent so far, and the file's pieces follow again, made from the file read whole as before.
 """
 
 import asyncio
@@ -153,12 +153,12 @@ def _planned_as_read(job: ImportJob, out) -> bool:
     from registry.imports.columns import HeaderProblem
     from registry.imports.copy_rows import piece_of
     from registry.imports.plan import Apart, plan_blocks
-    from registry.imports.reader import BLOCK, NotInBlocks, read_ahead, sheet_blocks, sheet_rows
+    from registry.imports.reader import BLOCK, NotInBlocks, blocks_in_child, read_ahead, sheet_rows
 
     if not job.rows_per_chunk:
         return False
-    blocks = sheet_blocks(job.data, job.sheet_block or BLOCK)
-    # calamine parses a block of XML without the GIL, so a thread reads them ahead; rows taken one by one from a
+    blocks = blocks_in_child(job.data, job.sheet_block or BLOCK)
+    # a process of its own reads the XML's blocks, a thread takes them ahead from it; rows taken one by one from a
     # sheet read whole need the GIL throughout, so they are taken in turn
     blocks = read_ahead(blocks) if blocks is not None else sheet_rows(job.data, job.filename)
     if blocks is None:
