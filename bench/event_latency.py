@@ -13,7 +13,9 @@ second at rest (``--idle-seconds``): the consumers' empty fetches, the relays' a
 says where a write's way to its case went (``hops_ms``: request, relay and broker, fetch, handler — ``_hops``) and
 what its errors were (``error_kinds``, ``error_samples``). With ``--batch N`` the same records go N to a request
 through the batch route (a cadre's phone syncing the day's visits, a department's feed): the rate is still records
-a second, and each record's latency counts from its request's sending.
+a second, and each record's latency counts from its request's sending. After a stage's CPU window closes, it waits
+for the dispatcher to send the stage's deliveries (``_sending``: how many were still unsent when its last message
+was made, and how long after it the last one went out), so the next stage starts with none left over.
 
     python -m bench.event_latency [--seconds 8] [--rates 20,50,100,200] [--backlog 2000] [--batch 1]
 """
@@ -26,7 +28,7 @@ import sys
 import tempfile
 import time
 from asyncio.subprocess import PIPE
-from datetime import datetime
+from datetime import UTC, datetime
 from pathlib import Path
 
 import asyncpg
@@ -92,7 +94,7 @@ async def _stage(stack, households: list[str], rate: int, profile: str | None = 
             await asyncio.sleep(0.5)
 
     sampler = asyncio.create_task(sample())
-    cpu_before, began = cpu_seconds(stack), time.monotonic()
+    cpu_before, began, since = cpu_seconds(stack), time.monotonic(), datetime.now(UTC)
     with profiled(stack, profile, f"rate{rate}"):
         load = await load_from_another_process(stack.url("registry"), stack.headers(*ADMIN), households, rate, batch)
         case_ms, message_ms = await _latencies(stack, load["sent"])
@@ -103,12 +105,42 @@ async def _stage(stack, households: list[str], rate: int, profile: str | None = 
     cpu["load generator"] = round(load["cpu_s"] * 1000 / len(households), 2)
     sampler.cancel()
     stack_ms = _stack_total(cpu)
+    deliveries = await _sending(stack, since)
     return {"rate": rate, "batch": batch, "sent_rate": load["sent_rate"], "answered_rate": load["answered_rate"], "writes": len(households), "errors": load["errors"],
             "error_kinds": load.get("error_kinds", {}), "error_samples": load.get("error_samples", []), "hops_ms": hops,
             "case_ms": _pcts(case_ms), "message_ms": _pcts(message_ms), "peak_rss_mb": peak,
-            "cases_found": len(case_ms), "messages_found": len(message_ms),
+            "cases_found": len(case_ms), "messages_found": len(message_ms), "deliveries": deliveries,
             "cpu_ms_per_write": cpu, "stack_cpu_ms_per_write": stack_ms, "window_s": round(window, 1),
             "stack_cpu_ms_per_s": round(stack_ms * len(households) / window, 1), "load_average": [round(x, 2) for x in os.getloadavg()]}
+
+
+#: the stage's deliveries due by its last message (not those held for a digest or past quiet hours): how many, how many
+#: are unsent, how many were not yet sent when that message was made, and when the last one was sent
+STAGE_DELIVERIES = """
+WITH stage AS (SELECT max(created_at) AS last_message FROM messages WHERE created_at >= $1)
+SELECT count(*) AS made, count(*) FILTER (WHERE d.status = 'pending') AS unsent,
+       count(*) FILTER (WHERE d.sent_at IS NULL OR d.sent_at > s.last_message) AS unsent_at_last_message,
+       max(d.sent_at) - s.last_message AS last_sent_after
+  FROM deliveries d, stage s
+ WHERE d.created_at >= $1 AND d.status <> 'held' AND d.next_attempt_at <= s.last_message GROUP BY s.last_message
+"""
+
+
+async def _sending(stack, since: datetime, timeout: float = 180) -> dict | None:
+    """The dispatcher's part in a stage (``STAGE_DELIVERIES``), once it sent them all (or ``timeout`` passed:
+    ``last_sent_after_s`` is then None): it sends in the background, after the messages the latencies stop at."""
+    note = await asyncpg.connect(plain_url(stack.database_url("notifications")))
+    deadline = time.monotonic() + timeout
+    try:
+        while (row := await note.fetchrow(STAGE_DELIVERIES, since)) and row["unsent"] and time.monotonic() < deadline:
+            await asyncio.sleep(1)
+    finally:
+        await note.close()
+    if row is None:
+        return None
+    after = row["last_sent_after"]
+    return {"made": row["made"], "unsent_at_last_message": row["unsent_at_last_message"],
+            "last_sent_after_s": None if row["unsent"] or after is None else round(after.total_seconds(), 2)}
 
 
 def _stack_total(cpu: dict[str, float]) -> float:
