@@ -36,6 +36,8 @@ class Settings(ServiceSettings):
     # the dispatcher (a background job; all retry state is in the database)
     dispatch_interval_s: float = 1.0
     dispatch_batch_size: int = 100
+    #: batches a tick while they come full (``dispatcher.send_all_due``): up to 2,000 sends a second
+    dispatch_max_batches: int = 20
     delivery_max_attempts: int = 5
     backoff_base_s: float = 30.0
     backoff_max_s: float = 3600.0
