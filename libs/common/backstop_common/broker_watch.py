@@ -1,14 +1,14 @@
 """Whether the broker still holds what this service published, and what its consumers have read of it.
 
-The outbox keeps, for each sent event, the partition and offset the broker gave it until every consumer
-group of the topic (``topics.CONSUMERS``) has committed past it; and per partition a mark the log's end
-had reached at least (``OutboxMark``). Each look, while events are held:
+The outbox keeps, for each round and partition it published to, the round's events there and the last offset
+the broker gave them (``OutboxHeld``) until every consumer group of the topic (``topics.CONSUMERS``) has
+committed past it; and per partition a mark the log's end had reached at least (``OutboxMark``). Each look,
+while events are held:
 1. reads the groups' committed offsets, then the partitions' end offsets;
 2. if a partition ends before its mark, the broker lost its log (the one-machine broker keeps it in
    memory and was restarted): every event not known read is marked unsent, and the relay publishes it
    again, in order, before anything new — consumers skip what they had applied (inbox);
-3. otherwise the events every group has read are forgotten (their offsets cleared), and the marks
-   follow the ends.
+3. otherwise the rounds every group has read past are forgotten, and the marks follow the ends.
 The committed offsets are read before the end offsets, so a new broker's offsets are never taken for
 the old one's: if the broker was replaced in between, step 2 sees it. With nothing held there is
 nothing to lose: the marks are dropped and the broker is not asked.
@@ -31,11 +31,11 @@ from backstop_common.topics import CONSUMERS
 log = structlog.get_logger()
 #: one look or one publish at a time per database, whatever the number of replicas (advisory lock key)
 WATCH_LOCK = 0x0B5C_0001
-_HELD = text('SELECT DISTINCT topic, partition FROM outbox WHERE "offset" IS NOT NULL')
+_HELD = text("SELECT DISTINCT topic, partition FROM outbox_held")
 _MARKS = text("SELECT topic, partition, mark FROM outbox_marks")
-_REPUBLISH = text('UPDATE outbox SET sent_at = NULL, partition = NULL, "offset" = NULL WHERE "offset" IS NOT NULL')
-_FORGET = text('UPDATE outbox SET partition = NULL, "offset" = NULL '
-               'WHERE topic = :topic AND partition = :partition AND "offset" IS NOT NULL AND "offset" < :read')
+_REPUBLISH = text("UPDATE outbox SET sent_at = NULL WHERE seq IN (SELECT unnest(seqs) FROM outbox_held)")
+#: a round's events in a partition are forgotten together, once every group has read its last one
+_FORGET = text("DELETE FROM outbox_held WHERE topic = :topic AND partition = :partition AND last_offset < :read")
 _FOLLOW = text("UPDATE outbox_marks SET mark = greatest(mark, :end) WHERE topic = :topic AND partition = :partition")
 
 
@@ -70,6 +70,7 @@ class BrokerWatch:
         lost = [tp for tp, mark in marks.items() if ends.get(tp, 0) < mark]
         if lost:
             queued = (await session.execute(_REPUBLISH)).rowcount or 0
+            await session.execute(text("DELETE FROM outbox_held"))
             await session.execute(text("DELETE FROM outbox_marks"))  # the new log starts anew
             log.warning("outbox.broker_lost_its_log", partitions=len(lost), republishing=queued)
             return queued

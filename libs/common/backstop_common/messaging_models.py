@@ -5,7 +5,7 @@ from datetime import datetime
 from typing import Any
 
 from sqlalchemy import BigInteger, Column, DateTime, Identity, Index, LargeBinary, text
-from sqlalchemy.dialects.postgresql import JSONB
+from sqlalchemy.dialects.postgresql import ARRAY, JSONB
 from sqlmodel import Field, SQLModel
 
 
@@ -20,7 +20,6 @@ class OutboxMessage(SQLModel, table=True):
     __table_args__ = (
         Index("ix_outbox_unsent", "seq", postgresql_where=text("sent_at IS NULL")),
         Index("ix_outbox_created_at", "created_at"),
-        Index("ix_outbox_unconfirmed", "topic", "partition", "offset", postgresql_where=text('"offset" IS NOT NULL')),
     )
 
     seq: int | None = Field(
@@ -38,10 +37,6 @@ class OutboxMessage(SQLModel, table=True):
     data: dict = Field(sa_column=Column(JSONB, nullable=False))
     created_at: datetime = _tz(nullable=False, server_default=text("now()"))
     sent_at: datetime | None = _tz(nullable=True)
-    # where the broker put it, until every consumer of the topic is known to have read past it (then NULL):
-    # what a broker that lost its log must be given again (outbox.BrokerWatch)
-    partition: int | None = None
-    offset: int | None = Field(default=None, sa_column=Column(BigInteger, nullable=True))
     attempts: int = 0
     last_error: str | None = None
 
@@ -59,6 +54,24 @@ class OutboxMark(SQLModel, table=True):
     topic: str = Field(primary_key=True)
     partition: int = Field(primary_key=True)
     mark: int = Field(sa_column=Column(BigInteger, nullable=False))
+
+
+class OutboxHeld(SQLModel, table=True):
+    """Events a round put in a partition, kept until every consumer group of the topic has committed past the
+    round's last offset there: what a broker that lost its log must be given again (outbox.BrokerWatch).
+
+    One row a round and partition, not the placement on each outbox row: writing it there made marking an event
+    sent, and forgetting it once read, each a new version of the row and an entry in each of the outbox's indexes
+    (bench/RESULTS.md, session 21). ``last_offset`` is unique in a partition's log; a broker that lost its log
+    hands offsets out anew, and a round that lands on a row not yet forgotten adds its events to it.
+    """
+
+    __tablename__ = "outbox_held"
+
+    topic: str = Field(primary_key=True)
+    partition: int = Field(primary_key=True)
+    last_offset: int = Field(sa_column=Column(BigInteger, primary_key=True))
+    seqs: list[int] = Field(sa_column=Column(ARRAY(BigInteger), nullable=False))  # the outbox rows (``seq``)
 
 
 class InboxEntry(SQLModel, table=True):

@@ -90,3 +90,41 @@ def drop_idempotency_table() -> None:
 
     op.drop_index("ix_idempotency_keys_created_at", table_name="idempotency_keys")
     op.drop_table("idempotency_keys")
+
+
+def hold_outbox_by_round() -> None:
+    """Inside a service's revision ``upgrade()``: what is held for consumer groups moves from each outbox row's
+    partition and offset to a row a round and partition (``messaging_models.OutboxHeld``). What was held stays held:
+    a partition's rows become one round ending at their last offset."""
+    import sqlalchemy as sa
+    from alembic import op
+    from sqlalchemy.dialects.postgresql import ARRAY
+
+    op.create_table(
+        "outbox_held",
+        sa.Column("topic", sa.String(), nullable=False),
+        sa.Column("partition", sa.Integer(), nullable=False),
+        sa.Column("last_offset", sa.BigInteger(), nullable=False),
+        sa.Column("seqs", ARRAY(sa.BigInteger()), nullable=False),
+        sa.PrimaryKeyConstraint("topic", "partition", "last_offset"),
+    )
+    op.execute('INSERT INTO outbox_held (topic, partition, last_offset, seqs) '
+               'SELECT topic, partition, max("offset"), array_agg(seq ORDER BY seq) FROM outbox '
+               'WHERE "offset" IS NOT NULL GROUP BY topic, partition')
+    op.drop_index("ix_outbox_unconfirmed", table_name="outbox")
+    op.drop_column("outbox", "offset")
+    op.drop_column("outbox", "partition")
+
+
+def hold_outbox_by_row() -> None:
+    """``hold_outbox_by_round`` undone: each held row gets its round's partition and last offset back."""
+    import sqlalchemy as sa
+    from alembic import op
+
+    op.add_column("outbox", sa.Column("partition", sa.Integer(), nullable=True))
+    op.add_column("outbox", sa.Column("offset", sa.BigInteger(), nullable=True))
+    op.create_index("ix_outbox_unconfirmed", "outbox", ["topic", "partition", "offset"],
+                    postgresql_where=sa.text('"offset" IS NOT NULL'))
+    op.execute('UPDATE outbox o SET partition = h.partition, "offset" = h.last_offset '
+               'FROM (SELECT partition, last_offset, unnest(seqs) AS seq FROM outbox_held) h WHERE o.seq = h.seq')
+    op.drop_table("outbox_held")

@@ -24,7 +24,7 @@ from datetime import UTC, datetime, timedelta
 
 import structlog
 from fastapi import FastAPI
-from sqlalchemy import delete, update
+from sqlalchemy import delete, func, select, update
 from sqlalchemy.ext.asyncio import async_sessionmaker
 from sqlmodel.ext.asyncio.session import AsyncSession
 
@@ -32,7 +32,7 @@ from backstop_common.broker_watch import WATCH_LOCK, BrokerWatch
 from backstop_common.envelope import Event, to_kafka
 from backstop_common.jobs import periodic, unit_of_work
 from backstop_common.kafka import BrokerUnavailable, Publisher
-from backstop_common.messaging_models import OutboxMessage
+from backstop_common.messaging_models import OutboxHeld, OutboxMessage
 from backstop_common.metrics import OUTBOX_PUBLISHED
 from backstop_common.settings import ServiceSettings
 from backstop_common.topics import CONSUMERS
@@ -67,13 +67,17 @@ _BEGIN_LOCKED = f"BEGIN; SELECT pg_advisory_xact_lock({WATCH_LOCK})"
 _ROUND = """
     SELECT seq, id, topic, type, source, subject, data::text AS data, area_code, correlation_id, time FROM outbox
      WHERE sent_at IS NULL ORDER BY seq LIMIT $1 FOR UPDATE"""
-#: the round's rows marked sent with where each went, and each (topic, partition)'s mark raised: one statement
+#: the round's rows marked sent, what each partition got held for its consumer groups (one ``outbox_held`` row a
+#: partition, not the placement on each row: ``OutboxHeld``) and each (topic, partition)'s mark raised: one statement
 _MARK_SENT = """
     WITH placed AS (
         SELECT * FROM unnest($2::bigint[], $3::text[], $4::int[], $5::bigint[]) AS v(s, t, p, o)
     ), sent AS (
-        UPDATE outbox o SET sent_at = $1, attempts = o.attempts + 1, partition = placed.p, "offset" = placed.o
-        FROM placed WHERE o.seq = placed.s
+        UPDATE outbox o SET sent_at = $1, attempts = o.attempts + 1 FROM placed WHERE o.seq = placed.s
+    ), held AS (
+        INSERT INTO outbox_held (topic, partition, last_offset, seqs)
+        SELECT t, p, max(o), array_agg(s) FROM placed WHERE o IS NOT NULL GROUP BY t, p
+        ON CONFLICT (topic, partition, last_offset) DO UPDATE SET seqs = outbox_held.seqs || excluded.seqs
     )
     INSERT INTO outbox_marks (topic, partition, mark)
     SELECT t, p, min(o) + 1 FROM placed WHERE o IS NOT NULL GROUP BY t, p
@@ -212,11 +216,12 @@ async def mark_for_replay(session_factory: async_sessionmaker, since: datetime) 
 
 async def purge_sent(session: AsyncSession, now: datetime, retention_days: int) -> int:
     """Delete sent rows created more than ``retention_days`` before ``now`` — never one still held for a
-    consumer group that has not committed past it (its ``offset`` is set until then: ``BrokerWatch``), so a
-    broker that lost its log is still given every event not known read. ``mark_for_replay`` works on what is
-    younger than the window."""
+    consumer group that has not committed past it (``OutboxHeld`` until then: ``BrokerWatch``), so a broker that
+    lost its log is still given every event not known read. ``mark_for_replay`` works on what is younger than
+    the window."""
+    held = select(func.unnest(OutboxHeld.seqs))
     result = await session.execute(delete(OutboxMessage).where(
-        OutboxMessage.sent_at.is_not(None), OutboxMessage.offset.is_(None),
+        OutboxMessage.sent_at.is_not(None), OutboxMessage.seq.not_in(held),
         OutboxMessage.created_at < now - timedelta(days=retention_days)))
     return result.rowcount or 0
 

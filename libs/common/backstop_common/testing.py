@@ -182,12 +182,13 @@ async def messaging_database(pg_server: str, prefix: str, *tables, pool_size: in
     """A new database holding the kernel's outbox, partition marks and inbox (and ``tables``, a test's own),
     for the kernel's tests of the relay and the consumer: (its URL, a session factory); the engine is disposed after."""
     from backstop_common.db import create_engine, create_session_factory  # a service's database libraries
-    from backstop_common.messaging_models import InboxEntry, OutboxMark, OutboxMessage
+    from backstop_common.messaging_models import InboxEntry, OutboxHeld, OutboxMark, OutboxMessage
 
     url = await devstack.create_database(pg_server, f"{prefix}_{uuid.uuid4().hex[:6]}", recreate=True)
     engine = create_engine(url, pool_size=pool_size)
     async with engine.begin() as conn:
-        for table in (OutboxMessage.__table__, OutboxMark.__table__, InboxEntry.__table__, *tables):
+        for table in (OutboxMessage.__table__, OutboxMark.__table__, OutboxHeld.__table__, InboxEntry.__table__,
+                      *tables):
             await conn.run_sync(table.create)
     try:
         yield url, create_session_factory(engine)

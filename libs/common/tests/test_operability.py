@@ -15,7 +15,7 @@ from backstop_common.asyncapi import EventCatalog
 from backstop_common.clock import Clock
 from backstop_common.jobs import unit_of_work
 from backstop_common.kafka import broker_answers_metadata
-from backstop_common.messaging_models import OutboxMessage
+from backstop_common.messaging_models import OutboxHeld, OutboxMessage
 from backstop_common.outbox import mark_for_replay, purge_once
 from backstop_common.settings import ServiceSettings
 from backstop_common.testing import messaging_database, read_events, running
@@ -91,9 +91,9 @@ async def test_sent_events_older_than_the_window_are_purged_and_replay_works_ins
             aged = OutboxMessage.id.in_([ids["old"], ids["held"], ids["unsent"]])
             await session.execute(update(OutboxMessage).where(aged).values(
                 created_at=clock.now() - timedelta(days=40)))
-            # a consumer group has not committed past it yet (BrokerWatch would forget the offset once all had)
-            await session.execute(update(OutboxMessage).where(OutboxMessage.id == ids["held"]).values(
-                partition=0, offset=7))
+            # a consumer group has not committed past it yet (BrokerWatch would forget it once all had)
+            held = await session.scalar(select(OutboxMessage.seq).where(OutboxMessage.id == ids["held"]))
+            session.add(OutboxHeld(topic=topics.NOTIFICATIONS_DELIVERY, partition=0, last_offset=7, seqs=[held]))
             await session.execute(update(OutboxMessage).where(OutboxMessage.id == ids["unsent"]).values(sent_at=None))
             await session.commit()
 
