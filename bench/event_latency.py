@@ -17,11 +17,21 @@ a second, and each record's latency counts from its request's sending. After a s
 for the dispatcher to send the stage's deliveries (``_sending``: how many were still unsent when its last message
 was made, and how long after it the last one went out), so the next stage starts with none left over.
 
+With ``--hiccup WHO:SECONDS`` each stage has a slow moment on purpose: ``HICCUP_AT_S`` into it, WHO (``registry``,
+``postgres``, any process ``stack.processes()`` names) is stopped (SIGSTOP) for SECONDS and resumed — what a
+host's noisy neighbour, a page-out or a checkpoint does now and then. The writes keep coming (open loop), so the
+stage shows whether the chain catches up afterwards or stays behind (issue 18: at 500/s both happened, the same
+code, session 20). Each stage also says how it went over time: ``cpu_cores_by_half_s``, each process's CPU (in
+cores) every half second of the stage, and the load generator's ``answered_by_half_s``, ``connections_opened`` and
+``in_flight_max``.
+
     python -m bench.event_latency [--seconds 8] [--rates 20,50,100,200] [--backlog 2000] [--batch 1]
+                                  [--hiccup registry:0.5]
 """
 
 import argparse
 import asyncio
+import contextlib
 import json
 import os
 import sys
@@ -43,6 +53,63 @@ from bench.common import (cpu_ms_per, cpu_seconds, machine, percentile, profiled
                           wait_until_quiet)
 
 ADMIN = ("county_admin", "211204000000")
+#: when a stage's hiccup (``--hiccup``) stops its process: once the stream is flowing, with most of it to come
+HICCUP_AT_S = 2.0
+SAMPLE_EVERY_S = 0.5
+#: the services ``--profile`` samples (``--profile-services``): py-spy's own CPU on the two cores tips 500/s into
+#: falling behind, less so with one service sampled
+PROFILED = ("registry", "monitoring", "funds", "notifications")
+
+
+def _postmaster(stack):
+    """The PostgreSQL server of this stack (its backends are its children)."""
+    import psutil
+
+    for proc in psutil.process_iter(["name", "cmdline"]):
+        if proc.info["name"] == "postgres" and str(stack.data_dir) in " ".join(proc.info["cmdline"] or []):
+            return proc  # the postmaster names its data folder; its backends do not (``cpu_seconds``)
+    raise LookupError("no postmaster for the stack's data folder")
+
+
+def _stopped(stack, who: str) -> list:
+    """The processes a hiccup stops: a service or the broker by name; ``postgres``, the server and its backends."""
+    if who != "postgres":
+        return [stack.processes()[who]]
+    postmaster = _postmaster(stack)
+    return [postmaster, *postmaster.children()]
+
+
+def _cpu_now(processes: dict, postmaster) -> dict[str, float]:
+    """``cpu_seconds`` for a timeline: the processes and the postmaster found once (``cpu_seconds`` looks through
+    every process of the machine each time, ~10 % of a core twice a second)."""
+    import psutil
+
+    used = {}
+    for name, proc in processes.items():
+        with contextlib.suppress(psutil.Error):
+            used[name] = sum(proc.cpu_times()[:2])
+    pg = 0.0
+    with contextlib.suppress(psutil.Error):
+        times = postmaster.cpu_times()
+        pg = times.user + times.system + times.children_user + times.children_system  # exited backends too
+        for backend in postmaster.children():
+            with contextlib.suppress(psutil.Error):
+                pg += sum(backend.cpu_times()[:2])
+    used["postgres"] = pg
+    return used
+
+
+async def _hiccup(stack, who: str, seconds: float) -> None:
+    """``who`` stopped for ``seconds``, ``HICCUP_AT_S`` into the stage (``--hiccup``)."""
+    await asyncio.sleep(HICCUP_AT_S)
+    stopped = _stopped(stack, who)
+    for proc in stopped:
+        proc.suspend()
+    try:
+        await asyncio.sleep(seconds)
+    finally:
+        for proc in stopped:
+            proc.resume()
 
 
 async def load_from_another_process(url: str, headers: dict[str, str], households: list[str], rate: float,
@@ -80,22 +147,32 @@ async def _prepare(stack, households: int) -> list[str]:
     return [i for i in ids if i not in open_cases]
 
 
-async def _stage(stack, households: list[str], rate: int, profile: str | None = None, batch: int = 1) -> dict:
+async def _stage(stack, households: list[str], rate: int, profile: str | None = None, batch: int = 1,
+                 hiccup: tuple[str, float] | None = None) -> dict:
     """One rate. The CPU per write is counted from the stage's start to its last message; over that window the
     stack also pays its fixed costs a second (fetches, timers: ``_idle`` at rest), so a stage that runs long on a
     loaded machine looks dearer a write — ``window_s`` and ``stack_cpu_ms_per_s`` say how much of it that is."""
     processes = stack.processes()
     peak: dict[str, float] = {}
+    cores: dict[str, list[float]] = {}
+
+    postmaster = _postmaster(stack)
 
     async def sample() -> None:
+        last = _cpu_now(processes, postmaster)
         while True:
+            await asyncio.sleep(SAMPLE_EVERY_S)
             for name, mb in rss_mb(processes).items():
                 peak[name] = max(peak.get(name, 0), mb)
-            await asyncio.sleep(0.5)
+            now = _cpu_now(processes, postmaster)
+            for name, used in now.items():
+                cores.setdefault(name, []).append(round((used - last.get(name, used)) / SAMPLE_EVERY_S, 2))
+            last = now
 
     sampler = asyncio.create_task(sample())
-    cpu_before, began, since = cpu_seconds(stack), time.monotonic(), datetime.now(UTC)
-    with profiled(stack, profile, f"rate{rate}"):
+    slow_moment = asyncio.create_task(_hiccup(stack, *hiccup)) if hiccup else None
+    cpu_before, began, since, began_at = cpu_seconds(stack), time.monotonic(), datetime.now(UTC), time.time()
+    with profiled(stack, profile, f"rate{rate}", PROFILED):
         load = await load_from_another_process(stack.url("registry"), stack.headers(*ADMIN), households, rate, batch)
         case_ms, message_ms = await _latencies(stack, load["sent"])
         hops = await _hops(stack, load["sent"])
@@ -104,6 +181,8 @@ async def _stage(stack, households: list[str], rate: int, profile: str | None = 
     cpu = cpu_ms_per(cpu_before, cpu_after, len(households))
     cpu["load generator"] = round(load["cpu_s"] * 1000 / len(households), 2)
     sampler.cancel()
+    if slow_moment:
+        await slow_moment
     stack_ms = _stack_total(cpu)
     deliveries = await _sending(stack, since)
     return {"rate": rate, "batch": batch, "sent_rate": load["sent_rate"], "answered_rate": load["answered_rate"], "writes": len(households), "errors": load["errors"],
@@ -111,7 +190,10 @@ async def _stage(stack, households: list[str], rate: int, profile: str | None = 
             "case_ms": _pcts(case_ms), "message_ms": _pcts(message_ms), "peak_rss_mb": peak,
             "cases_found": len(case_ms), "messages_found": len(message_ms), "deliveries": deliveries,
             "cpu_ms_per_write": cpu, "stack_cpu_ms_per_write": stack_ms, "window_s": round(window, 1),
-            "stack_cpu_ms_per_s": round(stack_ms * len(households) / window, 1), "load_average": [round(x, 2) for x in os.getloadavg()]}
+            "stack_cpu_ms_per_s": round(stack_ms * len(households) / window, 1), "load_average": [round(x, 2) for x in os.getloadavg()],
+            "began_at": round(began_at, 2), "hiccup": {"who": hiccup[0], "s": hiccup[1], "at_s": HICCUP_AT_S} if hiccup else None,
+            "connections_opened": load["connections_opened"], "in_flight_max": load["in_flight_max"],
+            "answered_by_half_s": load["answered_by_half_s"], "cpu_cores_by_half_s": cores}
 
 
 #: the stage's deliveries due by its last message (not those held for a digest or past quiet hours): how many, how many
@@ -259,7 +341,7 @@ async def _backlog(stack, client: httpx.AsyncClient, households: list[str], prof
         resumed = time.time()
         for proc in downstream:
             proc.resume()
-    with profiled(stack, profile, "backlog"):
+    with profiled(stack, profile, "backlog", PROFILED):
         case_ms, message_ms = await _latencies(stack, {h: resumed for h in sent}, timeout=300)
     # per write that came through the whole chain (a digest cut short by the timeout did only those)
     cpu = cpu_ms_per(cpu_before, cpu_seconds(stack), len(message_ms))
@@ -272,7 +354,7 @@ async def _backlog(stack, client: httpx.AsyncClient, households: list[str], prof
 
 async def main(seconds: float, rates: list[int], backlog: int = 0, profile: str | None = None,
                keep_going: bool = False, idle_seconds: float = 10, env: dict[str, str] | None = None,
-               batch: int = 1) -> dict:
+               batch: int = 1, hiccup: tuple[str, float] | None = None) -> dict:
     with tempfile.TemporaryDirectory() as tmp:
         stack = run_stack(Path(tmp), extra_env={"LOG_LEVEL": "WARNING", **(env or {})})
         try:
@@ -297,7 +379,7 @@ async def main(seconds: float, rates: list[int], backlog: int = 0, profile: str 
                     await wait_until_quiet(stack)
                 for rate in rates:
                     count = int(rate * seconds)
-                    result = await _stage(stack, free[offset:offset + count], rate, profile, batch)
+                    result = await _stage(stack, free[offset:offset + count], rate, profile, batch, hiccup)
                     offset += count
                     print(json.dumps(result, ensure_ascii=False), flush=True)
                     stages.append(result)
@@ -312,6 +394,13 @@ async def main(seconds: float, rates: list[int], backlog: int = 0, profile: str 
             stack.stop()
 
 
+def _hiccup_arg(value: str | None) -> tuple[str, float] | None:
+    if not value:
+        return None
+    who, _, seconds = value.partition(":")
+    return who, float(seconds or 0.5)
+
+
 if __name__ == "__main__":
     parser = argparse.ArgumentParser()
     parser.add_argument("--seconds", type=float, default=8)
@@ -319,17 +408,22 @@ if __name__ == "__main__":
     parser.add_argument("--backlog", type=int, default=0,
                         help="first digest this many writes queued while the consumers were stopped")
     parser.add_argument("--profile", help="a folder: py-spy samples each service during each stage (pip install py-spy)")
+    parser.add_argument("--profile-services", default=",".join(PROFILED), help="which services --profile samples")
     parser.add_argument("--keep-going", action="store_true", help="every rate, even past the one whose p99 > 1 s")
     parser.add_argument("--idle-seconds", type=float, default=10, help="the stack's CPU at rest over this long (0: not)")
     parser.add_argument("--batch", type=int, default=1,
                         help="records a request: >1 sends the rate's records through the batch route (a phone's sync)")
+    parser.add_argument("--hiccup", metavar="WHO:SECONDS",
+                        help=f"stop WHO (registry, postgres, ...) for SECONDS, {HICCUP_AT_S:g} s into each stage")
     parser.add_argument("--out", default="event_latency.json", help="the JSON copy's name in bench/out/")
     parser.add_argument("--env", action="append", default=[], metavar="NAME=VALUE",
                         help="a setting for every service (e.g. KAFKA_FETCH_MAX_WAIT_MS=500), to compare kernel settings")
     args = parser.parse_args()
     print(f"machine: {machine()}")
+    PROFILED = tuple(args.profile_services.split(","))
     report = asyncio.run(main(args.seconds, [int(r) for r in args.rates.split(",") if r], args.backlog, args.profile,
-                              args.keep_going, args.idle_seconds, dict(e.split("=", 1) for e in args.env), args.batch))
+                              args.keep_going, args.idle_seconds, dict(e.split("=", 1) for e in args.env), args.batch,
+                              _hiccup_arg(args.hiccup)))
     out = Path(__file__).parent / "out"
     out.mkdir(exist_ok=True)
     (out / args.out).write_text(json.dumps(report, indent=2, ensure_ascii=False))

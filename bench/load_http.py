@@ -6,11 +6,14 @@ household at ``rate`` a second whatever the answers (open loop) — or, with ``b
 assessments in one request to the batch route (a phone syncing its visits, a department's feed), ``rate / batch``
 requests a second — each on an idle kept-alive connection or a new one, in plain
 HTTP/1.1 over asyncio streams — ~0.1 ms of CPU a request, where httpx took about ten times that — and writes
-{"sent": {household: epoch s}, "errors", "error_kinds", "error_samples", "sent_rate", "answered_rate", "cpu_s"} as
-JSON on stdout ("error_kinds": how many records got each status other than the route's (201; a batch's 200) and
+{"sent": {household: epoch s}, "errors", "error_kinds", "error_samples", "sent_rate", "answered_rate", "cpu_s",
+"connections_opened", "in_flight_max", "answered_by_half_s"} as JSON on stdout ("error_kinds": how many records got each status other than the route's (201; a batch's 200) and
 each exception, and how many a batch refused record by record, e.g. {"503": 1, "ConnectionResetError": 2,
 "refused in a batch": 3}; "error_samples": the first three, with the answer's body, the refused record's status and
-problem or the exception's text, so a stray error says what it was). Standard library only, so
+problem or the exception's text, so a stray error says what it was; "connections_opened": the connections it had
+to open because none kept alive was idle, "in_flight_max": the most requests awaiting their answer at once, and
+"answered_by_half_s": how many answers came in each half second from the first write — whether the registry fell
+behind and whether it caught up). Standard library only, so
 the process starts in a moment and its CPU is the load's: counted from the first write to the last answer.
 """
 
@@ -78,6 +81,14 @@ async def drive(url: str, headers: dict[str, str], households: list[str], rate: 
     sent: dict[str, float] = {}
     errors: collections.Counter[str] = collections.Counter()
     samples: list[str] = []
+    opened, in_flight, answered_at = [0], [0, 0], []  # connections opened; requests awaiting now, at most
+
+    async def connection() -> tuple[asyncio.StreamReader, asyncio.StreamWriter]:
+        kept = _kept(idle)
+        if kept is None:
+            opened[0] += 1
+            kept = await asyncio.open_connection(base.hostname, base.port)
+        return kept
 
     def post(path: str, body: bytes) -> bytes:
         return (f"POST {path} HTTP/1.1\r\nHost: {base.netloc}\r\n{extra}Content-Type: application/json\r\n"
@@ -89,8 +100,10 @@ async def drive(url: str, headers: dict[str, str], households: list[str], rate: 
         else:
             request, expected = post(BATCH_PATH, batch_body(households)), 200
         sent.update(dict.fromkeys(households, time.time()))
+        in_flight[0] += 1
+        in_flight[1] = max(in_flight)
         try:
-            reader, writer = _kept(idle) or await asyncio.open_connection(base.hostname, base.port)
+            reader, writer = await connection()
             writer.write(request)
             status, body = await _read_answer(reader)
         except (OSError, asyncio.IncompleteReadError, ValueError) as exc:  # past saturation a connection can be lost
@@ -100,6 +113,9 @@ async def drive(url: str, headers: dict[str, str], households: list[str], rate: 
             for household in households:
                 sent.pop(household, None)
             return
+        finally:
+            in_flight[0] -= 1
+            answered_at.append(time.perf_counter())
         if status != expected:  # every record of the request refused
             errors[str(status)] += len(households)
             refused = [f"{status} {body[:300].decode(errors='replace')}"]
@@ -125,7 +141,16 @@ async def drive(url: str, headers: dict[str, str], households: list[str], rate: 
     # sent: whether this process kept the rate; answered: whether the registry did
     return {"sent": sent, "errors": errors.total(), "error_kinds": dict(errors), "error_samples": samples,
             "sent_rate": round(len(households) / max(sending, 1e-9), 1),
-            "answered_rate": round(len(households) / answered, 1), "cpu_s": cpu}
+            "answered_rate": round(len(households) / answered, 1), "cpu_s": cpu, "connections_opened": opened[0],
+            "in_flight_max": in_flight[1], "answered_by_half_s": _by_half_second(answered_at, begin)}
+
+
+def _by_half_second(times: list[float], begin: float) -> list[int]:
+    """How many of ``times`` fell in each half second from ``begin``."""
+    counts = [0] * (int((max(times, default=begin) - begin) * 2) + 1)
+    for at in times:
+        counts[int((at - begin) * 2)] += 1
+    return counts
 
 
 if __name__ == "__main__":
