@@ -253,3 +253,54 @@ async def test_two_hot_writes_sent_at_once_against_one_version_record_one(app, a
         "SELECT count(*) FROM outbox WHERE subject = CAST(:id AS text) AND type LIKE '%income_assessed%'",
         "SELECT version FROM households WHERE id = :id")]
     assert counts == [1, 1, 2], counts
+
+
+async def test_income_writes_that_find_every_hot_connection_busy_are_written_together_each_answered_as_alone(
+        app, apps, settings, clock, monkeypatch):
+    """With one hot connection, writes sent at once wait for it and are written in one transaction (registry.api.
+    hot.INCOMES): each recorded one answered as FastAPI's route answers, with its event and history, a refused
+    one (a stale version, another county's household, a household assessed twice against one version) handed
+    on to FastAPI — its problem, nothing written for it."""
+    from registry.api import hot as hot_routes
+
+    hot, plain, _ = apps
+    groups: list[int] = []
+    together = hot_routes.INCOMES.together
+
+    async def counted(requests, writes):
+        groups.append(len(writes))
+        return await together(requests, writes)
+
+    monkeypatch.setattr(hot_routes.INCOMES, "together", counted)
+    one = settings.model_copy(update={"relay_enabled": False, "consumers_enabled": False, "db_hot_pool_size": 1})
+    households = [await _register(hot, settings) for _ in range(6)]
+    admin = bearer(settings, "county_admin", COUNTY)
+    stale, unknown, twice = households[3]["id"], str(uuid.uuid4()), households[4]["id"]
+    sent = [(h["id"], {**admin, "If-Match": "1"}) for h in households[:3]] + [
+        (stale, {**admin, "If-Match": "7"}), (unknown, admin), (twice, {**admin, "If-Match": "1"}),
+        (twice, {**admin, "If-Match": "1"}), (households[5]["id"], admin)]
+    async with serving(create_app(spec(one, clock))) as narrow:
+        answers = await asyncio.gather(*(narrow.state.client.post(
+            f"/api/v1/households/{target}/income-assessments", json=INCOME, headers=headers) for target, headers in sent))
+    assert groups and max(groups) >= 2, groups  # they waited, and were written together
+    statuses = [a.status_code for a in answers]
+    assert statuses[:3] == [201, 201, 201] and statuses[3:5] == [409, 404] and sorted(statuses[5:7]) == [201, 409]
+    assert statuses[7] == 201, [a.text for a in answers]
+    expected = await plain.post(f"/api/v1/households/{stale}/income-assessments", json=INCOME,
+                                headers={**admin, "If-Match": "7"})
+    assert answers[3].json() == expected.json()
+    differ = {"id", "household_id", "created_at"}
+    reference = await plain.post(f"/api/v1/households/{households[0]['id']}/income-assessments", json=INCOME,
+                                 headers=admin)
+    for answer in (answers[0], answers[7]):
+        assert list(answer.json()) == list(reference.json())
+        assert {k: v for k, v in answer.json().items() if k not in differ} == \
+            {k: v for k, v in reference.json().items() if k not in differ}
+    counts = "SELECT count(*) FROM {table} WHERE {column} = :id{more}"
+    for target, recorded in ((households[1]["id"], 1), (stale, 0), (twice, 1), (households[5]["id"], 1)):
+        found = [await _scalar(app, counts.format(table=t, column=c, more=m), id=target) for t, c, m in (
+            ("income_assessments", "household_id", ""),
+            ("outbox", "subject", " AND type LIKE '%income_assessed%'"),
+            ("change_history", "household_id", " AND entity = 'income_assessment'"))]
+        assert found[:2] == [recorded, recorded] and (found[2] > 0) == bool(recorded), (target, found)
+        assert await _scalar(app, "SELECT version FROM households WHERE id = :id", id=target) == 1 + recorded

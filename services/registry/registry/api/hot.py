@@ -3,7 +3,8 @@ it — income, housing, water, disaster — and the member change, served below 
 
 The FastAPI routes (households.py, records.py, members.py) stay what the OpenAPI document describes and answer
 every request handed on: a refusal of any kind, a body or If-Match FastAPI would refuse, Idempotency-Key.
-Each handler here calls the same domain function as its FastAPI route and answers the same bytes.
+Each handler here calls the same domain function as its FastAPI route and answers the same bytes. Income
+assessments that find every hot connection busy are written together (``Gathered``, ``income.assess_together``).
 """
 
 import uuid
@@ -13,7 +14,8 @@ from starlette.responses import Response
 
 from backstop_common.concurrency import expected_version, optional_version
 from backstop_common.conditional import conditional_answer
-from backstop_common.hot import HotRequest, HotRoute, commit
+from backstop_common.hot import Gathered, HotRequest, HotRoute, commit
+from backstop_common.problems import Problem
 from registry.api.members import shown
 from registry.domain import conditions, files, income, members
 from registry.schemas.records import (
@@ -36,6 +38,11 @@ async def read_file(request: HotRequest) -> Response:
     return conditional_answer(request.method, request.headers.get("if-none-match"), body)
 
 
+def _created(read_type, record) -> Response:
+    return Response(read_type.model_validate(record, from_attributes=True).model_dump_json(), status_code=201,
+                    media_type="application/json")
+
+
 def appending(path: str, body_type, read_type, action) -> HotRoute:
     """``POST /households/{id}/<path>`` (records._route): the record, the household, history and event — read,
     then written in one statement that commits alone (repository/records.py: a writer that came between the two
@@ -46,11 +53,41 @@ def appending(path: str, body_type, read_type, action) -> HotRoute:
         version = await optional_version(request.headers.get("if-match"))
         async with request.writing() as uow:
             record = await action(uow, request.principal, household_id, data, version)
-            answer = read_type.model_validate(record, from_attributes=True).model_dump_json()
+            answer = _created(read_type, record)
             await commit(uow)
-        return Response(answer, status_code=201, media_type="application/json")
+        return answer
 
     return HotRoute("POST", f"{FILE}/{path}", serve)
+
+
+async def _income_alone(request: HotRequest, write: income.IncomeWrite) -> Response:
+    """The income write as ``appending`` does every appending write: read, then one statement that commits alone."""
+    async with request.writing() as uow:
+        record = await income.assess_income(uow, write.principal, write.household_id, write.data, write.expected)
+        answer = _created(IncomeAssessmentRead, record)
+        await commit(uow)
+    return answer
+
+
+async def _incomes_together(requests: list[HotRequest], writes: list[income.IncomeWrite]) -> list[Response | None]:
+    """Income writes that waited for a connection, in one transaction: each answered as alone, or — refused — handed
+    on (nothing was written for it; FastAPI's route answers its problem)."""
+    async with requests[0].unit_of_work() as uow:
+        results = await income.assess_together(uow, writes)
+        answers = [None if isinstance(r, Problem) else _created(IncomeAssessmentRead, r) for r in results]
+        await commit(uow)
+    return answers
+
+
+INCOMES = Gathered(_income_alone, _incomes_together)
+
+
+async def assess_income(request: HotRequest) -> Response | None:
+    """``POST /households/{id}/income-assessments`` (records._route), gathered (``INCOMES``)."""
+    household_id = _HOUSEHOLD_ID.validate_python(request.params["household_id"])
+    data = IncomeAssessmentCreate.model_validate(request.json())
+    version = await optional_version(request.headers.get("if-match"))
+    return await INCOMES.write(request, income.IncomeWrite(request.principal, household_id, data, version))
 
 
 async def change_member(request: HotRequest) -> Response:
@@ -67,7 +104,7 @@ async def change_member(request: HotRequest) -> Response:
 
 ROUTES = [
     HotRoute("GET", FILE, read_file),
-    appending("income-assessments", IncomeAssessmentCreate, IncomeAssessmentRead, income.assess_income),
+    HotRoute("POST", f"{FILE}/income-assessments", assess_income),
     appending("housing-assessments", HousingAssessmentCreate, HousingAssessmentRead, conditions.assess_housing),
     appending("water-assessments", WaterAssessmentCreate, WaterAssessmentRead, conditions.assess_water),
     appending("disasters", DisasterCreate, DisasterRead, conditions.report_disaster),

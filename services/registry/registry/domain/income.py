@@ -1,6 +1,7 @@
 """Income assessments (收入核算): per-capita net income is computed here, never typed."""
 
 import uuid
+from dataclasses import dataclass
 from decimal import Decimal
 
 from backstop_common.auth import Principal
@@ -11,7 +12,7 @@ from backstop_common.uow import UnitOfWork
 from registry.domain import history
 from registry.domain.guards import may_write, writable
 from registry.domain.members import touch
-from registry.domain.publishing import emit_all, emitted_row
+from registry.domain.publishing import emitted_row, emitted_rows
 from registry.events import HouseholdIncomeAssessed
 from registry.models import Household
 from registry.repository import records
@@ -67,40 +68,69 @@ def assessed(uow: UnitOfWork, principal: Principal, household: records.IncomeHou
     return assessment, rows, income_event(household, assessment, previous)
 
 
+@dataclass(frozen=True)
+class IncomeWrite:
+    """One caller's assessment of one household, at the version they last read (None: any)."""
+
+    principal: Principal
+    household_id: uuid.UUID
+    data: IncomeAssessmentCreate
+    expected: int | None = None
+
+
+async def assess_together(uow: UnitOfWork, writes: list[IncomeWrite]
+                          ) -> list[records.NewIncomeAssessment | Problem]:
+    """Many assessments in one transaction, each by the single route's rules for its own caller: the assessment
+    recorded, or the problem its caller would have been answered — and nothing written for it.
+
+    Set-based (issue 18): every household locked and read in one statement, the rule run in memory write by write
+    (a household assessed twice sees its first assessment, as it would one request after another), the
+    assessments, households, history rows and events written in four statements, not two round trips a write."""
+    found = await records.lock_for_incomes(uow.session, [w.household_id for w in writes])
+    results: list[records.NewIncomeAssessment | Problem] = []
+    written = records.RecordBatch()
+    for write in writes:
+        household, previous = found.get(write.household_id, (None, None))
+        try:
+            may_write(write.principal)
+            assessment, rows, event = assessed(uow, write.principal, household, previous, write.data, write.expected)
+        except Problem as exc:
+            results.append(exc)
+            continue
+        if previous is None or assessment.year >= previous.year:  # the latest, as the lock reads it
+            found[write.household_id] = (household, assessment)
+        written.add(assessment, household, rows, [event])
+        results.append(assessment)
+    await records.record_batch(uow.session, "income", written, emitted_rows(uow, written.events))
+    return results
+
+
 async def assess_incomes(uow: UnitOfWork, principal: Principal,
                          items: list[IncomeAssessmentBatchItem]) -> IncomeAssessmentBatchResult:
-    """批量收入评估 — many assessments in one transaction, each by the single route's rules.
+    """批量收入评估 — many assessments in one transaction, each by the single route's rules (``assess_together``).
 
     A refused record (unknown household, out of scope, stale version, absurd figures) changes nothing and
     comes back with the problem the single route would have answered; the others are recorded, each with
-    its event in the outbox. A role that may not write is refused whole.
-
-    Set-based (issue 18): every household of the batch is locked and read in one statement, the rule runs
-    in memory record by record (a household assessed twice sees its first assessment, as it would one
-    request after another), and the batch's assessments, households, history rows and events are written
-    in four statements, not one round trip per record."""
+    its event in the outbox. A role that may not write is refused whole."""
     may_write(principal)
-    found = await records.lock_for_incomes(uow.session, [item.household_id for item in items])
-    outcomes, written = [], records.RecordBatch()
-    for index, item in enumerate(items):
-        household, previous = found.get(item.household_id, (None, None))
-        data = IncomeAssessmentCreate.model_validate(item.model_dump(exclude={"household_id", "version"}))
-        try:
-            assessment, rows, event = assessed(uow, principal, household, previous, data, item.version)
-        except Problem as exc:
-            outcomes.append(IncomeAssessmentBatchOutcome(
-                index=index, household_id=item.household_id, status=exc.status,
-                problem=BatchRefusal(status=exc.status, title=translate(exc.title), detail=translate(exc.detail))))
-            continue
-        if previous is None or assessment.year >= previous.year:  # the latest, as the lock reads it
-            found[item.household_id] = (household, assessment)
-        written.add(assessment, household, rows, [event])
-        outcomes.append(IncomeAssessmentBatchOutcome(
-            index=index, household_id=item.household_id, status=201,
-            assessment=IncomeAssessmentRead.model_validate(assessment, from_attributes=True)))
-    await records.record_batch(uow.session, "income", written)
-    await emit_all(uow, written.events)
-    return IncomeAssessmentBatchResult(received=len(items), recorded=len(written.records), items=outcomes)
+    results = await assess_together(uow, [
+        IncomeWrite(principal, item.household_id,
+                    IncomeAssessmentCreate.model_validate(item.model_dump(exclude={"household_id", "version"})),
+                    item.version) for item in items])
+    return IncomeAssessmentBatchResult(received=len(items), recorded=sum(isinstance(r, records.NewIncomeAssessment)
+                                                                         for r in results),
+                                       items=[_outcome(index, item, result)
+                                              for index, (item, result) in enumerate(zip(items, results))])
+
+
+def _outcome(index: int, item: IncomeAssessmentBatchItem, result: records.NewIncomeAssessment | Problem
+             ) -> IncomeAssessmentBatchOutcome:
+    if isinstance(result, Problem):
+        return IncomeAssessmentBatchOutcome(
+            index=index, household_id=item.household_id, status=result.status,
+            problem=BatchRefusal(status=result.status, title=translate(result.title), detail=translate(result.detail)))
+    return IncomeAssessmentBatchOutcome(index=index, household_id=item.household_id, status=201,
+                                        assessment=IncomeAssessmentRead.model_validate(result, from_attributes=True))
 
 
 def income_event(household: Household | records.IncomeHousehold, a: records.NewIncomeAssessment,

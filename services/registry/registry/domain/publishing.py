@@ -16,6 +16,11 @@ def emitted_row(uow: UnitOfWork, event: HouseholdEvent) -> dict:
                            area_code=event.village_code)
 
 
+def emitted_rows(uow: UnitOfWork, events: list[HouseholdEvent]) -> dict:
+    """``emit_all`` for a repository that inserts the outbox rows itself (``uow.publish_rows``)."""
+    return uow.publish_rows(REGISTRY_HOUSEHOLD, [(EVENTS[type(e)], e.household_id, e, e.village_code) for e in events])
+
+
 async def emit_all(uow: UnitOfWork, events: list[HouseholdEvent]) -> None:
     """``emit`` for many events in one statement (a batch's), in their order."""
     await uow.publish_all(REGISTRY_HOUSEHOLD, [(EVENTS[type(e)], e.household_id, e, e.village_code) for e in events])

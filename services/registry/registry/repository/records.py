@@ -27,7 +27,7 @@ from sqlmodel.ext.asyncio.session import AsyncSession
 from backstop_common import bulk
 from backstop_common.columns import utc_now
 from backstop_common.db import DriverSession, driver_connection, transaction_connection
-from backstop_common.uow import OUTBOX_COLUMNS
+from backstop_common.uow import OUTBOX_COLUMNS, STAGE_MANY
 
 from registry.models import Household
 
@@ -275,14 +275,19 @@ async def copy_history(con, history: list[dict[str, Any]]) -> None:
         for r in history])
 
 
-async def record_batch(session: AsyncSession, kind: str, batch: RecordBatch) -> None:
+async def record_batch(session: AsyncSession | DriverSession, kind: str, batch: RecordBatch,
+                       outbox: dict[str, Any] | None = None) -> None:
     """The batch's records of a ``kind`` (``APPENDS``) copied in, its households updated in one statement, its
-    history rows copied in (the events are the unit of work's: ``publish_all``), in the transaction the batch's
-    lock began (``lock_for_incomes``, ``feeds.lock_holders``)."""
+    history rows copied in and — given ``outbox`` (``uow.publish_rows``) — its events' outbox rows inserted (else
+    they are the unit of work's: ``publish_all``), in the transaction the batch's lock began (``lock_for_incomes``,
+    ``feeds.lock_holders``)."""
     if not batch.records:
         return
     table, columns, household_columns = APPENDS[kind]
     con = await driver_connection(session)
+    if outbox is not None:
+        await session.flush()  # an event staged earlier in this transaction keeps its place before these
+        await con.execute(*bulk.for_driver(STAGE_MANY, outbox))
     await con.copy_records_to_table(table, columns=columns,
                                     records=[tuple(getattr(r, c) for c in columns) for r in batch.records])
     await update_households(con, list(batch.households.values()), (*household_columns, "version", "updated_at"))
