@@ -64,11 +64,11 @@ class UnitOfWork:
         self.published: list[Event] = []
 
     def _event(self, name: str, subject: Any, data: BaseModel | dict, area_code: str | None, version: int,
-               event_id: uuid.UUID | None = None) -> Event:
+               event_id: uuid.UUID | None = None, correlation: str | None = None) -> Event:
         payload = data.model_dump(mode="json") if isinstance(data, BaseModel) else data
         return Event(type=event_type(self.service, name, version), source=source_of(self.service),
-                     subject=str(subject), data=payload, area_code=area_code, correlation_id=correlation_id.get(),
-                     id=event_id or uuid.uuid4())
+                     subject=str(subject), data=payload, area_code=area_code,
+                     correlation_id=correlation or correlation_id.get(), id=event_id or uuid.uuid4())
 
     @staticmethod
     def _json(data: dict) -> str:
@@ -118,9 +118,12 @@ class UnitOfWork:
         later but commits first puts the subject's second event on the wire before its first."""
         await self.session.execute(_HOLD_SUBJECTS, {"topic": topic, "subjects": [str(s) for s in subjects]})
 
-    def _stage(self, topic: str, events: list[tuple[str, Any, BaseModel | dict, str | None]]) -> tuple[list[Event], dict]:
-        staged = [self._event(name, subject, data, area_code, 1, event_id)
-                  for (name, subject, data, area_code), event_id in zip(events, fresh_ids(len(events)), strict=True)]
+    def _stage(self, topic: str, events: list[tuple[str, Any, BaseModel | dict, str | None]],
+               correlations: list[str | None] | None = None) -> tuple[list[Event], dict]:
+        correlations = correlations or [None] * len(events)  # None: the request's or the event's being handled
+        staged = [self._event(name, subject, data, area_code, 1, event_id, correlation)
+                  for (name, subject, data, area_code), event_id, correlation
+                  in zip(events, fresh_ids(len(events)), correlations, strict=True)]
         rows = [self._row(topic, e) for e in staged]
         return staged, {c: [self._json(r[c]) if c == "data" else r[c] for r in rows] for c in OUTBOX_COLUMNS}
 
@@ -135,12 +138,14 @@ class UnitOfWork:
         self.published += staged
         return staged
 
-    def publish_rows(self, topic: str, events: Iterable[tuple[str, Any, BaseModel | dict, str | None]]) -> dict:
+    def publish_rows(self, topic: str, events: Iterable[tuple[str, Any, BaseModel | dict, str | None]],
+                     correlations: list[str | None] | None = None) -> dict:
         """``publish_all`` for a repository that writes the outbox rows in a statement of its own with other
         writes (one round trip for all): the same events, counted as published, ``STAGE_MANY``'s parameters
         handed back instead of executed (its text: ``STAGE_MANY_SQL``). As with ``publish_row``, the caller
-        flushes the session first if it may hold earlier events, so the outbox keeps their order."""
-        staged, params = self._stage(topic, list(events))
+        flushes the session first if it may hold earlier events, so the outbox keeps their order. ``correlations``:
+        each event's correlation id, where one transaction writes for several requests (``hot.Gathered``)."""
+        staged, params = self._stage(topic, list(events), correlations)
         self.published += staged
         return params
 

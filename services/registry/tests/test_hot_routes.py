@@ -279,9 +279,11 @@ async def test_income_writes_that_find_every_hot_connection_busy_are_written_tog
     sent = [(h["id"], {**admin, "If-Match": "1"}) for h in households[:3]] + [
         (stale, {**admin, "If-Match": "7"}), (unknown, admin), (twice, {**admin, "If-Match": "1"}),
         (twice, {**admin, "If-Match": "1"}), (households[5]["id"], admin)]
+    requests = [str(uuid.uuid4()) for _ in sent]  # each write's X-Request-ID: its event's correlation id
     async with serving(create_app(spec(one, clock))) as narrow:
         answers = await asyncio.gather(*(narrow.state.client.post(
-            f"/api/v1/households/{target}/income-assessments", json=INCOME, headers=headers) for target, headers in sent))
+            f"/api/v1/households/{target}/income-assessments", json=INCOME, headers={**headers, "X-Request-ID": r})
+            for (target, headers), r in zip(sent, requests)))
     assert groups and max(groups) >= 2, groups  # they waited, and were written together
     statuses = [a.status_code for a in answers]
     assert statuses[:3] == [201, 201, 201] and statuses[3:5] == [409, 404] and sorted(statuses[5:7]) == [201, 409]
@@ -304,3 +306,9 @@ async def test_income_writes_that_find_every_hot_connection_busy_are_written_tog
             ("change_history", "household_id", " AND entity = 'income_assessment'"))]
         assert found[:2] == [recorded, recorded] and (found[2] > 0) == bool(recorded), (target, found)
         assert await _scalar(app, "SELECT version FROM households WHERE id = :id", id=target) == 1 + recorded
+    # written in one transaction, each event still carries its own request's correlation id
+    for at in (1, 2, 7):  # (the first household is written again below)
+        assert await _scalar(app, "SELECT correlation_id FROM outbox WHERE subject = CAST(:id AS text) AND type LIKE "
+                                  "'%income_assessed%'", id=sent[at][0]) == requests[at], at
+    assert await _scalar(app, "SELECT correlation_id FROM outbox WHERE subject = CAST(:id AS text) AND type LIKE "
+                              "'%income_assessed%'", id=twice) == requests[5 if statuses[5] == 201 else 6]

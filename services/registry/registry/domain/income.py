@@ -1,8 +1,10 @@
 """Income assessments (收入核算): per-capita net income is computed here, never typed."""
 
 import uuid
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from decimal import Decimal
+
+from asgi_correlation_id import correlation_id
 
 from backstop_common.auth import Principal
 from backstop_common.i18n import msg, translate
@@ -76,6 +78,9 @@ class IncomeWrite:
     household_id: uuid.UUID
     data: IncomeAssessmentCreate
     expected: int | None = None
+    #: the request's correlation id, taken where the write is made: written together (``hot.Gathered``), each
+    #: write's event still carries its own request's, so the request's trail runs on through the other services
+    correlation: str | None = field(default_factory=correlation_id.get)
 
 
 async def assess_together(uow: UnitOfWork, writes: list[IncomeWrite]
@@ -88,7 +93,7 @@ async def assess_together(uow: UnitOfWork, writes: list[IncomeWrite]
     assessments, households, history rows and events written in four statements, not two round trips a write."""
     found = await records.lock_for_incomes(uow.session, [w.household_id for w in writes])
     results: list[records.NewIncomeAssessment | Problem] = []
-    written = records.RecordBatch()
+    written, correlations = records.RecordBatch(), []
     for write in writes:
         household, previous = found.get(write.household_id, (None, None))
         try:
@@ -100,8 +105,9 @@ async def assess_together(uow: UnitOfWork, writes: list[IncomeWrite]
         if previous is None or assessment.year >= previous.year:  # the latest, as the lock reads it
             found[write.household_id] = (household, assessment)
         written.add(assessment, household, rows, [event])
+        correlations.append(write.correlation)
         results.append(assessment)
-    await records.record_batch(uow.session, "income", written, emitted_rows(uow, written.events))
+    await records.record_batch(uow.session, "income", written, emitted_rows(uow, written.events, correlations))
     return results
 
 

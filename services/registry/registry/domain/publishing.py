@@ -16,9 +16,11 @@ def emitted_row(uow: UnitOfWork, event: HouseholdEvent) -> dict:
                            area_code=event.village_code)
 
 
-def emitted_rows(uow: UnitOfWork, events: list[HouseholdEvent]) -> dict:
-    """``emit_all`` for a repository that inserts the outbox rows itself (``uow.publish_rows``)."""
-    return uow.publish_rows(REGISTRY_HOUSEHOLD, [(EVENTS[type(e)], e.household_id, e, e.village_code) for e in events])
+def emitted_rows(uow: UnitOfWork, events: list[HouseholdEvent], correlations: list[str | None] | None = None) -> dict:
+    """``emit_all`` for a repository that inserts the outbox rows itself (``uow.publish_rows``); ``correlations``:
+    each event's request, where one transaction writes for several."""
+    return uow.publish_rows(REGISTRY_HOUSEHOLD, [(EVENTS[type(e)], e.household_id, e, e.village_code) for e in events],
+                            correlations)
 
 
 async def emit_all(uow: UnitOfWork, events: list[HouseholdEvent]) -> None:
