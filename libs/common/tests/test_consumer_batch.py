@@ -6,6 +6,7 @@ Records are built as the broker hands them (``to_kafka`` → ``ConsumerRecord``)
 own methods against real PostgreSQL; the poison case runs through the real broker end to end."""
 
 import asyncio
+import dataclasses
 import gc
 import uuid
 
@@ -354,3 +355,44 @@ async def test_a_batch_logs_a_line_for_each_type_and_request_under_its_correlati
         ("event.applied", "visit-2", None), ("events.applied", "import-1", 5), ("events.applied", "visit-3", 2)]
     [lone] = [line for line in lines if line["event"] == "event.applied"]
     assert lone["event_id"] == str(alone.id) and lone["subject"] == "l-0" and lone["event_type"] == alone.type
+
+
+@pytest.mark.parametrize("handler", [Batched, Whole], ids=["batch-handler", "fetch-handler"])
+async def test_a_fetch_of_one_record_goes_to_the_batch_or_fetch_handler(db, handler):
+    """A fetch's only record of a type with a batch handler (or any type, with a fetch handler) is handed to it as a
+    run of one — a stream of single writes hands a consumer one record a fetch, and monitoring's per-event handlers
+    go through the ORM — with its inbox row in the same transaction: applied once, a redelivery skipped and
+    counted as a duplicate. A lone record of a type with only a per-event handler is applied alone; a lone record
+    whose batch fails is applied alone after it."""
+    from backstop_common.metrics import EVENTS_APPLIED
+
+    class Failing(handler):
+        fail = False
+
+        async def __call__(self, events, uow):
+            await super().__call__(events, uow)
+            if self.fail:
+                raise RuntimeError("deadlock detected")
+    batched = Failing()
+    consumer = _consumer(db, batched)
+    tag = uuid.uuid4().hex[:6]
+
+    def fetch(event: Event, offset: int) -> dict:
+        [(_, _, record)] = _items(consumer, [event])
+        return {TopicPartition(TOPIC, 0): [dataclasses.replace(record, offset=offset)]}
+    first = _event("household.registered", f"{tag}-a", 1)
+    duplicates = EVENTS_APPLIED.labels(REGISTERED, "duplicate")._value.get()
+    await consumer._apply_fetch(fetch(first, 0))
+    assert len(batched.runs) == 1 and await _trails(db, tag) == {f"{tag}-a": "1"} and await _inbox(
+        db, consumer.group_id) == 1
+    await consumer._apply_fetch(fetch(first, 1))  # redelivered: the inbox skips it
+    assert await _trails(db, tag) == {f"{tag}-a": "1"} and await _inbox(db, consumer.group_id) == 1
+    assert EVENTS_APPLIED.labels(REGISTERED, "duplicate")._value.get() == duplicates + 1
+    runs = len(batched.runs)
+    await consumer._apply_fetch(fetch(_event("household.updated", f"{tag}-b", 2), 2))
+    assert len(batched.runs) == runs + (handler is Whole)  # a per-event type alone, unless a fetch handler takes all
+    batched.fail = True
+    await consumer._apply_fetch(fetch(_event("household.registered", f"{tag}-c", 3), 3))
+    assert len(batched.runs) == runs + (handler is Whole) + 1  # tried as a batch of one, then alone
+    assert await _trails(db, tag) == {f"{tag}-a": "1", f"{tag}-b": "2", f"{tag}-c": "3"}
+    assert await _inbox(db, consumer.group_id) == 3
