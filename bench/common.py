@@ -187,6 +187,17 @@ def rss_mb(processes: dict[str, psutil.Process]) -> dict[str, float]:
     return {name: round(p.memory_info().rss / 2**20, 1) for name, p in processes.items()}
 
 
+def pss_mb(processes: dict[str, psutil.Process]) -> dict[str, float]:
+    """``rss_mb``'s proportional share (PSS): a page the services share (the interpreter's and the libraries' code)
+    counted once across them, split between its sharers — what the stack's memory adds up to. Reads each process's
+    smaps: for a reading at rest, not a timeline."""
+    found = {}
+    for name, proc in processes.items():
+        with contextlib.suppress(psutil.Error, AttributeError):
+            found[name] = round(proc.memory_full_info().pss / 2**20, 1)
+    return found
+
+
 async def wait_until_quiet(stack, services=("monitoring", "funds", "notifications"), every: float = 3.0) -> None:
     """Wait until the consumers have drained what the preparation set off (inbox counts stop moving)."""
     import asyncpg

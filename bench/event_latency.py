@@ -49,7 +49,7 @@ from backstop_common.demo.households import household_csv
 from backstop_common.devstack import run_stack
 from backstop_common.seed import directory
 
-from bench.common import (cpu_ms_per, cpu_seconds, machine, percentile, profiled, rss_mb,
+from bench.common import (cpu_ms_per, cpu_seconds, machine, percentile, profiled, pss_mb, rss_mb,
                           wait_until_quiet)
 
 ADMIN = ("county_admin", "211204000000")
@@ -361,8 +361,8 @@ async def main(seconds: float, rates: list[int], backlog: int = 0, profile: str 
             needed = int(sum(rates) * seconds * 1.1) + 500 + backlog
             free = await _prepare(stack, needed)
             await asyncio.sleep(5)
-            rest = rss_mb(stack.processes())
-            print(f"memory at rest (MB): {rest}", flush=True)
+            rest, rest_pss = rss_mb(stack.processes()), pss_mb(stack.processes())
+            print(f"memory at rest (MB): {rest}; PSS {rest_pss}", flush=True)
             stages = []
             if idle_seconds:
                 result = await _idle(stack, idle_seconds)
@@ -387,9 +387,10 @@ async def main(seconds: float, rates: list[int], backlog: int = 0, profile: str 
                     if result["message_ms"]["p99"] > 1000 and not keep_going:
                         break
             await asyncio.sleep(5)  # the consumers idle: a burst's memory is given back once they are (consumer.py)
-            after = rss_mb(stack.processes())
-            print(f"memory at rest after the runs (MB): {after}", flush=True)
-            return {"machine": machine(), "rss_at_rest_mb": rest, "rss_at_rest_after_runs_mb": after, "stages": stages}
+            after, after_pss = rss_mb(stack.processes()), pss_mb(stack.processes())
+            print(f"memory at rest after the runs (MB): {after}; PSS {after_pss}", flush=True)
+            return {"machine": machine(), "rss_at_rest_mb": rest, "rss_at_rest_after_runs_mb": after,
+                    "pss_at_rest_mb": rest_pss, "pss_at_rest_after_runs_mb": after_pss, "stages": stages}
         finally:
             stack.stop()
 
