@@ -8,7 +8,7 @@ from decimal import Decimal, InvalidOperation
 from functools import cache, lru_cache
 
 from backstop_common.i18n import Text, message_of, msg
-from registry.domain.identity import InvalidIdNumber, birth_date_of, normalize_id_number, pinyin_of, sex_of
+from registry.domain.identity import InvalidIdNumber, id_facts, pinyin_of
 from registry.vocab import ABSURD, HEAD, RELATIONS
 from registry.imports import values as v
 from registry.repository.bulk_columns import PERSON_COLUMNS
@@ -174,10 +174,8 @@ def parse_row(cells: list, layout: Layout, today: date) -> tuple[tuple, dict, li
     relation = g("relation", "").replace("本人", HEAD)
     if relation not in RELATIONS:
         problems.append(msg("unknown {column} {value}", column="与户主关系", value=repr(relation)))
-    id_number = attempt(normalize_id_number, g("id_number", ""), today)
-    sex = born = None
+    id_number, sex, born = attempt(id_facts, g("id_number", ""), today) or _NO_ID
     if id_number:
-        sex, born = sex_of(id_number), birth_date_of(id_number)
         stated_sex, stated_birth = g("sex"), g("birth_date")
         if stated_sex or stated_birth:
             _agree(sex, born, stated_sex or "", attempt(_date, stated_birth, "出生日期"), problems)
@@ -192,6 +190,8 @@ def parse_row(cells: list, layout: Layout, today: date) -> tuple[tuple, dict, li
     return person, household, problems
 
 
+#: a bad ID number's facts
+_NO_ID = (None, None, None)
 #: where a person's facts stand in ``parse_row``'s person (``PERSON_COLUMNS``)
 IS_HEAD, ID_NUMBER, LABOUR, INSURED, SCHOOLING_STATUS = (
     PERSON_COLUMNS.index(c) for c in ("is_head", "id_number", "labour_capacity", "medical_insurance",
