@@ -289,19 +289,41 @@ def _column(letters: str) -> int:
     return n - 1
 
 
-def blocks_in_child(data: bytes, block: int = BLOCK) -> Iterator[tuple[int, list[list]]] | None:
+#: blocks read ahead of the plan by ``read_ahead``'s thread: about a piece's rows (~650 rows a block, 20,000 a
+#: piece), for the plan takes a piece's rows only once they are all read, then plans them at length; two blocks
+#: ahead, the reading waited through each piece's planning and the worker's wall stayed its CPU (the worker's
+#: peak RSS ~320 → ~390 MB for the bench's file)
+AHEAD = 32
+
+
+def blocks_in_child(data: bytes, block: int = BLOCK, ahead: int = AHEAD) -> Iterator[tuple[int, list[list]]] | None:
     """``sheet_blocks(data, block)`` read by a process of its own (``python -m registry.imports.reader``), each
     block's cells sent back as one text when they are all text (a block's rows are all as wide): the sheet's XML
     is taken apart on the machine's other core and the plan's process only splits that text (~1 of the bench
-    file's ~11 CPU s of reading) — in a thread, ``_inline_rows`` would hold the GIL the plan needs. ``None``
-    where ``sheet_blocks`` gives ``None``; ``NotInBlocks`` where it raises it, or when the child ends without its
-    last frame (its stderr says why): the file is read whole then, as before."""
+    file's ~11 CPU s of reading) — in a thread, ``_inline_rows`` would hold the GIL the plan needs. A thread of
+    this process takes the frames from the pipe up to ``ahead`` blocks ahead (``read_ahead``); each block's text
+    is split into its cells only when the caller takes it, so its ~20,000 cells are made just before they are
+    planned, on the planning thread's core, not a piece ahead (~60 MB of cells waiting, planned from memory).
+    ``None`` where ``sheet_blocks`` gives ``None``; ``NotInBlocks`` where it raises it, or when the child ends
+    without its last frame (its stderr says why): the file is read whole then, as before."""
     if sheet_blocks(data, block) is None:
         return None
-    return _from_child(data, block)
+    return _cells_of(read_ahead(_from_child(data, block), ahead))
 
 
-def _from_child(data: bytes, block: int) -> Iterator[tuple[int, list[list]]]:
+def _cells_of(frames: Iterator[tuple[str, tuple]]) -> Iterator[tuple[int, list[list]]]:
+    """The blocks of the reading process's frames (``_texts_or_rows``)."""
+    for kind, value in frames:
+        if kind == "texts":
+            start, width, text = value
+            cells = text.split("\x00")
+            yield start, [cells[at:at + width] for at in range(0, len(cells), width)]
+        else:
+            yield value
+
+
+def _from_child(data: bytes, block: int) -> Iterator[tuple[str, tuple]]:
+    """The frames of a reading process (``_serve``) of ``data``: each block's, as ``_texts_or_rows`` made it."""
     child = subprocess.Popen([sys.executable, "-m", "registry.imports.reader", str(block)], stdin=subprocess.PIPE,
                              stdout=subprocess.PIPE)
     try:
@@ -316,12 +338,7 @@ def _from_child(data: bytes, block: int) -> Iterator[tuple[int, list[list]]]:
                 return
             if kind == "stop":
                 raise NotInBlocks(value)
-            if kind == "texts":
-                start, width, text = value
-                cells = text.split("\x00")
-                yield start, [cells[at:at + width] for at in range(0, len(cells), width)]
-            else:
-                yield value
+            yield frame
         raise NotInBlocks("the sheet's reader ended early")
     finally:
         child.kill()
@@ -415,19 +432,14 @@ def _rows_in_blocks(sheet, size: int) -> Iterator[tuple[int, list[list]]]:
         yield first, block
 
 
-#: blocks read ahead of the plan by ``read_ahead``'s thread: about a piece's rows (~650 rows a block, 20,000 a
-#: piece), for the plan takes a piece's rows only once they are all read, then plans them at length; two blocks
-#: ahead, the reading waited through each piece's planning and the worker's wall stayed its CPU (the worker's
-#: peak RSS ~320 → ~390 MB for the bench's file)
-AHEAD = 32
 #: seconds the GIL's holder runs before another thread may take it, while ``read_ahead`` reads: at Python's 5 ms
 #: the reading thread, which needs the GIL for a moment several times a block, waited on the planning thread
 #: each time and fell behind it (the worker's wall no shorter than its CPU)
 SWITCH = 0.0002
 
 
-def read_ahead(blocks: Iterator[tuple[int, list[list]]], depth: int = AHEAD) -> Iterator[tuple[int, list[list]]]:
-    """``blocks`` (``blocks_in_child``) read by a thread of their own, up to ``depth`` ahead of the caller: it waits
+def read_ahead(blocks: Iterator, depth: int = AHEAD) -> Iterator:
+    """``blocks`` (``blocks_in_child``'s frames) read by a thread of their own, up to ``depth`` ahead of the caller: it waits
     on the reading process's pipe without the GIL while this thread plans the rows before (when calamine read
     the blocks in that thread, without the GIL too, this was how it had the machine's other core). The blocks come
     in their order; what the reading raises (``NotInBlocks``) is raised here, at the block it stopped; a caller

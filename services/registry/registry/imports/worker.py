@@ -153,14 +153,13 @@ def _planned_as_read(job: ImportJob, out) -> bool:
     from registry.imports.columns import HeaderProblem
     from registry.imports.copy_rows import piece_of
     from registry.imports.plan import Apart, plan_blocks
-    from registry.imports.reader import BLOCK, NotInBlocks, blocks_in_child, read_ahead, sheet_rows
+    from registry.imports.reader import BLOCK, NotInBlocks, blocks_in_child, sheet_rows
 
     if not job.rows_per_chunk:
         return False
-    blocks = blocks_in_child(job.data, job.sheet_block or BLOCK)
     # a process of its own reads the XML's blocks, a thread takes them ahead from it; rows taken one by one from a
     # sheet read whole need the GIL throughout, so they are taken in turn
-    blocks = read_ahead(blocks) if blocks is not None else sheet_rows(job.data, job.filename)
+    blocks = blocks_in_child(job.data, job.sheet_block or BLOCK) or sheet_rows(job.data, job.filename)
     if blocks is None:
         return False
     sent = 0
