@@ -10,6 +10,7 @@ from sqlalchemy import func, select
 from backstop_common.messaging_models import OutboxMessage
 from backstop_common.testing import bearer
 from registry.models import ChangeRecord, IncomeAssessment
+from registry.repository import records
 from registry.schemas.records import BATCH_MAX
 from tests.factory import household, member
 
@@ -59,11 +60,13 @@ async def test_a_batch_records_each_good_record_with_its_event_and_returns_the_r
     assert await _counts(app, [*mine, elsewhere]) == (3, 3)
 
 
+@pytest.mark.parametrize("in_one", [True, False], ids=["one statement", "copied in"])
 async def test_a_household_assessed_twice_in_one_batch_sees_its_first_assessment_as_one_request_after_another(
-        app, client, settings):
-    """The batch is written set-based (one lock, four statements): the rule still runs record by record, so the
-    second assessment's event names the first as the previous one, the version moves twice, and the events and
-    history rows stand in the batch's order."""
+        app, client, settings, monkeypatch, in_one):
+    """The batch is written set-based (one lock, then one statement — or, a large batch, four): the rule still runs
+    record by record, so the second assessment's event names the first as the previous one, the version moves
+    twice, and the events and history rows stand in the batch's order."""
+    monkeypatch.setattr(records, "IN_ONE_STATEMENT_MOST", 100 if in_one else 0)
     hh = await _register(client, settings, VILLAGE)
     items = [{"household_id": hh, **INCOME, "year": 2024, "wage": "9000"}, {"household_id": hh, **INCOME},
              {"household_id": hh, **INCOME, "year": 2023, "wage": "1000", "version": 3}]
