@@ -18,14 +18,16 @@ A handler commits last, once its answer is built; a failure of the commit itself
 committed) but answered as FastAPI answers a database error. A write that is one statement may run without a
 transaction (``HotRequest.writing``): that statement is its commit.
 
-A write that has a set-based form may go through ``Gathered``: while the hot connections are all busy, the
-writes that arrive wait together, and the first connection freed writes them in one transaction — the more
-writes wait, the less each costs, so a service that fell behind (a slow moment at 500 writes a second) catches
-up instead of staying behind (issue 18).
+A write that has a set-based form may go through ``Gathered``: while a few of its kind are being written (its
+``writers``, fewer than the hot connections), the writes that arrive wait together, and the first writer freed
+writes them in one transaction — the more writes wait, the less each costs, so a service under a stream writes
+it for less and one that fell behind (a slow moment at 500 writes a second) catches up instead of staying
+behind (issue 18).
 """
 
 import asyncio
 import contextlib
+import contextvars
 import json
 import re
 from collections.abc import AsyncIterator, Awaitable, Callable, Iterator
@@ -204,50 +206,65 @@ GATHERED_MOST = 100
 
 
 class Gathered:
-    """One kind of hot write, written alone while a hot connection is free and together while none is.
+    """One kind of hot write, written alone while few of its kind are under way and together while more wait.
 
     ``alone(request, write)`` is the write as one request does it; ``together(requests, writes)`` writes many in
     one transaction and answers each as ``alone`` would (a response, or None to hand that request to FastAPI), or
     raises for all (before its commit: every request handed on; ``Committed``: every one answered so). A write
-    that finds every hot connection taken by this kind waits (a future: no connection, no statement) until one is
-    given back; whoever gives it back takes everything waiting, up to ``most``, as one group. While connections
-    are free nothing waits, so a write's latency at a steady rate is ``alone``'s. Each app has its own queue."""
+    that finds ``writers`` of this kind under way (a connection each) waits (a future: no connection, no
+    statement) until one of them ends; whoever ends takes everything waiting, up to ``most``, as one group — and
+    writes a group smaller than ``least`` (at least 2) one after another alone: ``alone`` is the cheaper way to
+    write one (e.g. two statements, no transaction), ``together`` pays a transaction and its statements once for
+    the group. While fewer are under way nothing waits, so a write's latency at a quiet rate is ``alone``'s.
+    ``writers(settings)`` and ``least(settings)`` read them from the app's settings (a service's own); without
+    ``writers``, or more than the hot pool holds, the pool's size — writes wait only once every hot connection
+    is taken. Each app has its own queue."""
 
     def __init__(self, alone: Callable[[HotRequest, Any], Awaitable[Response | None]],
                  together: Callable[[list[HotRequest], list[Any]], Awaitable[list[Response | None]]],
-                 most: int = GATHERED_MOST):
-        self.alone, self.together, self.most = alone, together, most
+                 most: int = GATHERED_MOST, writers: Callable[[Any], int] | None = None,
+                 least: Callable[[Any], int] | None = None):
+        self.alone, self.together, self.most, self.writers, self.least_of = alone, together, most, writers, least
+
+    def _writers(self, state) -> int:
+        connections = state.hot_pool.get_max_size()
+        return connections if self.writers is None else max(1, min(connections, self.writers(state.settings)))
+
+    def _least(self, state) -> int:
+        return 2 if self.least_of is None else max(2, self.least_of(state.settings))
 
     async def write(self, request: HotRequest, write: Any) -> Response | None:
         queues = getattr(request.app.state, "gathered", None)
         if queues is None:
             queues = request.app.state.gathered = {}
-        queue = queues.get(self) or queues.setdefault(self, _Gathering(self, request.app.state.hot_pool.get_max_size()))
+        queue = queues.get(self) or queues.setdefault(self, _Gathering(self, self._writers(request.app.state),
+                                                                        self._least(request.app.state)))
         return await queue.write(request, write)
 
 
 class _Gathering:
-    """``Gathered``'s queue in one app: how many of its connections this kind holds, the writes waiting."""
+    """``Gathered``'s queue in one app: how many of its writers are under way, the writes waiting."""
 
-    def __init__(self, kind: Gathered, connections: int):
-        self.kind, self.connections = kind, connections
-        self.writing = 0  # connections held by this kind's writes, alone or together
-        self.waiting: list[tuple[HotRequest, Any, asyncio.Future]] = []
+    def __init__(self, kind: Gathered, writers: int, least: int = 2):
+        self.kind, self.writers, self.least = kind, writers, least
+        self.writing = 0  # this kind's writes under way (a connection each), alone or together
+        #: each waiting write, its future and its request's context (its correlation id, its language)
+        self.waiting: list[tuple[HotRequest, Any, asyncio.Future, contextvars.Context]] = []
         self.groups: set[asyncio.Task] = set()  # held: the loop keeps only a weak reference to a task
 
     async def write(self, request: HotRequest, write: Any) -> Response | None:
-        if self.writing < self.connections:
+        if self.writing < self.writers:
             self.writing += 1
             try:
                 return await self.kind.alone(request, write)
             finally:
                 self._next()
         waiting = asyncio.get_running_loop().create_future()
-        self.waiting.append((request, write, waiting))
+        self.waiting.append((request, write, waiting, contextvars.copy_context()))
         return await waiting
 
     def _next(self) -> None:
-        """A connection given back: the writes waiting (and not given up meanwhile), as one group, keep it."""
+        """A writer ended: the writes waiting (and not given up meanwhile), as one group, take its place."""
         live = [one for one in self.waiting if not one[2].done()]
         group, self.waiting = live[:self.kind.most], live[self.kind.most:]
         if not group:
@@ -257,20 +274,38 @@ class _Gathering:
         self.groups.add(task)
         task.add_done_callback(self.groups.discard)
 
-    async def _group(self, group: list[tuple[HotRequest, Any, asyncio.Future]]) -> None:
+    async def _group(self, group: list[tuple[HotRequest, Any, asyncio.Future, contextvars.Context]]) -> None:
         try:
-            answers = await self.kind.together([r for r, _, _ in group], [w for _, w, _ in group])
-            for (_, _, waiting), answer in zip(group, answers, strict=True):
-                if not waiting.done():
-                    waiting.set_result(answer)
+            if len(group) < self.least:
+                await self._each_alone(group)
+            else:
+                answers = await self.kind.together([r for r, *_ in group], [w for _, w, *_ in group])
+                for (_, _, waiting, _), answer in zip(group, answers, strict=True):
+                    if not waiting.done():
+                        waiting.set_result(answer)
         except Exception as exc:  # noqa: BLE001 — each request raises it, as it would have raised alone
-            for _, _, waiting in group:
+            for _, _, waiting, _ in group:
                 if not waiting.done():
                     waiting.set_exception(exc)
         finally:
-            for _, _, waiting in group:  # cancelled (the service stopping): so are its requests
+            for _, _, waiting, _ in group:  # cancelled (the service stopping): so are its requests
                 waiting.cancel()
             self._next()
+
+    async def _each_alone(self, group: list[tuple[HotRequest, Any, asyncio.Future, contextvars.Context]]) -> None:
+        """Too few to write together: one after another, each alone — its own answer, or its own error — and in its
+        own request's context: what it publishes carries its request's correlation id, not the group's starter's."""
+        for request, write, waiting, context in group:
+            if waiting.done():  # given up meanwhile
+                continue
+            try:
+                answer = await asyncio.get_running_loop().create_task(self.kind.alone(request, write), context=context)
+            except Exception as exc:  # noqa: BLE001 — that request raises it, as it would have alone
+                if not waiting.done():
+                    waiting.set_exception(exc)
+            else:
+                if not waiting.done():
+                    waiting.set_result(answer)
 
 
 async def commit(uow: UnitOfWork) -> None:

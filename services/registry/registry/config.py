@@ -27,6 +27,14 @@ class Settings(ServiceSettings):
     consumer_fetch_wait_min_ms: int = 100
     #: and the broker holds each of them that long unless 64 KiB gathered
     consumer_fetch_min_bytes: int = OFF_CHAIN_FETCH_MIN_BYTES
+    #: income writes under way at once on the hot routes (``api/hot.INCOMES``, ``hot.Gathered``): one that finds
+    #: this many waits, and whoever ends writes every one waiting in one transaction (``income.assess_together``)
+    #: — so under a stream the writes gather, not only once every hot connection is taken (the pool's size)
+    hot_income_writers: int = Field(default=2, ge=1)
+    #: the fewest waiting income writes written together (fewer: one after another alone). Two already cost less
+    #: together (one transaction, one write statement: ``records.record_batch``) than alone, 1.27 against 1.43 ms
+    #: of the registry's and PostgreSQL's CPU a write (bench/RESULTS.md, session 22)
+    hot_income_together_least: int = Field(default=2, ge=2)
     #: national exports of a whole county run to ~60 MB (CSV) for 100,000 households
     max_body_bytes: int = 210 * 1024 * 1024
     #: the access log of unmasked reads is kept at least three years (PIPL arts. 55–56); a county may keep longer

@@ -255,12 +255,13 @@ async def test_two_hot_writes_sent_at_once_against_one_version_record_one(app, a
     assert counts == [1, 1, 2], counts
 
 
-async def test_income_writes_that_find_every_hot_connection_busy_are_written_together_each_answered_as_alone(
+async def test_income_writes_that_find_the_writers_under_way_are_written_together_each_answered_as_alone(
         app, apps, settings, clock, monkeypatch):
-    """With one hot connection, writes sent at once wait for it and are written in one transaction (registry.api.
-    hot.INCOMES): each recorded one answered as FastAPI's route answers, with its event and history, a refused
-    one (a stale version, another county's household, a household assessed twice against one version) handed
-    on to FastAPI — its problem, nothing written for it."""
+    """With one income writer (``hot_income_writers``; the pool's other connections free), writes sent at once
+    wait for it and are written in one transaction (registry.api.hot.INCOMES): each recorded one answered as
+    FastAPI's route answers, with its event and history, a refused one (a stale version, another county's
+    household, a household assessed twice against one version) handed on to FastAPI — its problem, nothing
+    written for it."""
     from registry.api import hot as hot_routes
 
     hot, plain, _ = apps
@@ -272,7 +273,8 @@ async def test_income_writes_that_find_every_hot_connection_busy_are_written_tog
         return await together(requests, writes)
 
     monkeypatch.setattr(hot_routes.INCOMES, "together", counted)
-    one = settings.model_copy(update={"relay_enabled": False, "consumers_enabled": False, "db_hot_pool_size": 1})
+    one = settings.model_copy(update={"relay_enabled": False, "consumers_enabled": False, "hot_income_writers": 1,
+                                      "hot_income_together_least": 2})
     households = [await _register(hot, settings) for _ in range(6)]
     admin = bearer(settings, "county_admin", COUNTY)
     stale, unknown, twice = households[3]["id"], str(uuid.uuid4()), households[4]["id"]
@@ -312,3 +314,45 @@ async def test_income_writes_that_find_every_hot_connection_busy_are_written_tog
                                   "'%income_assessed%'", id=sent[at][0]) == requests[at], at
     assert await _scalar(app, "SELECT correlation_id FROM outbox WHERE subject = CAST(:id AS text) AND type LIKE "
                               "'%income_assessed%'", id=twice) == requests[5 if statuses[5] == 201 else 6]
+
+
+async def test_too_few_waiting_income_writes_are_written_alone_one_after_another_each_its_own_answer(
+        app, apps, settings, clock, monkeypatch):
+    """Fewer waiting than ``hot_income_together_least``: each written alone after the other (two statements, no
+    transaction), with its own answer, its own refusal (handed on: FastAPI's 409, nothing written) and its own
+    request's correlation id on its event."""
+    from registry.api import hot as hot_routes
+
+    hot, _, _ = apps
+    alone, groups = [], []
+    single, together = hot_routes.INCOMES.alone, hot_routes.INCOMES.together
+
+    async def counted_alone(request, write):
+        alone.append(write.household_id)
+        return await single(request, write)
+
+    async def counted(requests, writes):
+        groups.append(len(writes))
+        return await together(requests, writes)
+
+    monkeypatch.setattr(hot_routes.INCOMES, "alone", counted_alone)
+    monkeypatch.setattr(hot_routes.INCOMES, "together", counted)
+    few = settings.model_copy(update={"relay_enabled": False, "consumers_enabled": False, "hot_income_writers": 1,
+                                      "hot_income_together_least": 50})
+    households = [await _register(hot, settings) for _ in range(4)]
+    admin = bearer(settings, "county_admin", COUNTY)
+    matches = ["1", "1", "7", "1"]  # the third is stale
+    requests = [str(uuid.uuid4()) for _ in households]
+    async with serving(create_app(spec(few, clock))) as narrow:
+        answers = await asyncio.gather(*(narrow.state.client.post(
+            f"/api/v1/households/{h['id']}/income-assessments", json=INCOME,
+            headers={**admin, "If-Match": m, "X-Request-ID": r}) for h, m, r in zip(households, matches, requests)))
+    assert groups == [] and len(alone) == 4, (groups, alone)
+    assert [a.status_code for a in answers] == [201, 201, 409, 201], [a.text for a in answers]
+    for at, h in enumerate(households):
+        recorded = 0 if at == 2 else 1
+        assert await _scalar(app, "SELECT count(*) FROM income_assessments WHERE household_id = :id",
+                             id=h["id"]) == recorded
+        if recorded:
+            assert await _scalar(app, "SELECT correlation_id FROM outbox WHERE subject = CAST(:id AS text) AND type "
+                                      "LIKE '%income_assessed%'", id=h["id"]) == requests[at], at

@@ -4,7 +4,8 @@ it — income, housing, water, disaster — and the member change, served below 
 The FastAPI routes (households.py, records.py, members.py) stay what the OpenAPI document describes and answer
 every request handed on: a refusal of any kind, a body or If-Match FastAPI would refuse, Idempotency-Key.
 Each handler here calls the same domain function as its FastAPI route and answers the same bytes. Income
-assessments that find every hot connection busy are written together (``Gathered``, ``income.assess_together``).
+assessments that find a few others under way wait and are written together (``Gathered``,
+``income.assess_together``).
 """
 
 import uuid
@@ -79,7 +80,9 @@ async def _incomes_together(requests: list[HotRequest], writes: list[income.Inco
     return answers
 
 
-INCOMES = Gathered(_income_alone, _incomes_together)
+#: income writes gathered: while ``hot_income_writers`` are under way, the others wait and go together (config.py)
+INCOMES = Gathered(_income_alone, _incomes_together, writers=lambda settings: settings.hot_income_writers,
+                   least=lambda settings: settings.hot_income_together_least)
 
 
 async def assess_income(request: HotRequest) -> Response | None:
