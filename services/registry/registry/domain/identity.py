@@ -64,19 +64,15 @@ def id_facts(raw: str, today: date) -> tuple[str, str, date]:
     form (an import's rows nearly all: 300,000 a file) checked in one pass, each check as ``normalize_id_number``
     makes it; any other number by ``normalize_id_number``, which raises with the reason."""
     if len(raw) == 18 and raw.isascii() and raw[:17].isdigit() \
-            and raw[17] == _CHECK_DIGITS[(1 - 2 * int(raw[:17], 13)) % 11] and _known_province(raw[:2]):
+            and raw[17] == ric.calc_check_digit(raw) and _known_province(raw[:2]):
         try:
-            born = _date_of(raw[6:14])
+            born = birth_date_of(raw)
         except ValueError:
             born = None
         if born is not None and EARLIEST_BIRTH <= born <= today:
-            return raw, "male" if raw[16] in "13579" else "female", born
+            return raw, sex_of(raw), born
     number = normalize_id_number(raw, today)
     return number, sex_of(number), birth_date_of(number)
-
-
-#: GB 11643's check character by the remainder (``ric.calc_check_digit``)
-_CHECK_DIGITS = "0123456789X"
 
 
 @lru_cache(maxsize=64)
