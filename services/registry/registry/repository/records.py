@@ -30,7 +30,7 @@ from backstop_common.columns import utc_now
 from backstop_common.db import DriverSession, driver_connection, transaction_connection
 from backstop_common.uow import OUTBOX_COLUMNS, STAGE_MANY
 
-from registry.models import Disaster, Household, HousingAssessment, IncomeAssessment, WaterAssessment
+from registry.models import Household
 
 
 @dataclass
@@ -278,9 +278,6 @@ async def copy_history(con, history: list[dict[str, Any]]) -> None:
         for r in history])
 
 
-#: each appending write's record table (``APPENDS``), for the statements ``bulk`` builds
-_TABLES = {"income": IncomeAssessment.__table__, "housing": HousingAssessment.__table__,
-           "water": WaterAssessment.__table__, "disaster": Disaster.__table__}
 #: a batch of at most this many records is written in one statement (``_in_one``); a larger one by COPY, whose
 #: two round trips a table cost less than the arrays' unnest once the rows are many (the batch route's 2,000)
 IN_ONE_STATEMENT_MOST = 100
@@ -313,10 +310,11 @@ async def record_batch(session: AsyncSession | DriverSession, kind: str, batch: 
 def _in_one(kind: str, batch: RecordBatch, outbox: dict[str, Any] | None) -> tuple:
     """``record_batch``'s writes as one data-modifying statement: the events' outbox rows first (their order kept),
     the records, the households and the history rows, each a CTE of its own."""
-    _, columns, household_columns = APPENDS[kind]
+    name, columns, household_columns = APPENDS[kind]
+    table = Household.metadata.tables[name]  # the record's table, as its model declares it
     changed = ("id", *household_columns, "version", "updated_at")
     parts = [bulk.for_driver(STAGE_MANY, outbox)] if outbox is not None else []
-    parts += [bulk.for_driver(bulk.insert(_TABLES[kind], columns), bulk.arrays(_TABLES[kind], batch.records, columns)),
+    parts += [bulk.for_driver(bulk.insert(table, columns), bulk.arrays(table, batch.records, columns)),
               bulk.for_driver(bulk.update(Household.__table__, changed),
                               bulk.arrays(Household.__table__, list(batch.households.values()), changed)),
               (inserting_history(1), history_json(batch.history))]
