@@ -14,11 +14,14 @@ from backstop_common import devstack
 from backstop_common.devstack import run_stack
 from backstop_common.testing import eventually, server_home
 from backstop_common.topics import REGISTRY_HOUSEHOLD
-from tests.support import load_demo_areas, new_household
+from tests.support import admin, load_demo_areas, new_household
 
 pytestmark = pytest.mark.fault
 VILLAGE = "211204101201"
 REGISTERED = "backstop.registry.household.registered.v1"
+LOW_INCOME = {"year": 2026, "wage": "1000", "business": "0", "business_costs": "0", "property": "0", "transfer": "500"}
+#: what a consumer or the relay logs when the database did not answer (consumer.py, outbox.py)
+UNAVAILABLE_LOGGED = ("event.infrastructure_retry", "outbox.relay_failed")
 
 
 @pytest.fixture(scope="module")
@@ -154,8 +157,57 @@ async def test_postgres_restart_answers_503_then_recovers_without_a_service_rest
     assert statuses <= {200, 503}, statuses
     assert 503 in statuses
     assert faulty.processes()["registry"].pid == registry_pid  # recovered without a restart
-    ids = await _register(faulty, 2)
+    ids = await _every_pooled_path_answers(faulty)
     await _assert_converged(faulty, ids, timeout=60)
+    retried = {s: [line for line in faulty.log(s)[marks:].splitlines() if any(u in line for u in UNAVAILABLE_LOGGED)]
+               for s, marks in ids.logs_from.items()}
+    assert not any(retried.values()), f"a consumer or relay found the database away after it answered: {retried}"
+
+
+class _Registered(list):
+    """The households written after the restart, and where each service's log stood when the database answered."""
+
+    logs_from: dict[str, int]
+
+
+async def _every_pooled_path_answers(stack, n: int = 10) -> _Registered:
+    """Once the database has answered one request, none answers 503: each pool's connections that sat through the
+    restart (the ORM's in every service — its routes, relay and consumers —, the registry's hot asyncpg pool) are
+    replaced as they are taken, not tried. ``n`` requests at once on each path reach past the one or two connections
+    a lone request finds (last in, first out)."""
+    headers = admin(stack)
+    reg = f"{stack.url('registry')}/api/v1"
+    failed: list[str] = []
+
+    async def call(client, method: str, url: str, body=None) -> httpx.Response:
+        resp = await client.request(method, url, json=body, headers=headers)
+        if resp.status_code >= 300:
+            failed.append(f"{method} {url} → {resp.status_code} {resp.text[:200]}")
+        return resp
+
+    async with httpx.AsyncClient(timeout=30) as client:
+        async def answered() -> bool:
+            resp = await client.get(f"{reg}/households", params={"area_code": VILLAGE}, headers=headers)
+            return resp.status_code == 200
+
+        assert await eventually(answered, timeout=30), "the registry never answered after the restart"
+        logs_from = {s: len(stack.log(s)) for s in ("registry", "monitoring", "notifications", "funds")}
+        created = await asyncio.gather(*[new_household(client, stack, VILLAGE) for _ in range(n)],
+                                       return_exceptions=True)
+        failed += [repr(c)[:300] for c in created if isinstance(c, BaseException)]
+        ids = _Registered(c["id"] for c in created if not isinstance(c, BaseException))
+        others = [("GET", f"{stack.url('monitoring')}/api/v1/cases"),
+                  ("GET", f"{stack.url('notifications')}/api/v1/recipients"),
+                  ("GET", f"{stack.url('funds')}/api/v1/fund-sources")]
+        await asyncio.gather(*[call(client, "GET", f"{reg}/households/{hid}") for hid in ids],  # hot read
+                             *[call(client, "POST", f"{reg}/households/{hid}/income-assessments", LOW_INCOME)
+                               for hid in ids],  # hot, gathered write
+                             *[call(client, "POST", f"{reg}/households/{hid}/housing-assessments",
+                                    {"grade": "D", "assessed_on": "2026-01-01"}) for hid in ids],  # hot write alone
+                             *[call(client, method, url) for method, url in others for _ in range(n)])
+    assert not failed, "after the database answered:\n" + "\n".join(failed)
+    ids.logs_from = logs_from
+    return ids
 
 
 async def test_poison_record_goes_to_the_dlq_and_the_partition_keeps_flowing(faulty):

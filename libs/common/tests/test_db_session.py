@@ -1,15 +1,17 @@
 """The services' session: sqlmodel's, with SQLAlchemy's ``execute`` under it — the same answers, and no
 ``DeprecationWarning`` issued on every statement (issue 18: ~2.5 a monitoring event, each then filtered); and the
-driver connection of its transaction (``db.transaction_connection``), looked up once a transaction."""
+driver connection of its transaction (``db.transaction_connection``), looked up once a transaction; and a pooled
+connection the server closed, replaced when it is taken (``db.create_engine``)."""
 
 import warnings
 
+import asyncpg
 from sqlalchemy import text
 from sqlmodel import Field, SQLModel, select
 from sqlmodel.ext.asyncio.session import AsyncSession
 
-from backstop_common.db import transaction_connection
-from backstop_common.testing import messaging_database
+from backstop_common.db import plain_url, transaction_connection
+from backstop_common.testing import eventually, messaging_database
 
 
 class Probe(SQLModel, table=True):
@@ -58,3 +60,24 @@ async def test_the_driver_connection_is_looked_up_once_a_transaction_and_begun_a
             await session.rollback()
         async with sessions() as session:
             assert (await session.execute(text("SELECT id FROM session_probe"))).scalars().all() == [3]
+
+
+async def test_a_pooled_connection_the_server_closed_is_replaced_when_taken_not_tried(pg_server):
+    """What a PostgreSQL restart leaves in the pool: connections asyncpg has seen the server close. Each is
+    connected again on checkout, and no statement fails on it — not even one sent on the bare asyncpg connection,
+    whose failure SQLAlchemy never sees (so never invalidated the pool for: a 503 a pool after a restart)."""
+    async with messaging_database(pg_server, "closed", pool_size=2) as (url, sessions):
+        async def backends() -> tuple[list, list[int]]:
+            async with sessions() as first, sessions() as second:  # both pooled connections, at once
+                drivers = [await transaction_connection(s) for s in (first, second)]
+                return drivers, [await d.fetchval("SELECT pg_backend_pid()") for d in drivers]
+
+        drivers, before = await backends()
+        killer = await asyncpg.connect(plain_url(url))
+        try:
+            await killer.execute("SELECT pg_terminate_backend(pid) FROM unnest($1::int[]) AS pid", before)
+        finally:
+            await killer.close()
+        assert await eventually(lambda: all(d.is_closed() for d in drivers), timeout=5)
+        _, after = await backends()
+        assert not set(after) & set(before)
