@@ -369,3 +369,49 @@ async def test_an_imports_assessments_and_events_take_its_ordered_ids(app, clien
     assert len(events) == 2 and len(assessed) == 2
     assert all(i.version == 7 for i in events + assessed)
     assert events == sorted(events) and assessed == sorted(assessed)
+
+
+async def test_a_staged_households_event_payload_is_what_jsonb_build_object_made_of_it(app):
+    """``household.registered``'s payload is written as JSON text by the outbox's INSERT and parsed once
+    (``bulk.REGISTERED``), no longer built by ``jsonb_build_object`` from the staged columns: the same jsonb for
+    every kind of staged value — nulls, amounts (a negative one, 0.00), dates, texts JSON escapes."""
+    from backstop_common.db import driver_connection
+    from registry.repository import bulk
+
+    built = """jsonb_build_object(
+        'household_id', s.id, 'village_code', s.village_code, 'poverty_status', s.poverty_status,
+        'year_lifted', s.year_lifted, 'dibao', s.dibao, 'tekun', s.tekun, 'size', s.size,
+        'labour_capable_members', s.labour, 'per_capita_income', s.per_capita_income::text,
+        'income_year', CASE WHEN s.per_capita_income IS NOT NULL THEN 2024 END,
+        'housing_grade', s.housing_grade, 'safe_water', s.safe_water, 'uninsured_members', s.uninsured,
+        'food_secure', true, 'clothing_secure', true, 'relocated', false,
+        'dropout_members', s.dropout, 'tags', '[]'::jsonb, 'main_cause', s.main_cause,
+        'monitoring_category', s.monitoring_category, 'risk_eliminated', s.risk_eliminated,
+        'risk_identified_on', s.risk_identified_on, 'risk_eliminated_on', s.risk_eliminated_on,
+        'helper_user_ids', '[]'::jsonb, 'members', coalesce(s.members::jsonb, '[]'::jsonb))"""
+    rows = [  # id, line, village, status, year lifted, dibao, tekun, category, eliminated, identified, eliminated on,
+        # main cause, grade, safe water, size, per capita, labour, uninsured, dropout, members
+        ("0193a1b2-c3d4-7e5f-8a9b-0c1d2e3f4a5b", 3, "211204001001", "lifted", 2019, True, False, "marginal", True,
+         date(2022, 3, 1), date(2024, 6, 1), "illness", "C", True, 3, "12100.00", 2, 1, 0,
+         '[{"member_id":"0193a1b2-c3d4-7e5f-8a9b-0c1d2e3f4a5c","relation":"户主","birth_year":1940}]'),
+        ("0193a1b2-c3d4-7e5f-8a9b-0c1d2e3f4a5d", 4, "2112\"04\\0", "never_poor", None, False, True, None, False,
+         None, None, None, None, None, 1, None, 0, 0, 1, None),
+        ("0193a1b2-c3d4-7e5f-8a9b-0c1d2e3f4a5e", 5, "211204001001", "lifted", None, False, False, "sudden", False,
+         date(2023, 9, 1), None, "ca\tuse\n", "A", False, 2, "-0.00", 0, 2, 0, "[]"),
+        ("0193a1b2-c3d4-7e5f-8a9b-0c1d2e3f4a5f", 6, "211204001001", "lifted", None, False, False, None, False,
+         None, None, "illness", None, True, 2, "-27717.77", 0, 2, 0, "[]"),
+    ]
+    async with app.state.sessions() as session:
+        await bulk.open_staging(session)
+        con = await driver_connection(session)
+        await con.executemany(
+            "INSERT INTO stage_households (id, line, village_code, poverty_status, year_lifted, dibao, tekun,"
+            " monitoring_category, risk_eliminated, risk_identified_on, risk_eliminated_on, main_cause,"
+            " housing_grade, safe_water, size, per_capita_income, labour, uninsured, dropout, members)"
+            " VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15, $16::numeric, $17, $18,"
+            " $19, $20)", rows)
+        pairs = await con.fetch(f"SELECT ({bulk.REGISTERED.replace('$5', '2024')})::text AS written,"
+                                f" ({built})::text AS made FROM stage_households s ORDER BY s.line")
+        await session.rollback()
+    assert len(pairs) == 4
+    assert all(p["written"] == p["made"] for p in pairs), [dict(p) for p in pairs]

@@ -21,7 +21,7 @@ CREATE TEMP TABLE stage_households (id uuid, line int, household_number text, vi
   monitoring_category text, risk_eliminated bool, risk_identified_on date, risk_eliminated_on date,
   main_cause text, other_causes text[], housing_grade text, safe_water bool, size int,
   per_capita_income numeric(14,2), wage numeric(14,2), business numeric(14,2), business_costs numeric(14,2),
-  property numeric(14,2), transfer numeric(14,2), labour int, uninsured int, dropout int, members jsonb)
+  property numeric(14,2), transfer numeric(14,2), labour int, uninsured int, dropout int, members text)
   ON COMMIT DROP;
 CREATE TEMP TABLE stage_members (id uuid, household_id uuid, household_number text, line int,
   person_number text, name text, name_pinyin text, name_initials text, id_number text, relation text,
@@ -176,23 +176,32 @@ async def analyze(session: AsyncSession) -> None:
 ANALYZE_AFTER = 1000
 
 
-#: ``household.registered`` for every loaded household, the same fields as ``events.HouseholdRegistered``; its
-#: members' list comes made by the import's worker (``imports.copy_rows.listed``): aggregating it here per piece
-#: (a sort and a jsonb object per member) was the largest of the statements
-OUTBOX = """
+#: a staged household's ``household.registered`` payload (``$5``: the import's income year), the same fields as
+#: ``events.HouseholdRegistered``; its members' list comes made by the import's worker (``imports.copy_rows.listed``:
+#: aggregating it here per piece, a sort and a jsonb object per member, was the largest of the statements). The
+#: payload is written as JSON text and parsed once: with the members' list staged as ``jsonb`` (parsed by the COPY,
+#: ~0.6 s per 100,000 households) and copied into a ``jsonb_build_object`` (~1.0–1.5 s: a type lookup per argument,
+#: the keys sorted), PostgreSQL spent about twice as long (bench/RESULTS.md, session 23 "imp23pg"). ``to_json``
+#: quotes texts and dates as ``jsonb_build_object`` did: the same jsonb (a test compares the two).
+REGISTERED = """('{"household_id":"' || s.id || '","village_code":' || to_json(s.village_code)
+  || ',"poverty_status":' || to_json(s.poverty_status) || ',"year_lifted":' || coalesce(s.year_lifted::text, 'null')
+  || ',"dibao":' || coalesce(s.dibao::text, 'null') || ',"tekun":' || coalesce(s.tekun::text, 'null')
+  || ',"size":' || s.size || ',"labour_capable_members":' || s.labour
+  || ',"per_capita_income":' || coalesce('"' || s.per_capita_income || '"', 'null')
+  || ',"income_year":' || CASE WHEN s.per_capita_income IS NOT NULL THEN $5::int::text ELSE 'null' END
+  || ',"housing_grade":' || coalesce(to_json(s.housing_grade)::text, 'null')
+  || ',"safe_water":' || coalesce(s.safe_water::text, 'null') || ',"uninsured_members":' || s.uninsured
+  || ',"food_secure":true,"clothing_secure":true,"relocated":false'
+  || ',"dropout_members":' || s.dropout || ',"tags":[],"main_cause":' || coalesce(to_json(s.main_cause)::text, 'null')
+  || ',"monitoring_category":' || coalesce(to_json(s.monitoring_category)::text, 'null')
+  || ',"risk_eliminated":' || coalesce(s.risk_eliminated::text, 'null')
+  || ',"risk_identified_on":' || coalesce(to_json(s.risk_identified_on)::text, 'null')
+  || ',"risk_eliminated_on":' || coalesce(to_json(s.risk_eliminated_on)::text, 'null')
+  || ',"helper_user_ids":[],"members":' || coalesce(s.members, '[]') || '}')::jsonb"""
+#: ``household.registered`` for every loaded household, in the file's order
+OUTBOX = f"""
 INSERT INTO outbox (id, topic, key, type, source, subject, area_code, correlation_id, time, data, attempts)
 SELECT ($6::uuid[])[row_number() OVER (ORDER BY s.line)], $1, s.id::text, $2, $3, s.id::text, s.village_code, $4,
-  now(),
-  jsonb_build_object(
-    'household_id', s.id, 'village_code', s.village_code, 'poverty_status', s.poverty_status,
-    'year_lifted', s.year_lifted, 'dibao', s.dibao, 'tekun', s.tekun, 'size', s.size,
-    'labour_capable_members', s.labour, 'per_capita_income', s.per_capita_income::text,
-    'income_year', CASE WHEN s.per_capita_income IS NOT NULL THEN $5::int END,
-    'housing_grade', s.housing_grade, 'safe_water', s.safe_water, 'uninsured_members', s.uninsured,
-    'food_secure', true, 'clothing_secure', true, 'relocated', false,
-    'dropout_members', s.dropout, 'tags', '[]'::jsonb, 'main_cause', s.main_cause,
-    'monitoring_category', s.monitoring_category, 'risk_eliminated', s.risk_eliminated,
-    'risk_identified_on', s.risk_identified_on, 'risk_eliminated_on', s.risk_eliminated_on,
-    'helper_user_ids', '[]'::jsonb, 'members', coalesce(s.members, '[]'::jsonb)), 0
+  now(), {REGISTERED}, 0
 FROM stage_households s ORDER BY s.line
 """
