@@ -50,19 +50,32 @@ HOUSEHOLD_KEYS = frozenset({"household_type", "year_lifted", "assistance_type", 
 @dataclass(frozen=True)
 class Columns:
     """Some of the header's columns: (key, column, is an ID column) of each, and the same taken apart for
-    ``_texts``'s quick path: the keys, the cells taken in C, and (position, key) of the ID columns."""
+    ``_texts``'s quick path: the keys, the cells taken in C, and (position, key) of the ID columns; then what
+    ``parse_row`` reads of a row's texts (``_texts``: in ``keys``' order, a ``""`` after them that stands for every
+    column the file does not have), each taken in C: its fields (``FIELD_KEYS``), its member's code-list cells
+    (``MEMBER_CODE_KEYS``), its household's (``HOUSEHOLD_CODE_KEYS``) and its income's (``INCOME``)."""
 
     each: tuple
     keys: tuple
     cells: Callable[[list], tuple]
     numbers: tuple
+    fields: Callable[[list], tuple]
+    member_codes: Callable[[list], tuple]
+    household_codes: Callable[[list], tuple]
+    income: Callable[[list], tuple]
 
 
 def _columns(each: tuple) -> Columns:
     cols = [c[1] for c in each]
     cells = operator.itemgetter(*cols) if len(cols) > 1 else lambda row: (row[cols[0]],)  # a tuple even of one
-    return Columns(each, tuple(key for key, _col, _number in each), cells,
-                   tuple((at, c[0]) for at, c in enumerate(each) if c[2]))
+    keys = tuple(key for key, _col, _number in each)
+    at = {key: n for n, key in enumerate(keys)}
+
+    def taken(wanted: tuple) -> Callable[[list], tuple]:  # a key the file has not: the "" after the texts
+        return operator.itemgetter(*(at.get(key, len(keys)) for key in wanted))
+
+    return Columns(each, keys, cells, tuple((n, c[0]) for n, c in enumerate(each) if c[2]), taken(FIELD_KEYS),
+                   taken(MEMBER_CODE_KEYS), taken(HOUSEHOLD_CODE_KEYS), taken(INCOME))
 
 
 @dataclass(frozen=True)
@@ -80,10 +93,11 @@ def layout_of(cols: dict[str, int]) -> Layout:
     return Layout(cols["relation"], _columns(every), _columns(tuple(c for c in every if c[0] not in HOUSEHOLD_KEYS)))
 
 
-def _texts(cells: list, columns: Columns, problems: list[Text]) -> dict[str, str]:
-    """The row's cells as text by key. Taken and stripped in C when every cell is there and is text (a file's
-    rows nearly always: 300,000 rows × 30 columns; ~40 % of the value-by-value loop's CPU), one by one when
-    not (a short row, a number, a date, a boolean, an empty cell of an XLS)."""
+def _texts(cells: list, columns: Columns, problems: list[Text]) -> list:
+    """The row's cells as text in ``columns.keys``' order, a ``""`` after them (``Columns``). Taken and stripped in
+    C when every cell is there and is text (a file's rows nearly always: 300,000 rows × 30 columns; ~40 % of the
+    value-by-value loop's CPU), one by one when not (a short row, a number, a date, a boolean, an empty cell of an
+    XLS)."""
     try:
         texts = list(map(str.strip, columns.cells(cells)))
     except (IndexError, TypeError):
@@ -92,27 +106,30 @@ def _texts(cells: list, columns: Columns, problems: list[Text]) -> dict[str, str
         text = texts[at]
         if ("E" in text or "e" in text) and v.SCIENTIFIC.match(text):
             problems.append(scientific(key, text))
-    return dict(zip(columns.keys, texts))
+    texts.append("")
+    return texts
 
 
-def _texts_one_by_one(cells: list, columns: tuple, problems: list[Text]) -> dict[str, str]:
+def _texts_one_by_one(cells: list, columns: tuple, problems: list[Text]) -> list:
     width = len(cells)
-    t: dict = {}
+    t: list = []
     for key, col, number in columns:
         cell = cells[col] if col < width else None
         if cell.__class__ is str:
-            text = t[key] = cell.strip()
+            text = cell.strip()
+            t.append(text)
             if number and ("E" in text or "e" in text) and v.SCIENTIFIC.match(text):
                 problems.append(scientific(key, text))
             continue
         if key == "birth_date" and cell is not None:
-            t[key] = cell
+            t.append(cell)
             continue
         try:
-            t[key] = cell_text(cell, key)
+            t.append(cell_text(cell, key))
         except ValueError as exc:
             problems.append(message_of(exc))
-            t[key] = ""
+            t.append("")
+    t.append("")
     return t
 
 
@@ -158,40 +175,42 @@ def parse_row(cells: list, layout: Layout, today: date) -> tuple[tuple, dict, li
     tuple, not a dict per row of 300,000), ``None`` for a fact its ID number would have given when it is bad."""
     problems: list[Text] = []
     head = str(cells[layout.relation]).strip() in HEAD_TEXTS if layout.relation < len(cells) else False
-    t = _texts(cells, layout.every if head else layout.own, problems)
-    g = t.get
-    name = g("name", "")
-    number = g("household_number", "")
-    household: dict = {"household_number": number, "village_code": g("village_code", ""),
-                       "township": g("township", ""), "village": g("village", ""),
-                       "natural_village": g("natural_village") or None, "phone": g("household_phone") or None}
+    columns = layout.every if head else layout.own
+    texts = _texts(cells, columns, problems)
+    # every use of a column the file has not treats it as its "" (``or None``, ``or ""``, a truth test)
+    (name, number, village_code, township, village, natural_village, household_phone, relation, id_text, stated_sex,
+     stated_birth, person_number, ethnicity, phone, education, dibao, tekun) = columns.fields(texts)
+    household: dict = {"household_number": number, "village_code": village_code, "township": township,
+                       "village": village, "natural_village": natural_village or None, "phone": household_phone or None}
 
     attempt = _attempts(problems)
     if not name:
         problems.append(msg("{column} is empty", column="姓名"))
     if not number.isdigit():
         problems.append(msg("{column} {value} must be digits", column="户编号", value=repr(number)))
-    relation = g("relation", "").replace("本人", HEAD)
+    relation = relation.replace("本人", HEAD)
     if relation not in RELATIONS:
         problems.append(msg("unknown {column} {value}", column="与户主关系", value=repr(relation)))
-    id_number, sex, born = attempt(id_facts, g("id_number", ""), today) or _NO_ID
-    if id_number:
-        stated_sex, stated_birth = g("sex"), g("birth_date")
-        if stated_sex or stated_birth:
-            _agree(sex, born, stated_sex or "", attempt(_date, stated_birth, "出生日期"), problems)
-    person = (g("person_number") or None, name, *_pinyin(name), id_number, relation, relation == HEAD, sex, born,
-              g("ethnicity") or None, g("phone") or None, g("education") or None) \
-        + _remembered(_MEMBER_CODES, _member_codes, tuple(map(g, MEMBER_CODE_KEYS)), problems)
+    id_number, sex, born = attempt(id_facts, id_text, today) or _NO_ID
+    if id_number and (stated_sex or stated_birth):
+        _agree(sex, born, stated_sex, attempt(_date, stated_birth, "出生日期"), problems)
+    person = (person_number or None, name, *_pinyin(name), id_number, relation, relation == HEAD, sex, born,
+              ethnicity or None, phone or None, education or None) \
+        + _remembered(_MEMBER_CODES, _member_codes, columns.member_codes(texts), problems)
     if relation == HEAD:  # the household's own columns are read from its head's row
-        household.update(_household_facts(g, attempt, problems))
+        household.update(_household_facts(columns.household_codes(texts), columns.income(texts), attempt, problems))
     else:  # 低保 / 特困 are also marked per person
-        household["dibao"] = bool(g("dibao")) and bool(attempt(_yes_no, g("dibao"), "是否享受低保"))
-        household["tekun"] = bool(g("tekun")) and bool(attempt(_yes_no, g("tekun"), "是否特困供养人员"))
+        household["dibao"] = bool(dibao) and bool(attempt(_yes_no, dibao, "是否享受低保"))
+        household["tekun"] = bool(tekun) and bool(attempt(_yes_no, tekun, "是否特困供养人员"))
     return person, household, problems
 
 
 #: a bad ID number's facts
 _NO_ID = (None, None, None)
+#: the cells ``parse_row`` reads as they are (``Columns.fields``), in its order
+FIELD_KEYS = ("name", "household_number", "village_code", "township", "village", "natural_village", "household_phone",
+              "relation", "id_number", "sex", "birth_date", "person_number", "ethnicity", "phone", "education", "dibao",
+              "tekun")
 #: where a person's facts stand in ``parse_row``'s person (``PERSON_COLUMNS``)
 IS_HEAD, ID_NUMBER, LABOUR, INSURED, SCHOOLING_STATUS = (
     PERSON_COLUMNS.index(c) for c in ("is_head", "id_number", "labour_capacity", "medical_insurance",
@@ -267,10 +286,9 @@ def _work(work: str | None, months: str, public_welfare_post: str | None, proble
     return employment, months_n
 
 
-def _household_facts(g, attempt, problems: list[Text]) -> dict:
-    """The household's facts from its head's row: its code-list cells checked once per combination
-    (``_household_codes``), its income's amounts each row."""
-    cells = tuple(map(g, HOUSEHOLD_CODE_KEYS))
+def _household_facts(cells: tuple, amounts: tuple, attempt, problems: list[Text]) -> dict:
+    """The household's facts from its head's row: its code-list cells (``HOUSEHOLD_CODE_KEYS``) checked once per
+    combination (``_household_codes``), its income's amounts (``INCOME``) each row."""
     facts = _HOUSEHOLD_CODES.get(cells)
     before = after = ()
     if facts is None:
@@ -278,10 +296,16 @@ def _household_facts(g, attempt, problems: list[Text]) -> dict:
         if not before and not after and len(_HOUSEHOLD_CODES) < REMEMBERED:
             _HOUSEHOLD_CODES[cells] = facts
     problems.extend(before)  # the problems in the order the columns were always checked in
-    income = {k: attempt(_amount, g(k, ""), k) for k in INCOME}
+    wage, business, property_, transfer, costs = amounts
+    try:  # a row's amounts are nearly always good: five plain calls, not five ``attempt``s
+        income = {"wage": _amount(wage, "wage"), "business": _amount(business, "business"),
+                  "property": _amount(property_, "property"), "transfer": _amount(transfer, "transfer"),
+                  "business_costs": _amount(costs, "business_costs")}
+    except (ValueError, InvalidIdNumber):  # what ``attempt`` takes: each again, so every bad amount is reported
+        income = {k: attempt(_amount, text, k) for k, text in zip(INCOME, amounts)}
     problems.extend(after)
     return {**facts, "other_causes": [*facts["other_causes"]],  # a list of the household's own
-            "income": income if all(x is not None for x in income.values()) else None}
+            "income": income if None not in income.values() else None}
 
 
 #: the cells a household's code-list facts are read from (``_household_codes``), in its arguments' order
