@@ -99,7 +99,6 @@ def plan_blocks(blocks: Iterable[tuple[int, list[list]]], villages: dict[tuple[s
         if len(table) >= 5:  # find_header looks at the first five rows
             break
     header, cols, ignored = find_header(table)
-    col = cols["household_number"]
     seen: dict[str, int] = {}
     new_id, layout = OrderedIds(), layout_of(cols)
 
@@ -112,8 +111,9 @@ def plan_blocks(blocks: Iterable[tuple[int, list[list]]], villages: dict[tuple[s
             _extend(table, start, rows)
             for i in range(read, len(table)):
                 cells, table[i] = table[i], None
-                if _filled(cells):
-                    yield _parsed(cells, i + 1, layout, villages, village_codes, today), _number(cells, col)
+                if _filled(cells):  # its 户编号 as parsed: what ``_number`` reads
+                    row = _parsed(cells, i + 1, layout, villages, village_codes, today)
+                    yield row, row[2]["household_number"]
             read = len(table)
 
     # each household checked as soon as its rows are parsed, while they are in the processor's cache, not once

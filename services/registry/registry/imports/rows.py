@@ -194,7 +194,8 @@ def parse_row(cells: list, layout: Layout, today: date) -> tuple[tuple, dict, li
     id_number, sex, born = attempt(id_facts, id_text, today) or _NO_ID
     if id_number and (stated_sex or stated_birth):
         _agree(sex, born, stated_sex, attempt(_date, stated_birth, "出生日期"), problems)
-    person = (person_number or None, name, *_pinyin(name), id_number, relation, relation == HEAD, sex, born,
+    pinyin, initials = _pinyin(name)  # not *_pinyin(name) in the tuple: that builds a list first
+    person = (person_number or None, name, pinyin, initials, id_number, relation, relation == HEAD, sex, born,
               ethnicity or None, phone or None, education or None) \
         + _remembered(_MEMBER_CODES, _member_codes, columns.member_codes(texts), problems)
     if relation == HEAD:  # the household's own columns are read from its head's row
