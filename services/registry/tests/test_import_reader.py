@@ -437,6 +437,17 @@ def test_cells_of_any_other_form_are_left_to_calamine(rows_xml):
     _calamine_rows(xml)  # calamine reads them (or says why not)
 
 
+@pytest.mark.parametrize("rows_xml", [f'<row r="3">{_cell("", "a")}{_cell("B3", "b")}</row>',
+                                      f'<row r="3">{_cell("A3", "a")}{_cell("", "b")}</row>'])
+def test_a_cell_without_its_column_is_left_to_calamine(rows_xml):
+    """Two of ``_inline_rows``' marks share the quote of an empty ``r=""``: whichever is replaced first, a ``<`` of
+    the other is left, and the block goes to calamine (which refuses it: the sheet is read whole, and says why)."""
+    from registry.imports.reader import _inline_rows
+
+    xml = rows_xml.encode()
+    assert _inline_rows(xml, len(xml)) is None
+
+
 def test_a_sheet_read_by_a_process_of_its_own_gives_the_blocks_read_here():
     """The worker has a process of its own read the XLSX's blocks (``reader.blocks_in_child``: the XML taken apart
     on the other core): the same blocks as ``sheet_blocks`` in this process — text cells, dates and numbers —
