@@ -5,7 +5,7 @@ the same closed-loop client drives each for the same time. Reported: requests/s 
 With wrk installed (`make bench` installs it) the load comes from wrk instead (one thread, its CPU reported),
 and the income assessment's write is compared with the bare write baseline too (issue 18).
 
-    python -m bench.api_throughput [--households 20000] [--seconds 10] [--concurrency 32]
+    python -m bench.api_throughput [--households 20000] [--seconds 10] [--concurrency 32] [--rounds 2]
 """
 
 import argparse
@@ -43,7 +43,7 @@ async def _drive(url_of, headers, seconds: float, concurrency: int):
         return await closed_loop(call, concurrency=concurrency, seconds=seconds)
 
 
-async def main(households: int, seconds: float, concurrency: int) -> dict:
+async def main(households: int, seconds: float, concurrency: int, rounds: int = 2) -> dict:
     with tempfile.TemporaryDirectory() as tmp:
         stack = run_stack(Path(tmp), extra_env={"LOG_LEVEL": "WARNING"})
         baseline = None
@@ -72,7 +72,7 @@ async def main(households: int, seconds: float, concurrency: int) -> dict:
                     (lambda i: f"{base}/households?area_prefix=211204101", {}),
             }
             if shutil.which("wrk"):
-                return _with_wrk(reg, base, ids, admin, headers, seconds, concurrency)
+                return _with_wrk(reg, base, ids, admin, headers, seconds, concurrency, rounds)
             runs = {}
             for name, (url_of, hdrs) in targets.items():
                 runs[name] = await _drive(url_of, hdrs, seconds, concurrency)
@@ -94,8 +94,9 @@ INCOME = {"year": 2025, "wage": "42000", "business": "6000", "business_costs": "
 
 
 def _with_wrk(reg: str, base: str, ids: list[str], admin: dict, township: dict, seconds: float,
-              connections: int) -> dict:
-    """The same pairs driven by wrk, plus the income assessment against the bare write baseline."""
+              connections: int, rounds: int) -> dict:
+    """The same pairs driven by wrk, plus the income assessment against the bare write baseline; each pair
+    ``rounds`` times in turn, the ratio of the mean requests a second."""
     reg_root, reg_prefix = reg.rsplit("/api/v1", 1)[0], "/api/v1"
     pairs = {
         "read": ((reg_root, [f"{reg_prefix}/households/{i}" for i in ids], admin, None),
@@ -105,12 +106,20 @@ def _with_wrk(reg: str, base: str, ids: list[str], admin: dict, township: dict, 
         "income write": ((reg_root, [f"{reg_prefix}/households/{i}/income-assessments" for i in ids], admin, INCOME),
                          (base, [f"/households/{i}/income-assessments" for i in ids], {}, INCOME)),
     }
-    report = {"load_generator": "wrk, 1 thread"}
+    report = {"load_generator": f"wrk, 1 thread, {rounds} rounds a pair, the order turned each round"}
     for name, (registry, baseline) in pairs.items():
-        for who, (root, paths, hdrs, body) in (("registry", registry), ("baseline", baseline)):
-            report[f"{who} {name}"] = wrk.run(root, paths, headers=hdrs, body=body, seconds=seconds,
-                                              connections=connections)
-            print(f"{who} {name}: {report[f'{who} {name}']}", flush=True)
+        runs = {"registry": [], "baseline": []}
+        for turn in range(rounds):
+            # registry first, then baseline first: a host that speeds up or slows down during the pair
+            # favours neither side (one 10-s round each was 57.5 % one run and 88.7 % the run before)
+            order = (("registry", registry), ("baseline", baseline))
+            for who, (root, paths, hdrs, body) in order if turn % 2 == 0 else order[::-1]:
+                runs[who].append(wrk.run(root, paths, headers=hdrs, body=body, seconds=seconds,
+                                         connections=connections))
+                print(f"{who} {name} (round {turn + 1}): {runs[who][-1]}", flush=True)
+        for who, rounds_run in runs.items():
+            report[f"{who} {name}"] = {"rps": round(sum(r["rps"] for r in rounds_run) / len(rounds_run), 1),
+                                       "rounds": rounds_run}
         report[f"ratio {name}"] = round(report[f"registry {name}"]["rps"] / report[f"baseline {name}"]["rps"], 3)
     return report
 
@@ -120,9 +129,10 @@ if __name__ == "__main__":
     parser.add_argument("--households", type=int, default=20_000)
     parser.add_argument("--seconds", type=float, default=10)
     parser.add_argument("--concurrency", type=int, default=16)
+    parser.add_argument("--rounds", type=int, default=2, help="wrk rounds a pair, the order turned each round")
     args = parser.parse_args()
     print(f"machine: {machine()}")
-    result = asyncio.run(main(args.households, args.seconds, args.concurrency))
+    result = asyncio.run(main(args.households, args.seconds, args.concurrency, args.rounds))
     print(json.dumps(result, indent=2, ensure_ascii=False))
     out = Path(__file__).parent / "out"
     out.mkdir(exist_ok=True)
