@@ -51,7 +51,6 @@ N = "\\N"
 #: value of a planned row is a code, a number, a date, a generated id or a 户编号 of digits, never one COPY escapes
 _MEMBER_TEXTS = operator.itemgetter(*(MEMBER_COLUMNS.index(c) for c in
                                       ("person_number", "name", "ethnicity", "phone", "education")))
-_HOUSEHOLD_TEXTS = operator.itemgetter("natural_village", "phone")
 
 
 def _plain(texts: Iterable[Iterable[str | None]]) -> bool:
@@ -66,37 +65,66 @@ def members_text(members: list[tuple]) -> str:
     ``copy_text`` when one does."""
     if not _plain(map(_MEMBER_TEXTS, members)):
         return copy_text(members)
+    between = f"\t{members[0][1]}\t{members[0][2]}\t"  # the household's id and 户编号, the same on every row
     return "".join([
-        f"{i}\t{h}\t{number}\t{line}\t{person or N}\t{name}\t{pinyin}\t{initials}\t{id_number}\t{relation}\t"
+        f"{i}{between}{line}\t{person or N}\t{name}\t{pinyin}\t{initials}\t{id_number}\t{relation}\t"
         f"{'t' if head else 'f'}\t{sex}\t{born}\t{ethnicity or N}\t{phone or N}\t{education or N}\t{stage or N}\t"
         f"{status or N}\t{health}\t{grade}\t{labour}\t{employment}\t{N if months is None else months}\t"
         f"{'t' if insured else 'f'}\t{pension or N}\n"
-        for i, h, number, line, person, name, pinyin, initials, id_number, relation, head, sex, born, ethnicity,
+        for i, _h, _number, line, person, name, pinyin, initials, id_number, relation, head, sex, born, ethnicity,
         phone, education, stage, status, health, grade, labour, employment, months, insured, pension in members
     ])
 
 
-def household_text(h: dict, members: list[tuple]) -> str:
-    """A household's staging row (``HOUSEHOLD_COLUMNS``) as COPY text, its members (their rows, ``members_text``)
-    listed in it: one f-string when no text needs COPY's escapes, ``copy_text`` when one does."""
-    if not _plain((_HOUSEHOLD_TEXTS(h),)):
-        return copy_text([household_row(h, members)])
+def household_text(facts: dict, members: list[tuple], household_id: str, line: int, number: str,
+                   village_code: str, dibao: bool, tekun: bool, per_capita, labour: int, uninsured: int,
+                   dropout: int) -> str:
+    """A household's staging row (``HOUSEHOLD_COLUMNS``) as COPY text, straight from its head's parsed facts and
+    the counts ``plan._accept`` made (no dict of its 25 columns made only to be read back), its members (their
+    rows, ``members_text``) listed in it: one f-string when no text needs COPY's escapes, ``copy_text`` (over
+    ``household``'s dict) when one does."""
+    (natural_village, phone, status, year, category, risk_eliminated, identified_on, eliminated_on, main_cause,
+     other_causes, housing_grade, safe_water, income) = _FACTS(facts)
+    if not _plain(((natural_village, phone),)):
+        return copy_text([household_row(household(facts, members, household_id, line, number, village_code, dibao,
+                                                  tekun, per_capita, labour, uninsured, dropout), members)])
     return (
-        f"{h['id']}\t{h['line']}\t{h['household_number']}\t{h['village_code']}\t{h['natural_village'] or N}\t"
-        f"{h['phone'] or N}\t{h['poverty_status']}\t{_or_null(h['year_lifted'])}\t{_bool(h['dibao'])}\t"
-        f"{_bool(h['tekun'])}\t{h['monitoring_category'] or N}\t{_bool(h['risk_eliminated'])}\t"
-        f"{_or_null(h['risk_identified_on'])}\t{_or_null(h['risk_eliminated_on'])}\t{h['main_cause'] or N}\t"
-        f"{_field(h['other_causes'])}\t{h['housing_grade'] or N}\t{_bool(h['safe_water'])}\t{h['size']}\t"
-        f"{_or_null(h['per_capita_income'])}\t{_income(h['income'])}\t{h['labour']}\t{h['uninsured']}\t"
-        f"{h['dropout']}\t{_listing(members)}\n")
+        f"{household_id}\t{line}\t{number}\t{village_code}\t{natural_village or N}\t{phone or N}\t{status}\t"
+        f"{N if year is None or status != 'lifted' else year!s}\t{'t' if dibao else 'f'}\t{'t' if tekun else 'f'}\t"
+        f"{category or N}\t{N if risk_eliminated is None else 't' if risk_eliminated else 'f'}\t"
+        f"{N if identified_on is None else identified_on!s}\t{N if eliminated_on is None else eliminated_on!s}\t"
+        f"{main_cause or N}\t{_causes(other_causes)}\t{housing_grade or N}\t"
+        f"{N if safe_water is None else 't' if safe_water else 'f'}\t{len(members)}\t"
+        f"{N if per_capita is None else per_capita!s}\t{_income(income)}\t{labour}\t{uninsured}\t{dropout}\t"
+        f"{_listing(members)}\n")
 
 
-def _or_null(value) -> str:
-    return N if value is None else str(value)
+#: the head's facts a household's row writes, in its column order, taken in C
+_FACTS = operator.itemgetter("natural_village", "phone", "poverty_status", "year_lifted", "monitoring_category",
+                             "risk_eliminated", "risk_identified_on", "risk_eliminated_on", "main_cause",
+                             "other_causes", "housing_grade", "safe_water", "income")
 
 
-def _bool(value: bool | None) -> str:
-    return N if value is None else "t" if value else "f"
+def household(facts: dict, members: list[tuple], household_id: str, line: int, number: str, village_code: str,
+              dibao: bool, tekun: bool, per_capita, labour: int, uninsured: int, dropout: int) -> dict:
+    """The household's row as a dict of its columns (``household_row``'s input: the value-by-value writer's)."""
+    return {
+        "id": household_id, "line": line, "household_number": number, "village_code": village_code,
+        "natural_village": facts["natural_village"], "phone": facts["phone"],
+        "poverty_status": facts["poverty_status"],
+        "year_lifted": facts["year_lifted"] if facts["poverty_status"] == "lifted" else None,
+        "dibao": dibao, "tekun": tekun,
+        "monitoring_category": facts["monitoring_category"], "risk_eliminated": facts["risk_eliminated"],
+        "risk_identified_on": facts["risk_identified_on"], "risk_eliminated_on": facts["risk_eliminated_on"],
+        "main_cause": facts["main_cause"],
+        "other_causes": facts["other_causes"], "housing_grade": facts["housing_grade"],
+        "safe_water": facts["safe_water"], "size": len(members), "per_capita_income": per_capita,
+        "income": facts["income"], "labour": labour, "uninsured": uninsured, "dropout": dropout}
+
+
+def _causes(causes: list[str]) -> str:
+    """The other causes as a text[] (``_field``'s list): codes of the registry's list, nothing quoted or escaped."""
+    return '{"' + '","'.join(causes) + '"}' if causes else "{}"
 
 
 def _income(income: dict | None) -> str:
@@ -111,13 +139,18 @@ def _listing(members: list[tuple]) -> str:
     """``listed(members)`` written as JSON text here, byte for byte what orjson writes of its dicts (every value
     a code of the registry's lists, a number, a boolean or null: nothing JSON escapes), without a dict per member."""
     return "[" + ",".join([
-        f'{{"member_id":"{m[0]}","relation":"{m[9]}","sex":"{m[11]}",'
-        f'"birth_year":{"null" if m[12] is None else m[12].year},"health":"{m[18]}",'
-        f'"disability_grade":{m[19]},"labour_capacity":"{m[20]}",'
-        f'"schooling_stage":{"null" if m[16] is None else chr(34) + m[16] + chr(34)},'
-        f'"schooling_status":{"null" if m[17] is None else chr(34) + m[17] + chr(34)},'
-        f'"boarding":false,"medical_insurance":{"true" if m[23] else "false"}}}'
-        for m in members]) + "]"
+        f'{{"member_id":"{i}","relation":"{relation}","sex":"{sex}",'
+        f'"birth_year":{"null" if born is None else born.year},"health":"{health}",'
+        f'"disability_grade":{grade},"labour_capacity":"{labour}",'
+        f'"schooling_stage":{"null" if stage is None else _Q + stage + _Q},'
+        f'"schooling_status":{"null" if status is None else _Q + status + _Q},'
+        f'"boarding":false,"medical_insurance":{"true" if insured else "false"}}}'
+        for i, _h, _number, _line, _person, _name, _pinyin, _initials, _id_number, relation, _head, sex, born,
+        _ethnicity, _phone, _education, stage, status, health, grade, labour, _employment, _months, insured,
+        _pension in members]) + "]"
+
+
+_Q = '"'
 
 
 def household_row(h: dict, members: list[tuple]) -> tuple:

@@ -273,18 +273,7 @@ def _accept(number: str, rows: list, head, plan: Plan, new_id) -> None:
         labour += person[LABOUR] != "none"
         uninsured += not person[INSURED]
         dropout += person[SCHOOLING_STATUS] == "dropped_out"
-    household = {
-        "id": household_id, "line": head[0], "household_number": number, "village_code": head[3],
-        "natural_village": facts["natural_village"], "phone": facts["phone"],
-        "poverty_status": facts["poverty_status"],
-        "year_lifted": facts["year_lifted"] if facts["poverty_status"] == "lifted" else None,
-        "dibao": dibao, "tekun": tekun,
-        "monitoring_category": facts["monitoring_category"], "risk_eliminated": facts["risk_eliminated"],
-        "risk_identified_on": facts["risk_identified_on"], "risk_eliminated_on": facts["risk_eliminated_on"],
-        "main_cause": facts["main_cause"],
-        "other_causes": facts["other_causes"], "housing_grade": facts["housing_grade"],
-        "safe_water": facts["safe_water"], "size": size, "per_capita_income": per_capita,
-        "income": income, "labour": labour, "uninsured": uninsured, "dropout": dropout}
-    plan.households.append(household_text(household, members))
+    plan.households.append(household_text(facts, members, household_id, head[0], number, head[3], dibao, tekun,
+                                          per_capita, labour, uninsured, dropout))
     plan.members.append(members_text(members))
 
